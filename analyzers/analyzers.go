@@ -1,0 +1,34 @@
+// Package analyzers turns files into model facts. Each format has an analyzer of its own in a
+// sub-package; this package holds the interface they implement and the registry the engine
+// reads. Analyzers know nothing of the LSP or of the threat library.
+package analyzers
+
+import (
+	"github.com/threatls/threatls/analyzers/parse"
+	"github.com/threatls/threatls/model"
+)
+
+// Analyzer reads one format.
+//
+// Extraction is split in two so that an edit costs little: Extract reads one file's tree into
+// facts that stand alone (no tree-sitter nodes survive it); Link fuses the facts of all the
+// files of the format into elements, resolving what crosses files (variables, companion
+// resources). Neither may panic on bad input: what cannot be read becomes a model.Problem.
+type Analyzer interface {
+	// Name is the format's name, used in element IDs and messages: "terraform".
+	Name() string
+	// Lang is the grammar the analyzer's files are parsed with.
+	Lang() parse.Lang
+	// Match reports whether the analyzer reads the file at path (slash-separated) or, for
+	// documents without a path, the editor's language identifier.
+	Match(path, languageID string) bool
+	// Extract reads one parsed file. file is the path facts and spans refer to.
+	Extract(t *parse.Tree, file string) *model.FileFacts
+	// Link fuses the facts of every file of the format into the model's elements. It must not
+	// modify its input: facts are shared between snapshots.
+	Link(files []*model.FileFacts) []*model.Element
+	// Fix turns a fix operation on el into text edits of src, the text of el's file.
+	Fix(src []byte, el *model.Element, op model.FixOp) ([]model.TextEdit, error)
+	// Comment returns the line comment that holds text, in the format's syntax: "# " + text.
+	Comment(text string) string
+}

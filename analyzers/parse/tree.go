@@ -1,0 +1,69 @@
+package parse
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+
+	sitter "github.com/tree-sitter/go-tree-sitter"
+)
+
+// Tree is a syntax tree together with the text it was parsed from. Close it exactly once;
+// extra calls are ignored (a double close in C would crash the process).
+type Tree struct {
+	Lang Lang
+	Src  []byte
+	t    *sitter.Tree
+	once sync.Once
+}
+
+// Root returns the root node. It is valid until Close.
+func (t *Tree) Root() *Node { return t.t.RootNode() }
+
+// Close releases the tree's C memory.
+func (t *Tree) Close() {
+	t.once.Do(func() {
+		if t.t != nil {
+			t.t.Close()
+		}
+	})
+}
+
+// Text returns the source text of n.
+func (t *Tree) Text(n *Node) string { return string(t.Src[n.StartByte():n.EndByte()]) }
+
+// Parse parses src from scratch. The context cancels a long parse: the result is then an error.
+func Parse(ctx context.Context, l Lang, src []byte) (*Tree, error) {
+	return parse(ctx, l, src, nil)
+}
+
+func parse(ctx context.Context, l Lang, src []byte, old *sitter.Tree) (*Tree, error) {
+	p, err := getParser(l)
+	if err != nil {
+		return nil, err
+	}
+	defer putParser(l, p)
+	var cancelled atomic.Bool
+	opts := &sitter.ParseOptions{ProgressCallback: func(sitter.ParseState) bool {
+		if ctx.Err() != nil {
+			cancelled.Store(true)
+			return true
+		}
+		return false
+	}}
+	n := len(src)
+	t := p.ParseWithOptions(func(i int, _ sitter.Point) []byte {
+		if i >= n {
+			return nil
+		}
+		return src[i:]
+	}, old, opts)
+	if t == nil {
+		if cancelled.Load() {
+			return nil, fmt.Errorf("parse %s: %w", l, ctx.Err())
+		}
+		return nil, fmt.Errorf("parse %s: the parser gave up", l)
+	}
+	return &Tree{Lang: l, Src: src, t: t}, nil
+}

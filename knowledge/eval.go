@@ -1,0 +1,312 @@
+package knowledge
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"text/template"
+
+	"cel.dev/cel-go/cel"
+	"cel.dev/cel-go/common/types"
+
+	"github.com/threatls/threatls/model"
+)
+
+// rule is a threat compiled for evaluation.
+type rule struct {
+	threat  *Threat
+	program cel.Program // evaluates over fully known inputs
+	partial cel.Program // evaluates with some attributes unknown
+	attrs   []string    // the attributes the condition reads, sorted
+	message *template.Template
+}
+
+// attrRef finds the attributes a condition reads. Conditions read attributes as e.attrs.NAME.
+var attrRef = regexp.MustCompile(`\be\.attrs\.([A-Za-z_][A-Za-z0-9_]*)`)
+
+func newEnv() (*cel.Env, error) {
+	env, err := cel.NewEnv(
+		cel.Variable("e", cel.MapType(cel.StringType, cel.DynType)),
+		cel.Variable("workspace", cel.MapType(cel.StringType, cel.DynType)),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("threat library: condition environment: %w", err)
+	}
+	return env, nil
+}
+
+func compile(env *cel.Env, t *Threat) (*rule, error) {
+	ast, iss := env.Compile(t.Condition)
+	if iss.Err() != nil {
+		return nil, fmt.Errorf("condition: %w", iss.Err())
+	}
+	if ast.OutputType() != cel.BoolType && ast.OutputType() != cel.DynType {
+		return nil, fmt.Errorf("condition must be a bool, not %v", ast.OutputType())
+	}
+	prg, err := env.Program(ast)
+	if err != nil {
+		return nil, fmt.Errorf("condition: %w", err)
+	}
+	partial, err := env.Program(ast, cel.EvalOptions(cel.OptPartialEval))
+	if err != nil {
+		return nil, fmt.Errorf("condition: %w", err)
+	}
+	seen := map[string]bool{}
+	var attrs []string
+	for _, m := range attrRef.FindAllStringSubmatch(t.Condition, -1) {
+		if !seen[m[1]] {
+			seen[m[1]] = true
+			attrs = append(attrs, m[1])
+		}
+	}
+	sort.Strings(attrs)
+	msg, err := template.New(t.ID).Option("missingkey=error").Parse(t.Message)
+	if err != nil {
+		return nil, fmt.Errorf("message: %w", err)
+	}
+	return &rule{threat: t, program: prg, partial: partial, attrs: attrs, message: msg}, nil
+}
+
+// Evaluate runs the library over elements of g (all of them when elements is nil) and returns
+// the findings, sorted. Suppressions are applied by the caller, which knows the sources.
+func (l *Library) Evaluate(g *model.Graph, elements []*model.Element) []model.Finding {
+	if elements == nil {
+		elements = g.Elements()
+	}
+	ws := map[string]any{"types": typeCounts(g)}
+	var out []model.Finding
+	for _, el := range elements {
+		rules := l.rulesFor(el)
+		if len(rules) == 0 {
+			continue
+		}
+		act := activation(el, ws)
+		for _, r := range rules {
+			if f, ok := r.eval(el, act); ok {
+				out = append(out, f)
+			}
+		}
+	}
+	model.SortFindings(out)
+	return out
+}
+
+// rulesFor returns the rules selecting el by type or by kind, each once.
+func (l *Library) rulesFor(el *model.Element) []*rule {
+	byType, byKind := l.byType[el.Type], l.byKind[el.Kind]
+	if len(byKind) == 0 {
+		return byType
+	}
+	if len(byType) == 0 {
+		return byKind
+	}
+	out := append([]*rule(nil), byType...)
+	for _, r := range byKind {
+		dup := false
+		for _, s := range byType {
+			dup = dup || s == r
+		}
+		if !dup {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func typeCounts(g *model.Graph) map[string]any {
+	out := make(map[string]any, len(g.TypeCounts()))
+	for k, v := range g.TypeCounts() {
+		out[k] = int64(v)
+	}
+	return out
+}
+
+// activation exposes el to conditions. Unknown attributes are left out of the map: the
+// partial evaluation marks them unknown.
+func activation(el *model.Element, ws map[string]any) map[string]any {
+	attrs := make(map[string]any, len(el.Attrs))
+	for k, a := range el.Attrs {
+		if a.Origin != model.Unknown {
+			attrs[k] = a.Value
+		}
+	}
+	return map[string]any{
+		"e":         map[string]any{"kind": string(el.Kind), "type": el.Type, "name": el.Name, "attrs": attrs},
+		"workspace": ws,
+	}
+}
+
+func (r *rule) eval(el *model.Element, act map[string]any) (model.Finding, bool) {
+	var unknown []string
+	for _, a := range r.attrs {
+		if v, ok := el.Attrs[a]; !ok || v.Origin == model.Unknown {
+			unknown = append(unknown, a)
+		}
+	}
+	confidence := model.Certain
+	var val any
+	if len(unknown) == 0 {
+		out, _, err := r.program.Eval(act)
+		if err != nil {
+			return model.Finding{}, false
+		}
+		val = out.Value()
+	} else {
+		patterns := make([]*cel.AttributePatternType, len(unknown))
+		for i, a := range unknown {
+			patterns[i] = cel.AttributePattern("e").QualString("attrs").QualString(a)
+		}
+		vars, err := cel.PartialVars(act, patterns...)
+		if err != nil {
+			return model.Finding{}, false
+		}
+		out, _, err := r.partial.Eval(vars)
+		if types.IsUnknown(out) {
+			confidence = model.Tentative
+			val = true
+		} else if err != nil {
+			return model.Finding{}, false
+		} else {
+			val = out.Value()
+		}
+	}
+	if b, ok := val.(bool); !ok || !b {
+		return model.Finding{}, false
+	}
+	return r.finding(el, confidence, unknown), true
+}
+
+func (r *rule) finding(el *model.Element, c model.Confidence, unknown []string) model.Finding {
+	t := r.threat
+	f := model.Finding{
+		ThreatID:    t.ID,
+		Title:       t.Title,
+		Severity:    t.Severity(),
+		Stride:      t.Stride,
+		Confidence:  c,
+		Element:     el.ID,
+		ElementName: el.Name,
+		Span:        el.Head,
+		Related:     el.Related,
+		Fingerprint: Fingerprint(t.ID, el.ID),
+	}
+	if a, ok := el.Attrs[t.Location]; ok && a.Origin == model.Read {
+		f.Span = a.Span
+	}
+	for _, name := range r.attrs {
+		f.Evidence = append(f.Evidence, evidence(el, name))
+	}
+	var msg strings.Builder
+	if err := r.message.Execute(&msg, messageData{el}); err != nil {
+		msg.Reset()
+		msg.WriteString(t.Title + ": " + el.Name)
+	}
+	f.Message = msg.String()
+	if c == model.Tentative {
+		f.Message += fmt.Sprintf(" (tentative: depends on %s, which could not be resolved)", strings.Join(unknown, ", "))
+	}
+	return f
+}
+
+func evidence(el *model.Element, name string) model.Evidence {
+	a, ok := el.Attrs[name]
+	if !ok {
+		return model.Evidence{Attr: name, Value: "(not set)", Origin: model.Unknown, Span: el.Head}
+	}
+	return model.Evidence{Attr: name, Value: Render(a), Origin: a.Origin, Span: a.Span, Note: a.Note}
+}
+
+// Render formats an attribute value for people.
+func Render(a model.Attr) string {
+	if a.Origin == model.Unknown {
+		return "(unknown)"
+	}
+	switch v := a.Value.(type) {
+	case string:
+		return fmt.Sprintf("%q", v)
+	case []any:
+		parts := make([]string, len(v))
+		for i, x := range v {
+			parts[i] = Render(model.Attr{Value: x})
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	default:
+		return fmt.Sprint(v)
+	}
+}
+
+// messageData is what message and fix templates see.
+type messageData struct{ el *model.Element }
+
+func (d messageData) Name() string { return d.el.Name }
+func (d messageData) Type() string { return d.el.Type }
+
+// Label is the element's own name without its type: "logs" for aws_s3_bucket.logs.
+func (d messageData) Label() string {
+	return strings.TrimPrefix(d.el.Name, d.el.Type+".")
+}
+
+// Attr renders an attribute's value without quotes, or "(not set)".
+func (d messageData) Attr(name string) string {
+	a, ok := d.el.Attrs[name]
+	if !ok {
+		return "(not set)"
+	}
+	if s, ok := a.Value.(string); ok {
+		return s
+	}
+	return Render(a)
+}
+
+// Fingerprint identifies a finding across runs: the threat and the element, never a line.
+func Fingerprint(threatID, elementID string) string {
+	sum := sha256.Sum256([]byte(threatID + "|" + elementID))
+	return hex.EncodeToString(sum[:8])
+}
+
+// FixOps returns, per mitigation of the finding's threat that has fixes for el's type, its title
+// and its operations with templates filled in for el.
+func (l *Library) FixOps(threatID string, el *model.Element) []MitigationOps {
+	t := l.byID[threatID]
+	if t == nil {
+		return nil
+	}
+	var out []MitigationOps
+	for _, m := range t.Mitigations {
+		ops, ok := m.Fixes[el.Type]
+		if !ok {
+			continue
+		}
+		filled := make([]model.FixOp, len(ops))
+		for i, op := range ops {
+			filled[i] = model.FixOp{Op: op.Op, Path: op.Path,
+				Value: fill(op.Value, el), Old: fill(op.Old, el), New: fill(op.New, el), Text: fill(op.Text, el)}
+		}
+		out = append(out, MitigationOps{Title: m.Title, Ops: filled})
+	}
+	return out
+}
+
+// MitigationOps is a mitigation ready for an analyzer to turn into edits.
+type MitigationOps struct {
+	Title string
+	Ops   []model.FixOp
+}
+
+func fill(s string, el *model.Element) string {
+	if !strings.Contains(s, "{{") {
+		return s
+	}
+	tmpl, err := template.New("fix").Option("missingkey=error").Parse(s)
+	if err != nil {
+		return s
+	}
+	var b strings.Builder
+	if err := tmpl.Execute(&b, messageData{el}); err != nil {
+		return s
+	}
+	return b.String()
+}

@@ -1,0 +1,60 @@
+package knowledge
+
+import "github.com/threatls/threatls/model"
+
+// Meta findings are about the analysis itself rather than the system: a file that does not
+// parse, a suppression that is malformed or stale. They have IDs, docs and severities like
+// threats, but no condition: the engine reports them.
+const (
+	MetaParse        = "TLS-001" // a file could not be fully read
+	MetaIgnoreReason = "TLS-002" // threatls:ignore without a reason
+	MetaIgnoreUnused = "TLS-003" // threatls:ignore that matches no finding
+	MetaIgnoreExpiry = "TLS-004" // threatls:ignore past its until= date
+)
+
+// MetaRule describes a meta finding.
+type MetaRule struct {
+	ID       string
+	Title    string
+	Severity model.Severity
+	Docs     Docs
+}
+
+var metaRules = []MetaRule{
+	{MetaParse, "File could not be fully analysed", model.Low, Docs{
+		Why: "Part of the file does not parse, so threats in that part may be missed. Everything " +
+			"that does parse was analysed.",
+		Fix: "Fix the syntax error at the reported position; the findings of the rest of the file " +
+			"are already shown.",
+	}},
+	{MetaIgnoreReason, "Accepted risk without a reason", model.Low, Docs{
+		Why: "A `threatls:ignore` comment must say why the risk is accepted, so that the next " +
+			"reviewer can judge it. Without a reason it suppresses nothing.",
+		Fix: "Write the reason after the threat ID: `# threatls:ignore AWS-S3-001 public website " +
+			"assets, reviewed by security 2026-11`.",
+	}},
+	{MetaIgnoreUnused, "Accepted risk matches no finding", model.Low, Docs{
+		Why: "A `threatls:ignore` comment that suppresses nothing is stale (the threat was fixed " +
+			"or the ID is mistyped) and would silently hide a future finding.",
+		Fix: "Remove the comment, or correct the threat ID and place it on the line above the " +
+			"definition it covers.",
+	}},
+	{MetaIgnoreExpiry, "Accepted risk has expired", model.Medium, Docs{
+		Why: "The `until=` date of a `threatls:ignore` comment has passed: the acceptance must be " +
+			"reviewed again, so the finding is reported as before.",
+		Fix: "Mitigate the threat, or review the acceptance and set a new `until=` date.",
+	}},
+}
+
+// Meta returns the meta rules, sorted by ID.
+func Meta() []MetaRule { return metaRules }
+
+// MetaRuleFor returns the meta rule with the given ID.
+func MetaRuleFor(id string) (MetaRule, bool) {
+	for _, m := range metaRules {
+		if m.ID == id {
+			return m, true
+		}
+	}
+	return MetaRule{}, false
+}

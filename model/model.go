@@ -1,0 +1,179 @@
+// Package model is the vocabulary every other package speaks: elements (components, stores,
+// actors, flows, zones) with normalised attributes that remember where they came from, the
+// workspace graph they form, and the findings the threat library reports against them.
+//
+// The model knows nothing of tree-sitter, of any file format or of the LSP. Positions are byte
+// offsets into a file's text; UTF-16 exists only at the LSP edge.
+package model
+
+import (
+	"fmt"
+	"sort"
+)
+
+// Kind is what an element is in data-flow-diagram terms.
+type Kind string
+
+// The element kinds of DESIGN.md's vocabulary.
+const (
+	Component Kind = "component" // a process: service, function, container, job
+	Store     Kind = "store"     // where data rests: database, bucket, queue, volume, secret store
+	Actor     Kind = "actor"     // outside the system: user, browser, third-party API, the internet
+	Flow      Kind = "flow"      // data moving (or allowed to move) from one element to another
+	Zone      Kind = "zone"      // a trust zone: internet, VPC, account, namespace
+	Control   Kind = "control"   // a security property provided by a resource of its own (audit trail, policy)
+)
+
+// Pos is a position in a file: a byte offset and the zero-based line and byte column it falls on.
+type Pos struct {
+	Offset int `json:"offset"`
+	Line   int `json:"line"`
+	Col    int `json:"col"`
+}
+
+// Span is a half-open byte range [Start, End) of one file. File is slash-separated and relative
+// to the workspace root (or a URI for documents that have no path, such as untitled: buffers).
+type Span struct {
+	File  string `json:"file"`
+	Start Pos    `json:"start"`
+	End   Pos    `json:"end"`
+}
+
+// IsZero reports whether s points nowhere.
+func (s Span) IsZero() bool { return s.File == "" }
+
+// Contains reports whether o lies within s (same file, inclusive bounds).
+func (s Span) Contains(o Span) bool {
+	return s.File == o.File && s.Start.Offset <= o.Start.Offset && o.End.Offset <= s.End.Offset
+}
+
+// String formats s as file:line:col with one-based line and column, as compilers do.
+func (s Span) String() string {
+	return fmt.Sprintf("%s:%d:%d", s.File, s.Start.Line+1, s.Start.Col+1)
+}
+
+// Origin says how an attribute's value was established.
+type Origin string
+
+// The origins of an attribute value.
+const (
+	Read      Origin = "read"      // written in the source
+	Defaulted Origin = "defaulted" // absent from the source: the platform's documented default
+	Declared  Origin = "declared"  // stated in a design document or model file
+	Unknown   Origin = "unknown"   // present but not resolvable (a variable without a default, a computed value)
+)
+
+// Attr is one normalised attribute of an element.
+//
+// Value holds only bool, int64, string, []any or map[string]any, so that conditions can read it
+// directly. An attribute with Origin Unknown has a nil Value.
+type Attr struct {
+	Value  any    `json:"value"`
+	Origin Origin `json:"origin"`
+	// Span is where the value was read or declared; for a default it is the element's head.
+	Span Span `json:"span"`
+	// Note explains the value to a human: the default that applied, the variable that could not
+	// be resolved, the companion resource it came from.
+	Note string `json:"note,omitempty"`
+}
+
+// Element is anything in the model.
+type Element struct {
+	// ID is stable across runs: the source format, the module directory and the element's
+	// address there, e.g. "terraform:infra/aws_s3_bucket.logs".
+	ID   string `json:"id"`
+	Kind Kind   `json:"kind"`
+	// Type is the source's own type name (aws_s3_bucket); Name the address a user recognises
+	// (aws_s3_bucket.logs).
+	Type string `json:"type"`
+	Name string `json:"name"`
+	// Span covers the whole definition; Head the part a diagnostic underlines when the cause
+	// is an attribute that is missing (a block's header line).
+	Span Span `json:"span"`
+	Head Span `json:"head"`
+	// Attrs are the normalised attributes (see attributes.go for the vocabulary).
+	Attrs map[string]Attr `json:"attrs"`
+	// From and To are element IDs, set on flows.
+	From string `json:"from,omitempty"`
+	To   string `json:"to,omitempty"`
+	// Parent is the ID of the element this one belongs to (an ingress rule's security group).
+	Parent string `json:"parent,omitempty"`
+	// Related are other places that contributed to this element (companion resources).
+	Related []Related `json:"related,omitempty"`
+}
+
+// Related points at another source location involved in an element or a finding.
+type Related struct {
+	Span    Span   `json:"span"`
+	Message string `json:"message"`
+}
+
+// Set records a read attribute.
+func (e *Element) Set(name string, v any, at Span) {
+	e.set(name, Attr{Value: v, Origin: Read, Span: at})
+}
+
+// Default records a platform default that applies because the source says nothing.
+func (e *Element) Default(name string, v any, note string) {
+	e.set(name, Attr{Value: v, Origin: Defaulted, Span: e.Head, Note: note})
+}
+
+// SetUnknown records an attribute whose value cannot be resolved statically.
+func (e *Element) SetUnknown(name string, at Span, note string) {
+	e.set(name, Attr{Origin: Unknown, Span: at, Note: note})
+}
+
+func (e *Element) set(name string, a Attr) {
+	if e.Attrs == nil {
+		e.Attrs = map[string]Attr{}
+	}
+	e.Attrs[name] = a
+}
+
+// Attr returns the named attribute and whether it is present.
+func (e *Element) Attr(name string) (Attr, bool) {
+	a, ok := e.Attrs[name]
+	return a, ok
+}
+
+// Ignore is a suppression written in the source: `threatls:ignore <ID> <reason>` on the line
+// above (or at the start of) the definition it covers.
+type Ignore struct {
+	ThreatID string `json:"threat_id"`
+	Reason   string `json:"reason"`
+	// Span is the comment itself; Target the definition it covers.
+	Span   Span `json:"span"`
+	Target Span `json:"target"`
+}
+
+// Problem is something an analyzer could not read: a syntax error, a skipped file.
+type Problem struct {
+	Span    Span   `json:"span"`
+	Message string `json:"message"`
+}
+
+// FileFacts is what one analyzer extracted from one file.
+type FileFacts struct {
+	File     string
+	Format   string // the analyzer's name: "terraform"
+	Elements []*Element
+	Ignores  []Ignore
+	Problems []Problem
+	// Raw is what the analyzer's Link needs beyond elements (unresolved expressions,
+	// references). Only that analyzer reads it; it is immutable once returned.
+	Raw any
+}
+
+// SortElements orders elements by file, offset and ID so that every output is deterministic.
+func SortElements(es []*Element) {
+	sort.Slice(es, func(i, j int) bool {
+		a, b := es[i], es[j]
+		if a.Span.File != b.Span.File {
+			return a.Span.File < b.Span.File
+		}
+		if a.Span.Start.Offset != b.Span.Start.Offset {
+			return a.Span.Start.Offset < b.Span.Start.Offset
+		}
+		return a.ID < b.ID
+	})
+}
