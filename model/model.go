@@ -141,6 +141,9 @@ func (e *Element) Attr(name string) (Attr, bool) {
 type Ignore struct {
 	ThreatID string `json:"threat_id"`
 	Reason   string `json:"reason"`
+	// Until is an optional expiry date (YYYY-MM-DD, from `until=`): past it the suppression
+	// no longer applies.
+	Until string `json:"until,omitempty"`
 	// Span is the comment itself; Target the definition it covers.
 	Span   Span `json:"span"`
 	Target Span `json:"target"`

@@ -1,0 +1,222 @@
+// Package engine runs the pipeline — parse, extract, link, evaluate, suppress — over a
+// workspace, for the CLI (one scan) and the language server (a scan, then an edit at a time).
+// It joins analyzers and the threat library and knows nothing of the LSP or of output formats.
+package engine
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"runtime/debug"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"go.uber.org/zap"
+
+	"github.com/threatls/threatls/analyzers"
+	"github.com/threatls/threatls/analyzers/parse"
+	"github.com/threatls/threatls/knowledge"
+	"github.com/threatls/threatls/model"
+)
+
+// Config is what a user can set.
+type Config struct {
+	// MaxFileSize is the size in bytes above which a file is skipped (with a logged reason).
+	MaxFileSize int64
+	// Exclude lists directory names never descended into.
+	Exclude []string
+}
+
+// DefaultConfig is the configuration when the user sets nothing.
+func DefaultConfig() Config {
+	return Config{MaxFileSize: 5 << 20, Exclude: []string{".git", ".terraform", "node_modules", ".venv", "vendor"}}
+}
+
+// Engine holds what is shared by every workspace: the library, the analyzers, the logger.
+// It is safe for concurrent use.
+type Engine struct {
+	lib       *knowledge.Library
+	analyzers []analyzers.Analyzer
+	log       *zap.Logger
+	now       func() time.Time
+}
+
+// New returns an engine. A nil logger discards logs.
+func New(lib *knowledge.Library, as []analyzers.Analyzer, log *zap.Logger) *Engine {
+	if log == nil {
+		log = zap.NewNop()
+	}
+	return &Engine{lib: lib, analyzers: as, log: log, now: time.Now}
+}
+
+// Library returns the threat library.
+func (e *Engine) Library() *knowledge.Library { return e.lib }
+
+// analyzerFor returns the analyzer that reads file, or nil.
+func (e *Engine) analyzerFor(file, languageID string) analyzers.Analyzer {
+	for _, a := range e.analyzers {
+		if a.Match(file, languageID) {
+			return a
+		}
+	}
+	return nil
+}
+
+// extract parses and extracts one file; a panic in an analyzer becomes a problem of the file.
+func (e *Engine) extract(ctx context.Context, a analyzers.Analyzer, file string, tree *parse.Tree) (facts *model.FileFacts) {
+	defer func() {
+		if r := recover(); r != nil {
+			e.log.Error("analyzer panicked", zap.String("analyzer", a.Name()), zap.String("file", file),
+				zap.Any("panic", r), zap.ByteString("stack", debug.Stack()))
+			facts = &model.FileFacts{File: file, Format: a.Name(), Problems: []model.Problem{{
+				Span:    model.Span{File: file},
+				Message: fmt.Sprintf("internal error in the %s analyzer; this file was not analysed (%v)", a.Name(), r),
+			}}}
+		}
+	}()
+	return a.Extract(tree, file)
+}
+
+// link fuses the facts of one analyzer; a panic costs that format's elements, not the session.
+func (e *Engine) link(a analyzers.Analyzer, files []*model.FileFacts) (els []*model.Element) {
+	defer func() {
+		if r := recover(); r != nil {
+			e.log.Error("analyzer link panicked", zap.String("analyzer", a.Name()),
+				zap.Any("panic", r), zap.ByteString("stack", debug.Stack()))
+			els = nil
+		}
+	}()
+	return a.Link(files)
+}
+
+// binary reports whether text looks like a binary file (a NUL byte in its first 8000 bytes,
+// as git decides).
+func binary(text []byte) bool {
+	return bytes.IndexByte(text[:min(len(text), 8000)], 0) >= 0
+}
+
+// Fixes returns the fixes of a finding: one per mitigation that has mechanical edits for the
+// element's type, then "Accept risk", which inserts a threatls:ignore comment above the
+// element's definition. Stale suppressions get a fix that removes them.
+func (e *Engine) Fixes(s *Snapshot, f model.Finding) []model.Fix {
+	file := s.File(f.Span.File)
+	if file == nil {
+		return nil
+	}
+	a := file.analyzer
+	if a == nil {
+		return nil
+	}
+	if f.ThreatID == knowledge.MetaIgnoreUnused || f.ThreatID == knowledge.MetaIgnoreExpiry {
+		start, end := lineBounds(file.Text, f.Span.Start.Offset)
+		if end < len(file.Text) {
+			end++
+		}
+		return []model.Fix{{Title: "Remove the stale threatls:ignore comment",
+			Edits: []model.TextEdit{{File: file.Path, Start: start, End: end}}}}
+	}
+	el := s.Element(f.Element)
+	if el == nil {
+		return nil
+	}
+	var out []model.Fix
+	for _, m := range e.lib.FixOps(f.ThreatID, el) {
+		src := s.File(el.Span.File)
+		if src == nil {
+			continue
+		}
+		var edits []model.TextEdit
+		for _, op := range m.Ops {
+			es, err := a.Fix(src.Text, el, op)
+			if err != nil {
+				e.log.Warn("fix failed", zap.String("threat", f.ThreatID), zap.String("element", el.ID), zap.Error(err))
+				edits = nil
+				break
+			}
+			edits = append(edits, es...)
+		}
+		if merged, ok := merge(src.Text, edits); ok && len(merged) > 0 {
+			out = append(out, model.Fix{Title: m.Title, Edits: merged})
+		}
+	}
+	if f.Suppressed == nil && !strings.HasPrefix(f.ThreatID, "TLS-") {
+		src := s.File(el.Span.File)
+		if src != nil {
+			start, _ := lineBounds(src.Text, el.Span.Start.Offset)
+			indent := leadingSpace(src.Text[start:])
+			text := indent + a.Comment("threatls:ignore "+f.ThreatID+" "+ReasonPlaceholder) + "\n"
+			out = append(out, model.Fix{Title: "Accept risk: add threatls:ignore " + f.ThreatID + " (then write the reason)",
+				Edits: []model.TextEdit{{File: src.Path, Start: start, End: start, NewText: text}}})
+		}
+	}
+	return out
+}
+
+// ReasonPlaceholder stands for the reason in an inserted suppression; until it is replaced
+// the suppression suppresses nothing and is itself reported.
+const ReasonPlaceholder = "<reason>"
+
+// merge applies edits (each against src) and returns one minimal edit from src to the result.
+// Overlapping edits are refused.
+func merge(src []byte, edits []model.TextEdit) ([]model.TextEdit, bool) {
+	if len(edits) <= 1 {
+		return edits, true
+	}
+	sorted := append([]model.TextEdit(nil), edits...)
+	for i := 1; i < len(sorted); i++ {
+		for j := i; j > 0 && sorted[j].Start < sorted[j-1].Start; j-- {
+			sorted[j], sorted[j-1] = sorted[j-1], sorted[j]
+		}
+	}
+	var b bytes.Buffer
+	last := 0
+	for _, ed := range sorted {
+		if ed.Start < last || ed.End > len(src) || ed.File != sorted[0].File {
+			return nil, false
+		}
+		b.Write(src[last:ed.Start])
+		b.WriteString(ed.NewText)
+		last = ed.End
+	}
+	b.Write(src[last:])
+	return []model.TextEdit{minimalEdit(sorted[0].File, src, b.Bytes())}, true
+}
+
+// minimalEdit returns the single edit that turns old into new, trimmed to what differs.
+func minimalEdit(file string, old, new []byte) model.TextEdit {
+	p := 0
+	for p < len(old) && p < len(new) && old[p] == new[p] {
+		p++
+	}
+	for p > 0 && p < len(old) && !utf8.RuneStart(old[p]) {
+		p-- // never split a character
+	}
+	s := 0
+	for s < len(old)-p && s < len(new)-p && old[len(old)-1-s] == new[len(new)-1-s] {
+		s++
+	}
+	for s > 0 && !utf8.RuneStart(old[len(old)-s]) {
+		s--
+	}
+	return model.TextEdit{File: file, Start: p, End: len(old) - s, NewText: string(new[p : len(new)-s])}
+}
+
+// lineBounds returns the offsets of the start and end (the newline) of the line holding off.
+func lineBounds(text []byte, off int) (int, int) {
+	off = min(max(off, 0), len(text))
+	start := bytes.LastIndexByte(text[:off], '\n') + 1
+	end := bytes.IndexByte(text[off:], '\n')
+	if end < 0 {
+		return start, len(text)
+	}
+	return start, off + end
+}
+
+func leadingSpace(line []byte) string {
+	n := 0
+	for n < len(line) && (line[n] == ' ' || line[n] == '\t') {
+		n++
+	}
+	return string(line[:n])
+}

@@ -1,0 +1,162 @@
+package engine
+
+import (
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/threatls/threatls/analyzers"
+	"github.com/threatls/threatls/knowledge"
+	"github.com/threatls/threatls/model"
+)
+
+// Snapshot is the state of a workspace after one change: every file's text and findings, and
+// the model graph. It is immutable: handlers may read it from any goroutine.
+type Snapshot struct {
+	root     string
+	files    map[string]*File
+	keys     []string
+	graph    *model.Graph
+	findings []model.Finding
+	skipped  []Skipped
+}
+
+// File is one file of a snapshot.
+type File struct {
+	Path    string // the file's key: workspace-relative slash path, or a URI
+	Version int32  // the editor's version; 0 for files read from disk
+	Text    []byte
+	// Findings are the file's findings, sorted; suppressed ones carry Suppressed.
+	Findings []model.Finding
+	// Analyzed is false for files no analyzer reads (kept only for their text).
+	Analyzed bool
+	analyzer analyzers.Analyzer
+}
+
+// Skipped is a file that was not analysed, and why.
+type Skipped struct {
+	File   string `json:"file"`
+	Reason string `json:"reason"`
+}
+
+// Root returns the workspace root ("" if none).
+func (s *Snapshot) Root() string { return s.root }
+
+// Files returns the keys of every file, sorted.
+func (s *Snapshot) Files() []string { return s.keys }
+
+// File returns the file with the given key, or nil.
+func (s *Snapshot) File(key string) *File { return s.files[key] }
+
+// Findings returns every finding of the workspace, sorted; suppressed ones included.
+func (s *Snapshot) Findings() []model.Finding { return s.findings }
+
+// Graph returns the model.
+func (s *Snapshot) Graph() *model.Graph { return s.graph }
+
+// Element returns the element with the given ID, or nil.
+func (s *Snapshot) Element(id string) *model.Element { return s.graph.Element(id) }
+
+// Skipped returns the files that were not analysed, sorted.
+func (s *Snapshot) Skipped() []Skipped { return s.skipped }
+
+// build computes a snapshot from the current file states. The caller holds w.mu.
+func (w *Workspace) build() *Snapshot {
+	s := &Snapshot{root: w.root, files: make(map[string]*File, len(w.files)), skipped: w.skipped}
+	byFormat := map[string][]*model.FileFacts{}
+	var ignores []model.Ignore
+	var findings []model.Finding
+	for key, st := range w.files {
+		s.keys = append(s.keys, key)
+		s.files[key] = &File{Path: key, Version: st.version, Text: st.text, Analyzed: st.facts != nil, analyzer: st.analyzer}
+		if st.facts == nil {
+			continue
+		}
+		byFormat[st.facts.Format] = append(byFormat[st.facts.Format], st.facts)
+		ignores = append(ignores, st.facts.Ignores...)
+		if len(st.facts.Problems) > 0 {
+			findings = append(findings, problemFinding(st.facts.Problems[0], key))
+		}
+	}
+	sort.Strings(s.keys)
+	var elements []*model.Element
+	for _, a := range w.eng.analyzers {
+		facts := byFormat[a.Name()]
+		if len(facts) == 0 {
+			continue
+		}
+		sort.Slice(facts, func(i, j int) bool { return facts[i].File < facts[j].File })
+		elements = append(elements, w.eng.link(a, facts)...)
+	}
+	s.graph = model.NewGraph(elements)
+	findings = append(findings, w.eng.lib.Evaluate(s.graph, nil)...)
+	findings = w.eng.suppress(findings, ignores)
+	model.SortFindings(findings)
+	s.findings = findings
+	for _, f := range findings {
+		if file := s.files[f.Span.File]; file != nil {
+			file.Findings = append(file.Findings, f)
+		}
+	}
+	return s
+}
+
+func problemFinding(p model.Problem, file string) model.Finding {
+	m, _ := knowledge.MetaRuleFor(knowledge.MetaParse)
+	if p.Span.File == "" {
+		p.Span.File = file
+	}
+	return model.Finding{ThreatID: m.ID, Title: m.Title, Severity: m.Severity, Confidence: model.Certain,
+		Element: file, ElementName: file, Span: p.Span, Message: p.Message,
+		Fingerprint: knowledge.Fingerprint(m.ID, file)}
+}
+
+// suppress applies threatls:ignore comments: a valid one marks the findings of its threat
+// inside its target as suppressed; a malformed, expired or unused one is itself reported.
+func (e *Engine) suppress(findings []model.Finding, ignores []model.Ignore) []model.Finding {
+	sort.Slice(ignores, func(i, j int) bool {
+		a, b := ignores[i], ignores[j]
+		if a.Span.File != b.Span.File {
+			return a.Span.File < b.Span.File
+		}
+		return a.Span.Start.Offset < b.Span.Start.Offset
+	})
+	today := e.now().Format(time.DateOnly)
+	for _, ig := range ignores {
+		reason := strings.TrimSpace(strings.ReplaceAll(ig.Reason, ReasonPlaceholder, ""))
+		switch {
+		case reason == "":
+			findings = append(findings, e.meta(knowledge.MetaIgnoreReason, ig,
+				"threatls:ignore "+ig.ThreatID+" needs a reason: write why this risk is accepted after the ID"))
+			continue
+		case ig.Until != "" && ig.Until < today:
+			findings = append(findings, e.meta(knowledge.MetaIgnoreExpiry, ig,
+				"threatls:ignore "+ig.ThreatID+" expired on "+ig.Until+": review the accepted risk"))
+			continue
+		}
+		used := false
+		for i := range findings {
+			f := &findings[i]
+			if f.ThreatID == ig.ThreatID && f.Suppressed == nil && ig.Target.Contains(f.Span) {
+				ig := ig
+				f.Suppressed = &ig
+				used = true
+			}
+		}
+		if !used {
+			msg := "threatls:ignore " + ig.ThreatID + " matches no finding here"
+			if e.lib.Threat(ig.ThreatID) == nil {
+				msg = "threatls:ignore names " + ig.ThreatID + ", which is not a threat of the library"
+			}
+			findings = append(findings, e.meta(knowledge.MetaIgnoreUnused, ig, msg))
+		}
+	}
+	return findings
+}
+
+func (e *Engine) meta(id string, ig model.Ignore, msg string) model.Finding {
+	m, _ := knowledge.MetaRuleFor(id)
+	return model.Finding{ThreatID: id, Title: m.Title, Severity: m.Severity, Confidence: model.Certain,
+		Element: ig.Span.File, ElementName: "threatls:ignore " + ig.ThreatID, Span: ig.Span, Message: msg,
+		Fingerprint: knowledge.Fingerprint(id, ig.Span.String()+ig.ThreatID)}
+}
