@@ -18,7 +18,7 @@ type Snapshot struct {
 	keys     []string
 	graph    *model.Graph
 	findings []model.Finding
-	skipped  []Skipped
+	skipped  []model.Skipped
 }
 
 // File is one file of a snapshot.
@@ -31,12 +31,6 @@ type File struct {
 	// Analyzed is false for files no analyzer reads (kept only for their text).
 	Analyzed bool
 	analyzer analyzers.Analyzer
-}
-
-// Skipped is a file that was not analysed, and why.
-type Skipped struct {
-	File   string `json:"file"`
-	Reason string `json:"reason"`
 }
 
 // Root returns the workspace root ("" if none).
@@ -58,7 +52,7 @@ func (s *Snapshot) Graph() *model.Graph { return s.graph }
 func (s *Snapshot) Element(id string) *model.Element { return s.graph.Element(id) }
 
 // Skipped returns the files that were not analysed, sorted.
-func (s *Snapshot) Skipped() []Skipped { return s.skipped }
+func (s *Snapshot) Skipped() []model.Skipped { return s.skipped }
 
 // build computes a snapshot from the current file states. The caller holds w.mu.
 func (w *Workspace) build() *Snapshot {

@@ -28,7 +28,7 @@ type Workspace struct {
 	mu      sync.Mutex
 	cfg     Config
 	files   map[string]*fileState
-	skipped []Skipped
+	skipped []model.Skipped
 	snap    *Snapshot
 }
 
@@ -74,7 +74,7 @@ func (w *Workspace) Load(ctx context.Context, progress func(done, total int)) (*
 	paths, skipped := w.walk(cfg)
 	type result struct {
 		st   *fileState
-		skip *Skipped
+		skip *model.Skipped
 	}
 	results := make([]result, len(paths))
 	jobs := make(chan int)
@@ -126,12 +126,12 @@ func (w *Workspace) Load(ctx context.Context, progress func(done, total int)) (*
 }
 
 // walk lists the files under the root that some analyzer reads.
-func (w *Workspace) walk(cfg Config) (paths []string, skipped []Skipped) {
+func (w *Workspace) walk(cfg Config) (paths []string, skipped []model.Skipped) {
 	filepath.WalkDir(w.root, func(p string, d fs.DirEntry, err error) error {
 		rel := w.key(p)
 		if err != nil {
 			w.eng.log.Warn("skipping unreadable path", zap.String("path", p), zap.Error(err))
-			skipped = append(skipped, Skipped{File: rel, Reason: err.Error()})
+			skipped = append(skipped, model.Skipped{File: rel, Reason: err.Error()})
 			if d != nil && d.IsDir() {
 				return filepath.SkipDir
 			}
@@ -182,7 +182,7 @@ func hasScheme(key string) bool {
 }
 
 // readFile reads and extracts one file from disk. A nil state means there is nothing to keep.
-func (w *Workspace) readFile(ctx context.Context, p string, cfg Config) (*fileState, *Skipped) {
+func (w *Workspace) readFile(ctx context.Context, p string, cfg Config) (*fileState, *model.Skipped) {
 	key := w.key(p)
 	a := w.eng.analyzerFor(key, "")
 	if a == nil {
@@ -191,25 +191,25 @@ func (w *Workspace) readFile(ctx context.Context, p string, cfg Config) (*fileSt
 	info, err := os.Stat(p)
 	if err != nil {
 		w.eng.log.Warn("skipping unreadable file", zap.String("file", key), zap.Error(err))
-		return nil, &Skipped{File: key, Reason: err.Error()}
+		return nil, &model.Skipped{File: key, Reason: err.Error()}
 	}
 	if cfg.MaxFileSize > 0 && info.Size() > cfg.MaxFileSize {
 		reason := fmt.Sprintf("%d bytes is over the %d-byte limit (setting maxFileSize)", info.Size(), cfg.MaxFileSize)
 		w.eng.log.Info("skipping large file", zap.String("file", key), zap.String("reason", reason))
-		return nil, &Skipped{File: key, Reason: reason}
+		return nil, &model.Skipped{File: key, Reason: reason}
 	}
 	text, err := os.ReadFile(p)
 	if err != nil {
 		w.eng.log.Warn("skipping unreadable file", zap.String("file", key), zap.Error(err))
-		return nil, &Skipped{File: key, Reason: err.Error()}
+		return nil, &model.Skipped{File: key, Reason: err.Error()}
 	}
 	if binary(text) {
 		w.eng.log.Info("skipping binary file", zap.String("file", key))
-		return nil, &Skipped{File: key, Reason: "binary file"}
+		return nil, &model.Skipped{File: key, Reason: "binary file"}
 	}
 	tree, err := parse.Parse(ctx, a.Lang(), text)
 	if err != nil {
-		return nil, &Skipped{File: key, Reason: err.Error()}
+		return nil, &model.Skipped{File: key, Reason: err.Error()}
 	}
 	defer tree.Close()
 	return &fileState{key: key, analyzer: a, text: text, facts: w.eng.extract(ctx, a, key, tree)}, nil
@@ -333,7 +333,7 @@ func (w *Workspace) Refresh(file string) (*Snapshot, error) {
 	}
 	w.mu.Unlock()
 	var st *fileState
-	var skip *Skipped
+	var skip *model.Skipped
 	if p != "" {
 		if _, err := os.Stat(p); err == nil {
 			st, skip = w.readFile(context.Background(), p, cfg)
@@ -345,7 +345,7 @@ func (w *Workspace) Refresh(file string) (*Snapshot, error) {
 		return w.snap, nil // opened meanwhile
 	}
 	delete(w.files, file)
-	w.skipped = slices.DeleteFunc(w.skipped, func(s Skipped) bool { return s.File == file })
+	w.skipped = slices.DeleteFunc(w.skipped, func(s model.Skipped) bool { return s.File == file })
 	if st != nil {
 		w.files[file] = st
 	}

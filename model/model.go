@@ -155,6 +155,12 @@ type Problem struct {
 	Message string `json:"message"`
 }
 
+// Skipped is a file that was not analysed, and why.
+type Skipped struct {
+	File   string `json:"file"`
+	Reason string `json:"reason"`
+}
+
 // FileFacts is what one analyzer extracted from one file.
 type FileFacts struct {
 	File     string

@@ -1,0 +1,185 @@
+package report
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+
+	"github.com/threatls/threatls/knowledge"
+	"github.com/threatls/threatls/model"
+)
+
+// TextOptions tune the text output.
+type TextOptions struct {
+	// ShowSuppressed lists accepted risks too, each with its reason.
+	ShowSuppressed bool
+	// Color wraps severities in ANSI colour codes.
+	Color bool
+}
+
+// maxEvidence is how many evidence lines the text output shows per finding.
+const maxEvidence = 2
+
+// Text writes one entry per unsuppressed finding (the STRIDE list is left out when empty, as
+// for meta findings), then the skipped files and a summary line:
+//
+//	infra/main.tf:3:9: AWS-S3-001 critical [InformationDisclosure,Tampering] S3 bucket …
+//	    evidence: public_acl = true (read at infra/main.tf:3:9)
+//	    fix: Make the bucket ACL private
+//	infra/broken.tf: skipped: not valid HCL
+//	1 finding (1 critical), 1 accepted risk, 2 files, 1 skipped
+//
+// Lines are one-based; columns are one-based and count characters (Unicode code points), as
+// editors show them, when Result.Source gives the file's text, and bytes otherwise. Paths are
+// joined to Result.Root so that they are clickable from where the scan ran. A tentative finding
+// says so after its severity. lib supplies the fix line; it may be nil.
+func Text(w io.Writer, r Result, lib *knowledge.Library, opts TextOptions) error {
+	bw := bufio.NewWriter(w)
+	fs := r.sorted()
+	for _, f := range fs {
+		if f.Suppressed != nil && !opts.ShowSuppressed {
+			continue
+		}
+		writeTextFinding(bw, r, lib, opts, f)
+	}
+	for _, s := range r.skipped() {
+		fmt.Fprintf(bw, "%s: skipped: %s\n", displayPath(r.Root, s.File), s.Reason)
+	}
+	fmt.Fprintln(bw, summary(count(fs), r.Files, len(r.Skipped)))
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("text report: %w", err)
+	}
+	return nil
+}
+
+func writeTextFinding(w io.Writer, r Result, lib *knowledge.Library, opts TextOptions, f model.Finding) {
+	sev := string(f.Severity)
+	if opts.Color {
+		sev = colorize(f.Severity, sev)
+	}
+	if f.Confidence == model.Tentative {
+		sev += " (tentative)"
+	}
+	stride := ""
+	if len(f.Stride) > 0 {
+		stride = "[" + strings.Join(f.Stride, ",") + "] "
+	}
+	msg := f.Message
+	if msg == "" {
+		msg = f.Title
+	}
+	fmt.Fprintf(w, "%s: %s %s %s%s\n", textPos(r, f.Span), f.ThreatID, sev, stride, oneLine(msg))
+	for i, e := range f.Evidence {
+		if i == maxEvidence {
+			fmt.Fprintf(w, "    evidence: … and %d more\n", len(f.Evidence)-maxEvidence)
+			break
+		}
+		fmt.Fprintf(w, "    evidence: %s\n", textEvidence(r, e))
+	}
+	if s := f.Suppressed; s != nil {
+		fmt.Fprintf(w, "    accepted: %s\n", oneLine(s.Reason))
+	}
+	if hint := lookup(lib, f).fixHint(); hint != "" {
+		fmt.Fprintf(w, "    fix: %s\n", oneLine(hint))
+	}
+}
+
+// textEvidence renders `attr = value (origin at file:line:col): note`.
+func textEvidence(r Result, e model.Evidence) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s = %s", e.Attr, e.Value)
+	if e.Origin != "" || !e.Span.IsZero() {
+		b.WriteString(" (")
+		b.WriteString(string(e.Origin))
+		if !e.Span.IsZero() {
+			if e.Origin != "" {
+				b.WriteString(" ")
+			}
+			b.WriteString("at ")
+			b.WriteString(textPos(r, e.Span))
+		}
+		b.WriteString(")")
+	}
+	if e.Note != "" {
+		b.WriteString(": ")
+		b.WriteString(oneLine(e.Note))
+	}
+	return b.String()
+}
+
+// textPos formats the start of s as path:line:col with a one-based character column.
+func textPos(r Result, s model.Span) string {
+	if s.IsZero() {
+		return "(no location)"
+	}
+	col := column(r.source(s.File), s.Start, oneChar)
+	return fmt.Sprintf("%s:%d:%d", displayPath(r.Root, s.File), s.Start.Line+1, col)
+}
+
+// displayPath joins a workspace-relative path to the root the user gave, so that the path is
+// valid from where the scan ran. URIs (untitled: buffers) are shown as they are.
+func displayPath(root, file string) string {
+	if root == "" || root == "." || isURI(file) {
+		return file
+	}
+	return filepath.Join(root, filepath.FromSlash(file))
+}
+
+// summary renders `12 findings (2 critical, 5 high), 3 tentative, 1 accepted risk, 23 files,
+// 1 skipped`; zero counts other than findings and files are left out.
+func summary(c counts, files, skipped int) string {
+	var b strings.Builder
+	b.WriteString(plural(c.findings, "finding", "findings"))
+	var parts []string
+	for _, s := range severities {
+		if n := c.bySeverity[s]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, s))
+		}
+	}
+	if len(parts) > 0 {
+		b.WriteString(" (" + strings.Join(parts, ", ") + ")")
+	}
+	if c.tentative > 0 {
+		fmt.Fprintf(&b, ", %d tentative", c.tentative)
+	}
+	if c.accepted > 0 {
+		b.WriteString(", " + plural(c.accepted, "accepted risk", "accepted risks"))
+	}
+	b.WriteString(", " + plural(files, "file", "files"))
+	if skipped > 0 {
+		fmt.Fprintf(&b, ", %d skipped", skipped)
+	}
+	return b.String()
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// oneLine keeps an entry on its line: newlines in messages become spaces.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// colorize wraps a severity in ANSI SGR codes.
+func colorize(s model.Severity, text string) string {
+	code := ""
+	switch s {
+	case model.Critical:
+		code = "1;31" // bold red
+	case model.High:
+		code = "31" // red
+	case model.Medium:
+		code = "33" // yellow
+	case model.Low:
+		code = "36" // cyan
+	default:
+		return text
+	}
+	return "\x1b[" + code + "m" + text + "\x1b[0m"
+}
