@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"runtime/debug"
+	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -121,23 +122,16 @@ func (e *Engine) Fixes(s *Snapshot, f model.Finding) []model.Fix {
 		return nil
 	}
 	var out []model.Fix
-	for _, m := range e.lib.FixOps(f.ThreatID, el) {
-		src := s.File(el.Span.File)
-		if src == nil {
-			continue
-		}
-		var edits []model.TextEdit
-		for _, op := range m.Ops {
-			es, err := a.Fix(src.Text, el, op)
+	if src := s.File(el.Span.File); src != nil {
+		for _, m := range e.lib.FixOps(f.ThreatID, el) {
+			fixed, err := e.applyOps(src.analyzer, src.Text, el, m.Ops)
 			if err != nil {
 				e.log.Warn("fix failed", zap.String("threat", f.ThreatID), zap.String("element", el.ID), zap.Error(err))
-				edits = nil
-				break
+				continue
 			}
-			edits = append(edits, es...)
-		}
-		if merged, ok := merge(src.Text, edits); ok && len(merged) > 0 {
-			out = append(out, model.Fix{Title: m.Title, Edits: merged})
+			if edit := minimalEdit(src.Path, src.Text, fixed); edit.Start != edit.End || edit.NewText != "" {
+				out = append(out, model.Fix{Title: m.Title, Edits: []model.TextEdit{edit}})
+			}
 		}
 	}
 	if f.Suppressed == nil && !strings.HasPrefix(f.ThreatID, "TLS-") {
@@ -157,30 +151,60 @@ func (e *Engine) Fixes(s *Snapshot, f model.Finding) []model.Fix {
 // the suppression suppresses nothing and is itself reported.
 const ReasonPlaceholder = "<reason>"
 
-// merge applies edits (each against src) and returns one minimal edit from src to the result.
-// Overlapping edits are refused.
-func merge(src []byte, edits []model.TextEdit) ([]model.TextEdit, bool) {
-	if len(edits) <= 1 {
-		return edits, true
-	}
-	sorted := append([]model.TextEdit(nil), edits...)
-	for i := 1; i < len(sorted); i++ {
-		for j := i; j > 0 && sorted[j].Start < sorted[j-1].Start; j-- {
-			sorted[j], sorted[j-1] = sorted[j-1], sorted[j]
+// applyOps carries out the operations of one mitigation in order. After each one the file is
+// re-read so that the next operation sees the element where it now is.
+func (e *Engine) applyOps(a analyzers.Analyzer, src []byte, el *model.Element, ops []model.FixOp) ([]byte, error) {
+	text, cur := src, el
+	for i, op := range ops {
+		if i > 0 {
+			var err error
+			if cur, err = e.relocate(a, text, el); err != nil {
+				return nil, err
+			}
+		}
+		edits, err := a.Fix(text, cur, op)
+		if err != nil {
+			return nil, fmt.Errorf("%s %s: %w", op.Op, op.Path, err)
+		}
+		if text, err = ApplyEdits(text, edits); err != nil {
+			return nil, err
 		}
 	}
+	return text, nil
+}
+
+// relocate finds el again in text, the edited text of its file.
+func (e *Engine) relocate(a analyzers.Analyzer, text []byte, el *model.Element) (*model.Element, error) {
+	tree, err := parse.Parse(context.Background(), a.Lang(), text)
+	if err != nil {
+		return nil, err
+	}
+	defer tree.Close()
+	facts := e.extract(context.Background(), a, el.Span.File, tree)
+	for _, x := range e.link(a, []*model.FileFacts{facts}) {
+		if x.ID == el.ID {
+			return x, nil
+		}
+	}
+	return nil, fmt.Errorf("%s is no longer found after the previous fix operation", el.Name)
+}
+
+// ApplyEdits applies non-overlapping edits, each expressed against text, and returns the result.
+func ApplyEdits(text []byte, edits []model.TextEdit) ([]byte, error) {
+	sorted := append([]model.TextEdit(nil), edits...)
+	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Start < sorted[j].Start })
 	var b bytes.Buffer
 	last := 0
 	for _, ed := range sorted {
-		if ed.Start < last || ed.End > len(src) || ed.File != sorted[0].File {
-			return nil, false
+		if ed.Start < last || ed.End < ed.Start || ed.End > len(text) {
+			return nil, fmt.Errorf("overlapping or out-of-range edit [%d,%d) of a %d-byte text", ed.Start, ed.End, len(text))
 		}
-		b.Write(src[last:ed.Start])
+		b.Write(text[last:ed.Start])
 		b.WriteString(ed.NewText)
 		last = ed.End
 	}
-	b.Write(src[last:])
-	return []model.TextEdit{minimalEdit(sorted[0].File, src, b.Bytes())}, true
+	b.Write(text[last:])
+	return b.Bytes(), nil
 }
 
 // minimalEdit returns the single edit that turns old into new, trimmed to what differs.

@@ -193,7 +193,7 @@ func (r *rule) finding(el *model.Element, c model.Confidence, unknown []string) 
 		Related:     el.Related,
 		Fingerprint: Fingerprint(t.ID, el.ID),
 	}
-	if a, ok := el.Attrs[t.Location]; ok && a.Origin == model.Read {
+	if a, ok := el.Attrs[t.Location]; ok && (a.Origin == model.Read || a.Origin == model.Unknown) && !a.Span.IsZero() {
 		f.Span = a.Span
 	}
 	for _, name := range r.attrs {

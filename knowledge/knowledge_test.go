@@ -192,3 +192,9 @@ func TestFixes(t *testing.T) {
 		})
 	}
 }
+
+// TestRulesPageIsCurrent fails when docs/rules.md, the page every diagnostic links to, no longer
+// matches the library (regenerate it with `make rules`, or -update).
+func TestRulesPageIsCurrent(t *testing.T) {
+	enginetest.Golden(t, "../docs/rules.md", []byte(builtin(t).RulesPage()), *update)
+}

@@ -93,6 +93,22 @@ func collect(fsys fs.FS, dir, prefix string) ([]source, []error) {
 	return files, errs
 }
 
+// decodeEntry decodes one entry strictly (an unknown field is an error), so that one bad entry
+// costs only itself, not the rest of its file.
+func decodeEntry(n *yaml.Node) (*Threat, error) {
+	b, err := yaml.Marshal(n)
+	if err != nil {
+		return nil, err
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	var t Threat
+	if err := dec.Decode(&t); err != nil {
+		return nil, err
+	}
+	return &t, nil
+}
+
 type source struct {
 	name string
 	data []byte
@@ -107,14 +123,17 @@ func build(files []source) (*Library, []error) {
 	lib := &Library{byID: map[string]*Threat{}, byType: map[string][]*rule{}, byKind: map[model.Kind][]*rule{}}
 	var errs []error
 	for _, f := range files {
-		var entries []*Threat
-		dec := yaml.NewDecoder(bytes.NewReader(f.data))
-		dec.KnownFields(true)
-		if err := dec.Decode(&entries); err != nil {
+		var nodes []yaml.Node
+		if err := yaml.Unmarshal(f.data, &nodes); err != nil {
 			errs = append(errs, fmt.Errorf("threat library %s: %w", f.name, err))
 			continue
 		}
-		for _, t := range entries {
+		for i := range nodes {
+			t, err := decodeEntry(&nodes[i])
+			if err != nil {
+				errs = append(errs, fmt.Errorf("threat library %s: entry at line %d: %w", f.name, nodes[i].Line, err))
+				continue
+			}
 			t.file = f.name
 			if err := t.validate(); err != nil {
 				errs = append(errs, fmt.Errorf("threat library %s: %s: %w", f.name, t.ID, err))

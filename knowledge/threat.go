@@ -32,11 +32,11 @@ type Threat struct {
 	Location string `yaml:"location"`
 	// Message is a one-line text/template naming the concrete element: {{.Name}}, {{.Type}},
 	// {{.Attr "acl"}}.
-	Message     string            `yaml:"message"`
-	Mitigations []Mitigation      `yaml:"mitigations"`
-	References  []string          `yaml:"references"`
+	Message     string              `yaml:"message"`
+	Mitigations []Mitigation        `yaml:"mitigations"`
+	References  []string            `yaml:"references"`
 	Compliance  map[string][]string `yaml:"compliance"`
-	Docs        Docs              `yaml:"docs"`
+	Docs        Docs                `yaml:"docs"`
 
 	// file is the library file the entry came from, for error messages.
 	file string

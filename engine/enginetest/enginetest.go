@@ -117,15 +117,9 @@ func Apply(s *engine.Snapshot, fix model.Fix) (map[string][]byte, error) {
 		if f == nil {
 			return nil, fmt.Errorf("fix edits unknown file %s", file)
 		}
-		sort.Slice(edits, func(i, j int) bool { return edits[i].Start > edits[j].Start })
-		text := append([]byte(nil), f.Text...)
-		prev := len(text) + 1
-		for _, e := range edits {
-			if e.Start < 0 || e.End < e.Start || e.End > len(text) || e.End > prev {
-				return nil, fmt.Errorf("fix %q: overlapping or out-of-range edit %+v", fix.Title, e)
-			}
-			text = append(text[:e.Start], append([]byte(e.NewText), text[e.End:]...)...)
-			prev = e.Start
+		text, err := engine.ApplyEdits(f.Text, edits)
+		if err != nil {
+			return nil, fmt.Errorf("fix %q: %w", fix.Title, err)
 		}
 		out[file] = text
 	}

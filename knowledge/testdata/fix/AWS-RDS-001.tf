@@ -1,0 +1,10 @@
+resource "aws_db_instance" "orders" {
+  identifier                  = "orders"
+  engine                      = "postgres"
+  instance_class              = "db.t4g.medium"
+  allocated_storage           = 50
+  username                    = "orders"
+  manage_master_user_password = true
+  publicly_accessible         = true
+  storage_encrypted           = true
+}
