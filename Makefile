@@ -1,0 +1,37 @@
+# A thin wrapper over the go command. `make demo` scans the built-in example; `make test`
+# runs every test (CI runs exactly that).
+
+GO      ?= go
+BIN     := bin/threatls
+EXAMPLE := testdata/examples/aws-shop
+
+.PHONY: build test demo bench bench-long lint rules clean
+
+build:
+	$(GO) build -o $(BIN) ./cmd/threatls
+
+demo: build
+	./$(BIN) scan $(EXAMPLE) || true
+	@echo
+	@echo "The same findings as SARIF for GitHub code scanning: ./$(BIN) scan --format sarif $(EXAMPLE)"
+
+test:
+	$(GO) vet ./...
+	$(GO) test -count=1 ./...
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 3x ./engine/
+
+bench-long:
+	THREATLS_BENCH_LONG=1 $(GO) test -run '^$$' -bench . -benchtime 10x -timeout 30m ./engine/
+
+lint:
+	@test -z "$$(gofmt -l .)" || { echo "gofmt would change:"; gofmt -l .; exit 1; }
+	$(GO) vet ./...
+
+# docs/rules.md is generated from the library; a test fails when it is stale.
+rules: build
+	./$(BIN) rules --format markdown > docs/rules.md
+
+clean:
+	rm -rf bin

@@ -1,0 +1,150 @@
+// Command threatls keeps a threat model of a repository: it reads infrastructure code, infers
+// the system it describes, and reports the threats that apply — in an editor (threatls serve,
+// a language server) or in CI (threatls scan).
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"runtime/debug"
+
+	"github.com/spf13/cobra"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+
+	"github.com/threatls/threatls/analyzers/all"
+	"github.com/threatls/threatls/engine"
+	"github.com/threatls/threatls/knowledge"
+)
+
+// version is set at link time (-ldflags "-X main.version=v1.2.3"); otherwise the module
+// version, or "dev".
+var version = ""
+
+func versionString() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+// exitError carries an exit code without printing anything more.
+type exitError struct{ code int }
+
+func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	err := newRoot().ExecuteContext(ctx)
+	stop()
+	var ee exitError
+	switch {
+	case errors.As(err, &ee):
+		os.Exit(ee.code)
+	case err != nil:
+		fmt.Fprintln(os.Stderr, "threatls:", err)
+		os.Exit(2)
+	}
+}
+
+// globals are the flags every command shares.
+type globals struct {
+	logFile    string
+	logLevel   string
+	threatDirs []string
+	log        *zap.Logger
+}
+
+func newRoot() *cobra.Command {
+	g := &globals{}
+	root := &cobra.Command{
+		Use:   "threatls",
+		Short: "Threat modeling from the code: threats where you type, and in CI",
+		Long: `threatls reads infrastructure-as-code (Terraform for AWS today), infers the system it
+describes — stores, components, network flows, trust zones — and reports the threats that
+apply, each with the evidence, where it is in the source, and how to fix it.
+
+  threatls scan .                 report the threats of the current directory
+  threatls scan --format sarif .  the same, for GitHub code scanning
+  threatls serve                  run the language server (your editor starts it)
+  threatls rules                  list the threat library
+  threatls explain AWS-S3-001     show what a threat is and how to fix it
+
+Nothing from the analysed files is ever executed or sent anywhere.`,
+		Version:       versionString(),
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			log, err := newLogger(g.logFile, g.logLevel)
+			if err != nil {
+				return err
+			}
+			g.log = log
+			return nil
+		},
+		PersistentPostRun: func(*cobra.Command, []string) {
+			if g.log != nil {
+				_ = g.log.Sync()
+			}
+		},
+	}
+	root.PersistentFlags().StringVar(&g.logFile, "log-file", "", "write logs to this file instead of stderr")
+	root.PersistentFlags().StringVar(&g.logLevel, "log-level", "warn", "log level: debug, info, warn, error")
+	root.PersistentFlags().StringSliceVar(&g.threatDirs, "threats", nil, "directory of extra threat definitions (YAML, the library's format); repeatable")
+	root.AddCommand(newScan(g), newServe(g), newRules(g), newExplain(g))
+	return root
+}
+
+// newLogger logs to stderr, or to a file; never to stdout, which belongs to the protocol and
+// to reports.
+func newLogger(file, level string) (*zap.Logger, error) {
+	lvl, err := zapcore.ParseLevel(level)
+	if err != nil {
+		return nil, fmt.Errorf("--log-level: %w", err)
+	}
+	cfg := zap.NewProductionConfig()
+	cfg.Level = zap.NewAtomicLevelAt(lvl)
+	cfg.Encoding = "console"
+	cfg.EncoderConfig = zap.NewDevelopmentEncoderConfig()
+	cfg.Sampling = nil
+	cfg.OutputPaths = []string{"stderr"}
+	cfg.ErrorOutputPaths = []string{"stderr"}
+	if file != "" {
+		cfg.Encoding = "json"
+		cfg.EncoderConfig = zap.NewProductionEncoderConfig()
+		cfg.OutputPaths = []string{file}
+	}
+	log, err := cfg.Build()
+	if err != nil {
+		return nil, fmt.Errorf("logger: %w", err)
+	}
+	return log, nil
+}
+
+// library loads the built-in threats and the user's. A user entry that does not load is
+// reported and left out; the rest works.
+func (g *globals) library() (*knowledge.Library, error) {
+	lib, errs := knowledge.LoadWith(g.threatDirs...)
+	for _, err := range errs {
+		g.log.Warn("threat library entry skipped", zap.Error(err))
+		fmt.Fprintln(os.Stderr, "threatls: warning:", err)
+	}
+	if lib == nil {
+		return nil, errors.New("the threat library could not be loaded")
+	}
+	return lib, nil
+}
+
+func (g *globals) engine() (*engine.Engine, error) {
+	lib, err := g.library()
+	if err != nil {
+		return nil, err
+	}
+	return engine.New(lib, all.Analyzers(), g.log), nil
+}

@@ -1,0 +1,170 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/threatls/threatls/engine"
+	"github.com/threatls/threatls/model"
+	"github.com/threatls/threatls/report"
+)
+
+func newScan(g *globals) *cobra.Command {
+	var (
+		format, output, failOn  string
+		showSuppressed, noColor bool
+		maxFileSize             int64
+	)
+	cmd := &cobra.Command{
+		Use:   "scan [PATH]",
+		Short: "Report the threats of a directory or file",
+		Long: `scan analyses every file threatls reads under PATH (default: the current directory) and
+reports the threats found: file:line:col, threat ID, severity, STRIDE category and a message
+naming the resource. Accepted risks (# threatls:ignore ID reason) are not shown unless
+--show-suppressed is given.
+
+Exit status: 0 when no finding reaches --fail-on (or --fail-on is not set), 1 when one does,
+2 when the scan could not run.`,
+		Example: `  threatls scan testdata/examples/aws-shop
+  threatls scan --format sarif --output threatls.sarif .
+  threatls scan --fail-on high .`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			path := "."
+			if len(args) == 1 {
+				path = args[0]
+			}
+			var threshold model.Severity
+			if failOn != "" {
+				s, ok := model.ParseSeverity(failOn)
+				if !ok {
+					return fmt.Errorf("--fail-on %q: want critical, high, medium, low or info", failOn)
+				}
+				threshold = s
+			}
+			if format != "text" && format != "json" && format != "sarif" {
+				return fmt.Errorf("--format %q: want text, json or sarif", format)
+			}
+			eng, err := g.engine()
+			if err != nil {
+				return err
+			}
+			root, only, err := scanRoot(path)
+			if err != nil {
+				return err
+			}
+			cfg := engine.DefaultConfig()
+			if maxFileSize > 0 {
+				cfg.MaxFileSize = maxFileSize
+			}
+			snap, err := eng.Workspace(root, cfg).Load(cmd.Context(), progress(cmd.ErrOrStderr()))
+			if err != nil {
+				return fmt.Errorf("scan %s: %w", path, err)
+			}
+			res := result(snap, path, only)
+			var w io.Writer = cmd.OutOrStdout()
+			if output != "" {
+				f, err := os.Create(output)
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				w = f
+			}
+			switch format {
+			case "json":
+				err = report.JSON(w, res, eng.Library())
+			case "sarif":
+				err = report.SARIF(w, res, eng.Library(), versionString())
+			default:
+				color := !noColor && output == "" && isTerminal(os.Stdout) && os.Getenv("NO_COLOR") == ""
+				err = report.Text(w, res, eng.Library(), report.TextOptions{ShowSuppressed: showSuppressed, Color: color})
+			}
+			if err != nil {
+				return fmt.Errorf("write %s report: %w", format, err)
+			}
+			if threshold != "" {
+				if code := report.ExitCode(res, threshold); code != 0 {
+					return exitError{code}
+				}
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&format, "format", "f", "text", "output format: text, json or sarif")
+	f.StringVarP(&output, "output", "o", "", "write the report to this file instead of stdout")
+	f.StringVar(&failOn, "fail-on", "", "exit with status 1 if a finding of this severity or worse is shown: critical, high, medium, low, info")
+	f.BoolVar(&showSuppressed, "show-suppressed", false, "also list accepted risks (text format)")
+	f.BoolVar(&noColor, "no-color", false, "never colour the text report")
+	f.Int64Var(&maxFileSize, "max-file-size", 0, "skip files larger than this many bytes (default 5 MiB)")
+	return cmd
+}
+
+// scanRoot returns the workspace root for path and, when path is a file, that file's key:
+// the file is analysed with the rest of its directory (a Terraform module spans files), and
+// only its findings are reported.
+func scanRoot(path string) (root, only string, err error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", "", err
+	}
+	info, err := os.Stat(abs)
+	if err != nil {
+		return "", "", err
+	}
+	if info.IsDir() {
+		return abs, "", nil
+	}
+	return filepath.Dir(abs), filepath.Base(abs), nil
+}
+
+func result(snap *engine.Snapshot, display, only string) report.Result {
+	res := report.Result{Root: display, Source: func(file string) []byte {
+		if f := snap.File(file); f != nil {
+			return f.Text
+		}
+		return nil
+	}}
+	for _, key := range snap.Files() {
+		if f := snap.File(key); f.Analyzed && (only == "" || key == only) {
+			res.Files++
+		}
+	}
+	for _, f := range snap.Findings() {
+		if only == "" || f.Span.File == only {
+			res.Findings = append(res.Findings, f)
+		}
+	}
+	res.Skipped = snap.Skipped()
+	return res
+}
+
+// progress draws a progress bar on stderr when it is a terminal.
+func progress(w io.Writer) func(done, total int) {
+	f, ok := w.(*os.File)
+	if !ok || !isTerminal(f) {
+		return nil
+	}
+	var bar *progressbar.ProgressBar
+	return func(done, total int) {
+		if bar == nil {
+			bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(f),
+				progressbar.OptionSetDescription("scanning"), progressbar.OptionShowCount(),
+				progressbar.OptionClearOnFinish(), progressbar.OptionThrottle(100*time.Millisecond))
+		}
+		_ = bar.Set(done)
+		if done == total {
+			_ = bar.Finish()
+		}
+	}
+}
+
+func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }

@@ -1,0 +1,431 @@
+// Package neovim_test drives a real, headless Neovim against threatls serve: the
+// configuration of threatls.lua starts the server, and testdata/e2e.lua plays a user who
+// opens a Terraform file, reads the diagnostics, hovers one, and applies its quick fix.
+package neovim_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/threatls/threatls/knowledge"
+)
+
+const (
+	// scriptTimeout bounds the Lua scenario (it gives up and reports what it waited for);
+	// processTimeout bounds Neovim itself, should the script hang.
+	scriptTimeout  = 30 * time.Second
+	processTimeout = 90 * time.Second
+
+	// fixID is the threat whose quick fix the scenario applies.
+	fixID = "AWS-RDS-002"
+)
+
+var (
+	wantRE   = regexp.MustCompile(`#\s*want((?:\s+"[^"]+")+)`)
+	wantIDRE = regexp.MustCompile(`"([^"]+)"`)
+	// attrRE finds the attribute the quick fix sets; group 1 starts at its name.
+	attrRE  = regexp.MustCompile(`(storage_encrypted)\s*=\s*false`)
+	fixedRE = regexp.MustCompile(`^storage_encrypted\s*=\s*true$`)
+)
+
+// result is what testdata/e2e.lua writes.
+type result struct {
+	Nvim               string           `json:"nvim"`
+	Error              string           `json:"error"`
+	Steps              []string         `json:"steps"`
+	Events             []map[string]any `json:"events"`
+	Filetype           string           `json:"filetype"`
+	Root               string           `json:"root"`
+	OffsetEncoding     string           `json:"offset_encoding"`
+	Diagnostics        []diagnostic     `json:"diagnostics"`
+	VimDiagnostics     int              `json:"vim_diagnostics"`
+	Hover              any              `json:"hover"` // a string, or null
+	HoverWindow        string           `json:"hover_window"`
+	Actions            []action         `json:"actions"`
+	UIActions          []string         `json:"ui_actions"`
+	Chosen             string           `json:"chosen"`
+	Text               string           `json:"text"`
+	FinalDiagnostics   []diagnostic     `json:"final_diagnostics"`
+	FinalVimDiags      int              `json:"final_vim_diagnostics"`
+	SecondFiletype     string           `json:"second_filetype"`
+	SecondClientSame   bool             `json:"second_client_same"`
+	ClientsAfterSecond int              `json:"clients_after_second"`
+	ElapsedMS          int              `json:"elapsed_ms"`
+	LSPLog             string           `json:"lsp_log"`
+}
+
+type diagnostic struct {
+	Code      string `json:"code"`
+	Source    string `json:"source"`
+	Severity  int    `json:"severity"`
+	Message   string `json:"message"`
+	Line      int    `json:"line"` // zero-based, as in LSP
+	Character int    `json:"character"`
+	EndLine   int    `json:"end_line"`
+}
+
+func (d diagnostic) String() string {
+	return fmt.Sprintf("%d:%d %s %q", d.Line+1, d.Character+1, d.Code, d.Message)
+}
+
+type action struct {
+	Title     string `json:"title"`
+	Kind      string `json:"kind"`
+	Preferred bool   `json:"preferred"`
+	HasEdit   bool   `json:"has_edit"`
+}
+
+// want is an expected diagnostic: a code on a zero-based line, read from `# want "ID"`.
+type want struct {
+	Line int
+	Code string
+}
+
+func TestNeovimEndToEnd(t *testing.T) {
+	nvim, err := exec.LookPath("nvim")
+	if err != nil {
+		t.Fatalf("nvim is not installed (%v). This test drives a real Neovim (0.7 or later): "+
+			"install it with `apt-get install -y neovim` (CI does).", err)
+	}
+
+	here := thisDir(t)
+	root := filepath.Join(here, "..", "..")
+	if _, err := os.Stat(filepath.Join(root, "go.mod")); err != nil {
+		t.Fatalf("module root not found from %s: %v", here, err)
+	}
+	tmp := t.TempDir()
+	bin := buildThreatls(t, root, tmp)
+
+	// The workspace: testdata/workspace plus a .terraform directory, the root marker that
+	// must win over the directory of a file deeper down.
+	ws := filepath.Join(tmp, "ws")
+	copyDir(t, filepath.Join(here, "testdata", "workspace"), ws)
+	if err := os.Mkdir(filepath.Join(ws, ".terraform"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	mainTF := filepath.Join(ws, "main.tf")
+	src, err := os.ReadFile(mainTF)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wants := parseWants(string(src))
+	var codes []string
+	for _, w := range wants {
+		codes = append(codes, w.Code)
+	}
+	if !containsWant(wants, fixID) {
+		t.Fatalf("testdata main.tf has no `# want %q`", fixID)
+	}
+
+	lib, err := knowledge.Builtin()
+	if err != nil {
+		t.Fatalf("threat library: %v", err)
+	}
+	threat := lib.Threat(fixID)
+	if threat == nil {
+		t.Fatalf("%s is not in the threat library", fixID)
+	}
+
+	// Neovim's own state (lsp.log, shada, swap) stays in the temp dir.
+	xdg := filepath.Join(tmp, "xdg")
+	serverLog := filepath.Join(tmp, "threatls.log")
+	resultFile := filepath.Join(tmp, "result.json")
+
+	ctx, cancel := context.WithTimeout(t.Context(), processTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, nvim, "--headless", "--clean", "-n", "-u", filepath.Join(here, "testdata", "init.lua"))
+	cmd.Dir = ws
+	cmd.Env = append(os.Environ(),
+		"XDG_CONFIG_HOME="+xdg, "XDG_DATA_HOME="+xdg, "XDG_STATE_HOME="+xdg, "XDG_CACHE_HOME="+xdg,
+		"THREATLS_LUA="+filepath.Join(here, "threatls.lua"),
+		"THREATLS_CMD="+bin,
+		"THREATLS_LOG="+serverLog,
+		"E2E_SCRIPT="+filepath.Join(here, "testdata", "e2e.lua"),
+		"E2E_FILE="+mainTF,
+		"E2E_SECOND="+filepath.Join(ws, "env", "variables.tf"),
+		"E2E_WANT="+strings.Join(codes, ","),
+		"E2E_FIX="+fixID,
+		"E2E_RESULT="+resultFile,
+		fmt.Sprintf("E2E_TIMEOUT_MS=%d", scriptTimeout.Milliseconds()),
+	)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	cmd.WaitDelay = 5 * time.Second
+
+	var res result
+	t.Cleanup(func() {
+		if !t.Failed() {
+			return
+		}
+		t.Logf("nvim output:\n%s", out.String())
+		if len(res.Events) > 0 {
+			t.Logf("steps completed: %v", res.Steps)
+			t.Log("messages from the server, in order:")
+			for _, e := range res.Events {
+				b, _ := json.Marshal(e)
+				t.Logf("  %s", b)
+			}
+		}
+		logFile(t, "threatls --log-file", serverLog)
+		logFile(t, "Neovim lsp.log", filepath.Join(xdg, "nvim", "lsp.log"))
+	})
+
+	start := time.Now()
+	runErr := cmd.Run()
+	if ctx.Err() != nil {
+		t.Fatalf("nvim did not exit within %v (killed)", processTimeout)
+	}
+	b, err := os.ReadFile(resultFile)
+	if err != nil {
+		t.Fatalf("nvim (exit: %v) wrote no result: %v", runErr, err)
+	}
+	if err := json.Unmarshal(b, &res); err != nil {
+		t.Fatalf("result %s: %v", b, err)
+	}
+	if runErr != nil {
+		t.Errorf("nvim: %v", runErr)
+	}
+	t.Logf("Neovim %s, scenario %d ms, process %v", res.Nvim, res.ElapsedMS, time.Since(start).Round(time.Millisecond))
+	if res.Error != "" {
+		t.Fatalf("scenario stopped after steps %v: %s", res.Steps, res.Error)
+	}
+	for _, e := range res.Events {
+		if e["null_diagnostics"] == true {
+			t.Errorf("the server published diagnostics: null (for %v); an empty list clears them", e["uri"])
+		}
+	}
+
+	// A clean session logs no warning and no error (a warning would also flag settings the
+	// server could not read).
+	if b, err := os.ReadFile(serverLog); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			var entry struct{ Level string }
+			if json.Unmarshal([]byte(line), &entry) == nil && (entry.Level == "warn" || entry.Level == "error") {
+				t.Errorf("server logged: %s", line)
+			}
+		}
+	}
+
+	// The configuration: filetype, root, one client per root.
+	if res.Filetype != "terraform" {
+		t.Errorf("filetype of main.tf = %q, want terraform", res.Filetype)
+	}
+	if res.Root != ws {
+		t.Errorf("root dir = %q, want %q (the directory holding .terraform)", res.Root, ws)
+	}
+	if res.OffsetEncoding != "utf-16" {
+		t.Errorf("offset encoding = %q, want utf-16 (all Neovim 0.7 speaks)", res.OffsetEncoding)
+	}
+	if res.SecondFiletype != "terraform" || !res.SecondClientSame || res.ClientsAfterSecond != 1 {
+		t.Errorf("env/variables.tf: filetype %q, shares main.tf's client: %v, clients running: %d; "+
+			"want terraform, true, 1", res.SecondFiletype, res.SecondClientSame, res.ClientsAfterSecond)
+	}
+
+	// Diagnostics, one to one with the wants.
+	checkDiagnostics(t, "on open", res.Diagnostics, wants)
+	if res.VimDiagnostics != len(res.Diagnostics) {
+		t.Errorf("Neovim shows %d diagnostics, the server published %d", res.VimDiagnostics, len(res.Diagnostics))
+	}
+
+	// Hover.
+	hover, _ := res.Hover.(string)
+	if !strings.Contains(hover, threat.Title) {
+		t.Errorf("hover on %s does not mention its title %q:\n%s", fixID, threat.Title, hover)
+	}
+
+	if !strings.Contains(res.HoverWindow, threat.Title) {
+		t.Errorf("the window of vim.lsp.buf.hover() (K) on %s does not show its title %q:\n%s", fixID, threat.Title, res.HoverWindow)
+	}
+
+	// Code actions: asked with the diagnostic's range, and as vim.lsp.buf.code_action() asks
+	// with the cursor on it (Neovim 0.7 then sends context.diagnostics with byte columns).
+	var acceptRisk bool
+	for _, a := range res.Actions {
+		if strings.HasPrefix(a.Title, "Accept risk") {
+			acceptRisk = true
+		}
+	}
+	if !acceptRisk {
+		t.Errorf("no \"Accept risk\" code action for %s among %+v", fixID, res.Actions)
+	}
+	for _, a := range res.Actions {
+		if !slices.Contains(res.UIActions, a.Title) {
+			t.Errorf("vim.lsp.buf.code_action() on %s does not offer %q; it offers %q", fixID, a.Title, res.UIActions)
+		}
+	}
+
+	// The fix: storage_encrypted = true, and not one character more changed — on its line,
+	// the text before the attribute (non-ASCII) and the comment after it are intact, which
+	// they are not if the edit's range was counted in bytes instead of UTF-16 units.
+	fixLine := lineOf(wants, fixID)
+	before, after := strings.Split(string(src), "\n"), strings.Split(res.Text, "\n")
+	if len(before) != len(after) {
+		t.Errorf("quick fix %q changed the number of lines (%d -> %d); edited text:\n%s",
+			res.Chosen, len(before), len(after), res.Text)
+	} else {
+		for i := range before {
+			switch {
+			case i == fixLine:
+				if !fixedAttr(before[i], after[i]) {
+					t.Errorf("quick fix %q: line %d is %q, want %q with storage_encrypted = true",
+						res.Chosen, i+1, after[i], before[i])
+				}
+			case before[i] != after[i]:
+				t.Errorf("quick fix %q changed line %d: %q -> %q", res.Chosen, i+1, before[i], after[i])
+			}
+		}
+	}
+
+	// After the edit: the fixed diagnostic is gone, the others remain where they were.
+	var rest []want
+	for _, w := range wants {
+		if w.Code != fixID {
+			rest = append(rest, w)
+		}
+	}
+	checkDiagnostics(t, "after the fix", res.FinalDiagnostics, rest)
+	if res.FinalVimDiags != len(res.FinalDiagnostics) {
+		t.Errorf("after the fix Neovim shows %d diagnostics, the server published %d", res.FinalVimDiags, len(res.FinalDiagnostics))
+	}
+}
+
+// fixedAttr reports whether after is before with its storage_encrypted attribute set to
+// true, all else kept (the spacing around "=" may change).
+func fixedAttr(before, after string) bool {
+	m := attrRE.FindStringSubmatchIndex(before)
+	if m == nil {
+		return false
+	}
+	prefix, suffix := before[:m[2]], before[m[1]:]
+	if !strings.HasPrefix(after, prefix) || !strings.HasSuffix(after, suffix) || len(after) < len(prefix)+len(suffix) {
+		return false
+	}
+	return fixedRE.MatchString(after[len(prefix) : len(after)-len(suffix)])
+}
+
+// checkDiagnostics matches got against wants one to one, by code and line.
+func checkDiagnostics(t *testing.T, when string, got []diagnostic, wants []want) {
+	t.Helper()
+	left := map[want]int{}
+	for _, w := range wants {
+		left[w]++
+	}
+	for _, d := range got {
+		if d.Source != "threatls" {
+			t.Errorf("%s: diagnostic %v has source %q, want threatls", when, d, d.Source)
+		}
+		if d.Message == "" {
+			t.Errorf("%s: diagnostic %v has no message", when, d)
+		}
+		k := want{Line: d.Line, Code: d.Code}
+		if left[k] == 0 {
+			t.Errorf("%s: unexpected diagnostic %v (add `# want %q` to its line in testdata if it is right)", when, d, d.Code)
+			continue
+		}
+		left[k]--
+	}
+	for _, w := range wants {
+		if left[w] > 0 {
+			left[w]--
+			t.Errorf("%s: no %s diagnostic on line %d; got %v", when, w.Code, w.Line+1, got)
+		}
+	}
+}
+
+// parseWants reads `# want "ID" ...` comments; lines are zero-based.
+func parseWants(src string) []want {
+	var out []want
+	for i, line := range strings.Split(src, "\n") {
+		m := wantRE.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		for _, id := range wantIDRE.FindAllStringSubmatch(m[1], -1) {
+			out = append(out, want{Line: i, Code: id[1]})
+		}
+	}
+	return out
+}
+
+func containsWant(ws []want, code string) bool { return lineOf(ws, code) >= 0 }
+
+func lineOf(ws []want, code string) int {
+	for _, w := range ws {
+		if w.Code == code {
+			return w.Line
+		}
+	}
+	return -1
+}
+
+func thisDir(t *testing.T) string {
+	_, file, _, ok := runtime.Caller(0)
+	if !ok {
+		t.Fatal("runtime.Caller failed")
+	}
+	return filepath.Dir(file)
+}
+
+// buildThreatls builds cmd/threatls of the module at root into dir.
+func buildThreatls(t *testing.T, root, dir string) string {
+	t.Helper()
+	bin := filepath.Join(dir, "threatls")
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/threatls")
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build ./cmd/threatls: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func copyDir(t *testing.T, from, to string) {
+	t.Helper()
+	err := filepath.WalkDir(from, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(from, p)
+		if err != nil {
+			return err
+		}
+		dst := filepath.Join(to, rel)
+		if d.IsDir() {
+			return os.MkdirAll(dst, 0o755)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(dst, b, 0o644)
+	})
+	if err != nil {
+		t.Fatalf("copy %s: %v", from, err)
+	}
+}
+
+func logFile(t *testing.T, what, path string) {
+	b, err := os.ReadFile(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		t.Logf("%s: (none)", what)
+	case err != nil:
+		t.Logf("%s: %v", what, err)
+	default:
+		t.Logf("%s (%s):\n%s", what, path, b)
+	}
+}

@@ -1,0 +1,42 @@
+-- init.lua of the Neovim end-to-end test (e2e_test.go): loads editors/neovim/threatls.lua the
+-- way a user would, with the server binary and paths given in the environment, then runs
+-- e2e.lua once Neovim has started. Run by hand:
+--
+--   THREATLS_LUA=editors/neovim/threatls.lua THREATLS_CMD=threatls \
+--   E2E_SCRIPT=editors/neovim/testdata/e2e.lua E2E_FILE=some/main.tf E2E_RESULT=/tmp/r.json \
+--   E2E_WANT=AWS-RDS-002,AWS-SG-001 E2E_FIX=AWS-RDS-002 nvim --headless --clean -u this-file
+
+local function env(name)
+  local v = os.getenv(name)
+  if v == nil or v == '' then
+    io.stderr:write('init.lua: ' .. name .. ' is not set\n')
+    vim.cmd('cquit 3')
+  end
+  return v
+end
+
+vim.lsp.set_log_level(os.getenv('E2E_LSP_LOG_LEVEL') or 'info')
+
+local cmd = { env('THREATLS_CMD') }
+local log = os.getenv('THREATLS_LOG')
+if log and log ~= '' then
+  vim.list_extend(cmd, { '--log-file', log, '--log-level', 'debug' })
+end
+table.insert(cmd, 'serve')
+
+local threatls = dofile(env('THREATLS_LUA'))
+threatls.setup({
+  cmd = cmd,
+  -- The defaults but for maxFileSize: exercises the settings path (initializationOptions).
+  settings = { threatls = { maxFileSize = 1048576 } },
+})
+
+vim.api.nvim_create_autocmd('VimEnter', {
+  once = true,
+  callback = function()
+    -- Scheduled so that start-up has finished before the script blocks in vim.wait.
+    vim.schedule(function()
+      dofile(env('E2E_SCRIPT')).run(threatls)
+    end)
+  end,
+})
