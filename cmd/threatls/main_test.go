@@ -42,7 +42,7 @@ func TestScanText(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	line := regexp.MustCompile(`(?m)^main\.tf:4:3: AWS-RDS-\d+ \w+ .*aws_db_instance\.orders`)
+	line := regexp.MustCompile(`(?m)^testdata/ws/main\.tf:4:3: AWS-RDS-\d+ \w+ .*aws_db_instance\.orders`)
 	if !line.MatchString(out) {
 		t.Errorf("no finding on storage_encrypted of aws_db_instance.orders:\n%s", out)
 	}
@@ -115,7 +115,8 @@ func TestScanBadInput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"broken.tf:2:3: AWS-RDS-", "TLS-001"} {
+	for _, want := range []string{"broken.tf:2:3: AWS-RDS-", "TLS-001",
+		"binary.tf: skipped: binary file", "big.tf: skipped: 20000 bytes is over", "loop.tf: skipped:"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("report lacks %q:\n%s", want, out)
 		}
