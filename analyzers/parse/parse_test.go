@@ -1,0 +1,108 @@
+package parse
+
+import (
+	"context"
+	"math/rand"
+	"strings"
+	"testing"
+)
+
+// TestLanguagesLoad checks that every linked grammar loads and parses a trivial input.
+func TestLanguagesLoad(t *testing.T) {
+	inputs := map[Lang]string{
+		HCL: "a = 1\n", YAML: "a: 1\n", JSON: `{"a": 1}`, Markdown: "# a\n", MarkdownInline: "*a*",
+		Go: "package a\n", Python: "a = 1\n", JavaScript: "let a = 1;\n", TypeScript: "let a: number = 1;\n",
+		TSX: "const a = <b/>;\n", Java: "class A {}\n",
+	}
+	for _, l := range Langs() {
+		src, ok := inputs[l]
+		if !ok {
+			t.Errorf("no test input for %s", l)
+			continue
+		}
+		tree, err := Parse(context.Background(), l, []byte(src))
+		if err != nil {
+			t.Errorf("%s: %v", l, err)
+			continue
+		}
+		if tree.Root().HasError() {
+			t.Errorf("%s: %q parsed with errors: %s", l, src, tree.Root().ToSexp())
+		}
+		tree.Close()
+		tree.Close() // a second Close must be harmless
+	}
+	if _, err := Parse(context.Background(), Lang("cobol"), nil); err == nil {
+		t.Error("an unknown language parsed")
+	}
+}
+
+// TestIncrementalMatchesFull applies random edits to a document and checks that every
+// incremental reparse yields the same tree as a full parse of the same text.
+func TestIncrementalMatchesFull(t *testing.T) {
+	src := strings.Repeat("resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"é😀\"\n  acl    = \"private\"\n}\n\n", 20)
+	doc, err := NewDocument(context.Background(), HCL, []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer doc.Close()
+	rng := rand.New(rand.NewSource(1))
+	pieces := []string{"", "x", "\n", "{", "}", "\"", " = 1", "é", "😀"}
+	for i := 0; i < 200; i++ {
+		n := len(doc.Text())
+		start := rng.Intn(n + 1)
+		end := min(n, start+rng.Intn(4))
+		edits := []Edit{{Start: start, End: end, Text: pieces[rng.Intn(len(pieces))]}}
+		if err := doc.Apply(context.Background(), edits); err != nil {
+			t.Fatal(err)
+		}
+		full, err := Parse(context.Background(), HCL, doc.Text())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := doc.Tree().Root().ToSexp(), full.Root().ToSexp(); got != want {
+			full.Close()
+			t.Fatalf("edit %d %+v: incremental tree differs from a full parse\n got %s\nwant %s", i, edits, got, want)
+		}
+		full.Close()
+	}
+}
+
+// TestApplyRejectsOutOfRange checks that a bad edit leaves the document untouched.
+func TestApplyRejectsOutOfRange(t *testing.T) {
+	doc, err := NewDocument(context.Background(), HCL, []byte("a = 1\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer doc.Close()
+	for _, e := range []Edit{{Start: 3, End: 100}, {Start: -1, End: 0}, {Start: 4, End: 2}} {
+		if err := doc.Apply(context.Background(), []Edit{{Start: 0, End: 0, Text: "b"}, e}); err == nil {
+			t.Errorf("edit %+v accepted", e)
+		}
+		if got := string(doc.Text()); got != "a = 1\n" {
+			t.Fatalf("a rejected edit changed the text to %q", got)
+		}
+	}
+}
+
+// TestParseCancelled checks that a cancelled context stops a parse with an error.
+func TestParseCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	src := []byte(strings.Repeat("a = [1, 2, 3]\n", 200000))
+	if tree, err := Parse(ctx, HCL, src); err == nil {
+		tree.Close()
+		t.Error("a cancelled parse succeeded")
+	}
+}
+
+func BenchmarkParseHCL(b *testing.B) {
+	src := []byte(strings.Repeat("resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"x\"\n  tags = { a = \"b\" }\n}\n", 2000))
+	b.SetBytes(int64(len(src)))
+	for b.Loop() {
+		tree, err := Parse(context.Background(), HCL, src)
+		if err != nil {
+			b.Fatal(err)
+		}
+		tree.Close()
+	}
+}

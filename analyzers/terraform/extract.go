@@ -1,0 +1,711 @@
+package terraform
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"math"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/threatls/threatls/analyzers/parse"
+	"github.com/threatls/threatls/model"
+)
+
+// maxDepth bounds the nesting of expressions and blocks Extract descends into; deeper parts are
+// Computed. It keeps pathological files from costing more than they are worth.
+const maxDepth = 200
+
+// extractor reads one tree. It lives for one Extract call.
+type extractor struct {
+	t    *parse.Tree
+	src  []byte
+	file string
+	// defs are the spans of every block and attribute, in pre-order (sorted by start): the
+	// candidates an ignore comment covers.
+	defs []model.Span
+}
+
+// Extract reads one parsed file into facts: Raw holds the file's blocks, Ignores its
+// threatls:ignore comments and Problems at most one syntax error. Elements are left empty:
+// Link builds them, because most of them depend on other files of the module.
+func (a *Analyzer) Extract(t *parse.Tree, file string) *model.FileFacts {
+	ff := &model.FileFacts{File: file, Format: Name}
+	raw := &Raw{}
+	ff.Raw = raw
+	if t == nil {
+		return ff
+	}
+	root := t.Root()
+	if root == nil {
+		return ff
+	}
+	if root.HasError() {
+		x := &extractor{t: t, src: t.Src, file: file}
+		ff.Problems = append(ff.Problems, x.syntaxProblem(root))
+		// Error recovery can swallow the rest of the file into one ERROR node: blank out the
+		// broken top-level definitions and read the rest from a tree of what is left.
+		if rt := recoverTree(t); rt != nil {
+			defer rt.Close()
+			t, root = rt, rt.Root()
+		}
+	}
+	x := &extractor{t: t, src: t.Src, file: file}
+	x.body(root, 0, &raw.Blocks, nil)
+	ff.Ignores, ff.Problems = x.ignores(root, ff.Problems)
+	return ff
+}
+
+// maxRecover bounds how many broken definitions recoverTree blanks out.
+const maxRecover = 8
+
+// topLevelRE matches the first line of a top-level block: `resource "a" "b" {`.
+var topLevelRE = regexp.MustCompile(`(?m)^[A-Za-z_][\w-]*(?:[ \t]+(?:"[^"\n]*"|[A-Za-z_][\w-]*))*[ \t]*\{`)
+
+// recoverTree returns a tree of t's text in which the top-level definitions holding syntax
+// errors are replaced by spaces (newlines kept, so every offset, line and column stays
+// true), or nil when that does not help.
+func recoverTree(t *parse.Tree) *parse.Tree {
+	src := append([]byte(nil), t.Src...)
+	starts := topLevelRE.FindAllIndex(src, -1)
+	cur := t
+	var out *parse.Tree
+	for i := 0; i < maxRecover && cur.Root().HasError(); i++ {
+		n := firstError(cur.Root())
+		off := int(n.StartByte())
+		cs, ce := 0, len(src)
+		for _, st := range starts {
+			if st[0] <= off {
+				cs = st[0]
+			} else {
+				ce = st[0]
+				break
+			}
+		}
+		if cs == 0 && ce == len(src) && i > 0 {
+			break
+		}
+		for j := cs; j < ce; j++ {
+			if src[j] != '\n' {
+				src[j] = ' '
+			}
+		}
+		nt, err := parse.Parse(context.Background(), t.Lang, src)
+		if err != nil {
+			break
+		}
+		if out != nil {
+			out.Close()
+		}
+		out, cur = nt, nt
+		src = append([]byte(nil), src...) // the tree keeps the text it was parsed from
+	}
+	return out
+}
+
+func (x *extractor) span(n *parse.Node) model.Span {
+	s, e := n.StartPosition(), n.EndPosition()
+	return model.Span{File: x.file,
+		Start: model.Pos{Offset: int(n.StartByte()), Line: int(s.Row), Col: int(s.Column)},
+		End:   model.Pos{Offset: int(n.EndByte()), Line: int(e.Row), Col: int(e.Column)},
+	}
+}
+
+func (x *extractor) text(n *parse.Node) string { return string(x.src[n.StartByte():n.EndByte()]) }
+
+// body reads the blocks and attributes among n's children, descending into config_file, body
+// and ERROR nodes (error recovery may wrap well-formed definitions in an ERROR node).
+func (x *extractor) body(n *parse.Node, depth int, blocks *[]*Block, attrs *[]*Attribute) {
+	if depth > maxDepth {
+		return
+	}
+	for i := uint(0); i < n.ChildCount(); i++ {
+		c := n.Child(i)
+		switch c.Kind() {
+		case "body", "ERROR":
+			x.body(c, depth+1, blocks, attrs)
+		case "block":
+			if b := x.block(c, depth+1); b != nil {
+				*blocks = append(*blocks, b)
+			}
+		case "attribute":
+			if attrs == nil {
+				continue // a top-level attribute means nothing in a .tf file
+			}
+			if a := x.attribute(c, depth+1); a != nil {
+				*attrs = append(*attrs, a)
+			}
+		}
+	}
+}
+
+func (x *extractor) block(n *parse.Node, depth int) *Block {
+	b := &Block{Span: x.span(n)}
+	headEnd := -1
+	var body *parse.Node
+	for i := uint(0); i < n.ChildCount(); i++ {
+		c := n.Child(i)
+		switch c.Kind() {
+		case "identifier":
+			if b.Type == "" {
+				b.Type = x.text(c)
+			} else {
+				b.Labels = append(b.Labels, x.text(c))
+			}
+			headEnd = int(i)
+		case "string_lit":
+			s, _ := x.quoted(c)
+			b.Labels = append(b.Labels, s)
+			headEnd = int(i)
+		case "body":
+			body = c
+		}
+	}
+	last := childAt(n, headEnd)
+	if b.Type == "" || last == nil {
+		return nil
+	}
+	end := x.span(last)
+	b.Head = model.Span{File: x.file, Start: b.Span.Start, End: end.End}
+	x.defs = append(x.defs, b.Span)
+	if body != nil {
+		x.body(body, depth+1, &b.Blocks, &b.Attrs)
+	}
+	return b
+}
+
+// childAt returns n's child i, or nil when i is out of range.
+func childAt(n *parse.Node, i int) *parse.Node {
+	if i < 0 || uint(i) >= n.ChildCount() {
+		return nil
+	}
+	return n.Child(uint(i))
+}
+
+func (x *extractor) attribute(n *parse.Node, depth int) *Attribute {
+	a := &Attribute{Span: x.span(n)}
+	for i := uint(0); i < n.ChildCount(); i++ {
+		c := n.Child(i)
+		switch c.Kind() {
+		case "identifier":
+			if a.Name == "" {
+				a.Name = x.text(c)
+			}
+		case "expression":
+			a.Expr = x.expr(c, depth+1)
+		}
+	}
+	if a.Name == "" {
+		return nil
+	}
+	if a.Expr == nil {
+		a.Expr = &Expr{Kind: Computed, Span: a.Span}
+	}
+	x.defs = append(x.defs, a.Span)
+	return a
+}
+
+// namedChildren returns n's children that are not punctuation, comments or parse errors.
+func namedChildren(n *parse.Node) []*parse.Node {
+	var out []*parse.Node
+	for i := uint(0); i < n.ChildCount(); i++ {
+		c := n.Child(i)
+		if c.IsNamed() && c.Kind() != "comment" {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func (x *extractor) computed(n *parse.Node) *Expr {
+	t := x.text(n)
+	if len(t) > 60 {
+		t = t[:57] + "..."
+		for !utf8.ValidString(t) && len(t) > 3 {
+			t = t[:len(t)-4] + "..."
+		}
+	}
+	return &Expr{Kind: Computed, Span: x.span(n), Text: t}
+}
+
+// expr converts an expression node (or one of the nodes an expression is made of).
+func (x *extractor) expr(n *parse.Node, depth int) *Expr {
+	if depth > maxDepth || n.HasError() {
+		return x.computed(n)
+	}
+	switch n.Kind() {
+	case "expression":
+		kids := namedChildren(n)
+		if len(kids) == 0 {
+			return x.computed(n)
+		}
+		if len(kids) == 1 {
+			e := x.expr(kids[0], depth+1)
+			e.Span = x.span(n)
+			return e
+		}
+		if kids[0].Kind() == "variable_expr" {
+			return x.traversal(n, kids)
+		}
+		return x.computed(n)
+	case "literal_value", "collection_value", "template_expr":
+		kids := namedChildren(n)
+		if len(kids) != 1 {
+			return x.computed(n)
+		}
+		e := x.expr(kids[0], depth+1)
+		e.Span = x.span(n)
+		return e
+	case "numeric_lit":
+		return x.number(n, x.text(n))
+	case "bool_lit":
+		return &Expr{Kind: Literal, Span: x.span(n), Lit: x.text(n) == "true"}
+	case "null_lit":
+		return &Expr{Kind: Literal, Span: x.span(n)}
+	case "string_lit", "quoted_template":
+		s, ok := x.quoted(n)
+		if !ok {
+			return x.computed(n)
+		}
+		return &Expr{Kind: Literal, Span: x.span(n), Lit: s}
+	case "heredoc_template":
+		s, ok := x.heredoc(n)
+		if !ok {
+			return x.computed(n)
+		}
+		return &Expr{Kind: Literal, Span: x.span(n), Lit: s}
+	case "tuple":
+		e := &Expr{Kind: Tuple, Span: x.span(n)}
+		for _, k := range namedChildren(n) {
+			if k.Kind() == "expression" {
+				e.Elems = append(e.Elems, x.expr(k, depth+1))
+			}
+		}
+		return e
+	case "object":
+		e := &Expr{Kind: Object, Span: x.span(n)}
+		for _, k := range namedChildren(n) {
+			if k.Kind() != "object_elem" {
+				continue
+			}
+			key, val := k.ChildByFieldName("key"), k.ChildByFieldName("val")
+			if key == nil || val == nil {
+				return x.computed(n)
+			}
+			ke := x.expr(key, depth+1)
+			var name string
+			switch {
+			case ke.Kind == Literal:
+				name = fmt.Sprint(ke.Lit)
+			case ke.Kind == Ref && len(ke.Path) == 1 && !ke.Indexed:
+				name = ke.Path[0] // a bare identifier is the key itself
+			default:
+				return x.computed(n)
+			}
+			e.Keys = append(e.Keys, name)
+			e.Elems = append(e.Elems, x.expr(val, depth+1))
+		}
+		return e
+	case "variable_expr":
+		return x.traversal(n, []*parse.Node{n})
+	case "function_call":
+		kids := namedChildren(n)
+		if len(kids) != 2 || kids[1].Kind() != "function_arguments" {
+			return x.computed(n)
+		}
+		switch x.text(kids[0]) {
+		case "jsonencode", "tolist", "toset":
+			args := namedChildren(kids[1])
+			if len(args) == 1 && args[0].Kind() == "expression" {
+				e := x.expr(args[0], depth+1)
+				e.Span = x.span(n)
+				return e
+			}
+		}
+		return x.computed(n)
+	case "operation":
+		kids := namedChildren(n)
+		if len(kids) == 1 && kids[0].Kind() == "unary_operation" {
+			u := kids[0]
+			if u.ChildCount() == 2 && x.text(u.Child(0)) == "-" {
+				v := x.expr(u.Child(1), depth+1)
+				if v.Kind == Literal {
+					switch n := v.Lit.(type) {
+					case int64:
+						return &Expr{Kind: Literal, Span: x.span(u), Lit: -n}
+					case float64:
+						return &Expr{Kind: Literal, Span: x.span(u), Lit: -n}
+					}
+				}
+			}
+		}
+		return x.computed(n)
+	}
+	return x.computed(n)
+}
+
+// traversal reads `name.attr[index].attr...` from the nodes that make it up.
+func (x *extractor) traversal(n *parse.Node, kids []*parse.Node) *Expr {
+	e := &Expr{Kind: Ref, Span: x.span(n)}
+	for i, k := range kids {
+		switch k.Kind() {
+		case "variable_expr":
+			if i != 0 {
+				return x.computed(n)
+			}
+			e.Path = append(e.Path, x.text(k))
+		case "get_attr":
+			for _, id := range namedChildren(k) {
+				if id.Kind() == "identifier" {
+					e.Path = append(e.Path, x.text(id))
+				}
+			}
+		case "index", "splat":
+			e.Indexed = true
+		default:
+			return x.computed(n)
+		}
+	}
+	return e
+}
+
+func (x *extractor) number(n *parse.Node, s string) *Expr {
+	e := &Expr{Kind: Literal, Span: x.span(n)}
+	if i, err := strconv.ParseInt(s, 0, 64); err == nil {
+		e.Lit = i
+		return e
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return x.computed(n)
+	}
+	if f == math.Trunc(f) && math.Abs(f) < 1<<62 {
+		e.Lit = int64(f)
+	} else {
+		e.Lit = f
+	}
+	return e
+}
+
+// quoted returns the value of a quoted string, or false when it interpolates or holds a
+// directive.
+func (x *extractor) quoted(n *parse.Node) (string, bool) {
+	var sb strings.Builder
+	for i := uint(0); i < n.ChildCount(); i++ {
+		c := n.Child(i)
+		switch c.Kind() {
+		case "quoted_template_start", "quoted_template_end":
+		case "template_literal":
+			sb.WriteString(x.text(c))
+		default:
+			return "", false
+		}
+	}
+	return unescape(sb.String()), true
+}
+
+// heredoc returns the text of a heredoc without interpolation, its `<<-` indentation removed.
+func (x *extractor) heredoc(n *parse.Node) (string, bool) {
+	var ids []*parse.Node
+	strip := false
+	for i := uint(0); i < n.ChildCount(); i++ {
+		c := n.Child(i)
+		switch c.Kind() {
+		case "heredoc_start":
+			strip = x.text(c) == "<<-"
+		case "heredoc_identifier":
+			ids = append(ids, c)
+		case "template_literal":
+		default:
+			return "", false
+		}
+	}
+	if len(ids) != 2 {
+		return "", false
+	}
+	body := x.src[ids[0].EndByte():ids[1].StartByte()]
+	if i := bytes.IndexByte(body, '\n'); i >= 0 {
+		body = body[i+1:]
+	}
+	body = body[:bytes.LastIndexByte(body, '\n')+1]
+	s := string(body)
+	if strip {
+		s = dedent(s)
+	}
+	s = strings.ReplaceAll(s, "$${", "${")
+	return strings.ReplaceAll(s, "%%{", "%{"), true
+}
+
+// dedent removes the indentation common to the non-blank lines of s.
+func dedent(s string) string {
+	lines := strings.SplitAfter(s, "\n")
+	indent := -1
+	for _, l := range lines {
+		t := strings.TrimLeft(l, " \t")
+		if strings.TrimSpace(t) == "" {
+			continue
+		}
+		if w := len(l) - len(t); indent < 0 || w < indent {
+			indent = w
+		}
+	}
+	if indent <= 0 {
+		return s
+	}
+	var sb strings.Builder
+	for _, l := range lines {
+		if len(l) >= indent && strings.TrimSpace(l[:indent]) == "" {
+			l = l[indent:]
+		} else {
+			l = strings.TrimLeft(l, " \t")
+		}
+		sb.WriteString(l)
+	}
+	return sb.String()
+}
+
+// unescape decodes HCL's quoted-string escapes. Unknown escapes are kept as written.
+func unescape(s string) string {
+	if !strings.ContainsAny(s, `\$%`) {
+		return s
+	}
+	var sb strings.Builder
+	for i := 0; i < len(s); i++ {
+		ch := s[i]
+		switch {
+		case ch == '\\' && i+1 < len(s):
+			i++
+			switch s[i] {
+			case 'n':
+				sb.WriteByte('\n')
+			case 'r':
+				sb.WriteByte('\r')
+			case 't':
+				sb.WriteByte('\t')
+			case '"':
+				sb.WriteByte('"')
+			case '\\':
+				sb.WriteByte('\\')
+			case 'u', 'U':
+				w := 4
+				if s[i] == 'U' {
+					w = 8
+				}
+				if i+w < len(s) {
+					if r, err := strconv.ParseUint(s[i+1:i+1+w], 16, 32); err == nil {
+						sb.WriteRune(rune(r))
+						i += w
+						continue
+					}
+				}
+				sb.WriteByte('\\')
+				sb.WriteByte(s[i])
+			default:
+				sb.WriteByte('\\')
+				sb.WriteByte(s[i])
+			}
+		case (ch == '$' || ch == '%') && strings.HasPrefix(s[i+1:], string(ch)+"{"):
+			sb.WriteByte(ch)
+			sb.WriteByte('{')
+			i += 2
+		default:
+			sb.WriteByte(ch)
+		}
+	}
+	return sb.String()
+}
+
+// syntaxProblem reports the first ERROR or MISSING node of the tree.
+func (x *extractor) syntaxProblem(root *parse.Node) model.Problem {
+	n := firstError(root)
+	if n == nil {
+		n = root
+	}
+	var what string
+	if n.IsMissing() && strings.Contains("}])\"", n.Kind()) {
+		what = fmt.Sprintf("missing %s", quoteTok(n.Kind()))
+	} else if n.IsMissing() {
+		rest := bytes.TrimLeft(x.src[n.StartByte():], " \t")
+		tok := rest[:len(rest)-len(bytes.TrimLeftFunc(rest, func(r rune) bool { return r != ' ' && r != '\t' && r != '\n' }))]
+		if len(tok) > 30 {
+			tok = tok[:30]
+		}
+		if len(tok) == 0 {
+			what = fmt.Sprintf("missing %s", quoteTok(n.Kind()))
+		} else {
+			what = "unexpected " + quoteTok(string(tok))
+		}
+	} else {
+		leaf := n
+		for leaf.ChildCount() > 0 {
+			leaf = leaf.Child(0)
+		}
+		tok := x.text(leaf)
+		if tok == "" {
+			tok = x.text(n)
+		}
+		if len(tok) > 30 {
+			tok = tok[:30] + "…"
+		}
+		if tok == "" {
+			what = "unexpected end of file"
+		} else {
+			what = "unexpected " + quoteTok(tok)
+		}
+	}
+	return model.Problem{Span: x.span(n),
+		Message: "syntax error: " + what + "; the rest of the file was analysed"}
+}
+
+func quoteTok(s string) string {
+	if !utf8.ValidString(s) || strings.ContainsAny(s, "`\n") {
+		return strconv.Quote(s)
+	}
+	return "`" + s + "`"
+}
+
+// firstError returns the node where the parse first went wrong: the first MISSING node, or
+// the first ERROR node — within an ERROR, its first MISSING descendant, or else its first
+// child that is not a well-formed definition.
+func firstError(n *parse.Node) *parse.Node {
+	for depth := 0; depth < 10*maxDepth; depth++ {
+		if n.IsMissing() {
+			return n
+		}
+		if n.IsError() {
+			if m := firstMissing(n, 0); m != nil {
+				return m
+			}
+			for i := uint(0); i < n.ChildCount(); i++ {
+				switch c := n.Child(i); c.Kind() {
+				case "block", "attribute", "body", "comment":
+				default:
+					return c
+				}
+			}
+			return n
+		}
+		var next *parse.Node
+		for i := uint(0); i < n.ChildCount(); i++ {
+			if c := n.Child(i); c.IsError() || c.IsMissing() || c.HasError() {
+				next = c
+				break
+			}
+		}
+		if next == nil {
+			return n
+		}
+		n = next
+	}
+	return n
+}
+
+func firstMissing(n *parse.Node, depth int) *parse.Node {
+	if depth > 10*maxDepth {
+		return nil
+	}
+	for i := uint(0); i < n.ChildCount(); i++ {
+		c := n.Child(i)
+		if c.IsMissing() {
+			return c
+		}
+		if c.HasError() && !c.IsError() {
+			if m := firstMissing(c, depth+1); m != nil {
+				return m
+			}
+		}
+	}
+	return nil
+}
+
+// ignoreRE matches the text of a suppression comment after its comment marker.
+var ignoreRE = regexp.MustCompile(`^threatls:ignore(?:\s+(\S+))?(?:\s+until=(\S*))?\s*(.*)$`)
+
+// ignores reads the threatls:ignore comments of the file.
+func (x *extractor) ignores(root *parse.Node, problems []model.Problem) ([]model.Ignore, []model.Problem) {
+	const marker = "threatls:ignore"
+	var out []model.Ignore
+	seen := map[uint]bool{}
+	for from := 0; ; {
+		i := bytes.Index(x.src[from:], []byte(marker))
+		if i < 0 {
+			break
+		}
+		at := uint(from + i)
+		from += i + len(marker)
+		n := root.DescendantForByteRange(at, at+uint(len(marker)))
+		if n == nil || n.Kind() != "comment" || seen[n.StartByte()] {
+			continue
+		}
+		seen[n.StartByte()] = true
+		text := x.text(n)
+		switch {
+		case strings.HasPrefix(text, "#"):
+			text = text[1:]
+		case strings.HasPrefix(text, "//"):
+			text = text[2:]
+		case strings.HasPrefix(text, "/*"):
+			text = strings.TrimSuffix(text[2:], "*/")
+		}
+		m := ignoreRE.FindStringSubmatch(strings.TrimSpace(text))
+		sp := x.span(n)
+		if m == nil {
+			continue // the marker is mentioned, not used
+		}
+		if m[1] == "" {
+			problems = append(problems, model.Problem{Span: sp,
+				Message: "threatls:ignore needs a threat ID: # threatls:ignore <ID> [until=YYYY-MM-DD] <reason>"})
+			continue
+		}
+		until := m[2]
+		if until != "" {
+			if _, err := time.Parse("2006-01-02", until); err != nil {
+				problems = append(problems, model.Problem{Span: sp,
+					Message: fmt.Sprintf("threatls:ignore: until=%s is not a date (YYYY-MM-DD); the ignore does not expire", until)})
+				until = ""
+			}
+		}
+		target := x.target(sp)
+		for _, id := range strings.Split(m[1], ",") {
+			if id == "" {
+				continue
+			}
+			out = append(out, model.Ignore{ThreatID: id, Reason: strings.TrimSpace(m[3]),
+				Until: until, Span: sp, Target: target})
+		}
+	}
+	return out, problems
+}
+
+// target returns the definition a comment at sp covers: the definition that ends on the
+// comment's line before it (a trailing comment), else the innermost block opened on the
+// comment's line that holds it, else the next definition after it, else the comment itself.
+func (x *extractor) target(sp model.Span) model.Span {
+	best := -1
+	for i, d := range x.defs {
+		if d.End.Line == sp.Start.Line && d.End.Offset <= sp.Start.Offset &&
+			(best < 0 || d.End.Offset > x.defs[best].End.Offset) {
+			best = i // the outermost of the definitions that end last before the comment
+		}
+	}
+	if best >= 0 {
+		return x.defs[best]
+	}
+	for i, d := range x.defs {
+		if d.Start.Line == sp.Start.Line && d.Contains(sp) {
+			best = i
+		}
+	}
+	if best >= 0 {
+		return x.defs[best]
+	}
+	j := sort.Search(len(x.defs), func(i int) bool { return x.defs[i].Start.Offset >= sp.End.Offset })
+	if j < len(x.defs) {
+		return x.defs[j]
+	}
+	return sp
+}

@@ -1,0 +1,217 @@
+package terraform_test
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/threatls/threatls/analyzers/parse"
+	"github.com/threatls/threatls/analyzers/terraform"
+	"github.com/threatls/threatls/model"
+)
+
+var update = flag.Bool("update", false, "rewrite the .golden files of testdata/fix")
+
+// apply applies non-overlapping edits to src.
+func apply(t *testing.T, src []byte, edits []model.TextEdit) []byte {
+	t.Helper()
+	sort.Slice(edits, func(i, j int) bool { return edits[i].Start > edits[j].Start })
+	out := append([]byte(nil), src...)
+	for _, e := range edits {
+		if e.Start < 0 || e.End < e.Start || e.End > len(out) {
+			t.Fatalf("edit [%d,%d) out of range", e.Start, e.End)
+		}
+		out = append(out[:e.Start], append([]byte(e.NewText), out[e.End:]...)...)
+	}
+	return out
+}
+
+func link(t *testing.T, file string, src []byte) (*model.FileFacts, map[string]*model.Element) {
+	t.Helper()
+	ff := extractSrc(t, file, src)
+	els := map[string]*model.Element{}
+	for _, e := range terraform.New().Link([]*model.FileFacts{ff}) {
+		els[e.Name] = e
+	}
+	return ff, els
+}
+
+// TestFix runs the fix named in the first line of each testdata/fix/*.tf
+// (`# fix: ELEMENT {op as JSON}`) and compares the result with the .golden file.
+func TestFix(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "fix", "*.tf"))
+	if len(files) == 0 {
+		t.Fatal("no fix testdata")
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			src, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			first, _, _ := strings.Cut(string(src), "\n")
+			name, opJSON, ok := strings.Cut(strings.TrimPrefix(first, "# fix: "), " ")
+			if !ok {
+				t.Fatalf("first line %q is not `# fix: ELEMENT {op}`", first)
+			}
+			var op model.FixOp
+			if err := json.Unmarshal([]byte(opJSON), &op); err != nil {
+				t.Fatal(err)
+			}
+			file := "fix/" + filepath.Base(f)
+			_, els := link(t, file, src)
+			el := els[name]
+			if el == nil {
+				t.Fatalf("no element %s", name)
+			}
+			edits, err := terraform.New().Fix(src, el, op)
+			if err != nil {
+				t.Fatal(err)
+			}
+			top := topBlock(el.Span, els)
+			for _, e := range edits {
+				if e.File != file {
+					t.Errorf("edit of %s, want %s", e.File, file)
+				}
+				inside := e.Start >= top.Start.Offset && e.End <= top.End.Offset
+				if op.Op == "append" {
+					inside = e.Start == top.End.Offset && e.End == e.Start
+				}
+				if !inside {
+					t.Errorf("edit [%d,%d) leaves the element's block [%d,%d)", e.Start, e.End, top.Start.Offset, top.End.Offset)
+				}
+			}
+			got := apply(t, src, edits)
+			golden := f + ".golden"
+			if *update {
+				if err := os.WriteFile(golden, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(got) != string(want) {
+				t.Errorf("fixed file differs from %s:\n--- got\n%s\n--- want\n%s", golden, got, want)
+			}
+			// The fixed file parses and says what the fix meant.
+			ff, els2 := link(t, file, got)
+			if len(ff.Problems) > 0 {
+				t.Fatalf("fixed file has problems: %v", ff.Problems)
+			}
+			switch op.Op {
+			case "set", "replace":
+				el2 := els2[name]
+				if el2 == nil {
+					t.Fatalf("fixed file lost %s", name)
+				}
+				a := attrAt(ff.Raw.(*terraform.Raw), el2.Span, op.Path)
+				if a == nil {
+					t.Fatalf("fixed file has no %s in %s", op.Path, name)
+				}
+				text := string(got[a.Expr.Span.Start.Offset:a.Expr.Span.End.Offset])
+				if op.Op == "set" {
+					if gv, wv := literal(a.Expr), literal(exprOf(t, op.Value)); !reflect.DeepEqual(gv, wv) {
+						t.Errorf("%s = %v after the fix, want %v", op.Path, gv, wv)
+					}
+				} else if !strings.Contains(text, op.New) || strings.Contains(text, op.Old) {
+					t.Errorf("%s = %s after the fix, want %s in place of %s", op.Path, text, op.New, op.Old)
+				}
+			case "append":
+				if len(ff.Raw.(*terraform.Raw).Blocks) != len(extractSrc(t, file, src).Raw.(*terraform.Raw).Blocks)+1 {
+					t.Errorf("append did not add one top-level block")
+				}
+			}
+			// Applying the same set again changes nothing.
+			if op.Op == "set" {
+				again, err := terraform.New().Fix(got, els2[name], op)
+				if err != nil || len(again) != 0 {
+					t.Errorf("second set: %v, %v; want no edit", again, err)
+				}
+			}
+		})
+	}
+}
+
+func topBlock(sp model.Span, els map[string]*model.Element) model.Span {
+	best := sp
+	for _, e := range els {
+		if e.Span.Contains(best) && (e.Span.End.Offset-e.Span.Start.Offset) > (best.End.Offset-best.Start.Offset) {
+			best = e.Span
+		}
+	}
+	return best
+}
+
+// attrAt finds the attribute at the dotted path inside the block spanning sp.
+func attrAt(raw *terraform.Raw, sp model.Span, p string) *terraform.Attribute {
+	var find func(bs []*terraform.Block) *terraform.Block
+	find = func(bs []*terraform.Block) *terraform.Block {
+		for _, b := range bs {
+			if b.Span.Start.Offset == sp.Start.Offset && b.Span.End.Offset == sp.End.Offset {
+				return b
+			}
+			if f := find(b.Blocks); f != nil {
+				return f
+			}
+		}
+		return nil
+	}
+	b := find(raw.Blocks)
+	parts := strings.Split(p, ".")
+	for _, n := range parts[:len(parts)-1] {
+		b = b.First(n)
+	}
+	return b.Attr(parts[len(parts)-1])
+}
+
+func exprOf(t *testing.T, value string) *terraform.Expr {
+	ff := extractSrc(t, "x.tf", []byte("locals {\n  x = "+value+"\n}\n"))
+	return ff.Raw.(*terraform.Raw).Blocks[0].Attrs[0].Expr
+}
+
+func literal(e *terraform.Expr) any {
+	switch e.Kind {
+	case terraform.Literal:
+		return e.Lit
+	case terraform.Tuple:
+		var l []any
+		for _, x := range e.Elems {
+			l = append(l, literal(x))
+		}
+		return l
+	}
+	return e.Kind
+}
+
+func TestFixErrors(t *testing.T) {
+	src := []byte("resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"b\"\n}\n")
+	_, els := link(t, "m.tf", src)
+	el := els["aws_s3_bucket.b"]
+	a := terraform.New()
+	for _, op := range []model.FixOp{
+		{Op: "frobnicate"},
+		{Op: "set", Path: "acl", Value: "= broken"},
+		{Op: "replace", Path: "bucket", Old: `"nope"`, New: `"x"`},
+		{Op: "replace", Path: "acl", Old: `"b"`, New: `"x"`},
+		{Op: "append", Text: "resource {"},
+	} {
+		if _, err := a.Fix(src, el, op); err == nil {
+			t.Errorf("%+v: no error", op)
+		}
+	}
+	moved := *el
+	moved.Span.Start.Offset++
+	if _, err := a.Fix(src, &moved, model.FixOp{Op: "set", Path: "acl", Value: `"private"`}); err == nil {
+		t.Error("fix of a block that is not there: no error")
+	}
+	_ = context.Background
+	_ = parse.HCL
+}

@@ -1,0 +1,585 @@
+package terraform
+
+import (
+	"fmt"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/threatls/threatls/model"
+)
+
+// InternetID is the ID of the actor that stands for the internet: the From of every flow that
+// admits it.
+const InternetID = "actor:internet"
+
+// module is one directory of .tf files: the unit Terraform resolves names in.
+type module struct {
+	dir       string
+	vars      map[string]*Block
+	locals    map[string]*Attribute
+	resources map[string]*res // by address: aws_s3_bucket.b, data.aws_iam_policy_document.p
+	order     []*res          // resources and data sources in file and source order
+	providers []*Block
+	// bucketNames maps a bucket's literal name (its bucket argument) to its address.
+	bucketNames map[string]string
+	out         []*model.Element
+	// localVals memoises the value of each variable and local ("var.x", "local.y"); an
+	// entry not done marks one being evaluated.
+	localVals map[string]*localVal
+	// ebsDefault is set when the module has an aws_ebs_encryption_by_default enabled = true.
+	ebsDefault *res
+}
+
+// res is a resource or data source of a module and the element built for it, if any.
+type res struct {
+	b         *Block
+	typ, name string
+	addr      string
+	data      bool
+	el        *model.Element
+}
+
+// Link fuses the facts of every Terraform file of the workspace into elements. Files are
+// grouped by directory: each directory is a module, and element IDs are
+// "terraform:<dir>/<address>". Link reads its input and never modifies it; its cost is linear
+// in the number of blocks of the modules whose facts changed since the previous Link (the
+// elements of the others are reused: elements are immutable once returned).
+func (a *Analyzer) Link(files []*model.FileFacts) []*model.Element {
+	byDir := map[string][]*model.FileFacts{}
+	for _, f := range files {
+		if f == nil || f.Format != Name {
+			continue
+		}
+		if _, ok := f.Raw.(*Raw); !ok {
+			continue
+		}
+		d := path.Dir(f.File)
+		byDir[d] = append(byDir[d], f)
+	}
+	dirs := make([]string, 0, len(byDir))
+	for d := range byDir {
+		dirs = append(dirs, d)
+	}
+	sort.Strings(dirs)
+	var out []*model.Element
+	var internet *model.Span
+	a.mu.Lock()
+	prev := a.modules
+	a.mu.Unlock()
+	next := make(map[string]linked, len(dirs))
+	for _, d := range dirs {
+		fs := byDir[d]
+		sort.Slice(fs, func(i, j int) bool { return fs[i].File < fs[j].File })
+		l, ok := prev[d]
+		if !ok || !sameFacts(l.files, fs) {
+			m := newModule(d, fs)
+			m.build()
+			l = linked{files: fs, out: m.out}
+		}
+		next[d] = l
+		for _, el := range l.out {
+			if el.From == InternetID && (internet == nil || before(el.Span, *internet)) {
+				sp := el.Span
+				internet = &sp
+			}
+		}
+		out = append(out, l.out...)
+	}
+	a.mu.Lock()
+	a.modules = next
+	a.mu.Unlock()
+	if internet != nil {
+		el := &model.Element{ID: InternetID, Kind: model.Actor, Type: "internet", Name: "internet",
+			Span: *internet, Head: *internet}
+		el.Set("technology", "internet", *internet)
+		el.Set("in_scope", false, *internet)
+		out = append(out, el)
+	}
+	model.SortElements(out)
+	return out
+}
+
+func sameFacts(a, b []*model.FileFacts) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func before(a, b model.Span) bool {
+	if a.File != b.File {
+		return a.File < b.File
+	}
+	return a.Start.Offset < b.Start.Offset
+}
+
+func newModule(dir string, files []*model.FileFacts) *module {
+	m := &module{dir: dir, vars: map[string]*Block{}, locals: map[string]*Attribute{},
+		resources: map[string]*res{}, bucketNames: map[string]string{},
+		localVals: map[string]*localVal{}}
+	for _, f := range files {
+		for _, b := range f.Raw.(*Raw).Blocks {
+			switch b.Type {
+			case "variable":
+				if len(b.Labels) == 1 {
+					if _, dup := m.vars[b.Labels[0]]; !dup {
+						m.vars[b.Labels[0]] = b
+					}
+				}
+			case "locals":
+				for _, a := range b.Attrs {
+					if _, dup := m.locals[a.Name]; !dup {
+						m.locals[a.Name] = a
+					}
+				}
+			case "resource", "data":
+				if len(b.Labels) != 2 {
+					continue
+				}
+				r := &res{b: b, typ: b.Labels[0], name: b.Labels[1], data: b.Type == "data"}
+				r.addr = r.typ + "." + r.name
+				if r.data {
+					r.addr = "data." + r.addr
+				}
+				if _, dup := m.resources[r.addr]; dup {
+					continue
+				}
+				m.resources[r.addr] = r
+				m.order = append(m.order, r)
+			case "provider":
+				if len(b.Labels) == 1 {
+					m.providers = append(m.providers, b)
+				}
+			}
+		}
+	}
+	return m
+}
+
+type localVal struct {
+	v    any
+	done bool
+}
+
+// unknownVal stands, inside a resolved value, for a part that cannot be known statically.
+type unknownVal struct {
+	note string
+	// notStar is set when the value, though unknown, cannot be the string "*": a resource's
+	// arn attribute, or a template with literal text (an ARN built by interpolation).
+	notStar bool
+}
+
+// maxResolve bounds the chain of locals followed to resolve one expression (and so cycles).
+const maxResolve = 32
+
+// resolve evaluates e as far as literals, variables' defaults and locals allow. The result is
+// a model value (bool, int64, string, []any, map[string]any, nil) in which the parts that
+// cannot be known are *unknownVal; via names the variable or local the value came from.
+func (m *module) resolve(e *Expr) (v any, via string) {
+	return m.eval(e, 0)
+}
+
+func (m *module) eval(e *Expr, depth int) (any, string) {
+	if e == nil {
+		return &unknownVal{note: "no value"}, ""
+	}
+	if depth > maxResolve {
+		return &unknownVal{note: "the expression refers to itself"}, ""
+	}
+	switch e.Kind {
+	case Literal:
+		if f, ok := e.Lit.(float64); ok {
+			return strconv.FormatFloat(f, 'g', -1, 64), ""
+		}
+		return e.Lit, ""
+	case Tuple:
+		l := make([]any, len(e.Elems))
+		for i, x := range e.Elems {
+			l[i], _ = m.eval(x, depth+1)
+		}
+		return l, ""
+	case Object:
+		o := make(map[string]any, len(e.Keys))
+		for i, k := range e.Keys {
+			o[k], _ = m.eval(e.Elems[i], depth+1)
+		}
+		return o, ""
+	case Ref:
+		if len(e.Path) < 2 {
+			return &unknownVal{note: fmt.Sprintf("%s is computed", e.RefString())}, ""
+		}
+		name := e.Path[0] + "." + e.Path[1]
+		var def *Expr
+		switch e.Path[0] {
+		case "var":
+			b, ok := m.vars[e.Path[1]]
+			if !ok {
+				return &unknownVal{note: name + " is not declared"}, name
+			}
+			d := b.Attr("default")
+			if d == nil {
+				return &unknownVal{note: name + " has no default"}, name
+			}
+			def = d.Expr
+		case "local":
+			a, ok := m.locals[e.Path[1]]
+			if !ok {
+				return &unknownVal{note: name + " is not defined"}, name
+			}
+			def = a.Expr
+		default:
+			return &unknownVal{note: fmt.Sprintf("%s is known only when Terraform runs", e.RefString()),
+				notStar: e.Path[len(e.Path)-1] == "arn"}, ""
+		}
+		// Each variable and local is evaluated once per Link: shared references cost nothing
+		// more and cycles end.
+		lv := m.localVals[name]
+		switch {
+		case lv == nil:
+			lv = &localVal{}
+			m.localVals[name] = lv
+			lv.v, _ = m.eval(def, depth+1)
+			lv.done = true
+		case !lv.done:
+			return &unknownVal{note: name + " refers to itself"}, name
+		}
+		v := lv.v
+		if e.Indexed {
+			return &unknownVal{note: fmt.Sprintf("%s is indexed", name)}, name
+		}
+		for _, step := range e.Path[2:] {
+			o, ok := v.(map[string]any)
+			if !ok {
+				return &unknownVal{note: fmt.Sprintf("%s has no attribute %s", name, step)}, name
+			}
+			if v, ok = o[step]; !ok {
+				return &unknownVal{note: fmt.Sprintf("%s has no attribute %s", name, step)}, name
+			}
+		}
+		return v, name
+	}
+	if e.Text != "" {
+		return &unknownVal{note: fmt.Sprintf("`%s` is known only when Terraform runs", e.Text),
+			notStar: literalOtherThanStar(e.Text)}, ""
+	}
+	return &unknownVal{note: "the value is known only when Terraform runs"}, ""
+}
+
+// literalOtherThanStar reports whether a quoted template has literal text other than "*"
+// outside its interpolations, so that its value can never be exactly "*".
+func literalOtherThanStar(text string) bool {
+	if !strings.HasPrefix(text, `"`) || !strings.HasSuffix(text, `"`) || len(text) < 2 {
+		return false
+	}
+	body := text[1 : len(text)-1]
+	depth := 0
+	for i := 0; i < len(body); i++ {
+		switch {
+		case depth == 0 && strings.HasPrefix(body[i:], "${"):
+			depth, i = 1, i+1
+		case depth > 0 && body[i] == '{':
+			depth++
+		case depth > 0 && body[i] == '}':
+			depth--
+		case depth == 0 && body[i] != '*':
+			return true
+		}
+	}
+	return false
+}
+
+// known reports whether v holds no unknown part.
+func known(v any) bool {
+	switch x := v.(type) {
+	case *unknownVal:
+		return false
+	case []any:
+		for _, y := range x {
+			if !known(y) {
+				return false
+			}
+		}
+	case map[string]any:
+		for _, y := range x {
+			if !known(y) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// unknownNote returns the note of the first unknown part of v.
+func unknownNote(v any) string {
+	switch x := v.(type) {
+	case *unknownVal:
+		return x.note
+	case []any:
+		for _, y := range x {
+			if n := unknownNote(y); n != "" {
+				return n
+			}
+		}
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if n := unknownNote(x[k]); n != "" {
+				return n
+			}
+		}
+	}
+	return ""
+}
+
+// Conversions as Terraform applies them to arguments: "true" is a bool, "80" a number.
+
+func asBool(v any) (any, bool) {
+	switch x := v.(type) {
+	case bool:
+		return x, true
+	case string:
+		if b, err := strconv.ParseBool(x); err == nil && (x == "true" || x == "false") {
+			return b, true
+		}
+	}
+	return nil, false
+}
+
+func asInt(v any) (any, bool) {
+	switch x := v.(type) {
+	case int64:
+		return x, true
+	case string:
+		if i, err := strconv.ParseInt(x, 10, 64); err == nil {
+			return i, true
+		}
+	}
+	return nil, false
+}
+
+func asString(v any) (any, bool) {
+	switch x := v.(type) {
+	case string:
+		return x, true
+	case int64:
+		return strconv.FormatInt(x, 10), true
+	case bool:
+		return strconv.FormatBool(x), true
+	}
+	return nil, false
+}
+
+func asStrings(v any) (any, bool) {
+	switch x := v.(type) {
+	case []any:
+		out := make([]any, 0, len(x))
+		for _, y := range x {
+			s, ok := asString(y)
+			if !ok {
+				return nil, false
+			}
+			out = append(out, s)
+		}
+		return out, true
+	case nil:
+		return []any{}, true
+	}
+	return nil, false
+}
+
+// conv converts a resolved value to an attribute's type.
+type conv struct {
+	name string
+	f    func(any) (any, bool)
+}
+
+var (
+	tBool    = conv{"bool", asBool}
+	tInt     = conv{"whole number", asInt}
+	tString  = conv{"string", asString}
+	tStrings = conv{"list of strings", asStrings}
+)
+
+// setAttr records attribute name of el from a's value converted by c: read when known,
+// unknown otherwise. It returns the converted value, or nil when unknown.
+func (m *module) setAttr(el *model.Element, name string, a *Attribute, c conv) any {
+	v, via := m.resolve(a.Expr)
+	if !known(v) {
+		el.SetUnknown(name, a.Span, unknownNote(v))
+		return nil
+	}
+	x, ok := c.f(v)
+	if !ok {
+		el.SetUnknown(name, a.Span, fmt.Sprintf("%s is not a %s", a.Name, c.name))
+		return nil
+	}
+	note := ""
+	if via != "" {
+		note = "from " + via
+	}
+	setRead(el, name, x, a.Span, note)
+	return x
+}
+
+// arg records attribute name of el from argument arg of b, or the default def (with a note)
+// when b does not set it; def nil records nothing. It returns the value, or nil when unknown
+// or absent without default.
+func (m *module) arg(el *model.Element, name string, b *Block, arg string, c conv, def any, note string) any {
+	if a := b.Attr(arg); a != nil {
+		if v, _ := m.resolve(a.Expr); v == nil && def != nil {
+			el.Default(name, def, fmt.Sprintf("%s is null: %s", arg, note))
+			return def
+		}
+		return m.setAttr(el, name, a, c)
+	}
+	if def != nil {
+		el.Default(name, def, note)
+	}
+	return def
+}
+
+func setRead(el *model.Element, name string, v any, at model.Span, note string) {
+	if el.Attrs == nil {
+		el.Attrs = map[string]model.Attr{}
+	}
+	el.Attrs[name] = model.Attr{Value: v, Origin: model.Read, Span: at, Note: note}
+}
+
+// refAddr returns the resource address an expression refers to (aws_s3_bucket.b for
+// aws_s3_bucket.b.id) and the attribute it reads, when it is a reference to a resource or data
+// source of the module.
+func (m *module) refAddr(e *Expr) (addr, attr string, ok bool) {
+	if e == nil || e.Kind != Ref || len(e.Path) < 2 {
+		return "", "", false
+	}
+	p := e.Path
+	if p[0] == "data" {
+		if len(p) < 3 {
+			return "", "", false
+		}
+		addr, p = "data."+p[1]+"."+p[2], p[3:]
+	} else {
+		addr, p = p[0]+"."+p[1], p[2:]
+	}
+	if _, ok := m.resources[addr]; !ok {
+		return "", "", false
+	}
+	if len(p) > 0 {
+		attr = p[0]
+	}
+	return addr, attr, true
+}
+
+func (m *module) id(addr string) string { return "terraform:" + m.dir + "/" + addr }
+
+// element creates the element of r and records it in the module's output.
+func (m *module) element(r *res, kind model.Kind, tech string) *model.Element {
+	el := &model.Element{ID: m.id(r.addr), Kind: kind, Type: r.typ, Name: r.addr,
+		Span: r.b.Span, Head: r.b.Head}
+	el.Set("technology", tech, r.b.Head)
+	el.Set("in_scope", !r.data, r.b.Head)
+	r.el = el
+	m.out = append(m.out, el)
+	return el
+}
+
+// nested creates the element of a nested block of r (an ingress rule, a listener), the index-th
+// block of its type.
+func (m *module) nested(r *res, b *Block, index int, kind model.Kind, tech string) *model.Element {
+	name := fmt.Sprintf("%s.%s[%d]", r.addr, b.Type, index)
+	el := &model.Element{ID: m.id(name), Kind: kind, Type: r.typ + "." + b.Type, Name: name,
+		Span: b.Span, Head: b.Head}
+	el.Set("technology", tech, b.Head)
+	el.Set("in_scope", !r.data, b.Head)
+	if r.el != nil {
+		el.Parent = r.el.ID
+	}
+	m.out = append(m.out, el)
+	return el
+}
+
+// build creates the module's elements: first every resource on its own, then what links
+// resources together (companions, rules, listeners, attachments).
+func (m *module) build() {
+	for _, p := range m.providers {
+		if p.Labels[0] != "aws" {
+			continue
+		}
+		name := "provider.aws"
+		if a := p.Attr("alias"); a != nil {
+			if v, _ := m.resolve(a.Expr); v != nil {
+				if s, ok := v.(string); ok {
+					name += "." + s
+				}
+			}
+		}
+		el := &model.Element{ID: m.id(name), Kind: model.Zone, Type: "aws_provider", Name: name,
+			Span: p.Span, Head: p.Head}
+		el.Set("technology", "aws", p.Head)
+		el.Set("in_scope", true, p.Head)
+		if a := p.Attr("region"); a != nil {
+			m.setAttr(el, "region", a, tString)
+		}
+		m.out = append(m.out, el)
+	}
+	for _, r := range m.order {
+		if r.typ == "aws_ebs_encryption_by_default" && !r.data {
+			if a := r.b.Attr("enabled"); a == nil || isTrue(m, a) {
+				m.ebsDefault = r
+			}
+		}
+	}
+	for _, r := range m.order {
+		if f, ok := builders[r.typ]; ok && (!r.data || r.typ == "aws_iam_policy_document") {
+			f(m, r)
+		}
+	}
+	for _, r := range m.order {
+		if f, ok := linkers[r.typ]; ok && !r.data {
+			f(m, r)
+		}
+	}
+	for _, r := range m.order {
+		if r.el != nil && r.typ == "aws_s3_bucket" {
+			m.finishBucket(r)
+		}
+	}
+}
+
+func isTrue(m *module, a *Attribute) bool {
+	v, _ := m.resolve(a.Expr)
+	b, ok := asBool(v)
+	return ok && b == true
+}
+
+// str returns the literal string value of argument arg of b, or "".
+func (m *module) str(b *Block, arg string) string {
+	a := b.Attr(arg)
+	if a == nil {
+		return ""
+	}
+	v, _ := m.resolve(a.Expr)
+	s, _ := asString(v)
+	if s == nil {
+		return ""
+	}
+	return s.(string)
+}
+
+func lower(v any) any {
+	if s, ok := v.(string); ok {
+		return strings.ToLower(s)
+	}
+	return v
+}

@@ -1,0 +1,67 @@
+// Package terraform reads Terraform configurations written for the AWS provider (v4 and
+// later) into the model: S3 buckets and their companion resources, RDS, EBS, EFS, KMS keys,
+// CloudTrail trails, IAM policies and attachments, security-group ingress rules, load
+// balancers and their listeners, and aws providers, with the normalised attributes of
+// docs/attributes.md.
+//
+// Extract reads one file's tree into a tree-free Raw (blocks, attributes, expressions with
+// their spans), the file's threatls:ignore comments and at most one syntax problem. Link
+// groups the files of the workspace by module directory, resolves variables (their literal
+// defaults) and locals, attaches companion resources to their bucket and normalises every
+// element. Fix re-parses a file to carry out a threat's fix operations as text edits,
+// formatted as `terraform fmt` would.
+package terraform
+
+import (
+	"path"
+	"strings"
+	"sync"
+
+	"github.com/threatls/threatls/analyzers"
+	"github.com/threatls/threatls/analyzers/parse"
+	"github.com/threatls/threatls/model"
+)
+
+// Name is the analyzer's name: the Format of its facts and the prefix of its element IDs.
+const Name = "terraform"
+
+// Analyzer reads Terraform. The zero value is ready to use and safe for concurrent use.
+type Analyzer struct {
+	mu sync.Mutex
+	// modules caches the elements Link built for each module directory, with the facts they
+	// were built from: facts are immutable, so a module whose files are the same facts
+	// (pointer for pointer) needs no rebuilding. Only the last Link's modules are kept.
+	modules map[string]linked
+}
+
+type linked struct {
+	files []*model.FileFacts
+	out   []*model.Element
+}
+
+// New returns the Terraform analyzer.
+func New() analyzers.Analyzer { return &Analyzer{} }
+
+var _ analyzers.Analyzer = (*Analyzer)(nil)
+
+// Name returns "terraform".
+func (*Analyzer) Name() string { return Name }
+
+// Lang returns the HCL grammar.
+func (*Analyzer) Lang() parse.Lang { return parse.HCL }
+
+// Match reports whether path is a .tf file or, for documents without a path, whether the
+// editor's language is Terraform.
+func (*Analyzer) Match(p, languageID string) bool {
+	if strings.HasSuffix(path.Base(p), ".tf") {
+		return true
+	}
+	switch languageID {
+	case "terraform", "tf":
+		return true
+	}
+	return false
+}
+
+// Comment returns a Terraform line comment holding text.
+func (*Analyzer) Comment(text string) string { return "# " + text }
