@@ -1,0 +1,90 @@
+package threatls_test
+
+import (
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/threatls/threatls/"
+
+// TestLayers guards the import rules that keep data flowing one way (DESIGN.md): only
+// analyzers/parse imports tree-sitter, only lsp imports the protocol library, the model
+// imports nothing of ours, analyzers know nothing of the library or the outputs, and the
+// library knows nothing of file formats. Test files may cross layers.
+func TestLayers(t *testing.T) {
+	type rule struct {
+		pkg    string // package directory prefix the rule applies to ("" = all)
+		except string // package directory exempt from the rule
+		banned string // import path prefix
+	}
+	rules := []rule{
+		{"", "analyzers/parse", "github.com/tree-sitter/"},
+		{"", "analyzers/parse", "github.com/tree-sitter-grammars/"},
+		{"", "lsp", "go.lsp.dev/"},
+		{"model", "", module},
+		{"analyzers", "", module + "knowledge"},
+		{"analyzers", "", module + "engine"},
+		{"analyzers", "", module + "lsp"},
+		{"analyzers", "", module + "report"},
+		{"knowledge", "", module + "analyzers"},
+		{"knowledge", "", module + "engine"},
+		{"knowledge", "", module + "lsp"},
+		{"knowledge", "", module + "report"},
+		{"engine", "", module + "lsp"},
+		{"engine", "", module + "report"},
+		{"report", "", module + "lsp"},
+		{"report", "", module + "analyzers"},
+		{"report", "", module + "engine"},
+	}
+	checked := 0
+	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "testdata" || d.Name() == "node_modules" || strings.HasPrefix(d.Name(), ".")) && path != "." {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		dir := filepath.ToSlash(filepath.Dir(path))
+		f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.ImportsOnly)
+		if err != nil {
+			return err
+		}
+		checked++
+		for _, imp := range f.Imports {
+			p, _ := strconv.Unquote(imp.Path.Value)
+			for _, r := range rules {
+				if r.pkg != "" && dir != r.pkg && !strings.HasPrefix(dir, r.pkg+"/") {
+					continue
+				}
+				if r.except != "" && (dir == r.except || strings.HasPrefix(dir, r.except+"/")) {
+					continue
+				}
+				if strings.HasPrefix(p, r.banned) {
+					t.Errorf("%s imports %s: only %s may", path, p, orElse(r.except, "other layers"))
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if checked < 20 {
+		t.Fatalf("checked only %d files: is the test running from the module root?", checked)
+	}
+}
+
+func orElse(s, alt string) string {
+	if s == "" {
+		return alt
+	}
+	return s
+}
