@@ -1,0 +1,82 @@
+package lsp
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"go.lsp.dev/protocol"
+	"go.lsp.dev/uri"
+	"go.uber.org/zap"
+
+	"github.com/threatls/threatls/engine"
+	"github.com/threatls/threatls/model"
+)
+
+// codeAction offers, for each shown finding whose range meets the requested one, a quick fix
+// per fix the engine has: the mitigations' (the first one preferred), then "Accept risk".
+func (s *server) codeAction(ctx context.Context, p *protocol.CodeActionParams) ([]protocol.CommandOrCodeAction, error) {
+	out := []protocol.CommandOrCodeAction{}
+	if len(p.Context.Only) > 0 && !slices.Contains(p.Context.Only, protocol.CodeActionKindQuickFix) {
+		return out, nil
+	}
+	ws, files, enc := s.session()
+	if ws == nil {
+		return nil, errNotInitialized
+	}
+	snap := ws.Snapshot()
+	key := files.key(p.TextDocument.URI)
+	file := snap.File(key)
+	if file == nil {
+		return out, nil
+	}
+	start, end := s.maps.get(key, file.Text, enc).span(p.Range)
+	for _, f := range file.Findings {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		if f.Suppressed != nil || f.Span.File != key || !overlaps(f.Span.Start.Offset, f.Span.End.Offset, start, end) {
+			continue
+		}
+		diag := s.diagnostic(snap, files, enc, f)
+		for i, fix := range s.eng.Fixes(snap, f) {
+			edit, ok := s.workspaceEdit(snap, files, enc, fix)
+			if !ok {
+				continue
+			}
+			a := &protocol.CodeAction{
+				Title:       fix.Title,
+				Kind:        ptr(protocol.CodeActionKindQuickFix),
+				Diagnostics: []protocol.Diagnostic{diag},
+				Edit:        edit,
+			}
+			if i == 0 && !acceptsRisk(fix) {
+				a.IsPreferred = ptr(true)
+			}
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}
+
+// acceptsRisk reports whether fix is the engine's "Accept risk" fix, which is never preferred
+// to a mitigation.
+func acceptsRisk(fix model.Fix) bool { return strings.HasPrefix(fix.Title, "Accept risk") }
+
+// workspaceEdit converts the byte edits of fix into LSP text edits, per document.
+func (s *server) workspaceEdit(snap *engine.Snapshot, files fileMap, enc encoding, fix model.Fix) (*protocol.WorkspaceEdit, bool) {
+	changes := map[uri.URI][]protocol.TextEdit{}
+	for _, e := range fix.Edits {
+		file := snap.File(e.File)
+		if file == nil {
+			s.log.Warn("a fix edits a file the workspace does not have", zap.String("fix", fix.Title), zap.String("file", e.File))
+			return nil, false
+		}
+		u := files.uri(e.File)
+		changes[u] = append(changes[u], protocol.TextEdit{
+			Range:   s.maps.get(e.File, file.Text, enc).rangeOf(e.Start, e.End),
+			NewText: e.NewText,
+		})
+	}
+	return &protocol.WorkspaceEdit{Changes: changes}, len(changes) > 0
+}

@@ -1,0 +1,49 @@
+package lsp
+
+import (
+	"context"
+	"strings"
+
+	"go.lsp.dev/protocol"
+)
+
+// hover explains the findings under the cursor: the text of knowledge.Library.Explain, the
+// same the CLI's explain command prints, for each shown finding whose range holds the
+// position.
+func (s *server) hover(ctx context.Context, p *protocol.HoverParams) (*protocol.Hover, error) {
+	ws, files, enc := s.session()
+	if ws == nil {
+		return nil, errNotInitialized
+	}
+	snap := ws.Snapshot()
+	key := files.key(p.TextDocument.URI)
+	file := snap.File(key)
+	if file == nil {
+		return nil, nil
+	}
+	m := s.maps.get(key, file.Text, enc)
+	off := m.offset(p.Position)
+	lib := s.eng.Library()
+	var parts []string
+	var rng *protocol.Range
+	for _, f := range file.Findings {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		if f.Suppressed != nil || f.Span.File != key || !contains(f.Span.Start.Offset, f.Span.End.Offset, off) {
+			continue
+		}
+		parts = append(parts, lib.Explain(f))
+		if rng == nil {
+			r := m.rangeOf(f.Span.Start.Offset, f.Span.End.Offset)
+			rng = &r
+		}
+	}
+	if len(parts) == 0 {
+		return nil, nil
+	}
+	return &protocol.Hover{
+		Contents: &protocol.MarkupContent{Kind: protocol.MarkupKindMarkdown, Value: strings.Join(parts, "\n---\n\n")},
+		Range:    rng,
+	}, nil
+}

@@ -1,0 +1,183 @@
+package lsp
+
+import (
+	"sort"
+	"sync"
+	"unicode/utf8"
+
+	"go.lsp.dev/protocol"
+)
+
+// This file is the only place that converts between byte offsets and LSP positions. Every
+// other file goes through a mapper; position_test.go fails on a hand-rolled conversion.
+
+// encoding is the unit an LSP position's character counts, negotiated at initialize.
+type encoding int
+
+const (
+	encUTF16 encoding = iota // the LSP default: UTF-16 code units
+	encUTF8                  // UTF-8 code units, i.e. bytes
+)
+
+func (e encoding) kind() protocol.PositionEncodingKind {
+	if e == encUTF8 {
+		return protocol.PositionEncodingKindUTF8
+	}
+	return protocol.PositionEncodingKindUTF16
+}
+
+// mapper converts between byte offsets into one text and LSP positions. A mapper is
+// immutable and safe for concurrent use.
+//
+// Lines end at "\n", "\r\n" or "\r", as the LSP specifies. Offsets and positions that fall
+// outside the text are clamped to it; a position inside a character (between the two halves
+// of a surrogate pair, or past the end of a line) is moved to the start of that character (or
+// the end of the line). Bytes that are not valid UTF-8 count as one unit each, as the
+// U+FFFD an editor shows for them does.
+type mapper struct {
+	text  []byte
+	enc   encoding
+	lines []int // offset of the start of each line; lines[0] == 0
+}
+
+func newMapper(text []byte, enc encoding) *mapper {
+	lines := []int{0}
+	for i := 0; i < len(text); i++ {
+		switch text[i] {
+		case '\n':
+			lines = append(lines, i+1)
+		case '\r':
+			if i+1 < len(text) && text[i+1] == '\n' {
+				i++
+			}
+			lines = append(lines, i+1)
+		}
+	}
+	return &mapper{text: text, enc: enc, lines: lines}
+}
+
+// position returns the LSP position of a byte offset.
+func (m *mapper) position(offset int) protocol.Position {
+	offset = min(max(offset, 0), len(m.text))
+	for offset > 0 && offset < len(m.text) && !utf8.RuneStart(m.text[offset]) {
+		offset--
+	}
+	line := sort.Search(len(m.lines), func(i int) bool { return m.lines[i] > offset }) - 1
+	start := m.lines[line]
+	// An offset between "\r" and "\n" belongs to the line the pair ends.
+	if end := m.lineEnd(line); offset > end {
+		offset = end
+	}
+	return protocol.Position{Line: uint32(line), Character: uint32(m.units(m.text[start:offset]))}
+}
+
+// offset returns the byte offset of an LSP position.
+func (m *mapper) offset(p protocol.Position) int {
+	if int(p.Line) >= len(m.lines) {
+		return len(m.text)
+	}
+	start, end := m.lines[p.Line], m.lineEnd(int(p.Line))
+	want := int(p.Character)
+	if m.enc == encUTF8 {
+		off := min(start+want, end)
+		for off > start && off < len(m.text) && !utf8.RuneStart(m.text[off]) {
+			off--
+		}
+		return off
+	}
+	off, units := start, 0
+	for off < end {
+		r, size := utf8.DecodeRune(m.text[off:end])
+		n := 1
+		if r >= 0x10000 && size > 1 {
+			n = 2
+		}
+		if units+n > want {
+			break
+		}
+		units += n
+		off += size
+	}
+	return off
+}
+
+// rangeOf returns the LSP range of the bytes [start, end).
+func (m *mapper) rangeOf(start, end int) protocol.Range {
+	if end < start {
+		end = start
+	}
+	return protocol.Range{Start: m.position(start), End: m.position(end)}
+}
+
+// span returns the byte offsets [start, end) of an LSP range; a reversed range is emptied
+// at its start.
+func (m *mapper) span(r protocol.Range) (start, end int) {
+	start, end = m.offset(r.Start), m.offset(r.End)
+	if end < start {
+		end = start
+	}
+	return start, end
+}
+
+// lineEnd returns the offset of the line terminator of line (or the end of the text).
+func (m *mapper) lineEnd(line int) int {
+	if line+1 >= len(m.lines) {
+		return len(m.text)
+	}
+	end := m.lines[line+1] - 1 // the '\n' or lone '\r'
+	if m.text[end] == '\n' && end > m.lines[line] && m.text[end-1] == '\r' {
+		end--
+	}
+	return end
+}
+
+// units counts the position units of b.
+func (m *mapper) units(b []byte) int {
+	if m.enc == encUTF8 {
+		return len(b)
+	}
+	n := 0
+	for len(b) > 0 {
+		r, size := utf8.DecodeRune(b)
+		if r >= 0x10000 && size > 1 {
+			n += 2
+		} else {
+			n++
+		}
+		b = b[size:]
+	}
+	return n
+}
+
+// contains reports whether the byte offset off lies in [start, end], the end included so
+// that a cursor just after an underlined word still finds it.
+func contains(start, end, off int) bool { return start <= off && off <= end }
+
+// overlaps reports whether [s1, e1] and [s2, e2] share at least one offset.
+func overlaps(s1, e1, s2, e2 int) bool { return s1 <= e2 && s2 <= e1 }
+
+// mappers caches a mapper per file, so that the line index of a large document is built once
+// per version of its text, not once per request.
+type mappers struct {
+	mu    sync.Mutex
+	byKey map[string]*mapper
+}
+
+func newMappers() *mappers { return &mappers{byKey: map[string]*mapper{}} }
+
+// get returns the mapper of text, the current text of the file key.
+func (ms *mappers) get(key string, text []byte, enc encoding) *mapper {
+	ms.mu.Lock()
+	defer ms.mu.Unlock()
+	if m := ms.byKey[key]; m != nil && m.enc == enc && sameSlice(m.text, text) {
+		return m
+	}
+	m := newMapper(text, enc)
+	ms.byKey[key] = m
+	return m
+}
+
+// sameSlice reports whether a and b are the same bytes in memory (texts are immutable).
+func sameSlice(a, b []byte) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
+}

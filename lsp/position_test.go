@@ -1,0 +1,150 @@
+package lsp
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"go.lsp.dev/protocol"
+)
+
+func TestMapperMultibyte(t *testing.T) {
+	// é is 2 bytes and 1 UTF-16 unit; 😀 is 4 bytes and 2 units (a surrogate pair).
+	text := []byte("first line\n  é😀 = x finding\r\nlast")
+	start := strings.Index(string(text), "finding")
+	m16 := newMapper(text, encUTF16)
+	m8 := newMapper(text, encUTF8)
+
+	for _, c := range []struct {
+		m    *mapper
+		want protocol.Position
+	}{
+		{m16, protocol.Position{Line: 1, Character: 2 + 1 + 2 + 5}},
+		{m8, protocol.Position{Line: 1, Character: 2 + 2 + 4 + 5}},
+	} {
+		if got := c.m.position(start); got != c.want {
+			t.Errorf("enc %d: position(%d) = %+v, want %+v", c.m.enc, start, got, c.want)
+		}
+		if got := c.m.offset(c.want); got != start {
+			t.Errorf("enc %d: offset(%+v) = %d, want %d", c.m.enc, c.want, got, start)
+		}
+	}
+
+	// Every offset at a character boundary survives the round trip, in both encodings.
+	for _, m := range []*mapper{m16, m8} {
+		for off := 0; off <= len(text); off++ {
+			if off < len(text) && (text[off]&0xC0 == 0x80 || text[off] == '\n' && text[off-1] == '\r') {
+				continue // inside a character, or between \r and \n
+			}
+			if got := m.offset(m.position(off)); got != off {
+				t.Errorf("enc %d: offset(position(%d)) = %d", m.enc, off, got)
+			}
+		}
+	}
+}
+
+func TestMapperClamps(t *testing.T) {
+	text := []byte("ab😀c\nxyz")
+	m := newMapper(text, encUTF16)
+	emoji := strings.Index(string(text), "😀")
+	for _, c := range []struct {
+		name string
+		pos  protocol.Position
+		want int
+	}{
+		{"inside a surrogate pair", protocol.Position{Line: 0, Character: 3}, emoji},
+		{"past the end of a line", protocol.Position{Line: 0, Character: 99}, strings.Index(string(text), "\n")},
+		{"past the last line", protocol.Position{Line: 99, Character: 0}, len(text)},
+		{"end of the text", protocol.Position{Line: 1, Character: 3}, len(text)},
+	} {
+		if got := m.offset(c.pos); got != c.want {
+			t.Errorf("%s: offset(%+v) = %d, want %d", c.name, c.pos, got, c.want)
+		}
+	}
+	for _, c := range []struct {
+		off  int
+		want protocol.Position
+	}{
+		{-5, protocol.Position{}},
+		{emoji + 2, protocol.Position{Line: 0, Character: 2}}, // inside 😀: its start
+		{len(text) + 10, protocol.Position{Line: 1, Character: 3}},
+	} {
+		if got := m.position(c.off); got != c.want {
+			t.Errorf("position(%d) = %+v, want %+v", c.off, got, c.want)
+		}
+	}
+}
+
+func TestMapperLineEndings(t *testing.T) {
+	text := []byte("a\r\nb\rc\nd")
+	m := newMapper(text, encUTF16)
+	for i, want := range []string{"a", "b", "c", "d"} {
+		off := m.offset(protocol.Position{Line: uint32(i)})
+		if got := string(text[off]); got != want {
+			t.Errorf("line %d starts with %q, want %q", i, got, want)
+		}
+	}
+	// The offset of "\n" in "\r\n" is the end of line 0, not a position of its own.
+	if got := m.position(2); got != (protocol.Position{Line: 0, Character: 1}) {
+		t.Errorf("position(2) = %+v", got)
+	}
+}
+
+func TestMapperInvalidUTF8(t *testing.T) {
+	text := []byte("\xff\xfe x")
+	m := newMapper(text, encUTF16)
+	if got := m.position(3); got.Character != 3 {
+		t.Errorf("position after two invalid bytes and a space = %+v, want character 3", got)
+	}
+	if got := m.offset(protocol.Position{Character: 3}); got != 3 {
+		t.Errorf("offset = %d, want 3", got)
+	}
+}
+
+// TestNoHandRolledConversions keeps position.go the only converter between byte offsets and
+// LSP positions: no other file of the package may decode UTF-8 or UTF-16, or build a
+// protocol.Position or protocol.Range field by field.
+func TestNoHandRolledConversions(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	for _, name := range files {
+		if name == "position.go" || strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := parser.ParseFile(fset, name, src, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, imp := range f.Imports {
+			p, _ := strconv.Unquote(imp.Path.Value)
+			if p == "unicode/utf8" || p == "unicode/utf16" {
+				t.Errorf("%s imports %s: convert positions with the mapper of position.go", name, p)
+			}
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			lit, ok := n.(*ast.CompositeLit)
+			if !ok {
+				return true
+			}
+			if sel, ok := lit.Type.(*ast.SelectorExpr); ok {
+				if id, ok := sel.X.(*ast.Ident); ok && id.Name == "protocol" && (sel.Sel.Name == "Position" || sel.Sel.Name == "Range") {
+					t.Errorf("%s: a protocol.%s literal: convert positions with the mapper of position.go",
+						fset.Position(lit.Pos()), sel.Sel.Name)
+				}
+			}
+			return true
+		})
+	}
+}

@@ -1,0 +1,109 @@
+package lsp
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"go.lsp.dev/protocol"
+	"go.uber.org/zap"
+)
+
+// scan runs a workspace scan (a Load by default) in the caller's goroutine — a background
+// one — reporting work-done progress when the client supports it, then publishes the
+// diagnostics of every file whose findings changed. Scans run one at a time.
+func (s *server) scan(ctx context.Context, title string, run func(report func(done, total int)) error) {
+	s.scanMu.Lock()
+	defer s.scanMu.Unlock()
+	ws, _, _ := s.session()
+	if ws == nil {
+		return
+	}
+	if run == nil {
+		run = func(report func(done, total int)) error {
+			_, err := ws.Load(ctx, report)
+			return err
+		}
+	}
+	start := time.Now()
+	p := s.beginProgress(ctx, title)
+	err := run(p.report)
+	snap := ws.Snapshot()
+	msg := fmt.Sprintf("%d files", len(snap.Files()))
+	if err != nil {
+		s.log.Warn("scan", zap.String("title", title), zap.Error(err))
+		msg = "stopped: " + err.Error()
+	}
+	p.end(msg)
+	s.log.Info("scanned", zap.String("title", title), zap.Int("files", len(snap.Files())),
+		zap.Duration("took", time.Since(start)))
+	s.diags.publish()
+}
+
+// progress is one work-done progress, created by the server. A nil progress reports nothing.
+type progress struct {
+	s     *server
+	ctx   context.Context
+	token protocol.ProgressToken
+
+	mu      sync.Mutex
+	percent uint32
+	at      time.Time
+}
+
+// beginProgress creates a progress token and sends begin, or returns nil when the client
+// does not support work-done progress or refuses the token.
+func (s *server) beginProgress(ctx context.Context, title string) *progress {
+	s.mu.Lock()
+	supported := s.caps.workDoneProgress
+	s.mu.Unlock()
+	if !supported {
+		return nil
+	}
+	token := protocol.String(fmt.Sprintf("threatls/progress/%d", s.progressSeq.Add(1)))
+	if err := s.client.WorkDoneProgressCreate(ctx, &protocol.WorkDoneProgressCreateParams{Token: token}); err != nil {
+		s.log.Debug("the client refused a progress token", zap.Error(err))
+		return nil
+	}
+	p := &progress{s: s, ctx: ctx, token: token, at: time.Now()}
+	p.send(&protocol.WorkDoneProgressBegin{Kind: "begin", Title: title, Percentage: ptr(uint32(0))})
+	return p
+}
+
+// report sends how far the work is, at most every 100 ms and only when the percentage moved.
+func (p *progress) report(done, total int) {
+	if p == nil || total <= 0 {
+		return
+	}
+	pct := uint32(min(100, done*100/total))
+	p.mu.Lock()
+	if pct == p.percent || (time.Since(p.at) < 100*time.Millisecond && done < total) {
+		p.mu.Unlock()
+		return
+	}
+	p.percent, p.at = pct, time.Now()
+	p.mu.Unlock()
+	msg := fmt.Sprintf("%d/%d files", done, total)
+	p.send(&protocol.WorkDoneProgressReport{Kind: "report", Message: &msg, Percentage: &pct})
+}
+
+// end sends end with a final message.
+func (p *progress) end(msg string) {
+	if p == nil {
+		return
+	}
+	p.send(&protocol.WorkDoneProgressEnd{Kind: "end", Message: &msg})
+}
+
+func (p *progress) send(value any) {
+	raw, err := protocol.Marshal(value)
+	if err != nil {
+		p.s.log.Error("encoding progress", zap.Error(err))
+		return
+	}
+	// The server's context, not the scan's: the end of a cancelled scan is still reported.
+	if err := p.s.client.Progress(p.s.ctx, &protocol.ProgressParams{Token: p.token, Value: protocol.LSPAny(raw)}); err != nil {
+		p.s.log.Debug("sending progress", zap.Error(err))
+	}
+}
