@@ -114,7 +114,7 @@ func (e *Engine) Fixes(s *Snapshot, f model.Finding) []model.Fix {
 		if end < len(file.Text) {
 			end++
 		}
-		return []model.Fix{{Title: "Remove the stale threatls:ignore comment",
+		return []model.Fix{{Title: "Remove the stale threatls:ignore comment", Kind: model.Cleanup,
 			Edits: []model.TextEdit{{File: file.Path, Start: start, End: end}}}}
 	}
 	el := s.Element(f.Element)
@@ -130,7 +130,7 @@ func (e *Engine) Fixes(s *Snapshot, f model.Finding) []model.Fix {
 				continue
 			}
 			if edit := minimalEdit(src.Path, src.Text, fixed); edit.Start != edit.End || edit.NewText != "" {
-				out = append(out, model.Fix{Title: m.Title, Edits: []model.TextEdit{edit}})
+				out = append(out, model.Fix{Title: m.Title, Kind: model.Mitigate, Edits: []model.TextEdit{edit}})
 			}
 		}
 	}
@@ -140,7 +140,7 @@ func (e *Engine) Fixes(s *Snapshot, f model.Finding) []model.Fix {
 			start, _ := lineBounds(src.Text, el.Span.Start.Offset)
 			indent := leadingSpace(src.Text[start:])
 			text := indent + a.Comment("threatls:ignore "+f.ThreatID+" "+ReasonPlaceholder) + "\n"
-			out = append(out, model.Fix{Title: "Accept risk: add threatls:ignore " + f.ThreatID + " (then write the reason)",
+			out = append(out, model.Fix{Title: "Accept risk: add threatls:ignore " + f.ThreatID + " (then write the reason)", Kind: model.AcceptRisk,
 				Edits: []model.TextEdit{{File: src.Path, Start: start, End: start, NewText: text}}})
 		}
 	}

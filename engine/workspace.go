@@ -39,7 +39,8 @@ type fileState struct {
 	analyzer   analyzers.Analyzer
 	text       []byte
 	version    int32
-	doc        *parse.Document // kept only while an editor has the file open
+	open       bool            // an editor holds the file: its text wins over the disk's
+	doc        *parse.Document // kept only while an editor has the file open (and it is analysed)
 	facts      *model.FileFacts
 }
 
@@ -72,6 +73,12 @@ func (w *Workspace) Load(ctx context.Context, progress func(done, total int)) (*
 	cfg := w.cfg
 	w.mu.Unlock()
 	paths, skipped := w.walk(cfg)
+	w.mu.Lock()
+	paths = slices.DeleteFunc(paths, func(p string) bool { // the editor's text wins
+		st, ok := w.files[w.key(p)]
+		return ok && st.open
+	})
+	w.mu.Unlock()
 	type result struct {
 		st   *fileState
 		skip *model.Skipped
@@ -107,6 +114,14 @@ func (w *Workspace) Load(ctx context.Context, progress func(done, total int)) (*
 	wg.Wait()
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	// What the disk holds now replaces what it held: files deleted, newly excluded or grown
+	// over the limit since the last load disappear. Files an editor holds open stay.
+	files := make(map[string]*fileState, len(results))
+	for key, st := range w.files {
+		if st.open {
+			files[key] = st
+		}
+	}
 	w.skipped = skipped
 	for _, r := range results {
 		if r.skip != nil {
@@ -115,11 +130,12 @@ func (w *Workspace) Load(ctx context.Context, progress func(done, total int)) (*
 		if r.st == nil {
 			continue
 		}
-		if old, ok := w.files[r.st.key]; ok && old.doc != nil {
+		if old, ok := files[r.st.key]; ok && old.open {
 			continue // the editor's text wins
 		}
-		w.files[r.st.key] = r.st
+		files[r.st.key] = r.st
 	}
+	w.files = files
 	sort.Slice(w.skipped, func(i, j int) bool { return w.skipped[i].File < w.skipped[j].File })
 	w.snap = w.build()
 	return w.snap, ctx.Err()
@@ -227,7 +243,7 @@ func (w *Workspace) openLocked(file, languageID string, version int32, text []by
 	if old, ok := w.files[file]; ok && old.doc != nil {
 		old.doc.Close()
 	}
-	st := &fileState{key: file, languageID: languageID, analyzer: a, text: text, version: version}
+	st := &fileState{key: file, languageID: languageID, analyzer: a, text: text, version: version, open: true}
 	if a == nil {
 		w.files[file] = st // not a format we read: keep the text, analyse nothing
 		w.snap = w.build()
@@ -268,7 +284,7 @@ func (w *Workspace) Change(file string, version int32, edits []parse.Edit) (*Sna
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	st, ok := w.files[file]
-	if !ok {
+	if !ok || !st.open {
 		return w.snap, fmt.Errorf("change %s: %w", file, ErrNotOpen)
 	}
 	if st.doc == nil {
@@ -313,8 +329,10 @@ func applyEdits(text []byte, edits []parse.Edit) ([]byte, error) {
 // disk (or forgotten, if it has no file on disk).
 func (w *Workspace) Close(file string) (*Snapshot, error) {
 	w.mu.Lock()
-	if st, ok := w.files[file]; ok && st.doc != nil {
-		st.doc.Close()
+	if st, ok := w.files[file]; ok && st.open {
+		if st.doc != nil {
+			st.doc.Close()
+		}
 		delete(w.files, file)
 	}
 	w.mu.Unlock()
@@ -327,7 +345,7 @@ func (w *Workspace) Refresh(file string) (*Snapshot, error) {
 	p := w.Path(file)
 	w.mu.Lock()
 	cfg := w.cfg
-	if st, ok := w.files[file]; ok && st.doc != nil {
+	if st, ok := w.files[file]; ok && st.open {
 		defer w.mu.Unlock()
 		return w.snap, nil
 	}
@@ -341,7 +359,7 @@ func (w *Workspace) Refresh(file string) (*Snapshot, error) {
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if cur, ok := w.files[file]; ok && cur.doc != nil {
+	if cur, ok := w.files[file]; ok && cur.open {
 		return w.snap, nil // opened meanwhile
 	}
 	delete(w.files, file)

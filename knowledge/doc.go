@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 )
@@ -68,12 +69,18 @@ func kinds(t *Threat) []string {
 	return out
 }
 
-// CWELinks renders CWE IDs as Markdown links to MITRE's definitions.
+var cweNumber = regexp.MustCompile(`^CWE-(\d+)$`)
+
+// CWELinks renders CWE IDs as Markdown links to MITRE's definitions; an ID that is not of the
+// form CWE-N is left as text.
 func CWELinks(ids []string) []string {
 	out := make([]string, len(ids))
 	for i, id := range ids {
-		n := strings.TrimPrefix(id, "CWE-")
-		out[i] = fmt.Sprintf("[%s](https://cwe.mitre.org/data/definitions/%s.html)", id, n)
+		if m := cweNumber.FindStringSubmatch(id); m != nil {
+			out[i] = fmt.Sprintf("[%s](https://cwe.mitre.org/data/definitions/%s.html)", id, m[1])
+		} else {
+			out[i] = escape(id)
+		}
 	}
 	return out
 }

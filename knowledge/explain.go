@@ -2,7 +2,6 @@ package knowledge
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 
@@ -41,7 +40,7 @@ func (l *Library) Explain(f model.Finding) string {
 		facts = append(facts, "**STRIDE:** "+stride)
 	}
 	if t != nil && len(t.CWE) > 0 {
-		facts = append(facts, "**CWE:** "+cweLinks(t.CWE))
+		facts = append(facts, "**CWE:** "+strings.Join(CWELinks(t.CWE), ", "))
 	}
 	facts = append(facts, "**Severity:** "+severity(f, t))
 	facts = append(facts, "**Confidence:** "+confidence(f))
@@ -154,21 +153,6 @@ func strideName(s string) string {
 	return s
 }
 
-var cweNumber = regexp.MustCompile(`^CWE-(\d+)$`)
-
-// cweLinks links each CWE to its MITRE definition page.
-func cweLinks(cwes []string) string {
-	links := make([]string, len(cwes))
-	for i, c := range cwes {
-		if m := cweNumber.FindStringSubmatch(c); m != nil {
-			links[i] = fmt.Sprintf("[%s](https://cwe.mitre.org/data/definitions/%s.html)", c, m[1])
-		} else {
-			links[i] = escape(c)
-		}
-	}
-	return strings.Join(links, ", ")
-}
-
 // severity renders the severity with the likelihood × impact it comes from.
 func severity(f model.Finding, t *Threat) string {
 	sev := string(f.Severity)
@@ -257,7 +241,7 @@ func code(s string) string {
 // escape keeps text written for people (messages, notes, reasons) from being read as
 // Markdown or HTML markup.
 var markdownSpecial = strings.NewReplacer(
-	`\`, `\\`, "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`, "<", "&lt;", ">", "&gt;", "#", `\#`, "|", `\|`,
+	`\`, `\\`, "`", "\\`", "*", `\*`, "[", `\[`, "]", `\]`, "<", "&lt;", ">", "&gt;", "#", `\#`, "|", `\|`,
 )
 
 func escape(s string) string { return markdownSpecial.Replace(s) }

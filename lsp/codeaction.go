@@ -3,7 +3,6 @@ package lsp
 import (
 	"context"
 	"slices"
-	"strings"
 
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
@@ -50,7 +49,7 @@ func (s *server) codeAction(ctx context.Context, p *protocol.CodeActionParams) (
 				Diagnostics: []protocol.Diagnostic{diag},
 				Edit:        edit,
 			}
-			if i == 0 && !acceptsRisk(fix) {
+			if i == 0 && fix.Kind == model.Mitigate {
 				a.IsPreferred = ptr(true)
 			}
 			out = append(out, a)
@@ -58,10 +57,6 @@ func (s *server) codeAction(ctx context.Context, p *protocol.CodeActionParams) (
 	}
 	return out, nil
 }
-
-// acceptsRisk reports whether fix is the engine's "Accept risk" fix, which is never preferred
-// to a mitigation.
-func acceptsRisk(fix model.Fix) bool { return strings.HasPrefix(fix.Title, "Accept risk") }
 
 // workspaceEdit converts the byte edits of fix into LSP text edits, per document.
 func (s *server) workspaceEdit(snap *engine.Snapshot, files fileMap, enc encoding, fix model.Fix) (*protocol.WorkspaceEdit, bool) {

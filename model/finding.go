@@ -123,8 +123,19 @@ type TextEdit struct {
 	NewText string `json:"new_text"`
 }
 
+// FixKind says what a fix does.
+type FixKind string
+
+// Fix kinds.
+const (
+	Mitigate   FixKind = "mitigate"    // carries out a mitigation of the threat
+	AcceptRisk FixKind = "accept-risk" // inserts a threatls:ignore comment
+	Cleanup    FixKind = "cleanup"     // removes a stale threatls:ignore comment
+)
+
 // Fix is a titled set of non-overlapping edits.
 type Fix struct {
 	Title string     `json:"title"`
+	Kind  FixKind    `json:"kind"`
 	Edits []TextEdit `json:"edits"`
 }

@@ -1,0 +1,113 @@
+package engine_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/threatls/threatls/analyzers/all"
+	"github.com/threatls/threatls/analyzers/parse"
+	"github.com/threatls/threatls/engine"
+	"github.com/threatls/threatls/knowledge"
+	"github.com/threatls/threatls/model"
+)
+
+const unencrypted = "resource \"aws_ebs_volume\" \"v\" {\n  availability_zone = \"eu-west-1a\"\n  encrypted = false\n}\n"
+
+func newWorkspace(t *testing.T, root string, cfg engine.Config) *engine.Workspace {
+	t.Helper()
+	lib, err := knowledge.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return engine.New(lib, all.Analyzers(), nil).Workspace(root, cfg)
+}
+
+func threatCounts(fs []model.Finding) map[string]int {
+	out := map[string]int{}
+	for _, f := range fs {
+		if f.Suppressed == nil {
+			out[f.ThreatID]++
+		}
+	}
+	return out
+}
+
+// TestReloadDropsWhatTheDiskNoLongerHolds: a file deleted, or grown over the limit, since the
+// last load must not keep its findings; a file open in the editor keeps the editor's text.
+func TestReloadDropsWhatTheDiskNoLongerHolds(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"a.tf", "b.tf", "c.tf"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(unencrypted), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ws := newWorkspace(t, dir, engine.DefaultConfig())
+	snap, err := ws.Load(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := len(snap.Files()); got != 3 {
+		t.Fatalf("loaded %d files, want 3", got)
+	}
+	if _, err := ws.Open("c.tf", "terraform", 1, []byte("# being edited\n")); err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(filepath.Join(dir, "a.tf"))
+	cfg := engine.DefaultConfig()
+	cfg.MaxFileSize = 10
+	snap, err = ws.Reconfigure(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if snap.File("a.tf") != nil || snap.File("b.tf") != nil {
+		t.Errorf("deleted or over-size files are still there: %v", snap.Files())
+	}
+	if f := snap.File("c.tf"); f == nil || string(f.Text) != "# being edited\n" {
+		t.Errorf("the open file lost the editor's text")
+	}
+	if len(snap.Skipped()) != 1 || snap.Skipped()[0].File != "b.tf" {
+		t.Errorf("skipped = %v, want b.tf", snap.Skipped())
+	}
+}
+
+// TestEditCycle opens, edits (into a state that does not parse and back), and closes a file.
+func TestEditCycle(t *testing.T) {
+	ws := newWorkspace(t, "", engine.DefaultConfig())
+	snap, err := ws.Open("untitled:1", "terraform", 1, []byte(unencrypted))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if threatCounts(snap.Findings())["AWS-EBS-001"] != 1 {
+		t.Fatalf("findings = %v, want AWS-EBS-001", threatCounts(snap.Findings()))
+	}
+	at := len("resource \"aws_ebs_volume\" \"v\" {\n  availability_zone = \"eu-west-1a\"\n  encrypted = ")
+	snap, err = ws.Change("untitled:1", 2, []parse.Edit{{Start: at, End: at + len("false"), Text: "true"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := threatCounts(snap.Findings()); got["AWS-EBS-001"] != 0 {
+		t.Errorf("after the fix, findings = %v", got)
+	}
+	snap, err = ws.Change("untitled:1", 3, []parse.Edit{{Start: 0, End: 0, Text: "resource {\n"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := threatCounts(snap.Findings()); got[knowledge.MetaParse] != 1 {
+		t.Errorf("a broken file should yield one parse finding, got %v", got)
+	}
+	if f := snap.File("untitled:1"); f.Version != 3 {
+		t.Errorf("version = %d, want 3", f.Version)
+	}
+	if _, err := ws.Change("untitled:1", 4, []parse.Edit{{Start: 0, End: 1 << 20}}); err == nil {
+		t.Error("an out-of-range edit was accepted")
+	}
+	if _, err := ws.Change("nope.tf", 1, nil); err == nil {
+		t.Error("a change of a file that is not open was accepted")
+	}
+	snap, _ = ws.Close("untitled:1")
+	if snap.File("untitled:1") != nil {
+		t.Error("a closed untitled document is still there")
+	}
+}
