@@ -6,6 +6,8 @@ import (
 	"unicode/utf8"
 
 	"go.lsp.dev/protocol"
+
+	"github.com/threatls/threatls/model"
 )
 
 // This file is the only place that converts between byte offsets and LSP positions. Every
@@ -136,17 +138,7 @@ func (m *mapper) units(b []byte) int {
 	if m.enc == encUTF8 {
 		return len(b)
 	}
-	n := 0
-	for len(b) > 0 {
-		r, size := utf8.DecodeRune(b)
-		if r >= 0x10000 && size > 1 {
-			n += 2
-		} else {
-			n++
-		}
-		b = b[size:]
-	}
-	return n
+	return model.UTF16Len(b)
 }
 
 // contains reports whether the byte offset off lies in [start, end], the end included so

@@ -89,12 +89,12 @@ func JSON(w io.Writer, r Result, lib *knowledge.Library) error {
 }
 
 type jsonReport struct {
-	Version  int           `json:"version"`
-	Root     string        `json:"root"`
-	Files    int           `json:"files"`
-	Summary  jsonSummary   `json:"summary"`
-	Findings []jsonFinding `json:"findings"`
-	Skipped  []model.Skipped     `json:"skipped"`
+	Version  int             `json:"version"`
+	Root     string          `json:"root"`
+	Files    int             `json:"files"`
+	Summary  jsonSummary     `json:"summary"`
+	Findings []jsonFinding   `json:"findings"`
+	Skipped  []model.Skipped `json:"skipped"`
 }
 
 type jsonSummary struct {
@@ -139,7 +139,7 @@ func newJSONFinding(r Result, lib *knowledge.Library, f model.Finding) jsonFindi
 	location := ""
 	if !f.Span.IsZero() {
 		location = fmt.Sprintf("%s:%d:%d", f.Span.File, f.Span.Start.Line+1,
-			column(r.source(f.Span.File), f.Span.Start, oneChar))
+			column(r.source(f.Span.File), f.Span.Start, model.CharLen))
 	}
 	return jsonFinding{
 		ThreatID:    f.ThreatID,

@@ -13,9 +13,9 @@
 package report
 
 import (
+	"bytes"
 	"sort"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/threatls/threatls/knowledge"
 	"github.com/threatls/threatls/model"
@@ -125,6 +125,8 @@ type rule struct {
 	// Known is false when neither the library nor the meta rules define the ID; the rule is
 	// then made from the finding alone.
 	Known bool
+	// Markdown is the rule's documentation as the library writes it (rules page, explain).
+	Markdown string
 }
 
 // lookup finds the rule of f in lib (which may be nil) or among the meta rules.
@@ -134,7 +136,7 @@ func lookup(lib *knowledge.Library, f model.Finding) rule {
 			r := rule{
 				ID: t.ID, Title: t.Title, Severity: t.Severity(), Stride: t.Stride,
 				CWE: t.CWE, CAPEC: t.CAPEC, Attack: t.Attack, References: t.References,
-				Docs: t.Docs, Known: true,
+				Docs: t.Docs, Known: true, Markdown: t.Markdown(),
 			}
 			for _, m := range t.Mitigations {
 				r.Mitigations = append(r.Mitigations, m.Title)
@@ -143,7 +145,8 @@ func lookup(lib *knowledge.Library, f model.Finding) rule {
 		}
 	}
 	if m, ok := knowledge.MetaRuleFor(f.ThreatID); ok {
-		return rule{ID: m.ID, Title: m.Title, Severity: m.Severity, Docs: m.Docs, Meta: true, Known: true}
+		return rule{ID: m.ID, Title: m.Title, Severity: m.Severity, Docs: m.Docs, Meta: true, Known: true,
+			Markdown: m.Markdown()}
 	}
 	return rule{ID: f.ThreatID, Title: f.Title, Severity: f.Severity, Stride: f.Stride}
 }
@@ -157,36 +160,19 @@ func (r rule) fixHint() string {
 	return firstSentence(unwrap(r.Docs.Fix))
 }
 
-// column returns the one-based column of p, counting with unit the runes of p's line before it.
-// When src is nil or does not agree with p, it returns the one-based byte column.
-func column(src []byte, p model.Pos, unit func(rune) int) int {
+// column returns the one-based column of p, counting with count the text of p's line before
+// it (model.UTF16Len for SARIF, model.CharLen for people). When src is nil or does not agree
+// with p, it returns the one-based byte column.
+func column(src []byte, p model.Pos, count func([]byte) int) int {
 	start := p.Offset - p.Col
 	if src == nil || p.Col < 0 || start < 0 || p.Offset > len(src) {
 		return p.Col + 1
 	}
 	prefix := src[start:p.Offset]
-	col := 1
-	for len(prefix) > 0 {
-		r, n := utf8.DecodeRune(prefix)
-		if r == '\n' {
-			return p.Col + 1 // p's line and column disagree with its offset
-		}
-		col += unit(r)
-		prefix = prefix[n:]
+	if bytes.IndexByte(prefix, '\n') >= 0 {
+		return p.Col + 1 // p's line and column disagree with its offset
 	}
-	return col
-}
-
-// oneChar counts every rune (or invalid byte) as one character.
-func oneChar(rune) int { return 1 }
-
-// utf16Units counts the UTF-16 code units of a rune; an invalid byte counts as one (it becomes
-// U+FFFD).
-func utf16Units(r rune) int {
-	if r >= 0x10000 && r <= utf8.MaxRune {
-		return 2
-	}
-	return 1
+	return count(prefix) + 1
 }
 
 // unwrap joins the lines of each paragraph of a YAML block into one line, keeping blank lines

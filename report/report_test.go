@@ -233,7 +233,7 @@ func TestText(t *testing.T) {
 		"infra/main.tf:4:18: AWS-S3-001 critical [InformationDisclosure,Tampering] S3 bucket aws_s3_bucket.logs",
 		"    evidence: public_acl = true (read at infra/main.tf:4:18)\n",
 		"    evidence: … and 1 more\n",
-		"    fix: Make the bucket ACL private\n",
+		"    fix: Block public access to the bucket\n",
 		"infra/vars.tf:2:3: AWS-S3-001 critical (tentative) [",
 		"infra/vars.tf:5:1: TLS-003 low threatls:ignore AWS-S3-009 matches no finding\n",
 		"infra/plan.tf.json: skipped: larger than 4 MiB\n",
@@ -331,16 +331,16 @@ func TestColumn(t *testing.T) {
 		{p(7), 4, 5}, // after 😀
 		{p(8), 5, 6},
 	} {
-		if got := column(src, tc.pos, oneChar); got != tc.chars {
+		if got := column(src, tc.pos, model.CharLen); got != tc.chars {
 			t.Errorf("chars at %+v = %d, want %d", tc.pos, got, tc.chars)
 		}
-		if got := column(src, tc.pos, utf16Units); got != tc.units {
+		if got := column(src, tc.pos, model.UTF16Len); got != tc.units {
 			t.Errorf("UTF-16 at %+v = %d, want %d", tc.pos, got, tc.units)
 		}
 	}
 	// A position that does not match the text falls back to the byte column.
 	for _, bad := range []model.Pos{{Offset: 99, Line: 1, Col: 3}, {Offset: 3, Line: 1, Col: 3}} {
-		if got := column(src, bad, utf16Units); got != 4 {
+		if got := column(src, bad, model.UTF16Len); got != 4 {
 			t.Errorf("mismatched %+v: got %d, want the byte column 4", bad, got)
 		}
 	}

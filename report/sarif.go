@@ -187,42 +187,14 @@ func helpText(ru rule) string {
 	return b.String()
 }
 
-// helpMarkdown is the Markdown help of a rule, the same content as helpText with headings and
-// links.
+// helpMarkdown is the Markdown help of a rule: the library's own documentation of it (the
+// text of the rules page and of threatls explain), or the title for an unknown rule.
 func helpMarkdown(ru rule) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "**%s** (%s)", ru.Title, ru.ID)
-	section := func(title, body string) {
-		if body = strings.TrimSpace(body); body != "" {
-			fmt.Fprintf(&b, "\n\n## %s\n\n%s", title, body)
-		}
+	md := ru.Markdown
+	if md == "" {
+		md = "**" + ru.Title + "** (" + ru.ID + ")"
 	}
-	section("Why it matters", ru.Docs.Why)
-	section("How to fix it", ru.Docs.Fix)
-	if len(ru.Mitigations) > 0 {
-		b.WriteString("\n\n### Mitigations\n")
-		for _, m := range ru.Mitigations {
-			b.WriteString("\n- " + m)
-		}
-	}
-	section("False positives", ru.Docs.FalsePositives)
-	var refs []string
-	for _, c := range ru.CWE {
-		if n, ok := strings.CutPrefix(c, "CWE-"); ok {
-			refs = append(refs, fmt.Sprintf("[%s](https://cwe.mitre.org/data/definitions/%s.html)", c, n))
-		}
-	}
-	for _, ref := range ru.References {
-		refs = append(refs, "<"+ref+">")
-	}
-	if len(refs) > 0 {
-		b.WriteString("\n\n## References\n")
-		for _, ref := range refs {
-			b.WriteString("\n- " + ref)
-		}
-	}
-	fmt.Fprintf(&b, "\n\n[Documentation of %s](%s)", ru.ID, knowledge.DocURL(ru.ID))
-	return b.String()
+	return md + fmt.Sprintf("\n[Documentation of %s](%s)", ru.ID, knowledge.DocURL(ru.ID))
 }
 
 // sarifEvidence is one evidence entry in a result's properties.
@@ -284,7 +256,7 @@ func sarifResult(r Result, f model.Finding, ruleIndex int) *sarif.Result {
 			se := sarifEvidence{Attr: e.Attr, Value: e.Value, Origin: string(e.Origin), Note: e.Note}
 			if !e.Span.IsZero() {
 				se.Location = fmt.Sprintf("%s:%d:%d", e.Span.File, e.Span.Start.Line+1,
-					column(r.source(e.Span.File), e.Span.Start, utf16Units))
+					column(r.source(e.Span.File), e.Span.Start, model.UTF16Len))
 			}
 			ev = append(ev, se)
 		}
@@ -301,9 +273,9 @@ func sarifLocation(r Result, s model.Span) *sarif.Location {
 	src := r.source(s.File)
 	region := sarif.NewRegion().
 		WithStartLine(s.Start.Line + 1).
-		WithStartColumn(column(src, s.Start, utf16Units))
+		WithStartColumn(column(src, s.Start, model.UTF16Len))
 	if s.End.Offset >= s.Start.Offset && s.End.Line >= s.Start.Line {
-		region.WithEndLine(s.End.Line + 1).WithEndColumn(column(src, s.End, utf16Units))
+		region.WithEndLine(s.End.Line + 1).WithEndColumn(column(src, s.End, model.UTF16Len))
 	}
 	return sarif.NewLocationWithPhysicalLocation(
 		sarif.NewPhysicalLocation().WithArtifactLocation(artifact(s.File)).WithRegion(region))

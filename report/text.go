@@ -114,7 +114,7 @@ func textPos(r Result, s model.Span) string {
 	if s.IsZero() {
 		return "(no location)"
 	}
-	col := column(r.source(s.File), s.Start, oneChar)
+	col := column(r.source(s.File), s.Start, model.CharLen)
 	return fmt.Sprintf("%s:%d:%d", displayPath(r.Root, s.File), s.Start.Line+1, col)
 }
 
