@@ -55,7 +55,9 @@ func (a *Analyzer) Extract(t *parse.Tree, file string) *model.FileFacts {
 		}
 	}
 	x := &extractor{t: t, src: t.Src, file: file}
-	x.body(root, 0, &raw.Blocks, nil)
+	// The walk reads a copy of the tree made in one cgo call: walking *parse.Node values costs
+	// a cgo call per method (and an allocation per Kind), more than parsing the file did.
+	x.body(&fnode{f: t.Flatten()}, 0, &raw.Blocks, nil)
 	ff.Ignores, ff.Problems = x.ignores(root, ff.Problems)
 	return ff
 }
@@ -107,7 +109,16 @@ func recoverTree(t *parse.Tree) *parse.Tree {
 	return out
 }
 
-func (x *extractor) span(n *parse.Node) model.Span {
+// spanned is a node of either kind: an *fnode, or a *parse.Node where the tree itself is
+// searched (syntax errors, suppression comments).
+type spanned interface {
+	StartByte() uint
+	EndByte() uint
+	StartPosition() parse.Point
+	EndPosition() parse.Point
+}
+
+func (x *extractor) span(n spanned) model.Span {
 	s, e := n.StartPosition(), n.EndPosition()
 	return model.Span{File: x.file,
 		Start: model.Pos{Offset: int(n.StartByte()), Line: int(s.Row), Col: int(s.Column)},
@@ -115,11 +126,11 @@ func (x *extractor) span(n *parse.Node) model.Span {
 	}
 }
 
-func (x *extractor) text(n *parse.Node) string { return string(x.src[n.StartByte():n.EndByte()]) }
+func (x *extractor) text(n spanned) string { return string(x.src[n.StartByte():n.EndByte()]) }
 
 // body reads the blocks and attributes among n's children, descending into config_file, body
 // and ERROR nodes (error recovery may wrap well-formed definitions in an ERROR node).
-func (x *extractor) body(n *parse.Node, depth int, blocks *[]*Block, attrs *[]*Attribute) {
+func (x *extractor) body(n *fnode, depth int, blocks *[]*Block, attrs *[]*Attribute) {
 	if depth > maxDepth {
 		return
 	}
@@ -143,10 +154,10 @@ func (x *extractor) body(n *parse.Node, depth int, blocks *[]*Block, attrs *[]*A
 	}
 }
 
-func (x *extractor) block(n *parse.Node, depth int) *Block {
+func (x *extractor) block(n *fnode, depth int) *Block {
 	b := &Block{Span: x.span(n)}
 	headEnd := -1
-	var body *parse.Node
+	var body *fnode
 	for i := uint(0); i < n.ChildCount(); i++ {
 		c := n.Child(i)
 		switch c.Kind() {
@@ -179,14 +190,14 @@ func (x *extractor) block(n *parse.Node, depth int) *Block {
 }
 
 // childAt returns n's child i, or nil when i is out of range.
-func childAt(n *parse.Node, i int) *parse.Node {
+func childAt(n *fnode, i int) *fnode {
 	if i < 0 || uint(i) >= n.ChildCount() {
 		return nil
 	}
 	return n.Child(uint(i))
 }
 
-func (x *extractor) attribute(n *parse.Node, depth int) *Attribute {
+func (x *extractor) attribute(n *fnode, depth int) *Attribute {
 	a := &Attribute{Span: x.span(n)}
 	for i := uint(0); i < n.ChildCount(); i++ {
 		c := n.Child(i)
@@ -210,8 +221,8 @@ func (x *extractor) attribute(n *parse.Node, depth int) *Attribute {
 }
 
 // namedChildren returns n's children that are not punctuation, comments or parse errors.
-func namedChildren(n *parse.Node) []*parse.Node {
-	var out []*parse.Node
+func namedChildren(n *fnode) []*fnode {
+	var out []*fnode
 	for i := uint(0); i < n.ChildCount(); i++ {
 		c := n.Child(i)
 		if c.IsNamed() && c.Kind() != "comment" {
@@ -221,7 +232,7 @@ func namedChildren(n *parse.Node) []*parse.Node {
 	return out
 }
 
-func (x *extractor) computed(n *parse.Node) *Expr {
+func (x *extractor) computed(n *fnode) *Expr {
 	t := x.text(n)
 	if len(t) > 60 {
 		t = t[:57] + "..."
@@ -233,7 +244,7 @@ func (x *extractor) computed(n *parse.Node) *Expr {
 }
 
 // expr converts an expression node (or one of the nodes an expression is made of).
-func (x *extractor) expr(n *parse.Node, depth int) *Expr {
+func (x *extractor) expr(n *fnode, depth int) *Expr {
 	if depth > maxDepth || n.HasError() {
 		return x.computed(n)
 	}
@@ -311,7 +322,7 @@ func (x *extractor) expr(n *parse.Node, depth int) *Expr {
 		}
 		return e
 	case "variable_expr":
-		return x.traversal(n, []*parse.Node{n})
+		return x.traversal(n, []*fnode{n})
 	case "function_call":
 		kids := namedChildren(n)
 		if len(kids) != 2 || kids[1].Kind() != "function_arguments" {
@@ -349,7 +360,7 @@ func (x *extractor) expr(n *parse.Node, depth int) *Expr {
 }
 
 // traversal reads `name.attr[index].attr...` from the nodes that make it up.
-func (x *extractor) traversal(n *parse.Node, kids []*parse.Node) *Expr {
+func (x *extractor) traversal(n *fnode, kids []*fnode) *Expr {
 	e := &Expr{Kind: Ref, Span: x.span(n)}
 	for i, k := range kids {
 		switch k.Kind() {
@@ -373,7 +384,7 @@ func (x *extractor) traversal(n *parse.Node, kids []*parse.Node) *Expr {
 	return e
 }
 
-func (x *extractor) number(n *parse.Node, s string) *Expr {
+func (x *extractor) number(n *fnode, s string) *Expr {
 	e := &Expr{Kind: Literal, Span: x.span(n)}
 	if i, err := strconv.ParseInt(s, 0, 64); err == nil {
 		e.Lit = i
@@ -393,7 +404,7 @@ func (x *extractor) number(n *parse.Node, s string) *Expr {
 
 // quoted returns the value of a quoted string, or false when it interpolates or holds a
 // directive.
-func (x *extractor) quoted(n *parse.Node) (string, bool) {
+func (x *extractor) quoted(n *fnode) (string, bool) {
 	var sb strings.Builder
 	for i := uint(0); i < n.ChildCount(); i++ {
 		c := n.Child(i)
@@ -409,8 +420,8 @@ func (x *extractor) quoted(n *parse.Node) (string, bool) {
 }
 
 // heredoc returns the text of a heredoc without interpolation, its `<<-` indentation removed.
-func (x *extractor) heredoc(n *parse.Node) (string, bool) {
-	var ids []*parse.Node
+func (x *extractor) heredoc(n *fnode) (string, bool) {
+	var ids []*fnode
 	strip := false
 	for i := uint(0); i < n.ChildCount(); i++ {
 		c := n.Child(i)
