@@ -11,17 +11,17 @@ import (
 // statement is one statement of an IAM or resource policy, normalised. A nil list means the
 // list could not be known; unknownNote says why.
 type statement struct {
-	effect      string // "Allow", "Deny" or "" when unknown
-	actions     []string
-	notActions  bool // the statement lists NotAction: it allows everything but those
-	resources   []string
-	principals  []string // "*" for a principal of everyone
-	condition   bool
-	unknown     string // why the effect or principal of the statement is unknown
+	effect     string // "Allow", "Deny" or "" when unknown
+	actions    []string
+	notActions bool // the statement lists NotAction: it allows everything but those
+	resources  []string
+	principals []string // "*" for a principal of everyone
+	condition  bool
+	unknown    string // why the effect or principal of the statement is unknown
 	// unknownActions and unknownResources say why part of those lists is unknown.
 	unknownActions, unknownResources string
-	span        model.Span
-	actionsSpan model.Span
+	span                             model.Span
+	actionsSpan                      model.Span
 }
 
 // policyDoc is a policy read from a policy argument or a policy document data source.
