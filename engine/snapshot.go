@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"maps"
 	"sort"
 	"strings"
 	"time"
@@ -83,7 +84,7 @@ func (w *Workspace) build() *Snapshot {
 		elements = append(elements, w.eng.link(a, facts)...)
 	}
 	s.graph = model.NewGraph(elements)
-	findings = append(findings, w.eng.lib.Evaluate(s.graph, nil)...)
+	findings = append(findings, w.evaluate(s.graph)...)
 	findings = w.eng.suppress(findings, ignores)
 	model.SortFindings(findings)
 	s.findings = findings
@@ -93,6 +94,30 @@ func (w *Workspace) build() *Snapshot {
 		}
 	}
 	return s
+}
+
+// evaluate runs the library over g, reusing the findings of every element that the edit did
+// not change: analyzers return the very same *Element for what they did not re-link, and
+// elements are immutable. When the counts of element types change, conditions that read the
+// workspace may change too, and everything is evaluated again. The caller holds w.mu.
+func (w *Workspace) evaluate(g *model.Graph) []model.Finding {
+	if !maps.Equal(w.evalTypes, g.TypeCounts()) {
+		w.evalCache = nil
+		w.evalTypes = maps.Clone(g.TypeCounts())
+	}
+	next := make(map[*model.Element][]model.Finding, len(g.Elements()))
+	ev := w.eng.lib.Evaluator(g)
+	var out []model.Finding
+	for _, el := range g.Elements() {
+		fs, ok := w.evalCache[el]
+		if !ok {
+			fs = ev.Element(el)
+		}
+		next[el] = fs
+		out = append(out, fs...)
+	}
+	w.evalCache = next
+	return out
 }
 
 func problemFinding(p model.Problem, file string) model.Finding {

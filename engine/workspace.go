@@ -30,6 +30,10 @@ type Workspace struct {
 	files   map[string]*fileState
 	skipped []model.Skipped
 	snap    *Snapshot
+	// evalCache holds the findings of each element of the last snapshot, evalTypes the type
+	// counts they were computed with (see evaluate).
+	evalCache map[*model.Element][]model.Finding
+	evalTypes map[string]int
 }
 
 // fileState is the mutable record of one file; snapshots copy what they need from it.

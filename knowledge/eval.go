@@ -76,21 +76,40 @@ func (l *Library) Evaluate(g *model.Graph, elements []*model.Element) []model.Fi
 	if elements == nil {
 		elements = g.Elements()
 	}
-	ws := map[string]any{"types": typeCounts(g)}
+	ev := l.Evaluator(g)
 	var out []model.Finding
 	for _, el := range elements {
-		rules := l.rulesFor(el)
-		if len(rules) == 0 {
-			continue
-		}
-		act := activation(el, ws)
-		for _, r := range rules {
-			if f, ok := r.eval(el, act); ok {
-				out = append(out, f)
-			}
-		}
+		out = append(out, ev.Element(el)...)
 	}
 	model.SortFindings(out)
+	return out
+}
+
+// Evaluator evaluates the library over the elements of one graph, one element at a time, so
+// that a caller can re-evaluate only the elements an edit changed.
+type Evaluator struct {
+	lib *Library
+	ws  map[string]any
+}
+
+// Evaluator returns an evaluator for the elements of g.
+func (l *Library) Evaluator(g *model.Graph) *Evaluator {
+	return &Evaluator{lib: l, ws: map[string]any{"types": typeCounts(g)}}
+}
+
+// Element returns the findings of the threats that apply to el, unsorted.
+func (ev *Evaluator) Element(el *model.Element) []model.Finding {
+	rules := ev.lib.rulesFor(el)
+	if len(rules) == 0 {
+		return nil
+	}
+	act := activation(el, ev.ws)
+	var out []model.Finding
+	for _, r := range rules {
+		if f, ok := r.eval(el, act); ok {
+			out = append(out, f)
+		}
+	}
 	return out
 }
 
