@@ -14,7 +14,7 @@ func (t *Threat) Markdown() string {
 	fmt.Fprintf(&b, "## %s\n\n**%s**\n\n", t.ID, t.Title)
 	fmt.Fprintf(&b, "| | |\n| --- | --- |\n")
 	fmt.Fprintf(&b, "| Severity | %s (likelihood %s × impact %s) |\n", t.Severity(), t.Likelihood, t.Impact)
-	fmt.Fprintf(&b, "| STRIDE | %s |\n", strings.Join(t.Stride, ", "))
+	fmt.Fprintf(&b, "| STRIDE | %s |\n", strideNames(t.Stride, t))
 	if len(t.CWE) > 0 {
 		fmt.Fprintf(&b, "| CWE | %s |\n", strings.Join(CWELinks(t.CWE), ", "))
 	}
@@ -27,7 +27,7 @@ func (t *Threat) Markdown() string {
 	fmt.Fprintf(&b, "| Applies to | %s |\n", strings.Join(append(append([]string{}, t.AppliesTo.Types...), kinds(t)...), ", "))
 	for _, fw := range Frameworks {
 		if ids := t.Compliance[fw]; len(ids) > 0 {
-			fmt.Fprintf(&b, "| %s | %s |\n", fw, strings.Join(ids, ", "))
+			fmt.Fprintf(&b, "| %s | %s |\n", frameworkName(fw), strings.Join(ids, ", "))
 		}
 	}
 	section := func(title, text string) {

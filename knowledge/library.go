@@ -9,6 +9,7 @@ import (
 	"os"
 	"path"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"text/template"
@@ -227,7 +228,7 @@ func (t *Threat) validate() error {
 		bad("docs.why and docs.fix are required")
 	}
 	for fw := range t.Compliance {
-		if !contains(Frameworks, fw) {
+		if !slices.Contains(Frameworks, fw) {
 			bad("compliance framework %q is not one of %v", fw, Frameworks)
 		}
 	}
@@ -235,15 +236,6 @@ func (t *Threat) validate() error {
 		return errors.New(strings.Join(problems, "; "))
 	}
 	return nil
-}
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }
 
 // Severity is likelihood × impact: 9 critical, 6 high, 3–4 medium, 1–2 low.

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -405,7 +406,7 @@ func TestSARIFStructure(t *testing.T) {
 		}
 		props := rule.Properties
 		if _, meta := knowledge.MetaRuleFor(id); meta {
-			if _, ok := props.Properties["security-severity"]; ok || contains(props.Tags, "security") {
+			if _, ok := props.Properties["security-severity"]; ok || slices.Contains(props.Tags, "security") {
 				t.Errorf("%s: a meta rule must not be a security rule: %+v", id, props)
 			}
 			continue
@@ -417,7 +418,7 @@ func TestSARIFStructure(t *testing.T) {
 		if props.Properties["precision"] == nil {
 			t.Errorf("%s: no precision", id)
 		}
-		if !contains(props.Tags, "security") {
+		if !slices.Contains(props.Tags, "security") {
 			t.Errorf("%s: tags %v lack security", id, props.Tags)
 		}
 	}
@@ -643,15 +644,6 @@ func findResult(t testing.TB, log *sarif.Report, elementName string) *sarif.Resu
 	}
 	t.Fatalf("no result for %s", elementName)
 	return nil
-}
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }
 
 // TestOddFindings: a finding without a location, message or library entry (a defect upstream)
