@@ -68,7 +68,10 @@ func (a *Analyzer) Link(files []*model.FileFacts) []*model.Element {
 	a.mu.Lock()
 	prev := a.modules
 	a.mu.Unlock()
-	next := make(map[string]linked, len(dirs))
+	next := make(map[string]linked, max(len(prev), len(dirs)))
+	for d, l := range prev {
+		next[d] = l
+	}
 	for _, d := range dirs {
 		fs := byDir[d]
 		sort.Slice(fs, func(i, j int) bool { return fs[i].File < fs[j].File })

@@ -30,7 +30,9 @@ type Analyzer struct {
 	mu sync.Mutex
 	// modules caches the elements Link built for each module directory, with the facts they
 	// were built from: facts are immutable, so a module whose files are the same facts
-	// (pointer for pointer) needs no rebuilding. Only the last Link's modules are kept.
+	// (pointer for pointer) needs no rebuilding. A Link of some directories (the engine
+	// re-reads a single file to carry out a fix) leaves the others' entries alone, so one
+	// entry per directory ever linked is kept.
 	modules map[string]linked
 }
 
