@@ -83,6 +83,16 @@ func TestScanSARIF(t *testing.T) {
 	}
 }
 
+func TestScanOneFile(t *testing.T) {
+	out, err := run(t, "scan", "testdata/ws/main.tf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(out, "testdata/ws/main.tf:1:1: ") {
+		t.Errorf("paths of a one-file scan should be as the user typed them:\n%s", out)
+	}
+}
+
 func TestScanJSONOfOneFile(t *testing.T) {
 	out, err := run(t, "scan", "--format", "json", "testdata/ws/main.tf")
 	if err != nil {

@@ -68,7 +68,11 @@ Exit status: 0 when no finding reaches --fail-on (or --fail-on is not set), 1 wh
 			if err != nil {
 				return fmt.Errorf("scan %s: %w", path, err)
 			}
-			res := result(snap, path, only)
+			display := path
+			if only != "" {
+				display = filepath.Dir(path) // paths in the report stay relative to where the user is
+			}
+			res := result(snap, display, only)
 			var w io.Writer = cmd.OutOrStdout()
 			if output != "" {
 				f, err := os.Create(output)
