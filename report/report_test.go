@@ -491,13 +491,17 @@ func TestSARIFStructure(t *testing.T) {
 }
 
 func TestSARIFURI(t *testing.T) {
-	for file, want := range map[string]string{
-		"infra/main.tf":         "infra/main.tf",
-		"infra/my bucket #1.tf": "infra/my%20bucket%20%231.tf",
-		"untitled:Untitled-1":   "untitled:Untitled-1",
+	for _, tc := range []struct{ root, file, want string }{
+		{"", "infra/main.tf", "infra/main.tf"},
+		{".", "infra/my bucket #1.tf", "infra/my%20bucket%20%231.tf"},
+		{"infra", "main.tf", "infra/main.tf"},
+		{"./infra/", "net/main.tf", "infra/net/main.tf"},
+		{"/abs/infra", "main.tf", "main.tf"},
+		{"../other", "main.tf", "main.tf"},
+		{"infra", "untitled:Untitled-1", "untitled:Untitled-1"},
 	} {
-		if got := *artifact(file).URI; got != want {
-			t.Errorf("artifact(%q) = %s, want %s", file, got, want)
+		if got := *artifact(tc.root, tc.file).URI; got != tc.want {
+			t.Errorf("artifact(%q, %q) = %s, want %s", tc.root, tc.file, got, tc.want)
 		}
 	}
 }

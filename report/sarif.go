@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"path"
+	"path/filepath"
 	"sort"
 	"strings"
 	"unicode"
@@ -65,7 +67,7 @@ func SARIF(w io.Writer, r Result, lib *knowledge.Library, version string) error 
 			WithLevel("warning").
 			WithMessage(sarif.NewTextMessage("file not analysed: " + s.Reason)).
 			AddLocation(sarif.NewLocationWithPhysicalLocation(
-				sarif.NewPhysicalLocation().WithArtifactLocation(artifact(s.File))))
+				sarif.NewPhysicalLocation().WithArtifactLocation(artifact(r.Root, s.File))))
 		inv.AddToolExecutionNotification(n)
 	}
 	run.AddInvocation(inv)
@@ -278,14 +280,20 @@ func sarifLocation(r Result, s model.Span) *sarif.Location {
 		region.WithEndLine(s.End.Line + 1).WithEndColumn(column(src, s.End, model.UTF16Len))
 	}
 	return sarif.NewLocationWithPhysicalLocation(
-		sarif.NewPhysicalLocation().WithArtifactLocation(artifact(s.File)).WithRegion(region))
+		sarif.NewPhysicalLocation().WithArtifactLocation(artifact(r.Root, s.File)).WithRegion(region))
 }
 
-// artifact returns the location of a workspace file relative to %SRCROOT%, percent-encoded as
-// a URI reference; a URI (an untitled: buffer) is kept as it is.
-func artifact(file string) *sarif.ArtifactLocation {
+// artifact returns the location of a workspace file relative to %SRCROOT% — the directory the
+// scan ran in, which in CI is the repository's root — percent-encoded as a URI reference, so
+// that code scanning finds the file: root is the path the user gave, and a relative root is
+// joined to the file's workspace-relative path. A URI (an untitled: buffer) is kept as it is.
+func artifact(root, file string) *sarif.ArtifactLocation {
 	if isURI(file) {
 		return sarif.NewSimpleArtifactLocation(file)
+	}
+	if root = filepath.ToSlash(root); root != "" && !path.IsAbs(root) && !filepath.IsAbs(root) &&
+		root != ".." && !strings.HasPrefix(root, "../") {
+		file = path.Join(root, file)
 	}
 	u := url.URL{Path: file}
 	return sarif.NewSimpleArtifactLocation(u.EscapedPath()).WithURIBaseID(SourceRoot)
