@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/threatls/threatls/analyzers/all"
@@ -109,5 +110,49 @@ func TestEditCycle(t *testing.T) {
 	snap, _ = ws.Close("untitled:1")
 	if snap.File("untitled:1") != nil {
 		t.Error("a closed untitled document is still there")
+	}
+}
+
+// TestTypingKeepsTheRest types a new block one character at a time after an intact one, and
+// an unclosed block before another: the intact blocks' findings must hold at every keystroke.
+func TestTypingKeepsTheRest(t *testing.T) {
+	const intact = "resource \"aws_ebs_volume\" \"v\" {\n  availability_zone = \"eu-west-1a\"\n  encrypted = false\n}\n"
+	ws := newWorkspace(t, "", engine.DefaultConfig())
+	if _, err := ws.Open("main.tf", "terraform", 1, []byte(intact+"\n")); err != nil {
+		t.Fatal(err)
+	}
+	typed := "resource \"aws_s3_bucket\" \"logs\" {\n  bucket = \"logs\"\n}\n"
+	at := len(intact) + 1
+	for i, c := range typed {
+		snap, err := ws.Change("main.tf", int32(i+2), []parse.Edit{{Start: at, End: at, Text: string(c)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		at += len(string(c))
+		if threatCounts(snap.Findings())["AWS-EBS-001"] != 1 {
+			t.Fatalf("after typing %q the intact volume lost its finding: %v", typed[:i+1], threatCounts(snap.Findings()))
+		}
+	}
+
+	// An unclosed block before an intact one.
+	unclosed := "resource \"aws_s3_bucket\" \"half\" {\n  bucket = \"half\"\n\n" +
+		strings.Replace(intact, "\"v\"", "\"w\"", 1)
+	snap, err := ws.Open("other.tf", "terraform", 1, []byte(unclosed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var inOther int
+	for _, f := range snap.File("other.tf").Findings {
+		if f.ThreatID == "AWS-EBS-001" {
+			inOther++
+		}
+	}
+	if inOther != 1 {
+		t.Errorf("a block after an unclosed one lost its finding: %v", threatCounts(snap.File("other.tf").Findings))
+	}
+	for _, f := range snap.File("other.tf").Findings {
+		if f.ThreatID == knowledge.MetaParse && f.Span.Start.Line != 0 {
+			t.Errorf("the parse error should point at the unclosed block on line 1, not line %d", f.Span.Start.Line+1)
+		}
 	}
 }

@@ -46,10 +46,17 @@ func (a *Analyzer) Extract(t *parse.Tree, file string) *model.FileFacts {
 	}
 	if root.HasError() {
 		x := &extractor{t: t, src: t.Src, file: file}
-		ff.Problems = append(ff.Problems, x.syntaxProblem(root))
+		problem := x.syntaxProblem(root)
 		// Error recovery can swallow the rest of the file into one ERROR node: blank out the
 		// broken top-level definitions and read the rest from a tree of what is left.
-		if rt := recoverTree(t); rt != nil {
+		rt, unclosed := recoverTree(t)
+		if unclosed >= 0 && unclosed < problem.Span.Start.Offset {
+			// The parser notices a missing "}" only at the end of the file; say where the
+			// block that is not closed starts.
+			problem = x.unclosedProblem(unclosed)
+		}
+		ff.Problems = append(ff.Problems, problem)
+		if rt != nil {
 			defer rt.Close()
 			t, root = rt, rt.Root()
 		}
@@ -65,48 +72,133 @@ func (a *Analyzer) Extract(t *parse.Tree, file string) *model.FileFacts {
 // maxRecover bounds how many broken definitions recoverTree blanks out.
 const maxRecover = 8
 
-// topLevelRE matches the first line of a top-level block: `resource "a" "b" {`.
-var topLevelRE = regexp.MustCompile(`(?m)^[A-Za-z_][\w-]*(?:[ \t]+(?:"[^"\n]*"|[A-Za-z_][\w-]*))*[ \t]*\{`)
+// defStartRE matches the start of a line that begins a top-level definition: an identifier
+// in column 0 (`resource "a" "b" {`, or the first letters of one being typed).
+var defStartRE = regexp.MustCompile(`(?m)^[A-Za-z_]`)
 
 // recoverTree returns a tree of t's text in which the top-level definitions holding syntax
 // errors are replaced by spaces (newlines kept, so every offset, line and column stays
-// true), or nil when that does not help.
-func recoverTree(t *parse.Tree) *parse.Tree {
+// true), or nil when that does not help, and the offset of the first definition whose braces
+// do not balance (-1 if none). A definition is the text from one column-0
+// identifier to the next. First the definitions whose braces do not balance are blanked (an
+// unclosed block would otherwise swallow the definitions after it), then, one at a time, the
+// definition holding the first remaining error.
+func recoverTree(t *parse.Tree) (*parse.Tree, int) {
 	src := append([]byte(nil), t.Src...)
-	starts := topLevelRE.FindAllIndex(src, -1)
-	cur := t
+	var starts []int
+	for _, m := range defStartRE.FindAllIndex(src, -1) {
+		starts = append(starts, m[0])
+	}
+	blank := func(cs, ce int) {
+		for j := cs; j < ce; j++ {
+			if src[j] != '\n' {
+				src[j] = ' '
+			}
+		}
+	}
 	var out *parse.Tree
+	reparse := func() bool {
+		nt, err := parse.Parse(context.Background(), t.Lang, src)
+		if err != nil {
+			return false
+		}
+		if out != nil {
+			out.Close()
+		}
+		out = nt
+		src = append([]byte(nil), src...) // the tree keeps the text it was parsed from
+		return true
+	}
+	cur := t
+	unclosed := -1
+	for i, cs := range starts {
+		ce := len(src)
+		if i+1 < len(starts) {
+			ce = starts[i+1]
+		}
+		if !balanced(src[cs:ce]) {
+			blank(cs, ce)
+			if unclosed < 0 {
+				unclosed = cs
+			}
+		}
+	}
+	if unclosed >= 0 {
+		if !reparse() {
+			return nil, unclosed
+		}
+		cur = out
+	}
 	for i := 0; i < maxRecover && cur.Root().HasError(); i++ {
-		n := firstError(cur.Root())
-		off := int(n.StartByte())
+		off := int(firstError(cur.Root()).StartByte())
 		cs, ce := 0, len(src)
 		for _, st := range starts {
-			if st[0] <= off {
-				cs = st[0]
+			if st <= off {
+				cs = st
 			} else {
-				ce = st[0]
+				ce = st
 				break
 			}
 		}
 		if cs == 0 && ce == len(src) && i > 0 {
 			break
 		}
-		for j := cs; j < ce; j++ {
-			if src[j] != '\n' {
-				src[j] = ' '
-			}
-		}
-		nt, err := parse.Parse(context.Background(), t.Lang, src)
-		if err != nil {
+		blank(cs, ce)
+		if !reparse() {
 			break
 		}
-		if out != nil {
-			out.Close()
-		}
-		out, cur = nt, nt
-		src = append([]byte(nil), src...) // the tree keeps the text it was parsed from
+		cur = out
 	}
-	return out
+	return out, unclosed
+}
+
+// unclosedProblem reports a top-level definition, starting at offset start, whose braces do
+// not balance. The span is its first line.
+func (x *extractor) unclosedProblem(start int) model.Problem {
+	end := bytes.IndexByte(x.src[start:], '\n')
+	if end < 0 {
+		end = len(x.src) - start
+	}
+	line := bytes.Count(x.src[:start], []byte("\n"))
+	return model.Problem{
+		Span: model.Span{File: x.file, Start: model.Pos{Offset: start, Line: line},
+			End: model.Pos{Offset: start + end, Line: line, Col: end}},
+		Message: "syntax error: this block is not closed (a `}` is missing); the rest of the file was analysed",
+	}
+}
+
+// balanced reports whether the braces of b balance, outside quoted strings and comments.
+// Heredocs are read as text: the JSON policies they hold balance their own braces.
+func balanced(b []byte) bool {
+	depth := 0
+	for i := 0; i < len(b); i++ {
+		switch c := b[i]; {
+		case c == '"':
+			for i++; i < len(b) && b[i] != '"' && b[i] != '\n'; i++ {
+				if b[i] == '\\' {
+					i++
+				}
+			}
+		case c == '#' || c == '/' && i+1 < len(b) && b[i+1] == '/':
+			for i < len(b) && b[i] != '\n' {
+				i++
+			}
+		case c == '/' && i+1 < len(b) && b[i+1] == '*':
+			end := bytes.Index(b[i+2:], []byte("*/"))
+			if end < 0 {
+				return false
+			}
+			i += end + 3
+		case c == '{':
+			depth++
+		case c == '}':
+			depth--
+			if depth < 0 {
+				return false
+			}
+		}
+	}
+	return depth == 0
 }
 
 // spanned is a node of either kind: an *fnode, or a *parse.Node where the tree itself is
