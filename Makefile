@@ -5,7 +5,7 @@ GO      ?= go
 BIN     := bin/threatls
 EXAMPLE := testdata/examples/aws-shop
 
-.PHONY: build test demo bench bench-long lint rules clean
+.PHONY: build test test-deps demo bench bench-long lint rules clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/threatls
@@ -15,9 +15,19 @@ demo: build
 	@echo
 	@echo "The same findings as SARIF for GitHub code scanning: ./$(BIN) scan --format sarif $(EXAMPLE)"
 
-test:
+test: test-deps
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
+
+# What the end-to-end tests need beyond Go, installed only when missing: Neovim (Debian's
+# package, 0.7+) and the npm packages of the scripted VS Code-like client.
+test-deps: lsp/e2e/node_modules
+	@command -v nvim >/dev/null || { echo "installing neovim (apt-get)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq neovim >/dev/null; }
+
+lsp/e2e/node_modules: lsp/e2e/package-lock.json
+	npm ci --prefix lsp/e2e --no-audit --no-fund
+	@touch $@
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./engine/

@@ -29,6 +29,7 @@ import (
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
@@ -73,11 +74,24 @@ func serve(ctx context.Context, in io.Reader, out io.Writer, eng *engine.Engine,
 	cancel()    // ends in-flight requests, the queue worker and the background scans
 	ch.wait()   // the queue worker has stopped: nothing writes any more
 	s.bg.Wait() // nor does any scan
-	if cerr := conn.Close(); cerr != nil {
-		log.Debug("closing the connection", zap.Error(cerr))
+	// Closing the connection waits for its read loop, which a read of stdin that the client
+	// keeps open never lets go: after exit, wait a moment, then leave it behind (the process
+	// ends when Serve returns).
+	closed := make(chan error, 1)
+	go func() { closed <- conn.Close() }()
+	select {
+	case cerr := <-closed:
+		if cerr != nil {
+			log.Debug("closing the connection", zap.Error(cerr))
+		}
+	case <-time.After(closeGrace):
+		log.Debug("the client's stream is still open; leaving it")
 	}
 	return err
 }
+
+// closeGrace is how long Serve waits for the connection to close after exit.
+const closeGrace = 500 * time.Millisecond
 
 // lifecycle is where the session is in the LSP's initialize…exit sequence.
 type lifecycle int
