@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/threatls/threatls/lsp/lsptest"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -102,17 +103,13 @@ func TestNeovimEndToEnd(t *testing.T) {
 	}
 
 	here := thisDir(t)
-	root := filepath.Join(here, "..", "..")
-	if _, err := os.Stat(filepath.Join(root, "go.mod")); err != nil {
-		t.Fatalf("module root not found from %s: %v", here, err)
-	}
 	tmp := t.TempDir()
-	bin := buildThreatls(t, root, tmp)
+	bin := lsptest.Build(t)
 
 	// The workspace: testdata/workspace plus a .terraform directory, the root marker that
 	// must win over the directory of a file deeper down.
 	ws := filepath.Join(tmp, "ws")
-	copyDir(t, filepath.Join(here, "testdata", "workspace"), ws)
+	lsptest.CopyDir(t, filepath.Join(here, "testdata", "workspace"), ws)
 	if err := os.Mkdir(filepath.Join(ws, ".terraform"), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -377,45 +374,6 @@ func thisDir(t *testing.T) string {
 		t.Fatal("runtime.Caller failed")
 	}
 	return filepath.Dir(file)
-}
-
-// buildThreatls builds cmd/threatls of the module at root into dir.
-func buildThreatls(t *testing.T, root, dir string) string {
-	t.Helper()
-	bin := filepath.Join(dir, "threatls")
-	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/threatls")
-	cmd.Dir = root
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./cmd/threatls: %v\n%s", err, out)
-	}
-	return bin
-}
-
-func copyDir(t *testing.T, from, to string) {
-	t.Helper()
-	err := filepath.WalkDir(from, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(from, p)
-		if err != nil {
-			return err
-		}
-		dst := filepath.Join(to, rel)
-		if d.IsDir() {
-			return os.MkdirAll(dst, 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(dst, b, 0o644)
-	})
-	if err != nil {
-		t.Fatalf("copy %s: %v", from, err)
-	}
 }
 
 func logFile(t *testing.T, what, path string) {

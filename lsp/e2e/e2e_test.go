@@ -13,6 +13,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/threatls/threatls/lsp/lsptest"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -40,15 +41,11 @@ func TestVSCodeJSONRPCClient(t *testing.T) {
 		t.Fatalf("the npm packages of the scripted client are not installed (%v): run `%s` "+
 			"from the repository root.", err, installHint)
 	}
-	root := filepath.Join(here, "..", "..")
-	if _, err := os.Stat(filepath.Join(root, "go.mod")); err != nil {
-		t.Fatalf("module root not found from %s: %v", here, err)
-	}
 
 	tmp := t.TempDir()
-	bin := buildThreatls(t, root, tmp)
+	bin := lsptest.Build(t)
 	ws := filepath.Join(tmp, "ws")
-	copyDir(t, filepath.Join(here, "testdata", "workspace"), ws)
+	lsptest.CopyDir(t, filepath.Join(here, "testdata", "workspace"), ws)
 	serverLog := filepath.Join(tmp, "threatls.log")
 
 	ctx, cancel := context.WithTimeout(t.Context(), processTimeout)
@@ -99,43 +96,4 @@ func thisDir(t *testing.T) string {
 		t.Fatal("runtime.Caller failed")
 	}
 	return filepath.Dir(file)
-}
-
-// buildThreatls builds cmd/threatls of the module at root into dir.
-func buildThreatls(t *testing.T, root, dir string) string {
-	t.Helper()
-	bin := filepath.Join(dir, "threatls")
-	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/threatls")
-	cmd.Dir = root
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./cmd/threatls: %v\n%s", err, out)
-	}
-	return bin
-}
-
-func copyDir(t *testing.T, from, to string) {
-	t.Helper()
-	err := filepath.WalkDir(from, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(from, p)
-		if err != nil {
-			return err
-		}
-		dst := filepath.Join(to, rel)
-		if d.IsDir() {
-			return os.MkdirAll(dst, 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(dst, b, 0o644)
-	})
-	if err != nil {
-		t.Fatalf("copy %s: %v", from, err)
-	}
 }
