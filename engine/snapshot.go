@@ -14,7 +14,6 @@ import (
 // Snapshot is the state of a workspace after one change: every file's text and findings, and
 // the model graph. It is immutable: handlers may read it from any goroutine.
 type Snapshot struct {
-	root     string
 	files    map[string]*File
 	keys     []string
 	graph    *model.Graph
@@ -33,9 +32,6 @@ type File struct {
 	Analyzed bool
 	analyzer analyzers.Analyzer
 }
-
-// Root returns the workspace root ("" if none).
-func (s *Snapshot) Root() string { return s.root }
 
 // Files returns the keys of every file, sorted.
 func (s *Snapshot) Files() []string { return s.keys }
@@ -57,7 +53,7 @@ func (s *Snapshot) Skipped() []model.Skipped { return s.skipped }
 
 // build computes a snapshot from the current file states. The caller holds w.mu.
 func (w *Workspace) build() *Snapshot {
-	s := &Snapshot{root: w.root, files: make(map[string]*File, len(w.files)), skipped: w.skipped}
+	s := &Snapshot{files: make(map[string]*File, len(w.files)), skipped: w.skipped}
 	byFormat := map[string][]*model.FileFacts{}
 	var ignores []model.Ignore
 	var findings []model.Finding

@@ -62,9 +62,6 @@ func (w *Workspace) Snapshot() *Snapshot {
 	return w.snap
 }
 
-// Root returns the workspace root.
-func (w *Workspace) Root() string { return w.root }
-
 // Load reads every file under the root that an analyzer reads, in parallel, and returns the
 // resulting snapshot. Unreadable directories, symlink loops, binary and over-size files are
 // skipped with a logged reason (and listed in Snapshot.Skipped); they never stop the scan.
@@ -293,7 +290,7 @@ func (w *Workspace) Change(file string, version int32, edits []parse.Edit) (*Sna
 	}
 	if st.doc == nil {
 		// Not analysed (too large, or not our format): keep the text current all the same.
-		text, err := applyEdits(st.text, edits)
+		text, err := parse.ApplyEdits(st.text, edits)
 		if err != nil {
 			return w.snap, fmt.Errorf("change %s: %w", file, err)
 		}
@@ -315,18 +312,6 @@ func (w *Workspace) Change(file string, version int32, edits []parse.Edit) (*Sna
 	w.files[file] = &next
 	w.snap = w.build()
 	return w.snap, nil
-}
-
-func applyEdits(text []byte, edits []parse.Edit) ([]byte, error) {
-	for _, e := range edits {
-		if e.Start < 0 || e.End < e.Start || e.End > len(text) {
-			return nil, fmt.Errorf("edit [%d,%d) out of range of a %d-byte text", e.Start, e.End, len(text))
-		}
-		next := make([]byte, 0, len(text)+len(e.Text))
-		next = append(append(append(next, text[:e.Start]...), e.Text...), text[e.End:]...)
-		text = next
-	}
-	return text, nil
 }
 
 // Close records that the editor closed file: its tree is dropped and the file is re-read from

@@ -77,8 +77,10 @@ func (s *server) edits(key string, text []byte, enc encoding, changes []protocol
 		}
 		out = append(out, e)
 		if i < len(changes)-1 {
-			next := make([]byte, 0, len(text)-(e.End-e.Start)+len(e.Text))
-			next = append(append(append(next, text[:e.Start]...), e.Text...), text[e.End:]...)
+			next, err := e.Apply(text) // the next change's range is against this text
+			if err != nil {
+				break // the engine reports the bad edit
+			}
 			text = next
 		}
 	}

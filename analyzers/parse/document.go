@@ -44,20 +44,17 @@ func (d *Document) Apply(ctx context.Context, edits []Edit) error {
 	text := d.text
 	old := d.tree.t.Clone()
 	for _, e := range edits {
-		if e.Start < 0 || e.End < e.Start || e.End > len(text) {
+		next, err := e.Apply(text)
+		if err != nil {
 			old.Close()
-			return fmt.Errorf("parse: edit [%d,%d) out of range of a %d-byte text", e.Start, e.End, len(text))
+			return err
 		}
 		startPt := pointAt(text, e.Start)
-		oldEndPt := pointAt(text, e.End)
-		next := make([]byte, 0, len(text)-(e.End-e.Start)+len(e.Text))
-		next = append(next, text[:e.Start]...)
-		next = append(next, e.Text...)
-		next = append(next, text[e.End:]...)
-		newEnd := e.Start + len(e.Text)
 		old.Edit(&sitter.InputEdit{
-			StartByte: uint(e.Start), OldEndByte: uint(e.End), NewEndByte: uint(newEnd),
-			StartPosition: startPt, OldEndPosition: oldEndPt, NewEndPosition: pointAt(next, newEnd),
+			StartByte: uint(e.Start), OldEndByte: uint(e.End), NewEndByte: uint(e.Start + len(e.Text)),
+			StartPosition:  startPt,
+			OldEndPosition: advance(startPt, text[e.Start:e.End]),
+			NewEndPosition: advance(startPt, []byte(e.Text)),
 		})
 		text = next
 	}
@@ -74,16 +71,40 @@ func (d *Document) Apply(ctx context.Context, edits []Edit) error {
 // Close releases the tree.
 func (d *Document) Close() { d.tree.Close() }
 
-// pointAt returns the row and byte column of offset in text.
-func pointAt(text []byte, offset int) sitter.Point {
-	row, col := 0, 0
-	for i := 0; i < offset; i++ {
-		if text[i] == '\n' {
-			row++
-			col = 0
-		} else {
-			col++
+// Apply returns text with the edit applied. An edit out of range is an error.
+func (e Edit) Apply(text []byte) ([]byte, error) {
+	if e.Start < 0 || e.End < e.Start || e.End > len(text) {
+		return nil, fmt.Errorf("parse: edit [%d,%d) out of range of a %d-byte text", e.Start, e.End, len(text))
+	}
+	next := make([]byte, 0, len(text)-(e.End-e.Start)+len(e.Text))
+	return append(append(append(next, text[:e.Start]...), e.Text...), text[e.End:]...), nil
+}
+
+// ApplyEdits applies edits in order, each against the text the previous one produced.
+func ApplyEdits(text []byte, edits []Edit) ([]byte, error) {
+	for _, e := range edits {
+		var err error
+		if text, err = e.Apply(text); err != nil {
+			return nil, err
 		}
 	}
-	return sitter.Point{Row: uint(row), Column: uint(col)}
+	return text, nil
+}
+
+// pointAt returns the row and byte column of offset in text.
+func pointAt(text []byte, offset int) sitter.Point {
+	return advance(sitter.Point{}, text[:offset])
+}
+
+// advance returns the point reached from p by going over b.
+func advance(p sitter.Point, b []byte) sitter.Point {
+	for _, c := range b {
+		if c == '\n' {
+			p.Row++
+			p.Column = 0
+		} else {
+			p.Column++
+		}
+	}
+	return p
 }

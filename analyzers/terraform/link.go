@@ -579,10 +579,3 @@ func (m *module) str(b *Block, arg string) string {
 	}
 	return s.(string)
 }
-
-func lower(v any) any {
-	if s, ok := v.(string); ok {
-		return strings.ToLower(s)
-	}
-	return v
-}
