@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"runtime/debug"
 	"sort"
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -101,15 +100,11 @@ func binary(text []byte) bool {
 // element's type, then "Accept risk", which inserts a threatls:ignore comment above the
 // element's definition. Stale suppressions get a fix that removes them.
 func (e *Engine) Fixes(s *Snapshot, f model.Finding) []model.Fix {
-	file := s.File(f.Span.File)
-	if file == nil {
-		return nil
-	}
-	a := file.analyzer
-	if a == nil {
-		return nil
-	}
 	if f.ThreatID == knowledge.MetaIgnoreUnused || f.ThreatID == knowledge.MetaIgnoreExpiry {
+		file := s.File(f.Span.File)
+		if file == nil {
+			return nil
+		}
 		start, end := lineBounds(file.Text, f.Span.Start.Offset)
 		if end < len(file.Text) {
 			end++
@@ -121,28 +116,27 @@ func (e *Engine) Fixes(s *Snapshot, f model.Finding) []model.Fix {
 	if el == nil {
 		return nil
 	}
+	src := s.File(el.Span.File)
+	if src == nil || src.analyzer == nil {
+		return nil
+	}
 	var out []model.Fix
-	if src := s.File(el.Span.File); src != nil {
-		for _, m := range e.lib.FixOps(f.ThreatID, el) {
-			fixed, err := e.applyOps(src.analyzer, src.Text, el, m.Ops)
-			if err != nil {
-				e.log.Warn("fix failed", zap.String("threat", f.ThreatID), zap.String("element", el.ID), zap.Error(err))
-				continue
-			}
-			if edit := minimalEdit(src.Path, src.Text, fixed); edit.Start != edit.End || edit.NewText != "" {
-				out = append(out, model.Fix{Title: m.Title, Kind: model.Mitigate, Edits: []model.TextEdit{edit}})
-			}
+	for _, m := range e.lib.FixOps(f.ThreatID, el) {
+		fixed, err := e.applyOps(src.analyzer, src.Text, el, m.Ops)
+		if err != nil {
+			e.log.Warn("fix failed", zap.String("threat", f.ThreatID), zap.String("element", el.ID), zap.Error(err))
+			continue
+		}
+		if edit := minimalEdit(src.Path, src.Text, fixed); edit.Start != edit.End || edit.NewText != "" {
+			out = append(out, model.Fix{Title: m.Title, Kind: model.Mitigate, Edits: []model.TextEdit{edit}})
 		}
 	}
-	if f.Suppressed == nil && !strings.HasPrefix(f.ThreatID, "TLS-") {
-		src := s.File(el.Span.File)
-		if src != nil {
-			start, _ := lineBounds(src.Text, el.Span.Start.Offset)
-			indent := leadingSpace(src.Text[start:])
-			text := indent + a.Comment("threatls:ignore "+f.ThreatID+" "+ReasonPlaceholder) + "\n"
-			out = append(out, model.Fix{Title: "Accept risk: add threatls:ignore " + f.ThreatID + " (then write the reason)", Kind: model.AcceptRisk,
-				Edits: []model.TextEdit{{File: src.Path, Start: start, End: start, NewText: text}}})
-		}
+	if f.Suppressed == nil && e.lib.Threat(f.ThreatID) != nil {
+		start, _ := lineBounds(src.Text, el.Span.Start.Offset)
+		text := leadingSpace(src.Text[start:]) +
+			src.analyzer.Comment("threatls:ignore "+f.ThreatID+" "+ReasonPlaceholder) + "\n"
+		out = append(out, model.Fix{Title: "Accept risk: add threatls:ignore " + f.ThreatID + " (then write the reason)",
+			Kind: model.AcceptRisk, Edits: []model.TextEdit{{File: src.Path, Start: start, End: start, NewText: text}}})
 	}
 	return out
 }
