@@ -10,8 +10,9 @@ import (
 
 // Explain renders a finding for people, in Markdown: the threat's title, STRIDE categories,
 // CWE (linked), severity as likelihood × impact, confidence, the evidence that makes it apply
-// here, what to do, false positives, references and compliance mappings. The editor's hover
-// and the CLI's explain command both show this text; it is written once, here.
+// here, what to do, false positives, references and compliance mappings. It is the editor's
+// hover; a threat without a finding is documented by Threat.Markdown (rules page, the CLI's
+// explain command, SARIF help).
 //
 // A finding whose threat is not in the library (a meta finding, or a threat of another
 // library) is rendered from what the finding itself carries.

@@ -7,9 +7,8 @@ import (
 	"go.lsp.dev/protocol"
 )
 
-// hover explains the findings under the cursor: the text of knowledge.Library.Explain, the
-// same the CLI's explain command prints, for each shown finding whose range holds the
-// position.
+// hover explains the findings under the cursor: knowledge.Library.Explain of each shown
+// finding whose range holds the position.
 func (s *server) hover(ctx context.Context, p *protocol.HoverParams) (*protocol.Hover, error) {
 	ws, files, enc := s.session()
 	if ws == nil {
