@@ -180,22 +180,10 @@ func (w *Workspace) key(p string) string {
 
 // Path maps a file key back to an absolute path, or "" for keys that are not paths.
 func (w *Workspace) Path(key string) string {
-	if w.root == "" || filepath.IsAbs(key) || hasScheme(key) {
+	if w.root == "" || filepath.IsAbs(key) || model.IsURI(key) {
 		return ""
 	}
 	return filepath.Join(w.root, filepath.FromSlash(key))
-}
-
-func hasScheme(key string) bool {
-	for i, c := range key {
-		if c == ':' {
-			return i > 1
-		}
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.') {
-			return false
-		}
-	}
-	return false
 }
 
 // readFile reads and extracts one file from disk. A nil state means there is nothing to keep.

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"go.lsp.dev/uri"
+
+	"github.com/threatls/threatls/model"
 )
 
 // fileMap maps between document URIs and the engine's file keys, both ways, in one place.
@@ -30,27 +32,10 @@ func (m fileMap) key(u uri.URI) string {
 
 // uri returns the document URI of a file key.
 func (m fileMap) uri(key string) uri.URI {
-	if isURI(key) || m.root == "" {
+	if model.IsURI(key) || m.root == "" {
 		return uri.URI(key)
 	}
 	return uri.File(filepath.Join(m.root, filepath.FromSlash(key)))
-}
-
-// isURI reports whether key starts with a scheme: letters, digits, "+", "-" or "." after a
-// first letter, then ":". A one-letter scheme is a Windows drive, not a URI.
-func isURI(key string) bool {
-	for i := 0; i < len(key); i++ {
-		c := key[i]
-		switch {
-		case c == ':':
-			return i > 1
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z':
-		case i > 0 && ('0' <= c && c <= '9' || c == '+' || c == '-' || c == '.'):
-		default:
-			return false
-		}
-	}
-	return false
 }
 
 // rootOf returns the workspace root directory named by a file: URI, or "".

@@ -35,19 +35,3 @@ func TestFileMap(t *testing.T) {
 		t.Errorf("without a root: key = %q, uri = %s", got, none.uri(got))
 	}
 }
-
-func TestIsURI(t *testing.T) {
-	for key, want := range map[string]bool{
-		"untitled:Untitled-1": true,
-		"file:///a/b.tf":      true,
-		"git+ssh://x":         true,
-		"main.tf":             false,
-		"dir/a:b.tf":          false,
-		"c:/windows.tf":       false,
-		"":                    false,
-	} {
-		if got := isURI(key); got != want {
-			t.Errorf("isURI(%q) = %v, want %v", key, got, want)
-		}
-	}
-}

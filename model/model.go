@@ -186,3 +186,21 @@ func SortElements(es []*Element) {
 		return a.ID < b.ID
 	})
 }
+
+// IsURI reports whether a file key is a URI (untitled:Untitled-1) rather than a
+// workspace-relative path: it starts with a scheme — a letter, then letters, digits, "+",
+// "-" or "." — and ":". A one-letter scheme is a Windows drive, not a URI.
+func IsURI(key string) bool {
+	for i := 0; i < len(key); i++ {
+		c := key[i]
+		switch {
+		case c == ':':
+			return i > 1
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z':
+		case i > 0 && ('0' <= c && c <= '9' || c == '+' || c == '-' || c == '.'):
+		default:
+			return false
+		}
+	}
+	return false
+}

@@ -77,3 +77,19 @@ func TestParseSeverity(t *testing.T) {
 		t.Error("severity ranks are out of order")
 	}
 }
+
+func TestIsURI(t *testing.T) {
+	for key, want := range map[string]bool{
+		"untitled:Untitled-1": true,
+		"file:///a/b.tf":      true,
+		"git+ssh://x":         true,
+		"main.tf":             false,
+		"dir/a:b.tf":          false,
+		"c:/windows.tf":       false,
+		"":                    false,
+	} {
+		if got := IsURI(key); got != want {
+			t.Errorf("IsURI(%q) = %v, want %v", key, got, want)
+		}
+	}
+}

@@ -208,19 +208,3 @@ func firstSentence(s string) string {
 	}
 	return s
 }
-
-// isURI reports whether file is a URI (untitled:Untitled-1, file:///…) rather than a
-// workspace-relative path. A one-letter scheme is a Windows drive, not a URI.
-func isURI(file string) bool {
-	scheme, _, ok := strings.Cut(file, ":")
-	if !ok || len(scheme) < 2 {
-		return false
-	}
-	for i, c := range scheme {
-		alpha := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
-		if !alpha && (i == 0 || !('0' <= c && c <= '9' || c == '+' || c == '-' || c == '.')) {
-			return false
-		}
-	}
-	return true
-}

@@ -288,7 +288,7 @@ func sarifLocation(r Result, s model.Span) *sarif.Location {
 // that code scanning finds the file: root is the path the user gave, and a relative root is
 // joined to the file's workspace-relative path. A URI (an untitled: buffer) is kept as it is.
 func artifact(root, file string) *sarif.ArtifactLocation {
-	if isURI(file) {
+	if model.IsURI(file) {
 		return sarif.NewSimpleArtifactLocation(file)
 	}
 	if root = filepath.ToSlash(root); root != "" && !path.IsAbs(root) && !filepath.IsAbs(root) &&

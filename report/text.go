@@ -121,7 +121,7 @@ func textPos(r Result, s model.Span) string {
 // displayPath joins a workspace-relative path to the root the user gave, so that the path is
 // valid from where the scan ran. URIs (untitled: buffers) are shown as they are.
 func displayPath(root, file string) string {
-	if root == "" || root == "." || isURI(file) {
+	if root == "" || root == "." || model.IsURI(file) {
 		return file
 	}
 	return filepath.Join(root, filepath.FromSlash(file))
