@@ -22,6 +22,24 @@ const (
 	Flow      Kind = "flow"      // data moving (or allowed to move) from one element to another
 	Zone      Kind = "zone"      // a trust zone: internet, VPC, account, namespace
 	Control   Kind = "control"   // a security property provided by a resource of its own (audit trail, policy)
+	Path      Kind = "path"      // an attack path from an entry point to an asset (derived by Build)
+)
+
+// Provenance says what kind of source an element comes from, which decides how it fuses with
+// the others (see Build).
+type Provenance string
+
+// Provenances.
+const (
+	// Inferred elements are read from what runs: code, infrastructure, manifests.
+	Inferred Provenance = ""
+	// Documented elements are read from a design document (a Mermaid diagram, a Threagile or
+	// OTM model): they fuse with their inferred counterpart without overriding it, and where
+	// they disagree the document has drifted.
+	Documented Provenance = "documented"
+	// Configured elements are read from the repository's threatls.yaml: their attributes
+	// override every other source's.
+	Configured Provenance = "configured"
 )
 
 // Pos is a position in a file: a byte offset and the zero-based line and byte column it falls on.
@@ -100,6 +118,17 @@ type Element struct {
 	Parent string `json:"parent,omitempty"`
 	// Related are other places that contributed to this element (companion resources).
 	Related []Related `json:"related,omitempty"`
+
+	// Provenance is the kind of source the element comes from.
+	Provenance Provenance `json:"provenance,omitempty"`
+	// Aliases are names under which other formats may describe the same thing: elements of the
+	// same kind from different formats that share an alias fuse into one (see Build). Make
+	// them with NameAlias, ImageAlias, BuildAlias.
+	Aliases []string `json:"aliases,omitempty"`
+	// Members are the IDs of the elements fused into this one (set by Build; empty when the
+	// element stands alone). Sources are their definition spans, this element's first.
+	Members []string `json:"members,omitempty"`
+	Sources []Span   `json:"sources,omitempty"`
 }
 
 // Related points at another source location involved in an element or a finding.

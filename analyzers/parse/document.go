@@ -41,6 +41,14 @@ func (d *Document) Tree() *Tree { return d.tree }
 // once, reusing the unchanged parts of the old tree. An edit out of range is an error and
 // leaves the document as it was.
 func (d *Document) Apply(ctx context.Context, edits []Edit) error {
+	if d.tree.t == nil { // Plain: no tree to edit
+		text, err := ApplyEdits(d.text, edits)
+		if err != nil {
+			return err
+		}
+		d.text, d.tree = text, &Tree{Lang: d.lang, Src: text}
+		return nil
+	}
 	text := d.text
 	old := d.tree.t.Clone()
 	for _, e := range edits {

@@ -140,6 +140,9 @@ func (f *Flat) Kind(i int32) string {
 
 // Flatten copies t out of tree-sitter.
 func (t *Tree) Flatten() *Flat {
+	if t.t == nil {
+		return &Flat{} // Plain
+	}
 	root := t.t.RootNode()
 	tsroot := *(*C.TSNode)(unsafe.Pointer(root))
 	n := uint32(C.threatls_descendants(tsroot))

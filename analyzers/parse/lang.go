@@ -48,6 +48,9 @@ const (
 	TypeScript     Lang = "typescript"
 	TSX            Lang = "tsx"
 	Java           Lang = "java"
+	// Plain is text without a grammar: formats read by a library or a small parser of their
+	// own (Dockerfiles; YAML documents decoded one at a time). Its trees have no nodes.
+	Plain Lang = "plain"
 )
 
 var bindings = map[Lang]func() unsafe.Pointer{

@@ -106,3 +106,24 @@ func BenchmarkParseHCL(b *testing.B) {
 		tree.Close()
 	}
 }
+
+// A Plain document has text and no nodes; edits keep its text current.
+func TestPlainDocument(t *testing.T) {
+	d, err := NewDocument(context.Background(), Plain, []byte("FROM alpine\nUSER app\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if d.Tree().Root() != nil || len(d.Tree().Flatten().Nodes) != 0 {
+		t.Fatal("a Plain tree has no nodes")
+	}
+	if err := d.Apply(context.Background(), []Edit{{Start: 17, End: 20, Text: "root"}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := string(d.Tree().Src); got != "FROM alpine\nUSER root\n" || string(d.Text()) != got {
+		t.Fatalf("text after edit = %q", got)
+	}
+	if err := d.Apply(context.Background(), []Edit{{Start: 5, End: 99}}); err == nil {
+		t.Fatal("an edit out of range must fail")
+	}
+}

@@ -18,8 +18,13 @@ type Tree struct {
 	once sync.Once
 }
 
-// Root returns the root node. It is valid until Close.
-func (t *Tree) Root() *Node { return t.t.RootNode() }
+// Root returns the root node, or nil for a Plain tree. It is valid until Close.
+func (t *Tree) Root() *Node {
+	if t.t == nil {
+		return nil
+	}
+	return t.t.RootNode()
+}
 
 // Close releases the tree's C memory.
 func (t *Tree) Close() {
@@ -39,6 +44,12 @@ func Parse(ctx context.Context, l Lang, src []byte) (*Tree, error) {
 }
 
 func parse(ctx context.Context, l Lang, src []byte, old *sitter.Tree) (*Tree, error) {
+	if l == Plain {
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("parse: %w", err)
+		}
+		return &Tree{Lang: l, Src: src}, nil
+	}
 	p, err := getParser(l)
 	if err != nil {
 		return nil, err

@@ -1,0 +1,526 @@
+// Package yamlnode reads YAML files — Kubernetes manifests, docker-compose files, Threagile
+// and OTM models, threatls.yaml — into a small tree of nodes that know their byte span, for
+// the analyzers of those formats.
+//
+// Decoding is go.yaml.in/yaml/v3's (anchors, aliases, merge keys, tags, block scalars as YAML
+// means them); this package adds what an analyzer needs around it: a multi-document stream is
+// split at its `---` lines and each document decoded alone, so that a syntax error costs only
+// its document and is reported with its line; positions become byte offsets; aliases share
+// the node they refer to instead of copying it, so that an alias bomb stays as small as its
+// text, and every walk over the tree is bounded.
+package yamlnode
+
+import (
+	"bytes"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/threatls/threatls/model"
+)
+
+// Kind is what a node is.
+type Kind int
+
+// Node kinds.
+const (
+	Scalar Kind = iota
+	Map
+	Seq
+)
+
+// Node is one YAML node. Nodes reached through an alias are shared: never modify them.
+type Node struct {
+	Kind Kind
+	// Tag is the resolved tag: "!!str", "!!int", "!!bool", "!!null", "!!float", "!!map", …
+	Tag string
+	// Value is a scalar's value (quotes removed, escapes decoded, block scalars folded).
+	Value string
+	// Span is where the node is written: for a scalar the value itself, for a collection from
+	// its first to its last character.
+	Span model.Span
+	// Pairs are a map's entries in source order (merge keys `<<` included as written).
+	Pairs []Pair
+	// Items are a sequence's items.
+	Items []*Node
+	// Comment is the comment on the node's line, without "#".
+	Comment string
+}
+
+// Pair is one entry of a map.
+type Pair struct {
+	Key   *Node
+	Value *Node
+}
+
+// Doc is one document of a stream.
+type Doc struct {
+	// Index is the document's position in the file, from 0.
+	Index int
+	// Root is the document's content; nil for an empty document or one that did not parse.
+	Root *Node
+	// Span covers the document's text (without its `---` line).
+	Span model.Span
+}
+
+// MaxNodes bounds the nodes any walk visits (Walk, merged Entries): shared nodes reached by
+// several aliases count once per visit, so an alias bomb meets this limit instead of
+// exhausting memory or time.
+const MaxNodes = 100_000
+
+// maxMergeDepth bounds the chain of merge keys (`<<: *a` where a has `<<: *b` …).
+const maxMergeDepth = 16
+
+var separator = regexp.MustCompile(`(?m)^(---|\.\.\.)([ \t].*)?\r?$`)
+
+// Parse reads every document of src. file is the name spans carry. A document that does not
+// parse has a nil Root and a problem at the line the decoder stopped at; the others are read.
+func Parse(src []byte, file string) ([]*Doc, []model.Problem) {
+	lines := lineStarts(src)
+	var docs []*Doc
+	var problems []model.Problem
+	start := 0
+	flush := func(end int) {
+		text := src[start:end]
+		if len(bytes.TrimSpace(stripComments(text))) == 0 && len(docs) > 0 {
+			return // nothing between two separators, or a trailing one
+		}
+		d := &Doc{Index: len(docs), Span: span(file, src, lines, start, end)}
+		docs = append(docs, d)
+		root, err := decode(text)
+		if err != nil {
+			problems = append(problems, problem(file, src, lines, start, end, err))
+			return
+		}
+		if root == nil {
+			return
+		}
+		c := converter{file: file, src: src, lines: lines, base: start, seen: map[*yaml.Node]*Node{}}
+		d.Root = c.convert(root)
+	}
+	for _, m := range separator.FindAllIndex(src, -1) {
+		flush(m[0])
+		start = m[1]
+		if start < len(src) && src[start] == '\n' {
+			start++
+		}
+	}
+	flush(len(src))
+	return docs, problems
+}
+
+// decode runs yaml.v3 on one document; a panic in the decoder is an error of the document.
+func decode(text []byte) (root *yaml.Node, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			root, err = nil, fmt.Errorf("yaml: %v", r)
+		}
+	}()
+	if !utf8.Valid(text) {
+		return nil, fmt.Errorf("yaml: invalid UTF-8")
+	}
+	var n yaml.Node
+	if err := yaml.Unmarshal(text, &n); err != nil {
+		return nil, err
+	}
+	if n.Kind == 0 || len(n.Content) == 0 {
+		return nil, nil
+	}
+	if n.Kind == yaml.DocumentNode {
+		return n.Content[0], nil
+	}
+	return &n, nil
+}
+
+var errLine = regexp.MustCompile(`line (\d+)`)
+
+func problem(file string, src []byte, lines []int, start, end int, err error) model.Problem {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	off := start
+	if m := errLine.FindStringSubmatch(msg); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		first := lineOf(lines, start)
+		if l := first + n - 1; l < len(lines) {
+			off = max(lines[l], start)
+		}
+		msg = strings.TrimSpace(errLine.ReplaceAllString(msg, ""))
+		msg = strings.TrimPrefix(strings.TrimPrefix(msg, ":"), " ")
+	}
+	lineEnd := bytes.IndexByte(src[off:], '\n')
+	if lineEnd < 0 {
+		lineEnd = len(src) - off
+	}
+	return model.Problem{Span: span(file, src, lines, off, min(off+lineEnd, end)),
+		Message: "YAML does not parse: " + msg + "; the rest of this document is ignored"}
+}
+
+type converter struct {
+	file  string
+	src   []byte
+	lines []int
+	base  int // offset of the document in src
+	seen  map[*yaml.Node]*Node
+	count int
+}
+
+func (c *converter) convert(n *yaml.Node) *Node {
+	if n == nil {
+		return nil
+	}
+	if n.Kind == yaml.AliasNode {
+		if n.Alias == nil {
+			return nil
+		}
+		return c.convert(n.Alias) // shared: converted once, whatever the number of aliases
+	}
+	if out, ok := c.seen[n]; ok {
+		return out // an alias to an anchor seen before (or a self-reference: its partial node)
+	}
+	c.count++
+	out := &Node{Tag: n.ShortTag(), Comment: strings.TrimSpace(strings.TrimPrefix(n.LineComment, "#"))}
+	c.seen[n] = out
+	start := c.offset(n.Line, n.Column)
+	switch n.Kind {
+	case yaml.MappingNode:
+		out.Kind = Map
+		end := start
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := c.convert(n.Content[i]), c.convert(n.Content[i+1])
+			if k == nil {
+				continue
+			}
+			out.Pairs = append(out.Pairs, Pair{Key: k, Value: v})
+			end = max(end, k.Span.End.Offset)
+			if v != nil && n.Content[i+1].Kind != yaml.AliasNode {
+				end = max(end, v.Span.End.Offset)
+			}
+		}
+		out.Span = c.span(start, end)
+	case yaml.SequenceNode:
+		out.Kind = Seq
+		end := start
+		for _, it := range n.Content {
+			v := c.convert(it)
+			out.Items = append(out.Items, v)
+			if v != nil && it.Kind != yaml.AliasNode {
+				end = max(end, v.Span.End.Offset)
+			}
+		}
+		out.Span = c.span(start, max(end, start+1))
+	default:
+		out.Kind = Scalar
+		out.Value = n.Value
+		out.Span = c.span(start, c.scalarEnd(start, n))
+	}
+	return out
+}
+
+// offset turns yaml.v3's one-based line and character column (relative to the document)
+// into a byte offset of the file.
+func (c *converter) offset(line, col int) int {
+	l := lineOf(c.lines, c.base) + line - 1
+	if l < 0 || l >= len(c.lines) {
+		return c.base
+	}
+	off := c.lines[l]
+	for i := 1; i < col && off < len(c.src) && c.src[off] != '\n'; i++ {
+		_, w := utf8.DecodeRune(c.src[off:])
+		off += w
+	}
+	return off
+}
+
+// scalarEnd finds where the scalar starting at start ends in the source: a quoted scalar at
+// its closing quote, a block scalar where its indented lines end, a plain one at the end of
+// its line (before a comment or a flow indicator).
+func (c *converter) scalarEnd(start int, n *yaml.Node) int {
+	src := c.src
+	if start >= len(src) {
+		return start
+	}
+	lineEnd := func(p int) int {
+		if e := bytes.IndexByte(src[p:], '\n'); e >= 0 {
+			return p + e
+		}
+		return len(src)
+	}
+	switch n.Style {
+	case yaml.DoubleQuotedStyle, yaml.SingleQuotedStyle:
+		q := src[start]
+		for p := start + 1; p < len(src); p++ {
+			switch {
+			case q == '"' && src[p] == '\\':
+				p++
+			case src[p] == q && q == '\'' && p+1 < len(src) && src[p+1] == '\'':
+				p++
+			case src[p] == q:
+				return p + 1
+			}
+		}
+		return lineEnd(start)
+	case yaml.LiteralStyle, yaml.FoldedStyle:
+		end := lineEnd(start)
+		indent := -1
+		for p := end + 1; p < len(src); {
+			e := lineEnd(p)
+			line := src[p:e]
+			if len(bytes.TrimSpace(line)) > 0 {
+				in := len(line) - len(bytes.TrimLeft(line, " "))
+				if indent < 0 {
+					indent = in
+				}
+				if in < indent || indent == 0 {
+					break
+				}
+				end = e
+			}
+			p = e + 1
+		}
+		return end
+	}
+	end := lineEnd(start)
+	if i := bytes.Index(src[start:end], []byte(" #")); i >= 0 {
+		end = start + i
+	}
+	for _, stop := range []byte{',', ']', '}'} {
+		if i := bytes.IndexByte(src[start:end], stop); i >= 0 && n.Value != "" && !strings.ContainsRune(n.Value, rune(stop)) {
+			end = start + i
+		}
+	}
+	if v := n.Value; v != "" && !strings.Contains(v, "\n") && start+len(v) <= end && string(src[start:start+len(v)]) == v {
+		return start + len(v)
+	}
+	return start + len(bytes.TrimRight(src[start:end], " \t\r"))
+}
+
+func (c *converter) span(start, end int) model.Span {
+	return span(c.file, c.src, c.lines, start, end)
+}
+
+func span(file string, src []byte, lines []int, start, end int) model.Span {
+	return model.Span{File: file, Start: pos(lines, start), End: pos(lines, max(start, end))}
+}
+
+func pos(lines []int, off int) model.Pos {
+	l := lineOf(lines, off)
+	return model.Pos{Offset: off, Line: l, Col: off - lines[l]}
+}
+
+func lineStarts(src []byte) []int {
+	out := []int{0}
+	for i, b := range src {
+		if b == '\n' {
+			out = append(out, i+1)
+		}
+	}
+	return out
+}
+
+// lineOf returns the zero-based line holding off.
+func lineOf(lines []int, off int) int {
+	lo, hi := 0, len(lines)-1
+	for lo < hi {
+		mid := (lo + hi + 1) / 2
+		if lines[mid] <= off {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	return lo
+}
+
+func stripComments(text []byte) []byte {
+	var out []byte
+	for _, line := range bytes.Split(text, []byte("\n")) {
+		if t := bytes.TrimSpace(line); len(t) > 0 && t[0] != '#' {
+			out = append(out, line...)
+		}
+	}
+	return out
+}
+
+// Get returns the value of key in a map (following merge keys), or nil. Nil-safe.
+func (n *Node) Get(key string) *Node {
+	if n == nil || n.Kind != Map {
+		return nil
+	}
+	for _, p := range n.Entries() {
+		if p.Key.Value == key {
+			return p.Value
+		}
+	}
+	return nil
+}
+
+// Pair returns the entry of key in a map (following merge keys), so that a caller has the
+// key's span too.
+func (n *Node) Pair(key string) (Pair, bool) {
+	if n == nil || n.Kind != Map {
+		return Pair{}, false
+	}
+	for _, p := range n.Entries() {
+		if p.Key.Value == key {
+			return p, true
+		}
+	}
+	return Pair{}, false
+}
+
+// Path follows keys through nested maps: n.Path("spec", "template", "spec").
+func (n *Node) Path(keys ...string) *Node {
+	for _, k := range keys {
+		n = n.Get(k)
+	}
+	return n
+}
+
+// Entries returns a map's entries with merge keys (`<<: *base`, `<<: [*a, *b]`) expanded as
+// YAML defines them: the map's own keys win over merged ones, earlier merged maps over later
+// ones. Expansion is bounded in depth and size.
+func (n *Node) Entries() []Pair {
+	if n == nil || n.Kind != Map {
+		return nil
+	}
+	hasMerge := false
+	for _, p := range n.Pairs {
+		if p.Key.isMerge() {
+			hasMerge = true
+			break
+		}
+	}
+	if !hasMerge {
+		return n.Pairs
+	}
+	var out []Pair
+	seen := map[string]bool{}
+	budget := MaxNodes
+	n.merge(&out, seen, 0, &budget)
+	return out
+}
+
+func (n *Node) merge(out *[]Pair, seen map[string]bool, depth int, budget *int) {
+	if depth > maxMergeDepth {
+		return
+	}
+	var merged []*Node
+	for _, p := range n.Pairs {
+		if *budget <= 0 {
+			return
+		}
+		*budget--
+		if p.Key.isMerge() {
+			switch {
+			case p.Value == nil:
+			case p.Value.Kind == Map:
+				merged = append(merged, p.Value)
+			case p.Value.Kind == Seq:
+				for _, it := range p.Value.Items {
+					if it != nil && it.Kind == Map {
+						merged = append(merged, it)
+					}
+				}
+			}
+			continue
+		}
+		if !seen[p.Key.Value] {
+			seen[p.Key.Value] = true
+			*out = append(*out, p)
+		}
+	}
+	for _, m := range merged {
+		if m != n {
+			m.merge(out, seen, depth+1, budget)
+		}
+	}
+}
+
+func (n *Node) isMerge() bool { return n.Value == "<<" && n.Tag == "!!merge" }
+
+// Walk calls fn for n and every node below it, depth first, until fn returns false for a
+// node (its children are then skipped) or MaxNodes nodes have been visited.
+func (n *Node) Walk(fn func(*Node) bool) {
+	budget := MaxNodes
+	n.walk(fn, &budget, 0)
+}
+
+func (n *Node) walk(fn func(*Node) bool, budget *int, depth int) {
+	if n == nil || *budget <= 0 || depth > 256 {
+		return
+	}
+	*budget--
+	if !fn(n) {
+		return
+	}
+	for _, p := range n.Pairs {
+		p.Key.walk(fn, budget, depth+1)
+		p.Value.walk(fn, budget, depth+1)
+	}
+	for _, it := range n.Items {
+		it.walk(fn, budget, depth+1)
+	}
+}
+
+// Str returns a scalar's value; ok is false for a collection, a null or a missing node.
+func (n *Node) Str() (string, bool) {
+	if n == nil || n.Kind != Scalar || n.Tag == "!!null" {
+		return "", false
+	}
+	return n.Value, true
+}
+
+// String returns a scalar's value, or "".
+func (n *Node) String() string {
+	s, _ := n.Str()
+	return s
+}
+
+// Bool returns a scalar's boolean value (YAML 1.2 true/false, and the YAML 1.1 yes/no/on/off
+// that Kubernetes and Compose users still write when quoted as strings is not a bool).
+func (n *Node) Bool() (bool, bool) {
+	s, ok := n.Str()
+	if !ok {
+		return false, false
+	}
+	switch strings.ToLower(s) {
+	case "true", "yes", "on":
+		return true, true
+	case "false", "no", "off":
+		return false, true
+	}
+	return false, false
+}
+
+// Int returns a scalar's integer value.
+func (n *Node) Int() (int64, bool) {
+	s, ok := n.Str()
+	if !ok {
+		return 0, false
+	}
+	v, err := strconv.ParseInt(strings.ReplaceAll(s, "_", ""), 0, 64)
+	return v, err == nil
+}
+
+// Strings returns the scalar items of a sequence, or a scalar as a one-item list.
+func (n *Node) Strings() []string {
+	if n == nil {
+		return nil
+	}
+	if n.Kind == Scalar {
+		if s, ok := n.Str(); ok {
+			return []string{s}
+		}
+		return nil
+	}
+	var out []string
+	for _, it := range n.Items {
+		if s, ok := it.Str(); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}

@@ -1,0 +1,112 @@
+package yamlnode
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestSpansAndValues(t *testing.T) {
+	src := "# leading\napiVersion: v1\nkind: Service\nmetadata:\n  name: \"web\"  # the front\n  labels: {app: wéb, tier: front}\nspec:\n  ports:\n    - port: 443\n      name: https\n"
+	docs, probs := Parse([]byte(src), "k8s/web.yaml")
+	if len(probs) != 0 || len(docs) != 1 {
+		t.Fatalf("docs %d problems %v", len(docs), probs)
+	}
+	root := docs[0].Root
+	name := root.Path("metadata", "name")
+	if name.String() != "web" || name.Comment != "the front" {
+		t.Fatalf("name = %q comment %q", name.String(), name.Comment)
+	}
+	if got := src[name.Span.Start.Offset:name.Span.End.Offset]; got != `"web"` {
+		t.Fatalf("name span covers %q", got)
+	}
+	if name.Span.Start.Line != 4 || name.Span.Start.Col != 8 {
+		t.Fatalf("name starts at %d:%d", name.Span.Start.Line, name.Span.Start.Col)
+	}
+	tier := root.Path("metadata", "labels", "tier")
+	if got := src[tier.Span.Start.Offset:tier.Span.End.Offset]; got != "front" {
+		t.Fatalf("a value after a non-ASCII one spans %q (columns must become bytes)", got)
+	}
+	port := root.Path("spec", "ports").Items[0].Get("port")
+	if v, ok := port.Int(); !ok || v != 443 {
+		t.Fatalf("port = %v %v", v, ok)
+	}
+	if got := src[port.Span.Start.Offset:port.Span.End.Offset]; got != "443" {
+		t.Fatalf("port span covers %q", got)
+	}
+}
+
+// A syntax error costs its document only, and is reported on its line.
+func TestMultiDocumentWithError(t *testing.T) {
+	src := "kind: A\n---\nkind: B\n  bad: [\n---\nkind: C\n"
+	docs, probs := Parse([]byte(src), "m.yaml")
+	if len(docs) != 3 {
+		t.Fatalf("want 3 documents, got %d", len(docs))
+	}
+	if docs[0].Root.Get("kind").String() != "A" || docs[2].Root.Get("kind").String() != "C" {
+		t.Fatal("documents around the broken one must be read")
+	}
+	if docs[1].Root != nil || len(probs) != 1 {
+		t.Fatalf("broken document: root %v problems %v", docs[1].Root, probs)
+	}
+	if l := probs[0].Span.Start.Line; l < 2 || l > 3 {
+		t.Fatalf("problem on line %d, want the broken document's lines (2-3): %s", l, probs[0].Message)
+	}
+	if !strings.Contains(probs[0].Message, "YAML does not parse") {
+		t.Fatal(probs[0].Message)
+	}
+}
+
+func TestMergeKeys(t *testing.T) {
+	src := "x-base: &base\n  image: app\n  restart: always\nservices:\n  web:\n    <<: *base\n    restart: never\n"
+	docs, _ := Parse([]byte(src), "compose.yaml")
+	web := docs[0].Root.Path("services", "web")
+	if web.Get("image").String() != "app" || web.Get("restart").String() != "never" {
+		t.Fatalf("merge: image %q restart %q", web.Get("image").String(), web.Get("restart").String())
+	}
+	// The merged value's span is where it is written: in the anchored map.
+	if web.Get("image").Span.Start.Line != 1 {
+		t.Fatal("a merged value keeps its own span")
+	}
+}
+
+// An alias bomb stays as small as its text and every walk ends.
+func TestAliasBomb(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("a: &a [x, x, x, x, x, x, x, x, x, x]\n")
+	prev := "a"
+	for i := 0; i < 30; i++ {
+		name := string(rune('b'+i%24)) + strings.Repeat("z", i/24+1)
+		b.WriteString(name + ": &" + name + " [")
+		for j := 0; j < 10; j++ {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("*" + prev)
+		}
+		b.WriteString("]\n")
+		prev = name
+	}
+	docs, probs := Parse([]byte(b.String()), "bomb.yaml")
+	if len(docs) != 1 {
+		t.Fatalf("docs %d problems %v", len(docs), probs)
+	}
+	n := 0
+	docs[0].Root.Walk(func(*Node) bool { n++; return true })
+	if n != MaxNodes {
+		t.Fatalf("walk visited %d nodes, want the bound %d", n, MaxNodes)
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	for _, src := range []string{"\xff\xfe: bad\n", "", "---\n---\n", "a: *undefined\n", "{[", strings.Repeat("[", 5000)} {
+		docs, probs := Parse([]byte(src), "x.yaml")
+		for _, d := range docs {
+			d.Root.Walk(func(*Node) bool { return true })
+		}
+		_ = probs
+	}
+	_, probs := Parse([]byte("ok: 1\n---\n\xff: x\n"), "x.yaml")
+	if len(probs) != 1 || probs[0].Span.Start.Line != 2 {
+		t.Fatalf("invalid UTF-8: %v", probs)
+	}
+}
