@@ -226,7 +226,7 @@ func BenchmarkLink(b *testing.B) {
 	for _, dir := range []string{"s3", "iam", "network", "rds", "volumes"} {
 		root := "testdata/src/" + dir
 		for m := 0; m < 60; m++ {
-			fs, _ := workspaceT(b, root)
+			fs, _ := workspace(b, root)
 			for _, f := range fs {
 				c := *f
 				c.File = fmt.Sprintf("m%d/%s", m, f.File)
