@@ -6,12 +6,11 @@ import (
 	"fmt"
 	"math"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 
+	"github.com/threatls/threatls/analyzers"
 	"github.com/threatls/threatls/analyzers/parse"
 	"github.com/threatls/threatls/model"
 )
@@ -725,10 +724,6 @@ func firstMissing(n *parse.Node, depth int) *parse.Node {
 	return nil
 }
 
-// ignoreRE matches the text of a suppression comment after its comment marker.
-var ignoreRE = regexp.MustCompile(`^threatls:ignore(?:\s+(\S+))?(?:\s+until=(\S*))?\s*(.*)$`)
-
-// ignores reads the threatls:ignore comments of the file.
 func (x *extractor) ignores(root *parse.Node, problems []model.Problem) ([]model.Ignore, []model.Problem) {
 	const marker = "threatls:ignore"
 	var out []model.Ignore
@@ -745,70 +740,8 @@ func (x *extractor) ignores(root *parse.Node, problems []model.Problem) ([]model
 			continue
 		}
 		seen[n.StartByte()] = true
-		text := x.text(n)
-		switch {
-		case strings.HasPrefix(text, "#"):
-			text = text[1:]
-		case strings.HasPrefix(text, "//"):
-			text = text[2:]
-		case strings.HasPrefix(text, "/*"):
-			text = strings.TrimSuffix(text[2:], "*/")
-		}
-		m := ignoreRE.FindStringSubmatch(strings.TrimSpace(text))
-		sp := x.span(n)
-		if m == nil {
-			continue // the marker is mentioned, not used
-		}
-		if m[1] == "" {
-			problems = append(problems, model.Problem{Span: sp,
-				Message: "threatls:ignore needs a threat ID: # threatls:ignore <ID> [until=YYYY-MM-DD] <reason>"})
-			continue
-		}
-		until := m[2]
-		if until != "" {
-			if _, err := time.Parse("2006-01-02", until); err != nil {
-				problems = append(problems, model.Problem{Span: sp,
-					Message: fmt.Sprintf("threatls:ignore: until=%s is not a date (YYYY-MM-DD); the ignore does not expire", until)})
-				until = ""
-			}
-		}
-		target := x.target(sp)
-		for _, id := range strings.Split(m[1], ",") {
-			if id == "" {
-				continue
-			}
-			out = append(out, model.Ignore{ThreatID: id, Reason: strings.TrimSpace(m[3]),
-				Until: until, Span: sp, Target: target})
-		}
+		igs, ps := analyzers.ParseIgnore(x.text(n), x.span(n), analyzers.Target(x.span(n), x.defs))
+		out, problems = append(out, igs...), append(problems, ps...)
 	}
 	return out, problems
-}
-
-// target returns the definition a comment at sp covers: the definition that ends on the
-// comment's line before it (a trailing comment), else the innermost block opened on the
-// comment's line that holds it, else the next definition after it, else the comment itself.
-func (x *extractor) target(sp model.Span) model.Span {
-	best := -1
-	for i, d := range x.defs {
-		if d.End.Line == sp.Start.Line && d.End.Offset <= sp.Start.Offset &&
-			(best < 0 || d.End.Offset > x.defs[best].End.Offset) {
-			best = i // the outermost of the definitions that end last before the comment
-		}
-	}
-	if best >= 0 {
-		return x.defs[best]
-	}
-	for i, d := range x.defs {
-		if d.Start.Line == sp.Start.Line && d.Contains(sp) {
-			best = i
-		}
-	}
-	if best >= 0 {
-		return x.defs[best]
-	}
-	j := sort.Search(len(x.defs), func(i int) bool { return x.defs[i].Start.Offset >= sp.End.Offset })
-	if j < len(x.defs) {
-		return x.defs[j]
-	}
-	return sp
 }
