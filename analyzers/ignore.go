@@ -18,10 +18,9 @@ const IgnoreMarker = "threatls:ignore"
 var ignoreRE = regexp.MustCompile(`^threatls:ignore(?:\s+(\S+))?(?:\s+until=(\S*))?\s*(.*)$`)
 
 // ParseIgnore reads the text of one comment (its marker — #, //, /* */, %%, <!-- --> —
-// included) written at sp. defs are the spans of the file's definitions, sorted by offset:
-// the ignore covers the one Target chooses. A comment that only mentions the marker yields
-// nothing; a malformed one yields a problem.
-func ParseIgnore(text string, sp model.Span, defs []model.Span) ([]model.Ignore, []model.Problem) {
+// included) written at sp, covering target (see Target). A comment that only mentions the
+// marker yields nothing; a malformed one yields a problem.
+func ParseIgnore(text string, sp, target model.Span) ([]model.Ignore, []model.Problem) {
 	text = strings.TrimSpace(text)
 	for _, m := range []string{"#", "//", "%%", "<!--"} {
 		if t, ok := strings.CutPrefix(text, m); ok {
