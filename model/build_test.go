@@ -1,0 +1,208 @@
+package model
+
+import (
+	"reflect"
+	"testing"
+)
+
+func at(file string, line int) Span {
+	return Span{File: file, Start: Pos{Offset: line * 100, Line: line}, End: Pos{Offset: line*100 + 50, Line: line}}
+}
+
+func node(id string, kind Kind, line int, aliases ...string) *Element {
+	file := Format(id) + ".src"
+	return &Element{ID: id, Kind: kind, Type: Format(id) + "_" + string(kind), Name: id[len(Format(id))+1:],
+		Span: at(file, line), Head: at(file, line), Aliases: aliases, Attrs: map[string]Attr{}}
+}
+
+func flow(id, from, to string, line int, attrs map[string]any) *Element {
+	f := node(id, Flow, line)
+	f.From, f.To = from, to
+	for k, v := range attrs {
+		f.Set(k, v, f.Head)
+	}
+	return f
+}
+
+func with(e *Element, attrs map[string]any) *Element {
+	for k, v := range attrs {
+		e.Set(k, v, e.Head)
+	}
+	return e
+}
+
+func documented(e *Element) *Element { e.Provenance = Documented; return e }
+
+// shop is a small system described by a manifest, a compose file and a design document that
+// drifts: the document places the API in the data zone and omits the API → cache flow.
+func shop() []*Element {
+	return []*Element{
+		with(node("kubernetes:shop/web", Component, 1, NameAlias("web")), map[string]any{"zone": "kubernetes:ns/shop", "internet_facing": true}),
+		with(node("kubernetes:shop/api", Component, 2, NameAlias("api")), map[string]any{"zone": "kubernetes:ns/shop"}),
+		with(node("kubernetes:ns/shop", Zone, 3, NameAlias("shop")), map[string]any{"trust": "internal"}),
+		node("compose:api", Component, 1, NameAlias("api"), ImageAlias("shop/api:1")),
+		with(node("compose:db", Store, 2, NameAlias("db")), map[string]any{"classification": "pii", "zone": "compose:net/data"}),
+		with(node("compose:cache", Store, 3, NameAlias("cache")), map[string]any{"zone": "compose:net/data"}),
+		with(node("compose:net/data", Zone, 4, NameAlias("data")), map[string]any{"trust": "restricted"}),
+		&Element{ID: Internet, Kind: Actor, Type: "internet", Name: "internet", Span: at("kubernetes.src", 9), Head: at("kubernetes.src", 9)},
+		flow("kubernetes:in/web", Internet, "kubernetes:shop/web", 5, map[string]any{"tls": true, "port": int64(443)}),
+		flow("kubernetes:web->api", "kubernetes:shop/web", Ref(NameAlias("api")), 6, map[string]any{"tls": false}),
+		flow("compose:api->db", "compose:api", Ref(NameAlias("db")), 7, map[string]any{"protocol": "postgres", "port": int64(5432), "tls": false}),
+		flow("compose:api->cache", "compose:api", "compose:cache", 8, nil),
+		documented(with(node("mermaid:web", Component, 1, NameAlias("web")), map[string]any{"zone": Ref(NameAlias("shop"))})),
+		documented(with(node("mermaid:api", Component, 2, NameAlias("api")), map[string]any{"zone": Ref(NameAlias("data"))})),
+		documented(node("mermaid:db", Store, 3, NameAlias("db"))),
+		documented(node("mermaid:cache", Store, 4, NameAlias("cache"))),
+		documented(node("mermaid:zshop", Zone, 5, NameAlias("shop"))),
+		documented(node("mermaid:zdata", Zone, 6, NameAlias("data"))),
+		documented(flow("mermaid:web->api", "mermaid:web", "mermaid:api", 7, nil)),
+		documented(flow("mermaid:api->db", "mermaid:api", "mermaid:db", 8, map[string]any{"port": int64(5432)})),
+		documented(flow("mermaid:db->web", "mermaid:db", "mermaid:web", 9, nil)),
+	}
+}
+
+func TestFusion(t *testing.T) {
+	g := NewGraph(shop())
+	api := g.Element("kubernetes:shop/api")
+	if api == nil || g.Element("compose:api") != nil || g.Element("mermaid:api") != nil {
+		t.Fatal("the manifest's, compose's and the diagram's api must fuse under the manifest's ID")
+	}
+	if want := []string{"kubernetes:shop/api", "compose:api", "mermaid:api"}; !reflect.DeepEqual(api.Members, want) {
+		t.Errorf("members = %v", api.Members)
+	}
+	if len(api.Sources) != 3 || api.Sources[1].File != "compose.src" {
+		t.Errorf("sources = %v", api.Sources)
+	}
+	// The inferred zone wins over the document's.
+	if z := g.Zone(api.ID); z == nil || z.ID != "kubernetes:ns/shop" {
+		t.Errorf("api's zone = %v", z)
+	}
+	// References resolve to the fused element.
+	var toDB *Element
+	for _, f := range g.Outbound(api.ID) {
+		if f.To == "compose:db" {
+			toDB = f
+		}
+	}
+	if toDB == nil {
+		t.Fatalf("api → db: outbound of api = %v", g.Outbound(api.ID))
+	}
+	// The documented api → db flow fused with the inferred one (same port).
+	if len(toDB.Members) != 2 || toDB.Attrs["crosses_boundary"].Value != true ||
+		toDB.Attrs["from_trust"].Value != "internal" || toDB.Attrs["to_trust"].Value != "restricted" {
+		t.Errorf("api → db = %+v", toDB)
+	}
+	// Two elements of one format never fuse, whatever their aliases.
+	g2 := NewGraph([]*Element{node("compose:a", Component, 1, NameAlias("x")), node("compose:b", Component, 2, NameAlias("x"))})
+	if len(g2.Elements()) != 2 {
+		t.Error("elements of one format fused")
+	}
+}
+
+func TestDrift(t *testing.T) {
+	g := NewGraph(shop())
+	var cache *Element
+	for _, f := range g.Outbound("kubernetes:shop/api") {
+		if f.To == "compose:cache" {
+			cache = f
+		}
+	}
+	if cache == nil {
+		t.Fatal("no api → cache flow")
+	}
+	if a := cache.Attrs["undocumented"]; a.Value != true || a.Span.File != "mermaid.src" {
+		t.Errorf("api → cache is not in the diagram: undocumented = %+v", a)
+	}
+	back := g.Element("mermaid:db->web")
+	if back == nil || back.Attrs["not_implemented"].Value != true {
+		t.Errorf("db → web is only in the diagram: %+v", back)
+	}
+	api := g.Element("kubernetes:shop/api")
+	if a := api.Attrs["zone_drift"]; a.Value != true || a.Span.File != "mermaid.src" {
+		t.Errorf("the diagram puts api in data, the manifest in shop: zone_drift = %+v", a)
+	}
+	if _, ok := g.Element("kubernetes:shop/web").Attrs["zone_drift"]; ok {
+		t.Error("web is in shop in both")
+	}
+}
+
+func TestAttackPaths(t *testing.T) {
+	els := shop()
+	g := NewGraph(els)
+	if len(g.Paths()) != 1 {
+		t.Fatalf("paths = %v", g.Paths())
+	}
+	p := g.Paths()[0]
+	if p.Name != "internet → shop/web → shop/api → db" || p.From != "kubernetes:shop/web" || p.To != "compose:db" {
+		t.Errorf("path %s from %s to %s", p.Name, p.From, p.To)
+	}
+	if p.Attrs["hops"].Value != int64(3) || len(p.Related) != 4 {
+		t.Errorf("hops = %v related = %v", p.Attrs["hops"].Value, p.Related)
+	}
+	missing := p.Attrs["missing_controls"].Value.([]any)
+	if !reflect.DeepEqual(missing, []any{"authentication", "waf", "rate_limiting", "tls", "segmentation"}) {
+		t.Errorf("missing = %v", missing)
+	}
+	risk := p.Attrs["risk"].Value.(int64)
+	if len(g.PathsThrough("kubernetes:shop/api")) != 1 || len(g.PathsFrom("kubernetes:shop/web")) != 1 {
+		t.Error("path indexes")
+	}
+
+	// TLS and authentication on the last hop make the path less likely.
+	els[10] = flow("compose:api->db", "compose:api", Ref(NameAlias("db")), 7,
+		map[string]any{"protocol": "postgres", "port": int64(5432), "tls": true, "authenticated": true})
+	g = NewGraph(els)
+	if r := g.Paths()[0].Attrs["risk"].Value.(int64); r >= risk {
+		t.Errorf("risk with TLS and authentication %d, without %d", r, risk)
+	}
+	// A policy that blocks the flow removes the path.
+	els[10] = flow("compose:api->db", "compose:api", Ref(NameAlias("db")), 7, map[string]any{"blocked": true})
+	if g = NewGraph(els); len(g.Paths()) != 0 {
+		t.Errorf("a blocked flow still carries %v", g.Paths()[0].Name)
+	}
+}
+
+// A rebuild from the same elements returns the same derived elements, so that evaluation
+// caches keyed by element survive an edit elsewhere.
+func TestRebuildReuses(t *testing.T) {
+	els := shop()
+	var b Builder
+	g1 := b.Build(els, BuildOptions{})
+	g2 := b.Build(els, BuildOptions{})
+	for _, e := range g1.Elements() {
+		if g2.Element(e.ID) != e {
+			t.Errorf("%s was rebuilt", e.ID)
+		}
+	}
+}
+
+func TestOverrides(t *testing.T) {
+	cfg := &Element{ID: "config:t/db", Name: "db", Provenance: Configured, Aliases: []string{NameAlias("db")},
+		Head: at("threatls.yaml", 1), Span: at("threatls.yaml", 1),
+		Attrs: map[string]Attr{"classification": {Value: "pci", Origin: Declared, Span: at("threatls.yaml", 2)}}}
+	ghost := &Element{ID: "config:t/ghost", Name: "ghost", Provenance: Configured, Aliases: []string{NameAlias("ghost")},
+		Head: at("threatls.yaml", 3), Span: at("threatls.yaml", 3), Attrs: map[string]Attr{}}
+	g := NewGraph(append(shop(), cfg, ghost))
+	db := g.Element("compose:db")
+	if a := db.Attrs["classification"]; a.Value != "pci" || a.Origin != Declared {
+		t.Errorf("threatls.yaml overrides what was read: %+v", a)
+	}
+	if len(g.Problems()) != 1 || g.Problems()[0].Span.Start.Line != 3 {
+		t.Errorf("an override that matches nothing is reported on its line: %v", g.Problems())
+	}
+}
+
+func TestClassify(t *testing.T) {
+	g := (&Builder{}).Build(shop(), BuildOptions{Classify: func(el *Element) (string, string) {
+		if el.Name == "cache" {
+			return "secret", "name"
+		}
+		return "", ""
+	}})
+	if a := g.Element("compose:cache").Attrs["classification"]; a.Value != "secret" || a.Origin != Defaulted {
+		t.Errorf("classification = %+v", a)
+	}
+	if a := g.Element("compose:db").Attrs["classification"]; a.Value != "pii" {
+		t.Errorf("a read classification stays: %+v", a)
+	}
+}
