@@ -37,6 +37,7 @@ func DefaultConfig() Config {
 // It is safe for concurrent use.
 type Engine struct {
 	lib       *knowledge.Library
+	classify  *knowledge.Classifier
 	analyzers []analyzers.Analyzer
 	log       *zap.Logger
 	now       func() time.Time
@@ -47,7 +48,11 @@ func New(lib *knowledge.Library, as []analyzers.Analyzer, log *zap.Logger) *Engi
 	if log == nil {
 		log = zap.NewNop()
 	}
-	return &Engine{lib: lib, analyzers: as, log: log, now: time.Now}
+	c, err := knowledge.BuiltinClassifier()
+	if err != nil {
+		log.Error("classification heuristics do not load; stores stay unclassified", zap.Error(err))
+	}
+	return &Engine{lib: lib, classify: c, analyzers: as, log: log, now: time.Now}
 }
 
 // Library returns the threat library.

@@ -79,7 +79,10 @@ func (w *Workspace) build() *Snapshot {
 		sort.Slice(facts, func(i, j int) bool { return facts[i].File < facts[j].File })
 		elements = append(elements, w.eng.link(a, facts)...)
 	}
-	s.graph = model.NewGraph(elements)
+	s.graph = w.builder.Build(elements, model.BuildOptions{Classify: w.eng.classify.Classify})
+	for _, p := range s.graph.Problems() {
+		findings = append(findings, modelFinding(p))
+	}
 	findings = append(findings, w.evaluate(s.graph)...)
 	findings = w.eng.suppress(findings, ignores)
 	model.SortFindings(findings)
@@ -93,27 +96,39 @@ func (w *Workspace) build() *Snapshot {
 }
 
 // evaluate runs the library over g, reusing the findings of every element that the edit did
-// not change: analyzers return the very same *Element for what they did not re-link, and
-// elements are immutable. When the counts of element types change, conditions that read the
-// workspace may change too, and everything is evaluated again. The caller holds w.mu.
+// not change: analyzers and the model builder return the very same *Element for what they did
+// not rebuild, and elements are immutable. Model-level threats also read an element's
+// neighbourhood: their findings are reused only when its digest is unchanged too. When the
+// counts of element types change, conditions that read the workspace may change, and
+// everything is evaluated again. The caller holds w.mu; the previous snapshot is alive while
+// this runs, which keeps the digests' element addresses meaningful.
 func (w *Workspace) evaluate(g *model.Graph) []model.Finding {
 	if !maps.Equal(w.evalTypes, g.TypeCounts()) {
 		w.evalCache = nil
 		w.evalTypes = maps.Clone(g.TypeCounts())
 	}
-	next := make(map[*model.Element][]model.Finding, len(g.Elements()))
+	next := make(map[*model.Element]evaluated, len(g.Elements()))
 	ev := w.eng.lib.Evaluator(g)
 	var out []model.Finding
 	for _, el := range g.Elements() {
-		fs, ok := w.evalCache[el]
-		if !ok {
-			fs = ev.Element(el)
+		deps, _ := ev.Deps(el)
+		e, ok := w.evalCache[el]
+		if !ok || e.deps != deps {
+			e = evaluated{findings: ev.Element(el), deps: deps}
 		}
-		next[el] = fs
-		out = append(out, fs...)
+		next[el] = e
+		out = append(out, e.findings...)
 	}
 	w.evalCache = next
 	return out
+}
+
+// modelFinding reports what the model builder could not resolve.
+func modelFinding(p model.Problem) model.Finding {
+	m, _ := knowledge.MetaRuleFor(knowledge.MetaModel)
+	return model.Finding{ThreatID: m.ID, Title: m.Title, Severity: m.Severity, Confidence: model.Certain,
+		Element: p.Span.File, ElementName: p.Span.File, Span: p.Span, Message: p.Message,
+		Fingerprint: knowledge.Fingerprint(m.ID, p.Span.String()+p.Message)}
 }
 
 func problemFinding(p model.Problem, file string) model.Finding {

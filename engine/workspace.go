@@ -30,10 +30,19 @@ type Workspace struct {
 	files   map[string]*fileState
 	skipped []model.Skipped
 	snap    *Snapshot
+	// builder fuses the elements of every format into the model, reusing its previous work.
+	builder model.Builder
 	// evalCache holds the findings of each element of the last snapshot, evalTypes the type
 	// counts they were computed with (see evaluate).
-	evalCache map[*model.Element][]model.Finding
+	evalCache map[*model.Element]evaluated
 	evalTypes map[string]int
+}
+
+// evaluated is the cached evaluation of one element: its findings and the digest of the
+// neighbourhood they depend on (for model-level threats).
+type evaluated struct {
+	findings []model.Finding
+	deps     uint64
 }
 
 // fileState is the mutable record of one file; snapshots copy what they need from it.

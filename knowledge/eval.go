@@ -22,16 +22,19 @@ type rule struct {
 	partial cel.Program // evaluates with some attributes unknown
 	attrs   []string    // the attributes the condition reads, sorted
 	message *template.Template
+	// graph is set when the condition calls graph functions that read beyond the element:
+	// its result then depends on the element's neighbourhood (see graphView.deps).
+	graph bool
 }
 
 // attrRef finds the attributes a condition reads. Conditions read attributes as e.attrs.NAME.
 var attrRef = regexp.MustCompile(`\be\.attrs\.([A-Za-z_][A-Za-z0-9_]*)`)
 
 func newEnv() (*cel.Env, error) {
-	env, err := cel.NewEnv(
+	env, err := cel.NewEnv(append([]cel.EnvOption{
 		cel.Variable("e", cel.MapType(cel.StringType, cel.DynType)),
 		cel.Variable("workspace", cel.MapType(cel.StringType, cel.DynType)),
-	)
+	}, graphOptions()...)...)
 	if err != nil {
 		return nil, fmt.Errorf("threat library: condition environment: %w", err)
 	}
@@ -67,7 +70,8 @@ func compile(env *cel.Env, t *Threat) (*rule, error) {
 	if err != nil {
 		return nil, fmt.Errorf("message: %w", err)
 	}
-	return &rule{threat: t, program: prg, partial: partial, attrs: attrs, message: msg}, nil
+	return &rule{threat: t, program: prg, partial: partial, attrs: attrs, message: msg,
+		graph: modelCall.MatchString(t.Condition)}, nil
 }
 
 // Evaluate runs the library over elements of g (all of them when elements is nil) and returns
@@ -88,13 +92,14 @@ func (l *Library) Evaluate(g *model.Graph, elements []*model.Element) []model.Fi
 // Evaluator evaluates the library over the elements of one graph, one element at a time, so
 // that a caller can re-evaluate only the elements an edit changed.
 type Evaluator struct {
-	lib *Library
-	ws  map[string]any
+	lib  *Library
+	ws   map[string]any
+	view *graphView
 }
 
 // Evaluator returns an evaluator for the elements of g.
 func (l *Library) Evaluator(g *model.Graph) *Evaluator {
-	return &Evaluator{lib: l, ws: map[string]any{"types": typeCounts(g)}}
+	return &Evaluator{lib: l, ws: map[string]any{"types": typeCounts(g)}, view: newGraphView(g)}
 }
 
 // Element returns the findings of the threats that apply to el, unsorted.
@@ -103,11 +108,72 @@ func (ev *Evaluator) Element(el *model.Element) []model.Finding {
 	if len(rules) == 0 {
 		return nil
 	}
-	act := activation(el, ev.ws)
+	act := map[string]any{"e": ev.view.elementMap(el), "workspace": ev.ws}
 	var out []model.Finding
 	for _, r := range rules {
-		if f, ok := r.eval(el, act); ok {
-			out = append(out, f)
+		if f, ok := r.eval(el, act, ev.view.funcs); ok {
+			out = append(out, ev.place(r, el, f)...)
+		}
+	}
+	return out
+}
+
+// Deps returns a digest of what the element's findings depend on beyond the element itself,
+// and whether they depend on anything beyond it: a caller may reuse the findings of an
+// unchanged element whose digest is unchanged. Digests compare elements by address, so they
+// are valid between two graphs that are both alive (the previous and the current one).
+func (ev *Evaluator) Deps(el *model.Element) (uint64, bool) {
+	for _, r := range ev.lib.rulesFor(el) {
+		if r.graph {
+			return ev.view.deps(el), true
+		}
+	}
+	return 0, false
+}
+
+// place adds what a finding owes to the graph: the ends of a flow as related locations; an
+// attack path reported at both its entry and its asset.
+func (ev *Evaluator) place(r *rule, el *model.Element, f model.Finding) []model.Finding {
+	g := ev.view.g
+	switch el.Kind {
+	case model.Flow:
+		f.Related = append(f.Related[:len(f.Related):len(f.Related)], endRelated(g, el)...)
+	case model.Path:
+		if len(el.Sources) == 2 {
+			asset := f
+			asset.Span = el.Sources[1]
+			asset.Fingerprint = Fingerprint(r.threat.ID, el.ID+"#asset")
+			asset.Message += " (this is the asset at the end of the path)"
+			f.Message += " (this is the entry point of the path)"
+			return []model.Finding{f, asset}
+		}
+	default:
+		if r.graph {
+			var rel []model.Related
+			for _, fl := range g.Inbound(el.ID) {
+				if from := g.Element(fl.From); from != nil && len(rel) < 10 {
+					rel = append(rel, model.Related{Span: fl.Head, Message: "inbound flow from " + from.Name})
+				}
+			}
+			for _, fl := range g.Outbound(el.ID) {
+				if to := g.Element(fl.To); to != nil && len(rel) < 20 {
+					rel = append(rel, model.Related{Span: fl.Head, Message: "outbound flow to " + to.Name})
+				}
+			}
+			if z := g.Zone(el.ID); z != nil && !z.Head.IsZero() {
+				rel = append(rel, model.Related{Span: z.Head, Message: "zone " + z.Name})
+			}
+			f.Related = append(f.Related[:len(f.Related):len(f.Related)], rel...)
+		}
+	}
+	return []model.Finding{f}
+}
+
+func endRelated(g *model.Graph, fl *model.Element) []model.Related {
+	var out []model.Related
+	for _, end := range []struct{ what, id string }{{"from", fl.From}, {"to", fl.To}} {
+		if e := g.Element(end.id); e != nil && !e.Head.IsZero() {
+			out = append(out, model.Related{Span: e.Head, Message: end.what + " " + e.Name})
 		}
 	}
 	return out
@@ -143,22 +209,7 @@ func typeCounts(g *model.Graph) map[string]any {
 	return out
 }
 
-// activation exposes el to conditions. Unknown attributes are left out of the map: the
-// partial evaluation marks them unknown.
-func activation(el *model.Element, ws map[string]any) map[string]any {
-	attrs := make(map[string]any, len(el.Attrs))
-	for k, a := range el.Attrs {
-		if a.Origin != model.Unknown {
-			attrs[k] = a.Value
-		}
-	}
-	return map[string]any{
-		"e":         map[string]any{"kind": string(el.Kind), "type": el.Type, "name": el.Name, "attrs": attrs},
-		"workspace": ws,
-	}
-}
-
-func (r *rule) eval(el *model.Element, act map[string]any) (model.Finding, bool) {
+func (r *rule) eval(el *model.Element, act map[string]any, funcs map[string]cel.LateBoundFunction) (model.Finding, bool) {
 	var unknown []string
 	for _, a := range r.attrs {
 		if v, ok := el.Attrs[a]; !ok || v.Origin == model.Unknown {
@@ -167,8 +218,12 @@ func (r *rule) eval(el *model.Element, act map[string]any) (model.Finding, bool)
 	}
 	confidence := model.Certain
 	var val any
+	vars, err := cel.FunctionVars(act, funcs)
+	if err != nil {
+		return model.Finding{}, false
+	}
 	if len(unknown) == 0 {
-		out, _, err := r.program.Eval(act)
+		out, _, err := r.program.Eval(vars)
 		if err != nil {
 			return model.Finding{}, false
 		}
@@ -178,11 +233,11 @@ func (r *rule) eval(el *model.Element, act map[string]any) (model.Finding, bool)
 		for i, a := range unknown {
 			patterns[i] = cel.AttributePattern("e").QualString("attrs").QualString(a)
 		}
-		vars, err := cel.PartialVars(act, patterns...)
+		pvars, err := cel.PartialVars(vars, patterns...)
 		if err != nil {
 			return model.Finding{}, false
 		}
-		out, _, err := r.partial.Eval(vars)
+		out, _, err := r.partial.Eval(pvars)
 		if types.IsUnknown(out) {
 			confidence = model.Tentative
 			val = true
@@ -212,7 +267,7 @@ func (r *rule) finding(el *model.Element, c model.Confidence, unknown []string) 
 		Related:     el.Related,
 		Fingerprint: Fingerprint(t.ID, el.ID),
 	}
-	if a, ok := el.Attrs[t.Location]; ok && (a.Origin == model.Read || a.Origin == model.Unknown) && !a.Span.IsZero() {
+	if a, ok := el.Attrs[t.Location]; ok && a.Origin != model.Defaulted && !a.Span.IsZero() {
 		f.Span = a.Span
 	}
 	for _, name := range r.attrs {

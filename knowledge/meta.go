@@ -10,6 +10,7 @@ const (
 	MetaIgnoreReason = "TLS-002" // threatls:ignore without a reason
 	MetaIgnoreUnused = "TLS-003" // threatls:ignore that matches no finding
 	MetaIgnoreExpiry = "TLS-004" // threatls:ignore past its until= date
+	MetaModel        = "TLS-005" // the system model could not resolve a reference or a declaration
 )
 
 // MetaRule describes a meta finding.
@@ -43,6 +44,13 @@ var metaRules = []MetaRule{
 		Why: "The `until=` date of a `threatls:ignore` comment has passed: the acceptance must be " +
 			"reviewed again, so the finding is reported as before.",
 		Fix: "Mitigate the threat, or review the acceptance and set a new `until=` date.",
+	}},
+	{MetaModel, "Model declaration does not resolve", model.Low, Docs{
+		Why: "A declaration of the system model — a threatls.yaml entry, a flow of a design " +
+			"document or of a model file — names an element the workspace does not have, so " +
+			"it could not be merged into the model. Everything else was.",
+		Fix: "Correct the name (an element's ID, name or alias), give the entry a `kind:` to " +
+			"declare a new element, or remove it.",
 	}},
 }
 

@@ -391,11 +391,14 @@ func (s *sys) resolveFlows() {
 				continue
 			}
 			alias, isRef := RefAlias(*end.id)
-			if !isRef || f.Provenance == Configured {
+			if f.Provenance == Configured {
 				s.g.problems = append(s.g.problems, Problem{Span: f.Head,
 					Message: fmt.Sprintf("flow %s: %s is not an element of the workspace", f.Name, strings.TrimPrefix(strings.TrimPrefix(*end.id, "ref:"), "name:"))})
 				*end.id = ""
 				continue
+			}
+			if !isRef {
+				continue // an end outside the workspace (a rule of a group defined elsewhere): kept as written
 			}
 			// A service named but not defined here: keep the flow, towards an actor.
 			name := strings.TrimPrefix(alias, "name:")
@@ -412,7 +415,7 @@ func (s *sys) resolveFlows() {
 			}
 			*end.id = id
 		}
-		if from == "" || to == "" {
+		if (from == "" || to == "") && f.Provenance == Configured {
 			continue
 		}
 		p := pair{from, to}
@@ -454,7 +457,7 @@ func (s *sys) fuseFlows(fs []*Element) []*Element {
 	for _, f := range fs {
 		var into *Element
 		for _, o := range out {
-			if Format(o.ID) != Format(f.ID) && portsAgree(o, f) {
+			if Format(o.ID) != Format(f.ID) && o.From != "" && o.To != "" && portsAgree(o, f) {
 				into = o
 				break
 			}

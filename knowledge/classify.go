@@ -1,0 +1,110 @@
+package knowledge
+
+import (
+	_ "embed"
+	"fmt"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/threatls/threatls/model"
+)
+
+//go:embed classification.yaml
+var classificationYAML []byte
+
+// classRule is one heuristic of classification.yaml.
+type classRule struct {
+	Class          string   `yaml:"class"`
+	Why            string   `yaml:"why"`
+	Pattern        string   `yaml:"pattern"`
+	Categories     []string `yaml:"categories"`      // matches stores of these categories
+	AlsoCategories []string `yaml:"also_categories"` // …in addition to the pattern
+	re             *regexp.Regexp
+}
+
+// Classifier guesses the classification of what a store holds (see classification.yaml).
+type Classifier struct{ rules []classRule }
+
+// BuiltinClassifier returns the heuristics embedded in the binary.
+func BuiltinClassifier() (*Classifier, error) { return parseClassifier(classificationYAML) }
+
+func parseClassifier(b []byte) (*Classifier, error) {
+	var rules []classRule
+	dec := yaml.NewDecoder(strings.NewReader(string(b)))
+	dec.KnownFields(true)
+	if err := dec.Decode(&rules); err != nil {
+		return nil, fmt.Errorf("classification heuristics: %w", err)
+	}
+	for i := range rules {
+		r := &rules[i]
+		if model.ClassRank(r.Class) < 0 {
+			return nil, fmt.Errorf("classification heuristics: %q is not one of %v", r.Class, model.Classifications)
+		}
+		if r.Pattern != "" {
+			re, err := regexp.Compile(`(?i)(^|[^a-z0-9])` + r.Pattern + `([^a-z0-9]|$)`)
+			if err != nil {
+				return nil, fmt.Errorf("classification heuristics: %s: %w", r.Class, err)
+			}
+			r.re = re
+		}
+	}
+	return &Classifier{rules: rules}, nil
+}
+
+// Classify returns the classification of a store and the note that explains it, or "".
+// Components are not classified: they process data, stores hold it.
+func (c *Classifier) Classify(el *model.Element) (string, string) {
+	if c == nil || el.Kind != model.Store {
+		return "", ""
+	}
+	texts := classTexts(el)
+	category, _ := el.Attrs["category"].Value.(string)
+	for _, r := range c.rules {
+		if slices.Contains(r.Categories, category) || slices.Contains(r.AlsoCategories, category) {
+			return r.Class, fmt.Sprintf("%s (a %s store; classification.yaml)", r.Why, category)
+		}
+		if r.re == nil {
+			continue
+		}
+		for _, t := range texts {
+			if m := r.re.FindStringSubmatch(t); m != nil {
+				word := strings.Trim(m[0], " -_./:")
+				return r.Class, fmt.Sprintf("%s: %q matches (classification.yaml); set it in threatls.yaml if wrong", r.Why, word)
+			}
+		}
+	}
+	return "", ""
+}
+
+// classTexts collects the names a store goes by: its name, aliases, data assets, tags and
+// labels (keys and values), and the name-like attributes analyzers read (tables, buckets).
+func classTexts(el *model.Element) []string {
+	out := []string{el.Name}
+	for _, a := range el.Aliases {
+		out = append(out, strings.TrimPrefix(strings.TrimPrefix(a, "name:"), "image:"))
+	}
+	for _, k := range []string{"data", "tags", "labels", "bucket", "table", "tables", "queue", "identifier", "db_name"} {
+		switch v := el.Attrs[k].Value.(type) {
+		case string:
+			out = append(out, v)
+		case []any:
+			for _, x := range v {
+				out = append(out, fmt.Sprint(x))
+			}
+		case map[string]any:
+			keys := make([]string, 0, len(v))
+			for k := range v {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			for _, k := range keys {
+				out = append(out, k+" "+fmt.Sprint(v[k]))
+			}
+		}
+	}
+	return out
+}

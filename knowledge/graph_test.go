@@ -1,0 +1,96 @@
+package knowledge
+
+import (
+	"testing"
+	"testing/fstest"
+
+	"github.com/threatls/threatls/model"
+)
+
+const graphThreat = `
+- id: TEST-GRAPH-001
+  title: Store reachable from the internet over a plaintext flow
+  stride: [InformationDisclosure]
+  likelihood: high
+  impact: high
+  applies_to: {kinds: [store]}
+  condition: >-
+    reachable_from_internet(e) && inbound(e).exists(f, !f.attrs.tls && f.from.kind == "component")
+    && e.attrs.classification in ["pii", "pci"]
+  message: '{{.Name}} is reachable'
+  mitigations: [{title: Encrypt}]
+  docs: {why: because, fix: this}
+`
+
+func graphLib(t *testing.T) *Library {
+	lib, errs := Load(fstest.MapFS{"threats/g.yaml": {Data: []byte(graphThreat)}}, "threats")
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	return lib
+}
+
+func sp(line int) model.Span {
+	return model.Span{File: "x", Start: model.Pos{Line: line, Offset: line * 10}, End: model.Pos{Line: line, Offset: line*10 + 5}}
+}
+
+func graphFixture(tls bool, class *model.Attr) []*model.Element {
+	web := &model.Element{ID: "c:web", Kind: model.Component, Name: "web", Head: sp(1), Span: sp(1)}
+	db := &model.Element{ID: "c:db", Kind: model.Store, Name: "db", Head: sp(2), Span: sp(2), Attrs: map[string]model.Attr{}}
+	if class != nil {
+		db.Attrs["classification"] = *class
+	}
+	in := &model.Element{ID: "c:in", Kind: model.Flow, From: model.Internet, To: "c:web", Head: sp(3), Span: sp(3)}
+	fl := &model.Element{ID: "c:fl", Kind: model.Flow, Name: "web → db", From: "c:web", To: "c:db", Head: sp(4), Span: sp(4)}
+	fl.Set("tls", tls, sp(4))
+	internet := &model.Element{ID: model.Internet, Kind: model.Actor, Type: "internet", Name: "internet", Head: sp(5), Span: sp(5)}
+	return []*model.Element{web, db, in, fl, internet}
+}
+
+func TestGraphFunctions(t *testing.T) {
+	lib := graphLib(t)
+	pii := &model.Attr{Value: "pii", Origin: model.Read, Span: sp(2)}
+	g := model.NewGraph(graphFixture(false, pii))
+	fs := lib.Evaluate(g, nil)
+	if len(fs) != 1 || fs[0].Element != "c:db" || fs[0].Confidence != model.Certain {
+		t.Fatalf("findings = %+v", fs)
+	}
+	// The flow and its origin are named as related locations of a graph finding.
+	if len(fs[0].Related) == 0 {
+		t.Error("a model-level finding lists the elements it rests on")
+	}
+	if fs := lib.Evaluate(model.NewGraph(graphFixture(true, pii)), nil); len(fs) != 0 {
+		t.Errorf("an encrypted flow: %+v", fs)
+	}
+	// An unknown classification makes the finding tentative, graph functions notwithstanding.
+	unknown := &model.Attr{Origin: model.Unknown, Span: sp(2)}
+	fs = lib.Evaluate(model.NewGraph(graphFixture(false, unknown)), nil)
+	if len(fs) != 1 || fs[0].Confidence != model.Tentative {
+		t.Errorf("unknown classification: %+v", fs)
+	}
+}
+
+// The digest of an element's neighbourhood changes when a neighbour changes, not otherwise.
+func TestDeps(t *testing.T) {
+	lib := graphLib(t)
+	pii := &model.Attr{Value: "pii", Origin: model.Read, Span: sp(2)}
+	els := graphFixture(false, pii)
+	var b model.Builder
+	g1 := b.Build(els, model.BuildOptions{})
+	d1, ok := lib.Evaluator(g1).Deps(g1.Element("c:db"))
+	if !ok {
+		t.Fatal("a store has a graph rule")
+	}
+	g2 := b.Build(els, model.BuildOptions{})
+	if d2, _ := lib.Evaluator(g2).Deps(g2.Element("c:db")); d2 != d1 {
+		t.Error("nothing changed, the digest did")
+	}
+	els[3] = &model.Element{ID: "c:fl", Kind: model.Flow, From: "c:web", To: "c:db", Head: sp(4), Span: sp(4)}
+	g3 := b.Build(els, model.BuildOptions{})
+	if d3, _ := lib.Evaluator(g3).Deps(g3.Element("c:db")); d3 == d1 {
+		t.Error("the inbound flow changed, the digest did not")
+	}
+	if _, ok := lib.Evaluator(g3).Deps(g3.Element("c:web")); ok {
+		t.Error("no graph rule applies to components here")
+	}
+}
