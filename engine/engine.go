@@ -58,8 +58,9 @@ func New(lib *knowledge.Library, as []analyzers.Analyzer, log *zap.Logger) *Engi
 // Library returns the threat library.
 func (e *Engine) Library() *knowledge.Library { return e.lib }
 
-// analyzerFor returns the analyzer that reads file, or nil.
-func (e *Engine) analyzerFor(file, languageID string) analyzers.Analyzer {
+// AnalyzerFor returns the analyzer that reads file (or, for a document without a path, the
+// editor's language), or nil.
+func (e *Engine) AnalyzerFor(file, languageID string) analyzers.Analyzer {
 	for _, a := range e.analyzers {
 		if a.Match(file, languageID) {
 			return a

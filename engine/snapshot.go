@@ -19,7 +19,18 @@ type Snapshot struct {
 	graph    *model.Graph
 	findings []model.Finding
 	skipped  []model.Skipped
+	timings  Timings
 }
+
+// Timings is what building a snapshot cost, stage by stage.
+type Timings struct {
+	Link  time.Duration // analyzers fusing their files' facts
+	Model time.Duration // model.Build: fusion, zones, drift, paths
+	Eval  time.Duration // the threat library, suppressions, sorting
+}
+
+// Timings returns what building the snapshot cost.
+func (s *Snapshot) Timings() Timings { return s.timings }
 
 // File is one file of a snapshot.
 type File struct {
@@ -70,6 +81,7 @@ func (w *Workspace) build() *Snapshot {
 		}
 	}
 	sort.Strings(s.keys)
+	t0 := time.Now()
 	var elements []*model.Element
 	for _, a := range w.eng.analyzers {
 		facts := byFormat[a.Name()]
@@ -79,7 +91,9 @@ func (w *Workspace) build() *Snapshot {
 		sort.Slice(facts, func(i, j int) bool { return facts[i].File < facts[j].File })
 		elements = append(elements, w.eng.link(a, facts)...)
 	}
+	t1 := time.Now()
 	s.graph = w.builder.Build(elements, model.BuildOptions{Classify: w.eng.classify.Classify})
+	t2 := time.Now()
 	for _, p := range s.graph.Problems() {
 		findings = append(findings, modelFinding(p))
 	}
@@ -87,6 +101,7 @@ func (w *Workspace) build() *Snapshot {
 	findings = w.eng.suppress(findings, ignores)
 	model.SortFindings(findings)
 	s.findings = findings
+	s.timings = Timings{Link: t1.Sub(t0), Model: t2.Sub(t1), Eval: time.Since(t2)}
 	for _, f := range findings {
 		if file := s.files[f.Span.File]; file != nil {
 			file.Findings = append(file.Findings, f)

@@ -170,7 +170,7 @@ func (w *Workspace) walk(cfg Config) (paths []string, skipped []model.Skipped) {
 			return nil
 		}
 		// WalkDir does not follow symlinked directories, so a symlink loop cannot trap it.
-		if w.eng.analyzerFor(rel, "") != nil {
+		if w.eng.AnalyzerFor(rel, "") != nil {
 			paths = append(paths, p)
 		}
 		return nil
@@ -198,7 +198,7 @@ func (w *Workspace) Path(key string) string {
 // readFile reads and extracts one file from disk. A nil state means there is nothing to keep.
 func (w *Workspace) readFile(ctx context.Context, p string, cfg Config) (*fileState, *model.Skipped) {
 	key := w.key(p)
-	a := w.eng.analyzerFor(key, "")
+	a := w.eng.AnalyzerFor(key, "")
 	if a == nil {
 		return nil, nil
 	}
@@ -237,7 +237,7 @@ func (w *Workspace) Open(file, languageID string, version int32, text []byte) (*
 }
 
 func (w *Workspace) openLocked(file, languageID string, version int32, text []byte) (*Snapshot, error) {
-	a := w.eng.analyzerFor(file, languageID)
+	a := w.eng.AnalyzerFor(file, languageID)
 	if old, ok := w.files[file]; ok && old.doc != nil {
 		old.doc.Close()
 	}

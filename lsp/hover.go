@@ -5,10 +5,13 @@ import (
 	"strings"
 
 	"go.lsp.dev/protocol"
+
+	"github.com/threatls/threatls/model"
 )
 
-// hover explains the findings under the cursor: knowledge.Library.Explain of each shown
-// finding whose range holds the position.
+// hover explains what is under the cursor: knowledge.Library.Explain of each shown finding
+// whose range holds the position, then knowledge.Library.Card of the innermost element of the
+// model defined there (a resource, a manifest, a compose service, a node of a diagram).
 func (s *server) hover(ctx context.Context, p *protocol.HoverParams) (*protocol.Hover, error) {
 	ws, files, enc := s.session()
 	if ws == nil {
@@ -35,6 +38,27 @@ func (s *server) hover(ctx context.Context, p *protocol.HoverParams) (*protocol.
 		parts = append(parts, lib.Explain(f))
 		if rng == nil {
 			r := m.rangeOf(f.Span.Start.Offset, f.Span.End.Offset)
+			rng = &r
+		}
+	}
+	if els := snap.Graph().At(key, off); len(els) > 0 {
+		el := els[0]
+		var fs []model.Finding
+		for _, f := range snap.Findings() {
+			if f.Element == el.ID {
+				fs = append(fs, f)
+			}
+		}
+		parts = append(parts, lib.Card(snap.Graph(), el, fs))
+		if rng == nil {
+			r := m.rangeOf(el.Head.Start.Offset, el.Head.End.Offset)
+			if el.Head.File != key {
+				for _, s := range el.Sources {
+					if s.File == key && s.Start.Offset <= off && off <= s.End.Offset {
+						r = m.rangeOf(s.Start.Offset, s.End.Offset)
+					}
+				}
+			}
 			rng = &r
 		}
 	}
