@@ -4,10 +4,25 @@ package all
 
 import (
 	"github.com/threatls/threatls/analyzers"
+	"github.com/threatls/threatls/analyzers/config"
+	"github.com/threatls/threatls/analyzers/kubernetes"
+	"github.com/threatls/threatls/analyzers/mermaid"
+	"github.com/threatls/threatls/analyzers/otm"
 	"github.com/threatls/threatls/analyzers/terraform"
+	"github.com/threatls/threatls/analyzers/threagile"
 )
 
-// Analyzers returns every analyzer, in the order files are matched against them.
+// Analyzers returns every analyzer, in the order files are matched against them: a file
+// belongs to the first that matches. Kubernetes comes last, because it claims every YAML file
+// that no format with a recognisable name (compose files, threatls.yaml, Threagile and OTM
+// models) has claimed.
 func Analyzers() []analyzers.Analyzer {
-	return []analyzers.Analyzer{terraform.New()}
+	return []analyzers.Analyzer{
+		terraform.New(),
+		config.New(),
+		mermaid.New(),
+		threagile.New(),
+		otm.New(),
+		kubernetes.New(),
+	}
 }

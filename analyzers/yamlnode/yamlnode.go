@@ -143,6 +143,10 @@ func problem(file string, src []byte, lines []int, start, end int, err error) mo
 	off := start
 	if m := errLine.FindStringSubmatch(msg); m != nil {
 		n, _ := strconv.Atoi(m[1])
+		if strings.Contains(msg, "did not find expected") {
+			// yaml.v3 numbers the lines of its parser's errors from 0 (its scanner's from 1).
+			n++
+		}
 		first := lineOf(lines, start)
 		if l := first + n - 1; l < len(lines) {
 			off = max(lines[l], start)

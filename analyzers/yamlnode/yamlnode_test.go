@@ -110,3 +110,37 @@ func TestBadInput(t *testing.T) {
 		t.Fatalf("invalid UTF-8: %v", probs)
 	}
 }
+
+// Problems sit on the line that is wrong, whichever part of the decoder found it.
+func TestProblemLines(t *testing.T) {
+	for _, tc := range []struct {
+		src  string
+		line int // zero-based
+	}{
+		{"a: 1\nb: [x\nc: 2\n", 1},
+		{"a: 1\nb: 2\n  c: 3\n", 2},
+		{"a: 1\n\tb: 2\n", 1},
+	} {
+		_, probs := Parse([]byte(tc.src), "x.yaml")
+		if len(probs) != 1 || probs[0].Span.Start.Line != tc.line {
+			t.Errorf("%q: problems %+v, want one on line %d", tc.src, probs, tc.line+1)
+		}
+	}
+}
+
+// Salvage keeps what parses around a broken definition.
+func TestSalvage(t *testing.T) {
+	src := []byte("assets:\n  web:\n    type: process\n  api:\n    type: [broken\n  db:\n    type: datastore\n")
+	docs, probs := Parse(src, "m.yaml")
+	if len(probs) != 1 || docs[0].Root != nil {
+		t.Fatalf("the document must fail first: %v", probs)
+	}
+	docs = Salvage(src, "m.yaml", docs, probs)
+	assets := docs[0].Root.Get("assets")
+	if assets.Path("web", "type").String() != "process" || assets.Path("db", "type").String() != "datastore" {
+		t.Fatalf("salvaged: %+v", assets)
+	}
+	if got := assets.Path("db", "type").Span.Start.Line; got != 6 {
+		t.Errorf("a salvaged node keeps its line: %d", got)
+	}
+}

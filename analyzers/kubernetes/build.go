@@ -1,0 +1,501 @@
+package kubernetes
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/threatls/threatls/analyzers/yamlnode"
+	"github.com/threatls/threatls/model"
+)
+
+// podPath is, for each workload kind, the path from the object to its pod template (nil
+// path: the object is the pod).
+var podPath = map[string][]string{
+	"Pod":         {},
+	"Deployment":  {"spec", "template"},
+	"StatefulSet": {"spec", "template"},
+	"DaemonSet":   {"spec", "template"},
+	"ReplicaSet":  {"spec", "template"},
+	"Job":         {"spec", "template"},
+	"CronJob":     {"spec", "jobTemplate", "spec", "template"},
+}
+
+// workload is a Pod, or an object that runs pods from a template.
+type workload struct {
+	obj        *object
+	el         *model.Element
+	pod        *yamlnode.Node // the pod spec
+	meta       *yamlnode.Node // the pod's metadata (labels, annotations)
+	labels     map[string]string
+	containers []*yamlnode.Node
+	aliases    map[string]bool
+	exposed    bool // internet_facing has been read from a Service or an Ingress
+}
+
+// namespace is a namespace declared (a Namespace object) or used by an object.
+type namespace struct {
+	name     string
+	declared *object // the Namespace, or nil
+	first    *object // the first object in it
+	labels   map[string]string
+}
+
+// result is the model of a set of objects.
+type result struct {
+	elements []*model.Element
+	// shared are the elements that no one file defines alone: the internet, external
+	// actors, namespaces that are used but not declared.
+	shared map[*model.Element]bool
+}
+
+type builder struct {
+	objs       []*object
+	out        []*model.Element
+	shared     map[*model.Element]bool
+	ids        map[string]bool
+	namespaces map[string]*namespace
+	workloads  []*workload
+	configMaps map[string]*object // by namespace/name
+	accounts   map[string]*object // ServiceAccounts by namespace/name
+	services   map[string]*object // by namespace/name
+	selected   map[*object][]*workload
+	policies   []*policy
+	ingresses  []*object
+	routes     map[string][]route        // Ingress paths by host
+	actors     map[string]*model.Element // external actors by host
+	internet   *model.Element
+}
+
+// build makes the model of objs, which are in file order. The same objects always give
+// equal elements.
+func build(objs []*object) result {
+	b := &builder{objs: objs, shared: map[*model.Element]bool{}, ids: map[string]bool{},
+		namespaces: map[string]*namespace{}, configMaps: map[string]*object{}, accounts: map[string]*object{},
+		services: map[string]*object{}, selected: map[*object][]*workload{}, actors: map[string]*model.Element{}}
+	b.index()
+	for _, w := range b.workloads {
+		b.podAttrs(w)
+	}
+	b.foldServices()
+	for _, o := range b.ingresses {
+		b.ingress(o)
+	}
+	for _, w := range b.workloads {
+		if !w.exposed {
+			w.el.Default("internet_facing", false, "no LoadBalancer or NodePort Service and no Ingress of the workspace reaches it")
+		}
+		b.envFlows(w)
+	}
+	b.zones()
+	b.policyElements()
+	if b.internet != nil {
+		b.add(b.internet, true)
+	}
+	hosts := make([]string, 0, len(b.actors))
+	for h := range b.actors {
+		hosts = append(hosts, h)
+	}
+	sort.Strings(hosts)
+	for _, h := range hosts {
+		b.add(b.actors[h], true)
+	}
+	model.SortElements(b.out)
+	return result{elements: b.out, shared: b.shared}
+}
+
+// add appends e to the model, unless an element of the same ID is already in it.
+func (b *builder) add(e *model.Element, shared bool) bool {
+	if b.ids[e.ID] {
+		return false
+	}
+	b.ids[e.ID] = true
+	b.out = append(b.out, e)
+	if shared {
+		b.shared[e] = true
+	}
+	return true
+}
+
+// id is the ID of an object's element: kubernetes:<namespace>/<Kind>/<name>. A second
+// object of the same kind, name and namespace (another overlay of the same Deployment) is
+// told apart by its file and line.
+func (b *builder) id(o *object) string {
+	id := Name + ":" + o.namespace + "/" + o.kind + "/" + o.name
+	if b.ids[id] {
+		id += fmt.Sprintf("@%s:%d", o.file, o.head.Start.Line+1)
+	}
+	return id
+}
+
+func key(ns, name string) string { return ns + "/" + name }
+
+// index sorts the objects by kind and makes the workloads' elements.
+func (b *builder) index() {
+	for _, o := range b.objs {
+		if o.kind == "Namespace" {
+			ns := b.namespace(o.name, o)
+			if ns.declared == nil {
+				ns.declared = o
+				ns.labels = stringMap(o.root.Path("metadata", "labels"))
+			}
+			continue
+		}
+		switch o.kind {
+		case "ConfigMap":
+			if b.configMaps[key(o.namespace, o.name)] == nil {
+				b.configMaps[key(o.namespace, o.name)] = o
+			}
+			continue
+		case "ServiceAccount":
+			if b.accounts[key(o.namespace, o.name)] == nil {
+				b.accounts[key(o.namespace, o.name)] = o
+			}
+			continue
+		}
+		b.namespace(o.namespace, o)
+		switch o.kind {
+		case "Service":
+			if b.services[key(o.namespace, o.name)] == nil {
+				b.services[key(o.namespace, o.name)] = o
+			}
+		case "Ingress":
+			b.ingresses = append(b.ingresses, o)
+		case "NetworkPolicy":
+			b.policies = append(b.policies, newPolicy(o))
+		default:
+			b.workload(o)
+		}
+	}
+}
+
+func (b *builder) namespace(name string, o *object) *namespace {
+	ns := b.namespaces[name]
+	if ns == nil {
+		ns = &namespace{name: name, first: o}
+		b.namespaces[name] = ns
+	}
+	return ns
+}
+
+func zoneID(ns string) string { return Name + ":namespace/" + ns }
+
+// workload makes the element of a workload object, with its aliases and zone.
+func (b *builder) workload(o *object) {
+	tmpl := o.root.Path(podPath[o.kind]...)
+	w := &workload{obj: o, pod: tmpl.Get("spec"), meta: tmpl.Get("metadata"), aliases: map[string]bool{}}
+	if o.kind == "Pod" {
+		w.pod, w.meta = o.root.Get("spec"), o.root.Get("metadata")
+	}
+	w.labels = stringMap(w.meta.Get("labels"))
+	for _, c := range items(w.pod.Get("containers")) {
+		if c != nil && c.Kind == yamlnode.Map {
+			w.containers = append(w.containers, c)
+		}
+	}
+	e := &model.Element{ID: b.id(o), Kind: model.Component, Type: o.kind, Name: o.ref(),
+		Span: o.span, Head: o.head}
+	w.el = e
+	w.alias(o.name)
+	objLabels := stringMap(o.root.Path("metadata", "labels"))
+	for _, l := range []string{"app", "app.kubernetes.io/name"} {
+		for _, m := range []map[string]string{objLabels, w.labels} {
+			if v := m[l]; v != "" {
+				w.alias(v)
+			}
+		}
+	}
+	for _, c := range w.containers {
+		if img, ok := c.Get("image").Str(); ok && !strings.Contains(img, "{{") {
+			if a := model.ImageAlias(img); a != "" && !w.aliases[a] {
+				w.aliases[a] = true
+				e.Aliases = append(e.Aliases, a)
+			}
+		}
+	}
+	e.Set("platform", "kubernetes", o.kindSpan)
+	if o.nsSpan.IsZero() {
+		e.Default("zone", zoneID(o.namespace), "no metadata.namespace: the default namespace, unless kubectl or kustomize is given another")
+	} else {
+		e.Set("zone", zoneID(o.namespace), o.nsSpan)
+	}
+	if len(objLabels) > 0 || len(w.labels) > 0 {
+		labels := map[string]any{}
+		for k, v := range objLabels {
+			labels[k] = v
+		}
+		for k, v := range w.labels {
+			labels[k] = v
+		}
+		at := w.meta.Get("labels")
+		if at == nil {
+			at = o.root.Path("metadata", "labels")
+		}
+		e.Set("labels", labels, at.Span)
+	}
+	b.add(e, false)
+	b.workloads = append(b.workloads, w)
+}
+
+// alias adds the name alias of name to the workload.
+func (w *workload) alias(name string) {
+	if a := model.NameAlias(name); a != "" && !w.aliases[a] {
+		w.aliases[a] = true
+		w.el.Aliases = append(w.el.Aliases, a)
+	}
+}
+
+// relate adds a related place to the workload, once.
+func (w *workload) relate(at model.Span, msg string) {
+	for _, r := range w.el.Related {
+		if r.Span == at && r.Message == msg {
+			return
+		}
+	}
+	w.el.Related = append(w.el.Related, model.Related{Span: at, Message: msg})
+}
+
+// stringMap reads a map of scalars (labels, a selector, a ConfigMap's data).
+func stringMap(n *yamlnode.Node) map[string]string {
+	out := map[string]string{}
+	for _, p := range n.Entries() {
+		if v, ok := p.Value.Str(); ok {
+			out[p.Key.Value] = v
+		}
+	}
+	return out
+}
+
+// setNote records a read attribute with a note.
+func setNote(e *model.Element, name string, v any, at model.Span, note string) {
+	e.Set(name, v, at)
+	a := e.Attrs[name]
+	a.Note = note
+	e.Attrs[name] = a
+}
+
+// foldServices folds every Service into the workloads it selects: its name becomes their
+// alias, its definition their related place; a LoadBalancer or NodePort Service makes them
+// internet-facing, with a flow from the internet per port.
+func (b *builder) foldServices() {
+	for _, o := range b.objs {
+		if o.kind != "Service" || b.services[key(o.namespace, o.name)] != o {
+			continue
+		}
+		spec := o.root.Get("spec")
+		sel := stringMap(spec.Get("selector"))
+		if len(sel) == 0 {
+			continue
+		}
+		var targets []*workload
+		for _, w := range b.workloads {
+			if w.obj.namespace == o.namespace && subset(sel, w.labels) {
+				targets = append(targets, w)
+			}
+		}
+		b.selected[o] = targets
+		for _, w := range targets {
+			w.alias(o.name)
+			w.relate(o.span, "exposed by "+o.ref())
+		}
+		typ := spec.Get("type")
+		t := typ.String()
+		if t != "LoadBalancer" && t != "NodePort" {
+			continue
+		}
+		annotations := o.root.Path("metadata", "annotations")
+		if internalLB(annotations) {
+			continue
+		}
+		for _, w := range targets {
+			if !w.exposed {
+				w.exposed = true
+				setNote(w.el, "internet_facing", true, typ.Span, fmt.Sprintf("%s is of type %s", o.ref(), t))
+			}
+		}
+		for _, p := range items(spec.Get("ports")) {
+			port, ok := p.Get("port").Int()
+			if !ok {
+				continue
+			}
+			for _, w := range targets {
+				b.serviceFlow(o, annotations, p, port, w, len(targets) > 1)
+			}
+		}
+	}
+}
+
+// internalLB reports whether a Service's annotations ask the cloud for an internal load
+// balancer.
+func internalLB(annotations *yamlnode.Node) bool {
+	for _, p := range annotations.Entries() {
+		k, v := p.Key.Value, strings.ToLower(p.Value.String())
+		switch k {
+		case "service.beta.kubernetes.io/aws-load-balancer-internal",
+			"service.beta.kubernetes.io/azure-load-balancer-internal",
+			"cloud.google.com/load-balancer-type", "networking.gke.io/load-balancer-type":
+			if v == "true" || v == "internal" || v == "0.0.0.0/0" {
+				return true
+			}
+		case "service.beta.kubernetes.io/aws-load-balancer-scheme":
+			if v == "internal" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func subset(sel, labels map[string]string) bool {
+	for k, v := range sel {
+		if lv, ok := labels[k]; !ok || lv != v {
+			return false
+		}
+	}
+	return true
+}
+
+// serviceFlow is the flow from the internet through one port of a public Service.
+func (b *builder) serviceFlow(o *object, annotations, p *yamlnode.Node, port int64, w *workload, many bool) {
+	id := fmt.Sprintf("%s:%s/Service/%s/%d", Name, o.namespace, o.name, port)
+	if many {
+		id += "/" + w.obj.kind + "/" + w.obj.name
+	}
+	f := &model.Element{ID: id, Kind: model.Flow, Type: "Service",
+		Name: fmt.Sprintf("internet → %s (%s:%d)", w.obj.ref(), o.ref(), port),
+		Span: p.Span, Head: lineOf(p.Span), From: model.Internet, To: w.el.ID}
+	f.Set("port", port, p.Get("port").Span)
+	proto, protoAt := "", model.Span{}
+	for _, k := range []string{"appProtocol", "name"} {
+		if v := p.Get(k).String(); v != "" {
+			if pr := portProtocol(v); pr != "" {
+				proto, protoAt = pr, p.Get(k).Span
+				break
+			}
+		}
+	}
+	if v := strings.ToLower(p.Get("protocol").String()); proto == "" && v != "" && v != "tcp" {
+		proto, protoAt = v, p.Get("protocol").Span
+	}
+	if proto != "" {
+		f.Set("protocol", proto, protoAt)
+	} else {
+		f.Default("protocol", "tcp", "no appProtocol or port name says more than TCP")
+	}
+	switch {
+	case proto == "https" || proto == "grpcs" || proto == "tls":
+		setNote(f, "tls", true, protoAt, "the port speaks "+proto)
+	case port == 443:
+		setNote(f, "tls", true, p.Get("port").Span, "port 443")
+	default:
+		tls := false
+		for _, a := range annotations.Entries() {
+			if strings.HasSuffix(a.Key.Value, "load-balancer-ssl-cert") || a.Key.Value == "service.beta.kubernetes.io/oci-load-balancer-ssl-ports" {
+				setNote(f, "tls", true, pairSpan(a), "the load balancer terminates TLS ("+a.Key.Value+")")
+				tls = true
+				break
+			}
+		}
+		if !tls {
+			f.Default("tls", false, "a "+o.root.Path("spec", "type").String()+" Service passes TCP through; nothing says the port speaks TLS")
+		}
+	}
+	b.addFlow(f)
+}
+
+// portProtocol reads a protocol from an appProtocol or a port name ("https",
+// "kubernetes.io/h2c", Istio's "http-web").
+func portProtocol(v string) string {
+	v = strings.ToLower(strings.TrimPrefix(v, "kubernetes.io/"))
+	v, _, _ = strings.Cut(v, "-")
+	switch v {
+	case "http", "https", "grpc", "grpcs", "http2", "tcp", "udp", "tls", "ws", "wss", "mysql", "postgres", "redis", "mongo", "mongodb", "amqp", "kafka":
+		return v
+	case "h2c":
+		return "http2"
+	case "grpc_web", "grpc-web":
+		return "grpc"
+	}
+	return ""
+}
+
+// lineOf is the first line of sp, up to the end of sp when it ends on that line.
+func lineOf(sp model.Span) model.Span {
+	if sp.End.Line != sp.Start.Line {
+		sp.End = sp.Start
+	}
+	return sp
+}
+
+// addFlow adds a flow from the internet, creating the internet's actor at the first.
+func (b *builder) addFlow(f *model.Element) {
+	if !b.add(f, false) {
+		return
+	}
+	if f.From == model.Internet && (b.internet == nil || before(f.Span, b.internet.Span)) {
+		in := &model.Element{ID: model.Internet, Kind: model.Actor, Type: "internet", Name: "internet",
+			Span: f.Span, Head: f.Head}
+		in.Set("technology", "internet", f.Head)
+		in.Set("in_scope", false, f.Head)
+		in.Set("zone", model.InternetZone, f.Head)
+		b.internet = in
+	}
+}
+
+func before(a, b model.Span) bool {
+	if a.File != b.File {
+		return a.File < b.File
+	}
+	return a.Start.Offset < b.Start.Offset
+}
+
+// zones makes one zone per namespace, declared or used. Its span is the Namespace object,
+// else the first object in it.
+func (b *builder) zones() {
+	names := make([]string, 0, len(b.namespaces))
+	for n := range b.namespaces {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		ns := b.namespaces[n]
+		o := ns.declared
+		shared := o == nil
+		head := model.Span{}
+		if o != nil {
+			head = o.head
+		} else {
+			o = ns.first
+			head = o.head
+			if !o.nsSpan.IsZero() {
+				head = o.nsSpan
+			}
+		}
+		z := &model.Element{ID: zoneID(n), Kind: model.Zone, Type: "Namespace", Name: "Namespace/" + n,
+			Span: o.span, Head: head}
+		if n != "default" {
+			z.Aliases = []string{model.NameAlias(n)}
+		}
+		z.Default("trust", "internal", "a cluster namespace is an internal zone")
+		if p := b.denyAll(n); p != nil {
+			setNote(z, "segmented", true, p.obj.span, p.obj.ref()+" denies all ingress not allowed by a rule")
+		} else {
+			z.Default("segmented", false, "no NetworkPolicy of the namespace denies ingress by default (podSelector: {} with no rule admitting everything)")
+		}
+		b.add(z, shared)
+	}
+}
+
+// items returns the items of a sequence; nothing for anything else (nil included).
+func items(n *yamlnode.Node) []*yamlnode.Node {
+	if n == nil || n.Kind != yamlnode.Seq {
+		return nil
+	}
+	out := n.Items[:0:0]
+	for _, it := range n.Items {
+		if it != nil {
+			out = append(out, it)
+		}
+	}
+	return out
+}

@@ -1,0 +1,238 @@
+package kubernetes
+
+import (
+	"bytes"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/threatls/threatls/analyzers"
+	"github.com/threatls/threatls/analyzers/parse"
+	"github.com/threatls/threatls/analyzers/yamlnode"
+	"github.com/threatls/threatls/model"
+)
+
+// raw is what Extract keeps of a file for Link: its objects. They hold no tree-sitter node
+// (yamlnode trees are plain Go values) and are never modified once extracted.
+type raw struct{ objects []*object }
+
+// object is one Kubernetes object of a kind the analyzer reads: a document with apiVersion
+// and kind, or an item of a List.
+type object struct {
+	file      string
+	kind      string
+	name      string
+	namespace string // metadata.namespace, "default" when absent; a Namespace's own name
+	root      *yamlnode.Node
+	span      model.Span // the whole object
+	head      model.Span // metadata.name, key and value
+	kindSpan  model.Span // the kind's value
+	nsSpan    model.Span // the metadata.namespace value; zero when absent
+}
+
+// ref is the object's address in messages: "Deployment/api".
+func (o *object) ref() string { return o.kind + "/" + o.name }
+
+// modelled reports whether the analyzer reads objects of kind.
+func modelled(kind string) bool {
+	switch kind {
+	case "Namespace", "Service", "Ingress", "NetworkPolicy", "ConfigMap", "ServiceAccount":
+		return true
+	}
+	return podPath[kind] != nil
+}
+
+// Extract reads the manifests of one file. A file none of whose documents has apiVersion and
+// kind is not a manifest: it yields nothing, not even problems. Elements are those the file
+// would give if it were the only one; elements that several files share (namespaces they
+// do not declare, the internet, external actors) are left to Link.
+func (a *Analyzer) Extract(t *parse.Tree, file string) *model.FileFacts {
+	ff := &model.FileFacts{File: file, Format: Name}
+	objs, problems, manifest := readObjects(t.Src, file)
+	if !manifest {
+		return ff
+	}
+	ff.Raw = &raw{objects: objs}
+	m := build(objs)
+	var defs []model.Span
+	for _, e := range m.elements {
+		if !m.shared[e] {
+			ff.Elements = append(ff.Elements, e)
+		}
+		if e.Span.File == file {
+			defs = append(defs, e.Span)
+		}
+	}
+	sort.SliceStable(defs, func(i, j int) bool { return defs[i].Start.Offset < defs[j].Start.Offset })
+	igs, ps := analyzers.LineIgnores(t.Src, file, []string{"#"}, defs)
+	ff.Ignores = igs
+	ff.Problems = append(problems, ps...)
+	sort.SliceStable(ff.Problems, func(i, j int) bool {
+		return ff.Problems[i].Span.Start.Offset < ff.Problems[j].Span.Start.Offset
+	})
+	return ff
+}
+
+var manifestLine = regexp.MustCompile(`(?m)^\s*(apiVersion|kind)\s*:`)
+
+// readObjects decodes src and returns its objects, the problems of its documents, and
+// whether the file is a manifest: one of its documents has apiVersion and kind (or, broken,
+// looks as if it had them). The problems of a file that is not a manifest are dropped: the
+// file belongs to another format.
+func readObjects(src []byte, file string) ([]*object, []model.Problem, bool) {
+	docs, probs := yamlnode.Parse(src, file)
+	var objs []*object
+	var problems, others []model.Problem
+	manifest := false
+	for _, d := range docs {
+		n := d.Root
+		if !isObject(n) {
+			continue
+		}
+		manifest = true
+		text := src[d.Span.Start.Offset:d.Span.End.Offset]
+		objects := []*yamlnode.Node{n}
+		if n.Get("kind").String() == "List" {
+			objects = items(n.Get("items"))
+		}
+		templated := false
+		for _, it := range objects {
+			if !isObject(it) {
+				continue
+			}
+			o, p := readObject(file, it)
+			if p == nil {
+				if o != nil {
+					objs = append(objs, o)
+				}
+				continue
+			}
+			if i := templateAction(text); i >= 0 {
+				if !templated {
+					problems = append(problems, templateProblem(src, file, d.Span.Start.Offset+i))
+					templated = true
+				}
+				continue
+			}
+			problems = append(problems, *p)
+		}
+	}
+	for _, p := range probs {
+		d := docAt(docs, p.Span.Start.Offset)
+		if d == nil {
+			others = append(others, p)
+			continue
+		}
+		text := src[d.Span.Start.Offset:d.Span.End.Offset]
+		switch i := templateAction(text); {
+		case i >= 0:
+			manifest = true
+			problems = append(problems, templateProblem(src, file, d.Span.Start.Offset+i))
+		case manifestLine.Match(text):
+			manifest = true
+			problems = append(problems, p)
+		default:
+			others = append(others, p)
+		}
+	}
+	if !manifest {
+		return nil, nil, false
+	}
+	return objs, append(problems, others...), true
+}
+
+// isObject reports whether n is a map with a scalar apiVersion and kind.
+func isObject(n *yamlnode.Node) bool {
+	_, ok1 := n.Get("apiVersion").Str()
+	_, ok2 := n.Get("kind").Str()
+	return ok1 && ok2
+}
+
+// docAt returns the document whose text holds off.
+func docAt(docs []*yamlnode.Doc, off int) *yamlnode.Doc {
+	for _, d := range docs {
+		if d.Span.Start.Offset <= off && off <= d.Span.End.Offset {
+			return d
+		}
+	}
+	return nil
+}
+
+// templateAction returns the offset of the first {{ of a line that is not a comment, or -1.
+func templateAction(text []byte) int {
+	off := 0
+	for _, line := range bytes.SplitAfter(text, []byte("\n")) {
+		if t := bytes.TrimSpace(line); len(t) == 0 || t[0] != '#' {
+			if i := bytes.Index(line, []byte("{{")); i >= 0 {
+				return off + i
+			}
+		}
+		off += len(line)
+	}
+	return -1
+}
+
+func templateProblem(src []byte, file string, off int) model.Problem {
+	start := bytes.LastIndexByte(src[:off], '\n') + 1
+	end := bytes.IndexByte(src[off:], '\n')
+	if end < 0 {
+		end = len(src)
+	} else {
+		end += off
+	}
+	return model.Problem{Span: spanOf(src, file, start, strings.TrimRight(string(src[start:end]), "\r")),
+		Message: "this document is a template ({{ … }} actions): templates are not rendered, so it is not analysed; analyse the output of `helm template` instead"}
+}
+
+// spanOf is the span of text starting at start in src.
+func spanOf(src []byte, file string, start int, text string) model.Span {
+	line := bytes.Count(src[:start], []byte("\n"))
+	col := start - (bytes.LastIndexByte(src[:start], '\n') + 1)
+	endLine := line + strings.Count(text, "\n")
+	endCol := col + len(text)
+	if i := strings.LastIndexByte(text, '\n'); i >= 0 {
+		endCol = len(text) - i - 1
+	}
+	return model.Span{File: file, Start: model.Pos{Offset: start, Line: line, Col: col},
+		End: model.Pos{Offset: start + len(text), Line: endLine, Col: endCol}}
+}
+
+// readObject reads one object. It returns nil and no problem for a kind the analyzer does
+// not model, and a problem for one it cannot name.
+func readObject(file string, n *yamlnode.Node) (*object, *model.Problem) {
+	kindNode := n.Get("kind")
+	kind := kindNode.String()
+	if !modelled(kind) {
+		return nil, nil
+	}
+	meta := n.Get("metadata")
+	np, ok := meta.Pair("name")
+	name, _ := np.Value.Str()
+	if !ok || name == "" || strings.Contains(name, "{{") {
+		return nil, &model.Problem{Span: kindNode.Span,
+			Message: fmt.Sprintf("%s has no metadata.name (generateName is not read); it is not analysed", kind)}
+	}
+	o := &object{file: file, kind: kind, name: name, namespace: "default", root: n, span: n.Span,
+		head: pairSpan(np), kindSpan: kindNode.Span}
+	if ns := meta.Get("namespace"); ns != nil {
+		v, _ := ns.Str()
+		if v == "" || strings.Contains(v, "{{") {
+			return nil, &model.Problem{Span: ns.Span, Message: fmt.Sprintf("%s/%s: metadata.namespace is not a name", kind, name)}
+		}
+		o.namespace, o.nsSpan = v, ns.Span
+	}
+	if kind == "Namespace" {
+		o.namespace, o.nsSpan = name, np.Value.Span
+	}
+	return o, nil
+}
+
+// pairSpan covers a map entry from its key to the end of its value.
+func pairSpan(p yamlnode.Pair) model.Span {
+	sp := p.Key.Span
+	if p.Value != nil && p.Value.Span.End.Offset > sp.End.Offset {
+		sp.End = p.Value.Span.End
+	}
+	return sp
+}

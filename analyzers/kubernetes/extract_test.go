@@ -1,0 +1,182 @@
+package kubernetes_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/threatls/threatls/analyzers/analyzertest"
+	"github.com/threatls/threatls/analyzers/kubernetes"
+	"github.com/threatls/threatls/model"
+)
+
+func TestMatch(t *testing.T) {
+	a := kubernetes.New()
+	for _, tc := range []struct {
+		path, lang string
+		want       bool
+	}{
+		{"k8s/api.yaml", "", true},
+		{"deploy/app.yml", "", true},
+		{"Chart/templates/deployment.YAML", "", true},
+		{"compose.yaml", "", false},
+		{"deploy/compose.override.yml", "", false},
+		{"docker-compose.prod.yml", "", false},
+		{"threatls.yaml", "", false},
+		{".github/workflows/ci.yml", "", false},
+		{"sub/.github/dependabot.yaml", "", false},
+		{"main.tf", "", false},
+		{"untitled:Untitled-1", "yaml", true},
+		{"untitled:Untitled-1", "json", false},
+		{"", "yaml", true},
+		{"notes.txt", "yaml", false},
+	} {
+		if got := a.Match(tc.path, tc.lang); got != tc.want {
+			t.Errorf("Match(%q, %q) = %v, want %v", tc.path, tc.lang, got, tc.want)
+		}
+	}
+}
+
+// A YAML file that is not a manifest yields nothing at all, even when it does not parse.
+func TestNotAManifest(t *testing.T) {
+	for _, src := range []string{"replicaCount: 2\nimage: {tag: latest}\n", "paths: [unclosed\n", "", "- a\n- b\n", "kind: Pod\n"} {
+		ff := analyzertest.Extract(t, kubernetes.New(), "x.yaml", []byte(src))
+		if len(ff.Elements) != 0 || len(ff.Problems) != 0 || ff.Raw != nil || len(ff.Ignores) != 0 {
+			t.Errorf("%q: got %d elements, problems %v, raw %v", src, len(ff.Elements), ff.Problems, ff.Raw)
+		}
+	}
+}
+
+// Link returns Extract's own element where the other files change nothing about it, a new
+// one where they do (without touching Extract's), and the same pointers again when nothing
+// changed since the previous Link.
+func TestLinkKeepsPointers(t *testing.T) {
+	a := kubernetes.New()
+	facts, _ := analyzertest.Workspace(t, a, filepath.Join("testdata", "src", "shop"))
+	local := map[string]*model.Element{}
+	for _, f := range facts {
+		for _, e := range f.Elements {
+			if local[e.ID] != nil {
+				t.Errorf("%s is extracted twice", e.ID)
+			}
+			local[e.ID] = e
+		}
+	}
+	if local[model.Internet] != nil || local["actor:api.stripe.com"] != nil {
+		t.Error("elements shared by files must be left to Link")
+	}
+	first := map[string]*model.Element{}
+	for _, e := range a.Link(facts) {
+		first[e.ID] = e
+	}
+	api, web := "kubernetes:shop/Deployment/api", "kubernetes:shop/Deployment/web"
+	if first[api] == nil || first[api] != local[api] {
+		t.Errorf("%s: Link must return Extract's element, which no other file changes", api)
+	}
+	if first[web] == nil || first[web] == local[web] {
+		t.Fatalf("%s: an Ingress of another file routes to it: Link must return a new element", web)
+	}
+	if len(local[web].Related) != 1 || len(first[web].Related) != 2 {
+		t.Errorf("web's related: extracted %d (want 1, untouched), linked %d (want 2)", len(local[web].Related), len(first[web].Related))
+	}
+	cache := "kubernetes:shop/Deployment/worker/env/CACHE_HOST"
+	if local[cache] != nil || first[cache] == nil {
+		t.Errorf("%s comes from a ConfigMap of another file: only Link makes it", cache)
+	}
+	again := a.Link(facts)
+	if len(again) != len(first) {
+		t.Fatalf("second Link: %d elements, first %d", len(again), len(first))
+	}
+	for _, e := range again {
+		if first[e.ID] != e {
+			t.Errorf("%s: a second Link of the same facts must return the same pointer", e.ID)
+		}
+	}
+	// Without the ConfigMap's file, the worker reads no CACHE_HOST.
+	var some []*model.FileFacts
+	for _, f := range facts {
+		if !strings.HasSuffix(f.File, "config.yaml") {
+			some = append(some, f)
+		}
+	}
+	for _, e := range a.Link(some) {
+		if e.ID == cache {
+			t.Errorf("%s without its ConfigMap", cache)
+		}
+	}
+}
+
+// Flows from a cluster-local host resolve by name; blocked is absent when no policy applies.
+func TestNoPolicyNoVerdict(t *testing.T) {
+	src := []byte(`apiVersion: apps/v1
+kind: Deployment
+metadata: {name: a, namespace: ns}
+spec:
+  template:
+    metadata: {labels: {app: a}}
+    spec:
+      containers:
+        - name: a
+          image: x:1
+          env: [{name: B_URL, value: "http://b.ns.svc:8080"}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: b, namespace: ns}
+spec:
+  template:
+    metadata: {labels: {app: b}}
+    spec:
+      containers: [{name: b, image: "y:1"}]
+`)
+	a := kubernetes.New()
+	ff := analyzertest.Extract(t, a, "m.yaml", src)
+	for _, e := range a.Link([]*model.FileFacts{ff}) {
+		if e.ID != "kubernetes:ns/Deployment/a/env/B_URL" {
+			continue
+		}
+		if e.To != model.Ref(model.NameAlias("b")) {
+			t.Errorf("to = %s", e.To)
+		}
+		if _, ok := e.Attrs["blocked"]; ok {
+			t.Error("no policy isolates b: the flow has no blocked attribute")
+		}
+		return
+	}
+	t.Fatal("no flow")
+}
+
+func FuzzExtract(f *testing.F) {
+	seeds, _ := filepath.Glob(filepath.Join("testdata", "src", "*", "*.y*ml"))
+	for _, s := range seeds {
+		if src, err := os.ReadFile(s); err == nil {
+			f.Add(src)
+		}
+	}
+	f.Add([]byte("apiVersion: v1\nkind: List\nitems: [{apiVersion: v1, kind: Pod, metadata: {name: a}, spec: {containers: [{env: [{name: X_URL, value: 'redis://u:p@h:1'}]}]}}]\n"))
+	f.Add([]byte("apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: {type: LoadBalancer, selector: {a: b}, ports: [{port: x}]}\n"))
+	f.Fuzz(func(t *testing.T, src []byte) {
+		a := kubernetes.New()
+		ff := analyzertest.Extract(t, a, "f.yaml", src)
+		els := a.Link([]*model.FileFacts{ff})
+		ids := map[string]bool{}
+		for _, e := range els {
+			if ids[e.ID] {
+				t.Fatalf("duplicate ID %s", e.ID)
+			}
+			ids[e.ID] = true
+			for n, at := range e.Attrs {
+				if at.Span.IsZero() {
+					t.Fatalf("%s: %s has no span", e.ID, n)
+				}
+				if at.Span.File == "f.yaml" && (at.Span.Start.Offset < 0 || at.Span.End.Offset > len(src) || at.Span.End.Offset < at.Span.Start.Offset) {
+					t.Fatalf("%s: %s spans %+v outside the text", e.ID, n, at.Span)
+				}
+			}
+			if e.Kind == model.Component || e.Kind == model.Store {
+				_, _ = a.Fix(src, e, model.FixOp{Op: "set", Path: "spec.template.spec.containers[*].securityContext.runAsNonRoot", Value: "true"})
+			}
+		}
+	})
+}

@@ -1,0 +1,187 @@
+package kubernetes
+
+import (
+	"github.com/threatls/threatls/analyzers/yamlnode"
+	"github.com/threatls/threatls/model"
+)
+
+// policy is a NetworkPolicy. Only its ingress side is read: which pods it isolates and
+// which peers its rules admit (their ports are not compared).
+type policy struct {
+	obj      *object
+	selector *yamlnode.Node // spec.podSelector
+	ingress  bool           // it isolates the pods it selects for ingress
+	rules    []*yamlnode.Node
+}
+
+func newPolicy(o *object) *policy {
+	spec := o.root.Get("spec")
+	p := &policy{obj: o, selector: spec.Get("podSelector"), rules: items(spec.Get("ingress"))}
+	types := spec.Get("policyTypes")
+	p.ingress = types == nil // Ingress is implied when policyTypes is absent
+	for _, t := range types.Strings() {
+		if t == "Ingress" {
+			p.ingress = true
+		}
+	}
+	return p
+}
+
+// selects reports whether a label selector (matchLabels, matchExpressions) selects labels.
+// An absent or empty selector selects everything.
+func selects(sel *yamlnode.Node, labels map[string]string) bool {
+	if !subset(stringMap(sel.Get("matchLabels")), labels) {
+		return false
+	}
+	for _, e := range items(sel.Get("matchExpressions")) {
+		v, has := labels[e.Get("key").String()]
+		in := false
+		for _, s := range e.Get("values").Strings() {
+			in = in || has && s == v
+		}
+		switch e.Get("operator").String() {
+		case "In":
+			if !in {
+				return false
+			}
+		case "NotIn":
+			if in {
+				return false
+			}
+		case "Exists":
+			if !has {
+				return false
+			}
+		case "DoesNotExist":
+			if has {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// selectsAll reports whether a selector is empty.
+func selectsAll(sel *yamlnode.Node) bool {
+	return len(sel.Get("matchLabels").Entries()) == 0 && len(items(sel.Get("matchExpressions"))) == 0
+}
+
+// admitsAll reports whether an ingress rule admits every source: it has no `from`, or a
+// peer that is every namespace or every address.
+func admitsAll(rule *yamlnode.Node) bool {
+	from := rule.Get("from")
+	if len(items(from)) == 0 {
+		return true
+	}
+	for _, peer := range items(from) {
+		ns, pods := peer.Get("namespaceSelector"), peer.Get("podSelector")
+		if ns != nil && selectsAll(ns) && selectsAll(pods) {
+			return true
+		}
+		if c := peer.Path("ipBlock", "cidr").String(); c == "0.0.0.0/0" || c == "::/0" {
+			return true
+		}
+	}
+	return false
+}
+
+// denyAll returns the first policy that denies ingress by default in namespace ns: it
+// selects every pod, isolates them for ingress, and none of its rules admits everything.
+func (b *builder) denyAll(ns string) *policy {
+	for _, p := range b.policies {
+		if p.obj.namespace == ns && p.denies() {
+			return p
+		}
+	}
+	return nil
+}
+
+func (p *policy) denies() bool {
+	if !p.ingress || !selectsAll(p.selector) {
+		return false
+	}
+	for _, r := range p.rules {
+		if admitsAll(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// namespaceLabels are the labels of namespace ns: its Namespace's, and the name label
+// Kubernetes sets on every namespace.
+func (b *builder) namespaceLabels(ns string) map[string]string {
+	out := map[string]string{"kubernetes.io/metadata.name": ns}
+	if n := b.namespaces[ns]; n != nil {
+		for k, v := range n.labels {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// block decides a flow from src to dst in one namespace: when policies isolate dst, the
+// flow is blocked unless one of their rules admits src.
+func (b *builder) block(f *model.Element, src, dst *workload) {
+	ns := dst.obj.namespace
+	if src.obj.namespace != ns {
+		return
+	}
+	var isolating []*policy
+	for _, p := range b.policies {
+		if p.obj.namespace == ns && p.ingress && selects(p.selector, dst.labels) {
+			isolating = append(isolating, p)
+		}
+	}
+	if len(isolating) == 0 {
+		return
+	}
+	for _, p := range isolating {
+		for _, r := range p.rules {
+			if len(items(r.Get("from"))) == 0 {
+				setNote(f, "blocked", false, r.Span, p.obj.ref()+" admits all traffic to "+dst.obj.ref())
+				return
+			}
+			for _, peer := range items(r.Get("from")) {
+				if b.admits(peer, ns, src.labels) {
+					setNote(f, "blocked", false, peer.Span, p.obj.ref()+" admits "+src.obj.ref())
+					return
+				}
+			}
+		}
+	}
+	p := isolating[0]
+	setNote(f, "blocked", true, p.obj.span, p.obj.ref()+" isolates "+dst.obj.ref()+" and no rule admits "+src.obj.ref())
+}
+
+// admits reports whether a `from` peer admits pods labelled labels of namespace ns.
+func (b *builder) admits(peer *yamlnode.Node, ns string, labels map[string]string) bool {
+	nsSel, podSel := peer.Get("namespaceSelector"), peer.Get("podSelector")
+	if nsSel == nil && podSel == nil {
+		return false // an ipBlock: pods are not matched by address here
+	}
+	if nsSel != nil && !selects(nsSel, b.namespaceLabels(ns)) {
+		return false
+	}
+	return podSel == nil || selects(podSel, labels)
+}
+
+// policyElements makes a control element of each NetworkPolicy, in its namespace's zone.
+func (b *builder) policyElements() {
+	for _, p := range b.policies {
+		o := p.obj
+		e := &model.Element{ID: b.id(o), Kind: model.Control, Type: "NetworkPolicy", Name: o.ref(),
+			Span: o.span, Head: o.head, Parent: zoneID(o.namespace)}
+		if o.nsSpan.IsZero() {
+			e.Default("zone", zoneID(o.namespace), "no metadata.namespace: the default namespace, unless kubectl or kustomize is given another")
+		} else {
+			e.Set("zone", zoneID(o.namespace), o.nsSpan)
+		}
+		at := o.kindSpan
+		if p.selector != nil {
+			at = p.selector.Span
+		}
+		e.Set("default_deny", p.denies(), at)
+		b.add(e, false)
+	}
+}
