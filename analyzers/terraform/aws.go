@@ -15,26 +15,42 @@ var linkers map[string]func(*module, *res)
 
 func init() {
 	builders = map[string]func(*module, *res){
-		"aws_s3_bucket":                   buildBucket,
-		"aws_db_instance":                 buildRDS,
-		"aws_rds_cluster":                 buildRDS,
-		"aws_ebs_volume":                  buildVolume,
-		"aws_efs_file_system":             buildVolume,
-		"aws_kms_key":                     buildKMS,
-		"aws_cloudtrail":                  buildTrail,
-		"aws_iam_policy":                  buildPolicy,
-		"aws_iam_role_policy":             buildPolicy,
-		"aws_iam_user_policy":             buildPolicy,
-		"aws_iam_group_policy":            buildPolicy,
-		"aws_iam_policy_document":         buildPolicy,
-		"aws_security_group":              buildSecurityGroup,
-		"aws_lb":                          buildLB,
-		"aws_alb":                         buildLB,
-		"aws_elb":                         buildLB,
-		"aws_iam_user_policy_attachment":  buildAttachment,
-		"aws_iam_role_policy_attachment":  buildAttachment,
-		"aws_iam_group_policy_attachment": buildAttachment,
-		"aws_iam_policy_attachment":       buildAttachment,
+		"aws_s3_bucket":                     buildBucket,
+		"aws_db_instance":                   buildRDS,
+		"aws_rds_cluster":                   buildRDS,
+		"aws_ebs_volume":                    buildVolume,
+		"aws_efs_file_system":               buildVolume,
+		"aws_kms_key":                       buildKMS,
+		"aws_cloudtrail":                    buildTrail,
+		"aws_iam_policy":                    buildPolicy,
+		"aws_iam_role_policy":               buildPolicy,
+		"aws_iam_user_policy":               buildPolicy,
+		"aws_iam_group_policy":              buildPolicy,
+		"aws_iam_policy_document":           buildPolicy,
+		"aws_security_group":                buildSecurityGroup,
+		"aws_lb":                            buildLB,
+		"aws_alb":                           buildLB,
+		"aws_elb":                           buildLB,
+		"aws_iam_user_policy_attachment":    buildAttachment,
+		"aws_iam_role_policy_attachment":    buildAttachment,
+		"aws_iam_group_policy_attachment":   buildAttachment,
+		"aws_iam_policy_attachment":         buildAttachment,
+		"aws_vpc":                           buildVPC,
+		"aws_subnet":                        buildSubnet,
+		"aws_instance":                      buildInstance,
+		"aws_launch_template":               buildLaunchTemplate,
+		"aws_ecs_service":                   buildECSService,
+		"aws_ecs_task_definition":           buildTaskDefinition,
+		"aws_eks_cluster":                   buildEKS,
+		"aws_lambda_function":               buildLambda,
+		"aws_api_gateway_rest_api":          buildAPI,
+		"aws_apigatewayv2_api":              buildAPI,
+		"aws_dynamodb_table":                buildDynamoDB,
+		"aws_elasticache_replication_group": buildElastiCache,
+		"aws_elasticache_cluster":           buildElastiCache,
+		"aws_sqs_queue":                     buildSQS,
+		"aws_sns_topic":                     buildSNS,
+		"aws_secretsmanager_secret":         buildSecret,
 	}
 	linkers = map[string]func(*module, *res){
 		"aws_s3_bucket_server_side_encryption_configuration": linkCompanion,
@@ -51,13 +67,16 @@ func init() {
 		"aws_iam_role_policy_attachment":                     linkAttachment,
 		"aws_iam_group_policy_attachment":                    linkAttachment,
 		"aws_iam_policy_attachment":                          linkAttachment,
+		"aws_lambda_function_url":                            linkFunctionURL,
+		"aws_api_gateway_integration":                        linkIntegration,
+		"aws_apigatewayv2_integration":                       linkIntegration,
 	}
 }
 
 // --- S3 ---
 
 func buildBucket(m *module, r *res) {
-	el := m.element(r, model.Store, "s3")
+	el := m.store(r, "s3", "bucket")
 	b := r.b
 	if name := m.str(b, "bucket"); name != "" {
 		if _, dup := m.bucketNames[name]; !dup {
@@ -389,28 +408,34 @@ func buildRDS(m *module, r *res) {
 		setRead(el, "backup", days.(int64) > 0, bk.Span, bk.Note)
 	}
 	m.arg(el, "deletion_protection", b, "deletion_protection", tBool, false, "deletion_protection defaults to false")
+	m.rdsNetwork(r)
 }
 
 // kmsKey records kms_managed_key from whether argument arg (a key ID or ARN) is set.
 func (m *module) kmsKey(el *model.Element, b *Block, arg string) {
+	m.kmsKeyOr(el, b, arg, "the AWS managed key is used")
+}
+
+// kmsKeyOr is kmsKey with what happens when arg is not set.
+func (m *module) kmsKeyOr(el *model.Element, b *Block, arg, otherwise string) {
 	a := b.Attr(arg)
 	if a == nil {
-		el.Default("kms_managed_key", false, arg+" is not set: the AWS managed key is used")
+		el.Default("kms_managed_key", false, arg+" is not set: "+otherwise)
 		return
 	}
 	if v, _ := m.resolve(a.Expr); v == nil {
-		el.Default("kms_managed_key", false, arg+" is null: the AWS managed key is used")
+		el.Default("kms_managed_key", false, arg+" is null: "+otherwise)
 		return
 	}
 	setRead(el, "kms_managed_key", true, a.Span, "")
 }
 
 func buildVolume(m *module, r *res) {
-	tech := "ebs"
+	tech, category := "ebs", "volume"
 	if r.typ == "aws_efs_file_system" {
-		tech = "efs"
+		tech, category = "efs", "file"
 	}
-	el := m.element(r, model.Store, tech)
+	el := m.store(r, tech, category)
 	def, note := false, "encrypted defaults to false"
 	if tech == "ebs" && m.ebsDefault != nil {
 		def, note = true, m.ebsDefault.addr+" encrypts new EBS volumes by default"
@@ -447,6 +472,7 @@ func buildSecurityGroup(m *module, r *res) {
 	for i, in := range r.b.Nested("ingress") {
 		fl := m.nested(r, in, i, model.Flow, "security-group")
 		fl.To = r.el.ID
+		m.rules = append(m.rules, &rule{el: fl, sg: r.addr, sources: m.refs(in.Attr("security_groups"))})
 		m.ingress(fl, in, "protocol", "from_port", "to_port", []string{"cidr_blocks", "ipv6_cidr_blocks"})
 		for _, a := range []string{"security_groups"} {
 			if at := in.Attr(a); at != nil && at.Expr.Kind == Tuple && len(at.Expr.Elems) > 0 && fl.From == "" {
@@ -478,6 +504,11 @@ func linkRule(m *module, r *res) {
 		src = "referenced_security_group_id"
 		m.ingress(fl, r.b, "ip_protocol", "from_port", "to_port", []string{"cidr_ipv4", "cidr_ipv6"})
 	}
+	ru := &rule{el: fl, sources: m.refs(r.b.Attr(src))}
+	if addr, _, ok := m.refAddr(exprOf(r.b.Attr("security_group_id"))); ok {
+		ru.sg = addr
+	}
+	m.rules = append(m.rules, ru)
 	if a := r.b.Attr(src); a != nil && fl.From == "" {
 		if addr, _, ok := m.refAddr(a.Expr); ok && m.resources[addr].el != nil {
 			fl.From = m.resources[addr].el.ID
@@ -616,6 +647,9 @@ func buildLB(m *module, r *res) {
 	} else {
 		el.Default("internet_facing", true, "internal defaults to false: the load balancer is internet-facing")
 	}
+	m.netOf(r, "security_groups")
+	m.place(r, append(attrsAt(r.b, "subnets"), attrsAt(r.b, "subnet_mapping.subnet_id")...), nil, "")
+	m.setWAF(el, r.addr)
 	if r.typ != "aws_elb" {
 		return
 	}

@@ -195,6 +195,13 @@ func FuzzExtract(f *testing.F) {
 		"variable \"v\" { default = [1, {a = true}] }\nlocals { l = var.v }\n",
 		"resource \"aws_iam_policy\" \"p\" {\n  policy = <<EOF\n{\"Statement\": []}\nEOF\n}\n",
 		"# threatls:ignore X until=2020-01-01 r\nresource \"a\" \"b\" { x = = }\n",
+		"resource \"aws_subnet\" \"s\" { vpc_id = aws_vpc.v.id }\nresource \"aws_vpc\" \"v\" {}\n" +
+			"resource \"aws_route\" \"r\" {\n  route_table_id = aws_vpc.v.main_route_table_id\n  destination_cidr_block = \"0.0.0.0/0\"\n  gateway_id = \"igw-1\"\n}\n" +
+			"resource \"aws_security_group\" \"g\" {\n  vpc_id = aws_vpc.v.id\n  ingress {\n    security_groups = [aws_security_group.g.id]\n    cidr_blocks = [\"0.0.0.0/0\"]\n  }\n}\n" +
+			"resource \"aws_instance\" \"i\" {\n  subnet_id = aws_subnet.s.id\n  vpc_security_group_ids = [aws_security_group.g.id]\n}\n",
+		"resource \"aws_ecs_task_definition\" \"t\" {\n  container_definitions = jsonencode([{ image = \"a:1\", environment = [{ name = \"X_TOKEN\", value = \"v\" }] }])\n}\n" +
+			"resource \"aws_ecs_service\" \"s\" {\n  task_definition = aws_ecs_task_definition.t.arn\n  load_balancer { target_group_arn = aws_lb_target_group.g.arn }\n}\n" +
+			"resource \"aws_lambda_function_url\" \"u\" { function_name = \"f\" }\nresource \"aws_apigatewayv2_api\" \"a\" {}\n",
 	} {
 		f.Add([]byte(s))
 	}

@@ -30,6 +30,18 @@ type module struct {
 	localVals map[string]*localVal
 	// ebsDefault is set when the module has an aws_ebs_encryption_by_default enabled = true.
 	ebsDefault *res
+	// refBy indexes, by the address they refer to, the attributes of the module's resources
+	// that refer to another resource (see index); byName finds a resource by type and literal
+	// name.
+	refBy  map[string][]referrer
+	byName map[string]*res
+	// rules are the module's ingress rules, in the order their elements were built.
+	rules []*rule
+	// routes and subnetPub memoise what decides whether a subnet is public.
+	routes    *routing
+	subnetPub map[string]model.Attr
+	// flowNames are the names of the flows topology created, to keep them unique.
+	flowNames map[string]bool
 }
 
 // res is a resource or data source of a module and the element built for it, if any.
@@ -39,6 +51,9 @@ type res struct {
 	addr      string
 	data      bool
 	el        *model.Element
+	// net is what a component or store says of its network (set by its builder), nil for
+	// other resources.
+	net *netInfo
 }
 
 // Link fuses the facts of every Terraform file of the workspace into elements. Files are
@@ -513,8 +528,10 @@ func (m *module) nested(r *res, b *Block, index int, kind model.Kind, tech strin
 }
 
 // build creates the module's elements: first every resource on its own, then what links
-// resources together (companions, rules, listeners, attachments).
+// resources together (companions, rules, listeners, attachments), then the network topology
+// (zones of elements, flows between them), and last the names of components and stores.
 func (m *module) build() {
+	m.index()
 	for _, p := range m.providers {
 		if p.Labels[0] != "aws" {
 			continue
@@ -556,6 +573,12 @@ func (m *module) build() {
 	for _, r := range m.order {
 		if r.el != nil && r.typ == "aws_s3_bucket" {
 			m.finishBucket(r)
+		}
+	}
+	m.topology()
+	for _, r := range m.order {
+		if r.el != nil && (r.el.Kind == model.Component || r.el.Kind == model.Store) {
+			m.names(r)
 		}
 	}
 }

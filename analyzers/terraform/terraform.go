@@ -1,14 +1,17 @@
 // Package terraform reads Terraform configurations written for the AWS provider (v4 and
-// later) into the model: S3 buckets and their companion resources, RDS, EBS, EFS, KMS keys,
-// CloudTrail trails, IAM policies and attachments, security-group ingress rules, load
-// balancers and their listeners, and aws providers, with the normalised attributes of
+// later) into the model: S3 buckets and their companion resources, RDS, DynamoDB,
+// ElastiCache, SQS, SNS, Secrets Manager, EBS, EFS, KMS keys, CloudTrail trails, IAM policies
+// and attachments, VPCs and subnets (zones, public when routed to an internet gateway),
+// security groups and their ingress rules, load balancers and their listeners, EC2, ECS, EKS,
+// Lambda and API Gateway, and aws providers, with the normalised attributes of
 // docs/attributes.md.
 //
 // Extract reads one file's tree into a tree-free Raw (blocks, attributes, expressions with
 // their spans), the file's threatls:ignore comments and at most one syntax problem. Link
 // groups the files of the workspace by module directory, resolves variables (their literal
-// defaults) and locals, attaches companion resources to their bucket and normalises every
-// element. Fix re-parses a file to carry out a threat's fix operations as text edits,
+// defaults) and locals, attaches companion resources to their bucket, normalises every
+// element, places components and stores in their subnets, and derives the flows between them
+// that load balancers and security groups admit. Fix re-parses a file to carry out a threat's fix operations as text edits,
 // formatted as `terraform fmt` would.
 package terraform
 
