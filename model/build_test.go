@@ -206,3 +206,14 @@ func TestClassify(t *testing.T) {
 		t.Errorf("a read classification stays: %+v", a)
 	}
 }
+
+// A component exposed by its own attributes (a security group open to the internet) is an
+// entry point even when no flow from the internet is modelled.
+func TestExposedComponentIsAnEntry(t *testing.T) {
+	vm := with(node("terraform:vm", Component, 1), map[string]any{"internet_facing": true})
+	db := with(node("terraform:db", Store, 2), map[string]any{"classification": "secret"})
+	g := NewGraph([]*Element{vm, db, flow("terraform:vm->db", "terraform:vm", "terraform:db", 3, nil)})
+	if len(g.Paths()) != 1 || g.Paths()[0].Attrs["hops"].Value != int64(1) {
+		t.Fatalf("paths = %v", g.Paths())
+	}
+}

@@ -67,7 +67,8 @@ func (g *Graph) assess(f *Element, first bool) hop {
 	return h
 }
 
-// paths finds, from every entry point, the riskiest path to every asset (see docs/model.md).
+// paths finds, from every entry point — an element a flow from the internet reaches, a public
+// store, an internet-facing component — the riskiest path to every asset (see docs/model.md).
 func (s *sys) paths() {
 	g := s.g
 	isNode := func(e *Element) bool { return e != nil && (e.Kind == Component || e.Kind == Store) }
@@ -80,7 +81,9 @@ func (s *sys) paths() {
 		}
 	}
 	for _, e := range g.elements {
-		if e.Kind == Store && boolAttr(e, "public") && !seen[e.ID] {
+		// Exposed without a flow of its own: a public bucket, an instance whose security
+		// group admits the internet.
+		if (e.Kind == Store && boolAttr(e, "public") || e.Kind == Component && boolAttr(e, "internet_facing")) && !seen[e.ID] {
 			seen[e.ID] = true
 			entries = append(entries, e)
 		}
