@@ -11,8 +11,19 @@ import (
 	"github.com/threatls/threatls/engine"
 )
 
-// watchGlobs are the files whose changes on disk the server asks the client to report.
-var watchGlobs = []string{"**/*.tf"}
+// watchGlobs are the files whose changes on disk the server asks the client to report: those
+// of every format an analyzer reads (analyzers/all).
+var watchGlobs = []string{
+	"**/*.tf",
+	"**/*.{yaml,yml}",
+	"**/*.{md,markdown,mmd,mermaid}",
+	"**/{Dockerfile,Containerfile}",
+	"**/{Dockerfile,Containerfile}.*",
+	"**/*.dockerfile",
+	"**/*.otm",
+	"**/*.otm.json",
+	"**/otm.json",
+}
 
 // registerWatchers asks the client to report changes of the files the analyzers read, when it
 // supports registering the watcher dynamically.

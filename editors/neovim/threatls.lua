@@ -1,4 +1,5 @@
--- threatls for Neovim: starts `threatls serve` for Terraform buffers and attaches it.
+-- threatls for Neovim: starts `threatls serve` for the buffers it reads (Terraform,
+-- Kubernetes and compose YAML, Dockerfiles, Markdown design documents) and attaches it.
 --
 -- Works with Neovim 0.7 and later; it needs no plugin. In init.lua:
 --
@@ -6,7 +7,7 @@
 --
 -- (with this file on 'runtimepath' as lua/threatls.lua, or loaded with dofile). One server
 -- runs per root directory — the nearest directory holding one of `root_markers`, else the
--- file's own directory — and every Terraform buffer under that root shares it.
+-- file's own directory — and every buffer under that root shares it.
 --
 -- Neovim 0.7 has vim.lsp.start_client and vim.lsp.buf_attach_client but not vim.lsp.start
 -- (0.8) nor vim.fs (0.8), so this module finds roots and reuses clients itself.
@@ -19,7 +20,7 @@ M.defaults = {
   -- { 'threatls', '--log-file', '/tmp/threatls.log', '--log-level', 'debug', 'serve' }.
   cmd = { 'threatls', 'serve' },
   -- Filetypes the server attaches to.
-  filetypes = { 'terraform', 'hcl' },
+  filetypes = { 'terraform', 'hcl', 'yaml', 'dockerfile', 'markdown', 'json' },
   -- Files or directories whose presence marks a root directory.
   root_markers = { '.git', '.terraform' },
   -- The server's settings, e.g. { threatls = { exclude = { ... }, maxFileSize = ... } }; see
