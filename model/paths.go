@@ -37,6 +37,36 @@ func strAttr(e *Element, name string) string {
 	return s
 }
 
+// Step is one hop of an attack path: the flow taken, its ends, and the controls it lacks.
+type Step struct {
+	Flow, From, To string
+	Missing        []string
+}
+
+// Steps returns the hops of an attack path (an element of kind Path), in order.
+func Steps(p *Element) []Step {
+	var out []Step
+	list, _ := p.Attrs["steps"].Value.([]any)
+	for _, x := range list {
+		m, ok := x.(map[string]any)
+		if !ok {
+			continue
+		}
+		st := Step{}
+		st.Flow, _ = m["flow"].(string)
+		st.From, _ = m["from"].(string)
+		st.To, _ = m["to"].(string)
+		miss, _ := m["missing"].([]any)
+		for _, v := range miss {
+			if s, ok := v.(string); ok {
+				st.Missing = append(st.Missing, s)
+			}
+		}
+		out = append(out, st)
+	}
+	return out
+}
+
 // hop is one step of an attack path: the flow taken and the controls it lacks.
 type hop struct {
 	flow    *Element
@@ -203,6 +233,7 @@ func (s *sys) pathElement(entry, asset *Element, hops []hop, w float64) *Element
 		var missing []any
 		seenMissing := map[string]bool{}
 		var related []Related
+		steps := make([]any, 0, len(hops))
 		if len(hops) > 0 && hops[0].flow.From == Internet {
 			names = append(names, "internet")
 		}
@@ -221,6 +252,11 @@ func (s *sys) pathElement(entry, asset *Element, hops []hop, w float64) *Element
 					missing = append(missing, m)
 				}
 			}
+			miss := make([]any, len(h.missing))
+			for j, m := range h.missing {
+				miss[j] = m
+			}
+			steps = append(steps, map[string]any{"flow": h.flow.ID, "from": h.flow.From, "to": h.flow.To, "missing": miss})
 			msg := fmt.Sprintf("hop %d: %s → %s%s", i+1, s.name(h.flow.From), s.name(h.flow.To), describeFlow(h.flow))
 			if len(h.missing) > 0 {
 				msg += ": no " + strings.ReplaceAll(strings.Join(h.missing, ", no "), "_", " ")
@@ -252,6 +288,7 @@ func (s *sys) pathElement(entry, asset *Element, hops []hop, w float64) *Element
 		derived("entry", entry.Name)
 		derived("asset", asset.Name)
 		derived("element_ids", ids)
+		derived("steps", steps)
 		return p
 	})
 }

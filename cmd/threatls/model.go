@@ -1,0 +1,118 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/threatls/threatls/engine"
+	"github.com/threatls/threatls/report"
+)
+
+func newModel(g *globals) *cobra.Command {
+	var (
+		format, output string
+		paths          bool
+		maxFileSize    int64
+	)
+	cmd := &cobra.Command{
+		Use:   "model [PATH]",
+		Short: "Export the system model: a diagram, JSON, OTM or Threagile, or its attack paths",
+		Long: `model analyses every file threatls reads under PATH (default: the current directory; a
+file stands for its directory) and writes the system it infers — components, stores, actors,
+flows and trust zones — in one of these formats:
+
+  mermaid    a Mermaid flowchart: zones as subgraphs, flows labelled with protocol, port,
+             TLS and authentication; what is out of scope is dashed (the default)
+  dot        the same as a Graphviz digraph: threatls model -f dot . | dot -Tsvg > model.svg
+  json       every element, flow, zone, attack path and problem with its attributes and
+             where each was read (docs/model-json.md)
+  otm        an Open Threat Model 0.2 document (JSON), with the threats found and their
+             mitigations
+  threagile  a Threagile model (YAML)
+
+--paths lists the attack paths instead, riskiest first, each hop with the controls it lacks
+and where it is defined; with --format json, only the paths of the JSON document.
+
+Locations are relative to the workspace root; nothing from the analysed files is executed.`,
+		Example: `  threatls model testdata/examples/aws-shop > model.mmd
+  threatls model --format otm -o shop.otm.json .
+  threatls model --paths .`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			path := "."
+			if len(args) == 1 {
+				path = args[0]
+			}
+			switch format {
+			case "mermaid", "dot", "json", "otm", "threagile":
+			default:
+				return fmt.Errorf("--format %q: want mermaid, dot, json, otm or threagile", format)
+			}
+			if paths && cmd.Flags().Changed("format") && format != "json" {
+				return fmt.Errorf("--paths lists the attack paths as text, or as JSON with --format json; not as %s", format)
+			}
+			eng, err := g.engine()
+			if err != nil {
+				return err
+			}
+			root, only, err := scanRoot(path)
+			if err != nil {
+				return err
+			}
+			cfg := engine.DefaultConfig()
+			if maxFileSize > 0 {
+				cfg.MaxFileSize = maxFileSize
+			}
+			snap, err := eng.Workspace(root, cfg).Load(cmd.Context(), progress(cmd.ErrOrStderr()))
+			if err != nil {
+				return fmt.Errorf("model %s: %w", path, err)
+			}
+			display := path
+			if only != "" {
+				display = filepath.Dir(path)
+			}
+			opts := report.ModelOptions{Name: filepath.Base(root), Root: display, Source: func(file string) []byte {
+				if f := snap.File(file); f != nil {
+					return f.Text
+				}
+				return nil
+			}}
+			var buf bytes.Buffer
+			graph := snap.Graph()
+			switch {
+			case paths && format == "json":
+				err = report.PathsJSON(&buf, graph, opts)
+			case paths:
+				err = report.Paths(&buf, graph, opts)
+			case format == "mermaid":
+				err = report.Mermaid(&buf, graph)
+			case format == "dot":
+				err = report.DOT(&buf, graph)
+			case format == "json":
+				err = report.ModelJSON(&buf, graph, opts)
+			case format == "otm":
+				err = report.OTM(&buf, graph, snap.Findings(), eng.Library(), opts)
+			case format == "threagile":
+				err = report.Threagile(&buf, graph, opts)
+			}
+			if err != nil {
+				return fmt.Errorf("write the %s model: %w", format, err)
+			}
+			if output != "" {
+				return os.WriteFile(output, buf.Bytes(), 0o644)
+			}
+			_, err = cmd.OutOrStdout().Write(buf.Bytes())
+			return err
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&format, "format", "f", "mermaid", "output format: mermaid, dot, json, otm or threagile")
+	f.StringVarP(&output, "output", "o", "", "write the model to this file instead of stdout")
+	f.BoolVar(&paths, "paths", false, "list the attack paths, riskiest first (text, or JSON with --format json)")
+	f.Int64Var(&maxFileSize, "max-file-size", 0, "skip files larger than this many bytes (default 5 MiB)")
+	return cmd
+}
