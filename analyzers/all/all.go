@@ -4,7 +4,9 @@ package all
 
 import (
 	"github.com/threatls/threatls/analyzers"
+	"github.com/threatls/threatls/analyzers/compose"
 	"github.com/threatls/threatls/analyzers/config"
+	"github.com/threatls/threatls/analyzers/dockerfile"
 	"github.com/threatls/threatls/analyzers/kubernetes"
 	"github.com/threatls/threatls/analyzers/mermaid"
 	"github.com/threatls/threatls/analyzers/otm"
@@ -20,6 +22,8 @@ func Analyzers() []analyzers.Analyzer {
 	return []analyzers.Analyzer{
 		terraform.New(),
 		config.New(),
+		compose.New(),
+		dockerfile.New(),
 		mermaid.New(),
 		threagile.New(),
 		otm.New(),

@@ -1,0 +1,121 @@
+// Package compose reads Docker Compose files into the model: each service becomes a component
+// (or a store, when its image is a well-known data store), each network a trust zone, each
+// port published on all interfaces a flow from the internet, and each depends_on entry or
+// environment variable that names another service (DATABASE_URL=postgres://db:5432/x) a flow
+// to it. Hosts outside the system become external actors.
+//
+// Extract reads one file into elements; a file whose YAML does not parse is read without the
+// top-level entry or service the error is in, and the error is a problem on its line. Link
+// adds the actors that flows of several files may share: the internet and external hosts.
+package compose
+
+import (
+	"path"
+	"strings"
+
+	"github.com/threatls/threatls/analyzers"
+	"github.com/threatls/threatls/analyzers/parse"
+	"github.com/threatls/threatls/model"
+)
+
+// Name is the analyzer's name: the Format of its facts and the prefix of its element IDs.
+const Name = "compose"
+
+// Analyzer reads Compose files. It holds no state: the zero value is ready to use and safe
+// for concurrent use.
+type Analyzer struct{}
+
+// New returns the Compose analyzer.
+func New() analyzers.Analyzer { return &Analyzer{} }
+
+var _ analyzers.Analyzer = (*Analyzer)(nil)
+
+// Name returns "compose".
+func (*Analyzer) Name() string { return Name }
+
+// Lang returns parse.Plain: the YAML is decoded by yamlnode.
+func (*Analyzer) Lang() parse.Lang { return parse.Plain }
+
+// Match reports whether p is a Compose file by its base name (compose.yaml,
+// docker-compose.yml, an override such as docker-compose.prod.yml or compose.override.yaml)
+// or, for documents without a path, whether the editor's language is Docker Compose.
+func (*Analyzer) Match(p, languageID string) bool {
+	if languageID == "dockercompose" {
+		return true
+	}
+	base := path.Base(p)
+	ext := path.Ext(base)
+	if ext != ".yaml" && ext != ".yml" {
+		return false
+	}
+	stem := strings.TrimSuffix(base, ext)
+	for _, prefix := range []string{"compose", "docker-compose"} {
+		if stem == prefix || strings.HasPrefix(stem, prefix+".") && len(stem) > len(prefix)+1 {
+			return true
+		}
+	}
+	return false
+}
+
+// Comment returns a YAML line comment holding text.
+func (*Analyzer) Comment(text string) string { return "# " + text }
+
+// raw is what Link needs of a file beyond its elements: the actors its flows name.
+type raw struct {
+	actors []actorRef
+}
+
+// actorRef is an actor a flow of the file starts or ends at: the internet, or an external
+// host. span is the first place that names it.
+type actorRef struct {
+	id, host string
+	span     model.Span
+}
+
+// Link returns the elements of every file, unchanged, and the actors their flows name: the
+// internet (for published ports) and one external actor per host outside the system,
+// defined at the first place (by file and offset) that names it.
+func (*Analyzer) Link(files []*model.FileFacts) []*model.Element {
+	var out []*model.Element
+	first := map[string]actorRef{}
+	for _, f := range files {
+		if f == nil || f.Format != Name {
+			continue
+		}
+		out = append(out, f.Elements...)
+		r, ok := f.Raw.(*raw)
+		if !ok {
+			continue
+		}
+		for _, a := range r.actors {
+			if prev, seen := first[a.id]; !seen || before(a.span, prev.span) {
+				first[a.id] = a
+			}
+		}
+	}
+	for _, a := range first {
+		out = append(out, actor(a))
+	}
+	model.SortElements(out)
+	return out
+}
+
+func actor(a actorRef) *model.Element {
+	el := &model.Element{ID: a.id, Kind: model.Actor, Type: "external", Name: a.host, Span: a.span, Head: a.span}
+	if a.id == model.Internet {
+		el.Type, el.Name = "internet", "internet"
+		el.Set("technology", "internet", a.span)
+	} else if al := model.NameAlias(a.host); al != "" {
+		el.Aliases = []string{al}
+	}
+	el.Set("in_scope", false, a.span)
+	el.Set("zone", model.InternetZone, a.span)
+	return el
+}
+
+func before(a, b model.Span) bool {
+	if a.File != b.File {
+		return a.File < b.File
+	}
+	return a.Start.Offset < b.Start.Offset
+}
