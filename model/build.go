@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -165,24 +166,37 @@ func (s *sys) fuseNodes(elements []*Element) {
 			byAlias[slot{a, fam}] = append(byAlias[slot{a, fam}], i)
 		}
 	}
-	// Configured entries without a kind match any family.
+	// Unions never put two elements of one format in a group: each format describes a thing
+	// once, so a second element of the same format is another thing that merely shares a
+	// name (a secret "db" beside a database "orders-db" that a diagram calls "db").
+	formats := make([]map[string]bool, len(nodes))
 	for i, e := range nodes {
-		if e.Provenance != Configured || e.Kind != "" {
-			continue
+		formats[i] = map[string]bool{Format(e.ID): true}
+	}
+	union := func(a, b int) {
+		ra, rb := find(a), find(b)
+		if ra == rb {
+			return
 		}
-		for _, a := range aliasesOf(e) {
-			for _, fam := range []string{"node", "actor", "zone"} {
-				for _, j := range byAlias[slot{a, fam}] {
-					parent[find(i)] = find(j)
-				}
+		for f := range formats[rb] {
+			if formats[ra][f] {
+				return
 			}
+		}
+		parent[rb] = ra
+		for f := range formats[rb] {
+			formats[ra][f] = true
 		}
 	}
 	slots := make([]slot, 0, len(byAlias))
 	for k := range byAlias {
 		slots = append(slots, k)
 	}
+	// The most specific names first: "name:ordersdb" decides before "name:db".
 	sort.Slice(slots, func(i, j int) bool {
+		if len(slots[i].alias) != len(slots[j].alias) {
+			return len(slots[i].alias) > len(slots[j].alias)
+		}
 		if slots[i].alias != slots[j].alias {
 			return slots[i].alias < slots[j].alias
 		}
@@ -206,7 +220,22 @@ func (s *sys) fuseNodes(elements []*Element) {
 			}
 		}
 		for _, i := range pick[min(1, len(pick)):] {
-			parent[find(i)] = find(pick[0])
+			union(pick[0], i)
+		}
+	}
+	// Configured entries without a kind attach to what they name, once the formats are fused.
+	for i, e := range nodes {
+		if e.Provenance != Configured || e.Kind != "" {
+			continue
+		}
+		for _, a := range aliasesOf(e) {
+			for _, fam := range []string{"node", "actor", "zone"} {
+				for _, j := range byAlias[slot{a, fam}] {
+					if j != i {
+						union(j, i)
+					}
+				}
+			}
 		}
 	}
 	groups := map[int][]*Element{}
@@ -257,12 +286,21 @@ func family(k Kind) string {
 	return ""
 }
 
-// aliasesOf returns e's aliases, its ID as an alias ("id:…"), and for the internet actor
-// "name:internet".
+// aliasesOf returns e's aliases, its ID as an alias ("id:…"), its name as an alias, and for
+// the internet actor "name:internet".
 func aliasesOf(e *Element) []string {
-	out := append([]string{"id:" + e.ID}, e.Aliases...)
+	out := []string{"id:" + e.ID}
+	add := func(a string) {
+		if a != "" && !slices.Contains(out, a) {
+			out = append(out, a)
+		}
+	}
+	for _, a := range e.Aliases {
+		add(a)
+	}
+	add(NameAlias(e.Name)) // its name as users write it: aws_subnet.private, api.stripe.com
 	if e.ID == Internet {
-		out = append(out, NameAlias("internet"))
+		add(NameAlias("internet"))
 	}
 	return out
 }
@@ -666,7 +704,9 @@ func (s *sys) drift() {
 			}
 			dzr, _ := s.resolveZone(dz)
 			iz := s.g.zoneOf[n.ID]
-			if iz != "" && dzr != iz && s.documentedZone(iz) != dzr {
+			// Only a zone the workspace knows too can disagree: a subgraph that matches no
+			// namespace, network or subnet says nothing the workspace could contradict.
+			if iz != "" && dzr != iz && s.documentedZone(iz) != dzr && inferred(dzr) {
 				zn := func(id string) string {
 					if z := s.g.byID[id]; z != nil {
 						return z.Name

@@ -217,3 +217,18 @@ func TestExposedComponentIsAnEntry(t *testing.T) {
 		t.Fatalf("paths = %v", g.Paths())
 	}
 }
+
+// A diagram's node never bridges two elements of one format into one: the most specific
+// shared name decides.
+func TestFusionNeverMergesOneFormat(t *testing.T) {
+	rds := node("terraform:aws_db_instance.orders", Store, 1, NameAlias("orders"), NameAlias("orders-db"))
+	secret := node("terraform:aws_secretsmanager_secret.db", Store, 2, NameAlias("db"))
+	doc := documented(node("mermaid:db", Store, 1, NameAlias("db"), NameAlias("orders-db")))
+	g := NewGraph([]*Element{rds, secret, doc})
+	if got := g.Element(rds.ID).Members; !reflect.DeepEqual(got, []string{rds.ID, doc.ID}) {
+		t.Errorf("the database's members = %v", got)
+	}
+	if g.Element(secret.ID) == nil || len(g.Element(secret.ID).Members) != 0 {
+		t.Errorf("the secret must stand alone: %+v", g.Element(secret.ID))
+	}
+}
