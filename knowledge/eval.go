@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"text/template"
@@ -21,6 +22,7 @@ type rule struct {
 	program cel.Program // evaluates over fully known inputs
 	partial cel.Program // evaluates with some attributes unknown
 	attrs   []string    // the attributes the condition reads, sorted
+	guarded []string    // those it reads only as has(e.attrs.X)
 	message *template.Template
 	// graph is set when the condition calls graph functions that read beyond the element:
 	// its result then depends on the element's neighbourhood (see graphView.deps).
@@ -41,8 +43,13 @@ func newEnv() (*cel.Env, error) {
 	return env, nil
 }
 
+// onElement finds graph functions called on the element itself: f(e).
+var onElement = regexp.MustCompile(`\b(inbound|outbound|zone|zone_members|reachable_from_internet|crosses_boundary|paths_to_assets|paths_through)\(\s*e\s*\)`)
+
 func compile(env *cel.Env, t *Threat) (*rule, error) {
-	ast, iss := env.Compile(t.Condition)
+	// f(e) is compiled as f(e.id): the graph needs only the element's identity, and e.id is
+	// always known, whereas e as a whole is unknown while one of its attributes is.
+	ast, iss := env.Compile(onElement.ReplaceAllString(t.Condition, "$1(e.id)"))
 	if iss.Err() != nil {
 		return nil, fmt.Errorf("condition: %w", iss.Err())
 	}
@@ -58,7 +65,7 @@ func compile(env *cel.Env, t *Threat) (*rule, error) {
 		return nil, fmt.Errorf("condition: %w", err)
 	}
 	seen := map[string]bool{}
-	var attrs []string
+	var attrs, guarded []string
 	for _, m := range attrRef.FindAllStringSubmatch(t.Condition, -1) {
 		if !seen[m[1]] {
 			seen[m[1]] = true
@@ -66,11 +73,19 @@ func compile(env *cel.Env, t *Threat) (*rule, error) {
 		}
 	}
 	sort.Strings(attrs)
+	for _, a := range attrs {
+		// An attribute read only as has(e.attrs.X) asks whether it is there: its absence is
+		// an answer, not an unknown.
+		all := len(regexp.MustCompile(`\be\.attrs\.`+a+`\b`).FindAllStringIndex(t.Condition, -1))
+		if all > 0 && all == len(regexp.MustCompile(`\bhas\(\s*e\.attrs\.`+a+`\s*\)`).FindAllStringIndex(t.Condition, -1)) {
+			guarded = append(guarded, a)
+		}
+	}
 	msg, err := template.New(t.ID).Option("missingkey=error").Parse(t.Message)
 	if err != nil {
 		return nil, fmt.Errorf("message: %w", err)
 	}
-	return &rule{threat: t, program: prg, partial: partial, attrs: attrs, message: msg,
+	return &rule{threat: t, program: prg, partial: partial, attrs: attrs, guarded: guarded, message: msg,
 		graph: modelCall.MatchString(t.Condition)}, nil
 }
 
@@ -212,7 +227,11 @@ func typeCounts(g *model.Graph) map[string]any {
 func (r *rule) eval(el *model.Element, act map[string]any, funcs map[string]cel.LateBoundFunction) (model.Finding, bool) {
 	var unknown []string
 	for _, a := range r.attrs {
-		if v, ok := el.Attrs[a]; !ok || v.Origin == model.Unknown {
+		v, ok := el.Attrs[a]
+		if !ok && slices.Contains(r.guarded, a) {
+			continue // has() answers false
+		}
+		if !ok || v.Origin == model.Unknown {
 			unknown = append(unknown, a)
 		}
 	}

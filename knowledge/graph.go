@@ -108,10 +108,13 @@ func newGraphView(g *model.Graph) *graphView {
 	return v
 }
 
-// arg finds the element a graph function was called with: a map with an "id".
+// arg finds the element a graph function was called with: its ID, or a map with an "id".
 func (v *graphView) arg(args []ref.Val) *model.Element {
 	if len(args) != 1 {
 		return nil
+	}
+	if s, ok := args[0].Value().(string); ok {
+		return v.g.Element(s)
 	}
 	m, ok := args[0].(traits.Mapper)
 	if !ok {

@@ -94,3 +94,34 @@ func TestDeps(t *testing.T) {
 		t.Error("no graph rule applies to components here")
 	}
 }
+
+// has(e.attrs.X) is an answer when X is absent, and a graph function called on e is known
+// even while one of e's attributes is not: the finding is certain.
+func TestHasAndGraphCallsAreCertain(t *testing.T) {
+	const entry = `
+- id: TEST-GRAPH-002
+  title: Store without a declared backup that a flow reaches
+  stride: [DenialOfService]
+  likelihood: low
+  impact: low
+  applies_to: {kinds: [store]}
+  condition: '!has(e.attrs.backup) && inbound(e).size() > 0 && e.attrs.classification == "pii"'
+  message: '{{.Name}}'
+  mitigations: [{title: Back it up}]
+  docs: {why: because, fix: this}
+`
+	lib, errs := Load(fstest.MapFS{"threats/g.yaml": {Data: []byte(entry)}}, "threats")
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	pii := &model.Attr{Value: "pii", Origin: model.Read, Span: sp(2)}
+	fs := lib.Evaluate(model.NewGraph(graphFixture(false, pii)), nil)
+	if len(fs) != 1 || fs[0].Confidence != model.Certain {
+		t.Fatalf("findings = %+v, want one certain", fs)
+	}
+	// The classification unknown: tentative, the graph call notwithstanding.
+	fs = lib.Evaluate(model.NewGraph(graphFixture(false, &model.Attr{Origin: model.Unknown, Span: sp(2)})), nil)
+	if len(fs) != 1 || fs[0].Confidence != model.Tentative {
+		t.Fatalf("findings = %+v, want one tentative", fs)
+	}
+}

@@ -358,8 +358,11 @@ func (s *sys) classify(el *Element) *Element {
 	}
 	return s.memo("class:"+ptrKey(el), func() *Element {
 		class, note := s.opts.Classify(el)
-		if class == "" {
+		if class == "" && el.Kind != Store {
 			return el
+		}
+		if class == "" {
+			class, note = "internal", "nothing says what it holds: internal unless threatls.yaml says otherwise"
 		}
 		c := el.clone()
 		c.Attrs["classification"] = Attr{Value: class, Origin: Defaulted, Span: el.Head, Note: note}
@@ -799,6 +802,13 @@ func (s *sys) index() {
 	g.reach = map[string]bool{}
 	queue := []string{Internet}
 	g.reach[Internet] = true
+	for _, e := range g.elements {
+		// Exposed by their own attributes: a public bucket, an instance open to the internet.
+		if e.Kind == Store && boolAttr(e, "public") || e.Kind == Component && boolAttr(e, "internet_facing") {
+			g.reach[e.ID] = true
+			queue = append(queue, e.ID)
+		}
+	}
 	for len(queue) > 0 {
 		id := queue[0]
 		queue = queue[1:]
