@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"maps"
 	"sort"
 	"strings"
 	"time"
@@ -113,15 +112,11 @@ func (w *Workspace) build() *Snapshot {
 // evaluate runs the library over g, reusing the findings of every element that the edit did
 // not change: analyzers and the model builder return the very same *Element for what they did
 // not rebuild, and elements are immutable. Model-level threats also read an element's
-// neighbourhood: their findings are reused only when its digest is unchanged too. When the
-// counts of element types change, conditions that read the workspace may change, and
-// everything is evaluated again. The caller holds w.mu; the previous snapshot is alive while
-// this runs, which keeps the digests' element addresses meaningful.
+// neighbourhood, some the workspace's type counts: their findings are reused only when the
+// element's digest of those (knowledge.Evaluator.Deps) is unchanged too. The caller holds
+// w.mu; the previous snapshot is alive while this runs, which keeps the digests' element
+// addresses meaningful.
 func (w *Workspace) evaluate(g *model.Graph) []model.Finding {
-	if !maps.Equal(w.evalTypes, g.TypeCounts()) {
-		w.evalCache = nil
-		w.evalTypes = maps.Clone(g.TypeCounts())
-	}
 	next := make(map[*model.Element]evaluated, len(g.Elements()))
 	ev := w.eng.lib.Evaluator(g)
 	var out []model.Finding

@@ -32,10 +32,8 @@ type Workspace struct {
 	snap    *Snapshot
 	// builder fuses the elements of every format into the model, reusing its previous work.
 	builder model.Builder
-	// evalCache holds the findings of each element of the last snapshot, evalTypes the type
-	// counts they were computed with (see evaluate).
+	// evalCache holds the findings of each element of the last snapshot (see evaluate).
 	evalCache map[*model.Element]evaluated
-	evalTypes map[string]int
 }
 
 // evaluated is the cached evaluation of one element: its findings and the digest of the

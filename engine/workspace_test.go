@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -155,4 +156,54 @@ func TestTypingKeepsTheRest(t *testing.T) {
 			t.Errorf("the parse error should point at the unclosed block on line 1, not line %d", f.Span.Start.Line+1)
 		}
 	}
+}
+
+// Findings that rest on the workspace as a whole — no CloudTrail trail anywhere, a flow into
+// another file's service — change when another file changes, although their own element did
+// not: the evaluation cache must not keep them.
+func TestEditElsewhereReevaluates(t *testing.T) {
+	ws := newWorkspace(t, "", engine.DefaultConfig())
+	snap, err := ws.Open("providers.tf", "terraform", 1, []byte("provider \"aws\" {\n  region = \"eu-west-1\"\n}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if threatCounts(snap.Findings())["AWS-CT-001"] != 1 {
+		t.Fatalf("no trail: %v", threatCounts(snap.Findings()))
+	}
+	snap, _ = ws.Open("audit.tf", "terraform", 1, []byte("resource \"aws_cloudtrail\" \"t\" {\n  name = \"t\"\n  s3_bucket_name = \"b\"\n  is_multi_region_trail = true\n  enable_log_file_validation = true\n}\n"))
+	if n := threatCounts(snap.Findings())["AWS-CT-001"]; n != 0 {
+		t.Errorf("a trail was added in another file, AWS-CT-001 still reported %d times", n)
+	}
+
+	// A manifest's flow to a store another manifest defines: whether the store is reachable
+	// from the internet (SYS-REACH-001, a store without authentication) follows the flow,
+	// although the store's own file does not change.
+	store := "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: cache\nspec:\n  template:\n    spec:\n      containers:\n        - name: redis\n          image: redis:7\n"
+	app := func(host string) []byte {
+		return []byte("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  selector: {matchLabels: {app: api}}\n  template:\n    metadata: {labels: {app: api}}\n    spec:\n      containers:\n        - name: api\n          image: shop/api:1\n          env:\n            - name: REDIS_URL\n              value: redis://" + host + ":6379\n" +
+			"---\napiVersion: v1\nkind: Service\nmetadata: {name: api}\nspec:\n  type: LoadBalancer\n  selector: {app: api}\n  ports: [{port: 80}]\n")
+	}
+	if _, err := ws.Open("k8s/cache.yaml", "yaml", 1, []byte(store)); err != nil {
+		t.Fatal(err)
+	}
+	snap, _ = ws.Open("k8s/api.yaml", "yaml", 1, app("cache"))
+	const cache = "kubernetes:default/StatefulSet/cache"
+	if !snap.Graph().ReachableFromInternet(cache) || !slices.Contains(findingsOf(snap, cache), "SYS-REACH-001") {
+		t.Fatalf("the cache behind an exposed API: reachable %v, findings %v", snap.Graph().ReachableFromInternet(cache), findingsOf(snap, cache))
+	}
+	at := strings.Index(string(app("cache")), "cache:6379")
+	snap, _ = ws.Change("k8s/api.yaml", 2, []parse.Edit{{Start: at, End: at + len("cache"), Text: "other"}})
+	if snap.Graph().ReachableFromInternet(cache) || slices.Contains(findingsOf(snap, cache), "SYS-REACH-001") {
+		t.Errorf("the API no longer reaches the cache: reachable %v, findings %v", snap.Graph().ReachableFromInternet(cache), findingsOf(snap, cache))
+	}
+}
+
+func findingsOf(s *engine.Snapshot, id string) []string {
+	var out []string
+	for _, f := range s.Findings() {
+		if f.Element == id {
+			out = append(out, f.ThreatID)
+		}
+	}
+	return out
 }

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"hash/fnv"
 	"regexp"
 	"slices"
 	"sort"
@@ -25,9 +26,13 @@ type rule struct {
 	guarded []string    // those it reads only as has(e.attrs.X)
 	message *template.Template
 	// graph is set when the condition calls graph functions that read beyond the element:
-	// its result then depends on the element's neighbourhood (see graphView.deps).
-	graph bool
+	// its result then depends on the element's neighbourhood (see graphView.deps); types when
+	// it reads the workspace's type counts (workspace.types, has_type).
+	graph, types bool
 }
+
+// typesRead finds conditions that read the workspace's type counts.
+var typesRead = regexp.MustCompile(`\bworkspace\b|\bhas_type\s*\(`)
 
 // attrRef finds the attributes a condition reads. Conditions read attributes as e.attrs.NAME.
 var attrRef = regexp.MustCompile(`\be\.attrs\.([A-Za-z_][A-Za-z0-9_]*)`)
@@ -86,7 +91,7 @@ func compile(env *cel.Env, t *Threat) (*rule, error) {
 		return nil, fmt.Errorf("message: %w", err)
 	}
 	return &rule{threat: t, program: prg, partial: partial, attrs: attrs, guarded: guarded, message: msg,
-		graph: modelCall.MatchString(t.Condition)}, nil
+		graph: modelCall.MatchString(t.Condition), types: typesRead.MatchString(t.Condition)}, nil
 }
 
 // Evaluate runs the library over elements of g (all of them when elements is nil) and returns
@@ -107,9 +112,10 @@ func (l *Library) Evaluate(g *model.Graph, elements []*model.Element) []model.Fi
 // Evaluator evaluates the library over the elements of one graph, one element at a time, so
 // that a caller can re-evaluate only the elements an edit changed.
 type Evaluator struct {
-	lib  *Library
-	ws   map[string]any
-	view *graphView
+	lib   *Library
+	ws    map[string]any
+	view  *graphView
+	types uint64 // typesDigest, once computed
 }
 
 // Evaluator returns an evaluator for the elements of g.
@@ -133,17 +139,46 @@ func (ev *Evaluator) Element(el *model.Element) []model.Finding {
 	return out
 }
 
-// Deps returns a digest of what the element's findings depend on beyond the element itself,
-// and whether they depend on anything beyond it: a caller may reuse the findings of an
-// unchanged element whose digest is unchanged. Digests compare elements by address, so they
-// are valid between two graphs that are both alive (the previous and the current one).
+// Deps returns a digest of what the element's findings depend on beyond the element itself
+// — its neighbourhood in the graph for model-level threats, the workspace's type counts for
+// threats that read them — and whether they depend on anything beyond it. A caller may reuse
+// the findings of an unchanged element whose digest is unchanged. Digests compare elements by
+// address, so they are valid between two graphs that are both alive (the previous and the
+// current one).
 func (ev *Evaluator) Deps(el *model.Element) (uint64, bool) {
+	var graph, types bool
 	for _, r := range ev.lib.rulesFor(el) {
-		if r.graph {
-			return ev.view.deps(el), true
-		}
+		graph = graph || r.graph
+		types = types || r.types
 	}
-	return 0, false
+	if !graph && !types {
+		return 0, false
+	}
+	var d uint64
+	if graph {
+		d = ev.view.deps(el)
+	}
+	if types {
+		d = d*31 + ev.typesDigest()
+	}
+	return d, true
+}
+
+// typesDigest digests the workspace's type counts, once per evaluator.
+func (ev *Evaluator) typesDigest() uint64 {
+	if ev.types == 0 {
+		keys := make([]string, 0, len(ev.view.g.TypeCounts()))
+		for k := range ev.view.g.TypeCounts() {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		h := fnv.New64a()
+		for _, k := range keys {
+			fmt.Fprintf(h, "%s=%d;", k, ev.view.g.TypeCounts()[k])
+		}
+		ev.types = h.Sum64() | 1
+	}
+	return ev.types
 }
 
 // place adds what a finding owes to the graph: the ends of a flow as related locations; an

@@ -21,6 +21,60 @@ type BuildOptions struct {
 type Builder struct {
 	memo map[string]*Element // derived elements of the previous build, by their inputs
 	next map[string]*Element
+	// infoMemo holds what fusion needs of each element, and classMemo each element's
+	// classified copy, for the previous and the current build.
+	infoMemo             map[*Element]*elInfo
+	classMemo, classNext map[*Element]*Element
+	zoneMemo, zoneNext   map[zoneKey]*Element
+	// bySlot indexes the elements of the previous build (present) by alias; multi holds the
+	// aliases more than one element carries.
+	bySlot  map[slot][]*Element
+	present map[*Element]bool
+	multi   map[slot]bool
+	// plans holds, per shared alias, the pairs of elements it fuses (see plan); an alias whose
+	// elements change loses its plan.
+	plans map[slot][][2]*Element
+}
+
+// elInfo is what fusion needs of an element, computed once per element (and forgotten when
+// the element leaves the model, see updateAliases).
+type elInfo struct {
+	aliases []string
+	rank    int
+	dir     string // the directory of its file, with a trailing slash ("" at the root)
+}
+
+func (b *Builder) info(e *Element) *elInfo {
+	in, ok := b.infoMemo[e]
+	if !ok {
+		if b.infoMemo == nil {
+			b.infoMemo = map[*Element]*elInfo{}
+		}
+		in = &elInfo{aliases: aliasesOf(e), rank: rank(e), dir: dirOf(e.Span.File)}
+		b.infoMemo[e] = in
+	}
+	return in
+}
+
+// aliases returns aliasesOf(e), computed once per element.
+func (b *Builder) aliases(e *Element) []string { return b.info(e).aliases }
+
+func dirOf(file string) string {
+	if i := strings.LastIndexByte(file, '/'); i >= 0 {
+		return file[:i+1]
+	}
+	return ""
+}
+
+// commonDir is the length of the longest common directory prefix of two directories.
+func commonDir(a, b string) int {
+	n := 0
+	for i := 0; i < len(a) && i < len(b) && a[i] == b[i]; i++ {
+		if a[i] == '/' {
+			n = i + 1
+		}
+	}
+	return n
 }
 
 // formatOrder ranks the formats of inferred elements: the first member of a fused element in
@@ -45,7 +99,13 @@ const (
 // paths. What cannot be resolved is reported in Graph.Problems, never a failure.
 func (b *Builder) Build(elements []*Element, opts BuildOptions) *Graph {
 	b.next = map[string]*Element{}
-	defer func() { b.memo, b.next = b.next, nil }()
+	b.classNext = make(map[*Element]*Element, len(b.classMemo))
+	b.zoneNext = make(map[zoneKey]*Element, len(b.zoneMemo))
+	defer func() {
+		b.memo, b.next = b.next, nil
+		b.classMemo, b.classNext = b.classNext, nil
+		b.zoneMemo, b.zoneNext = b.zoneNext, nil
+	}()
 	g := &Graph{byID: map[string]*Element{}, types: map[string]int{}}
 	s := &sys{b: b, g: g, opts: opts}
 	s.fuseNodes(elements)
@@ -55,6 +115,12 @@ func (b *Builder) Build(elements []*Element, opts BuildOptions) *Graph {
 	s.index()
 	s.paths()
 	SortElements(g.elements)
+	g.members = map[string][]*Element{}
+	for _, e := range g.elements {
+		if z := g.zoneOf[e.ID]; z != "" {
+			g.members[z] = append(g.members[z], e)
+		}
+	}
 	return g
 }
 
@@ -72,8 +138,10 @@ type sys struct {
 	flows []*Element
 	// fusedOf maps every member ID to the ID of the element it fused into.
 	fusedOf map[string]string
-	// aliases maps an alias to the fused nodes carrying it.
-	aliases map[string][]*Element
+	// final maps an element to what it became when that is another element (fused,
+	// classified); refs memoises the resolution of references.
+	final map[*Element]*Element
+	refs  map[refKey]*Element
 	// members keeps the members of each fused node, in order.
 	members map[string][]*Element
 }
@@ -114,142 +182,146 @@ func rank(e *Element) int {
 }
 
 // fuseNodes groups the non-flow elements that describe one thing and merges each group.
+// It runs on every edit over every element, so the alias index is kept by the Builder and
+// updated with the elements that came and went; only elements that share an alias are
+// grouped and sorted.
 func (s *sys) fuseNodes(elements []*Element) {
+	b := s.b
 	s.fusedOf = map[string]string{}
-	s.aliases = map[string][]*Element{}
 	s.members = map[string][]*Element{}
-	seen := map[string]*Element{}
 	var nodes []*Element
+	var actors map[string]bool
 	for _, e := range elements {
 		if e == nil || e.ID == "" {
 			continue
 		}
-		if _, dup := seen[e.ID]; dup {
-			continue // the internet actor, created by every analyzer that sees it
-		}
-		seen[e.ID] = e
 		switch e.Kind {
 		case Flow:
 			s.flows = append(s.flows, e)
+			continue
 		case Path:
-		default:
-			nodes = append(nodes, e)
+			continue
 		}
+		if Format(e.ID) == "actor" { // the internet, an external host: several analyzers make it
+			if actors == nil {
+				actors = map[string]bool{}
+			}
+			if actors[e.ID] {
+				continue
+			}
+			actors[e.ID] = true
+		}
+		nodes = append(nodes, e)
 	}
-	sort.SliceStable(nodes, func(i, j int) bool {
-		if ri, rj := rank(nodes[i]), rank(nodes[j]); ri != rj {
-			return ri < rj
+	b.updateAliases(nodes)
+
+	// Union-find over the elements of shared aliases only.
+	parent := map[*Element]*Element{}
+	var find func(e *Element) *Element
+	find = func(e *Element) *Element {
+		p, ok := parent[e]
+		if !ok || p == e {
+			return e
 		}
-		return nodes[i].ID < nodes[j].ID
-	})
-	// Union-find over nodes sharing an alias, across formats, within a family of kinds.
-	parent := make([]int, len(nodes))
-	for i := range parent {
-		parent[i] = i
-	}
-	var find func(int) int
-	find = func(i int) int {
-		for parent[i] != i {
-			parent[i] = parent[parent[i]]
-			i = parent[i]
-		}
-		return i
-	}
-	type slot struct{ alias, family string }
-	byAlias := map[slot][]int{}
-	for i, e := range nodes {
-		fam := family(e.Kind)
-		if fam == "" && e.Provenance != Configured {
-			continue // controls are not fused
-		}
-		for _, a := range aliasesOf(e) {
-			byAlias[slot{a, fam}] = append(byAlias[slot{a, fam}], i)
-		}
+		r := find(p)
+		parent[e] = r
+		return r
 	}
 	// Unions never put two elements of one format in a group: each format describes a thing
 	// once, so a second element of the same format is another thing that merely shares a
 	// name (a secret "db" beside a database "orders-db" that a diagram calls "db").
-	formats := make([]map[string]bool, len(nodes))
-	for i, e := range nodes {
-		formats[i] = map[string]bool{Format(e.ID): true}
+	formats := map[*Element]map[string]bool{}
+	formatsOf := func(r *Element) map[string]bool {
+		if f, ok := formats[r]; ok {
+			return f
+		}
+		return map[string]bool{Format(r.ID): true}
 	}
-	union := func(a, b int) {
-		ra, rb := find(a), find(b)
-		if ra == rb {
+	union := func(x, y *Element) {
+		rx, ry := find(x), find(y)
+		if rx == ry {
 			return
 		}
-		for f := range formats[rb] {
-			if formats[ra][f] {
+		fx, fy := formatsOf(rx), formatsOf(ry)
+		for f := range fy {
+			if fx[f] {
 				return
 			}
 		}
-		parent[rb] = ra
-		for f := range formats[rb] {
-			formats[ra][f] = true
+		parent[ry] = rx
+		parent[rx] = rx
+		for f := range fy {
+			fx[f] = true
 		}
-	}
-	slots := make([]slot, 0, len(byAlias))
-	for k := range byAlias {
-		slots = append(slots, k)
+		formats[rx] = fx
+		delete(formats, ry)
 	}
 	// The most specific names first: "name:ordersdb" decides before "name:db".
-	sort.Slice(slots, func(i, j int) bool {
-		if len(slots[i].alias) != len(slots[j].alias) {
-			return len(slots[i].alias) > len(slots[j].alias)
+	shared := make([]slot, 0, len(b.multi))
+	for k := range b.multi {
+		shared = append(shared, k)
+	}
+	sort.Slice(shared, func(i, j int) bool {
+		if len(shared[i].alias) != len(shared[j].alias) {
+			return len(shared[i].alias) > len(shared[j].alias)
 		}
-		if slots[i].alias != slots[j].alias {
-			return slots[i].alias < slots[j].alias
+		if shared[i].alias != shared[j].alias {
+			return shared[i].alias < shared[j].alias
 		}
-		return slots[i].family < slots[j].family
+		return shared[i].family < shared[j].family
 	})
-	for _, k := range slots {
-		idx := byAlias[k]
-		if len(idx) < 2 || k.family == "" {
+	for _, k := range shared {
+		if k.family == "" {
 			continue
 		}
-		// One element per format: a format with two elements of the alias is ambiguous there.
-		perFormat := map[string][]int{}
-		for _, i := range idx {
-			f := Format(nodes[i].ID)
-			perFormat[f] = append(perFormat[f], i)
-		}
-		var pick []int
-		for _, i := range idx {
-			if len(perFormat[Format(nodes[i].ID)]) == 1 {
-				pick = append(pick, i)
-			}
-		}
-		for _, i := range pick[min(1, len(pick)):] {
-			union(pick[0], i)
+		for _, p := range b.plan(k) {
+			union(p[0], p[1])
 		}
 	}
 	// Configured entries without a kind attach to what they name, once the formats are fused.
-	for i, e := range nodes {
+	for _, e := range nodes {
 		if e.Provenance != Configured || e.Kind != "" {
 			continue
 		}
-		for _, a := range aliasesOf(e) {
+		for _, a := range b.aliases(e) {
 			for _, fam := range []string{"node", "actor", "zone"} {
-				for _, j := range byAlias[slot{a, fam}] {
-					if j != i {
-						union(j, i)
+				for _, o := range b.sortedSlot(slot{a, fam}) {
+					if o != e {
+						union(o, e)
+					}
+				}
+			}
+			if id, ok := strings.CutPrefix(a, "id:"); ok {
+				for _, o := range nodes { // an ID written in threatls.yaml: rare, so a scan
+					if o.ID == id && o != e {
+						union(o, e)
 					}
 				}
 			}
 		}
 	}
-	groups := map[int][]*Element{}
-	var roots []int
-	for i := range nodes {
-		r := find(i)
-		if _, ok := groups[r]; !ok {
-			roots = append(roots, r)
-		}
-		groups[r] = append(groups[r], nodes[i])
+	groups := map[*Element][]*Element{}
+	for e := range parent {
+		r := find(e)
+		groups[r] = append(groups[r], e)
 	}
-	for _, r := range roots {
-		ms := groups[r]
-		sort.SliceStable(ms, func(i, j int) bool { return rank(ms[i]) < rank(ms[j]) })
+	s.final = make(map[*Element]*Element, len(parent))
+	for _, e := range nodes {
+		ms := []*Element{e}
+		if _, grouped := parent[e]; grouped {
+			r := find(e)
+			ms = groups[r]
+			if ms == nil {
+				continue // emitted with the first member met
+			}
+			delete(groups, r)
+			sort.Slice(ms, func(i, j int) bool {
+				if ri, rj := b.info(ms[i]).rank, b.info(ms[j]).rank; ri != rj {
+					return ri < rj
+				}
+				return ms[i].ID < ms[j].ID
+			})
+		}
 		if ms[0].Kind == "" { // only overrides: they match nothing
 			for _, m := range ms {
 				s.g.problems = append(s.g.problems, Problem{Span: m.Head,
@@ -262,16 +334,150 @@ func (s *sys) fuseNodes(elements []*Element) {
 			el = s.memo("fuse:"+ptrKey(ms...), func() *Element { return fuse(ms) })
 		}
 		el = s.classify(el)
-		s.members[el.ID] = ms
+		if len(ms) > 1 || ms[0].Provenance != Inferred {
+			s.members[el.ID] = ms
+		}
 		for _, m := range ms {
-			s.fusedOf[m.ID] = el.ID
+			if len(ms) > 1 {
+				s.fusedOf[m.ID] = el.ID
+			}
+			if m != el {
+				s.final[m] = el
+			}
 		}
 		s.nodes = append(s.nodes, el)
-		for _, a := range el.Aliases {
-			s.aliases[a] = append(s.aliases[a], el)
-		}
+		s.g.byID[el.ID] = el
 	}
 }
+
+// updateAliases brings the alias index up to the current nodes: the aliases of elements
+// gone are removed, those of elements new are added.
+func (b *Builder) updateAliases(nodes []*Element) {
+	if b.bySlot == nil {
+		b.bySlot, b.present, b.multi = map[slot][]*Element{}, map[*Element]bool{}, map[slot]bool{}
+		b.plans = map[slot][][2]*Element{}
+	}
+	now := make(map[*Element]bool, len(nodes))
+	for _, e := range nodes {
+		now[e] = true
+		fam := family(e.Kind)
+		if b.present[e] || fam == "" && e.Provenance != Configured {
+			continue // indexed already; or a control, which is not fused
+		}
+		for _, a := range b.aliases(e) {
+			k := slot{a, fam}
+			b.bySlot[k] = append(b.bySlot[k], e)
+			delete(b.plans, k)
+			if len(b.bySlot[k]) > 1 {
+				b.multi[k] = true
+			}
+		}
+	}
+	for e := range b.present {
+		if now[e] {
+			continue
+		}
+		fam := family(e.Kind)
+		if fam == "" && e.Provenance != Configured {
+			continue
+		}
+		for _, a := range b.info(e).aliases {
+			k := slot{a, fam}
+			els := slices.DeleteFunc(b.bySlot[k], func(x *Element) bool { return x == e })
+			delete(b.plans, k)
+			switch len(els) {
+			case 0:
+				delete(b.bySlot, k)
+				delete(b.multi, k)
+			case 1:
+				b.bySlot[k] = els
+				delete(b.multi, k)
+			default:
+				b.bySlot[k] = els
+			}
+		}
+		delete(b.infoMemo, e)
+	}
+	b.present = now
+}
+
+// sortedSlot returns the elements of an alias, by rank and ID.
+func (b *Builder) sortedSlot(k slot) []*Element {
+	els := slices.Clone(b.bySlot[k])
+	sort.Slice(els, func(i, j int) bool {
+		if ri, rj := b.info(els[i]).rank, b.info(els[j]).rank; ri != rj {
+			return ri < rj
+		}
+		return els[i].ID < els[j].ID
+	})
+	return els
+}
+
+// plan returns the pairs of elements an alias fuses. When each format has one element of
+// the alias, they all fuse. When a format has several (a monorepo with an "api" per stack),
+// an element fuses with the element of another format nearest to it in the directory tree,
+// when each is the other's unique nearest: stacks/prod/k8s/api.yaml with
+// stacks/prod/compose.yaml, not with stacks/dev/compose.yaml.
+func (b *Builder) plan(k slot) [][2]*Element {
+	if p, ok := b.plans[k]; ok {
+		return p
+	}
+	els := b.sortedSlot(k)
+	byFormat := map[string][]*Element{}
+	var formats []string
+	for _, e := range els {
+		if e.Provenance == Configured && e.Kind == "" {
+			continue // overrides attach later
+		}
+		f := Format(e.ID)
+		if byFormat[f] == nil {
+			formats = append(formats, f)
+		}
+		byFormat[f] = append(byFormat[f], e)
+	}
+	var pairs [][2]*Element
+	single := true
+	for _, f := range formats {
+		single = single && len(byFormat[f]) == 1
+	}
+	if single {
+		for i := 1; i < len(formats); i++ {
+			pairs = append(pairs, [2]*Element{byFormat[formats[0]][0], byFormat[formats[i]][0]})
+		}
+	} else {
+		nearest := func(x *Element, f string) *Element {
+			best, bestN, tie := (*Element)(nil), -1, false
+			for _, y := range byFormat[f] {
+				n := commonDir(b.info(x).dir, b.info(y).dir)
+				switch {
+				case n > bestN:
+					best, bestN, tie = y, n, false
+				case n == bestN:
+					tie = true
+				}
+			}
+			if tie {
+				return nil
+			}
+			return best
+		}
+		for i, fa := range formats {
+			for _, fb := range formats[i+1:] {
+				for _, x := range byFormat[fa] {
+					if y := nearest(x, fb); y != nil && nearest(y, fa) == x {
+						pairs = append(pairs, [2]*Element{x, y})
+					}
+				}
+			}
+		}
+	}
+	b.plans[k] = pairs
+	return pairs
+}
+
+// slot is an alias within a family of kinds.
+type slot struct{ alias, family string }
+
 
 // family groups kinds that may fuse: a diagram's component may be a manifest's store.
 func family(k Kind) string {
@@ -356,18 +562,23 @@ func (s *sys) classify(el *Element) *Element {
 	if a, ok := el.Attrs["classification"]; ok && !weak(a.Origin) {
 		return el
 	}
-	return s.memo("class:"+ptrKey(el), func() *Element {
+	if c, ok := s.b.classNext[el]; ok {
+		return c
+	}
+	c, ok := s.b.classMemo[el]
+	if !ok {
+		c = el
 		class, note := s.opts.Classify(el)
-		if class == "" && el.Kind != Store {
-			return el
-		}
-		if class == "" {
+		if class == "" && el.Kind == Store {
 			class, note = "internal", "nothing says what it holds: internal unless threatls.yaml says otherwise"
 		}
-		c := el.clone()
-		c.Attrs["classification"] = Attr{Value: class, Origin: Defaulted, Span: el.Head, Note: note}
-		return c
-	})
+		if class != "" {
+			c = el.clone()
+			c.Attrs["classification"] = Attr{Value: class, Origin: Defaulted, Span: el.Head, Note: note}
+		}
+	}
+	s.b.classNext[el] = c
+	return c
 }
 
 // clone copies e with its own attribute map (everything else is shared and immutable).
@@ -380,8 +591,11 @@ func (e *Element) clone() *Element {
 	return &c
 }
 
-// resolve maps an endpoint (an ID, a member's ID or a reference) to a fused node's ID.
-func (s *sys) resolve(id string) (string, bool) {
+// resolve maps an endpoint (an ID, a member's ID or a reference) to a fused node's ID. A
+// reference resolves to the element of the name nearest in the directory tree to dir, the
+// directory of the file that makes it: in a monorepo with an "api" per stack, a stack's
+// manifests mean their own stack's api.
+func (s *sys) resolve(id, dir string) (string, bool) {
 	if f, ok := s.fusedOf[id]; ok {
 		return f, true
 	}
@@ -389,41 +603,58 @@ func (s *sys) resolve(id string) (string, bool) {
 	if !ok {
 		return id, false
 	}
-	var best *Element
-	for _, e := range s.aliases[alias] {
-		if best == nil || refRank(e) < refRank(best) {
-			best = e
-		}
+	if e := s.byAliasIn(alias, dir, "node", "actor"); e != nil {
+		return e.ID, true
 	}
-	if best == nil {
-		return id, false
-	}
-	return best.ID, true
+	return id, false
 }
 
-func refRank(e *Element) int {
-	switch e.Kind {
-	case Component, Store:
-		return 0
-	case Actor:
-		return 1
+// byAliasIn returns the fused element that carries alias nearest to dir, searching the
+// families in order.
+func (s *sys) byAliasIn(alias, dir string, families ...string) *Element {
+	key := refKey{alias, dir, strings.Join(families, ",")}
+	if e, ok := s.refs[key]; ok {
+		return e
 	}
-	return 2
+	var best *Element
+	for _, fam := range families {
+		bestN := -1
+		for _, e := range s.b.sortedSlot(slot{alias, fam}) {
+			f := s.final[e]
+			if f == nil && s.g.byID[e.ID] == e {
+				f = e
+			}
+			if f == nil {
+				continue
+			}
+			if n := commonDir(dir, s.b.info(e).dir); n > bestN {
+				best, bestN = f, n
+			}
+		}
+		if best != nil {
+			break
+		}
+	}
+	if s.refs == nil {
+		s.refs = map[refKey]*Element{}
+	}
+	s.refs[key] = best
+	return best
 }
+
+type refKey struct{ alias, dir, families string }
 
 // resolveFlows points flows at fused nodes, adds an actor for what a reference names but the
 // workspace does not define, and fuses flows that several formats describe.
 func (s *sys) resolveFlows() {
-	byNode := map[string]*Element{}
-	for _, n := range s.nodes {
-		byNode[n.ID] = n
-	}
+	byNode := s.g.byID
 	type pair struct{ from, to string }
 	groups := map[pair][]*Element{}
 	var order []pair
 	for _, f := range s.flows {
-		from, okF := s.resolve(f.From)
-		to, okT := s.resolve(f.To)
+		dir := dirOf(f.Span.File)
+		from, okF := s.resolve(f.From, dir)
+		to, okT := s.resolve(f.To, dir)
 		for _, end := range []struct {
 			id *string
 			ok bool
@@ -468,9 +699,6 @@ func (s *sys) resolveFlows() {
 	s.flows = s.flows[:0]
 	for _, p := range order {
 		s.flows = append(s.flows, s.fuseFlows(groups[p])...)
-	}
-	for _, n := range s.nodes {
-		s.g.add(n)
 	}
 }
 
@@ -546,7 +774,7 @@ func (s *sys) zones() {
 		if n.Kind == Zone {
 			if a, ok := n.Attrs["parent"]; ok {
 				if v, ok := a.Value.(string); ok {
-					if r, ok := s.resolveZone(v); ok && r != v {
+					if r, ok := s.resolveZone(v, dirOf(a.Span.File)); ok && r != v {
 						s.nodes[i] = s.memo("zparent:"+ptrKey(n)+r, func() *Element {
 							c := n.clone()
 							a.Value = r
@@ -559,9 +787,10 @@ func (s *sys) zones() {
 			}
 			continue
 		}
-		z := ""
+		z, zdir := "", ""
 		if a, ok := n.Attrs["zone"]; ok {
 			z, _ = a.Value.(string)
+			zdir = dirOf(a.Span.File)
 		}
 		if n.ID == Internet || (n.Kind == Actor && z == "" && n.Type == "internet") {
 			z = InternetZone
@@ -569,7 +798,7 @@ func (s *sys) zones() {
 		if z == "" {
 			continue
 		}
-		if r, ok := s.resolveZone(z); ok {
+		if r, ok := s.resolveZone(z, zdir); ok {
 			z = r
 		}
 		if z == InternetZone {
@@ -596,8 +825,17 @@ func (s *sys) zones() {
 		fz, tz := zoneOf[f.From], zoneOf[f.To]
 		ft, tt := s.trust(fz), s.trust(tz)
 		crosses := fz != tz && fz != "" && tz != ""
-		key := fmt.Sprintf("fz:%p|%s|%s|%s|%s", f, fz, tz, ft, tt)
-		s.flows[i] = s.memo(key, func() *Element {
+		key := zoneKey{f, fz, tz, ft, tt}
+		if c, ok := s.b.zoneNext[key]; ok {
+			s.flows[i] = c
+			continue
+		}
+		if c, ok := s.b.zoneMemo[key]; ok {
+			s.b.zoneNext[key] = c
+			s.flows[i] = c
+			continue
+		}
+		s.flows[i] = func() *Element {
 			c := f.clone()
 			derive := func(name string, v any) {
 				c.Attrs[name] = Attr{Value: v, Origin: Defaulted, Span: f.Head, Note: "derived from the zones of the flow's ends"}
@@ -614,23 +852,29 @@ func (s *sys) zones() {
 				derive("crosses_boundary", crosses)
 			}
 			return c
-		})
+		}()
+		s.b.zoneNext[key] = s.flows[i]
 	}
 }
 
+// zoneKey is what a flow's zone attributes are derived from.
+type zoneKey struct {
+	f                  *Element
+	fromZ, toZ, fT, tT string
+}
+
 // resolveZone maps a zone reference (an ID, a member ID or a ref) to the fused zone's ID.
-func (s *sys) resolveZone(z string) (string, bool) {
+// A reference resolves to the zone of the name nearest to dir.
+func (s *sys) resolveZone(z, dir string) (string, bool) {
 	if z == InternetZone {
 		return z, true
 	}
-	if r, ok := s.resolve(z); ok {
-		return r, true
+	if f, ok := s.fusedOf[z]; ok {
+		return f, true
 	}
 	if alias, ok := RefAlias(z); ok {
-		for _, e := range s.aliases[alias] {
-			if e.Kind == Zone {
-				return e.ID, true
-			}
+		if e := s.byAliasIn(alias, dir, "zone"); e != nil {
+			return e.ID, true
 		}
 		if alias == NameAlias("internet") {
 			return InternetZone, true
@@ -705,7 +949,7 @@ func (s *sys) drift() {
 			if dz == "" {
 				continue
 			}
-			dzr, _ := s.resolveZone(dz)
+			dzr, _ := s.resolveZone(dz, dirOf(d.Attrs["zone"].Span.File))
 			iz := s.g.zoneOf[n.ID]
 			// Only a zone the workspace knows too can disagree: a subgraph that matches no
 			// namespace, network or subnet says nothing the workspace could contradict.
@@ -766,33 +1010,17 @@ func (s *sys) name(id string) string {
 // index adds the flows and the adjacency.
 func (s *sys) index() {
 	g := s.g
+	g.elements = make([]*Element, 0, len(s.nodes)+len(s.flows))
 	for _, n := range s.nodes {
-		g.add(n) // replaces earlier versions (drift, zone parents)
-	}
-	g.elements = g.elements[:0]
-	seen := map[string]bool{}
-	for _, n := range s.nodes {
-		if !seen[n.ID] {
-			seen[n.ID] = true
-			g.elements = append(g.elements, g.byID[n.ID])
-		}
+		g.byID[n.ID] = n // the last version (drift, zone parents)
+		g.elements = append(g.elements, n)
 	}
 	g.in, g.out = map[string][]*Element{}, map[string][]*Element{}
 	for _, f := range s.flows {
-		if seen[f.ID] {
-			continue
-		}
-		seen[f.ID] = true
 		g.byID[f.ID] = f
 		g.elements = append(g.elements, f)
 		g.out[f.From] = append(g.out[f.From], f)
 		g.in[f.To] = append(g.in[f.To], f)
-	}
-	g.members = map[string][]*Element{}
-	for _, e := range g.elements {
-		if z := g.zoneOf[e.ID]; z != "" {
-			g.members[z] = append(g.members[z], e)
-		}
 	}
 	g.types = map[string]int{}
 	for _, e := range g.elements {
@@ -822,7 +1050,13 @@ func (s *sys) index() {
 	}
 }
 
-func blocked(f *Element) bool { b, _ := f.Attrs["blocked"].Value.(bool); return b }
+// blocked reports whether an attacker cannot use the flow: a policy denies it, or it exists
+// only in a design document that the workspace does not implement.
+func blocked(f *Element) bool {
+	b, _ := f.Attrs["blocked"].Value.(bool)
+	n, _ := f.Attrs["not_implemented"].Value.(bool)
+	return b || n
+}
 
 func (g *Graph) add(e *Element) {
 	if _, ok := g.byID[e.ID]; !ok {
