@@ -316,7 +316,7 @@ func TestModelJSONSchema(t *testing.T) {
 		t.Errorf("classification of orders: %v", c)
 	}
 	if z := find(doc.Zones, data); z["parent"] != vpc || z["trust"] != "restricted" ||
-		!reflect.DeepEqual(z["elements"], []any{orders, cache}) {
+		!reflect.DeepEqual(z["elements"], []any{cache, orders}) {
 		t.Errorf("data subnet: %v", z)
 	}
 	if f := find(doc.Flows, "terraform:infra/aws_security_group_rule.peer"); f["from"] != "terraform:other/aws_security_group.peer" {
