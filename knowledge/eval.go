@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"hash/fnv"
 	"regexp"
 	"slices"
 	"sort"
@@ -26,13 +25,31 @@ type rule struct {
 	guarded []string    // those it reads only as has(e.attrs.X)
 	message *template.Template
 	// graph is set when the condition calls graph functions that read beyond the element:
-	// its result then depends on the element's neighbourhood (see graphView.deps); types when
-	// it reads the workspace's type counts (workspace.types, has_type).
-	graph, types bool
+	// its result then depends on the element's neighbourhood (see graphView.deps). types lists
+	// the element types whose counts it reads (workspace.types, has_type): the string literals
+	// of a condition that reads them.
+	graph bool
+	types []string
 }
 
 // typesRead finds conditions that read the workspace's type counts.
-var typesRead = regexp.MustCompile(`\bworkspace\b|\bhas_type\s*\(`)
+var (
+	typesRead = regexp.MustCompile(`\bworkspace\b|\bhas_type\s*\(`)
+	literal   = regexp.MustCompile(`"([^"\\]*)"|'([^'\\]*)'`)
+)
+
+// typesOf returns the string literals of a condition that reads the workspace's type counts
+// (the types it can ask about), or nil.
+func typesOf(cond string) []string {
+	if !typesRead.MatchString(cond) {
+		return nil
+	}
+	out := []string{}
+	for _, m := range literal.FindAllStringSubmatch(cond, -1) {
+		out = append(out, m[1]+m[2])
+	}
+	return out
+}
 
 // attrRef finds the attributes a condition reads. Conditions read attributes as e.attrs.NAME.
 var attrRef = regexp.MustCompile(`\be\.attrs\.([A-Za-z_][A-Za-z0-9_]*)`)
@@ -49,7 +66,7 @@ func newEnv() (*cel.Env, error) {
 }
 
 // onElement finds graph functions called on the element itself: f(e).
-var onElement = regexp.MustCompile(`\b(inbound|outbound|zone|zone_members|reachable_from_internet|crosses_boundary|paths_to_assets|paths_through)\(\s*e\s*\)`)
+var onElement = regexp.MustCompile(`\b(inbound|outbound|zone|zone_members|reachable_from_internet|crosses_boundary|paths_to_assets|paths_through|known)\(\s*e\s*\)`)
 
 func compile(env *cel.Env, t *Threat) (*rule, error) {
 	// f(e) is compiled as f(e.id): the graph needs only the element's identity, and e.id is
@@ -91,7 +108,7 @@ func compile(env *cel.Env, t *Threat) (*rule, error) {
 		return nil, fmt.Errorf("message: %w", err)
 	}
 	return &rule{threat: t, program: prg, partial: partial, attrs: attrs, guarded: guarded, message: msg,
-		graph: modelCall.MatchString(t.Condition), types: typesRead.MatchString(t.Condition)}, nil
+		graph: modelCall.MatchString(t.Condition), types: typesOf(t.Condition)}, nil
 }
 
 // Evaluate runs the library over elements of g (all of them when elements is nil) and returns
@@ -112,10 +129,9 @@ func (l *Library) Evaluate(g *model.Graph, elements []*model.Element) []model.Fi
 // Evaluator evaluates the library over the elements of one graph, one element at a time, so
 // that a caller can re-evaluate only the elements an edit changed.
 type Evaluator struct {
-	lib   *Library
-	ws    map[string]any
-	view  *graphView
-	types uint64 // typesDigest, once computed
+	lib  *Library
+	ws   map[string]any
+	view *graphView
 }
 
 // Evaluator returns an evaluator for the elements of g.
@@ -146,39 +162,22 @@ func (ev *Evaluator) Element(el *model.Element) []model.Finding {
 // address, so they are valid between two graphs that are both alive (the previous and the
 // current one).
 func (ev *Evaluator) Deps(el *model.Element) (uint64, bool) {
-	var graph, types bool
+	var graph, depends bool
+	var d uint64
 	for _, r := range ev.lib.rulesFor(el) {
 		graph = graph || r.graph
-		types = types || r.types
+		depends = depends || r.graph || r.types != nil
+		for _, t := range r.types {
+			d = d*31 + uint64(ev.view.g.TypeCounts()[t]) + 1
+		}
 	}
-	if !graph && !types {
+	if !depends {
 		return 0, false
 	}
-	var d uint64
 	if graph {
-		d = ev.view.deps(el)
-	}
-	if types {
-		d = d*31 + ev.typesDigest()
+		d = d*31 + ev.view.deps(el)
 	}
 	return d, true
-}
-
-// typesDigest digests the workspace's type counts, once per evaluator.
-func (ev *Evaluator) typesDigest() uint64 {
-	if ev.types == 0 {
-		keys := make([]string, 0, len(ev.view.g.TypeCounts()))
-		for k := range ev.view.g.TypeCounts() {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		h := fnv.New64a()
-		for _, k := range keys {
-			fmt.Fprintf(h, "%s=%d;", k, ev.view.g.TypeCounts()[k])
-		}
-		ev.types = h.Sum64() | 1
-	}
-	return ev.types
 }
 
 // place adds what a finding owes to the graph: the ends of a flow as related locations; an

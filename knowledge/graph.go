@@ -29,6 +29,7 @@ var graphFuncs = []struct {
 	{"paths_to_assets", []*cel.Type{cel.DynType}, cel.ListType(cel.DynType)},
 	{"paths_through", []*cel.Type{cel.DynType}, cel.ListType(cel.DynType)},
 	{"has_type", []*cel.Type{cel.StringType}, cel.BoolType},
+	{"known", []*cel.Type{cel.DynType}, cel.DynType},
 }
 
 // modelCall finds the calls of graph functions that read beyond the element (has_type reads
@@ -100,6 +101,9 @@ func newGraphView(g *model.Graph) *graphView {
 		}),
 		"paths_to_assets": withEl(func(el *model.Element) ref.Val { return list(g.PathsFrom(el.ID)) }),
 		"paths_through":   withEl(func(el *model.Element) ref.Val { return list(g.PathsThrough(el.ID)) }),
+		"known": withEl(func(el *model.Element) ref.Val {
+			return types.DefaultTypeAdapter.NativeToValue(v.elementMap(el))
+		}),
 		"has_type": func(_ string, args ...ref.Val) ref.Val {
 			s, ok := args[0].Value().(string)
 			return types.Bool(ok && g.TypeCounts()[s] > 0)

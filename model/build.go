@@ -31,9 +31,10 @@ type Builder struct {
 	bySlot  map[slot][]*Element
 	present map[*Element]bool
 	multi   map[slot]bool
-	// plans holds, per shared alias, the pairs of elements it fuses (see plan); an alias whose
-	// elements change loses its plan.
-	plans map[slot][][2]*Element
+	// plans holds, per shared alias, the pairs of elements it fuses (see plan), and sorted its
+	// elements in order (see sortedSlot); an alias whose elements change loses both.
+	plans  map[slot][][2]*Element
+	sorted map[slot][]*Element
 }
 
 // elInfo is what fusion needs of an element, computed once per element (and forgotten when
@@ -210,6 +211,9 @@ func (s *sys) fuseNodes(elements []*Element) {
 				continue
 			}
 			actors[e.ID] = true
+			// Analyzers that re-link make a new one on every edit: keep the one of the previous
+			// build while it says the same, so that what flows from it is not re-evaluated.
+			e = s.memo("actor:"+e.ID+"@"+e.Span.String(), func() *Element { return e })
 		}
 		nodes = append(nodes, e)
 	}
@@ -368,6 +372,7 @@ func (b *Builder) updateAliases(nodes []*Element) {
 			k := slot{a, fam}
 			b.bySlot[k] = append(b.bySlot[k], e)
 			delete(b.plans, k)
+			delete(b.sorted, k)
 			if len(b.bySlot[k]) > 1 {
 				b.multi[k] = true
 			}
@@ -385,6 +390,7 @@ func (b *Builder) updateAliases(nodes []*Element) {
 			k := slot{a, fam}
 			els := slices.DeleteFunc(b.bySlot[k], func(x *Element) bool { return x == e })
 			delete(b.plans, k)
+			delete(b.sorted, k)
 			switch len(els) {
 			case 0:
 				delete(b.bySlot, k)
@@ -401,8 +407,12 @@ func (b *Builder) updateAliases(nodes []*Element) {
 	b.present = now
 }
 
-// sortedSlot returns the elements of an alias, by rank and ID.
+// sortedSlot returns the elements of an alias, by rank and ID. The slice must not be
+// modified.
 func (b *Builder) sortedSlot(k slot) []*Element {
+	if els, ok := b.sorted[k]; ok {
+		return els
+	}
 	els := slices.Clone(b.bySlot[k])
 	sort.Slice(els, func(i, j int) bool {
 		if ri, rj := b.info(els[i]).rank, b.info(els[j]).rank; ri != rj {
@@ -410,6 +420,10 @@ func (b *Builder) sortedSlot(k slot) []*Element {
 		}
 		return els[i].ID < els[j].ID
 	})
+	if b.sorted == nil {
+		b.sorted = map[slot][]*Element{}
+	}
+	b.sorted[k] = els
 	return els
 }
 
@@ -477,7 +491,6 @@ func (b *Builder) plan(k slot) [][2]*Element {
 
 // slot is an alias within a family of kinds.
 type slot struct{ alias, family string }
-
 
 // family groups kinds that may fuse: a diagram's component may be a manifest's store.
 func family(k Kind) string {
