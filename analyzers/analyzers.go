@@ -1,6 +1,8 @@
 // Package analyzers turns files into model facts. Each format has an analyzer of its own in a
-// sub-package; this package holds the interface they implement and the registry the engine
-// reads. Analyzers know nothing of the LSP or of the threat library.
+// sub-package; this package holds the interface they implement, the registry the engine
+// reads, and what every analyzer does alike: reading threatls:ignore comments, recording
+// attributes with their notes, linking files that stand alone. Analyzers know nothing of the
+// LSP or of the threat library.
 package analyzers
 
 import (

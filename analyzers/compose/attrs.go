@@ -4,17 +4,11 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/threatls/threatls/analyzers"
+	"github.com/threatls/threatls/analyzers/container"
 	"github.com/threatls/threatls/analyzers/yamlnode"
 	"github.com/threatls/threatls/model"
 )
-
-// setNote records a read attribute with a note that explains it.
-func setNote(el *model.Element, name string, v any, at model.Span, note string) {
-	el.Set(name, v, at)
-	a := el.Attrs[name]
-	a.Note = note
-	el.Attrs[name] = a
-}
 
 // attrs sets the normalised attributes of a service's element and creates the flows of its
 // published ports.
@@ -27,7 +21,7 @@ func (x *extractor) attrs(s *service) {
 	x.network(s)
 	if p, ok := s.pair("read_only"); ok {
 		v, _ := p.Value.Bool()
-		el.Set("read_only_fs", v, pairSpan(p))
+		el.Set("read_only_fs", v, p.Span())
 	} else {
 		el.Default("read_only_fs", false, "read_only is not set: the root filesystem is writable")
 	}
@@ -47,15 +41,15 @@ func (x *extractor) image(s *service) {
 	if p, ok := s.pair("image"); ok && p.Value.String() != "" {
 		img := p.Value.String()
 		el.Set("image", img, p.Value.Span)
-		if pinned, known, note := imagePinned(img); known {
-			setNote(el, "image_pinned", pinned, p.Value.Span, note)
+		if pinned, known, note := container.ImagePinned(img); known {
+			analyzers.SetNote(el, "image_pinned", pinned, p.Value.Span, note)
 		} else {
 			el.SetUnknown("image_pinned", p.Value.Span, note)
 		}
 		return
 	}
 	if p, ok := s.pair("build"); ok {
-		el.SetUnknown("image_pinned", pairSpan(p), "built here: the Dockerfile's FROM decides")
+		el.SetUnknown("image_pinned", p.Span(), "built here: the Dockerfile's FROM decides")
 	}
 }
 
@@ -67,10 +61,10 @@ func (x *extractor) user(s *service) {
 	case !ok || u == "":
 		el.SetUnknown("runs_as_root", el.Head, "no user: the image's USER decides")
 	case strings.Contains(u, "$"):
-		el.SetUnknown("runs_as_root", pairSpan(p), "user comes from a variable")
+		el.SetUnknown("runs_as_root", p.Span(), "user comes from a variable")
 	default:
 		name, _, _ := strings.Cut(u, ":")
-		el.Set("runs_as_root", name == "root" || name == "0", pairSpan(p))
+		el.Set("runs_as_root", name == "root" || name == "0", p.Span())
 	}
 }
 
@@ -85,7 +79,7 @@ func (x *extractor) privileged(s *service) {
 	var causes []cause
 	p, explicit := s.pair("privileged")
 	if v, _ := p.Value.Bool(); explicit && v {
-		causes = append(causes, cause{pairSpan(p), "privileged: true gives the container every capability and the host's devices"})
+		causes = append(causes, cause{p.Span(), "privileged: true gives the container every capability and the host's devices"})
 	}
 	if c := s.get("cap_add"); c != nil {
 		for _, it := range c.Items {
@@ -97,7 +91,7 @@ func (x *extractor) privileged(s *service) {
 	}
 	for _, k := range []string{"pid", "ipc"} {
 		if p, ok := s.pair(k); ok && p.Value.String() == "host" {
-			causes = append(causes, cause{pairSpan(p), k + ": host shares the host's " + strings.ToUpper(k) + " namespace"})
+			causes = append(causes, cause{p.Span(), k + ": host shares the host's " + strings.ToUpper(k) + " namespace"})
 		}
 	}
 	sock := dockerSocket(s.get("volumes"))
@@ -109,9 +103,9 @@ func (x *extractor) privileged(s *service) {
 	}
 	switch {
 	case len(causes) > 0:
-		setNote(el, "privileged", true, causes[0].at, causes[0].note)
+		analyzers.SetNote(el, "privileged", true, causes[0].at, causes[0].note)
 	case explicit:
-		el.Set("privileged", false, pairSpan(p))
+		el.Set("privileged", false, p.Span())
 	default:
 		el.Default("privileged", false, "no privileged: true, cap_add SYS_ADMIN, pid/ipc: host or Docker socket")
 	}
@@ -145,7 +139,7 @@ func (x *extractor) network(s *service) {
 	el := s.el
 	mode, hasMode := s.pair("network_mode")
 	if hasMode {
-		el.Set("host_network", mode.Value.String() == "host", pairSpan(mode))
+		el.Set("host_network", mode.Value.String() == "host", mode.Span())
 	} else {
 		el.Default("host_network", false, "no network_mode: host")
 	}
@@ -194,24 +188,24 @@ func (x *extractor) limits(s *service) {
 	var mem, cpu, at *model.Span
 	if res := s.get("deploy").Get("resources"); res != nil {
 		if lp, ok := res.Pair("limits"); ok {
-			sp := pairSpan(lp)
+			sp := lp.Span()
 			at = &sp
 			if p, ok := lp.Value.Pair("memory"); ok {
-				sp := pairSpan(p)
+				sp := p.Span()
 				mem = &sp
 			}
 			if p, ok := lp.Value.Pair("cpus"); ok {
-				sp := pairSpan(p)
+				sp := p.Span()
 				cpu = &sp
 			}
 		}
 	}
 	if p, ok := s.pair("mem_limit"); ok && mem == nil {
-		sp := pairSpan(p)
+		sp := p.Span()
 		mem = &sp
 	}
 	if p, ok := s.pair("cpus"); ok && cpu == nil {
-		sp := pairSpan(p)
+		sp := p.Span()
 		cpu = &sp
 	}
 	switch {
@@ -221,9 +215,9 @@ func (x *extractor) limits(s *service) {
 		}
 		el.Set("resource_limits", true, *at)
 	case mem != nil:
-		setNote(el, "resource_limits", false, *mem, "a memory limit but no CPU limit")
+		analyzers.SetNote(el, "resource_limits", false, *mem, "a memory limit but no CPU limit")
 	case cpu != nil:
-		setNote(el, "resource_limits", false, *cpu, "a CPU limit but no memory limit")
+		analyzers.SetNote(el, "resource_limits", false, *cpu, "a CPU limit but no memory limit")
 	default:
 		el.Default("resource_limits", false, "no deploy.resources.limits: the container may use all the host's CPU and memory")
 	}
@@ -238,27 +232,27 @@ func (x *extractor) secrets(s *service) {
 		if !v.literal() {
 			continue
 		}
-		if secretName(v.name) {
-			setNote(el, "secrets_in_env", true, v.span, v.name+" holds a literal value")
+		if container.SecretName(v.name) {
+			analyzers.SetNote(el, "secrets_in_env", true, v.span, v.name+" holds a literal value")
 			found = true
 			break
 		}
-		if ep, ok := parseEndpoint(v.name, v.value); ok && ep.password && !interpolated(ep.userinfo) {
-			setNote(el, "secrets_in_env", true, v.span, v.name+" holds a connection string with a password")
+		if ep, ok := container.Parse(v.name, v.value); ok && ep.Password != "" && !container.Interpolated(ep.Password) {
+			analyzers.SetNote(el, "secrets_in_env", true, v.span, v.name+" holds a connection string with a password")
 			found = true
 			break
 		}
 	}
 	if !found {
 		if p, ok := s.pair("env_file"); ok {
-			el.SetUnknown("secrets_in_env", pairSpan(p), "env_file is not read: the variables it sets are unknown")
+			el.SetUnknown("secrets_in_env", p.Span(), "env_file is not read: the variables it sets are unknown")
 		} else {
 			el.Default("secrets_in_env", false, "no secret-looking variable of environment holds a literal value")
 		}
 	}
 	for _, v := range s.env {
 		if strings.HasPrefix(strings.ToUpper(v.name), "VAULT_") {
-			setNote(el, "uses_vault", true, v.span, v.name+": secrets are read from Vault")
+			analyzers.SetNote(el, "uses_vault", true, v.span, v.name+": secrets are read from Vault")
 			return
 		}
 	}
@@ -342,7 +336,7 @@ func parsePort(n *yamlnode.Node) (port, bool) {
 func (x *extractor) ports(s *service) {
 	el := s.el
 	if mode, ok := s.pair("network_mode"); ok && mode.Value.String() == "host" {
-		el.SetUnknown("internet_facing", pairSpan(mode), "network_mode: host: every port the container listens on is open on the host")
+		el.SetUnknown("internet_facing", mode.Span(), "network_mode: host: every port the container listens on is open on the host")
 		return
 	}
 	p, ok := s.pair("ports")
@@ -378,11 +372,11 @@ func (x *extractor) ports(s *service) {
 	}
 	switch {
 	case facing != nil:
-		setNote(el, "internet_facing", true, *facing, "published on all of the host's interfaces")
+		analyzers.SetNote(el, "internet_facing", true, *facing, "published on all of the host's interfaces")
 	case unknown != nil:
 		el.SetUnknown("internet_facing", *unknown, "the host address of the port comes from a variable")
 	case bound != nil:
-		setNote(el, "internet_facing", false, *bound, "every published port is bound to one host address")
+		analyzers.SetNote(el, "internet_facing", false, *bound, "every published port is bound to one host address")
 	default:
 		el.Default("internet_facing", false, "no published ports")
 	}
@@ -405,7 +399,7 @@ func (x *extractor) portFlow(s *service, i int, at model.Span, pt port) {
 	if proto == pt.proto {
 		fl.Set("protocol", proto, at)
 	} else {
-		setNote(fl, "protocol", proto, at, "from the container port")
+		analyzers.SetNote(fl, "protocol", proto, at, "from the container port")
 	}
 	if pt.container > 0 {
 		fl.Set("port", pt.container, at)
@@ -413,7 +407,7 @@ func (x *extractor) portFlow(s *service, i int, at model.Span, pt port) {
 		fl.SetUnknown("port", at, "the container port comes from a variable")
 	}
 	if proto == "https" {
-		setNote(fl, "tls", true, at, "port 443 serves HTTPS")
+		analyzers.SetNote(fl, "tls", true, at, "port 443 serves HTTPS")
 	} else {
 		fl.Default("tls", false, "a published port carries what the container serves; nothing says it is TLS")
 	}

@@ -1,7 +1,6 @@
 package compose_test
 
 import (
-	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -189,36 +188,12 @@ func TestBrokenMessage(t *testing.T) {
 // FuzzExtract: no input makes Extract or Link panic or hang, and every element and
 // attribute points inside the file.
 func FuzzExtract(f *testing.F) {
-	for _, p := range []string{"shop/compose.yaml", "broken/compose.yaml", "broken/docker-compose.yml",
-		"ignores/compose.yaml", "extends/deploy/docker-compose.yml", "extends/deploy/docker-compose.prod.yml"} {
-		src, err := os.ReadFile(filepath.Join("testdata", "src", p))
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(src)
-	}
+	analyzertest.Seeds(f, filepath.Join("testdata", "src", "*", "*.y*ml"), filepath.Join("testdata", "src", "*", "*", "*.y*ml"))
 	f.Add([]byte("services:\n  a:\n    <<: *x\n"))
 	f.Add([]byte("services:\n  a: &a\n    extends: a\n    ports: [\"[::1]:80\", \"${P}:80/udp\", {target: 443}]\n"))
 	f.Fuzz(func(t *testing.T, src []byte) {
 		a := compose.New()
 		ff := analyzertest.Extract(t, a, "compose.yaml", src)
-		in := func(sp model.Span) bool {
-			return sp.File == "compose.yaml" && 0 <= sp.Start.Offset && sp.Start.Offset <= sp.End.Offset && sp.End.Offset <= len(src)
-		}
-		for _, e := range a.Link([]*model.FileFacts{ff}) {
-			if !in(e.Span) || !in(e.Head) {
-				t.Fatalf("%s spans %+v head %+v", e.ID, e.Span, e.Head)
-			}
-			for n, at := range e.Attrs {
-				if !in(at.Span) {
-					t.Fatalf("%s.%s spans %+v", e.ID, n, at.Span)
-				}
-			}
-		}
-		for _, p := range ff.Problems {
-			if !in(p.Span) {
-				t.Fatalf("problem %q spans %+v", p.Message, p.Span)
-			}
-		}
+		analyzertest.Inside(t, src, ff, a.Link([]*model.FileFacts{ff}))
 	})
 }

@@ -26,11 +26,7 @@ func (*Analyzer) Extract(t *parse.Tree, file string) *model.FileFacts {
 	x.read(root)
 	model.SortElements(x.els)
 	ff.Elements = x.els
-	defs := make([]model.Span, len(x.els))
-	for i, e := range x.els {
-		defs[i] = e.Span
-	}
-	igs, ps := analyzers.LineIgnores(t.Src, file, []string{"#"}, defs)
+	igs, ps := analyzers.LineIgnores(t.Src, file, []string{"#"}, analyzers.Spans(x.els))
 	ff.Ignores = igs
 	ff.Problems = append(x.problems, ps...)
 	sort.SliceStable(ff.Problems, func(i, j int) bool { return ff.Problems[i].Span.Start.Offset < ff.Problems[j].Span.Start.Offset })
@@ -88,16 +84,6 @@ func (x *extractor) problem(sp model.Span, format string, args ...any) {
 	}
 	x.reported[p] = true
 	x.problems = append(x.problems, p)
-}
-
-// pairSpan covers `key: value`, or the key alone when the value is written elsewhere (an
-// alias of an anchor defined before).
-func pairSpan(p yamlnode.Pair) model.Span {
-	sp := p.Key.Span
-	if p.Value != nil && p.Value.Span.Start.Offset >= sp.End.Offset && p.Value.Span.End.Offset > sp.End.Offset {
-		sp.End = p.Value.Span.End
-	}
-	return sp
 }
 
 func (x *extractor) read(root *yamlnode.Node) {
@@ -172,7 +158,7 @@ func (x *extractor) resolve(s *service, depth int) {
 	}
 	base := x.byName[name]
 	if base == nil {
-		x.problem(pairSpan(ext), "extends: no service %q in this file", name)
+		x.problem(ext.Span(), "extends: no service %q in this file", name)
 		return
 	}
 	x.resolve(base, depth+1)
@@ -282,7 +268,7 @@ func (x *extractor) readNetworks(root *yamlnode.Node) {
 		if _, dup := x.networks[name]; dup {
 			continue
 		}
-		sp := pairSpan(p)
+		sp := p.Span()
 		el := &model.Element{ID: x.id("network:" + name), Kind: model.Zone, Type: "compose_network",
 			Name: "network:" + name, Span: sp, Head: p.Key.Span}
 		if name != "default" {
@@ -293,11 +279,11 @@ func (x *extractor) readNetworks(root *yamlnode.Node) {
 		}
 		if ip, ok := p.Value.Pair("internal"); ok {
 			if v, ok := ip.Value.Bool(); ok && v {
-				el.Set("trust", "restricted", pairSpan(ip))
-				el.Set("segmented", true, pairSpan(ip))
+				el.Set("trust", "restricted", ip.Span())
+				el.Set("segmented", true, ip.Span())
 			} else {
-				el.Set("trust", "internal", pairSpan(ip))
-				el.Set("segmented", false, pairSpan(ip))
+				el.Set("trust", "internal", ip.Span())
+				el.Set("segmented", false, ip.Span())
 			}
 		} else {
 			el.Default("trust", "internal", "a Compose network is reached only by its containers and through published ports")

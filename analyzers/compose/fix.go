@@ -119,7 +119,7 @@ func insert(src []byte, file string, key, node *yamlnode.Node, keyCol int, path 
 		first := node.Pairs[0].Key
 		col, step = first.Span.Start.Col, max(first.Span.Start.Col-keyCol, 1)
 		for _, p := range own(node, key) {
-			end = max(end, pairSpan(p).End.Offset)
+			end = max(end, p.Span().End.Offset)
 		}
 		end = max(end, node.Span.End.Offset)
 	}

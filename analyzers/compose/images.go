@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/threatls/threatls/analyzers"
+	"github.com/threatls/threatls/analyzers/container"
 	"github.com/threatls/threatls/model"
 )
 
@@ -26,43 +28,14 @@ var stores = map[string]storeInfo{
 	"minio": {"minio", "bucket"},
 }
 
-// repository returns an image reference without its tag and digest.
-func repository(ref string) (repo, tag, digest string) {
-	repo = strings.TrimSpace(ref)
-	if i := strings.Index(repo, "@"); i >= 0 {
-		repo, digest = repo[:i], repo[i+1:]
-	}
-	if i := strings.LastIndex(repo, ":"); i > strings.LastIndex(repo, "/") {
-		repo, tag = repo[:i], repo[i+1:]
-	}
-	return repo, tag, digest
-}
-
 // storeOf reports whether image runs a well-known data store.
 func storeOf(image string) (storeInfo, bool) {
 	if image == "" {
 		return storeInfo{}, false
 	}
-	repo, _, _ := repository(image)
+	repo, _, _ := container.Repository(image)
 	st, ok := stores[strings.ToLower(repo[strings.LastIndex(repo, "/")+1:])]
 	return st, ok
-}
-
-// imagePinned reports whether an image reference is pinned to a digest or a version tag;
-// known is false when the tag comes from a variable. note explains the value.
-func imagePinned(image string) (pinned, known bool, note string) {
-	_, tag, digest := repository(image)
-	switch {
-	case digest != "" && !strings.Contains(digest, "$"):
-		return true, true, "pinned by digest"
-	case strings.Contains(tag, "$") || strings.Contains(digest, "$"):
-		return false, false, "the tag comes from a variable"
-	case tag == "":
-		return false, true, "no tag: the image is whatever latest is when pulled"
-	case tag == "latest":
-		return false, true, "the latest tag moves"
-	}
-	return true, true, "tag " + tag
 }
 
 // oldElastic matches the tags of Elasticsearch versions that ran without security by default.
@@ -74,7 +47,7 @@ var leadingVar = regexp.MustCompile(`^\$\{[^}]*\}/`)
 // (${REGISTRY}/shop/api); "" when the repository itself does.
 func imageAlias(image string) string {
 	image = leadingVar.ReplaceAllString(image, "")
-	repo, _, _ := repository(image)
+	repo, _, _ := container.Repository(image)
 	if image == "" || strings.Contains(repo, "$") {
 		return ""
 	}
@@ -107,8 +80,8 @@ func storeAuth(s *service, st storeInfo) {
 		}
 		return envVar{}, false
 	}
-	yes := func(v envVar, note string) { setNote(el, "authenticated", true, v.span, note) }
-	no := func(v envVar, note string) { setNote(el, "authenticated", false, v.span, note) }
+	yes := func(v envVar, note string) { analyzers.SetNote(el, "authenticated", true, v.span, note) }
+	no := func(v envVar, note string) { analyzers.SetNote(el, "authenticated", false, v.span, note) }
 	cmd := s.get("command")
 	command := strings.Join(cmd.Strings(), " ")
 	switch st.tech {
@@ -135,7 +108,7 @@ func storeAuth(s *service, st storeInfo) {
 		}
 	case "redis", "valkey":
 		if strings.Contains(command, "--requirepass") || strings.Contains(command, "--aclfile") {
-			setNote(el, "authenticated", true, cmd.Span, "the command sets --requirepass")
+			analyzers.SetNote(el, "authenticated", true, cmd.Span, "the command sets --requirepass")
 		} else if v, ok := first("ALLOW_EMPTY_PASSWORD"); ok && on(v) {
 			no(v, "ALLOW_EMPTY_PASSWORD lets clients connect without a password")
 		} else if v, ok := first("REDIS_PASSWORD", "VALKEY_PASSWORD", "REDIS_PASSWORD_FILE"); ok {
@@ -164,9 +137,9 @@ func storeAuth(s *service, st storeInfo) {
 			el.Default("authenticated", false, "Kafka listeners are PLAINTEXT unless SASL is configured")
 		}
 	case "elasticsearch":
-		_, tag, _ := repository(s.get("image").String())
+		_, tag, _ := container.Repository(s.get("image").String())
 		if v, ok := first("xpack.security.enabled"); ok {
-			setNote(el, "authenticated", on(v), v.span, "xpack.security.enabled="+v.value)
+			analyzers.SetNote(el, "authenticated", on(v), v.span, "xpack.security.enabled="+v.value)
 		} else if v, ok := first("ELASTIC_PASSWORD", "ELASTIC_PASSWORD_FILE"); ok {
 			yes(v, v.name+" sets a password")
 		} else if oldElastic.MatchString(tag) {

@@ -17,9 +17,8 @@
 package config
 
 import (
-	"errors"
+	"fmt"
 	"path"
-	"sort"
 
 	"github.com/threatls/threatls/analyzers"
 	"github.com/threatls/threatls/analyzers/parse"
@@ -58,19 +57,15 @@ func (Analyzer) Match(p, _ string) bool {
 // Comment returns a YAML comment holding text.
 func (Analyzer) Comment(text string) string { return "# " + text }
 
-// Fix reports that threatls.yaml has no mechanical fixes: it is where people declare what
-// they know, not what a threat may rewrite.
+// Fix returns an error wrapping analyzers.ErrNoFix: threatls.yaml is where people declare
+// what they know, not what a threat may rewrite.
 func (Analyzer) Fix([]byte, *model.Element, model.FixOp) ([]model.TextEdit, error) {
-	return nil, errors.New("config: threatls.yaml has no fixes; edit the declaration by hand")
+	return nil, fmt.Errorf("config: %w: threatls.yaml is a declaration; edit it by hand", analyzers.ErrNoFix)
 }
 
 // Link returns the elements of every file unchanged: each threatls.yaml stands alone.
 func (Analyzer) Link(files []*model.FileFacts) []*model.Element {
-	var out []*model.Element
-	for _, f := range files {
-		out = append(out, f.Elements...)
-	}
-	return out
+	return analyzers.FileElements(files, Name)
 }
 
 // Extract reads one threatls.yaml: its elements, its problems and its threatls:ignore
@@ -91,12 +86,7 @@ func (Analyzer) Extract(t *parse.Tree, file string) *model.FileFacts {
 	}
 	ff.Elements = r.elements
 	model.SortElements(ff.Elements)
-	defs := make([]model.Span, 0, len(ff.Elements))
-	for _, e := range ff.Elements {
-		defs = append(defs, e.Span)
-	}
-	sort.SliceStable(defs, func(i, j int) bool { return defs[i].Start.Offset < defs[j].Start.Offset })
-	ff.Ignores, problems = analyzers.LineIgnores(t.Src, file, []string{"#"}, defs)
+	ff.Ignores, problems = analyzers.LineIgnores(t.Src, file, []string{"#"}, analyzers.Spans(ff.Elements))
 	ff.Problems = append(r.problems, problems...)
 	return ff
 }

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/threatls/threatls/analyzers"
 	"github.com/threatls/threatls/analyzers/yamlnode"
 	"github.com/threatls/threatls/model"
 )
@@ -48,16 +49,9 @@ type zoneEntry struct {
 	name           string
 }
 
-// declared returns the attribute value that threatls.yaml states at sp.
-func declared(v any, at model.Span) model.Attr {
-	return model.Attr{Value: v, Origin: model.Declared, Span: at, Note: "threatls.yaml"}
-}
-
+// set records the attribute value that threatls.yaml states at at.
 func set(e *model.Element, name string, v any, at model.Span) {
-	if e.Attrs == nil {
-		e.Attrs = map[string]model.Attr{}
-	}
-	e.Attrs[name] = declared(v, at)
+	analyzers.Declare(e, name, v, at, "threatls.yaml")
 }
 
 func (r *reader) problem(at model.Span, format string, args ...any) {
@@ -199,18 +193,8 @@ func (r *reader) fields(it *yamlnode.Node, what string, keys []string) map[strin
 // pairs returns a map's entries, reporting and leaving out a key given twice (YAML forbids
 // it; the decoder lets it pass).
 func (r *reader) pairs(n *yamlnode.Node) []yamlnode.Pair {
-	var out []yamlnode.Pair
-	first := map[string]model.Span{}
-	for _, p := range n.Entries() {
-		if p.Key.Kind == yamlnode.Scalar {
-			if at, dup := first[p.Key.Value]; dup {
-				r.problem(p.Key.Span, "key %q is given twice: line %d gives it first, this one is ignored", p.Key.Value, at.Start.Line+1)
-				continue
-			}
-			first[p.Key.Value] = p.Key.Span
-		}
-		out = append(out, p)
-	}
+	out, problems := yamlnode.Unique(n)
+	r.problems = append(r.problems, problems...)
 	return out
 }
 
@@ -594,18 +578,21 @@ func (r *reader) cycles() {
 	for _, z := range r.zones {
 		byKey[z.key] = z
 	}
+	parent := func(key string) string {
+		if z := byKey[key]; z != nil {
+			return z.parentKey
+		}
+		return ""
+	}
 	for _, z := range r.zones {
-		if z.parentKey == "" {
+		cycle := analyzers.Cycle(z.key, parent, len(r.zones))
+		if cycle == nil {
 			continue
 		}
-		chain := []string{z.name}
-		for cur := byKey[z.parentKey]; cur != nil && len(chain) <= len(r.zones); cur = byKey[cur.parentKey] {
-			chain = append(chain, cur.name)
-			if cur == z {
-				r.problem(z.parentSpan, "zone %q is its own ancestor: %s", z.name, strings.Join(chain, " → "))
-				delete(z.e.Attrs, "parent")
-				break
-			}
+		for i, k := range cycle {
+			cycle[i] = byKey[k].name
 		}
+		r.problem(z.parentSpan, "zone %q is its own ancestor: %s", z.name, strings.Join(cycle, " → "))
+		delete(z.e.Attrs, "parent")
 	}
 }

@@ -60,19 +60,15 @@ func (*Analyzer) Match(p, languageID string) bool {
 // Comment returns a Dockerfile comment line holding text.
 func (*Analyzer) Comment(text string) string { return "# " + text }
 
-// Link returns the elements of every file, unchanged: a Dockerfile stands alone.
+// Link returns the elements of every file, unchanged and sorted: a Dockerfile stands alone.
 func (*Analyzer) Link(files []*model.FileFacts) []*model.Element {
-	var out []*model.Element
-	for _, f := range files {
-		if f != nil && f.Format == Name {
-			out = append(out, f.Elements...)
-		}
-	}
+	out := analyzers.FileElements(files, Name)
 	model.SortElements(out)
 	return out
 }
 
-// Fix reports that no fix operation is carried out on Dockerfiles yet.
+// Fix returns an error wrapping analyzers.ErrNoFix: no fix operation is carried out on
+// Dockerfiles yet.
 func (*Analyzer) Fix(src []byte, el *model.Element, op model.FixOp) ([]model.TextEdit, error) {
-	return nil, fmt.Errorf("dockerfile fix %s: no mechanical fixes for dockerfile yet", el.Name)
+	return nil, fmt.Errorf("dockerfile fix %s: %w for dockerfile yet", el.Name, analyzers.ErrNoFix)
 }

@@ -97,35 +97,12 @@ func TestBuildArgs(t *testing.T) {
 // FuzzExtract: no input makes Extract panic or hang, and everything it reports points inside
 // the file.
 func FuzzExtract(f *testing.F) {
-	for _, p := range []string{"shop/api", "shop/web", "shop/worker", "shop/windows", "broken", "ignores", "nofrom"} {
-		src, err := os.ReadFile(filepath.Join("testdata", "src", p, "Dockerfile"))
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(src)
-	}
+	analyzertest.Seeds(f, filepath.Join("testdata", "src", "*", "Dockerfile"), filepath.Join("testdata", "src", "*", "*", "Dockerfile"))
 	f.Add([]byte("# escape=`\nFROM a `\n\n# c\n AS b\nRUN <<-A <<\"B\"\n\tx\n\tA\nB\n"))
 	f.Add([]byte("FROM a AS a\nFROM a\nUSER \"\"\nENV =x\nEXPOSE ${X:+}\nHEALTHCHECK CMD\n"))
 	f.Fuzz(func(t *testing.T, src []byte) {
 		a := dockerfile.New()
 		ff := analyzertest.Extract(t, a, "Dockerfile", src)
-		in := func(sp model.Span) bool {
-			return sp.File == "Dockerfile" && 0 <= sp.Start.Offset && sp.Start.Offset <= sp.End.Offset && sp.End.Offset <= len(src)
-		}
-		for _, e := range a.Link([]*model.FileFacts{ff}) {
-			if !in(e.Span) || !in(e.Head) {
-				t.Fatalf("%s spans %+v head %+v", e.ID, e.Span, e.Head)
-			}
-			for n, at := range e.Attrs {
-				if !in(at.Span) {
-					t.Fatalf("%s.%s spans %+v", e.ID, n, at.Span)
-				}
-			}
-		}
-		for _, p := range ff.Problems {
-			if !in(p.Span) {
-				t.Fatalf("problem %q spans %+v", p.Message, p.Span)
-			}
-		}
+		analyzertest.Inside(t, src, ff, a.Link([]*model.FileFacts{ff}))
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/threatls/threatls/analyzers"
+	"github.com/threatls/threatls/analyzers/container"
 	"github.com/threatls/threatls/analyzers/parse"
 	"github.com/threatls/threatls/model"
 )
@@ -246,7 +247,7 @@ func (x *extractor) env(s *stage, ins *instruction) {
 
 // secret records the first ENV or ARG of a stage that holds a literal secret.
 func (x *extractor) secret(s *stage, ins *instruction, name, val string) {
-	if s.secret == nil && val != "" && !strings.Contains(val, "$") && secretName(name) {
+	if s.secret == nil && val != "" && !strings.Contains(val, "$") && container.SecretName(name) {
 		s.secret, s.secVar = ins, name
 	}
 }
@@ -324,8 +325,11 @@ func (x *extractor) element(all []*instruction) *model.Element {
 	case root.image == "":
 	default:
 		el.Set("base_image", root.image, at)
-		pinned, note := imagePinned(root.image)
-		setNote(el, "image_pinned", pinned, at, note)
+		if pinned, known, note := container.ImagePinned(root.image); known {
+			analyzers.SetNote(el, "image_pinned", pinned, at, note)
+		} else {
+			el.SetUnknown("image_pinned", at, note)
+		}
 	}
 
 	var user, expose, health, secret *instruction
@@ -373,13 +377,13 @@ func (x *extractor) element(all []*instruction) *model.Element {
 	}
 
 	if secret != nil {
-		setNote(el, "secrets_in_env", true, x.firstLine(secret.span), secVar+" holds a literal value, kept in the image")
+		analyzers.SetNote(el, "secrets_in_env", true, x.firstLine(secret.span), secVar+" holds a literal value, kept in the image")
 	} else {
 		el.Default("secrets_in_env", false, "no secret-looking ENV or ARG holds a literal value")
 	}
 
 	if x.remote != nil {
-		setNote(el, "add_remote", true, x.firstLine(x.remote.span), "ADD fetches "+x.remoteURL+" at build time, unverified")
+		analyzers.SetNote(el, "add_remote", true, x.firstLine(x.remote.span), "ADD fetches "+x.remoteURL+" at build time, unverified")
 	} else {
 		el.Default("add_remote", false, "no ADD of a remote URL")
 	}
@@ -411,36 +415,6 @@ func (x *extractor) firstLine(sp model.Span) model.Span {
 	}
 	sp.End = model.Pos{Offset: end, Line: sp.Start.Line, Col: sp.Start.Col + end - sp.Start.Offset}
 	return sp
-}
-
-// setNote records a read attribute with a note that explains it.
-func setNote(el *model.Element, name string, v any, at model.Span, note string) {
-	el.Set(name, v, at)
-	a := el.Attrs[name]
-	a.Note = note
-	el.Attrs[name] = a
-}
-
-// imagePinned reports whether a FROM image is pinned to a digest or a version tag.
-func imagePinned(image string) (bool, string) {
-	if strings.EqualFold(image, "scratch") {
-		return true, "FROM scratch has no base image"
-	}
-	repo, digest, hasDigest := strings.Cut(image, "@")
-	if hasDigest && digest != "" {
-		return true, "pinned by digest"
-	}
-	tag := ""
-	if i := strings.LastIndex(repo, ":"); i > strings.LastIndex(repo, "/") {
-		tag = repo[i+1:]
-	}
-	switch tag {
-	case "":
-		return false, "no tag: the image is whatever latest is when built"
-	case "latest":
-		return false, "the latest tag moves"
-	}
-	return true, "tag " + tag
 }
 
 // expand substitutes $VAR, ${VAR}, ${VAR:-default} and ${VAR:+alt} in s; ok is false when a
@@ -502,23 +476,4 @@ func expand(s string, lookup func(string) (string, bool)) (string, bool) {
 
 func isNameByte(c byte, first bool) bool {
 	return c == '_' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || !first && '0' <= c && c <= '9'
-}
-
-// secretName reports whether a variable's name says it holds a secret: PASSWORD, SECRET,
-// TOKEN, API_KEY, a name ending in _KEY… but not a file, a path or an identifier of one.
-func secretName(name string) bool {
-	n := strings.ToUpper(name)
-	for _, suf := range []string{"_FILE", "_PATH", "_DIR", "_URL", "_URI", "_ID", "_NAME", "_ARN",
-		"_ENABLED", "_TTL", "_LENGTH", "_HEADER", "_TYPE"} {
-		if strings.HasSuffix(n, suf) {
-			return false
-		}
-	}
-	for _, w := range []string{"PASSWORD", "PASSWD", "SECRET", "TOKEN", "CREDENTIAL", "API_KEY", "APIKEY",
-		"PRIVATE_KEY", "ACCESS_KEY"} {
-		if strings.Contains(n, w) {
-			return true
-		}
-	}
-	return strings.HasSuffix(n, "_KEY") || strings.HasSuffix(n, "_PASS") || strings.HasSuffix(n, "_PWD")
 }

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/threatls/threatls/analyzers"
 	"github.com/threatls/threatls/analyzers/yamlnode"
 	"github.com/threatls/threatls/model"
 )
@@ -266,14 +267,6 @@ func stringMap(n *yamlnode.Node) map[string]string {
 	return out
 }
 
-// setNote records a read attribute with a note.
-func setNote(e *model.Element, name string, v any, at model.Span, note string) {
-	e.Set(name, v, at)
-	a := e.Attrs[name]
-	a.Note = note
-	e.Attrs[name] = a
-}
-
 // foldServices folds every Service into the workloads it selects: its name becomes their
 // alias, its definition their related place; a LoadBalancer or NodePort Service makes them
 // internet-facing, with a flow from the internet per port.
@@ -310,7 +303,7 @@ func (b *builder) foldServices() {
 		for _, w := range targets {
 			if !w.exposed {
 				w.exposed = true
-				setNote(w.el, "internet_facing", true, typ.Span, fmt.Sprintf("%s is of type %s", o.ref(), t))
+				analyzers.SetNote(w.el, "internet_facing", true, typ.Span, fmt.Sprintf("%s is of type %s", o.ref(), t))
 			}
 		}
 		for _, p := range items(spec.Get("ports")) {
@@ -384,14 +377,14 @@ func (b *builder) serviceFlow(o *object, annotations, p *yamlnode.Node, port int
 	}
 	switch {
 	case proto == "https" || proto == "grpcs" || proto == "tls":
-		setNote(f, "tls", true, protoAt, "the port speaks "+proto)
+		analyzers.SetNote(f, "tls", true, protoAt, "the port speaks "+proto)
 	case port == 443:
-		setNote(f, "tls", true, p.Get("port").Span, "port 443")
+		analyzers.SetNote(f, "tls", true, p.Get("port").Span, "port 443")
 	default:
 		tls := false
 		for _, a := range annotations.Entries() {
 			if strings.HasSuffix(a.Key.Value, "load-balancer-ssl-cert") || a.Key.Value == "service.beta.kubernetes.io/oci-load-balancer-ssl-ports" {
-				setNote(f, "tls", true, pairSpan(a), "the load balancer terminates TLS ("+a.Key.Value+")")
+				analyzers.SetNote(f, "tls", true, a.Span(), "the load balancer terminates TLS ("+a.Key.Value+")")
 				tls = true
 				break
 			}
@@ -478,7 +471,7 @@ func (b *builder) zones() {
 		}
 		z.Default("trust", "internal", "a cluster namespace is an internal zone")
 		if p := b.denyAll(n); p != nil {
-			setNote(z, "segmented", true, p.obj.span, p.obj.ref()+" denies all ingress not allowed by a rule")
+			analyzers.SetNote(z, "segmented", true, p.obj.span, p.obj.ref()+" denies all ingress not allowed by a rule")
 		} else {
 			z.Default("segmented", false, "no NetworkPolicy of the namespace denies ingress by default (podSelector: {} with no rule admitting everything)")
 		}

@@ -214,7 +214,7 @@ func readObject(file string, n *yamlnode.Node) (*object, *model.Problem) {
 			Message: fmt.Sprintf("%s has no metadata.name (generateName is not read); it is not analysed", kind)}
 	}
 	o := &object{file: file, kind: kind, name: name, namespace: "default", root: n, span: n.Span,
-		head: pairSpan(np), kindSpan: kindNode.Span}
+		head: np.Span(), kindSpan: kindNode.Span}
 	if ns := meta.Get("namespace"); ns != nil {
 		v, _ := ns.Str()
 		if v == "" || strings.Contains(v, "{{") {
@@ -226,13 +226,4 @@ func readObject(file string, n *yamlnode.Node) (*object, *model.Problem) {
 		o.namespace, o.nsSpan = name, np.Value.Span
 	}
 	return o, nil
-}
-
-// pairSpan covers a map entry from its key to the end of its value.
-func pairSpan(p yamlnode.Pair) model.Span {
-	sp := p.Key.Span
-	if p.Value != nil && p.Value.Span.End.Offset > sp.End.Offset {
-		sp.End = p.Value.Span.End
-	}
-	return sp
 }

@@ -1,7 +1,6 @@
 package kubernetes_test
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -148,32 +147,20 @@ spec:
 }
 
 func FuzzExtract(f *testing.F) {
-	seeds, _ := filepath.Glob(filepath.Join("testdata", "src", "*", "*.y*ml"))
-	for _, s := range seeds {
-		if src, err := os.ReadFile(s); err == nil {
-			f.Add(src)
-		}
-	}
+	analyzertest.Seeds(f, filepath.Join("testdata", "src", "*", "*.y*ml"))
 	f.Add([]byte("apiVersion: v1\nkind: List\nitems: [{apiVersion: v1, kind: Pod, metadata: {name: a}, spec: {containers: [{env: [{name: X_URL, value: 'redis://u:p@h:1'}]}]}}]\n"))
 	f.Add([]byte("apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: {type: LoadBalancer, selector: {a: b}, ports: [{port: x}]}\n"))
 	f.Fuzz(func(t *testing.T, src []byte) {
 		a := kubernetes.New()
 		ff := analyzertest.Extract(t, a, "f.yaml", src)
 		els := a.Link([]*model.FileFacts{ff})
+		analyzertest.Inside(t, src, ff, els)
 		ids := map[string]bool{}
 		for _, e := range els {
 			if ids[e.ID] {
 				t.Fatalf("duplicate ID %s", e.ID)
 			}
 			ids[e.ID] = true
-			for n, at := range e.Attrs {
-				if at.Span.IsZero() {
-					t.Fatalf("%s: %s has no span", e.ID, n)
-				}
-				if at.Span.File == "f.yaml" && (at.Span.Start.Offset < 0 || at.Span.End.Offset > len(src) || at.Span.End.Offset < at.Span.Start.Offset) {
-					t.Fatalf("%s: %s spans %+v outside the text", e.ID, n, at.Span)
-				}
-			}
 			if e.Kind == model.Component || e.Kind == model.Store {
 				_, _ = a.Fix(src, e, model.FixOp{Op: "set", Path: "spec.template.spec.containers[*].securityContext.runAsNonRoot", Value: "true"})
 			}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/threatls/threatls/analyzers"
 	"github.com/threatls/threatls/analyzers/yamlnode"
 	"github.com/threatls/threatls/model"
 )
@@ -96,7 +97,7 @@ func (b *builder) ingress(o *object) {
 				fmt.Sprintf("internet → %s (%s %s)", w.obj.ref(), o.ref(), where)))
 			if !w.exposed {
 				w.exposed = true
-				setNote(w.el, "internet_facing", true, be.svc.Span, "a backend of "+o.ref())
+				analyzers.SetNote(w.el, "internet_facing", true, be.svc.Span, "a backend of "+o.ref())
 			}
 			w.relate(o.span, "routed to by "+o.ref())
 		}
@@ -108,7 +109,7 @@ func (b *builder) ingressFlow(o *object, annotations *yamlnode.Node, be backend,
 	f := &model.Element{ID: id, Kind: model.Flow, Type: "Ingress", Name: name, Span: be.node.Span,
 		Head: lineOf(be.node.Span), From: model.Internet, To: to}
 	if at, ok := tlsCovers(o.root.Path("spec", "tls"), be.host); ok {
-		setNote(f, "tls", true, at, "the Ingress's tls: section covers "+orAny(be.host))
+		analyzers.SetNote(f, "tls", true, at, "the Ingress's tls: section covers "+orAny(be.host))
 		f.Set("protocol", "https", at)
 		f.Default("port", int64(443), "an Ingress serves its TLS hosts on 443")
 	} else {
@@ -121,7 +122,7 @@ func (b *builder) ingressFlow(o *object, annotations *yamlnode.Node, be backend,
 		for _, p := range annotations.Entries() {
 			for _, k := range a.keys {
 				if p.Key.Value == k && strings.ToLower(p.Value.String()) != "false" {
-					setNote(f, a.attr, true, pairSpan(p), k)
+					analyzers.SetNote(f, a.attr, true, p.Span(), k)
 					found = true
 				}
 			}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/threatls/threatls/analyzers"
+	"github.com/threatls/threatls/analyzers/container"
 	"github.com/threatls/threatls/analyzers/yamlnode"
 	"github.com/threatls/threatls/model"
 )
@@ -25,7 +27,7 @@ var stores = map[string]store{
 // storeOf returns the store an image runs: its repository's last component is a known
 // store, or ends with "-<store>" (confluentinc/cp-kafka).
 func storeOf(image string) (store, bool) {
-	repo := repository(image)
+	repo, _, _ := container.Repository(strings.ToLower(image))
 	if i := strings.LastIndexByte(repo, '/'); i >= 0 {
 		repo = repo[i+1:]
 	}
@@ -37,27 +39,6 @@ func storeOf(image string) (store, bool) {
 		return s, ok
 	}
 	return store{}, false
-}
-
-// repository is an image reference without tag or digest, in lower case.
-func repository(image string) string {
-	image = strings.ToLower(strings.TrimSpace(image))
-	if i := strings.IndexByte(image, '@'); i >= 0 {
-		image = image[:i]
-	}
-	if i := strings.LastIndexByte(image, ':'); i > strings.LastIndexByte(image, '/') {
-		image = image[:i]
-	}
-	return image
-}
-
-// pinned reports whether an image is pinned to a digest or a version tag.
-func pinned(image string) bool {
-	if strings.Contains(image, "@sha256:") {
-		return true
-	}
-	i := strings.LastIndexByte(image, ':')
-	return i > strings.LastIndexByte(image, '/') && image[i+1:] != "latest" && image[i+1:] != ""
 }
 
 // podAttrs reads the attributes of a workload's pod spec.
@@ -84,7 +65,7 @@ func (b *builder) podAttrs(w *workload) {
 		}
 		n := b.accounts[key(w.obj.namespace, sa)].rootGet("automountServiceAccountToken")
 		if v, ok := n.Bool(); ok {
-			setNote(e, "service_account_token", v, n.Span, "set by ServiceAccount/"+sa)
+			analyzers.SetNote(e, "service_account_token", v, n.Span, "set by ServiceAccount/"+sa)
 		} else {
 			e.Default("service_account_token", true, "automountServiceAccountToken is not false: the service account token is mounted")
 		}
@@ -133,8 +114,8 @@ func (b *builder) image(w *workload) {
 		if !ok || strings.Contains(img, "{{") || strings.Contains(img, "$") {
 			continue
 		}
-		if !pinned(img) {
-			setNote(e, "image_pinned", false, n.Span, fmt.Sprintf("container %s: %s is neither a digest nor a version tag", name(c), img))
+		if pinned, _, _ := container.ImagePinned(img); !pinned {
+			analyzers.SetNote(e, "image_pinned", false, n.Span, fmt.Sprintf("container %s: %s is neither a digest nor a version tag", name(c), img))
 			return
 		}
 	}
@@ -161,20 +142,20 @@ func (b *builder) storeAuth(w *workload, s store) {
 		switch {
 		case n == "POSTGRES_HOST_AUTH_METHOD" && val == "trust",
 			(n == "ALLOW_EMPTY_PASSWORD" || n == "MYSQL_ALLOW_EMPTY_PASSWORD") && (val == "yes" || val == "true" || val == "1"):
-			setNote(e, "authenticated", false, v.at(), v.name+"="+v.value+" lets clients in without a password")
+			analyzers.SetNote(e, "authenticated", false, v.at(), v.name+"="+v.value+" lets clients in without a password")
 			return
 		case strings.HasSuffix(n, "_PASSWORD") || strings.HasSuffix(n, "_PASS") || n == "REDIS_ARGS" && strings.Contains(val, "requirepass"):
 			if v.literal && v.value == "" {
 				continue
 			}
-			setNote(e, "authenticated", true, v.at(), v.name+" sets a password")
+			analyzers.SetNote(e, "authenticated", true, v.at(), v.name+" sets a password")
 			return
 		}
 	}
 	for _, c := range []string{"args", "command"} {
 		for _, a := range items(w.containers[0].Get(c)) {
 			if strings.Contains(a.String(), "requirepass") {
-				setNote(e, "authenticated", true, a.Span, "requirepass sets a password")
+				analyzers.SetNote(e, "authenticated", true, a.Span, "requirepass sets a password")
 				return
 			}
 		}
@@ -202,7 +183,7 @@ func (b *builder) runsAsRoot(w *workload) {
 		nr := secCtx(w.pod, c, "runAsNonRoot")
 		if uid, ok := user.Int(); ok {
 			if uid == 0 {
-				setNote(w.el, "runs_as_root", true, user.Span, "container "+name(c)+" runs as uid 0")
+				analyzers.SetNote(w.el, "runs_as_root", true, user.Span, "container "+name(c)+" runs as uid 0")
 				return
 			}
 			if nonRoot == nil {
@@ -212,7 +193,7 @@ func (b *builder) runsAsRoot(w *workload) {
 		}
 		if v, ok := nr.Bool(); ok {
 			if !v {
-				setNote(w.el, "runs_as_root", true, nr.Span, "container "+name(c)+": runAsNonRoot is false and no runAsUser is set")
+				analyzers.SetNote(w.el, "runs_as_root", true, nr.Span, "container "+name(c)+": runAsNonRoot is false and no runAsUser is set")
 				return
 			}
 			if nonRoot == nil {
@@ -235,7 +216,7 @@ func (b *builder) privileged(w *workload) {
 	for _, f := range []string{"hostPID", "hostIPC"} {
 		if n := w.pod.Get(f); n != nil {
 			if v, _ := n.Bool(); v {
-				setNote(w.el, "privileged", true, n.Span, f+" shares the host's processes")
+				analyzers.SetNote(w.el, "privileged", true, n.Span, f+" shares the host's processes")
 				return
 			}
 		}
@@ -244,7 +225,7 @@ func (b *builder) privileged(w *workload) {
 	for _, c := range w.containers {
 		n := c.Path("securityContext", "privileged")
 		if v, ok := n.Bool(); ok && v {
-			setNote(w.el, "privileged", true, n.Span, "container "+name(c)+" is privileged")
+			analyzers.SetNote(w.el, "privileged", true, n.Span, "container "+name(c)+" is privileged")
 			return
 		} else if ok && explicit == nil {
 			explicit = n
@@ -252,7 +233,7 @@ func (b *builder) privileged(w *workload) {
 		for _, capability := range items(c.Path("securityContext", "capabilities", "add")) {
 			switch strings.TrimPrefix(strings.ToUpper(capability.String()), "CAP_") {
 			case "SYS_ADMIN", "ALL":
-				setNote(w.el, "privileged", true, capability.Span, "container "+name(c)+" adds "+capability.String())
+				analyzers.SetNote(w.el, "privileged", true, capability.Span, "container "+name(c)+" adds "+capability.String())
 				return
 			}
 		}
@@ -275,7 +256,7 @@ func (b *builder) readOnlyFS(w *workload) {
 				first = n
 			}
 		case ok:
-			setNote(w.el, "read_only_fs", false, n.Span, "container "+name(c)+" has a writable root filesystem")
+			analyzers.SetNote(w.el, "read_only_fs", false, n.Span, "container "+name(c)+" has a writable root filesystem")
 			return
 		default:
 			w.el.Default("read_only_fs", false, "container "+name(c)+" does not set readOnlyRootFilesystem")
@@ -300,7 +281,7 @@ func (b *builder) limits(w *workload) {
 			w.el.Default("resource_limits", false, "container "+name(c)+" sets no resources.limits")
 			return
 		case len(missing) > 0:
-			setNote(w.el, "resource_limits", false, l.Span, "container "+name(c)+" sets no "+strings.Join(missing, " or ")+" limit")
+			analyzers.SetNote(w.el, "resource_limits", false, l.Span, "container "+name(c)+" sets no "+strings.Join(missing, " or ")+" limit")
 			return
 		case first == nil:
 			first = l

@@ -1,6 +1,7 @@
 package kubernetes
 
 import (
+	"github.com/threatls/threatls/analyzers"
 	"github.com/threatls/threatls/analyzers/yamlnode"
 	"github.com/threatls/threatls/model"
 )
@@ -139,19 +140,19 @@ func (b *builder) block(f *model.Element, src, dst *workload) {
 	for _, p := range isolating {
 		for _, r := range p.rules {
 			if len(items(r.Get("from"))) == 0 {
-				setNote(f, "blocked", false, r.Span, p.obj.ref()+" admits all traffic to "+dst.obj.ref())
+				analyzers.SetNote(f, "blocked", false, r.Span, p.obj.ref()+" admits all traffic to "+dst.obj.ref())
 				return
 			}
 			for _, peer := range items(r.Get("from")) {
 				if b.admits(peer, ns, src.labels) {
-					setNote(f, "blocked", false, peer.Span, p.obj.ref()+" admits "+src.obj.ref())
+					analyzers.SetNote(f, "blocked", false, peer.Span, p.obj.ref()+" admits "+src.obj.ref())
 					return
 				}
 			}
 		}
 	}
 	p := isolating[0]
-	setNote(f, "blocked", true, p.obj.span, p.obj.ref()+" isolates "+dst.obj.ref()+" and no rule admits "+src.obj.ref())
+	analyzers.SetNote(f, "blocked", true, p.obj.span, p.obj.ref()+" isolates "+dst.obj.ref()+" and no rule admits "+src.obj.ref())
 }
 
 // admits reports whether a `from` peer admits pods labelled labels of namespace ns.

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/threatls/threatls/analyzers"
 	"github.com/threatls/threatls/model"
 )
 
@@ -487,10 +488,7 @@ func (fm *fileModel) nodeElement(id string, n *node) *model.Element {
 
 // guess records an attribute read from a word of the diagram rather than stated by it.
 func guess(e *model.Element, name string, v any, at model.Span, note string) {
-	e.Set(name, v, at)
-	a := e.Attrs[name]
-	a.Note = note
-	e.Attrs[name] = a
+	analyzers.SetNote(e, name, v, at, note)
 }
 
 var (

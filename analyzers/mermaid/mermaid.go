@@ -20,7 +20,7 @@ package mermaid
 
 import (
 	"bytes"
-	"errors"
+	"fmt"
 	"path"
 	"regexp"
 	"slices"
@@ -64,19 +64,15 @@ func (Analyzer) Match(p, languageID string) bool {
 // diagram, write "%% " + text.
 func (Analyzer) Comment(text string) string { return "<!-- " + text + " -->" }
 
-// Fix reports that diagrams have no mechanical fixes: a diagram documents the system, the
-// fix belongs where the system is defined.
+// Fix returns an error wrapping analyzers.ErrNoFix: a diagram documents the system, the fix
+// belongs where the system is defined.
 func (Analyzer) Fix([]byte, *model.Element, model.FixOp) ([]model.TextEdit, error) {
-	return nil, errors.New("mermaid: diagrams have no fixes; fix the code or infrastructure they document")
+	return nil, fmt.Errorf("mermaid: %w: fix the code or infrastructure the diagram documents", analyzers.ErrNoFix)
 }
 
 // Link returns the elements of every file unchanged: each file's diagrams stand alone.
 func (Analyzer) Link(files []*model.FileFacts) []*model.Element {
-	var out []*model.Element
-	for _, f := range files {
-		out = append(out, f.Elements...)
-	}
-	return out
+	return analyzers.FileElements(files, Name)
 }
 
 // Extract reads the diagrams of one file. In a .mmd or .mermaid file the whole text is the
@@ -111,10 +107,7 @@ func (Analyzer) Extract(t *parse.Tree, file string) *model.FileFacts {
 	}
 	ff.Elements = fm.elements()
 	model.SortElements(ff.Elements)
-	defs := make([]model.Span, 0, len(ff.Elements))
-	for _, e := range ff.Elements {
-		defs = append(defs, e.Span)
-	}
+	defs := analyzers.Spans(ff.Elements)
 	// Sorted by start; of two definitions that start together (an edge and its first
 	// node), the longer first, so that a trailing comment covers the edge.
 	sort.SliceStable(defs, func(i, j int) bool {

@@ -99,18 +99,13 @@ func (Analyzer) Extract(t *parse.Tree, file string) *model.FileFacts {
 
 // Link returns the elements of every OTM file, unchanged: nothing crosses files.
 func (Analyzer) Link(files []*model.FileFacts) []*model.Element {
-	var out []*model.Element
-	for _, f := range files {
-		if f != nil && f.Format == Name {
-			out = append(out, f.Elements...)
-		}
-	}
-	return out
+	return analyzers.FileElements(files, Name)
 }
 
-// Fix returns an error: a documented model is compared with the system, not fixed.
+// Fix returns an error wrapping analyzers.ErrNoFix: a documented model is compared with the
+// system, not fixed.
 func (Analyzer) Fix(_ []byte, el *model.Element, op model.FixOp) ([]model.TextEdit, error) {
-	return nil, fmt.Errorf("otm %s: %s: an OTM document is documentation and is not fixed; fix the system it describes", el.Name, op.Op)
+	return nil, fmt.Errorf("otm %s: %s: %w: an OTM document is documentation; fix the system it describes", el.Name, op.Op, analyzers.ErrNoFix)
 }
 
 // Comment returns a YAML line comment holding text. JSON has no comments: a suppression

@@ -132,53 +132,23 @@ func TestJSON(t *testing.T) {
 // TestLink checks that Link returns the elements Extract built, pointer for pointer, and
 // ignores other formats' facts.
 func TestLink(t *testing.T) {
-	facts, _ := analyzertest.Workspace(t, otm.New(), filepath.Join("testdata", "src", "shop"))
-	other := &model.FileFacts{File: "x.tf", Format: "terraform", Elements: []*model.Element{{ID: "terraform:x"}}}
-	els := otm.New().Link(append(facts, other, nil))
-	if len(els) != len(facts[0].Elements) {
-		t.Fatalf("Link returned %d elements, want %d", len(els), len(facts[0].Elements))
-	}
-	for i, e := range els {
-		if e != facts[0].Elements[i] {
-			t.Errorf("element %d (%s) is not the one Extract built", i, e.ID)
-		}
-	}
+	analyzertest.LinkKeeps(t, otm.New(), filepath.Join("testdata", "src", "shop"))
 }
 
 func TestFix(t *testing.T) {
-	el := &model.Element{ID: "otm:shop.otm.yaml/api", Name: "API"}
-	if _, err := otm.New().Fix(nil, el, model.FixOp{Op: "set"}); err == nil {
-		t.Error("Fix of a documented model succeeded")
-	}
+	analyzertest.NoFix(t, otm.New(), nil, &model.Element{ID: "otm:shop.otm.yaml/api", Name: "API"})
 }
 
 func FuzzExtract(f *testing.F) {
-	for _, dir := range []string{"example", "shop", "broken"} {
-		files, _ := filepath.Glob(filepath.Join("testdata", "src", dir, "*.otm.yaml"))
-		for _, p := range files {
-			src, err := os.ReadFile(p)
-			if err != nil {
-				f.Fatal(err)
-			}
-			f.Add(src)
-		}
-	}
+	analyzertest.Seeds(f, filepath.Join("testdata", "src", "*", "*.otm.yaml"))
 	a := otm.New()
 	f.Fuzz(func(t *testing.T, src []byte) {
 		ff := analyzertest.Extract(t, a, "model.otm.yaml", src)
-		for _, e := range a.Link([]*model.FileFacts{ff}) {
-			if e.Provenance != model.Documented || e.Span.File != "model.otm.yaml" {
-				t.Fatalf("%s: provenance %q, span %s", e.ID, e.Provenance, e.Span)
-			}
-			for n, at := range e.Attrs {
-				if at.Span.IsZero() || at.Span.End.Offset > len(src) || at.Span.Start.Offset > at.Span.End.Offset {
-					t.Fatalf("%s: %s spans %+v in %d bytes", e.ID, n, at.Span, len(src))
-				}
-			}
-		}
-		for _, p := range ff.Problems {
-			if p.Span.End.Offset > len(src) || p.Message == "" {
-				t.Fatalf("problem %q at %+v in %d bytes", p.Message, p.Span, len(src))
+		els := a.Link([]*model.FileFacts{ff})
+		analyzertest.Inside(t, src, ff, els)
+		for _, e := range els {
+			if e.Provenance != model.Documented {
+				t.Fatalf("%s: provenance %q", e.ID, e.Provenance)
 			}
 		}
 	})

@@ -13,20 +13,20 @@ import (
 
 // The schema's property names of each object whose keys are checked.
 var (
-	topKeys = keys("otmVersion", "project", "representations", "assets", "trustZones",
+	topKeys = yamlnode.Keys("otmVersion", "project", "representations", "assets", "trustZones",
 		"components", "dataflows", "threats", "mitigations")
-	projectKeys   = keys("name", "id", "description", "owner", "ownerContact", "tags", "attributes")
-	assetKeys     = keys("name", "id", "description", "risk", "attributes")
-	assetRiskKeys = keys("confidentiality", "integrity", "availability", "comment")
-	zoneKeys      = keys("id", "name", "type", "description", "risk", "parent", "representations", "attributes")
-	zoneRiskKeys  = keys("trustRating")
-	parentKeys    = keys("trustZone", "component")
-	componentKeys = keys("id", "name", "type", "description", "parent", "representations", "assets",
+	projectKeys   = yamlnode.Keys("name", "id", "description", "owner", "ownerContact", "tags", "attributes")
+	assetKeys     = yamlnode.Keys("name", "id", "description", "risk", "attributes")
+	assetRiskKeys = yamlnode.Keys("confidentiality", "integrity", "availability", "comment")
+	zoneKeys      = yamlnode.Keys("id", "name", "type", "description", "risk", "parent", "representations", "attributes")
+	zoneRiskKeys  = yamlnode.Keys("trustRating")
+	parentKeys    = yamlnode.Keys("trustZone", "component")
+	componentKeys = yamlnode.Keys("id", "name", "type", "description", "parent", "representations", "assets",
 		"threats", "tags", "attributes")
-	instanceKeys = keys("processed", "stored")
+	instanceKeys = yamlnode.Keys("processed", "stored")
 	// The specification's own example gives dataflows representations, which the schema does
 	// not list.
-	dataflowKeys = keys("id", "name", "description", "bidirectional", "source", "destination",
+	dataflowKeys = yamlnode.Keys("id", "name", "description", "bidirectional", "source", "destination",
 		"assets", "threats", "tags", "attributes", "representations")
 )
 
@@ -68,12 +68,13 @@ var protocols = map[string]int8{
 
 // reader builds the elements of one file. It lives for one extract call.
 type reader struct {
-	prefix   string // "otm:<file>/"
-	problems []model.Problem
-	assets   map[string]class
-	ids      map[string]string // every element id taken, and what took it
-	zones    map[string]*zone
-	comps    map[string]*comp
+	yamlnode.Reader // the file's problems
+
+	prefix string // "otm:<file>/"
+	assets map[string]class
+	ids    map[string]string // every element id taken, and what took it
+	zones  map[string]*zone
+	comps  map[string]*comp
 	// Definitions in source order.
 	zoneList  []*zone
 	compList  []*comp
@@ -111,12 +112,12 @@ func extract(src []byte, file string) *model.FileFacts {
 		docs = yamlnode.Salvage(src, file, docs, problems)
 	}
 	r := &reader{
-		prefix:   Name + ":" + file + "/",
-		problems: problems,
-		assets:   map[string]class{},
-		ids:      map[string]string{},
-		zones:    map[string]*zone{},
-		comps:    map[string]*comp{},
+		prefix: Name + ":" + file + "/",
+		Reader: yamlnode.Reader{Problems: problems},
+		assets: map[string]class{},
+		ids:    map[string]string{},
+		zones:  map[string]*zone{},
+		comps:  map[string]*comp{},
 	}
 	for _, d := range docs {
 		r.document(d.Root)
@@ -130,12 +131,8 @@ func extract(src []byte, file string) *model.FileFacts {
 	}
 	ff.Elements = append(ff.Elements, r.flows...)
 	model.SortElements(ff.Elements)
-	defs := make([]model.Span, len(ff.Elements))
-	for i, e := range ff.Elements {
-		defs[i] = e.Span
-	}
-	ignores, ps := analyzers.LineIgnores(src, file, []string{"#"}, defs)
-	ff.Ignores, ff.Problems = ignores, append(r.problems, ps...)
+	ignores, ps := analyzers.LineIgnores(src, file, []string{"#"}, analyzers.Spans(ff.Elements))
+	ff.Ignores, ff.Problems = ignores, append(r.Problems, ps...)
 	return ff
 }
 
@@ -146,12 +143,12 @@ func (r *reader) document(root *yamlnode.Node) {
 		return
 	}
 	if root.Kind != yamlnode.Map {
-		r.problem(root.Span, "an OTM document is a map (otmVersion, project, trustZones, components, dataflows, …)")
+		r.Problem(root.Span, "an OTM document is a map (otmVersion, project, trustZones, components, dataflows, …)")
 		return
 	}
-	r.checkKeys(root, topKeys, "the document")
+	r.CheckKeys(root, topKeys, "the document")
 	if p, ok := root.Pair("project"); ok && p.Value != nil && p.Value.Kind == yamlnode.Map {
-		r.checkKeys(p.Value, projectKeys, "the project")
+		r.CheckKeys(p.Value, projectKeys, "the project")
 	}
 	for _, m := range r.list(root, "assets") {
 		r.asset(m)
@@ -166,13 +163,13 @@ func (r *reader) document(root *yamlnode.Node) {
 }
 
 func (r *reader) asset(m *yamlnode.Node) {
-	r.checkKeys(m, assetKeys, "an asset")
+	r.CheckKeys(m, assetKeys, "an asset")
 	id, idNode := r.id(m, "asset")
 	if id == "" {
 		return
 	}
 	if _, dup := r.assets[id]; dup {
-		r.problem(idNode.Span, "duplicate asset id %q", id)
+		r.Problem(idNode.Span, "duplicate asset id %q", id)
 		return
 	}
 	var c class
@@ -185,25 +182,25 @@ func (r *reader) asset(m *yamlnode.Node) {
 }
 
 func (r *reader) zone(m *yamlnode.Node) {
-	r.checkKeys(m, zoneKeys, "a trust zone")
+	r.CheckKeys(m, zoneKeys, "a trust zone")
 	id, idNode := r.id(m, "trust zone")
 	if !r.claim(id, idNode, "trust zone") {
 		return
 	}
-	typ, _ := r.str(m, "type", "trust zone "+id)
+	typ, _ := r.Str(m, "type", "trust zone "+id)
 	el := r.element(m, id, model.Zone, typ, "trust_zone")
 	what := fmt.Sprintf("trust zone %q", el.Name)
 	if risk := r.object(m, "risk", zoneRiskKeys, "the risk of "+what); risk != nil {
 		if v, n := r.number(risk, "trustRating", what); n != nil {
-			declare(el, "trust", trustOf(v), n.Span, "trustRating "+n.Value)
+			analyzers.Declare(el, "trust", trustOf(v), n.Span, "trustRating "+n.Value)
 		}
 	}
 	z := &zone{id: id, el: el}
 	if parent := r.object(m, "parent", parentKeys, "the parent of "+what); parent != nil {
-		if c, n := r.str(parent, "component", what); c != "" {
-			r.problem(n.Span, "the parent of %s must be a trust zone, not component %q", what, c)
+		if c, n := r.Str(parent, "component", what); c != "" {
+			r.Problem(n.Span, "the parent of %s must be a trust zone, not component %q", what, c)
 		}
-		if p, n := r.str(parent, "trustZone", what); p != "" {
+		if p, n := r.Str(parent, "trustZone", what); p != "" {
 			z.parent, z.parentAt = p, n.Span
 		}
 	}
@@ -212,12 +209,12 @@ func (r *reader) zone(m *yamlnode.Node) {
 }
 
 func (r *reader) component(m *yamlnode.Node) {
-	r.checkKeys(m, componentKeys, "a component")
+	r.CheckKeys(m, componentKeys, "a component")
 	id, idNode := r.id(m, "component")
 	if !r.claim(id, idNode, "component") {
 		return
 	}
-	typ, _ := r.str(m, "type", "component "+id)
+	typ, _ := r.Str(m, "type", "component "+id)
 	kind, category := storeKind(typ)
 	tags := r.items(m, "tags", "component "+id)
 	for _, it := range tags {
@@ -229,22 +226,22 @@ func (r *reader) component(m *yamlnode.Node) {
 	el := r.element(m, id, kind, typ, "component")
 	what := fmt.Sprintf("component %q", el.Name)
 	if category != "" && kind == model.Store {
-		declare(el, "category", category, m.Get("type").Span, "type "+typ)
+		analyzers.Declare(el, "category", category, m.Get("type").Span, "type "+typ)
 	}
 	for _, it := range tags {
 		if t := technologies[strings.ToLower(it.Value)]; t != "" {
-			declare(el, "technology", t, it.Span, "tag "+it.Value)
+			analyzers.Declare(el, "technology", t, it.Span, "tag "+it.Value)
 			break
 		}
 	}
 	r.attributes(el, m, componentAttrs, what)
 	c := &comp{id: id, m: m, el: el}
 	if parent := r.object(m, "parent", parentKeys, "the parent of "+what); parent != nil {
-		z, zn := r.str(parent, "trustZone", what)
-		p, pn := r.str(parent, "component", what)
+		z, zn := r.Str(parent, "trustZone", what)
+		p, pn := r.Str(parent, "component", what)
 		switch {
 		case z != "" && p != "":
-			r.problem(pn.Span, "the parent of %s is a trust zone or a component, not both: the trust zone is read", what)
+			r.Problem(pn.Span, "the parent of %s is a trust zone or a component, not both: the trust zone is read", what)
 			fallthrough
 		case z != "":
 			c.zone, c.at = z, zn.Span
@@ -273,7 +270,7 @@ func storeKind(typ string) (model.Kind, string) {
 // element starts the element of a trust zone or a component defined by m, of type typ (def
 // when empty).
 func (r *reader) element(m *yamlnode.Node, id string, kind model.Kind, typ, def string) *model.Element {
-	name, _ := r.str(m, "name", def+" "+id)
+	name, _ := r.Str(m, "name", def+" "+id)
 	if name == "" {
 		name = id
 	}
@@ -282,7 +279,7 @@ func (r *reader) element(m *yamlnode.Node, id string, kind model.Kind, typ, def 
 	}
 	return &model.Element{
 		ID: r.prefix + id, Kind: kind, Type: "otm_" + snake(typ), Name: name,
-		Span: m.Span, Head: head(m), Provenance: model.Documented, Aliases: aliases(id, name),
+		Span: m.Span, Head: head(m), Provenance: model.Documented, Aliases: analyzers.NameAliases(id, name),
 	}
 }
 
@@ -291,51 +288,43 @@ func (r *reader) element(m *yamlnode.Node, id string, kind model.Kind, typ, def 
 func (r *reader) resolve() {
 	for _, z := range r.zoneList {
 		if z.parent != "" && r.zones[z.parent] == nil {
-			r.problem(z.parentAt, "trust zone %q has unknown parent trust zone %q", z.el.Name, z.parent)
+			r.Problem(z.parentAt, "trust zone %q has unknown parent trust zone %q", z.el.Name, z.parent)
 			z.parent = ""
 		}
 	}
 	// A parent cycle is reported at the parent that closes it, which is dropped.
+	zoneParent := func(id string) string { return r.zones[id].parent }
 	for _, z := range r.zoneList {
-		chain := []string{z.id}
-		for p := z.parent; p != "" && len(chain) <= len(r.zoneList); p = r.zones[p].parent {
-			chain = append(chain, p)
-			if p == z.id {
-				r.problem(z.parentAt, "trust zones are parents of each other in a cycle: %s", strings.Join(chain, " → "))
-				z.parent = ""
-				break
-			}
+		if cycle := analyzers.Cycle(z.id, zoneParent, len(r.zoneList)); cycle != nil {
+			r.Problem(z.parentAt, "trust zones are parents of each other in a cycle: %s", strings.Join(cycle, " → "))
+			z.parent = ""
 		}
 	}
 	for _, z := range r.zoneList {
 		if z.parent != "" {
-			declare(z.el, "parent", r.zones[z.parent].el.ID, z.parentAt, "in trust zone "+z.parent)
+			analyzers.Declare(z.el, "parent", r.zones[z.parent].el.ID, z.parentAt, "in trust zone "+z.parent)
 		}
 	}
 	for _, c := range r.compList {
 		what := fmt.Sprintf("component %q", c.el.Name)
 		switch {
 		case c.zone != "" && r.zones[c.zone] == nil:
-			r.problem(c.at, "%s is in unknown trust zone %q", what, c.zone)
+			r.Problem(c.at, "%s is in unknown trust zone %q", what, c.zone)
 			c.zone = ""
 		case c.comp != "" && r.comps[c.comp] == nil:
 			if r.zones[c.comp] != nil {
-				r.problem(c.at, "the parent of %s is trust zone %q: write it as parent: {trustZone: %s}", what, c.comp, c.comp)
+				r.Problem(c.at, "the parent of %s is trust zone %q: write it as parent: {trustZone: %s}", what, c.comp, c.comp)
 			} else {
-				r.problem(c.at, "%s has unknown parent component %q", what, c.comp)
+				r.Problem(c.at, "%s has unknown parent component %q", what, c.comp)
 			}
 			c.comp = ""
 		}
 	}
+	compParent := func(id string) string { return r.comps[id].comp }
 	for _, c := range r.compList {
-		chain := []string{c.id}
-		for p := c.comp; p != "" && len(chain) <= len(r.compList); p = r.comps[p].comp {
-			chain = append(chain, p)
-			if p == c.id {
-				r.problem(c.at, "components are parents of each other in a cycle: %s", strings.Join(chain, " → "))
-				c.comp = ""
-				break
-			}
+		if cycle := analyzers.Cycle(c.id, compParent, len(r.compList)); cycle != nil {
+			r.Problem(c.at, "components are parents of each other in a cycle: %s", strings.Join(cycle, " → "))
+			c.comp = ""
 		}
 	}
 	for _, c := range r.compList {
@@ -352,9 +341,9 @@ func (r *reader) resolve() {
 		}
 		switch {
 		case c.zone != "":
-			declare(c.el, "zone", r.zones[c.zone].el.ID, c.at, "in trust zone "+c.zone)
+			analyzers.Declare(c.el, "zone", r.zones[c.zone].el.ID, c.at, "in trust zone "+c.zone)
 		case a.zone != "":
-			declare(c.el, "zone", r.zones[a.zone].el.ID, c.at, fmt.Sprintf("in trust zone %s through parent component %s", a.zone, c.comp))
+			analyzers.Declare(c.el, "zone", r.zones[a.zone].el.ID, c.at, fmt.Sprintf("in trust zone %s through parent component %s", a.zone, c.comp))
 		}
 		what := fmt.Sprintf("component %q", c.el.Name)
 		if inst := r.object(c.m, "assets", instanceKeys, "the assets of "+what); inst != nil {
@@ -369,12 +358,12 @@ func (r *reader) resolve() {
 }
 
 func (r *reader) dataflow(m *yamlnode.Node) {
-	r.checkKeys(m, dataflowKeys, "a dataflow")
+	r.CheckKeys(m, dataflowKeys, "a dataflow")
 	id, idNode := r.id(m, "dataflow")
 	if !r.claim(id, idNode, "dataflow") {
 		return
 	}
-	name, _ := r.str(m, "name", "dataflow "+id)
+	name, _ := r.Str(m, "name", "dataflow "+id)
 	if name == "" {
 		name = id
 	}
@@ -395,7 +384,7 @@ func (r *reader) dataflow(m *yamlnode.Node) {
 	data := r.assetRefs(m, "assets", what)
 	data.declare(el)
 	r.flows = append(r.flows, el)
-	if b, n := r.boolean(m, "bidirectional", what); n != nil && b {
+	if b, n := r.Bool(m, "bidirectional", what); n != nil && b {
 		back := *el
 		back.ID, back.Name, back.From, back.To = el.ID+"/reverse", name+" (reverse)", to, from
 		back.Attrs = make(map[string]model.Attr, len(el.Attrs))
@@ -408,16 +397,16 @@ func (r *reader) dataflow(m *yamlnode.Node) {
 
 // end returns the element ID of the component or trust zone a dataflow names under key.
 func (r *reader) end(m *yamlnode.Node, key, what string) (string, bool) {
-	id, n := r.str(m, key, what)
+	id, n := r.Str(m, key, what)
 	switch {
 	case id == "":
-		r.problem(head(m), "%s has no %s: it is left out", what, key)
+		r.Problem(head(m), "%s has no %s: it is left out", what, key)
 	case r.comps[id] != nil:
 		return r.comps[id].el.ID, true
 	case r.zones[id] != nil:
 		return r.zones[id].el.ID, true
 	default:
-		r.problem(n.Span, "%s has unknown %s %q: it is left out", what, key, id)
+		r.Problem(n.Span, "%s has unknown %s %q: it is left out", what, key, id)
 	}
 	return "", false
 }
@@ -427,24 +416,24 @@ func (r *reader) tag(el *model.Element, it *yamlnode.Node) {
 	t := strings.ToLower(it.Value)
 	note := "tag " + it.Value
 	if tls, ok := protocols[t]; ok {
-		declare(el, "protocol", t, it.Span, note)
+		analyzers.Declare(el, "protocol", t, it.Span, note)
 		if tls >= 0 {
-			declare(el, "tls", tls == 1, it.Span, note)
+			analyzers.Declare(el, "tls", tls == 1, it.Span, note)
 		}
 		return
 	}
 	switch t {
 	case "tls", "ssl", "encrypted":
-		declare(el, "tls", true, it.Span, note)
+		analyzers.Declare(el, "tls", true, it.Span, note)
 	case "plaintext", "unencrypted":
-		declare(el, "tls", false, it.Span, note)
+		analyzers.Declare(el, "tls", false, it.Span, note)
 	case "mtls":
-		declare(el, "tls", true, it.Span, note)
-		declare(el, "authenticated", true, it.Span, note)
+		analyzers.Declare(el, "tls", true, it.Span, note)
+		analyzers.Declare(el, "authenticated", true, it.Span, note)
 	case "authenticated":
-		declare(el, "authenticated", true, it.Span, note)
+		analyzers.Declare(el, "authenticated", true, it.Span, note)
 	case "unauthenticated", "anonymous":
-		declare(el, "authenticated", false, it.Span, note)
+		analyzers.Declare(el, "authenticated", false, it.Span, note)
 	}
 }
 
@@ -465,30 +454,30 @@ func (r *reader) attributes(el *model.Element, m *yamlnode.Node, known map[strin
 		case "string":
 			s, ok := n.Str()
 			if !ok || s == "" {
-				r.problem(n.Span, "attributes.%s of %s must be a string", k, what)
+				r.Problem(n.Span, "attributes.%s of %s must be a string", k, what)
 				continue
 			}
 			if k == "protocol" {
 				s = strings.ToLower(s)
 				if tls, ok := protocols[s]; ok && tls >= 0 && attrs.Get("tls") == nil {
-					declare(el, "tls", tls == 1, n.Span, "protocol "+s)
+					analyzers.Declare(el, "tls", tls == 1, n.Span, "protocol "+s)
 				}
 			}
-			declare(el, k, s, n.Span, "")
+			analyzers.Declare(el, k, s, n.Span, "")
 		case "bool":
 			b, ok := n.Bool()
 			if !ok {
-				r.problem(n.Span, "attributes.%s of %s must be true or false", k, what)
+				r.Problem(n.Span, "attributes.%s of %s must be true or false", k, what)
 				continue
 			}
-			declare(el, k, b, n.Span, "")
+			analyzers.Declare(el, k, b, n.Span, "")
 		case "port":
 			v, ok := n.Int()
 			if !ok || v < 1 || v > 65535 {
-				r.problem(n.Span, "attributes.port of %s must be a number from 1 to 65535", what)
+				r.Problem(n.Span, "attributes.port of %s must be a number from 1 to 65535", what)
 				continue
 			}
-			declare(el, k, v, n.Span, "")
+			analyzers.Declare(el, k, v, n.Span, "")
 		}
 	}
 }
@@ -510,11 +499,11 @@ func (r *reader) assetRefs(m *yamlnode.Node, key, what string) assetList {
 	if !ok {
 		return l
 	}
-	l.at = pairSpan(p)
+	l.at = p.Span()
 	for _, it := range r.items(m, key, what) {
 		c, ok := r.assets[it.Value]
 		if !ok {
-			r.problem(it.Span, "%s refers to unknown asset %q", what, it.Value)
+			r.Problem(it.Span, "%s refers to unknown asset %q", what, it.Value)
 			continue
 		}
 		l.ids = append(l.ids, it.Value)
@@ -528,10 +517,10 @@ func (r *reader) assetRefs(m *yamlnode.Node, key, what string) assetList {
 // declare sets data and classification on e from the assets listed.
 func (l assetList) declare(e *model.Element) {
 	if len(l.ids) > 0 {
-		declare(e, "data", l.ids, l.at, "")
+		analyzers.Declare(e, "data", l.ids, l.at, "")
 	}
 	if l.top != nil {
-		declare(e, "classification", l.class.level, l.top.Span, l.class.note)
+		analyzers.Declare(e, "classification", l.class.level, l.top.Span, l.class.note)
 	}
 }
 
@@ -542,7 +531,7 @@ func (r *reader) list(m *yamlnode.Node, key string) []*yamlnode.Node {
 		return nil
 	}
 	if p.Value.Kind != yamlnode.Seq {
-		r.problem(p.Key.Span, "%s must be a list", key)
+		r.Problem(p.Key.Span, "%s must be a list", key)
 		return nil
 	}
 	var out []*yamlnode.Node
@@ -550,7 +539,7 @@ func (r *reader) list(m *yamlnode.Node, key string) []*yamlnode.Node {
 		if it != nil && it.Kind == yamlnode.Map {
 			out = append(out, it)
 		} else if it != nil {
-			r.problem(it.Span, "an item of %s must be a map", key)
+			r.Problem(it.Span, "an item of %s must be a map", key)
 		}
 	}
 	return out
@@ -563,7 +552,7 @@ func (r *reader) items(m *yamlnode.Node, key, what string) []*yamlnode.Node {
 		return nil
 	}
 	if n.Kind != yamlnode.Seq {
-		r.problem(n.Span, "%s of %s must be a list", key, what)
+		r.Problem(n.Span, "%s of %s must be a list", key, what)
 		return nil
 	}
 	var out []*yamlnode.Node
@@ -583,18 +572,18 @@ func (r *reader) object(m *yamlnode.Node, key string, known map[string]bool, wha
 		return nil
 	}
 	if n.Kind != yamlnode.Map {
-		r.problem(n.Span, "%s must be a map", what)
+		r.Problem(n.Span, "%s must be a map", what)
 		return nil
 	}
-	r.checkKeys(n, known, what)
+	r.CheckKeys(n, known, what)
 	return n
 }
 
 // id returns the id of the definition m, reporting a missing one.
 func (r *reader) id(m *yamlnode.Node, what string) (string, *yamlnode.Node) {
-	id, n := r.str(m, "id", what)
+	id, n := r.Str(m, "id", what)
 	if id == "" {
-		r.problem(head(m), "this %s has no id: it is left out", what)
+		r.Problem(head(m), "this %s has no id: it is left out", what)
 	}
 	return id, n
 }
@@ -605,38 +594,11 @@ func (r *reader) claim(id string, n *yamlnode.Node, what string) bool {
 		return false
 	}
 	if prev, dup := r.ids[id]; dup {
-		r.problem(n.Span, "duplicate id %q: it is already the id of a %s", id, prev)
+		r.Problem(n.Span, "duplicate id %q: it is already the id of a %s", id, prev)
 		return false
 	}
 	r.ids[id] = what
 	return true
-}
-
-// checkKeys reports the keys of m that known does not hold.
-func (r *reader) checkKeys(m *yamlnode.Node, known map[string]bool, what string) {
-	for _, p := range m.Entries() {
-		if k := p.Key.Value; !known[k] {
-			msg := fmt.Sprintf("unknown key %q in %s", k, what)
-			if s := suggest(k, known); s != "" {
-				msg += fmt.Sprintf(" (did you mean %q?)", s)
-			}
-			r.problems = append(r.problems, model.Problem{Span: p.Key.Span, Message: msg})
-		}
-	}
-}
-
-// str returns the string under key in m and its node; the node is nil when the key is
-// absent or null. Numbers and booleans are read as the text they are written with.
-func (r *reader) str(m *yamlnode.Node, key, what string) (string, *yamlnode.Node) {
-	n := m.Get(key)
-	if n == nil || n.Tag == "!!null" {
-		return "", nil
-	}
-	s, ok := n.Str()
-	if !ok {
-		r.problem(n.Span, "%s of %s must be a string", key, what)
-	}
-	return s, n
 }
 
 // number returns the number from 0 to 100 under key in m and its node; the node is nil when
@@ -648,29 +610,10 @@ func (r *reader) number(m *yamlnode.Node, key, what string) (float64, *yamlnode.
 	}
 	v, err := strconv.ParseFloat(n.Value, 64)
 	if n.Kind != yamlnode.Scalar || err != nil || v < 0 || v > 100 {
-		r.problem(n.Span, "%s of %s must be a number from 0 to 100", key, what)
+		r.Problem(n.Span, "%s of %s must be a number from 0 to 100", key, what)
 		return 0, nil
 	}
 	return v, n
-}
-
-// boolean returns the boolean under key in m and its node; the node is nil when the key is
-// absent, null or not a boolean (reported).
-func (r *reader) boolean(m *yamlnode.Node, key, what string) (bool, *yamlnode.Node) {
-	n := m.Get(key)
-	if n == nil || n.Tag == "!!null" {
-		return false, nil
-	}
-	b, ok := n.Bool()
-	if !ok {
-		r.problem(n.Span, "%s of %s must be true or false", key, what)
-		return false, nil
-	}
-	return b, n
-}
-
-func (r *reader) problem(at model.Span, format string, args ...any) {
-	r.problems = append(r.problems, model.Problem{Span: at, Message: fmt.Sprintf(format, args...)})
 }
 
 // trustOf maps a trustRating onto the model's trust levels.
@@ -702,40 +645,12 @@ func classOf(confidentiality float64) string {
 	return "secret"
 }
 
-// declare records a value the document declares.
-func declare(e *model.Element, name string, v any, at model.Span, note string) {
-	if e.Attrs == nil {
-		e.Attrs = map[string]model.Attr{}
-	}
-	e.Attrs[name] = model.Attr{Value: v, Origin: model.Declared, Span: at, Note: note}
-}
-
 // head is the first line of a definition m: its first entry.
 func head(m *yamlnode.Node) model.Span {
 	if len(m.Pairs) > 0 {
-		return pairSpan(m.Pairs[0])
+		return m.Pairs[0].Span()
 	}
 	return m.Span
-}
-
-// pairSpan covers a key and its value.
-func pairSpan(p yamlnode.Pair) model.Span {
-	sp := p.Key.Span
-	if p.Value != nil && p.Value.Span.End.Offset > sp.End.Offset {
-		sp.End = p.Value.Span.End
-	}
-	return sp
-}
-
-// aliases returns the name aliases of an id and a name, without repeats.
-func aliases(id, name string) []string {
-	var out []string
-	for _, s := range []string{id, name} {
-		if a := model.NameAlias(s); a != "" && (len(out) == 0 || out[0] != a) {
-			out = append(out, a)
-		}
-	}
-	return out
 }
 
 var nonAlnum = regexp.MustCompile(`[^a-z0-9]+`)
@@ -753,55 +668,4 @@ func hasWord(s, word string) bool {
 
 func snake(s string) string {
 	return strings.Trim(nonAlnum.ReplaceAllString(strings.ToLower(s), "_"), "_")
-}
-
-func keys(ks ...string) map[string]bool {
-	m := make(map[string]bool, len(ks))
-	for _, k := range ks {
-		m[k] = true
-	}
-	return m
-}
-
-// suggest returns the known key closest to k when it is a likely typo of it (two edits away at
-// most, one for short keys), or "".
-func suggest(k string, known map[string]bool) string {
-	limit := 3
-	if len(k) < 5 {
-		limit = 2
-	}
-	best, bestD := "", limit
-	for c := range known {
-		if d := distance(k, c, limit); d < bestD || d == bestD && best != "" && c < best {
-			best, bestD = c, d
-		}
-	}
-	return best
-}
-
-// distance is the Levenshtein distance between a and b, or limit when it is at least limit.
-func distance(a, b string, limit int) int {
-	if len(a) > len(b) {
-		a, b = b, a
-	}
-	if len(b)-len(a) >= limit || len(b) > 64 {
-		return limit
-	}
-	prev := make([]int, len(a)+1)
-	cur := make([]int, len(a)+1)
-	for i := range prev {
-		prev[i] = i
-	}
-	for j := 1; j <= len(b); j++ {
-		cur[0] = j
-		for i := 1; i <= len(a); i++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[i] = min(prev[i]+1, cur[i-1]+1, prev[i-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return min(prev[len(a)], limit)
 }

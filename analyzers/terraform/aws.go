@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/threatls/threatls/analyzers"
 	"github.com/threatls/threatls/model"
 )
 
@@ -97,11 +98,11 @@ func buildBucket(m *module, r *res) {
 		if a := v.Attr("enabled"); a != nil {
 			m.setAttr(el, "versioned", a, tBool)
 		} else {
-			setRead(el, "versioned", false, v.Head, "versioning {} without enabled = true")
+			analyzers.SetNote(el, "versioned", false, v.Head, "versioning {} without enabled = true")
 		}
 	}
 	if l := b.First("logging"); l != nil {
-		setRead(el, "logs_access", true, l.Head, "")
+		analyzers.SetNote(el, "logs_access", true, l.Head, "")
 	}
 }
 
@@ -113,7 +114,7 @@ func (m *module) setACL(el *model.Element, a *Attribute) {
 		}
 		return
 	}
-	setRead(el, "public_acl", publicACL(v.(string)), a.Span, el.Attrs["acl"].Note)
+	analyzers.SetNote(el, "public_acl", publicACL(v.(string)), a.Span, el.Attrs["acl"].Note)
 }
 
 func publicACL(acl string) bool {
@@ -134,17 +135,17 @@ func (m *module) setEncryption(el *model.Element, b *Block) {
 		}
 	}
 	if def == nil {
-		setRead(el, "encrypted_at_rest", false, b.Head, "no rule applies encryption by default")
-		setRead(el, "kms_managed_key", false, b.Head, "no rule applies encryption by default")
+		analyzers.SetNote(el, "encrypted_at_rest", false, b.Head, "no rule applies encryption by default")
+		analyzers.SetNote(el, "kms_managed_key", false, b.Head, "no rule applies encryption by default")
 		return
 	}
 	a := def.Attr("sse_algorithm")
 	if a == nil {
-		setRead(el, "encrypted_at_rest", true, def.Head, "")
+		analyzers.SetNote(el, "encrypted_at_rest", true, def.Head, "")
 		el.SetUnknown("kms_managed_key", def.Head, "sse_algorithm is not set")
 		return
 	}
-	setRead(el, "encrypted_at_rest", true, a.Span, "")
+	analyzers.SetNote(el, "encrypted_at_rest", true, a.Span, "")
 	v, via := m.resolve(a.Expr)
 	if !known(v) {
 		el.SetUnknown("kms_managed_key", a.Span, unknownNote(v))
@@ -155,7 +156,7 @@ func (m *module) setEncryption(el *model.Element, b *Block) {
 	if via != "" {
 		note = "from " + via
 	}
-	setRead(el, "kms_managed_key", s == "aws:kms" || s == "aws:kms:dsse", a.Span, note)
+	analyzers.SetNote(el, "kms_managed_key", s == "aws:kms" || s == "aws:kms:dsse", a.Span, note)
 }
 
 func (m *module) setPublicPolicy(el *model.Element, a *Attribute) {
@@ -168,7 +169,7 @@ func (m *module) setPublicPolicy(el *model.Element, a *Attribute) {
 	if sp.IsZero() {
 		sp = a.Span
 	}
-	setRead(el, "public_policy", pub, sp, note)
+	analyzers.SetNote(el, "public_policy", pub, sp, note)
 }
 
 // bucketOf finds the bucket a companion's `bucket` argument names.
@@ -237,7 +238,7 @@ func linkCompanion(m *module, r *res) {
 			if a := b.Attr("target_bucket"); a != nil {
 				sp = a.Span
 			}
-			setRead(t, "logs_access", true, sp, "")
+			analyzers.SetNote(t, "logs_access", true, sp, "")
 		case "aws_s3_bucket_acl":
 			if a := b.Attr("acl"); a != nil {
 				m.setACL(t, a)
@@ -265,12 +266,12 @@ func (m *module) setGrants(el *model.Element, acp *Block) {
 		for _, ge := range g.Nested("grantee") {
 			uri := m.str(ge, "uri")
 			if strings.HasSuffix(uri, "/global/AllUsers") || strings.HasSuffix(uri, "/global/AuthenticatedUsers") {
-				setRead(el, "public_acl", true, ge.Attr("uri").Span, "a grant to "+uri)
+				analyzers.SetNote(el, "public_acl", true, ge.Attr("uri").Span, "a grant to "+uri)
 				return
 			}
 		}
 	}
-	setRead(el, "public_acl", false, acp.Head, "no grant to AllUsers or AuthenticatedUsers")
+	analyzers.SetNote(el, "public_acl", false, acp.Head, "no grant to AllUsers or AuthenticatedUsers")
 }
 
 var accessBlockFlags = []string{"block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"}
@@ -281,7 +282,7 @@ func (m *module) setAccessBlock(el *model.Element, b *Block) {
 	for _, f := range accessBlockFlags {
 		a := b.Attr(f)
 		if a == nil {
-			setRead(el, "public_access_block", false, b.Head, f+" defaults to false")
+			analyzers.SetNote(el, "public_access_block", false, b.Head, f+" defaults to false")
 			m.setNeutralisers(el, b)
 			return
 		}
@@ -296,7 +297,7 @@ func (m *module) setAccessBlock(el *model.Element, b *Block) {
 				}
 			}
 		case x == false:
-			setRead(el, "public_access_block", false, a.Span, "")
+			analyzers.SetNote(el, "public_access_block", false, a.Span, "")
 			m.setNeutralisers(el, b)
 			return
 		}
@@ -304,7 +305,7 @@ func (m *module) setAccessBlock(el *model.Element, b *Block) {
 	if unknown != "" {
 		el.SetUnknown("public_access_block", unknownAt, unknown)
 	} else {
-		setRead(el, "public_access_block", true, b.Head, "all four flags are true")
+		analyzers.SetNote(el, "public_access_block", true, b.Head, "all four flags are true")
 	}
 	m.setNeutralisers(el, b)
 }
@@ -362,7 +363,7 @@ func (m *module) finishBucket(r *res) {
 			el.Default("public", v, note)
 			return
 		}
-		setRead(el, "public", v, a.Span, note)
+		analyzers.SetNote(el, "public", v, a.Span, note)
 	}
 	switch {
 	case acl != nil && *acl:
@@ -405,7 +406,7 @@ func buildRDS(m *module, r *res) {
 	case bk.Origin == model.Defaulted:
 		el.Default("backup", true, "backup_retention_period defaults to 1 day")
 	default:
-		setRead(el, "backup", days.(int64) > 0, bk.Span, bk.Note)
+		analyzers.SetNote(el, "backup", days.(int64) > 0, bk.Span, bk.Note)
 	}
 	m.arg(el, "deletion_protection", b, "deletion_protection", tBool, false, "deletion_protection defaults to false")
 	m.rdsNetwork(r)
@@ -427,7 +428,7 @@ func (m *module) kmsKeyOr(el *model.Element, b *Block, arg, otherwise string) {
 		el.Default("kms_managed_key", false, arg+" is null: "+otherwise)
 		return
 	}
-	setRead(el, "kms_managed_key", true, a.Span, "")
+	analyzers.SetNote(el, "kms_managed_key", true, a.Span, "")
 }
 
 func buildVolume(m *module, r *res) {
@@ -527,8 +528,8 @@ func (m *module) ingress(fl *model.Element, b *Block, protoArg, fromArg, toArg s
 			fl.Attrs["protocol"] = at
 			if p == "all" {
 				all = true
-				setRead(fl, "from_port", int64(0), a.Span, "protocol all opens every port")
-				setRead(fl, "to_port", int64(65535), a.Span, "protocol all opens every port")
+				analyzers.SetNote(fl, "from_port", int64(0), a.Span, "protocol all opens every port")
+				analyzers.SetNote(fl, "to_port", int64(65535), a.Span, "protocol all opens every port")
 			}
 		}
 	}
@@ -591,7 +592,7 @@ func (m *module) ingress(fl *model.Element, b *Block, protoArg, fromArg, toArg s
 	case unknown != "":
 		fl.SetUnknown("source_cidrs", at.Span, unknown)
 		if internet {
-			setRead(fl, "from_internet", true, at.Span, "")
+			analyzers.SetNote(fl, "from_internet", true, at.Span, "")
 		} else {
 			fl.SetUnknown("from_internet", at.Span, unknown)
 		}
@@ -599,8 +600,8 @@ func (m *module) ingress(fl *model.Element, b *Block, protoArg, fromArg, toArg s
 		if cidrs == nil {
 			cidrs = []any{}
 		}
-		setRead(fl, "source_cidrs", cidrs, at.Span, "")
-		setRead(fl, "from_internet", internet, at.Span, "")
+		analyzers.SetNote(fl, "source_cidrs", cidrs, at.Span, "")
+		analyzers.SetNote(fl, "from_internet", internet, at.Span, "")
 	}
 	if internet {
 		fl.From = InternetID
@@ -692,9 +693,9 @@ func linkListener(m *module, r *res) {
 	}
 	switch {
 	case redirect:
-		setRead(fl, "redirects_to_https", true, at, "")
+		analyzers.SetNote(fl, "redirects_to_https", true, at, "")
 	case len(r.b.Nested("default_action")) > 0:
-		setRead(fl, "redirects_to_https", false, r.b.Nested("default_action")[0].Head, "the default action does not redirect to HTTPS")
+		analyzers.SetNote(fl, "redirects_to_https", false, r.b.Nested("default_action")[0].Head, "the default action does not redirect to HTTPS")
 	default:
 		fl.Default("redirects_to_https", false, "no default action redirects to HTTPS")
 	}
@@ -723,6 +724,6 @@ func (m *module) listener(fl *model.Element, b *Block, protoArg, portArg, def st
 	case p.Origin == model.Defaulted:
 		fl.Default("tls", false, protoArg+" defaults to "+def)
 	default:
-		setRead(fl, "tls", proto == "HTTPS" || proto == "TLS" || proto == "SSL", p.Span, "")
+		analyzers.SetNote(fl, "tls", proto == "HTTPS" || proto == "TLS" || proto == "SSL", p.Span, "")
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/threatls/threatls/analyzers"
 	"github.com/threatls/threatls/model"
 )
 
@@ -72,7 +73,7 @@ func buildLaunchTemplate(m *module, r *res) {
 func (m *module) imds(el *model.Element, b *Block) {
 	mo := b.First("metadata_options")
 	if a := mo.Attr("http_endpoint"); a != nil && m.str(mo, "http_endpoint") == "disabled" {
-		setRead(el, "imdsv2", true, a.Span, "the instance metadata service is disabled")
+		analyzers.SetNote(el, "imdsv2", true, a.Span, "the instance metadata service is disabled")
 		return
 	}
 	a := mo.Attr("http_tokens")
@@ -169,8 +170,8 @@ func (m *module) containers(el *model.Element, td *res) {
 		if i == 0 {
 			if img := c.get("image"); img != nil {
 				if s, ok := img.v.(string); ok {
-					setRead(el, "image", s, img.sp, "")
-					setRead(el, "image_pinned", imagePinned(s), img.sp, "")
+					analyzers.SetNote(el, "image", s, img.sp, "")
+					analyzers.SetNote(el, "image_pinned", imagePinned(s), img.sp, "")
 					if al := model.ImageAlias(s); al != "" {
 						el.Aliases = append(el.Aliases, al)
 					}
@@ -411,7 +412,7 @@ func buildLambda(m *module, r *res) {
 	el.Default("internet_facing", false, "no function URL: the function is invoked through AWS APIs")
 	if a := r.b.Attr("image_uri"); a != nil {
 		if v := m.setAttr(el, "image", a, tString); v != nil {
-			setRead(el, "image_pinned", imagePinned(v.(string)), a.Span, "")
+			analyzers.SetNote(el, "image_pinned", imagePinned(v.(string)), a.Span, "")
 			if al := model.ImageAlias(v.(string)); al != "" {
 				el.Aliases = append(el.Aliases, al)
 			}
@@ -430,12 +431,12 @@ func buildLambda(m *module, r *res) {
 	}
 	for _, k := range env.keys {
 		if v := env.obj[k]; secretVar(k, v.v) {
-			setRead(el, "secrets_in_env", true, v.sp, k+" is set in plain text in the function's configuration")
+			analyzers.SetNote(el, "secrets_in_env", true, v.sp, k+" is set in plain text in the function's configuration")
 			break
 		}
 	}
 	if _, ok := el.Attrs["secrets_in_env"]; !ok {
-		setRead(el, "secrets_in_env", false, a.Span, "no variable looks like a secret")
+		analyzers.SetNote(el, "secrets_in_env", false, a.Span, "no variable looks like a secret")
 	}
 	// A variable that names a secret of Secrets Manager or a parameter of SSM says where the
 	// function reads its secrets.
@@ -443,7 +444,7 @@ func buildLambda(m *module, r *res) {
 		for i, e := range a.Expr.Elems {
 			if addr, attr, ok := m.refAddr(e); ok && attr != "secret_string" {
 				if t := m.resources[addr].typ; t == "aws_secretsmanager_secret" || t == "aws_ssm_parameter" {
-					setRead(el, "uses_vault", true, e.Span, a.Expr.Keys[i]+" names "+addr)
+					analyzers.SetNote(el, "uses_vault", true, e.Span, a.Expr.Keys[i]+" names "+addr)
 					break
 				}
 			}
@@ -469,7 +470,7 @@ func linkFunctionURL(m *module, r *res) {
 		return
 	}
 	fl.To, fl.Parent = fn.el.ID, fn.el.ID
-	setRead(fn.el, "internet_facing", true, r.b.Head, "the function URL "+r.addr+" is reachable from the internet")
+	analyzers.SetNote(fn.el, "internet_facing", true, r.b.Head, "the function URL "+r.addr+" is reachable from the internet")
 	fn.el.Attrs["authenticates"] = fl.Attrs["authenticated"]
 	fn.el.Related = append(fn.el.Related, model.Related{Span: r.b.Head, Message: "function URL " + r.addr})
 }
@@ -514,7 +515,7 @@ func (m *module) apiAuth(r *res, v2 bool) {
 		}
 		switch ref.r.typ {
 		case authorizer:
-			setRead(el, "authenticates", true, ref.r.b.Head, "authorizer "+ref.r.addr)
+			analyzers.SetNote(el, "authenticates", true, ref.r.b.Head, "authorizer "+ref.r.addr)
 			return
 		case method:
 			a := ref.r.b.Attr(authArg)
@@ -526,7 +527,7 @@ func (m *module) apiAuth(r *res, v2 bool) {
 			}
 			v, _ := m.resolve(a.Expr)
 			if s, ok := v.(string); ok && !strings.EqualFold(s, "NONE") {
-				setRead(el, "authenticates", true, a.Span, ref.r.addr+" requires "+s+" authorization")
+				analyzers.SetNote(el, "authenticates", true, a.Span, ref.r.addr+" requires "+s+" authorization")
 				return
 			} else if ok && open == nil {
 				open = &ref
@@ -537,7 +538,7 @@ func (m *module) apiAuth(r *res, v2 bool) {
 	case open == nil:
 		el.Default("authenticates", false, "no authorizer, and no method requires authorization")
 	case open.r.b.Attr(authArg) != nil:
-		setRead(el, "authenticates", false, open.r.b.Attr(authArg).Span, open.r.addr+" requires no authorization, and the API has no authorizer")
+		analyzers.SetNote(el, "authenticates", false, open.r.b.Attr(authArg).Span, open.r.addr+" requires no authorization, and the API has no authorizer")
 	default:
 		el.Default("authenticates", false, open.r.addr+" has authorization_type NONE by default, and the API has no authorizer")
 	}
@@ -549,11 +550,11 @@ func (m *module) apiThrottling(r *res, v2 bool) {
 	set := func(a *Attribute, by string) bool {
 		v, _ := m.resolve(a.Expr)
 		if n, ok := asInt(v); ok {
-			setRead(el, "rate_limited", n.(int64) >= 0, a.Span, "throttled by "+by)
+			analyzers.SetNote(el, "rate_limited", n.(int64) >= 0, a.Span, "throttled by "+by)
 			return true
 		}
 		if f, ok := v.(string); ok && f != "" && f[0] != '-' {
-			setRead(el, "rate_limited", true, a.Span, "throttled by "+by)
+			analyzers.SetNote(el, "rate_limited", true, a.Span, "throttled by "+by)
 			return true
 		}
 		return false
@@ -587,7 +588,7 @@ func (m *module) apiThrottling(r *res, v2 bool) {
 func (m *module) setWAF(el *model.Element, addrs ...string) {
 	for _, addr := range addrs {
 		if refs := m.referrers(addr, "aws_wafv2_web_acl_association", "resource_arn"); len(refs) > 0 {
-			setRead(el, "behind_waf", true, refs[0].a.Span, "web ACL associated by "+refs[0].r.addr)
+			analyzers.SetNote(el, "behind_waf", true, refs[0].a.Span, "web ACL associated by "+refs[0].r.addr)
 			return
 		}
 	}

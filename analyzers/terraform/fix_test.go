@@ -2,35 +2,16 @@ package terraform_test
 
 import (
 	"context"
-	"encoding/json"
-	"flag"
-	"os"
 	"path/filepath"
 	"reflect"
-	"sort"
 	"strings"
 	"testing"
 
+	"github.com/threatls/threatls/analyzers/analyzertest"
 	"github.com/threatls/threatls/analyzers/parse"
 	"github.com/threatls/threatls/analyzers/terraform"
 	"github.com/threatls/threatls/model"
 )
-
-var update = flag.Bool("update", false, "rewrite the .golden files of testdata/fix")
-
-// apply applies non-overlapping edits to src.
-func apply(t *testing.T, src []byte, edits []model.TextEdit) []byte {
-	t.Helper()
-	sort.Slice(edits, func(i, j int) bool { return edits[i].Start > edits[j].Start })
-	out := append([]byte(nil), src...)
-	for _, e := range edits {
-		if e.Start < 0 || e.End < e.Start || e.End > len(out) {
-			t.Fatalf("edit [%d,%d) out of range", e.Start, e.End)
-		}
-		out = append(out[:e.Start], append([]byte(e.NewText), out[e.End:]...)...)
-	}
-	return out
-}
 
 func link(t *testing.T, file string, src []byte) (*model.FileFacts, map[string]*model.Element) {
 	t.Helper()
@@ -45,26 +26,10 @@ func link(t *testing.T, file string, src []byte) (*model.FileFacts, map[string]*
 // TestFix runs the fix named in the first line of each testdata/fix/*.tf
 // (`# fix: ELEMENT {op as JSON}`) and compares the result with the .golden file.
 func TestFix(t *testing.T) {
-	files, _ := filepath.Glob(filepath.Join("testdata", "fix", "*.tf"))
-	if len(files) == 0 {
-		t.Fatal("no fix testdata")
-	}
-	for _, f := range files {
-		t.Run(filepath.Base(f), func(t *testing.T) {
-			src, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			first, _, _ := strings.Cut(string(src), "\n")
-			name, opJSON, ok := strings.Cut(strings.TrimPrefix(first, "# fix: "), " ")
-			if !ok {
-				t.Fatalf("first line %q is not `# fix: ELEMENT {op}`", first)
-			}
-			var op model.FixOp
-			if err := json.Unmarshal([]byte(opJSON), &op); err != nil {
-				t.Fatal(err)
-			}
-			file := "fix/" + filepath.Base(f)
+	for _, c := range analyzertest.FixCases(t, filepath.Join("testdata", "fix", "*.tf")) {
+		t.Run(filepath.Base(c.Path), func(t *testing.T) {
+			src, name, op := c.Src, c.Element, c.Op
+			file := "fix/" + filepath.Base(c.Path)
 			_, els := link(t, file, src)
 			el := els[name]
 			if el == nil {
@@ -87,20 +52,8 @@ func TestFix(t *testing.T) {
 					t.Errorf("edit [%d,%d) leaves the element's block [%d,%d)", e.Start, e.End, top.Start.Offset, top.End.Offset)
 				}
 			}
-			got := apply(t, src, edits)
-			golden := f + ".golden"
-			if *update {
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if string(got) != string(want) {
-				t.Errorf("fixed file differs from %s:\n--- got\n%s\n--- want\n%s", golden, got, want)
-			}
+			got := analyzertest.Apply(t, src, edits)
+			analyzertest.Golden(t, c.Path, got)
 			// The fixed file parses and says what the fix meant.
 			ff, els2 := link(t, file, got)
 			if len(ff.Problems) > 0 {

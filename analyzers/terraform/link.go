@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/threatls/threatls/analyzers"
 	"github.com/threatls/threatls/model"
 )
 
@@ -446,7 +447,7 @@ func (m *module) setAttr(el *model.Element, name string, a *Attribute, c conv) a
 	if via != "" {
 		note = "from " + via
 	}
-	setRead(el, name, x, a.Span, note)
+	analyzers.SetNote(el, name, x, a.Span, note)
 	return x
 }
 
@@ -465,13 +466,6 @@ func (m *module) arg(el *model.Element, name string, b *Block, arg string, c con
 		el.Default(name, def, note)
 	}
 	return def
-}
-
-func setRead(el *model.Element, name string, v any, at model.Span, note string) {
-	if el.Attrs == nil {
-		el.Attrs = map[string]model.Attr{}
-	}
-	el.Attrs[name] = model.Attr{Value: v, Origin: model.Read, Span: at, Note: note}
 }
 
 // refAddr returns the resource address an expression refers to (aws_s3_bucket.b for

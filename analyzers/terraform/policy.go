@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/threatls/threatls/analyzers"
 	"github.com/threatls/threatls/model"
 )
 
@@ -42,7 +43,7 @@ var attachedTo = map[string]string{
 func buildPolicy(m *module, r *res) {
 	el := m.element(r, model.Control, "iam")
 	if t, ok := attachedTo[r.typ]; ok {
-		setRead(el, "attached_to", t, r.b.Head, "")
+		analyzers.SetNote(el, "attached_to", t, r.b.Head, "")
 	}
 	var p *policyDoc
 	at := r.b.Head
@@ -325,11 +326,11 @@ func (p *policyDoc) setWildcards(el *model.Element, at model.Span) {
 		}
 		switch {
 		case x.r.v:
-			setRead(el, x.name, true, sp, "")
+			analyzers.SetNote(el, x.name, true, sp, "")
 		case x.r.unkn != "":
 			el.SetUnknown(x.name, sp, x.r.unkn)
 		default:
-			setRead(el, x.name, false, at, "")
+			analyzers.SetNote(el, x.name, false, at, "")
 		}
 	}
 }
@@ -387,11 +388,11 @@ func sortedKeys(m map[string]any) []string {
 func buildAttachment(m *module, r *res) {
 	el := m.element(r, model.Control, "iam")
 	if t, ok := attachedTo[r.typ]; ok {
-		setRead(el, "attached_to", t, r.b.Head, "")
+		analyzers.SetNote(el, "attached_to", t, r.b.Head, "")
 	} else {
 		for _, x := range []struct{ arg, t string }{{"users", "user"}, {"roles", "role"}, {"groups", "group"}} {
 			if a := r.b.Attr(x.arg); a != nil {
-				setRead(el, "attached_to", x.t, a.Span, "")
+				analyzers.SetNote(el, "attached_to", x.t, a.Span, "")
 				break
 			}
 		}
@@ -410,7 +411,7 @@ func buildAttachment(m *module, r *res) {
 	}
 	arn := v.(string)
 	admin := strings.HasSuffix(arn, ":policy/AdministratorAccess") || strings.HasSuffix(arn, ":policy/IAMFullAccess")
-	setRead(el, "admin", admin, a.Span, "")
+	analyzers.SetNote(el, "admin", admin, a.Span, "")
 }
 
 func linkAttachment(m *module, r *res) {
@@ -431,13 +432,13 @@ func linkAttachment(m *module, r *res) {
 	}
 	el.Related = append(el.Related, model.Related{Span: pol.b.Head, Message: "attaches " + addr})
 	if adm, ok := pol.el.Attrs["admin"]; ok && adm.Origin != model.Unknown {
-		setRead(el, "admin", adm.Value, a.Span, addr+" grants admin: "+fmt.Sprint(adm.Value))
+		analyzers.SetNote(el, "admin", adm.Value, a.Span, addr+" grants admin: "+fmt.Sprint(adm.Value))
 	} else {
 		el.SetUnknown("admin", a.Span, "whether "+addr+" grants admin is unknown")
 	}
 	if t, ok := el.Attrs["attached_to"]; ok {
 		if _, set := pol.el.Attrs["attached_to"]; !set {
-			setRead(pol.el, "attached_to", t.Value, t.Span, "attached by "+r.addr)
+			analyzers.SetNote(pol.el, "attached_to", t.Value, t.Span, "attached by "+r.addr)
 		}
 	}
 }

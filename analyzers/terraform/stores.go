@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/threatls/threatls/analyzers"
 	"github.com/threatls/threatls/model"
 )
 
@@ -79,12 +80,12 @@ func buildDynamoDB(m *module, r *res) {
 	sse := b.First("server_side_encryption")
 	switch a := sse.Attr("enabled"); {
 	case a != nil && isTrue(m, a):
-		setRead(el, "encrypted_at_rest", true, a.Span, "")
+		analyzers.SetNote(el, "encrypted_at_rest", true, a.Span, "")
 		m.kmsKeyOr(el, sse, "kms_key_arn", "the AWS managed key aws/dynamodb is used")
 	case a != nil:
 		el.Default("encrypted_at_rest", true, "DynamoDB encrypts every table at rest, with an AWS owned key unless server_side_encryption is enabled")
 		if v, _ := m.resolve(a.Expr); known(v) {
-			setRead(el, "kms_managed_key", false, a.Span, "server_side_encryption is not enabled: the AWS owned key is used")
+			analyzers.SetNote(el, "kms_managed_key", false, a.Span, "server_side_encryption is not enabled: the AWS owned key is used")
 		} else {
 			el.SetUnknown("kms_managed_key", a.Span, unknownNote(v))
 		}
@@ -127,9 +128,9 @@ func buildElastiCache(m *module, r *res) {
 	m.arg(el, "tls_in_transit", b, "transit_encryption_enabled", tBool, false, "transit_encryption_enabled defaults to false")
 	switch {
 	case b.Attr("auth_token") != nil:
-		setRead(el, "authenticated", true, b.Attr("auth_token").Span, "clients must present the AUTH token")
+		analyzers.SetNote(el, "authenticated", true, b.Attr("auth_token").Span, "clients must present the AUTH token")
 	case b.Attr("user_group_ids") != nil:
-		setRead(el, "authenticated", true, b.Attr("user_group_ids").Span, "clients must authenticate as a user of the user group")
+		analyzers.SetNote(el, "authenticated", true, b.Attr("user_group_ids").Span, "clients must authenticate as a user of the user group")
 	case engine == "memcached":
 		el.Default("authenticated", false, "Memcached does not authenticate clients")
 	default:
@@ -156,7 +157,7 @@ func buildSQS(m *module, r *res) {
 	b := r.b
 	if a := b.Attr("kms_master_key_id"); a != nil {
 		if v, _ := m.resolve(a.Expr); v != nil {
-			setRead(el, "encrypted_at_rest", true, a.Span, "")
+			analyzers.SetNote(el, "encrypted_at_rest", true, a.Span, "")
 		}
 	}
 	if _, ok := el.Attrs["encrypted_at_rest"]; !ok {
@@ -172,7 +173,7 @@ func buildSNS(m *module, r *res) {
 	b := r.b
 	if a := b.Attr("kms_master_key_id"); a != nil {
 		if v, _ := m.resolve(a.Expr); v != nil {
-			setRead(el, "encrypted_at_rest", true, a.Span, "")
+			analyzers.SetNote(el, "encrypted_at_rest", true, a.Span, "")
 		}
 	}
 	if _, ok := el.Attrs["encrypted_at_rest"]; !ok {
@@ -187,7 +188,7 @@ func buildSecret(m *module, r *res) {
 	el.Default("encrypted_at_rest", true, "Secrets Manager always encrypts secrets with a KMS key")
 	m.kmsKey(el, r.b, "kms_key_id")
 	if rot := m.referrers(r.addr, "aws_secretsmanager_secret_rotation", "secret_id"); len(rot) > 0 {
-		setRead(el, "rotation", true, rot[0].r.b.Head, "rotated by "+rot[0].r.addr)
+		analyzers.SetNote(el, "rotation", true, rot[0].r.b.Head, "rotated by "+rot[0].r.addr)
 		el.Related = append(el.Related, model.Related{Span: rot[0].r.b.Head, Message: "rotation configured by " + rot[0].r.addr})
 	} else {
 		el.Default("rotation", false, "no aws_secretsmanager_secret_rotation for the secret")

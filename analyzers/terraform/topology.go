@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/threatls/threatls/analyzers"
 	"github.com/threatls/threatls/model"
 )
 
@@ -216,7 +217,7 @@ func buildSubnet(m *module, r *res) {
 	if a := r.b.Attr("vpc_id"); a != nil {
 		if vpc := m.resOf(a.Expr, "aws_vpc"); vpc != nil {
 			el.Parent = m.id(vpc.addr)
-			setRead(el, "parent", el.Parent, a.Span, "")
+			analyzers.SetNote(el, "parent", el.Parent, a.Span, "")
 		}
 	}
 	pub := m.subnetPublic(r)
@@ -450,7 +451,7 @@ func (m *module) place(r *res, subnets []*Attribute, at *Attribute, via string) 
 		if at == nil {
 			at = first
 		}
-		setRead(el, "zone", m.id(n.subnet.addr), at.Span, strings.Join(notes, "; "))
+		analyzers.SetNote(el, "zone", m.id(n.subnet.addr), at.Span, strings.Join(notes, "; "))
 		return
 	}
 	for _, sg := range n.sgs {
@@ -460,7 +461,7 @@ func (m *module) place(r *res, subnets []*Attribute, at *Attribute, via string) 
 		}
 		for _, a := range slices.Concat(r.b.Attrs, nestedAttrs(r.b)) {
 			if slices.Contains(m.refs(a), sg) {
-				setRead(el, "zone", m.id(vpc.addr), a.Span, "the VPC of "+sg)
+				analyzers.SetNote(el, "zone", m.id(vpc.addr), a.Span, "the VPC of "+sg)
 				return
 			}
 		}
@@ -609,7 +610,7 @@ func (m *module) targetAttrs(fl *model.Element, tg *res, port *Attribute) {
 				at := fl.Attrs["protocol"]
 				at.Value = p
 				fl.Attrs["protocol"] = at
-				setRead(fl, "tls", p == "https" || p == "tls", a.Span, "")
+				analyzers.SetNote(fl, "tls", p == "https" || p == "tls", a.Span, "")
 			} else {
 				fl.SetUnknown("tls", a.Span, fl.Attrs["protocol"].Note)
 			}
@@ -642,11 +643,11 @@ func (m *module) expose(u *res, ru *rule) {
 	}
 	switch {
 	case n.publicIP.Origin != model.Unknown && n.publicIP.Value == true:
-		setRead(el, "internet_facing", true, at, admits+" and it has a public IP")
+		analyzers.SetNote(el, "internet_facing", true, at, admits+" and it has a public IP")
 	case n.publicIP.Origin != model.Unknown:
 		return // a private address is not reachable from the internet
 	case pub.Origin != model.Unknown && pub.Value == true:
-		setRead(el, "internet_facing", true, at, admits+" and it sits in the public subnet "+n.subnet.addr)
+		analyzers.SetNote(el, "internet_facing", true, at, admits+" and it sits in the public subnet "+n.subnet.addr)
 	case pub.Origin != model.Unknown:
 		return
 	default:
@@ -719,7 +720,7 @@ func (m *module) sgFlow(ru *rule, from, to *res, seen map[string]bool) {
 		proto, protoAt, note = pa.Value.(string), pa.Span, ""
 	}
 	if proto != "" {
-		setRead(fl, "protocol", proto, protoAt, note)
+		analyzers.SetNote(fl, "protocol", proto, protoAt, note)
 	}
 	if t := to.net.tls; t.Origin != "" {
 		fl.Attrs["tls"] = t
@@ -769,7 +770,7 @@ func (m *module) names(r *res) {
 		if via != "" {
 			note = "from " + via
 		}
-		setRead(el, "tags", t, a.Span, note)
+		analyzers.SetNote(el, "tags", t, a.Span, note)
 	default:
 		note := unknownNote(t)
 		if note == "" {

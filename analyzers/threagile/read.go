@@ -12,7 +12,7 @@ import (
 
 // The schema's property names of each object whose keys are checked.
 var (
-	topKeys = keys("includes", "threagile_version", "title", "date", "author", "contributors",
+	topKeys = yamlnode.Keys("includes", "threagile_version", "title", "date", "author", "contributors",
 		"management_summary_comment", "business_criticality", "application_description",
 		"business_overview", "technical_overview", "questions", "abuse_cases",
 		"security_requirements", "tags_available", "data_assets", "technical_assets",
@@ -20,30 +20,30 @@ var (
 		"diagram_tweak_suppress_edge_labels", "diagram_tweak_layout_left_to_right",
 		"diagram_tweak_edge_layout", "diagram_tweak_nodesep", "diagram_tweak_ranksep",
 		"diagram_tweak_invisible_connections_between_assets", "diagram_tweak_same_rank_assets")
-	dataAssetKeys = keys("id", "description", "usage", "tags", "origin", "owner", "quantity",
+	dataAssetKeys = yamlnode.Keys("id", "description", "usage", "tags", "origin", "owner", "quantity",
 		"confidentiality", "integrity", "availability", "justification_cia_rating")
-	assetKeys = keys("id", "description", "type", "usage", "used_as_client_by_human",
+	assetKeys = yamlnode.Keys("id", "description", "type", "usage", "used_as_client_by_human",
 		"out_of_scope", "justification_out_of_scope", "size", "technology", "technologies",
 		"tags", "internet", "machine", "encryption", "owner", "confidentiality", "integrity",
 		"availability", "justification_cia_rating", "multi_tenant", "redundant",
 		"custom_developed_parts", "data_assets_processed", "data_assets_stored",
 		"data_formats_accepted", "diagram_tweak_order", "communication_links")
-	linkKeys = keys("target", "description", "protocol", "authentication", "authorization",
+	linkKeys = yamlnode.Keys("target", "description", "protocol", "authentication", "authorization",
 		"tags", "vpn", "ip_filtered", "readonly", "usage", "data_assets_sent",
 		"data_assets_received", "diagram_tweak_weight", "diagram_tweak_constraint")
-	boundaryKeys = keys("id", "description", "type", "tags", "technical_assets_inside",
+	boundaryKeys = yamlnode.Keys("id", "description", "type", "tags", "technical_assets_inside",
 		"trust_boundaries_nested")
-	runtimeKeys = keys("id", "description", "tags", "technical_assets_running")
+	runtimeKeys = yamlnode.Keys("id", "description", "tags", "technical_assets_running")
 )
 
 // The schema's enums of the fields read.
 var (
-	assetTypes      = keys("external-entity", "process", "datastore")
-	encryptions     = keys("none", "transparent", "data-with-symmetric-shared-key", "data-with-asymmetric-shared-key", "data-with-end-user-individual-key")
-	authentications = keys("none", "credentials", "session-id", "token", "client-certificate", "two-factor", "externalized")
-	authorizations  = keys("none", "technical-user", "end-user-identity-propagation")
-	usages          = keys("business", "devops")
-	boundaryTypes   = keys("network-on-prem", "network-dedicated-hoster", "network-virtual-lan",
+	assetTypes      = yamlnode.Keys("external-entity", "process", "datastore")
+	encryptions     = yamlnode.Keys("none", "transparent", "data-with-symmetric-shared-key", "data-with-asymmetric-shared-key", "data-with-end-user-individual-key")
+	authentications = yamlnode.Keys("none", "credentials", "session-id", "token", "client-certificate", "two-factor", "externalized")
+	authorizations  = yamlnode.Keys("none", "technical-user", "end-user-identity-propagation")
+	usages          = yamlnode.Keys("business", "devops")
+	boundaryTypes   = yamlnode.Keys("network-on-prem", "network-dedicated-hoster", "network-virtual-lan",
 		"network-cloud-provider", "network-cloud-security-group",
 		"network-policy-namespace-isolation", "execution-environment")
 )
@@ -145,15 +145,16 @@ var products = map[string]string{
 }
 
 // filteringBoundaries are the boundary types that filter the traffic into them.
-var filteringBoundaries = keys("network-cloud-security-group", "network-policy-namespace-isolation")
+var filteringBoundaries = yamlnode.Keys("network-cloud-security-group", "network-policy-namespace-isolation")
 
 // reader builds the elements of one file. It lives for one extract call.
 type reader struct {
-	prefix   string // "threagile:<file>/"
-	problems []model.Problem
-	data     map[string]class // data assets by id
-	assets   map[string]*asset
-	zones    map[string]*zone
+	yamlnode.Reader // the file's problems
+
+	prefix string           // "threagile:<file>/"
+	data   map[string]class // data assets by id
+	assets map[string]*asset
+	zones  map[string]*zone
 	// Definitions in source order.
 	assetList []*asset
 	zoneList  []*zone
@@ -193,13 +194,13 @@ func extract(src []byte, file string) *model.FileFacts {
 		docs = yamlnode.Salvage(src, file, docs, problems)
 	}
 	r := &reader{
-		prefix:   Name + ":" + file + "/",
-		problems: problems,
-		data:     map[string]class{},
-		assets:   map[string]*asset{},
-		zones:    map[string]*zone{},
-		flowIDs:  map[string]bool{},
-		inside:   map[string]string{},
+		prefix:  Name + ":" + file + "/",
+		Reader:  yamlnode.Reader{Problems: problems},
+		data:    map[string]class{},
+		assets:  map[string]*asset{},
+		zones:   map[string]*zone{},
+		flowIDs: map[string]bool{},
+		inside:  map[string]string{},
 	}
 	for _, d := range docs {
 		r.document(d.Root)
@@ -213,12 +214,8 @@ func extract(src []byte, file string) *model.FileFacts {
 	}
 	ff.Elements = append(ff.Elements, r.flows...)
 	model.SortElements(ff.Elements)
-	defs := make([]model.Span, len(ff.Elements))
-	for i, e := range ff.Elements {
-		defs[i] = e.Span
-	}
-	ignores, ps := analyzers.LineIgnores(src, file, []string{"#"}, defs)
-	ff.Ignores, ff.Problems = ignores, append(r.problems, ps...)
+	ignores, ps := analyzers.LineIgnores(src, file, []string{"#"}, analyzers.Spans(ff.Elements))
+	ff.Ignores, ff.Problems = ignores, append(r.Problems, ps...)
 	return ff
 }
 
@@ -229,12 +226,12 @@ func (r *reader) document(root *yamlnode.Node) {
 		return
 	}
 	if root.Kind != yamlnode.Map {
-		r.problem(root.Span, "a Threagile model is a map of sections (title, data_assets, technical_assets, …)")
+		r.Problem(root.Span, "a Threagile model is a map of sections (title, data_assets, technical_assets, …)")
 		return
 	}
-	r.checkKeys(root, topKeys, "the model")
+	r.CheckKeys(root, topKeys, "the model")
 	if p, ok := root.Pair("includes"); ok && len(p.Value.Strings()) > 0 {
-		r.problem(p.Key.Span, "includes are not followed: what the included files define is missing from the model")
+		r.Problem(p.Key.Span, "includes are not followed: what the included files define is missing from the model")
 	}
 	for _, p := range r.sections(root, "data_assets") {
 		r.dataAsset(p)
@@ -260,7 +257,7 @@ func (r *reader) dataAsset(p yamlnode.Pair) {
 		return
 	}
 	if _, dup := r.data[id]; dup {
-		r.problem(idNode.Span, "duplicate data asset id %q", id)
+		r.Problem(idNode.Span, "duplicate data asset id %q", id)
 		return
 	}
 	var c class
@@ -285,13 +282,13 @@ func (r *reader) asset(p yamlnode.Pair) {
 		return
 	}
 	if _, dup := r.assets[id]; dup {
-		r.problem(idNode.Span, "duplicate technical asset id %q", id)
+		r.Problem(idNode.Span, "duplicate technical asset id %q", id)
 		return
 	}
 	typ, typNode := enum(r, m, "type", assetTypes, what)
 	if typ == "" {
 		if typNode == nil {
-			r.problem(p.Key.Span, "%s has no type (process, datastore or external-entity): it is read as a process", what)
+			r.Problem(p.Key.Span, "%s has no type (process, datastore or external-entity): it is read as a process", what)
 		}
 		typ = "process"
 	}
@@ -304,38 +301,38 @@ func (r *reader) asset(p yamlnode.Pair) {
 	}
 	el := &model.Element{
 		ID: r.prefix + id, Kind: kind, Type: "threagile_" + snake(typ), Name: title,
-		Span: pairSpan(p), Head: p.Key.Span, Provenance: model.Documented, Aliases: aliases(id, title),
+		Span: p.Span(), Head: p.Key.Span, Provenance: model.Documented, Aliases: analyzers.NameAliases(id, title),
 	}
-	tech, techNode := r.str(m, "technology", what)
+	tech, techNode := r.Str(m, "technology", what)
 	if tech == "" {
 		if items := r.items(m.Get("technologies"), "technologies of "+what); len(items) > 0 {
 			tech, techNode = items[0].Value, items[0]
 		}
 	}
 	if c := categories[tech]; c != "" && kind == model.Store {
-		declare(el, "category", c, techNode.Span, "technology "+tech)
+		analyzers.Declare(el, "category", c, techNode.Span, "technology "+tech)
 	}
 	product := ""
 	for _, it := range r.items(m.Get("tags"), "tags of "+what) {
 		if product = products[strings.ToLower(it.Value)]; product != "" {
-			declare(el, "technology", product, it.Span, "tag "+it.Value)
+			analyzers.Declare(el, "technology", product, it.Span, "tag "+it.Value)
 			break
 		}
 	}
 	if product == "" && tech != "" && tech != "unknown-technology" {
-		declare(el, "technology", tech, techNode.Span, "")
+		analyzers.Declare(el, "technology", tech, techNode.Span, "")
 	}
-	if b, n := r.boolean(m, "internet", what); n != nil {
-		declare(el, "internet_facing", b, n.Span, "")
+	if b, n := r.Bool(m, "internet", what); n != nil {
+		analyzers.Declare(el, "internet_facing", b, n.Span, "")
 	}
-	if b, n := r.boolean(m, "out_of_scope", what); n != nil {
-		declare(el, "in_scope", !b, n.Span, fmt.Sprintf("out_of_scope: %t", b))
+	if b, n := r.Bool(m, "out_of_scope", what); n != nil {
+		analyzers.Declare(el, "in_scope", !b, n.Span, fmt.Sprintf("out_of_scope: %t", b))
 	}
-	if s, n := r.str(m, "owner", what); s != "" {
-		declare(el, "owner", s, n.Span, "")
+	if s, n := r.Str(m, "owner", what); s != "" {
+		analyzers.Declare(el, "owner", s, n.Span, "")
 	}
 	if e, n := enum(r, m, "encryption", encryptions, what); e != "" {
-		declare(el, "encrypted_at_rest", e != "none", n.Span, "encryption: "+e)
+		analyzers.Declare(el, "encrypted_at_rest", e != "none", n.Span, "encryption: "+e)
 	}
 	a := &asset{id: id, m: m, el: el}
 	r.assets[id] = a
@@ -351,13 +348,13 @@ func (r *reader) boundary(p yamlnode.Pair) {
 		return
 	}
 	if _, dup := r.zones[id]; dup {
-		r.problem(idNode.Span, "duplicate trust boundary id %q", id)
+		r.Problem(idNode.Span, "duplicate trust boundary id %q", id)
 		return
 	}
 	typ, typNode := enum(r, m, "type", boundaryTypes, what)
 	el := &model.Element{
 		ID: r.prefix + "zone:" + id, Kind: model.Zone, Type: "threagile_trust_boundary", Name: title,
-		Span: pairSpan(p), Head: p.Key.Span, Provenance: model.Documented, Aliases: aliases(id, title),
+		Span: p.Span(), Head: p.Key.Span, Provenance: model.Documented, Aliases: analyzers.NameAliases(id, title),
 	}
 	if typ != "" {
 		el.Type = "threagile_" + snake(typ)
@@ -369,16 +366,16 @@ func (r *reader) boundary(p yamlnode.Pair) {
 		return idNode.Span, strings.Contains(strings.ToLower(id), word)
 	}
 	if at, ok := named("internet"); ok {
-		declare(el, "trust", "internet", at, "the boundary is named for the internet")
+		analyzers.Declare(el, "trust", "internet", at, "the boundary is named for the internet")
 	} else if at, ok := named("dmz"); ok {
-		declare(el, "trust", "dmz", at, "the boundary is named a DMZ")
+		analyzers.Declare(el, "trust", "dmz", at, "the boundary is named a DMZ")
 	} else if typ != "" {
-		declare(el, "trust", "internal", typNode.Span, "type "+typ+": a boundary around the system's own assets")
+		analyzers.Declare(el, "trust", "internal", typNode.Span, "type "+typ+": a boundary around the system's own assets")
 	} else {
 		el.Default("trust", "internal", "a trust boundary encloses the system's own assets")
 	}
 	if filteringBoundaries[typ] {
-		declare(el, "segmented", true, typNode.Span, "type "+typ+" filters the traffic into the boundary")
+		analyzers.Declare(el, "segmented", true, typNode.Span, "type "+typ+" filters the traffic into the boundary")
 	}
 	z := &zone{id: id, m: m, el: el}
 	r.zones[id] = z
@@ -401,48 +398,44 @@ func (r *reader) resolve() {
 			a, ok := r.assets[it.Value]
 			switch {
 			case !ok:
-				r.problem(it.Span, "%s lists unknown technical asset %q", what, it.Value)
+				r.Problem(it.Span, "%s lists unknown technical asset %q", what, it.Value)
 			case r.inside[a.id] != "":
-				r.problem(it.Span, "technical asset %q is already inside trust boundary %q", a.id, r.inside[a.id])
+				r.Problem(it.Span, "technical asset %q is already inside trust boundary %q", a.id, r.inside[a.id])
 			default:
 				r.inside[a.id] = z.id
-				declare(a.el, "zone", z.el.ID, it.Span, "inside trust boundary "+z.id)
+				analyzers.Declare(a.el, "zone", z.el.ID, it.Span, "inside trust boundary "+z.id)
 			}
 		}
 		for _, it := range r.items(z.m.Get("trust_boundaries_nested"), "trust_boundaries_nested of "+what) {
 			c, ok := r.zones[it.Value]
 			switch {
 			case !ok:
-				r.problem(it.Span, "%s nests unknown trust boundary %q", what, it.Value)
+				r.Problem(it.Span, "%s nests unknown trust boundary %q", what, it.Value)
 			case c.parent != "":
-				r.problem(it.Span, "trust boundary %q is already nested in %q", c.id, c.parent)
+				r.Problem(it.Span, "trust boundary %q is already nested in %q", c.id, c.parent)
 			default:
 				c.parent, c.parentAt = z.id, it.Span
 			}
 		}
 	}
 	// A nesting cycle is reported at the entry that closes it, which is dropped.
+	zoneParent := func(id string) string { return r.zones[id].parent }
 	for _, z := range r.zoneList {
-		chain := []string{z.id}
-		for p := z.parent; p != "" && len(chain) <= len(r.zoneList); p = r.zones[p].parent {
-			chain = append(chain, p)
-			if p == z.id {
-				r.problem(z.parentAt, "trust boundaries are nested in a cycle: %s", strings.Join(chain, " → "))
-				z.parent = ""
-				break
-			}
+		if cycle := analyzers.Cycle(z.id, zoneParent, len(r.zoneList)); cycle != nil {
+			r.Problem(z.parentAt, "trust boundaries are nested in a cycle: %s", strings.Join(cycle, " → "))
+			z.parent = ""
 		}
 	}
 	for _, z := range r.zoneList {
 		if z.parent != "" {
-			declare(z.el, "parent", r.zones[z.parent].el.ID, z.parentAt, "nested in trust boundary "+z.parent)
+			analyzers.Declare(z.el, "parent", r.zones[z.parent].el.ID, z.parentAt, "nested in trust boundary "+z.parent)
 		}
 	}
 	for _, p := range r.runtimes {
 		what := fmt.Sprintf("shared runtime %q", p.Key.Value)
 		for _, it := range r.items(p.Value.Get("technical_assets_running"), "technical_assets_running of "+what) {
 			if r.assets[it.Value] == nil {
-				r.problem(it.Span, "%s runs unknown technical asset %q", what, it.Value)
+				r.Problem(it.Span, "%s runs unknown technical asset %q", what, it.Value)
 			}
 		}
 	}
@@ -460,60 +453,60 @@ func (r *reader) links(a *asset) {
 		lid := linkID(title)
 		id := a.el.ID + "/" + lid
 		if lid == "" || r.flowIDs[id] {
-			r.problem(p.Key.Span, "%s needs a title of its own: its id %q is empty or taken", what, lid)
+			r.Problem(p.Key.Span, "%s needs a title of its own: its id %q is empty or taken", what, lid)
 			continue
 		}
 		r.flowIDs[id] = true
-		target, tn := r.str(m, "target", what)
+		target, tn := r.Str(m, "target", what)
 		if target == "" {
-			r.problem(p.Key.Span, "%s has no target", what)
+			r.Problem(p.Key.Span, "%s has no target", what)
 			continue
 		}
 		to, ok := r.assets[target]
 		if !ok {
-			r.problem(tn.Span, "communication link %q targets unknown asset %q", title, target)
+			r.Problem(tn.Span, "communication link %q targets unknown asset %q", title, target)
 			continue
 		}
 		el := &model.Element{
 			ID: id, Kind: model.Flow, Type: "threagile_communication_link", Name: title,
-			Span: pairSpan(p), Head: p.Key.Span, From: a.el.ID, To: to.el.ID, Provenance: model.Documented,
+			Span: p.Span(), Head: p.Key.Span, From: a.el.ID, To: to.el.ID, Provenance: model.Documented,
 		}
 		if n := m.Get("protocol"); n != nil && n.Value == "unknown-protocol" {
 			el.SetUnknown("protocol", n.Span, "protocol: unknown-protocol")
 		} else if v, n := enum(r, m, "protocol", protocols, what); v != "" {
 			pr := protocols[v]
-			declare(el, "protocol", pr.name, n.Span, "protocol: "+v)
+			analyzers.Declare(el, "protocol", pr.name, n.Span, "protocol: "+v)
 			if !pr.local {
-				declare(el, "tls", pr.tls, n.Span, "protocol: "+v)
+				analyzers.Declare(el, "tls", pr.tls, n.Span, "protocol: "+v)
 			}
 		}
 		if v, n := enum(r, m, "authentication", authentications, what); v != "" {
-			declare(el, "authenticated", v != "none", n.Span, "authentication: "+v)
+			analyzers.Declare(el, "authenticated", v != "none", n.Span, "authentication: "+v)
 		}
 		if v, n := enum(r, m, "authorization", authorizations, what); v != "" {
-			declare(el, "authorization", v, n.Span, "")
+			analyzers.Declare(el, "authorization", v, n.Span, "")
 		}
 		for _, k := range []string{"vpn", "ip_filtered", "readonly"} {
-			if b, n := r.boolean(m, k, what); n != nil {
-				declare(el, k, b, n.Span, "")
+			if b, n := r.Bool(m, k, what); n != nil {
+				analyzers.Declare(el, k, b, n.Span, "")
 			}
 		}
 		if v, n := enum(r, m, "usage", usages, what); v != "" {
-			declare(el, "usage", v, n.Span, "")
+			analyzers.Declare(el, "usage", v, n.Span, "")
 		}
 		sent := r.dataRefs(m, "data_assets_sent", what)
 		recv := r.dataRefs(m, "data_assets_received", what)
 		if len(sent.ids) > 0 {
-			declare(el, "data", sent.ids, sent.at, "")
+			analyzers.Declare(el, "data", sent.ids, sent.at, "")
 		}
 		if len(recv.ids) > 0 {
-			declare(el, "data_received", recv.ids, recv.at, "")
+			analyzers.Declare(el, "data_received", recv.ids, recv.at, "")
 		}
 		if recv.top != nil && (sent.top == nil || model.ClassRank(recv.class.level) > model.ClassRank(sent.class.level)) {
 			sent.top, sent.class = recv.top, recv.class
 		}
 		if sent.top != nil {
-			declare(el, "classification", sent.class.level, sent.top.Span, sent.class.note)
+			analyzers.Declare(el, "classification", sent.class.level, sent.top.Span, sent.class.note)
 		}
 		r.flows = append(r.flows, el)
 	}
@@ -536,11 +529,11 @@ func (r *reader) dataRefs(m *yamlnode.Node, key, what string) dataList {
 	if !ok {
 		return l
 	}
-	l.at = pairSpan(p)
+	l.at = p.Span()
 	for _, it := range r.items(p.Value, key+" of "+what) {
 		c, ok := r.data[it.Value]
 		if !ok {
-			r.problem(it.Span, "%s refers to unknown data asset %q", what, it.Value)
+			r.Problem(it.Span, "%s refers to unknown data asset %q", what, it.Value)
 			continue
 		}
 		l.ids = append(l.ids, it.Value)
@@ -554,10 +547,10 @@ func (r *reader) dataRefs(m *yamlnode.Node, key, what string) dataList {
 // declare sets data and classification on a store or component from the data it stores.
 func (l dataList) declare(e *model.Element) {
 	if len(l.ids) > 0 {
-		declare(e, "data", l.ids, l.at, "")
+		analyzers.Declare(e, "data", l.ids, l.at, "")
 	}
 	if l.top != nil {
-		declare(e, "classification", l.class.level, l.top.Span, l.class.note)
+		analyzers.Declare(e, "classification", l.class.level, l.top.Span, l.class.note)
 	}
 }
 
@@ -568,7 +561,7 @@ func (r *reader) sections(m *yamlnode.Node, key string) []yamlnode.Pair {
 		return nil
 	}
 	if p.Value.Kind != yamlnode.Map {
-		r.problem(p.Key.Span, "%s must be a map of titles to definitions", key)
+		r.Problem(p.Key.Span, "%s must be a map of titles to definitions", key)
 		return nil
 	}
 	return p.Value.Entries()
@@ -577,10 +570,10 @@ func (r *reader) sections(m *yamlnode.Node, key string) []yamlnode.Pair {
 // object returns the map defining p's title, with its keys checked, or nil.
 func (r *reader) object(p yamlnode.Pair, what string, known map[string]bool) *yamlnode.Node {
 	if p.Value == nil || p.Value.Kind != yamlnode.Map {
-		r.problem(p.Key.Span, "%s must be a map of its properties", what)
+		r.Problem(p.Key.Span, "%s must be a map of its properties", what)
 		return nil
 	}
-	r.checkKeys(p.Value, known, what)
+	r.CheckKeys(p.Value, known, what)
 	return p.Value
 }
 
@@ -589,67 +582,25 @@ func (r *reader) id(p yamlnode.Pair, m *yamlnode.Node, what string) (string, *ya
 	if m == nil {
 		return "", nil
 	}
-	id, n := r.str(m, "id", what)
+	id, n := r.Str(m, "id", what)
 	if id == "" {
-		r.problem(p.Key.Span, "%s has no id: it is left out", what)
+		r.Problem(p.Key.Span, "%s has no id: it is left out", what)
 	}
 	return id, n
-}
-
-// checkKeys reports the keys of m that known does not hold.
-func (r *reader) checkKeys(m *yamlnode.Node, known map[string]bool, what string) {
-	for _, p := range m.Entries() {
-		if k := p.Key.Value; !known[k] {
-			msg := fmt.Sprintf("unknown key %q in %s", k, what)
-			if s := suggest(k, known); s != "" {
-				msg += fmt.Sprintf(" (did you mean %q?)", s)
-			}
-			r.problems = append(r.problems, model.Problem{Span: p.Key.Span, Message: msg})
-		}
-	}
-}
-
-// str returns the string under key in m and its node; the node is nil when the key is
-// absent or null.
-func (r *reader) str(m *yamlnode.Node, key, what string) (string, *yamlnode.Node) {
-	n := m.Get(key)
-	if n == nil || n.Tag == "!!null" {
-		return "", nil
-	}
-	s, ok := n.Str()
-	if !ok {
-		r.problem(n.Span, "%s of %s must be a string", key, what)
-	}
-	return s, n
 }
 
 // enum returns the value under key in m if allowed holds it; a value it does not hold is
 // reported and returned as "". The node is nil when the key is absent or null.
 func enum[V any](r *reader, m *yamlnode.Node, key string, allowed map[string]V, what string) (string, *yamlnode.Node) {
-	s, n := r.str(m, key, what)
+	s, n := r.Str(m, key, what)
 	if s == "" {
 		return "", n
 	}
 	if _, ok := allowed[s]; !ok {
-		r.problem(n.Span, "unknown %s %q in %s", key, s, what)
+		r.Problem(n.Span, "unknown %s %q in %s", key, s, what)
 		return "", n
 	}
 	return s, n
-}
-
-// boolean returns the boolean under key in m and its node; the node is nil when the key is
-// absent, null or not a boolean (reported).
-func (r *reader) boolean(m *yamlnode.Node, key, what string) (bool, *yamlnode.Node) {
-	n := m.Get(key)
-	if n == nil || n.Tag == "!!null" {
-		return false, nil
-	}
-	b, ok := n.Bool()
-	if !ok {
-		r.problem(n.Span, "%s of %s must be true or false", key, what)
-		return false, nil
-	}
-	return b, n
 }
 
 // items returns the string items of a list (of ids, of technologies); anything else is
@@ -659,7 +610,7 @@ func (r *reader) items(n *yamlnode.Node, what string) []*yamlnode.Node {
 		return nil
 	}
 	if n.Kind != yamlnode.Seq {
-		r.problem(n.Span, "%s must be a list", what)
+		r.Problem(n.Span, "%s must be a list", what)
 		return nil
 	}
 	var out []*yamlnode.Node
@@ -667,39 +618,7 @@ func (r *reader) items(n *yamlnode.Node, what string) []*yamlnode.Node {
 		if s, ok := it.Str(); ok && s != "" {
 			out = append(out, it)
 		} else if it != nil {
-			r.problem(it.Span, "an item of %s must be a string", what)
-		}
-	}
-	return out
-}
-
-func (r *reader) problem(at model.Span, format string, args ...any) {
-	r.problems = append(r.problems, model.Problem{Span: at, Message: fmt.Sprintf(format, args...)})
-}
-
-// declare records a value the model declares.
-func declare(e *model.Element, name string, v any, at model.Span, note string) {
-	if e.Attrs == nil {
-		e.Attrs = map[string]model.Attr{}
-	}
-	e.Attrs[name] = model.Attr{Value: v, Origin: model.Declared, Span: at, Note: note}
-}
-
-// pairSpan covers a key and its value.
-func pairSpan(p yamlnode.Pair) model.Span {
-	sp := p.Key.Span
-	if p.Value != nil && p.Value.Span.End.Offset > sp.End.Offset {
-		sp.End = p.Value.Span.End
-	}
-	return sp
-}
-
-// aliases returns the name aliases of an id and a title, without repeats.
-func aliases(id, title string) []string {
-	var out []string
-	for _, s := range []string{id, title} {
-		if a := model.NameAlias(s); a != "" && (len(out) == 0 || out[0] != a) {
-			out = append(out, a)
+			r.Problem(it.Span, "an item of %s must be a string", what)
 		}
 	}
 	return out
@@ -713,54 +632,3 @@ func linkID(title string) string {
 }
 
 func snake(s string) string { return strings.ReplaceAll(s, "-", "_") }
-
-func keys(ks ...string) map[string]bool {
-	m := make(map[string]bool, len(ks))
-	for _, k := range ks {
-		m[k] = true
-	}
-	return m
-}
-
-// suggest returns the known key closest to k when it is a likely typo of it (two edits away at
-// most, one for short keys), or "".
-func suggest(k string, known map[string]bool) string {
-	limit := 3
-	if len(k) < 5 {
-		limit = 2
-	}
-	best, bestD := "", limit
-	for c := range known {
-		if d := distance(k, c, limit); d < bestD || d == bestD && best != "" && c < best {
-			best, bestD = c, d
-		}
-	}
-	return best
-}
-
-// distance is the Levenshtein distance between a and b, or limit when it is at least limit.
-func distance(a, b string, limit int) int {
-	if len(a) > len(b) {
-		a, b = b, a
-	}
-	if len(b)-len(a) >= limit || len(b) > 64 {
-		return limit
-	}
-	prev := make([]int, len(a)+1)
-	cur := make([]int, len(a)+1)
-	for i := range prev {
-		prev[i] = i
-	}
-	for j := 1; j <= len(b); j++ {
-		cur[0] = j
-		for i := 1; i <= len(a); i++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[i] = min(prev[i]+1, cur[i-1]+1, prev[i-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return min(prev[len(a)], limit)
-}

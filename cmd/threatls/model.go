@@ -8,7 +8,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/threatls/threatls/engine"
 	"github.com/threatls/threatls/report"
 )
 
@@ -55,34 +54,13 @@ Locations are relative to the workspace root; nothing from the analysed files is
 			if paths && cmd.Flags().Changed("format") && format != "json" {
 				return fmt.Errorf("--paths lists the attack paths as text, or as JSON with --format json; not as %s", format)
 			}
-			eng, err := g.engine()
+			w, err := load(cmd, g, "model", path, maxFileSize)
 			if err != nil {
 				return err
 			}
-			root, only, err := scanRoot(path)
-			if err != nil {
-				return err
-			}
-			cfg := engine.DefaultConfig()
-			if maxFileSize > 0 {
-				cfg.MaxFileSize = maxFileSize
-			}
-			snap, err := eng.Workspace(root, cfg).Load(cmd.Context(), progress(cmd.ErrOrStderr()))
-			if err != nil {
-				return fmt.Errorf("model %s: %w", path, err)
-			}
-			display := path
-			if only != "" {
-				display = filepath.Dir(path)
-			}
-			opts := report.ModelOptions{Name: filepath.Base(root), Root: display, Source: func(file string) []byte {
-				if f := snap.File(file); f != nil {
-					return f.Text
-				}
-				return nil
-			}}
+			opts := report.ModelOptions{Name: filepath.Base(w.root), Root: w.display, Source: w.source}
 			var buf bytes.Buffer
-			graph := snap.Graph()
+			graph := w.snap.Graph()
 			switch {
 			case paths && format == "json":
 				err = report.PathsJSON(&buf, graph, opts)
@@ -95,7 +73,7 @@ Locations are relative to the workspace root; nothing from the analysed files is
 			case format == "json":
 				err = report.ModelJSON(&buf, graph, opts)
 			case format == "otm":
-				err = report.OTM(&buf, graph, snap.Findings(), eng.Library(), opts)
+				err = report.OTM(&buf, graph, w.snap.Findings(), w.eng.Library(), opts)
 			case format == "threagile":
 				err = report.Threagile(&buf, graph, opts)
 			}

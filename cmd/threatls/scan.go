@@ -4,14 +4,12 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
-	"github.com/threatls/threatls/engine"
 	"github.com/threatls/threatls/model"
 	"github.com/threatls/threatls/report"
 )
@@ -52,27 +50,11 @@ Exit status: 0 when no finding reaches --fail-on (or --fail-on is not set), 1 wh
 			if format != "text" && format != "json" && format != "sarif" {
 				return fmt.Errorf("--format %q: want text, json or sarif", format)
 			}
-			eng, err := g.engine()
+			ws, err := load(cmd, g, "scan", path, maxFileSize)
 			if err != nil {
 				return err
 			}
-			root, only, err := scanRoot(path)
-			if err != nil {
-				return err
-			}
-			cfg := engine.DefaultConfig()
-			if maxFileSize > 0 {
-				cfg.MaxFileSize = maxFileSize
-			}
-			snap, err := eng.Workspace(root, cfg).Load(cmd.Context(), progress(cmd.ErrOrStderr()))
-			if err != nil {
-				return fmt.Errorf("scan %s: %w", path, err)
-			}
-			display := path
-			if only != "" {
-				display = filepath.Dir(path) // paths in the report stay relative to where the user is
-			}
-			res := result(snap, display, only)
+			res, lib := ws.result(), ws.eng.Library()
 			var w io.Writer = cmd.OutOrStdout()
 			if output != "" {
 				f, err := os.Create(output)
@@ -84,12 +66,12 @@ Exit status: 0 when no finding reaches --fail-on (or --fail-on is not set), 1 wh
 			}
 			switch format {
 			case "json":
-				err = report.JSON(w, res, eng.Library())
+				err = report.JSON(w, res, lib)
 			case "sarif":
-				err = report.SARIF(w, res, eng.Library(), versionString())
+				err = report.SARIF(w, res, lib, versionString())
 			default:
 				color := !noColor && output == "" && isTerminal(os.Stdout) && os.Getenv("NO_COLOR") == ""
-				err = report.Text(w, res, eng.Library(), report.TextOptions{ShowSuppressed: showSuppressed, Color: color})
+				err = report.Text(w, res, lib, report.TextOptions{ShowSuppressed: showSuppressed, Color: color})
 			}
 			if err != nil {
 				return fmt.Errorf("write %s report: %w", format, err)
@@ -112,42 +94,21 @@ Exit status: 0 when no finding reaches --fail-on (or --fail-on is not set), 1 wh
 	return cmd
 }
 
-// scanRoot returns the workspace root for path and, when path is a file, that file's key:
-// the file is analysed with the rest of its directory (a Terraform module spans files), and
-// only its findings are reported.
-func scanRoot(path string) (root, only string, err error) {
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		return "", "", err
-	}
-	info, err := os.Stat(abs)
-	if err != nil {
-		return "", "", err
-	}
-	if info.IsDir() {
-		return abs, "", nil
-	}
-	return filepath.Dir(abs), filepath.Base(abs), nil
-}
-
-func result(snap *engine.Snapshot, display, only string) report.Result {
-	res := report.Result{Root: display, Source: func(file string) []byte {
-		if f := snap.File(file); f != nil {
-			return f.Text
-		}
-		return nil
-	}}
-	for _, key := range snap.Files() {
-		if f := snap.File(key); f.Analyzed && (only == "" || key == only) {
+// result is what scan reports: the findings of the workspace, or only those of the file
+// the user named.
+func (w *workspace) result() report.Result {
+	res := report.Result{Root: w.display, Source: w.source}
+	for _, key := range w.snap.Files() {
+		if f := w.snap.File(key); f.Analyzed && (w.only == "" || key == w.only) {
 			res.Files++
 		}
 	}
-	for _, f := range snap.Findings() {
-		if only == "" || f.Span.File == only {
+	for _, f := range w.snap.Findings() {
+		if w.only == "" || f.Span.File == w.only {
 			res.Findings = append(res.Findings, f)
 		}
 	}
-	res.Skipped = snap.Skipped()
+	res.Skipped = w.snap.Skipped()
 	return res
 }
 

@@ -1,0 +1,75 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/threatls/threatls/engine"
+)
+
+// workspace is an analysed workspace, what scan and model report on.
+type workspace struct {
+	eng  *engine.Engine
+	snap *engine.Snapshot
+	root string // absolute
+	// display is what report locations are relative to: the path given, or its directory when
+	// it is a file, so that they stay relative to where the user is. only is that file's key,
+	// "" for a directory.
+	display, only string
+}
+
+// load analyses the workspace of path for the command verb: path's directory, or the
+// directory of the file path names (a Terraform module spans files). maxFileSize > 0 replaces
+// the default limit on the size of the files read.
+func load(cmd *cobra.Command, g *globals, verb, path string, maxFileSize int64) (*workspace, error) {
+	eng, err := g.engine()
+	if err != nil {
+		return nil, err
+	}
+	root, only, err := scanRoot(path)
+	if err != nil {
+		return nil, err
+	}
+	cfg := engine.DefaultConfig()
+	if maxFileSize > 0 {
+		cfg.MaxFileSize = maxFileSize
+	}
+	snap, err := eng.Workspace(root, cfg).Load(cmd.Context(), progress(cmd.ErrOrStderr()))
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", verb, path, err)
+	}
+	w := &workspace{eng: eng, snap: snap, root: root, display: path, only: only}
+	if only != "" {
+		w.display = filepath.Dir(path)
+	}
+	return w, nil
+}
+
+// source returns the text of a file of the workspace, or nil.
+func (w *workspace) source(file string) []byte {
+	if f := w.snap.File(file); f != nil {
+		return f.Text
+	}
+	return nil
+}
+
+// scanRoot returns the workspace root for path and, when path is a file, that file's key:
+// the file is analysed with the rest of its directory (a Terraform module spans files), and
+// only its findings are reported.
+func scanRoot(path string) (root, only string, err error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", "", err
+	}
+	info, err := os.Stat(abs)
+	if err != nil {
+		return "", "", err
+	}
+	if info.IsDir() {
+		return abs, "", nil
+	}
+	return filepath.Dir(abs), filepath.Base(abs), nil
+}
