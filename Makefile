@@ -3,7 +3,7 @@
 
 GO      ?= go
 BIN     := bin/threatls
-EXAMPLE := testdata/examples/aws-shop
+EXAMPLE := testdata/examples/shop
 
 .PHONY: build test test-deps demo bench bench-long lint rules clean
 
@@ -13,7 +13,12 @@ build:
 demo: build
 	./$(BIN) scan $(EXAMPLE) || true
 	@echo
-	@echo "The same findings as SARIF for GitHub code scanning: ./$(BIN) scan --format sarif $(EXAMPLE)"
+	@echo "The system those files describe, and how an attacker gets from the internet to its data:"
+	@echo
+	./$(BIN) model --paths $(EXAMPLE)
+	@echo
+	@echo "More: ./$(BIN) model --format mermaid $(EXAMPLE)   (also dot, json, otm, threagile)"
+	@echo "      ./$(BIN) scan --format sarif $(EXAMPLE)      (for GitHub code scanning)"
 
 test: test-deps
 	$(GO) vet ./...
