@@ -207,3 +207,64 @@ func findingsOf(s *engine.Snapshot, id string) []string {
 	}
 	return out
 }
+
+// An attack path through manifests, hop by hop, and what a NetworkPolicy does to it: the
+// database admits only the API, so the path from the exposed web front through the API
+// stays, while a direct flow from the web front to the database is blocked and carries none.
+func TestAttackPathAndNetworkPolicy(t *testing.T) {
+	ws := newWorkspace(t, "", engine.DefaultConfig())
+	deploy := func(name, env string) string {
+		return "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: " + name + "\n  namespace: shop\nspec:\n  selector: {matchLabels: {app: " + name + "}}\n  template:\n    metadata: {labels: {app: " + name + "}}\n    spec:\n      containers:\n        - name: " + name + "\n          image: shop/" + name + ":1\n          env:\n" + env
+	}
+	files := map[string]string{
+		"k8s/web.yaml": deploy("web", "            - name: API_URL\n              value: http://api:8080\n") +
+			"---\napiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: shop}\nspec:\n  type: LoadBalancer\n  selector: {app: web}\n  ports: [{port: 80}]\n",
+		"k8s/api.yaml": deploy("api", "            - name: DATABASE_URL\n              value: postgres://api@db:5432/orders\n"),
+		"k8s/db.yaml":  "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: db\n  namespace: shop\nspec:\n  selector: {matchLabels: {app: db}}\n  template:\n    metadata: {labels: {app: db}}\n    spec:\n      containers:\n        - name: postgres\n          image: postgres:16\n",
+	}
+	var snap *engine.Snapshot
+	for _, name := range []string{"k8s/web.yaml", "k8s/api.yaml", "k8s/db.yaml"} {
+		var err error
+		if snap, err = ws.Open(name, "yaml", 1, []byte(files[name])); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const db = "kubernetes:shop/StatefulSet/db"
+	paths := snap.Graph().Paths()
+	if len(paths) != 1 || paths[0].To != db {
+		t.Fatalf("paths = %v", paths)
+	}
+	var hops []string
+	for _, st := range model.Steps(paths[0]) {
+		hops = append(hops, st.From+" → "+st.To)
+	}
+	want := []string{"actor:internet → kubernetes:shop/Deployment/web", "kubernetes:shop/Deployment/web → kubernetes:shop/Deployment/api",
+		"kubernetes:shop/Deployment/api → kubernetes:shop/StatefulSet/db"}
+	if strings.Join(hops, "; ") != strings.Join(want, "; ") {
+		t.Errorf("hops:\n  %s\nwant\n  %s", strings.Join(hops, "\n  "), strings.Join(want, "\n  "))
+	}
+	risk := paths[0].Attrs["risk"].Value.(int64)
+
+	// The web front talks to the database directly too: a second, shorter path.
+	web2 := strings.Replace(files["k8s/web.yaml"], "              value: http://api:8080\n",
+		"              value: http://api:8080\n            - name: DATABASE_URL\n              value: postgres://web@db:5432/orders\n", 1)
+	snap, _ = ws.Open("k8s/web.yaml", "yaml", 2, []byte(web2))
+	if p := snap.Graph().Paths(); len(p) != 1 || p[0].Attrs["hops"].Value != int64(2) || p[0].Attrs["risk"].Value.(int64) <= risk {
+		t.Fatalf("with a direct flow the riskiest path is the shorter one: %s hops %v risk %v (before %d)", p[0].Name, p[0].Attrs["hops"].Value, p[0].Attrs["risk"].Value, risk)
+	}
+
+	// A NetworkPolicy that admits only the API to the database blocks the direct flow: the
+	// path through the API is the riskiest again.
+	policy := "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: db, namespace: shop}\nspec:\n  podSelector: {matchLabels: {app: db}}\n  policyTypes: [Ingress]\n  ingress:\n    - from:\n        - podSelector: {matchLabels: {app: api}}\n"
+	snap, _ = ws.Open("k8s/policy.yaml", "yaml", 1, []byte(policy))
+	p := snap.Graph().Paths()
+	if len(p) != 1 || p[0].Attrs["hops"].Value != int64(3) {
+		t.Fatalf("after the policy: %v", p)
+	}
+	// And one that admits nobody removes every path to the database.
+	deny := strings.Replace(policy, "  ingress:\n    - from:\n        - podSelector: {matchLabels: {app: api}}\n", "", 1)
+	snap, _ = ws.Open("k8s/policy.yaml", "yaml", 2, []byte(deny))
+	if p := snap.Graph().Paths(); len(p) != 0 {
+		t.Errorf("a default-deny policy on the database leaves paths %v", p[0].Name)
+	}
+}

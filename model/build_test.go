@@ -232,3 +232,23 @@ func TestFusionNeverMergesOneFormat(t *testing.T) {
 		t.Errorf("the secret must stand alone: %+v", g.Element(secret.ID))
 	}
 }
+
+// Flows in a cycle (services that call each other) end every search: each element is on a
+// path once.
+func TestCyclicFlows(t *testing.T) {
+	els := []*Element{
+		&Element{ID: Internet, Kind: Actor, Type: "internet", Name: "internet", Span: at("x.src", 0), Head: at("x.src", 0)},
+		node("x:a", Component, 1), node("x:b", Component, 2), node("x:c", Component, 3),
+		with(node("x:db", Store, 4), map[string]any{"classification": "pci"}),
+		flow("x:in", Internet, "x:a", 5, nil),
+		flow("x:ab", "x:a", "x:b", 6, nil), flow("x:bc", "x:b", "x:c", 7, nil), flow("x:ca", "x:c", "x:a", 8, nil),
+		flow("x:cb", "x:c", "x:b", 9, nil), flow("x:c-db", "x:c", "x:db", 10, nil),
+	}
+	g := NewGraph(els)
+	if len(g.Paths()) != 1 || g.Paths()[0].Attrs["hops"].Value != int64(4) {
+		t.Fatalf("paths = %v", g.Paths())
+	}
+	if !g.ReachableFromInternet("x:db") {
+		t.Error("the database is reachable through the cycle")
+	}
+}

@@ -79,6 +79,9 @@ type hop struct {
 func (g *Graph) assess(f *Element, first bool) hop {
 	to := g.byID[f.To]
 	h := hop{flow: f, weight: 1}
+	if !first {
+		h.weight = 0.9 // every pivot is one more component to compromise
+	}
 	control := func(present bool, name string, factor float64) {
 		if present {
 			h.weight *= factor
