@@ -204,16 +204,40 @@ type FileFacts struct {
 
 // SortElements orders elements by file, offset and ID so that every output is deterministic.
 func SortElements(es []*Element) {
-	sort.Slice(es, func(i, j int) bool {
-		a, b := es[i], es[j]
-		if a.Span.File != b.Span.File {
-			return a.Span.File < b.Span.File
+	// Files are ranked once, so that most comparisons are of integers.
+	files := make(map[string]int, 64)
+	for _, e := range es {
+		files[e.Span.File] = 0
+	}
+	names := make([]string, 0, len(files))
+	for f := range files {
+		names = append(names, f)
+	}
+	sort.Strings(names)
+	for i, f := range names {
+		files[f] = i
+	}
+	type key struct {
+		file, off int
+		e         *Element
+	}
+	keys := make([]key, len(es))
+	for i, e := range es {
+		keys[i] = key{files[e.Span.File], e.Span.Start.Offset, e}
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		a, b := keys[i], keys[j]
+		if a.file != b.file {
+			return a.file < b.file
 		}
-		if a.Span.Start.Offset != b.Span.Start.Offset {
-			return a.Span.Start.Offset < b.Span.Start.Offset
+		if a.off != b.off {
+			return a.off < b.off
 		}
-		return a.ID < b.ID
+		return a.e.ID < b.e.ID
 	})
+	for i, k := range keys {
+		es[i] = k.e
+	}
 }
 
 // IsURI reports whether a file key is a URI (untitled:Untitled-1) rather than a
