@@ -135,19 +135,27 @@ func applies(th *knowledge.Threat, el *model.Element) bool {
 // must still parse.
 func TestFixes(t *testing.T) {
 	eng := newEngine(t)
+	// A case is testdata/fix/ID.tf, ID.k8s.yaml (a manifest) or ID.compose.yaml.
 	inputs, _ := filepath.Glob("testdata/fix/*.tf")
+	yamls, _ := filepath.Glob("testdata/fix/*.yaml")
+	inputs = append(inputs, yamls...)
 	if len(inputs) == 0 {
 		t.Fatal("no fix cases in testdata/fix")
 	}
 	for _, in := range inputs {
-		id := strings.TrimSuffix(filepath.Base(in), ".tf")
-		t.Run(id, func(t *testing.T) {
+		base := filepath.Base(in)
+		id, variant, _ := strings.Cut(base, ".")
+		name := map[string]string{"tf": "main.tf", "k8s.yaml": "manifest.yaml", "compose.yaml": "compose.yaml"}[variant]
+		if name == "" {
+			t.Fatalf("%s: a fix case is ID.tf, ID.k8s.yaml or ID.compose.yaml", in)
+		}
+		t.Run(strings.TrimSuffix(base, filepath.Ext(base)), func(t *testing.T) {
 			src, err := os.ReadFile(in)
 			if err != nil {
 				t.Fatal(err)
 			}
 			dir := t.TempDir()
-			path := filepath.Join(dir, "main.tf")
+			path := filepath.Join(dir, name)
 			if err := os.WriteFile(path, src, 0o644); err != nil {
 				t.Fatal(err)
 			}
@@ -178,7 +186,7 @@ func TestFixes(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if err := os.WriteFile(path, texts["main.tf"], 0o644); err != nil {
+				if err := os.WriteFile(path, texts[name], 0o644); err != nil {
 					t.Fatal(err)
 				}
 			}
