@@ -237,6 +237,10 @@ func (l *Library) rulesFor(el *model.Element) []*rule {
 	if len(byType) == 0 {
 		return byKind
 	}
+	key := typeKind{el.Type, el.Kind}
+	if rs, ok := l.merged.Load(key); ok {
+		return rs.([]*rule)
+	}
 	out := append([]*rule(nil), byType...)
 	for _, r := range byKind {
 		dup := false
@@ -247,7 +251,14 @@ func (l *Library) rulesFor(el *model.Element) []*rule {
 			out = append(out, r)
 		}
 	}
+	l.merged.Store(key, out)
 	return out
+}
+
+// typeKind keys the rules that select an element of a type and a kind.
+type typeKind struct {
+	typ  string
+	kind model.Kind
 }
 
 func typeCounts(g *model.Graph) map[string]any {

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"text/template"
 
 	"go.yaml.in/yaml/v3"
@@ -36,6 +37,7 @@ type Library struct {
 	rules   []*rule
 	byType  map[string][]*rule
 	byKind  map[model.Kind][]*rule
+	merged  sync.Map // typeKind → the rules of the type and of the kind, each once
 }
 
 // Builtin loads the library embedded in the binary. An entry that does not load is a bug that
