@@ -194,3 +194,23 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// AWS endpoints name the resource the workspace defines: the flow goes to the queue, the
+// bucket, the database, not to a host on the internet.
+func TestAWSResources(t *testing.T) {
+	for _, tc := range []struct{ name, value, host string }{
+		{"QUEUE_URL", "https://sqs.eu-west-1.amazonaws.com/123456789012/order-events", "order-events"},
+		{"BUCKET_URL", "https://shop-invoices.s3.eu-west-1.amazonaws.com/2026/", "shop-invoices"},
+		{"BUCKET_URL", "https://s3.amazonaws.com/shop-invoices/x.pdf", "shop-invoices"},
+		{"BUCKET", "s3://shop-invoices/reports", "shop-invoices"},
+		{"DATABASE_URL", "postgres://app@orders-db.c9akciq32.eu-west-1.rds.amazonaws.com:5432/orders", "orders-db"},
+		{"DATABASE_URL", "postgres://app@shop.cluster-ro-c9akciq32.eu-west-1.rds.amazonaws.com/orders", "shop"},
+		{"REDIS_URL", "rediss://master.sessions.abcdef.euw1.cache.amazonaws.com:6379", "sessions"},
+		{"API_URL", "https://api.payments.example.com/v1", "api.payments.example.com"},
+	} {
+		ep, ok := Parse(tc.name, tc.value)
+		if !ok || ep.Host != tc.host {
+			t.Errorf("%s=%s: host %q (ok %v), want %q", tc.name, tc.value, ep.Host, ok, tc.host)
+		}
+	}
+}

@@ -23,8 +23,10 @@ type Endpoint struct {
 	// Go MySQL DSN, postgres for a libpq key=value string; "" for a bare host.
 	Scheme string
 	// Host is in lower case, without a trailing dot. It may be an IP address or localhost:
-	// see Local.
-	Host string
+	// see Local. For an AWS endpoint that names a resource of the account (a queue URL, a
+	// bucket, a database endpoint) it is the resource's name, and Service the endpoint.
+	Host    string
+	Service string
 	// Port is 0 when none is written, or what is written is no port number.
 	Port int64
 	// Path is what follows the host: path, query and fragment ("/shop?sslmode=require").
@@ -108,7 +110,46 @@ func Parse(name, value string) (ep Endpoint, ok bool) {
 	if !validHost(ep.Host) {
 		return Endpoint{}, false
 	}
+	if r := awsResource(ep.Host, ep.Path); r != "" {
+		ep.Service, ep.Host = ep.Host, r
+	}
 	return ep, true
+}
+
+// AWS endpoints that name a resource of the account: a queue URL, a bucket's virtual host,
+// a database's or a cache's endpoint.
+var (
+	sqsHost   = regexp.MustCompile(`^(sqs\.[a-z0-9-]+|queue)\.amazonaws\.com$`)
+	s3Virtual = regexp.MustCompile(`^([a-z0-9.-]+)\.s3([.-][a-z0-9-]+)?\.amazonaws\.com$`)
+	s3Path    = regexp.MustCompile(`^s3([.-][a-z0-9-]+)?\.amazonaws\.com$`)
+	rdsHost   = regexp.MustCompile(`^([a-z][a-z0-9-]*)\.(cluster-(ro-)?)?[a-z0-9]+\.[a-z0-9-]+\.rds\.amazonaws\.com$`)
+	cacheHost = regexp.MustCompile(`^(?:master\.|replica\.|clustercfg\.)?([a-z][a-z0-9-]*)\.[a-z0-9]+\.(?:[a-z0-9-]+\.)?cache\.amazonaws\.com$`)
+)
+
+// awsResource returns the name of the resource an AWS endpoint addresses — the queue of
+// https://sqs.eu-west-1.amazonaws.com/123456789012/orders, the bucket of
+// invoices.s3.amazonaws.com, the instance of orders-db.abc123.eu-west-1.rds.amazonaws.com —
+// or "" for any other host. The workspace defines the resource under that name, when it does.
+func awsResource(host, path string) string {
+	segment := func(i int) string {
+		parts := strings.Split(strings.Trim(strings.SplitN(path, "?", 2)[0], "/"), "/")
+		if i < len(parts) {
+			return parts[i]
+		}
+		return ""
+	}
+	switch {
+	case sqsHost.MatchString(host):
+		return segment(1)
+	case s3Path.MatchString(host):
+		return segment(0)
+	}
+	for _, re := range []*regexp.Regexp{s3Virtual, rdsHost, cacheHost} {
+		if m := re.FindStringSubmatch(host); m != nil {
+			return m[1]
+		}
+	}
+	return ""
 }
 
 // tlsSchemes are encrypted; plainSchemes are not, unless an option says otherwise.
