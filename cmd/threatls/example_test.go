@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/owenrumney/go-sarif/v3/pkg/report/v210/sarif"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/threatls/threatls/analyzers/all"
@@ -117,4 +118,33 @@ func firstDiff(want, got string) string {
 		}
 	}
 	return ""
+}
+
+// TestShopSARIF: the example's findings — model-level ones, an attack path reported at both
+// its ends, drift in a Markdown file — make a SARIF log that validates against the schema,
+// with the path's hops as related locations.
+func TestShopSARIF(t *testing.T) {
+	out, err := run(t, "scan", "--format", "sarif", shop)
+	if err != nil && exitCode(err) != 1 {
+		t.Fatal(err)
+	}
+	log, err := sarif.FromBytes([]byte(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := log.Validate(); err != nil {
+		t.Fatalf("the SARIF log does not validate: %v", err)
+	}
+	ends := 0
+	for _, res := range log.Runs[0].Results {
+		if res.RuleID != nil && strings.HasPrefix(*res.RuleID, "SYS-PATH-") {
+			ends++
+			if len(res.RelatedLocations) < 3 {
+				t.Errorf("%s has %d related locations, want its hops", *res.RuleID, len(res.RelatedLocations))
+			}
+		}
+	}
+	if ends != 2 {
+		t.Errorf("attack-path results: %d, want the entry and the asset", ends)
+	}
 }
