@@ -676,6 +676,20 @@ func (s *sys) resolveFlows() {
 				continue
 			}
 			alias, isRef := RefAlias(*end.id)
+			if isRef && alias == NameAlias("internet") || *end.id == Internet {
+				// The internet is always there, whether or not an analyzer made its actor.
+				if byNode[Internet] == nil {
+					a := s.memo("internet@"+f.Head.String(), func() *Element {
+						a := &Element{ID: Internet, Kind: Actor, Type: "internet", Name: "internet", Span: f.Head, Head: f.Head}
+						a.Default("in_scope", false, "outside the system")
+						return a
+					})
+					byNode[Internet] = a
+					s.nodes = append(s.nodes, a)
+				}
+				*end.id = Internet
+				continue
+			}
 			if f.Provenance == Configured {
 				s.g.problems = append(s.g.problems, Problem{Span: f.Head,
 					Message: fmt.Sprintf("flow %s: %s is not an element of the workspace", f.Name, strings.TrimPrefix(strings.TrimPrefix(*end.id, "ref:"), "name:"))})

@@ -252,3 +252,19 @@ func TestCyclicFlows(t *testing.T) {
 		t.Error("the database is reachable through the cycle")
 	}
 }
+
+// threatls.yaml may declare a flow from the internet in a workspace that has no analyzer's
+// internet actor: the internet is there all the same.
+func TestConfiguredFlowFromTheInternet(t *testing.T) {
+	api := &Element{ID: "config:t/api", Kind: Component, Name: "api", Provenance: Configured,
+		Aliases: []string{NameAlias("api")}, Span: at("threatls.yaml", 1), Head: at("threatls.yaml", 1), Attrs: map[string]Attr{}}
+	in := flow("config:t/flow/internet->api#1", Ref(NameAlias("internet")), Ref(NameAlias("api")), 3, nil)
+	in.Provenance = Configured
+	g := NewGraph([]*Element{api, in})
+	if len(g.Problems()) != 0 || len(g.Inbound("config:t/api")) != 1 || !g.ReachableFromInternet("config:t/api") {
+		t.Errorf("problems %v, inbound %v", g.Problems(), g.Inbound("config:t/api"))
+	}
+	if z := g.Zone(Internet); z == nil || z.ID != InternetZone {
+		t.Errorf("the internet's zone: %v", z)
+	}
+}

@@ -275,18 +275,20 @@ func (x *extractor) expose(s *stage, ins *instruction) {
 // copy checks ADD and COPY and records an ADD of a remote URL.
 func (x *extractor) copy(ins *instruction) {
 	args := ins.exec
+	checksum := false // ADD --checksum=sha256:… verifies what it fetches
 	if args == nil {
 		for _, w := range words(ins.args, x.esc) {
 			if !strings.HasPrefix(w, "--") {
 				args = append(args, w)
 			}
+			checksum = checksum || strings.HasPrefix(w, "--checksum=")
 		}
 	}
 	if len(args) < 2 && len(ins.heredocs) == 0 {
 		x.problem(ins.span, "%s needs a source and a destination", ins.cmd)
 		return
 	}
-	if ins.cmd != "ADD" || x.remote != nil {
+	if ins.cmd != "ADD" || x.remote != nil || checksum {
 		return
 	}
 	for _, src := range args[:len(args)-1] {
