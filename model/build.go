@@ -427,7 +427,7 @@ func (b *Builder) sortedSlot(k slot) []*Element {
 	return els
 }
 
-// plan returns the pairs of elements an alias fuses. When each format has one element of
+// plan returns the pairs of elements an alias fuses (for zones, see below). When each format has one element of
 // the alias, they all fuse. When a format has several (a monorepo with an "api" per stack),
 // an element fuses with the element of another format nearest to it in the directory tree,
 // when each is the other's unique nearest: stacks/prod/k8s/api.yaml with
@@ -437,6 +437,33 @@ func (b *Builder) plan(k slot) [][2]*Element {
 		return p
 	}
 	els := b.sortedSlot(k)
+	if k.family == "zone" {
+		// A namespace, a compose network and a VPC are different boundaries even when they
+		// share a name: inferred zones never fuse with each other. A documented or configured
+		// zone fuses with the one inferred zone of its name, if there is exactly one.
+		var inferred, declared []*Element
+		for _, e := range els {
+			switch {
+			case e.Provenance == Inferred:
+				inferred = append(inferred, e)
+			case e.Kind != "":
+				declared = append(declared, e)
+			}
+		}
+		var pairs [][2]*Element
+		switch {
+		case len(inferred) == 1:
+			for _, d := range declared {
+				pairs = append(pairs, [2]*Element{inferred[0], d})
+			}
+		case len(inferred) == 0:
+			for _, d := range declared[min(1, len(declared)):] {
+				pairs = append(pairs, [2]*Element{declared[0], d})
+			}
+		}
+		b.plans[k] = pairs
+		return pairs
+	}
 	byFormat := map[string][]*Element{}
 	var formats []string
 	for _, e := range els {

@@ -571,7 +571,8 @@ func (m *module) build() {
 	}
 	m.topology()
 	for _, r := range m.order {
-		if r.el != nil && (r.el.Kind == model.Component || r.el.Kind == model.Store) {
+		if r.el != nil && (r.el.Kind == model.Component || r.el.Kind == model.Store ||
+			r.typ == "aws_vpc" || r.typ == "aws_subnet") {
 			m.names(r)
 		}
 	}

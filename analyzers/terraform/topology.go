@@ -737,8 +737,9 @@ func (m *module) sgFlow(ru *rule, from, to *res, seen map[string]bool) {
 
 // --- names ---
 
-// names gives a component or store the aliases other formats may know it by (its label and
-// its literal name arguments) and records its tags.
+// names gives a component, a store, a VPC or a subnet the aliases other formats may know it
+// by (its label, its literal name arguments and its Name tag) and records its tags: a
+// diagram's "private subnet" meets aws_subnet.private.
 func (m *module) names(r *res) {
 	el := r.el
 	add := func(s string) {
@@ -771,6 +772,9 @@ func (m *module) names(r *res) {
 			note = "from " + via
 		}
 		analyzers.SetNote(el, "tags", t, a.Span, note)
+		if name, ok := t["Name"].(string); ok {
+			add(name)
+		}
 	default:
 		note := unknownNote(t)
 		if note == "" {

@@ -1,27 +1,27 @@
 # The production network: a public subnet for the load balancer, a private one for the
 # cluster, the database, the cache and the queue's consumers.
-resource "aws_vpc" "shop" {
+resource "aws_vpc" "main" {
   cidr_block = "10.0.0.0/16"
-  tags       = { Name = "shop" }
+  tags       = { Name = "shop-vpc" }
 }
 
 resource "aws_internet_gateway" "shop" {
-  vpc_id = aws_vpc.shop.id
+  vpc_id = aws_vpc.main.id
 }
 
 resource "aws_subnet" "public" {
-  vpc_id                  = aws_vpc.shop.id
+  vpc_id                  = aws_vpc.main.id
   cidr_block              = "10.0.1.0/24"
   map_public_ip_on_launch = true
 }
 
 resource "aws_subnet" "private" {
-  vpc_id     = aws_vpc.shop.id
+  vpc_id     = aws_vpc.main.id
   cidr_block = "10.0.2.0/24"
 }
 
 resource "aws_route_table" "public" {
-  vpc_id = aws_vpc.shop.id
+  vpc_id = aws_vpc.main.id
   route {
     cidr_block = "0.0.0.0/0"
     gateway_id = aws_internet_gateway.shop.id
@@ -35,7 +35,7 @@ resource "aws_route_table_association" "public" {
 
 resource "aws_security_group" "lb" {
   name   = "shop-lb"
-  vpc_id = aws_vpc.shop.id
+  vpc_id = aws_vpc.main.id
   ingress {
     protocol    = "tcp"
     from_port   = 443
@@ -46,12 +46,12 @@ resource "aws_security_group" "lb" {
 
 resource "aws_security_group" "app" {
   name   = "shop-app"
-  vpc_id = aws_vpc.shop.id
+  vpc_id = aws_vpc.main.id
 }
 
 resource "aws_security_group" "db" {
   name   = "shop-db"
-  vpc_id = aws_vpc.shop.id
+  vpc_id = aws_vpc.main.id
   ingress {
     protocol        = "tcp"
     from_port       = 5432
