@@ -81,15 +81,6 @@ func ClassRank(c string) int {
 // Trust levels of zones, from the least trusted.
 var TrustLevels = []string{"internet", "dmz", "internal", "restricted"}
 
-// TrustRank orders trust levels: internet 0 … restricted 3; -1 for anything else.
-func TrustRank(t string) int {
-	for i, l := range TrustLevels {
-		if l == t {
-			return i
-		}
-	}
-	return -1
-}
 
 // Internet is the ID of the one actor standing for the internet, and InternetZone of its zone.
 const (
