@@ -268,3 +268,27 @@ func TestAttackPathAndNetworkPolicy(t *testing.T) {
 		t.Errorf("a default-deny policy on the database leaves paths %v", p[0].Name)
 	}
 }
+
+// An element threatls.yaml declares out of scope has no findings; its threats come back when
+// the declaration goes.
+func TestOutOfScope(t *testing.T) {
+	ws := newWorkspace(t, "", engine.DefaultConfig())
+	snap, err := ws.Open("compose.yaml", "yaml", 1, []byte("services:\n  legacy:\n    image: vendor/legacy:1.0\n    privileged: true\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if threatCounts(snap.Findings())["SYS-CONT-001"] != 1 {
+		t.Fatalf("a privileged service: %v", threatCounts(snap.Findings()))
+	}
+	cfg := "version: 1\nelements:\n  - name: legacy\n    in_scope: false\n"
+	snap, _ = ws.Open("threatls.yaml", "yaml", 1, []byte(cfg))
+	for _, f := range snap.Findings() {
+		if f.Element == "compose:compose.yaml/legacy" {
+			t.Errorf("out of scope, yet %s: %s", f.ThreatID, f.Message)
+		}
+	}
+	snap, _ = ws.Close("threatls.yaml")
+	if threatCounts(snap.Findings())["SYS-CONT-001"] != 1 {
+		t.Errorf("back in scope: %v", threatCounts(snap.Findings()))
+	}
+}

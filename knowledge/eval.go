@@ -139,10 +139,14 @@ func (l *Library) Evaluator(g *model.Graph) *Evaluator {
 	return &Evaluator{lib: l, ws: map[string]any{"types": typeCounts(g)}, view: newGraphView(g)}
 }
 
-// Element returns the findings of the threats that apply to el, unsorted.
+// Element returns the findings of the threats that apply to el, unsorted. An element that
+// threatls.yaml declares out of scope (in_scope: false) has none.
 func (ev *Evaluator) Element(el *model.Element) []model.Finding {
 	rules := ev.lib.rulesFor(el)
 	if len(rules) == 0 {
+		return nil
+	}
+	if a, ok := el.Attrs["in_scope"]; ok && a.Origin == model.Declared && a.Value == false {
 		return nil
 	}
 	act := map[string]any{"e": ev.view.elementMap(el), "workspace": ev.ws}
