@@ -81,7 +81,6 @@ func ClassRank(c string) int {
 // Trust levels of zones, from the least trusted.
 var TrustLevels = []string{"internet", "dmz", "internal", "restricted"}
 
-
 // Internet is the ID of the one actor standing for the internet, and InternetZone of its zone.
 const (
 	Internet     = "actor:internet"
