@@ -25,7 +25,7 @@ type Builder struct {
 	classMemo, classNext map[*Element]*Element
 	zoneMemo, zoneNext   map[zoneKey]*Element
 	// bySlot indexes the elements of the previous build (present) by alias; multi holds the
-	// aliases more than one element carries.
+	// aliases elements of several formats carry.
 	bySlot  map[slot][]*Element
 	present map[*Element]bool
 	multi   map[slot]bool

@@ -252,9 +252,7 @@ func (b *Builder) updateAliases(nodes []*Element) {
 			b.bySlot[k] = append(b.bySlot[k], e)
 			delete(b.plans, k)
 			delete(b.sorted, k)
-			if len(b.bySlot[k]) > 1 {
-				b.multi[k] = true
-			}
+			b.setMulti(k)
 		}
 	}
 	for e := range b.present {
@@ -270,20 +268,30 @@ func (b *Builder) updateAliases(nodes []*Element) {
 			els := slices.DeleteFunc(b.bySlot[k], func(x *Element) bool { return x == e })
 			delete(b.plans, k)
 			delete(b.sorted, k)
-			switch len(els) {
-			case 0:
+			if len(els) == 0 {
 				delete(b.bySlot, k)
-				delete(b.multi, k)
-			case 1:
-				b.bySlot[k] = els
-				delete(b.multi, k)
-			default:
+			} else {
 				b.bySlot[k] = els
 			}
+			b.setMulti(k)
 		}
 		delete(b.infoMemo, e)
 	}
 	b.present = now
+}
+
+// setMulti records whether an alias can fuse anything: whether elements of several formats
+// carry it (a Terraform module applied in fifty stacks gives fifty elements one name, and
+// nothing to fuse).
+func (b *Builder) setMulti(k slot) {
+	els := b.bySlot[k]
+	for _, e := range els[min(1, len(els)):] {
+		if Format(e.ID) != Format(els[0].ID) {
+			b.multi[k] = true
+			return
+		}
+	}
+	delete(b.multi, k)
 }
 
 // sortedSlot returns the elements of an alias, by rank and ID. The slice must not be
