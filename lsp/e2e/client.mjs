@@ -696,6 +696,16 @@ begin('the system model: a manifest never opened, its attack path, an element ca
     checkEqual(uriKey(r.location.uri), uriKey(uri), `related location ${r.message} of the path`);
   }
 
+  // The design document leaves out the web front's calls to the API: the document gets a
+  // diagnostic on the web front's line, though nothing in it changed.
+  const docRel = 'docs/design.md';
+  const docText = readFileSync(path.join(workspace, docRel), 'utf8');
+  const dp = await nextPublish(fileURI(docRel), 0, `diagnostics of ${docRel} from the initial scan`);
+  const drift = dp.diagnostics.filter((d) => d.code === 'SYS-DRIFT-001');
+  const webDocLine = docText.split('\n').findIndex((l) => /^\s+web\[/.test(l));
+  check(drift.length === 1 && drift[0].range.start.line === webDocLine,
+    `${docRel}: want one SYS-DRIFT-001 on line ${webDocLine + 1}, got ${JSON.stringify(dp.diagnostics.map((d) => d.code + '@' + (d.range.start.line + 1)))}`);
+
   // Hovering the API's name shows its card: what it is, its flows, where each fact came from.
   const apiLine = lines.findIndex((l) => /^\s+name: api$/.test(l));
   const h = await request(HoverRequest.type, { textDocument: { uri }, position: { line: apiLine, character: 9 } });
