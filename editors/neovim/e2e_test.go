@@ -64,6 +64,9 @@ type result struct {
 	SecondFiletype     string           `json:"second_filetype"`
 	SecondClientSame   bool             `json:"second_client_same"`
 	ClientsAfterSecond int              `json:"clients_after_second"`
+	ThirdFiletype      string           `json:"third_filetype"`
+	ThirdClientSame    bool             `json:"third_client_same"`
+	ThirdDiagnostics   []diagnostic     `json:"third_diagnostics"`
 	ElapsedMS          int              `json:"elapsed_ms"`
 	LSPLog             string           `json:"lsp_log"`
 }
@@ -153,6 +156,7 @@ func TestNeovimEndToEnd(t *testing.T) {
 		"E2E_SCRIPT="+filepath.Join(here, "testdata", "e2e.lua"),
 		"E2E_FILE="+mainTF,
 		"E2E_SECOND="+filepath.Join(ws, "env", "variables.tf"),
+		"E2E_THIRD="+filepath.Join(ws, "k8s", "app.yaml"),
 		"E2E_WANT="+strings.Join(codes, ","),
 		"E2E_FIX="+fixID,
 		"E2E_RESULT="+resultFile,
@@ -229,6 +233,19 @@ func TestNeovimEndToEnd(t *testing.T) {
 	if res.SecondFiletype != "terraform" || !res.SecondClientSame || res.ClientsAfterSecond != 1 {
 		t.Errorf("env/variables.tf: filetype %q, shares main.tf's client: %v, clients running: %d; "+
 			"want terraform, true, 1", res.SecondFiletype, res.SecondClientSame, res.ClientsAfterSecond)
+	}
+
+	// A Kubernetes manifest: the same server attaches, and reports the attack path that the
+	// manifest's workloads form (from the exposed web front to the database).
+	paths := 0
+	for _, d := range res.ThirdDiagnostics {
+		if strings.HasPrefix(d.Code, "SYS-PATH-") {
+			paths++
+		}
+	}
+	if res.ThirdFiletype != "yaml" || !res.ThirdClientSame || paths != 2 {
+		t.Errorf("k8s/app.yaml: filetype %q, shares main.tf's client: %v, attack-path diagnostics %d of %+v; want yaml, true, 2 (entry and asset)",
+			res.ThirdFiletype, res.ThirdClientSame, paths, res.ThirdDiagnostics)
 	}
 
 	// Diagnostics, one to one with the wants.

@@ -317,6 +317,26 @@ local function scenario(threatls)
     result.clients_after_second = #vim.lsp.get_active_clients()
     step('second')
   end
+
+  -- A Kubernetes manifest under the same root: the same server reads it, and the model of
+  -- the whole root gives it diagnostics of its own.
+  local third = os.getenv('E2E_THIRD')
+  if third and third ~= '' then
+    vim.cmd('edit ' .. vim.fn.fnameescape(third))
+    local b3 = vim.api.nvim_get_current_buf()
+    local fname3 = normalize(vim.api.nvim_buf_get_name(b3))
+    result.third_filetype = vim.bo[b3].filetype
+    wait('threatls to attach to ' .. third, function()
+      return vim.lsp.buf_is_attached(b3, client.id)
+    end)
+    result.third_client_same = vim.tbl_count(vim.lsp.buf_get_clients(b3)) == 1
+      and vim.lsp.buf_get_clients(b3)[client.id] ~= nil
+    wait('diagnostics of ' .. third, function()
+      return published[fname3] ~= nil and #published[fname3] > 0
+    end)
+    result.third_diagnostics = simplify(published[fname3])
+    step('third')
+  end
 end
 
 function M.run(threatls)
