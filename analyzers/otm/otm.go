@@ -49,6 +49,7 @@ package otm
 import (
 	"fmt"
 	"path"
+	"regexp"
 	"strings"
 
 	"github.com/threatls/threatls/analyzers"
@@ -73,21 +74,25 @@ func (Analyzer) Name() string { return Name }
 // Lang returns parse.Plain: files are decoded by analyzers/yamlnode.
 func (Analyzer) Lang() parse.Lang { return parse.Plain }
 
-// Match reports whether p is an OTM document by its name. The language identifier is not
-// used: editors have none for OTM.
+// Match reports whether p is an OTM document by its name: a .otm file, or a YAML or JSON file
+// whose base name has "otm" as a word of its own (otm.yaml, shop.otm.json, otm-model.yaml).
+// The language identifier is not used: editors have none for OTM.
 func (Analyzer) Match(p, _ string) bool {
 	base := strings.ToLower(path.Base(p))
-	switch base {
-	case "otm.yaml", "otm.yml", "otm.json":
+	if strings.HasSuffix(base, ".otm") {
 		return true
 	}
-	for _, ext := range []string{".otm", ".otm.yaml", ".otm.yml", ".otm.json"} {
-		if strings.HasSuffix(base, ext) {
-			return true
+	stem := ""
+	for _, ext := range []string{".yaml", ".yml", ".json"} {
+		if s, ok := strings.CutSuffix(base, ext); ok {
+			stem = s
 		}
 	}
-	return false
+	return otmWord.MatchString(stem)
 }
+
+// otmWord finds "otm" as a word of a file's stem.
+var otmWord = regexp.MustCompile(`(^|[._-])otm([._-]|$)`)
 
 // Extract reads one OTM document. Every element is built here: a document stands alone.
 func (Analyzer) Extract(t *parse.Tree, file string) *model.FileFacts {

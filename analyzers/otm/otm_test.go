@@ -33,6 +33,9 @@ func TestMatch(t *testing.T) {
 		"shop.otm.md":         false,
 		"custom.json":         false,
 		"photm.yaml":          false,
+		"otm-example.yaml":    true,
+		"shop-otm.json":       true,
+		"hotmail.yaml":        false,
 	} {
 		if got := a.Match(p, ""); got != want {
 			t.Errorf("Match(%q) = %t, want %t", p, got, want)
