@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -88,7 +89,7 @@ func (w *Workspace) build() *Snapshot {
 			continue
 		}
 		sort.Slice(facts, func(i, j int) bool { return facts[i].File < facts[j].File })
-		elements = append(elements, w.eng.link(a, facts)...)
+		elements = append(elements, w.linked(a, facts)...)
 	}
 	t1 := time.Now()
 	s.graph = w.builder.Build(elements, model.BuildOptions{Classify: w.eng.classify.Classify})
@@ -107,6 +108,27 @@ func (w *Workspace) build() *Snapshot {
 		}
 	}
 	return s
+}
+
+// linked returns what a's Link makes of facts: the previous result when the facts are the
+// same (pointer for pointer) as last time — an edit of a Terraform file does not re-link the
+// Kubernetes manifests. Facts are immutable, and Link depends on nothing else.
+func (w *Workspace) linked(a analyzers.Analyzer, facts []*model.FileFacts) []*model.Element {
+	if prev, ok := w.links[a.Name()]; ok && slices.Equal(prev.facts, facts) {
+		return prev.out
+	}
+	out := w.eng.link(a, facts)
+	if w.links == nil {
+		w.links = map[string]linkResult{}
+	}
+	w.links[a.Name()] = linkResult{facts: facts, out: out}
+	return out
+}
+
+// linkResult is one analyzer's Link of one build.
+type linkResult struct {
+	facts []*model.FileFacts
+	out   []*model.Element
 }
 
 // evaluate runs the library over g, reusing the findings of every element that the edit did

@@ -30,8 +30,10 @@ type Workspace struct {
 	files   map[string]*fileState
 	skipped []model.Skipped
 	snap    *Snapshot
-	// builder fuses the elements of every format into the model, reusing its previous work.
+	// builder fuses the elements of every format into the model, reusing its previous work;
+	// links holds each analyzer's last Link (see linked).
 	builder model.Builder
+	links   map[string]linkResult
 	// evalCache holds the findings of each element of the last snapshot (see evaluate).
 	evalCache map[*model.Element]evaluated
 }
