@@ -138,11 +138,23 @@ func (e *Engine) Fixes(s *Snapshot, f model.Finding) []model.Fix {
 		}
 	}
 	if f.Suppressed == nil && e.lib.Threat(f.ThreatID) != nil {
-		start, _ := lineBounds(src.Text, el.Span.Start.Offset)
-		text := leadingSpace(src.Text[start:]) +
-			src.analyzer.Comment("threatls:ignore "+f.ThreatID+" "+ReasonPlaceholder) + "\n"
+		// The comment goes above the definition, in the finding's own file, that holds the
+		// finding: for an element several files describe, or an attack path reported at its
+		// asset, that is not always the element's first definition.
+		at, file := el.Span, src
+		for _, sp := range append([]model.Span{el.Span}, el.Sources...) {
+			if sp.File == f.Span.File && sp.Contains(f.Span) {
+				if ff := s.File(sp.File); ff != nil && ff.analyzer != nil {
+					at, file = sp, ff
+				}
+				break
+			}
+		}
+		start, _ := lineBounds(file.Text, at.Start.Offset)
+		text := leadingSpace(file.Text[start:]) +
+			file.analyzer.Comment("threatls:ignore "+f.ThreatID+" "+ReasonPlaceholder) + "\n"
 		out = append(out, model.Fix{Title: "Accept risk: add threatls:ignore " + f.ThreatID + " (then write the reason)",
-			Kind: model.AcceptRisk, Edits: []model.TextEdit{{File: src.Path, Start: start, End: start, NewText: text}}})
+			Kind: model.AcceptRisk, Edits: []model.TextEdit{{File: file.Path, Start: start, End: start, NewText: text}}})
 	}
 	return out
 }

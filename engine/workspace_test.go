@@ -292,3 +292,50 @@ func TestOutOfScope(t *testing.T) {
 		t.Errorf("back in scope: %v", threatCounts(snap.Findings()))
 	}
 }
+
+// "Accept risk" on a finding that sits in another file than its element's first definition
+// (a fused element, an attack path's asset) writes the comment in the finding's file, where it
+// suppresses the finding.
+func TestAcceptRiskInTheFindingsFile(t *testing.T) {
+	lib, err := knowledge.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng := engine.New(lib, all.Analyzers(), nil)
+	ws := eng.Workspace("", engine.DefaultConfig())
+	manifest := "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n          image: shop/api:1\n"
+	compose := "services:\n  api:\n    image: shop/api:1\n    environment:\n      DB_PASSWORD: hunter2\n"
+	if _, err := ws.Open("k8s/api.yaml", "yaml", 1, []byte(manifest)); err != nil {
+		t.Fatal(err)
+	}
+	snap, _ := ws.Open("compose.yaml", "yaml", 1, []byte(compose))
+	var target *model.Finding
+	for _, f := range snap.Findings() {
+		if f.ThreatID == "SYS-SECRET-001" {
+			target = &f
+		}
+	}
+	if target == nil || target.Span.File != "compose.yaml" || target.Element != "kubernetes:default/Deployment/api" {
+		t.Fatalf("the secret of the fused api, found in compose.yaml: %+v", target)
+	}
+	var accept *model.Fix
+	for _, fx := range eng.Fixes(snap, *target) {
+		if fx.Kind == model.AcceptRisk {
+			accept = &fx
+		}
+	}
+	if accept == nil || accept.Edits[0].File != "compose.yaml" {
+		t.Fatalf("accept risk: %+v", accept)
+	}
+	text, err := engine.ApplyEdits([]byte(compose), accept.Edits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text = []byte(strings.Replace(string(text), engine.ReasonPlaceholder, "local development only", 1))
+	snap, _ = ws.Open("compose.yaml", "yaml", 2, text)
+	for _, f := range snap.Findings() {
+		if f.ThreatID == "SYS-SECRET-001" && f.Suppressed == nil || strings.HasPrefix(f.ThreatID, "TLS-") {
+			t.Errorf("after accepting the risk: %s %s at %s", f.ThreatID, f.Message, f.Span)
+		}
+	}
+}
