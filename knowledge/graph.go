@@ -1,9 +1,7 @@
 package knowledge
 
 import (
-	"hash/fnv"
 	"regexp"
-	"strconv"
 
 	"cel.dev/cel-go/cel"
 	"cel.dev/cel-go/common/types"
@@ -172,13 +170,8 @@ func baseMap(el *model.Element) map[string]any {
 // its zone and the zone's members, its reachability and its paths. Two evaluations of a
 // model-level rule on the same element with the same digest give the same result.
 func (v *graphView) deps(el *model.Element) uint64 {
-	h := fnv.New64a()
-	var buf []byte
-	ptr := func(e *model.Element) {
-		buf = strconv.AppendUint(buf[:0], uint64(uintptrOf(e)), 16)
-		h.Write(buf)
-		h.Write([]byte{','})
-	}
+	d := uint64(14695981039346656037)
+	ptr := func(e *model.Element) { d = mix(d, uint64(uintptrOf(e))) }
 	g := v.g
 	for _, fs := range [][]*model.Element{g.Inbound(el.ID), g.Outbound(el.ID)} {
 		for _, f := range fs {
@@ -186,7 +179,7 @@ func (v *graphView) deps(el *model.Element) uint64 {
 			ptr(g.Element(f.From))
 			ptr(g.Element(f.To))
 		}
-		h.Write([]byte{';'})
+		d = mix(d, ';')
 	}
 	if el.Kind == model.Flow || el.Kind == model.Path {
 		ptr(g.Element(el.From))
@@ -194,28 +187,33 @@ func (v *graphView) deps(el *model.Element) uint64 {
 	}
 	if z := g.Zone(el.ID); z != nil {
 		ptr(z)
-		buf = strconv.AppendUint(buf[:0], v.zoneDigest(z.ID), 16)
-		h.Write(buf)
+		d = mix(d, v.zoneDigest(z.ID))
 	}
 	if g.ReachableFromInternet(el.ID) {
-		h.Write([]byte{'R'})
+		d = mix(d, 'R')
 	}
 	for _, p := range g.PathsThrough(el.ID) {
 		ptr(p)
 	}
-	return h.Sum64()
+	return d
 }
 
 func (v *graphView) zoneDigest(id string) uint64 {
 	if d, ok := v.zones[id]; ok {
 		return d
 	}
-	h := fnv.New64a()
-	var buf []byte
+	d := uint64(14695981039346656037)
 	for _, m := range v.g.ZoneMembers(id) {
-		buf = strconv.AppendUint(buf[:0], uint64(uintptrOf(m)), 16)
-		h.Write(buf)
+		d = mix(d, uint64(uintptrOf(m)))
 	}
-	v.zones[id] = h.Sum64()
-	return v.zones[id]
+	v.zones[id] = d
+	return d
+}
+
+// mix folds x into the digest d (the finalizer of SplitMix64 over d's FNV-style product).
+func mix(d, x uint64) uint64 {
+	d = (d ^ x) * 1099511628211
+	d ^= d >> 31
+	d *= 0x9e3779b97f4a7c15
+	return d ^ d>>29
 }
