@@ -4,6 +4,7 @@ package all
 
 import (
 	"github.com/threatls/threatls/analyzers"
+	"github.com/threatls/threatls/analyzers/actions"
 	"github.com/threatls/threatls/analyzers/compose"
 	"github.com/threatls/threatls/analyzers/config"
 	"github.com/threatls/threatls/analyzers/dockerfile"
@@ -17,7 +18,7 @@ import (
 // Analyzers returns every analyzer, in the order files are matched against them: a file
 // belongs to the first that matches. Kubernetes comes last, because it claims every YAML file
 // that no format with a recognisable name (compose files, threatls.yaml, Threagile and OTM
-// models) has claimed.
+// models, GitHub Actions workflows) has claimed.
 func Analyzers() []analyzers.Analyzer {
 	return []analyzers.Analyzer{
 		terraform.New(),
@@ -27,6 +28,7 @@ func Analyzers() []analyzers.Analyzer {
 		mermaid.New(),
 		threagile.New(),
 		otm.New(),
+		actions.New(),
 		kubernetes.New(),
 	}
 }
