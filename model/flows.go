@@ -82,9 +82,7 @@ func (s *sys) resolveFlows() {
 				// The internet is always there, whether or not an analyzer made its actor.
 				if byNode[Internet] == nil {
 					a := s.memo("internet@"+f.Head.String(), func() *Element {
-						a := &Element{ID: Internet, Kind: Actor, Type: "internet", Name: "internet", Span: f.Head, Head: f.Head}
-						a.Default("in_scope", false, "outside the system")
-						return a
+						return InternetActor(f.Head)
 					})
 					byNode[Internet] = a
 					s.nodes = append(s.nodes, a)

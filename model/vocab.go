@@ -86,3 +86,13 @@ const (
 	Internet     = "actor:internet"
 	InternetZone = "zone:internet"
 )
+
+// InternetActor returns the actor standing for the internet, defined at at: the element every
+// analyzer that sees a flow from the internet contributes (Build keeps one).
+func InternetActor(at Span) *Element {
+	el := &Element{ID: Internet, Kind: Actor, Type: "internet", Name: "internet", Span: at, Head: at}
+	el.Set("technology", "internet", at)
+	el.Set("in_scope", false, at)
+	el.Set("zone", InternetZone, at)
+	return el
+}

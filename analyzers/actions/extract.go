@@ -227,12 +227,7 @@ func (x *extractor) exposure(el *model.Element) {
 	x.els = append(x.els, fl)
 	if !x.actor {
 		x.actor = true
-		a := &model.Element{ID: model.Internet, Kind: model.Actor, Type: "internet", Name: "internet",
-			Span: first.span, Head: first.span}
-		a.Set("technology", "internet", first.span)
-		a.Set("in_scope", false, first.span)
-		a.Set("zone", model.InternetZone, first.span)
-		x.els = append(x.els, a)
+		x.els = append(x.els, model.InternetActor(first.span))
 	}
 }
 

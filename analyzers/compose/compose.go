@@ -101,11 +101,11 @@ func (*Analyzer) Link(files []*model.FileFacts) []*model.Element {
 }
 
 func actor(a actorRef) *model.Element {
-	el := &model.Element{ID: a.id, Kind: model.Actor, Type: "external", Name: a.host, Span: a.span, Head: a.span}
 	if a.id == model.Internet {
-		el.Type, el.Name = "internet", "internet"
-		el.Set("technology", "internet", a.span)
-	} else if al := model.NameAlias(a.host); al != "" {
+		return model.InternetActor(a.span)
+	}
+	el := &model.Element{ID: a.id, Kind: model.Actor, Type: "external", Name: a.host, Span: a.span, Head: a.span}
+	if al := model.NameAlias(a.host); al != "" {
 		el.Aliases = []string{al}
 	}
 	el.Set("in_scope", false, a.span)

@@ -426,12 +426,8 @@ func (b *builder) addFlow(f *model.Element) {
 		return
 	}
 	if f.From == model.Internet && (b.internet == nil || before(f.Span, b.internet.Span)) {
-		in := &model.Element{ID: model.Internet, Kind: model.Actor, Type: "internet", Name: "internet",
-			Span: f.Span, Head: f.Head}
-		in.Set("technology", "internet", f.Head)
-		in.Set("in_scope", false, f.Head)
-		in.Set("zone", model.InternetZone, f.Head)
-		b.internet = in
+		b.internet = model.InternetActor(f.Head)
+		b.internet.Span = f.Span
 	}
 }
 

@@ -110,11 +110,7 @@ func (a *Analyzer) Link(files []*model.FileFacts) []*model.Element {
 	a.modules = next
 	a.mu.Unlock()
 	if internet != nil {
-		el := &model.Element{ID: InternetID, Kind: model.Actor, Type: "internet", Name: "internet",
-			Span: *internet, Head: *internet}
-		el.Set("technology", "internet", *internet)
-		el.Set("in_scope", false, *internet)
-		out = append(out, el)
+		out = append(out, model.InternetActor(*internet))
 	}
 	model.SortElements(out)
 	return out
