@@ -176,10 +176,3 @@ func blocked(f *Element) bool {
 	n, _ := f.Attrs["not_implemented"].Value.(bool)
 	return b || n
 }
-
-func (g *Graph) add(e *Element) {
-	if _, ok := g.byID[e.ID]; !ok {
-		g.elements = append(g.elements, e)
-	}
-	g.byID[e.ID] = e
-}

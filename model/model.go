@@ -2,6 +2,11 @@
 // actors, flows, zones) with normalised attributes that remember where they came from, the
 // workspace graph they form, and the findings the threat library reports against them.
 //
+// Build makes the graph from every analyzer's elements, in stages with a file each: fusion of
+// what several formats describe (fuse.go), references and flows (flows.go), zones and
+// boundaries (zones.go), drift between designs and the workspace (drift.go), reachability
+// and attack paths (paths.go).
+//
 // The model knows nothing of tree-sitter, of any file format or of the LSP. Positions are byte
 // offsets into a file's text; UTF-16 exists only at the LSP edge.
 package model

@@ -54,7 +54,7 @@ func (s *sys) zones() {
 			return z
 		})
 		s.nodes = append(s.nodes, z)
-		g.add(z)
+		g.byID[z.ID] = z
 	}
 	g.zoneOf = zoneOf
 	for i, f := range s.flows {
