@@ -64,6 +64,7 @@ func (s *Snapshot) Skipped() []model.Skipped { return s.skipped }
 
 // build computes a snapshot from the current file states. The caller holds w.mu.
 func (w *Workspace) build() *Snapshot {
+	w.stale = false
 	s := &Snapshot{files: make(map[string]*File, len(w.files)), skipped: w.skipped}
 	byFormat := map[string][]*model.FileFacts{}
 	var ignores []model.Ignore

@@ -36,6 +36,8 @@ type Workspace struct {
 	links   map[string]linkResult
 	// evalCache holds the findings of each element of the last snapshot (see evaluate).
 	evalCache map[*model.Element]evaluated
+	// stale is set when Stage changed a file and the snapshot is not rebuilt yet.
+	stale bool
 }
 
 // evaluated is the cached evaluation of one element: its findings and the digest of the
@@ -64,11 +66,26 @@ func (e *Engine) Workspace(root string, cfg Config) *Workspace {
 	return w
 }
 
-// Snapshot returns the current snapshot.
+// Snapshot returns the current snapshot, built first if Stage left it behind.
 func (w *Workspace) Snapshot() *Snapshot {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if w.stale {
+		w.snap = w.build()
+	}
 	return w.snap
+}
+
+// Text returns the current text of a file, staged edits included, without building a
+// snapshot; ok is false when the workspace has no such file.
+func (w *Workspace) Text(file string) ([]byte, bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	st, ok := w.files[file]
+	if !ok {
+		return nil, false
+	}
+	return st.text, true
 }
 
 // Load reads every file under the root that an analyzer reads, in parallel, and returns the
@@ -281,34 +298,57 @@ var ErrNotOpen = errors.New("document is not open")
 func (w *Workspace) Change(file string, version int32, edits []parse.Edit) (*Snapshot, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if err := w.changeLocked(file, version, edits); err != nil {
+		if w.stale {
+			w.snap = w.build()
+		}
+		return w.snap, err
+	}
+	w.snap = w.build()
+	return w.snap, nil
+}
+
+// Stage applies byte edits to an open file like Change, reparsing and re-extracting it, but
+// leaves the rebuild of the model to whatever reads the workspace next: the editor sends
+// another change of the same document right behind this one, and one rebuild serves both.
+func (w *Workspace) Stage(file string, version int32, edits []parse.Edit) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.changeLocked(file, version, edits)
+}
+
+// changeLocked applies edits to the state of an open file and marks the snapshot stale.
+// The caller holds w.mu.
+func (w *Workspace) changeLocked(file string, version int32, edits []parse.Edit) error {
 	st, ok := w.files[file]
 	if !ok || !st.open {
-		return w.snap, fmt.Errorf("change %s: %w", file, ErrNotOpen)
+		return fmt.Errorf("change %s: %w", file, ErrNotOpen)
 	}
 	if st.doc == nil {
 		// Not analysed (too large, or not our format): keep the text current all the same.
 		text, err := parse.ApplyEdits(st.text, edits)
 		if err != nil {
-			return w.snap, fmt.Errorf("change %s: %w", file, err)
+			return fmt.Errorf("change %s: %w", file, err)
 		}
 		if st.analyzer != nil {
-			return w.openLocked(file, st.languageID, version, text)
+			_, err := w.openLocked(file, st.languageID, version, text)
+			return err
 		}
 		next := *st
 		next.text, next.version = text, version
 		w.files[file] = &next
-		w.snap = w.build()
-		return w.snap, nil
+		w.stale = true
+		return nil
 	}
 	if err := st.doc.Apply(context.Background(), edits); err != nil {
-		return w.snap, fmt.Errorf("change %s: %w", file, err)
+		return fmt.Errorf("change %s: %w", file, err)
 	}
 	next := *st
 	next.text, next.version = st.doc.Text(), version
 	next.facts = w.eng.extract(context.Background(), st.analyzer, file, st.doc.Tree())
 	w.files[file] = &next
-	w.snap = w.build()
-	return w.snap, nil
+	w.stale = true
+	return nil
 }
 
 // Close records that the editor closed file: its tree is dropped and the file is re-read from

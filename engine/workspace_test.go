@@ -339,3 +339,27 @@ func TestAcceptRiskInTheFindingsFile(t *testing.T) {
 		}
 	}
 }
+
+// Stage applies a change and leaves the rebuild to the next reader: the snapshot read then is
+// the one Change would have made.
+func TestStageThenRead(t *testing.T) {
+	ws := newWorkspace(t, "", engine.DefaultConfig())
+	src := "resource \"aws_ebs_volume\" \"v\" {\n  availability_zone = \"eu-west-1a\"\n  encrypted = true\n}\n"
+	if _, err := ws.Open("main.tf", "terraform", 1, []byte(src)); err != nil {
+		t.Fatal(err)
+	}
+	at := strings.Index(src, "true")
+	if err := ws.Stage("main.tf", 2, []parse.Edit{{Start: at, End: at + 4, Text: "false"}}); err != nil {
+		t.Fatal(err)
+	}
+	if text, _ := ws.Text("main.tf"); !strings.Contains(string(text), "encrypted = false") {
+		t.Fatalf("staged text: %s", text)
+	}
+	snap := ws.Snapshot()
+	if snap.File("main.tf").Version != 2 || threatCounts(snap.Findings())["AWS-EBS-001"] != 1 {
+		t.Errorf("the snapshot after a staged change: version %d, %v", snap.File("main.tf").Version, threatCounts(snap.Findings()))
+	}
+	if err := ws.Stage("nope.tf", 1, nil); err == nil {
+		t.Error("staging a change of a file that is not open must fail")
+	}
+}

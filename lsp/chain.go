@@ -11,6 +11,7 @@ import (
 
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
+	"go.lsp.dev/uri"
 	"go.uber.org/zap"
 )
 
@@ -339,6 +340,26 @@ func (q *queue) push(req *jsonrpc2.Request) {
 	case q.wake <- struct{}{}:
 	default:
 	}
+}
+
+// changeQueued reports whether a didChange of the document doc waits in the queue.
+func (q *queue) changeQueued(doc uri.URI) bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for _, req := range q.items {
+		if req == nil || req.Method() != protocol.MethodTextDocumentDidChange {
+			continue
+		}
+		var p struct {
+			TextDocument struct {
+				URI uri.URI `json:"uri"`
+			} `json:"textDocument"`
+		}
+		if json.Unmarshal(req.Params(), &p) == nil && p.TextDocument.URI == doc {
+			return true
+		}
+	}
+	return false
 }
 
 // pushed returns how many notifications have been pushed so far.

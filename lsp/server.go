@@ -58,6 +58,7 @@ func serve(ctx context.Context, in io.Reader, out io.Writer, eng *engine.Engine,
 	conn := jsonrpc2.NewConn(st, jsonrpc2.WithCodec(codec{}))
 	s := newServer(ctx, eng, log, conn)
 	ch := newChain(ctx, s, log, extra)
+	s.changeQueued = ch.q.changeQueued
 	conn.Go(ctx, ch.handle)
 
 	var err error
@@ -127,6 +128,10 @@ type server struct {
 	exitOnce sync.Once
 	exited   chan struct{}
 	exitCode int
+
+	// changeQueued reports whether another didChange of a document is already queued: then a
+	// change is staged, and the model rebuilt and published once for both.
+	changeQueued func(uri.URI) bool
 }
 
 // clientCaps is what the server uses of the client's capabilities.

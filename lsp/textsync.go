@@ -40,11 +40,20 @@ func (s *server) didChange(_ context.Context, p *protocol.DidChangeTextDocumentP
 		return errNotInitialized
 	}
 	key := files.key(p.TextDocument.URI)
-	file := ws.Snapshot().File(key)
-	if file == nil {
+	text, ok := ws.Text(key)
+	if !ok {
 		return fmt.Errorf("didChange %s: %w", key, engine.ErrNotOpen)
 	}
-	edits := s.edits(key, file.Text, enc, p.ContentChanges)
+	edits := s.edits(key, text, enc, p.ContentChanges)
+	if s.changeQueued != nil && s.changeQueued(p.TextDocument.URI) {
+		// The editor is typing faster than the model is rebuilt: the next change rebuilds
+		// and publishes for both.
+		if err := ws.Stage(key, p.TextDocument.Version, edits); err != nil {
+			s.diags.publish(key)
+			return fmt.Errorf("didChange %s: %w", key, err)
+		}
+		return nil
+	}
 	_, err := ws.Change(key, p.TextDocument.Version, edits)
 	s.diags.publish(key)
 	if err != nil {
