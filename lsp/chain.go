@@ -350,11 +350,8 @@ func (q *queue) changeQueued(doc uri.URI) bool {
 		if req == nil || req.Method() != protocol.MethodTextDocumentDidChange {
 			continue
 		}
-		var p struct {
-			TextDocument struct {
-				URI uri.URI `json:"uri"`
-			} `json:"textDocument"`
-		}
+		// Decoded whole, as its handler will: a change that cannot be decoded will not rebuild.
+		var p protocol.DidChangeTextDocumentParams
 		if json.Unmarshal(req.Params(), &p) == nil && p.TextDocument.URI == doc {
 			return true
 		}
