@@ -19,14 +19,20 @@ type TextOptions struct {
 	Color bool
 }
 
-// maxEvidence is how many evidence lines the text output shows per finding.
-const maxEvidence = 2
+// maxEvidence and maxRelated are how many evidence and related lines (the other places a
+// finding involves: an attack path's hops, a flow's ends, a bucket's companion resources) the
+// text output shows per finding.
+const (
+	maxEvidence = 2
+	maxRelated  = 6
+)
 
 // Text writes one entry per unsuppressed finding (the STRIDE list is left out when empty, as
 // for meta findings), then the skipped files and a summary line:
 //
 //	infra/main.tf:3:9: AWS-S3-001 critical [InformationDisclosure,Tampering] S3 bucket …
 //	    evidence: public_acl = true (read at infra/main.tf:3:9)
+//	    related: infra/main.tf:12:1: public access configured by aws_s3_bucket_acl.logs
 //	    fix: Make the bucket ACL private
 //	infra/broken.tf: skipped: not valid HCL
 //	1 finding (1 critical), 1 accepted risk, 2 files, 1 skipped
@@ -77,6 +83,13 @@ func writeTextFinding(w io.Writer, r Result, lib *knowledge.Library, opts TextOp
 			break
 		}
 		fmt.Fprintf(w, "    evidence: %s\n", textEvidence(r, e))
+	}
+	for i, rel := range f.Related {
+		if i == maxRelated {
+			fmt.Fprintf(w, "    related: … and %d more\n", len(f.Related)-maxRelated)
+			break
+		}
+		fmt.Fprintf(w, "    related: %s: %s\n", textPos(r, rel.Span), oneLine(rel.Message))
 	}
 	if s := f.Suppressed; s != nil {
 		fmt.Fprintf(w, "    accepted: %s\n", oneLine(s.Reason))
