@@ -1,6 +1,7 @@
 package model
 
 import (
+	"slices"
 	"container/heap"
 	"fmt"
 	"math"
@@ -292,6 +293,12 @@ func (s *sys) pathElement(entry, asset *Element, hops []hop, w float64) *Element
 		derived("asset", asset.Name)
 		derived("element_ids", ids)
 		derived("steps", steps)
+		derived("size", int64(len(ids)))
+		unauth := !boolAttr(entry, "authenticates") && !boolAttr(entry, "authenticated")
+		for _, h := range hops {
+			unauth = unauth && slices.Contains(h.missing, "authentication")
+		}
+		derived("unauthenticated", unauth)
 		return p
 	})
 }
