@@ -34,3 +34,12 @@ type Analyzer interface {
 	// Comment returns the line comment that holds text, in the format's syntax: "# " + text.
 	Comment(text string) string
 }
+
+// CommentAter is implemented by analyzers whose comment syntax depends on where the comment
+// goes: a line inside a Mermaid diagram of a Markdown file takes "%%", the prose around it
+// "<!-- -->".
+type CommentAter interface {
+	// CommentAt returns the line comment holding text, for a line that starts at offset of
+	// src, the text of file.
+	CommentAt(src []byte, file string, offset int, text string) string
+}

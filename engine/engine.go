@@ -141,18 +141,28 @@ func (e *Engine) Fixes(s *Snapshot, f model.Finding) []model.Fix {
 		// The comment goes above the definition, in the finding's own file, that holds the
 		// finding: for an element several files describe, or an attack path reported at its
 		// asset, that is not always the element's first definition.
+		// When no definition of the element is in the finding's file (drift reported in a
+		// design document about a flow of the manifests), it goes above the finding's line.
 		at, file := el.Span, src
-		for _, sp := range append([]model.Span{el.Span}, el.Sources...) {
-			if sp.File == f.Span.File && sp.Contains(f.Span) {
-				if ff := s.File(sp.File); ff != nil && ff.analyzer != nil {
-					at, file = sp, ff
+		if f.Span.File != el.Span.File || !el.Span.Contains(f.Span) {
+			if ff := s.File(f.Span.File); ff != nil && ff.analyzer != nil {
+				at, file = f.Span, ff
+			}
+			for _, sp := range el.Sources {
+				if sp.File == f.Span.File && sp.Contains(f.Span) && file.Path == sp.File {
+					at = sp
+					break
 				}
-				break
 			}
 		}
 		start, _ := lineBounds(file.Text, at.Start.Offset)
-		text := leadingSpace(file.Text[start:]) +
-			file.analyzer.Comment("threatls:ignore "+f.ThreatID+" "+ReasonPlaceholder) + "\n"
+		comment := "threatls:ignore " + f.ThreatID + " " + ReasonPlaceholder
+		if ca, ok := file.analyzer.(analyzers.CommentAter); ok {
+			comment = ca.CommentAt(file.Text, file.Path, start, comment)
+		} else {
+			comment = file.analyzer.Comment(comment)
+		}
+		text := leadingSpace(file.Text[start:]) + comment + "\n"
 		out = append(out, model.Fix{Title: "Accept risk: add threatls:ignore " + f.ThreatID + " (then write the reason)",
 			Kind: model.AcceptRisk, Edits: []model.TextEdit{{File: file.Path, Start: start, End: start, NewText: text}}})
 	}

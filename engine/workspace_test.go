@@ -363,3 +363,49 @@ func TestStageThenRead(t *testing.T) {
 		t.Error("staging a change of a file that is not open must fail")
 	}
 }
+
+// "Accept risk" on drift reported in a Mermaid diagram writes a Mermaid comment inside the
+// diagram (an HTML comment there would break it), and the drift is accepted.
+func TestAcceptRiskInADiagram(t *testing.T) {
+	lib, err := knowledge.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng := engine.New(lib, all.Analyzers(), nil)
+	ws := eng.Workspace("", engine.DefaultConfig())
+	compose := "services:\n  web:\n    image: shop/web:1\n    environment:\n      API_URL: http://api:8080\n  api:\n    image: shop/api:1\n"
+	doc := "# Design\n\n```mermaid\nflowchart LR\n  web[Web]\n  api[API]\n```\n"
+	if _, err := ws.Open("compose.yaml", "yaml", 1, []byte(compose)); err != nil {
+		t.Fatal(err)
+	}
+	snap, _ := ws.Open("docs/design.md", "markdown", 1, []byte(doc))
+	var drift *model.Finding
+	for _, f := range snap.Findings() {
+		if f.ThreatID == "SYS-DRIFT-001" {
+			drift = &f
+		}
+	}
+	if drift == nil || drift.Span.File != "docs/design.md" {
+		t.Fatalf("web → api is not in the design: %v", threatCounts(snap.Findings()))
+	}
+	var accept *model.Fix
+	for _, fx := range eng.Fixes(snap, *drift) {
+		if fx.Kind == model.AcceptRisk {
+			accept = &fx
+		}
+	}
+	if accept == nil || !strings.HasPrefix(strings.TrimSpace(accept.Edits[0].NewText), "%% threatls:ignore SYS-DRIFT-001") {
+		t.Fatalf("accept risk: %+v", accept)
+	}
+	text, err := engine.ApplyEdits([]byte(doc), accept.Edits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text = []byte(strings.Replace(string(text), engine.ReasonPlaceholder, "the front calls the API through the gateway, drawn elsewhere", 1))
+	snap, _ = ws.Open("docs/design.md", "markdown", 2, text)
+	for _, f := range snap.Findings() {
+		if f.Span.File == "docs/design.md" && f.Suppressed == nil {
+			t.Errorf("after accepting the drift: %s %s\n%s", f.ThreatID, f.Message, text)
+		}
+	}
+}

@@ -61,8 +61,38 @@ func (Analyzer) Match(p, languageID string) bool {
 }
 
 // Comment returns a Markdown comment holding text. It is not a Mermaid comment: inside a
-// diagram, write "%% " + text.
+// diagram, write "%% " + text (see CommentAt).
 func (Analyzer) Comment(text string) string { return "<!-- " + text + " -->" }
+
+// CommentAt returns a Mermaid comment for a line inside a diagram, a Markdown comment
+// elsewhere.
+func (a Analyzer) CommentAt(src []byte, file string, offset int, text string) string {
+	for _, b := range diagramBlocks(newFileModel(file, src), file) {
+		if b.mermaid && b.start <= offset && offset < b.end {
+			return "%% " + text
+		}
+	}
+	return a.Comment(text)
+}
+
+// diagramBlocks returns the blocks of a file as Extract reads them.
+func diagramBlocks(fm *fileModel, file string) []block {
+	var blocks []block
+	bare := false
+	switch strings.ToLower(path.Ext(file)) {
+	case ".mmd", ".mermaid":
+		bare = true
+	case ".md", ".markdown":
+		blocks = fm.fences()
+	default:
+		blocks = fm.fences()
+		bare = !slices.ContainsFunc(blocks, func(b block) bool { return b.mermaid })
+	}
+	if bare {
+		blocks = []block{{0, len(fm.src), true}}
+	}
+	return blocks
+}
 
 // Fix returns an error wrapping analyzers.ErrNoFix: a diagram documents the system, the fix
 // belongs where the system is defined.
@@ -86,20 +116,7 @@ func (Analyzer) Extract(t *parse.Tree, file string) *model.FileFacts {
 		return ff
 	}
 	fm := newFileModel(file, t.Src)
-	var blocks []block
-	bare := false
-	switch strings.ToLower(path.Ext(file)) {
-	case ".mmd", ".mermaid":
-		bare = true
-	case ".md", ".markdown":
-		blocks = fm.fences()
-	default:
-		blocks = fm.fences()
-		bare = !slices.ContainsFunc(blocks, func(b block) bool { return b.mermaid })
-	}
-	if bare {
-		blocks = []block{{0, len(t.Src), true}}
-	}
+	blocks := diagramBlocks(fm, file)
 	for _, b := range blocks {
 		if b.mermaid {
 			fm.diagram(b.start, b.end)
