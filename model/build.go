@@ -33,6 +33,8 @@ type Builder struct {
 	// elements in order (see sortedSlot); an alias whose elements change loses both.
 	plans  map[slot][][2]*Element
 	sorted map[slot][]*Element
+	// order is each element's place in the previous build's sorted elements.
+	order map[*Element]int
 }
 
 // formatOrder ranks the formats of inferred elements: the first member of a fused element in
@@ -72,7 +74,7 @@ func (b *Builder) Build(elements []*Element, opts BuildOptions) *Graph {
 	s.drift()
 	s.index()
 	s.paths()
-	SortElements(g.elements)
+	g.elements = b.sortIncrementally(g.elements)
 	g.members = map[string][]*Element{}
 	for _, e := range g.elements {
 		if z := g.zoneOf[e.ID]; z != "" {
@@ -80,6 +82,42 @@ func (b *Builder) Build(elements []*Element, opts BuildOptions) *Graph {
 		}
 	}
 	return g
+}
+
+// sortIncrementally sorts els as SortElements does, reusing the order of the previous build:
+// elements are immutable, so those it had keep their places relative to each other, and only
+// the new ones are sorted and merged in.
+func (b *Builder) sortIncrementally(els []*Element) []*Element {
+	var fresh []*Element
+	places := make([]*Element, len(b.order))
+	for _, e := range els {
+		if i, ok := b.order[e]; ok {
+			places[i] = e
+		} else {
+			fresh = append(fresh, e)
+		}
+	}
+	old := make([]*Element, 0, len(els)-len(fresh))
+	for _, e := range places {
+		if e != nil {
+			old = append(old, e)
+		}
+	}
+	SortElements(fresh)
+	out := make([]*Element, 0, len(els))
+	for len(old) > 0 && len(fresh) > 0 {
+		if elementLess(fresh[0], old[0]) {
+			out, fresh = append(out, fresh[0]), fresh[1:]
+		} else {
+			out, old = append(out, old[0]), old[1:]
+		}
+	}
+	out = append(append(out, old...), fresh...)
+	b.order = make(map[*Element]int, len(out))
+	for i, e := range out {
+		b.order[e] = i
+	}
+	return out
 }
 
 // NewGraph builds a graph with no options and no previous build.

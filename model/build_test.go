@@ -268,3 +268,27 @@ func TestConfiguredFlowFromTheInternet(t *testing.T) {
 		t.Errorf("the internet's zone: %v", z)
 	}
 }
+
+// A rebuild keeps the graph's elements sorted as SortElements sorts them, whatever changed.
+func TestRebuildStaysSorted(t *testing.T) {
+	var b Builder
+	els := shop()
+	b.Build(els, BuildOptions{})
+	// Move one element to another place, add one, drop one.
+	moved := *els[1]
+	moved.Span = at("kubernetes.src", 0)
+	moved.Head = moved.Span
+	els[1] = &moved
+	els = append(els[:5], els[6:]...)
+	els = append(els, node("compose:queue", Store, 9, NameAlias("queue")))
+	g := b.Build(els, BuildOptions{})
+	want := append([]*Element(nil), g.Elements()...)
+	SortElements(want)
+	if !reflect.DeepEqual(g.Elements(), want) {
+		for i := range want {
+			if g.Elements()[i] != want[i] {
+				t.Fatalf("element %d is %s, want %s", i, g.Elements()[i].ID, want[i].ID)
+			}
+		}
+	}
+}

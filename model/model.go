@@ -245,6 +245,17 @@ func SortElements(es []*Element) {
 	}
 }
 
+// elementLess is the order of SortElements: file, offset, ID.
+func elementLess(a, b *Element) bool {
+	if a.Span.File != b.Span.File {
+		return a.Span.File < b.Span.File
+	}
+	if a.Span.Start.Offset != b.Span.Start.Offset {
+		return a.Span.Start.Offset < b.Span.Start.Offset
+	}
+	return a.ID < b.ID
+}
+
 // IsURI reports whether a file key is a URI (untitled:Untitled-1) rather than a
 // workspace-relative path: it starts with a scheme — a letter, then letters, digits, "+",
 // "-" or "." — and ":". A one-letter scheme is a Windows drive, not a URI.

@@ -1,10 +1,10 @@
 package model
 
 import (
-	"slices"
 	"container/heap"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 )
