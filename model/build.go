@@ -27,7 +27,8 @@ type Builder struct {
 	// bySlot indexes the elements of the previous build (present) by alias; multi holds the
 	// aliases elements of several formats carry.
 	bySlot  map[slot][]*Element
-	present map[*Element]bool
+	present map[*Element]uint64
+	gen     uint64
 	multi   map[slot]bool
 	// plans holds, per shared alias, the pairs of elements it fuses (see plan), and sorted its
 	// elements in order (see sortedSlot); an alias whose elements change loses both.
@@ -66,7 +67,7 @@ func (b *Builder) Build(elements []*Element, opts BuildOptions) *Graph {
 		b.classMemo, b.classNext = b.classNext, nil
 		b.zoneMemo, b.zoneNext = b.zoneNext, nil
 	}()
-	g := &Graph{byID: map[string]*Element{}, types: map[string]int{}}
+	g := &Graph{byID: make(map[string]*Element, len(elements)+len(b.order)/8), types: map[string]int{}}
 	s := &sys{b: b, g: g, opts: opts}
 	s.fuseNodes(elements)
 	s.resolveFlows()
@@ -168,10 +169,7 @@ func ptrKey(els ...*Element) string {
 func (s *sys) index() {
 	g := s.g
 	g.elements = make([]*Element, 0, len(s.nodes)+len(s.flows))
-	for _, n := range s.nodes {
-		g.byID[n.ID] = n // the last version (drift, zone parents)
-		g.elements = append(g.elements, n)
-	}
+	g.elements = append(g.elements, s.nodes...) // byID has them already (fuse, zones, drift)
 	g.in, g.out = map[string][]*Element{}, map[string][]*Element{}
 	for _, f := range s.flows {
 		g.byID[f.ID] = f

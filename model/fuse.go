@@ -237,14 +237,17 @@ func (s *sys) fuseNodes(elements []*Element) {
 // gone are removed, those of elements new are added.
 func (b *Builder) updateAliases(nodes []*Element) {
 	if b.bySlot == nil {
-		b.bySlot, b.present, b.multi = map[slot][]*Element{}, map[*Element]bool{}, map[slot]bool{}
+		b.bySlot, b.present, b.multi = map[slot][]*Element{}, map[*Element]uint64{}, map[slot]bool{}
 		b.plans = map[slot][][2]*Element{}
 	}
-	now := make(map[*Element]bool, len(nodes))
+	// present maps each element of the model to the build that last saw it; what this build
+	// does not see is gone.
+	b.gen++
 	for _, e := range nodes {
-		now[e] = true
+		_, had := b.present[e]
+		b.present[e] = b.gen
 		fam := family(e.Kind)
-		if b.present[e] || fam == "" && e.Provenance != Configured {
+		if had || fam == "" && e.Provenance != Configured {
 			continue // indexed already; or a control, which is not fused
 		}
 		for _, a := range b.aliases(e) {
@@ -255,10 +258,11 @@ func (b *Builder) updateAliases(nodes []*Element) {
 			b.setMulti(k)
 		}
 	}
-	for e := range b.present {
-		if now[e] {
+	for e, seen := range b.present {
+		if seen == b.gen {
 			continue
 		}
+		delete(b.present, e)
 		fam := family(e.Kind)
 		if fam == "" && e.Provenance != Configured {
 			continue
@@ -277,7 +281,6 @@ func (b *Builder) updateAliases(nodes []*Element) {
 		}
 		delete(b.infoMemo, e)
 	}
-	b.present = now
 }
 
 // setMulti records whether an alias can fuse anything: whether elements of several formats
