@@ -3,11 +3,11 @@ package terraform
 import (
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/threatls/threatls/analyzers"
+	"github.com/threatls/threatls/analyzers/container"
 	"github.com/threatls/threatls/model"
 )
 
@@ -191,13 +191,11 @@ func (m *module) containers(el *model.Element, td *res) {
 	}
 }
 
-// imagePinned reports whether an image reference names a digest or a version tag.
+// imagePinned reports whether an image reference names a digest or a version tag
+// (container.ImagePinned, for every format).
 func imagePinned(ref string) bool {
-	if strings.Contains(ref, "@sha256:") {
-		return true
-	}
-	i := strings.LastIndexByte(ref, ':')
-	return i > strings.LastIndexByte(ref, '/') && ref[i+1:] != "latest"
+	pinned, _, _ := container.ImagePinned(ref)
+	return pinned
 }
 
 func jflag(n *jnode, key string, def bool) model.Attr {
@@ -229,23 +227,19 @@ func rootUser(n *jnode) model.Attr {
 	return model.Attr{Value: s == "root" || s == "0" || strings.HasPrefix(s, "0:") || strings.HasPrefix(s, "root:"), Origin: model.Read, Span: n.sp}
 }
 
-// secretName matches the names of variables that hold secrets; notSecret the names of those
-// that only point at one.
-var (
-	secretName = regexp.MustCompile(`(?i)(passw(or)?d|secret|token|credential|private_?key|api_?key|(^|_)key$)`)
-	notSecret  = regexp.MustCompile(`(?i)_(arn|id|name|path|file|url|uri|endpoint|host|port)$`)
-	credURL    = regexp.MustCompile(`://[^/\s:@]+:[^/\s@]+@`)
-)
-
 // secretVar reports whether an environment variable called name with value v holds a secret
-// in plain text: a secret-looking name with a value that is not empty, or a URL with
-// credentials.
+// in plain text: a secret-looking name with a value that is not empty, or an address with
+// credentials (container.SecretName and container.Parse, as for manifests and compose files).
 func secretVar(name string, v any) bool {
 	s, isStr := v.(string)
-	if secretName.MatchString(name) && !notSecret.MatchString(name) && !(isStr && s == "") && v != nil {
+	if container.SecretName(name) && !(isStr && s == "") && v != nil {
 		return true
 	}
-	return isStr && credURL.MatchString(s)
+	if !isStr {
+		return false
+	}
+	ep, ok := container.Parse(name, s)
+	return ok && ep.Password != "" && !container.Interpolated(ep.Password)
 }
 
 func secretsInEnv(env *jnode) model.Attr {
