@@ -1,7 +1,7 @@
 package model
 
 import (
-	"fmt"
+	"sort"
 	"strings"
 )
 
@@ -12,35 +12,89 @@ type BuildOptions struct {
 	Classify func(el *Element) (class, note string)
 }
 
-// Builder builds graphs one edit after another, reusing what did not change: an element
-// whose inputs are the same elements (pointer for pointer) as in the previous build is the
-// same *Element in the new graph, so that evaluation caches keyed by element stay valid.
-// A Builder is not safe for concurrent use.
-type Builder struct {
-	memo map[string]*Element // derived elements of the previous build, by their inputs
-	next map[string]*Element
-	// infoMemo holds what fusion needs of each element, and classMemo each element's
-	// classified copy, for the previous and the current build.
-	infoMemo             map[*Element]*elInfo
-	classMemo, classNext map[*Element]*Element
-	zoneMemo, zoneNext   map[zoneKey]*Element
-	// bySlot indexes the elements of the previous build (present) by alias; multi holds the
-	// aliases elements of several formats carry.
-	bySlot  map[slot][]*Element
-	present map[*Element]uint64
-	gen     uint64
-	multi   map[slot]bool
-	// plans holds, per shared alias, the pairs of elements it fuses (see plan), and sorted its
-	// elements in order (see sortedSlot); an alias whose elements change loses both.
-	plans  map[slot][][2]*Element
-	sorted map[slot][]*Element
-	// order is each element's place in the previous build's sorted elements.
-	order map[*Element]int
+// DepKind says which part of the graph a Dep names.
+type DepKind uint8
+
+// The parts of the graph a reader can depend on.
+const (
+	DepElement  DepKind = iota // the element with the ID: present, and what it says
+	DepInbound                 // the flows into the element
+	DepOutbound                // the flows out of the element
+	DepZone                    // the zone the element sits in
+	DepMembers                 // the elements of the zone, and what they say
+	DepReach                   // whether the internet reaches the element
+	DepPaths                   // the attack paths through the element
+	DepType                    // how many elements of the type (ID is a type name) exist
+)
+
+// Dep names one part of the graph. Update reports the Deps an update changed; a reader that
+// recorded what it read (see knowledge.Evaluator) redoes only what read a changed Dep.
+type Dep struct {
+	Kind DepKind
+	ID   string
 }
 
-// formatOrder ranks the formats of inferred elements: the first member of a fused element in
-// this order gives it its ID.
-var formatOrder = map[string]int{"terraform": 0, "kubernetes": 1, "compose": 2, "dockerfile": 3}
+// Builder keeps a graph up to date with its input elements, one update at a time: an update
+// costs what its changes touch (the fused groups, flows, zones and attack paths they can
+// change), not the size of the workspace. The first build is an update from nothing, so the
+// graph after any sequence of updates is the graph a fresh Build of the same elements makes —
+// a property test holds it to that.
+//
+// A Builder is not safe for concurrent use; the graphs it returns are immutable and may be
+// read from any goroutine.
+type Builder struct {
+	opts BuildOptions
+	g    *Graph // the graph the next update writes (a copy-on-write copy of the last returned)
+
+	// Input: every element given, and by ID the ones in use (the first by rawLess: an ID
+	// several analyzers make — the internet, an external host — is one element).
+	raw  map[*Element]struct{}
+	byID map[string][]*Element
+
+	f fusion    // fuse.go
+	r flowState // flows.go
+	d decor     // zones.go, drift.go
+	p pathState // paths.go
+
+	problems map[string][]Problem // by unit (a group's first member, a flow) the problems it found
+}
+
+// Build makes a graph of elements, reusing what the builder made before: the elements given
+// last time and not now are removed, the new ones added (see Update).
+func (b *Builder) Build(elements []*Element, opts BuildOptions) *Graph {
+	b.opts = opts
+	now := make(map[*Element]struct{}, len(elements))
+	var added []*Element
+	for _, e := range elements {
+		if e == nil {
+			continue
+		}
+		if _, dup := now[e]; dup {
+			continue
+		}
+		now[e] = struct{}{}
+		if _, had := b.raw[e]; !had {
+			added = append(added, e)
+		}
+	}
+	var removed []*Element
+	for e := range b.raw {
+		if _, ok := now[e]; !ok {
+			removed = append(removed, e)
+		}
+	}
+	g, _ := b.Update(removed, added)
+	return g
+}
+
+// SetOptions sets the options the next updates use. Changing them after the first update
+// leaves what was built with the old options as it is: set them first.
+func (b *Builder) SetOptions(opts BuildOptions) { b.opts = opts }
+
+// NewGraph builds a graph with no options and no previous build.
+func NewGraph(elements []*Element) *Graph {
+	return (&Builder{}).Build(elements, BuildOptions{})
+}
 
 // Format returns the format part of an element ID: "terraform" for "terraform:./aws_s3_bucket.b".
 func Format(id string) string {
@@ -48,161 +102,137 @@ func Format(id string) string {
 	return f
 }
 
+// formatOrder ranks the formats of inferred elements: the first member of a fused element in
+// this order gives it its ID.
+var formatOrder = map[string]int{"terraform": 0, "kubernetes": 1, "compose": 2, "dockerfile": 3}
+
 // maxHops bounds attack paths; maxPaths bounds how many are kept (the riskiest).
 const (
 	maxHops  = 8
 	maxPaths = 500
 )
 
-// Build fuses the elements of every analyzer into one graph and derives the system's views:
-// references resolved, fused elements (see docs/model.md), zones and boundary crossings,
-// drift between documented and inferred elements, reachability from the internet and attack
-// paths. What cannot be resolved is reported in Graph.Problems, never a failure.
-func (b *Builder) Build(elements []*Element, opts BuildOptions) *Graph {
-	b.next = map[string]*Element{}
-	b.classNext = make(map[*Element]*Element, len(b.classMemo))
-	b.zoneNext = make(map[zoneKey]*Element, len(b.zoneMemo))
-	defer func() {
-		b.memo, b.next = b.next, nil
-		b.classMemo, b.classNext = b.classNext, nil
-		b.zoneMemo, b.zoneNext = b.zoneNext, nil
-	}()
-	g := &Graph{byID: make(map[string]*Element, len(elements)+len(b.order)/8), types: map[string]int{}}
-	s := &sys{b: b, g: g, opts: opts}
-	s.fuseNodes(elements)
-	s.resolveFlows()
-	s.zones()
-	s.drift()
-	s.index()
-	s.paths()
-	g.elements = b.sortIncrementally(g.elements)
-	g.members = map[string][]*Element{}
-	for _, e := range g.elements {
-		if z := g.zoneOf[e.ID]; z != "" {
-			g.members[z] = append(g.members[z], e)
+// Update removes elements given before and adds new ones (an element is identified by its
+// pointer: elements are immutable, so a changed element is the old one removed and a new one
+// added), updates the derived views, and returns the new graph and what changed in it.
+func (b *Builder) Update(removed, added []*Element) (*Graph, []Dep) {
+	if b.g == nil {
+		b.init()
+	}
+	u := newUpdate(b)
+	nodesOut, nodesIn, flowsOut, flowsIn := b.applyRaw(removed, added)
+	u.fuse(nodesOut, nodesIn)
+	u.resolveFlows(flowsOut, flowsIn)
+	u.decorate()
+	u.pairs()
+	u.index()
+	u.reach()
+	u.paths()
+	return u.publish()
+}
+
+func (b *Builder) init() {
+	b.g = newGraph()
+	b.raw = map[*Element]struct{}{}
+	b.byID = map[string][]*Element{}
+	b.problems = map[string][]Problem{}
+	b.f.init()
+	b.r.init()
+	b.d.init()
+	b.p.init()
+}
+
+// applyRaw records the input change and returns the elements in use that left and came, as
+// nodes (everything fusion groups) and flows. Paths given as input are ignored: the builder
+// derives its own.
+func (b *Builder) applyRaw(removed, added []*Element) (nodesOut, nodesIn, flowsOut, flowsIn []*Element) {
+	touched := map[string]*Element{} // ID → the element in use before
+	for _, e := range removed {
+		if _, ok := b.raw[e]; !ok {
+			continue
 		}
-	}
-	return g
-}
-
-// sortIncrementally sorts els as SortElements does, reusing the order of the previous build:
-// elements are immutable, so those it had keep their places relative to each other, and only
-// the new ones are sorted and merged in.
-func (b *Builder) sortIncrementally(els []*Element) []*Element {
-	var fresh []*Element
-	places := make([]*Element, len(b.order))
-	for _, e := range els {
-		if i, ok := b.order[e]; ok {
-			places[i] = e
-		} else {
-			fresh = append(fresh, e)
+		delete(b.raw, e)
+		if _, seen := touched[e.ID]; !seen {
+			touched[e.ID] = first(b.byID[e.ID])
 		}
-	}
-	old := make([]*Element, 0, len(els)-len(fresh))
-	for _, e := range places {
-		if e != nil {
-			old = append(old, e)
-		}
-	}
-	SortElements(fresh)
-	out := make([]*Element, 0, len(els))
-	for len(old) > 0 && len(fresh) > 0 {
-		if elementLess(fresh[0], old[0]) {
-			out, fresh = append(out, fresh[0]), fresh[1:]
-		} else {
-			out, old = append(out, old[0]), old[1:]
-		}
-	}
-	out = append(append(out, old...), fresh...)
-	b.order = make(map[*Element]int, len(out))
-	for i, e := range out {
-		b.order[e] = i
-	}
-	return out
-}
-
-// NewGraph builds a graph with no options and no previous build.
-func NewGraph(elements []*Element) *Graph {
-	return (&Builder{}).Build(elements, BuildOptions{})
-}
-
-type sys struct {
-	b    *Builder
-	g    *Graph
-	opts BuildOptions
-	// nodes are the fused components, stores, actors, zones and controls; flows the raw flows.
-	nodes []*Element
-	flows []*Element
-	// fusedOf maps every member ID to the ID of the element it fused into.
-	fusedOf map[string]string
-	// final maps an element to what it became when that is another element (fused,
-	// classified); refs memoises the resolution of references.
-	final map[*Element]*Element
-	refs  map[refKey]*Element
-	// members keeps the members of each fused node, in order.
-	members map[string][]*Element
-}
-
-// memo returns the element built before from the same key, or builds it.
-func (s *sys) memo(key string, build func() *Element) *Element {
-	if el, ok := s.b.memo[key]; ok {
-		s.b.next[key] = el
-		return el
-	}
-	if el, ok := s.b.next[key]; ok {
-		return el
-	}
-	el := build()
-	s.b.next[key] = el
-	return el
-}
-
-func ptrKey(els ...*Element) string {
-	var sb strings.Builder
-	for _, e := range els {
-		fmt.Fprintf(&sb, "%p,", e)
-	}
-	return sb.String()
-}
-
-// index adds the flows and the adjacency.
-func (s *sys) index() {
-	g := s.g
-	g.elements = make([]*Element, 0, len(s.nodes)+len(s.flows))
-	g.elements = append(g.elements, s.nodes...) // byID has them already (fuse, zones, drift)
-	g.in, g.out = map[string][]*Element{}, map[string][]*Element{}
-	for _, f := range s.flows {
-		g.byID[f.ID] = f
-		g.elements = append(g.elements, f)
-		g.out[f.From] = append(g.out[f.From], f)
-		g.in[f.To] = append(g.in[f.To], f)
-	}
-	g.types = map[string]int{}
-	for _, e := range g.elements {
-		g.types[e.Type]++
-	}
-	// Reachability from the internet over flows no policy blocks.
-	g.reach = map[string]bool{}
-	queue := []string{Internet}
-	g.reach[Internet] = true
-	for _, e := range g.elements {
-		// Exposed by their own attributes: a public bucket, an instance open to the internet.
-		if e.Kind == Store && boolAttr(e, "public") || e.Kind == Component && boolAttr(e, "internet_facing") {
-			g.reach[e.ID] = true
-			queue = append(queue, e.ID)
-		}
-	}
-	for len(queue) > 0 {
-		id := queue[0]
-		queue = queue[1:]
-		for _, f := range g.out[id] {
-			if blocked(f) || g.reach[f.To] {
-				continue
+		list := b.byID[e.ID]
+		for i, x := range list {
+			if x == e {
+				list = append(list[:i:i], list[i+1:]...)
+				break
 			}
-			g.reach[f.To] = true
-			queue = append(queue, f.To)
+		}
+		if len(list) == 0 {
+			delete(b.byID, e.ID)
+		} else {
+			b.byID[e.ID] = list
 		}
 	}
+	for _, e := range added {
+		if e == nil || e.ID == "" || e.Kind == Path {
+			continue
+		}
+		if _, ok := b.raw[e]; ok {
+			continue
+		}
+		b.raw[e] = struct{}{}
+		if _, seen := touched[e.ID]; !seen {
+			touched[e.ID] = first(b.byID[e.ID])
+		}
+		list := append(b.byID[e.ID], e)
+		sort.SliceStable(list, func(i, j int) bool { return rawLess(list[i], list[j]) })
+		b.byID[e.ID] = list
+	}
+	ids := make([]string, 0, len(touched))
+	for id := range touched {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		was, now := touched[id], first(b.byID[id])
+		if was == now {
+			continue
+		}
+		if was != nil {
+			if was.Kind == Flow {
+				flowsOut = append(flowsOut, was)
+			} else {
+				nodesOut = append(nodesOut, was)
+			}
+		}
+		if now != nil {
+			if now.Kind == Flow {
+				flowsIn = append(flowsIn, now)
+			} else {
+				nodesIn = append(nodesIn, now)
+			}
+		}
+	}
+	return nodesOut, nodesIn, flowsOut, flowsIn
+}
+
+func first(es []*Element) *Element {
+	if len(es) == 0 {
+		return nil
+	}
+	return es[0]
+}
+
+// rawLess orders elements of one ID: the one defined first in the workspace is the one in use.
+func rawLess(a, b *Element) bool {
+	if a.Span.File != b.Span.File {
+		return a.Span.File < b.Span.File
+	}
+	if a.Span.Start.Offset != b.Span.Start.Offset {
+		return a.Span.Start.Offset < b.Span.Start.Offset
+	}
+	if a.Span.End.Offset != b.Span.End.Offset {
+		return a.Span.End.Offset < b.Span.End.Offset
+	}
+	if a.Kind != b.Kind {
+		return a.Kind < b.Kind
+	}
+	return a.Type < b.Type
 }
 
 // blocked reports whether an attacker cannot use the flow: a policy denies it, or it exists
@@ -212,3 +242,66 @@ func blocked(f *Element) bool {
 	n, _ := f.Attrs["not_implemented"].Value.(bool)
 	return b || n
 }
+
+// key is what a unit of an update read from an earlier stage: the units of later stages that
+// read a key are redone when an update changes it.
+type key struct {
+	k    byte // 'i' an ID (its node, fused ID, members), 's' a slot, 'z' a node's zone, 'I' whether anything is inferred
+	a, b string
+}
+
+func idKey(id string) key            { return key{k: 'i', a: id} }
+func slotKey(s slot) key             { return key{k: 's', a: s.alias, b: s.family} }
+func zoneKeyOf(id string) key        { return key{k: 'z', a: id} }
+func inferredKey() key               { return key{k: 'I'} }
+func (k key) String() string         { return string(k.k) + ":" + k.a + "|" + k.b }
+func keySet() map[key]struct{}       { return map[key]struct{}{} }
+func mark(m map[key]struct{}, k key) { m[k] = struct{}{} }
+
+// deps is a reverse index from keys (K) to the units (U, of one stage) that read them.
+type deps[K comparable, U comparable] struct {
+	by map[K]map[U]struct{}
+	of map[U][]K
+}
+
+func (d *deps[K, U]) init() { d.by, d.of = map[K]map[U]struct{}{}, map[U][]K{} }
+
+// set records that u read keys (and nothing else).
+func (d *deps[K, U]) set(u U, keys []K) {
+	d.drop(u)
+	for _, k := range keys {
+		s := d.by[k]
+		if s == nil {
+			s = map[U]struct{}{}
+			d.by[k] = s
+		}
+		s[u] = struct{}{}
+	}
+	d.of[u] = keys
+}
+
+func (d *deps[K, U]) drop(u U) {
+	for _, k := range d.of[u] {
+		if s := d.by[k]; s != nil {
+			delete(s, u)
+			if len(s) == 0 {
+				delete(d.by, k)
+			}
+		}
+	}
+	delete(d.of, u)
+}
+
+// dirty adds to into the units that read a key of changed.
+func (d *deps[K, U]) dirty(changed map[K]struct{}, into map[U]struct{}) {
+	for k := range changed {
+		for u := range d.by[k] {
+			into[u] = struct{}{}
+		}
+	}
+}
+
+// reads collects the keys a unit reads while it is computed.
+type reads []key
+
+func (r *reads) add(k key) { *r = append(*r, k) }

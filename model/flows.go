@@ -6,148 +6,418 @@ import (
 	"strings"
 )
 
-// resolve maps an endpoint (an ID, a member's ID or a reference) to a fused node's ID. A
+// flowState is the state of flow resolution: where each input flow's ends resolve (to fused
+// elements, through references), the actors made for what references name but the
+// workspace does not define, and the flows between each pair of elements.
+type flowState struct {
+	res  map[*Element]*resolution
+	deps deps[key, *Element]
+	// owners are, by ID, the flows that need a derived actor (the internet when no analyzer
+	// made it, an unresolved service); derived are the actors in use.
+	owners  map[string]map[*Element]struct{}
+	derived map[string]*Element
+	pairs   map[pairKey]*pairState
+	pdeps   deps[key, pairKey]
+}
+
+// resolution is where an input flow goes.
+type resolution struct {
+	from, to string
+	elem     *Element // the flow with its ends resolved (the input flow itself when they are its own)
+	dropped  bool     // a configured flow with an end that is not an element
+	derived  []string // the derived actors it needs
+}
+
+func (r resolution) pair() pairKey { return pairKey{r.from, r.to} }
+
+// pairKey names the flows from one element to another.
+type pairKey struct{ from, to string }
+
+// pairState is the flows of one pair: those resolved to it, and what they make in the graph.
+type pairState struct {
+	flows map[*Element]struct{} // input flows
+	final []*Element            // the pair's flows in the graph, by ID
+	made  map[*Element]*made    // what each (fused) flow became, to keep it when its inputs are the same
+	fused map[string]fusedFlow  // the fused flows, by their members
+}
+
+// fusedFlow is a fused flow and its members (held: the key names them by address).
+type fusedFlow struct {
+	el      *Element
+	members []*Element
+}
+
+// made is a flow after its zone attributes and drift, and what they were derived from.
+type made struct {
+	zones zoneInputs
+	drift string
+	final *Element
+}
+
+func (r *flowState) init() {
+	r.res = map[*Element]*resolution{}
+	r.deps.init()
+	r.owners = map[string]map[*Element]struct{}{}
+	r.derived = map[string]*Element{}
+	r.pairs = map[pairKey]*pairState{}
+	r.pdeps.init()
+}
+
+// resolveFlows resolves the input flows that came and those whose resolution read something
+// that changed, and remakes the derived actors whose owners changed.
+func (u *update) resolveFlows(out, in []*Element) {
+	r := &u.b.r
+	for _, f := range out {
+		u.unresolve(f)
+		delete(u.b.problems, "flow:"+f.ID)
+		u.problemsChanged = true
+	}
+	dirty := map[*Element]struct{}{}
+	for _, f := range in {
+		dirty[f] = struct{}{}
+	}
+	r.deps.dirty(u.changed, dirty)
+	flows := make([]*Element, 0, len(dirty))
+	for f := range dirty {
+		flows = append(flows, f)
+	}
+	sort.Slice(flows, func(i, j int) bool { return flows[i].ID < flows[j].ID })
+	for _, f := range flows {
+		u.resolve1(f)
+	}
+	u.derive()
+}
+
+// unresolve forgets an input flow's resolution.
+func (u *update) unresolve(f *Element) {
+	r := &u.b.r
+	res := r.res[f]
+	if res == nil {
+		return
+	}
+	u.leavePair(f, res)
+	for _, id := range res.derived {
+		u.disown(id, f)
+	}
+	r.deps.drop(f)
+	delete(r.res, f)
+}
+
+func (u *update) leavePair(f *Element, res *resolution) {
+	if res.dropped {
+		return
+	}
+	p := u.b.r.pairs[res.pair()]
+	if p == nil {
+		return
+	}
+	delete(p.flows, f)
+	u.pairTouched[res.pair()] = struct{}{}
+}
+
+func (u *update) disown(id string, f *Element) {
+	r := &u.b.r
+	if o := r.owners[id]; o != nil {
+		delete(o, f)
+		if len(o) == 0 {
+			delete(r.owners, id)
+		}
+		u.derivedTouched[id] = struct{}{}
+	}
+}
+
+// resolve1 resolves one input flow.
+func (u *update) resolve1(f *Element) {
+	r := &u.b.r
+	prev := r.res[f]
+	var rd reads
+	dir := dirOf(f.Span.File)
+	from, okF := u.resolveEnd(f.From, dir, &rd)
+	to, okT := u.resolveEnd(f.To, dir, &rd)
+	res := &resolution{}
+	var problems []Problem
+	for _, end := range []struct {
+		id *string
+		ok bool
+	}{{&from, okF}, {&to, okT}} {
+		if end.ok || u.exists(*end.id, &rd) {
+			continue
+		}
+		alias, isRef := RefAlias(*end.id)
+		if isRef && alias == NameAlias("internet") || *end.id == Internet {
+			// The internet is always there, whether or not an analyzer made its actor.
+			*end.id = Internet
+			res.derived = append(res.derived, Internet)
+			continue
+		}
+		if f.Provenance == Configured {
+			problems = append(problems, Problem{Span: f.Head,
+				Message: fmt.Sprintf("flow %s: %s is not an element of the workspace", f.Name, strings.TrimPrefix(strings.TrimPrefix(*end.id, "ref:"), "name:"))})
+			*end.id = ""
+			continue
+		}
+		if !isRef {
+			continue // an end outside the workspace (a rule of a group defined elsewhere): kept as written
+		}
+		// A service named but not defined here: keep the flow, towards an actor.
+		id := "actor:" + strings.TrimPrefix(alias, "name:")
+		*end.id = id
+		res.derived = append(res.derived, id)
+	}
+	res.from, res.to = from, to
+	res.dropped = (from == "" || to == "") && f.Provenance == Configured
+	switch {
+	case res.dropped:
+	case prev != nil && !prev.dropped && prev.from == from && prev.to == to:
+		res.elem = prev.elem
+	case f.From == from && f.To == to:
+		res.elem = f
+	default:
+		c := f.clone()
+		c.From, c.To = from, to
+		res.elem = c
+	}
+	if len(problems) > 0 {
+		u.b.problems["flow:"+f.ID] = problems
+		u.problemsChanged = true
+	} else if _, had := u.b.problems["flow:"+f.ID]; had {
+		delete(u.b.problems, "flow:"+f.ID)
+		u.problemsChanged = true
+	}
+	if prev != nil {
+		same := prev.dropped == res.dropped && prev.elem == res.elem && prev.from == res.from && prev.to == res.to
+		if same {
+			// Ownership may still differ (the internet made by an analyzer now).
+			for _, id := range prev.derived {
+				u.disown(id, f)
+			}
+		} else {
+			u.leavePair(f, prev)
+			for _, id := range prev.derived {
+				u.disown(id, f)
+			}
+		}
+	}
+	for _, id := range res.derived {
+		o := r.owners[id]
+		if o == nil {
+			o = map[*Element]struct{}{}
+			r.owners[id] = o
+		}
+		o[f] = struct{}{}
+		u.derivedTouched[id] = struct{}{}
+	}
+	r.res[f] = res
+	r.deps.set(f, rd)
+	if !res.dropped && (prev == nil || prev.dropped || prev.elem != res.elem || prev.from != res.from || prev.to != res.to) {
+		p := r.pairs[res.pair()]
+		if p == nil {
+			p = &pairState{flows: map[*Element]struct{}{}}
+			r.pairs[res.pair()] = p
+		}
+		p.flows[f] = struct{}{}
+		u.pairTouched[res.pair()] = struct{}{}
+	}
+}
+
+// resolveEnd maps an endpoint (an ID, a member's ID or a reference) to a fused node's ID. A
 // reference resolves to the element of the name nearest in the directory tree to dir, the
 // directory of the file that makes it: in a monorepo with an "api" per stack, a stack's
 // manifests mean their own stack's api.
-func (s *sys) resolve(id, dir string) (string, bool) {
-	if f, ok := s.fusedOf[id]; ok {
-		return f, true
+func (u *update) resolveEnd(id, dir string, rd *reads) (string, bool) {
+	f := &u.b.f
+	rd.add(idKey(id))
+	if fid, ok := f.fusedOf[id]; ok {
+		return fid, true
 	}
 	alias, ok := RefAlias(id)
 	if !ok {
 		return id, false
 	}
-	if e := s.byAliasIn(alias, dir, "node", "actor"); e != nil {
+	if e := u.byAliasIn(alias, dir, rd, "node", "actor"); e != nil {
 		return e.ID, true
 	}
 	return id, false
 }
 
+// exists reports whether a source defines an element of the ID. (The actors the model derives
+// for the internet and for unresolved references do not count: whether one exists depends on
+// the flows being resolved.)
+func (u *update) exists(id string, rd *reads) bool {
+	rd.add(idKey(id))
+	_, ok := u.b.f.byNode[id]
+	return ok
+}
+
 // byAliasIn returns the fused element that carries alias nearest to dir, searching the
 // families in order.
-func (s *sys) byAliasIn(alias, dir string, families ...string) *Element {
-	key := refKey{alias, dir, strings.Join(families, ",")}
-	if e, ok := s.refs[key]; ok {
-		return e
-	}
-	var best *Element
+func (u *update) byAliasIn(alias, dir string, rd *reads, families ...string) *Element {
+	f := &u.b.f
 	for _, fam := range families {
-		bestN := -1
-		for _, e := range s.b.sortedSlot(slot{alias, fam}) {
-			f := s.final[e]
-			if f == nil && s.g.byID[e.ID] == e {
-				f = e
-			}
-			if f == nil {
+		k := slot{alias, fam}
+		rd.add(slotKey(k))
+		ni := f.near[k]
+		if ni == nil {
+			els := f.sortedSlot(k)
+			if len(els) == 0 {
 				continue
 			}
-			if n := commonDir(dir, s.b.info(e).dir); n > bestN {
-				best, bestN = f, n
+			ni = newNearIndex(f, els)
+			f.near[k] = ni
+		}
+		if e := ni.nearest(dir); e != nil {
+			if n := f.finalOf(e); n != nil {
+				return n
 			}
 		}
-		if best != nil {
-			break
-		}
 	}
-	if s.refs == nil {
-		s.refs = map[refKey]*Element{}
-	}
-	s.refs[key] = best
-	return best
+	return nil
 }
 
-type refKey struct{ alias, dir, families string }
-
-// resolveFlows points flows at fused nodes, adds an actor for what a reference names but the
-// workspace does not define, and fuses flows that several formats describe.
-func (s *sys) resolveFlows() {
-	byNode := s.g.byID
-	type pair struct{ from, to string }
-	groups := map[pair][]*Element{}
-	var order []pair
-	for _, f := range s.flows {
-		dir := dirOf(f.Span.File)
-		from, okF := s.resolve(f.From, dir)
-		to, okT := s.resolve(f.To, dir)
-		for _, end := range []struct {
-			id *string
-			ok bool
-		}{{&from, okF}, {&to, okT}} {
-			if end.ok || byNode[*end.id] != nil {
-				continue
-			}
-			alias, isRef := RefAlias(*end.id)
-			if isRef && alias == NameAlias("internet") || *end.id == Internet {
-				// The internet is always there, whether or not an analyzer made its actor.
-				if byNode[Internet] == nil {
-					a := s.memo("internet@"+f.Head.String(), func() *Element {
-						return InternetActor(f.Head)
-					})
-					byNode[Internet] = a
-					s.nodes = append(s.nodes, a)
-				}
-				*end.id = Internet
-				continue
-			}
-			if f.Provenance == Configured {
-				s.g.problems = append(s.g.problems, Problem{Span: f.Head,
-					Message: fmt.Sprintf("flow %s: %s is not an element of the workspace", f.Name, strings.TrimPrefix(strings.TrimPrefix(*end.id, "ref:"), "name:"))})
-				*end.id = ""
-				continue
-			}
-			if !isRef {
-				continue // an end outside the workspace (a rule of a group defined elsewhere): kept as written
-			}
-			// A service named but not defined here: keep the flow, towards an actor.
-			name := strings.TrimPrefix(alias, "name:")
-			id := "actor:" + name
-			if byNode[id] == nil {
-				a := s.memo("unresolved:"+id+ptrKey(f), func() *Element {
-					a := &Element{ID: id, Kind: Actor, Type: "unresolved", Name: name, Span: f.Span, Head: f.Head,
-						Aliases: []string{alias}}
-					a.Default("in_scope", false, "named by "+f.Name+" but not defined in the workspace")
-					return a
-				})
-				byNode[id] = a
-				s.nodes = append(s.nodes, a)
-			}
-			*end.id = id
+// derive remakes the derived actors whose owners changed, or whose ID a fused element now
+// takes (or no longer takes).
+func (u *update) derive() {
+	r := &u.b.r
+	for id := range r.derived {
+		if _, ok := u.changed[idKey(id)]; ok {
+			u.derivedTouched[id] = struct{}{}
 		}
-		if (from == "" || to == "") && f.Provenance == Configured {
+	}
+	for id := range r.owners {
+		if _, ok := u.changed[idKey(id)]; ok {
+			u.derivedTouched[id] = struct{}{}
+		}
+	}
+	ids := make([]string, 0, len(u.derivedTouched))
+	for id := range u.derivedTouched {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		old := r.derived[id]
+		var nw *Element
+		if owners := r.owners[id]; len(owners) > 0 && u.b.f.byNode[id] == nil {
+			var by *Element
+			for f := range owners {
+				if by == nil || elementLess(f, by) {
+					by = f
+				}
+			}
+			if old != nil && old.Span == by.Span && old.Head == by.Head {
+				nw = old
+			} else if id == Internet {
+				nw = InternetActor(by.Head)
+			} else {
+				alias, _ := RefAlias(refOf(by, id))
+				name := strings.TrimPrefix(id, "actor:")
+				nw = &Element{ID: id, Kind: Actor, Type: "unresolved", Name: name, Span: by.Span, Head: by.Head,
+					Aliases: []string{alias}}
+				nw.Default("in_scope", false, "named by "+by.Name+" but not defined in the workspace")
+			}
+		}
+		if nw == old {
 			continue
 		}
-		p := pair{from, to}
-		if _, ok := groups[p]; !ok {
-			order = append(order, p)
+		if nw == nil {
+			delete(r.derived, id)
+		} else {
+			r.derived[id] = nw
 		}
-		groups[p] = append(groups[p], s.retarget(f, from, to))
-	}
-	s.flows = s.flows[:0]
-	for _, p := range order {
-		s.flows = append(s.flows, s.fuseFlows(groups[p])...)
+		u.nodeChanged(id)
 	}
 }
 
-// retarget returns f with the given endpoints (f itself when they are its own).
-func (s *sys) retarget(f *Element, from, to string) *Element {
-	if f.From == from && f.To == to {
-		return f
+// refOf returns the reference of f that made the unresolved actor id.
+func refOf(f *Element, id string) string {
+	for _, end := range []string{f.From, f.To} {
+		if alias, ok := RefAlias(end); ok && "actor:"+strings.TrimPrefix(alias, "name:") == id {
+			return end
+		}
 	}
-	return s.memo("flow:"+ptrKey(f)+from+">"+to, func() *Element {
-		c := f.clone()
-		c.From, c.To = from, to
-		return c
+	return Ref(NameAlias(strings.TrimPrefix(id, "actor:")))
+}
+
+// pairs remakes the flows of every pair whose input flows changed or whose derivations read
+// something that changed: flows several formats describe fuse, each gets the zone attributes
+// of its ends, and drift.
+func (u *update) pairs() {
+	r := &u.b.r
+	r.pdeps.dirty(u.changed, u.pairTouched)
+	keys := make([]pairKey, 0, len(u.pairTouched))
+	for k := range u.pairTouched {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].from != keys[j].from {
+			return keys[i].from < keys[j].from
+		}
+		return keys[i].to < keys[j].to
 	})
+	for _, k := range keys {
+		p := r.pairs[k]
+		if p == nil {
+			continue
+		}
+		var rd reads
+		fs := make([]*Element, 0, len(p.flows))
+		for f := range p.flows {
+			fs = append(fs, r.res[f].elem)
+		}
+		sort.Slice(fs, func(i, j int) bool {
+			if ri, rj := rank(fs[i]), rank(fs[j]); ri != rj {
+				return ri < rj
+			}
+			return fs[i].ID < fs[j].ID
+		})
+		flows, members, fused := fuseFlows(fs, p.fused)
+		p.fused = fused
+		final := make([]*Element, 0, len(flows))
+		next := make(map[*Element]*made, len(flows))
+		for _, f := range flows {
+			zi := u.zoneInputs(f, &rd)
+			drift, note, at := u.flowDrift(f, members[f], &rd)
+			why := drift + "\x00" + note + "\x00" + at.String()
+			if m := p.made[f]; m != nil && m.zones == zi && m.drift == why {
+				next[f] = m
+				final = append(final, m.final)
+				continue
+			}
+			zf := withZones(f, zi)
+			if drift != "" {
+				if zf == f {
+					zf = f.clone()
+				}
+				zf.Attrs[drift] = Attr{Value: true, Origin: Read, Span: at, Note: note}
+			}
+			next[f] = &made{zones: zi, drift: why, final: zf}
+			final = append(final, zf)
+		}
+		sort.Slice(final, func(i, j int) bool { return final[i].ID < final[j].ID })
+		p.made = next
+		old := p.final
+		p.final = final
+		if len(p.flows) == 0 {
+			delete(r.pairs, k)
+			r.pdeps.drop(k)
+		} else {
+			rd.add(idKey(k.from))
+			rd.add(idKey(k.to))
+			rd.add(zoneKeyOf(k.from))
+			rd.add(zoneKeyOf(k.to))
+			rd.add(inferredKey())
+			r.pdeps.set(k, rd)
+		}
+		u.flowsChanged(old, final)
+	}
 }
 
 // fuseFlows fuses the flows between one pair of nodes: each documented or configured flow
-// joins the first inferred flow of a compatible port; what stays apart is returned as is.
-// Flows of one format stay apart (two variables may name the same service).
-func (s *sys) fuseFlows(fs []*Element) []*Element {
-	if len(fs) == 1 {
-		return fs
-	}
+// joins the first inferred flow of a compatible port (flows arrive by rank); what stays apart
+// is returned as is. Flows of one format stay apart (two variables may name the same
+// service). It returns the flows, each one's members, and the fused flows by their members
+// (before: those of the last time, kept when their members are the same).
+func fuseFlows(fs []*Element, before map[string]fusedFlow) ([]*Element, map[*Element][]*Element, map[string]fusedFlow) {
+	members := map[*Element][]*Element{}
 	var out []*Element
 	joined := map[*Element][]*Element{}
 	for _, f := range fs {
@@ -164,22 +434,26 @@ func (s *sys) fuseFlows(fs []*Element) []*Element {
 		}
 		joined[into] = append(joined[into], f)
 	}
+	fused := map[string]fusedFlow{}
 	for i, o := range out {
-		if ms := joined[o]; len(ms) > 0 {
-			all := append([]*Element{o}, ms...)
-			sort.SliceStable(all, func(a, b int) bool { return rank(all[a]) < rank(all[b]) })
-			out[i] = s.memo("fuseflow:"+ptrKey(all...), func() *Element {
-				f := fuse(all)
-				f.From, f.To = o.From, o.To
-				return f
-			})
-			for _, m := range all {
-				s.fusedOf[m.ID] = out[i].ID
-			}
-			s.members[out[i].ID] = all
+		ms := joined[o]
+		if len(ms) == 0 {
+			members[o] = []*Element{o}
+			continue
 		}
+		all := append([]*Element{o}, ms...)
+		sort.SliceStable(all, func(a, b int) bool { return rank(all[a]) < rank(all[b]) })
+		key := ptrsKey(all)
+		f := before[key].el
+		if f == nil {
+			f = fuse(all)
+			f.From, f.To = o.From, o.To
+		}
+		fused[key] = fusedFlow{f, all}
+		out[i] = f
+		members[f] = all
 	}
-	return out
+	return out, members, fused
 }
 
 func portsAgree(a, b *Element) bool {

@@ -6,8 +6,38 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 )
+
+// pathState is the state of the last stage: the elements the internet reaches, the entry
+// points, and each entry point's search, kept with what it read so that an update redoes
+// only the searches that read something it changed.
+type pathState struct {
+	exposed map[string]bool // nodes exposed by their own attributes: a public store, an internet-facing component
+	entries map[string]*entry
+	deps    deps[Dep, string]
+	all     []*Element // every entry's paths, before the cut to maxPaths
+}
+
+// entry is one entry point's search: the paths it found, by what they were made of.
+type entry struct {
+	paths []*Element
+	made  map[string]madePath
+}
+
+// madePath is a path element and the elements its key names (held, so that no address in
+// the key is reused while the key is).
+type madePath struct {
+	el    *Element
+	parts []*Element
+}
+
+func (p *pathState) init() {
+	p.exposed = map[string]bool{}
+	p.entries = map[string]*entry{}
+	p.deps.init()
+}
 
 // worth is what an asset of a classification is worth to an attacker, from 0 to 1.
 func worth(class string) float64 {
@@ -36,6 +66,61 @@ func strAttr(e *Element, name string) string {
 	}
 	s, _ := e.Attrs[name].Value.(string)
 	return s
+}
+
+// exposedNode reports whether e is an entry point by its own attributes.
+func exposedNode(e *Element) bool {
+	return e != nil && (e.Kind == Store && boolAttr(e, "public") || e.Kind == Component && boolAttr(e, "internet_facing"))
+}
+
+// reach recomputes what the internet reaches when the flows or the exposed nodes changed:
+// a walk from the internet and every exposed node over the flows no policy blocks.
+func (u *update) reach() {
+	if !u.flowsMoved && !u.exposureMoved {
+		return
+	}
+	g, p := u.g, &u.b.p
+	reach := map[string]bool{Internet: true}
+	queue := []string{Internet}
+	ids := make([]string, 0, len(p.exposed))
+	for id := range p.exposed {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		if !reach[id] {
+			reach[id] = true
+			queue = append(queue, id)
+		}
+	}
+	for len(queue) > 0 {
+		id := queue[0]
+		queue = queue[1:]
+		for _, f := range g.Outbound(id) {
+			if blocked(f) || reach[f.To] {
+				continue
+			}
+			reach[f.To] = true
+			queue = append(queue, f.To)
+		}
+	}
+	var gone []string
+	g.reach.Scan(func(id string, _ bool) bool {
+		if !reach[id] {
+			gone = append(gone, id)
+		}
+		return true
+	})
+	for _, id := range gone {
+		g.reach.Delete(id)
+		u.dep(DepReach, id)
+	}
+	for id := range reach {
+		if _, ok := g.reach.Get(id); !ok {
+			g.reach.Set(id, true)
+			u.dep(DepReach, id)
+		}
+	}
 }
 
 // Step is one hop of an attack path: the flow taken, its ends, and the controls it lacks.
@@ -75,10 +160,35 @@ type hop struct {
 	weight  float64 // the share of attacks that get through: 1 when nothing stands in the way
 }
 
+// search reads the graph for one entry point's search, recording what it read.
+type search struct {
+	g    *Graph
+	read map[Dep]struct{}
+}
+
+func (s *search) el(id string) *Element {
+	s.read[Dep{DepElement, id}] = struct{}{}
+	return s.g.Element(id)
+}
+
+func (s *search) out(id string) []*Element {
+	s.read[Dep{DepOutbound, id}] = struct{}{}
+	return s.g.Outbound(id)
+}
+
+func (s *search) zone(id string) *Element {
+	s.read[Dep{DepZone, id}] = struct{}{}
+	z := s.g.ZoneID(id)
+	if z == "" {
+		return nil
+	}
+	return s.el(z)
+}
+
 // assess weighs one flow as a step of an attack: every control present on the way makes the
 // step harder; every missing one is named.
-func (g *Graph) assess(f *Element, first bool) hop {
-	to := g.byID[f.To]
+func (s *search) assess(f *Element, first bool) hop {
+	to := s.el(f.To)
 	h := hop{flow: f, weight: 1}
 	if !first {
 		h.weight = 0.9 // every pivot is one more component to compromise
@@ -95,37 +205,95 @@ func (g *Graph) assess(f *Element, first bool) hop {
 	if first {
 		control(boolAttr(to, "behind_waf") || boolAttr(f, "behind_waf"), "waf", 0.7)
 		control(boolAttr(to, "rate_limited") || boolAttr(f, "rate_limited"), "rate_limiting", 0.9)
-	} else if z := g.Zone(f.To); z != nil {
+	} else if z := s.zone(f.To); z != nil {
 		control(boolAttr(z, "segmented"), "segmentation", 0.7)
 	}
 	return h
 }
 
+// firstFlow returns the first flow (by ID) from the internet into id that no policy blocks.
+func (s *search) firstFlow(id string) *Element {
+	s.read[Dep{DepInbound, id}] = struct{}{}
+	for _, f := range s.g.Inbound(id) {
+		if f.From == Internet && !blocked(f) {
+			return f
+		}
+	}
+	return nil
+}
+
+// isEntry reports whether the node id is an entry point: a flow from the internet reaches it,
+// or it is exposed by its own attributes.
+func (s *search) isEntry(id string) bool {
+	e := s.el(id)
+	if e == nil || (e.Kind != Component && e.Kind != Store) {
+		return false
+	}
+	return exposedNode(e) || s.firstFlow(id) != nil
+}
+
 // paths finds, from every entry point — an element a flow from the internet reaches, a public
 // store, an internet-facing component — the riskiest path to every asset (see docs/model.md).
-func (s *sys) paths() {
-	g := s.g
-	isNode := func(e *Element) bool { return e != nil && (e.Kind == Component || e.Kind == Store) }
-	var entries []*Element
-	seen := map[string]bool{}
-	for _, f := range g.out[Internet] {
-		if to := g.byID[f.To]; isNode(to) && !blocked(f) && !seen[to.ID] {
-			seen[to.ID] = true
-			entries = append(entries, to)
+// Only the entry points whose search read something the update changed are searched again.
+func (u *update) paths() {
+	g, p := u.g, &u.b.p
+	cands := map[string]struct{}{}
+	p.deps.dirty(u.deps, cands)
+	for d := range u.deps {
+		switch d.Kind {
+		case DepElement:
+			cands[d.ID] = struct{}{}
+		case DepInbound:
+			cands[d.ID] = struct{}{}
 		}
 	}
-	for _, e := range g.elements {
-		// Exposed without a flow of its own: a public bucket, an instance whose security
-		// group admits the internet.
-		if (e.Kind == Store && boolAttr(e, "public") || e.Kind == Component && boolAttr(e, "internet_facing")) && !seen[e.ID] {
-			seen[e.ID] = true
-			entries = append(entries, e)
+	if len(cands) == 0 {
+		return
+	}
+	ids := make([]string, 0, len(cands))
+	for id := range cands {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	changed := false
+	for _, id := range ids {
+		old := p.entries[id]
+		s := &search{g: g, read: map[Dep]struct{}{}}
+		if !s.isEntry(id) {
+			if old != nil {
+				delete(p.entries, id)
+				p.deps.drop(id)
+				changed = true
+			}
+			continue
+		}
+		e := &entry{made: map[string]madePath{}}
+		var prev map[string]madePath
+		if old != nil {
+			prev = old.made
+		}
+		e.paths = s.pathsFrom(s.el(id), prev, e.made)
+		p.entries[id] = e
+		keys := make([]Dep, 0, len(s.read))
+		for k := range s.read {
+			keys = append(keys, k)
+		}
+		p.deps.set(id, keys)
+		if old == nil || !slices.Equal(old.paths, e.paths) {
+			changed = true
 		}
 	}
-	sort.Slice(entries, func(i, j int) bool { return entries[i].ID < entries[j].ID })
+	if !changed {
+		return
+	}
+	entries := make([]string, 0, len(p.entries))
+	for id := range p.entries {
+		entries = append(entries, id)
+	}
+	sort.Strings(entries)
 	var found []*Element
-	for _, entry := range entries {
-		found = append(found, s.pathsFrom(entry)...)
+	for _, id := range entries {
+		found = append(found, p.entries[id].paths...)
 	}
 	sort.SliceStable(found, func(i, j int) bool {
 		ri, rj := found[i].Attrs["risk"].Value.(int64), found[j].Attrs["risk"].Value.(int64)
@@ -137,37 +305,72 @@ func (s *sys) paths() {
 	if len(found) > maxPaths {
 		found = found[:maxPaths]
 	}
+	u.setPaths(found)
+}
+
+// setPaths makes found the graph's paths.
+func (u *update) setPaths(found []*Element) {
+	g := u.g
+	old := g.paths
 	g.paths = found
-	g.through = map[string][]*Element{}
+	was := map[string]*Element{}
+	for _, p := range old {
+		was[p.ID] = p
+	}
+	now := map[string]*Element{}
 	for _, p := range found {
-		g.byID[p.ID] = p
-		g.elements = append(g.elements, p)
-		g.types[p.Type]++
-		for _, id := range p.Attrs["element_ids"].Value.([]any) {
-			g.through[id.(string)] = append(g.through[id.(string)], p)
+		now[p.ID] = p
+	}
+	for id, p := range was {
+		if now[id] != p {
+			u.setFinal(id, now[id])
 		}
 	}
+	for id, p := range now {
+		if was[id] != p {
+			u.setFinal(id, p)
+		}
+	}
+	through := func(ps []*Element) map[string][]*Element {
+		m := map[string][]*Element{}
+		for _, p := range ps {
+			for _, id := range p.Attrs["element_ids"].Value.([]any) {
+				m[id.(string)] = append(m[id.(string)], p)
+			}
+		}
+		return m
+	}
+	before, after := through(old), through(found)
+	for id, ps := range before {
+		if !slices.Equal(ps, after[id]) {
+			if len(after[id]) == 0 {
+				g.through.Delete(id)
+			}
+			u.dep(DepPaths, id)
+		}
+	}
+	for id, ps := range after {
+		if !slices.Equal(ps, before[id]) {
+			g.through.Set(id, ps)
+			u.dep(DepPaths, id)
+		}
+	}
+	u.applyFinals()
 }
 
 // pathsFrom runs a shortest-path search from entry where a hop costs -log(weight): the path of
-// least cost is the one most likely to get through.
-func (s *sys) pathsFrom(entry *Element) []*Element {
-	g := s.g
+// least cost is the one most likely to get through. prev holds the paths the last search made,
+// by what they were made of; made receives this search's.
+func (s *search) pathsFrom(entry *Element, prev, made map[string]madePath) []*Element {
 	type state struct {
 		cost float64
 		hops []hop
 	}
 	best := map[string]*state{}
-	var first *Element
-	for _, f := range g.out[Internet] {
-		if f.To == entry.ID && !blocked(f) {
-			first = f
-			break
-		}
-	}
+	first := s.firstFlow(entry.ID)
 	start := &state{}
 	if first != nil {
-		h := g.assess(first, true)
+		h := s.assess(first, true)
 		start = &state{cost: -math.Log(h.weight), hops: []hop{h}}
 	}
 	best[entry.ID] = start
@@ -178,12 +381,12 @@ func (s *sys) pathsFrom(entry *Element) []*Element {
 		if it.cost > cur.cost || len(cur.hops) >= maxHops+1 {
 			continue
 		}
-		for _, f := range g.out[it.id] {
-			to := g.byID[f.To]
+		for _, f := range s.out(it.id) {
+			to := s.el(f.To)
 			if blocked(f) || !(to != nil && (to.Kind == Component || to.Kind == Store)) || to.ID == entry.ID {
 				continue
 			}
-			h := g.assess(f, false)
+			h := s.assess(f, false)
 			c := cur.cost - math.Log(h.weight)
 			if b, ok := best[to.ID]; ok && b.cost <= c {
 				continue
@@ -202,7 +405,7 @@ func (s *sys) pathsFrom(entry *Element) []*Element {
 	sort.Strings(ids)
 	var out []*Element
 	for _, id := range ids {
-		asset := g.byID[id]
+		asset := s.el(id)
 		w := worth(strAttr(asset, "classification"))
 		if w == 0 {
 			continue
@@ -210,9 +413,39 @@ func (s *sys) pathsFrom(entry *Element) []*Element {
 		if id == entry.ID && first != nil && entry.Kind != Store {
 			continue // a component that holds data and faces the internet is its own finding
 		}
-		out = append(out, s.pathElement(entry, asset, best[id].hops, w))
+		hops := best[id].hops
+		parts := pathParts(entry, asset, hops, s.g)
+		key := ptrsKey(parts)
+		m, ok := prev[key]
+		if !ok {
+			m = madePath{s.pathElement(entry, asset, hops, w), parts}
+		}
+		made[key] = m
+		out = append(out, m.el)
 	}
 	return out
+}
+
+// pathParts are what a path element is made of: its entry, asset, flows, the elements they
+// join and the zones they lead into.
+func pathParts(entry, asset *Element, hops []hop, g *Graph) []*Element {
+	parts := make([]*Element, 0, 2+4*len(hops))
+	parts = append(parts, entry, asset)
+	for _, h := range hops {
+		parts = append(parts, h.flow, g.Element(h.flow.From), g.Element(h.flow.To), g.Zone(h.flow.To))
+	}
+	return parts
+}
+
+// ptrsKey is a map key for a list of elements by identity. The caller holds the elements
+// while the key is in use, so that no address in it is reused.
+func ptrsKey(es []*Element) string {
+	b := make([]byte, 0, 12*len(es))
+	for _, e := range es {
+		b = strconv.AppendUint(b, uint64(addr(e)), 36)
+		b = append(b, ',')
+	}
+	return string(b)
 }
 
 func onPath(hops []hop, id string) bool {
@@ -224,83 +457,83 @@ func onPath(hops []hop, id string) bool {
 	return false
 }
 
-func (s *sys) pathElement(entry, asset *Element, hops []hop, w float64) *Element {
-	key := "path:" + ptrKey(entry, asset)
-	for _, h := range hops {
-		key += ptrKey(h.flow, s.g.byID[h.flow.To])
+func (s *search) name(id string) string {
+	if e := s.el(id); e != nil {
+		return e.Name
 	}
-	return s.memo(key, func() *Element {
-		g := s.g
-		likelihood := 1.0
-		names := []string{}
-		ids := []any{}
-		var missing []any
-		seenMissing := map[string]bool{}
-		var related []Related
-		steps := make([]any, 0, len(hops))
-		if len(hops) > 0 && hops[0].flow.From == Internet {
-			names = append(names, "internet")
+	return id
+}
+
+func (s *search) pathElement(entry, asset *Element, hops []hop, w float64) *Element {
+	likelihood := 1.0
+	names := []string{}
+	ids := []any{}
+	var missing []any
+	seenMissing := map[string]bool{}
+	var related []Related
+	steps := make([]any, 0, len(hops))
+	if len(hops) > 0 && hops[0].flow.From == Internet {
+		names = append(names, "internet")
+	}
+	names = append(names, entry.Name)
+	ids = append(ids, entry.ID)
+	for i, h := range hops {
+		likelihood *= h.weight
+		if i > 0 || h.flow.From != Internet {
+			to := s.el(h.flow.To)
+			names = append(names, to.Name)
+			ids = append(ids, to.ID)
 		}
-		names = append(names, entry.Name)
-		ids = append(ids, entry.ID)
-		for i, h := range hops {
-			likelihood *= h.weight
-			if i > 0 || h.flow.From != Internet {
-				to := g.byID[h.flow.To]
-				names = append(names, to.Name)
-				ids = append(ids, to.ID)
+		for _, m := range h.missing {
+			if !seenMissing[m] {
+				seenMissing[m] = true
+				missing = append(missing, m)
 			}
-			for _, m := range h.missing {
-				if !seenMissing[m] {
-					seenMissing[m] = true
-					missing = append(missing, m)
-				}
-			}
-			miss := make([]any, len(h.missing))
-			for j, m := range h.missing {
-				miss[j] = m
-			}
-			steps = append(steps, map[string]any{"flow": h.flow.ID, "from": h.flow.From, "to": h.flow.To, "missing": miss})
-			msg := fmt.Sprintf("hop %d: %s → %s%s", i+1, s.name(h.flow.From), s.name(h.flow.To), describeFlow(h.flow))
-			if len(h.missing) > 0 {
-				msg += ": no " + strings.ReplaceAll(strings.Join(h.missing, ", no "), "_", " ")
-			}
-			related = append(related, Related{Span: h.flow.Head, Message: msg})
 		}
-		if len(hops) == 0 {
-			missing = append(missing, "authentication")
-			related = append(related, Related{Span: entry.Head, Message: entry.Name + " is public: anyone can read it"})
+		miss := make([]any, len(h.missing))
+		for j, m := range h.missing {
+			miss[j] = m
 		}
-		related = append(related, Related{Span: asset.Head,
-			Message: fmt.Sprintf("asset: %s holds %s data", asset.Name, strAttr(asset, "classification"))})
-		risk := int64(math.Round(100 * w * likelihood))
-		risk = max(1, min(100, risk))
-		p := &Element{ID: "path:" + entry.ID + "->" + asset.ID, Kind: Path, Type: "attack_path",
-			Name: strings.Join(names, " → "), From: entry.ID, To: asset.ID,
-			Span: entry.Head, Head: entry.Head, Sources: []Span{entry.Head, asset.Head}, Related: related}
-		derived := func(name string, v any) {
-			p.Attrs[name] = Attr{Value: v, Origin: Defaulted, Span: entry.Head, Note: "derived from the flows of the path"}
+		steps = append(steps, map[string]any{"flow": h.flow.ID, "from": h.flow.From, "to": h.flow.To, "missing": miss})
+		msg := fmt.Sprintf("hop %d: %s → %s%s", i+1, s.name(h.flow.From), s.name(h.flow.To), describeFlow(h.flow))
+		if len(h.missing) > 0 {
+			msg += ": no " + strings.ReplaceAll(strings.Join(h.missing, ", no "), "_", " ")
 		}
-		p.Attrs = map[string]Attr{}
-		derived("risk", risk)
-		derived("hops", int64(len(hops)))
-		derived("classification", strAttr(asset, "classification"))
-		if missing == nil {
-			missing = []any{}
-		}
-		derived("missing_controls", missing)
-		derived("entry", entry.Name)
-		derived("asset", asset.Name)
-		derived("element_ids", ids)
-		derived("steps", steps)
-		derived("size", int64(len(ids)))
-		unauth := !boolAttr(entry, "authenticates") && !boolAttr(entry, "authenticated")
-		for _, h := range hops {
-			unauth = unauth && slices.Contains(h.missing, "authentication")
-		}
-		derived("unauthenticated", unauth)
-		return p
-	})
+		related = append(related, Related{Span: h.flow.Head, Message: msg})
+	}
+	if len(hops) == 0 {
+		missing = append(missing, "authentication")
+		related = append(related, Related{Span: entry.Head, Message: entry.Name + " is public: anyone can read it"})
+	}
+	related = append(related, Related{Span: asset.Head,
+		Message: fmt.Sprintf("asset: %s holds %s data", asset.Name, strAttr(asset, "classification"))})
+	risk := int64(math.Round(100 * w * likelihood))
+	risk = max(1, min(100, risk))
+	p := &Element{ID: "path:" + entry.ID + "->" + asset.ID, Kind: Path, Type: "attack_path",
+		Name: strings.Join(names, " → "), From: entry.ID, To: asset.ID,
+		Span: entry.Head, Head: entry.Head, Sources: []Span{entry.Head, asset.Head}, Related: related}
+	derived := func(name string, v any) {
+		p.Attrs[name] = Attr{Value: v, Origin: Defaulted, Span: entry.Head, Note: "derived from the flows of the path"}
+	}
+	p.Attrs = map[string]Attr{}
+	derived("risk", risk)
+	derived("hops", int64(len(hops)))
+	derived("classification", strAttr(asset, "classification"))
+	if missing == nil {
+		missing = []any{}
+	}
+	derived("missing_controls", missing)
+	derived("entry", entry.Name)
+	derived("asset", asset.Name)
+	derived("element_ids", ids)
+	derived("steps", steps)
+	derived("size", int64(len(ids)))
+	unauth := !boolAttr(entry, "authenticates") && !boolAttr(entry, "authenticated")
+	for _, h := range hops {
+		unauth = unauth && slices.Contains(h.missing, "authentication")
+	}
+	derived("unauthenticated", unauth)
+	return p
 }
 
 // describeFlow renders a flow's protocol and port: " (postgres:5432)".

@@ -1,28 +1,95 @@
 package model
 
-// zones resolves each node's zone, creates the internet's zone, and derives the zone
-// attributes of flows: from_zone, to_zone, from_trust, to_trust, crosses_boundary.
-func (s *sys) zones() {
-	g := s.g
-	zoneOf := map[string]string{}
-	needInternet := false
-	for i, n := range s.nodes {
-		if n.Kind == Zone {
-			if a, ok := n.Attrs["parent"]; ok {
-				if v, ok := a.Value.(string); ok {
-					if r, ok := s.resolveZone(v, dirOf(a.Span.File)); ok && r != v {
-						s.nodes[i] = s.memo("zparent:"+ptrKey(n)+r, func() *Element {
-							c := n.clone()
-							a.Value = r
-							c.Attrs["parent"] = a
-							return c
-						})
-						g.byID[n.ID] = s.nodes[i]
+import "sort"
+
+// decor is the state of the node stage: each node's zone (and, for a zone, its parent)
+// resolved, and its drift from the design — what turns a fused element into the graph's.
+type decor struct {
+	nodes map[string]*decorated
+	deps  deps[key, string]
+	// inInternet counts the nodes in the internet's zone: the zone exists while one is.
+	inInternet   int
+	internetZone *Element
+}
+
+// decorated is one node of the graph and what it was made from.
+type decorated struct {
+	pre   *Element // the fused (or derived) element
+	final *Element
+	zone  string // the zone it sits in, "" for none
+	why   string // what its decoration was derived from
+}
+
+func (d *decor) init() {
+	d.nodes = map[string]*decorated{}
+	d.deps.init()
+}
+
+// decorate redoes the nodes whose element changed or whose decoration read something that
+// changed.
+func (u *update) decorate() {
+	d := &u.b.d
+	dirty := map[string]struct{}{}
+	for id := range u.preChanged {
+		dirty[id] = struct{}{}
+	}
+	if (u.b.f.inferred > 0) != u.wasInferred {
+		mark(u.changed, inferredKey())
+	}
+	d.deps.dirty(u.changed, dirty)
+	ids := make([]string, 0, len(dirty))
+	for id := range dirty {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		u.decorate1(id)
+	}
+	u.internetZone()
+}
+
+// pre returns the element that is the node of ID id before decoration, or nil.
+func (u *update) pre(id string) *Element {
+	if g := u.b.f.byNode[id]; g != nil {
+		return g.node
+	}
+	return u.b.r.derived[id]
+}
+
+func (u *update) decorate1(id string) {
+	d := &u.b.d
+	old := d.nodes[id]
+	n := u.pre(id)
+	if n == nil {
+		if old != nil {
+			delete(d.nodes, id)
+			d.deps.drop(id)
+			u.setZone(id, old.zone, "")
+			u.setNode(id, nil)
+		}
+		return
+	}
+	var rd reads
+	rd.add(idKey(id))
+	why := ""
+	final := n
+	zone := ""
+	if n.Kind == Zone {
+		if a, ok := n.Attrs["parent"]; ok {
+			if v, ok := a.Value.(string); ok {
+				if r, ok := u.resolveZone(v, dirOf(a.Span.File), &rd); ok && r != v {
+					why = "parent:" + r
+					if old != nil && old.pre == n && old.why == why {
+						final = old.final
+					} else {
+						final = n.clone()
+						a.Value = r
+						final.Attrs["parent"] = a
 					}
 				}
 			}
-			continue
 		}
+	} else {
 		z, zdir := "", ""
 		if a, ok := n.Attrs["zone"]; ok {
 			z, _ = a.Value.(string)
@@ -31,102 +98,168 @@ func (s *sys) zones() {
 		if n.ID == Internet || (n.Kind == Actor && z == "" && n.Type == "internet") {
 			z = InternetZone
 		}
-		if z == "" {
-			continue
+		if z != "" {
+			if r, ok := u.resolveZone(z, zdir, &rd); ok {
+				z = r
+			}
 		}
-		if r, ok := s.resolveZone(z, zdir); ok {
-			z = r
+		zone = z
+		name, note, at := u.nodeDrift(n, zone, &rd)
+		if name != "" {
+			why = name + "\x00" + note + "\x00" + at.String()
+			if old != nil && old.pre == n && old.why == why {
+				final = old.final
+			} else {
+				final = n.clone()
+				final.Attrs[name] = Attr{Value: true, Origin: Read, Span: at, Note: note}
+			}
 		}
-		if z == InternetZone {
-			needInternet = true
-		}
-		zoneOf[n.ID] = z
 	}
-	if needInternet && g.byID[InternetZone] == nil {
-		span := Span{}
-		if in := g.byID[Internet]; in != nil {
-			span = in.Head
-		}
-		z := s.memo("internetzone:"+span.String(), func() *Element {
-			z := &Element{ID: InternetZone, Kind: Zone, Type: "internet", Name: "internet", Span: span, Head: span}
-			z.Default("trust", "internet", "the internet is the least trusted zone")
-			z.Default("in_scope", false, "outside the system")
-			return z
-		})
-		s.nodes = append(s.nodes, z)
-		g.byID[z.ID] = z
+	d.nodes[id] = &decorated{pre: n, final: final, zone: zone, why: why}
+	d.deps.set(id, rd)
+	oldZone := ""
+	if old != nil {
+		oldZone = old.zone
 	}
-	g.zoneOf = zoneOf
-	for i, f := range s.flows {
-		fz, tz := zoneOf[f.From], zoneOf[f.To]
-		ft, tt := s.trust(fz), s.trust(tz)
-		crosses := fz != tz && fz != "" && tz != ""
-		key := zoneKey{f, fz, tz, ft, tt}
-		if c, ok := s.b.zoneNext[key]; ok {
-			s.flows[i] = c
-			continue
-		}
-		if c, ok := s.b.zoneMemo[key]; ok {
-			s.b.zoneNext[key] = c
-			s.flows[i] = c
-			continue
-		}
-		s.flows[i] = func() *Element {
-			c := f.clone()
-			derive := func(name string, v any) {
-				c.Attrs[name] = Attr{Value: v, Origin: Defaulted, Span: f.Head, Note: "derived from the zones of the flow's ends"}
-			}
-			if fz != "" {
-				derive("from_zone", fz)
-				derive("from_trust", ft)
-			}
-			if tz != "" {
-				derive("to_zone", tz)
-				derive("to_trust", tt)
-			}
-			if fz != "" && tz != "" {
-				derive("crosses_boundary", crosses)
-			}
-			return c
-		}()
-		s.b.zoneNext[key] = s.flows[i]
+	u.setZone(id, oldZone, zone)
+	if old == nil || old.final != final {
+		u.setNode(id, final)
 	}
 }
 
-// zoneKey is what a flow's zone attributes are derived from.
-type zoneKey struct {
-	f                  *Element
-	fromZ, toZ, fT, tT string
+// setZone records that the node id moved from zone was to zone now.
+func (u *update) setZone(id, was, now string) {
+	if was == now {
+		return
+	}
+	d := &u.b.d
+	if was == InternetZone {
+		d.inInternet--
+	}
+	if now == InternetZone {
+		d.inInternet++
+	}
+	mark(u.changed, zoneKeyOf(id))
+	u.zoneMoves = append(u.zoneMoves, zoneMove{id, was, now})
+}
+
+// internetZone makes the internet's zone while a node sits in it and no source defines it.
+func (u *update) internetZone() {
+	d := &u.b.d
+	var z *Element
+	if d.inInternet > 0 && u.b.f.byNode[InternetZone] == nil {
+		span := Span{}
+		if in := d.nodes[Internet]; in != nil {
+			span = in.final.Head
+		}
+		if d.internetZone != nil && d.internetZone.Span == span {
+			z = d.internetZone
+		} else {
+			z = &Element{ID: InternetZone, Kind: Zone, Type: "internet", Name: "internet", Span: span, Head: span}
+			z.Default("trust", "internet", "the internet is the least trusted zone")
+			z.Default("in_scope", false, "outside the system")
+		}
+	}
+	if z == d.internetZone {
+		return
+	}
+	d.internetZone = z
+	if z == nil && u.b.f.byNode[InternetZone] != nil {
+		return // a source defines the zone: its element has the ID
+	}
+	u.setNode(InternetZone, z)
 }
 
 // resolveZone maps a zone reference (an ID, a member ID or a ref) to the fused zone's ID.
 // A reference resolves to the zone of the name nearest to dir.
-func (s *sys) resolveZone(z, dir string) (string, bool) {
+func (u *update) resolveZone(z, dir string, rd *reads) (string, bool) {
 	if z == InternetZone {
 		return z, true
 	}
-	if f, ok := s.fusedOf[z]; ok {
+	rd.add(idKey(z))
+	if f, ok := u.b.f.fusedOf[z]; ok {
 		return f, true
 	}
 	if alias, ok := RefAlias(z); ok {
-		if e := s.byAliasIn(alias, dir, "zone"); e != nil {
+		if e := u.byAliasIn(alias, dir, rd, "zone"); e != nil {
 			return e.ID, true
 		}
 		if alias == NameAlias("internet") {
 			return InternetZone, true
 		}
 	}
-	return z, s.g.byID[z] != nil
+	return z, u.b.f.byNode[z] != nil
 }
 
-func (s *sys) trust(zone string) string {
+// zoneInputs are what a flow's zone attributes are derived from.
+type zoneInputs struct {
+	fromZ, toZ, fromT, toT string
+}
+
+func (u *update) zoneInputs(f *Element, rd *reads) zoneInputs {
+	zi := zoneInputs{fromZ: u.zoneOf(f.From), toZ: u.zoneOf(f.To)}
+	zi.fromT, zi.toT = u.trust(zi.fromZ, rd), u.trust(zi.toZ, rd)
+	return zi
+}
+
+func (u *update) zoneOf(id string) string {
+	if n := u.b.d.nodes[id]; n != nil {
+		return n.zone
+	}
+	return ""
+}
+
+// trust returns the trust level of a zone, as the element that makes it says.
+func (u *update) trust(zone string, rd *reads) string {
 	if zone == "" {
 		return ""
 	}
-	if z := s.g.byID[zone]; z != nil {
+	rd.add(idKey(zone))
+	var z *Element
+	if zone == InternetZone && u.b.f.byNode[zone] == nil {
+		z = u.b.d.internetZone
+		if z == nil {
+			z = u.pendingInternetZone()
+		}
+	} else {
+		z = u.pre(zone)
+	}
+	if z != nil {
 		if t, ok := z.Attrs["trust"].Value.(string); ok {
 			return t
 		}
 	}
 	return ""
+}
+
+// pendingInternetZone is the trust the internet's zone will have: it is made after the
+// nodes, and flows are derived after it, so this only guards against a missing zone.
+func (u *update) pendingInternetZone() *Element {
+	z := &Element{Attrs: map[string]Attr{}}
+	z.Default("trust", "internet", "")
+	return z
+}
+
+// withZones returns f with the zone attributes derived from zi: from_zone, to_zone,
+// from_trust, to_trust, crosses_boundary.
+func withZones(f *Element, zi zoneInputs) *Element {
+	if zi.fromZ == "" && zi.toZ == "" {
+		return f
+	}
+	c := f.clone()
+	derive := func(name string, v any) {
+		c.Attrs[name] = Attr{Value: v, Origin: Defaulted, Span: f.Head, Note: "derived from the zones of the flow's ends"}
+	}
+	if zi.fromZ != "" {
+		derive("from_zone", zi.fromZ)
+		derive("from_trust", zi.fromT)
+	}
+	if zi.toZ != "" {
+		derive("to_zone", zi.toZ)
+		derive("to_trust", zi.toT)
+	}
+	if zi.fromZ != "" && zi.toZ != "" {
+		derive("crosses_boundary", zi.fromZ != zi.toZ)
+	}
+	return c
 }
