@@ -35,6 +35,15 @@ type Analyzer interface {
 	Comment(text string) string
 }
 
+// Scoper is implemented by analyzers whose files do not all link together: Link is called
+// with the facts of one scope at a time, and an edit re-links only its file's scope. An
+// analyzer that does not implement it links every file of its format together.
+type Scoper interface {
+	// Scope returns the key of the files that link with the file at path: the path itself
+	// for files that stand alone, its directory for a Terraform module.
+	Scope(path string) string
+}
+
 // CommentAter is implemented by analyzers whose comment syntax depends on where the comment
 // goes: a line inside a Mermaid diagram of a Markdown file takes "%%", the prose around it
 // "<!-- -->".

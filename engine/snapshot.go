@@ -4,28 +4,48 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
+
+	"github.com/tidwall/btree"
 
 	"github.com/threatls/threatls/analyzers"
 	"github.com/threatls/threatls/knowledge"
 	"github.com/threatls/threatls/model"
 )
 
-// Snapshot is the state of a workspace after one change: every file's text and findings, and
-// the model graph. It is immutable: handlers may read it from any goroutine.
+// Snapshot is the state of a workspace after one update: every file's text and findings, and
+// the model graph. It is immutable: handlers may read it from any goroutine. Snapshots share
+// what did not change between them (copy-on-write trees), so an update costs what it changed.
 type Snapshot struct {
-	files    map[string]*File
-	keys     []string
+	files    *btree.Map[string, *File]
+	findings *btree.Map[string, []model.Finding] // by the file they are in, sorted
 	graph    *model.Graph
-	findings []model.Finding
 	skipped  []model.Skipped
 	timings  Timings
+	complete bool
+	seq      uint64
+	log      *changeLog
+
+	keysOnce sync.Once
+	keys     []string
+	allOnce  sync.Once
+	all      []model.Finding
+}
+
+// changeLog links each snapshot to the files the next one changed, so that a reader holding
+// an old snapshot learns what changed since without comparing every file.
+type changeLog struct {
+	files []string
+	seq   uint64
+	next  atomic.Pointer[changeLog]
 }
 
 // Timings is what building a snapshot cost, stage by stage.
 type Timings struct {
 	Link  time.Duration // analyzers fusing their files' facts
-	Model time.Duration // model.Build: fusion, zones, drift, paths
+	Model time.Duration // model.Builder.Update: fusion, zones, drift, paths
 	Eval  time.Duration // the threat library, suppressions, sorting
 }
 
@@ -45,13 +65,36 @@ type File struct {
 }
 
 // Files returns the keys of every file, sorted.
-func (s *Snapshot) Files() []string { return s.keys }
+func (s *Snapshot) Files() []string {
+	s.keysOnce.Do(func() { s.keys = s.files.Keys() })
+	return s.keys
+}
+
+// Len returns the number of files.
+func (s *Snapshot) Len() int { return s.files.Len() }
 
 // File returns the file with the given key, or nil.
-func (s *Snapshot) File(key string) *File { return s.files[key] }
+func (s *Snapshot) File(key string) *File {
+	f, _ := s.files.Get(key)
+	return f
+}
 
 // Findings returns every finding of the workspace, sorted; suppressed ones included.
-func (s *Snapshot) Findings() []model.Finding { return s.findings }
+func (s *Snapshot) Findings() []model.Finding {
+	s.allOnce.Do(func() {
+		s.findings.Scan(func(_ string, fs []model.Finding) bool {
+			s.all = append(s.all, fs...)
+			return true
+		})
+	})
+	return s.all
+}
+
+// FindingsIn returns the findings whose location is in file, sorted (nil for none).
+func (s *Snapshot) FindingsIn(file string) []model.Finding {
+	fs, _ := s.findings.Get(file)
+	return fs
+}
 
 // Graph returns the model.
 func (s *Snapshot) Graph() *model.Graph { return s.graph }
@@ -62,98 +105,375 @@ func (s *Snapshot) Element(id string) *model.Element { return s.graph.Element(id
 // Skipped returns the files that were not analysed, sorted.
 func (s *Snapshot) Skipped() []model.Skipped { return s.skipped }
 
-// build computes a snapshot from the current file states. The caller holds w.mu.
-func (w *Workspace) build() *Snapshot {
-	w.stale = false
-	s := &Snapshot{files: make(map[string]*File, len(w.files)), skipped: w.skipped}
-	byFormat := map[string][]*model.FileFacts{}
-	var ignores []model.Ignore
-	var findings []model.Finding
-	for key, st := range w.files {
-		s.keys = append(s.keys, key)
-		s.files[key] = &File{Path: key, Version: st.version, Text: st.text, Analyzed: st.facts != nil, analyzer: st.analyzer}
-		if st.facts == nil {
-			continue
-		}
-		byFormat[st.facts.Format] = append(byFormat[st.facts.Format], st.facts)
-		ignores = append(ignores, st.facts.Ignores...)
-		if len(st.facts.Problems) > 0 {
-			findings = append(findings, problemFinding(st.facts.Problems[0], key))
-		}
-	}
-	sort.Strings(s.keys)
-	t0 := time.Now()
-	var elements []*model.Element
-	for _, a := range w.eng.analyzers {
-		facts := byFormat[a.Name()]
-		if len(facts) == 0 {
-			continue
-		}
-		sort.Slice(facts, func(i, j int) bool { return facts[i].File < facts[j].File })
-		elements = append(elements, w.linked(a, facts)...)
-	}
-	t1 := time.Now()
-	s.graph = w.builder.Build(elements, model.BuildOptions{Classify: w.eng.classify.Classify})
-	t2 := time.Now()
-	for _, p := range s.graph.Problems() {
-		findings = append(findings, modelFinding(p))
-	}
-	findings = append(findings, w.evaluate(s.graph)...)
-	findings = w.eng.suppress(findings, ignores)
-	model.SortFindings(findings)
-	s.findings = findings
-	s.timings = Timings{Link: t1.Sub(t0), Model: t2.Sub(t1), Eval: time.Since(t2)}
-	for _, f := range findings {
-		if file := s.files[f.Span.File]; file != nil {
-			file.Findings = append(file.Findings, f)
-		}
-	}
-	return s
-}
+// Complete reports whether the model covers the whole workspace: false while it loads, when
+// only the files read so far (the editor's first) are in it.
+func (s *Snapshot) Complete() bool { return s.complete }
 
-// linked returns what a's Link makes of facts: the previous result when the facts are the
-// same (pointer for pointer) as last time — an edit of a Terraform file does not re-link the
-// Kubernetes manifests. Facts are immutable, and Link depends on nothing else.
-func (w *Workspace) linked(a analyzers.Analyzer, facts []*model.FileFacts) []*model.Element {
-	if prev, ok := w.links[a.Name()]; ok && slices.Equal(prev.facts, facts) {
-		return prev.out
+// Seq numbers the snapshots of a workspace in the order they were made.
+func (s *Snapshot) Seq() uint64 { return s.seq }
+
+// ChangedSince returns the files whose text or findings changed between old, an earlier
+// snapshot of the same workspace, and s, sorted.
+func (s *Snapshot) ChangedSince(old *Snapshot) []string {
+	if old == nil {
+		return s.Files()
 	}
-	out := w.eng.link(a, facts)
-	if w.links == nil {
-		w.links = map[string]linkResult{}
+	seen := map[string]bool{}
+	var out []string
+	for l := old.log.next.Load(); l != nil && l.seq <= s.seq; l = l.next.Load() {
+		for _, f := range l.files {
+			if !seen[f] {
+				seen[f] = true
+				out = append(out, f)
+			}
+		}
+		if l == s.log {
+			break
+		}
 	}
-	w.links[a.Name()] = linkResult{facts: facts, out: out}
+	sort.Strings(out)
 	return out
 }
 
-// linkResult is one analyzer's Link of one build.
-type linkResult struct {
-	facts []*model.FileFacts
+// buildState is what a workspace keeps between updates of its model: the facts it was built
+// from, each analyzer scope's Link, the model builder, and each element's findings with the
+// parts of the graph they read. Only Workspace.Update uses it, one update at a time.
+type buildState struct {
+	eng     *Engine
+	facts   map[string]*model.FileFacts
+	states  map[string]*fileState
+	scopeOf map[string]scopeID
+	scopes  map[scopeID]*scope
+	builder model.Builder
+
+	evals  map[string]*evaluated
+	rdeps  map[model.Dep]map[string]struct{} // a part of the graph → elements whose findings read it
+	inFile map[string]map[string]struct{}    // file → elements with findings there
+	// problems are the model's problems by file, as findings; lastProblems the list they
+	// were made from.
+	problems     map[string][]model.Finding
+	lastProblems []model.Problem
+
+	files    *btree.Map[string, *File]
+	findings *btree.Map[string, []model.Finding]
+	log      *changeLog
+	seq      uint64
+}
+
+// scopeID names the files of one analyzer that link together.
+type scopeID struct{ analyzer, key string }
+
+// scope is one scope's files and what its Link made of them.
+type scope struct {
+	a     analyzers.Analyzer
+	files map[string]*model.FileFacts
 	out   []*model.Element
 }
 
-// evaluate runs the library over g, reusing the findings of every element that the edit did
-// not change: analyzers and the model builder return the very same *Element for what they did
-// not rebuild, and elements are immutable. Model-level threats also read an element's
-// neighbourhood, some the workspace's type counts: their findings are reused only when the
-// element's digest of those (knowledge.Evaluator.Deps) is unchanged too. The caller holds
-// w.mu; the previous snapshot is alive while this runs, which keeps the digests' element
-// addresses meaningful.
-func (w *Workspace) evaluate(g *model.Graph) []model.Finding {
-	next := make(map[*model.Element]evaluated, len(g.Elements()))
-	ev := w.eng.lib.Evaluator(g)
-	var out []model.Finding
-	for _, el := range g.Elements() {
-		deps, _ := ev.Deps(el)
-		e, ok := w.evalCache[el]
-		if !ok || e.deps != deps {
-			e = evaluated{findings: ev.Element(el), deps: deps}
-		}
-		next[el] = e
-		out = append(out, e.findings...)
+// evaluated is an element's findings and what they depend on beyond the element.
+type evaluated struct {
+	el       *model.Element
+	findings []model.Finding
+	deps     []model.Dep
+	files    []string
+	local    bool
+}
+
+func newBuildState(e *Engine) *buildState {
+	b := &buildState{
+		eng: e, facts: map[string]*model.FileFacts{}, states: map[string]*fileState{},
+		scopeOf: map[string]scopeID{}, scopes: map[scopeID]*scope{},
+		evals: map[string]*evaluated{}, rdeps: map[model.Dep]map[string]struct{}{},
+		inFile: map[string]map[string]struct{}{}, problems: map[string][]model.Finding{},
+		files:    btree.NewMap[string, *File](32),
+		findings: btree.NewMap[string, []model.Finding](32),
+		log:      &changeLog{},
 	}
-	w.evalCache = next
-	return out
+	b.builder.SetOptions(model.BuildOptions{Classify: e.classify.Classify})
+	return b
+}
+
+// build makes the first snapshot.
+func (b *buildState) build(keys []string, states []*fileState, complete bool) *Snapshot {
+	return b.update(keys, states, nil, complete)
+}
+
+// update brings the model up to date with the files keys, whose states are now states (nil:
+// gone), and returns the new snapshot. Every step costs what changed: the scopes of the
+// changed files are re-linked, the model updated from the elements that came and went, the
+// elements whose findings read a changed part of the graph re-evaluated, and the findings of
+// the files they touch re-assembled.
+func (b *buildState) update(keys []string, states []*fileState, skipped []model.Skipped, complete bool) *Snapshot {
+	touched := map[string]struct{}{}
+	dirtyScopes := map[scopeID]struct{}{}
+	for i, key := range keys {
+		if key == "" {
+			continue
+		}
+		st := states[i]
+		touched[key] = struct{}{}
+		if st == nil {
+			delete(b.states, key)
+		} else {
+			b.states[key] = st
+		}
+		var nf *model.FileFacts
+		if st != nil {
+			nf = st.facts
+		}
+		of := b.facts[key]
+		if of == nf {
+			continue
+		}
+		if of != nil {
+			sid := b.scopeOf[key]
+			delete(b.scopes[sid].files, key)
+			delete(b.scopeOf, key)
+			dirtyScopes[sid] = struct{}{}
+			delete(b.facts, key)
+		}
+		if nf != nil {
+			sid := scopeID{analyzer: st.analyzer.Name()} // every file of the format links together
+			if sc, ok := st.analyzer.(analyzers.Scoper); ok {
+				sid.key = sc.Scope(key)
+			}
+			s := b.scopes[sid]
+			if s == nil {
+				s = &scope{a: st.analyzer, files: map[string]*model.FileFacts{}}
+				b.scopes[sid] = s
+			}
+			s.files[key] = nf
+			b.scopeOf[key] = sid
+			dirtyScopes[sid] = struct{}{}
+			b.facts[key] = nf
+		}
+	}
+
+	t0 := time.Now()
+	removed, added := b.relink(dirtyScopes)
+	t1 := time.Now()
+	g, deps := b.builder.Update(removed, added)
+	t2 := time.Now()
+	b.evaluate(g, deps, touched)
+	b.modelProblems(g, touched)
+	changed := b.assemble(touched)
+
+	b.seq++
+	log := &changeLog{files: changed, seq: b.seq}
+	b.log.next.Store(log)
+	b.log = log
+	return &Snapshot{
+		files: b.files.Copy(), findings: b.findings.Copy(), graph: g, skipped: skipped,
+		timings:  Timings{Link: t1.Sub(t0), Model: t2.Sub(t1), Eval: time.Since(t2)},
+		complete: complete, seq: b.seq, log: log,
+	}
+}
+
+// relink links the scopes whose files changed and returns the elements that left and came.
+func (b *buildState) relink(dirty map[scopeID]struct{}) (removed, added []*model.Element) {
+	ids := make([]scopeID, 0, len(dirty))
+	for sid := range dirty {
+		ids = append(ids, sid)
+	}
+	sort.Slice(ids, func(i, j int) bool {
+		if ids[i].analyzer != ids[j].analyzer {
+			return ids[i].analyzer < ids[j].analyzer
+		}
+		return ids[i].key < ids[j].key
+	})
+	for _, sid := range ids {
+		s := b.scopes[sid]
+		if s == nil {
+			continue
+		}
+		var out []*model.Element
+		if len(s.files) > 0 {
+			facts := make([]*model.FileFacts, 0, len(s.files))
+			for _, f := range s.files {
+				facts = append(facts, f)
+			}
+			sort.Slice(facts, func(i, j int) bool { return facts[i].File < facts[j].File })
+			out = b.eng.link(s.a, facts)
+		}
+		was := make(map[*model.Element]struct{}, len(s.out))
+		for _, el := range s.out {
+			was[el] = struct{}{}
+		}
+		now := make(map[*model.Element]struct{}, len(out))
+		for _, el := range out {
+			if el == nil {
+				continue
+			}
+			now[el] = struct{}{}
+			if _, ok := was[el]; !ok {
+				added = append(added, el)
+			}
+		}
+		for _, el := range s.out {
+			if _, ok := now[el]; !ok {
+				removed = append(removed, el)
+			}
+		}
+		s.out = out
+		if len(s.files) == 0 {
+			delete(b.scopes, sid)
+		}
+	}
+	return removed, added
+}
+
+// evaluate re-evaluates the elements the update changed and those whose findings read a part
+// of the graph it changed, and adds the files their findings were and are in to touched.
+func (b *buildState) evaluate(g *model.Graph, deps []model.Dep, touched map[string]struct{}) {
+	dirty := map[string]struct{}{}
+	for _, d := range deps {
+		if d.Kind == model.DepElement {
+			dirty[d.ID] = struct{}{}
+		}
+		for id := range b.rdeps[d] {
+			dirty[id] = struct{}{}
+		}
+	}
+	if len(dirty) == 0 {
+		return
+	}
+	ids := make([]string, 0, len(dirty))
+	for id := range dirty {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	ev := b.eng.lib.Evaluator(g)
+	for _, id := range ids {
+		if old := b.evals[id]; old != nil {
+			for _, d := range old.deps {
+				if s := b.rdeps[d]; s != nil {
+					delete(s, id)
+					if len(s) == 0 {
+						delete(b.rdeps, d)
+					}
+				}
+			}
+			for _, f := range old.files {
+				touched[f] = struct{}{}
+				if s := b.inFile[f]; s != nil {
+					delete(s, id)
+					if len(s) == 0 {
+						delete(b.inFile, f)
+					}
+				}
+			}
+			delete(b.evals, id)
+		}
+		el := g.Element(id)
+		if el == nil {
+			continue
+		}
+		fs, ds := ev.ElementDeps(el)
+		ev := &evaluated{el: el, findings: fs, deps: ds,
+			local: len(ds) == 0 && len(el.Members) == 0 && el.Kind != model.Path && el.Kind != model.Flow}
+		for _, f := range fs {
+			if !slices.Contains(ev.files, f.Span.File) {
+				ev.files = append(ev.files, f.Span.File)
+			}
+		}
+		b.evals[id] = ev
+		for _, d := range ds {
+			s := b.rdeps[d]
+			if s == nil {
+				s = map[string]struct{}{}
+				b.rdeps[d] = s
+			}
+			s[id] = struct{}{}
+		}
+		for _, f := range ev.files {
+			touched[f] = struct{}{}
+			s := b.inFile[f]
+			if s == nil {
+				s = map[string]struct{}{}
+				b.inFile[f] = s
+			}
+			s[id] = struct{}{}
+		}
+	}
+}
+
+// modelProblems turns what the model could not resolve into findings, by file.
+func (b *buildState) modelProblems(g *model.Graph, touched map[string]struct{}) {
+	ps := g.Problems()
+	if len(ps) == len(b.lastProblems) && (len(ps) == 0 || &ps[0] == &b.lastProblems[0]) {
+		return
+	}
+	for f := range b.problems {
+		touched[f] = struct{}{}
+	}
+	b.problems = map[string][]model.Finding{}
+	for _, p := range ps {
+		b.problems[p.Span.File] = append(b.problems[p.Span.File], modelFinding(p))
+		touched[p.Span.File] = struct{}{}
+	}
+	b.lastProblems = ps
+}
+
+// assemble remakes the findings and the File of every touched file, and returns the files
+// whose File or findings changed.
+func (b *buildState) assemble(touched map[string]struct{}) []string {
+	keys := make([]string, 0, len(touched))
+	for k := range touched {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var changed []string
+	for _, key := range keys {
+		facts := b.facts[key]
+		var fs []model.Finding
+		if facts != nil && len(facts.Problems) > 0 {
+			p := problemFinding(facts.Problems[0], key)
+			p.Local = true
+			fs = append(fs, p)
+		}
+		fs = append(fs, b.problems[key]...)
+		ids := make([]string, 0, len(b.inFile[key]))
+		for id := range b.inFile[key] {
+			ids = append(ids, id)
+		}
+		sort.Strings(ids)
+		for _, id := range ids {
+			ev := b.evals[id]
+			for _, f := range ev.findings {
+				if f.Span.File == key {
+					f.Local = ev.local
+					fs = append(fs, f)
+				}
+			}
+		}
+		var ignores []model.Ignore
+		if facts != nil {
+			ignores = facts.Ignores
+		}
+		fs = b.eng.suppress(fs, ignores)
+		model.SortFindings(fs)
+		old, _ := b.findings.Get(key)
+		if len(fs) == 0 {
+			b.findings.Delete(key)
+		} else {
+			b.findings.Set(key, fs)
+		}
+		st := b.states[key]
+		prev, _ := b.files.Get(key)
+		if st == nil {
+			if prev != nil {
+				b.files.Delete(key)
+				changed = append(changed, key)
+			} else if len(old) > 0 || len(fs) > 0 {
+				changed = append(changed, key)
+			}
+			continue
+		}
+		file := &File{Path: key, Version: st.version, Text: st.text, Findings: fs, Analyzed: st.facts != nil, analyzer: st.analyzer}
+		b.files.Set(key, file)
+		changed = append(changed, key)
+	}
+	return changed
 }
 
 // modelFinding reports what the model builder could not resolve.
@@ -176,7 +496,12 @@ func problemFinding(p model.Problem, file string) model.Finding {
 
 // suppress applies threatls:ignore comments: a valid one marks the findings of its threat
 // inside its target as suppressed; a malformed, expired or unused one is itself reported.
+// The comments of a file cover findings of that file only.
 func (e *Engine) suppress(findings []model.Finding, ignores []model.Ignore) []model.Finding {
+	if len(ignores) == 0 {
+		return findings
+	}
+	ignores = slices.Clone(ignores)
 	sort.Slice(ignores, func(i, j int) bool {
 		a, b := ignores[i], ignores[j]
 		if a.Span.File != b.Span.File {
@@ -189,12 +514,16 @@ func (e *Engine) suppress(findings []model.Finding, ignores []model.Ignore) []mo
 		reason := strings.TrimSpace(strings.ReplaceAll(ig.Reason, ReasonPlaceholder, ""))
 		switch {
 		case reason == "":
-			findings = append(findings, e.meta(knowledge.MetaIgnoreReason, ig,
-				"threatls:ignore "+ig.ThreatID+" needs a reason: write why this risk is accepted after the ID"))
+			f := e.meta(knowledge.MetaIgnoreReason, ig,
+				"threatls:ignore "+ig.ThreatID+" needs a reason: write why this risk is accepted after the ID")
+			f.Local = true
+			findings = append(findings, f)
 			continue
 		case ig.Until != "" && ig.Until < today:
-			findings = append(findings, e.meta(knowledge.MetaIgnoreExpiry, ig,
-				"threatls:ignore "+ig.ThreatID+" expired on "+ig.Until+": review the accepted risk"))
+			f := e.meta(knowledge.MetaIgnoreExpiry, ig,
+				"threatls:ignore "+ig.ThreatID+" expired on "+ig.Until+": review the accepted risk")
+			f.Local = true
+			findings = append(findings, f)
 			continue
 		}
 		used := false

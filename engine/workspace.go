@@ -20,7 +20,13 @@ import (
 )
 
 // Workspace is a set of files under a root: read from disk, or held open by an editor. Its
-// methods are safe for concurrent use; each change produces a new immutable Snapshot.
+// methods are safe for concurrent use.
+//
+// Two locks keep an edit from waiting for the model: mu guards the files (their text, trees
+// and facts), held only while a file is read, parsed or extracted; bmu serialises the updates
+// of the model, which read the facts of the files changed since the last update and publish
+// a new immutable Snapshot. An editor's keystrokes are staged (Stage) while an update runs;
+// the next update takes them all at once.
 type Workspace struct {
 	eng  *Engine
 	root string // absolute directory, or "" when there is none
@@ -29,25 +35,17 @@ type Workspace struct {
 	cfg     Config
 	files   map[string]*fileState
 	skipped []model.Skipped
+	dirty   map[string]struct{} // files changed since the last update
+	loaded  bool                // a Load has completed: the model covers the workspace
 	snap    *Snapshot
-	// builder fuses the elements of every format into the model, reusing its previous work;
-	// links holds each analyzer's last Link (see linked).
-	builder model.Builder
-	links   map[string]linkResult
-	// evalCache holds the findings of each element of the last snapshot (see evaluate).
-	evalCache map[*model.Element]evaluated
-	// stale is set when Stage changed a file and the snapshot is not rebuilt yet.
-	stale bool
+	notify  func() // called (outside mu) when a file changed
+
+	bmu sync.Mutex
+	st  *buildState
 }
 
-// evaluated is the cached evaluation of one element: its findings and the digest of the
-// neighbourhood they depend on (for model-level threats).
-type evaluated struct {
-	findings []model.Finding
-	deps     uint64
-}
-
-// fileState is the mutable record of one file; snapshots copy what they need from it.
+// fileState is the record of one file. A state is replaced, never modified, except for doc,
+// which only the goroutine that stages edits touches.
 type fileState struct {
 	key        string
 	languageID string
@@ -61,19 +59,82 @@ type fileState struct {
 
 // Workspace returns an empty workspace rooted at root (an absolute directory, or "").
 func (e *Engine) Workspace(root string, cfg Config) *Workspace {
-	w := &Workspace{eng: e, root: root, cfg: cfg, files: map[string]*fileState{}}
-	w.snap = w.build()
+	w := &Workspace{eng: e, root: root, cfg: cfg, files: map[string]*fileState{}, dirty: map[string]struct{}{}}
+	w.st = newBuildState(e)
+	w.snap = w.st.build(nil, nil, false)
 	return w
 }
 
-// Snapshot returns the current snapshot, built first if Stage left it behind.
-func (w *Workspace) Snapshot() *Snapshot {
+// SetNotify sets a function called whenever a file of the workspace changed (opened, edited,
+// read from disk): a language server updates the model then, on a goroutine of its own. f
+// must not call back into the workspace synchronously with a lock it holds.
+func (w *Workspace) SetNotify(f func()) {
+	w.mu.Lock()
+	w.notify = f
+	w.mu.Unlock()
+}
+
+// markLocked records that file changed. The caller holds w.mu.
+func (w *Workspace) markLocked(file string) { w.dirty[file] = struct{}{} }
+
+func (w *Workspace) signal() {
+	w.mu.Lock()
+	f := w.notify
+	w.mu.Unlock()
+	if f != nil {
+		f()
+	}
+}
+
+// Snapshot returns the snapshot of the workspace as it is now: the model is brought up to
+// date with every staged change first.
+func (w *Workspace) Snapshot() *Snapshot { return w.Update() }
+
+// Latest returns the newest snapshot without waiting for an update: it may lag behind edits
+// staged since (File.Version and Workspace.Text tell).
+func (w *Workspace) Latest() *Snapshot {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.stale {
-		w.snap = w.build()
-	}
 	return w.snap
+}
+
+// Pending reports whether changes are staged that no snapshot holds yet.
+func (w *Workspace) Pending() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return len(w.dirty) > 0
+}
+
+// Update brings the model up to date with the changes staged since the last update and
+// returns the new snapshot (the last one when nothing changed).
+func (w *Workspace) Update() *Snapshot {
+	w.bmu.Lock()
+	defer w.bmu.Unlock()
+	w.mu.Lock()
+	if len(w.dirty) == 0 {
+		s := w.snap
+		w.mu.Unlock()
+		return s
+	}
+	keys := make([]string, 0, len(w.dirty))
+	for k := range w.dirty {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	states := make([]*fileState, len(keys))
+	for i, k := range keys {
+		states[i] = w.files[k]
+	}
+	w.dirty = map[string]struct{}{}
+	skipped, complete := w.skipped, w.loaded
+	w.mu.Unlock()
+
+	s := w.st.update(keys, states, skipped, complete)
+
+	w.mu.Lock()
+	w.snap = s
+	w.mu.Unlock()
+	return s
 }
 
 // Text returns the current text of a file, staged edits included, without building a
@@ -88,16 +149,41 @@ func (w *Workspace) Text(file string) ([]byte, bool) {
 	return st.text, true
 }
 
+// Version returns the version of an open file (0 for files read from disk) and whether the
+// workspace has it.
+func (w *Workspace) Version(file string) (int32, bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	st, ok := w.files[file]
+	if !ok {
+		return 0, false
+	}
+	return st.version, true
+}
+
 // Load reads every file under the root that an analyzer reads, in parallel, and returns the
 // resulting snapshot. Unreadable directories, symlink loops, binary and over-size files are
 // skipped with a logged reason (and listed in Snapshot.Skipped); they never stop the scan.
 // Files an editor holds open keep the editor's text.
+//
+// The directories of the files an editor holds open are read first, and the workspace is
+// notified of them before the rest is read, so that an editor shows their findings while the
+// workspace loads (Snapshot.Complete is false until Load returns).
 func (w *Workspace) Load(ctx context.Context, progress func(done, total int)) (*Snapshot, error) {
 	if w.root == "" {
+		w.mu.Lock()
+		w.loaded = true
+		w.mu.Unlock()
 		return w.Snapshot(), nil
 	}
 	w.mu.Lock()
 	cfg := w.cfg
+	openDirs := map[string]bool{}
+	for key, st := range w.files {
+		if st.open {
+			openDirs[filepath.ToSlash(filepath.Dir(key))] = true
+		}
+	}
 	w.mu.Unlock()
 	paths, skipped := w.walk(cfg)
 	w.mu.Lock()
@@ -106,66 +192,85 @@ func (w *Workspace) Load(ctx context.Context, progress func(done, total int)) (*
 		return ok && st.open
 	})
 	w.mu.Unlock()
-	type result struct {
-		st   *fileState
-		skip *model.Skipped
+	// The open files' directories first.
+	sort.SliceStable(paths, func(i, j int) bool {
+		return openDirs[filepath.ToSlash(filepath.Dir(w.key(paths[i])))] && !openDirs[filepath.ToSlash(filepath.Dir(w.key(paths[j])))]
+	})
+	first := 0
+	for first < len(paths) && openDirs[filepath.ToSlash(filepath.Dir(w.key(paths[first])))] {
+		first++
 	}
-	results := make([]result, len(paths))
-	jobs := make(chan int)
-	var wg sync.WaitGroup
+	results := make([]*fileState, len(paths))
+	skips := make([]*model.Skipped, len(paths))
 	var done int
 	var doneMu sync.Mutex
-	for range max(1, runtime.GOMAXPROCS(0)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range jobs {
-				st, skip := w.readFile(ctx, paths[i], cfg)
-				results[i] = result{st, skip}
-				if progress != nil {
-					doneMu.Lock()
-					done++
-					progress(done, len(paths))
-					doneMu.Unlock()
+	read := func(lo, hi int) {
+		jobs := make(chan int)
+		var wg sync.WaitGroup
+		for range max(1, runtime.GOMAXPROCS(0)) {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range jobs {
+					results[i], skips[i] = w.readFile(ctx, paths[i], cfg)
+					if progress != nil {
+						doneMu.Lock()
+						done++
+						progress(done, len(paths))
+						doneMu.Unlock()
+					}
 				}
-			}
-		}()
-	}
-	for i := range paths {
-		if ctx.Err() != nil {
-			break
+			}()
 		}
-		jobs <- i
+		for i := lo; i < hi && ctx.Err() == nil; i++ {
+			jobs <- i
+		}
+		close(jobs)
+		wg.Wait()
 	}
-	close(jobs)
-	wg.Wait()
-	w.mu.Lock()
-	defer w.mu.Unlock()
 	// What the disk holds now replaces what it held: files deleted, newly excluded or grown
 	// over the limit since the last load disappear. Files an editor holds open stay.
-	files := make(map[string]*fileState, len(results))
+	seen := map[string]bool{}
+	install := func(lo, hi int) {
+		w.mu.Lock()
+		for i := lo; i < hi; i++ {
+			if skips[i] != nil {
+				skipped = append(skipped, *skips[i])
+			}
+			st := results[i]
+			if st == nil {
+				continue
+			}
+			seen[st.key] = true
+			if old, ok := w.files[st.key]; ok && old.open {
+				continue // the editor's text wins
+			}
+			w.files[st.key] = st
+			w.markLocked(st.key)
+		}
+		w.mu.Unlock()
+	}
+	if first > 0 {
+		read(0, first)
+		install(0, first)
+		w.signal()
+	}
+	read(first, len(paths))
+	install(first, len(paths))
+	w.mu.Lock()
 	for key, st := range w.files {
-		if st.open {
-			files[key] = st
+		if !st.open && !seen[key] {
+			delete(w.files, key)
+			w.markLocked(key)
 		}
 	}
+	sort.Slice(skipped, func(i, j int) bool { return skipped[i].File < skipped[j].File })
 	w.skipped = skipped
-	for _, r := range results {
-		if r.skip != nil {
-			w.skipped = append(w.skipped, *r.skip)
-		}
-		if r.st == nil {
-			continue
-		}
-		if old, ok := files[r.st.key]; ok && old.open {
-			continue // the editor's text wins
-		}
-		files[r.st.key] = r.st
-	}
-	w.files = files
-	sort.Slice(w.skipped, func(i, j int) bool { return w.skipped[i].File < w.skipped[j].File })
-	w.snap = w.build()
-	return w.snap, ctx.Err()
+	w.loaded = true
+	w.markLocked("") // the snapshot becomes complete even when no file changed
+	w.mu.Unlock()
+	w.signal()
+	return w.Snapshot(), ctx.Err()
 }
 
 // walk lists the files under the root that some analyzer reads.
@@ -246,41 +351,52 @@ func (w *Workspace) readFile(ctx context.Context, p string, cfg Config) (*fileSt
 	return &fileState{key: key, analyzer: a, text: text, facts: w.eng.extract(ctx, a, key, tree)}, nil
 }
 
-// Open records that an editor opened file with text. The tree is kept for incremental edits.
+// Open records that an editor opened file with text, and updates the model. The tree is kept
+// for incremental edits.
 func (w *Workspace) Open(file, languageID string, version int32, text []byte) (*Snapshot, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.openLocked(file, languageID, version, text)
+	if err := w.StageOpen(file, languageID, version, text); err != nil {
+		return w.Latest(), err
+	}
+	return w.Update(), nil
 }
 
-func (w *Workspace) openLocked(file, languageID string, version int32, text []byte) (*Snapshot, error) {
+// StageOpen records that an editor opened file with text, like Open, and leaves the update of
+// the model to whatever reads the workspace next.
+func (w *Workspace) StageOpen(file, languageID string, version int32, text []byte) error {
+	w.mu.Lock()
+	err := w.openLocked(file, languageID, version, text)
+	w.mu.Unlock()
+	w.signal()
+	return err
+}
+
+func (w *Workspace) openLocked(file, languageID string, version int32, text []byte) error {
 	a := w.eng.AnalyzerFor(file, languageID)
 	if old, ok := w.files[file]; ok && old.doc != nil {
 		old.doc.Close()
 	}
 	st := &fileState{key: file, languageID: languageID, analyzer: a, text: text, version: version, open: true}
+	w.markLocked(file)
 	if a == nil {
 		w.files[file] = st // not a format we read: keep the text, analyse nothing
-		w.snap = w.build()
-		return w.snap, nil
+		return nil
 	}
 	if reason, skip := w.tooLarge(len(text)); skip {
 		w.eng.log.Info("not analysing large document", zap.String("file", file), zap.String("reason", reason))
 		st.facts = &model.FileFacts{File: file, Format: a.Name(), Problems: []model.Problem{{
 			Span: model.Span{File: file}, Message: "not analysed: " + reason}}}
 		w.files[file] = st
-		w.snap = w.build()
-		return w.snap, nil
+		return nil
 	}
 	doc, err := parse.NewDocument(context.Background(), a.Lang(), text)
 	if err != nil {
-		return w.snap, fmt.Errorf("open %s: %w", file, err)
+		w.files[file] = st
+		return fmt.Errorf("open %s: %w", file, err)
 	}
 	st.doc = doc
 	st.facts = w.eng.extract(context.Background(), a, file, doc.Tree())
 	w.files[file] = st
-	w.snap = w.build()
-	return w.snap, nil
+	return nil
 }
 
 func (w *Workspace) tooLarge(n int) (string, bool) {
@@ -293,32 +409,28 @@ func (w *Workspace) tooLarge(n int) (string, bool) {
 // ErrNotOpen is returned for an edit of a file that is not open.
 var ErrNotOpen = errors.New("document is not open")
 
-// Change applies byte edits (in order) to an open file, reparses incrementally and re-evaluates.
-// An edit out of range leaves the file as it was and returns an error.
+// Change applies byte edits (in order) to an open file, reparses incrementally and updates the
+// model. An edit out of range leaves the file as it was and returns an error.
 func (w *Workspace) Change(file string, version int32, edits []parse.Edit) (*Snapshot, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if err := w.changeLocked(file, version, edits); err != nil {
-		if w.stale {
-			w.snap = w.build()
-		}
-		return w.snap, err
-	}
-	w.snap = w.build()
-	return w.snap, nil
+	err := w.Stage(file, version, edits)
+	return w.Update(), err
 }
 
 // Stage applies byte edits to an open file like Change, reparsing and re-extracting it, but
-// leaves the rebuild of the model to whatever reads the workspace next: the editor sends
-// another change of the same document right behind this one, and one rebuild serves both.
+// leaves the update of the model to whatever reads the workspace next: an editor typing sends
+// more changes right behind this one, and one update serves them all.
 func (w *Workspace) Stage(file string, version int32, edits []parse.Edit) error {
 	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.changeLocked(file, version, edits)
+	err := w.changeLocked(file, version, edits)
+	w.mu.Unlock()
+	if err == nil {
+		w.signal()
+	}
+	return err
 }
 
-// changeLocked applies edits to the state of an open file and marks the snapshot stale.
-// The caller holds w.mu.
+// changeLocked applies edits to the state of an open file and marks it changed. The caller
+// holds w.mu.
 func (w *Workspace) changeLocked(file string, version int32, edits []parse.Edit) error {
 	st, ok := w.files[file]
 	if !ok || !st.open {
@@ -331,13 +443,12 @@ func (w *Workspace) changeLocked(file string, version int32, edits []parse.Edit)
 			return fmt.Errorf("change %s: %w", file, err)
 		}
 		if st.analyzer != nil {
-			_, err := w.openLocked(file, st.languageID, version, text)
-			return err
+			return w.openLocked(file, st.languageID, version, text)
 		}
 		next := *st
 		next.text, next.version = text, version
 		w.files[file] = &next
-		w.stale = true
+		w.markLocked(file)
 		return nil
 	}
 	if err := st.doc.Apply(context.Background(), edits); err != nil {
@@ -347,7 +458,7 @@ func (w *Workspace) changeLocked(file string, version int32, edits []parse.Edit)
 	next.text, next.version = st.doc.Text(), version
 	next.facts = w.eng.extract(context.Background(), st.analyzer, file, st.doc.Tree())
 	w.files[file] = &next
-	w.stale = true
+	w.markLocked(file)
 	return nil
 }
 
@@ -360,20 +471,28 @@ func (w *Workspace) Close(file string) (*Snapshot, error) {
 			st.doc.Close()
 		}
 		delete(w.files, file)
+		w.markLocked(file)
 	}
 	w.mu.Unlock()
 	return w.Refresh(file)
 }
 
-// Refresh re-reads file from disk after it changed, appeared or disappeared there. Files an
-// editor holds open are left alone: the editor's text wins.
+// Refresh re-reads file from disk after it changed, appeared or disappeared there, and
+// updates the model. Files an editor holds open are left alone: the editor's text wins.
 func (w *Workspace) Refresh(file string) (*Snapshot, error) {
+	w.StageRefresh(file)
+	return w.Update(), nil
+}
+
+// StageRefresh re-reads file from disk like Refresh, leaving the update of the model to
+// whatever reads the workspace next.
+func (w *Workspace) StageRefresh(file string) {
 	p := w.Path(file)
 	w.mu.Lock()
 	cfg := w.cfg
 	if st, ok := w.files[file]; ok && st.open {
-		defer w.mu.Unlock()
-		return w.snap, nil
+		w.mu.Unlock()
+		return
 	}
 	w.mu.Unlock()
 	var st *fileState
@@ -384,20 +503,22 @@ func (w *Workspace) Refresh(file string) (*Snapshot, error) {
 		}
 	}
 	w.mu.Lock()
-	defer w.mu.Unlock()
 	if cur, ok := w.files[file]; ok && cur.open {
-		return w.snap, nil // opened meanwhile
+		w.mu.Unlock()
+		return // opened meanwhile
 	}
 	delete(w.files, file)
-	w.skipped = slices.DeleteFunc(w.skipped, func(s model.Skipped) bool { return s.File == file })
+	w.skipped = slices.DeleteFunc(slices.Clone(w.skipped), func(s model.Skipped) bool { return s.File == file })
 	if st != nil {
 		w.files[file] = st
 	}
 	if skip != nil {
 		w.skipped = append(w.skipped, *skip)
+		sort.Slice(w.skipped, func(i, j int) bool { return w.skipped[i].File < w.skipped[j].File })
 	}
-	w.snap = w.build()
-	return w.snap, nil
+	w.markLocked(file)
+	w.mu.Unlock()
+	w.signal()
 }
 
 // Reconfigure applies a new configuration and rescans from disk.

@@ -127,7 +127,8 @@ func (l *Library) Evaluate(g *model.Graph, elements []*model.Element) []model.Fi
 }
 
 // Evaluator evaluates the library over the elements of one graph, one element at a time, so
-// that a caller can re-evaluate only the elements an edit changed.
+// that a caller can re-evaluate only the elements an edit changed. It is not safe for
+// concurrent use.
 type Evaluator struct {
 	lib  *Library
 	ws   map[string]any
@@ -142,55 +143,59 @@ func (l *Library) Evaluator(g *model.Graph) *Evaluator {
 // Element returns the findings of the threats that apply to el, unsorted. An element that
 // threatls.yaml declares out of scope (in_scope: false) has none.
 func (ev *Evaluator) Element(el *model.Element) []model.Finding {
+	fs, _ := ev.evaluate(el, nil)
+	return fs
+}
+
+// ElementDeps is Element, and what the findings depend on beyond el itself: every part of the
+// graph the conditions and the findings' related places read. The findings of an unchanged
+// element stay right until an update of the graph changes one of them (model.Builder.Update
+// reports what it changed).
+func (ev *Evaluator) ElementDeps(el *model.Element) ([]model.Finding, []model.Dep) {
+	rec := map[model.Dep]struct{}{}
+	fs, _ := ev.evaluate(el, rec)
+	delete(rec, model.Dep{Kind: model.DepElement, ID: el.ID})
+	if len(rec) == 0 {
+		return fs, nil
+	}
+	deps := make([]model.Dep, 0, len(rec))
+	for d := range rec {
+		deps = append(deps, d)
+	}
+	return fs, deps
+}
+
+func (ev *Evaluator) evaluate(el *model.Element, rec map[model.Dep]struct{}) ([]model.Finding, bool) {
 	rules := ev.lib.rulesFor(el)
 	if len(rules) == 0 {
-		return nil
+		return nil, true
 	}
 	if a, ok := el.Attrs["in_scope"]; ok && a.Origin == model.Declared && a.Value == false {
-		return nil
+		return nil, true
 	}
+	ev.view.rec = rec
+	defer func() { ev.view.rec = nil }()
 	act := map[string]any{"e": ev.view.elementMap(el), "workspace": ev.ws}
 	var out []model.Finding
 	for _, r := range rules {
+		for _, t := range r.types {
+			ev.view.read(model.DepType, t)
+		}
 		if f, ok := r.eval(el, act, ev.view.funcs); ok {
 			out = append(out, ev.place(r, el, f)...)
 		}
 	}
-	return out
-}
-
-// Deps returns a digest of what the element's findings depend on beyond the element itself
-// — its neighbourhood in the graph for model-level threats, the workspace's type counts for
-// threats that read them — and whether they depend on anything beyond it. A caller may reuse
-// the findings of an unchanged element whose digest is unchanged. Digests compare elements by
-// address, so they are valid between two graphs that are both alive (the previous and the
-// current one).
-func (ev *Evaluator) Deps(el *model.Element) (uint64, bool) {
-	var graph, depends bool
-	var d uint64
-	for _, r := range ev.lib.rulesFor(el) {
-		graph = graph || r.graph
-		depends = depends || r.graph || r.types != nil
-		for _, t := range r.types {
-			d = d*31 + uint64(ev.view.g.TypeCounts()[t]) + 1
-		}
-	}
-	if !depends {
-		return 0, false
-	}
-	if graph {
-		d = d*31 + ev.view.deps(el)
-	}
-	return d, true
+	return out, true
 }
 
 // place adds what a finding owes to the graph: the ends of a flow as related locations; an
 // attack path reported at both its entry and its asset.
 func (ev *Evaluator) place(r *rule, el *model.Element, f model.Finding) []model.Finding {
-	g := ev.view.g
+	v := ev.view
+	g := v.g
 	switch el.Kind {
 	case model.Flow:
-		f.Related = append(f.Related[:len(f.Related):len(f.Related)], endRelated(g, el)...)
+		f.Related = append(f.Related[:len(f.Related):len(f.Related)], endRelated(v, el)...)
 	case model.Path:
 		if len(el.Sources) == 2 {
 			asset := f
@@ -203,17 +208,19 @@ func (ev *Evaluator) place(r *rule, el *model.Element, f model.Finding) []model.
 	default:
 		if r.graph {
 			var rel []model.Related
+			v.read(model.DepInbound, el.ID)
 			for _, fl := range g.Inbound(el.ID) {
-				if from := g.Element(fl.From); from != nil && len(rel) < 10 {
+				if from := v.element(fl.From); from != nil && len(rel) < 10 {
 					rel = append(rel, model.Related{Span: fl.Head, Message: "inbound flow from " + from.Name})
 				}
 			}
+			v.read(model.DepOutbound, el.ID)
 			for _, fl := range g.Outbound(el.ID) {
-				if to := g.Element(fl.To); to != nil && len(rel) < 20 {
+				if to := v.element(fl.To); to != nil && len(rel) < 20 {
 					rel = append(rel, model.Related{Span: fl.Head, Message: "outbound flow to " + to.Name})
 				}
 			}
-			if z := g.Zone(el.ID); z != nil && !z.Head.IsZero() {
+			if z := v.zone(el.ID); z != nil && !z.Head.IsZero() {
 				rel = append(rel, model.Related{Span: z.Head, Message: "zone " + z.Name})
 			}
 			f.Related = append(f.Related[:len(f.Related):len(f.Related)], rel...)
@@ -222,10 +229,10 @@ func (ev *Evaluator) place(r *rule, el *model.Element, f model.Finding) []model.
 	return []model.Finding{f}
 }
 
-func endRelated(g *model.Graph, fl *model.Element) []model.Related {
+func endRelated(v *graphView, fl *model.Element) []model.Related {
 	var out []model.Related
 	for _, end := range []struct{ what, id string }{{"from", fl.From}, {"to", fl.To}} {
-		if e := g.Element(end.id); e != nil && !e.Head.IsZero() {
+		if e := v.element(end.id); e != nil && !e.Head.IsZero() {
 			out = append(out, model.Related{Span: e.Head, Message: end.what + " " + e.Name})
 		}
 	}

@@ -30,8 +30,8 @@ var graphFuncs = []struct {
 	{"known", []*cel.Type{cel.DynType}, cel.DynType},
 }
 
-// modelCall finds the calls of graph functions that read beyond the element (has_type reads
-// only type counts, which the evaluation cache watches already).
+// modelCall finds the calls of graph functions that read beyond the element: findings of
+// such rules name the element's flows and zone as related places.
 var modelCall = regexp.MustCompile(`\b(inbound|outbound|zone|zone_members|reachable_from_internet|crosses_boundary|paths_to_assets|paths_through)\s*\(`)
 
 func graphOptions() []cel.EnvOption {
@@ -44,20 +44,32 @@ func graphOptions() []cel.EnvOption {
 }
 
 // graphView binds the graph functions to one graph. Element maps are built once per element
-// and view.
+// and view. While rec is set, the view records there every part of the graph an evaluation
+// reads (see model.Dep), so that the caller can redo it when one of them changes.
 type graphView struct {
 	g     *model.Graph
 	maps  map[string]map[string]any
-	zones map[string]uint64
 	funcs map[string]cel.LateBoundFunction
+	rec   map[model.Dep]struct{}
 }
 
 func newGraphView(g *model.Graph) *graphView {
-	v := &graphView{g: g, maps: map[string]map[string]any{}, zones: map[string]uint64{}}
-	list := func(els []*model.Element) ref.Val {
+	v := &graphView{g: g, maps: map[string]map[string]any{}}
+	flows := func(kind model.DepKind, id string, els []*model.Element) ref.Val {
+		v.read(kind, id)
 		out := make([]any, len(els))
 		for i, e := range els {
 			out[i] = v.elementMap(e)
+		}
+		return types.DefaultTypeAdapter.NativeToValue(out)
+	}
+	// Lists whose Dep changes whenever one of their elements does (zone members, paths) are
+	// recorded by the list alone.
+	list := func(kind model.DepKind, id string, els []*model.Element) ref.Val {
+		v.read(kind, id)
+		out := make([]any, len(els))
+		for i, e := range els {
+			out[i] = v.mapOf(e)
 		}
 		return types.DefaultTypeAdapter.NativeToValue(out)
 	}
@@ -71,18 +83,18 @@ func newGraphView(g *model.Graph) *graphView {
 		}
 	}
 	v.funcs = map[string]cel.LateBoundFunction{
-		"inbound":  withEl(func(el *model.Element) ref.Val { return list(g.Inbound(el.ID)) }),
-		"outbound": withEl(func(el *model.Element) ref.Val { return list(g.Outbound(el.ID)) }),
+		"inbound":  withEl(func(el *model.Element) ref.Val { return flows(model.DepInbound, el.ID, g.Inbound(el.ID)) }),
+		"outbound": withEl(func(el *model.Element) ref.Val { return flows(model.DepOutbound, el.ID, g.Outbound(el.ID)) }),
 		"zone": withEl(func(el *model.Element) ref.Val {
-			if z := g.Zone(el.ID); z != nil {
+			if z := v.zone(el.ID); z != nil {
 				return types.DefaultTypeAdapter.NativeToValue(v.elementMap(z))
 			}
 			return types.DefaultTypeAdapter.NativeToValue(map[string]any{})
 		}),
 		"zone_members": withEl(func(el *model.Element) ref.Val {
-			z := g.Zone(el.ID)
+			z := v.zone(el.ID)
 			if z == nil {
-				return list(nil)
+				return list(model.DepMembers, "", nil)
 			}
 			var others []*model.Element
 			for _, m := range g.ZoneMembers(z.ID) {
@@ -90,24 +102,51 @@ func newGraphView(g *model.Graph) *graphView {
 					others = append(others, m)
 				}
 			}
-			return list(others)
+			return list(model.DepMembers, z.ID, others)
 		}),
-		"reachable_from_internet": withEl(func(el *model.Element) ref.Val { return types.Bool(g.ReachableFromInternet(el.ID)) }),
+		"reachable_from_internet": withEl(func(el *model.Element) ref.Val {
+			v.read(model.DepReach, el.ID)
+			return types.Bool(g.ReachableFromInternet(el.ID))
+		}),
 		"crosses_boundary": withEl(func(el *model.Element) ref.Val {
 			b, _ := el.Attrs["crosses_boundary"].Value.(bool)
 			return types.Bool(el.Kind == model.Flow && b)
 		}),
-		"paths_to_assets": withEl(func(el *model.Element) ref.Val { return list(g.PathsFrom(el.ID)) }),
-		"paths_through":   withEl(func(el *model.Element) ref.Val { return list(g.PathsThrough(el.ID)) }),
+		"paths_to_assets": withEl(func(el *model.Element) ref.Val { return list(model.DepPaths, el.ID, g.PathsFrom(el.ID)) }),
+		"paths_through":   withEl(func(el *model.Element) ref.Val { return list(model.DepPaths, el.ID, g.PathsThrough(el.ID)) }),
 		"known": withEl(func(el *model.Element) ref.Val {
 			return types.DefaultTypeAdapter.NativeToValue(v.elementMap(el))
 		}),
 		"has_type": func(_ string, args ...ref.Val) ref.Val {
 			s, ok := args[0].Value().(string)
+			if ok {
+				v.read(model.DepType, s)
+			}
 			return types.Bool(ok && g.TypeCounts()[s] > 0)
 		},
 	}
 	return v
+}
+
+// read records that the evaluation in progress read a part of the graph.
+func (v *graphView) read(kind model.DepKind, id string) {
+	if v.rec != nil {
+		v.rec[model.Dep{Kind: kind, ID: id}] = struct{}{}
+	}
+}
+
+// element returns the element of ID id, recording the read.
+func (v *graphView) element(id string) *model.Element {
+	v.read(model.DepElement, id)
+	return v.g.Element(id)
+}
+
+func (v *graphView) zone(id string) *model.Element {
+	v.read(model.DepZone, id)
+	if z := v.g.ZoneID(id); z != "" {
+		return v.element(z)
+	}
+	return nil
 }
 
 // arg finds the element a graph function was called with: its ID, or a map with an "id".
@@ -116,7 +155,7 @@ func (v *graphView) arg(args []ref.Val) *model.Element {
 		return nil
 	}
 	if s, ok := args[0].Value().(string); ok {
-		return v.g.Element(s)
+		return v.element(s)
 	}
 	m, ok := args[0].(traits.Mapper)
 	if !ok {
@@ -130,12 +169,22 @@ func (v *graphView) arg(args []ref.Val) *model.Element {
 	if !ok {
 		return nil
 	}
-	return v.g.Element(s)
+	return v.element(s)
 }
 
 // elementMap is what a condition sees of an element: e, or an element a graph function
-// returns. A flow's map also has its endpoints (without theirs).
+// returns, with the reads it costs. A flow's map also has its endpoints (without theirs).
 func (v *graphView) elementMap(el *model.Element) map[string]any {
+	v.read(model.DepElement, el.ID)
+	if el.Kind == model.Flow || el.Kind == model.Path {
+		v.read(model.DepElement, el.From)
+		v.read(model.DepElement, el.To)
+	}
+	return v.mapOf(el)
+}
+
+// mapOf is elementMap without recording.
+func (v *graphView) mapOf(el *model.Element) map[string]any {
 	if m, ok := v.maps[el.ID]; ok {
 		return m
 	}
@@ -164,56 +213,4 @@ func baseMap(el *model.Element) map[string]any {
 	}
 	return map[string]any{"id": el.ID, "kind": string(el.Kind), "type": el.Type, "name": el.Name,
 		"provenance": string(el.Provenance), "attrs": attrs}
-}
-
-// deps digests what the graph functions can read about el: its flows and their other ends,
-// its zone and the zone's members, its reachability and its paths. Two evaluations of a
-// model-level rule on the same element with the same digest give the same result.
-func (v *graphView) deps(el *model.Element) uint64 {
-	d := uint64(14695981039346656037)
-	ptr := func(e *model.Element) { d = mix(d, uint64(uintptrOf(e))) }
-	g := v.g
-	for _, fs := range [][]*model.Element{g.Inbound(el.ID), g.Outbound(el.ID)} {
-		for _, f := range fs {
-			ptr(f)
-			ptr(g.Element(f.From))
-			ptr(g.Element(f.To))
-		}
-		d = mix(d, ';')
-	}
-	if el.Kind == model.Flow || el.Kind == model.Path {
-		ptr(g.Element(el.From))
-		ptr(g.Element(el.To))
-	}
-	if z := g.Zone(el.ID); z != nil {
-		ptr(z)
-		d = mix(d, v.zoneDigest(z.ID))
-	}
-	if g.ReachableFromInternet(el.ID) {
-		d = mix(d, 'R')
-	}
-	for _, p := range g.PathsThrough(el.ID) {
-		ptr(p)
-	}
-	return d
-}
-
-func (v *graphView) zoneDigest(id string) uint64 {
-	if d, ok := v.zones[id]; ok {
-		return d
-	}
-	d := uint64(14695981039346656037)
-	for _, m := range v.g.ZoneMembers(id) {
-		d = mix(d, uint64(uintptrOf(m)))
-	}
-	v.zones[id] = d
-	return d
-}
-
-// mix folds x into the digest d (the finalizer of SplitMix64 over d's FNV-style product).
-func mix(d, x uint64) uint64 {
-	d = (d ^ x) * 1099511628211
-	d ^= d >> 31
-	d *= 0x9e3779b97f4a7c15
-	return d ^ d>>29
 }

@@ -70,28 +70,37 @@ func TestGraphFunctions(t *testing.T) {
 	}
 }
 
-// The digest of an element's neighbourhood changes when a neighbour changes, not otherwise.
-func TestDeps(t *testing.T) {
+// An evaluation records the parts of the graph it read, and an update that changes one of
+// them reports it: an element's findings are redone when a neighbour changes, not otherwise.
+func TestElementDeps(t *testing.T) {
 	lib := graphLib(t)
 	pii := &model.Attr{Value: "pii", Origin: model.Read, Span: sp(2)}
 	els := graphFixture(false, pii)
 	var b model.Builder
-	g1 := b.Build(els, model.BuildOptions{})
-	d1, ok := lib.Evaluator(g1).Deps(g1.Element("c:db"))
-	if !ok {
-		t.Fatal("a store has a graph rule")
+	g1, _ := b.Update(nil, els)
+	_, deps := lib.Evaluator(g1).ElementDeps(g1.Element("c:db"))
+	read := map[model.Dep]bool{}
+	for _, d := range deps {
+		read[d] = true
 	}
-	g2 := b.Build(els, model.BuildOptions{})
-	if d2, _ := lib.Evaluator(g2).Deps(g2.Element("c:db")); d2 != d1 {
-		t.Error("nothing changed, the digest did")
+	if !read[model.Dep{Kind: model.DepInbound, ID: "c:db"}] {
+		t.Fatalf("a store's graph rule reads its inbound flows; recorded %v", deps)
 	}
-	els[3] = &model.Element{ID: "c:fl", Kind: model.Flow, From: "c:web", To: "c:db", Head: sp(4), Span: sp(4)}
-	g3 := b.Build(els, model.BuildOptions{})
-	if d3, _ := lib.Evaluator(g3).Deps(g3.Element("c:db")); d3 == d1 {
-		t.Error("the inbound flow changed, the digest did not")
+	_, changes := b.Update(nil, nil)
+	if len(changes) != 0 {
+		t.Errorf("nothing changed, the update reports %v", changes)
 	}
-	if _, ok := lib.Evaluator(g3).Deps(g3.Element("c:web")); ok {
-		t.Error("no graph rule applies to components here")
+	flow := &model.Element{ID: "c:fl", Kind: model.Flow, From: "c:web", To: "c:db", Head: sp(4), Span: sp(4)}
+	_, changes = b.Update([]*model.Element{els[3]}, []*model.Element{flow})
+	hit := false
+	for _, c := range changes {
+		hit = hit || read[c]
+	}
+	if !hit {
+		t.Errorf("the inbound flow changed; the update reports %v, none of which the store's findings read (%v)", changes, deps)
+	}
+	if _, deps := lib.Evaluator(g1).ElementDeps(g1.Element("c:web")); len(deps) != 0 {
+		t.Errorf("no graph rule applies to components here, yet they read %v", deps)
 	}
 }
 

@@ -80,6 +80,10 @@ type Finding struct {
 	Fingerprint string `json:"fingerprint"`
 	// Suppressed is set when a threatls:ignore comment accepts the finding.
 	Suppressed *Ignore `json:"suppressed,omitempty"`
+	// Local is set when the finding rests on its element alone, as its own file defines it —
+	// no flow, zone, path, other format or workspace count — so that a model still loading
+	// cannot change it.
+	Local bool `json:"-"`
 }
 
 // SortFindings orders findings by (file, offset, threat ID, element) — the order of every output.

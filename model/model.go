@@ -13,6 +13,8 @@ package model
 
 import (
 	"fmt"
+	"reflect"
+	"slices"
 	"sort"
 )
 
@@ -272,4 +274,60 @@ func IsURI(key string) bool {
 		}
 	}
 	return false
+}
+
+// Equal reports whether two elements say the same: same identity, locations, attributes
+// (with their origins and notes), ends, aliases, members and related places. Analyzers use it
+// to keep an element's pointer when a re-link makes it again unchanged.
+func Equal(a, b *Element) bool {
+	if a == b {
+		return true
+	}
+	if a == nil || b == nil {
+		return false
+	}
+	if a.ID != b.ID || a.Kind != b.Kind || a.Type != b.Type || a.Name != b.Name || a.Span != b.Span || a.Head != b.Head ||
+		a.From != b.From || a.To != b.To || a.Parent != b.Parent || a.Provenance != b.Provenance ||
+		!slices.Equal(a.Related, b.Related) || !slices.Equal(a.Aliases, b.Aliases) ||
+		!slices.Equal(a.Members, b.Members) || !slices.Equal(a.Sources, b.Sources) || len(a.Attrs) != len(b.Attrs) {
+		return false
+	}
+	for k, x := range a.Attrs {
+		y, ok := b.Attrs[k]
+		if !ok || x.Origin != y.Origin || x.Span != y.Span || x.Note != y.Note || !sameValue(x.Value, y.Value) {
+			return false
+		}
+	}
+	return true
+}
+
+func sameValue(x, y any) bool {
+	switch xv := x.(type) {
+	case nil, bool, int64, string, float64, int:
+		return x == y
+	case []any:
+		yv, ok := y.([]any)
+		if !ok || len(xv) != len(yv) {
+			return false
+		}
+		for i := range xv {
+			if !sameValue(xv[i], yv[i]) {
+				return false
+			}
+		}
+		return true
+	case map[string]any:
+		yv, ok := y.(map[string]any)
+		if !ok || len(xv) != len(yv) {
+			return false
+		}
+		for k, v := range xv {
+			w, ok := yv[k]
+			if !ok || !sameValue(v, w) {
+				return false
+			}
+		}
+		return true
+	}
+	return reflect.DeepEqual(x, y)
 }

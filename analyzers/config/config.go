@@ -63,6 +63,9 @@ func (Analyzer) Fix([]byte, *model.Element, model.FixOp) ([]model.TextEdit, erro
 	return nil, fmt.Errorf("config: %w: threatls.yaml is a declaration; edit it by hand", analyzers.ErrNoFix)
 }
 
+// Scope returns p: each file links alone.
+func (Analyzer) Scope(p string) string { return p }
+
 // Link returns the elements of every file unchanged: each threatls.yaml stands alone.
 func (Analyzer) Link(files []*model.FileFacts) []*model.Element {
 	return analyzers.FileElements(files, Name)

@@ -60,6 +60,9 @@ func (*Analyzer) Match(p, languageID string) bool {
 // Comment returns a Dockerfile comment line holding text.
 func (*Analyzer) Comment(text string) string { return "# " + text }
 
+// Scope returns p: each file links alone.
+func (*Analyzer) Scope(p string) string { return p }
+
 // Link returns the elements of every file, unchanged and sorted: a Dockerfile stands alone.
 func (*Analyzer) Link(files []*model.FileFacts) []*model.Element {
 	out := analyzers.FileElements(files, Name)

@@ -66,6 +66,10 @@ type builder struct {
 	routes     map[string][]route        // Ingress paths by host
 	actors     map[string]*model.Element // external actors by host
 	internet   *model.Element
+	// byLabel indexes workloads by namespace, label and value; byAlias by namespace and
+	// alias (the first workload that has it). Both are made when first needed.
+	byLabel map[[3]string][]*workload
+	byAlias map[[2]string]*workload
 }
 
 // build makes the model of objs, which are in file order. The same objects always give
@@ -281,8 +285,8 @@ func (b *builder) foldServices() {
 			continue
 		}
 		var targets []*workload
-		for _, w := range b.workloads {
-			if w.obj.namespace == o.namespace && subset(sel, w.labels) {
+		for _, w := range b.withLabels(o.namespace, sel) {
+			if subset(sel, w.labels) {
 				targets = append(targets, w)
 			}
 		}
@@ -316,6 +320,29 @@ func (b *builder) foldServices() {
 			}
 		}
 	}
+}
+
+// withLabels returns the workloads of namespace ns that may carry every label of sel (a
+// superset of those that do, in workload order): the workloads of its rarest label.
+func (b *builder) withLabels(ns string, sel map[string]string) []*workload {
+	if b.byLabel == nil {
+		b.byLabel = map[[3]string][]*workload{}
+		for _, w := range b.workloads {
+			for k, v := range w.labels {
+				key := [3]string{w.obj.namespace, k, v}
+				b.byLabel[key] = append(b.byLabel[key], w)
+			}
+		}
+	}
+	var best []*workload
+	first := true
+	for k, v := range sel {
+		ws := b.byLabel[[3]string{ns, k, v}]
+		if first || len(ws) < len(best) {
+			best, first = ws, false
+		}
+	}
+	return best
 }
 
 // internalLB reports whether a Service's annotations ask the cloud for an internal load

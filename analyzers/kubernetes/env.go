@@ -308,12 +308,19 @@ func (b *builder) actor(host string, at model.Span) {
 	b.actors[host] = a
 }
 
-// resolve returns the workload of namespace ns that has the alias a, if any.
+// resolve returns the first workload of namespace ns that has the alias a, if any. Aliases
+// are complete once Services are folded, before the first call.
 func (b *builder) resolve(a, ns string) *workload {
-	for _, w := range b.workloads {
-		if w.obj.namespace == ns && w.aliases[a] {
-			return w
+	if b.byAlias == nil {
+		b.byAlias = map[[2]string]*workload{}
+		for _, w := range b.workloads {
+			for al := range w.aliases {
+				key := [2]string{w.obj.namespace, al}
+				if b.byAlias[key] == nil {
+					b.byAlias[key] = w
+				}
+			}
 		}
 	}
-	return nil
+	return b.byAlias[[2]string{ns, a}]
 }

@@ -29,6 +29,9 @@ type object struct {
 	head      model.Span // metadata.name, key and value
 	kindSpan  model.Span // the kind's value
 	nsSpan    model.Span // the metadata.namespace value; zero when absent
+	// refs are the names that a host its values write may give as a namespace (`db.shop`,
+	// `db.shop.svc.cluster.local` name namespace shop): what Link's partition looks at.
+	refs []string
 }
 
 // ref is the object's address in messages: "Deployment/api".
@@ -225,5 +228,47 @@ func readObject(file string, n *yamlnode.Node) (*object, *model.Problem) {
 	if kind == "Namespace" {
 		o.namespace, o.nsSpan = name, np.Value.Span
 	}
+	if kind == "ConfigMap" || podPath[kind] != nil {
+		o.refs = namespaceRefs(n)
+	}
 	return o, nil
+}
+
+// namespaceRefs returns the second labels of the dotted names in n's scalars, sorted and
+// without repeats: every namespace a host written there could name.
+func namespaceRefs(n *yamlnode.Node) []string {
+	seen := map[string]bool{}
+	budget := yamlnode.MaxNodes
+	var walk func(n *yamlnode.Node)
+	walk = func(n *yamlnode.Node) {
+		if n == nil || budget <= 0 {
+			return
+		}
+		budget--
+		switch n.Kind {
+		case yamlnode.Scalar:
+			for _, tok := range strings.FieldsFunc(n.Value, func(r rune) bool {
+				return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '.' || r >= 'A' && r <= 'Z')
+			}) {
+				if labels := strings.Split(tok, "."); len(labels) >= 2 && labels[1] != "" {
+					seen[strings.ToLower(labels[1])] = true
+				}
+			}
+		case yamlnode.Map:
+			for _, p := range n.Pairs {
+				walk(p.Value)
+			}
+		case yamlnode.Seq:
+			for _, it := range n.Items {
+				walk(it)
+			}
+		}
+	}
+	walk(n)
+	out := make([]string, 0, len(seen))
+	for s := range seen {
+		out = append(out, s)
+	}
+	sort.Strings(out)
+	return out
 }

@@ -19,10 +19,12 @@ package kubernetes
 
 import (
 	"path"
-	"reflect"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/threatls/threatls/analyzers"
 	"github.com/threatls/threatls/analyzers/parse"
@@ -36,11 +38,16 @@ const Name = "kubernetes"
 // concurrent use.
 type Analyzer struct {
 	mu sync.Mutex
-	// last holds, by ID, the elements Link returned that no single file's Extract produced
-	// (built across files), so that an unchanged one keeps its pointer from one Link to the
-	// next. Entries are replaced, never evicted: a Link of some files only (a fix re-reads
-	// one file) must not cost the others their pointers.
-	last map[string]*model.Element
+	// parts holds what the last Link made of each part of the workspace (see Link), by the
+	// namespaces it covers, so that a part whose objects did not change is not built again.
+	parts map[string]*part
+}
+
+// part is a set of namespaces that link together, and the elements they made.
+type part struct {
+	key  string    // what it was made of: its objects (by address) and the namespaces it missed
+	objs []*object // held, so that no address in key is reused while it is
+	out  []*model.Element
 }
 
 // New returns the Kubernetes analyzer.
@@ -79,15 +86,21 @@ func (*Analyzer) Match(p, languageID string) bool {
 // Comment returns a YAML line comment holding text.
 func (*Analyzer) Comment(text string) string { return "# " + text }
 
-// Link builds the model of every file's objects together. An element equal to the one a
-// file's Extract built (the other files change nothing about it) is returned as that very
-// pointer; one built across files keeps the pointer of the previous Link while it does not
-// change. Link does not modify its input.
+// Link builds the model of every file's objects together. Objects of one namespace act on
+// each other (Services select workloads, Ingresses route to Services, NetworkPolicies isolate
+// pods, ConfigMaps feed environments); across namespaces only a host naming another
+// namespace's Service does (`db.shop`). So the namespaces are partitioned into the parts
+// such references join, each part is built on its own, and a part whose objects are the same
+// as at the last Link is not built again: an edit costs its part, not the workspace.
+//
+// An element equal to the one a file's Extract built (the other files change nothing about
+// it) is returned as that very pointer; one built across files keeps the pointer of the
+// previous Link while it does not change. Link does not modify its input.
 func (a *Analyzer) Link(files []*model.FileFacts) []*model.Element {
 	files = append([]*model.FileFacts(nil), files...)
 	sort.Slice(files, func(i, j int) bool { return files[i].File < files[j].File })
 	var objs []*object
-	local := map[string]*model.Element{}
+	byFile := map[string]*model.FileFacts{}
 	for _, f := range files {
 		if f == nil || f.Format != Name {
 			continue
@@ -96,28 +109,125 @@ func (a *Analyzer) Link(files []*model.FileFacts) []*model.Element {
 		if !ok {
 			continue
 		}
+		byFile[f.File] = f
 		objs = append(objs, r.objects...)
-		for _, e := range f.Elements {
-			local[e.ID] = e
+	}
+	// Namespaces, and the parts references to each other's hosts join them into.
+	parent := map[string]string{}
+	var find func(string) string
+	find = func(n string) string {
+		p, ok := parent[n]
+		if !ok || p == n {
+			return n
+		}
+		r := find(p)
+		parent[n] = r
+		return r
+	}
+	for _, o := range objs {
+		if _, ok := parent[o.namespace]; !ok {
+			parent[o.namespace] = o.namespace
+		}
+	}
+	missed := map[string][]string{} // part root → names its hosts give that are not namespaces
+	for _, o := range objs {
+		for _, r := range o.refs {
+			if _, ok := parent[r]; ok {
+				if x, y := find(o.namespace), find(r); x != y {
+					parent[y] = x
+				}
+			}
+		}
+	}
+	groups := map[string][]*object{}
+	for _, o := range objs {
+		root := find(o.namespace)
+		groups[root] = append(groups[root], o)
+		for _, r := range o.refs {
+			if _, ok := parent[r]; !ok {
+				missed[root] = append(missed[root], r)
+			}
+		}
+	}
+	roots := make([]string, 0, len(groups))
+	for r := range groups {
+		roots = append(roots, r)
+	}
+	sort.Strings(roots)
+
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	prev := a.parts
+	next := make(map[string]*part, len(groups))
+	var out []*model.Element
+	for _, root := range roots {
+		objs := groups[root]
+		names := map[string]bool{}
+		for _, o := range objs {
+			names[o.namespace] = true
+		}
+		ns := make([]string, 0, len(names))
+		for n := range names {
+			ns = append(ns, n)
+		}
+		sort.Strings(ns)
+		name := strings.Join(ns, ",")
+		ms := missed[root]
+		sort.Strings(ms)
+		key := objectsKey(objs) + "|" + strings.Join(slices.Compact(ms), ",")
+		p := prev[name]
+		if p == nil || p.key != key {
+			p = &part{key: key, objs: objs, out: a.buildPart(objs, byFile, prev[name])}
+		}
+		next[name] = p
+		out = append(out, p.out...)
+	}
+	a.parts = next
+	return out
+}
+
+// buildPart builds the model of one part's objects, keeping the pointers of the elements
+// that are equal to what a file's Extract made or to what the part made last time.
+func (a *Analyzer) buildPart(objs []*object, files map[string]*model.FileFacts, last *part) []*model.Element {
+	local := map[string]*model.Element{}
+	seen := map[string]bool{}
+	for _, o := range objs {
+		if seen[o.file] {
+			continue
+		}
+		seen[o.file] = true
+		if f := files[o.file]; f != nil {
+			for _, e := range f.Elements {
+				local[e.ID] = e
+			}
+		}
+	}
+	before := map[string]*model.Element{}
+	if last != nil {
+		for _, e := range last.out {
+			before[e.ID] = e
 		}
 	}
 	m := build(objs)
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.last == nil {
-		a.last = map[string]*model.Element{}
-	}
 	out := make([]*model.Element, len(m.elements))
 	for i, e := range m.elements {
 		switch {
-		case local[e.ID] != nil && reflect.DeepEqual(local[e.ID], e):
+		case model.Equal(local[e.ID], e):
 			e = local[e.ID]
-		case a.last[e.ID] != nil && reflect.DeepEqual(a.last[e.ID], e):
-			e = a.last[e.ID]
-		default:
-			a.last[e.ID] = e
+		case model.Equal(before[e.ID], e):
+			e = before[e.ID]
 		}
 		out[i] = e
 	}
 	return out
+}
+
+// objectsKey identifies a list of objects by address.
+func objectsKey(objs []*object) string {
+	b := make([]byte, 0, 12*len(objs))
+	for _, o := range objs {
+		b = strconv.AppendUint(b, uint64(uintptr(unsafe.Pointer(o))), 36)
+		b = append(b, ',')
+	}
+	return string(b)
 }

@@ -100,6 +100,9 @@ func (Analyzer) Fix([]byte, *model.Element, model.FixOp) ([]model.TextEdit, erro
 	return nil, fmt.Errorf("mermaid: %w: fix the code or infrastructure the diagram documents", analyzers.ErrNoFix)
 }
 
+// Scope returns p: each file links alone.
+func (Analyzer) Scope(p string) string { return p }
+
 // Link returns the elements of every file unchanged: each file's diagrams stand alone.
 func (Analyzer) Link(files []*model.FileFacts) []*model.Element {
 	return analyzers.FileElements(files, Name)

@@ -102,6 +102,9 @@ func (Analyzer) Extract(t *parse.Tree, file string) *model.FileFacts {
 	return extract(t.Src, file)
 }
 
+// Scope returns p: each file links alone.
+func (Analyzer) Scope(p string) string { return p }
+
 // Link returns the elements of every OTM file, unchanged: nothing crosses files.
 func (Analyzer) Link(files []*model.FileFacts) []*model.Element {
 	return analyzers.FileElements(files, Name)

@@ -57,6 +57,9 @@ type res struct {
 	net *netInfo
 }
 
+// Scope returns the directory of p: the files of a directory are one module, linked together.
+func (*Analyzer) Scope(p string) string { return path.Dir(p) }
+
 // Link fuses the facts of every Terraform file of the workspace into elements. Files are
 // grouped by directory: each directory is a module, and element IDs are
 // "terraform:<dir>/<address>". Link reads its input and never modifies it; its cost is linear
