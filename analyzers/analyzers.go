@@ -44,6 +44,14 @@ type Scoper interface {
 	Scope(path string) string
 }
 
+// Cloner is implemented by analyzers that keep state between Links (what they built last, to
+// rebuild only what changed): each workspace links with a clone of its own, so that two
+// workspaces of one engine never undo each other's work.
+type Cloner interface {
+	// Clone returns a new analyzer of the same configuration and no state.
+	Clone() Analyzer
+}
+
 // CommentAter is implemented by analyzers whose comment syntax depends on where the comment
 // goes: a line inside a Mermaid diagram of a Markdown file takes "%%", the prose around it
 // "<!-- -->".

@@ -28,8 +28,9 @@ import (
 // a new immutable Snapshot. An editor's keystrokes are staged (Stage) while an update runs;
 // the next update takes them all at once.
 type Workspace struct {
-	eng  *Engine
-	root string // absolute directory, or "" when there is none
+	eng       *Engine
+	root      string               // absolute directory, or "" when there is none
+	analyzers []analyzers.Analyzer // the engine's, cloned where they keep state
 
 	mu      sync.Mutex
 	cfg     Config
@@ -60,6 +61,12 @@ type fileState struct {
 // Workspace returns an empty workspace rooted at root (an absolute directory, or "").
 func (e *Engine) Workspace(root string, cfg Config) *Workspace {
 	w := &Workspace{eng: e, root: root, cfg: cfg, files: map[string]*fileState{}, dirty: map[string]struct{}{}}
+	for _, a := range e.analyzers {
+		if c, ok := a.(analyzers.Cloner); ok {
+			a = c.Clone()
+		}
+		w.analyzers = append(w.analyzers, a)
+	}
 	w.st = newBuildState(e)
 	w.snap = w.st.build(nil, nil, false)
 	return w
@@ -72,6 +79,17 @@ func (w *Workspace) SetNotify(f func()) {
 	w.mu.Lock()
 	w.notify = f
 	w.mu.Unlock()
+}
+
+// analyzerFor returns the workspace's analyzer that reads file (or, for a document without a
+// path, the editor's language), or nil.
+func (w *Workspace) analyzerFor(file, languageID string) analyzers.Analyzer {
+	for _, a := range w.analyzers {
+		if a.Match(file, languageID) {
+			return a
+		}
+	}
+	return nil
 }
 
 // markLocked records that file changed. The caller holds w.mu.
@@ -173,7 +191,9 @@ func (w *Workspace) Load(ctx context.Context, progress func(done, total int)) (*
 	if w.root == "" {
 		w.mu.Lock()
 		w.loaded = true
+		w.markLocked("") // the snapshot becomes complete
 		w.mu.Unlock()
+		w.signal()
 		return w.Snapshot(), nil
 	}
 	w.mu.Lock()
@@ -292,7 +312,7 @@ func (w *Workspace) walk(cfg Config) (paths []string, skipped []model.Skipped) {
 			return nil
 		}
 		// WalkDir does not follow symlinked directories, so a symlink loop cannot trap it.
-		if w.eng.AnalyzerFor(rel, "") != nil {
+		if w.analyzerFor(rel, "") != nil {
 			paths = append(paths, p)
 		}
 		return nil
@@ -320,7 +340,7 @@ func (w *Workspace) Path(key string) string {
 // readFile reads and extracts one file from disk. A nil state means there is nothing to keep.
 func (w *Workspace) readFile(ctx context.Context, p string, cfg Config) (*fileState, *model.Skipped) {
 	key := w.key(p)
-	a := w.eng.AnalyzerFor(key, "")
+	a := w.analyzerFor(key, "")
 	if a == nil {
 		return nil, nil
 	}
@@ -371,7 +391,7 @@ func (w *Workspace) StageOpen(file, languageID string, version int32, text []byt
 }
 
 func (w *Workspace) openLocked(file, languageID string, version int32, text []byte) error {
-	a := w.eng.AnalyzerFor(file, languageID)
+	a := w.analyzerFor(file, languageID)
 	if old, ok := w.files[file]; ok && old.doc != nil {
 		old.doc.Close()
 	}
@@ -462,9 +482,16 @@ func (w *Workspace) changeLocked(file string, version int32, edits []parse.Edit)
 	return nil
 }
 
-// Close records that the editor closed file: its tree is dropped and the file is re-read from
-// disk (or forgotten, if it has no file on disk).
+// Close records that the editor closed file, and updates the model: its tree is dropped and
+// the file is re-read from disk (or forgotten, if it has no file on disk).
 func (w *Workspace) Close(file string) (*Snapshot, error) {
+	w.StageClose(file)
+	return w.Update(), nil
+}
+
+// StageClose records that the editor closed file, like Close, leaving the update of the model
+// to whatever reads the workspace next.
+func (w *Workspace) StageClose(file string) {
 	w.mu.Lock()
 	if st, ok := w.files[file]; ok && st.open {
 		if st.doc != nil {
@@ -474,7 +501,7 @@ func (w *Workspace) Close(file string) (*Snapshot, error) {
 		w.markLocked(file)
 	}
 	w.mu.Unlock()
-	return w.Refresh(file)
+	w.StageRefresh(file)
 }
 
 // Refresh re-reads file from disk after it changed, appeared or disappeared there, and

@@ -11,7 +11,6 @@ import (
 
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
-	"go.lsp.dev/uri"
 	"go.uber.org/zap"
 )
 
@@ -271,6 +270,22 @@ func request[P any, R any](kind routeKind, f func(context.Context, *P) (R, error
 	}}
 }
 
+// checked makes r refuse params that check rejects, before they are decoded: a request gets
+// InvalidParams, a notification is dropped and rejected is told why.
+func checked(r route, check func([]byte) error, rejected func(error)) route {
+	call := r.call
+	r.call = func(ctx context.Context, raw jsonrpc2.RawMessage) (any, error) {
+		if err := check(raw); err != nil {
+			if !r.isCall && rejected != nil {
+				rejected(err)
+			}
+			return nil, jsonrpc2.NewError(jsonrpc2.InvalidParams, fmt.Sprintf("invalid params: %v", err))
+		}
+		return call(ctx, raw)
+	}
+	return r
+}
+
 // notification makes the route of a notification whose params decode into P.
 func notification[P any](kind routeKind, f func(context.Context, *P) error) route {
 	return route{kind: kind, call: func(ctx context.Context, raw jsonrpc2.RawMessage) (any, error) {
@@ -306,7 +321,7 @@ func (s *server) routes() map[string]route {
 			return nil
 		}),
 		protocol.MethodTextDocumentDidOpen:             notification(ordered, s.didOpen),
-		protocol.MethodTextDocumentDidChange:           notification(ordered, s.didChange),
+		protocol.MethodTextDocumentDidChange:           checked(notification(ordered, s.didChange), changesHaveText, s.rejectedChange),
 		protocol.MethodTextDocumentDidClose:            notification(ordered, s.didClose),
 		protocol.MethodTextDocumentDidSave:             notification(ordered, s.didSave),
 		protocol.MethodWorkspaceDidChangeWatchedFiles:  notification(ordered, s.didChangeWatchedFiles),
@@ -340,23 +355,6 @@ func (q *queue) push(req *jsonrpc2.Request) {
 	case q.wake <- struct{}{}:
 	default:
 	}
-}
-
-// changeQueued reports whether a didChange of the document doc waits in the queue.
-func (q *queue) changeQueued(doc uri.URI) bool {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	for _, req := range q.items {
-		if req == nil || req.Method() != protocol.MethodTextDocumentDidChange {
-			continue
-		}
-		// Decoded whole, as its handler will: a change that cannot be decoded will not rebuild.
-		var p protocol.DidChangeTextDocumentParams
-		if json.Unmarshal(req.Params(), &p) == nil && p.TextDocument.URI == doc {
-			return true
-		}
-	}
-	return false
 }
 
 // pushed returns how many notifications have been pushed so far.

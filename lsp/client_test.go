@@ -105,11 +105,16 @@ func testEngine(t *testing.T) *engine.Engine {
 // startServer runs a server and connects a client to it, without initializing.
 func startServer(t *testing.T, extra map[string]extraMethod) *testClient {
 	t.Helper()
+	return startServerWith(t, extra, nil)
+}
+
+func startServerWith(t *testing.T, extra map[string]extraMethod, h *hooks) *testClient {
+	t.Helper()
 	srv, cli := net.Pipe()
 	c := &testClient{t: t, pipe: &lockedConn{Conn: cli}, served: make(chan error, 1), changed: make(chan struct{})}
 	log := zaptest.NewLogger(t, zaptest.Level(zap.WarnLevel))
 	eng := testEngine(t)
-	go func() { c.served <- serve(context.Background(), srv, srv, eng, log, extra) }()
+	go func() { c.served <- serve(context.Background(), srv, srv, eng, log, extra, h) }()
 	c.conn = jsonrpc2.NewConn(recordingStream{jsonrpc2.NewHeaderStream(c.pipe), c}, jsonrpc2.WithCodec(codec{}))
 	c.conn.Go(context.Background(), func(ctx context.Context, req *jsonrpc2.Request) (any, error) {
 		return nil, nil // the server's requests (progress tokens, registrations) are accepted

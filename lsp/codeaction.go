@@ -23,13 +23,14 @@ func (s *server) codeAction(ctx context.Context, p *protocol.CodeActionParams) (
 	if ws == nil {
 		return nil, errNotInitialized
 	}
-	snap := ws.Snapshot()
+	snap := ws.Latest()
 	key := files.key(p.TextDocument.URI)
-	file := snap.File(key)
-	if file == nil {
+	v := s.view(ws, snap, key, enc)
+	if v == nil {
 		return out, nil
 	}
-	start, end := s.maps.get(key, file.Text, enc).span(p.Range)
+	file := v.file
+	start, end := v.span(p.Range)
 	for _, f := range file.Findings {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
@@ -38,8 +39,13 @@ func (s *server) codeAction(ctx context.Context, p *protocol.CodeActionParams) (
 			continue
 		}
 		diag := s.diagnostic(snap, files, enc, f)
+		if r, ok := v.rangeOf(f.Span.Start.Offset, f.Span.End.Offset); ok {
+			diag.Range = r
+		} else {
+			continue // typed over since the model was made: its fixes would miss
+		}
 		for i, fix := range s.eng.Fixes(snap, f) {
-			edit, ok := s.workspaceEdit(snap, files, enc, fix)
+			edit, ok := s.workspaceEdit(ws, snap, files, enc, fix)
 			if !ok {
 				continue
 			}
@@ -58,20 +64,23 @@ func (s *server) codeAction(ctx context.Context, p *protocol.CodeActionParams) (
 	return out, nil
 }
 
-// workspaceEdit converts the byte edits of fix into LSP text edits, per document.
-func (s *server) workspaceEdit(snap *engine.Snapshot, files fileMap, enc encoding, fix model.Fix) (*protocol.WorkspaceEdit, bool) {
+// workspaceEdit converts the byte edits of fix, made against snap's texts, into LSP text edits
+// of the documents as the editor has them now, per document. A fix whose edits meet text
+// typed since the snapshot is dropped.
+func (s *server) workspaceEdit(ws *engine.Workspace, snap *engine.Snapshot, files fileMap, enc encoding, fix model.Fix) (*protocol.WorkspaceEdit, bool) {
 	changes := map[uri.URI][]protocol.TextEdit{}
 	for _, e := range fix.Edits {
-		file := snap.File(e.File)
-		if file == nil {
+		v := s.view(ws, snap, e.File, enc)
+		if v == nil {
 			s.log.Warn("a fix edits a file the workspace does not have", zap.String("fix", fix.Title), zap.String("file", e.File))
 			return nil, false
 		}
+		r, ok := v.rangeOf(e.Start, e.End)
+		if !ok {
+			return nil, false
+		}
 		u := files.uri(e.File)
-		changes[u] = append(changes[u], protocol.TextEdit{
-			Range:   s.maps.get(e.File, file.Text, enc).rangeOf(e.Start, e.End),
-			NewText: e.NewText,
-		})
+		changes[u] = append(changes[u], protocol.TextEdit{Range: r, NewText: e.NewText})
 	}
 	return &protocol.WorkspaceEdit{Changes: changes}, len(changes) > 0
 }

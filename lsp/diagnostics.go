@@ -1,8 +1,11 @@
 package lsp
 
 import (
+	"context"
 	"slices"
+	"sort"
 	"sync"
+	"time"
 
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
@@ -13,20 +16,25 @@ import (
 	"github.com/threatls/threatls/model"
 )
 
-// publisher sends textDocument/publishDiagnostics. It remembers what each file last got, so
-// that after a change only the files whose findings changed are published (an edit of one
-// file can change the findings of another), plus the files the change touched.
+// publisher sends textDocument/publishDiagnostics for the snapshots the updater makes. It
+// remembers what each file last got, and publishes only the files a snapshot changed whose
+// shown findings differ from what they got: the documents the editor holds open first, the
+// others in batches that leave the connection to requests in between.
 //
-// Every publish reads the workspace's latest snapshot under the publisher's lock, so the
-// client never receives diagnostics older than ones it already has, whichever goroutine (the
-// notification worker, a background scan) publishes. Diagnostics are sent with the server's
-// lifetime context, never a request's, and cleared with an empty array, never null.
+// While the workspace loads (the snapshot is not complete), only the open documents are
+// published, with their local findings only (model.Finding.Local): what a partial model says
+// of flows, paths or threatls.yaml would change when the rest is read — flicker, false
+// errors. Diagnostics are sent with the server's lifetime context, never a request's, and
+// cleared with an empty array, never null.
 type publisher struct {
 	s *server
 
-	mu   sync.Mutex
-	last map[string]sent
-	open map[string]bool // documents the editor holds open: their diagnostics carry a version
+	mu       sync.Mutex
+	last     map[string]sent
+	open     map[string]bool // documents the editor holds open: their diagnostics carry a version
+	snap     *engine.Snapshot
+	pending  map[string]bool // files a snapshot changed that are not published yet
+	complete bool            // the last snapshot published was complete
 }
 
 // sent is what a file last got.
@@ -34,10 +42,14 @@ type sent struct {
 	findings  []model.Finding // the shown ones
 	version   int32
 	versioned bool
+	partial   bool // only its local findings: the workspace was loading
 }
 
+// batch is how many files are published before the connection is given to requests.
+const batch = 64
+
 func newPublisher(s *server) *publisher {
-	return &publisher{s: s, last: map[string]sent{}, open: map[string]bool{}}
+	return &publisher{s: s, last: map[string]sent{}, open: map[string]bool{}, pending: map[string]bool{}}
 }
 
 // setOpen records whether the editor holds the document open.
@@ -49,57 +61,91 @@ func (p *publisher) setOpen(key string, open bool) {
 	} else {
 		delete(p.open, key)
 	}
+	p.pending[key] = true
 }
 
-// publish sends the diagnostics of every file whose shown findings changed since they were
-// last sent, and of the touched files in any case.
-func (p *publisher) publish(touched ...string) {
-	ws, files, enc := p.s.session()
-	if ws == nil {
-		return
-	}
+// publish sends the diagnostics of the files snap changed since the last snapshot published
+// (and of the files left pending then).
+func (p *publisher) publish(ctx context.Context, snap *engine.Snapshot) {
+	_, files, enc := p.s.session()
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	snap := ws.Snapshot()
+	if p.snap != nil && snap.Seq() <= p.snap.Seq() {
+		return // never go back to an older model
+	}
+	for _, key := range snap.ChangedSince(p.snap) {
+		p.pending[key] = true
+	}
+	if snap.Complete() && !p.complete {
+		// What was published while the workspace loaded was partial: publish it whole.
+		for key, s := range p.last {
+			if s.partial {
+				p.pending[key] = true
+			}
+		}
+	}
+	p.snap, p.complete = snap, snap.Complete()
+	keys := make([]string, 0, len(p.pending))
+	for key := range p.pending {
+		if snap.Complete() || p.open[key] {
+			keys = append(keys, key)
+		}
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if p.open[keys[i]] != p.open[keys[j]] {
+			return p.open[keys[i]]
+		}
+		return keys[i] < keys[j]
+	})
+	for i, key := range keys {
+		if i > 0 && i%batch == 0 {
+			// Give the connection to requests, and to a newer model if the editor has
+			// typed: the rest stays pending for it.
+			p.mu.Unlock()
+			time.Sleep(2 * time.Millisecond)
+			p.mu.Lock()
+			if ctx.Err() != nil || p.snap != snap {
+				return
+			}
+		}
+		delete(p.pending, key)
+		p.publishFile(snap, files, enc, key)
+	}
+}
 
-	keys := slices.Clone(snap.Files())
-	for key := range p.last {
-		if snap.File(key) == nil {
-			keys = append(keys, key) // gone: its diagnostics must be cleared
+// publishFile sends the diagnostics of one file of snap, if they differ from what it got.
+func (p *publisher) publishFile(snap *engine.Snapshot, files fileMap, enc encoding, key string) {
+	file := snap.File(key)
+	prev, had := p.last[key]
+	if file == nil {
+		if had && len(prev.findings) > 0 {
+			p.send(files.uri(key), nil, []protocol.Diagnostic{})
 		}
+		delete(p.last, key)
+		return
 	}
-	slices.Sort(keys)
-	for _, key := range keys {
-		file := snap.File(key)
-		prev, had := p.last[key]
-		force := slices.Contains(touched, key)
-		if file == nil {
-			if had && len(prev.findings) > 0 {
-				p.send(files.uri(key), nil, []protocol.Diagnostic{})
-			}
-			delete(p.last, key)
-			continue
+	partial := !snap.Complete()
+	shown := shownFindings(file.Findings, partial)
+	next := sent{findings: shown, partial: partial}
+	var version *int32
+	if p.open[key] {
+		if had && prev.versioned && file.Version < prev.version {
+			return // never go back to an older version of the document
 		}
-		shown := shownFindings(file.Findings)
-		if !force && sameFindings(prev.findings, shown) {
-			continue
+		next.version, next.versioned = file.Version, true
+		version = &next.version
+		if had && prev.versioned && prev.version == file.Version && sameFindings(prev.findings, shown) {
+			return
 		}
-		next := sent{findings: shown}
-		var version *int32
-		if p.open[key] {
-			if had && prev.versioned && file.Version < prev.version {
-				continue // never go back to an older version of the document
-			}
-			next.version, next.versioned = file.Version, true
-			version = &next.version
-		}
-		diags := make([]protocol.Diagnostic, 0, len(shown))
-		for _, f := range shown {
-			diags = append(diags, p.s.diagnostic(snap, files, enc, f))
-		}
-		p.send(files.uri(key), version, diags)
-		p.last[key] = next
+	} else if had && sameFindings(prev.findings, shown) && !prev.versioned {
+		return
 	}
+	diags := make([]protocol.Diagnostic, 0, len(shown))
+	for _, f := range shown {
+		diags = append(diags, p.s.diagnostic(snap, files, enc, f))
+	}
+	p.send(files.uri(key), version, diags)
+	p.last[key] = next
 }
 
 func (p *publisher) send(u uri.URI, version *int32, diags []protocol.Diagnostic) {
@@ -112,11 +158,12 @@ func (p *publisher) send(u uri.URI, version *int32, diags []protocol.Diagnostic)
 	}
 }
 
-// shownFindings drops the suppressed findings: an accepted risk is not a diagnostic.
-func shownFindings(fs []model.Finding) []model.Finding {
+// shownFindings drops the suppressed findings (an accepted risk is not a diagnostic) and, of a
+// partial model, those that are not local.
+func shownFindings(fs []model.Finding, partial bool) []model.Finding {
 	out := make([]model.Finding, 0, len(fs))
 	for _, f := range fs {
-		if f.Suppressed == nil {
+		if f.Suppressed == nil && (!partial || f.Local) {
 			out = append(out, f)
 		}
 	}

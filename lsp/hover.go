@@ -6,6 +6,7 @@ import (
 
 	"go.lsp.dev/protocol"
 
+	"github.com/threatls/threatls/engine"
 	"github.com/threatls/threatls/model"
 )
 
@@ -17,14 +18,14 @@ func (s *server) hover(ctx context.Context, p *protocol.HoverParams) (*protocol.
 	if ws == nil {
 		return nil, errNotInitialized
 	}
-	snap := ws.Snapshot()
+	snap := ws.Latest()
 	key := files.key(p.TextDocument.URI)
-	file := snap.File(key)
-	if file == nil {
+	v := s.view(ws, snap, key, enc)
+	if v == nil {
 		return nil, nil
 	}
-	m := s.maps.get(key, file.Text, enc)
-	off := m.offset(p.Position)
+	file := v.file
+	off := v.offset(p.Position)
 	lib := s.eng.Library()
 	var parts []string
 	var rng *protocol.Range
@@ -36,30 +37,25 @@ func (s *server) hover(ctx context.Context, p *protocol.HoverParams) (*protocol.
 			continue
 		}
 		parts = append(parts, lib.Explain(f))
-		if rng == nil {
-			r := m.rangeOf(f.Span.Start.Offset, f.Span.End.Offset)
+		if r, ok := v.rangeOf(f.Span.Start.Offset, f.Span.End.Offset); rng == nil && ok {
 			rng = &r
 		}
 	}
 	if els := snap.Graph().At(key, off); len(els) > 0 {
 		el := els[0]
-		var fs []model.Finding
-		for _, f := range snap.Findings() {
-			if f.Element == el.ID {
-				fs = append(fs, f)
-			}
-		}
-		parts = append(parts, lib.Card(snap.Graph(), el, fs))
+		parts = append(parts, lib.Card(snap.Graph(), el, elementFindings(snap, el)))
 		if rng == nil {
-			r := m.rangeOf(el.Head.Start.Offset, el.Head.End.Offset)
+			r, ok := v.rangeOf(el.Head.Start.Offset, el.Head.End.Offset)
 			if el.Head.File != key {
 				for _, s := range el.Sources {
 					if s.File == key && s.Start.Offset <= off && off <= s.End.Offset {
-						r = m.rangeOf(s.Start.Offset, s.End.Offset)
+						r, ok = v.rangeOf(s.Start.Offset, s.End.Offset)
 					}
 				}
 			}
-			rng = &r
+			if ok {
+				rng = &r
+			}
 		}
 	}
 	if len(parts) == 0 {
@@ -69,4 +65,28 @@ func (s *server) hover(ctx context.Context, p *protocol.HoverParams) (*protocol.
 		Contents: &protocol.MarkupContent{Kind: protocol.MarkupKindMarkdown, Value: strings.Join(parts, "\n---\n\n")},
 		Range:    rng,
 	}, nil
+}
+
+// elementFindings returns the findings of el: they are in the files that define it or that
+// its attributes were read from.
+func elementFindings(snap *engine.Snapshot, el *model.Element) []model.Finding {
+	var out []model.Finding
+	seen := map[string]bool{}
+	spans := append([]model.Span{el.Span, el.Head}, el.Sources...)
+	for _, a := range el.Attrs {
+		spans = append(spans, a.Span)
+	}
+	for _, sp := range spans {
+		if seen[sp.File] {
+			continue
+		}
+		seen[sp.File] = true
+		for _, f := range snap.FindingsIn(sp.File) {
+			if f.Element == el.ID {
+				out = append(out, f)
+			}
+		}
+	}
+	model.SortFindings(out)
+	return out
 }

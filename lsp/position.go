@@ -148,24 +148,28 @@ func contains(start, end, off int) bool { return start <= off && off <= end }
 // overlaps reports whether [s1, e1] and [s2, e2] share at least one offset.
 func overlaps(s1, e1, s2, e2 int) bool { return s1 <= e2 && s2 <= e1 }
 
-// mappers caches a mapper per file, so that the line index of a large document is built once
-// per version of its text, not once per request.
+// mappers caches the mappers of the two latest texts of each file (the editor's, and the
+// newest snapshot's, which may lag behind), so that the line index of a large document is
+// built once per version of its text, not once per request.
 type mappers struct {
 	mu    sync.Mutex
-	byKey map[string]*mapper
+	byKey map[string][2]*mapper
 }
 
-func newMappers() *mappers { return &mappers{byKey: map[string]*mapper{}} }
+func newMappers() *mappers { return &mappers{byKey: map[string][2]*mapper{}} }
 
-// get returns the mapper of text, the current text of the file key.
+// get returns the mapper of text, a text of the file key.
 func (ms *mappers) get(key string, text []byte, enc encoding) *mapper {
 	ms.mu.Lock()
 	defer ms.mu.Unlock()
-	if m := ms.byKey[key]; m != nil && m.enc == enc && sameSlice(m.text, text) {
-		return m
+	pair := ms.byKey[key]
+	for _, m := range pair {
+		if m != nil && m.enc == enc && sameSlice(m.text, text) {
+			return m
+		}
 	}
 	m := newMapper(text, enc)
-	ms.byKey[key] = m
+	ms.byKey[key] = [2]*mapper{m, pair[0]}
 	return m
 }
 

@@ -30,15 +30,15 @@ func (s *server) scan(ctx context.Context, title string, run func(report func(do
 	p := s.beginProgress(ctx, title)
 	err := run(p.report)
 	snap := ws.Snapshot()
-	msg := fmt.Sprintf("%d files", len(snap.Files()))
+	msg := fmt.Sprintf("%d files", snap.Len())
 	if err != nil {
 		s.log.Warn("scan", zap.String("title", title), zap.Error(err))
 		msg = "stopped: " + err.Error()
 	}
 	p.end(msg)
-	s.log.Info("scanned", zap.String("title", title), zap.Int("files", len(snap.Files())),
+	s.log.Info("scanned", zap.String("title", title), zap.Int("files", snap.Len()),
 		zap.Duration("took", time.Since(start)))
-	s.diags.publish()
+	s.wake()
 }
 
 // progress is one work-done progress, created by the server. A nil progress reports nothing.

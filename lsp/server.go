@@ -43,11 +43,18 @@ import (
 // client sends exit, closes the stream, or ctx is cancelled. It returns nil after an orderly
 // shutdown and exit, and an error otherwise. Logs go to log only: out is the protocol.
 func Serve(ctx context.Context, in io.Reader, out io.Writer, eng *engine.Engine, log *zap.Logger) error {
-	return serve(ctx, in, out, eng, log, nil)
+	return serve(ctx, in, out, eng, log, nil, nil)
 }
 
-// serve is Serve with extra request handlers, which tests use to add a slow method.
-func serve(ctx context.Context, in io.Reader, out io.Writer, eng *engine.Engine, log *zap.Logger, extra map[string]extraMethod) error {
+// hooks let tests reach into a session: the server once made, a pause before each update of
+// the model.
+type hooks struct {
+	server       func(*server)
+	beforeUpdate func()
+}
+
+// serve is Serve with extra request handlers, which tests use to add a slow method, and hooks.
+func serve(ctx context.Context, in io.Reader, out io.Writer, eng *engine.Engine, log *zap.Logger, extra map[string]extraMethod, h *hooks) error {
 	if log == nil {
 		log = zap.NewNop()
 	}
@@ -57,8 +64,13 @@ func serve(ctx context.Context, in io.Reader, out io.Writer, eng *engine.Engine,
 	st := newStream(in, out, log)
 	conn := jsonrpc2.NewConn(st, jsonrpc2.WithCodec(codec{}))
 	s := newServer(ctx, eng, log, conn)
+	if h != nil {
+		s.beforeUpdate = h.beforeUpdate
+		if h.server != nil {
+			h.server(s)
+		}
+	}
 	ch := newChain(ctx, s, log, extra)
-	s.changeQueued = ch.q.changeQueued
 	conn.Go(ctx, ch.handle)
 
 	var err error
@@ -129,9 +141,11 @@ type server struct {
 	exited   chan struct{}
 	exitCode int
 
-	// changeQueued reports whether another didChange of a document is already queued: then a
-	// change is staged, and the model rebuilt and published once for both.
-	changeQueued func(uri.URI) bool
+	// kick wakes the updater (see update); beforeUpdate, set by tests, runs before each
+	// update of the model.
+	kick         chan struct{}
+	beforeUpdate func()
+	updates      atomic.Int64 // models updated, for tests
 }
 
 // clientCaps is what the server uses of the client's capabilities.
@@ -150,6 +164,7 @@ func newServer(ctx context.Context, eng *engine.Engine, log *zap.Logger, conn js
 		client: protocol.ClientDispatcher(conn),
 		cfg:    engine.DefaultConfig(),
 		exited: make(chan struct{}),
+		kick:   make(chan struct{}, 1),
 	}
 	s.maps = newMappers()
 	s.diags = newPublisher(s)
@@ -224,7 +239,9 @@ func (s *server) initialize(ctx context.Context, p *protocol.InitializeParams) (
 	s.caps = caps
 	s.cfg = cfg
 	s.ws = s.eng.Workspace(root, cfg)
+	s.ws.SetNotify(s.wake)
 	s.mu.Unlock()
+	s.goBackground(func() { s.update(s.ctx) })
 	s.log.Info("initialized", zap.String("root", root), zap.String("client", p.ClientInfo.Name),
 		zap.String("positionEncoding", string(enc.kind())))
 
@@ -252,6 +269,38 @@ func (s *server) initialized(context.Context) {
 		s.registerWatchers(s.ctx)
 		s.scan(s.ctx, "Scanning the workspace", nil)
 	})
+}
+
+// wake asks the updater for an update of the model; wakes while one runs make one more.
+func (s *server) wake() {
+	select {
+	case s.kick <- struct{}{}:
+	default:
+	}
+}
+
+// update is the updater: whenever the workspace changed, it brings the model up to date —
+// once for every change staged meanwhile, however fast the editor sends them — and publishes
+// the diagnostics of the new snapshot. Handlers never wait for it: they answer from the
+// newest snapshot.
+func (s *server) update(ctx context.Context) {
+	for {
+		select {
+		case <-s.kick:
+		case <-ctx.Done():
+			return
+		}
+		ws, _, _ := s.session()
+		if ws == nil {
+			continue
+		}
+		if s.beforeUpdate != nil {
+			s.beforeUpdate()
+		}
+		snap := ws.Update()
+		s.updates.Add(1)
+		s.diags.publish(ctx, snap)
+	}
 }
 
 // shutdown answers null; from now on only exit is expected.

@@ -2,6 +2,7 @@ package lsp
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -26,14 +27,15 @@ func (s *server) didOpen(_ context.Context, p *protocol.DidOpenTextDocumentParam
 	doc := p.TextDocument
 	key := files.key(doc.URI)
 	s.diags.setOpen(key, true)
-	_, err := ws.Open(key, string(doc.LanguageID), doc.Version, []byte(doc.Text))
-	s.diags.publish(key)
-	if err != nil {
+	if err := ws.StageOpen(key, string(doc.LanguageID), doc.Version, []byte(doc.Text)); err != nil {
 		return fmt.Errorf("didOpen %s: %w", key, err)
 	}
 	return nil
 }
 
+// didChange applies the changes to the document's text and tree at once; the model is
+// updated by the server's updater, once for every change that arrived meanwhile (see
+// server.update).
 func (s *server) didChange(_ context.Context, p *protocol.DidChangeTextDocumentParams) error {
 	ws, files, enc := s.session()
 	if ws == nil {
@@ -45,19 +47,25 @@ func (s *server) didChange(_ context.Context, p *protocol.DidChangeTextDocumentP
 		return fmt.Errorf("didChange %s: %w", key, engine.ErrNotOpen)
 	}
 	edits := s.edits(key, text, enc, p.ContentChanges)
-	if s.changeQueued != nil && s.changeQueued(p.TextDocument.URI) {
-		// The editor is typing faster than the model is rebuilt: the next change rebuilds
-		// and publishes for both.
-		if err := ws.Stage(key, p.TextDocument.Version, edits); err != nil {
-			s.diags.publish(key)
-			return fmt.Errorf("didChange %s: %w", key, err)
-		}
-		return nil
-	}
-	_, err := ws.Change(key, p.TextDocument.Version, edits)
-	s.diags.publish(key)
-	if err != nil {
+	if err := ws.Stage(key, p.TextDocument.Version, edits); err != nil {
 		return fmt.Errorf("didChange %s: %w", key, err)
+	}
+	return nil
+}
+
+// changesHaveText checks, before a didChange is decoded, that each of its content changes has
+// a text: the protocol's types would decode one without as an edit that deletes its range.
+func changesHaveText(raw []byte) error {
+	var p struct {
+		ContentChanges []map[string]json.RawMessage `json:"contentChanges"`
+	}
+	if err := json.Unmarshal(raw, &p); err != nil {
+		return nil // the decoder reports what is wrong
+	}
+	for i, c := range p.ContentChanges {
+		if _, ok := c["text"]; !ok {
+			return fmt.Errorf("contentChanges[%d] has no text", i)
+		}
 	}
 	return nil
 }
@@ -103,11 +111,7 @@ func (s *server) didClose(_ context.Context, p *protocol.DidCloseTextDocumentPar
 	}
 	key := files.key(p.TextDocument.URI)
 	s.diags.setOpen(key, false)
-	_, err := ws.Close(key)
-	s.diags.publish(key)
-	if err != nil {
-		return fmt.Errorf("didClose %s: %w", key, err)
-	}
+	ws.StageClose(key)
 	return nil
 }
 
@@ -116,4 +120,14 @@ func (s *server) didClose(_ context.Context, p *protocol.DidCloseTextDocumentPar
 func (s *server) didSave(_ context.Context, p *protocol.DidSaveTextDocumentParams) error {
 	s.log.Debug("didSave", zap.String("uri", string(p.TextDocument.URI)))
 	return nil
+}
+
+// rejectedChange tells the user that a change was refused: the editor and the server now
+// disagree on the document's text until it is reopened.
+func (s *server) rejectedChange(err error) {
+	s.log.Error("refusing a malformed didChange", zap.Error(err))
+	msg := "threatls refused a change it could not read (" + err.Error() + "); close and reopen the file to resynchronise it"
+	if err := s.client.ShowMessage(s.ctx, &protocol.ShowMessageParams{Type: protocol.MessageTypeError, Message: msg}); err != nil {
+		s.log.Debug("showing a message", zap.Error(err))
+	}
 }

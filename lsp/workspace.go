@@ -60,15 +60,9 @@ func (s *server) didChangeWatchedFiles(_ context.Context, p *protocol.DidChangeW
 	if ws == nil {
 		return errNotInitialized
 	}
-	keys := make([]string, 0, len(p.Changes))
 	for _, c := range p.Changes {
-		key := files.key(c.URI)
-		if _, err := ws.Refresh(key); err != nil {
-			s.log.Warn("refreshing a file", zap.String("file", key), zap.Error(err))
-		}
-		keys = append(keys, key)
+		ws.StageRefresh(files.key(c.URI))
 	}
-	s.diags.publish(keys...)
 	return nil
 }
 

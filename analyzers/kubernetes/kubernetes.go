@@ -55,6 +55,9 @@ func New() analyzers.Analyzer { return &Analyzer{} }
 
 var _ analyzers.Analyzer = (*Analyzer)(nil)
 
+// Clone returns a Kubernetes analyzer with nothing built yet.
+func (*Analyzer) Clone() analyzers.Analyzer { return &Analyzer{} }
+
 // Name returns "kubernetes".
 func (*Analyzer) Name() string { return Name }
 

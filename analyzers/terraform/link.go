@@ -60,11 +60,9 @@ type res struct {
 // Scope returns the directory of p: the files of a directory are one module, linked together.
 func (*Analyzer) Scope(p string) string { return path.Dir(p) }
 
-// Link fuses the facts of every Terraform file of the workspace into elements. Files are
-// grouped by directory: each directory is a module, and element IDs are
-// "terraform:<dir>/<address>". Link reads its input and never modifies it; its cost is linear
-// in the number of blocks of the modules whose facts changed since the previous Link (the
-// elements of the others are reused: elements are immutable once returned).
+// Link fuses the facts of Terraform files into elements. Files are grouped by directory: each
+// directory is a module, and element IDs are "terraform:<dir>/<address>". Link reads its input
+// and never modifies it; the engine links one module at a time (see Scope).
 func (a *Analyzer) Link(files []*model.FileFacts) []*model.Element {
 	byDir := map[string][]*model.FileFacts{}
 	for _, f := range files {
@@ -84,51 +82,24 @@ func (a *Analyzer) Link(files []*model.FileFacts) []*model.Element {
 	sort.Strings(dirs)
 	var out []*model.Element
 	var internet *model.Span
-	a.mu.Lock()
-	prev := a.modules
-	a.mu.Unlock()
-	next := make(map[string]linked, max(len(prev), len(dirs)))
-	for d, l := range prev {
-		next[d] = l
-	}
 	for _, d := range dirs {
 		fs := byDir[d]
 		sort.Slice(fs, func(i, j int) bool { return fs[i].File < fs[j].File })
-		l, ok := prev[d]
-		if !ok || !sameFacts(l.files, fs) {
-			m := newModule(d, fs)
-			m.build()
-			l = linked{files: fs, out: m.out}
-		}
-		next[d] = l
-		for _, el := range l.out {
+		m := newModule(d, fs)
+		m.build()
+		for _, el := range m.out {
 			if el.From == InternetID && (internet == nil || before(el.Span, *internet)) {
 				sp := el.Span
 				internet = &sp
 			}
 		}
-		out = append(out, l.out...)
+		out = append(out, m.out...)
 	}
-	a.mu.Lock()
-	a.modules = next
-	a.mu.Unlock()
 	if internet != nil {
 		out = append(out, model.InternetActor(*internet))
 	}
 	model.SortElements(out)
 	return out
-}
-
-func sameFacts(a, b []*model.FileFacts) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func before(a, b model.Span) bool {

@@ -18,31 +18,16 @@ package terraform
 import (
 	"path"
 	"strings"
-	"sync"
 
 	"github.com/threatls/threatls/analyzers"
 	"github.com/threatls/threatls/analyzers/parse"
-	"github.com/threatls/threatls/model"
 )
 
 // Name is the analyzer's name: the Format of its facts and the prefix of its element IDs.
 const Name = "terraform"
 
 // Analyzer reads Terraform. The zero value is ready to use and safe for concurrent use.
-type Analyzer struct {
-	mu sync.Mutex
-	// modules caches the elements Link built for each module directory, with the facts they
-	// were built from: facts are immutable, so a module whose files are the same facts
-	// (pointer for pointer) needs no rebuilding. A Link of some directories (the engine
-	// re-reads a single file to carry out a fix) leaves the others' entries alone, so one
-	// entry per directory ever linked is kept.
-	modules map[string]linked
-}
-
-type linked struct {
-	files []*model.FileFacts
-	out   []*model.Element
-}
+type Analyzer struct{}
 
 // New returns the Terraform analyzer.
 func New() analyzers.Analyzer { return &Analyzer{} }

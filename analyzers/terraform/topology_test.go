@@ -120,35 +120,6 @@ func TestAliases(t *testing.T) {
 	}
 }
 
-// A Link after an edit of another module returns the very elements it returned before for
-// the modules whose facts did not change, flows and zones included.
-func TestLinkReuses(t *testing.T) {
-	facts, _ := workspace(t, "testdata/src/topology")
-	other := extractSrc(t, "other/main.tf", []byte("resource \"aws_sqs_queue\" \"q\" {}\n"))
-	a := terraform.New()
-	first := map[string]*model.Element{}
-	for _, e := range a.Link(append(slices.Clone(facts), other)) {
-		first[e.ID] = e
-	}
-	edited := extractSrc(t, "other/main.tf", []byte("resource \"aws_sqs_queue\" \"q\" { name = \"q\" }\n"))
-	n := 0
-	for _, e := range a.Link(append(slices.Clone(facts), edited)) {
-		switch {
-		case e.ID == terraform.InternetID:
-		case e.ID == "terraform:other/aws_sqs_queue.q":
-			if first[e.ID] == e {
-				t.Error("the edited module was not rebuilt")
-			}
-		case first[e.ID] != e:
-			t.Errorf("%s was rebuilt", e.ID)
-		default:
-			n++
-		}
-	}
-	if n < 50 {
-		t.Errorf("only %d elements reused", n)
-	}
-}
 
 // A service folds in the task definition it runs, however it names it; a task definition no
 // service runs is a component of its own.

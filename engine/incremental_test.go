@@ -1,0 +1,329 @@
+package engine_test
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"math/rand"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/threatls/threatls/analyzers/parse"
+	"github.com/threatls/threatls/engine"
+	"github.com/threatls/threatls/model"
+)
+
+var (
+	incrementalSteps = flag.Int("incremental.steps", 25, "edits per random sequence of TestIncrementalIsFresh")
+	incrementalSeeds = flag.Int("incremental.seeds", 2, "random sequences of TestIncrementalIsFresh")
+)
+
+// TestIncrementalIsFresh holds the live workspace to a fresh scan: after every edit of random
+// sequences — tokens swapped (true/false, CIDRs, hosts, ports, Service types), lines deleted,
+// duplicated or moved, characters typed that break the syntax, files deleted and restored,
+// some files open in an editor and edited there, the others changed on disk — the snapshot
+// the workspace updated has exactly the findings and the model of a new workspace that loads
+// the same files.
+func TestIncrementalIsFresh(t *testing.T) {
+	base := generateSystemCorpus(corpusSpec{Seed: corpusSeed, Stacks: 2})
+	for seed := int64(1); seed <= int64(*incrementalSeeds); seed++ {
+		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
+			r := rand.New(rand.NewSource(seed))
+			dir := t.TempDir()
+			if _, err := writeCorpus(dir, base); err != nil {
+				t.Fatal(err)
+			}
+			texts := map[string][]byte{}
+			for _, f := range base {
+				texts[f.Path] = f.Text
+			}
+			eng := newEngine(t)
+			ws := eng.Workspace(dir, engine.DefaultConfig())
+			if _, err := ws.Load(context.Background(), nil); err != nil {
+				t.Fatal(err)
+			}
+			open := map[string]int32{}
+			keys := func() []string {
+				var ks []string
+				for k := range texts {
+					ks = append(ks, k)
+				}
+				sort.Strings(ks)
+				return ks
+			}
+			deleted := map[string][]byte{}
+			for step := 0; step < *incrementalSteps; step++ {
+				ks := keys()
+				key := ks[r.Intn(len(ks))]
+				var what string
+				switch op := r.Intn(20); {
+				case op == 0 && len(ks) > 10: // delete a file
+					what = "delete " + key
+					deleted[key] = texts[key]
+					delete(texts, key)
+					if _, ok := open[key]; ok {
+						if _, err := ws.Close(key); err != nil {
+							t.Fatal(err)
+						}
+						delete(open, key)
+					}
+					os.Remove(filepath.Join(dir, key))
+					ws.StageRefresh(key)
+				case op == 1 && len(deleted) > 0: // restore one
+					for k, text := range deleted {
+						key, what = k, "restore "+k
+						texts[k] = text
+						delete(deleted, k)
+						break
+					}
+					writeFile(t, dir, key, texts[key])
+					ws.StageRefresh(key)
+				default:
+					old := texts[key]
+					next, desc := mutate(r, old)
+					what = desc + " in " + key
+					texts[key] = next
+					writeFile(t, dir, key, next)
+					if v, ok := open[key]; ok || r.Intn(3) == 0 {
+						if !ok {
+							lang := "terraform"
+							if !strings.HasSuffix(key, ".tf") {
+								lang = "yaml"
+							}
+							if _, err := ws.Open(key, lang, 1, old); err != nil {
+								t.Fatal(err)
+							}
+							v = 1
+						}
+						v++
+						open[key] = v
+						if err := ws.Stage(key, v, []parse.Edit{minimalEdit(old, next)}); err != nil {
+							t.Fatal(err)
+						}
+					} else {
+						ws.StageRefresh(key)
+					}
+				}
+				got := ws.Snapshot()
+				fresh, err := eng.Workspace(dir, engine.DefaultConfig()).Load(context.Background(), nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if d := diffSnapshots(got, fresh); d != "" {
+					t.Fatalf("step %d (%s): the updated workspace differs from a fresh scan (-updated +fresh):\n%s", step, what, d)
+				}
+			}
+		})
+	}
+}
+
+func writeFile(t *testing.T, dir, key string, text []byte) {
+	t.Helper()
+	p := filepath.Join(dir, key)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, text, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// minimalEdit is the one edit that turns old into next.
+func minimalEdit(old, next []byte) parse.Edit {
+	p := 0
+	for p < len(old) && p < len(next) && old[p] == next[p] {
+		p++
+	}
+	s := 0
+	for s < len(old)-p && s < len(next)-p && old[len(old)-1-s] == next[len(next)-1-s] {
+		s++
+	}
+	return parse.Edit{Start: p, End: len(old) - s, Text: string(next[p : len(next)-s])}
+}
+
+// swaps are tokens an edit may turn into one another: each changes what some analyzer reads.
+var swaps = [][2]string{
+	{"true", "false"}, {"0.0.0.0/0", "10.0.0.0/8"}, {"redis://cache", "redis://queue"},
+	{"LoadBalancer", "ClusterIP"}, {"5432", "6379"}, {"https", "http"}, {"api", "web"},
+	{"orders-db", "orders-cache"}, {"AES256", "aws:kms"}, {"private", "public-read"},
+	{"runAsNonRoot: true", "runAsNonRoot: false"}, {"postgres", "mysql"}, {"-->", "---"},
+}
+
+// mutate makes one random edit of text, and says what it did.
+func mutate(r *rand.Rand, text []byte) ([]byte, string) {
+	lines := bytes.SplitAfter(text, []byte("\n"))
+	switch op := r.Intn(10); {
+	case op < 5:
+		var hits [][2]int // offset, swap index (negative: reversed)
+		for i, sw := range swaps {
+			for _, dir := range []int{0, 1} {
+				from := sw[dir]
+				for off := 0; ; {
+					j := bytes.Index(text[off:], []byte(from))
+					if j < 0 {
+						break
+					}
+					hits = append(hits, [2]int{off + j, i*2 + dir})
+					off += j + len(from)
+				}
+			}
+		}
+		if len(hits) > 0 {
+			h := hits[r.Intn(len(hits))]
+			sw := swaps[h[1]/2]
+			from, to := sw[h[1]%2], sw[1-h[1]%2]
+			out := append(append(append([]byte(nil), text[:h[0]]...), to...), text[h[0]+len(from):]...)
+			return out, fmt.Sprintf("%q → %q at %d", from, to, h[0])
+		}
+		fallthrough
+	case op < 7 && len(lines) > 1:
+		i := r.Intn(len(lines))
+		out := bytes.Join(append(append([][]byte(nil), lines[:i]...), lines[i+1:]...), nil)
+		return out, fmt.Sprintf("line %d deleted", i+1)
+	case op < 8 && len(lines) > 1:
+		i := r.Intn(len(lines))
+		ls := append(append(append([][]byte(nil), lines[:i+1]...), lines[i]), lines[i+1:]...)
+		return bytes.Join(ls, nil), fmt.Sprintf("line %d duplicated", i+1)
+	case op < 9 && len(lines) > 4:
+		i := r.Intn(len(lines) - 2)
+		n := 1 + r.Intn(min(6, len(lines)-i-1))
+		block := lines[i : i+n]
+		rest := append(append([][]byte(nil), lines[:i]...), lines[i+n:]...)
+		j := r.Intn(len(rest) + 1)
+		ls := append(append(append([][]byte(nil), rest[:j]...), block...), rest[j:]...)
+		return bytes.Join(ls, nil), fmt.Sprintf("lines %d-%d moved to %d", i+1, i+n, j+1)
+	default:
+		off := r.Intn(len(text) + 1)
+		c := []string{"{", "}", "x", ":", "\"", "\n", "  ", "[", "-", "#"}[r.Intn(10)]
+		return append(append(append([]byte(nil), text[:off]...), c...), text[off:]...), fmt.Sprintf("%q typed at %d", c, off)
+	}
+}
+
+// diffSnapshots compares what two snapshots say: every finding, every element, the paths.
+func diffSnapshots(a, b *engine.Snapshot) string {
+	var out []string
+	af, bf := renderFindings(a.Findings()), renderFindings(b.Findings())
+	out = append(out, diffLines("finding", af, bf)...)
+	out = append(out, diffLines("element", renderElements(a.Graph()), renderElements(b.Graph()))...)
+	if len(out) > 8 {
+		out = append(out[:8], fmt.Sprintf("… and %d more", len(out)-8))
+	}
+	return strings.Join(out, "\n")
+}
+
+func diffLines(what string, a, b []string) []string {
+	in := map[string]int{}
+	for _, s := range a {
+		in[s]++
+	}
+	for _, s := range b {
+		in[s]--
+	}
+	var out []string
+	for s, n := range in {
+		switch {
+		case n > 0:
+			out = append(out, "- "+what+": "+s)
+		case n < 0:
+			out = append(out, "+ "+what+": "+s)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i][2:] < out[j][2:] })
+	return out
+}
+
+func renderFindings(fs []model.Finding) []string {
+	out := make([]string, len(fs))
+	for i, f := range fs {
+		supp := ""
+		if f.Suppressed != nil {
+			supp = " suppressed by " + f.Suppressed.Span.String()
+		}
+		out[i] = fmt.Sprintf("%s %s %s %s %s %q related=%v evidence=%v%s", f.Span, f.ThreatID, f.Severity, f.Confidence,
+			f.Element, f.Message, f.Related, f.Evidence, supp)
+	}
+	return out
+}
+
+func renderElements(g *model.Graph) []string {
+	var out []string
+	for _, e := range g.Elements() {
+		keys := make([]string, 0, len(e.Attrs))
+		for k := range e.Attrs {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		var attrs strings.Builder
+		for _, k := range keys {
+			a := e.Attrs[k]
+			fmt.Fprintf(&attrs, " %s=%v(%s@%v)", k, a.Value, a.Origin, a.Span)
+		}
+		out = append(out, fmt.Sprintf("%s %s %s %q %s>%s %v%s members=%v sources=%v related=%d zone=%s in=%d out=%d reach=%v paths=%d",
+			e.ID, e.Kind, e.Type, e.Name, e.From, e.To, e.Span, attrs.String(), e.Members, e.Sources, len(e.Related),
+			g.ZoneID(e.ID), len(g.Inbound(e.ID)), len(g.Outbound(e.ID)), g.ReachableFromInternet(e.ID), len(g.PathsThrough(e.ID))))
+	}
+	return out
+}
+
+// An edit of one Terraform module or one namespace's manifests leaves every element of the
+// others as it was, pointer for pointer: nothing else is re-linked or re-evaluated.
+func TestEditRelinksOnlyItsScope(t *testing.T) {
+	dir := t.TempDir()
+	files := generateSystemCorpus(corpusSpec{Seed: corpusSeed, Stacks: 2})
+	if _, err := writeCorpus(dir, files); err != nil {
+		t.Fatal(err)
+	}
+	ws := newEngine(t).Workspace(dir, engine.DefaultConfig())
+	before, err := ws.Load(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tf, k8s string
+	for _, k := range before.Files() {
+		switch {
+		case tf == "" && strings.HasSuffix(k, "/network/main.tf"):
+			tf = k
+		case k8s == "" && strings.HasSuffix(k, "/k8s/api.yaml"):
+			k8s = k
+		}
+	}
+	if tf == "" || k8s == "" {
+		t.Fatalf("the corpus has no network module or api manifest: %v", before.Files())
+	}
+	for _, key := range []string{tf, k8s} {
+		text := before.File(key).Text
+		lang := "yaml"
+		if strings.HasSuffix(key, ".tf") {
+			lang = "terraform"
+		}
+		if _, err := ws.Open(key, lang, 1, text); err != nil {
+			t.Fatal(err)
+		}
+		at := bytes.Index(text, []byte("\n")) // the end of the first line: a comment or a key
+		after, err := ws.Change(key, 2, []parse.Edit{{Start: at, End: at, Text: " "}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		stack := strings.Join(strings.SplitN(key, "/", 3)[:2], "/") + "/"
+		kept, remade := 0, 0
+		for _, e := range before.Graph().Elements() {
+			if strings.HasPrefix(e.Span.File, stack) || e.Kind == model.Path || model.Format(e.ID) == "actor" || e.ID == model.InternetZone {
+				continue
+			}
+			if after.Element(e.ID) == e {
+				kept++
+			} else {
+				remade++
+				t.Errorf("editing %s remade %s (%s)", key, e.ID, e.Span)
+			}
+		}
+		if kept == 0 || remade > 0 {
+			t.Fatalf("editing %s: %d elements of the other stack kept, %d remade", key, kept, remade)
+		}
+		before = after
+	}
+}

@@ -1,0 +1,144 @@
+package lsp
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"go.lsp.dev/protocol"
+	"go.lsp.dev/uri"
+)
+
+// While the editor types faster than the model is updated, the changes are applied to the
+// document as they come and one update of the model serves them all; diagnostics are
+// published for newer and newer versions only, the last typed among them. (Before, each
+// change rebuilt the model: thirty keystrokes, thirty updates and thirty publications,
+// minutes behind the typist on a large workspace.)
+func TestTypingCoalesces(t *testing.T) {
+	root := copyWorkspace(t, "workspace")
+	var srv atomic.Pointer[server]
+	slow := atomic.Bool{}
+	c := startServerWith(t, nil, &hooks{
+		server: func(s *server) { srv.Store(s) },
+		beforeUpdate: func() {
+			if slow.Load() {
+				time.Sleep(60 * time.Millisecond) // a model that takes its time to update
+			}
+		},
+	})
+	c.initialize(root, fullCapabilities())
+	mainURI := uri.File(filepath.Join(root, "main.tf"))
+	b, err := os.ReadFile(filepath.Join(root, "main.tf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(b)
+	c.notify(protocol.MethodTextDocumentDidOpen, &protocol.DidOpenTextDocumentParams{TextDocument: protocol.TextDocumentItem{
+		URI: mainURI, LanguageID: "terraform", Version: 1, Text: text}})
+	c.waitDiagnostics(mainURI, "version 1", func(p published) bool { v, ok := p.version(); return ok && v == 1 })
+	c.waitFor("the workspace scan", func() bool { return srv.Load().ws.Latest().Complete() })
+	time.Sleep(50 * time.Millisecond) // let the scan's publications settle
+	before := srv.Load().updates.Load()
+	c.mu.Lock()
+	publishedBefore := len(c.diagnosticsLocked(mainURI))
+	c.mu.Unlock()
+
+	// A comment line typed above a finding, thirty characters, one notification each, as fast
+	// as they go.
+	slow.Store(true)
+	at := rangeOf(t, text, "storage_encrypted = false").Start
+	const n = 30
+	for i := range n {
+		pos := protocol.Position{Line: at.Line, Character: uint32(i)}
+		txt := "x"
+		if i == 0 {
+			txt = "#\n" // the comment's line; the rest is typed after its #
+		}
+		c.notify(protocol.MethodTextDocumentDidChange, &protocol.DidChangeTextDocumentParams{
+			TextDocument:   protocol.VersionedTextDocumentIdentifier{TextDocumentIdentifier: protocol.TextDocumentIdentifier{URI: mainURI}, Version: int32(2 + i)},
+			ContentChanges: []protocol.TextDocumentContentChangeEvent{&protocol.TextDocumentContentChangePartial{Range: protocol.Range{Start: pos, End: pos}, Text: txt}},
+		})
+	}
+	last := c.waitDiagnostics(mainURI, "the last version", func(p published) bool { v, ok := p.version(); return ok && v == n+1 })
+	if d := diagnosticWithCode(t, last.Diagnostics, "AWS-RDS-002"); d.Range.Start.Line != at.Line+1 {
+		t.Errorf("AWS-RDS-002 at line %d after typing a comment line above it, want %d", d.Range.Start.Line, at.Line+1)
+	}
+	updates := srv.Load().updates.Load() - before
+	if updates > 4 {
+		t.Errorf("%d keystrokes made %d updates of the model, want a few at most: they are not coalesced", n, updates)
+	}
+	c.mu.Lock()
+	pubs := c.diagnosticsLocked(mainURI)[publishedBefore:]
+	c.mu.Unlock()
+	if len(pubs) > int(updates) {
+		t.Errorf("%d publications for %d updates", len(pubs), updates)
+	}
+	prev := int32(1)
+	for _, p := range pubs {
+		v, _ := p.version()
+		if v <= prev {
+			t.Errorf("published version %d after %d", v, prev)
+		}
+		prev = v
+	}
+	t.Logf("%d keystrokes, %d updates of the model, %d publications", n, updates, len(pubs))
+}
+
+// A request is answered from the newest model while an update is still running: a hover
+// while the updater works on a slow update answers at once, at the position the editor has
+// now (the text typed since is accounted for).
+func TestHoverDoesNotWaitForTheModel(t *testing.T) {
+	root := copyWorkspace(t, "workspace")
+	var srv atomic.Pointer[server]
+	slow := atomic.Bool{}
+	release := make(chan struct{})
+	c := startServerWith(t, nil, &hooks{
+		server: func(s *server) { srv.Store(s) },
+		beforeUpdate: func() {
+			if slow.Load() {
+				<-release // an update that does not end until the test says so
+			}
+		},
+	})
+	defer close(release)
+	c.initialize(root, fullCapabilities())
+	mainURI := uri.File(filepath.Join(root, "main.tf"))
+	b, err := os.ReadFile(filepath.Join(root, "main.tf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(b)
+	c.notify(protocol.MethodTextDocumentDidOpen, &protocol.DidOpenTextDocumentParams{TextDocument: protocol.TextDocumentItem{
+		URI: mainURI, LanguageID: "terraform", Version: 1, Text: text}})
+	c.waitDiagnostics(mainURI, "version 1", func(p published) bool { v, ok := p.version(); return ok && v == 1 })
+	c.waitFor("the workspace scan", func() bool { return srv.Load().ws.Latest().Complete() })
+
+	slow.Store(true)
+	// A line typed at the top: the model's update hangs, the text is the editor's.
+	top := protocol.Position{}
+	c.notify(protocol.MethodTextDocumentDidChange, &protocol.DidChangeTextDocumentParams{
+		TextDocument:   protocol.VersionedTextDocumentIdentifier{TextDocumentIdentifier: protocol.TextDocumentIdentifier{URI: mainURI}, Version: 2},
+		ContentChanges: []protocol.TextDocumentContentChangeEvent{&protocol.TextDocumentContentChangePartial{Range: protocol.Range{Start: top, End: top}, Text: "# a comment\n"}},
+	})
+	edited := "# a comment\n" + text
+	at := rangeOf(t, edited, "storage_encrypted = false")
+	t0 := time.Now()
+	var h protocol.Hover
+	if err := c.call(protocol.MethodTextDocumentHover, &protocol.HoverParams{TextDocumentPositionParams: protocol.TextDocumentPositionParams{
+		TextDocument: protocol.TextDocumentIdentifier{URI: mainURI}, Position: at.Start}}, &h); err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(t0); took > 2*time.Second {
+		t.Errorf("the hover took %v: it waited for the model", took)
+	}
+	md, _ := h.Contents.(*protocol.MarkupContent)
+	if md == nil || !strings.Contains(md.Value, "AWS-RDS-002") {
+		t.Errorf("the hover at the moved line does not explain AWS-RDS-002: %+v", h.Contents)
+	}
+	if h.Range == nil || h.Range.Start.Line != at.Start.Line {
+		t.Errorf("hover range %+v, want on line %d of the edited text", h.Range, at.Start.Line)
+	}
+}
