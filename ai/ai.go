@@ -123,9 +123,33 @@ func Resolve(s Settings, env Env, root string) (Config, error) {
 		c.key = strings.TrimSpace(env("OPENAI_API_KEY"))
 	}
 	if c.key == "" && !isLocal(u.Hostname()) {
-		return c, errors.New("AI is on but no API key is set: export OPENAI_API_KEY, or set keyFile to a file outside the repository")
+		return c, ErrNoKey
 	}
 	return c, nil
+}
+
+// ErrNoKey is Resolve's error when a remote endpoint has no key; the Config it returns with
+// it is complete otherwise (a preview needs no key).
+var ErrNoKey = errors.New("AI is on but no API key is set: export OPENAI_API_KEY, or set keyFile to a file outside the repository")
+
+// Endpoint is the URL requests are posted to.
+func (c Config) Endpoint() string {
+	base := strings.TrimRight(c.BaseURL, "/")
+	if c.APIVersion != "" {
+		return base + "/openai/deployments/" + url.PathEscape(c.Model) + "/chat/completions?api-version=" + url.QueryEscape(c.APIVersion)
+	}
+	return base + "/chat/completions"
+}
+
+// Auth describes how the key is sent, without the key.
+func (c Config) Auth() string {
+	switch {
+	case c.key == "":
+		return "no key"
+	case c.APIVersion != "":
+		return "api-key: <key, not shown>"
+	}
+	return "Authorization: Bearer <key, not shown>"
 }
 
 // HasKey reports whether a key was found (for messages; the key itself is never shown).

@@ -108,6 +108,15 @@ func (a *aiFlags) enrich(cmd *cobra.Command, g *globals, w *workspace, ecfg engi
 		len(todo)-failed, cfg.Model, cached, failed)
 }
 
+// scanConfig is the engine configuration load uses for a maxFileSize flag.
+func scanConfig(maxFileSize int64) engine.Config {
+	cfg := engine.DefaultConfig()
+	if maxFileSize > 0 {
+		cfg.MaxFileSize = maxFileSize
+	}
+	return cfg
+}
+
 func toReport(e ai.Enrichment) *report.Enrichment {
 	r := &report.Enrichment{Model: e.Model, Text: e.Text, Cached: e.Cached, Error: e.Error}
 	if e.Fix != nil {
