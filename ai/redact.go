@@ -88,14 +88,17 @@ var (
 		regexp.MustCompile(`\bSK[0-9a-fA-F]{32}\b`),
 		regexp.MustCompile(`\beyJ[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]*`),
 	}
-	// credentialValueREs match a credential whose value is group 1.
-	credentialValueREs = []*regexp.Regexp{
-		regexp.MustCompile(`(?i)\b(?:bearer|basic)\s+([A-Za-z0-9+/=._~-]*[0-9+/=][A-Za-z0-9+/=._~-]*)`),
-		regexp.MustCompile(`(?i)\bAccountKey=([^;"'\s]+)`),
-		regexp.MustCompile(`(?i)\bSharedAccessKey=([^;"'\s]+)`),
-		regexp.MustCompile(`(?i)\b(?:password|pwd)\s*=\s*([^;"'\s]+)`),
-		// scheme://user:password@host — the password of a connection string.
-		regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^\s:/?#@"'<>]*:([^\s@/"'<>]+)@`),
+	// credentialValueREs match a credential whose value is group 1, of at least min bytes.
+	credentialValueREs = []struct {
+		re  *regexp.Regexp
+		min int
+	}{
+		{regexp.MustCompile(`(?i)\b(?:bearer|basic)\s+([A-Za-z0-9+/=._~-]*[0-9+/=][A-Za-z0-9+/=._~-]*)`), 8},
+		{regexp.MustCompile(`(?i)\bAccountKey=([^;"'\s]+)`), 1},
+		{regexp.MustCompile(`(?i)\bSharedAccessKey=([^;"'\s]+)`), 1},
+		{regexp.MustCompile(`(?i)\b(?:password|pwd)\s*=\s*([^;"'\s]+)`), 1},
+		// scheme://user:password@host — the password of a connection string, however short.
+		{regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^\s:/?#@"'<>]*:([^\s@/"'<>]+)@`), 1},
 	}
 
 	secretWord = `(?:passw(?:or)?d|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|` +
@@ -142,8 +145,8 @@ func (r *Redactor) Redact(text string) string {
 	for _, re := range tokenREs {
 		text = re.ReplaceAllStringFunc(text, r.placeholder)
 	}
-	for _, re := range credentialValueREs {
-		text = r.replaceGroup(text, re)
+	for _, c := range credentialValueREs {
+		text = r.replaceGroup(text, c.re, c.min)
 	}
 	text = r.namedValues(text)
 	text = tokenRunRE.ReplaceAllStringFunc(text, func(run string) string {
@@ -155,13 +158,13 @@ func (r *Redactor) Redact(text string) string {
 	return text
 }
 
-// replaceGroup replaces group 1 of every match of re.
-func (r *Redactor) replaceGroup(text string, re *regexp.Regexp) string {
+// replaceGroup replaces group 1 of every match of re that is at least min bytes long.
+func (r *Redactor) replaceGroup(text string, re *regexp.Regexp, min int) string {
 	var b strings.Builder
 	last := 0
 	for _, m := range re.FindAllStringSubmatchIndex(text, -1) {
 		s, e := m[2], m[3]
-		if s < 0 || e-s < 6 || isReference(text[s:e]) || placeholderRE.MatchString(text[s:e]) {
+		if s < 0 || e-s < min || isReference(text[s:e]) || placeholderRE.MatchString(text[s:e]) {
 			continue
 		}
 		b.WriteString(text[last:s])

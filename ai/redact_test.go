@@ -24,6 +24,8 @@ func TestRedact(t *testing.T) {
 		{`Authorization: Bearer abc123def456ghi`, `Authorization: Bearer __REDACTED_1__`},
 		// connection strings
 		{`postgres://app:pa55word@db:5432/orders`, `postgres://app:__REDACTED_1__@db:5432/orders`},
+		{`DATABASE_URL: postgres://orders:dev@orders-db:5432/orders`, `DATABASE_URL: postgres://orders:__REDACTED_1__@orders-db:5432/orders`},
+		{`redis://:pw@cache:6379`, `redis://:__REDACTED_1__@cache:6379`},
 		{`Server=db;User Id=app;Password=pa55word;`, `Server=db;User Id=app;Password=__REDACTED_1__;`},
 		{`DefaultEndpointsProtocol=https;AccountName=x;AccountKey=abcDEF123==;`, `DefaultEndpointsProtocol=https;AccountName=x;AccountKey=__REDACTED_1__;`},
 		// a private key, whole
