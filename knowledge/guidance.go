@@ -457,6 +457,33 @@ func (g Guidance) Markdown() string {
 	return b.String()
 }
 
+// Brief renders the steps alone, for a hover: the diffs, the example and the ranking are
+// in Markdown (the editor's "Show remediation").
+func (g Guidance) Brief() string {
+	if len(g.Steps) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("#### What to do here\n\n")
+	for i, s := range g.Steps {
+		fmt.Fprintf(&b, "%d. %s\n", i+1, s)
+	}
+	var more []string
+	if len(g.Fixes) > 0 {
+		more = append(more, "the quick fix as a diff")
+	}
+	if g.Example != nil {
+		more = append(more, "an example")
+	}
+	if g.Path != nil {
+		more = append(more, "the attack path's controls ranked")
+	}
+	if len(more) > 0 {
+		b.WriteString("\n*Show remediation (a code action) adds " + strings.Join(more, ", ") + ".*\n")
+	}
+	return b.String()
+}
+
 // Text renders the guidance for a terminal.
 func (g Guidance) Text() string {
 	var b strings.Builder

@@ -132,6 +132,8 @@ type server struct {
 	// changeQueued reports whether another didChange of a document is already queued: then a
 	// change is staged, and the model rebuilt and published once for both.
 	changeQueued func(uri.URI) bool
+
+	ai aiSession // AI enrichment: settings, session, client abilities (ai.go)
 }
 
 // clientCaps is what the server uses of the client's capabilities.
