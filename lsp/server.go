@@ -227,6 +227,8 @@ func (s *server) initialize(ctx context.Context, p *protocol.InitializeParams) (
 	s.cfg = cfg
 	s.ws = s.eng.Workspace(root, cfg)
 	s.mu.Unlock()
+	s.setAIClient(p.Capabilities)
+	s.configureAI(p.InitializationOptions)
 	s.log.Info("initialized", zap.String("root", root), zap.String("client", p.ClientInfo.Name),
 		zap.String("positionEncoding", string(enc.kind())))
 
@@ -241,7 +243,9 @@ func (s *server) initialize(ctx context.Context, p *protocol.InitializeParams) (
 			HoverProvider: protocol.Boolean(true),
 			CodeActionProvider: &protocol.CodeActionOptions{
 				CodeActionKinds: []protocol.CodeActionKind{protocol.CodeActionKindQuickFix},
+				ResolveProvider: ptr(true),
 			},
+			ExecuteCommandProvider: protocol.ExecuteCommandOptions{Commands: commands},
 		},
 		ServerInfo: protocol.ServerInfo{Name: "threatls", Version: protocol.NewOptional(buildVersion())},
 	}, nil
