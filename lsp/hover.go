@@ -36,6 +36,9 @@ func (s *server) hover(ctx context.Context, p *protocol.HoverParams) (*protocol.
 			continue
 		}
 		parts = append(parts, lib.Explain(f))
+		if r := s.remediationHover(snap, f); r != "" {
+			parts = append(parts, r)
+		}
 		if rng == nil {
 			r := m.rangeOf(f.Span.Start.Offset, f.Span.End.Offset)
 			rng = &r
