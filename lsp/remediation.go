@@ -132,6 +132,13 @@ func (s *server) finding(u uri.URI, fingerprint string) (*engine.Snapshot, model
 // below it, and returns it.
 func (s *server) showRemediation(ctx context.Context, u uri.URI, fingerprint, extra string) (string, error) {
 	snap, f, err := s.finding(u, fingerprint)
+	if err != nil && extra != "" {
+		// The AI's fix was just applied (an action runs its edit, then its command): the
+		// explanation is still worth reading.
+		md := "*The finding is no longer reported.*\n\n" + extra
+		s.showMarkdown(ctx, "ai-"+fingerprint, md)
+		return md, nil
+	}
 	if err != nil {
 		return "", err
 	}
