@@ -22,7 +22,6 @@ import (
 // fake is an OpenAI-compatible chat-completions server: every request is recorded, and
 // handle (which the test sets) answers it. n counts the requests, from 1.
 type fake struct {
-	t   *testing.T
 	srv *httptest.Server
 
 	mu       sync.Mutex
@@ -33,9 +32,9 @@ type fake struct {
 	handle   func(w http.ResponseWriter, r *http.Request, n int)
 }
 
-func newFake(t *testing.T, handle func(w http.ResponseWriter, r *http.Request, n int)) *fake {
+func newFake(t testing.TB, handle func(w http.ResponseWriter, r *http.Request, n int)) *fake {
 	t.Helper()
-	f := &fake{t: t, handle: handle}
+	f := &fake{handle: handle}
 	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		f.mu.Lock()
@@ -83,12 +82,12 @@ func answerJSON(explanation, fixed string, steps ...string) string {
 }
 
 // testConfig points a session at the fake server, with a cache of its own.
-func testConfig(t *testing.T, f *fake) Config {
+func testConfig(t testing.TB, f *fake) Config {
 	return Config{BaseURL: f.srv.URL + "/v1", Model: "test-model", Budget: 50, Concurrency: 2,
 		Timeout: 5 * time.Second, MaxTokens: DefaultMaxTokens, CacheDir: filepath.Join(t.TempDir(), "cache"), key: "sk-test-key"}
 }
 
-func testEngine(t *testing.T) *engine.Engine {
+func testEngine(t testing.TB) *engine.Engine {
 	t.Helper()
 	lib, err := knowledge.Builtin()
 	if err != nil {
@@ -98,7 +97,7 @@ func testEngine(t *testing.T) *engine.Engine {
 }
 
 // load scans dir (relative to the package) into a snapshot.
-func load(t *testing.T, eng *engine.Engine, dir string) *engine.Snapshot {
+func load(t testing.TB, eng *engine.Engine, dir string) *engine.Snapshot {
 	t.Helper()
 	abs, err := filepath.Abs(dir)
 	if err != nil {
