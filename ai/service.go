@@ -31,7 +31,13 @@ type Service struct {
 	// backoff is the wait before the second attempt of a request the endpoint asked to
 	// retry without saying when; it doubles for each further attempt.
 	backoff time.Duration
+	// scratch is the copy of the workspace proposed fixes are verified on.
+	scratch scratchCache
 }
+
+// Close removes what the session keeps on disk besides the cache: the scratch copy of the
+// workspace that fixes are verified on.
+func (s *Service) Close() { s.scratch.close() }
 
 // Option changes how a Service is built (tests use them).
 type Option func(*Service)

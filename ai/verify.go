@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/threatls/threatls/engine"
 	"github.com/threatls/threatls/knowledge"
@@ -35,7 +37,60 @@ func (s *Service) verify(ctx context.Context, snap *engine.Snapshot, ecfg engine
 	if !strings.HasSuffix(restored, "\n") {
 		restored += "\n"
 	}
-	return Verify(ctx, s.eng, snap, ecfg, f, model.TextEdit{File: blk.File, Start: blk.Start, End: blk.End, NewText: restored})
+	edit := model.TextEdit{File: blk.File, Start: blk.Start, End: blk.End, NewText: restored}
+	return verify(ctx, snap, f, edit, func(file string, text []byte) (*engine.Snapshot, error) {
+		return s.scratch.try(ctx, s.eng, snap, ecfg, file, text)
+	})
+}
+
+// scratchIdle is how long a scratch copy of a workspace is kept for the next verification.
+const scratchIdle = 30 * time.Second
+
+// scratchCache keeps one scratch copy of the last snapshot verified against: the first
+// verification on a snapshot pays a scan of it, the next ones a rebuild each (an editor asks
+// about several findings of one state of the workspace; scan --ai about all of them). The
+// copy — the workspace's texts in a private temporary directory — is removed after
+// scratchIdle without use, when another snapshot comes, and by Service.Close.
+type scratchCache struct {
+	mu    sync.Mutex
+	snap  *engine.Snapshot
+	sc    *engine.Scratch
+	timer *time.Timer
+}
+
+func (c *scratchCache) try(ctx context.Context, eng *engine.Engine, snap *engine.Snapshot, ecfg engine.Config, file string, text []byte) (*engine.Snapshot, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.snap != snap || c.sc == nil {
+		c.closeLocked()
+		sc, err := eng.NewScratch(ctx, snap, ecfg, nil)
+		if err != nil {
+			return nil, err
+		}
+		c.snap, c.sc = snap, sc
+	}
+	if c.timer != nil {
+		c.timer.Stop()
+	}
+	c.timer = time.AfterFunc(scratchIdle, c.close)
+	return c.sc.Try(file, text)
+}
+
+func (c *scratchCache) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.closeLocked()
+}
+
+func (c *scratchCache) closeLocked() {
+	if c.timer != nil {
+		c.timer.Stop()
+		c.timer = nil
+	}
+	if c.sc != nil {
+		c.sc.Close()
+	}
+	c.sc, c.snap = nil, nil
 }
 
 // Verify applies edit to a copy of the workspace of snap, re-parses and re-evaluates the
@@ -43,6 +98,13 @@ func (s *Service) verify(ctx context.Context, snap *engine.Snapshot, ecfg engine
 // gone (not merely suppressed) and no finding of f's severity or higher appears anywhere.
 // Otherwise Reason says which check failed. The diff is given either way.
 func Verify(ctx context.Context, eng *engine.Engine, snap *engine.Snapshot, ecfg engine.Config, f model.Finding, edit model.TextEdit) Fix {
+	return verify(ctx, snap, f, edit, func(file string, text []byte) (*engine.Snapshot, error) {
+		return eng.WhatIf(ctx, snap, ecfg, file, text)
+	})
+}
+
+// verify is Verify with the what-if evaluation given.
+func verify(ctx context.Context, snap *engine.Snapshot, f model.Finding, edit model.TextEdit, whatIf func(string, []byte) (*engine.Snapshot, error)) Fix {
 	fx := Fix{File: edit.File}
 	file := snap.File(edit.File)
 	if file == nil {
@@ -63,7 +125,7 @@ func Verify(ctx context.Context, eng *engine.Engine, snap *engine.Snapshot, ecfg
 		fx.Reason = "the proposal suppresses the finding instead of fixing it"
 		return fx
 	}
-	next, err := eng.WhatIf(ctx, snap, ecfg, edit.File, after)
+	next, err := whatIf(edit.File, after)
 	if err != nil {
 		fx.Reason = "the fix could not be checked: " + err.Error()
 		return fx

@@ -105,6 +105,9 @@ func (s *server) configureAI(raw []byte) {
 	if st == s.ai.settings && (s.ai.svc != nil || s.ai.err != nil || !st.Enabled) {
 		return
 	}
+	if s.ai.svc != nil {
+		s.ai.svc.Close()
+	}
 	s.ai.settings, s.ai.svc, s.ai.err = st, nil, nil
 	if !st.Enabled {
 		s.log.Info("AI enrichment is off")
@@ -116,7 +119,14 @@ func (s *server) configureAI(raw []byte) {
 		s.log.Warn("AI enrichment is on but cannot be used", zap.Error(err))
 		return
 	}
-	s.ai.svc = ai.New(cfg, s.eng, s.log)
+	svc := ai.New(cfg, s.eng, s.log)
+	s.ai.svc = svc
+	// The scratch copy of the workspace that fixes are verified on goes when the session
+	// ends (Serve waits for background tasks before it returns).
+	s.goBackground(func() {
+		<-s.ctx.Done()
+		svc.Close()
+	})
 	s.log.Info("AI enrichment is on", zap.String("endpoint", cfg.Endpoint()), zap.String("model", cfg.Model),
 		zap.Int("budget", cfg.Budget), zap.Int("concurrency", cfg.Concurrency), zap.String("cache", cfg.CacheDir))
 }

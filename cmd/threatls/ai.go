@@ -76,6 +76,7 @@ func (a *aiFlags) enrich(cmd *cobra.Command, g *globals, w *workspace, ecfg engi
 		}
 		return
 	}
+	defer svc.Close()
 	cfg := svc.Config()
 	results := make([]ai.Enrichment, len(todo))
 	jobs := make(chan int)

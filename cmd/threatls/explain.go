@@ -196,7 +196,9 @@ func explainLine(cmd *cobra.Command, g *globals, file string, line int, format, 
 	var svc *ai.Service
 	var aiErr error
 	if flags.on {
-		svc, aiErr = flags.service(g, lw.eng, lw.root)
+		if svc, aiErr = flags.service(g, lw.eng, lw.root); svc != nil {
+			defer svc.Close()
+		}
 	}
 	out := make([]explained, len(fs))
 	for i, f := range fs {

@@ -113,6 +113,7 @@ func writeReview(cmd *cobra.Command, g *globals, w *workspace, flags *aiFlags, o
 	if err != nil {
 		return fmt.Errorf("--ai-review: %w", err)
 	}
+	defer svc.Close()
 	r := svc.Review(cmd.Context(), w.snap)
 	if r.Error != "" {
 		return fmt.Errorf("--ai-review: %s (the model and its findings are unaffected)", r.Error)
