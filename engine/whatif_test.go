@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/threatls/threatls/analyzers/all"
 	"github.com/threatls/threatls/engine"
@@ -84,4 +85,53 @@ func engineOf(t *testing.T) *engine.Engine {
 		t.Fatal(err)
 	}
 	return engine.New(lib, all.Analyzers(), nil)
+}
+
+// BenchmarkWhatIf measures what a verified fix costs on the corpus of BenchmarkScan: a
+// one-shot what-if (copy the snapshot's texts to a scratch directory, load it, one file
+// replaced) and one more Try on a scratch copy, each against a plain scan of the same files.
+func BenchmarkWhatIf(b *testing.B) {
+	dir := b.TempDir()
+	files := generateCorpus(benchSpec())
+	if _, err := writeCorpus(dir, files); err != nil {
+		b.Fatal(err)
+	}
+	eng := newEngine(b)
+	snap, err := eng.Workspace(dir, engine.DefaultConfig()).Load(context.Background(), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	key := snap.Files()[len(snap.Files())/2]
+	text := append([]byte(nil), snap.File(key).Text...)
+	text = append(text, "\n# edited\n"...)
+	scan := fastest(3, func() {
+		if _, err := eng.Workspace(dir, engine.DefaultConfig()).Load(context.Background(), nil); err != nil {
+			b.Fatal(err)
+		}
+	})
+	b.Run("whatif", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := eng.WhatIf(context.Background(), snap, engine.DefaultConfig(), key, text); err != nil {
+				b.Fatal(err)
+			}
+		}
+		per := b.Elapsed() / time.Duration(b.N)
+		b.ReportMetric(ms(per), "ms")
+		b.ReportMetric(float64(per)/float64(scan), "ratio-to-scan")
+	})
+	b.Run("try", func(b *testing.B) {
+		sc, err := eng.NewScratch(context.Background(), snap, engine.DefaultConfig(), nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer sc.Close()
+		for b.Loop() {
+			if _, err := sc.Try(key, text); err != nil {
+				b.Fatal(err)
+			}
+		}
+		per := b.Elapsed() / time.Duration(b.N)
+		b.ReportMetric(ms(per), "ms")
+		b.ReportMetric(float64(per)/float64(scan), "ratio-to-scan")
+	})
 }
