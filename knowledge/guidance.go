@@ -227,7 +227,7 @@ func evidenceStep(ev model.Evidence) string {
 func because(evs []model.Evidence) []string {
 	var out []string
 	for _, ev := range evs {
-		if evidenceStep(ev) != "" || ev.Attr == "crosses_boundary" || ev.Origin == model.Defaulted && ev.Note == "" {
+		if evidenceStep(ev) != "" || ev.Attr == "crosses_boundary" || ev.Origin == model.Defaulted {
 			continue
 		}
 		s := fmt.Sprintf("`%s` is `%s`", ev.Attr, ev.Value)
