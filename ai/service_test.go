@@ -402,3 +402,21 @@ func TestAzure(t *testing.T) {
 		t.Errorf("Azure request: %s ?%s api-key %q", r.URL.Path, r.URL.RawQuery, r.Header.Get("api-key"))
 	}
 }
+
+// TestEnrichUntitledIsUnverified: a fix of a document without a file (an untitled buffer)
+// cannot be checked on a copy of the workspace: it is advice, and says why.
+func TestEnrichUntitledIsUnverified(t *testing.T) {
+	x := newRDS(t)
+	text := x.snap.File("db.tf").Text
+	snap, err := x.eng.Workspace("", engine.DefaultConfig()).Open("untitled:Untitled-1", "terraform", 1, text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := finding(t, snap, "AWS-RDS-002", "untitled:Untitled-1")
+	fixed := strings.Replace(x.block, "storage_encrypted   = false", "storage_encrypted   = true", 1)
+	srv := newFake(t, func(w http.ResponseWriter, r *http.Request, n int) { reply(w, answerJSON("Encrypt it.", fixed)) })
+	e := New(testConfig(t, srv), x.eng, nil).Enrich(context.Background(), snap, engine.DefaultConfig(), f)
+	if e.Error != "" || e.Fix == nil || e.Fix.Verified || !strings.Contains(e.Fix.Reason, "could not be checked") {
+		t.Errorf("enrichment = %+v, fix %+v", e, e.Fix)
+	}
+}

@@ -39,7 +39,7 @@ func (s *Service) verify(ctx context.Context, snap *engine.Snapshot, ecfg engine
 	}
 	edit := model.TextEdit{File: blk.File, Start: blk.Start, End: blk.End, NewText: restored}
 	return verify(ctx, snap, f, edit, func(file string, text []byte) (*engine.Snapshot, error) {
-		return s.scratch.try(ctx, s.eng, snap, ecfg, file, text)
+		return s.scratch.try(ctx, s.eng, snap, ecfg, f.Fingerprint, file, text)
 	})
 }
 
@@ -55,10 +55,14 @@ type scratchCache struct {
 	mu    sync.Mutex
 	snap  *engine.Snapshot
 	sc    *engine.Scratch
+	base  map[string]bool // the fingerprints of the copy's own findings, before any try
 	timer *time.Timer
 }
 
-func (c *scratchCache) try(ctx context.Context, eng *engine.Engine, snap *engine.Snapshot, ecfg engine.Config, file string, text []byte) (*engine.Snapshot, error) {
+// try evaluates the copy of snap with file's text replaced. The copy must reproduce the
+// finding being fixed (fingerprint) first: it does not when the finding rests on a document
+// without a file (an untitled buffer), which the copy cannot hold.
+func (c *scratchCache) try(ctx context.Context, eng *engine.Engine, snap *engine.Snapshot, ecfg engine.Config, fingerprint, file string, text []byte) (*engine.Snapshot, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.snap != snap || c.sc == nil {
@@ -67,7 +71,13 @@ func (c *scratchCache) try(ctx context.Context, eng *engine.Engine, snap *engine
 		if err != nil {
 			return nil, err
 		}
-		c.snap, c.sc = snap, sc
+		c.snap, c.sc, c.base = snap, sc, map[string]bool{}
+		for _, f := range sc.Snapshot().Findings() {
+			c.base[f.Fingerprint] = true
+		}
+	}
+	if !c.base[fingerprint] {
+		return nil, fmt.Errorf("the workspace's copy does not reproduce the finding (is a document it rests on unsaved, without a file?)")
 	}
 	if c.timer != nil {
 		c.timer.Stop()

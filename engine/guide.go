@@ -242,6 +242,11 @@ func (e *Engine) rank(ctx context.Context, s *Snapshot, cfg Config, p *model.Ele
 		return nil, err
 	}
 	defer sc.Close()
+	// The copy must reproduce the path before it can measure a change to it: it does not
+	// when the path runs through a document without a file (an untitled buffer).
+	if bp := sc.Snapshot().Element(p.ID); bp == nil || risk(bp) != risk(p) {
+		return nil, fmt.Errorf("the workspace's copy does not reproduce this path (is a document of it unsaved, without a file?)")
+	}
 	out := []knowledge.ControlEffect{}
 	for _, c := range cands {
 		if ctx.Err() != nil {
