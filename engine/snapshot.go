@@ -176,7 +176,6 @@ type evaluated struct {
 	findings []model.Finding
 	deps     []model.Dep
 	files    []string
-	local    bool
 }
 
 func newBuildState(e *Engine) *buildState {
@@ -369,8 +368,7 @@ func (b *buildState) evaluate(g *model.Graph, deps []model.Dep, touched map[stri
 			continue
 		}
 		fs, ds := ev.ElementDeps(el)
-		ev := &evaluated{el: el, findings: fs, deps: ds,
-			local: len(ds) == 0 && len(el.Members) == 0 && el.Kind != model.Path && el.Kind != model.Flow}
+		ev := &evaluated{el: el, findings: fs, deps: ds}
 		for _, f := range fs {
 			if !slices.Contains(ev.files, f.Span.File) {
 				ev.files = append(ev.files, f.Span.File)
@@ -441,7 +439,6 @@ func (b *buildState) assemble(touched map[string]struct{}) []string {
 			ev := b.evals[id]
 			for _, f := range ev.findings {
 				if f.Span.File == key {
-					f.Local = ev.local
 					fs = append(fs, f)
 				}
 			}

@@ -173,16 +173,31 @@ func (ev *Evaluator) evaluate(el *model.Element, rec map[model.Dep]struct{}) ([]
 	if a, ok := el.Attrs["in_scope"]; ok && a.Origin == model.Declared && a.Value == false {
 		return nil, true
 	}
-	ev.view.rec = rec
 	defer func() { ev.view.rec = nil }()
+	// Each rule records its reads apart, to tell the findings that rest on the element alone.
+	ev.view.rec = rec // e's own map: a flow's or a path's has its ends
 	act := map[string]any{"e": ev.view.elementMap(el), "workspace": ev.ws}
+	ruleRec := map[model.Dep]struct{}{}
+	ev.view.rec = ruleRec
+	standalone := el.Kind != model.Flow && el.Kind != model.Path && len(el.Members) == 0
 	var out []model.Finding
 	for _, r := range rules {
+		clear(ruleRec)
 		for _, t := range r.types {
 			ev.view.read(model.DepType, t)
 		}
 		if f, ok := r.eval(el, act, ev.view.funcs); ok {
-			out = append(out, ev.place(r, el, f)...)
+			fs := ev.place(r, el, f)
+			delete(ruleRec, model.Dep{Kind: model.DepElement, ID: el.ID})
+			for i := range fs {
+				fs[i].Local = standalone && len(ruleRec) == 0
+			}
+			out = append(out, fs...)
+		}
+		for d := range ruleRec {
+			if rec != nil {
+				rec[d] = struct{}{}
+			}
 		}
 	}
 	return out, true

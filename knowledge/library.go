@@ -226,6 +226,13 @@ func (t *Threat) validate() error {
 			}
 		}
 	}
+	for i, ex := range t.Docs.Examples {
+		if ex.Title == "" || strings.TrimSpace(ex.Text) == "" {
+			bad("docs.examples[%d]: title and text are required", i)
+		} else if _, err := template.New(t.ID).Option("missingkey=error").Parse(ex.Text); err != nil {
+			bad("docs.examples[%d]: %v", i, err)
+		}
+	}
 	if t.Docs.Why == "" || t.Docs.Fix == "" {
 		bad("docs.why and docs.fix are required")
 	}

@@ -61,6 +61,9 @@ type Docs struct {
 	Detection      string `yaml:"detection"`
 	Fix            string `yaml:"fix"`
 	FalsePositives string `yaml:"false_positives"`
+	// Examples are before/after snippets for elements no mechanical fix applies to, adapted
+	// to the element's names when shown (see Guide).
+	Examples []Example `yaml:"examples"`
 }
 
 // Compliance frameworks a threat may map to. Keys of Threat.Compliance.

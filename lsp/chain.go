@@ -328,6 +328,8 @@ func (s *server) routes() map[string]route {
 		protocol.MethodWorkspaceDidChangeConfiguration: notification(ordered, s.didChangeConfiguration),
 		protocol.MethodTextDocumentHover:               request(async, s.hover),
 		protocol.MethodTextDocumentCodeAction:          request(async, s.codeAction),
+		protocol.MethodCodeActionResolve:               request(async, s.resolveCodeAction),
+		protocol.MethodWorkspaceExecuteCommand:         request(async, s.executeCommand),
 	}
 }
 

@@ -60,6 +60,7 @@ func (s *server) codeAction(ctx context.Context, p *protocol.CodeActionParams) (
 			}
 			out = append(out, a)
 		}
+		out = append(out, s.remediationActions(files, f, diag)...)
 	}
 	return out, nil
 }

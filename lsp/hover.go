@@ -37,6 +37,9 @@ func (s *server) hover(ctx context.Context, p *protocol.HoverParams) (*protocol.
 			continue
 		}
 		parts = append(parts, lib.Explain(f))
+		if r := s.remediationHover(snap, f); r != "" {
+			parts = append(parts, r)
+		}
 		if r, ok := v.rangeOf(f.Span.Start.Offset, f.Span.End.Offset); rng == nil && ok {
 			rng = &r
 		}

@@ -146,6 +146,8 @@ type server struct {
 	kick         chan struct{}
 	beforeUpdate func()
 	updates      atomic.Int64 // models updated, for tests
+
+	ai aiSession // AI enrichment: settings, session, client abilities (ai.go)
 }
 
 // clientCaps is what the server uses of the client's capabilities.
@@ -242,6 +244,8 @@ func (s *server) initialize(ctx context.Context, p *protocol.InitializeParams) (
 	s.ws.SetNotify(s.wake)
 	s.mu.Unlock()
 	s.goBackground(func() { s.update(s.ctx) })
+	s.setAIClient(p.Capabilities)
+	s.configureAI(p.InitializationOptions)
 	s.log.Info("initialized", zap.String("root", root), zap.String("client", p.ClientInfo.Name),
 		zap.String("positionEncoding", string(enc.kind())))
 
@@ -256,7 +260,9 @@ func (s *server) initialize(ctx context.Context, p *protocol.InitializeParams) (
 			HoverProvider: protocol.Boolean(true),
 			CodeActionProvider: &protocol.CodeActionOptions{
 				CodeActionKinds: []protocol.CodeActionKind{protocol.CodeActionKindQuickFix},
+				ResolveProvider: ptr(true),
 			},
+			ExecuteCommandProvider: protocol.ExecuteCommandOptions{Commands: commands},
 		},
 		ServerInfo: protocol.ServerInfo{Name: "threatls", Version: protocol.NewOptional(buildVersion())},
 	}, nil

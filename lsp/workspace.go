@@ -79,6 +79,7 @@ func (s *server) didChangeConfiguration(_ context.Context, p *protocol.DidChange
 	if err != nil {
 		return fmt.Errorf("didChangeConfiguration: %w", err)
 	}
+	s.configureAI(p.Settings)
 	s.mu.Lock()
 	s.cfg = cfg
 	s.mu.Unlock()

@@ -49,6 +49,9 @@ const JSONVersion = 1
 //	doc_url       the threat's documentation
 //	cwe, capec, attack, references   from the threat library
 //	mitigations   titles of the threat's mitigations, the recommended one first
+//	enrichment    only with scan --ai: {model, text (Markdown), cached, fix: {verified,
+//	              reason, file, line, diff}, error}; see Enrichment. The other fields of the
+//	              finding are the same with or without it.
 //
 // Arrays are never null: an empty list is []. lib may be nil; the library fields are then
 // empty except doc_url.
@@ -132,6 +135,7 @@ type jsonFinding struct {
 	Attack      []string         `json:"attack"`
 	References  []string         `json:"references"`
 	Mitigations []string         `json:"mitigations"`
+	Enrichment  *Enrichment      `json:"enrichment,omitempty"`
 }
 
 func newJSONFinding(r Result, lib *knowledge.Library, f model.Finding) jsonFinding {
@@ -162,6 +166,7 @@ func newJSONFinding(r Result, lib *knowledge.Library, f model.Finding) jsonFindi
 		Attack:      nonNil(ru.Attack),
 		References:  nonNil(ru.References),
 		Mitigations: nonNil(ru.Mitigations),
+		Enrichment:  r.enrichment(f),
 	}
 }
 

@@ -35,6 +35,8 @@ type Result struct {
 	// Source returns the text of an analysed file, used to turn byte columns into character or
 	// UTF-16 columns. It may be nil, or return nil for a file: columns then count bytes.
 	Source func(file string) []byte
+	// Enrichment returns what AI added to a finding, or nil; nil when AI is off.
+	Enrichment func(model.Finding) *Enrichment
 }
 
 // ExitCode returns 1 if an unsuppressed, certain finding has a severity of failOn or above, and

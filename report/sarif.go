@@ -42,7 +42,8 @@ const (
 //     one-based with columns in UTF-16 code units (run.columnKind says so), converted from byte
 //     columns with Result.Source; without the source, columns count bytes.
 //   - partialFingerprints carries Finding.Fingerprint, so that alerts follow a finding across
-//     edits; an accepted risk has an inSource suppression with its reason.
+//     edits; an accepted risk has an inSource suppression with its reason. With scan --ai, the
+//     result's property "enrichment" holds what AI added (see Enrichment).
 //   - Skipped files are tool execution notifications of the run's only invocation.
 //
 // lib may be nil; rules are then made from the findings alone. The output has no timestamps.
@@ -263,6 +264,9 @@ func sarifResult(r Result, f model.Finding, ruleIndex int) *sarif.Result {
 			ev = append(ev, se)
 		}
 		props.Add("evidence", ev)
+	}
+	if e := r.enrichment(f); e != nil {
+		props.Add("enrichment", e)
 	}
 	return res.WithProperties(props)
 }

@@ -34,6 +34,8 @@ const (
 //	    evidence: public_acl = true (read at infra/main.tf:3:9)
 //	    related: infra/main.tf:12:1: public access configured by aws_s3_bucket_acl.logs
 //	    fix: Make the bucket ACL private
+//	    ai (gpt-4o-mini): The bucket's ACL lets anyone read … (with scan --ai)
+//	    ai fix: verified, infra/main.tf line 3
 //	infra/broken.tf: skipped: not valid HCL
 //	1 finding (1 critical), 1 accepted risk, 2 files, 1 skipped
 //
@@ -97,6 +99,7 @@ func writeTextFinding(w io.Writer, r Result, lib *knowledge.Library, opts TextOp
 	if hint := lookup(lib, f).fixHint(); hint != "" {
 		fmt.Fprintf(w, "    fix: %s\n", oneLine(hint))
 	}
+	writeTextEnrichment(w, r.enrichment(f))
 }
 
 // textEvidence renders `attr = value (origin at file:line:col): note`.

@@ -39,6 +39,8 @@ type reader struct {
 	flows     map[string]int        // "from->to" → flows so far
 	zones     []*zoneEntry
 	budget    int // nodes left for the attrs: value being read
+	// refused are the offsets of keys reported as holding an API key (see refuseKeys).
+	refused map[int]bool
 }
 
 // zoneEntry is what the cycle check needs of a zone.
@@ -125,7 +127,12 @@ func (r *reader) root(n *yamlnode.Node) {
 		r.problem(r.line(n), "threatls.yaml must be a map of %s", list(topKeys))
 		return
 	}
+	r.refused = map[int]bool{}
+	r.refuseKeys(n, 0)
 	for _, p := range r.pairs(n) {
+		if r.refused[p.Key.Span.Start.Offset] {
+			continue
+		}
 		switch p.Key.Value {
 		case "version":
 			if v, ok := p.Value.Int(); !ok || v != 1 {
@@ -147,6 +154,8 @@ func (r *reader) root(n *yamlnode.Node) {
 			for _, it := range r.entries(p, "an asset") {
 				r.asset(it)
 			}
+		case "ai", "openai", "llm":
+			r.problem(p.Key.Span, aiSectionMessage)
 		default:
 			r.problem(p.Key.Span, "unknown key %s: threatls.yaml has %s", describe(p.Key), list(topKeys))
 		}
@@ -181,6 +190,9 @@ func (r *reader) entries(p yamlnode.Pair, what string) []*yamlnode.Node {
 func (r *reader) fields(it *yamlnode.Node, what string, keys []string) map[string]yamlnode.Pair {
 	out := map[string]yamlnode.Pair{}
 	for _, p := range r.pairs(it) {
+		if r.refused[p.Key.Span.Start.Offset] {
+			continue
+		}
 		if !slices.Contains(keys, p.Key.Value) || p.Key.Kind != yamlnode.Scalar {
 			r.problem(p.Key.Span, "unknown key %s in %s: use %s", describe(p.Key), what, list(keys))
 			continue
@@ -498,6 +510,9 @@ func (r *reader) attrs(e *model.Element, p yamlnode.Pair) {
 	}
 	for _, ap := range r.pairs(p.Value) {
 		k := ap.Key.Value
+		if r.refused[ap.Key.Span.Start.Offset] {
+			continue
+		}
 		if ap.Key.Kind != yamlnode.Scalar || k == "" {
 			r.problem(ap.Key.Span, "attrs: an attribute name must be a string")
 			continue

@@ -75,8 +75,10 @@ apply, each with the evidence, where it is in the source, and how to fix it.
   threatls serve                  run the language server (your editor starts it)
   threatls rules                  list the threat library
   threatls explain AWS-S3-001     show what a threat is and how to fix it
+  threatls explain k8s/api.yaml:23  how to fix the findings on that line, for that element
 
-Nothing from the analysed files is ever executed or sent anywhere.`,
+Nothing from the analysed files is ever executed, or sent anywhere unless you turn AI
+enrichment on (--ai): then a redacted excerpt goes to the endpoint you chose.`,
 		Version:       versionString(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
@@ -97,7 +99,7 @@ Nothing from the analysed files is ever executed or sent anywhere.`,
 	root.PersistentFlags().StringVar(&g.logFile, "log-file", "", "write logs to this file instead of stderr")
 	root.PersistentFlags().StringVar(&g.logLevel, "log-level", "warn", "log level: debug, info, warn, error")
 	root.PersistentFlags().StringSliceVar(&g.threatDirs, "threats", nil, "directory of extra threat definitions (YAML, the library's format); repeatable")
-	root.AddCommand(newScan(g), newServe(g), newRules(g), newExplain(g), newModel(g))
+	root.AddCommand(newScan(g), newServe(g), newRules(g), newExplain(g), newModel(g), newAI(g))
 	return root
 }
 

@@ -16,6 +16,7 @@ func newModel(g *globals) *cobra.Command {
 		format, output string
 		paths          bool
 		maxFileSize    int64
+		review         aiFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "model [PATH]",
@@ -35,6 +36,13 @@ flows and trust zones — in one of these formats:
 
 --paths lists the attack paths instead, riskiest first, each hop with the controls it lacks
 and where it is defined; with --format json, only the paths of the JSON document.
+
+--ai-review asks an LLM (off by default; see threatls ai preview) for threats the library
+does not cover — business logic, abuse cases — given the inferred system, redacted. It
+writes them as suggestions to review, in the threat library's format, each tied to the IDs
+of the elements it concerns; a suggestion citing an element the model does not have is
+dropped. They become findings only once you adopt them: reviewed, in a directory you pass
+with --threats DIR.
 
 Locations are relative to the workspace root; nothing from the analysed files is executed.`,
 		Example: `  threatls model testdata/examples/aws-shop > model.mmd
@@ -57,6 +65,9 @@ Locations are relative to the workspace root; nothing from the analysed files is
 			w, err := load(cmd, g, "model", path, maxFileSize)
 			if err != nil {
 				return err
+			}
+			if review.on {
+				return writeReview(cmd, g, w, &review, output)
 			}
 			opts := report.ModelOptions{Name: filepath.Base(w.root), Root: w.display, Source: w.source}
 			var buf bytes.Buffer
@@ -92,5 +103,29 @@ Locations are relative to the workspace root; nothing from the analysed files is
 	f.StringVarP(&output, "output", "o", "", "write the model to this file instead of stdout")
 	f.BoolVar(&paths, "paths", false, "list the attack paths, riskiest first (text, or JSON with --format json)")
 	f.Int64Var(&maxFileSize, "max-file-size", 0, "skip files larger than this many bytes (default 5 MiB)")
+	review.add(f, "ai-review", "ask an LLM for threats the library does not cover, written as suggestions (threat library YAML) to review")
 	return cmd
+}
+
+// writeReview writes the suggestions of an AI review of the model (model --ai-review).
+func writeReview(cmd *cobra.Command, g *globals, w *workspace, flags *aiFlags, output string) error {
+	svc, err := flags.service(g, w.eng, w.root)
+	if err != nil {
+		return fmt.Errorf("--ai-review: %w", err)
+	}
+	defer svc.Close()
+	r := svc.Review(cmd.Context(), w.snap)
+	if r.Error != "" {
+		return fmt.Errorf("--ai-review: %s (the model and its findings are unaffected)", r.Error)
+	}
+	y, err := r.YAML()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(cmd.ErrOrStderr(), "threatls: ai: %d suggestions from %s, %d dropped\n", len(r.Suggestions), r.Model, len(r.Dropped))
+	if output != "" {
+		return os.WriteFile(output, y, 0o644)
+	}
+	_, err = cmd.OutOrStdout().Write(y)
+	return err
 }

@@ -46,28 +46,3 @@ severity, STRIDE categories and title. --format markdown prints the documentatio
 	cmd.Flags().StringVarP(&format, "format", "f", "text", "text or markdown")
 	return cmd
 }
-
-func newExplain(g *globals) *cobra.Command {
-	return &cobra.Command{
-		Use:     "explain ID",
-		Short:   "Explain a threat: why it matters, how it is detected, how to fix it",
-		Example: "  threatls explain AWS-S3-001",
-		Args:    cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			lib, err := g.library()
-			if err != nil {
-				return err
-			}
-			id := strings.ToUpper(args[0])
-			if t := lib.Threat(id); t != nil {
-				_, err = io.WriteString(cmd.OutOrStdout(), t.Markdown())
-				return err
-			}
-			if m, ok := knowledge.MetaRuleFor(id); ok {
-				_, err = io.WriteString(cmd.OutOrStdout(), m.Markdown())
-				return err
-			}
-			return fmt.Errorf("no threat %s in the library (threatls rules lists them)", args[0])
-		},
-	}
-}

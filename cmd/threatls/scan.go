@@ -19,6 +19,7 @@ func newScan(g *globals) *cobra.Command {
 		format, output, failOn  string
 		showSuppressed, noColor bool
 		maxFileSize             int64
+		aiOn                    aiFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "scan [PATH]",
@@ -55,6 +56,7 @@ Exit status: 0 when no finding reaches --fail-on (or --fail-on is not set), 1 wh
 				return err
 			}
 			res, lib := ws.result(), ws.eng.Library()
+			aiOn.enrich(cmd, g, ws, scanConfig(maxFileSize), &res)
 			var w io.Writer = cmd.OutOrStdout()
 			if output != "" {
 				f, err := os.Create(output)
@@ -91,6 +93,7 @@ Exit status: 0 when no finding reaches --fail-on (or --fail-on is not set), 1 wh
 	f.BoolVar(&showSuppressed, "show-suppressed", false, "also list accepted risks (text format)")
 	f.BoolVar(&noColor, "no-color", false, "never colour the text report")
 	f.Int64Var(&maxFileSize, "max-file-size", 0, "skip files larger than this many bytes (default 5 MiB)")
+	aiOn.add(f, "ai", "enrich each finding with an LLM's explanation and a verified fix (off by default; never changes the findings or the exit code)")
 	return cmd
 }
 

@@ -24,11 +24,17 @@ if log and log ~= '' then
 end
 table.insert(cmd, 'serve')
 
+-- The defaults but for maxFileSize: exercises the settings path (initializationOptions).
+-- E2E_SETTINGS (JSON), when set, replaces them (the AI scenario turns AI on).
+local settings = { threatls = { maxFileSize = 1048576 } }
+local extra = os.getenv('E2E_SETTINGS')
+if extra and extra ~= '' then
+  settings = vim.fn.json_decode(extra)
+end
 local threatls = dofile(env('THREATLS_LUA'))
 threatls.setup({
   cmd = cmd,
-  -- The defaults but for maxFileSize: exercises the settings path (initializationOptions).
-  settings = { threatls = { maxFileSize = 1048576 } },
+  settings = settings,
 })
 
 vim.api.nvim_create_autocmd('VimEnter', {
