@@ -12,7 +12,7 @@ import (
 
 // The keys of each part of the file, in the order the messages list them.
 var (
-	topKeys     = []string{"version", "zones", "elements", "flows", "assets"}
+	topKeys     = []string{"version", "zones", "elements", "flows", "assets", "risks", "mitigations"}
 	zoneKeys    = []string{"name", "trust", "segmented", "parent", "owner", "attrs"}
 	elementKeys = []string{"name", "kind", "classification", "owner", "in_scope", "data", "zone", "attrs"}
 	flowKeys    = []string{"from", "to", "protocol", "port", "tls", "authenticated", "data", "classification", "label", "attrs"}
@@ -38,6 +38,7 @@ type reader struct {
 	assets    map[string]model.Span // the same for assets
 	flows     map[string]int        // "from->to" → flows so far
 	zones     []*zoneEntry
+	risks     []model.RiskEntry // the risk register: risks: and mitigations:
 	budget    int // nodes left for the attrs: value being read
 }
 
@@ -146,6 +147,14 @@ func (r *reader) root(n *yamlnode.Node) {
 		case "assets":
 			for _, it := range r.entries(p, "an asset") {
 				r.asset(it)
+			}
+		case "risks":
+			for _, it := range r.entries(p, "a risk") {
+				r.risk(it, model.Accepted)
+			}
+		case "mitigations":
+			for _, it := range r.entries(p, "a mitigation") {
+				r.risk(it, model.Mitigated)
 			}
 		default:
 			r.problem(p.Key.Span, "unknown key %s: threatls.yaml has %s", describe(p.Key), list(topKeys))
