@@ -68,6 +68,7 @@ func (w *Workspace) build() *Snapshot {
 	s := &Snapshot{files: make(map[string]*File, len(w.files)), skipped: w.skipped}
 	byFormat := map[string][]*model.FileFacts{}
 	var ignores []model.Ignore
+	var risks []model.RiskEntry
 	var findings []model.Finding
 	for key, st := range w.files {
 		s.keys = append(s.keys, key)
@@ -77,6 +78,7 @@ func (w *Workspace) build() *Snapshot {
 		}
 		byFormat[st.facts.Format] = append(byFormat[st.facts.Format], st.facts)
 		ignores = append(ignores, st.facts.Ignores...)
+		risks = append(risks, st.facts.Risks...)
 		if len(st.facts.Problems) > 0 {
 			findings = append(findings, problemFinding(st.facts.Problems[0], key))
 		}
@@ -100,6 +102,7 @@ func (w *Workspace) build() *Snapshot {
 	}
 	findings = append(findings, w.evaluate(s.graph)...)
 	findings = w.eng.suppress(findings, ignores)
+	findings = ApplyRegister(findings, risks, s.graph, w.eng.lib, w.eng.now().Format(time.DateOnly))
 	model.SortFindings(findings)
 	s.findings = findings
 	s.timings = Timings{Link: t1.Sub(t0), Model: t2.Sub(t1), Eval: time.Since(t2)}
