@@ -25,10 +25,17 @@ test: test-deps
 	$(GO) test -count=1 ./...
 
 # What the end-to-end tests need beyond Go, installed only when missing: Neovim (Debian's
-# package, 0.7+) and the npm packages of the scripted VS Code-like client.
-test-deps: lsp/e2e/node_modules
+# package, 0.7+), Debian's Chromium (the HTML report is opened in it), and the npm packages of
+# the scripted VS Code-like client and of the report's browser check.
+test-deps: lsp/e2e/node_modules report/browser/node_modules
 	@command -v nvim >/dev/null || { echo "installing neovim (apt-get)"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq neovim >/dev/null; }
+	@test -x /usr/bin/chromium || { echo "installing chromium (apt-get)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+report/browser/node_modules: report/browser/package-lock.json
+	npm ci --prefix report/browser --no-audit --no-fund
+	@touch $@
 
 lsp/e2e/node_modules: lsp/e2e/package-lock.json
 	npm ci --prefix lsp/e2e --no-audit --no-fund
