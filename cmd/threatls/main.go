@@ -97,7 +97,7 @@ Nothing from the analysed files is ever executed or sent anywhere.`,
 	root.PersistentFlags().StringVar(&g.logFile, "log-file", "", "write logs to this file instead of stderr")
 	root.PersistentFlags().StringVar(&g.logLevel, "log-level", "warn", "log level: debug, info, warn, error")
 	root.PersistentFlags().StringSliceVar(&g.threatDirs, "threats", nil, "directory of extra threat definitions (YAML, the library's format); repeatable")
-	root.AddCommand(newScan(g), newServe(g), newRules(g), newExplain(g), newModel(g), newReport(g))
+	root.AddCommand(newScan(g), newServe(g), newRules(g), newExplain(g), newModel(g), newReport(g), newDiff(g))
 	return root
 }
 
