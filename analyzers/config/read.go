@@ -39,7 +39,7 @@ type reader struct {
 	flows     map[string]int        // "from->to" → flows so far
 	zones     []*zoneEntry
 	risks     []model.RiskEntry // the risk register: risks: and mitigations:
-	budget    int // nodes left for the attrs: value being read
+	budget    int               // nodes left for the attrs: value being read
 }
 
 // zoneEntry is what the cycle check needs of a zone.
