@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -347,14 +348,22 @@ func TestColumn(t *testing.T) {
 	}
 }
 
-// TestSARIFSchema validates the log against the official SARIF 2.1.0 schema, which go-sarif
-// embeds (no network).
+// TestSARIFSchema validates the log as written — not as go-sarif would re-encode it —
+// against the official SARIF 2.1.0 schema (testdata/model/sarif-schema-2.1.0.json, the copy go-sarif
+// embeds), and checks that it carries no placeholder: no -1, no empty array or object other
+// than a run's results.
 func TestSARIFSchema(t *testing.T) {
 	for name, r := range map[string]Result{"fixture": fixture(t), "empty": {Root: "."}} {
-		log := decodeSARIF(t, render(t, r, "sarif"))
-		if err := log.Validate(); err != nil {
-			t.Errorf("%s: %v", name, err)
+		out := render(t, r, "sarif")
+		for _, e := range schemaErrors(t, "sarif-schema-2.1.0.json", out) {
+			t.Errorf("%s: %s", name, e)
 		}
+		for _, placeholder := range regexp.MustCompile(`": (-1|\[\]|\{\})`).FindAllString(string(out), -1) {
+			if !strings.Contains(string(out), `"results": []`) || placeholder != `": []` {
+				t.Errorf("%s: placeholder %s in the SARIF log", name, placeholder)
+			}
+		}
+		_ = decodeSARIF(t, out)
 	}
 }
 
@@ -513,10 +522,10 @@ func TestSARIFWithoutLibrary(t *testing.T) {
 	if err := SARIF(&buf, r, nil, ""); err != nil {
 		t.Fatal(err)
 	}
-	log := decodeSARIF(t, buf.Bytes())
-	if err := log.Validate(); err != nil {
-		t.Error(err)
+	for _, e := range schemaErrors(t, "sarif-schema-2.1.0.json", buf.Bytes()) {
+		t.Error(e)
 	}
+	log := decodeSARIF(t, buf.Bytes())
 	rule := log.Runs[0].Tool.Driver.Rules[0]
 	if *rule.ID != "AWS-S3-001" || *rule.ShortDescription.Text == "" || rule.Properties.Properties["security-severity"] != "9.5" {
 		t.Errorf("rule made from the finding: %+v", rule)
@@ -663,10 +672,11 @@ func TestOddFindings(t *testing.T) {
 	if out := string(render(t, r, "text")); !strings.HasPrefix(out, "(no location): CUSTOM-001 medium [Spoofing] Custom threat\n") {
 		t.Errorf("text:\n%s", out)
 	}
-	log := decodeSARIF(t, render(t, r, "sarif"))
-	if err := log.Validate(); err != nil {
-		t.Error(err)
+	sarifOut := render(t, r, "sarif")
+	for _, e := range schemaErrors(t, "sarif-schema-2.1.0.json", sarifOut) {
+		t.Error(e)
 	}
+	log := decodeSARIF(t, sarifOut)
 	res := log.Runs[0].Results[0]
 	if *res.Message.Text != "Custom threat" || len(res.Locations) != 0 || res.Level != "warning" {
 		t.Errorf("result %+v", res)

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -75,13 +76,64 @@ func SARIF(w io.Writer, r Result, lib *knowledge.Library, version string) error 
 	log := sarif.NewReport()
 	log.AddRun(run)
 
+	raw, err := json.Marshal(log)
+	if err != nil {
+		return fmt.Errorf("sarif report: %w", err)
+	}
+	// The SARIF library writes every optional array, empty, and -1 for unset indexes and
+	// offsets; a reader takes those for values. They are left out, as the schema allows.
+	var doc any
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&doc); err != nil {
+		return fmt.Errorf("sarif report: %w", err)
+	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(log); err != nil {
+	if err := enc.Encode(prune(doc)); err != nil {
 		return fmt.Errorf("sarif report: %w", err)
 	}
 	return nil
+}
+
+// keepEmpty are the arrays SARIF readers expect even when empty: a run's results (an empty
+// list says "nothing found", an absent one "not run"), the log's runs.
+var keepEmpty = map[string]bool{"results": true, "runs": true}
+
+// prune removes empty arrays and objects and -1 placeholders from a decoded JSON value.
+func prune(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			e = prune(e)
+			switch y := e.(type) {
+			case []any:
+				if len(y) == 0 && !keepEmpty[k] {
+					delete(x, k)
+					continue
+				}
+			case map[string]any:
+				if len(y) == 0 {
+					delete(x, k)
+					continue
+				}
+			case json.Number:
+				if y == "-1" {
+					delete(x, k)
+					continue
+				}
+			}
+			x[k] = e
+		}
+		return x
+	case []any:
+		for i := range x {
+			x[i] = prune(x[i])
+		}
+		return x
+	}
+	return v
 }
 
 // sarifRules returns one rule per distinct finding ID, sorted by ID, and the index of each.
