@@ -12,7 +12,7 @@ import (
 
 // The keys of each part of the file, in the order the messages list them.
 var (
-	topKeys     = []string{"version", "zones", "elements", "flows", "assets", "risks", "mitigations"}
+	topKeys     = []string{"version", "zones", "elements", "flows", "assets", "risks", "mitigations", "scan"}
 	zoneKeys    = []string{"name", "trust", "segmented", "parent", "owner", "attrs"}
 	elementKeys = []string{"name", "kind", "classification", "owner", "in_scope", "data", "zone", "attrs"}
 	flowKeys    = []string{"from", "to", "protocol", "port", "tls", "authenticated", "data", "classification", "label", "attrs"}
@@ -156,6 +156,8 @@ func (r *reader) root(n *yamlnode.Node) {
 			for _, it := range r.entries(p, "a mitigation") {
 				r.risk(it, model.Mitigated)
 			}
+		case "scan":
+			r.scan(p)
 		default:
 			r.problem(p.Key.Span, "unknown key %s: threatls.yaml has %s", describe(p.Key), list(topKeys))
 		}

@@ -73,3 +73,39 @@ func (r *reader) risk(it *yamlnode.Node, status model.RiskStatus) {
 	}
 	r.risks = append(r.risks, e)
 }
+
+// scanKeys are the keys of the scan: section, the command line's defaults (threatls scan
+// reads them; the analyzer only checks them).
+var scanKeys = []string{"exclude", "gitignore", "min_severity", "threats", "skip", "fail_on"}
+
+// scan checks the scan: section.
+func (r *reader) scan(p yamlnode.Pair) {
+	if p.Value == nil || p.Value.Tag == "!!null" {
+		return
+	}
+	if p.Value.Kind != yamlnode.Map {
+		r.problem(r.at(p), "scan must be a map of %s, not %s", list(scanKeys), describe(p.Value))
+		return
+	}
+	f := r.fields(p.Value, "scan", scanKeys)
+	for _, key := range scanKeys {
+		q, ok := f[key]
+		if !ok {
+			continue
+		}
+		switch key {
+		case "exclude", "threats", "skip":
+			if q.Value == nil || q.Value.Kind != yamlnode.Seq {
+				r.problem(r.at(q), "%s must be a list, not %s", key, describe(q.Value))
+			}
+		case "gitignore":
+			r.boolean(q)
+		case "min_severity", "fail_on":
+			if s, ok := r.str(q); ok {
+				if _, ok := model.ParseSeverity(s); !ok {
+					r.problem(r.at(q), "%s %q is not a severity: use critical, high, medium, low or info", key, s)
+				}
+			}
+		}
+	}
+}
