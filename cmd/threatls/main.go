@@ -59,6 +59,9 @@ type globals struct {
 	logLevel   string
 	threatDirs []string
 	log        *zap.Logger
+	// ignore, when set, says what the workspace walk under root leaves out (scan's --exclude
+	// and .gitignore).
+	ignore func(root string) func(key string, dir bool) bool
 }
 
 func newRoot() *cobra.Command {
@@ -96,7 +99,7 @@ Nothing from the analysed files is ever executed or sent anywhere.`,
 	}
 	root.PersistentFlags().StringVar(&g.logFile, "log-file", "", "write logs to this file instead of stderr")
 	root.PersistentFlags().StringVar(&g.logLevel, "log-level", "warn", "log level: debug, info, warn, error")
-	root.PersistentFlags().StringSliceVar(&g.threatDirs, "threats", nil, "directory of extra threat definitions (YAML, the library's format); repeatable")
+	root.PersistentFlags().StringSliceVar(&g.threatDirs, "threat-dir", nil, "directory of extra threat definitions (YAML, the library's format); repeatable")
 	root.AddCommand(newScan(g), newServe(g), newRules(g), newExplain(g), newModel(g), newReport(g), newDiff(g))
 	return root
 }
