@@ -532,45 +532,53 @@ func TestSARIFWithoutLibrary(t *testing.T) {
 	}
 }
 
-// TestJSONRoundTrip: every finding of the JSON output decodes back into the model.Finding it
-// came from.
+// TestJSONRoundTrip: every finding of the JSON output names the finding it came from, with
+// one-based lines (JSON version 2) and the same byte offsets.
 func TestJSONRoundTrip(t *testing.T) {
 	r := fixture(t)
+	type pos struct{ Line, Column, Offset int }
 	var doc struct {
-		Version  int             `json:"version"`
-		Findings []model.Finding `json:"findings"`
-		Summary  map[string]int  `json:"summary"`
-		Raw      []map[string]any
+		Version  int `json:"version"`
+		Findings []struct {
+			ThreatID    string `json:"threat_id"`
+			Element     string `json:"element"`
+			Fingerprint string `json:"fingerprint"`
+			Span        struct {
+				File       string
+				Start, End pos
+			} `json:"span"`
+			Suppressed *struct {
+				Reason string `json:"reason"`
+				Source string `json:"source"`
+			} `json:"suppressed"`
+		} `json:"findings"`
+		Summary map[string]int `json:"summary"`
 	}
 	out := render(t, r, "json")
 	if err := json.Unmarshal(out, &doc); err != nil {
 		t.Fatal(err)
 	}
-	if doc.Version != 1 {
+	if doc.Version != 2 {
 		t.Errorf("version %d", doc.Version)
-	}
-	norm := func(f model.Finding) model.Finding {
-		if len(f.Evidence) == 0 {
-			f.Evidence = nil
-		}
-		if len(f.Related) == 0 {
-			f.Related = nil
-		}
-		if len(f.Stride) == 0 {
-			f.Stride = nil
-		}
-		return f
 	}
 	if len(doc.Findings) != len(r.Findings) {
 		t.Fatalf("%d findings, want %d", len(doc.Findings), len(r.Findings))
 	}
-	for i := range doc.Findings {
-		if got, want := norm(doc.Findings[i]), norm(r.Findings[i]); !reflect.DeepEqual(got, want) {
-			t.Errorf("finding %d:\n got %+v\nwant %+v", i, got, want)
+	for i, got := range doc.Findings {
+		want := r.Findings[i]
+		sp := want.Span
+		if got.ThreatID != want.ThreatID || got.Element != want.Element || got.Fingerprint != want.Fingerprint ||
+			got.Span.File != sp.File || (!sp.IsZero() && (got.Span.Start.Line != sp.Start.Line+1 || got.Span.Start.Offset != sp.Start.Offset ||
+			got.Span.End.Line != sp.End.Line+1 || got.Span.Start.Column < 1)) ||
+			(got.Suppressed == nil) != (want.Suppressed == nil) {
+			t.Errorf("finding %d: got %+v, want %+v (one-based lines)", i, got, want)
+		}
+		if got.Suppressed != nil && (got.Suppressed.Reason != want.Suppressed.Reason || got.Suppressed.Source != "inline") {
+			t.Errorf("finding %d: suppressed %+v", i, got.Suppressed)
 		}
 	}
 	want := map[string]int{"findings": 3, "critical": 2, "high": 0, "medium": 0, "low": 1, "info": 0,
-		"tentative": 1, "accepted": 1, "skipped": 1}
+		"tentative": 1, "accepted": 1, "mitigated": 0, "skipped": 1}
 	if !reflect.DeepEqual(doc.Summary, want) {
 		t.Errorf("summary %v, want %v", doc.Summary, want)
 	}
