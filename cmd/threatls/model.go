@@ -58,7 +58,7 @@ Locations are relative to the workspace root; nothing from the analysed files is
 			if err != nil {
 				return err
 			}
-			opts := report.ModelOptions{Name: filepath.Base(w.root), Root: w.display, Source: w.source}
+			opts := report.ModelOptions{Name: filepath.Base(w.root), Root: w.display, Source: w.source, Findings: w.snap.Findings()}
 			var buf bytes.Buffer
 			graph := w.snap.Graph()
 			switch {
