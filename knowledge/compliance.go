@@ -5,6 +5,7 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"strings"
 	"sync"
 
 	"go.yaml.in/yaml/v3"
@@ -132,4 +133,38 @@ func (t *Threat) Mappings() []Mapping {
 		}
 	}
 	return out
+}
+
+// RequirementsMarkdown renders, for a hover, the requirements a threat bears on with their
+// titles, one line per framework: "- **PCI DSS 4.0** 1.4.1 Network security controls sit
+// between …". "" for a threat with none (or not in the library).
+func (l *Library) RequirementsMarkdown(threatID string) string {
+	t := l.Threat(threatID)
+	if t == nil || len(t.Compliance) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("**Requirements it bears on**")
+	if t.ComplianceRationale != "" {
+		b.WriteString(" — " + escape(t.ComplianceRationale))
+	}
+	b.WriteString("\n\n")
+	last := ""
+	for _, m := range t.Mappings() {
+		if m.Framework != last {
+			if last != "" {
+				b.WriteString("\n")
+			}
+			fmt.Fprintf(&b, "- **%s**", frameworkName(m.Framework))
+			last = m.Framework
+		} else {
+			b.WriteString(";")
+		}
+		fmt.Fprintf(&b, " %s", code(m.Requirement.ID))
+		if m.Requirement.Title != "" {
+			b.WriteString(" " + escape(m.Requirement.Title))
+		}
+	}
+	b.WriteString("\n")
+	return b.String()
 }
