@@ -43,7 +43,8 @@ const (
 //     one-based with columns in UTF-16 code units (run.columnKind says so), converted from byte
 //     columns with Result.Source; without the source, columns count bytes.
 //   - partialFingerprints carries Finding.Fingerprint, so that alerts follow a finding across
-//     edits; an accepted risk has an inSource suppression with its reason.
+//     edits; an accepted risk has a suppression with its reason: inSource for a
+//     threatls:ignore comment, external for the risk register.
 //   - Skipped files are tool execution notifications of the run's only invocation.
 //
 // lib may be nil; rules are then made from the findings alone. The output has no timestamps.
@@ -283,8 +284,12 @@ func sarifResult(r Result, f model.Finding, ruleIndex int) *sarif.Result {
 		}
 	}
 	if s := f.Suppressed; s != nil {
+		kind := "inSource" // a threatls:ignore comment
+		if s.Source != "" {
+			kind = "external" // the risk register: threatls.yaml, a Threagile or OTM model
+		}
 		sup := sarif.NewSuppression().
-			WithKind("inSource").
+			WithKind(kind).
 			WithStatus("accepted").
 			WithJustification(s.Reason)
 		if loc := sarifLocation(r, s.Span); loc != nil {

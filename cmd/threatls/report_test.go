@@ -80,3 +80,18 @@ func TestShopCompliance(t *testing.T) {
 		t.Errorf("an unknown framework: %v", err)
 	}
 }
+
+// TestRegisterInSARIF: an acceptance of the risk register is an external suppression, an
+// inline one an inSource suppression, each with its reason.
+func TestRegisterInSARIF(t *testing.T) {
+	out, err := run(t, "scan", "--format", "sarif", shop)
+	if exitCode(err) == 2 {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"kind": "external"`, `"justification": "CloudTrail data events record every request to the invoices bucket"`,
+		`"kind": "inSource"`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the SARIF log lacks %s", want)
+		}
+	}
+}
