@@ -13,8 +13,8 @@ import (
 const module = "github.com/threatls/threatls/"
 
 // TestLayers guards the import rules that keep data flowing one way (DESIGN.md): only
-// analyzers/parse imports tree-sitter, only lsp imports the protocol library, only report
-// imports Graphviz, only the command line git's ignore rules and globs, the model
+// analyzers/parse imports tree-sitter, only lsp imports the protocol library, only the
+// command line imports git's ignore rules and globs, the model
 // imports nothing of ours, analyzers know nothing of the library or the outputs, and the
 // library knows nothing of file formats. Test files may cross layers.
 func TestLayers(t *testing.T) {
@@ -27,9 +27,7 @@ func TestLayers(t *testing.T) {
 		{"", "analyzers/parse", "github.com/tree-sitter/"},
 		{"", "analyzers/parse", "github.com/tree-sitter-grammars/"},
 		{"", "lsp", "go.lsp.dev/"},
-		// Graphviz (WebAssembly, run by wazero) lays out the report's diagram, and only there;
-		// git's ignore rules and globs decide what the command line reads.
-		{"", "report", "github.com/goccy/go-graphviz"},
+		// git's ignore rules and globs decide what the command line reads, and only there.
 		{"", "cmd/threatls", "github.com/go-git/"},
 		{"", "cmd/threatls", "github.com/bmatcuk/doublestar"},
 		{"model", "", module},

@@ -19,17 +19,7 @@ import (
 // invisible anchor node; an empty zone gets an anchor too, since Graphviz does not draw
 // empty clusters. Identifiers are those of Mermaid (n_…, z_…; clusters cluster_z_…).
 // Controls and attack paths are not drawn.
-func DOT(w io.Writer, g *model.Graph) error { return dot(w, g, dotOptions{}) }
-
-// dotOptions decorate the diagram of a report: flows on attack paths drawn red, nodes filled
-// by their residual risk level and linked to their section of the page.
-type dotOptions struct {
-	onPath map[string]bool           // flow IDs on an attack path
-	level  map[string]model.Severity // element ID → residual risk level
-	anchor func(id string) string    // element ID → the page's anchor for it, "" for none
-}
-
-func dot(w io.Writer, g *model.Graph, o dotOptions) error {
+func DOT(w io.Writer, g *model.Graph) error {
 	s := newSystem(g)
 	ids := newDiagramIDs()
 	for _, z := range s.zones {
@@ -69,7 +59,7 @@ func dot(w io.Writer, g *model.Graph, o dotOptions) error {
 			fmt.Fprintf(bw, "%s}\n", indent)
 		}
 		for _, n := range s.inside[zoneID] {
-			fmt.Fprintf(bw, "%s%s [%s%s];\n", indent, dotQuote(ids.get("n_", n.ID)), dotNode(n.Kind, n.Name, inScope(n)), o.node(n.ID))
+			fmt.Fprintf(bw, "%s%s [%s];\n", indent, dotQuote(ids.get("n_", n.ID)), dotNode(n.Kind, n.Name, inScope(n)))
 		}
 	}
 	writeZone("", "  ")
@@ -88,9 +78,6 @@ func dot(w io.Writer, g *model.Graph, o dotOptions) error {
 		if b, _ := boolAttr(f, "blocked"); b {
 			attrs = append(attrs, "style=dotted")
 		}
-		if o.onPath[f.ID] {
-			attrs = append(attrs, `color="#c0392b"`, `fontcolor="#c0392b"`, "penwidth=2.5", `class="attack-path"`)
-		}
 		for _, end := range []struct{ id, attr string }{{f.From, "ltail"}, {f.To, "lhead"}} {
 			if anchored[end.id] {
 				attrs = append(attrs, end.attr+"="+dotQuote("cluster_"+ids.get("z_", end.id)))
@@ -104,25 +91,6 @@ func dot(w io.Writer, g *model.Graph, o dotOptions) error {
 	}
 	fmt.Fprintln(bw, "}")
 	return bw.Flush()
-}
-
-// node returns the decorations of a node: a fill by its residual risk level, and its anchor.
-func (o dotOptions) node(id string) string {
-	var b strings.Builder
-	if c, ok := levelFill[o.level[id]]; ok {
-		fmt.Fprintf(&b, `, style=filled, fillcolor="%s"`, c)
-	}
-	if o.anchor != nil {
-		if a := o.anchor(id); a != "" {
-			fmt.Fprintf(&b, ", URL=%s, id=%s", dotQuote("#"+a), dotQuote("node-"+a))
-		}
-	}
-	return b.String()
-}
-
-// levelFill are the fills of nodes by residual risk level.
-var levelFill = map[model.Severity]string{
-	model.Critical: "#f5b7b1", model.High: "#fad7a0", model.Medium: "#fcf3cf", model.Low: "#e8f6f3",
 }
 
 func dotNode(k model.Kind, name string, in bool) string {
