@@ -32,7 +32,10 @@ try {
     const box = await page.locator("#dfd svg").boundingBox();
     out.diagram = box ? { width: Math.round(box.width), height: Math.round(box.height) } : null;
     await page.locator("#dfd").screenshot({ path: shot });
-    await page.screenshot({ path: shot.replace(/\.png$/, "-page.png"), fullPage: true });
+    // The whole page too, for people to look at; a very tall page may exceed what Chromium
+    // can capture, which the check does not depend on.
+    await page.screenshot({ path: shot.replace(/\.png$/, "-page.png"), fullPage: true })
+      .catch((e) => { out.pageScreenshotError = String(e).split("\n")[0]; });
   } else if (mode === "mermaid") {
     const html = path.join(path.dirname(path.resolve(shot)), "mermaid.html");
     writeFileSync(html, `<!DOCTYPE html><html><body><div id="out"></div>
