@@ -5,10 +5,31 @@ GO      ?= go
 BIN     := bin/threatls
 EXAMPLE := testdata/examples/shop
 
-.PHONY: build test test-deps demo bench bench-long lint rules clean
+# The version and commit the binary prints (threatls version), stamped at link time: go build
+# cannot stamp them itself in a git worktree or with -buildvcs=false.
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
+COMMIT  ?= $(shell git rev-parse HEAD 2>/dev/null)
+LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
+
+.PHONY: build test test-deps demo bench bench-long lint rules clean release release-deps
 
 build:
-	$(GO) build -o $(BIN) ./cmd/threatls
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/threatls
+
+# Release binaries for Linux, amd64 and arm64 (tree-sitter needs cgo: arm64 is built with
+# Debian's cross compiler, gcc-aarch64-linux-gnu), each with its SHA-256. Darwin and Windows
+# are built on runners of those systems by .github/workflows/release.yml.
+release: release-deps
+	@mkdir -p dist
+	CGO_ENABLED=1 GOOS=linux GOARCH=amd64 CC=gcc \
+		$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o dist/threatls-linux-amd64 ./cmd/threatls
+	CGO_ENABLED=1 GOOS=linux GOARCH=arm64 CC=aarch64-linux-gnu-gcc \
+		$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o dist/threatls-linux-arm64 ./cmd/threatls
+	cd dist && sha256sum threatls-linux-amd64 threatls-linux-arm64 > SHA256SUMS-linux
+
+release-deps:
+	@command -v aarch64-linux-gnu-gcc >/dev/null || { echo "installing gcc-aarch64-linux-gnu (apt-get)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gcc-aarch64-linux-gnu >/dev/null; }
 
 demo: build
 	./$(BIN) scan $(EXAMPLE) || true
@@ -25,10 +46,17 @@ test: test-deps
 	$(GO) test -count=1 ./...
 
 # What the end-to-end tests need beyond Go, installed only when missing: Neovim (Debian's
-# package, 0.7+) and the npm packages of the scripted VS Code-like client.
-test-deps: lsp/e2e/node_modules
+# package, 0.7+), Debian's Chromium (the HTML report is opened in it), and the npm packages of
+# the scripted VS Code-like client and of the report's browser check.
+test-deps: lsp/e2e/node_modules report/browser/node_modules
 	@command -v nvim >/dev/null || { echo "installing neovim (apt-get)"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq neovim >/dev/null; }
+	@test -x /usr/bin/chromium || { echo "installing chromium (apt-get)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+report/browser/node_modules: report/browser/package-lock.json
+	npm ci --prefix report/browser --no-audit --no-fund
+	@touch $@
 
 lsp/e2e/node_modules: lsp/e2e/package-lock.json
 	npm ci --prefix lsp/e2e --no-audit --no-fund
@@ -49,4 +77,4 @@ rules: build
 	./$(BIN) rules --format markdown > docs/rules.md
 
 clean:
-	rm -rf bin
+	rm -rf bin dist

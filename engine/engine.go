@@ -26,6 +26,9 @@ type Config struct {
 	MaxFileSize int64
 	// Exclude lists directory names never descended into.
 	Exclude []string
+	// Ignore, when set, says whether a workspace-relative, slash-separated path the user
+	// excluded (a --exclude glob, .gitignore) is never read: a directory is not descended into.
+	Ignore func(key string, dir bool) bool
 }
 
 // DefaultConfig is the configuration when the user sets nothing.

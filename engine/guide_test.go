@@ -114,10 +114,12 @@ func TestGuideRanksByReevaluation(t *testing.T) {
 		t.Fatal("TLS was not tried")
 	}
 	orig := string(snap.File("threatls.yaml").Text)
-	if !strings.HasSuffix(orig, "    data: [invoices]\n") {
-		t.Fatal("the example's threatls.yaml no longer ends with its flows: section, which this test extends")
+	end := strings.Index(orig, "    data: [invoices]\n")
+	if end < 0 {
+		t.Fatal("the example's threatls.yaml no longer has the last flow of its flows: section, which this test extends")
 	}
-	cfgText := orig + "  - from: kubernetes:shop/Deployment/web\n    to: kubernetes:shop/Deployment/api\n    port: 8080\n    tls: true\n"
+	end += len("    data: [invoices]\n")
+	cfgText := orig[:end] + "  - from: kubernetes:shop/Deployment/web\n    to: kubernetes:shop/Deployment/api\n    port: 8080\n    tls: true\n" + orig[end:]
 	next, err := eng.WhatIf(context.Background(), snap, engine.DefaultConfig(), "threatls.yaml", []byte(cfgText))
 	if err != nil {
 		t.Fatal(err)

@@ -153,6 +153,7 @@ type buildState struct {
 	// were made from.
 	problems     map[string][]model.Finding
 	lastProblems []model.Problem
+	reg          liveRegister
 
 	files    *btree.Map[string, *File]
 	findings *btree.Map[string, []model.Finding]
@@ -188,6 +189,7 @@ func newBuildState(e *Engine) *buildState {
 		findings: btree.NewMap[string, []model.Finding](32),
 		log:      &changeLog{},
 	}
+	b.reg.init()
 	b.builder.SetOptions(model.BuildOptions{Classify: e.classify.Classify})
 	return b
 }
@@ -205,6 +207,7 @@ func (b *buildState) build(keys []string, states []*fileState, complete bool) *S
 func (b *buildState) update(keys []string, states []*fileState, skipped []model.Skipped, complete bool) *Snapshot {
 	touched := map[string]struct{}{}
 	dirtyScopes := map[scopeID]struct{}{}
+	var changedFacts []string
 	for i, key := range keys {
 		if key == "" {
 			continue
@@ -224,6 +227,7 @@ func (b *buildState) update(keys []string, states []*fileState, skipped []model.
 		if of == nf {
 			continue
 		}
+		changedFacts = append(changedFacts, key)
 		if of != nil {
 			sid := b.scopeOf[key]
 			delete(b.scopes[sid].files, key)
@@ -255,7 +259,18 @@ func (b *buildState) update(keys []string, states []*fileState, skipped []model.
 	t2 := time.Now()
 	b.evaluate(g, deps, touched)
 	b.modelProblems(g, touched)
-	changed := b.assemble(touched)
+	b.reg.update(b.facts, changedFacts, g, b.eng.lib, touched)
+	today := b.eng.now().Format(time.DateOnly)
+	changed := b.assemble(touched, today)
+	// The register's own findings (an entry that covers nothing anywhere) are known once
+	// every file it may cover is assembled.
+	again := map[string]struct{}{}
+	b.reg.metas(today, again)
+	for _, f := range b.assemble(again, today) {
+		if !slices.Contains(changed, f) {
+			changed = append(changed, f)
+		}
+	}
 
 	b.seq++
 	log := &changeLog{files: changed, seq: b.seq}
@@ -343,7 +358,12 @@ func (b *buildState) evaluate(g *model.Graph, deps []model.Dep, touched map[stri
 	sort.Strings(ids)
 	ev := b.eng.lib.Evaluator(g)
 	for _, id := range ids {
+		el := g.Element(id)
 		if old := b.evals[id]; old != nil {
+			b.reg.index(old.el, nil)
+			for _, f := range old.findings {
+				b.reg.count(f.ThreatID, f.Span.File, -1)
+			}
 			for _, d := range old.deps {
 				if s := b.rdeps[d]; s != nil {
 					delete(s, id)
@@ -363,11 +383,14 @@ func (b *buildState) evaluate(g *model.Graph, deps []model.Dep, touched map[stri
 			}
 			delete(b.evals, id)
 		}
-		el := g.Element(id)
 		if el == nil {
 			continue
 		}
+		b.reg.index(nil, el)
 		fs, ds := ev.ElementDeps(el)
+		for _, f := range fs {
+			b.reg.count(f.ThreatID, f.Span.File, 1)
+		}
 		ev := &evaluated{el: el, findings: fs, deps: ds}
 		for _, f := range fs {
 			if !slices.Contains(ev.files, f.Span.File) {
@@ -414,7 +437,7 @@ func (b *buildState) modelProblems(g *model.Graph, touched map[string]struct{}) 
 
 // assemble remakes the findings and the File of every touched file, and returns the files
 // whose File or findings changed.
-func (b *buildState) assemble(touched map[string]struct{}) []string {
+func (b *buildState) assemble(touched map[string]struct{}, today string) []string {
 	keys := make([]string, 0, len(touched))
 	for k := range touched {
 		keys = append(keys, k)
@@ -448,6 +471,8 @@ func (b *buildState) assemble(touched map[string]struct{}) []string {
 			ignores = facts.Ignores
 		}
 		fs = b.eng.suppress(fs, ignores)
+		b.reg.apply(key, fs, today)
+		fs = append(fs, b.reg.meta[key]...)
 		model.SortFindings(fs)
 		old, _ := b.findings.Get(key)
 		if len(fs) == 0 {

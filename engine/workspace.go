@@ -306,9 +306,12 @@ func (w *Workspace) walk(cfg Config) (paths []string, skipped []model.Skipped) {
 			return nil
 		}
 		if d.IsDir() {
-			if p != w.root && slices.Contains(cfg.Exclude, d.Name()) {
+			if p != w.root && (slices.Contains(cfg.Exclude, d.Name()) || cfg.Ignore != nil && cfg.Ignore(rel, true)) {
 				return filepath.SkipDir
 			}
+			return nil
+		}
+		if cfg.Ignore != nil && cfg.Ignore(rel, false) {
 			return nil
 		}
 		// WalkDir does not follow symlinked directories, so a symlink loop cannot trap it.

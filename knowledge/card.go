@@ -112,11 +112,15 @@ func (l *Library) Card(g *model.Graph, el *model.Element, findings []model.Findi
 	}
 
 	if len(findings) > 0 {
+		r := model.ResidualOf(findings)
+		fmt.Fprintf(&b, "**Residual risk:** %s\n\n", ResidualText(r))
 		b.WriteString("**Threats**\n\n")
 		for _, f := range findings {
 			s := fmt.Sprintf("- %s %s: %s", f.Severity, code(f.ThreatID), escape(f.Message))
 			if f.Suppressed != nil {
 				s += " — *accepted: " + escape(f.Suppressed.Reason) + "*"
+			} else if f.Mitigated != nil {
+				s += " — *mitigated (declared, not observed): " + escape(f.Mitigated.Reason) + "*"
 			}
 			b.WriteString(s + "\n")
 		}
@@ -202,4 +206,23 @@ func sortedKeys(m map[string]model.Attr) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// ResidualText renders residual risk for people: "9.5 (high) from 4 open risks; 2.0
+// accepted, 3.0 mitigated by declaration, of 14.5 inherent".
+func ResidualText(r model.Residual) string {
+	s := fmt.Sprintf("%.1f", r.Score)
+	if r.Level != "" {
+		s += " (" + string(r.Level) + ")"
+	}
+	s += fmt.Sprintf(" from %d open", r.Open)
+	if r.Open == 1 {
+		s += " risk"
+	} else {
+		s += " risks"
+	}
+	if r.Accepted > 0 || r.Mitigated > 0 {
+		s += fmt.Sprintf("; %.1f accepted, %.1f mitigated by declaration, of %.1f inherent", r.Accepted, r.Mitigated, r.Inherent)
+	}
+	return s
 }

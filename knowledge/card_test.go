@@ -29,6 +29,7 @@ func TestCard(t *testing.T) {
 		"**Data:** classified `pii`",
 		"**Controls missing:** `backup`",
 		"TEST-GRAPH-001",
+		"**Residual risk:** " + ResidualText(model.ResidualOf(fs)),
 		"`classification` = `\"pii\"` — read at `x:3:1`: declared in threatls.yaml",
 	} {
 		if !strings.Contains(card, want) {

@@ -216,7 +216,11 @@ var frameworkLabels = map[string]string{
 	"dora":           "DORA",
 	"iso-27001-2022": "ISO/IEC 27001:2022",
 	"nist-800-53-r5": "NIST SP 800-53 Rev. 5",
-	"owasp-asvs-4.0": "OWASP ASVS 4.0",
+	"owasp-asvs-4.0": "OWASP ASVS 4.0.3",
+	"owasp-asvs-5.0": "OWASP ASVS 5.0",
+
+	"cis-aws-foundations-3.0": "CIS AWS Foundations 3.0",
+	"cis-kubernetes-1.9":      "CIS Kubernetes 1.9",
 }
 
 func frameworkName(fw string) string {

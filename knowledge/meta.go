@@ -11,6 +11,9 @@ const (
 	MetaIgnoreUnused = "TLS-003" // threatls:ignore that matches no finding
 	MetaIgnoreExpiry = "TLS-004" // threatls:ignore past its until= date
 	MetaModel        = "TLS-005" // the system model could not resolve a reference or a declaration
+	MetaRiskInvalid  = "TLS-006" // a risk register entry that cannot apply
+	MetaRiskUnused   = "TLS-007" // a risk register entry that matches no finding
+	MetaRiskExpired  = "TLS-008" // a risk register entry past its until: date
 )
 
 // MetaRule describes a meta finding.
@@ -51,6 +54,27 @@ var metaRules = []MetaRule{
 			"it could not be merged into the model. Everything else was.",
 		Fix: "Correct the name (an element's ID, name or alias), give the entry a `kind:` to " +
 			"declare a new element, or remove it.",
+	}},
+	{MetaRiskInvalid, "Risk register entry cannot apply", model.Medium, Docs{
+		Why: "An entry of the risk register (`risks:` or `mitigations:` in threatls.yaml, a " +
+			"Threagile `risk_tracking` entry, an OTM threat or mitigation state) is malformed: " +
+			"it names no threat or one the library does not have, has no owner or no reason, " +
+			"an `until:` that is not a date, or an element the model does not have. It " +
+			"accepts and mitigates nothing until it is corrected.",
+		Fix: "Correct the entry as the message says: every entry names a `threat:`, an " +
+			"`owner:` and a `reason:` (a mitigation a `control:`), optionally an `element:` or " +
+			"a `fingerprint:`, a `ticket:` and an `until: YYYY-MM-DD`.",
+	}},
+	{MetaRiskUnused, "Risk register entry matches no finding", model.Low, Docs{
+		Why: "An entry of the risk register that covers no finding is stale — the threat was " +
+			"fixed, or the element renamed — and would silently cover a future finding.",
+		Fix: "Remove the entry, or correct its threat, element or fingerprint.",
+	}},
+	{MetaRiskExpired, "Risk register entry has expired", model.Medium, Docs{
+		Why: "The `until:` date of an entry of the risk register has passed: the acceptance " +
+			"or the declared mitigation must be reviewed again, so the findings it covered " +
+			"are reported as open.",
+		Fix: "Mitigate the threat, or review the entry with its owner and set a new `until:`.",
 	}},
 }
 

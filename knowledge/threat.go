@@ -32,11 +32,17 @@ type Threat struct {
 	Location string `yaml:"location"`
 	// Message is a one-line text/template naming the concrete element: {{.Name}}, {{.Type}},
 	// {{.Attr "acl"}}.
-	Message     string              `yaml:"message"`
-	Mitigations []Mitigation        `yaml:"mitigations"`
-	References  []string            `yaml:"references"`
-	Compliance  map[string][]string `yaml:"compliance"`
-	Docs        Docs                `yaml:"docs"`
+	Message     string       `yaml:"message"`
+	Mitigations []Mitigation `yaml:"mitigations"`
+	References  []string     `yaml:"references"`
+	// Compliance maps a framework (one of Frameworks) to the IDs of the requirements the
+	// threat bears on: a finding is evidence against them. ComplianceRationale says, in one
+	// line, why the mapping holds; ComplianceSource where it comes from ("" is the library's
+	// own mapping, made by reading each requirement against the threat's condition).
+	Compliance          map[string][]string `yaml:"compliance"`
+	ComplianceRationale string              `yaml:"compliance_rationale"`
+	ComplianceSource    string              `yaml:"compliance_source"`
+	Docs                Docs                `yaml:"docs"`
 
 	// file is the library file the entry came from, for error messages.
 	file string
@@ -66,5 +72,7 @@ type Docs struct {
 	Examples []Example `yaml:"examples"`
 }
 
-// Compliance frameworks a threat may map to. Keys of Threat.Compliance.
-var Frameworks = []string{"pci-dss-4.0", "dora", "iso-27001-2022", "nist-800-53-r5", "owasp-asvs-4.0"}
+// Compliance frameworks a threat may map to: keys of Threat.Compliance, and the names of the
+// catalogues under compliance/.
+var Frameworks = []string{"pci-dss-4.0", "dora", "iso-27001-2022", "nist-800-53-r5",
+	"owasp-asvs-4.0", "owasp-asvs-5.0", "cis-aws-foundations-3.0", "cis-kubernetes-1.9"}

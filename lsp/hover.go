@@ -36,7 +36,7 @@ func (s *server) hover(ctx context.Context, p *protocol.HoverParams) (*protocol.
 		if f.Suppressed != nil || f.Span.File != key || !contains(f.Span.Start.Offset, f.Span.End.Offset, off) {
 			continue
 		}
-		parts = append(parts, lib.Explain(f))
+		parts = append(parts, lib.Explain(f)+hoverGovernance(lib, f))
 		if r := s.remediationHover(snap, f); r != "" {
 			parts = append(parts, r)
 		}

@@ -78,13 +78,21 @@ type Finding struct {
 	// Fingerprint identifies the finding across runs and edits: threat, file and element,
 	// never a line number.
 	Fingerprint string `json:"fingerprint"`
-	// Suppressed is set when a threatls:ignore comment accepts the finding.
+	// Suppressed is set when a threatls:ignore comment or an entry of the risk register
+	// accepts the finding.
 	Suppressed *Ignore `json:"suppressed,omitempty"`
+	// Mitigated is set when the risk register declares a control that mitigates the finding,
+	// one the analyzers cannot see (a WAF managed elsewhere): Reason names the control. It is
+	// declared, not observed: the finding stays listed, and no longer counts as residual risk.
+	Mitigated *Ignore `json:"mitigated,omitempty"`
 	// Local is set when the finding rests on its element alone, as its own file defines it —
 	// no flow, zone, path, other format or workspace count — so that a model still loading
 	// cannot change it.
 	Local bool `json:"-"`
 }
+
+// Open reports whether the finding is neither accepted nor declared mitigated.
+func (f Finding) Open() bool { return f.Suppressed == nil && f.Mitigated == nil }
 
 // SortFindings orders findings by (file, offset, threat ID, element) — the order of every output.
 func SortFindings(fs []Finding) {

@@ -183,6 +183,12 @@ type Ignore struct {
 	// Span is the comment itself; Target the definition it covers.
 	Span   Span `json:"span"`
 	Target Span `json:"target"`
+	// Owner, Ticket and Source are set for an acceptance or a mitigation of the risk register
+	// (threatls.yaml's risks:, a Threagile risk_tracking entry, an OTM threat state): who owns
+	// it, where it is tracked, and the file it is declared in. An inline comment has none.
+	Owner  string `json:"owner,omitempty"`
+	Ticket string `json:"ticket,omitempty"`
+	Source string `json:"source,omitempty"`
 }
 
 // Problem is something an analyzer could not read: a syntax error, a skipped file.
@@ -204,6 +210,10 @@ type FileFacts struct {
 	Elements []*Element
 	Ignores  []Ignore
 	Problems []Problem
+	// Risks are the file's entries of the risk register (threatls.yaml's risks:, Threagile's
+	// risk_tracking, OTM threat and mitigation states): the engine applies them to the
+	// findings of the whole workspace.
+	Risks []RiskEntry
 	// Raw is what the analyzer's Link needs beyond elements (unresolved expressions,
 	// references). Only that analyzer reads it; it is immutable once returned.
 	Raw any

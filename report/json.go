@@ -9,14 +9,15 @@ import (
 	"github.com/threatls/threatls/model"
 )
 
-// JSONVersion is the version of the JSON schema below. It changes only when a field is removed
-// or changes meaning; new fields may be added within a version.
-const JSONVersion = 1
+// JSONVersion is the version of the JSON schema (docs/json.md, docs/scan.schema.json). It
+// changes only when a field is removed or changes meaning; new fields may be added within a
+// version. Version 2 made positions one-based, as in the text and SARIF outputs.
+const JSONVersion = 2
 
 // JSON writes the scan as one JSON document, indented by two spaces, keys in a fixed order:
 //
 //	{
-//	  "version": 1,
+//	  "version": 2,
 //	  "root": "infra",                  // the workspace root as given (display only)
 //	  "files": 23,                      // files analysed
 //	  "summary": {
@@ -24,24 +25,26 @@ const JSONVersion = 1
 //	    "critical": 2, "high": 5, "medium": 3, "low": 2, "info": 0,
 //	    "tentative": 1,                 // unsuppressed findings resting on an unresolved value
 //	    "accepted": 1,                  // suppressed findings (accepted risks)
+//	    "mitigated": 1,                 // unsuppressed findings the risk register declares mitigated
 //	    "skipped": 0                    // files not analysed
 //	  },
+//	  "residual": {…},                  // model.Residual of the findings
 //	  "findings": [ … ],                // sorted by file, offset, threat ID, element
 //	  "skipped": [ {"file": "x.tf", "reason": "…"} ]
 //	}
 //
-// A finding carries every field of model.Finding under the same names, so that it decodes back
-// into a model.Finding:
+// A finding: threat_id, title, severity (critical|high|medium|low|info), stride [],
+// confidence (certain|tentative), element, element_name, span, location, message, evidence [],
+// related [], fingerprint (stable across runs and edits: threat and element, never a line),
+// suppressed (an accepted risk: {threat_id, reason, until, span, owner, ticket, source}),
+// mitigated (a mitigation the risk register declares, same shape), residual (what the
+// finding weighs in residual risk), requirements (compliance requirements it bears on).
 //
-//	threat_id, title, severity (critical|high|medium|low|info), stride [], confidence
-//	(certain|tentative), element, element_name, span, message, evidence [], related [],
-//	fingerprint (stable across runs and edits), suppressed (present only for an accepted risk:
-//	{threat_id, reason, span, target})
-//
-// A span is {file, start, end}; file is relative to the root and slash-separated, and start and
-// end are {offset, line, col}: a byte offset, a zero-based line and a zero-based byte column
-// (end is exclusive). Evidence is [{attr, value, origin (read|defaulted|declared|unknown),
-// span, note}]; related is [{span, message}].
+// A span is {file, start, end}; file is relative to the root and slash-separated; start and
+// end are {line, column, offset}: a one-based line, a one-based column counting characters (as
+// the text output and editors show them), and a byte offset; end is exclusive. Evidence is
+// [{attr, value, origin (read|defaulted|declared|unknown), span, note}]; related is
+// [{span, message}].
 //
 // Each finding adds:
 //
@@ -71,8 +74,10 @@ func JSON(w io.Writer, r Result, lib *knowledge.Library) error {
 			Info:      c.bySeverity[model.Info],
 			Tentative: c.tentative,
 			Accepted:  c.accepted,
+			Mitigated: mitigated(fs),
 			Skipped:   len(r.Skipped),
 		},
+		Residual: model.ResidualOf(fs),
 		Findings: make([]jsonFinding, 0, len(fs)),
 		Skipped:  r.skipped(),
 	}
@@ -96,6 +101,7 @@ type jsonReport struct {
 	Root     string          `json:"root"`
 	Files    int             `json:"files"`
 	Summary  jsonSummary     `json:"summary"`
+	Residual model.Residual  `json:"residual"`
 	Findings []jsonFinding   `json:"findings"`
 	Skipped  []model.Skipped `json:"skipped"`
 }
@@ -109,33 +115,37 @@ type jsonSummary struct {
 	Info      int `json:"info"`
 	Tentative int `json:"tentative"`
 	Accepted  int `json:"accepted"`
+	Mitigated int `json:"mitigated"`
 	Skipped   int `json:"skipped"`
 }
 
 // jsonFinding is the public schema of a finding. It mirrors model.Finding field by field rather
 // than embedding it, so that a change to the model cannot silently change the schema.
 type jsonFinding struct {
-	ThreatID    string           `json:"threat_id"`
-	Title       string           `json:"title"`
-	Severity    model.Severity   `json:"severity"`
-	Stride      []string         `json:"stride"`
-	Confidence  model.Confidence `json:"confidence"`
-	Element     string           `json:"element"`
-	ElementName string           `json:"element_name"`
-	Span        model.Span       `json:"span"`
-	Location    string           `json:"location"`
-	Message     string           `json:"message"`
-	Evidence    []model.Evidence `json:"evidence"`
-	Related     []model.Related  `json:"related"`
-	Fingerprint string           `json:"fingerprint"`
-	Suppressed  *model.Ignore    `json:"suppressed,omitempty"`
-	DocURL      string           `json:"doc_url"`
-	CWE         []string         `json:"cwe"`
-	CAPEC       []string         `json:"capec"`
-	Attack      []string         `json:"attack"`
-	References  []string         `json:"references"`
-	Mitigations []string         `json:"mitigations"`
-	Enrichment  *Enrichment      `json:"enrichment,omitempty"`
+	ThreatID     string           `json:"threat_id"`
+	Title        string           `json:"title"`
+	Severity     model.Severity   `json:"severity"`
+	Stride       []string         `json:"stride"`
+	Confidence   model.Confidence `json:"confidence"`
+	Element      string           `json:"element"`
+	ElementName  string           `json:"element_name"`
+	Span         jsonSpan         `json:"span"`
+	Location     string           `json:"location"`
+	Message      string           `json:"message"`
+	Evidence     []jsonEvidence   `json:"evidence"`
+	Related      []jsonRelated    `json:"related"`
+	Fingerprint  string           `json:"fingerprint"`
+	Suppressed   *jsonTreatment   `json:"suppressed,omitempty"`
+	Mitigated    *jsonTreatment   `json:"mitigated,omitempty"`
+	Residual     float64          `json:"residual"`
+	Requirements []string         `json:"requirements"`
+	DocURL       string           `json:"doc_url"`
+	CWE          []string         `json:"cwe"`
+	CAPEC        []string         `json:"capec"`
+	Attack       []string         `json:"attack"`
+	References   []string         `json:"references"`
+	Mitigations  []string         `json:"mitigations"`
+	Enrichment   *Enrichment      `json:"enrichment,omitempty"`
 }
 
 func newJSONFinding(r Result, lib *knowledge.Library, f model.Finding) jsonFinding {
@@ -145,29 +155,106 @@ func newJSONFinding(r Result, lib *knowledge.Library, f model.Finding) jsonFindi
 		location = fmt.Sprintf("%s:%d:%d", f.Span.File, f.Span.Start.Line+1,
 			column(r.source(f.Span.File), f.Span.Start, model.CharLen))
 	}
-	return jsonFinding{
-		ThreatID:    f.ThreatID,
-		Title:       f.Title,
-		Severity:    f.Severity,
-		Stride:      nonNil(f.Stride),
-		Confidence:  f.Confidence,
-		Element:     f.Element,
-		ElementName: f.ElementName,
-		Span:        f.Span,
-		Location:    location,
-		Message:     f.Message,
-		Evidence:    nonNil(f.Evidence),
-		Related:     nonNil(f.Related),
-		Fingerprint: f.Fingerprint,
-		Suppressed:  f.Suppressed,
-		DocURL:      knowledge.DocURL(f.ThreatID),
-		CWE:         nonNil(ru.CWE),
-		CAPEC:       nonNil(ru.CAPEC),
-		Attack:      nonNil(ru.Attack),
-		References:  nonNil(ru.References),
-		Mitigations: nonNil(ru.Mitigations),
-		Enrichment:  r.enrichment(f),
+	jf := jsonFinding{
+		ThreatID:     f.ThreatID,
+		Title:        f.Title,
+		Severity:     f.Severity,
+		Stride:       nonNil(f.Stride),
+		Confidence:   f.Confidence,
+		Element:      f.Element,
+		ElementName:  f.ElementName,
+		Span:         newJSONSpan(r, f.Span),
+		Location:     location,
+		Message:      f.Message,
+		Evidence:     []jsonEvidence{},
+		Related:      []jsonRelated{},
+		Fingerprint:  f.Fingerprint,
+		Suppressed:   newJSONTreatment(r, f.Suppressed),
+		Mitigated:    newJSONTreatment(r, f.Mitigated),
+		Residual:     model.Weight(f),
+		Requirements: []string{},
+		DocURL:       knowledge.DocURL(f.ThreatID),
+		CWE:          nonNil(ru.CWE),
+		CAPEC:        nonNil(ru.CAPEC),
+		Attack:       nonNil(ru.Attack),
+		References:   nonNil(ru.References),
+		Mitigations:  nonNil(ru.Mitigations),
+		Enrichment:   r.enrichment(f),
 	}
+	for _, e := range f.Evidence {
+		jf.Evidence = append(jf.Evidence, jsonEvidence{Attr: e.Attr, Value: e.Value, Origin: e.Origin, Span: newJSONSpan(r, e.Span), Note: e.Note})
+	}
+	for _, rel := range f.Related {
+		jf.Related = append(jf.Related, jsonRelated{Span: newJSONSpan(r, rel.Span), Message: rel.Message})
+	}
+	if lib != nil {
+		if t := lib.Threat(f.ThreatID); t != nil {
+			for _, m := range t.Mappings() {
+				jf.Requirements = append(jf.Requirements, m.Framework+" "+m.Requirement.ID)
+			}
+		}
+	}
+	return jf
+}
+
+// jsonSpan is a span with one-based lines and character columns, and byte offsets.
+type jsonSpan struct {
+	File  string  `json:"file"`
+	Start jsonPos `json:"start"`
+	End   jsonPos `json:"end"`
+}
+
+type jsonPos struct {
+	Line   int `json:"line"`
+	Column int `json:"column"`
+	Offset int `json:"offset"`
+}
+
+func newJSONSpan(r Result, s model.Span) jsonSpan {
+	if s.IsZero() {
+		return jsonSpan{}
+	}
+	src := r.source(s.File)
+	pos := func(p model.Pos) jsonPos {
+		return jsonPos{Line: p.Line + 1, Column: column(src, p, model.CharLen), Offset: p.Offset}
+	}
+	return jsonSpan{File: s.File, Start: pos(s.Start), End: pos(s.End)}
+}
+
+type jsonEvidence struct {
+	Attr   string       `json:"attr"`
+	Value  string       `json:"value"`
+	Origin model.Origin `json:"origin"`
+	Span   jsonSpan     `json:"span"`
+	Note   string       `json:"note,omitempty"`
+}
+
+type jsonRelated struct {
+	Span    jsonSpan `json:"span"`
+	Message string   `json:"message"`
+}
+
+// jsonTreatment is an acceptance (inline or in the risk register) or a declared mitigation.
+type jsonTreatment struct {
+	ThreatID string   `json:"threat_id"`
+	Reason   string   `json:"reason"`
+	Until    string   `json:"until,omitempty"`
+	Owner    string   `json:"owner,omitempty"`
+	Ticket   string   `json:"ticket,omitempty"`
+	Source   string   `json:"source"`
+	Span     jsonSpan `json:"span"`
+}
+
+func newJSONTreatment(r Result, ig *model.Ignore) *jsonTreatment {
+	if ig == nil {
+		return nil
+	}
+	src := ig.Source
+	if src == "" {
+		src = "inline"
+	}
+	return &jsonTreatment{ThreatID: ig.ThreatID, Reason: ig.Reason, Until: ig.Until, Owner: ig.Owner,
+		Ticket: ig.Ticket, Source: src, Span: newJSONSpan(r, ig.Span)}
 }
 
 // nonNil turns a nil slice into an empty one, so that JSON shows [] rather than null.
@@ -176,4 +263,14 @@ func nonNil[T any](xs []T) []T {
 		return []T{}
 	}
 	return xs
+}
+
+func mitigated(fs []model.Finding) int {
+	n := 0
+	for _, f := range fs {
+		if f.Suppressed == nil && f.Mitigated != nil {
+			n++
+		}
+	}
+	return n
 }

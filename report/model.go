@@ -20,6 +20,9 @@ type ModelOptions struct {
 	// Source returns the text of a file, used to count columns in characters. It may be nil,
 	// or return nil for a file: columns then count bytes.
 	Source func(file string) []byte
+	// Findings are the scan's: the Threagile export writes their acceptances and declared
+	// mitigations back as risk_tracking (the OTM export takes its findings as an argument).
+	Findings []model.Finding
 }
 
 func (o ModelOptions) name() string {

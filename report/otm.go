@@ -216,14 +216,19 @@ func otmThreats(g *model.Graph, findings []model.Finding, lib *knowledge.Library
 		}
 		ref := set.on[el.ID][f.ThreatID]
 		if ref == nil {
-			ref = &otmThreatRef{Threat: f.ThreatID, State: "accepted", Mitigations: []otmMitigationRef{}}
+			ref = &otmThreatRef{Threat: f.ThreatID, State: "exposed", Mitigations: []otmMitigationRef{}}
 			for _, m := range t.mitigations {
 				ref.Mitigations = append(ref.Mitigations, otmMitigationRef{Mitigation: m.ID, State: "recommended"})
 			}
+			if tr, state := treatment(f); tr != nil {
+				ref.State = state
+				ref.Owner, ref.Reason, ref.Ticket, ref.Until = ownerOf(tr), tr.Reason, tr.Ticket, tr.Until
+			}
 			set.on[el.ID][f.ThreatID] = ref
 		}
-		if f.Suppressed == nil {
-			ref.State = "exposed"
+		if f.Open() {
+			ref.State = "exposed" // one open finding of the threat on the element exposes it
+			ref.Owner, ref.Reason, ref.Ticket, ref.Until = "", "", "", ""
 		}
 	}
 	sort.Slice(set.list, func(i, j int) bool { return set.list[i].threat.ID < set.list[j].threat.ID })
@@ -366,6 +371,34 @@ type otmThreatRef struct {
 	Threat      string             `json:"threat"`
 	State       string             `json:"state"`
 	Mitigations []otmMitigationRef `json:"mitigations"`
+	// The risk register's decision, for an accepted or mitigated threat: who owns it, why
+	// (for a mitigation: the control), where it is tracked, until when. The OTM analyzer
+	// reads them back into the register.
+	Owner  string `json:"owner,omitempty"`
+	Reason string `json:"reason,omitempty"`
+	Ticket string `json:"ticket,omitempty"`
+	Until  string `json:"until,omitempty"`
+}
+
+// ownerOf is who owns an acceptance or a declared mitigation: the register's owner; for an
+// inline threatls:ignore comment, which names none, the comment's place.
+func ownerOf(t *model.Ignore) string {
+	if t.Owner != "" || t.Span.IsZero() {
+		return t.Owner
+	}
+	return fmt.Sprintf("threatls:ignore at %s:%d", t.Span.File, t.Span.Start.Line+1)
+}
+
+// treatment returns a finding's acceptance or declared mitigation and the OTM state it
+// gives the threat: accepted or mitigated.
+func treatment(f model.Finding) (*model.Ignore, string) {
+	switch {
+	case f.Suppressed != nil:
+		return f.Suppressed, "accepted"
+	case f.Mitigated != nil:
+		return f.Mitigated, "mitigated"
+	}
+	return nil, ""
 }
 
 type otmMitigationRef struct {

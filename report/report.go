@@ -39,12 +39,13 @@ type Result struct {
 	Enrichment func(model.Finding) *Enrichment
 }
 
-// ExitCode returns 1 if an unsuppressed, certain finding has a severity of failOn or above, and
-// 0 otherwise. Tentative findings (which rest on a value that could not be resolved) and
-// accepted risks never fail a build. A finding with no confidence set counts as certain.
+// ExitCode returns 1 if an open, certain finding has a severity of failOn or above, and 0
+// otherwise. Tentative findings (which rest on a value that could not be resolved), accepted
+// risks and findings the risk register declares mitigated never fail a build. A finding with
+// no confidence set counts as certain.
 func ExitCode(r Result, failOn model.Severity) int {
 	for _, f := range r.Findings {
-		if f.Suppressed != nil || f.Confidence == model.Tentative {
+		if !f.Open() || f.Confidence == model.Tentative {
 			continue
 		}
 		if f.Severity.Rank() >= failOn.Rank() {

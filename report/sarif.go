@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -42,8 +43,9 @@ const (
 //     one-based with columns in UTF-16 code units (run.columnKind says so), converted from byte
 //     columns with Result.Source; without the source, columns count bytes.
 //   - partialFingerprints carries Finding.Fingerprint, so that alerts follow a finding across
-//     edits; an accepted risk has an inSource suppression with its reason. With scan --ai, the
-//     result's property "enrichment" holds what AI added (see Enrichment).
+//     edits; an accepted risk has a suppression with its reason: inSource for a
+//     threatls:ignore comment, external for the risk register. With scan --ai, the result's
+//     property "enrichment" holds what AI added (see Enrichment).
 //   - Skipped files are tool execution notifications of the run's only invocation.
 //
 // lib may be nil; rules are then made from the findings alone. The output has no timestamps.
@@ -76,13 +78,64 @@ func SARIF(w io.Writer, r Result, lib *knowledge.Library, version string) error 
 	log := sarif.NewReport()
 	log.AddRun(run)
 
+	raw, err := json.Marshal(log)
+	if err != nil {
+		return fmt.Errorf("sarif report: %w", err)
+	}
+	// The SARIF library writes every optional array, empty, and -1 for unset indexes and
+	// offsets; a reader takes those for values. They are left out, as the schema allows.
+	var doc any
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&doc); err != nil {
+		return fmt.Errorf("sarif report: %w", err)
+	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(log); err != nil {
+	if err := enc.Encode(prune(doc)); err != nil {
 		return fmt.Errorf("sarif report: %w", err)
 	}
 	return nil
+}
+
+// keepEmpty are the arrays SARIF readers expect even when empty: a run's results (an empty
+// list says "nothing found", an absent one "not run"), the log's runs.
+var keepEmpty = map[string]bool{"results": true, "runs": true}
+
+// prune removes empty arrays and objects and -1 placeholders from a decoded JSON value.
+func prune(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			e = prune(e)
+			switch y := e.(type) {
+			case []any:
+				if len(y) == 0 && !keepEmpty[k] {
+					delete(x, k)
+					continue
+				}
+			case map[string]any:
+				if len(y) == 0 {
+					delete(x, k)
+					continue
+				}
+			case json.Number:
+				if y == "-1" {
+					delete(x, k)
+					continue
+				}
+			}
+			x[k] = e
+		}
+		return x
+	case []any:
+		for i := range x {
+			x[i] = prune(x[i])
+		}
+		return x
+	}
+	return v
 }
 
 // sarifRules returns one rule per distinct finding ID, sorted by ID, and the index of each.
@@ -232,8 +285,12 @@ func sarifResult(r Result, f model.Finding, ruleIndex int) *sarif.Result {
 		}
 	}
 	if s := f.Suppressed; s != nil {
+		kind := "inSource" // a threatls:ignore comment
+		if s.Source != "" {
+			kind = "external" // the risk register: threatls.yaml, a Threagile or OTM model
+		}
 		sup := sarif.NewSuppression().
-			WithKind("inSource").
+			WithKind(kind).
 			WithStatus("accepted").
 			WithJustification(s.Reason)
 		if loc := sarifLocation(r, s.Span); loc != nil {

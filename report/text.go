@@ -17,6 +17,8 @@ type TextOptions struct {
 	ShowSuppressed bool
 	// Color wraps severities in ANSI colour codes.
 	Color bool
+	// Compact writes one line per finding: no evidence, related or fix lines.
+	Compact bool
 }
 
 // maxEvidence and maxRelated are how many evidence and related lines (the other places a
@@ -78,7 +80,17 @@ func writeTextFinding(w io.Writer, r Result, lib *knowledge.Library, opts TextOp
 	if msg == "" {
 		msg = f.Title
 	}
-	fmt.Fprintf(w, "%s: %s %s %s%s\n", textPos(r, f.Span), f.ThreatID, sev, stride, oneLine(msg))
+	treated := ""
+	if f.Mitigated != nil {
+		treated = " (mitigated, declared)"
+	}
+	if f.Suppressed != nil {
+		treated = " (accepted)"
+	}
+	fmt.Fprintf(w, "%s: %s %s %s%s%s\n", textPos(r, f.Span), f.ThreatID, sev, stride, oneLine(msg), treated)
+	if opts.Compact {
+		return
+	}
 	for i, e := range f.Evidence {
 		if i == maxEvidence {
 			fmt.Fprintf(w, "    evidence: … and %d more\n", len(f.Evidence)-maxEvidence)
@@ -94,12 +106,37 @@ func writeTextFinding(w io.Writer, r Result, lib *knowledge.Library, opts TextOp
 		fmt.Fprintf(w, "    related: %s: %s\n", textPos(r, rel.Span), oneLine(rel.Message))
 	}
 	if s := f.Suppressed; s != nil {
-		fmt.Fprintf(w, "    accepted: %s\n", oneLine(s.Reason))
+		fmt.Fprintf(w, "    accepted: %s%s\n", oneLine(s.Reason), treatmentText(s))
+	}
+	if s := f.Mitigated; s != nil {
+		fmt.Fprintf(w, "    mitigated (declared, not observed): %s%s\n", oneLine(s.Reason), treatmentText(s))
 	}
 	if hint := lookup(lib, f).fixHint(); hint != "" {
 		fmt.Fprintf(w, "    fix: %s\n", oneLine(hint))
 	}
 	writeTextEnrichment(w, r.enrichment(f))
+}
+
+// treatmentText renders who owns an acceptance or a declared mitigation of the risk register,
+// its ticket, its expiry and where it is declared; "" for an inline comment without them.
+func treatmentText(s *model.Ignore) string {
+	var parts []string
+	if s.Owner != "" {
+		parts = append(parts, "owner "+s.Owner)
+	}
+	if s.Ticket != "" {
+		parts = append(parts, s.Ticket)
+	}
+	if s.Until != "" {
+		parts = append(parts, "until "+s.Until)
+	}
+	if s.Source != "" && !s.Span.IsZero() {
+		parts = append(parts, "in "+s.Span.String())
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
 }
 
 // textEvidence renders `attr = value (origin at file:line:col): note`.

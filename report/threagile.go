@@ -185,6 +185,7 @@ func Threagile(w io.Writer, g *model.Graph, opts ModelOptions) error {
 	if doc.TagsAvailable == nil {
 		doc.TagsAvailable = []string{}
 	}
+	doc.RiskTracking = tgRiskTracking(g, opts.Findings, idOf)
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
@@ -351,6 +352,53 @@ type tgModel struct {
 	TechnicalAssets     map[string]*tgTechnicalAsset `yaml:"technical_assets"`
 	TrustBoundaries     map[string]tgTrustBoundary   `yaml:"trust_boundaries"`
 	SharedRuntimes      map[string]any               `yaml:"shared_runtimes"`
+	RiskTracking        map[string]tgRisk            `yaml:"risk_tracking,omitempty"`
+}
+
+// tgRisk is a risk_tracking entry: the register's acceptance or declared mitigation of a
+// threat on a technical asset, keyed "<threat ID>@<technical asset ID>".
+type tgRisk struct {
+	Status        string  `yaml:"status"`
+	Justification string  `yaml:"justification"`
+	Ticket        *string `yaml:"ticket"`
+	Date          *string `yaml:"date"` // the register's until:, null without one
+	CheckedBy     string  `yaml:"checked_by"`
+}
+
+// tgRiskTracking writes back what the risk register (any of its sources) and inline
+// acceptances say of findings on technical assets: an attack path's at its entry. Inline
+// acceptances carry no owner; their checked_by is "threatls:ignore".
+func tgRiskTracking(g *model.Graph, findings []model.Finding, idOf map[string]string) map[string]tgRisk {
+	out := map[string]tgRisk{}
+	for _, f := range findings {
+		t, status := f.Suppressed, "accepted"
+		if t == nil {
+			t, status = f.Mitigated, "mitigated"
+		}
+		if t == nil || model.IsMeta(f.ThreatID) {
+			continue
+		}
+		id := f.Element
+		if el := g.Element(id); el != nil && el.Kind == model.Path {
+			id = el.From
+		}
+		asset := idOf[id]
+		if asset == "" {
+			continue
+		}
+		r := tgRisk{Status: status, Justification: t.Reason, CheckedBy: ownerOf(t)}
+		if t.Ticket != "" {
+			r.Ticket = &t.Ticket
+		}
+		if t.Until != "" {
+			r.Date = &t.Until
+		}
+		out[f.ThreatID+"@"+asset] = r
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
 }
 
 type tgAuthor struct {

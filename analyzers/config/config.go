@@ -88,6 +88,7 @@ func (Analyzer) Extract(t *parse.Tree, file string) *model.FileFacts {
 		r.root(docs[0].Root)
 	}
 	ff.Elements = r.elements
+	ff.Risks = r.risks
 	model.SortElements(ff.Elements)
 	ff.Ignores, problems = analyzers.LineIgnores(t.Src, file, []string{"#"}, analyzers.Spans(ff.Elements))
 	ff.Problems = append(r.problems, problems...)

@@ -12,7 +12,7 @@ import (
 
 // The keys of each part of the file, in the order the messages list them.
 var (
-	topKeys     = []string{"version", "zones", "elements", "flows", "assets"}
+	topKeys     = []string{"version", "zones", "elements", "flows", "assets", "risks", "mitigations", "scan"}
 	zoneKeys    = []string{"name", "trust", "segmented", "parent", "owner", "attrs"}
 	elementKeys = []string{"name", "kind", "classification", "owner", "in_scope", "data", "zone", "attrs"}
 	flowKeys    = []string{"from", "to", "protocol", "port", "tls", "authenticated", "data", "classification", "label", "attrs"}
@@ -38,7 +38,8 @@ type reader struct {
 	assets    map[string]model.Span // the same for assets
 	flows     map[string]int        // "from->to" → flows so far
 	zones     []*zoneEntry
-	budget    int // nodes left for the attrs: value being read
+	risks     []model.RiskEntry // the risk register: risks: and mitigations:
+	budget    int               // nodes left for the attrs: value being read
 	// refused are the offsets of keys reported as holding an API key (see refuseKeys).
 	refused map[int]bool
 }
@@ -156,6 +157,16 @@ func (r *reader) root(n *yamlnode.Node) {
 			}
 		case "ai", "openai", "llm":
 			r.problem(p.Key.Span, aiSectionMessage)
+		case "risks":
+			for _, it := range r.entries(p, "a risk") {
+				r.risk(it, model.Accepted)
+			}
+		case "mitigations":
+			for _, it := range r.entries(p, "a mitigation") {
+				r.risk(it, model.Mitigated)
+			}
+		case "scan":
+			r.scan(p)
 		default:
 			r.problem(p.Key.Span, "unknown key %s: threatls.yaml has %s", describe(p.Key), list(topKeys))
 		}

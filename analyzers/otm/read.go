@@ -80,6 +80,7 @@ type reader struct {
 	compList  []*comp
 	flowNodes []*yamlnode.Node
 	flows     []*model.Element
+	risks     []model.RiskEntry // threat states about threatls's threats
 }
 
 type zone struct {
@@ -133,6 +134,7 @@ func extract(src []byte, file string) *model.FileFacts {
 	model.SortElements(ff.Elements)
 	ignores, ps := analyzers.LineIgnores(src, file, []string{"#"}, analyzers.Spans(ff.Elements))
 	ff.Ignores, ff.Problems = ignores, append(r.Problems, ps...)
+	ff.Risks = r.risks
 	return ff
 }
 
@@ -224,6 +226,7 @@ func (r *reader) component(m *yamlnode.Node) {
 		}
 	}
 	el := r.element(m, id, kind, typ, "component")
+	r.threatStates(m, el.ID)
 	what := fmt.Sprintf("component %q", el.Name)
 	if category != "" && kind == model.Store {
 		analyzers.Declare(el, "category", category, m.Get("type").Span, "type "+typ)
@@ -377,6 +380,7 @@ func (r *reader) dataflow(m *yamlnode.Node) {
 		ID: r.prefix + id, Kind: model.Flow, Type: "otm_dataflow", Name: name,
 		Span: m.Span, Head: head(m), From: from, To: to, Provenance: model.Documented,
 	}
+	r.threatStates(m, el.ID)
 	for _, it := range r.items(m, "tags", what) {
 		r.tag(el, it)
 	}

@@ -120,7 +120,6 @@ func TestAliases(t *testing.T) {
 	}
 }
 
-
 // A service folds in the task definition it runs, however it names it; a task definition no
 // service runs is a component of its own.
 func TestTaskDefinitionFolded(t *testing.T) {

@@ -163,6 +163,7 @@ type reader struct {
 	flowIDs   map[string]bool
 	// inside maps an asset id to the id of the boundary that lists it.
 	inside map[string]string
+	risks  []model.RiskEntry // risk_tracking entries about threatls's threats
 }
 
 type asset struct {
@@ -206,6 +207,8 @@ func extract(src []byte, file string) *model.FileFacts {
 		r.document(d.Root)
 	}
 	r.resolve()
+	r.resolveRisks()
+	ff.Risks = r.risks
 	for _, a := range r.assetList {
 		ff.Elements = append(ff.Elements, a.el)
 	}
@@ -242,6 +245,7 @@ func (r *reader) document(root *yamlnode.Node) {
 	for _, p := range r.sections(root, "trust_boundaries") {
 		r.boundary(p)
 	}
+	r.riskTracking(root)
 	for _, p := range r.sections(root, "shared_runtimes") {
 		if r.object(p, fmt.Sprintf("shared runtime %q", p.Key.Value), runtimeKeys) != nil {
 			r.runtimes = append(r.runtimes, p)

@@ -202,7 +202,7 @@ func TestModelAIReview(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "threats", "suggested.yaml")
 	os.MkdirAll(filepath.Dir(file), 0o755)
 	os.WriteFile(file, []byte(out), 0o644)
-	scan, _ := run(t, "scan", "--threats", filepath.Dir(file), shopDir)
+	scan, _ := run(t, "scan", "--threat-dir", filepath.Dir(file), shopDir)
 	if !strings.Contains(scan, "AI-REVIEW-001") {
 		t.Errorf("the adopted suggestion is not a finding:\n%s", scan)
 	}

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"runtime/debug"
 
 	"github.com/spf13/cobra"
 	"go.uber.org/zap"
@@ -20,19 +19,11 @@ import (
 	"github.com/threatls/threatls/knowledge"
 )
 
-// version is set at link time (-ldflags "-X main.version=v1.2.3"); otherwise the module
-// version, or "dev".
+// version is set at link time (-ldflags "-X main.version=v1.2.3"); otherwise the build
+// info says (version.go).
 var version = ""
 
-func versionString() string {
-	if version != "" {
-		return version
-	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "dev"
-}
+func versionString() string { return buildInfo().String() }
 
 // exitError carries an exit code without printing anything more.
 type exitError struct{ code int }
@@ -59,6 +50,9 @@ type globals struct {
 	logLevel   string
 	threatDirs []string
 	log        *zap.Logger
+	// ignore, when set, says what the workspace walk under root leaves out (scan's --exclude
+	// and .gitignore).
+	ignore func(root string) func(key string, dir bool) bool
 }
 
 func newRoot() *cobra.Command {
@@ -98,8 +92,9 @@ enrichment on (--ai): then a redacted excerpt goes to the endpoint you chose.`,
 	}
 	root.PersistentFlags().StringVar(&g.logFile, "log-file", "", "write logs to this file instead of stderr")
 	root.PersistentFlags().StringVar(&g.logLevel, "log-level", "warn", "log level: debug, info, warn, error")
-	root.PersistentFlags().StringSliceVar(&g.threatDirs, "threats", nil, "directory of extra threat definitions (YAML, the library's format); repeatable")
-	root.AddCommand(newScan(g), newServe(g), newRules(g), newExplain(g), newModel(g), newAI(g))
+	root.PersistentFlags().StringSliceVar(&g.threatDirs, "threat-dir", nil, "directory of extra threat definitions (YAML, the library's format); repeatable")
+	root.AddCommand(newScan(g), newServe(g), newRules(g), newExplain(g), newModel(g), newAI(g), newReport(g), newDiff(g), newVersion())
+	root.SetVersionTemplate(buildInfo().long())
 	return root
 }
 

@@ -69,7 +69,7 @@ Locations are relative to the workspace root; nothing from the analysed files is
 			if review.on {
 				return writeReview(cmd, g, w, &review, output)
 			}
-			opts := report.ModelOptions{Name: filepath.Base(w.root), Root: w.display, Source: w.source}
+			opts := report.ModelOptions{Name: filepath.Base(w.root), Root: w.display, Source: w.source, Findings: w.snap.Findings()}
 			var buf bytes.Buffer
 			graph := w.snap.Graph()
 			switch {

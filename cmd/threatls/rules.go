@@ -16,7 +16,7 @@ func newRules(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "rules",
 		Short: "List the threat library",
-		Long: `rules lists every threat of the library (built-in and --threats directories): ID,
+		Long: `rules lists every threat of the library (built-in and --threat-dir directories): ID,
 severity, STRIDE categories and title. --format markdown prints the documentation page
 (docs/rules.md is generated with it).`,
 		Args: cobra.NoArgs,

@@ -20,6 +20,7 @@ func newScan(g *globals) *cobra.Command {
 		showSuppressed, noColor bool
 		maxFileSize             int64
 		aiOn                    aiFlags
+		flt                     filters
 	)
 	cmd := &cobra.Command{
 		Use:   "scan [PATH]",
@@ -28,6 +29,15 @@ func newScan(g *globals) *cobra.Command {
 reports the threats found: file:line:col, threat ID, severity, STRIDE category and a message
 naming the resource. Accepted risks (# threatls:ignore ID reason) are not shown unless
 --show-suppressed is given.
+
+Filters: --exclude GLOB (repeatable) and .gitignore (unless --no-gitignore) leave files
+out; --min-severity, --threats ID,... and --skip ID,... leave findings out; --compact prints
+one line per finding. Their defaults come from the scan: section of the nearest threatls.yaml
+(the scanned directory's or a parent's): exclude, gitignore, min_severity, threats, skip,
+fail_on. With --baseline FILE (an earlier scan --format json) only the findings new since
+then are reported, and --fail-on counts those only. A file given alone is analysed with its
+whole project (the nearest directory with a threatls.yaml or a .git), and only its findings
+are reported.
 
 Exit status: 0 when no finding reaches --fail-on (or --fail-on is not set), 1 when one does,
 2 when the scan could not run.`,
@@ -40,6 +50,13 @@ Exit status: 0 when no finding reaches --fail-on (or --fail-on is not set), 1 wh
 			if len(args) == 1 {
 				path = args[0]
 			}
+			if err := flt.resolve(path); err != nil {
+				return err
+			}
+			if failOn == "" {
+				failOn = flt.settings.FailOn
+			}
+			g.ignore = flt.ignorer
 			var threshold model.Severity
 			if failOn != "" {
 				s, ok := model.ParseSeverity(failOn)
@@ -57,6 +74,9 @@ Exit status: 0 when no finding reaches --fail-on (or --fail-on is not set), 1 wh
 			}
 			res, lib := ws.result(), ws.eng.Library()
 			aiOn.enrich(cmd, g, ws, scanConfig(maxFileSize), &res)
+			if res, err = flt.apply(res); err != nil {
+				return err
+			}
 			var w io.Writer = cmd.OutOrStdout()
 			if output != "" {
 				f, err := os.Create(output)
@@ -73,7 +93,7 @@ Exit status: 0 when no finding reaches --fail-on (or --fail-on is not set), 1 wh
 				err = report.SARIF(w, res, lib, versionString())
 			default:
 				color := !noColor && output == "" && isTerminal(os.Stdout) && os.Getenv("NO_COLOR") == ""
-				err = report.Text(w, res, lib, report.TextOptions{ShowSuppressed: showSuppressed, Color: color})
+				err = report.Text(w, res, lib, report.TextOptions{ShowSuppressed: showSuppressed, Color: color, Compact: flt.compact})
 			}
 			if err != nil {
 				return fmt.Errorf("write %s report: %w", format, err)
@@ -94,6 +114,7 @@ Exit status: 0 when no finding reaches --fail-on (or --fail-on is not set), 1 wh
 	f.BoolVar(&noColor, "no-color", false, "never colour the text report")
 	f.Int64Var(&maxFileSize, "max-file-size", 0, "skip files larger than this many bytes (default 5 MiB)")
 	aiOn.add(f, "ai", "enrich each finding with an LLM's explanation and a verified fix (off by default; never changes the findings or the exit code)")
+	flt.register(cmd)
 	return cmd
 }
 

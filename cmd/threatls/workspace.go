@@ -37,13 +37,16 @@ func load(cmd *cobra.Command, g *globals, verb, path string, maxFileSize int64) 
 	if maxFileSize > 0 {
 		cfg.MaxFileSize = maxFileSize
 	}
+	if g.ignore != nil {
+		cfg.Ignore = g.ignore(root)
+	}
 	snap, err := eng.Workspace(root, cfg).Load(cmd.Context(), progress(cmd.ErrOrStderr()))
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: %w", verb, path, err)
 	}
 	w := &workspace{eng: eng, snap: snap, root: root, display: path, only: only}
 	if only != "" {
-		w.display = filepath.Dir(path)
+		w.display = displayRoot(path, root)
 	}
 	return w, nil
 }
@@ -57,8 +60,8 @@ func (w *workspace) source(file string) []byte {
 }
 
 // scanRoot returns the workspace root for path and, when path is a file, that file's key:
-// the file is analysed with the rest of its directory (a Terraform module spans files), and
-// only its findings are reported.
+// the file is analysed with the rest of its project (projectRoot), as it is when the project
+// is scanned, and only its findings are reported.
 func scanRoot(path string) (root, only string, err error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
@@ -71,5 +74,10 @@ func scanRoot(path string) (root, only string, err error) {
 	if info.IsDir() {
 		return abs, "", nil
 	}
-	return filepath.Dir(abs), filepath.Base(abs), nil
+	root = projectRoot(filepath.Dir(abs))
+	only, err = filepath.Rel(root, abs)
+	if err != nil {
+		return "", "", err
+	}
+	return root, filepath.ToSlash(only), nil
 }

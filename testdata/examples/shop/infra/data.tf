@@ -38,7 +38,7 @@ resource "aws_s3_bucket" "images" { # want "AWS-S3-003" "AWS-S3-004" "AWS-S3-005
   bucket = "shop-product-images"
 }
 
-resource "aws_s3_bucket" "invoices" { # want "AWS-S3-005" "AWS-S3-006"
+resource "aws_s3_bucket" "invoices" { # want "AWS-S3-005"
   bucket = "shop-invoices"
 }
 
