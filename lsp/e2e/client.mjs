@@ -289,7 +289,7 @@ const fileURI = (rel) => pathToFileURL(path.join(workspace, rel)).href;
 
 const library = readLibrary();
 
-server = spawn(binary, ['serve', '--log-file', serverLog, '--log-level', 'debug'], {
+server = spawn(binary, ['--log-file', serverLog, '--log-level', 'debug', 'serve', '--stdio'], {
   cwd: workspace,
   stdio: ['pipe', 'pipe', 'pipe'],
 });
