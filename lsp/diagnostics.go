@@ -23,6 +23,7 @@ import (
 // lifetime context, never a request's, and cleared with an empty array, never null.
 type publisher struct {
 	s *server
+	f *folder
 
 	mu   sync.Mutex
 	last map[string]sent
@@ -36,8 +37,8 @@ type sent struct {
 	versioned bool
 }
 
-func newPublisher(s *server) *publisher {
-	return &publisher{s: s, last: map[string]sent{}, open: map[string]bool{}}
+func newPublisher(s *server, f *folder) *publisher {
+	return &publisher{s: s, f: f, last: map[string]sent{}, open: map[string]bool{}}
 }
 
 // setOpen records whether the editor holds the document open.
@@ -54,10 +55,8 @@ func (p *publisher) setOpen(key string, open bool) {
 // publish sends the diagnostics of every file whose shown findings changed since they were
 // last sent, and of the touched files in any case.
 func (p *publisher) publish(touched ...string) {
-	ws, files, enc := p.s.session()
-	if ws == nil {
-		return
-	}
+	_, _, enc := p.s.session()
+	ws, files := p.f.ws, p.f.files
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	snap := ws.Snapshot()

@@ -111,7 +111,6 @@ type server struct {
 	log    *zap.Logger
 	conn   jsonrpc2.Conn
 	client protocol.Client
-	diags  *publisher
 	maps   *mappers
 	bg     sync.WaitGroup // background scans
 
@@ -119,8 +118,9 @@ type server struct {
 
 	mu       sync.Mutex
 	state    lifecycle
-	ws       *engine.Workspace
+	ws       *engine.Workspace // the first folder's
 	files    fileMap
+	folders  []*folder
 	enc      encoding
 	caps     clientCaps
 	cfg      engine.Config
@@ -152,7 +152,6 @@ func newServer(ctx context.Context, eng *engine.Engine, log *zap.Logger, conn js
 		exited: make(chan struct{}),
 	}
 	s.maps = newMappers()
-	s.diags = newPublisher(s)
 	return s
 }
 
@@ -223,7 +222,8 @@ func (s *server) initialize(ctx context.Context, p *protocol.InitializeParams) (
 	s.enc = enc
 	s.caps = caps
 	s.cfg = cfg
-	s.ws = s.eng.Workspace(root, cfg)
+	s.folders = s.openFolders(p, root, cfg)
+	s.ws = s.folders[0].ws
 	s.mu.Unlock()
 	s.log.Info("initialized", zap.String("root", root), zap.String("client", p.ClientInfo.Name),
 		zap.String("positionEncoding", string(enc.kind())))
@@ -250,7 +250,7 @@ func (s *server) initialize(ctx context.Context, p *protocol.InitializeParams) (
 func (s *server) initialized(context.Context) {
 	s.goBackground(func() {
 		s.registerWatchers(s.ctx)
-		s.scan(s.ctx, "Scanning the workspace", nil)
+		s.scan(s.ctx, "Scanning the workspace", s.folderList(), nil)
 	})
 }
 

@@ -19,15 +19,16 @@ import (
 var errNotInitialized = errors.New("the workspace does not exist yet")
 
 func (s *server) didOpen(_ context.Context, p *protocol.DidOpenTextDocumentParams) error {
-	ws, files, _ := s.session()
-	if ws == nil {
+	doc := p.TextDocument
+	f, _ := s.folderOf(doc.URI)
+	if f == nil {
 		return errNotInitialized
 	}
-	doc := p.TextDocument
+	ws, files := f.ws, f.files
 	key := files.key(doc.URI)
-	s.diags.setOpen(key, true)
+	f.diags.setOpen(key, true)
 	_, err := ws.Open(key, string(doc.LanguageID), doc.Version, []byte(doc.Text))
-	s.diags.publish(key)
+	f.diags.publish(key)
 	if err != nil {
 		return fmt.Errorf("didOpen %s: %w", key, err)
 	}
@@ -35,10 +36,11 @@ func (s *server) didOpen(_ context.Context, p *protocol.DidOpenTextDocumentParam
 }
 
 func (s *server) didChange(_ context.Context, p *protocol.DidChangeTextDocumentParams) error {
-	ws, files, enc := s.session()
-	if ws == nil {
+	f, enc := s.folderOf(p.TextDocument.URI)
+	if f == nil {
 		return errNotInitialized
 	}
+	ws, files := f.ws, f.files
 	key := files.key(p.TextDocument.URI)
 	text, ok := ws.Text(key)
 	if !ok {
@@ -49,13 +51,13 @@ func (s *server) didChange(_ context.Context, p *protocol.DidChangeTextDocumentP
 		// The editor is typing faster than the model is rebuilt: the next change rebuilds
 		// and publishes for both.
 		if err := ws.Stage(key, p.TextDocument.Version, edits); err != nil {
-			s.diags.publish(key)
+			f.diags.publish(key)
 			return fmt.Errorf("didChange %s: %w", key, err)
 		}
 		return nil
 	}
 	_, err := ws.Change(key, p.TextDocument.Version, edits)
-	s.diags.publish(key)
+	f.diags.publish(key)
 	if err != nil {
 		return fmt.Errorf("didChange %s: %w", key, err)
 	}
@@ -97,14 +99,15 @@ func (s *server) edits(key string, text []byte, enc encoding, changes []protocol
 }
 
 func (s *server) didClose(_ context.Context, p *protocol.DidCloseTextDocumentParams) error {
-	ws, files, _ := s.session()
-	if ws == nil {
+	f, _ := s.folderOf(p.TextDocument.URI)
+	if f == nil {
 		return errNotInitialized
 	}
+	ws, files := f.ws, f.files
 	key := files.key(p.TextDocument.URI)
-	s.diags.setOpen(key, false)
+	f.diags.setOpen(key, false)
 	_, err := ws.Close(key)
-	s.diags.publish(key)
+	f.diags.publish(key)
 	if err != nil {
 		return fmt.Errorf("didClose %s: %w", key, err)
 	}

@@ -56,19 +56,25 @@ func (s *server) registerWatchers(ctx context.Context) {
 // didChangeWatchedFiles re-reads from disk the files that changed, appeared or disappeared
 // there (the engine leaves the ones the editor holds open alone).
 func (s *server) didChangeWatchedFiles(_ context.Context, p *protocol.DidChangeWatchedFilesParams) error {
-	ws, files, _ := s.session()
-	if ws == nil {
+	if s.folderList() == nil {
 		return errNotInitialized
 	}
-	keys := make([]string, 0, len(p.Changes))
+	keys := map[*folder][]string{}
+	var order []*folder
 	for _, c := range p.Changes {
-		key := files.key(c.URI)
-		if _, err := ws.Refresh(key); err != nil {
+		f, _ := s.folderOf(c.URI)
+		key := f.files.key(c.URI)
+		if _, err := f.ws.Refresh(key); err != nil {
 			s.log.Warn("refreshing a file", zap.String("file", key), zap.Error(err))
 		}
-		keys = append(keys, key)
+		if _, ok := keys[f]; !ok {
+			order = append(order, f)
+		}
+		keys[f] = append(keys[f], key)
 	}
-	s.diags.publish(keys...)
+	for _, f := range order {
+		f.diags.publish(keys[f]...)
+	}
 	return nil
 }
 
@@ -76,9 +82,9 @@ func (s *server) didChangeWatchedFiles(_ context.Context, p *protocol.DidChangeW
 // exclude) and rescans the workspace in the background.
 func (s *server) didChangeConfiguration(_ context.Context, p *protocol.DidChangeConfigurationParams) error {
 	s.mu.Lock()
-	cfg, ws := s.cfg, s.ws
+	cfg, folders := s.cfg, s.folders
 	s.mu.Unlock()
-	if ws == nil {
+	if folders == nil {
 		return errNotInitialized
 	}
 	cfg, err := applySettings(cfg, p.Settings)
@@ -90,8 +96,8 @@ func (s *server) didChangeConfiguration(_ context.Context, p *protocol.DidChange
 	s.mu.Unlock()
 	s.log.Info("configuration changed", zap.Int64("maxFileSize", cfg.MaxFileSize), zap.Strings("exclude", cfg.Exclude))
 	s.goBackground(func() {
-		s.scan(s.ctx, "Applying the configuration", func(func(done, total int)) error {
-			_, err := ws.Reconfigure(s.ctx, cfg)
+		s.scan(s.ctx, "Applying the configuration", folders, func(f *folder, _ func(done, total int)) error {
+			_, err := f.ws.Reconfigure(s.ctx, cfg)
 			return err
 		})
 	})
