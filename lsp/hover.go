@@ -2,6 +2,7 @@ package lsp
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"go.lsp.dev/protocol"
@@ -9,53 +10,62 @@ import (
 	"github.com/threatls/threatls/model"
 )
 
-// hover explains what is under the cursor: knowledge.Library.Explain of each shown finding
-// whose range holds the position, then knowledge.Library.Card of the innermost element of the
-// model defined there (a resource, a manifest, a compose service, a node of a diagram).
+// hoverFindings is how many findings a hover explains; the others are named.
+const hoverFindings = 3
+
+// hover explains what is under the cursor, briefly. On findings: for each (at most three,
+// the others named) knowledge.Library.Brief — what, why here, the fix, a link to the full
+// explanation. Elsewhere on an element of the model (a resource, a manifest, a compose
+// service, a node of a diagram): its card, knowledge.Library.Card.
 func (s *server) hover(ctx context.Context, p *protocol.HoverParams) (*protocol.Hover, error) {
-	ws, files, enc := s.session()
-	if ws == nil {
-		return nil, errNotInitialized
+	v, err := s.viewOf(p.TextDocument.URI)
+	if err != nil {
+		return nil, err
 	}
-	snap := ws.Snapshot()
-	key := files.key(p.TextDocument.URI)
-	file := snap.File(key)
-	if file == nil {
+	if v.file == nil {
 		return nil, nil
 	}
-	m := s.maps.get(key, file.Text, enc)
-	off := m.offset(p.Position)
+	off := v.offset(p.Position)
 	lib := s.eng.Library()
-	var parts []string
+	var parts, more []string
 	var rng *protocol.Range
-	for _, f := range file.Findings {
+	for _, f := range s.shown(v.file.Findings) {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		if f.Suppressed != nil || f.Span.File != key || !contains(f.Span.Start.Offset, f.Span.End.Offset, off) {
+		if f.Span.File != v.key || !contains(f.Span.Start.Offset, f.Span.End.Offset, off) {
 			continue
 		}
-		parts = append(parts, lib.Explain(f))
+		if len(parts) == hoverFindings {
+			more = append(more, f.ThreatID)
+			continue
+		}
+		parts = append(parts, lib.Brief(f))
 		if rng == nil {
-			r := m.rangeOf(f.Span.Start.Offset, f.Span.End.Offset)
+			r := v.rangeOf(f.Span)
 			rng = &r
 		}
 	}
-	if els := snap.Graph().At(key, off); len(els) > 0 {
-		el := els[0]
-		var fs []model.Finding
-		for _, f := range snap.Findings() {
-			if f.Element == el.ID {
-				fs = append(fs, f)
+	if len(more) > 0 {
+		parts = append(parts, fmt.Sprintf("… and %d more here: %s (the Problems list shows them all)", len(more), strings.Join(more, ", ")))
+	}
+	if len(parts) == 0 {
+		if els := v.snap.Graph().At(v.key, off); len(els) > 0 {
+			el := els[0]
+			var fs []model.Finding
+			for _, f := range v.snap.Findings() {
+				if f.Element == el.ID {
+					fs = append(fs, f)
+				}
 			}
-		}
-		parts = append(parts, lib.Card(snap.Graph(), el, fs))
-		if rng == nil {
-			r := m.rangeOf(el.Head.Start.Offset, el.Head.End.Offset)
-			if el.Head.File != key {
-				for _, s := range el.Sources {
-					if s.File == key && s.Start.Offset <= off && off <= s.End.Offset {
-						r = m.rangeOf(s.Start.Offset, s.End.Offset)
+			parts = append(parts, lib.Card(v.snap.Graph(), el, fs))
+			var r protocol.Range
+			if el.Head.File == v.key {
+				r = v.rangeOf(el.Head)
+			} else {
+				for _, sp := range el.Sources {
+					if sp.File == v.key && contains(sp.Start.Offset, sp.End.Offset, off) {
+						r = v.rangeOf(sp)
 					}
 				}
 			}
@@ -66,7 +76,7 @@ func (s *server) hover(ctx context.Context, p *protocol.HoverParams) (*protocol.
 		return nil, nil
 	}
 	return &protocol.Hover{
-		Contents: &protocol.MarkupContent{Kind: protocol.MarkupKindMarkdown, Value: strings.Join(parts, "\n---\n\n")},
+		Contents: &protocol.MarkupContent{Kind: protocol.MarkupKindMarkdown, Value: strings.Join(parts, "\n\n---\n\n")},
 		Range:    rng,
 	}, nil
 }
