@@ -79,7 +79,7 @@ func (p *publisher) publish(touched ...string) {
 			delete(p.last, key)
 			continue
 		}
-		shown := shownFindings(file.Findings)
+		shown := p.s.shown(file.Findings)
 		if !force && sameFindings(prev.findings, shown) {
 			continue
 		}
@@ -102,6 +102,10 @@ func (p *publisher) publish(touched ...string) {
 }
 
 func (p *publisher) send(u uri.URI, version *int32, diags []protocol.Diagnostic) {
+	p.s.modelChanged()
+	if p.s.pulled() {
+		return // the client asks for them: textDocument/diagnostic
+	}
 	params := &protocol.PublishDiagnosticsParams{URI: u, Diagnostics: diags}
 	if version != nil {
 		params.Version = protocol.NewOptional(*version)
@@ -109,17 +113,6 @@ func (p *publisher) send(u uri.URI, version *int32, diags []protocol.Diagnostic)
 	if err := p.s.client.PublishDiagnostics(p.s.ctx, params); err != nil {
 		p.s.log.Debug("publishing diagnostics", zap.String("uri", string(u)), zap.Error(err))
 	}
-}
-
-// shownFindings drops the suppressed findings: an accepted risk is not a diagnostic.
-func shownFindings(fs []model.Finding) []model.Finding {
-	out := make([]model.Finding, 0, len(fs))
-	for _, f := range fs {
-		if f.Suppressed == nil {
-			out = append(out, f)
-		}
-	}
-	return out
 }
 
 // sameFindings reports whether two lists of findings make the same diagnostics.

@@ -124,6 +124,9 @@ type server struct {
 	enc      encoding
 	caps     clientCaps
 	cfg      engine.Config
+	prefs    prefs     // the user's settings, cfg among them
+	ext      clientExt // the model features' client capabilities, the diagnostics mode
+	refresh  refresher
 	scanMu   sync.Mutex // serialises scans, so that the last configuration wins
 	exitOnce sync.Once
 	exited   chan struct{}
@@ -207,14 +210,7 @@ func (s *server) initialize(ctx context.Context, p *protocol.InitializeParams) (
 		caps.relativePattern = w.RelativePatternSupport != nil && *w.RelativePatternSupport
 	}
 
-	cfg := engine.DefaultConfig()
-	if len(p.InitializationOptions) > 0 {
-		var err error
-		if cfg, err = applySettings(cfg, p.InitializationOptions); err != nil {
-			s.log.Warn("ignoring initializationOptions", zap.Error(err))
-			cfg = engine.DefaultConfig()
-		}
-	}
+	cfg := s.initSettings(p)
 
 	s.mu.Lock()
 	s.state = running
@@ -250,7 +246,8 @@ func (s *server) initialize(ctx context.Context, p *protocol.InitializeParams) (
 func (s *server) initialized(context.Context) {
 	s.goBackground(func() {
 		s.registerWatchers(s.ctx)
-		s.scan(s.ctx, "Scanning the workspace", s.folderList(), nil)
+		run := s.startSettings(s.ctx)
+		s.scan(s.ctx, "Scanning the workspace", s.folderList(), run)
 	})
 }
 
