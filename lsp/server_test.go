@@ -385,4 +385,3 @@ func TestConfiguration(t *testing.T) {
 	}
 	c.shutdown()
 }
-
