@@ -224,7 +224,7 @@ func (s *server) initialize(ctx context.Context, p *protocol.InitializeParams) (
 	s.log.Info("initialized", zap.String("root", root), zap.String("client", p.ClientInfo.Name),
 		zap.String("positionEncoding", string(enc.kind())))
 
-	return &protocol.InitializeResult{
+	res := &protocol.InitializeResult{
 		Capabilities: protocol.ServerCapabilities{
 			PositionEncoding: enc.kind(),
 			TextDocumentSync: &protocol.TextDocumentSyncOptions{
@@ -238,7 +238,9 @@ func (s *server) initialize(ctx context.Context, p *protocol.InitializeParams) (
 			},
 		},
 		ServerInfo: protocol.ServerInfo{Name: "threatls", Version: protocol.NewOptional(buildVersion())},
-	}, nil
+	}
+	s.modelCapabilities(&res.Capabilities)
+	return res, nil
 }
 
 // initialized starts the workspace scan (and the file watcher registration) in the
