@@ -88,39 +88,28 @@ func (s *server) references(ctx context.Context, p *protocol.ReferenceParams) ([
 	return out, ctx.Err()
 }
 
-// elementAt returns the element the offset of the view's document stands for: the target of
-// a flow defined there (a DATABASE_URL names the database), else the innermost element
-// defined there; nil if none.
+// elementAt returns the element the offset of the view's document stands for: of the
+// definitions there that hold it — of elements, and of flows, which stand for the element
+// they reach (a DATABASE_URL names the database) — the narrowest; nil if none.
 func (v *view) elementAt(off int) *model.Element {
 	g := v.snap.Graph()
-	var flow *model.Element
-	for _, fl := range v.elementsIn(v.key, model.Flow) {
-		for _, sp := range spansIn(fl, v.key) {
-			if contains(sp.Start.Offset, sp.End.Offset, off) && (flow == nil || sp.Start.Offset >= flow.Span.Start.Offset) {
-				flow = fl
+	var best *model.Element
+	width := -1
+	consider := func(el *model.Element, target *model.Element) {
+		for _, sp := range spansIn(el, v.key) {
+			if w := sp.End.Offset - sp.Start.Offset; contains(sp.Start.Offset, sp.End.Offset, off) && (width < 0 || w < width) {
+				best, width = target, w
 			}
 		}
 	}
-	els := g.At(v.key, off)
-	if flow != nil {
-		// A flow written inside an element's definition (an env entry of a container) is more
-		// specific than that element.
-		if to := g.Element(flow.To); to != nil && (len(els) == 0 || innermostSpan(els[0], v.key, off) <= innermostSpan(flow, v.key, off)) {
-			return to
+	for _, el := range g.At(v.key, off) {
+		if el.Kind != model.Flow && el.Kind != model.Path {
+			consider(el, el)
 		}
 	}
-	if len(els) > 0 {
-		return els[0]
-	}
-	return nil
-}
-
-// innermostSpan returns the start of the definition span of el in file that holds off (-1 if none).
-func innermostSpan(el *model.Element, file string, off int) int {
-	best := -1
-	for _, sp := range spansIn(el, file) {
-		if contains(sp.Start.Offset, sp.End.Offset, off) && sp.Start.Offset > best {
-			best = sp.Start.Offset
+	for _, fl := range v.elementsIn(v.key, model.Flow) {
+		if to := g.Element(fl.To); to != nil {
+			consider(fl, to)
 		}
 	}
 	return best

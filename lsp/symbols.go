@@ -41,6 +41,15 @@ func (s *server) documentSymbol(ctx context.Context, p *protocol.DocumentSymbolP
 			}})
 		}
 	}
+	// A zone no file declares (the namespace a manifest implies) spans the definition that
+	// implies it: the definition stands for it.
+	defined := map[model.Span]bool{}
+	for _, it := range items {
+		if it.sym.Kind != protocol.SymbolKindNamespace {
+			defined[it.sp] = true
+		}
+	}
+	items = slices.DeleteFunc(items, func(it item) bool { return it.sym.Kind == protocol.SymbolKindNamespace && defined[it.sp] })
 	// Outermost first, so that each item finds its parent among the ones before it.
 	slices.SortStableFunc(items, func(a, b item) int {
 		if a.sp.Start.Offset != b.sp.Start.Offset {
