@@ -9,7 +9,7 @@ import (
 
 func TestShortTitle(t *testing.T) {
 	for in, want := range map[string]string{
-		`Run as an unprivileged user (USER 10001 in the Dockerfile, user "10001:10001" in Compose, runAsNonRoot true and runAsUser in the securityContext)`: "Run as an unprivileged user",
+		`Run as an unprivileged user (USER 10001 in the Dockerfile, user "10001:10001" in Compose, runAsNonRoot true and runAsUser in the securityContext)`:                   "Run as an unprivileged user",
 		"Make the root filesystem read-only (read_only true in Compose, readOnlyRootFilesystem true in the securityContext, readonlyRootFilesystem in ECS) and mount a tmpfs": "Make the root filesystem read-only and mount a tmpfs",
 		"Encrypt the storage": "Encrypt the storage",
 	} {

@@ -65,8 +65,8 @@ func TestCodeLens(t *testing.T) {
 	}
 	shape := regexp.MustCompile(`^\d+ threats? · \d+ attack paths? · zone \S`)
 	for re, want := range map[string]string{
-		`kind: Deployment\nmetadata:\n  name: web`:    "1 attack path",
-		`kind: Deployment\nmetadata:\n  name: api`:    "1 attack path",
+		`kind: Deployment\nmetadata:\n  name: web`:     "1 attack path",
+		`kind: Deployment\nmetadata:\n  name: api`:     "1 attack path",
 		`kind: StatefulSet\nmetadata:\n  name: orders`: "1 attack path",
 	} {
 		line := rangeOf(t, text, re).Start.Line + 2 // the head: the name
@@ -481,7 +481,10 @@ func TestWorkspaceFolders(t *testing.T) {
 	text := readText(t, b, "main.tf")
 	fixed := strings.Replace(text, "storage_encrypted = false", "storage_encrypted = true", 1)
 	c.notify(protocol.MethodTextDocumentDidOpen, &protocol.DidOpenTextDocumentParams{TextDocument: protocol.TextDocumentItem{URI: bMain, LanguageID: "terraform", Version: 1, Text: fixed}})
-	c.waitDiagnostics(bMain, "b/main.tf fixed", func(p published) bool { v, ok := p.version(); return ok && v == 1 && !hasCode(p.Diagnostics, "AWS-RDS-002") })
+	c.waitDiagnostics(bMain, "b/main.tf fixed", func(p published) bool {
+		v, ok := p.version()
+		return ok && v == 1 && !hasCode(p.Diagnostics, "AWS-RDS-002")
+	})
 	var rep protocol.RelatedFullDocumentDiagnosticReport
 	if err := c.call(protocol.MethodTextDocumentDiagnostic, &protocol.DocumentDiagnosticParams{TextDocument: protocol.TextDocumentIdentifier{URI: aMain}}, &rep); err != nil || !hasCode(rep.Items, "AWS-RDS-002") {
 		t.Errorf("a/main.tf after b/main.tf was fixed: %v, %v", codes(rep.Items), err)
