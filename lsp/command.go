@@ -29,10 +29,11 @@ const (
 	// {"uri"?, "element"?} → {"version": 1, "paths": […]} (docs/model-json.md).
 	cmdPaths = "threatls.paths"
 	// cmdAcceptRisk writes a complete threatls:ignore comment, reason included, for a finding
-	// (workspace/applyEdit): {"uri", "fingerprint", "reason"} → {"applied": bool}.
+	// (workspace/applyEdit): {"uri", "fingerprint" | "threat" and "range" (of its
+	// diagnostic), "reason"} → {"applied": bool}.
 	cmdAcceptRisk = "threatls.acceptRisk"
-	// cmdExplain explains a threat, or one finding of it: {"threat"} or {"uri",
-	// "fingerprint"} → {"markdown": "…"}.
+	// cmdExplain explains a threat, or one finding of it: {"threat"}, or {"uri",
+	// "fingerprint" | "threat" and "range"} → {"markdown": "…"}.
 	cmdExplain = "threatls.explain"
 	// cmdReport writes the report of a folder as `threatls scan` does, followed by its attack
 	// paths: {"uri"?, "format"?: "text"|"json"|"sarif"} → {"format", "content"}.
@@ -50,6 +51,9 @@ type commandArgs struct {
 	Reason      string  `json:"reason"`
 	Threat      string  `json:"threat"`
 	Format      string  `json:"format"`
+	// Range is a diagnostic's range: with threat, it names a finding of the document uri
+	// as a client that has only the diagnostic knows it.
+	Range *protocol.Range `json:"range"`
 }
 
 func (s *server) executeCommand(ctx context.Context, p *protocol.ExecuteCommandParams) (any, error) {
@@ -132,11 +136,19 @@ func (s *server) commandPaths(_ context.Context, a commandArgs) (any, error) {
 	return doc, nil
 }
 
-// findingOf returns the finding with the fingerprint in the folder of u.
-func (v *view) findingOf(fingerprint string) (model.Finding, bool) {
+// findingOf returns the finding the arguments name: by fingerprint, or by threat and the
+// range of its diagnostic in the view's document.
+func (v *view) findingOf(a commandArgs) (model.Finding, bool) {
 	for _, f := range v.snap.Findings() {
-		if f.Fingerprint == fingerprint {
-			return f, true
+		switch {
+		case a.Fingerprint != "":
+			if f.Fingerprint == a.Fingerprint {
+				return f, true
+			}
+		case a.Range != nil && v.file != nil:
+			if f.ThreatID == a.Threat && f.Span.File == v.key && v.rangeOf(f.Span) == *a.Range {
+				return f, true
+			}
 		}
 	}
 	return model.Finding{}, false
@@ -151,9 +163,9 @@ func (s *server) commandAcceptRisk(ctx context.Context, a commandArgs) (any, err
 	if err != nil {
 		return nil, err
 	}
-	f, ok := v.findingOf(a.Fingerprint)
+	f, ok := v.findingOf(a)
 	if !ok {
-		return nil, fmt.Errorf("threatls.acceptRisk: no finding %q in the workspace of %s (it may have been fixed)", a.Fingerprint, a.URI)
+		return nil, fmt.Errorf("threatls.acceptRisk: no such finding (%s%s) in %s: it may have been fixed", a.Fingerprint, a.Threat, a.URI)
 	}
 	var fix *model.Fix
 	for _, x := range s.eng.Fixes(v.snap, f) {
@@ -186,12 +198,12 @@ func (s *server) commandAcceptRisk(ctx context.Context, a commandArgs) (any, err
 
 func (s *server) commandExplain(a commandArgs) (any, error) {
 	lib := s.eng.Library()
-	if a.Fingerprint != "" {
+	if a.Fingerprint != "" || a.Range != nil {
 		v, err := s.viewOf(a.URI)
 		if err != nil {
 			return nil, err
 		}
-		if f, ok := v.findingOf(a.Fingerprint); ok {
+		if f, ok := v.findingOf(a); ok {
 			return map[string]string{"markdown": lib.Explain(f)}, nil
 		}
 	}

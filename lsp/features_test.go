@@ -389,7 +389,12 @@ func TestCommands(t *testing.T) {
 
 	// Accepting a risk with a reason sends the complete comment through workspace/applyEdit.
 	pushed := c.waitDiagnostics(mainURI, "main.tf", func(p published) bool { return hasCode(p.Diagnostics, "AWS-RDS-002") })
-	_ = pushed
+	d := diagnosticWithCode(t, pushed.Diagnostics, "AWS-RDS-002")
+	// A client that has only the diagnostic names the finding by threat and range.
+	if err := run(cmdExplain, map[string]any{"uri": mainURI, "threat": "AWS-RDS-002", "range": d.Range}, &explained); err != nil ||
+		!strings.Contains(explained["markdown"], "aws_db_instance.orders") || !strings.Contains(explained["markdown"], "Why this applies here") {
+		t.Errorf("%s of the diagnostic = %v, %v; want the finding's full explanation", cmdExplain, explained, err)
+	}
 	var fingerprint string
 	for _, v := range []string{"AWS-RDS-002"} {
 		fingerprint = knowledge.Fingerprint(v, "terraform:./aws_db_instance.orders")

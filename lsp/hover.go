@@ -49,6 +49,12 @@ func (s *server) hover(ctx context.Context, p *protocol.HoverParams) (*protocol.
 	if len(more) > 0 {
 		parts = append(parts, fmt.Sprintf("… and %d more here: %s (the Problems list shows them all)", len(more), strings.Join(more, ", ")))
 	}
+	if len(parts) > 0 {
+		// On findings, the element they are about in one line; its card is elsewhere on it.
+		if els := v.snap.Graph().At(v.key, off); len(els) > 0 {
+			parts = append(parts, elementLine(v.snap.Graph(), els[0]))
+		}
+	}
 	if len(parts) == 0 {
 		if els := v.snap.Graph().At(v.key, off); len(els) > 0 {
 			el := els[0]
@@ -79,4 +85,16 @@ func (s *server) hover(ctx context.Context, p *protocol.HoverParams) (*protocol.
 		Contents: &protocol.MarkupContent{Kind: protocol.MarkupKindMarkdown, Value: strings.Join(parts, "\n\n---\n\n")},
 		Range:    rng,
 	}, nil
+}
+
+// elementLine sums an element up in one line: "**Deployment/api** component · zone
+// Namespace/shop · 2 flows in, 1 out · 1 attack path".
+func elementLine(g *model.Graph, el *model.Element) string {
+	parts := []string{"**" + el.Name + "** " + string(el.Kind)}
+	if z := g.Zone(el.ID); z != nil {
+		parts = append(parts, "zone "+z.Name)
+	}
+	parts = append(parts, fmt.Sprintf("%s in, %d out", plural(len(g.Inbound(el.ID)), "flow"), len(g.Outbound(el.ID))),
+		plural(len(g.PathsThrough(el.ID)), "attack path"))
+	return strings.Join(parts, " · ")
 }
