@@ -5,7 +5,7 @@ GO      ?= go
 BIN     := bin/threatls
 EXAMPLE := testdata/examples/shop
 
-.PHONY: build test test-deps demo bench bench-long lint rules clean
+.PHONY: build test test-deps test-vscode vscode demo bench bench-long lint rules clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/threatls
@@ -25,14 +25,41 @@ test: test-deps
 	$(GO) test -count=1 ./...
 
 # What the end-to-end tests need beyond Go, installed only when missing: Neovim (Debian's
-# package, 0.7+) and the npm packages of the scripted VS Code-like client.
-test-deps: lsp/e2e/node_modules
+# package, 0.7+), Emacs with eglot (Debian's), the npm packages of the scripted VS Code-like
+# client and of the VS Code extension (its unit tests run under go test).
+test-deps: lsp/e2e/node_modules $(VSCODE)/node_modules
 	@command -v nvim >/dev/null || { echo "installing neovim (apt-get)"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq neovim >/dev/null; }
+	@test -d /usr/share/emacs/site-lisp/elpa-src/eglot-1.9 -o -d /usr/share/emacs/site-lisp/elpa/eglot-1.9 || \
+		{ echo "installing emacs-nox and elpa-eglot (apt-get)"; apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq emacs-nox elpa-eglot >/dev/null; }
 
 lsp/e2e/node_modules: lsp/e2e/package-lock.json
 	npm ci --prefix lsp/e2e --no-audit --no-fund
 	@touch $@
+
+VSCODE := editors/vscode
+# vsce's name for this machine's platform: a .vsix that carries the binary runs only there.
+VSCE_TARGET ?= $(subst windows,win32,$(shell $(GO) env GOOS))-$(subst amd64,x64,$(shell $(GO) env GOARCH))
+
+$(VSCODE)/node_modules: $(VSCODE)/package-lock.json
+	npm ci --prefix $(VSCODE) --no-audit --no-fund
+	@touch $@
+
+# The VS Code extension: bin/threatls.vsix (finds threatls on the PATH or at
+# threatls.server.path) and bin/threatls-$(VSCE_TARGET).vsix, which carries the binary.
+vscode: build $(VSCODE)/node_modules
+	cd $(VSCODE) && npx tsc -p .
+	rm -rf $(VSCODE)/server
+	cd $(VSCODE) && npx @vscode/vsce package --skip-license -o ../../bin/threatls.vsix
+	mkdir -p $(VSCODE)/server && cp $(BIN) $(VSCODE)/server/threatls
+	cd $(VSCODE) && npx @vscode/vsce package --skip-license --target $(VSCE_TARGET) -o ../../bin/threatls-$(VSCE_TARGET).vsix
+	rm -rf $(VSCODE)/server
+
+# The extension in a real VS Code: code-server (installed once into ~/.cache/threatls, ~11
+# minutes cold) driven by Debian's Chromium. Not part of `make test`; CI runs it.
+test-vscode: vscode
+	THREATLS_VSIX=$(CURDIR)/bin/threatls-$(VSCE_TARGET).vsix $(GO) test -count=1 -tags vscode -timeout 30m -v ./editors/vscode/e2e/
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./engine/
