@@ -74,15 +74,31 @@ func (s *server) codeAction(ctx context.Context, p *protocol.CodeActionParams) (
 	return out, nil
 }
 
-// namedIn reports whether the client's diagnostics include d: same code and range (the
-// client echoes what it was sent).
+// namedIn reports whether the client's diagnostics include d: the same code, starting on the
+// same line. (Not the same range: Neovim 0.7 sends back its own diagnostics, with byte
+// columns where the server sent UTF-16 ones.)
 func namedIn(ds []protocol.Diagnostic, d protocol.Diagnostic) bool {
 	for _, x := range ds {
-		if x.Range == d.Range && fmt.Sprint(x.Code) == fmt.Sprint(d.Code) {
+		if x.Range.Start.Line == d.Range.Start.Line && codeString(x.Code) == codeString(d.Code) {
 			return true
 		}
 	}
 	return false
+}
+
+// codeString is a diagnostic's code as text, whether the client sent a string or a number.
+func codeString(c any) string {
+	switch v := c.(type) {
+	case protocol.String:
+		return string(v)
+	case *protocol.String:
+		if v != nil {
+			return string(*v)
+		}
+	case nil:
+		return ""
+	}
+	return fmt.Sprint(c)
 }
 
 // fixTitle is the title of a quick fix: the mitigation without its asides about other
