@@ -12,8 +12,13 @@
 //	workspace.go   didChangeWatchedFiles / didChangeConfiguration, watcher registration
 //	progress.go    the workspace scan, with work-done progress
 //	diagnostics.go findings → published diagnostics, per file, only when they change
-//	hover.go       textDocument/hover: knowledge.Library.Explain of the findings under the cursor
+//	folders.go     workspace folders: an engine.Workspace each, documents routed by URI
+//	settings.go    settings: initializationOptions, didChangeConfiguration, workspace/configuration
+//	view.go        what a model feature reads: the snapshot of the folder holding a document
+//	hover.go       textDocument/hover: knowledge.Library.Brief of the findings under the cursor
 //	codeaction.go  textDocument/codeAction: engine fixes as quick fixes
+//	codelens.go, inlayhint.go, symbols.go, definition.go, documentlink.go, pulldiagnostics.go,
+//	command.go (workspace/executeCommand), model.go (threatls/model), capabilities.go
 //	position.go    the one converter between byte offsets and LSP positions
 //	uri.go         the one mapping between document URIs and engine file keys
 //
