@@ -4,6 +4,7 @@
 GO      ?= go
 BIN     := bin/threatls
 EXAMPLE := testdata/examples/shop
+VSCODE  := editors/vscode
 
 .PHONY: build test test-deps test-vscode vscode demo bench bench-long lint rules clean
 
@@ -38,7 +39,6 @@ lsp/e2e/node_modules: lsp/e2e/package-lock.json
 	npm ci --prefix lsp/e2e --no-audit --no-fund
 	@touch $@
 
-VSCODE := editors/vscode
 # vsce's name for this machine's platform: a .vsix that carries the binary runs only there.
 VSCE_TARGET ?= $(subst windows,win32,$(shell $(GO) env GOOS))-$(subst amd64,x64,$(shell $(GO) env GOARCH))
 
