@@ -9,7 +9,7 @@ const NODE_H = 38;
 const GAP = 14;
 const PAD = 16;
 const HEAD = 30; // a zone's title
-const COL_GAP = 90;
+const BAND_GAP = 36;
 
 export interface Box {
   x: number;
@@ -25,8 +25,11 @@ export interface Layout {
   nodes: Map<string, { el: ModelElement; box: Box }>;
 }
 
-// layout places every component, store and actor. Zones sit left to right from the least
-// trusted; elements without a zone go in a last column.
+// layout places every component, store and actor. Zones are bands from top to bottom, from the
+// least trusted; each holds its elements in rows of at most COLS; elements without a zone go
+// in a last band. (Bands fit the narrow panel beside an editor better than columns.)
+const COLS = 3;
+
 export function layout(model: Model): Layout {
   const shown = model.elements.filter((e) => e.kind !== 'control');
   const byZone = new Map<string, ModelElement[]>();
@@ -42,22 +45,24 @@ export function layout(model: Model): Layout {
     return t < 0 ? TRUST.length : t;
   };
   const ids = [...byZone.keys()].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
-  const out: Layout = { width: 0, height: 0, zones: [], nodes: new Map() };
-  let x = PAD;
+  const cols = Math.min(COLS, Math.max(1, ...[...byZone.values()].map((v) => v.length)));
+  const bandW = cols * NODE_W + (cols - 1) * GAP + 2 * PAD;
+  const out: Layout = { width: bandW + 2 * PAD, height: 0, zones: [], nodes: new Map() };
+  let y = PAD;
   for (const id of ids) {
     const els = byZone.get(id)!;
     const z = zoneOf.get(id);
-    const h = HEAD + els.length * (NODE_H + GAP) + PAD - GAP + PAD;
-    const box = { x, y: PAD, w: NODE_W + 2 * PAD, h };
-    out.zones.push({ id, name: z?.name ?? '(no zone)', trust: z?.trust ?? '', box });
+    const rows = Math.ceil(els.length / cols);
+    const h = HEAD + rows * (NODE_H + GAP) - GAP + PAD;
+    out.zones.push({ id, name: z?.name ?? '(no zone)', trust: z?.trust ?? '', box: { x: PAD, y, w: bandW, h } });
     els.forEach((el, i) => {
-      out.nodes.set(el.id, { el, box: { x: x + PAD, y: PAD + HEAD + PAD + i * (NODE_H + GAP), w: NODE_W, h: NODE_H } });
+      const col = i % cols;
+      const row = Math.floor(i / cols);
+      out.nodes.set(el.id, { el, box: { x: 2 * PAD + col * (NODE_W + GAP), y: y + HEAD + row * (NODE_H + GAP), w: NODE_W, h: NODE_H } });
     });
-    x += box.w + COL_GAP;
-    out.height = Math.max(out.height, box.h + 2 * PAD);
+    y += h + BAND_GAP;
   }
-  out.width = Math.max(x - COL_GAP + PAD, 200);
-  out.height = Math.max(out.height, 100);
+  out.height = Math.max(y - BAND_GAP + PAD, 100);
   return out;
 }
 
@@ -86,6 +91,7 @@ export function svg(model: Model, selected?: string): string {
   const l = layout(model);
   const hl = highlighted(model, selected);
   const parts: string[] = [];
+  // Full size, scaled down to the panel's width when it is narrower.
   parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${l.width}" height="${l.height}" viewBox="0 0 ${l.width} ${l.height}">`);
   parts.push('<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">' +
     '<path d="M 0 0 L 10 5 L 0 10 z" class="arrowhead"/></marker>' +
@@ -101,16 +107,21 @@ export function svg(model: Model, selected?: string): string {
     const b = l.nodes.get(f.to);
     if (!a || !b || f.from === f.to) continue;
     const hot = hl.flows.has(f.id);
-    const forward = b.box.x >= a.box.x + a.box.w;
-    const backward = b.box.x + b.box.w <= a.box.x;
-    let x1: number, x2: number;
-    if (forward) [x1, x2] = [a.box.x + a.box.w, b.box.x];
-    else if (backward) [x1, x2] = [a.box.x, b.box.x + b.box.w];
-    else [x1, x2] = [a.box.x + a.box.w, b.box.x + b.box.w]; // same column: loop on the right
-    const y1 = a.box.y + a.box.h / 2;
-    const y2 = b.box.y + b.box.h / 2;
-    const bend = forward || backward ? (x2 - x1) / 2 : 60;
-    const d = `M ${x1} ${y1} C ${x1 + bend} ${y1}, ${x2 - (forward || backward ? bend : -60)} ${y2}, ${x2} ${y2}`;
+    // From the bottom of one to the top of the other (or side to side within a row).
+    let d: string;
+    if (b.box.y > a.box.y + a.box.h) {
+      const [x1, y1, x2, y2] = [a.box.x + a.box.w / 2, a.box.y + a.box.h, b.box.x + b.box.w / 2, b.box.y];
+      d = `M ${x1} ${y1} C ${x1} ${(y1 + y2) / 2}, ${x2} ${(y1 + y2) / 2}, ${x2} ${y2}`;
+    } else if (b.box.y + b.box.h < a.box.y) {
+      const [x1, y1, x2, y2] = [a.box.x + a.box.w / 2, a.box.y, b.box.x + b.box.w / 2, b.box.y + b.box.h];
+      d = `M ${x1} ${y1} C ${x1} ${(y1 + y2) / 2}, ${x2} ${(y1 + y2) / 2}, ${x2} ${y2}`;
+    } else {
+      const right = b.box.x >= a.box.x;
+      const [x1, x2] = right ? [a.box.x + a.box.w, b.box.x] : [a.box.x, b.box.x + b.box.w];
+      const [y1, y2] = [a.box.y + a.box.h / 2, b.box.y + b.box.h / 2];
+      const bend = x1 === x2 ? 40 : (x2 - x1) / 2;
+      d = `M ${x1} ${y1} C ${x1 + bend} ${y1 - 12}, ${x2 - bend} ${y2 - 12}, ${x2} ${y2}`;
+    }
     const plain = f.attrs?.tls?.value === false ? ' plaintext' : '';
     parts.push(`<path class="flow${hot ? ' hot' : ''}${plain}" data-id="${escapeXML(f.id)}" d="${d}" marker-end="url(#${hot ? 'arrow-hot' : 'arrow'})">` +
       `<title>${escapeXML(f.name)}</title></path>`);
@@ -149,6 +160,7 @@ export function html(model: Model, selected: string | undefined, nonce: string, 
 <title>threatls: data-flow diagram</title>
 <style nonce="${nonce}">
   body { font-family: var(--vscode-font-family); color: var(--vscode-foreground); }
+  #diagram svg { max-width: 100%; height: auto; }
   .zone rect { fill: var(--vscode-editorWidget-background); stroke: var(--vscode-panel-border); }
   .zone.trust-internet rect { stroke: #c0392b; } .zone.trust-dmz rect { stroke: #d68910; }
   .zone.trust-internal rect { stroke: #2e86c1; } .zone.trust-restricted rect { stroke: #239b56; }
