@@ -13,7 +13,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { cpSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -842,6 +842,8 @@ begin('pull diagnostics, commands and threatls/model');
   check(['elements', 'flows', 'zones', 'problems'].every((k) => Array.isArray(model[k])), 'threatls/model lacks an array');
 
   const exec = (command, arg) => request(ExecuteCommandRequest.type, { command, arguments: arg === undefined ? [] : [arg] });
+  const scanned = await exec('threatls.scan', {});
+  check(scanned.files >= 4 && scanned.findings > 0, `threatls.scan: ${JSON.stringify(scanned)}`);
   const paths = await exec('threatls.paths', { element: model.paths[0].entry });
   checkEqual(paths.paths.length, 1, 'threatls.paths through the entry');
   const report = await exec('threatls.report', { uri: mainURI });
@@ -920,10 +922,49 @@ begin('the whole session');
   const nulls = published.filter((p) => !Array.isArray(p.diagnostics));
   check(nulls.length === 0, `diagnostics that are not arrays for ${nulls.map((p) => p.uri)}`);
   check(jsonrpcErrors.length === 0, `vscode-jsonrpc reported: ${jsonrpcErrors.join('; ')}`);
+  check(serverRequests.includes(ConfigurationRequest.method), `the server never asked for the settings (workspace/configuration): ${serverRequests}`);
+}
+conn.dispose();
+
+begin('a second session: two workspace folders, and a setting that is wrong');
+{
+  // Two folders, each a copy of the workspace: each is a model of its own. The wrong
+  // setting is shown to the user, and changes nothing.
+  const other = path.join(path.dirname(workspace), `${path.basename(workspace)}-second`);
+  cpSync(workspace, other, { recursive: true });
+  const log2 = path.join(os.tmpdir(), `threatls-e2e-second-${process.pid}.log`);
+  const srv = spawn(binary, ['--log-file', log2, 'serve', '--stdio'], { cwd: workspace, stdio: ['pipe', 'pipe', 'pipe'] });
+  const c2 = createProtocolConnection(new StreamMessageReader(srv.stdout), new StreamMessageWriter(srv.stdin), logger);
+  const got = [];
+  const shown = [];
+  c2.onNotification(PublishDiagnosticsNotification.type, (p) => { got.push(p); bus.emit('event'); });
+  c2.onNotification(ShowMessageNotification.type, (p) => { shown.push(p); bus.emit('event'); });
+  c2.onRequest(ConfigurationRequest.type, (p) => p.items.map(() => null));
+  c2.onRequest(() => null);
+  c2.listen();
+  const folders = [workspace, other].map((f) => ({ uri: pathToFileURL(f).href, name: path.basename(f) }));
+  const r = await c2.sendRequest(InitializeRequest.type, {
+    processId: process.pid, rootUri: folders[0].uri, workspaceFolders: folders,
+    initializationOptions: { threatls: { minSeverity: 'severe' } },
+    capabilities: { workspace: { workspaceFolders: true, configuration: true }, window: { showMessage: {} } },
+  });
+  check(r.capabilities.workspace?.workspaceFolders?.supported === true, `workspace folders not supported: ${JSON.stringify(r.capabilities.workspace)}`);
+  c2.sendNotification(InitializedNotification.type, {});
+  const msg = await waitFor('window/showMessage about minSeverity', () => shown.find((m) => /minSeverity "severe"/.test(m.message)));
+  checkEqual(msg.type, 1, 'the message is an error');
+  for (const f of [workspace, other]) {
+    const u = pathToFileURL(path.join(f, 'main.tf')).href;
+    await waitFor(`diagnostics of ${u}`, () => got.find((p) => uriKey(p.uri) === uriKey(u) && p.diagnostics.length > 0));
+  }
+  const m2 = await c2.sendRequest(new RequestType('threatls/model'), { uri: pathToFileURL(path.join(other, 'main.tf')).href });
+  checkEqual(m2.root, other, 'threatls/model of the second folder');
+  await c2.sendRequest(ShutdownRequest.type, undefined);
+  c2.sendNotification(ExitNotification.type, undefined);
+  await new Promise((resolve) => (srv.exitCode !== null ? resolve() : srv.on('exit', resolve)));
+  c2.dispose();
 }
 
 clearTimeout(globalTimer);
-conn.dispose();
 console.log(`ok: ${checks} checks, ${published.length} publishDiagnostics, ${serverRequests.length} server requests, ${Date.now() - started} ms`);
 process.exit(0);
 
