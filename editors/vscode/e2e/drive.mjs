@@ -7,7 +7,7 @@
 //
 //   node drive.mjs <url> <workspace dir> <output dir>
 
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import puppeteer from 'puppeteer-core';
 
@@ -30,6 +30,18 @@ async function shot(name) {
   const file = path.join(outDir, `${name}.png`);
   await page.screenshot({ path: file });
   result.screenshots.push(file);
+}
+
+// serverPID finds the threatls serve process whose command line names logFile.
+function serverPID(logFile) {
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const argv = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0');
+      if (argv.includes('serve') && argv.includes(logFile)) return Number(d);
+    } catch {}
+  }
+  return 0;
 }
 
 const sleep = (n) => new Promise((r) => setTimeout(r, n));
@@ -222,6 +234,16 @@ try {
   });
   result.highlighted = hot;
   await shot('8-diagram-selected');
+
+  begin('the server crashes: restarted, with a message');
+  // The threatls process of this session is the one writing our log file.
+  const pid = serverPID(process.env.THREATLS_LOG_FILE);
+  if (!pid) throw new Error(`no threatls process writes ${process.env.THREATLS_LOG_FILE}`);
+  process.kill(pid, 'SIGKILL');
+  result.crash_message = await until('the restart notification', () => page.evaluate(() =>
+    [...document.querySelectorAll('.notification-toast, .notifications-toasts .monaco-list-row')].map((e) => e.textContent).find((t) => /restarting it/.test(t)) ?? ''));
+  await until('a new server', () => { const p = serverPID(process.env.THREATLS_LOG_FILE); return p && p !== pid; });
+  await shot('9-restarted');
 
   begin('done');
 } catch (e) {

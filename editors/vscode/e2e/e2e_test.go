@@ -49,6 +49,7 @@ type result struct {
 	DiagramNodes    []string          `json:"diagram_nodes"`
 	DiagramZones    []string          `json:"diagram_zones"`
 	Highlighted     map[string]any    `json:"highlighted"`
+	CrashMessage    string            `json:"crash_message"`
 	ElapsedMS       int               `json:"elapsed_ms"`
 	Extra           map[string]string `json:"-"`
 }
@@ -158,7 +159,7 @@ func TestVSCode(t *testing.T) {
 
 	drive := exec.CommandContext(ctx, filepath.Join(node24, "node"), filepath.Join(here, "drive.mjs"), url, ws, artifacts)
 	drive.Dir = here
-	drive.Env = env
+	drive.Env = append(env, "THREATLS_LOG_FILE="+serverLog)
 	var driveOut bytes.Buffer
 	drive.Stdout, drive.Stderr = &driveOut, &driveOut
 	start := time.Now()
@@ -213,6 +214,9 @@ func TestVSCode(t *testing.T) {
 	}
 	if len(res.DiagramNodes) < 8 || len(res.DiagramZones) < 3 {
 		t.Errorf("diagram: nodes %v, zones %v", res.DiagramNodes, res.DiagramZones)
+	}
+	if !strings.Contains(res.CrashMessage, "threatls: the server stopped unexpectedly; restarting it") {
+		t.Errorf("after the server was killed VS Code showed %q", res.CrashMessage)
 	}
 	if res.Highlighted == nil {
 		t.Errorf("clicking the API highlighted no attack path")
