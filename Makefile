@@ -31,7 +31,7 @@ test: test-deps
 test-deps: lsp/e2e/node_modules $(VSCODE)/node_modules
 	@command -v nvim >/dev/null || { echo "installing neovim (apt-get)"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq neovim >/dev/null; }
-	@test -d /usr/share/emacs/site-lisp/elpa-src/eglot-1.9 -o -d /usr/share/emacs/site-lisp/elpa/eglot-1.9 || \
+	@emacs --batch --eval "(require 'eglot)" >/dev/null 2>&1 || \
 		{ echo "installing emacs-nox and elpa-eglot (apt-get)"; apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq emacs-nox elpa-eglot >/dev/null; }
 
