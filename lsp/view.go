@@ -39,8 +39,8 @@ func (s *server) viewOf(u uri.URI) (*view, error) {
 // views returns a view of every workspace folder, in the order the client gave them.
 func (s *server) views() []*view {
 	var out []*view
+	_, _, enc := s.session()
 	for _, f := range s.folderList() {
-		_, _, enc := s.session()
 		out = append(out, &view{s: s, snap: f.ws.Snapshot(), files: f.files, enc: enc})
 	}
 	return out
