@@ -4,6 +4,7 @@
 GO      ?= go
 BIN     := bin/threatls
 EXAMPLE := testdata/examples/shop
+VSCODE  := editors/vscode
 
 # The version and commit the binary prints (threatls version), stamped at link time: go build
 # cannot stamp them itself in a git worktree or with -buildvcs=false.
@@ -11,7 +12,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo deve
 COMMIT  ?= $(shell git rev-parse HEAD 2>/dev/null)
 LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 
-.PHONY: build test test-deps demo bench bench-long lint rules clean release release-deps
+.PHONY: build test test-deps test-vscode vscode demo bench bench-long lint rules clean release release-deps
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/threatls
@@ -46,13 +47,17 @@ test: test-deps
 	$(GO) test -count=1 ./...
 
 # What the end-to-end tests need beyond Go, installed only when missing: Neovim (Debian's
-# package, 0.7+), Debian's Chromium (the HTML report is opened in it), and the npm packages of
-# the scripted VS Code-like client and of the report's browser check.
-test-deps: lsp/e2e/node_modules report/browser/node_modules
+# package, 0.7+), Emacs with eglot (Debian's), Debian's Chromium (the HTML report is opened in
+# it), the npm packages of the scripted VS Code-like client, of the report's browser check and
+# of the VS Code extension (its unit tests run under go test).
+test-deps: lsp/e2e/node_modules report/browser/node_modules $(VSCODE)/node_modules
 	@command -v nvim >/dev/null || { echo "installing neovim (apt-get)"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq neovim >/dev/null; }
 	@test -x /usr/bin/chromium || { echo "installing chromium (apt-get)"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@emacs --batch --eval "(require 'eglot)" >/dev/null 2>&1 || \
+		{ echo "installing emacs-nox and elpa-eglot (apt-get)"; apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq emacs-nox elpa-eglot >/dev/null; }
 
 report/browser/node_modules: report/browser/package-lock.json
 	npm ci --prefix report/browser --no-audit --no-fund
@@ -61,6 +66,28 @@ report/browser/node_modules: report/browser/package-lock.json
 lsp/e2e/node_modules: lsp/e2e/package-lock.json
 	npm ci --prefix lsp/e2e --no-audit --no-fund
 	@touch $@
+
+# vsce's name for this machine's platform: a .vsix that carries the binary runs only there.
+VSCE_TARGET ?= $(subst windows,win32,$(shell $(GO) env GOOS))-$(subst amd64,x64,$(shell $(GO) env GOARCH))
+
+$(VSCODE)/node_modules: $(VSCODE)/package-lock.json
+	npm ci --prefix $(VSCODE) --no-audit --no-fund
+	@touch $@
+
+# The VS Code extension: bin/threatls.vsix (finds threatls on the PATH or at
+# threatls.server.path) and bin/threatls-$(VSCE_TARGET).vsix, which carries the binary.
+vscode: build $(VSCODE)/node_modules
+	cd $(VSCODE) && npx tsc -p .
+	rm -rf $(VSCODE)/server
+	cd $(VSCODE) && npx @vscode/vsce package --skip-license -o ../../bin/threatls.vsix
+	mkdir -p $(VSCODE)/server && cp $(BIN) $(VSCODE)/server/threatls
+	cd $(VSCODE) && npx @vscode/vsce package --skip-license --target $(VSCE_TARGET) -o ../../bin/threatls-$(VSCE_TARGET).vsix
+	rm -rf $(VSCODE)/server
+
+# The extension in a real VS Code: code-server (installed once into ~/.cache/threatls, ~11
+# minutes cold) driven by Debian's Chromium. Not part of `make test`; CI runs it.
+test-vscode: vscode
+	THREATLS_VSIX=$(CURDIR)/bin/threatls-$(VSCE_TARGET).vsix $(GO) test -count=1 -tags vscode -timeout 30m -v ./editors/vscode/e2e/
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./engine/

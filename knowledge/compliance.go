@@ -168,3 +168,24 @@ func (l *Library) RequirementsMarkdown(threatID string) string {
 	b.WriteString("\n")
 	return b.String()
 }
+
+// RequirementsLine lists the requirements a threat bears on in one line, IDs only, by
+// framework ("PCI DSS 4.0 3.5.1 · NIST SP 800-53 Rev. 5 SC-28, SC-28(1)"): what a short hover
+// shows; RequirementsMarkdown has the titles.
+func (l *Library) RequirementsLine(threatID string) string {
+	t := l.Threat(threatID)
+	if t == nil || len(t.Compliance) == 0 {
+		return ""
+	}
+	var parts []string
+	last := ""
+	for _, m := range t.Mappings() {
+		if m.Framework != last {
+			parts = append(parts, frameworkName(m.Framework)+" "+code(m.Requirement.ID))
+			last = m.Framework
+		} else {
+			parts[len(parts)-1] += ", " + code(m.Requirement.ID)
+		}
+	}
+	return strings.Join(parts, " · ")
+}

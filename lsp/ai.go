@@ -233,8 +233,7 @@ func (s *server) askAI(ctx context.Context, u uri.URI, fingerprint string) (stri
 	}
 	var edit *protocol.WorkspaceEdit
 	if e.Fix != nil && e.Fix.Verified && e.Fix.Edit != nil {
-		ws, files, enc := s.session()
-		if we, ok := s.workspaceEdit(ws, snap, files, enc, model.Fix{Title: "AI fix", Edits: []model.TextEdit{*e.Fix.Edit}}); ok {
+		if we, ok := s.workspaceEdit(s.viewAt(snap), model.Fix{Title: "AI fix", Edits: []model.TextEdit{*e.Fix.Edit}}); ok {
 			edit = we
 		}
 	}

@@ -329,7 +329,20 @@ func (s *server) routes() map[string]route {
 		protocol.MethodTextDocumentHover:               request(async, s.hover),
 		protocol.MethodTextDocumentCodeAction:          request(async, s.codeAction),
 		protocol.MethodCodeActionResolve:               request(async, s.resolveCodeAction),
-		protocol.MethodWorkspaceExecuteCommand:         request(async, s.executeCommand),
+		// The model's features, one file each (codelens.go, inlayhint.go, symbols.go, …).
+		protocol.MethodTextDocumentCodeLens:       request(async, s.codeLens),
+		protocol.MethodTextDocumentInlayHint:      request(async, s.inlayHint),
+		protocol.MethodTextDocumentDocumentSymbol: request(async, s.documentSymbol),
+		protocol.MethodWorkspaceSymbol:            request(async, s.workspaceSymbol),
+		protocol.MethodTextDocumentDefinition:     request(async, s.definition),
+		protocol.MethodTextDocumentReferences:     request(async, s.references),
+		protocol.MethodTextDocumentDocumentLink:   request(async, s.documentLink),
+		protocol.MethodTextDocumentDiagnostic:     request(async, s.documentDiagnostic),
+		protocol.MethodWorkspaceDiagnostic:        request(async, s.workspaceDiagnostic),
+		protocol.MethodWorkspaceExecuteCommand:    request(async, s.executeCommand),
+		methodModel:                               request(async, s.model),
+		// folders.go
+		protocol.MethodWorkspaceDidChangeWorkspaceFolders: notification(ordered, s.didChangeWorkspaceFolders),
 	}
 }
 

@@ -44,6 +44,9 @@ type testClient struct {
 	notes    []note        // notifications from the server, in order
 	resps    []*jsonrpc2.Response
 	requests []note // requests from the server
+
+	// answer answers the server's requests (ok false: null), under mu.
+	answer func(method string, params []byte) (any, bool)
 }
 
 type note struct {
@@ -117,6 +120,14 @@ func startServerWith(t *testing.T, extra map[string]extraMethod, h *hooks) *test
 	go func() { c.served <- serve(context.Background(), srv, srv, eng, log, extra, h) }()
 	c.conn = jsonrpc2.NewConn(recordingStream{jsonrpc2.NewHeaderStream(c.pipe), c}, jsonrpc2.WithCodec(codec{}))
 	c.conn.Go(context.Background(), func(ctx context.Context, req *jsonrpc2.Request) (any, error) {
+		c.mu.Lock()
+		answer := c.answer
+		c.mu.Unlock()
+		if answer != nil {
+			if res, ok := answer(req.Method(), req.Params()); ok {
+				return res, nil
+			}
+		}
 		return nil, nil // the server's requests (progress tokens, registrations) are accepted
 	})
 	t.Cleanup(func() {
@@ -149,6 +160,17 @@ func (c *testClient) initialize(root string, caps protocol.ClientCapabilities) *
 		u := uri.File(root)
 		params.RootURI = &u
 	}
+	var res protocol.InitializeResult
+	if err := c.call(protocol.MethodInitialize, params, &res); err != nil {
+		c.t.Fatalf("initialize: %v", err)
+	}
+	c.notify(protocol.MethodInitialized, &protocol.InitializedParams{})
+	return &res
+}
+
+// initializeWith sends initialize with params as they are, then initialized.
+func (c *testClient) initializeWith(params *protocol.InitializeParams) *protocol.InitializeResult {
+	c.t.Helper()
 	var res protocol.InitializeResult
 	if err := c.call(protocol.MethodInitialize, params, &res); err != nil {
 		c.t.Fatalf("initialize: %v", err)

@@ -2,55 +2,69 @@ package lsp
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"strings"
 
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
 	"go.uber.org/zap"
 
-	"github.com/threatls/threatls/engine"
+	"github.com/threatls/threatls/knowledge"
 	"github.com/threatls/threatls/model"
 )
 
-// codeAction offers, for each shown finding whose range meets the requested one, a quick fix
-// per fix the engine has: the mitigations' (the first one preferred), then "Accept risk".
+// maxTitle bounds the title of a quick fix, in characters.
+const maxTitle = 90
+
+// codeAction offers quick fixes for the diagnostics the client names in the request's
+// context (those it shows at the cursor), or, when it names none, for the shown findings
+// whose range meets the requested one: per finding, a fix per mitigation the engine can
+// carry out (the first one preferred), then "Accept risk". Titles say what the edit does in
+// the file's own terms ("Make the root filesystem read-only: set readOnlyRootFilesystem:
+// true"), not the mitigation's words for every format.
 func (s *server) codeAction(ctx context.Context, p *protocol.CodeActionParams) ([]protocol.CommandOrCodeAction, error) {
 	out := []protocol.CommandOrCodeAction{}
 	if len(p.Context.Only) > 0 && !slices.Contains(p.Context.Only, protocol.CodeActionKindQuickFix) {
 		return out, nil
 	}
-	ws, files, enc := s.session()
-	if ws == nil {
-		return nil, errNotInitialized
+	v, err := s.viewOf(p.TextDocument.URI)
+	if err != nil {
+		return nil, err
 	}
-	snap := ws.Latest()
-	key := files.key(p.TextDocument.URI)
-	v := s.view(ws, snap, key, enc)
-	if v == nil {
+	if v.file == nil {
 		return out, nil
 	}
-	file := v.file
 	start, end := v.span(p.Range)
-	for _, f := range file.Findings {
+	lib := s.eng.Library()
+	for _, f := range s.shown(v.file.Findings) {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		if f.Suppressed != nil || f.Span.File != key || !overlaps(f.Span.Start.Offset, f.Span.End.Offset, start, end) {
+		if f.Span.File != v.key {
 			continue
 		}
-		diag := s.diagnostic(snap, files, enc, f)
-		if r, ok := v.rangeOf(f.Span.Start.Offset, f.Span.End.Offset); ok {
-			diag.Range = r
-		} else {
+		diag := s.diagnostic(v.snap, v.files, v.enc, f)
+		r, ok := v.rangeOK(f.Span)
+		if !ok {
 			continue // typed over since the model was made: its fixes would miss
 		}
-		for i, fix := range s.eng.Fixes(snap, f) {
-			edit, ok := s.workspaceEdit(ws, snap, files, enc, fix)
+		diag.Range = r
+		if len(p.Context.Diagnostics) > 0 {
+			if !namedIn(p.Context.Diagnostics, diag) {
+				continue
+			}
+		} else if !overlaps(f.Span.Start.Offset, f.Span.End.Offset, start, end) {
+			continue
+		}
+		el := v.snap.Element(f.Element)
+		for i, fix := range s.eng.Fixes(v.snap, f) {
+			edit, ok := s.workspaceEdit(v, fix)
 			if !ok {
 				continue
 			}
 			a := &protocol.CodeAction{
-				Title:       fix.Title,
+				Title:       fixTitle(lib, f, el, fix),
 				Kind:        ptr(protocol.CodeActionKindQuickFix),
 				Diagnostics: []protocol.Diagnostic{diag},
 				Edit:        edit,
@@ -60,27 +74,111 @@ func (s *server) codeAction(ctx context.Context, p *protocol.CodeActionParams) (
 			}
 			out = append(out, a)
 		}
-		out = append(out, s.remediationActions(files, f, diag)...)
+		out = append(out, s.remediationActions(v.files, f, diag)...)
 	}
 	return out, nil
 }
 
-// workspaceEdit converts the byte edits of fix, made against snap's texts, into LSP text edits
-// of the documents as the editor has them now, per document. A fix whose edits meet text
-// typed since the snapshot is dropped.
-func (s *server) workspaceEdit(ws *engine.Workspace, snap *engine.Snapshot, files fileMap, enc encoding, fix model.Fix) (*protocol.WorkspaceEdit, bool) {
+// namedIn reports whether the client's diagnostics include d: the same code, starting on the
+// same line. (Not the same range: Neovim 0.7 sends back its own diagnostics, with byte
+// columns where the server sent UTF-16 ones.)
+func namedIn(ds []protocol.Diagnostic, d protocol.Diagnostic) bool {
+	for _, x := range ds {
+		if x.Range.Start.Line == d.Range.Start.Line && codeString(x.Code) == codeString(d.Code) {
+			return true
+		}
+	}
+	return false
+}
+
+// codeString is a diagnostic's code as text, whether the client sent a string or a number.
+func codeString(c any) string {
+	switch v := c.(type) {
+	case protocol.String:
+		return string(v)
+	case *protocol.String:
+		if v != nil {
+			return string(*v)
+		}
+	case nil:
+		return ""
+	}
+	return fmt.Sprint(c)
+}
+
+// fixTitle is the title of a quick fix: the mitigation without its asides about other
+// formats, and what its operations do, in the syntax of the element's format.
+func fixTitle(lib *knowledge.Library, f model.Finding, el *model.Element, fix model.Fix) string {
+	switch fix.Kind {
+	case model.AcceptRisk:
+		return "Accept risk: add threatls:ignore " + f.ThreatID + " (then write the reason)"
+	case model.Mitigate:
+	default:
+		return fix.Title
+	}
+	title := knowledge.ShortTitle(fix.Title)
+	if el != nil {
+		for _, m := range lib.FixOps(f.ThreatID, el) {
+			if m.Title != fix.Title {
+				continue
+			}
+			var ops []string
+			for _, op := range m.Ops {
+				if d := describeOp(op, model.Format(el.ID)); d != "" {
+					ops = append(ops, d)
+				}
+			}
+			if len(ops) > 0 {
+				title += ": " + strings.Join(ops, ", ")
+			}
+			break
+		}
+	}
+	if r := []rune(title); len(r) > maxTitle {
+		title = string(r[:maxTitle-1]) + "…"
+	}
+	return title
+}
+
+// describeOp says what a fix operation writes, as the format writes it.
+func describeOp(op model.FixOp, format string) string {
+	key := op.Path
+	if i := strings.LastIndex(key, "."); i >= 0 {
+		key = key[i+1:]
+	}
+	key = strings.TrimSuffix(key, "[*]")
+	assign := ": "
+	if format == "terraform" {
+		assign = " = "
+	}
+	switch op.Op {
+	case "set":
+		return "set " + key + assign + op.Value
+	case "replace":
+		return "replace " + op.Old + " with " + op.New + " in " + key
+	case "append":
+		line, _, _ := strings.Cut(strings.TrimSpace(op.Text), "\n")
+		return "add " + strings.TrimSuffix(strings.TrimSpace(line), "{")
+	}
+	return ""
+}
+
+// workspaceEdit converts the byte edits of fix, made against the texts of v's snapshot, into
+// LSP text edits of the documents as the editor has them now, per document. A fix whose edits
+// meet text typed since the snapshot is dropped.
+func (s *server) workspaceEdit(v *view, fix model.Fix) (*protocol.WorkspaceEdit, bool) {
 	changes := map[uri.URI][]protocol.TextEdit{}
 	for _, e := range fix.Edits {
-		v := s.view(ws, snap, e.File, enc)
-		if v == nil {
+		fv := v.of(e.File)
+		if fv.file == nil {
 			s.log.Warn("a fix edits a file the workspace does not have", zap.String("fix", fix.Title), zap.String("file", e.File))
 			return nil, false
 		}
-		r, ok := v.rangeOf(e.Start, e.End)
+		r, ok := fv.rangeOKOf(e.Start, e.End)
 		if !ok {
 			return nil, false
 		}
-		u := files.uri(e.File)
+		u := v.files.uri(e.File)
 		changes[u] = append(changes[u], protocol.TextEdit{Range: r, NewText: e.NewText})
 	}
 	return &protocol.WorkspaceEdit{Changes: changes}, len(changes) > 0

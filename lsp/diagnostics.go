@@ -28,6 +28,7 @@ import (
 // cleared with an empty array, never null.
 type publisher struct {
 	s *server
+	f *folder
 
 	mu       sync.Mutex
 	last     map[string]sent
@@ -48,8 +49,8 @@ type sent struct {
 // batch is how many files are published before the connection is given to requests.
 const batch = 64
 
-func newPublisher(s *server) *publisher {
-	return &publisher{s: s, last: map[string]sent{}, open: map[string]bool{}, pending: map[string]bool{}}
+func newPublisher(s *server, f *folder) *publisher {
+	return &publisher{s: s, f: f, last: map[string]sent{}, open: map[string]bool{}, pending: map[string]bool{}}
 }
 
 // setOpen records whether the editor holds the document open.
@@ -67,7 +68,8 @@ func (p *publisher) setOpen(key string, open bool) {
 // publish sends the diagnostics of the files snap changed since the last snapshot published
 // (and of the files left pending then).
 func (p *publisher) publish(ctx context.Context, snap *engine.Snapshot) {
-	_, files, enc := p.s.session()
+	_, _, enc := p.s.session()
+	files := p.f.files
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.snap != nil && snap.Seq() <= p.snap.Seq() {
@@ -113,6 +115,21 @@ func (p *publisher) publish(ctx context.Context, snap *engine.Snapshot) {
 	}
 }
 
+// republish sends the diagnostics of every file again where what is shown of them changed
+// (the settings say what is shown), from snap.
+func (p *publisher) republish(ctx context.Context, snap *engine.Snapshot) {
+	p.mu.Lock()
+	for _, key := range snap.Files() {
+		p.pending[key] = true
+	}
+	for key := range p.last {
+		p.pending[key] = true
+	}
+	p.snap = nil
+	p.mu.Unlock()
+	p.publish(ctx, snap)
+}
+
 // publishFile sends the diagnostics of one file of snap, if they differ from what it got.
 func (p *publisher) publishFile(snap *engine.Snapshot, files fileMap, enc encoding, key string) {
 	file := snap.File(key)
@@ -125,7 +142,10 @@ func (p *publisher) publishFile(snap *engine.Snapshot, files fileMap, enc encodi
 		return
 	}
 	partial := !snap.Complete()
-	shown := shownFindings(file.Findings, partial)
+	shown := p.s.shown(file.Findings)
+	if partial {
+		shown = slices.DeleteFunc(shown, func(f model.Finding) bool { return !f.Local })
+	}
 	next := sent{findings: shown, partial: partial}
 	var version *int32
 	if p.open[key] {
@@ -149,6 +169,10 @@ func (p *publisher) publishFile(snap *engine.Snapshot, files fileMap, enc encodi
 }
 
 func (p *publisher) send(u uri.URI, version *int32, diags []protocol.Diagnostic) {
+	p.s.modelChanged()
+	if p.s.pulled() {
+		return // the client asks for them: textDocument/diagnostic
+	}
 	params := &protocol.PublishDiagnosticsParams{URI: u, Diagnostics: diags}
 	if version != nil {
 		params.Version = protocol.NewOptional(*version)
@@ -156,18 +180,6 @@ func (p *publisher) send(u uri.URI, version *int32, diags []protocol.Diagnostic)
 	if err := p.s.client.PublishDiagnostics(p.s.ctx, params); err != nil {
 		p.s.log.Debug("publishing diagnostics", zap.String("uri", string(u)), zap.Error(err))
 	}
-}
-
-// shownFindings drops the suppressed findings (an accepted risk is not a diagnostic) and, of a
-// partial model, those that are not local.
-func shownFindings(fs []model.Finding, partial bool) []model.Finding {
-	out := make([]model.Finding, 0, len(fs))
-	for _, f := range fs {
-		if f.Suppressed == nil && (!partial || f.Local) {
-			out = append(out, f)
-		}
-	}
-	return out
 }
 
 // sameFindings reports whether two lists of findings make the same diagnostics.

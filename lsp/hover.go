@@ -2,6 +2,7 @@ package lsp
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"go.lsp.dev/protocol"
@@ -10,64 +11,93 @@ import (
 	"github.com/threatls/threatls/model"
 )
 
-// hover explains what is under the cursor: knowledge.Library.Explain of each shown finding
-// whose range holds the position, then knowledge.Library.Card of the innermost element of the
-// model defined there (a resource, a manifest, a compose service, a node of a diagram).
+// hoverFindings is how many findings a hover explains; the others are named.
+const hoverFindings = 3
+
+// hover explains what is under the cursor, briefly. On findings: for each (at most three,
+// the others named) knowledge.Library.Brief — what, why here, the fix, a link to the full
+// explanation. Elsewhere on an element of the model (a resource, a manifest, a compose
+// service, a node of a diagram): its card, knowledge.Library.Card.
 func (s *server) hover(ctx context.Context, p *protocol.HoverParams) (*protocol.Hover, error) {
-	ws, files, enc := s.session()
-	if ws == nil {
-		return nil, errNotInitialized
+	v, err := s.viewOf(p.TextDocument.URI)
+	if err != nil {
+		return nil, err
 	}
-	snap := ws.Latest()
-	key := files.key(p.TextDocument.URI)
-	v := s.view(ws, snap, key, enc)
-	if v == nil {
+	if v.file == nil {
 		return nil, nil
 	}
-	file := v.file
 	off := v.offset(p.Position)
 	lib := s.eng.Library()
-	var parts []string
+	var parts, more []string
 	var rng *protocol.Range
-	for _, f := range file.Findings {
+	for _, f := range s.shown(v.file.Findings) {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		if f.Suppressed != nil || f.Span.File != key || !contains(f.Span.Start.Offset, f.Span.End.Offset, off) {
+		if f.Span.File != v.key || !contains(f.Span.Start.Offset, f.Span.End.Offset, off) {
 			continue
 		}
-		parts = append(parts, lib.Explain(f)+hoverGovernance(lib, f))
-		if r := s.remediationHover(snap, f); r != "" {
-			parts = append(parts, r)
+		if len(parts) == hoverFindings {
+			more = append(more, f.ThreatID)
+			continue
 		}
-		if r, ok := v.rangeOf(f.Span.Start.Offset, f.Span.End.Offset); rng == nil && ok {
+		brief := lib.Brief(f) + hoverGovernance(lib, f)
+		if len(parts) == 0 {
+			// What to do about the first, for this element (knowledge.Guidance.Brief).
+			if r := s.remediationHover(v.snap, f); r != "" {
+				brief += "\n\n" + r
+			}
+		}
+		parts = append(parts, brief)
+		if r, ok := v.rangeOK(f.Span); rng == nil && ok {
 			rng = &r
 		}
 	}
-	if els := snap.Graph().At(key, off); len(els) > 0 {
-		el := els[0]
-		parts = append(parts, lib.Card(snap.Graph(), el, elementFindings(snap, el)))
-		if rng == nil {
-			r, ok := v.rangeOf(el.Head.Start.Offset, el.Head.End.Offset)
-			if el.Head.File != key {
-				for _, s := range el.Sources {
-					if s.File == key && s.Start.Offset <= off && off <= s.End.Offset {
-						r, ok = v.rangeOf(s.Start.Offset, s.End.Offset)
+	if len(more) > 0 {
+		parts = append(parts, fmt.Sprintf("… and %d more here: %s (the Problems list shows them all)", len(more), strings.Join(more, ", ")))
+	}
+	if len(parts) > 0 {
+		// On findings, the element they are about in one line; its card is elsewhere on it.
+		if els := v.snap.Graph().At(v.key, off); len(els) > 0 {
+			parts = append(parts, elementLine(v.snap.Graph(), els[0]))
+		}
+	}
+	if len(parts) == 0 {
+		if els := v.snap.Graph().At(v.key, off); len(els) > 0 {
+			el := els[0]
+			parts = append(parts, lib.Card(v.snap.Graph(), el, elementFindings(v.snap, el)))
+			var r protocol.Range
+			if el.Head.File == v.key {
+				r = v.rangeOf(el.Head)
+			} else {
+				for _, sp := range el.Sources {
+					if sp.File == v.key && contains(sp.Start.Offset, sp.End.Offset, off) {
+						r = v.rangeOf(sp)
 					}
 				}
 			}
-			if ok {
-				rng = &r
-			}
+			rng = &r
 		}
 	}
 	if len(parts) == 0 {
 		return nil, nil
 	}
 	return &protocol.Hover{
-		Contents: &protocol.MarkupContent{Kind: protocol.MarkupKindMarkdown, Value: strings.Join(parts, "\n---\n\n")},
+		Contents: &protocol.MarkupContent{Kind: protocol.MarkupKindMarkdown, Value: strings.Join(parts, "\n\n---\n\n")},
 		Range:    rng,
 	}, nil
+}
+
+// elementLine sums an element up in one line: "**Deployment/api** component · zone
+// Namespace/shop · 2 flows in, 1 out · 1 attack path".
+func elementLine(g *model.Graph, el *model.Element) string {
+	parts := []string{"**" + el.Name + "** " + string(el.Kind)}
+	if z := g.Zone(el.ID); z != nil {
+		parts = append(parts, "zone "+z.Name)
+	}
+	parts = append(parts, fmt.Sprintf("%s in, %d out", plural(len(g.Inbound(el.ID)), "flow"), len(g.Outbound(el.ID))),
+		plural(len(g.PathsThrough(el.ID)), "attack path"))
+	return strings.Join(parts, " · ")
 }
 
 // elementFindings returns the findings of el: they are in the files that define it or that

@@ -32,8 +32,8 @@ func hoverGovernance(lib *knowledge.Library, f model.Finding) string {
 	if w := model.Weight(f); w > 0 && f.Open() {
 		fmt.Fprintf(&b, "\n**Residual risk:** %.1f\n", w)
 	}
-	if req := lib.RequirementsMarkdown(f.ThreatID); req != "" {
-		b.WriteString("\n" + req)
+	if req := lib.RequirementsLine(f.ThreatID); req != "" {
+		b.WriteString("\n*Requirements:* " + req + "\n")
 	}
 	return b.String()
 }

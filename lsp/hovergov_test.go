@@ -8,8 +8,8 @@ import (
 	"github.com/threatls/threatls/model"
 )
 
-// TestHoverGovernance: the hover of a finding lists the requirements its threat bears on,
-// with their titles, what it weighs in residual risk, and a declared mitigation as declared.
+// TestHoverGovernance: the hover of a finding lists the requirements its threat bears on, by
+// framework, what it weighs in residual risk, and a declared mitigation as declared.
 func TestHoverGovernance(t *testing.T) {
 	lib, err := knowledge.Builtin()
 	if err != nil {
@@ -17,8 +17,8 @@ func TestHoverGovernance(t *testing.T) {
 	}
 	f := model.Finding{ThreatID: "AWS-S3-001", Severity: model.Critical, Confidence: model.Certain}
 	got := hoverGovernance(lib, f)
-	for _, want := range []string{"**Residual risk:** 10.0", "**PCI DSS 4.0** `1.4.1` Network security controls sit between trusted and untrusted networks",
-		"**NIST SP 800-53 Rev. 5** `AC-3` Access Enforcement; `AC-6` Least Privilege", "**CIS AWS Foundations 3.0** `2.1.4`"} {
+	for _, want := range []string{"**Residual risk:** 10.0", "PCI DSS 4.0 `1.4.1`, `7.2.1`",
+		"NIST SP 800-53 Rev. 5 `AC-3`, `AC-6`", "CIS AWS Foundations 3.0 `2.1.4`"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("hover lacks %q:\n%s", want, got)
 		}

@@ -10,35 +10,33 @@ import (
 	"go.uber.org/zap"
 )
 
-// scan runs a workspace scan (a Load by default) in the caller's goroutine — a background
-// one — reporting work-done progress when the client supports it, then publishes the
-// diagnostics of every file whose findings changed. Scans run one at a time.
-func (s *server) scan(ctx context.Context, title string, run func(report func(done, total int)) error) {
+// scan runs a scan of each of folders (a Load by default) in the caller's goroutine — a
+// background one — reporting work-done progress when the client supports it, then publishes
+// the diagnostics of every file whose findings changed. Scans run one at a time.
+func (s *server) scan(ctx context.Context, title string, folders []*folder, run func(f *folder, report func(done, total int)) error) {
 	s.scanMu.Lock()
 	defer s.scanMu.Unlock()
-	ws, _, _ := s.session()
-	if ws == nil {
-		return
-	}
 	if run == nil {
-		run = func(report func(done, total int)) error {
-			_, err := ws.Load(ctx, report)
+		run = func(f *folder, report func(done, total int)) error {
+			_, err := f.ws.Load(ctx, report)
 			return err
 		}
 	}
-	start := time.Now()
-	p := s.beginProgress(ctx, title)
-	err := run(p.report)
-	snap := ws.Snapshot()
-	msg := fmt.Sprintf("%d files", snap.Len())
-	if err != nil {
-		s.log.Warn("scan", zap.String("title", title), zap.Error(err))
-		msg = "stopped: " + err.Error()
+	for _, f := range folders {
+		start := time.Now()
+		p := s.beginProgress(ctx, title)
+		err := run(f, p.report)
+		snap := f.ws.Latest()
+		msg := fmt.Sprintf("%d files", snap.Len())
+		if err != nil {
+			s.log.Warn("scan", zap.String("title", title), zap.String("folder", f.name), zap.Error(err))
+			msg = "stopped: " + err.Error()
+		}
+		p.end(msg)
+		s.log.Info("scanned", zap.String("title", title), zap.String("folder", f.name), zap.Int("files", snap.Len()),
+			zap.Duration("took", time.Since(start)))
+		f.wake()
 	}
-	p.end(msg)
-	s.log.Info("scanned", zap.String("title", title), zap.Int("files", snap.Len()),
-		zap.Duration("took", time.Since(start)))
-	s.wake()
 }
 
 // progress is one work-done progress, created by the server. A nil progress reports nothing.

@@ -33,8 +33,8 @@ const (
 	cmdExplainWithAI = "threatls.explainWithAI"
 )
 
-// commands are the commands the server advertises.
-var commands = []string{cmdShowRemediation, cmdExplainWithAI}
+// aiCommands are the commands of remediation and AI enrichment, advertised with the others.
+var aiCommands = []string{cmdShowRemediation, cmdExplainWithAI}
 
 // remediationHover is the short guidance of a finding for its hover: the steps only (no
 // re-evaluation, so that a hover stays fast).
@@ -86,9 +86,9 @@ func stringArgs(raw []protocol.LSPAny, want int) ([]string, error) {
 	return out, nil
 }
 
-// executeCommand runs a command of the server. It answers the Markdown it showed, so that a
-// client without window/showDocument still gets it.
-func (s *server) executeCommand(ctx context.Context, p *protocol.ExecuteCommandParams) (any, error) {
+// executeAICommand runs a command of remediation and AI enrichment (see executeCommand). It
+// answers the Markdown it showed, so that a client without window/showDocument still gets it.
+func (s *server) executeAICommand(ctx context.Context, p *protocol.ExecuteCommandParams) (any, error) {
 	switch p.Command {
 	case cmdShowRemediation:
 		a, err := stringArgs(p.Arguments, 2)
@@ -107,7 +107,7 @@ func (s *server) executeCommand(ctx context.Context, p *protocol.ExecuteCommandP
 		}
 		return s.explainWithAI(ctx, uri.URI(a[0]), a[1])
 	}
-	return nil, fmt.Errorf("unknown command %q (threatls has %s)", p.Command, strings.Join(commands, ", "))
+	return nil, fmt.Errorf("unknown command %q (threatls has %s)", p.Command, strings.Join(aiCommands, ", "))
 }
 
 // finding returns the finding of the document u with the fingerprint, in the current snapshot.

@@ -12,8 +12,13 @@
 //	workspace.go   didChangeWatchedFiles / didChangeConfiguration, watcher registration
 //	progress.go    the workspace scan, with work-done progress
 //	diagnostics.go findings → published diagnostics, per file, only when they change
-//	hover.go       textDocument/hover: knowledge.Library.Explain of the findings under the cursor
+//	folders.go     workspace folders: an engine.Workspace each, documents routed by URI
+//	settings.go    settings: initializationOptions, didChangeConfiguration, workspace/configuration
+//	view.go        what a model feature reads: the snapshot of the folder holding a document
+//	hover.go       textDocument/hover: knowledge.Library.Brief of the findings under the cursor
 //	codeaction.go  textDocument/codeAction: engine fixes as quick fixes
+//	codelens.go, inlayhint.go, symbols.go, definition.go, documentlink.go, pulldiagnostics.go,
+//	command.go (workspace/executeCommand), model.go (threatls/model), capabilities.go
 //	position.go    the one converter between byte offsets and LSP positions
 //	uri.go         the one mapping between document URIs and engine file keys
 //
@@ -123,7 +128,6 @@ type server struct {
 	log    *zap.Logger
 	conn   jsonrpc2.Conn
 	client protocol.Client
-	diags  *publisher
 	maps   *mappers
 	bg     sync.WaitGroup // background scans
 
@@ -131,19 +135,21 @@ type server struct {
 
 	mu       sync.Mutex
 	state    lifecycle
-	ws       *engine.Workspace
+	ws       *engine.Workspace // the first folder's
 	files    fileMap
+	folders  []*folder
 	enc      encoding
 	caps     clientCaps
 	cfg      engine.Config
+	prefs    prefs     // the user's settings, cfg among them
+	ext      clientExt // the model features' client capabilities, the diagnostics mode
+	refresh  refresher
 	scanMu   sync.Mutex // serialises scans, so that the last configuration wins
 	exitOnce sync.Once
 	exited   chan struct{}
 	exitCode int
 
-	// kick wakes the updater (see update); beforeUpdate, set by tests, runs before each
-	// update of the model.
-	kick         chan struct{}
+	// beforeUpdate, set by tests, runs before each update of the model (see update).
 	beforeUpdate func()
 	updates      atomic.Int64 // models updated, for tests
 
@@ -166,10 +172,8 @@ func newServer(ctx context.Context, eng *engine.Engine, log *zap.Logger, conn js
 		client: protocol.ClientDispatcher(conn),
 		cfg:    engine.DefaultConfig(),
 		exited: make(chan struct{}),
-		kick:   make(chan struct{}, 1),
 	}
 	s.maps = newMappers()
-	s.diags = newPublisher(s)
 	return s
 }
 
@@ -225,14 +229,7 @@ func (s *server) initialize(ctx context.Context, p *protocol.InitializeParams) (
 		caps.relativePattern = w.RelativePatternSupport != nil && *w.RelativePatternSupport
 	}
 
-	cfg := engine.DefaultConfig()
-	if len(p.InitializationOptions) > 0 {
-		var err error
-		if cfg, err = applySettings(cfg, p.InitializationOptions); err != nil {
-			s.log.Warn("ignoring initializationOptions", zap.Error(err))
-			cfg = engine.DefaultConfig()
-		}
-	}
+	cfg := s.initSettings(p)
 
 	s.mu.Lock()
 	s.state = running
@@ -240,16 +237,15 @@ func (s *server) initialize(ctx context.Context, p *protocol.InitializeParams) (
 	s.enc = enc
 	s.caps = caps
 	s.cfg = cfg
-	s.ws = s.eng.Workspace(root, cfg)
-	s.ws.SetNotify(s.wake)
+	s.folders = s.openFolders(p, root, cfg)
+	s.ws = s.folders[0].ws
 	s.mu.Unlock()
-	s.goBackground(func() { s.update(s.ctx) })
 	s.setAIClient(p.Capabilities)
 	s.configureAI(p.InitializationOptions)
 	s.log.Info("initialized", zap.String("root", root), zap.String("client", p.ClientInfo.Name),
 		zap.String("positionEncoding", string(enc.kind())))
 
-	return &protocol.InitializeResult{
+	res := &protocol.InitializeResult{
 		Capabilities: protocol.ServerCapabilities{
 			PositionEncoding: enc.kind(),
 			TextDocumentSync: &protocol.TextDocumentSyncOptions{
@@ -265,7 +261,9 @@ func (s *server) initialize(ctx context.Context, p *protocol.InitializeParams) (
 			ExecuteCommandProvider: protocol.ExecuteCommandOptions{Commands: commands},
 		},
 		ServerInfo: protocol.ServerInfo{Name: "threatls", Version: protocol.NewOptional(buildVersion())},
-	}, nil
+	}
+	s.modelCapabilities(&res.Capabilities)
+	return res, nil
 }
 
 // initialized starts the workspace scan (and the file watcher registration) in the
@@ -273,39 +271,28 @@ func (s *server) initialize(ctx context.Context, p *protocol.InitializeParams) (
 func (s *server) initialized(context.Context) {
 	s.goBackground(func() {
 		s.registerWatchers(s.ctx)
-		s.scan(s.ctx, "Scanning the workspace", nil)
+		run := s.startSettings(s.ctx)
+		s.scan(s.ctx, "Scanning the workspace", s.folderList(), run)
 	})
 }
 
-// wake asks the updater for an update of the model; wakes while one runs make one more.
-func (s *server) wake() {
-	select {
-	case s.kick <- struct{}{}:
-	default:
-	}
-}
-
-// update is the updater: whenever the workspace changed, it brings the model up to date —
-// once for every change staged meanwhile, however fast the editor sends them — and publishes
-// the diagnostics of the new snapshot. Handlers never wait for it: they answer from the
-// newest snapshot.
-func (s *server) update(ctx context.Context) {
+// update is a folder's updater: whenever its workspace changed, it brings the model up to
+// date — once for every change staged meanwhile, however fast the editor sends them — and
+// publishes the diagnostics of the new snapshot. Handlers never wait for it: they answer from
+// the newest snapshot.
+func (s *server) update(ctx context.Context, f *folder) {
 	for {
 		select {
-		case <-s.kick:
+		case <-f.kick:
 		case <-ctx.Done():
 			return
-		}
-		ws, _, _ := s.session()
-		if ws == nil {
-			continue
 		}
 		if s.beforeUpdate != nil {
 			s.beforeUpdate()
 		}
-		snap := ws.Update()
+		snap := f.ws.Update()
 		s.updates.Add(1)
-		s.diags.publish(ctx, snap)
+		f.diags.publish(ctx, snap)
 	}
 }
 

@@ -20,13 +20,14 @@ import (
 var errNotInitialized = errors.New("the workspace does not exist yet")
 
 func (s *server) didOpen(_ context.Context, p *protocol.DidOpenTextDocumentParams) error {
-	ws, files, _ := s.session()
-	if ws == nil {
+	doc := p.TextDocument
+	f, _ := s.folderOf(doc.URI)
+	if f == nil {
 		return errNotInitialized
 	}
-	doc := p.TextDocument
+	ws, files := f.ws, f.files
 	key := files.key(doc.URI)
-	s.diags.setOpen(key, true)
+	f.diags.setOpen(key, true)
 	if err := ws.StageOpen(key, string(doc.LanguageID), doc.Version, []byte(doc.Text)); err != nil {
 		return fmt.Errorf("didOpen %s: %w", key, err)
 	}
@@ -37,10 +38,11 @@ func (s *server) didOpen(_ context.Context, p *protocol.DidOpenTextDocumentParam
 // updated by the server's updater, once for every change that arrived meanwhile (see
 // server.update).
 func (s *server) didChange(_ context.Context, p *protocol.DidChangeTextDocumentParams) error {
-	ws, files, enc := s.session()
-	if ws == nil {
+	f, enc := s.folderOf(p.TextDocument.URI)
+	if f == nil {
 		return errNotInitialized
 	}
+	ws, files := f.ws, f.files
 	key := files.key(p.TextDocument.URI)
 	text, ok := ws.Text(key)
 	if !ok {
@@ -105,12 +107,13 @@ func (s *server) edits(key string, text []byte, enc encoding, changes []protocol
 }
 
 func (s *server) didClose(_ context.Context, p *protocol.DidCloseTextDocumentParams) error {
-	ws, files, _ := s.session()
-	if ws == nil {
+	f, _ := s.folderOf(p.TextDocument.URI)
+	if f == nil {
 		return errNotInitialized
 	}
+	ws, files := f.ws, f.files
 	key := files.key(p.TextDocument.URI)
-	s.diags.setOpen(key, false)
+	f.diags.setOpen(key, false)
 	ws.StageClose(key)
 	return nil
 }

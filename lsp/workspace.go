@@ -2,13 +2,9 @@ package lsp
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 
 	"go.lsp.dev/protocol"
 	"go.uber.org/zap"
-
-	"github.com/threatls/threatls/engine"
 )
 
 // watchGlobs are the files whose changes on disk the server asks the client to report: those
@@ -56,71 +52,12 @@ func (s *server) registerWatchers(ctx context.Context) {
 // didChangeWatchedFiles re-reads from disk the files that changed, appeared or disappeared
 // there (the engine leaves the ones the editor holds open alone).
 func (s *server) didChangeWatchedFiles(_ context.Context, p *protocol.DidChangeWatchedFilesParams) error {
-	ws, files, _ := s.session()
-	if ws == nil {
+	if s.folderList() == nil {
 		return errNotInitialized
 	}
 	for _, c := range p.Changes {
-		ws.StageRefresh(files.key(c.URI))
+		f, _ := s.folderOf(c.URI)
+		f.ws.StageRefresh(f.files.key(c.URI))
 	}
 	return nil
-}
-
-// didChangeConfiguration applies the settings of the section "threatls" (maxFileSize,
-// exclude) and rescans the workspace in the background.
-func (s *server) didChangeConfiguration(_ context.Context, p *protocol.DidChangeConfigurationParams) error {
-	s.mu.Lock()
-	cfg, ws := s.cfg, s.ws
-	s.mu.Unlock()
-	if ws == nil {
-		return errNotInitialized
-	}
-	cfg, err := applySettings(cfg, p.Settings)
-	if err != nil {
-		return fmt.Errorf("didChangeConfiguration: %w", err)
-	}
-	s.configureAI(p.Settings)
-	s.mu.Lock()
-	s.cfg = cfg
-	s.mu.Unlock()
-	s.log.Info("configuration changed", zap.Int64("maxFileSize", cfg.MaxFileSize), zap.Strings("exclude", cfg.Exclude))
-	s.goBackground(func() {
-		s.scan(s.ctx, "Applying the configuration", func(func(done, total int)) error {
-			_, err := ws.Reconfigure(s.ctx, cfg)
-			return err
-		})
-	})
-	return nil
-}
-
-// settings are the user's settings, in the section "threatls" of the client's configuration.
-type settings struct {
-	MaxFileSize *int64    `json:"maxFileSize"`
-	Exclude     *[]string `json:"exclude"`
-}
-
-// applySettings returns cfg with the settings of raw applied. raw is either the whole
-// configuration (with a "threatls" section) or the section itself; null changes nothing.
-func applySettings(cfg engine.Config, raw []byte) (engine.Config, error) {
-	if len(raw) == 0 || string(raw) == "null" {
-		return cfg, nil
-	}
-	var whole map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &whole); err != nil {
-		return cfg, fmt.Errorf("settings: %w", err)
-	}
-	if section, ok := whole["threatls"]; ok {
-		raw = section
-	}
-	var st settings
-	if err := json.Unmarshal(raw, &st); err != nil {
-		return cfg, fmt.Errorf("settings: %w", err)
-	}
-	if st.MaxFileSize != nil {
-		cfg.MaxFileSize = *st.MaxFileSize
-	}
-	if st.Exclude != nil {
-		cfg.Exclude = append([]string(nil), *st.Exclude...)
-	}
-	return cfg, nil
 }

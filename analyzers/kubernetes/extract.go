@@ -85,6 +85,10 @@ var manifestLine = regexp.MustCompile(`(?m)^\s*(apiVersion|kind)\s*:`)
 // file belongs to another format.
 func readObjects(src []byte, file string) ([]*object, []model.Problem, bool) {
 	docs, probs := yamlnode.Parse(src, file)
+	// A document that does not parse keeps what is intact (a half-typed manifest keeps the
+	// findings of its other fields); its parse problem is reported below, and nothing else
+	// about it: what is missing from it is missing because of the fault.
+	docs, probs = yamlnode.Recover(src, file, docs, probs)
 	var objs []*object
 	var problems, others []model.Problem
 	manifest := false
@@ -95,6 +99,9 @@ func readObjects(src []byte, file string) ([]*object, []model.Problem, bool) {
 		}
 		manifest = true
 		text := src[d.Span.Start.Offset:d.Span.End.Offset]
+		if d.Recovered && templateAction(text) >= 0 {
+			continue // a template: reported as one below, never read
+		}
 		objects := []*yamlnode.Node{n}
 		if n.Get("kind").String() == "List" {
 			objects = items(n.Get("items"))
@@ -105,6 +112,9 @@ func readObjects(src []byte, file string) ([]*object, []model.Problem, bool) {
 				continue
 			}
 			o, p := readObject(file, it)
+			if p != nil && d.Recovered {
+				continue
+			}
 			if p == nil {
 				if o != nil {
 					objs = append(objs, o)

@@ -5,7 +5,9 @@
 // Decoding is go.yaml.in/yaml/v3's (anchors, aliases, merge keys, tags, block scalars as YAML
 // means them); this package adds what an analyzer needs around it: a multi-document stream is
 // split at its `---` lines and each document decoded alone, so that a syntax error costs only
-// its document and is reported with its line; positions become byte offsets; aliases share
+// its document and is reported with its line (and Recover reads again, with tree-sitter's YAML
+// grammar, every entry of that document outside the fault); positions become byte offsets;
+// aliases share
 // the node they refer to instead of copying it, so that an alias bomb stays as small as its
 // text, and every walk over the tree is bounded.
 package yamlnode
@@ -65,6 +67,9 @@ type Doc struct {
 	Root *Node
 	// Span covers the document's text (without its `---` line).
 	Span model.Span
+	// Recovered is set by Recover on a document that did not parse: Root is then what
+	// tree-sitter's grammar recovered of it.
+	Recovered bool
 }
 
 // MaxNodes bounds the nodes any walk visits (Walk, merged Entries): shared nodes reached by

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -9,14 +10,30 @@ import (
 )
 
 func newServe(g *globals) *cobra.Command {
-	return &cobra.Command{
+	var (
+		stdio, nodeIPC bool
+		socket, pipe   string
+		clientPID      int
+	)
+	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the language server over stdio (your editor starts it)",
 		Long: `serve speaks the Language Server Protocol on stdin/stdout. Editors start it themselves:
-see editors/neovim for the Neovim configuration. Logs go to stderr or to
---log-file, never to stdout.`,
+see editors/ for VS Code, Neovim, Helix and Emacs. Logs go to stderr or to --log-file,
+never to stdout.
+
+--stdio is accepted (it is the default, and what language clients pass when told to use
+stdio); --node-ipc, --socket and --pipe are refused: stdio is the only transport.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			for _, t := range []struct {
+				name string
+				set  bool
+			}{{"--node-ipc", nodeIPC}, {"--socket", socket != ""}, {"--pipe", pipe != ""}} {
+				if t.set {
+					return fmt.Errorf("serve %s: not supported; threatls serves over stdio only (configure your client to use stdio)", t.name)
+				}
+			}
 			eng, err := g.engine()
 			if err != nil {
 				return err
@@ -24,4 +41,13 @@ see editors/neovim for the Neovim configuration. Logs go to stderr or to
 			return lsp.Serve(cmd.Context(), os.Stdin, os.Stdout, eng, g.log)
 		},
 	}
+	f := cmd.Flags()
+	f.BoolVar(&stdio, "stdio", false, "serve over stdin/stdout (the default)")
+	f.BoolVar(&nodeIPC, "node-ipc", false, "not supported: use stdio")
+	f.StringVar(&socket, "socket", "", "not supported: use stdio")
+	f.StringVar(&pipe, "pipe", "", "not supported: use stdio")
+	// vscode-languageclient passes the editor's process ID; the session ends with the stream.
+	f.IntVar(&clientPID, "clientProcessId", 0, "the client's process ID (accepted, unused)")
+	_ = f.MarkHidden("clientProcessId")
+	return cmd
 }

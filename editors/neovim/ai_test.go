@@ -75,7 +75,7 @@ func TestNeovimAIFix(t *testing.T) {
 	cmd.Env = append(os.Environ(),
 		"XDG_CONFIG_HOME="+xdg, "XDG_DATA_HOME="+xdg, "XDG_STATE_HOME="+xdg, "XDG_CACHE_HOME="+xdg,
 		"OPENAI_API_KEY=sk-e2e-test",
-		"THREATLS_LUA="+filepath.Join(here, "threatls.lua"),
+		"THREATLS_RTP="+here,
 		"THREATLS_CMD="+bin,
 		"THREATLS_LOG="+serverLog,
 		"E2E_SCRIPT="+filepath.Join(here, "testdata", "ai.lua"),

@@ -67,8 +67,26 @@ type result struct {
 	ThirdFiletype      string           `json:"third_filetype"`
 	ThirdClientSame    bool             `json:"third_client_same"`
 	ThirdDiagnostics   []diagnostic     `json:"third_diagnostics"`
-	ElapsedMS          int              `json:"elapsed_ms"`
-	LSPLog             string           `json:"lsp_log"`
+	SeveritySort       bool             `json:"severity_sort"`
+	Signs              []struct {
+		Line  int    `json:"line"`
+		Shown string `json:"shown"`
+		Worst int    `json:"worst"`
+	} `json:"signs"`
+	PathsQuickfix []struct {
+		File string `json:"file"`
+		Line int    `json:"line"`
+		Text string `json:"text"`
+	} `json:"paths_quickfix"`
+	Lenses       []string `json:"lenses"`
+	LensQuickfix int      `json:"lens_quickfix"`
+	ModelText    string   `json:"model_text"`
+	Health       string   `json:"health"`
+	Accepted     string   `json:"accepted"`
+	AcceptPrompt string   `json:"accept_prompt"`
+	AcceptedText string   `json:"accepted_text"`
+	ElapsedMS    int      `json:"elapsed_ms"`
+	LSPLog       string   `json:"lsp_log"`
 }
 
 type diagnostic struct {
@@ -150,7 +168,7 @@ func TestNeovimEndToEnd(t *testing.T) {
 	cmd.Dir = ws
 	cmd.Env = append(os.Environ(),
 		"XDG_CONFIG_HOME="+xdg, "XDG_DATA_HOME="+xdg, "XDG_STATE_HOME="+xdg, "XDG_CACHE_HOME="+xdg,
-		"THREATLS_LUA="+filepath.Join(here, "threatls.lua"),
+		"THREATLS_RTP="+here,
 		"THREATLS_CMD="+bin,
 		"THREATLS_LOG="+serverLog,
 		"E2E_SCRIPT="+filepath.Join(here, "testdata", "e2e.lua"),
@@ -246,6 +264,48 @@ func TestNeovimEndToEnd(t *testing.T) {
 	if res.ThirdFiletype != "yaml" || !res.ThirdClientSame || paths != 2 {
 		t.Errorf("k8s/app.yaml: filetype %q, shares main.tf's client: %v, attack-path diagnostics %d of %+v; want yaml, true, 2 (entry and asset)",
 			res.ThirdFiletype, res.ThirdClientSame, paths, res.ThirdDiagnostics)
+	}
+
+	// The sign column shows the most severe finding of a line.
+	if !res.SeveritySort {
+		t.Errorf("severity_sort is not set on threatls's diagnostics namespace")
+	}
+	signName := map[int]string{1: "DiagnosticSignError", 2: "DiagnosticSignWarn", 3: "DiagnosticSignInfo", 4: "DiagnosticSignHint"}
+	for _, sg := range res.Signs {
+		if want := signName[sg.Worst]; sg.Shown != want {
+			t.Errorf("line %d of k8s/app.yaml shows sign %s, want %s (its most severe finding)", sg.Line, sg.Shown, want)
+		}
+	}
+	if len(res.Signs) == 0 {
+		t.Errorf("no sign placed in k8s/app.yaml")
+	}
+
+	// The plugin's commands: the attack path's hops in the quickfix list (also from a code
+	// lens), the model, :checkhealth, and accepting a risk with the reason typed.
+	hops := 0
+	for _, q := range res.PathsQuickfix {
+		if strings.Contains(q.Text, "hop ") && q.Line > 0 && strings.HasSuffix(q.File, ".yaml") {
+			hops++
+		}
+	}
+	if hops < 2 {
+		t.Errorf(":ThreatlsPaths quickfix = %+v, want the hops of the attack path with their places", res.PathsQuickfix)
+	}
+	if len(res.Lenses) == 0 || !strings.Contains(res.Lenses[0], "attack path") || res.LensQuickfix == 0 {
+		t.Errorf("code lenses %q, their command filled %d quickfix entries", res.Lenses, res.LensQuickfix)
+	}
+	for _, want := range []string{"## zone", "Deployment/web", "## flows", "## attack paths"} {
+		if !strings.Contains(res.ModelText, want) {
+			t.Errorf(":ThreatlsModel lacks %q:\n%s", want, res.ModelText)
+		}
+	}
+	for _, want := range []string{"OK: Neovim", "OK: setup() has run", ": threatls ", "running for " + ws} {
+		if !strings.Contains(res.Health, want) {
+			t.Errorf(":checkhealth threatls lacks %q:\n%s", want, res.Health)
+		}
+	}
+	if !strings.Contains(res.AcceptedText, "threatls:ignore "+res.Accepted+" bastion for the e2e test\n") || !strings.Contains(res.AcceptPrompt, res.Accepted) {
+		t.Errorf(":ThreatlsAcceptRisk (prompt %q) left main.tf:\n%s", res.AcceptPrompt, res.AcceptedText)
 	}
 
 	// Diagnostics, one to one with the wants.

@@ -13,14 +13,29 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { cpSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import {
+  ApplyWorkspaceEditRequest,
   CancellationTokenSource,
   CodeActionRequest,
+  CodeLensRefreshRequest,
+  CodeLensRequest,
+  ConfigurationRequest,
+  DefinitionRequest,
+  DocumentDiagnosticRequest,
+  DocumentLinkRequest,
+  DocumentSymbolRequest,
+  ExecuteCommandRequest,
+  InlayHintRefreshRequest,
+  InlayHintRequest,
+  ReferencesRequest,
+  RequestType,
+  WorkspaceDiagnosticRequest,
+  WorkspaceSymbolRequest,
   CodeActionTriggerKind,
   DidChangeTextDocumentNotification,
   DidCloseTextDocumentNotification,
@@ -289,7 +304,7 @@ const fileURI = (rel) => pathToFileURL(path.join(workspace, rel)).href;
 
 const library = readLibrary();
 
-server = spawn(binary, ['serve', '--log-file', serverLog, '--log-level', 'debug'], {
+server = spawn(binary, ['--log-file', serverLog, '--log-level', 'debug', 'serve', '--stdio'], {
   cwd: workspace,
   stdio: ['pipe', 'pipe', 'pipe'],
 });
@@ -346,6 +361,27 @@ conn.onRequest(RegistrationRequest.type, (p) => {
   record('<-', RegistrationRequest.method, p);
   registrations.push(...p.registrations);
   return null;
+});
+// What VS Code answers: the settings (none set), and refreshes of what depends on the model.
+conn.onRequest(ConfigurationRequest.type, (p) => {
+  serverRequests.push(ConfigurationRequest.method);
+  record('<-', ConfigurationRequest.method, p);
+  return p.items.map(() => ({}));
+});
+for (const type of [CodeLensRefreshRequest.type, InlayHintRefreshRequest.type]) {
+  conn.onRequest(type, () => {
+    serverRequests.push(type.method);
+    record('<-', type.method, null);
+    return null;
+  });
+}
+// workspace/applyEdit (threatls.acceptRisk): applied by the step that runs the command.
+const applyEdits_ = [];
+conn.onRequest(ApplyWorkspaceEditRequest.type, (p) => {
+  serverRequests.push(ApplyWorkspaceEditRequest.method);
+  record('<-', ApplyWorkspaceEditRequest.method, p);
+  applyEdits_.push(p);
+  return { applied: true };
 });
 conn.onRequest((method, params) => {
   serverRequests.push(method);
@@ -548,6 +584,11 @@ begin(`code actions for ${FIX_ID}, and applying the preferred quick fix`);
   });
   check(Array.isArray(actions) && actions.length > 0, `no code actions for ${FIX_ID}: ${JSON.stringify(actions)}`);
   const titles = actions.map((a) => a.title);
+  // Only the actions of the diagnostic asked about, titled briefly.
+  for (const a of actions) {
+    check(a.diagnostics?.length === 1 && a.diagnostics[0].code === FIX_ID, `action "${a.title}" is for ${JSON.stringify(a.diagnostics?.map((x) => x.code))}, not only ${FIX_ID}`);
+    check(a.title.length <= 90, `action title of ${a.title.length} characters: "${a.title}"`);
+  }
   const preferred = actions.filter((a) => a.isPreferred);
   checkEqual(preferred.length, 1, `preferred actions among ${JSON.stringify(titles)}`);
   const fix = preferred[0];
@@ -706,13 +747,126 @@ begin('the system model: a manifest never opened, its attack path, an element ca
   check(drift.length === 1 && drift[0].range.start.line === webDocLine,
     `${docRel}: want one SYS-DRIFT-001 on line ${webDocLine + 1}, got ${JSON.stringify(dp.diagnostics.map((d) => d.code + '@' + (d.range.start.line + 1)))}`);
 
-  // Hovering the API's name shows its card: what it is, its flows, where each fact came from.
+  // Hovering the API's name shows the findings there, briefly, and the API in one line.
   const apiLine = lines.findIndex((l) => /^\s+name: api$/.test(l));
-  const h = await request(HoverRequest.type, { textDocument: { uri }, position: { line: apiLine, character: 9 } });
+  const onName = await request(HoverRequest.type, { textDocument: { uri }, position: { line: apiLine, character: 9 } });
+  check(onName?.contents?.value.length < 3000 && /\*\*Deployment\/api\*\* component · zone /.test(onName.contents.value),
+    `hover on the API's name: ${JSON.stringify(onName)}`);
+  // Elsewhere on it, its card: what it is, its flows, where each fact came from.
+  const h = await request(HoverRequest.type, { textDocument: { uri }, position: { line: apiLine - 2, character: 2 } });
   check(h?.contents?.kind === 'markdown', `hover on the API returned ${JSON.stringify(h)}`);
   for (const want of ['### component', 'Inbound flows', 'Outbound flows', 'Attack paths through it', 'Facts and where they come from']) {
     check(h.contents.value.includes(want), `the API's card lacks "${want}":\n${h.contents.value}`);
   }
+}
+
+begin('the model in the editor: code lens, inlay hints, symbols, definition, references, links');
+{
+  const rel = 'k8s/app.yaml';
+  const uri = fileURI(rel);
+  const ktext = readFileSync(path.join(workspace, rel), 'utf8');
+  const lines = ktext.split('\n');
+  const line = (re) => {
+    const i = lines.findIndex((l) => re.test(l));
+    check(i >= 0, `testdata: no line of ${rel} matches ${re}`);
+    return i;
+  };
+  {
+    const c = init.capabilities;
+    check(c.codeLensProvider && c.inlayHintProvider && c.documentSymbolProvider && c.workspaceSymbolProvider &&
+      c.definitionProvider && c.referencesProvider && c.documentLinkProvider, `model features not advertised: ${JSON.stringify(c)}`);
+    for (const cmd of ['threatls.scan', 'threatls.model', 'threatls.paths', 'threatls.acceptRisk', 'threatls.explain', 'threatls.report']) {
+      check(c.executeCommandProvider?.commands?.includes(cmd), `executeCommandProvider lacks ${cmd}`);
+    }
+    check(c.diagnosticProvider === undefined, 'diagnosticProvider advertised to a client that did not choose pull (it would show every diagnostic twice)');
+  }
+
+  // Code lens above each workload and store.
+  const lenses = await request(CodeLensRequest.type, { textDocument: { uri } });
+  const webName = line(/^\s+name: web$/);
+  const lens = lenses.find((l) => l.range.start.line === webName);
+  check(lens && /^\d+ threats? · 1 attack path · zone /.test(lens.command?.title), `code lens on web (line ${webName + 1}): ${JSON.stringify(lenses)}`);
+  checkEqual(lens.command.command, 'threatls.showElement', 'the code lens command');
+
+  // Inlay hint: the web front calls the API in plaintext.
+  const hints = await request(InlayHintRequest.type, { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: lines.length, character: 0 } } });
+  const apiURL = line(/- name: API_URL/);
+  const hint = hints.find((h) => h.position.line === apiURL);
+  check(hint && /plaintext/.test(typeof hint.label === 'string' ? hint.label : '') && hint.position.character === lines[apiURL].length,
+    `inlay hint at the end of API_URL's line: ${JSON.stringify(hints)}`);
+
+  // Symbols: the outline, and the workspace.
+  const syms = await request(DocumentSymbolRequest.type, { textDocument: { uri } });
+  const names = syms.map((x) => x.name);
+  for (const want of ['Deployment/web', 'Deployment/api', 'StatefulSet/orders-db']) check(names.includes(want), `outline ${JSON.stringify(names)} lacks ${want}`);
+  const wsyms = await request(WorkspaceSymbolRequest.type, { query: 'orders' });
+  check(wsyms.some((x) => x.name === 'aws_db_instance.orders' && uriKey(x.location.uri) === uriKey(fileURI('main.tf'))),
+    `workspace symbols for "orders": ${JSON.stringify(wsyms.map((x) => x.name))}`);
+
+  // Definition from the design document's node to the manifest; references of the API.
+  const docText = readFileSync(path.join(workspace, 'docs/design.md'), 'utf8');
+  const dl = docText.split('\n').findIndex((l) => /api\[Orders API\]/.test(l));
+  const defs = await request(DefinitionRequest.type, { textDocument: { uri: fileURI('docs/design.md') }, position: { line: dl, character: docText.split('\n')[dl].indexOf('api[') + 1 } });
+  const apiDecl = lines.findIndex((l, i) => /^\s+name: api$/.test(l) && /kind: Deployment/.test(lines[i - 2]));
+  check(defs.length === 1 && uriKey(defs[0].uri) === uriKey(uri) && defs[0].range.start.line <= apiDecl && defs[0].range.end.line >= apiDecl,
+    `definition of the diagram's api: ${JSON.stringify(defs)}, want the Deployment in ${rel}`);
+  const refs = await request(ReferencesRequest.type, { textDocument: { uri }, position: { line: apiDecl, character: 9 }, context: { includeDeclaration: true } });
+  check(refs.some((r) => uriKey(r.uri) === uriKey(fileURI('docs/design.md'))) && refs.some((r) => r.range.start.line === apiURL),
+    `references of the API: ${JSON.stringify(refs)}, want the diagram and the web front's API_URL`);
+
+  // A document link from a suppression's threat ID to its documentation.
+  const u2 = 'untitled:Untitled-2';
+  const t2 = '# threatls:ignore AWS-S3-005 logs bucket\n';
+  notify(DidOpenTextDocumentNotification.type, { textDocument: { uri: u2, languageId: 'terraform', version: 1, text: t2 } });
+  const links = await request(DocumentLinkRequest.type, { textDocument: { uri: u2 } });
+  check(links.length === 1 && links[0].target === `${DOC_BASE}#aws-s3-005` && links[0].range.start.character === t2.indexOf('AWS-S3-005'),
+    `document links of ${u2}: ${JSON.stringify(links)}`);
+  notify(DidCloseTextDocumentNotification.type, { textDocument: { uri: u2 } });
+}
+
+begin('pull diagnostics, commands and threatls/model');
+{
+  const pushedMain = published.filter((p) => p.key === uriKey(mainURI)).at(-1);
+  const rep = await request(DocumentDiagnosticRequest.type, { textDocument: { uri: mainURI } });
+  checkEqual(rep.kind, 'full', 'textDocument/diagnostic kind');
+  checkEqual(rep.items.map((d) => d.code).sort(), pushedMain.diagnostics.map((d) => d.code).sort(), 'pulled and pushed diagnostics of main.tf');
+  const again = await request(DocumentDiagnosticRequest.type, { textDocument: { uri: mainURI }, previousResultId: rep.resultId });
+  checkEqual(again.kind, 'unchanged', 'textDocument/diagnostic with the previous result id');
+  const wrep = await request(WorkspaceDiagnosticRequest.type, { previousResultIds: [] });
+  check(wrep.items.some((i) => uriKey(i.uri) === uriKey(fileURI('k8s/app.yaml')) && i.items.length > 0), 'workspace/diagnostic lacks k8s/app.yaml');
+
+  const model = await request(new RequestType('threatls/model'), { uri: mainURI });
+  checkEqual(model.version, 1, 'threatls/model version');
+  checkEqual(model.root, workspace, 'threatls/model root');
+  check(model.paths.length === 1 && model.paths[0].hops.length >= 2, `threatls/model paths: ${JSON.stringify(model.paths)}`);
+  check(['elements', 'flows', 'zones', 'problems'].every((k) => Array.isArray(model[k])), 'threatls/model lacks an array');
+
+  const exec = (command, arg) => request(ExecuteCommandRequest.type, { command, arguments: arg === undefined ? [] : [arg] });
+  const scanned = await exec('threatls.scan', {});
+  check(scanned.files >= 4 && scanned.findings > 0, `threatls.scan: ${JSON.stringify(scanned)}`);
+  const paths = await exec('threatls.paths', { element: model.paths[0].entry });
+  checkEqual(paths.paths.length, 1, 'threatls.paths through the entry');
+  const report = await exec('threatls.report', { uri: mainURI });
+  check(report.format === 'text' && report.content.includes('k8s/app.yaml') && report.content.includes('attack path'), `threatls.report: ${JSON.stringify(report).slice(0, 300)}`);
+
+  // Explain a diagnostic, then accept its risk with a reason: the server asks to apply the
+  // complete comment, the client applies it, and the diagnostic goes.
+  const d = diags.find((x) => x.code !== 'TLS-001' && x.code !== FIX_ID);
+  const explained = await exec('threatls.explain', { uri: mainURI, threat: d.code, range: d.range });
+  check(explained.markdown.includes(library.get(d.code).title), `threatls.explain of ${d.code}: ${explained.markdown.slice(0, 200)}`);
+  const res = await exec('threatls.acceptRisk', { uri: mainURI, threat: d.code, range: d.range, reason: 'bastion for the e2e test' });
+  checkEqual(res.applied, true, 'threatls.acceptRisk result');
+  const edit = applyEdits_.at(-1)?.edit;
+  const edits = Object.entries(edit?.changes ?? {}).flatMap(([u, es]) => (uriKey(u) === uriKey(mainURI) ? es : []));
+  check(edits.length === 1 && edits[0].newText.includes(`threatls:ignore ${d.code} bastion for the e2e test`), `the accept-risk edit: ${JSON.stringify(edit)}`);
+  const { text: accepted, changes } = applyEdits(text, edits);
+  text = accepted;
+  version++;
+  const seq = events.length;
+  notify(DidChangeTextDocumentNotification.type, { textDocument: { uri: mainURI, version }, contentChanges: changes });
+  const p = await nextPublish(mainURI, seq, 'diagnostics of main.tf after accepting a risk');
+  check(!p.diagnostics.some((x) => x.code === d.code), `${d.code} is still shown after its risk was accepted`);
+  diags = p.diagnostics;
 }
 
 begin('cancellation');
@@ -768,10 +922,49 @@ begin('the whole session');
   const nulls = published.filter((p) => !Array.isArray(p.diagnostics));
   check(nulls.length === 0, `diagnostics that are not arrays for ${nulls.map((p) => p.uri)}`);
   check(jsonrpcErrors.length === 0, `vscode-jsonrpc reported: ${jsonrpcErrors.join('; ')}`);
+  check(serverRequests.includes(ConfigurationRequest.method), `the server never asked for the settings (workspace/configuration): ${serverRequests}`);
+}
+conn.dispose();
+
+begin('a second session: two workspace folders, and a setting that is wrong');
+{
+  // Two folders, each a copy of the workspace: each is a model of its own. The wrong
+  // setting is shown to the user, and changes nothing.
+  const other = path.join(path.dirname(workspace), `${path.basename(workspace)}-second`);
+  cpSync(workspace, other, { recursive: true });
+  const log2 = path.join(os.tmpdir(), `threatls-e2e-second-${process.pid}.log`);
+  const srv = spawn(binary, ['--log-file', log2, 'serve', '--stdio'], { cwd: workspace, stdio: ['pipe', 'pipe', 'pipe'] });
+  const c2 = createProtocolConnection(new StreamMessageReader(srv.stdout), new StreamMessageWriter(srv.stdin), logger);
+  const got = [];
+  const shown = [];
+  c2.onNotification(PublishDiagnosticsNotification.type, (p) => { got.push(p); bus.emit('event'); });
+  c2.onNotification(ShowMessageNotification.type, (p) => { shown.push(p); bus.emit('event'); });
+  c2.onRequest(ConfigurationRequest.type, (p) => p.items.map(() => null));
+  c2.onRequest(() => null);
+  c2.listen();
+  const folders = [workspace, other].map((f) => ({ uri: pathToFileURL(f).href, name: path.basename(f) }));
+  const r = await c2.sendRequest(InitializeRequest.type, {
+    processId: process.pid, rootUri: folders[0].uri, workspaceFolders: folders,
+    initializationOptions: { threatls: { minSeverity: 'severe' } },
+    capabilities: { workspace: { workspaceFolders: true, configuration: true }, window: { showMessage: {} } },
+  });
+  check(r.capabilities.workspace?.workspaceFolders?.supported === true, `workspace folders not supported: ${JSON.stringify(r.capabilities.workspace)}`);
+  c2.sendNotification(InitializedNotification.type, {});
+  const msg = await waitFor('window/showMessage about minSeverity', () => shown.find((m) => /minSeverity "severe"/.test(m.message)));
+  checkEqual(msg.type, 1, 'the message is an error');
+  for (const f of [workspace, other]) {
+    const u = pathToFileURL(path.join(f, 'main.tf')).href;
+    await waitFor(`diagnostics of ${u}`, () => got.find((p) => uriKey(p.uri) === uriKey(u) && p.diagnostics.length > 0));
+  }
+  const m2 = await c2.sendRequest(new RequestType('threatls/model'), { uri: pathToFileURL(path.join(other, 'main.tf')).href });
+  checkEqual(m2.root, other, 'threatls/model of the second folder');
+  await c2.sendRequest(ShutdownRequest.type, undefined);
+  c2.sendNotification(ExitNotification.type, undefined);
+  await new Promise((resolve) => (srv.exitCode !== null ? resolve() : srv.on('exit', resolve)));
+  c2.dispose();
 }
 
 clearTimeout(globalTimer);
-conn.dispose();
 console.log(`ok: ${checks} checks, ${published.length} publishDiagnostics, ${serverRequests.length} server requests, ${Date.now() - started} ms`);
 process.exit(0);
 

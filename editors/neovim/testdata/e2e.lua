@@ -336,6 +336,98 @@ local function scenario(threatls)
     end)
     result.third_diagnostics = simplify(published[fname3])
     step('third')
+
+    -- The sign column of a line with findings of several severities shows the most severe:
+    -- severity_sort, on threatls's namespace.
+    local ns = vim.lsp.diagnostic.get_namespace(client.id)
+    result.severity_sort = (vim.diagnostic.config(nil, ns) or {}).severity_sort == true
+    local worst = {} -- line -> the most severe (lowest) severity there
+    for _, d in ipairs(vim.diagnostic.get(b3)) do
+      worst[d.lnum + 1] = math.min(worst[d.lnum + 1] or 9, d.severity)
+    end
+    result.signs = {}
+    for _, placed in ipairs(vim.fn.sign_getplaced(b3, { group = '*' })) do
+      local top = {}
+      for _, sg in ipairs(placed.signs) do
+        if not top[sg.lnum] or sg.priority > top[sg.lnum].priority then
+          top[sg.lnum] = sg
+        end
+      end
+      for lnum, sg in pairs(top) do
+        table.insert(result.signs, { line = lnum, shown = sg.name, worst = worst[lnum] or 0 })
+      end
+    end
+    step('signs')
+
+    -- :ThreatlsPaths fills the quickfix list with the hops of the attack paths.
+    vim.cmd('ThreatlsPaths')
+    result.paths_quickfix = {}
+    for _, it in ipairs(vim.fn.getqflist()) do
+      table.insert(result.paths_quickfix, { file = vim.api.nvim_buf_get_name(it.bufnr), line = it.lnum, text = it.text })
+    end
+    vim.cmd('cclose')
+    vim.cmd('buffer ' .. b3)
+    -- The code lens's command, run by Neovim's client: the paths through one element.
+    local lenses = request(b3, client.id, 'textDocument/codeLens', { textDocument = { uri = vim.uri_from_bufnr(b3) } })
+    result.lenses = {}
+    for _, l in ipairs(lenses or {}) do
+      table.insert(result.lenses, l.command.title)
+    end
+    if lenses and lenses[1] then
+      vim.lsp.commands['threatls.showElement'](lenses[1].command, { bufnr = b3, client_id = client.id })
+      result.lens_quickfix = #vim.fn.getqflist()
+      vim.cmd('cclose')
+      vim.cmd('buffer ' .. b3)
+    end
+    step('paths')
+
+    -- :ThreatlsModel shows the system.
+    vim.cmd('ThreatlsModel')
+    result.model_text = table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), '\n')
+    vim.cmd('close')
+    step('model')
+
+    -- :checkhealth threatls
+    vim.cmd('checkhealth threatls')
+    result.health = table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), '\n')
+    vim.cmd('buffer ' .. bufnr)
+    step('checkhealth')
+
+    -- :ThreatlsAcceptRisk on main.tf: the reason typed at the prompt goes into the comment.
+    local target2
+    for _, d in ipairs(vim.diagnostic.get(bufnr)) do
+      if d.source == 'threatls' and tostring(d.code) ~= fix and tostring(d.code) ~= 'TLS-001' then
+        target2 = d
+        break
+      end
+    end
+    if not target2 then
+      error('no finding left in main.tf to accept', 0)
+    end
+    result.accepted = tostring(target2.code)
+    vim.api.nvim_win_set_cursor(0, { target2.lnum + 1, target2.col })
+    local input, sel = vim.ui.input, vim.ui.select
+    vim.ui.input = function(opts, on_confirm)
+      result.accept_prompt = opts.prompt
+      on_confirm('bastion for the e2e test')
+    end
+    vim.ui.select = function(items, _, on_choice)
+      for _, it in ipairs(items) do
+        if tostring(it.code) == result.accepted then
+          return on_choice(it)
+        end
+      end
+      on_choice(items[1])
+    end
+    local n = publishes[fname] or 0
+    vim.cmd('ThreatlsAcceptRisk')
+    vim.ui.input, vim.ui.select = input, sel
+    wait(result.accepted .. ' to go after accepting its risk', function()
+      local d = published[fname]
+      return (publishes[fname] or 0) > n and d ~= nil and not find(d, result.accepted)
+    end)
+    result.accepted_text = buffer_text(bufnr)
+    step('accept')
   end
 end
 

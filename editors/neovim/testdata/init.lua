@@ -1,8 +1,8 @@
--- init.lua of the Neovim end-to-end test (e2e_test.go): loads editors/neovim/threatls.lua the
--- way a user would, with the server binary and paths given in the environment, then runs
--- e2e.lua once Neovim has started. Run by hand:
+-- init.lua of the Neovim end-to-end test (e2e_test.go): puts editors/neovim on 'runtimepath'
+-- and calls require('threatls').setup() the way a user would, with the server binary and
+-- paths given in the environment, then runs e2e.lua once Neovim has started. Run by hand:
 --
---   THREATLS_LUA=editors/neovim/threatls.lua THREATLS_CMD=threatls \
+--   THREATLS_RTP=editors/neovim THREATLS_CMD=threatls \
 --   E2E_SCRIPT=editors/neovim/testdata/e2e.lua E2E_FILE=some/main.tf E2E_RESULT=/tmp/r.json \
 --   E2E_WANT=AWS-RDS-002,AWS-SG-001 E2E_FIX=AWS-RDS-002 nvim --headless --clean -u this-file
 
@@ -31,7 +31,8 @@ local extra = os.getenv('E2E_SETTINGS')
 if extra and extra ~= '' then
   settings = vim.fn.json_decode(extra)
 end
-local threatls = dofile(env('THREATLS_LUA'))
+vim.opt.runtimepath:prepend(env('THREATLS_RTP'))
+local threatls = require('threatls')
 threatls.setup({
   cmd = cmd,
   settings = settings,

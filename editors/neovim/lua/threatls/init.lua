@@ -1,16 +1,19 @@
--- threatls for Neovim: starts `threatls serve` for the buffers it reads (Terraform,
--- Kubernetes and compose YAML, Dockerfiles, Markdown design documents) and attaches it.
---
--- Works with Neovim 0.7 and later; it needs no plugin. In init.lua:
+-- threatls for Neovim: starts `threatls serve` for the buffers of every format it reads
+-- (Terraform, Kubernetes and compose YAML, Dockerfiles, Markdown design documents, OTM) and
+-- attaches it, with nothing but Neovim's built-in LSP client. In init.lua, with editors/neovim
+-- on 'runtimepath' (or installed by a plugin manager):
 --
 --   require('threatls').setup({})
 --
--- (with this file on 'runtimepath' as lua/threatls.lua, or loaded with dofile). One server
--- runs per root directory — the nearest directory holding one of `root_markers`, else the
--- file's own directory — and every buffer under that root shares it.
+-- One server runs per root directory — the nearest directory holding one of `root_markers`,
+-- else the file's own directory — and every buffer under that root shares it. On Neovim 0.8
+-- and later it starts through vim.lsp.start; on 0.7, which has neither vim.lsp.start nor
+-- vim.fs, through vim.lsp.start_client, finding roots and reusing clients itself. With
+-- nvim-lspconfig, use require('threatls').lspconfig() instead (see README.md).
 --
--- Neovim 0.7 has vim.lsp.start_client and vim.lsp.buf_attach_client but not vim.lsp.start
--- (0.8) nor vim.fs (0.8), so this module finds roots and reuses clients itself.
+-- Besides diagnostics, hover and quick fixes, it adds commands: :ThreatlsPaths (the attack
+-- paths, hop by hop, in the quickfix list), :ThreatlsModel, :ThreatlsAcceptRisk (asks for the
+-- reason), :ThreatlsExplain, :ThreatlsReport, :ThreatlsScan; and :checkhealth threatls.
 
 local M = {}
 
@@ -23,9 +26,9 @@ M.defaults = {
   filetypes = { 'terraform', 'hcl', 'yaml', 'dockerfile', 'markdown', 'json' },
   -- Files or directories whose presence marks a root directory.
   root_markers = { '.git', '.terraform' },
-  -- The server's settings, e.g. { threatls = { exclude = { ... }, maxFileSize = ... } }; see
-  -- README.md. Sent as initializationOptions (Neovim 0.7 sends no
-  -- workspace/didChangeConfiguration by itself) and answered to workspace/configuration.
+  -- The server's settings, e.g. { threatls = { exclude = { ... }, minSeverity = 'medium' } };
+  -- see README.md. Sent as initializationOptions, and answered when the server asks for them
+  -- (workspace/configuration, which it does after starting and when told they changed).
   -- Change them while servers run with require('threatls').configure(settings).
   settings = {},
   -- initializationOptions, when they must differ from settings.
@@ -37,6 +40,11 @@ M.defaults = {
   -- Detect every *.tf file as terraform. Neovim 0.7 detects a .tf file whose first lines
   -- are comments as filetype "tf" (the TF MUD client), which would keep threatls away.
   detect_tf = true,
+  -- Sort the diagnostics of threatls by severity, so that the sign column of a line shows
+  -- its most severe finding (Neovim shows the last one placed otherwise).
+  severity_sort = true,
+  -- Create the :Threatls… commands.
+  commands = true,
 }
 
 local config = nil
@@ -77,25 +85,31 @@ local function running(id)
   return client ~= nil and not client.is_stopped()
 end
 
-local function start(root)
-  local id = clients[root]
-  if running(id) then
-    return id
-  end
+-- client_config is the configuration of the client for root: what vim.lsp.start and
+-- vim.lsp.start_client take (and, without root_dir, nvim-lspconfig's default_config).
+function M.client_config(root)
+  config = config or vim.deepcopy(M.defaults)
   local capabilities = vim.lsp.protocol.make_client_capabilities()
   if config.capabilities then
     capabilities = vim.tbl_deep_extend('force', capabilities, config.capabilities)
   end
-  id = vim.lsp.start_client({
+  local cfg = {
     name = 'threatls',
     cmd = config.cmd,
     root_dir = root,
-    workspace_folders = { { uri = vim.uri_from_fname(root), name = root } },
     settings = config.settings,
     -- An empty table would go out as a JSON array ({} is [] to vim.json); send nothing.
     init_options = config.init_options or (next(config.settings) and config.settings or nil),
     capabilities = capabilities,
-    on_attach = config.on_attach,
+    on_attach = function(client, bufnr)
+      if config.severity_sort then
+        -- Only threatls's diagnostics: the user's other servers keep their own settings.
+        vim.diagnostic.config({ severity_sort = true }, vim.lsp.diagnostic.get_namespace(client.id))
+      end
+      if config.on_attach then
+        config.on_attach(client, bufnr)
+      end
+    end,
     -- The languageId is the filetype, but for the "tf" of a .tf file that detect_tf did not
     -- catch. ("hcl" stays "hcl": Packer, Nomad and Terragrunt files are not Terraform.)
     get_language_id = function(bufnr, filetype)
@@ -105,7 +119,7 @@ local function start(root)
       return filetype
     end,
     on_exit = function(code, signal, client_id)
-      if clients[root] == client_id then
+      if root and clients[root] == client_id then
         clients[root] = nil
       end
       if code ~= 0 then
@@ -117,7 +131,29 @@ local function start(root)
         end)
       end
     end,
-  })
+  }
+  if root then
+    cfg.workspace_folders = { { uri = vim.uri_from_fname(root), name = root } }
+  end
+  return cfg
+end
+
+-- start starts (or reuses) the server for root and attaches it to bufnr; it returns the
+-- client id.
+local function start(root, bufnr)
+  local id = clients[root]
+  if running(id) then
+    vim.lsp.buf_attach_client(bufnr, id)
+    return id
+  end
+  if vim.lsp.start then -- 0.8+: it reuses a client of the same name and root by itself
+    id = vim.lsp.start(M.client_config(root), { bufnr = bufnr })
+  else
+    id = vim.lsp.start_client(M.client_config(root))
+    if id then
+      vim.lsp.buf_attach_client(bufnr, id)
+    end
+  end
   if id then
     clients[root] = id
   end
@@ -135,12 +171,24 @@ function M.attach(bufnr)
   if fname == '' then
     return nil
   end
-  local id = start(M.root_dir(fname))
-  if not id then
-    return nil
+  return start(M.root_dir(fname), bufnr)
+end
+
+-- lspconfig returns the default_config of threatls for nvim-lspconfig:
+--
+--   local configs = require('lspconfig.configs')
+--   configs.threatls = { default_config = require('threatls').lspconfig() }
+--   require('lspconfig').threatls.setup({})
+function M.lspconfig(opts)
+  config = vim.tbl_extend('force', vim.deepcopy(M.defaults), opts or {})
+  local cfg = M.client_config(nil)
+  cfg.name = nil
+  cfg.on_exit = nil
+  cfg.filetypes = config.filetypes
+  cfg.root_dir = function(fname)
+    return M.root_dir(fname)
   end
-  vim.lsp.buf_attach_client(bufnr, id)
-  return id
+  return cfg
 end
 
 -- client_for returns the client id serving the root of fname, if one is running.
@@ -167,6 +215,11 @@ function M.configure(settings)
   end
 end
 
+-- config returns the configuration setup() made, or nil before setup().
+function M.config()
+  return config
+end
+
 function M.setup(opts)
   config = vim.tbl_extend('force', M.defaults, opts or {})
   if type(config.cmd) == 'string' then
@@ -174,6 +227,10 @@ function M.setup(opts)
   end
   if vim.fn.executable(config.cmd[1]) ~= 1 then
     vim.notify('threatls: ' .. config.cmd[1] .. ' is not executable; set cmd in setup()', vim.log.levels.WARN)
+  end
+
+  if config.commands then
+    require('threatls.commands').create()
   end
 
   local group = vim.api.nvim_create_augroup('threatls', { clear = true })

@@ -1,0 +1,102 @@
+package lsp
+
+import (
+	"context"
+	"encoding/hex"
+	"hash/fnv"
+	"strconv"
+
+	"go.lsp.dev/protocol"
+
+	"github.com/threatls/threatls/engine"
+	"github.com/threatls/threatls/model"
+)
+
+// Pull diagnostics: the same diagnostics as publishDiagnostics, for clients that ask for
+// them. A client chooses pull with the setting `"diagnostics": "pull"` in its
+// initializationOptions: then the server advertises diagnosticProvider, stops pushing and
+// asks the client to pull again (workspace/diagnostic/refresh) when the model changes. Both
+// requests answer in either mode.
+
+// documentDiagnostic answers textDocument/diagnostic: the shown findings of the document,
+// or "unchanged" when they are those of the client's previous result.
+func (s *server) documentDiagnostic(ctx context.Context, p *protocol.DocumentDiagnosticParams) (protocol.DocumentDiagnosticReport, error) {
+	v, err := s.viewOf(p.TextDocument.URI)
+	if err != nil {
+		return nil, err
+	}
+	var shown []model.Finding
+	if v.file != nil {
+		shown = s.shown(v.file.Findings)
+	}
+	id := resultID(v.file, shown)
+	if p.PreviousResultID != nil && *p.PreviousResultID == id {
+		return &protocol.RelatedUnchangedDocumentDiagnosticReport{UnchangedDocumentDiagnosticReport: protocol.UnchangedDocumentDiagnosticReport{
+			Kind: "unchanged", ResultID: id}}, nil
+	}
+	items := make([]protocol.Diagnostic, 0, len(shown))
+	for _, f := range shown {
+		items = append(items, s.diagnostic(v.snap, v.files, v.enc, f))
+	}
+	return &protocol.RelatedFullDocumentDiagnosticReport{FullDocumentDiagnosticReport: protocol.FullDocumentDiagnosticReport{
+		Kind: "full", ResultID: &id, Items: items}}, ctx.Err()
+}
+
+// workspaceDiagnostic answers workspace/diagnostic: a report for every file of every folder
+// that has shown findings or had them in the client's previous results (then emptied).
+func (s *server) workspaceDiagnostic(ctx context.Context, p *protocol.WorkspaceDiagnosticParams) (*protocol.WorkspaceDiagnosticReport, error) {
+	prev := map[string]string{}
+	for _, r := range p.PreviousResultIds {
+		prev[string(r.URI)] = r.Value
+	}
+	out := &protocol.WorkspaceDiagnosticReport{Items: []protocol.WorkspaceDocumentDiagnosticReport{}}
+	for _, v := range s.views() {
+		for _, key := range v.snap.Files() {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			file := v.snap.File(key)
+			shown := s.shown(file.Findings)
+			u := v.files.uri(key)
+			old, had := prev[string(u)]
+			if len(shown) == 0 && !had {
+				continue
+			}
+			id := resultID(file, shown)
+			var version *int32
+			if file.Version != 0 {
+				version = ptr(file.Version)
+			}
+			if had && old == id {
+				out.Items = append(out.Items, &protocol.WorkspaceUnchangedDocumentDiagnosticReport{
+					UnchangedDocumentDiagnosticReport: protocol.UnchangedDocumentDiagnosticReport{Kind: "unchanged", ResultID: id},
+					URI:                               u, Version: version})
+				continue
+			}
+			items := make([]protocol.Diagnostic, 0, len(shown))
+			for _, f := range shown {
+				items = append(items, s.diagnostic(v.snap, v.files, v.enc, f))
+			}
+			out.Items = append(out.Items, &protocol.WorkspaceFullDocumentDiagnosticReport{
+				FullDocumentDiagnosticReport: protocol.FullDocumentDiagnosticReport{Kind: "full", ResultID: &id, Items: items},
+				URI:                          u, Version: version})
+		}
+	}
+	return out, nil
+}
+
+// resultID identifies the diagnostics a file's shown findings make, in its current text.
+func resultID(file *engine.File, shown []model.Finding) string {
+	h := fnv.New64a()
+	if file != nil {
+		h.Write(file.Text)
+	}
+	for _, f := range shown {
+		h.Write([]byte(f.ThreatID + "\x00" + f.Element + "\x00" + f.Message + "\x00" + string(f.Severity) + string(f.Confidence) + "\x00" +
+			strconv.Itoa(f.Span.Start.Offset) + ":" + strconv.Itoa(f.Span.End.Offset) + "\x00"))
+		for _, r := range f.Related {
+			h.Write([]byte(r.Span.String() + r.Message + "\x00"))
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
