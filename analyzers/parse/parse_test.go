@@ -12,7 +12,7 @@ func TestLanguagesLoad(t *testing.T) {
 	inputs := map[Lang]string{
 		HCL: "a = 1\n", YAML: "a: 1\n", JSON: `{"a": 1}`, Markdown: "# a\n", MarkdownInline: "*a*",
 		Go: "package a\n", Python: "a = 1\n", JavaScript: "let a = 1;\n", TypeScript: "let a: number = 1;\n",
-		TSX: "const a = <b/>;\n", Java: "class A {}\n",
+		TSX: "const a = <b/>;\n", Java: "class A {}\n", CSharp: "class A {}\n",
 	}
 	for _, l := range Langs() {
 		src, ok := inputs[l]
