@@ -1,0 +1,199 @@
+package model
+
+import (
+	"strings"
+)
+
+// EnvRef is a flow endpoint that names a configuration value the flow's source reads for
+// its address — an environment variable (ORDERS_SERVICE_ADDR), a Spring property
+// (orders.url), an appsettings key (ConnectionStrings:Orders) — instead of the address
+// itself: application code reads its peers' addresses from configuration that the files
+// deploying it set. fallback is the endpoint the code itself falls back to when the value
+// is not set (an element ID, a Ref or an external actor's ID), or "".
+//
+// Build resolves the endpoint through the `env` attribute of the elements fused with the
+// flow's source (see EnvAttr), then the fallback, then a naming convention (a variable
+// INVENTORY_API_URL names the element called inventory-api: the flow is then `tentative`),
+// and otherwise to an element of its own: a store of the flow's protocol when it is a
+// database's, cache's or queue's, else an unresolved actor named after the variable.
+func EnvRef(name, fallback string) string {
+	if fallback == "" {
+		return "env:" + name
+	}
+	return "env:" + name + "=" + fallback
+}
+
+// EnvRefName returns the configuration name and the fallback of an EnvRef endpoint.
+func EnvRefName(id string) (name, fallback string, ok bool) {
+	rest, ok := strings.CutPrefix(id, "env:")
+	if !ok {
+		return "", "", false
+	}
+	name, fallback, _ = strings.Cut(rest, "=")
+	return name, fallback, true
+}
+
+// EnvAttr is the attribute in which the analyzers of deployment files (Compose,
+// Kubernetes, Spring properties, appsettings.json) record the configuration they give the
+// code they run: a map from the variable's or property's name to the endpoint its value
+// names (an element ID, a Ref, an external actor's ID, or an EnvRef when the value is
+// itself read from another variable). Values that name no endpoint are left out: the
+// attribute never holds a value as written, which may be a secret.
+const EnvAttr = "env"
+
+// maxEnvDepth bounds the chain of values read from other variables
+// (orders.url=${ORDERS_URL}).
+const maxEnvDepth = 4
+
+// envFlow returns f with its EnvRef end resolved to an endpoint that resolve understands,
+// or f itself when it has none.
+func (s *sys) envFlow(f *Element) *Element {
+	name, fallback, ok := EnvRefName(f.To)
+	if !ok {
+		return f
+	}
+	dir := dirOf(f.Span.File)
+	from, _ := s.resolve(f.From, dir)
+	to, via, setAt := s.envValue(from, name, 0)
+	var rel []Related
+	var tentative *Attr
+	switch {
+	case to != "":
+		rel = append(rel, Related{Span: setAt, Message: name + " is set by " + via.Name})
+	case fallback != "":
+		to = fallback
+	default:
+		to, tentative = s.envByName(f, from, name, dir)
+	}
+	return s.memo("env:"+ptrKey(f)+">"+to+"|"+setAt.String(), func() *Element {
+		c := f.clone()
+		c.To = to
+		c.Related = append(append([]Related(nil), f.Related...), rel...)
+		if tentative != nil {
+			c.Attrs["tentative"] = *tentative
+		}
+		return c
+	})
+}
+
+// envValue looks name up in the env attribute of the members of the fused element from (a
+// manifest before a compose file before a properties file, as they rank), under its own
+// name and the forms Spring and .NET map environment variables to: orders.url is also
+// ORDERS_URL; ConnectionStrings:Orders is also ConnectionStrings__Orders.
+func (s *sys) envValue(from, name string, depth int) (to string, via *Element, at Span) {
+	if depth > maxEnvDepth {
+		return "", nil, Span{}
+	}
+	members := s.members[from]
+	if len(members) == 0 {
+		if e := s.g.byID[from]; e != nil {
+			members = []*Element{e}
+		}
+	}
+	for _, cand := range envNames(name) {
+		for _, m := range members {
+			a, ok := m.Attrs[EnvAttr]
+			if !ok {
+				continue
+			}
+			env, _ := a.Value.(map[string]any)
+			v, _ := env[cand].(string)
+			if v == "" {
+				continue
+			}
+			if next, _, ok := EnvRefName(v); ok {
+				if to, via, at := s.envValue(from, next, depth+1); to != "" {
+					return to, via, at
+				}
+				continue
+			}
+			if id, ok := s.resolve(v, dirOf(m.Span.File)); ok || s.g.byID[id] != nil {
+				return id, m, a.Span
+			}
+			return v, m, a.Span // a reference nothing defines: flows.go makes its actor
+		}
+	}
+	return "", nil, Span{}
+}
+
+// envNames returns the names a configuration value may be set under.
+func envNames(name string) []string {
+	out := []string{name}
+	add := func(s string) {
+		for _, o := range out {
+			if o == s {
+				return
+			}
+		}
+		out = append(out, s)
+	}
+	if strings.ContainsAny(name, ".-") || strings.ToUpper(name) != name && !strings.Contains(name, ":") {
+		add(strings.ToUpper(strings.NewReplacer(".", "_", "-", "").Replace(name)))
+	}
+	if strings.Contains(name, ":") {
+		add(strings.ReplaceAll(name, ":", "__"))
+	}
+	return out
+}
+
+// envAddressSuffixes end the names of variables that hold an address; what precedes names
+// the service (ORDERS_SERVICE_ADDR → orders-service, orders).
+var envAddressSuffixes = []string{"_BOOTSTRAP_SERVERS", "_CONNECTION_STRING", "_HOSTNAME", "_ADDRESS", "_ENDPOINT",
+	"_BASE_URL", "_SERVERS", "_BROKERS", "_TARGET", "_SERVER", "_BROKER", "_HOST", "_ADDR", "_URL", "_URI", "_DSN"}
+
+// serviceGuesses returns the names a variable's name suggests, the most specific first:
+// INVENTORY_API_URL → INVENTORY_API, INVENTORY; orders.url → ORDERS.
+func serviceGuesses(name string) []string {
+	n := strings.ToUpper(strings.NewReplacer(".", "_", "-", "_", ":", "_").Replace(name))
+	for _, suf := range envAddressSuffixes {
+		if p, ok := strings.CutSuffix(n, suf); ok && p != "" {
+			n = p
+			break
+		}
+	}
+	out := []string{n}
+	for _, suf := range []string{"_SERVICE", "_API", "_SVC", "_GRPC", "_HTTP", "_DB", "_DATABASE"} {
+		if p, ok := strings.CutSuffix(n, suf); ok && p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// storeProtocols are the protocols of databases, caches and queues: a flow of one whose
+// target is unknown goes to a store of its own.
+var storeProtocols = map[string]string{"postgres": "database", "mysql": "database", "mongodb": "database",
+	"sqlserver": "database", "oracle": "database", "cassandra": "database", "sqlite": "database",
+	"redis": "cache", "memcached": "cache", "amqp": "queue", "kafka": "queue", "nats": "queue",
+	"elasticsearch": "search"}
+
+// envByName resolves a variable no deployment file sets: to the element named like it
+// (tentative), else to an element standing for what it names.
+func (s *sys) envByName(f *Element, from, name, dir string) (string, *Attr) {
+	for _, g := range serviceGuesses(name) {
+		e := s.byAliasIn(NameAlias(g), dir, "node")
+		if e != nil && e.ID != from && e.Kind != Actor {
+			return e.ID, &Attr{Value: true, Origin: Defaulted, Span: f.Head,
+				Note: "no deployment file sets " + name + ": the target is " + e.Name + ", by its name"}
+		}
+	}
+	guess := strings.ToLower(strings.ReplaceAll(serviceGuesses(name)[0], "_", "-"))
+	proto, _ := f.Attrs["protocol"].Value.(string)
+	category, isStore := storeProtocols[proto]
+	if !isStore {
+		return Ref(NameAlias(guess)), nil
+	}
+	id := f.From + "/env/" + name
+	if s.g.byID[id] == nil {
+		st := s.memo("envstore:"+id+"@"+f.Head.String(), func() *Element {
+			st := &Element{ID: id, Kind: Store, Type: "unresolved", Name: guess + " (" + name + ")", Span: f.Span, Head: f.Head}
+			st.Set("technology", proto, f.Head)
+			st.Set("category", category, f.Head)
+			return st
+		})
+		st = s.classify(st)
+		s.g.byID[id] = st
+		s.nodes = append(s.nodes, st)
+	}
+	return id, nil
+}
