@@ -67,6 +67,7 @@ func (s *sys) resolveFlows() {
 	groups := map[pair][]*Element{}
 	var order []pair
 	for _, f := range s.flows {
+		f = s.envFlow(f) // an address read from configuration: envref.go
 		dir := dirOf(f.Span.File)
 		from, okF := s.resolve(f.From, dir)
 		to, okT := s.resolve(f.To, dir)
