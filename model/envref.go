@@ -33,13 +33,20 @@ func EnvRefName(id string) (name, fallback string, ok bool) {
 	return name, fallback, true
 }
 
-// EnvAttr is the attribute in which the analyzers of deployment files (Compose,
-// Kubernetes, Spring properties, appsettings.json) record the configuration they give the
-// code they run: a map from the variable's or property's name to the endpoint its value
-// names (an element ID, a Ref, an external actor's ID, or an EnvRef when the value is
-// itself read from another variable). Values that name no endpoint are left out: the
-// attribute never holds a value as written, which may be a secret.
+// EnvAttr is the attribute in which the analyzers of deployment files (Compose, Spring
+// properties, appsettings.json) record the configuration they give the code they run: a
+// map from the variable's or property's name to the endpoint its value names (an element
+// ID, a Ref, an external actor's ID, or an EnvRef when the value is itself read from
+// another variable). Values that name no endpoint are left out: the attribute never holds a
+// value as written, which may be a secret.
 const EnvAttr = "env"
+
+// ConfigAttr, on a flow, names the configuration value its address comes from: on a flow a
+// deployment file draws for a variable (a manifest's DATABASE_URL), it says that the code
+// of the flow's source reading that variable goes where the flow goes — the other way for
+// an analyzer to record what EnvAttr records, when the variable's value depends on other
+// files (a ConfigMap) and the workload's own element must not.
+const ConfigAttr = "config"
 
 // maxEnvDepth bounds the chain of values read from other variables
 // (orders.url=${ORDERS_URL}).
@@ -92,6 +99,12 @@ func (s *sys) envValue(from, name string, depth int) (to string, via *Element, a
 	}
 	for _, cand := range envNames(name) {
 		for _, m := range members {
+			if fl := s.configFlow(m.ID, cand); fl != nil {
+				if id, ok := s.resolve(fl.To, dirOf(fl.Span.File)); ok || s.g.byID[id] != nil {
+					return id, m, fl.Attrs[ConfigAttr].Span
+				}
+				return fl.To, m, fl.Attrs[ConfigAttr].Span
+			}
 			a, ok := m.Attrs[EnvAttr]
 			if !ok {
 				continue
@@ -115,6 +128,34 @@ func (s *sys) envValue(from, name string, depth int) (to string, via *Element, a
 	}
 	return "", nil, Span{}
 }
+
+// configFlow returns the raw flow out of the element from that a deployment file draws for
+// the variable name (its ConfigAttr), or nil. Code flows carry the attribute too but point
+// at an EnvRef: they are not such flows. The index lives in the build's memo of references
+// (sys.refs) under a family no alias lookup uses, so that it is made once per build.
+func (s *sys) configFlow(from, name string) *Element {
+	if s.refs == nil {
+		s.refs = map[refKey]*Element{}
+	}
+	built := refKey{families: flowFamily}
+	if _, ok := s.refs[built]; !ok {
+		for _, f := range s.flows {
+			c, _ := f.Attrs[ConfigAttr].Value.(string)
+			if _, _, isEnv := EnvRefName(f.To); c == "" || isEnv {
+				continue
+			}
+			k := refKey{alias: f.From + "\x00" + c, families: flowFamily}
+			if _, dup := s.refs[k]; !dup {
+				s.refs[k] = f
+			}
+		}
+		s.refs[built] = nil
+	}
+	return s.refs[refKey{alias: from + "\x00" + name, families: flowFamily}]
+}
+
+// flowFamily keys the flows in sys.refs.
+const flowFamily = "\x00flow"
 
 // envNames returns the names a configuration value may be set under.
 func envNames(name string) []string {

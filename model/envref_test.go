@@ -28,6 +28,10 @@ func envSystem() []*Element {
 		flow("go:src/frontend/flow/cache", "go:src/frontend", EnvRef("CACHE_URL", ""), 14, map[string]any{"protocol": "redis"}),
 		flow("go:src/frontend/flow/payments", "go:src/frontend", EnvRef("PAYMENTS_URL", "actor:api.stripe.com"), 15, map[string]any{"protocol": "https"}),
 		flow("go:src/frontend/flow/mail", "go:src/frontend", EnvRef("MAIL_URL", ""), 16, map[string]any{"protocol": "https"}),
+		// A variable a ConfigMap sets: the manifest's own flow says where it goes.
+		flow("kubernetes:shop/frontend/env/SEARCH_ADDR", "kubernetes:shop/frontend", Ref(NameAlias("search")), 17, map[string]any{ConfigAttr: "SEARCH_ADDR"}),
+		node("kubernetes:shop/search", Component, 5, NameAlias("search")),
+		flow("go:src/frontend/flow/search", "go:src/frontend", EnvRef("SEARCH_ADDR", ""), 18, map[string]any{"protocol": "grpc", ConfigAttr: "SEARCH_ADDR"}),
 	}
 }
 
@@ -51,6 +55,8 @@ func TestEnvRefResolves(t *testing.T) {
 		"go:src/frontend/flow/cache":     "go:src/frontend/env/CACHE_URL",
 		"go:src/frontend/flow/payments":  "actor:api.stripe.com",
 		"go:src/frontend/flow/mail":      "actor:mail",
+		// The code's call and the manifest's variable are one flow.
+		"kubernetes:shop/frontend/env/SEARCH_ADDR": "kubernetes:shop/search",
 	} {
 		f := to[id]
 		if f == nil {
@@ -63,6 +69,9 @@ func TestEnvRefResolves(t *testing.T) {
 	}
 	if f := to["go:src/frontend/flow/orders"]; f != nil && (len(f.Related) == 0 || f.Related[0].Message != "ORDERS_SERVICE_ADDR is set by shop/frontend") {
 		t.Errorf("the flow does not point at where the variable is set: %+v", f.Related)
+	}
+	if f := to["kubernetes:shop/frontend/env/SEARCH_ADDR"]; f != nil && len(f.Members) != 2 {
+		t.Errorf("the code's call to SEARCH_ADDR and the manifest's flow do not fuse: %v", f.Members)
 	}
 	if f := to["go:src/frontend/flow/inventory"]; f != nil && f.Attrs["tentative"].Value != true {
 		t.Errorf("a flow found by name alone is not tentative: %+v", f.Attrs["tentative"])
