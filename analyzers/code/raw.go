@@ -1,0 +1,132 @@
+package code
+
+import "github.com/threatls/threatls/model"
+
+// Raw is what Extract reads from one source file: plain data, immutable once returned, that
+// Link groups into services. Nothing in it refers to the tree.
+type Raw struct {
+	Language string // the language's packs: go, python…
+	// Main is a program entry point (func main, a main guard, static void Main); Servers
+	// the calls that start a server or an application. Either makes the file's directory a
+	// service.
+	Main    *model.Span
+	Servers []Mark
+	// Package is the file's Go package path as imported by others, when its directory is
+	// the end of an import path of the workspace; Imports the modules the file imports.
+	Imports    []string
+	Frameworks []string
+	Entries    []Entry
+	Flows      []Flow
+	Configs    []Config
+	Controls   []Control
+	// Middleware installed on a receiver, and definitions carrying auth markers (by name):
+	// routes elsewhere that name them as handlers are authenticated.
+	Middleware []Middleware
+	Handlers   []Handler
+	// Anonymous are path patterns a security configuration lets in without authentication.
+	Anonymous []Pattern
+	// Sites are the calls that match taint rows (sources, sinks, sanitisers, propagators):
+	// recorded for the taint engine, not used by the model.
+	Sites []Site
+}
+
+// Mark is a place that says something, with the framework that says it.
+type Mark struct {
+	Span      model.Span
+	Framework string
+}
+
+// Auth is what the engine found of an entry's authentication: true, false (an explicit
+// anonymous marker), or unset (nothing says: the framework's default, none).
+type Auth struct {
+	Set   bool
+	Value bool
+	Span  model.Span
+	Note  string
+}
+
+// Entry is an entry point: an HTTP route, an RPC service, an MCP tool.
+type Entry struct {
+	Method    string // GET, POST…, "*" for any; "" for RPC
+	Path      string // /users/{id}; the service name for RPC
+	Handler   string // the handler's name, when it has one
+	Protocol  string // http, grpc, mcp
+	Type      string // route, rpc, tool
+	Framework string
+	Span      model.Span // the registration: the call, or the annotated definition's head
+	Auth      Auth
+	// Receiver is what the route is registered on (app, router), for middleware installed
+	// on it; Offset orders it after middleware.
+	Receiver string
+	Offset   int
+}
+
+// Flow is a call to something outside the service.
+type Flow struct {
+	Kind       string // outbound, store, llm
+	Client     string // the qualified callee: requests.get
+	Framework  string
+	Protocol   string
+	Technology string // store: postgres, redis…; llm: the provider
+	Category   string // store: database, cache, queue, bucket, search
+	Provider   string // llm
+	// To is the endpoint: model.Ref(alias), "actor:host", model.EnvRef(name, fallback), or
+	// "" when the call names nothing the engine can tell (a store then stands alone).
+	To   string
+	Host string // the host, when written
+	Env  string // the configuration name the address comes from
+	// Key groups the calls of a service to one target into one flow.
+	Key   string
+	Port  int64
+	Attrs map[string]model.Attr
+	Span  model.Span
+}
+
+// Config is a configuration read.
+type Config struct {
+	Name   string
+	Source string // env, property, appsettings
+	Span   model.Span
+}
+
+// Control is a security property a call or a setting gives the service or its flows.
+type Control struct {
+	Attr  string
+	Value any
+	Span  model.Span
+	Note  string
+	// Protocol, when set, applies the control to the file's flows of that protocol too
+	// (a TLS configuration next to an HTTP client).
+	Protocol string
+	OnFlows  bool
+}
+
+// Middleware is middleware installed on a receiver from an offset on.
+type Middleware struct {
+	Receiver string
+	Offset   int
+	Auth     Auth
+}
+
+// Handler is a definition that auth markers protect (or open): a route naming it as its
+// handler inherits them.
+type Handler struct {
+	Name string
+	Auth Auth
+}
+
+// Pattern is a path pattern with the place that writes it.
+type Pattern struct {
+	Path string
+	Span model.Span
+}
+
+// Site is a call that matches a taint row: the seam for the taint engine.
+type Site struct {
+	Kind     string // source, sink, sanitiser, propagator
+	SinkKind string
+	Callee   string
+	Row      string // where the row is written
+	Span     model.Span
+	Args     []model.Span
+}
