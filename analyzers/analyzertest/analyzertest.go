@@ -31,8 +31,8 @@ import (
 //	want-ignore ID [until=DATE] [reason="TEXT"]
 //	                                  an ignore whose target starts on this line (one-to-one)
 //
-// NAME is an address in the module of the file holding the comment (or an ID with a colon),
-// in double quotes when it holds spaces.
+// NAME is an address in the module of the file holding the comment (or an ID: a colon before
+// its first slash), in double quotes when it holds spaces.
 // Several directives may share a comment. A directive written want-attr:-N (or :+N) concerns
 // the line N lines above (below) the comment, for lines that cannot hold one (a heredoc's).
 
@@ -171,7 +171,7 @@ func Check(t *testing.T, a analyzers.Analyzer, root string, id func(file, name s
 	t.Helper()
 	elementID := func(file, name string) string {
 		name = strings.Trim(name, `"`)
-		if strings.Contains(name, ":") {
+		if head, _, _ := strings.Cut(name, "/"); strings.Contains(head, ":") {
 			return name
 		}
 		return id(file, name)

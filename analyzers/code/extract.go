@@ -155,7 +155,7 @@ func (x *extractor) run(l *Language, q *Query, ms []parse.Match) {
 		x.readMatch(m)
 	}
 	// Assignments and declarations in the order written: each sees the bindings before it.
-	binds := append(append([]*match(nil), groups["assign"]...), groups["decl"]...)
+	binds := append(append(append([]*match(nil), groups["assign"]...), groups["decl"]...), groups["field"]...)
 	sort.SliceStable(binds, func(i, j int) bool { return binds[i].node < binds[j].node })
 	for _, m := range binds {
 		x.bindMatch(m)
@@ -175,6 +175,7 @@ func (x *extractor) run(l *Language, q *Query, ms []parse.Match) {
 	for _, c := range f.calls {
 		if !c.annotation {
 			x.callFact(c)
+			x.callArgs(c)
 		}
 	}
 	for _, m := range groups["class"] {
@@ -186,7 +187,7 @@ func (x *extractor) run(l *Language, q *Query, ms []parse.Match) {
 	var capGroups []string
 	for g := range groups {
 		switch g {
-		case "import", "call", "read", "assign", "decl", "main", "class", "setting":
+		case "import", "call", "read", "assign", "decl", "field", "main", "class", "setting":
 		default:
 			capGroups = append(capGroups, g)
 		}
@@ -258,6 +259,9 @@ func (x *extractor) importMatch(m *match) {
 		switch f.l.Imports {
 		case "last":
 			alias = goPackageName(module)
+			if n, ok := f.l.PackageNames[module]; ok {
+				alias = n
+			}
 		case "first":
 			alias, _, _ = strings.Cut(module, ".")
 			qual = alias
@@ -272,6 +276,11 @@ func (x *extractor) importMatch(m *match) {
 // goPackageName guesses the name a Go import path binds: its last element, without a major
 // version (/v2), a gopkg.in version (.v3), or a go- prefix and -go suffix.
 func goPackageName(p string) string {
+	if !strings.Contains(p, "/") {
+		if i := strings.LastIndexByte(p, '.'); i >= 0 {
+			return p[i+1:] // a Java class: a.b.C binds C
+		}
+	}
 	parts := strings.Split(p, "/")
 	last := parts[len(parts)-1]
 	if len(parts) > 1 && len(last) >= 2 && last[0] == 'v' && isDigits(last[1:]) {
@@ -284,9 +293,6 @@ func goPackageName(p string) string {
 	last = strings.TrimSuffix(last, "-go")
 	last = strings.TrimSuffix(last, ".go")
 	last = strings.ReplaceAll(last, "-", "")
-	if strings.Contains(last, ".") && !strings.Contains(p, "/") {
-		return p // a Java class or Python module written whole
-	}
 	return last
 }
 
@@ -407,9 +413,13 @@ func (x *extractor) bindMatch(m *match) {
 	}
 	name := strings.Join(chain, ".")
 	off := f.flat.Nodes[m.node].StartByte
-	if m.group == "decl" {
+	if m.group == "decl" || m.group == "field" {
 		if t := m.one("type"); t >= 0 {
 			f.bind(name, off, f.qualifyType(t), nil, true)
+			if m.group == "field" {
+				bs := f.vars[name]
+				bs[len(bs)-1].field = true
+			}
 		}
 		return
 	}
@@ -425,6 +435,13 @@ func (x *extractor) bindMatch(m *match) {
 		}
 		v := f.eval(vn)
 		f.bind(name, off, typ, v, false)
+		if c.row != nil && c.row.Prefix != "" {
+			p := x.receiverPrefix(c)
+			if s, ok := f.argVal(c, c.row.Prefix, 0).str(); ok {
+				p = joinPath(p, s)
+			}
+			f.vars[name][len(f.vars[name])-1].prefix = p
+		}
 		return
 	}
 	v := f.eval(vn)
@@ -439,6 +456,21 @@ func (x *extractor) bindMatch(m *match) {
 		}
 	}
 	f.bind(name, off, typ, v, false)
+}
+
+// receiverPrefix returns the path prefix of what c is called on (a router group), or "".
+func (x *extractor) receiverPrefix(c *call) string {
+	if c.recv < 0 {
+		return ""
+	}
+	ch := x.f.chain(c.recv)
+	if ch == nil {
+		return ""
+	}
+	if b := x.f.lookup(strings.Join(ch, "."), c.start); b != nil {
+		return b.prefix
+	}
+	return ""
 }
 
 // defOf returns the definition an annotation applies to: the definition that follows it
@@ -606,6 +638,9 @@ func (x *extractor) entry(c *call, r *Row, p string) Entry {
 			e.Method = strings.Join(ms, ",")
 		}
 	}
+	if m := methodPath.FindStringSubmatch(e.Path); m != nil && (e.Method == "" || e.Method == "*") {
+		e.Method, e.Path = m[1], m[2] // Go 1.22's mux: "GET /users/{id}"
+	}
 	if e.Method == "" && e.Protocol == "http" {
 		e.Method = "*"
 	}
@@ -657,6 +692,8 @@ func fileRoute(p string) string {
 	return p
 }
 
+var methodPath = regexp.MustCompile(`^(GET|POST|PUT|DELETE|PATCH|HEAD|OPTIONS|CONNECT|TRACE)\s+(/\S*)$`)
+
 var dynamicSegment = regexp.MustCompile(`\[(?:\.\.\.)?([^\]]+)\]`)
 
 // callFact reads a call that is not an annotation.
@@ -707,6 +744,12 @@ func (x *extractor) callFact(c *call) {
 			if a.node != pathNode && a.node != handler {
 				mids = append(mids, a.node)
 			}
+		}
+		if e.Path == "" && r.Protocol != "" && r.Protocol != "http" {
+			e.Path = e.Handler
+		}
+		if pre := x.receiverPrefix(c); pre != "" && e.Protocol == "http" {
+			e.Path = joinPath(pre, e.Path)
 		}
 		x.entryAt[c.node] = len(x.entries)
 		x.entries = append(x.entries, &pending{e: e, call: c, def: -1, args: mids})
@@ -772,7 +815,7 @@ func firstAlt(s ArgSpec, def string) string {
 // middleware, auth and controls (client libraries show on their flows instead).
 func (x *extractor) framework(r *Row) {
 	switch r.Kind {
-	case KindServer, KindEntry, KindMiddleware, KindAuth, KindAnonymous, KindControl:
+	case KindServer, KindEntry, KindMiddleware, KindAuth, KindAnonymous:
 		x.frameworks[r.FrameworkName()] = true
 	}
 }
@@ -994,33 +1037,11 @@ func (x *extractor) flow(c *call, r *Row) {
 		}
 	}
 	hostOnly := spec != "" && (spec == r.Host || spec == r.Name)
-	if addr != nil && addr.node >= 0 {
-		sp = f.nodeSpan(addr.node)
-	}
-	switch {
-	case addr != nil && addr.k == vEnv:
-		fl.Env = addr.s
-		fallback := ""
-		if s, ok := addr.def.str(); ok && s != "" {
-			fallback, _, _ = x.endpoint(s, hostOnly, fl)
-		}
-		fl.To = model.EnvRef(addr.s, fallback)
-		fl.Key = "env:" + addr.s
-		set("config", addr.s, sp, "the address is read from "+addr.s)
-	case addr != nil && addr.k == vStr:
-		s := addr.s
-		if i := strings.Index(s, hole); i >= 0 {
-			s = s[:i]
-			if !hostComplete(s) {
-				s = ""
-			}
-		}
-		if s != "" {
-			to, host, ep := x.endpoint(s, hostOnly, fl)
-			fl.To, fl.Host = to, host
-			if ep != nil {
-				x.endpointAttrs(fl, ep, sp)
-			}
+	if addr != nil {
+		if ad := x.address(addr, hostOnly); ad != nil {
+			applyAddress(fl, ad)
+		} else if p := x.param(addr.node); p != nil {
+			fl.Param = p // resolved by Link from the calls of the function
 		}
 	}
 	if port := f.argVal(c, r.Port, 0); r.Port != "" && port.k == vNum {
@@ -1085,6 +1106,8 @@ func (x *extractor) flow(c *call, r *Row) {
 		switch {
 		case fl.To != "":
 			fl.Key = fl.To
+		case fl.Param != nil:
+			fl.Key = "param:" + fl.Param.Func + "/" + strconv.Itoa(fl.Param.Index) + "/" + fl.Client
 		case fl.Kind == KindStore:
 			fl.Key = "store:" + fl.Technology
 		default:
@@ -1133,6 +1156,154 @@ func promptParts(f *file, v *val) []any {
 	return out
 }
 
+// address returns where a value written as an address leads: a configuration value, or a
+// URL, DSN or host written in the code (nil when it is neither).
+func (x *extractor) address(v *val, hostOnly bool) *Address {
+	f := x.f
+	sp := model.Span{}
+	if v.node >= 0 {
+		sp = f.nodeSpan(v.node)
+	}
+	ad := &Address{Attrs: map[string]model.Attr{}}
+	switch v.k {
+	case vEnv:
+		ad.Env = v.s
+		fallback := ""
+		if s, ok := v.def.str(); ok && s != "" {
+			fallback, _, _ = endpoint(s, hostOnly)
+		}
+		ad.To = model.EnvRef(v.s, fallback)
+		ad.Attrs["config"] = model.Attr{Value: v.s, Origin: model.Read, Span: sp, Note: "the address is read from " + v.s}
+		ad.Attrs["tls"] = model.Attr{Origin: model.Unknown, Span: sp, Note: "the address comes from " + v.s + ": its scheme decides"}
+		return ad
+	case vStr:
+		s := v.s
+		if i := strings.Index(s, hole); i >= 0 {
+			s = s[:i]
+			if !hostComplete(s) {
+				return nil
+			}
+		}
+		if s == "" {
+			return nil
+		}
+		to, host, ep := endpoint(s, hostOnly)
+		if ep == nil {
+			return nil
+		}
+		ad.To, ad.Host = to, host
+		endpointAttrs(ad, ep, sp)
+		return ad
+	}
+	return nil
+}
+
+// Address is where a call goes, as far as its arguments say.
+type Address struct {
+	To, Env, Host string
+	Protocol      string // what the URL's scheme says
+	Port          int64
+	Attrs         map[string]model.Attr
+}
+
+// applyAddress gives a flow what its address says.
+func applyAddress(fl *Flow, ad *Address) {
+	fl.To, fl.Env, fl.Host = ad.To, ad.Env, ad.Host
+	if ad.Env != "" {
+		fl.Key = "env:" + ad.Env
+	}
+	if ad.Protocol != "" && (fl.Protocol == "" || fl.Kind == KindOutbound && (fl.Protocol == "http" || fl.Protocol == "https")) {
+		fl.Protocol = ad.Protocol
+	}
+	if ad.Port > 0 {
+		fl.Port = ad.Port
+	}
+	for k, v := range ad.Attrs {
+		if k == "protocol" {
+			v.Value = fl.Protocol
+		} else if cur, ok := fl.Attrs[k]; ok && cur.Origin != model.Unknown {
+			continue // an option of the call says more than the address
+		}
+		fl.Attrs[k] = v
+	}
+}
+
+// param returns the parameter of the enclosing function that the expression n is, or nil.
+func (x *extractor) param(n int32) *ParamRef {
+	f := x.f
+	n = f.unwrap(n)
+	if n < 0 || !has(f.l.Syntax.Identifiers, f.k(n)) {
+		return nil
+	}
+	name := f.text(n)
+	for p := f.parent(n); p >= 0; p = f.parent(p) {
+		if f.defRole(p) != "function" {
+			continue
+		}
+		for i, pn := range f.params(p) {
+			if pn == name {
+				return &ParamRef{Func: f.defName(p), Index: i}
+			}
+		}
+		return nil
+	}
+	return nil
+}
+
+// params returns the names of a function's parameters, the receiver (self, cls) left out.
+func (f *file) params(d int32) []string {
+	sh := f.l.Syntax.Defs[f.k(d)]
+	ps := f.field(d, sh.Params)
+	var out []string
+	for _, c := range f.children(ps) {
+		var names []int32
+		if has(f.l.Syntax.Identifiers, f.k(c)) {
+			names = []int32{c}
+		} else {
+			for g := f.flat.Nodes[c].FirstChild; g >= 0; g = f.flat.Nodes[g].NextSibling {
+				if fn := f.flat.Field(g); fn == "name" || fn == "pattern" {
+					names = append(names, g)
+				}
+			}
+			if len(names) == 0 {
+				for _, g := range f.children(c) {
+					if has(f.l.Syntax.Identifiers, f.k(g)) {
+						names = append(names, g)
+						break
+					}
+				}
+			}
+		}
+		for _, n := range names {
+			out = append(out, f.text(n))
+		}
+	}
+	if len(out) > 0 && (out[0] == "self" || out[0] == "cls") {
+		out = out[1:]
+	}
+	return out
+}
+
+// callArgs records the addresses a call passes to a function of the service: the
+// parameters of that function then lead where they do (clients.NewPayments(addr)).
+func (x *extractor) callArgs(c *call) {
+	if c.row != nil || c.annotation || len(c.chain) == 0 {
+		return
+	}
+	for _, a := range c.args {
+		if a.pos < 0 {
+			continue
+		}
+		v := x.f.eval(a.node)
+		if v.k != vEnv && v.k != vStr {
+			continue
+		}
+		if ad := x.address(v, false); ad != nil {
+			x.raw.Args = append(x.raw.Args, CallArg{Func: c.chain[len(c.chain)-1], Index: a.pos, Address: *ad})
+		}
+	}
+}
+
 // hostComplete reports whether the start of a URL written before an unknown part holds the
 // whole host: "http://orders:8080/" + id does, "http://" + host does not.
 func hostComplete(s string) bool {
@@ -1146,7 +1317,7 @@ func hostComplete(s string) bool {
 
 // endpoint turns an address written in the code into a flow endpoint: a service of the
 // workspace by name, an external actor, or "" for the host itself.
-func (x *extractor) endpoint(s string, hostOnly bool, fl *Flow) (to, host string, ep *container.Endpoint) {
+func endpoint(s string, hostOnly bool) (to, host string, ep *container.Endpoint) {
 	name := "URL"
 	if hostOnly {
 		name = "HOST"
@@ -1181,27 +1352,24 @@ func validIP(h string) bool {
 
 // endpointAttrs sets what an address written in the code says of protocol, port, TLS and
 // credentials.
-func (x *extractor) endpointAttrs(fl *Flow, ep *container.Endpoint, at model.Span) {
+func endpointAttrs(ad *Address, ep *container.Endpoint, at model.Span) {
 	set := func(name string, v any, note string) {
-		fl.Attrs[name] = model.Attr{Value: v, Origin: model.Read, Span: at, Note: note}
+		ad.Attrs[name] = model.Attr{Value: v, Origin: model.Read, Span: at, Note: note}
 	}
 	scheme := ep.Scheme
 	if p := container.Protocol(scheme); strings.Contains(p, "+") {
 		scheme, _, _ = strings.Cut(scheme, "+") // a SQLAlchemy driver: postgresql+psycopg2
 	}
 	if scheme != "" {
-		p := container.Protocol(scheme)
-		if fl.Protocol == "" || fl.Kind == KindOutbound && (fl.Protocol == "http" || fl.Protocol == "https") {
-			fl.Protocol = p
-		}
-		set("protocol", fl.Protocol, "")
+		ad.Protocol = container.Protocol(scheme)
+		set("protocol", ad.Protocol, "")
 	}
 	port := ep.Port
 	if port == 0 {
 		port = container.DefaultPort(scheme)
 	}
 	if port > 0 {
-		fl.Port = port
+		ad.Port = port
 		set("port", port, "")
 	}
 	switch {

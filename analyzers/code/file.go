@@ -35,10 +35,12 @@ type file struct {
 // binding is what a name holds from an offset on: the type of the value assigned (a
 // qualified name) and, when the engine can tell, the value itself.
 type binding struct {
-	off  uint32
-	typ  string
-	val  *val
-	decl bool // declared with a type (a field, a parameter), not assigned
+	off    uint32
+	typ    string
+	val    *val
+	decl   bool   // declared with a type (a field, a parameter), not assigned
+	field  bool   // a struct field: reached through its receiver (s.db), never alone
+	prefix string // the path prefix routes registered on it get (a router group)
 }
 
 // call is a call, a constructor, a composite literal or an annotation.
@@ -321,7 +323,7 @@ func (f *file) qualify(chain []string, off uint32) []string {
 	// The longest prefix bound to a typed variable: self.client.get with self.client a
 	// httpx.Client is httpx.Client.get.
 	for i := len(chain); i >= 1; i-- {
-		if b := f.lookup(strings.Join(chain[:i], "."), off); b != nil && b.typ != "" {
+		if b := f.lookup(strings.Join(chain[:i], "."), off); b != nil && b.typ != "" && !b.field {
 			return []string{join(b.typ, chain[i:])}
 		}
 	}

@@ -279,6 +279,9 @@ func (a *Analyzer) elements(s *service, actors map[string]*model.Element) []*mod
 				serviceAuth = &c
 				continue
 			}
+			if c.OnFlows && flowOnly[c.Attr] {
+				continue // an option of the file's client calls, not of the service
+			}
 			controls = append(controls, ctl{c, f.File})
 		}
 	}
@@ -390,13 +393,35 @@ func (a *Analyzer) elements(s *service, actors map[string]*model.Element) []*mod
 	}
 	groups := map[string]*group{}
 	var keys []string
+	args := map[ParamRef][]CallArg{}
+	for _, f := range s.files {
+		for _, a := range rawOf(f).Args {
+			k := ParamRef{Func: a.Func, Index: a.Index}
+			args[k] = append(args[k], a)
+		}
+	}
 	for _, f := range s.files {
 		r := rawOf(f)
 		for _, fl := range r.Flows {
 			fl := fl
 			fl.Attrs = cloneAttrs(fl.Attrs)
+			if fl.Param != nil && fl.To == "" {
+				// The address is a parameter: its callers in the service say where it leads.
+				if as := args[*fl.Param]; len(as) > 0 {
+					ad := as[0].Address
+					applyAddress(&fl, &ad)
+					fl.Key = ad.To
+					if ad.Env != "" {
+						fl.Key = "env:" + ad.Env
+					}
+				} else if fl.Kind == KindStore {
+					fl.Key = "store:" + fl.Technology
+				} else {
+					continue
+				}
+			}
 			for _, c := range r.Controls {
-				if c.OnFlows && (c.Protocol == "" || c.Protocol == fl.Protocol) {
+				if c.OnFlows && (c.Protocol == "" || c.Protocol == fl.Protocol || c.Protocol == "http" && fl.Protocol == "https") {
 					if _, ok := fl.Attrs[c.Attr]; !ok {
 						fl.Attrs[c.Attr] = model.Attr{Value: c.Value, Origin: model.Read, Span: c.Span, Note: c.Note}
 					}
@@ -468,6 +493,10 @@ func lastSegment(s string) string {
 	}
 	return s
 }
+
+// flowOnly are attributes of flows that options of client calls set: a call that no flow
+// holds gives them to the file's flows, never to the service.
+var flowOnly = map[string]bool{"tls": true, "authenticated": true, "port": true, "protocol": true}
 
 // protective attributes protect when true; for them a false read anywhere is what counts.
 // For the others (exposures: cors_any_origin), a true does.

@@ -40,6 +40,9 @@ type Language struct {
 	// segment of the module path: Go packages, Java classes), "first" (Python's `import a.b`
 	// binds a), "module" (the local is given, or the import is a wildcard).
 	Imports string `yaml:"imports"`
+	// PackageNames are the names Go import paths bind when their last element does not
+	// say it (github.com/anthropics/anthropic-sdk-go binds anthropic).
+	PackageNames map[string]string `yaml:"package_names"`
 	// Implicit are modules whose names are in scope without an import (C#'s implicit usings,
 	// java.lang): searched like wildcard imports.
 	Implicit []string `yaml:"implicit"`
@@ -99,6 +102,7 @@ type Syntax struct {
 	Numbers        []string             `yaml:"numbers"`
 	Unwrap         []string             `yaml:"unwrap"` // nodes that stand for their only named child: await, parentheses
 	Lambdas        map[string]Shape     `yaml:"lambdas"`
+	Literals       map[string]Shape     `yaml:"literals"` // composite literals: their body is their value
 	Types          []string             `yaml:"types"` // type wrappers whose first named child is the type: pointers, generics
 	Defs           map[string]DefShape  `yaml:"defs"`
 	Decorators     []string             `yaml:"decorators"` // annotation nodes, skipped between an annotation and its target
@@ -121,9 +125,10 @@ type Shape struct {
 
 // DefShape is a definition: a function, a method, a class or a field, its name and body.
 type DefShape struct {
-	Role string `yaml:"role"` // function, class, field
-	Name string `yaml:"name"` // a field path: "name", "declarator.name", "definition.name"
-	Body string `yaml:"body"`
+	Role   string `yaml:"role"` // function, class, field
+	Name   string `yaml:"name"` // a field path: "name", "declarator.name", "definition.name"
+	Body   string `yaml:"body"`
+	Params string `yaml:"params"` // a function's parameter list
 }
 
 // Pack is the knowledge of one framework or library: which imports enable it, the query
@@ -160,6 +165,8 @@ const (
 	KindConfig     = "config"     // reads configuration: an environment variable, a property
 	KindOption     = "option"     // an option of the client call it is passed to
 	KindControl    = "control"    // a security property of the service
+	KindType       = "type"       // says only what the call returns (Returns) and the prefix it gives routes
+	KindIdentity   = "identity"   // returns its first argument (aws.String, str): values pass through
 	KindSource     = "source"     // taint: untrusted data enters
 	KindSink       = "sink"       // taint: data reaches a dangerous call
 	KindSanitiser  = "sanitiser"  // taint: data is made safe
@@ -167,7 +174,7 @@ const (
 )
 
 var rowKinds = []string{KindServer, KindEntry, KindMiddleware, KindAuth, KindAnonymous, KindOutbound, KindStore,
-	KindLLM, KindConfig, KindOption, KindControl, KindSource, KindSink, KindSanitiser, KindPropagator}
+	KindLLM, KindConfig, KindOption, KindControl, KindType, KindIdentity, KindSource, KindSink, KindSanitiser, KindPropagator}
 
 // Row is one fact of a pack: what a call (or an annotation, a read, a keyword, a supertype,
 // a capture) means. Arguments are named by ArgSpecs.
@@ -191,7 +198,10 @@ type Row struct {
 	// Returns is the type of the call's result, when it is not the callee itself
 	// (gin.Default returns a gin.Engine).
 	Returns string `yaml:"returns"`
-	Note    string `yaml:"note"`
+	// Prefix is where the call gives the routes registered on its result a path prefix:
+	// gin's r.Group("/v1"), Flask's Blueprint(url_prefix="/api").
+	Prefix ArgSpec `yaml:"prefix"`
+	Note   string  `yaml:"note"`
 
 	// Entries.
 	Method   string  `yaml:"method"`   // a literal HTTP method, or an ArgSpec (field:method)
@@ -300,7 +310,7 @@ func (r *Row) FrameworkName() string {
 // Pack returns the pack the row belongs to.
 func (r *Row) Pack() *Pack { return r.pack }
 
-var languageNames = []string{"python"}
+var languageNames = []string{"go", "python"}
 
 // loadLanguages reads every language's lang.yaml, base.scm and packs from fsys.
 func loadLanguages(fsys fs.FS) ([]*Language, error) {
@@ -524,7 +534,7 @@ func (r *Row) check() error {
 		}
 		r.svcRE = re
 	}
-	for _, s := range []ArgSpec{r.Methods, r.Path, r.Handler, r.URL, r.Host, r.Port, r.Name, r.TechArg, r.Prompt, r.Key, r.Default, r.Arg} {
+	for _, s := range []ArgSpec{r.Methods, r.Path, r.Handler, r.URL, r.Host, r.Port, r.Name, r.TechArg, r.Prompt, r.Key, r.Default, r.Arg, r.Prefix} {
 		if err := s.check(); err != nil {
 			return err
 		}
@@ -566,13 +576,18 @@ func (r *Row) check() error {
 	return nil
 }
 
-// globRE compiles a qualified name with * wildcards (any run of characters but a dot).
+// globRE compiles a qualified name with * wildcards: any run of characters but a dot, or,
+// leading the name, anything (a Go import path has dots: *.Register*Server).
 func globRE(s string) *regexp.Regexp {
+	lead := ""
+	if rest, ok := strings.CutPrefix(s, "*."); ok {
+		lead, s = `(?:.*\.)?`, rest
+	}
 	parts := strings.Split(s, "*")
 	for i, p := range parts {
 		parts[i] = regexp.QuoteMeta(p)
 	}
-	return regexp.MustCompile("^" + strings.Join(parts, `[^.]*`) + "$")
+	return regexp.MustCompile("^" + lead + strings.Join(parts, `[^.]*`) + "$")
 }
 
 // ArgSpec says where a value is among a call's arguments, alternatives separated by |:

@@ -25,6 +25,9 @@ type Raw struct {
 	Handlers   []Handler
 	// Anonymous are path patterns a security configuration lets in without authentication.
 	Anonymous []Pattern
+	// Args are the addresses calls pass to functions by name: Link follows a flow whose
+	// address is a parameter (Flow.Param) to them.
+	Args []CallArg
 	// Sites are the calls that match taint rows (sources, sinks, sanitisers, propagators):
 	// recorded for the taint engine, not used by the model.
 	Sites []Site
@@ -75,11 +78,27 @@ type Flow struct {
 	To   string
 	Host string // the host, when written
 	Env  string // the configuration name the address comes from
+	// Param is the parameter of the enclosing function the address is, when the call's
+	// argument is one: the function's callers say where it leads.
+	Param *ParamRef
 	// Key groups the calls of a service to one target into one flow.
 	Key   string
 	Port  int64
 	Attrs map[string]model.Attr
 	Span  model.Span
+}
+
+// ParamRef is a parameter of a function: its name and position.
+type ParamRef struct {
+	Func  string
+	Index int
+}
+
+// CallArg is an address a call passes to a function.
+type CallArg struct {
+	Func    string
+	Index   int
+	Address Address
 }
 
 // Config is a configuration read.

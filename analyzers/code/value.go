@@ -91,13 +91,13 @@ func (f *file) evalDepth(n int32, depth int) *val {
 		return &val{k: vNull, node: n}
 	case has(syn.Numbers, k):
 		return &val{k: vNum, s: f.text(n), node: n}
-	case has(syn.Lists, k):
+	case has(syn.Lists, k) && !f.pairsOnly(n):
 		v := &val{k: vList, node: n}
 		for _, c := range f.children(n) {
 			v.items = append(v.items, f.evalDepth(c, depth+1))
 		}
 		return v
-	case has(syn.Objects, k):
+	case has(syn.Objects, k) || has(syn.Lists, k):
 		v := &val{k: vObj, node: n}
 		for _, c := range f.children(n) {
 			sh, ok := syn.Pairs[f.k(c)]
@@ -139,9 +139,19 @@ func (f *file) evalDepth(n int32, depth int) *val {
 		}
 		return &val{node: n}
 	}
+	if sh, ok := syn.Literals[k]; ok {
+		if b := f.field(n, sh.Body); b >= 0 {
+			if v := f.evalDepth(b, depth+1); v.known() {
+				return v
+			}
+		}
+	}
 	if c := f.callAt[n]; c != nil {
-		if c.row != nil && c.row.Kind == KindConfig {
+		switch {
+		case c.row != nil && c.row.Kind == KindConfig:
 			return f.configVal(c, depth)
+		case c.row != nil && c.row.Kind == KindIdentity:
+			return f.argVal(c, "arg0", depth+1)
 		}
 		return &val{node: n, call: c}
 	}
@@ -328,6 +338,16 @@ func (f *file) argNode(c *call, spec string) int32 {
 				continue
 			}
 			n := f.unwrap(a.node)
+			if lit := f.callAt[n]; lit != nil && lit != c {
+				// A literal of an options type: redis.NewClient(&redis.Options{Addr: …}).
+				if _, ok := f.l.Syntax.Literals[f.k(n)]; ok {
+					for _, la := range lit.args {
+						if la.key == key {
+							return la.node
+						}
+					}
+				}
+			}
 			if !has(f.l.Syntax.Objects, f.k(n)) {
 				continue
 			}
@@ -348,6 +368,21 @@ func (f *file) argNode(c *call, spec string) int32 {
 		}
 	}
 	return -1
+}
+
+// pairsOnly reports whether every named child of n is a pair: a literal of keyed elements
+// (Go's {Addr: "x"}) is an object even where unkeyed ones make a list.
+func (f *file) pairsOnly(n int32) bool {
+	cs := f.children(n)
+	if len(cs) == 0 {
+		return false
+	}
+	for _, c := range cs {
+		if _, ok := f.l.Syntax.Pairs[f.k(c)]; !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // property returns the value node of key in the object literal n, or -1.
