@@ -222,7 +222,20 @@ func (s *sys) envByName(f *Element, from, name, dir string) (string, *Attr) {
 	proto, _ := f.Attrs["protocol"].Value.(string)
 	category, isStore := storeProtocols[proto]
 	if !isStore {
-		return Ref(NameAlias(guess)), nil
+		// A service named but not defined here, as flows.go makes for references, under the
+		// name the variable gives it.
+		id := "actor:" + guess
+		if s.g.byID[id] == nil {
+			a := s.memo("unresolved:"+id+"@"+f.Head.String(), func() *Element {
+				a := &Element{ID: id, Kind: Actor, Type: "unresolved", Name: guess, Span: f.Span, Head: f.Head,
+					Aliases: []string{NameAlias(guess)}}
+				a.Default("in_scope", false, "named by "+name+", which nothing in the workspace sets")
+				return a
+			})
+			s.g.byID[id] = a
+			s.nodes = append(s.nodes, a)
+		}
+		return id, nil
 	}
 	id := f.From + "/env/" + name
 	if s.g.byID[id] == nil {

@@ -126,8 +126,10 @@ func (x *extractor) run(l *Language, q *Query, ms []parse.Match) {
 	}
 
 	// Imports first: they decide which packs apply and how names qualify.
+	imported := map[int32]bool{}
 	for _, m := range groups["import"] {
 		x.importMatch(m)
+		imported[m.node] = true
 	}
 	for _, p := range l.packs {
 		if len(p.Imports) == 0 {
@@ -158,7 +160,9 @@ func (x *extractor) run(l *Language, q *Query, ms []parse.Match) {
 	binds := append(append(append([]*match(nil), groups["assign"]...), groups["decl"]...), groups["field"]...)
 	sort.SliceStable(binds, func(i, j int) bool { return binds[i].node < binds[j].node })
 	for _, m := range binds {
-		x.bindMatch(m)
+		if !imported[m.node] { // const express = require('express') is an import
+			x.bindMatch(m)
+		}
 	}
 	for _, c := range f.calls {
 		x.resolve(c)
@@ -555,7 +559,7 @@ func (x *extractor) annotation(c *call) {
 		e.Handler = f.defName(c.target)
 		x.entries = append(x.entries, &pending{e: e, call: c, def: c.target})
 	case KindAuth, KindAnonymous:
-		if !f.holds(c, r.When) {
+		if !f.holds(c, r.When) || r.Kind == KindAuth && r.Arg != "" && !x.argAuth(c, r) {
 			return
 		}
 		x.mark(c.target, Auth{Set: true, Value: r.Kind == KindAuth, Span: f.nodeSpan(c.node), Note: noteOr(r, f.text(c.node))})
@@ -614,6 +618,9 @@ func (x *extractor) str(c *call, spec ArgSpec, fallback ArgSpec) string {
 	}
 	v := x.f.argVal(c, spec, 0)
 	s, _ := v.str()
+	if v.k == vUnknown && v.node >= 0 && has(x.f.l.Syntax.Identifiers, x.f.k(v.node)) && strings.Contains(string(spec), "field:") {
+		s = x.f.text(v.node) // a captured name: export function GET
+	}
 	return strings.ReplaceAll(s, hole, "…")
 }
 
@@ -754,6 +761,9 @@ func (x *extractor) callFact(c *call) {
 		x.entryAt[c.node] = len(x.entries)
 		x.entries = append(x.entries, &pending{e: e, call: c, def: -1, args: mids})
 	case KindMiddleware:
+		if r.Prefix != "" {
+			x.mount(c, r)
+		}
 		mw := Middleware{Offset: int(c.start)}
 		if c.recv >= 0 {
 			mw.Receiver = strings.Join(f.chain(c.recv), ".")
@@ -777,7 +787,9 @@ func (x *extractor) callFact(c *call) {
 		if x.usedAsMiddleware(c) {
 			return
 		}
-		if r.Kind == KindAuth && (r.Arg == "" || x.argAuth(c, r)) {
+		// Anywhere else an auth call is a reference (a guard class extending it), unless the
+		// row says it protects the whole service.
+		if r.Kind == KindAuth && r.On == "component" && (r.Arg == "" || x.argAuth(c, r)) {
 			x.raw.Controls = append(x.raw.Controls, Control{Attr: "authenticates", Value: true, Span: sp,
 				Note: noteOr(r, f.text(c.node))})
 		}
@@ -809,6 +821,48 @@ func firstAlt(s ArgSpec, def string) string {
 		return a[0]
 	}
 	return def
+}
+
+// mount records the prefix a middleware call gives the routes of a module it mounts:
+// app.use('/products', products) with products required from ./routes/products.
+func (x *extractor) mount(c *call, r *Row) {
+	f := x.f
+	p, ok := f.argVal(c, r.Prefix, 0).str()
+	if !ok || p == "" {
+		return
+	}
+	for _, a := range c.args {
+		n := f.unwrap(a.node)
+		var module string
+		if cl := f.callAt[n]; cl != nil && len(cl.chain) == 1 && cl.chain[0] == "require" && len(cl.args) > 0 {
+			module, _ = f.eval(cl.args[0].node).str()
+		} else if ch := f.chain(n); len(ch) == 1 {
+			module = f.imports[ch[0]]
+		}
+		if !strings.HasPrefix(module, ".") {
+			continue
+		}
+		x.raw.Mounts = append(x.raw.Mounts, Mount{Prefix: p, Module: relativeModule(f.path, module)})
+	}
+}
+
+// relativeModule resolves a relative module (./routes/users, ..db, .routes.bp) against
+// the file that imports it: a workspace path without extension.
+func relativeModule(file, module string) string {
+	dir := path.Dir(file)
+	if strings.HasPrefix(module, "./") || strings.HasPrefix(module, "../") {
+		m := path.Join(dir, module)
+		return strings.TrimSuffix(m, path.Ext(m))
+	}
+	// Python: one dot per level up, then dotted names.
+	i := 0
+	for i < len(module) && module[i] == '.' {
+		i++
+	}
+	for j := 1; j < i; j++ {
+		dir = path.Dir(dir)
+	}
+	return path.Join(dir, strings.ReplaceAll(module[i:], ".", "/"))
 }
 
 // framework records the framework of a row that shapes the service: servers, entries,
@@ -994,7 +1048,7 @@ func joinPath(pre, p string) string {
 	switch {
 	case pre == "":
 		return p
-	case p == "":
+	case p == "" || p == "/":
 		return pre
 	}
 	return strings.TrimSuffix(pre, "/") + "/" + strings.TrimPrefix(p, "/")
@@ -1037,12 +1091,17 @@ func (x *extractor) flow(c *call, r *Row) {
 		}
 	}
 	hostOnly := spec != "" && (spec == r.Host || spec == r.Name)
+	var ad *Address
 	if addr != nil {
-		if ad := x.address(addr, hostOnly); ad != nil {
-			applyAddress(fl, ad)
-		} else if p := x.param(addr.node); p != nil {
-			fl.Param = p // resolved by Link from the calls of the function
+		if ad = x.address(addr, hostOnly); ad == nil {
+			fl.Param = x.param(addr.node) // resolved by Link from the calls of the function
 		}
+	}
+	if ad == nil && fl.Param == nil && r.Env != "" {
+		ad = x.address(&val{k: vEnv, s: r.Env, node: c.node}, false)
+	}
+	if ad != nil {
+		applyAddress(fl, ad)
 	}
 	if port := f.argVal(c, r.Port, 0); r.Port != "" && port.k == vNum {
 		if p, err := strconv.ParseInt(port.s, 10, 64); err == nil && p > 0 && p < 65536 {

@@ -204,7 +204,7 @@ func (f *file) unwrap(n int32) int32 {
 		if len(cs) == 0 {
 			return n
 		}
-		n = cs[len(cs)-1]
+		n = cs[0]
 	}
 	return n
 }

@@ -45,19 +45,24 @@ func buildIndex(packs []*Pack) index {
 func (l *Language) row(f *file, what string, names []string) *Row {
 	for _, n := range names {
 		for _, r := range l.idx.exact[what+"\x00"+n] {
-			if f.packs[r.pack] {
+			if r.applies(f) {
 				return r
 			}
 		}
 	}
 	for _, n := range names {
 		for _, r := range l.idx.globs[what] {
-			if f.packs[r.pack] && r.callRE.MatchString(n) {
+			if r.applies(f) && r.callRE.MatchString(n) {
 				return r
 			}
 		}
 	}
 	return nil
+}
+
+// applies reports whether the row's pack is enabled in f, and the row reads f's path.
+func (r *Row) applies(f *file) bool {
+	return f.packs[r.pack] && (r.fileRE == nil || r.fileRE.MatchString(f.path))
 }
 
 // matched returns the name of names the row keys.
@@ -75,12 +80,12 @@ func (r *Row) matched(names []string) string {
 func (l *Language) captureRow(f *file, name string, p *Pack) *Row {
 	rows := l.idx.exact["capture\x00"+name]
 	for _, r := range rows {
-		if r.pack == p && f.packs[p] {
+		if r.pack == p && r.applies(f) {
 			return r
 		}
 	}
 	for _, r := range rows {
-		if f.packs[r.pack] {
+		if r.applies(f) {
 			return r
 		}
 	}

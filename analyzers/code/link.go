@@ -308,13 +308,31 @@ func (a *Analyzer) elements(s *service, actors map[string]*model.Element) []*mod
 	var out []*model.Element
 	out = append(out, comp)
 
+	mounts := map[string]string{}
+	for _, f := range s.files {
+		for _, m := range rawOf(f).Mounts {
+			mounts[m.Module] = m.Prefix
+		}
+	}
+
 	// Entries.
 	ids := map[string]int{}
 	var open *model.Element
 	nAuth, nEntries := 0, 0
 	var firstAuth model.Attr
 	for _, f := range s.files {
+		mod := strings.TrimSuffix(f.File, path.Ext(f.File))
+		prefix, mounted := mounts[mod]
+		if !mounted && path.Base(mod) == "index" {
+			prefix, mounted = mounts[path.Dir(mod)]
+		}
 		for _, e := range rawOf(f).Entries {
+			if mounted && e.Protocol == "http" {
+				e.Path = joinPath(prefix, e.Path)
+			}
+			if e.Protocol == "http" && e.Path != "" && !strings.HasPrefix(e.Path, "/") && e.Path != "*" {
+				e.Path = "/" + e.Path
+			}
 			au := e.Auth
 			if !au.Set {
 				if h, ok := handlers[lastSegment(e.Handler)]; ok && e.Handler != "" {

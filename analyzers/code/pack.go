@@ -103,7 +103,7 @@ type Syntax struct {
 	Unwrap         []string             `yaml:"unwrap"` // nodes that stand for their only named child: await, parentheses
 	Lambdas        map[string]Shape     `yaml:"lambdas"`
 	Literals       map[string]Shape     `yaml:"literals"` // composite literals: their body is their value
-	Types          []string             `yaml:"types"` // type wrappers whose first named child is the type: pointers, generics
+	Types          []string             `yaml:"types"`    // type wrappers whose first named child is the type: pointers, generics
 	Defs           map[string]DefShape  `yaml:"defs"`
 	Decorators     []string             `yaml:"decorators"` // annotation nodes, skipped between an annotation and its target
 	Comments       []string             `yaml:"comments"`
@@ -198,6 +198,12 @@ type Row struct {
 	// Returns is the type of the call's result, when it is not the callee itself
 	// (gin.Default returns a gin.Engine).
 	Returns string `yaml:"returns"`
+	// File restricts the row to files whose path matches this regular expression (Next.js
+	// routes live in app/**/route.ts).
+	File string `yaml:"file"`
+	// Env is the configuration a client reads its address from when its arguments name
+	// none (Prisma reads DATABASE_URL).
+	Env string `yaml:"env"`
 	// Prefix is where the call gives the routes registered on its result a path prefix:
 	// gin's r.Group("/v1"), Flask's Blueprint(url_prefix="/api").
 	Prefix ArgSpec `yaml:"prefix"`
@@ -253,6 +259,7 @@ type Row struct {
 	Arg      ArgSpec `yaml:"arg"`
 
 	pack     *Pack
+	fileRE   *regexp.Regexp
 	line     int
 	verb     int // 1 for the first row a verbs list expands to, 2… for the others
 	callRE   *regexp.Regexp
@@ -310,7 +317,7 @@ func (r *Row) FrameworkName() string {
 // Pack returns the pack the row belongs to.
 func (r *Row) Pack() *Pack { return r.pack }
 
-var languageNames = []string{"go", "python"}
+var languageNames = []string{"go", "python", "javascript"}
 
 // loadLanguages reads every language's lang.yaml, base.scm and packs from fsys.
 func loadLanguages(fsys fs.FS) ([]*Language, error) {
@@ -526,6 +533,13 @@ func (r *Row) check() error {
 	_, key := r.key()
 	if strings.Contains(key, "*") {
 		r.callRE = globRE(key)
+	}
+	if r.File != "" {
+		re, err := regexp.Compile(r.File)
+		if err != nil {
+			return fmt.Errorf("file: %w", err)
+		}
+		r.fileRE = re
 	}
 	if r.Service != "" {
 		re, err := regexp.Compile(r.Service)

@@ -25,6 +25,9 @@ type Raw struct {
 	Handlers   []Handler
 	// Anonymous are path patterns a security configuration lets in without authentication.
 	Anonymous []Pattern
+	// Mounts are the path prefixes under which routes of other files are mounted:
+	// app.use('/products', require('./routes/products')).
+	Mounts []Mount
 	// Args are the addresses calls pass to functions by name: Link follows a flow whose
 	// address is a parameter (Flow.Param) to them.
 	Args []CallArg
@@ -86,6 +89,13 @@ type Flow struct {
 	Port  int64
 	Attrs map[string]model.Attr
 	Span  model.Span
+}
+
+// Mount is a prefix given to the routes of the file Module (a path relative to the
+// workspace, without extension).
+type Mount struct {
+	Prefix string
+	Module string
 }
 
 // ParamRef is a parameter of a function: its name and position.
