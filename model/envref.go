@@ -97,8 +97,11 @@ func (s *sys) envValue(from, name string, depth int) (to string, via *Element, a
 			members = []*Element{e}
 		}
 	}
-	for _, cand := range envNames(name) {
-		for _, m := range members {
+	// A member before a candidate name: what runs the code (a manifest's
+	// SPRING_DATASOURCE_URL) overrides what the code ships with (spring.datasource.url in
+	// application.properties).
+	for _, m := range members {
+		for _, cand := range envNames(name) {
 			if fl := s.configFlow(m.ID, cand); fl != nil {
 				if id, ok := s.resolve(fl.To, dirOf(fl.Span.File)); ok || s.g.byID[id] != nil {
 					return id, m, fl.Attrs[ConfigAttr].Span

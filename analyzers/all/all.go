@@ -5,6 +5,7 @@ package all
 import (
 	"github.com/threatls/threatls/analyzers"
 	"github.com/threatls/threatls/analyzers/actions"
+	"github.com/threatls/threatls/analyzers/appconfig"
 	"github.com/threatls/threatls/analyzers/code"
 	"github.com/threatls/threatls/analyzers/compose"
 	"github.com/threatls/threatls/analyzers/config"
@@ -31,6 +32,7 @@ func Analyzers() []analyzers.Analyzer {
 		threagile.New(),
 		otm.New(),
 		actions.New(),
+		appconfig.New(),
 	}
 	out = append(out, code.Analyzers()...)
 	return append(out, kubernetes.New())

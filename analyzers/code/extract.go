@@ -49,7 +49,7 @@ func (a *Analyzer) extract(ctx context.Context, t *parse.Tree, file string) (*Ra
 		problems = append(problems, model.Problem{Span: model.Span{File: file},
 			Message: fmt.Sprintf("partly analysed: reading the file took longer than %s; facts found until then are kept", parse.QueryBudget)})
 	}
-	x := &extractor{f: f, raw: raw, defAuth: map[int32]Auth{}, classPath: map[int32]string{}, entryAt: map[int32]int{},
+	x := &extractor{f: f, raw: raw, defAuth: map[int32]Auth{}, classPath: map[int32]string{}, defPath: map[int32]string{}, entryAt: map[int32]int{},
 		frameworks: map[string]bool{}}
 	x.run(a.l, q, ms)
 	if p, ok := syntaxError(f); ok {
@@ -66,6 +66,7 @@ type extractor struct {
 	// annotation gives the routes of its methods.
 	defAuth    map[int32]Auth
 	classPath  map[int32]string
+	defPath    map[int32]string // JAX-RS: @Path on a method, its verb apart
 	classFW    map[int32]string
 	entries    []*pending
 	entryAt    map[int32]int // route call node → index in entries
@@ -554,6 +555,10 @@ func (x *extractor) annotation(c *call) {
 			x.classPath[c.target] = p
 			return
 		}
+		if r.PathOnly {
+			x.defPath[c.target] = p
+			return
+		}
 		e := x.entry(c, r, p)
 		e.Span = f.nodeSpan(c.node)
 		e.Handler = f.defName(c.target)
@@ -638,7 +643,7 @@ func (x *extractor) entry(c *call, r *Row, p string) Entry {
 		e.Method = strings.ToUpper(x.mapValue(r, x.str(c, ArgSpec(r.Method), "")))
 	}
 	if r.Methods != "" {
-		if ms := f.argVal(c, r.Methods, 0).strings(); len(ms) > 0 {
+		if ms := x.names(f.argVal(c, r.Methods, 0)); len(ms) > 0 {
 			for i := range ms {
 				ms[i] = strings.ToUpper(ms[i])
 			}
@@ -670,6 +675,27 @@ func (x *extractor) entry(c *call, r *Row, p string) Entry {
 		}
 	}
 	return e
+}
+
+// names returns the strings a value holds, or the last names of the constants it names:
+// ["GET", "POST"], RequestMethod.POST, {RequestMethod.GET, RequestMethod.PUT}.
+func (x *extractor) names(v *val) []string {
+	if ss := v.strings(); len(ss) > 0 {
+		return ss
+	}
+	if v.k == vList {
+		var out []string
+		for _, it := range v.items {
+			out = append(out, x.names(it)...)
+		}
+		return out
+	}
+	if v.node >= 0 {
+		if ch := x.f.chain(v.node); ch != nil {
+			return []string{ch[len(ch)-1]}
+		}
+	}
+	return nil
 }
 
 // mapValue maps a value through the row's values table (doGet → GET), or returns it.
@@ -981,6 +1007,9 @@ func (x *extractor) finishEntries() {
 				if a, ok := x.defAuth[cl]; ok {
 					e.Auth = a
 				}
+			}
+			if e.Path == "" {
+				e.Path = x.defPath[p.def]
 			}
 			if cl := f.classOf(p.def); cl >= 0 {
 				if pre, ok := x.classPath[cl]; ok {
@@ -1544,6 +1573,9 @@ func (x *extractor) classMatch(m *match) {
 			x.control(c, r, head)
 		case KindServer:
 			x.raw.Servers = append(x.raw.Servers, Mark{Span: head, Framework: r.FrameworkName()})
+		case KindStore, KindOutbound, KindLLM:
+			c.node = m.node // the flow is the class: a repository interface
+			x.flow(c, r)
 		}
 	}
 }
@@ -1620,6 +1652,9 @@ func (x *extractor) captureMatch(m *match) {
 	}
 	x.framework(r)
 	sp := f.nodeSpan(m.node)
+	if at := m.one("at"); at >= 0 {
+		sp = f.nodeSpan(at) // the part of the match the fact is about
+	}
 	switch r.Kind {
 	case KindEntry:
 		e := x.entry(c, r, x.str(c, r.Path, ""))

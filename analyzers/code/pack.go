@@ -213,6 +213,9 @@ type Row struct {
 	Method   string  `yaml:"method"`   // a literal HTTP method, or an ArgSpec (field:method)
 	Methods  ArgSpec `yaml:"methods"`  // where the methods are listed
 	Path     ArgSpec `yaml:"path"`     // where the path is ("file": from the file's path)
+	// PathOnly says the annotation gives its definition's path, another its method: JAX-RS
+	// writes @Path("/x") and @GET apart.
+	PathOnly bool `yaml:"path_only"`
 	Handler  ArgSpec `yaml:"handler"`  // the handler (default: the last argument)
 	Protocol string  `yaml:"protocol"` // http (default), grpc, mcp
 	Type     string  `yaml:"type"`     // the element's type, when the default does not say it
@@ -317,7 +320,7 @@ func (r *Row) FrameworkName() string {
 // Pack returns the pack the row belongs to.
 func (r *Row) Pack() *Pack { return r.pack }
 
-var languageNames = []string{"go", "python", "javascript"}
+var languageNames = []string{"go", "python", "javascript", "java"}
 
 // loadLanguages reads every language's lang.yaml, base.scm and packs from fsys.
 func loadLanguages(fsys fs.FS) ([]*Language, error) {
