@@ -210,12 +210,12 @@ type Row struct {
 	Note   string  `yaml:"note"`
 
 	// Entries.
-	Method   string  `yaml:"method"`   // a literal HTTP method, or an ArgSpec (field:method)
-	Methods  ArgSpec `yaml:"methods"`  // where the methods are listed
-	Path     ArgSpec `yaml:"path"`     // where the path is ("file": from the file's path)
+	Method  string  `yaml:"method"`  // a literal HTTP method, or an ArgSpec (field:method)
+	Methods ArgSpec `yaml:"methods"` // where the methods are listed
+	Path    ArgSpec `yaml:"path"`    // where the path is ("file": from the file's path)
 	// PathOnly says the annotation gives its definition's path, another its method: JAX-RS
 	// writes @Path("/x") and @GET apart.
-	PathOnly bool `yaml:"path_only"`
+	PathOnly bool    `yaml:"path_only"`
 	Handler  ArgSpec `yaml:"handler"`  // the handler (default: the last argument)
 	Protocol string  `yaml:"protocol"` // http (default), grpc, mcp
 	Type     string  `yaml:"type"`     // the element's type, when the default does not say it
