@@ -168,6 +168,7 @@ func (x *extractor) run(l *Language, q *Query, ms []parse.Match) {
 	for _, c := range f.calls {
 		x.resolve(c)
 	}
+	x.readFacts()
 	if m := groups["main"]; len(m) > 0 {
 		sp := f.headSpan(m[0].node)
 		x.raw.Main = &sp
@@ -388,21 +389,46 @@ func (x *extractor) readMatch(m *match) {
 	if chain == nil {
 		return
 	}
-	names := f.qualify(chain, f.flat.Nodes[m.node].StartByte)
-	r := f.l.row(f, "read", names)
-	if r == nil {
-		return
-	}
 	k := f.keyText(key)
 	if k == "" || strings.ContainsAny(k, " \n") {
 		return
 	}
 	nd := &f.flat.Nodes[m.node]
-	rd := &read{node: m.node, object: names[0], key: propertyName(k), keyNode: key, row: r, start: nd.StartByte, end: nd.EndByte}
-	f.readAt[m.node] = rd
-	if r.Kind == KindConfig {
-		x.raw.Configs = append(x.raw.Configs, Config{Name: rd.key, Source: sourceOf(r), Span: f.nodeSpan(m.node)})
+	f.readAt[m.node] = &read{node: m.node, chain: chain, key: propertyName(k), keyNode: key, start: nd.StartByte, end: nd.EndByte}
+}
+
+// readFacts records the configuration reads, once every binding is known.
+func (x *extractor) readFacts() {
+	f := x.f
+	var nodes []int32
+	for n := range f.readAt {
+		nodes = append(nodes, n)
 	}
+	sort.Slice(nodes, func(i, j int) bool { return nodes[i] < nodes[j] })
+	for _, n := range nodes {
+		if rd := f.resolveRead(n); rd != nil && rd.row.Kind == KindConfig {
+			x.raw.Configs = append(x.raw.Configs, Config{Name: rd.key, Source: sourceOf(rd.row), Span: f.nodeSpan(n)})
+		}
+	}
+}
+
+// resolveRead qualifies the object of the read at n and finds its row, once: nil when no
+// row knows it.
+func (f *file) resolveRead(n int32) *read {
+	rd := f.readAt[n]
+	if rd == nil {
+		return nil
+	}
+	if !rd.resolved {
+		rd.resolved = true
+		names := f.qualify(rd.chain, rd.start)
+		rd.object = names[0]
+		rd.row = f.l.row(f, "read", names)
+	}
+	if rd.row == nil {
+		return nil
+	}
+	return rd
 }
 
 // bindMatch records what an assignment or a typed declaration binds.
@@ -1593,6 +1619,15 @@ func (x *extractor) settingMatch(m *match) {
 	if r == nil {
 		return
 	}
+	switch r.Kind {
+	case KindOutbound, KindStore, KindLLM:
+		// A client configured by a property: BaseAddress = new Uri(…), BucketName = "x".
+		nd := &f.flat.Nodes[m.node]
+		c := &call{node: m.node, start: nd.StartByte, end: nd.EndByte, recv: -1, target: -1, chain: []string{key},
+			callee: key, row: r, args: []arg{{pos: 0, node: vn}}}
+		x.flow(c, r)
+		return
+	}
 	v := f.eval(vn)
 	if r.When != nil {
 		ok := false
@@ -1624,6 +1659,9 @@ func (x *extractor) settingMatch(m *match) {
 		} else {
 			return
 		}
+	}
+	if mv, ok := r.Values[fmt.Sprint(value)]; ok {
+		value = mv
 	}
 	x.framework(r)
 	nd := &f.flat.Nodes[m.node]

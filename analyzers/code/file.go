@@ -66,10 +66,12 @@ type arg struct {
 // read is a keyed read of a configuration object: os.environ["X"], process.env.X.
 type read struct {
 	node       int32
-	object     string
+	chain      []string
+	object     string // qualified, once resolved
 	key        string
 	keyNode    int32
 	row        *Row
+	resolved   bool
 	start, end uint32
 }
 

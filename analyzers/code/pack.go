@@ -241,6 +241,9 @@ type Row struct {
 
 	// Configuration.
 	Key     ArgSpec `yaml:"key"`     // the name read (default arg0; for reads, the key)
+	// KeyPrefix is put before the name read: GetConnectionString("Orders") reads
+	// ConnectionStrings:Orders.
+	KeyPrefix string `yaml:"key_prefix"`
 	Default ArgSpec `yaml:"default"` // the default value
 	Source  string  `yaml:"source"`  // env (default), property (Spring), appsettings (.NET)
 
@@ -320,7 +323,7 @@ func (r *Row) FrameworkName() string {
 // Pack returns the pack the row belongs to.
 func (r *Row) Pack() *Pack { return r.pack }
 
-var languageNames = []string{"go", "python", "javascript", "java"}
+var languageNames = []string{"go", "python", "javascript", "java", "csharp"}
 
 // loadLanguages reads every language's lang.yaml, base.scm and packs from fsys.
 func loadLanguages(fsys fs.FS) ([]*Language, error) {
@@ -481,12 +484,23 @@ func expandVerbs(rows []*Row) []*Row {
 			c.Call = r.Call + "." + v
 			c.verb = i + 1
 			if c.Method == "" && c.Kind == KindEntry {
-				c.Method = strings.ToUpper(v)
+				c.Method = verbMethod(v)
 			}
 			out = append(out, &c)
 		}
 	}
 	return out
+}
+
+// verbMethod is the HTTP method a verb of a router names: get, GET, MapGet, add_get and
+// Get are GET; Any and all are any method.
+func verbMethod(v string) string {
+	v = strings.TrimPrefix(strings.TrimPrefix(v, "Map"), "add_")
+	v = strings.ToUpper(strings.TrimSuffix(v, "Async"))
+	if v == "ANY" || v == "ALL" {
+		return "*"
+	}
+	return v
 }
 
 // rowLines returns the line of every row of every pack of a packs file, in order.
@@ -582,7 +596,7 @@ func (r *Row) check() error {
 			return fmt.Errorf("a sink row names its sink_kind")
 		}
 	}
-	if r.Setting != "" && r.Attr == "" && r.Kind != KindSource && r.Kind != KindSink {
+	if r.Setting != "" && r.Attr == "" && (r.Kind == KindControl || r.Kind == KindOption) {
 		return fmt.Errorf("a setting row names the attribute it sets (attr)")
 	}
 	switch r.On {
@@ -594,11 +608,12 @@ func (r *Row) check() error {
 }
 
 // globRE compiles a qualified name with * wildcards: any run of characters but a dot, or,
-// leading the name, anything (a Go import path has dots: *.Register*Server).
+// leading the name before a dot, anything up to a dot (a Go import path has dots:
+// *.Register*Server matches github.com/x/pb.RegisterGreeterServer).
 func globRE(s string) *regexp.Regexp {
 	lead := ""
 	if rest, ok := strings.CutPrefix(s, "*."); ok {
-		lead, s = `(?:.*\.)?`, rest
+		lead, s = `.*\.`, rest
 	}
 	parts := strings.Split(s, "*")
 	for i, p := range parts {

@@ -155,7 +155,7 @@ func (f *file) evalDepth(n int32, depth int) *val {
 		}
 		return &val{node: n, call: c}
 	}
-	if r := f.readAt[n]; r != nil && r.row != nil {
+	if r := f.resolveRead(n); r != nil {
 		return &val{k: vEnv, s: r.key, source: sourceOf(r.row), node: n, read: r}
 	}
 	if c := f.chain(n); c != nil {
@@ -188,7 +188,7 @@ func (f *file) configVal(c *call, depth int) *val {
 	if !ok || name == "" {
 		return &val{node: c.node, call: c}
 	}
-	v := &val{k: vEnv, s: propertyName(name), source: sourceOf(r), node: c.node, call: c}
+	v := &val{k: vEnv, s: r.KeyPrefix + propertyName(name), source: sourceOf(r), node: c.node, call: c}
 	if r.Default != "" {
 		if d := f.argVal(c, r.Default, depth+1); d.known() {
 			v.def = d
