@@ -240,12 +240,12 @@ type Row struct {
 	UnlessCall []string `yaml:"unless_call"`
 
 	// Configuration.
-	Key     ArgSpec `yaml:"key"`     // the name read (default arg0; for reads, the key)
+	Key ArgSpec `yaml:"key"` // the name read (default arg0; for reads, the key)
 	// KeyPrefix is put before the name read: GetConnectionString("Orders") reads
 	// ConnectionStrings:Orders.
-	KeyPrefix string `yaml:"key_prefix"`
-	Default ArgSpec `yaml:"default"` // the default value
-	Source  string  `yaml:"source"`  // env (default), property (Spring), appsettings (.NET)
+	KeyPrefix string  `yaml:"key_prefix"`
+	Default   ArgSpec `yaml:"default"` // the default value
+	Source    string  `yaml:"source"`  // env (default), property (Spring), appsettings (.NET)
 
 	// Options, settings and controls: set Attr to Value (or to what the argument or setting
 	// holds, when Value is absent), when When holds.
