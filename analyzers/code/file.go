@@ -325,9 +325,18 @@ func (f *file) qualify(chain []string, off uint32) []string {
 	// The longest prefix bound to a typed variable: self.client.get with self.client a
 	// httpx.Client is httpx.Client.get.
 	for i := len(chain); i >= 1; i-- {
-		if b := f.lookup(strings.Join(chain[:i], "."), off); b != nil && b.typ != "" && !b.field {
-			return []string{join(b.typ, chain[i:])}
+		b := f.lookup(strings.Join(chain[:i], "."), off)
+		if b == nil || b.typ == "" || b.field {
+			continue
 		}
+		// A value of a type of the code's own (s *Service) reaches a field: its type says
+		// more (s.events with events *sqs.Client).
+		if i < len(chain) && !strings.ContainsAny(b.typ, "./") {
+			if fb := f.lookup(chain[i], off); fb != nil && fb.field && fb.typ != "" {
+				return []string{join(fb.typ, chain[i+1:])}
+			}
+		}
+		return []string{join(b.typ, chain[i:])}
 	}
 	if q, ok := f.imports[chain[0]]; ok {
 		return []string{join(q, chain[1:])}

@@ -454,10 +454,22 @@ func (a *Analyzer) elements(s *service, actors map[string]*model.Element) []*mod
 			g.flows = append(g.flows, fl)
 		}
 	}
+	// A client of a technology whose address no call says stands alone only when no other
+	// call of the service says where that technology is (redis.NewClient(opts) beside
+	// redis.ParseURL(os.Getenv("REDIS_URL"))).
+	known := map[string]bool{}
+	for _, k := range keys {
+		if fl := groups[k].flows[0]; fl.To != "" && fl.Technology != "" {
+			known[fl.Technology] = true
+		}
+	}
 	for _, k := range keys {
 		fs := groups[k].flows
 		first := fs[0]
 		to := first.To
+		if to == "" && known[first.Technology] {
+			continue
+		}
 		if to == "" {
 			st := a.store(id, name, first)
 			out = append(out, st)
