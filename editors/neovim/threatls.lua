@@ -1,5 +1,7 @@
 -- threatls for Neovim: starts `threatls serve` for the buffers it reads (Terraform,
--- Kubernetes and compose YAML, Dockerfiles, Markdown design documents) and attaches it.
+-- Kubernetes and compose YAML, Dockerfiles, Markdown design documents, application code in
+-- Go, Python, JavaScript, TypeScript, Java and C#, and their configuration files) and
+-- attaches it.
 --
 -- Works with Neovim 0.7 and later; it needs no plugin. In init.lua:
 --
@@ -20,7 +22,8 @@ M.defaults = {
   -- { 'threatls', '--log-file', '/tmp/threatls.log', '--log-level', 'debug', 'serve' }.
   cmd = { 'threatls', 'serve' },
   -- Filetypes the server attaches to.
-  filetypes = { 'terraform', 'hcl', 'yaml', 'dockerfile', 'markdown', 'json' },
+  filetypes = { 'terraform', 'hcl', 'yaml', 'dockerfile', 'markdown', 'json', 'go', 'python', 'javascript',
+    'javascriptreact', 'typescript', 'typescriptreact', 'java', 'cs', 'jproperties' },
   -- Files or directories whose presence marks a root directory.
   root_markers = { '.git', '.terraform' },
   -- The server's settings, e.g. { threatls = { exclude = { ... }, maxFileSize = ... } }; see
