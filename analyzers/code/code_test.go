@@ -103,3 +103,14 @@ func TestLinkedToDeployment(t *testing.T) {
 		})
 	}
 }
+
+// TestSourceOnly checks what the model makes of a repository holding only source folders
+// and their Dockerfiles: a service per folder, fused with its Dockerfile, and the flows
+// its code's configuration names, found by the names of the variables (tentative).
+func TestSourceOnly(t *testing.T) {
+	var formats []string
+	for _, a := range code.Analyzers() {
+		formats = append(formats, a.Name())
+	}
+	analyzertest.CheckModel(t, all.Analyzers(), filepath.Join("testdata", "model", "sourceonly"), formats...)
+}

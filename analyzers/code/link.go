@@ -420,24 +420,38 @@ func (a *Analyzer) elements(s *service, actors map[string]*model.Element) []*mod
 	}
 	for _, f := range s.files {
 		r := rawOf(f)
+		var flows []Flow
 		for _, fl := range r.Flows {
-			fl := fl
-			fl.Attrs = cloneAttrs(fl.Attrs)
-			if fl.Param != nil && fl.To == "" {
-				// The address is a parameter: its callers in the service say where it leads.
-				if as := args[*fl.Param]; len(as) > 0 {
-					ad := as[0].Address
-					applyAddress(&fl, &ad)
-					fl.Key = ad.To
-					if ad.Env != "" {
-						fl.Key = "env:" + ad.Env
-					}
-				} else if fl.Kind == KindStore {
-					fl.Key = "store:" + fl.Technology
-				} else {
+			if fl.Param == nil || fl.To != "" {
+				flows = append(flows, fl)
+				continue
+			}
+			// The address is a parameter: each caller in the service says where it leads
+			// (dial(os.Getenv("CART_SERVICE_ADDR")), dial(os.Getenv("CURRENCY_SERVICE_ADDR"))).
+			as := args[*fl.Param]
+			seen := map[string]bool{}
+			for _, a := range as {
+				ad := a.Address
+				if seen[ad.To] {
 					continue
 				}
+				seen[ad.To] = true
+				c := fl
+				c.Attrs = cloneAttrs(fl.Attrs)
+				applyAddress(&c, &ad)
+				c.Key = ad.To
+				if ad.Env != "" {
+					c.Key = "env:" + ad.Env
+				}
+				flows = append(flows, c)
 			}
+			if len(as) == 0 && fl.Kind == KindStore {
+				fl.Key = "store:" + fl.Technology
+				flows = append(flows, fl)
+			}
+		}
+		for _, fl := range flows {
+			fl.Attrs = cloneAttrs(fl.Attrs)
 			for _, c := range r.Controls {
 				if c.OnFlows && (c.Protocol == "" || c.Protocol == fl.Protocol || c.Protocol == "http" && fl.Protocol == "https") {
 					if _, ok := fl.Attrs[c.Attr]; !ok {
