@@ -375,6 +375,15 @@ func (x *extractor) resolve(c *call) {
 	if r := f.l.row(f, "call", names); r != nil {
 		c.row = r
 		c.callee = r.matched(names)
+		return
+	}
+	// A constructor through a wildcard import (new HttpClient() with System.Net.Http in
+	// scope): the candidate some row knows as a type names what the variable holds.
+	for _, n := range names[1:] {
+		if f.l.knownType(n) {
+			c.callee = n
+			return
+		}
 	}
 }
 
@@ -1023,6 +1032,21 @@ func (x *extractor) finishEntries() {
 			}
 		}
 	}
+	// The auth calls of the file, once: nested in registrations, or called on them.
+	var nested []*call
+	onReceiver := map[int32]*call{}
+	for _, c := range f.calls {
+		if c.row == nil || c.row.Kind != KindAuth && c.row.Kind != KindAnonymous {
+			continue
+		}
+		if c.row.On == "receiver" {
+			if c.recv >= 0 {
+				onReceiver[f.unwrap(c.recv)] = c
+			}
+		} else {
+			nested = append(nested, c)
+		}
+	}
 	for _, p := range x.entries {
 		e := &p.e
 		switch {
@@ -1054,9 +1078,8 @@ func (x *extractor) finishEntries() {
 			}
 			if !e.Auth.Set {
 				// Auth calls nested in the registration: dependencies=[Depends(verify)].
-				for _, c := range f.calls {
-					if c.row != nil && (c.row.Kind == KindAuth || c.row.Kind == KindAnonymous) && c.row.On != "receiver" &&
-						p.call.start < c.start && c.end <= p.call.end {
+				for _, c := range nested {
+					if p.call.start < c.start && c.end <= p.call.end {
 						if au, ok := x.authOf(c.node); ok {
 							e.Auth = au
 							break
@@ -1073,9 +1096,8 @@ func (x *extractor) finishEntries() {
 			}
 		}
 		// Auth called on the registration: app.MapGet(…).RequireAuthorization().
-		for _, c := range f.calls {
-			if c.row != nil && c.row.On == "receiver" && (c.row.Kind == KindAuth || c.row.Kind == KindAnonymous) &&
-				c.recv >= 0 && p.call != nil && f.unwrap(c.recv) == p.call.node {
+		if p.call != nil {
+			if c := onReceiver[p.call.node]; c != nil {
 				e.Auth = Auth{Set: true, Value: c.row.Kind == KindAuth, Span: f.nodeSpan(c.node), Note: noteOr(c.row, c.chain[len(c.chain)-1])}
 			}
 		}

@@ -50,9 +50,14 @@ func (l *Language) row(f *file, what string, names []string) *Row {
 			}
 		}
 	}
+	globs := l.idx.globs[what]
+	if len(globs) == 0 {
+		return nil
+	}
 	for _, n := range names {
-		for _, r := range l.idx.globs[what] {
-			if r.applies(f) && r.callRE.MatchString(n) {
+		last := n[strings.LastIndexByte(n, '.')+1:]
+		for _, r := range globs {
+			if strings.HasPrefix(last, r.lastPre) && strings.HasSuffix(last, r.lastSuf) && r.applies(f) && r.callRE.MatchString(n) {
 				return r
 			}
 		}

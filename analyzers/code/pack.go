@@ -269,7 +269,10 @@ type Row struct {
 	line     int
 	verb     int // 1 for the first row a verbs list expands to, 2… for the others
 	callRE   *regexp.Regexp
-	svcRE    *regexp.Regexp
+	// lastPre and lastSuf are what the last segment of a name the glob matches starts and
+	// ends with: a cheap test before the regular expression.
+	lastPre, lastSuf string
+	svcRE            *regexp.Regexp
 	index    int
 	position string
 }
@@ -550,6 +553,12 @@ func (r *Row) check() error {
 	_, key := r.key()
 	if strings.Contains(key, "*") {
 		r.callRE = globRE(key)
+		last := key[strings.LastIndexByte(key, '.')+1:]
+		if i := strings.IndexByte(last, '*'); i >= 0 {
+			r.lastPre, r.lastSuf = last[:i], last[strings.LastIndexByte(last, '*')+1:]
+		} else {
+			r.lastPre, r.lastSuf = last, last
+		}
 	}
 	if r.File != "" {
 		re, err := regexp.Compile(r.File)
