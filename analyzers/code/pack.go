@@ -264,17 +264,17 @@ type Row struct {
 	SinkKind string  `yaml:"sink_kind"`
 	Arg      ArgSpec `yaml:"arg"`
 
-	pack     *Pack
-	fileRE   *regexp.Regexp
-	line     int
-	verb     int // 1 for the first row a verbs list expands to, 2… for the others
-	callRE   *regexp.Regexp
+	pack   *Pack
+	fileRE *regexp.Regexp
+	line   int
+	verb   int // 1 for the first row a verbs list expands to, 2… for the others
+	callRE *regexp.Regexp
 	// lastPre and lastSuf are what the last segment of a name the glob matches starts and
 	// ends with: a cheap test before the regular expression.
 	lastPre, lastSuf string
 	svcRE            *regexp.Regexp
-	index    int
-	position string
+	index            int
+	position         string
 }
 
 // Option is an argument of a client call that sets an attribute of its flow:
