@@ -46,7 +46,7 @@ func (l *Language) row(f *file, what string, names []string) *Row {
 	for _, n := range names {
 		for _, r := range l.idx.exact[what+"\x00"+n] {
 			if r.applies(f) {
-				return r
+				return trace(r)
 			}
 		}
 	}
@@ -58,11 +58,22 @@ func (l *Language) row(f *file, what string, names []string) *Row {
 		last := n[strings.LastIndexByte(n, '.')+1:]
 		for _, r := range globs {
 			if strings.HasPrefix(last, r.lastPre) && strings.HasSuffix(last, r.lastSuf) && r.applies(f) && r.callRE.MatchString(n) {
-				return r
+				return trace(r)
 			}
 		}
 	}
 	return nil
+}
+
+// traceRow, when set (by a test), is told of every row that matches something: the test
+// that every row of the packs is exercised by testdata reads it.
+var traceRow func(*Row)
+
+func trace(r *Row) *Row {
+	if r != nil && traceRow != nil {
+		traceRow(r)
+	}
+	return r
 }
 
 // applies reports whether the row's pack is enabled in f, and the row reads f's path.
@@ -86,12 +97,12 @@ func (l *Language) captureRow(f *file, name string, p *Pack) *Row {
 	rows := l.idx.exact["capture\x00"+name]
 	for _, r := range rows {
 		if r.pack == p && r.applies(f) {
-			return r
+			return trace(r)
 		}
 	}
 	for _, r := range rows {
 		if r.applies(f) {
-			return r
+			return trace(r)
 		}
 	}
 	return nil

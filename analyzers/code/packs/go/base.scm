@@ -1,7 +1,7 @@
 ; What the engine reads in Go (capture conventions: docs/code.md).
 
 ; import "net/http" / import gin "github.com/gin-gonic/gin" / import . "x" / import _ "x"
-(import_spec path: (_) @import.module) @import
+(import_spec !name path: (_) @import.module) @import
 (import_spec name: (_) @import.alias path: (_) @import.module) @import
 
 ; Calls and composite literals (&tls.Config{InsecureSkipVerify: true}).

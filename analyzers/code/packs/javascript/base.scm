@@ -2,7 +2,7 @@
 
 ; import express from 'express' / import { Pool as P } from 'pg' / import * as grpc from '@grpc/grpc-js'
 (import_statement (import_clause (identifier) @import.alias) source: (string) @import.module) @import
-(import_statement (import_clause (named_imports (import_specifier name: (_) @import.name))) source: (string) @import.module) @import
+(import_statement (import_clause (named_imports (import_specifier !alias name: (_) @import.name))) source: (string) @import.module) @import
 (import_statement (import_clause (named_imports (import_specifier name: (_) @import.name alias: (_) @import.alias))) source: (string) @import.module) @import
 (import_statement (import_clause (namespace_import (identifier) @import.alias)) source: (string) @import.module) @import
 ; const express = require('express') / const { Pool } = require('pg')
