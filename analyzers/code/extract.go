@@ -1378,12 +1378,21 @@ func (x *extractor) param(n int32) *ParamRef {
 		}
 		for i, pn := range f.params(p) {
 			if pn == name {
-				return &ParamRef{Func: f.defName(p), Index: i}
+				return &ParamRef{Func: f.defName(p), Index: i, Module: f.moduleNames()}
 			}
 		}
 		return nil
 	}
 	return nil
+}
+
+// moduleNames are the names a call from another file may qualify a function of this file
+// by: its directory (a Go package, a Java package) and its file name without extension (a
+// Python or JavaScript module).
+func (f *file) moduleNames() []string {
+	dir := path.Base(path.Dir(f.path))
+	stem := strings.TrimSuffix(path.Base(f.path), path.Ext(f.path))
+	return []string{dir, stem}
 }
 
 // params returns the names of a function's parameters, the receiver (self, cls) left out.
@@ -1434,10 +1443,28 @@ func (x *extractor) callArgs(c *call) {
 		if v.k != vEnv && v.k != vStr {
 			continue
 		}
+		if v.k == vStr {
+			// A string passed along is an address only when it says so itself (a URL, a DSN,
+			// host:port): "HS256" given to jwtauth.New is no host.
+			if s, _ := v.str(); !strings.Contains(s, "://") && !hostPortish(s) {
+				continue
+			}
+		}
 		if ad := x.address(v, false); ad != nil {
-			x.raw.Args = append(x.raw.Args, CallArg{Func: c.chain[len(c.chain)-1], Index: a.pos, Address: *ad})
+			x.resolve(c)
+			qual := ""
+			if i := strings.LastIndexByte(c.callee, '.'); i >= 0 && len(c.chain) > 1 {
+				qual = c.callee[:i]
+			}
+			x.raw.Args = append(x.raw.Args, CallArg{Func: c.chain[len(c.chain)-1], Qual: qual, Index: a.pos, Address: *ad})
 		}
 	}
+}
+
+// hostPortish reports whether s looks like host:port.
+func hostPortish(s string) bool {
+	h, p, ok := strings.Cut(s, ":")
+	return ok && h != "" && isDigits(p)
 }
 
 // hostComplete reports whether the start of a URL written before an unknown part holds the

@@ -411,10 +411,14 @@ func (a *Analyzer) elements(s *service, actors map[string]*model.Element) []*mod
 	}
 	groups := map[string]*group{}
 	var keys []string
-	args := map[ParamRef][]CallArg{}
+	type fnKey struct {
+		fn    string
+		index int
+	}
+	args := map[fnKey][]CallArg{}
 	for _, f := range s.files {
 		for _, a := range rawOf(f).Args {
-			k := ParamRef{Func: a.Func, Index: a.Index}
+			k := fnKey{a.Func, a.Index}
 			args[k] = append(args[k], a)
 		}
 	}
@@ -428,7 +432,12 @@ func (a *Analyzer) elements(s *service, actors map[string]*model.Element) []*mod
 			}
 			// The address is a parameter: each caller in the service says where it leads
 			// (dial(os.Getenv("CART_SERVICE_ADDR")), dial(os.Getenv("CURRENCY_SERVICE_ADDR"))).
-			as := args[*fl.Param]
+			var as []CallArg
+			for _, a := range args[fnKey{fl.Param.Func, fl.Param.Index}] {
+				if a.calls(*fl.Param) {
+					as = append(as, a)
+				}
+			}
 			seen := map[string]bool{}
 			for _, a := range as {
 				ad := a.Address

@@ -1,6 +1,10 @@
 package code
 
-import "github.com/threatls/threatls/model"
+import (
+	"strings"
+
+	"github.com/threatls/threatls/model"
+)
 
 // Raw is what Extract reads from one source file: plain data, immutable once returned, that
 // Link groups into services. Nothing in it refers to the tree.
@@ -102,13 +106,37 @@ type Mount struct {
 type ParamRef struct {
 	Func  string
 	Index int
+	// Module are the names a call from elsewhere qualifies the function by: its package's
+	// directory, its module's file name.
+	Module []string
 }
 
 // CallArg is an address a call passes to a function.
 type CallArg struct {
-	Func    string
+	Func string
+	// Qual is what the call qualifies the function by (a package path, a module, a
+	// variable's type), "" for a call of the same module: the function is the parameter's
+	// only when Qual ends with one of its Module names.
+	Qual    string
 	Index   int
 	Address Address
+}
+
+// calls reports whether the call a reaches the function of p.
+func (a CallArg) calls(p ParamRef) bool {
+	if a.Func != p.Func || a.Index != p.Index {
+		return false
+	}
+	if a.Qual == "" {
+		return true
+	}
+	last := a.Qual[strings.LastIndexAny(a.Qual, "./")+1:]
+	for _, m := range p.Module {
+		if m == last {
+			return true
+		}
+	}
+	return false
 }
 
 // Config is a configuration read.
