@@ -19,6 +19,9 @@ type service struct {
 	fromServer bool
 	// entryDirs are the directories of the files that make it a service.
 	entryDirs []string
+	// shared is the root it shares with other programs (a Go module's), when it was split
+	// from them.
+	shared string
 }
 
 // Link groups the files into services and makes their elements: a component per service,
@@ -119,6 +122,35 @@ func (a *Analyzer) services(files []*model.FileFacts) []*service {
 			s.head, s.fromServer = r.Servers[0].Span, true
 		case s.head.IsZero():
 			s.head = *r.Main
+		}
+	}
+	// Programs of one root that the layout rules cut off (cmd/api, cmd/worker) are services
+	// of their own where the language says so; each keeps the root's alias too.
+	if a.l.SplitRoots {
+		var split []string
+		for _, root := range roots {
+			s := byRoot[root]
+			if len(s.entryDirs) < 2 || contains(s.entryDirs, root) {
+				split = append(split, root)
+				continue
+			}
+			delete(byRoot, root)
+			for _, d := range s.entryDirs {
+				byRoot[d] = &service{root: d, entryDirs: []string{d}, shared: root}
+				split = append(split, d)
+			}
+		}
+		roots = split
+		for _, f := range files {
+			r := rawOf(f)
+			if s := byRoot[dirOf(f.File)]; s != nil && s.shared != "" && a.makesService(r) {
+				switch {
+				case len(r.Servers) > 0 && (s.head.IsZero() || !s.fromServer):
+					s.head, s.fromServer = r.Servers[0].Span, true
+				case s.head.IsZero():
+					s.head = *r.Main
+				}
+			}
 		}
 	}
 	// The deepest root first, so that a file belongs to its nearest service.
@@ -230,8 +262,8 @@ func (a *Analyzer) elements(s *service, actors map[string]*model.Element) []*mod
 	comp := &model.Element{ID: id, Kind: model.Component, Type: "service", Name: name, Span: s.head, Head: s.head}
 	if !model.IsURI(s.head.File) {
 		comp.Aliases = append(comp.Aliases, model.BuildAlias(s.root))
-		for _, d := range s.entryDirs {
-			if al := model.BuildAlias(d); !contains(comp.Aliases, al) {
+		for _, d := range append(append([]string(nil), s.entryDirs...), s.shared) {
+			if al := model.BuildAlias(d); d != "" && !contains(comp.Aliases, al) {
 				comp.Aliases = append(comp.Aliases, al)
 			}
 		}

@@ -52,6 +52,9 @@ type Language struct {
 	// Roots are regular expressions whose first match in a source directory is cut off to
 	// find the service's root: `/src/main/java/.*$` in a Maven layout.
 	Roots []string `yaml:"roots"`
+	// SplitRoots makes programs of one root that the roots rules cut off services of their
+	// own: a Go module's cmd/api and cmd/worker are two services, not one.
+	SplitRoots bool `yaml:"split_roots"`
 	// Entry decides which files make a service on their own: "main" (a program entry point
 	// is a service: Go, Java, C#), "server" (only a file that starts a server or registers
 	// routes: Python and JavaScript, where any script may have a main guard).
