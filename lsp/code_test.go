@@ -17,6 +17,14 @@ func TestHoverOnRoute(t *testing.T) {
 	root := copyWorkspace(t, "code")
 	c := startServer(t, nil)
 	c.initialize(root, fullCapabilities())
+	c.waitFor("the workspace scan", func() bool {
+		for _, n := range c.notes {
+			if n.method == protocol.MethodProgress && strings.Contains(string(n.params), `"kind":"end"`) {
+				return true
+			}
+		}
+		return false
+	})
 	appURI := uri.File(filepath.Join(root, "orders", "app.py"))
 	b, err := os.ReadFile(filepath.Join(root, "orders", "app.py"))
 	if err != nil {
