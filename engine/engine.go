@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"time"
 	"unicode/utf8"
@@ -33,7 +34,7 @@ type Config struct {
 
 // DefaultConfig is the configuration when the user sets nothing.
 func DefaultConfig() Config {
-	return Config{MaxFileSize: 5 << 20, Exclude: []string{".git", ".terraform", "node_modules", ".venv", "vendor"}}
+	return Config{MaxFileSize: 5 << 20, Exclude: slices.Clone(DefaultExclude)}
 }
 
 // Engine holds what is shared by every workspace: the library, the analyzers, the logger.

@@ -366,6 +366,10 @@ func (w *Workspace) readFile(ctx context.Context, p string, cfg Config) (*fileSt
 		w.eng.log.Info("skipping binary file", zap.String("file", key))
 		return nil, &model.Skipped{File: key, Reason: "binary file"}
 	}
+	if reason := analyzers.SkipReason(key, text); reason != "" {
+		w.eng.log.Info("skipping file", zap.String("file", key), zap.String("reason", reason))
+		return nil, &model.Skipped{File: key, Reason: reason}
+	}
 	tree, err := parse.Parse(ctx, a.Lang(), text)
 	if err != nil {
 		return nil, &model.Skipped{File: key, Reason: err.Error()}

@@ -32,7 +32,17 @@ func (l *Library) Card(g *model.Graph, el *model.Element, findings []model.Findi
 	fmt.Fprintf(&b, "### %s %s\n\n", el.Kind, code(el.Name))
 	var facts []string
 	facts = append(facts, "**Type:** "+code(el.Type))
-	if z := g.Zone(el.ID); z != nil {
+	// An entry point (a route, a flow's call site in code) speaks for the component that
+	// owns it: its zone and its flows are the owner's.
+	owner := ownerOf(g, el)
+	if owner != nil {
+		facts = append(facts, "**Of:** "+string(owner.Kind)+" "+code(owner.Name))
+	}
+	zoneOf := el.ID
+	if owner != nil && g.Zone(el.ID) == nil {
+		zoneOf = owner.ID
+	}
+	if z := g.Zone(zoneOf); z != nil {
 		s := "**Zone:** " + code(z.Name)
 		if t, ok := z.Attrs["trust"].Value.(string); ok {
 			s += " (trust " + t + ")"
@@ -77,8 +87,12 @@ func (l *Library) Card(g *model.Graph, el *model.Element, findings []model.Findi
 			}
 			b.WriteString("\n")
 		}
-		flows("Inbound flows", g.Inbound(el.ID), func(f *model.Element) string { return f.From })
-		flows("Outbound flows", g.Outbound(el.ID), func(f *model.Element) string { return f.To })
+		of := el.ID
+		if owner != nil {
+			of = owner.ID
+		}
+		flows("Inbound flows", g.Inbound(of), func(f *model.Element) string { return f.From })
+		flows("Outbound flows", g.Outbound(of), func(f *model.Element) string { return f.To })
 	}
 
 	if a, ok := el.Attrs["classification"]; ok && a.Value != nil {
@@ -152,6 +166,25 @@ func (l *Library) Card(g *model.Graph, el *model.Element, findings []model.Findi
 		}
 	}
 	return b.String()
+}
+
+// ownerOf returns the element el belongs to (its Parent), looked up among the fused
+// elements' members when the parent was fused into another; nil when el has none.
+func ownerOf(g *model.Graph, el *model.Element) *model.Element {
+	if el.Parent == "" || el.Kind == model.Flow {
+		return nil
+	}
+	if p := g.Element(el.Parent); p != nil {
+		return p
+	}
+	for _, e := range g.Elements() {
+		for _, m := range e.Members {
+			if m == el.Parent {
+				return e
+			}
+		}
+	}
+	return nil
 }
 
 func name(g *model.Graph, id string) string {

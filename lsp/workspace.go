@@ -19,6 +19,9 @@ var watchGlobs = []string{
 	"**/*.otm",
 	"**/*.otm.json",
 	"**/otm.json",
+	"**/*.{go,py,js,jsx,mjs,cjs,ts,tsx,mts,cts,java,cs}",
+	"**/{application,bootstrap}*.properties",
+	"**/appsettings*.json",
 }
 
 // registerWatchers asks the client to report changes of the files the analyzers read, when it

@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -12,20 +13,36 @@ import (
 type flowState struct {
 	res  map[*Element]*resolution
 	deps deps[key, *Element]
-	// owners are, by ID, the flows that need a derived actor (the internet when no analyzer
-	// made it, an unresolved service); derived are the actors in use.
-	owners  map[string]map[*Element]struct{}
+	// owners are, by ID, the flows that need a derived element (the internet when no
+	// analyzer made it, an unresolved service, a store a variable names) and how each would
+	// make it; derived are the elements in use.
+	owners  map[string]map[*Element]*derivation
 	derived map[string]*Element
 	pairs   map[pairKey]*pairState
 	pdeps   deps[key, pairKey]
+	// configs indexes the input flows a deployment file draws for a variable (ConfigAttr),
+	// by source and variable: what code reading the variable resolves through (envref.go).
+	configs map[key][]*Element
+}
+
+// derivation is how a flow would make an element the workspace does not define: the
+// internet, an actor for a service it names, a store for a database a variable names.
+type derivation struct {
+	id             string
+	kind           Kind
+	name, alias    string
+	note           string // why it is out of scope ("" for the reference's own wording)
+	proto, category string // a store's
 }
 
 // resolution is where an input flow goes.
 type resolution struct {
 	from, to string
 	elem     *Element // the flow with its ends resolved (the input flow itself when they are its own)
+	base     *Element // the flow with a configuration end resolved (see envFlow), else the input
+	envKey   string   // what base was resolved to
 	dropped  bool     // a configured flow with an end that is not an element
-	derived  []string // the derived actors it needs
+	derived  []*derivation
 }
 
 func (r resolution) pair() pairKey { return pairKey{r.from, r.to} }
@@ -57,8 +74,9 @@ type made struct {
 func (r *flowState) init() {
 	r.res = map[*Element]*resolution{}
 	r.deps.init()
-	r.owners = map[string]map[*Element]struct{}{}
+	r.owners = map[string]map[*Element]*derivation{}
 	r.derived = map[string]*Element{}
+	r.configs = map[key][]*Element{}
 	r.pairs = map[pairKey]*pairState{}
 	r.pdeps.init()
 }
@@ -71,10 +89,23 @@ func (u *update) resolveFlows(out, in []*Element) {
 		u.unresolve(f)
 		delete(u.b.problems, "flow:"+f.ID)
 		u.problemsChanged = true
+		if k, ok := configOf(f); ok {
+			r.configs[k] = slices.DeleteFunc(slices.Clone(r.configs[k]), func(x *Element) bool { return x == f })
+			if len(r.configs[k]) == 0 {
+				delete(r.configs, k)
+			}
+			mark(u.changed, k)
+		}
 	}
 	dirty := map[*Element]struct{}{}
 	for _, f := range in {
 		dirty[f] = struct{}{}
+		if k, ok := configOf(f); ok {
+			list := append(r.configs[k], f)
+			sort.Slice(list, func(i, j int) bool { return elementLess(list[i], list[j]) })
+			r.configs[k] = list
+			mark(u.changed, k)
+		}
 	}
 	r.deps.dirty(u.changed, dirty)
 	flows := make([]*Element, 0, len(dirty))
@@ -96,8 +127,8 @@ func (u *update) unresolve(f *Element) {
 		return
 	}
 	u.leavePair(f, res)
-	for _, id := range res.derived {
-		u.disown(id, f)
+	for _, d := range res.derived {
+		u.disown(d.id, f)
 	}
 	r.deps.drop(f)
 	delete(r.res, f)
@@ -132,9 +163,14 @@ func (u *update) resolve1(f *Element) {
 	prev := r.res[f]
 	var rd reads
 	dir := dirOf(f.Span.File)
-	from, okF := u.resolveEnd(f.From, dir, &rd)
-	to, okT := u.resolveEnd(f.To, dir, &rd)
 	res := &resolution{}
+	base, envKey, envDerived := u.envFlow(f, prev, &rd)
+	res.base, res.envKey = base, envKey
+	if envDerived != nil {
+		res.derived = append(res.derived, envDerived)
+	}
+	from, okF := u.resolveEnd(base.From, dir, &rd)
+	to, okT := u.resolveEnd(base.To, dir, &rd)
 	var problems []Problem
 	for _, end := range []struct {
 		id *string
@@ -147,7 +183,7 @@ func (u *update) resolve1(f *Element) {
 		if isRef && alias == NameAlias("internet") || *end.id == Internet {
 			// The internet is always there, whether or not an analyzer made its actor.
 			*end.id = Internet
-			res.derived = append(res.derived, Internet)
+			res.derived = append(res.derived, &derivation{id: Internet, kind: Actor})
 			continue
 		}
 		if f.Provenance == Configured {
@@ -160,20 +196,23 @@ func (u *update) resolve1(f *Element) {
 			continue // an end outside the workspace (a rule of a group defined elsewhere): kept as written
 		}
 		// A service named but not defined here: keep the flow, towards an actor.
-		id := "actor:" + strings.TrimPrefix(alias, "name:")
+		name := strings.TrimPrefix(alias, "name:")
+		id := "actor:" + name
 		*end.id = id
-		res.derived = append(res.derived, id)
+		if !slices.ContainsFunc(res.derived, func(d *derivation) bool { return d.id == id }) {
+			res.derived = append(res.derived, &derivation{id: id, kind: Actor, name: name, alias: alias})
+		}
 	}
 	res.from, res.to = from, to
 	res.dropped = (from == "" || to == "") && f.Provenance == Configured
 	switch {
 	case res.dropped:
-	case prev != nil && !prev.dropped && prev.from == from && prev.to == to:
+	case prev != nil && !prev.dropped && prev.base == base && prev.from == from && prev.to == to:
 		res.elem = prev.elem
-	case f.From == from && f.To == to:
-		res.elem = f
+	case base.From == from && base.To == to:
+		res.elem = base
 	default:
-		c := f.clone()
+		c := base.clone()
 		c.From, c.To = from, to
 		res.elem = c
 	}
@@ -186,26 +225,23 @@ func (u *update) resolve1(f *Element) {
 	}
 	if prev != nil {
 		same := prev.dropped == res.dropped && prev.elem == res.elem && prev.from == res.from && prev.to == res.to
-		if same {
-			// Ownership may still differ (the internet made by an analyzer now).
-			for _, id := range prev.derived {
-				u.disown(id, f)
-			}
-		} else {
+		if !same {
 			u.leavePair(f, prev)
-			for _, id := range prev.derived {
-				u.disown(id, f)
-			}
+		}
+		// Ownership may differ even when the flow does not (the internet made by an
+		// analyzer now).
+		for _, d := range prev.derived {
+			u.disown(d.id, f)
 		}
 	}
-	for _, id := range res.derived {
-		o := r.owners[id]
+	for _, d := range res.derived {
+		o := r.owners[d.id]
 		if o == nil {
-			o = map[*Element]struct{}{}
-			r.owners[id] = o
+			o = map[*Element]*derivation{}
+			r.owners[d.id] = o
 		}
-		o[f] = struct{}{}
-		u.derivedTouched[id] = struct{}{}
+		o[f] = d
+		u.derivedTouched[d.id] = struct{}{}
 	}
 	r.res[f] = res
 	r.deps.set(f, rd)
@@ -303,17 +339,7 @@ func (u *update) derive() {
 					by = f
 				}
 			}
-			if old != nil && old.Span == by.Span && old.Head == by.Head {
-				nw = old
-			} else if id == Internet {
-				nw = InternetActor(by.Head)
-			} else {
-				alias, _ := RefAlias(refOf(by, id))
-				name := strings.TrimPrefix(id, "actor:")
-				nw = &Element{ID: id, Kind: Actor, Type: "unresolved", Name: name, Span: by.Span, Head: by.Head,
-					Aliases: []string{alias}}
-				nw.Default("in_scope", false, "named by "+by.Name+" but not defined in the workspace")
-			}
+			nw = u.derivedElement(owners[by], by, old)
 		}
 		if nw == old {
 			continue
@@ -325,6 +351,33 @@ func (u *update) derive() {
 		}
 		u.nodeChanged(id)
 	}
+}
+
+// derivedElement makes the element d describes, for the flow by (the first of the flows that
+// need it), or returns old when it would say the same.
+func (u *update) derivedElement(d *derivation, by, old *Element) *Element {
+	var e *Element
+	switch {
+	case d.id == Internet:
+		e = InternetActor(by.Head)
+	case d.kind == Store:
+		e = &Element{ID: d.id, Kind: Store, Type: "unresolved", Name: d.name, Span: by.Span, Head: by.Head}
+		e.Set("technology", d.proto, by.Head)
+		e.Set("category", d.category, by.Head)
+		e = u.classify(e)
+	default:
+		note := d.note
+		if note == "" {
+			note = "named by " + by.Name + " but not defined in the workspace"
+		}
+		e = &Element{ID: d.id, Kind: Actor, Type: "unresolved", Name: d.name, Span: by.Span, Head: by.Head,
+			Aliases: []string{d.alias}}
+		e.Default("in_scope", false, note)
+	}
+	if Equal(old, e) {
+		return old
+	}
+	return e
 }
 
 // refOf returns the reference of f that made the unresolved actor id.

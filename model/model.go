@@ -29,6 +29,7 @@ const (
 	Flow      Kind = "flow"      // data moving (or allowed to move) from one element to another
 	Zone      Kind = "zone"      // a trust zone: internet, VPC, account, namespace
 	Control   Kind = "control"   // a security property provided by a resource of its own (audit trail, policy)
+	Entry     Kind = "entry"     // an entry point of a component (Parent): an HTTP route, an RPC service, a tool
 	Path      Kind = "path"      // an attack path from an entry point to an asset (derived by Build)
 )
 

@@ -236,10 +236,11 @@ type elemGen struct {
 }
 
 var (
-	genFormats = []string{"terraform", "kubernetes", "compose", "dockerfile", "mermaid", "config", "otm"}
-	genNames   = []string{"api", "web", "db", "orders-db", "cache", "queue", "worker", "shop", "data", "internet", "edge"}
-	genDirs    = []string{"", "stacks/a/", "stacks/b/", "stacks/a/k8s/", "docs/"}
-	genKinds   = []Kind{Component, Component, Store, Store, Actor, Zone, Control}
+	genFormats  = []string{"terraform", "kubernetes", "compose", "dockerfile", "mermaid", "config", "otm"}
+	genNames    = []string{"api", "web", "db", "orders-db", "cache", "queue", "worker", "shop", "data", "internet", "edge"}
+	genDirs     = []string{"", "stacks/a/", "stacks/b/", "stacks/a/k8s/", "docs/"}
+	genKinds    = []Kind{Component, Component, Store, Store, Actor, Zone, Control}
+	genEnvNames = []string{"DATABASE_URL", "ORDERS_SERVICE_ADDR", "orders.url", "CACHE_URL", "API_URL", "ConnectionStrings:Db"}
 )
 
 func (g *elemGen) pick(xs []string) string { return xs[g.r.Intn(len(xs))] }
@@ -321,6 +322,17 @@ func (g *elemGen) attrs(e *Element, live map[string]*Element) {
 		if r.Intn(5) == 0 {
 			e.Default("encrypted_at_rest", false, "the default")
 		}
+		if r.Intn(4) == 0 {
+			env := map[string]any{}
+			for range 1 + r.Intn(3) {
+				v := Ref(NameAlias(g.pick(genNames)))
+				if r.Intn(4) == 0 {
+					v = EnvRef(g.pick(genEnvNames), "")
+				}
+				env[g.pick(genEnvNames)] = v
+			}
+			set(EnvAttr, env)
+		}
 	}
 }
 
@@ -340,6 +352,17 @@ func (g *elemGen) flow(format string, sp Span, live map[string]*Element) *Elemen
 	}
 	id := fmt.Sprintf("%s:%sflow%d", format, sp.File, g.n)
 	f := &Element{ID: id, Kind: Flow, Type: format + "_flow", Name: "flow", Span: sp, Head: sp, From: end(), To: end(), Attrs: map[string]Attr{}}
+	switch r.Intn(6) {
+	case 0: // code reading its peer's address from configuration
+		fallback := ""
+		if r.Intn(3) == 0 {
+			fallback = end()
+		}
+		f.To = EnvRef(g.pick(genEnvNames), fallback)
+		f.Set("protocol", []string{"http", "postgres", "redis", "grpc"}[r.Intn(4)], sp)
+	case 1: // a deployment's flow for a variable
+		f.Set(ConfigAttr, g.pick(genEnvNames), sp)
+	}
 	switch format {
 	case "mermaid", "otm":
 		f.Provenance = Documented

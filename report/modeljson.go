@@ -18,7 +18,7 @@ const ModelJSONVersion = 1
 //
 //	{"version": 1, "elements": […], "flows": […], "zones": […], "paths": […], "problems": […]}
 //
-// elements are the components, stores, actors and controls, flows and zones in the graph's
+// elements are the components, stores, actors, entries and controls, flows and zones in the graph's
 // order (file, offset, ID); paths are the attack paths, riskiest first; problems are what
 // the model could not resolve. Locations are "file:line:col", one-based, the column in
 // characters, the file relative to the workspace root. Arrays are never null.
@@ -45,8 +45,12 @@ func ModelJSON(w io.Writer, g *model.Graph, opts ModelOptions) error {
 			if z := g.Zone(e.ID); z != nil {
 				zone = z.ID
 			}
+			parent := ""
+			if e.Kind == model.Entry {
+				parent = ownerID(g, e.Parent) // the component as the graph has it, fused
+			}
 			doc.Elements = append(doc.Elements, jsonElement{ID: e.ID, Kind: e.Kind, Type: e.Type, Name: e.Name,
-				Zone: zone, Provenance: provenance(e), Members: nonNil(e.Members), Sources: sourceLocs(e, opts),
+				Zone: zone, Parent: parent, Provenance: provenance(e), Members: nonNil(e.Members), Sources: sourceLocs(e, opts),
 				Attrs: jsonAttrs(e, opts)})
 		}
 	}
@@ -90,6 +94,7 @@ type jsonElement struct {
 	Type       string              `json:"type"`
 	Name       string              `json:"name"`
 	Zone       string              `json:"zone"`
+	Parent     string              `json:"parent,omitempty"`
 	Provenance string              `json:"provenance"`
 	Members    []string            `json:"members"`
 	Sources    []string            `json:"sources"`
@@ -200,4 +205,19 @@ func jsonAttrs(e *model.Element, opts ModelOptions) map[string]jsonAttr {
 		out[k] = jsonAttr{Value: a.Value, Origin: a.Origin, Source: opts.loc(a.Span), Note: a.Note}
 	}
 	return out
+}
+
+// ownerID returns the ID of the element of the graph that id is, or was fused into.
+func ownerID(g *model.Graph, id string) string {
+	if g.Element(id) != nil {
+		return id
+	}
+	for _, e := range g.Elements() {
+		for _, m := range e.Members {
+			if m == id {
+				return e.ID
+			}
+		}
+	}
+	return id
 }

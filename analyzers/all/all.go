@@ -5,6 +5,8 @@ package all
 import (
 	"github.com/threatls/threatls/analyzers"
 	"github.com/threatls/threatls/analyzers/actions"
+	"github.com/threatls/threatls/analyzers/appconfig"
+	"github.com/threatls/threatls/analyzers/code"
 	"github.com/threatls/threatls/analyzers/compose"
 	"github.com/threatls/threatls/analyzers/config"
 	"github.com/threatls/threatls/analyzers/dockerfile"
@@ -18,9 +20,10 @@ import (
 // Analyzers returns every analyzer, in the order files are matched against them: a file
 // belongs to the first that matches. Kubernetes comes last, because it claims every YAML file
 // that no format with a recognisable name (compose files, threatls.yaml, Threagile and OTM
-// models, GitHub Actions workflows) has claimed.
+// models, GitHub Actions workflows) has claimed. Application code has an analyzer per
+// grammar (code.Analyzers), all made from the same packs.
 func Analyzers() []analyzers.Analyzer {
-	return []analyzers.Analyzer{
+	out := []analyzers.Analyzer{
 		terraform.New(),
 		config.New(),
 		compose.New(),
@@ -29,6 +32,8 @@ func Analyzers() []analyzers.Analyzer {
 		threagile.New(),
 		otm.New(),
 		actions.New(),
-		kubernetes.New(),
+		appconfig.New(),
 	}
+	out = append(out, code.Analyzers()...)
+	return append(out, kubernetes.New())
 }

@@ -95,6 +95,8 @@ type cand struct {
 func (x *extractor) flows(s *service) {
 	var order []string
 	groups := map[string][]*cand{}
+	env := map[string]any{}
+	var envAt model.Span
 	for _, v := range s.env {
 		if !v.hasValue {
 			continue
@@ -107,10 +109,19 @@ func (x *extractor) flows(s *service) {
 		if to == "" || to == s.el.ID {
 			continue
 		}
+		// What the service's code reads this variable for resolves to the same endpoint
+		// (model.EnvRef).
+		if len(env) == 0 {
+			envAt = v.span
+		}
+		env[v.name] = to
 		if groups[to] == nil {
 			order = append(order, to)
 		}
 		groups[to] = append(groups[to], &cand{v: v, ep: ep, to: to, external: external})
+	}
+	if len(env) > 0 {
+		s.el.Set(model.EnvAttr, env, envAt)
 	}
 	flows := map[string]*model.Element{}
 	for _, to := range order {

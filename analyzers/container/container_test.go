@@ -32,6 +32,11 @@ func TestParse(t *testing.T) {
 		{"PG_DSN", "host=pg port=5433 user=u password=p sslmode=disable", true,
 			Endpoint{Scheme: "postgres", Host: "pg", Port: 5433, Password: "p", TLS: TLSOff, TLSNote: "sslmode=disable does not require TLS"}},
 		{"PG", "host='pg' password=''", true, Endpoint{Scheme: "postgres", Host: "pg"}},
+		{"ConnectionStrings__Orders", "Host=orders-db;Port=5433;Database=orders;Username=app;Password=pw;SSL Mode=Require", true,
+			Endpoint{Host: "orders-db", Port: 5433, Password: "pw", TLS: TLSOn, TLSNote: "sslmode=require"}},
+		{"DefaultConnection", "Server=tcp:sql.example.net,1433;Database=x;Encrypt=False", true,
+			Endpoint{Host: "sql.example.net", Port: 1433, TLS: TLSOff, TLSNote: "encrypt=false"}},
+		{"Db", "Data Source=db;Initial Catalog=x;Integrated Security=true", true, Endpoint{Host: "db"}},
 		{"CACHE_HOST", "redis:6379", true, Endpoint{Host: "redis", Port: 6379}},
 		{"CACHE", "redis:6379", true, Endpoint{Host: "redis", Port: 6379}}, // a host:port whatever the name
 		{"REDIS_HOST", "Redis.", true, Endpoint{Host: "redis"}},

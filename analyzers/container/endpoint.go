@@ -50,7 +50,8 @@ var (
 
 // Parse reads the address the variable name holds in value: a URL of any scheme
 // (postgres://user:pw@db:5432/x, with a jdbc: prefix or not), a Go MySQL DSN
-// (user:pw@tcp(db:3306)/x), a libpq key=value string (host=db port=5432), a host:port, or —
+// (user:pw@tcp(db:3306)/x), an ADO.NET connection string (Host=db;Port=5432;…,
+// Server=tcp:db,1433;…), a libpq key=value string (host=db port=5432), a host:port, or —
 // for a variable whose name says it holds an address (see AddressName) — a bare host. Of a
 // list of hosts (kafka-1:9092,kafka-2:9092) the first is read. ok is false when value holds
 // none of these, or its host is no host name or IP address.
@@ -82,6 +83,14 @@ func Parse(name, value string) (ep Endpoint, ok bool) {
 		ep.Scheme, userinfo, ep.Path = "mysql", m[1], v[len(m[0]):]
 		ep.Host, ep.Port = splitHostPort(m[2])
 		ep.options(query(ep.Path))
+	} else if e, ok := adoNet(v); ok {
+		userinfo = ""
+		pw := e.Password
+		ep = e
+		ep.Password = ""
+		if pw != "" {
+			userinfo = ":" + pw
+		}
 	} else if strings.Contains(v, "host=") {
 		ep.Scheme = "postgres"
 		for _, f := range strings.Fields(v) {

@@ -223,6 +223,8 @@ func (b *builder) envFlow(w *workload, v *envVar, ep container.Endpoint, vars []
 	f := &model.Element{ID: w.el.ID + "/env/" + v.name, Kind: model.Flow, Type: "env",
 		Name: fmt.Sprintf("%s → %s (%s)", w.obj.name, peer, v.name),
 		Span: v.span, Head: v.head, From: w.el.ID, To: to}
+	// The workload's code reading the variable goes where this flow goes (model.EnvRef).
+	f.Set(model.ConfigAttr, v.name, v.head)
 	prefix := ""
 	if i := strings.LastIndexByte(v.name, '_'); i >= 0 {
 		prefix = v.name[:i+1]

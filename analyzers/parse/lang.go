@@ -18,6 +18,7 @@ import (
 	hcl "github.com/tree-sitter-grammars/tree-sitter-hcl/bindings/go"
 	markdown "github.com/tree-sitter-grammars/tree-sitter-markdown/bindings/go"
 	yaml "github.com/tree-sitter-grammars/tree-sitter-yaml/bindings/go"
+	csharp "github.com/tree-sitter/tree-sitter-c-sharp/bindings/go"
 	golang "github.com/tree-sitter/tree-sitter-go/bindings/go"
 	java "github.com/tree-sitter/tree-sitter-java/bindings/go"
 	javascript "github.com/tree-sitter/tree-sitter-javascript/bindings/go"
@@ -48,6 +49,7 @@ const (
 	TypeScript     Lang = "typescript"
 	TSX            Lang = "tsx"
 	Java           Lang = "java"
+	CSharp         Lang = "c_sharp"
 	// Plain is text without a grammar: formats read by a library or a small parser of their
 	// own (Dockerfiles; YAML documents decoded one at a time). Its trees have no nodes.
 	Plain Lang = "plain"
@@ -65,11 +67,12 @@ var bindings = map[Lang]func() unsafe.Pointer{
 	TypeScript:     typescript.LanguageTypescript,
 	TSX:            typescript.LanguageTSX,
 	Java:           java.Language,
+	CSharp:         csharp.Language,
 }
 
 // Langs returns every linked language.
 func Langs() []Lang {
-	return []Lang{HCL, YAML, JSON, Markdown, MarkdownInline, Go, Python, JavaScript, TypeScript, TSX, Java}
+	return []Lang{HCL, YAML, JSON, Markdown, MarkdownInline, Go, Python, JavaScript, TypeScript, TSX, Java, CSharp}
 }
 
 var (

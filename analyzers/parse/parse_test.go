@@ -2,9 +2,12 @@ package parse
 
 import (
 	"context"
+	"errors"
 	"math/rand"
+	"os"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestLanguagesLoad checks that every linked grammar loads and parses a trivial input.
@@ -12,7 +15,7 @@ func TestLanguagesLoad(t *testing.T) {
 	inputs := map[Lang]string{
 		HCL: "a = 1\n", YAML: "a: 1\n", JSON: `{"a": 1}`, Markdown: "# a\n", MarkdownInline: "*a*",
 		Go: "package a\n", Python: "a = 1\n", JavaScript: "let a = 1;\n", TypeScript: "let a: number = 1;\n",
-		TSX: "const a = <b/>;\n", Java: "class A {}\n",
+		TSX: "const a = <b/>;\n", Java: "class A {}\n", CSharp: "class A {}\n",
 	}
 	for _, l := range Langs() {
 		src, ok := inputs[l]
@@ -126,4 +129,33 @@ func TestPlainDocument(t *testing.T) {
 	if err := d.Apply(context.Background(), []Edit{{Start: 5, End: 99}}); err == nil {
 		t.Fatal("an edit out of range must fail")
 	}
+}
+
+// TestParseBudget checks that a text a grammar's error recovery cannot get through in time
+// costs an error after the budget, not a stalled process: the TSX grammar spends minutes
+// on testdata/tsx-slow-recovery.txt, a Python file a fuzzer mangled (it parses in
+// milliseconds as TypeScript).
+func TestParseBudget(t *testing.T) {
+	src, err := os.ReadFile("testdata/tsx-slow-recovery.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Now()
+	tr, err := Parse(context.Background(), TSX, src)
+	d := time.Since(t0)
+	if err == nil {
+		tr.Close()
+		t.Fatalf("the TSX grammar parsed it in %s: the test needs another text", d)
+	}
+	if !errors.Is(err, ErrBudget) {
+		t.Fatalf("err = %v", err)
+	}
+	if d > Budget(len(src))+time.Second {
+		t.Errorf("gave up after %s, the budget is %s", d, Budget(len(src)))
+	}
+	tr, err = Parse(context.Background(), TypeScript, src)
+	if err != nil {
+		t.Fatalf("TypeScript: %v", err)
+	}
+	tr.Close()
 }

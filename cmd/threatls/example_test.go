@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -35,10 +36,21 @@ func TestShopFindings(t *testing.T) {
 	snap := enginetest.Scan(t, engine.New(lib, all.Analyzers(), nil), shop)
 	enginetest.Check(t, snap)
 
-	// One model of everything: the API is one element described by five files.
+	// One model of everything: the API is one element described by the manifest, compose,
+	// the Dockerfile, its Go code and the design.
 	api := snap.Element("kubernetes:shop/Deployment/api")
-	if api == nil || len(api.Sources) != 4 {
-		t.Fatalf("the API fuses the manifest, compose, the Dockerfile and the design: %+v", api)
+	if api == nil || len(api.Sources) != 5 || !slices.Contains(api.Members, "go:api") {
+		t.Fatalf("the API fuses the manifest, compose, the Dockerfile, its code and the design: %+v", api)
+	}
+	// Its code's call to the database is the manifest's DATABASE_URL flow.
+	var fromCode bool
+	for _, f := range snap.Graph().Outbound(api.ID) {
+		if f.To == "terraform:infra/aws_db_instance.orders" && slices.Contains(f.Members, "go:api/flow/DATABASE_URL") {
+			fromCode = true
+		}
+	}
+	if !fromCode {
+		t.Errorf("the API's sql.Open(\"postgres\", DATABASE_URL) is not its flow to orders-db: %v", snap.Graph().Outbound(api.ID))
 	}
 	// The database is Terraform's, classified by threatls.yaml, reached through the manifests.
 	db := snap.Element("terraform:infra/aws_db_instance.orders")

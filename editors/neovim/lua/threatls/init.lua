@@ -1,7 +1,8 @@
 -- threatls for Neovim: starts `threatls serve` for the buffers of every format it reads
--- (Terraform, Kubernetes and compose YAML, Dockerfiles, Markdown design documents, OTM) and
--- attaches it, with nothing but Neovim's built-in LSP client. In init.lua, with editors/neovim
--- on 'runtimepath' (or installed by a plugin manager):
+-- (Terraform, Kubernetes and compose YAML, Dockerfiles, Markdown design documents, OTM,
+-- application code in Go, Python, JavaScript, TypeScript, Java and C#, and their configuration
+-- files) and attaches it, with nothing but Neovim's built-in LSP client. In init.lua, with
+-- editors/neovim on 'runtimepath' (or installed by a plugin manager):
 --
 --   require('threatls').setup({})
 --
@@ -23,7 +24,8 @@ M.defaults = {
   -- { 'threatls', '--log-file', '/tmp/threatls.log', '--log-level', 'debug', 'serve' }.
   cmd = { 'threatls', 'serve' },
   -- Filetypes the server attaches to.
-  filetypes = { 'terraform', 'hcl', 'yaml', 'dockerfile', 'markdown', 'json' },
+  filetypes = { 'terraform', 'hcl', 'yaml', 'dockerfile', 'markdown', 'json', 'go', 'python', 'javascript',
+    'javascriptreact', 'typescript', 'typescriptreact', 'java', 'cs', 'jproperties' },
   -- Files or directories whose presence marks a root directory.
   root_markers = { '.git', '.terraform' },
   -- The server's settings, e.g. { threatls = { exclude = { ... }, minSeverity = 'medium' } };
