@@ -457,8 +457,9 @@ func (x *extractor) bindMatch(m *match) {
 		if t := m.one("type"); t >= 0 {
 			f.bind(name, off, f.qualifyType(t), nil, true)
 			if m.group == "field" {
-				bs := f.vars[name]
-				bs[len(bs)-1].field = true
+				if bs := f.vars[name]; len(bs) > 0 {
+					bs[len(bs)-1].field = true
+				}
 			}
 		}
 		return

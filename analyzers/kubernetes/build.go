@@ -70,6 +70,10 @@ type builder struct {
 	// alias (the first workload that has it). Both are made when first needed.
 	byLabel map[[3]string][]*workload
 	byAlias map[[2]string]*workload
+	// policiesIn are the NetworkPolicies by namespace; matchLabels the selectors' labels, by
+	// selector, read once.
+	policiesIn  map[string][]*policy
+	matchLabels map[*yamlnode.Node]map[string]string
 }
 
 // build makes the model of objs, which are in file order. The same objects always give
@@ -77,7 +81,8 @@ type builder struct {
 func build(objs []*object) result {
 	b := &builder{objs: objs, shared: map[*model.Element]bool{}, ids: map[string]bool{},
 		namespaces: map[string]*namespace{}, configMaps: map[string]*object{}, accounts: map[string]*object{},
-		services: map[string]*object{}, selected: map[*object][]*workload{}, actors: map[string]*model.Element{}}
+		services: map[string]*object{}, selected: map[*object][]*workload{}, actors: map[string]*model.Element{},
+		policiesIn: map[string][]*policy{}}
 	b.index()
 	for _, w := range b.workloads {
 		b.podAttrs(w)
@@ -167,7 +172,9 @@ func (b *builder) index() {
 		case "Ingress":
 			b.ingresses = append(b.ingresses, o)
 		case "NetworkPolicy":
-			b.policies = append(b.policies, newPolicy(o))
+			p := newPolicy(o)
+			b.policies = append(b.policies, p)
+			b.policiesIn[o.namespace] = append(b.policiesIn[o.namespace], p)
 		default:
 			b.workload(o)
 		}

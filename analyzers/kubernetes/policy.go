@@ -29,9 +29,18 @@ func newPolicy(o *object) *policy {
 }
 
 // selects reports whether a label selector (matchLabels, matchExpressions) selects labels.
-// An absent or empty selector selects everything.
-func selects(sel *yamlnode.Node, labels map[string]string) bool {
-	if !subset(stringMap(sel.Get("matchLabels")), labels) {
+// An absent or empty selector selects everything. The selector's labels are read once per
+// selector and build.
+func (b *builder) selects(sel *yamlnode.Node, labels map[string]string) bool {
+	match, ok := b.matchLabels[sel]
+	if !ok {
+		match = stringMap(sel.Get("matchLabels"))
+		if b.matchLabels == nil {
+			b.matchLabels = map[*yamlnode.Node]map[string]string{}
+		}
+		b.matchLabels[sel] = match
+	}
+	if !subset(match, labels) {
 		return false
 	}
 	for _, e := range items(sel.Get("matchExpressions")) {
@@ -89,8 +98,8 @@ func admitsAll(rule *yamlnode.Node) bool {
 // denyAll returns the first policy that denies ingress by default in namespace ns: it
 // selects every pod, isolates them for ingress, and none of its rules admits everything.
 func (b *builder) denyAll(ns string) *policy {
-	for _, p := range b.policies {
-		if p.obj.namespace == ns && p.denies() {
+	for _, p := range b.policiesIn[ns] {
+		if p.denies() {
 			return p
 		}
 	}
@@ -129,8 +138,8 @@ func (b *builder) block(f *model.Element, src, dst *workload) {
 		return
 	}
 	var isolating []*policy
-	for _, p := range b.policies {
-		if p.obj.namespace == ns && p.ingress && selects(p.selector, dst.labels) {
+	for _, p := range b.policiesIn[ns] {
+		if p.ingress && b.selects(p.selector, dst.labels) {
 			isolating = append(isolating, p)
 		}
 	}
@@ -161,10 +170,10 @@ func (b *builder) admits(peer *yamlnode.Node, ns string, labels map[string]strin
 	if nsSel == nil && podSel == nil {
 		return false // an ipBlock: pods are not matched by address here
 	}
-	if nsSel != nil && !selects(nsSel, b.namespaceLabels(ns)) {
+	if nsSel != nil && !b.selects(nsSel, b.namespaceLabels(ns)) {
 		return false
 	}
-	return podSel == nil || selects(podSel, labels)
+	return podSel == nil || b.selects(podSel, labels)
 }
 
 // policyElements makes a control element of each NetworkPolicy, in its namespace's zone.
