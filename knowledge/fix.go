@@ -4,11 +4,13 @@ import (
 	"strings"
 	"text/template"
 
+	"github.com/threatls/threatls/mapping"
 	"github.com/threatls/threatls/model"
 )
 
-// FixOps returns, per mitigation of the finding's threat that has fixes for el's type, its title
-// and its operations with templates filled in for el.
+// FixOps returns, per mitigation of the finding's threat that has fixes for el's type (its own,
+// or the resource mapping's for the attribute it names), its title and its operations with
+// templates filled in for el.
 func (l *Library) FixOps(threatID string, el *model.Element) []MitigationOps {
 	t := l.byID[threatID]
 	if t == nil {
@@ -17,6 +19,10 @@ func (l *Library) FixOps(threatID string, el *model.Element) []MitigationOps {
 	var out []MitigationOps
 	for _, m := range t.Mitigations {
 		ops, ok := m.Fixes[el.Type]
+		if !ok && m.Attr != "" {
+			ops = mapping.Builtin().Fix(el.Type, m.Attr)
+			ok = len(ops) > 0
+		}
 		if !ok {
 			continue
 		}

@@ -4,7 +4,6 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -126,9 +125,7 @@ func TestThreats(t *testing.T) {
 	}
 }
 
-func applies(th *knowledge.Threat, el *model.Element) bool {
-	return slices.Contains(th.AppliesTo.Types, el.Type) || slices.Contains(th.AppliesTo.Kinds, el.Kind)
-}
+func applies(th *knowledge.Threat, el *model.Element) bool { return th.Applies(el) }
 
 // TestFixes applies the first mitigation of every finding of threat ID in testdata/fix/ID.tf,
 // compares the result with ID.tf.golden, and re-scans it: the threat must be gone and the file

@@ -17,6 +17,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/threatls/threatls/mapping"
 	"github.com/threatls/threatls/model"
 )
 
@@ -151,10 +152,11 @@ func build(files []source) (*Library, []error) {
 				errs = append(errs, fmt.Errorf("threat library %s: %s: %w", f.name, t.ID, err))
 				continue
 			}
+			t.types = withAliases(t.AppliesTo.Types)
 			lib.byID[t.ID] = t
 			lib.threats = append(lib.threats, t)
 			lib.rules = append(lib.rules, r)
-			for _, ty := range t.AppliesTo.Types {
+			for _, ty := range t.types {
 				lib.byType[ty] = append(lib.byType[ty], r)
 			}
 			for _, k := range t.AppliesTo.Kinds {
@@ -164,6 +166,20 @@ func build(files []source) (*Library, []error) {
 	}
 	sort.Slice(lib.threats, func(i, j int) bool { return lib.threats[i].ID < lib.threats[j].ID })
 	return lib, errs
+}
+
+// withAliases returns types followed by the other names the resource mapping gives their
+// services (AWS::S3::Bucket for aws_s3_bucket), each once.
+func withAliases(types []string) []string {
+	out := slices.Clone(types)
+	for _, ty := range types {
+		for _, a := range mapping.Builtin().Aliases(ty) {
+			if !slices.Contains(out, a) {
+				out = append(out, a)
+			}
+		}
+	}
+	return out
 }
 
 // Threats returns every threat, sorted by ID. The slice must not be modified.
@@ -217,6 +233,9 @@ func (t *Threat) validate() error {
 	for _, m := range t.Mitigations {
 		if m.Title == "" {
 			bad("mitigation without a title")
+		}
+		if m.Attr != "" && len(mapping.Builtin().FixTypes(m.Attr)) == 0 {
+			bad("mitigation %q: no resource mapping row has a fix for attribute %s", m.Title, m.Attr)
 		}
 		for ty, ops := range m.Fixes {
 			for _, op := range ops {

@@ -5,7 +5,11 @@
 // analyzer carries out.
 package knowledge
 
-import "github.com/threatls/threatls/model"
+import (
+	"slices"
+
+	"github.com/threatls/threatls/model"
+)
 
 // Threat is one entry of the library. IDs are stable and never reused.
 type Threat struct {
@@ -40,6 +44,23 @@ type Threat struct {
 
 	// file is the library file the entry came from, for error messages.
 	file string
+	// types are AppliesTo.Types and the names the resource mapping gives the same services in
+	// other formats (AWS::S3::Bucket for aws_s3_bucket).
+	types []string
+}
+
+// Types returns the element types the threat applies to: those it lists, then the names of
+// the same resources in other formats.
+func (t *Threat) Types() []string {
+	if t.types == nil {
+		return t.AppliesTo.Types
+	}
+	return t.types
+}
+
+// Applies reports whether the threat selects el, by type or by kind.
+func (t *Threat) Applies(el *model.Element) bool {
+	return slices.Contains(t.Types(), el.Type) || slices.Contains(t.AppliesTo.Kinds, el.Kind)
 }
 
 // Selector chooses elements by type or kind.
@@ -49,9 +70,13 @@ type Selector struct {
 }
 
 // Mitigation is what removes or reduces a finding. Fixes are keyed by element type: the
-// operations that carry the mitigation out for that type of element.
+// operations that carry the mitigation out for that type of element. Attr names a normalised
+// attribute whose secure value the mitigation gives: the resource mapping (package mapping)
+// holds the operations per type and format, so that one mitigation fixes every type the
+// threat applies to; Fixes, when it has the element's type, wins.
 type Mitigation struct {
 	Title string                   `yaml:"title"`
+	Attr  string                   `yaml:"attr"`
 	Fixes map[string][]model.FixOp `yaml:"fixes"`
 }
 

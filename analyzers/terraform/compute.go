@@ -11,19 +11,10 @@ import (
 	"github.com/threatls/threatls/model"
 )
 
-// component creates the component element of r.
-func (m *module) component(r *res, tech, platform string) *model.Element {
-	el := m.element(r, model.Component, tech)
-	if platform != "" {
-		el.Set("platform", platform, r.b.Head)
-	}
-	return el
-}
-
 // --- EC2 ---
 
 func buildInstance(m *module, r *res) {
-	el := m.component(r, "ec2", "ec2")
+	el := m.mapped(r)
 	n := m.netOf(r, "vpc_security_group_ids", "security_groups")
 	m.place(r, attrsAt(r.b, "subnet_id"), nil, "")
 	n.exposable = true
@@ -52,11 +43,10 @@ func buildInstance(m *module, r *res) {
 		el.SetUnknown("internet_facing", sp, "the subnet is not in this module: whether the instance gets a public IP is not known")
 	}
 	n.publicIP = el.Attrs["internet_facing"]
-	m.imds(el, r.b)
 }
 
 func buildLaunchTemplate(m *module, r *res) {
-	el := m.component(r, "ec2", "ec2")
+	el := m.mapped(r)
 	n := m.netOf(r, "vpc_security_group_ids", "network_interfaces.security_groups")
 	m.place(r, attrsAt(r.b, "network_interfaces.subnet_id"), nil, "")
 	n.exposable = true
@@ -66,22 +56,6 @@ func buildLaunchTemplate(m *module, r *res) {
 		el.SetUnknown("internet_facing", r.b.Head, "the subnets the instances are launched in decide whether they get a public IP")
 	}
 	n.publicIP = el.Attrs["internet_facing"]
-	m.imds(el, r.b)
-}
-
-// imds records imdsv2: the instance metadata service requires session tokens (or is off).
-func (m *module) imds(el *model.Element, b *Block) {
-	mo := b.First("metadata_options")
-	if a := mo.Attr("http_endpoint"); a != nil && m.str(mo, "http_endpoint") == "disabled" {
-		analyzers.SetNote(el, "imdsv2", true, a.Span, "the instance metadata service is disabled")
-		return
-	}
-	a := mo.Attr("http_tokens")
-	if a == nil {
-		el.Default("imdsv2", false, "metadata_options.http_tokens defaults to optional: IMDSv1 is allowed (unless the AMI requires IMDSv2)")
-		return
-	}
-	m.setAs(el, "imdsv2", a, tString, func(v any) any { return v == "required" })
 }
 
 // isNull reports whether a is absent or null.
@@ -113,7 +87,7 @@ func buildTaskDefinition(m *module, r *res) {
 			return // folded into the service that runs it
 		}
 	}
-	el := m.component(r, "ecs", "ecs")
+	el := m.mapped(r)
 	m.containers(el, r)
 }
 
@@ -122,15 +96,10 @@ func (m *module) taskDefinition(s *res) *res {
 }
 
 func buildECSService(m *module, r *res) {
-	el := m.component(r, "ecs", "ecs")
+	el := m.mapped(r)
 	n := m.netOf(r, "network_configuration.security_groups")
 	m.place(r, attrsAt(r.b, "network_configuration.subnets"), nil, "")
 	n.exposable = true
-	if nc := r.b.First("network_configuration"); nc != nil {
-		m.arg(el, "internet_facing", nc, "assign_public_ip", tBool, false, "assign_public_ip defaults to false")
-	} else {
-		el.Default("internet_facing", false, "no network_configuration: the tasks use the network of their container instances")
-	}
 	n.publicIP = el.Attrs["internet_facing"]
 	if td := m.taskDefinition(r); td != nil {
 		el.Related = append(el.Related, model.Related{Span: td.b.Head, Message: "runs the task definition " + td.addr})
@@ -383,27 +352,20 @@ func (n *jnode) str() (string, bool) {
 // --- EKS ---
 
 func buildEKS(m *module, r *res) {
-	el := m.component(r, "eks", "eks")
+	m.mapped(r)
 	m.netOf(r, "vpc_config.security_group_ids")
 	m.place(r, attrsAt(r.b, "vpc_config.subnet_ids"), nil, "")
-	if vc := r.b.First("vpc_config"); vc != nil {
-		m.arg(el, "internet_facing", vc, "endpoint_public_access", tBool, true, "endpoint_public_access defaults to true: the API server has a public endpoint")
-	} else {
-		el.Default("internet_facing", true, "endpoint_public_access defaults to true: the API server has a public endpoint")
-	}
-	el.Default("authenticates", true, "the Kubernetes API server authenticates every request (IAM or OIDC)")
 }
 
 // --- Lambda ---
 
 func buildLambda(m *module, r *res) {
-	el := m.component(r, "lambda", "lambda")
+	el := m.mapped(r)
 	m.netOf(r, "vpc_config.security_group_ids")
 	m.place(r, attrsAt(r.b, "vpc_config.subnet_ids"), nil, "")
 	if r.b.First("vpc_config") == nil {
 		el.Default("outbound_internet", true, "no vpc_config: the function runs outside a VPC and reaches the internet")
 	}
-	el.Default("internet_facing", false, "no function URL: the function is invoked through AWS APIs")
 	if a := r.b.Attr("image_uri"); a != nil {
 		if v := m.setAttr(el, "image", a, tString); v != nil {
 			analyzers.SetNote(el, "image_pinned", imagePinned(v.(string)), a.Span, "")
@@ -472,7 +434,7 @@ func linkFunctionURL(m *module, r *res) {
 // --- API Gateway ---
 
 func buildAPI(m *module, r *res) {
-	el := m.component(r, "api-gateway", "")
+	el := m.mapped(r)
 	v2 := r.typ == "aws_apigatewayv2_api"
 	switch a := attrsAt(r.b, "endpoint_configuration.types"); {
 	case v2:

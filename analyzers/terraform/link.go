@@ -551,8 +551,12 @@ func (m *module) build() {
 		}
 	}
 	for _, r := range m.order {
-		if f, ok := builders[r.typ]; ok && (!r.data || r.typ == "aws_iam_policy_document") {
-			f(m, r)
+		if f, ok := builders[r.typ]; ok {
+			if !r.data || r.typ == "aws_iam_policy_document" {
+				f(m, r)
+			}
+		} else if _, linked := linkers[r.typ]; !linked && !r.data {
+			m.mapped(r)
 		}
 	}
 	for _, r := range m.order {
