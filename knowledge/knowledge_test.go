@@ -29,6 +29,9 @@ func builtin(t *testing.T) *knowledge.Library {
 // TestLibrary checks that every built-in entry loads, compiles and is documented.
 func TestLibrary(t *testing.T) {
 	lib := builtin(t)
+	for _, err := range lib.Compile() {
+		t.Errorf("a built-in condition does not compile: %v", err)
+	}
 	if n := len(lib.Threats()); n < 20 {
 		t.Errorf("the library has %d threats, want at least 20", n)
 	}
