@@ -234,7 +234,7 @@ func endRelated(g *model.Graph, fl *model.Element) []model.Related {
 
 // rulesFor returns the rules selecting el by type or by kind, each once.
 func (l *Library) rulesFor(el *model.Element) []*rule {
-	byType, byKind := l.byType[el.Type], l.byKind[el.Kind]
+	byType, byKind := l.ready(l.byType[el.Type]), l.ready(l.byKind[el.Kind])
 	if len(byKind) == 0 {
 		return byType
 	}
