@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/threatls/threatls/analyzers"
+	"github.com/threatls/threatls/analyzers/cloud"
 	"github.com/threatls/threatls/mapping"
 	"github.com/threatls/threatls/model"
 )
@@ -139,11 +140,11 @@ func (m *module) setEncryption(el *model.Element, b *Block) {
 
 func (m *module) setPublicPolicy(el *model.Element, a *Attribute) {
 	p := m.policy(el, a)
-	if p.unknown != "" {
-		el.SetUnknown("public_policy", a.Span, p.unknown)
+	if p.Unknown != "" {
+		el.SetUnknown("public_policy", a.Span, p.Unknown)
 		return
 	}
-	pub, sp, note := p.public()
+	pub, sp, note := p.Public()
 	if sp.IsZero() {
 		sp = a.Span
 	}
@@ -297,53 +298,7 @@ func (m *module) setNeutralisers(el *model.Element, b *Block) {
 }
 
 // finishBucket derives `public`, once the bucket's companions have said what they say.
-func (m *module) finishBucket(r *res) {
-	el := r.el
-	// public = (public_acl && !ignores_public_acls) || (public_policy && !restricts_public_buckets)
-	part := func(grant, neutral string) (v *bool, a model.Attr) {
-		g, n := el.Attrs[grant], el.Attrs[neutral]
-		switch {
-		case g.Origin != model.Unknown && g.Value == false:
-			f := false
-			return &f, g
-		case n.Origin != model.Unknown && n.Value == true:
-			f := false
-			return &f, n
-		case g.Origin == model.Unknown:
-			return nil, g
-		case n.Origin == model.Unknown:
-			return nil, n
-		}
-		t := true
-		return &t, g
-	}
-	acl, aclAt := part("public_acl", "ignores_public_acls")
-	pol, polAt := part("public_policy", "restricts_public_buckets")
-	set := func(v bool, a model.Attr, note string) {
-		if a.Origin == model.Defaulted {
-			el.Default("public", v, note)
-			return
-		}
-		analyzers.SetNote(el, "public", v, a.Span, note)
-	}
-	switch {
-	case acl != nil && *acl:
-		set(true, aclAt, "the ACL grants public access")
-	case pol != nil && *pol:
-		set(true, polAt, "the bucket policy grants public access")
-	case acl == nil:
-		el.SetUnknown("public", aclAt.Span, aclAt.Note)
-	case pol == nil:
-		el.SetUnknown("public", polAt.Span, polAt.Note)
-	default:
-		// Not public: point at what says so, preferring what was read over defaults.
-		a := aclAt
-		if a.Origin == model.Defaulted {
-			a = polAt
-		}
-		set(false, a, "neither the ACL nor a bucket policy grants public access")
-	}
-}
+func (m *module) finishBucket(r *res) { cloud.BucketPublic(r.el) }
 
 // --- RDS, EBS ---
 

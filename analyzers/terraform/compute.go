@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/threatls/threatls/analyzers"
+	"github.com/threatls/threatls/analyzers/cloud"
 	"github.com/threatls/threatls/analyzers/container"
 	"github.com/threatls/threatls/model"
 )
@@ -196,21 +197,6 @@ func rootUser(n *jnode) model.Attr {
 	return model.Attr{Value: s == "root" || s == "0" || strings.HasPrefix(s, "0:") || strings.HasPrefix(s, "root:"), Origin: model.Read, Span: n.sp}
 }
 
-// secretVar reports whether an environment variable called name with value v holds a secret
-// in plain text: a secret-looking name with a value that is not empty, or an address with
-// credentials (container.SecretName and container.Parse, as for manifests and compose files).
-func secretVar(name string, v any) bool {
-	s, isStr := v.(string)
-	if container.SecretName(name) && !(isStr && s == "") && v != nil {
-		return true
-	}
-	if !isStr {
-		return false
-	}
-	ep, ok := container.Parse(name, s)
-	return ok && ep.Password != "" && !container.Interpolated(ep.Password)
-}
-
 func secretsInEnv(env *jnode) model.Attr {
 	if env == nil {
 		return model.Attr{Value: false, Origin: model.Defaulted, Note: "no environment"}
@@ -220,7 +206,7 @@ func secretsInEnv(env *jnode) model.Attr {
 	}
 	for _, e := range env.list {
 		name, _ := e.get("name").str()
-		if v := e.get("value"); v != nil && secretVar(name, v.v) {
+		if v := e.get("value"); v != nil && cloud.SecretVar(name, v.v) {
 			return model.Attr{Value: true, Origin: model.Read, Span: v.sp, Note: name + " is set in plain text in the task definition"}
 		}
 	}
@@ -282,7 +268,7 @@ type jnode struct {
 // holding JSON (at the top) is parsed, its parts spanning the whole expression.
 func (m *module) jtree(e *Expr, depth int) *jnode {
 	if depth > maxDepth {
-		return &jnode{v: &unknownVal{note: "the value is nested too deeply"}, sp: e.Span}
+		return &jnode{v: &unknownVal{Note: "the value is nested too deeply"}, sp: e.Span}
 	}
 	switch e.Kind {
 	case Tuple:
@@ -305,7 +291,7 @@ func (m *module) jtree(e *Expr, depth int) *jnode {
 	if s, ok := v.(string); ok && depth == 0 {
 		var j any
 		if json.Unmarshal([]byte(s), &j) == nil {
-			v = fromJSON(j)
+			v = cloud.FromJSON(j)
 		}
 	}
 	return valueNode(v, e.Span, 0)
@@ -313,7 +299,7 @@ func (m *module) jtree(e *Expr, depth int) *jnode {
 
 func valueNode(v any, sp model.Span, depth int) *jnode {
 	if depth > maxDepth {
-		return &jnode{v: &unknownVal{note: "the value is nested too deeply"}, sp: sp}
+		return &jnode{v: &unknownVal{Note: "the value is nested too deeply"}, sp: sp}
 	}
 	switch x := v.(type) {
 	case []any:
@@ -324,7 +310,7 @@ func valueNode(v any, sp model.Span, depth int) *jnode {
 		return n
 	case map[string]any:
 		n := &jnode{isObj: true, obj: map[string]*jnode{}, sp: sp}
-		for _, k := range sortedKeys(x) {
+		for _, k := range cloud.SortedKeys(x) {
 			n.keys = append(n.keys, k)
 			n.obj[k] = valueNode(x[k], sp, depth+1)
 		}
@@ -386,7 +372,7 @@ func buildLambda(m *module, r *res) {
 		return
 	}
 	for _, k := range env.keys {
-		if v := env.obj[k]; secretVar(k, v.v) {
+		if v := env.obj[k]; cloud.SecretVar(k, v.v) {
 			analyzers.SetNote(el, "secrets_in_env", true, v.sp, k+" is set in plain text in the function's configuration")
 			break
 		}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/threatls/threatls/analyzers"
+	"github.com/threatls/threatls/analyzers/cloud"
 	"github.com/threatls/threatls/model"
 )
 
@@ -184,12 +185,7 @@ type localVal struct {
 }
 
 // unknownVal stands, inside a resolved value, for a part that cannot be known statically.
-type unknownVal struct {
-	note string
-	// notStar is set when the value, though unknown, cannot be the string "*": a resource's
-	// arn attribute, or a template with literal text (an ARN built by interpolation).
-	notStar bool
-}
+type unknownVal = cloud.Unknown
 
 // maxResolve bounds the chain of locals followed to resolve one expression (and so cycles).
 const maxResolve = 32
@@ -203,10 +199,10 @@ func (m *module) resolve(e *Expr) (v any, via string) {
 
 func (m *module) eval(e *Expr, depth int) (any, string) {
 	if e == nil {
-		return &unknownVal{note: "no value"}, ""
+		return &unknownVal{Note: "no value"}, ""
 	}
 	if depth > maxResolve {
-		return &unknownVal{note: "the expression refers to itself"}, ""
+		return &unknownVal{Note: "the expression refers to itself"}, ""
 	}
 	switch e.Kind {
 	case Literal:
@@ -228,7 +224,7 @@ func (m *module) eval(e *Expr, depth int) (any, string) {
 		return o, ""
 	case Ref:
 		if len(e.Path) < 2 {
-			return &unknownVal{note: fmt.Sprintf("%s is computed", e.RefString())}, ""
+			return &unknownVal{Note: fmt.Sprintf("%s is computed", e.RefString())}, ""
 		}
 		name := e.Path[0] + "." + e.Path[1]
 		var def *Expr
@@ -236,22 +232,22 @@ func (m *module) eval(e *Expr, depth int) (any, string) {
 		case "var":
 			b, ok := m.vars[e.Path[1]]
 			if !ok {
-				return &unknownVal{note: name + " is not declared"}, name
+				return &unknownVal{Note: name + " is not declared"}, name
 			}
 			d := b.Attr("default")
 			if d == nil {
-				return &unknownVal{note: name + " has no default"}, name
+				return &unknownVal{Note: name + " has no default"}, name
 			}
 			def = d.Expr
 		case "local":
 			a, ok := m.locals[e.Path[1]]
 			if !ok {
-				return &unknownVal{note: name + " is not defined"}, name
+				return &unknownVal{Note: name + " is not defined"}, name
 			}
 			def = a.Expr
 		default:
-			return &unknownVal{note: fmt.Sprintf("%s is known only when Terraform runs", e.RefString()),
-				notStar: e.Path[len(e.Path)-1] == "arn"}, ""
+			return &unknownVal{Note: fmt.Sprintf("%s is known only when Terraform runs", e.RefString()),
+				NotStar: e.Path[len(e.Path)-1] == "arn"}, ""
 		}
 		// Each variable and local is evaluated once per Link: shared references cost nothing
 		// more and cycles end.
@@ -263,28 +259,28 @@ func (m *module) eval(e *Expr, depth int) (any, string) {
 			lv.v, _ = m.eval(def, depth+1)
 			lv.done = true
 		case !lv.done:
-			return &unknownVal{note: name + " refers to itself"}, name
+			return &unknownVal{Note: name + " refers to itself"}, name
 		}
 		v := lv.v
 		if e.Indexed {
-			return &unknownVal{note: fmt.Sprintf("%s is indexed", name)}, name
+			return &unknownVal{Note: fmt.Sprintf("%s is indexed", name)}, name
 		}
 		for _, step := range e.Path[2:] {
 			o, ok := v.(map[string]any)
 			if !ok {
-				return &unknownVal{note: fmt.Sprintf("%s has no attribute %s", name, step)}, name
+				return &unknownVal{Note: fmt.Sprintf("%s has no attribute %s", name, step)}, name
 			}
 			if v, ok = o[step]; !ok {
-				return &unknownVal{note: fmt.Sprintf("%s has no attribute %s", name, step)}, name
+				return &unknownVal{Note: fmt.Sprintf("%s has no attribute %s", name, step)}, name
 			}
 		}
 		return v, name
 	}
 	if e.Text != "" {
-		return &unknownVal{note: fmt.Sprintf("`%s` is known only when Terraform runs", e.Text),
-			notStar: literalOtherThanStar(e.Text)}, ""
+		return &unknownVal{Note: fmt.Sprintf("`%s` is known only when Terraform runs", e.Text),
+			NotStar: literalOtherThanStar(e.Text)}, ""
 	}
-	return &unknownVal{note: "the value is known only when Terraform runs"}, ""
+	return &unknownVal{Note: "the value is known only when Terraform runs"}, ""
 }
 
 // literalOtherThanStar reports whether a quoted template has literal text other than "*"
@@ -311,51 +307,10 @@ func literalOtherThanStar(text string) bool {
 }
 
 // known reports whether v holds no unknown part.
-func known(v any) bool {
-	switch x := v.(type) {
-	case *unknownVal:
-		return false
-	case []any:
-		for _, y := range x {
-			if !known(y) {
-				return false
-			}
-		}
-	case map[string]any:
-		for _, y := range x {
-			if !known(y) {
-				return false
-			}
-		}
-	}
-	return true
-}
+func known(v any) bool { return cloud.Known(v) }
 
 // unknownNote returns the note of the first unknown part of v.
-func unknownNote(v any) string {
-	switch x := v.(type) {
-	case *unknownVal:
-		return x.note
-	case []any:
-		for _, y := range x {
-			if n := unknownNote(y); n != "" {
-				return n
-			}
-		}
-	case map[string]any:
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			if n := unknownNote(x[k]); n != "" {
-				return n
-			}
-		}
-	}
-	return ""
-}
+func unknownNote(v any) string { return cloud.UnknownNote(v) }
 
 // Conversions as Terraform applies them to arguments: "true" is a bool, "80" a number.
 
