@@ -135,19 +135,22 @@ func applies(th *knowledge.Threat, el *model.Element) bool { return th.Applies(e
 // must still parse.
 func TestFixes(t *testing.T) {
 	eng := newEngine(t)
-	// A case is testdata/fix/ID.tf, ID.k8s.yaml (a manifest) or ID.compose.yaml.
+	// A case is testdata/fix/ID.tf, ID.k8s.yaml (a manifest), ID.compose.yaml, or a
+	// CloudFormation template ID.cfn.yaml or ID.cfn.json.
 	inputs, _ := filepath.Glob("testdata/fix/*.tf")
 	yamls, _ := filepath.Glob("testdata/fix/*.yaml")
-	inputs = append(inputs, yamls...)
+	jsons, _ := filepath.Glob("testdata/fix/*.json")
+	inputs = append(append(inputs, yamls...), jsons...)
 	if len(inputs) == 0 {
 		t.Fatal("no fix cases in testdata/fix")
 	}
 	for _, in := range inputs {
 		base := filepath.Base(in)
 		id, variant, _ := strings.Cut(base, ".")
-		name := map[string]string{"tf": "main.tf", "k8s.yaml": "manifest.yaml", "compose.yaml": "compose.yaml"}[variant]
+		name := map[string]string{"tf": "main.tf", "k8s.yaml": "manifest.yaml", "compose.yaml": "compose.yaml",
+			"cfn.yaml": "template.yaml", "cfn.json": "template.json"}[variant]
 		if name == "" {
-			t.Fatalf("%s: a fix case is ID.tf, ID.k8s.yaml or ID.compose.yaml", in)
+			t.Fatalf("%s: a fix case is ID.tf, ID.k8s.yaml, ID.compose.yaml, ID.cfn.yaml or ID.cfn.json", in)
 		}
 		t.Run(strings.TrimSuffix(base, filepath.Ext(base)), func(t *testing.T) {
 			src, err := os.ReadFile(in)

@@ -23,8 +23,10 @@ type Value struct {
 	// Span is where the property is written.
 	Span model.Span
 	// Unknown, when not empty, says why the value (or a part of it) cannot be known
-	// statically; V is then meaningless.
-	Unknown string
+	// statically; V is then meaningless. MaybeNull says the unknown value may be null: the
+	// property may turn out not to be set.
+	Unknown   string
+	MaybeNull bool
 	// Via names where the value came from when that is not the property itself: a
 	// variable's default, a parameter's ("var.size", "parameter Size").
 	Via string
@@ -36,6 +38,7 @@ type Value struct {
 // row does not map are left alone; technology and category come from the row unless an
 // attribute of that name is read.
 func Apply(el *model.Element, row *Row, format string, r Reader) {
+	el.Set("cloud", row.Provider(), el.Head)
 	if row.Category != "" {
 		el.Set("category", row.Category, el.Head)
 	}
@@ -64,6 +67,10 @@ func (a *Attr) apply(el *model.Element, format string, r Reader) {
 		note := s.Note
 		if v.Via != "" {
 			note = join("from "+v.Via, note)
+		}
+		if (s.Present || s.Value != nil) && v.Unknown != "" && v.MaybeNull {
+			el.SetUnknown(a.Name, v.Span, v.Unknown)
+			return
 		}
 		if s.Present || s.Value != nil {
 			x := s.Value
@@ -122,7 +129,7 @@ func (a *Attr) DefaultNote(format string) string {
 	if note == "" {
 		for i := range a.From {
 			if p := a.From[i].Path(format); p != "" {
-				note = fmt.Sprintf("%s is not set", p)
+				note = fmt.Sprintf("%s defaults to %v", p, defaultText(a.From[i].Path(format), a.Default))
 				break
 			}
 		}
@@ -132,6 +139,10 @@ func (a *Attr) DefaultNote(format string) string {
 	}
 	return note
 }
+
+// defaultText renders a default for a note: the attribute's value, unless the property that
+// decides it is negated or transformed, when only the attribute's value can be said.
+func defaultText(_ string, v any) string { return fmt.Sprint(normalise(v)) }
 
 func join(a, b string) string {
 	switch {

@@ -214,6 +214,25 @@ func (r *Row) Attr(name string) *Attr {
 	return nil
 }
 
+// Provider is the cloud whose service the row maps: the first part of its ID (aws, azure,
+// gcp, alicloud, oci). Every mapped element records it as its `cloud` attribute.
+func (r *Row) Provider() string {
+	p, _, _ := strings.Cut(r.ID, ".")
+	return p
+}
+
+// ProviderOf returns the cloud a Terraform resource type belongs to by its prefix (aws_,
+// azurerm_, google_, alicloud_, oci_), or "".
+func ProviderOf(typ string) string {
+	for prefix, p := range map[string]string{"aws_": "aws", "azurerm_": "azure", "google_": "gcp",
+		"alicloud_": "alicloud", "oci_": "oci", "AWS::": "aws"} {
+		if strings.HasPrefix(typ, prefix) {
+			return p
+		}
+	}
+	return ""
+}
+
 // File is the data file the row was loaded from.
 func (r *Row) File() string { return r.file }
 

@@ -5,6 +5,7 @@ package all
 import (
 	"github.com/threatls/threatls/analyzers"
 	"github.com/threatls/threatls/analyzers/actions"
+	"github.com/threatls/threatls/analyzers/cloudformation"
 	"github.com/threatls/threatls/analyzers/compose"
 	"github.com/threatls/threatls/analyzers/config"
 	"github.com/threatls/threatls/analyzers/dockerfile"
@@ -18,7 +19,9 @@ import (
 // Analyzers returns every analyzer, in the order files are matched against them: a file
 // belongs to the first that matches. Kubernetes comes last, because it claims every YAML file
 // that no format with a recognisable name (compose files, threatls.yaml, Threagile and OTM
-// models, GitHub Actions workflows) has claimed.
+// models, GitHub Actions workflows, CloudFormation templates) has claimed. CloudFormation
+// comes after the formats whose names are more specific (a compose.cfn.yaml is a compose
+// file).
 func Analyzers() []analyzers.Analyzer {
 	return []analyzers.Analyzer{
 		terraform.New(),
@@ -29,6 +32,7 @@ func Analyzers() []analyzers.Analyzer {
 		threagile.New(),
 		otm.New(),
 		actions.New(),
+		cloudformation.New(),
 		kubernetes.New(),
 	}
 }

@@ -17,6 +17,10 @@ type Unknown struct {
 	// NotStar is set when the value, though unknown, cannot be the string "*": a resource's
 	// ARN attribute, or a template with literal text (an ARN built by interpolation).
 	NotStar bool
+	// MaybeNull is set when the value may turn out to be null (a variable without a default,
+	// a value that depends on a condition), so that the property may not be set at all; a
+	// resource's attribute is never null.
+	MaybeNull bool
 }
 
 // Known reports whether v holds no unknown part.
@@ -38,6 +42,12 @@ func Known(v any) bool {
 		}
 	}
 	return true
+}
+
+// MaybeNull reports whether v is an unknown value that may be null.
+func MaybeNull(v any) bool {
+	u, ok := v.(*Unknown)
+	return ok && u.MaybeNull
 }
 
 // UnknownNote returns the note of the first unknown part of v (map keys in order), or "".

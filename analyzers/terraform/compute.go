@@ -546,6 +546,7 @@ func (m *module) apiIngress(r *res) {
 		Span: r.b.Span, Head: r.b.Head, From: InternetID, To: api.ID, Parent: api.ID}
 	fl.Set("technology", "api-gateway", r.b.Head)
 	fl.Set("in_scope", true, r.b.Head)
+	fl.Set("cloud", "aws", r.b.Head)
 	fl.Default("protocol", "https", "API Gateway endpoints are served over HTTPS only")
 	fl.Default("port", int64(443), "API Gateway endpoints are served on port 443")
 	fl.Default("tls", true, "API Gateway endpoints are served over HTTPS only")

@@ -9,6 +9,7 @@ import (
 
 	"github.com/threatls/threatls/analyzers"
 	"github.com/threatls/threatls/analyzers/cloud"
+	"github.com/threatls/threatls/mapping"
 	"github.com/threatls/threatls/model"
 )
 
@@ -232,7 +233,7 @@ func (m *module) eval(e *Expr, depth int) (any, string) {
 		case "var":
 			b, ok := m.vars[e.Path[1]]
 			if !ok {
-				return &unknownVal{Note: name + " is not declared"}, name
+				return &unknownVal{Note: name + " is not declared", MaybeNull: true}, name
 			}
 			d := b.Attr("default")
 			if d == nil {
@@ -452,6 +453,9 @@ func (m *module) element(r *res, kind model.Kind, tech string) *model.Element {
 		Span: r.b.Span, Head: r.b.Head}
 	el.Set("technology", tech, r.b.Head)
 	el.Set("in_scope", !r.data, r.b.Head)
+	if c := mapping.ProviderOf(r.typ); c != "" {
+		el.Set("cloud", c, r.b.Head)
+	}
 	r.el = el
 	m.out = append(m.out, el)
 	return el
@@ -465,6 +469,9 @@ func (m *module) nested(r *res, b *Block, index int, kind model.Kind, tech strin
 		Span: b.Span, Head: b.Head}
 	el.Set("technology", tech, b.Head)
 	el.Set("in_scope", !r.data, b.Head)
+	if c := mapping.ProviderOf(r.typ); c != "" {
+		el.Set("cloud", c, b.Head)
+	}
 	if r.el != nil {
 		el.Parent = r.el.ID
 	}
@@ -493,6 +500,7 @@ func (m *module) build() {
 			Span: p.Span, Head: p.Head}
 		el.Set("technology", "aws", p.Head)
 		el.Set("in_scope", true, p.Head)
+		el.Set("cloud", "aws", p.Head)
 		if a := p.Attr("region"); a != nil {
 			m.setAttr(el, "region", a, tString)
 		}

@@ -3,6 +3,7 @@ package terraform
 import (
 	"strings"
 
+	"github.com/threatls/threatls/analyzers/cloud"
 	"github.com/threatls/threatls/mapping"
 	"github.com/threatls/threatls/model"
 )
@@ -47,7 +48,7 @@ func (h reader) Get(path string) (mapping.Value, bool) {
 			}
 			out := mapping.Value{V: v, Span: a.Span, Via: via}
 			if !known(v) {
-				out.Unknown = unknownNote(v)
+				out.Unknown, out.MaybeNull = unknownNote(v), cloud.MaybeNull(v)
 			}
 			return out, true
 		}

@@ -706,6 +706,7 @@ func (m *module) sgFlow(ru *rule, from, to *res, seen map[string]bool) {
 		Span: ru.el.Span, Head: ru.el.Head, From: from.el.ID, To: to.el.ID, Parent: ru.el.ID}
 	fl.Set("technology", "security-group", ru.el.Head)
 	fl.Set("in_scope", true, ru.el.Head)
+	fl.Set("cloud", "aws", ru.el.Head)
 	proto, protoAt, note := "", ru.el.Head, ""
 	if p, ok := fp.Value.(int64); ok && fp.Origin == model.Read && tp.Origin == model.Read && tp.Value == p {
 		fl.Attrs["port"] = model.Attr{Value: p, Origin: model.Read, Span: fp.Span, Note: fp.Note}
