@@ -126,10 +126,12 @@ func TestValues(t *testing.T) {
 	if r := b.Attr("i").Expr; r.Kind != terraform.Ref || r.RefString() != "aws_s3_bucket.b.id" || !r.Indexed {
 		t.Errorf("i = %+v", r)
 	}
-	for _, n := range []string{"tpl", "c"} {
-		if e := b.Attr(n).Expr; e.Kind != terraform.Computed || e.Text == "" {
-			t.Errorf("%s = %+v, want computed", n, e)
-		}
+	if e := b.Attr("tpl").Expr; e.Kind != terraform.Template || len(e.Elems) != 2 || e.Elems[0].Lit != "x-" ||
+		e.Elems[1].RefString() != "var.y" || e.Text == "" {
+		t.Errorf("tpl = %+v, want the template x-${var.y}", e)
+	}
+	if e := b.Attr("c").Expr; e.Kind != terraform.Cond || len(e.Elems) != 3 || e.Elems[0].RefString() != "var.a" {
+		t.Errorf("c = %+v, want a conditional", e)
 	}
 }
 

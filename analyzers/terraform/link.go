@@ -5,10 +5,8 @@ import (
 	"path"
 	"sort"
 	"strconv"
-	"strings"
 
 	"github.com/threatls/threatls/analyzers"
-	"github.com/threatls/threatls/analyzers/cloud"
 	"github.com/threatls/threatls/mapping"
 	"github.com/threatls/threatls/model"
 )
@@ -45,6 +43,12 @@ type module struct {
 	subnetPub map[string]model.Attr
 	// flowNames are the names of the flows topology created, to keep them unique.
 	flowNames map[string]bool
+	// modules are the module calls of the directory and outputs its output blocks, by name;
+	// varFiles its .tfvars files. world, when set, is every directory of the Link: what
+	// module calls pass across directories.
+	modules, outputs map[string]*Block
+	varFiles         []varFile
+	world            *world
 }
 
 // res is a resource or data source of a module and the element built for it, if any.
@@ -140,7 +144,7 @@ func before(a, b model.Span) bool {
 func newModule(dir string, files []*model.FileFacts) *module {
 	m := &module{dir: dir, vars: map[string]*Block{}, locals: map[string]*Attribute{},
 		resources: map[string]*res{}, bucketNames: map[string]string{},
-		localVals: map[string]*localVal{}}
+		localVals: map[string]*localVal{}, modules: map[string]*Block{}, outputs: map[string]*Block{}}
 	for _, f := range files {
 		for _, b := range f.Raw.(*Raw).Blocks {
 			switch b.Type {
@@ -174,144 +178,26 @@ func newModule(dir string, files []*model.FileFacts) *module {
 				if len(b.Labels) == 1 {
 					m.providers = append(m.providers, b)
 				}
+			case "module":
+				if len(b.Labels) == 1 {
+					if _, dup := m.modules[b.Labels[0]]; !dup {
+						m.modules[b.Labels[0]] = b
+					}
+				}
+			case "output":
+				if len(b.Labels) == 1 {
+					if _, dup := m.outputs[b.Labels[0]]; !dup {
+						m.outputs[b.Labels[0]] = b
+					}
+				}
 			}
+		}
+		if raw := f.Raw.(*Raw); len(raw.Attrs) > 0 {
+			m.varFiles = append(m.varFiles, varFile{file: f.File, attrs: raw.Attrs})
 		}
 	}
 	return m
 }
-
-type localVal struct {
-	v    any
-	done bool
-}
-
-// unknownVal stands, inside a resolved value, for a part that cannot be known statically.
-type unknownVal = cloud.Unknown
-
-// maxResolve bounds the chain of locals followed to resolve one expression (and so cycles).
-const maxResolve = 32
-
-// resolve evaluates e as far as literals, variables' defaults and locals allow. The result is
-// a model value (bool, int64, string, []any, map[string]any, nil) in which the parts that
-// cannot be known are *unknownVal; via names the variable or local the value came from.
-func (m *module) resolve(e *Expr) (v any, via string) {
-	return m.eval(e, 0)
-}
-
-func (m *module) eval(e *Expr, depth int) (any, string) {
-	if e == nil {
-		return &unknownVal{Note: "no value"}, ""
-	}
-	if depth > maxResolve {
-		return &unknownVal{Note: "the expression refers to itself"}, ""
-	}
-	switch e.Kind {
-	case Literal:
-		if f, ok := e.Lit.(float64); ok {
-			return strconv.FormatFloat(f, 'g', -1, 64), ""
-		}
-		return e.Lit, ""
-	case Tuple:
-		l := make([]any, len(e.Elems))
-		for i, x := range e.Elems {
-			l[i], _ = m.eval(x, depth+1)
-		}
-		return l, ""
-	case Object:
-		o := make(map[string]any, len(e.Keys))
-		for i, k := range e.Keys {
-			o[k], _ = m.eval(e.Elems[i], depth+1)
-		}
-		return o, ""
-	case Ref:
-		if len(e.Path) < 2 {
-			return &unknownVal{Note: fmt.Sprintf("%s is computed", e.RefString())}, ""
-		}
-		name := e.Path[0] + "." + e.Path[1]
-		var def *Expr
-		switch e.Path[0] {
-		case "var":
-			b, ok := m.vars[e.Path[1]]
-			if !ok {
-				return &unknownVal{Note: name + " is not declared", MaybeNull: true}, name
-			}
-			d := b.Attr("default")
-			if d == nil {
-				return &unknownVal{Note: name + " has no default"}, name
-			}
-			def = d.Expr
-		case "local":
-			a, ok := m.locals[e.Path[1]]
-			if !ok {
-				return &unknownVal{Note: name + " is not defined"}, name
-			}
-			def = a.Expr
-		default:
-			return &unknownVal{Note: fmt.Sprintf("%s is known only when Terraform runs", e.RefString()),
-				NotStar: e.Path[len(e.Path)-1] == "arn"}, ""
-		}
-		// Each variable and local is evaluated once per Link: shared references cost nothing
-		// more and cycles end.
-		lv := m.localVals[name]
-		switch {
-		case lv == nil:
-			lv = &localVal{}
-			m.localVals[name] = lv
-			lv.v, _ = m.eval(def, depth+1)
-			lv.done = true
-		case !lv.done:
-			return &unknownVal{Note: name + " refers to itself"}, name
-		}
-		v := lv.v
-		if e.Indexed {
-			return &unknownVal{Note: fmt.Sprintf("%s is indexed", name)}, name
-		}
-		for _, step := range e.Path[2:] {
-			o, ok := v.(map[string]any)
-			if !ok {
-				return &unknownVal{Note: fmt.Sprintf("%s has no attribute %s", name, step)}, name
-			}
-			if v, ok = o[step]; !ok {
-				return &unknownVal{Note: fmt.Sprintf("%s has no attribute %s", name, step)}, name
-			}
-		}
-		return v, name
-	}
-	if e.Text != "" {
-		return &unknownVal{Note: fmt.Sprintf("`%s` is known only when Terraform runs", e.Text),
-			NotStar: literalOtherThanStar(e.Text)}, ""
-	}
-	return &unknownVal{Note: "the value is known only when Terraform runs"}, ""
-}
-
-// literalOtherThanStar reports whether a quoted template has literal text other than "*"
-// outside its interpolations, so that its value can never be exactly "*".
-func literalOtherThanStar(text string) bool {
-	if !strings.HasPrefix(text, `"`) || !strings.HasSuffix(text, `"`) || len(text) < 2 {
-		return false
-	}
-	body := text[1 : len(text)-1]
-	depth := 0
-	for i := 0; i < len(body); i++ {
-		switch {
-		case depth == 0 && strings.HasPrefix(body[i:], "${"):
-			depth, i = 1, i+1
-		case depth > 0 && body[i] == '{':
-			depth++
-		case depth > 0 && body[i] == '}':
-			depth--
-		case depth == 0 && body[i] != '*':
-			return true
-		}
-	}
-	return false
-}
-
-// known reports whether v holds no unknown part.
-func known(v any) bool { return cloud.Known(v) }
-
-// unknownNote returns the note of the first unknown part of v.
-func unknownNote(v any) string { return cloud.UnknownNote(v) }
 
 // Conversions as Terraform applies them to arguments: "true" is a bool, "80" a number.
 

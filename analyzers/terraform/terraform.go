@@ -55,10 +55,10 @@ func (*Analyzer) Name() string { return Name }
 // Lang returns the HCL grammar.
 func (*Analyzer) Lang() parse.Lang { return parse.HCL }
 
-// Match reports whether path is a .tf file or, for documents without a path, whether the
-// editor's language is Terraform.
+// Match reports whether path is a .tf or .tfvars file or, for documents without a path,
+// whether the editor's language is Terraform.
 func (*Analyzer) Match(p, languageID string) bool {
-	if strings.HasSuffix(path.Base(p), ".tf") {
+	if strings.HasSuffix(path.Base(p), ".tf") || isVars(p) {
 		return true
 	}
 	switch languageID {
@@ -70,3 +70,7 @@ func (*Analyzer) Match(p, languageID string) bool {
 
 // Comment returns a Terraform line comment holding text.
 func (*Analyzer) Comment(text string) string { return "# " + text }
+
+// isVars reports whether a file sets variables: terraform.tfvars, *.auto.tfvars, or any
+// other .tfvars file (passed with -var-file).
+func isVars(p string) bool { return strings.HasSuffix(path.Base(p), ".tfvars") }

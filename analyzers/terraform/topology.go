@@ -174,8 +174,17 @@ func (m *module) target(a *Attribute, types ...string) *res {
 		}
 		return nil
 	}
-	if a.Expr.Kind == Computed {
+	if a.Expr.Kind == Template {
 		// "${aws_ecs_task_definition.api.family}:${aws_ecs_task_definition.api.revision}"
+		for _, part := range a.Expr.Elems {
+			if addr, _, ok := m.refAddr(part); ok {
+				if r := m.resources[addr]; slices.Contains(types, r.typ) && !r.data {
+					return r
+				}
+			}
+		}
+	}
+	if a.Expr.Kind == Computed || a.Expr.Kind == Template {
 		for _, mt := range interpolatedRef.FindAllStringSubmatch(a.Expr.Text, -1) {
 			if r := m.resources[mt[1]+"."+mt[2]]; r != nil && slices.Contains(types, r.typ) && !r.data {
 				return r
