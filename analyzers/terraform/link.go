@@ -94,14 +94,16 @@ func (a *Analyzer) Link(files []*model.FileFacts) []*model.Element {
 	for d, l := range prev {
 		next[d] = l
 	}
+	w := newWorld(byDir)
 	for _, d := range dirs {
 		fs := byDir[d]
 		sort.Slice(fs, func(i, j int) bool { return fs[i].File < fs[j].File })
 		l, ok := prev[d]
-		if !ok || !sameFacts(l.files, fs) {
+		if !ok || !sameFacts(l.files, fs) || l.key != w.key(d) {
 			m := newModule(d, fs)
+			m.world = w
 			m.build()
-			l = linked{files: fs, out: m.out}
+			l = linked{files: fs, out: m.out, key: w.key(d)}
 		}
 		next[d] = l
 		for _, el := range l.out {

@@ -42,6 +42,8 @@ type Analyzer struct {
 type linked struct {
 	files []*model.FileFacts
 	out   []*model.Element
+	// key is what the elements depend on in other directories (world.key): module calls.
+	key string
 }
 
 // New returns the Terraform analyzer.
