@@ -254,6 +254,14 @@ func (m *module) ref(e *Expr, depth int) (any, string) {
 		rest = 3
 	default:
 		r := m.resources[name]
+		if is := m.instances[name]; len(is) > 0 && len(e.Path) == 2 && len(e.Index) == 0 {
+			// A resource with for_each, as a whole: a map of its instances' arguments.
+			out := make(map[string]any, len(is))
+			for _, in := range is {
+				out[in.key] = m.blockValue(in.r.b, 0)
+			}
+			return out, name
+		}
 		if e.Path[0] == "data" || r == nil || len(e.Path) < 3 {
 			return &unknownVal{Note: fmt.Sprintf("%s is known only when Terraform runs", e.RefString()),
 				NotStar: e.Path[len(e.Path)-1] == "arn"}, ""

@@ -207,6 +207,9 @@ func FuzzExtract(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
+	f.Add([]byte("variable \"l\" { default = [\"a\"] }\nlocals { m = merge({a = 1}, {b = var.l[0]}) }\n" +
+		"resource \"aws_s3_bucket\" \"b\" {\n  for_each = toset(var.l)\n  bucket = format(\"%s-%d\", each.key, local.m.a)\n  acl = var.l[0] == \"a\" ? \"private\" : null\n}\n" +
+		"resource \"aws_security_group\" \"g\" {\n  dynamic \"ingress\" {\n    for_each = [22, 443]\n    content { from_port = ingress.value\n cidr_blocks = [cidrsubnet(\"10.0.0.0/16\", 8, ingress.key)] }\n  }\n}\n"))
 	a := terraform.New()
 	f.Fuzz(func(t *testing.T, src []byte) {
 		ff := extractSrc(t, "f.tf", src)

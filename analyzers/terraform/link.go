@@ -49,6 +49,8 @@ type module struct {
 	modules, outputs map[string]*Block
 	varFiles         []varFile
 	world            *world
+	// instances are the instances of the resources with a known for_each, by address.
+	instances map[string][]instance
 }
 
 // res is a resource or data source of a module and the element built for it, if any.
@@ -371,6 +373,7 @@ func (m *module) nested(r *res, b *Block, index int, kind model.Kind, tech strin
 // resources together (companions, rules, listeners, attachments), then the network topology
 // (zones of elements, flows between them), and last the names of components and stores.
 func (m *module) build() {
+	m.expand()
 	m.index()
 	for _, p := range m.providers {
 		if p.Labels[0] != "aws" {

@@ -8,9 +8,10 @@
 //
 // Extract reads one file's tree into a tree-free Raw (blocks, attributes, expressions with
 // their spans), the file's threatls:ignore comments and at most one syntax problem. Link
-// groups the files of the workspace by module directory, resolves variables (their literal
-// defaults) and locals, attaches companion resources to their bucket, normalises every
-// element, places components and stores in their subnets, and derives the flows between them
+// groups the files of the workspace by module directory, resolves variables (.tfvars files,
+// module calls, defaults), locals, module outputs and functions, expands count, for_each and
+// dynamic blocks, attaches companion resources to their bucket, normalises every element
+// through the resource mapping (package mapping), places components and stores in their subnets, and derives the flows between them
 // that load balancers and security groups admit. Fix re-parses a file to carry out a threat's fix operations as text edits,
 // formatted as `terraform fmt` would.
 package terraform
