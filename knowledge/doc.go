@@ -41,6 +41,9 @@ func (t *Threat) Markdown() string {
 	section("Why it matters", t.Docs.Why)
 	section("How it is detected", t.Docs.Detection)
 	section("How to fix it", t.Docs.Fix)
+	if t.Docs.Before != "" && t.Docs.After != "" {
+		section("Example", "Before:\n\n"+codeBlock(t.Docs.Before)+"\nAfter:\n\n"+codeBlock(t.Docs.After))
+	}
 	var mit []string
 	for _, m := range t.Mitigations {
 		line := "- " + m.Title
@@ -76,6 +79,18 @@ func (t *Threat) Markdown() string {
 func (t *Threat) appliesToKindOf(typ string) bool {
 	r, _ := mapping.Builtin().Of(typ)
 	return r != nil && slices.Contains(t.AppliesTo.Kinds, r.Kind)
+}
+
+// codeBlock fences a source example, with the language its text shows.
+func codeBlock(src string) string {
+	lang := "hcl"
+	switch {
+	case strings.Contains(src, "Type: AWS::"), strings.Contains(src, "apiVersion:"), strings.Contains(src, "services:"):
+		lang = "yaml"
+	case strings.HasPrefix(strings.TrimSpace(src), "{"):
+		lang = "json"
+	}
+	return "```" + lang + "\n" + strings.TrimRight(src, "\n") + "\n```\n"
 }
 
 func kinds(t *Threat) []string {

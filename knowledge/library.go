@@ -261,7 +261,7 @@ func build(files []source) (*Library, []error) {
 				errs = append(errs, fmt.Errorf("threat library %s: %s: %w", f.name, t.ID, err))
 				continue
 			}
-			t.types = withAliases(t.AppliesTo.Types)
+			t.types = withAliases(append(slices.Clone(t.AppliesTo.Types), mapping.Builtin().TypesMapping(t.AppliesTo.Mapped...)...))
 			lib.byID[t.ID] = t
 			lib.threats = append(lib.threats, t)
 			lib.rules = append(lib.rules, r)
@@ -325,8 +325,11 @@ func (t *Threat) validate() error {
 	if levels[t.Likelihood] == 0 || levels[t.Impact] == 0 {
 		bad("likelihood and impact must be low, medium or high")
 	}
-	if len(t.AppliesTo.Types) == 0 && len(t.AppliesTo.Kinds) == 0 {
-		bad("applies_to needs types or kinds")
+	if len(t.AppliesTo.Types) == 0 && len(t.AppliesTo.Kinds) == 0 && len(t.AppliesTo.Mapped) == 0 {
+		bad("applies_to needs types, kinds or mapped")
+	}
+	if len(t.AppliesTo.Mapped) > 0 && len(mapping.Builtin().TypesMapping(t.AppliesTo.Mapped...)) == 0 {
+		bad("applies_to.mapped: no row of the resource mapping maps %v", t.AppliesTo.Mapped)
 	}
 	if strings.TrimSpace(t.Condition) == "" {
 		bad("condition is required")
@@ -356,6 +359,9 @@ func (t *Threat) validate() error {
 	}
 	if t.Docs.Why == "" || t.Docs.Fix == "" {
 		bad("docs.why and docs.fix are required")
+	}
+	if (t.Docs.Before == "") != (t.Docs.After == "") {
+		bad("docs.before and docs.after go together")
 	}
 	for fw := range t.Compliance {
 		if !slices.Contains(Frameworks, fw) {

@@ -63,10 +63,14 @@ func (t *Threat) Applies(el *model.Element) bool {
 	return slices.Contains(t.Types(), el.Type) || slices.Contains(t.AppliesTo.Kinds, el.Kind)
 }
 
-// Selector chooses elements by type or kind.
+// Selector chooses elements by type or kind. Mapped selects every type whose row of the
+// resource mapping maps all the attributes it lists (in every format): a threat written
+// against an attribute applies to each resource type that has it, and to the types added
+// later, with no list to keep.
 type Selector struct {
-	Types []string     `yaml:"types"`
-	Kinds []model.Kind `yaml:"kinds"`
+	Types  []string     `yaml:"types"`
+	Kinds  []model.Kind `yaml:"kinds"`
+	Mapped []string     `yaml:"mapped"`
 }
 
 // Mitigation is what removes or reduces a finding. Fixes are keyed by element type: the
@@ -86,6 +90,10 @@ type Docs struct {
 	Detection      string `yaml:"detection"`
 	Fix            string `yaml:"fix"`
 	FalsePositives string `yaml:"false_positives"`
+	// Before and After are a short example of the threat in source (Terraform, a
+	// CloudFormation template, a manifest) and of its fix.
+	Before string `yaml:"before"`
+	After  string `yaml:"after"`
 }
 
 // Compliance frameworks a threat may map to. Keys of Threat.Compliance.

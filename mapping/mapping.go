@@ -297,6 +297,25 @@ func (t *Table) Fix(typ, attr string) []model.FixOp {
 	return a.Fix[x.format]
 }
 
+// TypesMapping returns the types, in every format, whose rows map all of attrs, sorted.
+func (t *Table) TypesMapping(attrs ...string) []string {
+	if len(attrs) == 0 {
+		return nil
+	}
+	var out []string
+	for typ, x := range t.byType {
+		ok := true
+		for _, a := range attrs {
+			ok = ok && x.row.Attr(a) != nil
+		}
+		if ok {
+			out = append(out, typ)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
 // FixTypes returns the types, in every format, whose rows have a fix for attr, sorted.
 func (t *Table) FixTypes(attr string) []string {
 	var out []string

@@ -1,7 +1,9 @@
 package mapping
 
 import (
+	"encoding/json"
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -94,7 +96,7 @@ func TLSVersion(s string) string {
 		return m[1] + "." + m[2]
 	}
 	switch strings.ToUpper(s) {
-	case "TLS1", "TLSV1", "TLS_1", "1", "TLS1_0", "TLS10":
+	case "TLS1", "TLSV1", "TLS_1", "1", "TLS1_0", "TLS10", "TLSENFORCEMENTDISABLED", "SSLV3", "TLSV1_2016":
 		return "1.0"
 	case "TLS11":
 		return "1.1"
@@ -175,4 +177,185 @@ func PublicACL(acl string) bool {
 		return true
 	}
 	return false
+}
+
+func init() {
+	// policy_public: whether a policy document (a JSON object or its text) has an Allow
+	// statement for every principal ("*", {AWS: "*"}) without a condition.
+	Transforms["policy_public"] = func(v any) (any, bool) {
+		if s, ok := v.(string); ok {
+			var j any
+			if json.Unmarshal([]byte(s), &j) != nil {
+				return nil, false
+			}
+			v = j
+		}
+		doc, ok := v.(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		sts := doc["Statement"]
+		if one, ok := sts.(map[string]any); ok {
+			sts = []any{one}
+		}
+		list, _ := sts.([]any)
+		for _, x := range list {
+			st, ok := x.(map[string]any)
+			if !ok || st["Effect"] != "Allow" || st["Condition"] != nil {
+				continue
+			}
+			if everyone(st["Principal"]) {
+				return true, true
+			}
+		}
+		return false, true
+	}
+	// public_member: whether an IAM member (or any of a list) is everyone: GCP's allUsers or
+	// allAuthenticatedUsers.
+	Transforms["public_member"] = func(v any) (any, bool) {
+		l, ok := AsStrings(v)
+		if !ok {
+			return nil, false
+		}
+		for _, x := range l {
+			if s := x.(string); s == "allUsers" || s == "allAuthenticatedUsers" {
+				return true, true
+			}
+		}
+		return false, true
+	}
+	// secret_text: whether a text (user data, a startup script) sets a secret in plain text:
+	// a password, token or secret key assigned a literal, or a private key.
+	Transforms["secret_text"] = func(v any) (any, bool) {
+		s, ok := v.(string)
+		if !ok {
+			return nil, false
+		}
+		return secretText.MatchString(s), true
+	}
+	// elb_tls: the minimum TLS version of an Elastic Load Balancing security policy.
+	Transforms["elb_tls"] = func(v any) (any, bool) {
+		s, ok := v.(string)
+		if !ok {
+			return nil, false
+		}
+		switch {
+		case strings.Contains(s, "TLS13-1-3"):
+			return "1.3", true
+		case strings.Contains(s, "TLS-1-2"), strings.Contains(s, "TLS13-1-2"), strings.Contains(s, "FS-1-2"):
+			return "1.2", true
+		case strings.Contains(s, "TLS-1-1"), strings.Contains(s, "FS-1-1"):
+			return "1.1", true
+		case strings.HasPrefix(s, "ELBSecurityPolicy"):
+			return "1.0", true
+		}
+		return nil, false
+	}
+	// days_at_most_90: whether a rotation period ("7776000s", "90d") is 90 days or less.
+	Transforms["days_at_most_90"] = func(v any) (any, bool) {
+		s, ok := AsString(v)
+		if !ok {
+			return nil, false
+		}
+		s = strings.TrimSpace(s)
+		var n float64
+		switch {
+		case strings.HasSuffix(s, "s"):
+			f, err := strconv.ParseFloat(strings.TrimSuffix(s, "s"), 64)
+			if err != nil {
+				return nil, false
+			}
+			n = f / 86400
+		case strings.HasSuffix(s, "d"):
+			f, err := strconv.ParseFloat(strings.TrimSuffix(s, "d"), 64)
+			if err != nil {
+				return nil, false
+			}
+			n = f
+		default:
+			f, err := strconv.ParseFloat(s, 64)
+			if err != nil {
+				return nil, false
+			}
+			n = f
+		}
+		return n <= 90, true
+	}
+}
+
+// everyone reports whether a policy principal is everyone.
+func everyone(p any) bool {
+	switch x := p.(type) {
+	case string:
+		return x == "*"
+	case map[string]any:
+		for _, v := range x {
+			l, _ := AsStrings(v)
+			for _, s := range l {
+				if s == "*" {
+					return true
+				}
+			}
+		}
+	case []any:
+		for _, y := range x {
+			if everyone(y) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// secretText matches a secret set in plain text in a script: NAME=value or NAME: value where
+// NAME says password, secret or token (not a reference such as $VAR or ${…}), or a private key.
+var secretText = regexp.MustCompile(`(?i)(aws_secret_access_key|password|passwd|secret|api_?key|token)["']?\s*[:=]\s*["']?[A-Za-z0-9/+_\-!@#%^&*.]{6,}|-----BEGIN [A-Z ]*PRIVATE KEY-----`)
+
+func init() {
+	// lb_drop_headers: whether a CloudFormation load balancer's attributes turn
+	// routing.http.drop_invalid_header_fields.enabled on.
+	Transforms["lb_drop_headers"] = func(v any) (any, bool) {
+		l, ok := v.([]any)
+		if !ok {
+			return nil, false
+		}
+		for _, x := range l {
+			m, _ := x.(map[string]any)
+			if m["Key"] == "routing.http.drop_invalid_header_fields.enabled" {
+				b, ok := AsBool(m["Value"])
+				return b, ok
+			}
+		}
+		return false, true
+	}
+}
+
+// secretName matches names of variables and parameters that hold secrets.
+var secretName = regexp.MustCompile(`(?i)(password|passwd|secret|token|api[_-]?key|private[_-]?key|credential)`)
+
+func init() {
+	// secret_name: whether a name says it holds a secret (password, secret, token, API key).
+	Transforms["secret_name"] = func(v any) (any, bool) {
+		s, ok := v.(string)
+		if !ok {
+			return nil, false
+		}
+		return secretName.MatchString(s), true
+	}
+}
+
+func init() {
+	// rsasha1: whether a DNSSEC algorithm, or any of a list, is RSASHA1.
+	Transforms["rsasha1"] = func(v any) (any, bool) {
+		l, ok := AsStrings(v)
+		if !ok {
+			return nil, false
+		}
+		for _, x := range l {
+			if strings.EqualFold(x.(string), "rsasha1") {
+				return true, true
+			}
+		}
+		return false, true
+	}
 }

@@ -43,6 +43,7 @@ func init() {
 		"AWS::EC2::SecurityGroupIngress":        linkIngress,
 		"AWS::ElasticLoadBalancingV2::Listener": linkListener,
 		"AWS::Lambda::Url":                      linkFunctionURL,
+		"AWS::EC2::FlowLog":                     linkFlowLog,
 	}
 }
 
@@ -854,6 +855,14 @@ func (t *template) apiThrottling(r *resource) {
 		}
 	}
 	el.Default("rate_limited", false, "no stage, method settings or usage plan throttles it: only the account-level limit applies")
+}
+
+// linkFlowLog records flow_logs on the VPC or subnet an AWS::EC2::FlowLog names.
+func linkFlowLog(t *template, r *resource) {
+	t.mapped(r)
+	if z := t.target(r.props.get("ResourceId"), "AWS::EC2::VPC", "AWS::EC2::Subnet"); z != nil && z.el != nil {
+		analyzers.SetNote(z.el, "flow_logs", true, r.key.Span, "recorded by "+r.id)
+	}
 }
 
 // --- Secrets Manager ---

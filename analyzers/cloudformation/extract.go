@@ -211,6 +211,37 @@ func (t *template) nested(r *resource, part string, index int, v *val, kind mode
 type reader struct{ props *val }
 
 func (r reader) Get(p string) (mapping.Value, bool) {
+	if head, rest, ok := strings.Cut(p, "[*]"); ok {
+		list, found := r.Get(head)
+		if !found {
+			return list, false
+		}
+		l, isList := list.V.([]any)
+		if !isList {
+			return list, true
+		}
+		var vals []any
+		for _, it := range l {
+			x, ok := it, true
+			if rest = strings.TrimPrefix(rest, "."); rest != "" {
+				for _, step := range strings.Split(rest, ".") {
+					m, isMap := x.(map[string]any)
+					if !isMap {
+						ok = false
+						break
+					}
+					if x, ok = m[step]; !ok {
+						break
+					}
+				}
+			}
+			if ok {
+				vals = append(vals, x)
+			}
+		}
+		list.V = vals
+		return list, true
+	}
 	v := r.props
 	for _, k := range strings.Split(p, ".") {
 		if v = v.get(k); v == nil {

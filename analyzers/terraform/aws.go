@@ -50,6 +50,12 @@ func init() {
 		"aws_elasticache_replication_group": buildElastiCache,
 		"aws_elasticache_cluster":           buildElastiCache,
 		"aws_secretsmanager_secret":         buildSecret,
+		"azurerm_network_security_group":    buildNSG,
+		"google_compute_firewall":           buildFirewall,
+		"oci_core_security_list":            buildSecurityList,
+		"google_sql_database_instance":      buildCloudSQL,
+		"google_compute_instance":           buildGCEInstance,
+		"google_compute_instance_template":  buildGCEInstance,
 	}
 	linkers = map[string]func(*module, *res){
 		"aws_s3_bucket_server_side_encryption_configuration": linkCompanion,
@@ -69,6 +75,18 @@ func init() {
 		"aws_lambda_function_url":                            linkFunctionURL,
 		"aws_api_gateway_integration":                        linkIntegration,
 		"aws_apigatewayv2_integration":                       linkIntegration,
+		"aws_flow_log":                                       linkFlowLog,
+		"azurerm_network_security_rule":                      linkNSGRule,
+		"azurerm_mssql_firewall_rule":                        linkDBFirewallRule,
+		"azurerm_sql_firewall_rule":                          linkDBFirewallRule,
+		"azurerm_postgresql_firewall_rule":                   linkDBFirewallRule,
+		"azurerm_mysql_firewall_rule":                        linkDBFirewallRule,
+		"azurerm_postgresql_flexible_server_firewall_rule":   linkDBFirewallRule,
+		"azurerm_mysql_flexible_server_firewall_rule":        linkDBFirewallRule,
+		"azurerm_mssql_server_extended_auditing_policy":      linkAuditing,
+		"azurerm_mssql_database_extended_auditing_policy":    linkAuditing,
+		"alicloud_security_group_rule":                       linkAlicloudRule,
+		"oci_core_network_security_group_security_rule":      linkOCIRule,
 	}
 }
 
@@ -493,7 +511,7 @@ func buildLB(m *module, r *res) {
 }
 
 func linkListener(m *module, r *res) {
-	fl := m.element(r, model.Flow, "alb")
+	fl := m.mapped(r)
 	def := "HTTP"
 	if a := r.b.Attr("load_balancer_arn"); a != nil {
 		if addr, _, ok := m.refAddr(a.Expr); ok {

@@ -395,6 +395,7 @@ func (m *module) build() {
 		if a := p.Attr("region"); a != nil {
 			m.setAttr(el, "region", a, tString)
 		}
+		m.providerRole(el, p, name)
 		m.out = append(m.out, el)
 	}
 	for _, r := range m.order {

@@ -35,6 +35,9 @@ type reader struct {
 }
 
 func (h reader) Get(path string) (mapping.Value, bool) {
+	if head, rest, ok := strings.Cut(path, "[*]"); ok {
+		return h.every(head, strings.TrimPrefix(rest, "."))
+	}
 	parts := strings.Split(path, ".")
 	b := h.b
 	for i, p := range parts {
@@ -93,4 +96,78 @@ func (m *module) blockValue(b *Block, depth int) map[string]any {
 		}
 	}
 	return out
+}
+
+// every reads head[*].rest: the value at rest of every nested block at head (or of every item
+// of the list at head), as a list, written where the first is.
+func (h reader) every(head, rest string) (mapping.Value, bool) {
+	dir, last := "", head
+	if i := strings.LastIndexByte(head, '.'); i >= 0 {
+		dir, last = head[:i], head[i+1:]
+	}
+	parent := h.b
+	if dir != "" {
+		for _, p := range strings.Split(dir, ".") {
+			if parent = parent.First(p); parent == nil {
+				return mapping.Value{}, false
+			}
+		}
+	}
+	var items []reader
+	if a := parent.Attr(last); a != nil {
+		// A list written as an argument: step into each item's value.
+		v, via := h.m.resolve(a.Expr)
+		l, ok := v.([]any)
+		if !ok {
+			out := mapping.Value{V: v, Span: a.Span, Via: via}
+			if !known(v) {
+				out.Unknown = unknownNote(v)
+			}
+			return out, true
+		}
+		var vals []any
+		for _, it := range l {
+			if rest == "" {
+				vals = append(vals, it)
+				continue
+			}
+			x := it
+			for _, step := range strings.Split(rest, ".") {
+				if x, ok = stepInto(x, step); !ok {
+					break
+				}
+			}
+			if ok {
+				vals = append(vals, x)
+			}
+		}
+		out := mapping.Value{V: vals, Span: a.Span, Via: via}
+		if !known(vals) {
+			out.Unknown = unknownNote(vals)
+		}
+		return out, true
+	}
+	for _, nb := range parent.Nested(last) {
+		items = append(items, reader{m: h.m, b: nb})
+	}
+	if len(items) == 0 {
+		return mapping.Value{}, false
+	}
+	out := mapping.Value{Span: items[0].b.Head}
+	var vals []any
+	for _, it := range items {
+		var v mapping.Value
+		ok := true
+		if rest == "" {
+			v = mapping.Value{V: h.m.blockValue(it.b, 0)}
+		} else if v, ok = it.Get(rest); !ok {
+			continue
+		}
+		if v.Unknown != "" && out.Unknown == "" {
+			out.Unknown = v.Unknown
+		}
+		vals = append(vals, v.V)
+	}
+	out.V = vals
+	return out, true
 }

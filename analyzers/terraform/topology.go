@@ -217,8 +217,19 @@ func (m *module) target(a *Attribute, types ...string) *res {
 // --- zones ---
 
 func buildVPC(m *module, r *res) {
-	el := m.element(r, model.Zone, "vpc")
+	el := m.mapped(r)
 	el.Default("trust", "internal", "a VPC is private address space: internal unless threatls.yaml says otherwise")
+}
+
+// linkFlowLog records flow_logs on the VPC or subnet an aws_flow_log names.
+func linkFlowLog(m *module, r *res) {
+	m.mapped(r)
+	for _, arg := range []string{"vpc_id", "subnet_id"} {
+		if z := m.resOf(exprOf(r.b.Attr(arg)), map[string]string{"vpc_id": "aws_vpc", "subnet_id": "aws_subnet"}[arg]); z != nil && z.el != nil {
+			analyzers.SetNote(z.el, "flow_logs", true, r.b.Head, "recorded by "+r.addr)
+			z.el.Related = append(z.el.Related, model.Related{Span: r.b.Head, Message: "flow logs recorded by " + r.addr})
+		}
+	}
 }
 
 func buildSubnet(m *module, r *res) {

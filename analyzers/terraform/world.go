@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/threatls/threatls/analyzers"
 	"github.com/threatls/threatls/model"
 )
 
@@ -296,4 +297,71 @@ func (m *module) output(mod, out string, depth int) (any, string) {
 	defer delete(m.world.active, key)
 	v, _ := cm.eval(a.Expr, depth+1)
 	return v, via
+}
+
+// primaryDir returns the directory of the workspace's primary AWS provider: the first root
+// module (no module of the workspace calls it), in path order, with a provider "aws" block
+// that has no alias; "" when there is none. Account-wide threats (no CloudTrail, no
+// GuardDuty) are reported once, on it.
+func (w *world) primaryDir() string {
+	dirs := make([]string, 0, len(w.dirs))
+	for d := range w.dirs {
+		if len(w.calls[d]) == 0 {
+			dirs = append(dirs, d)
+		}
+	}
+	sort.Strings(dirs)
+	for _, d := range dirs {
+		for _, f := range w.dirs[d] {
+			raw, ok := f.Raw.(*Raw)
+			if !ok {
+				continue
+			}
+			for _, b := range raw.Blocks {
+				if b.Type == "provider" && len(b.Labels) == 1 && b.Labels[0] == "aws" && b.Attr("alias") == nil {
+					return d
+				}
+			}
+		}
+	}
+	return ""
+}
+
+// providerRole records on a provider element whether it is the workspace's primary AWS
+// provider (primary), and for an alias whether any resource or module call of its
+// directory uses it (used).
+func (m *module) providerRole(el *model.Element, p *Block, name string) {
+	alias := p.Attr("alias")
+	switch {
+	case alias != nil:
+		el.Default("primary", false, "an aliased provider is never the account's primary one")
+	case m.world != nil && m.world.primaryDir() == m.dir:
+		analyzers.SetNote(el, "primary", true, p.Head, "the default aws provider of the first root module")
+	case m.world == nil:
+		analyzers.SetNote(el, "primary", true, p.Head, "the default aws provider of the module")
+	default:
+		el.Default("primary", false, "another root module's provider is the workspace's primary one, or this module is called by another")
+	}
+	if alias == nil {
+		analyzers.SetNote(el, "used", true, p.Head, "the default provider")
+		return
+	}
+	ref := "aws." + strings.TrimPrefix(name, "provider.aws.")
+	for _, r := range m.order {
+		if a := r.b.Attr("provider"); a != nil && a.Expr.Kind == Ref && a.Expr.RefString() == ref {
+			analyzers.SetNote(el, "used", true, a.Span, "used by "+r.addr)
+			return
+		}
+	}
+	for _, b := range m.modules {
+		if a := b.Attr("providers"); a != nil && a.Expr.Kind == Object {
+			for _, e := range a.Expr.Elems {
+				if e.Kind == Ref && e.RefString() == ref {
+					analyzers.SetNote(el, "used", true, a.Span, "passed to module."+b.Labels[0])
+					return
+				}
+			}
+		}
+	}
+	el.Default("used", false, "no resource or module call of the directory uses "+ref)
 }

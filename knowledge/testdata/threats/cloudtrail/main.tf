@@ -1,5 +1,5 @@
 # A workspace that defines trails: AWS-CT-001 does not fire on its provider.
-provider "aws" {
+provider "aws" { # want "AWS-GD-001" "AWS-CFG-001"
   region = "eu-west-1"
 }
 

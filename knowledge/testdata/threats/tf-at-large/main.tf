@@ -5,7 +5,7 @@ variable "env" {
   default = "dev"
 }
 
-resource "aws_vpc" "main" {
+resource "aws_vpc" "main" { # want "CLOUD-NET-002"
   cidr_block = "10.0.0.0/16"
 }
 
