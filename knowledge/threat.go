@@ -24,6 +24,9 @@ type Threat struct {
 	// Likelihood and Impact are low, medium or high; their product gives the severity.
 	Likelihood string `yaml:"likelihood"`
 	Impact     string `yaml:"impact"`
+	// Informational makes the severity info, whatever likelihood × impact: a finding that says
+	// what the workspace does not declare, kept apart from the findings it makes likely.
+	Informational bool `yaml:"informational"`
 	// AppliesTo selects the elements the condition is evaluated on: any listed type, or any
 	// listed kind. At least one is required.
 	AppliesTo Selector `yaml:"applies_to"`

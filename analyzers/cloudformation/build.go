@@ -68,6 +68,9 @@ func (t *template) build() {
 		}
 		if r.typ == "AWS::S3::Bucket" {
 			cloud.BucketPublic(r.el)
+			if dst := t.target(r.props.get("LoggingConfiguration").get("DestinationBucketName"), "AWS::S3::Bucket"); dst != nil && dst.el != nil {
+				analyzers.SetNote(dst.el, "log_target", true, r.props.get("LoggingConfiguration").sp, r.id+" sends its access logs here")
+			}
 		}
 		if r.el.Kind == model.Component || r.el.Kind == model.Store {
 			t.names(r)

@@ -315,6 +315,32 @@ func (m *module) setNeutralisers(el *model.Element, b *Block) {
 	}
 }
 
+// logTarget records log_target on the bucket that r (an aws_s3_bucket_logging, or a bucket's
+// inline logging block) sends access logs to: a log bucket need not log its own access, which
+// would log every write of a log.
+func (m *module) logTarget(r *res) {
+	b := r.b
+	if r.typ == "aws_s3_bucket" {
+		if b = b.First("logging"); b == nil {
+			return
+		}
+	}
+	a := b.Attr("target_bucket")
+	if a == nil {
+		return
+	}
+	var t *res
+	if addr, attr, ok := m.refAddr(a.Expr); ok && (attr == "id" || attr == "bucket") {
+		t = m.resources[addr]
+	} else if s := m.str(b, "target_bucket"); s != "" {
+		t = m.resources[m.bucketNames[s]]
+	}
+	if t == nil || t.el == nil || t.typ != "aws_s3_bucket" {
+		return
+	}
+	analyzers.SetNote(t.el, "log_target", true, a.Span, r.addr+" sends its access logs here")
+}
+
 // finishBucket derives `public`, once the bucket's companions have said what they say.
 func (m *module) finishBucket(r *res) { cloud.BucketPublic(r.el) }
 

@@ -423,6 +423,9 @@ func (m *module) build() {
 		if r.el != nil && r.typ == "aws_s3_bucket" {
 			m.finishBucket(r)
 		}
+		if r.typ == "aws_s3_bucket_logging" || r.typ == "aws_s3_bucket" {
+			m.logTarget(r)
+		}
 	}
 	m.topology()
 	for _, r := range m.order {
