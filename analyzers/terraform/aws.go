@@ -87,6 +87,7 @@ func init() {
 		"azurerm_mssql_database_extended_auditing_policy":    linkAuditing,
 		"alicloud_security_group_rule":                       linkAlicloudRule,
 		"oci_core_network_security_group_security_rule":      linkOCIRule,
+		"azurerm_monitor_diagnostic_setting":                 linkDiagnostics,
 	}
 }
 
@@ -252,7 +253,16 @@ func linkCompanion(m *module, r *res) {
 	}
 	apply(target)
 	if bucket != nil && bucket.el != nil {
-		apply(bucket.el)
+		if r.maybe != "" {
+			// Whether the companion exists is unknown: what it would say is unknown too.
+			probe := &model.Element{Head: bucket.el.Head, Attrs: map[string]model.Attr{}}
+			apply(probe)
+			for name, a := range probe.Attrs {
+				bucket.el.SetUnknown(name, a.Span, r.addr+" may not exist ("+r.maybe+")")
+			}
+		} else {
+			apply(bucket.el)
+		}
 		bucket.el.Related = append(bucket.el.Related, model.Related{Span: r.b.Head,
 			Message: fmt.Sprintf("%s configured by %s", companionWhat[r.typ], r.addr)})
 	}

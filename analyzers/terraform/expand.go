@@ -50,6 +50,9 @@ func (m *module) expandOne(r *res) []*res {
 				delete(m.resources, r.addr)
 				return nil
 			}
+			if !known(v) {
+				r.maybe = "count = " + exprText(a.Expr) + ": " + unknownNote(v)
+			}
 		}
 		if a := r.b.Attr("for_each"); a != nil {
 			v, _ := m.resolve(a.Expr)

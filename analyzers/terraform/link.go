@@ -63,6 +63,9 @@ type res struct {
 	// net is what a component or store says of its network (set by its builder), nil for
 	// other resources.
 	net *netInfo
+	// maybe, when set, says why whether the resource exists at all is not known (a count
+	// known only when Terraform runs): what it contributes to another resource is unknown.
+	maybe string
 }
 
 // Link fuses the facts of every Terraform file of the workspace into elements. Files are

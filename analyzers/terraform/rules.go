@@ -441,3 +441,16 @@ func (m *module) ociSpec(b *Block) ruleSpec {
 	}
 	return spec
 }
+
+// linkDiagnostics records logging on the resource an azurerm_monitor_diagnostic_setting sends
+// logs for (target_resource_id).
+func linkDiagnostics(m *module, r *res) {
+	m.mapped(r)
+	addr, _, ok := m.refAddr(exprOf(r.b.Attr("target_resource_id")))
+	if !ok {
+		return
+	}
+	if t := m.resources[addr]; t != nil && t.el != nil {
+		analyzers.SetNote(t.el, "logging", true, r.b.Attr("target_resource_id").Span, "logs sent by "+r.addr)
+	}
+}

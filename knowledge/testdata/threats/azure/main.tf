@@ -1,5 +1,5 @@
 # Azure resources: storage, databases, Key Vault, networks, AKS, App Service, VMs, registries.
-resource "azurerm_storage_account" "logs" { # want "CLOUD-NET-001"
+resource "azurerm_storage_account" "logs" { # want "CLOUD-NET-001" "CLOUD-LOG-001"
   name                      = "acmelogs"
   resource_group_name       = "rg"
   location                  = "westeurope"
@@ -9,7 +9,7 @@ resource "azurerm_storage_account" "logs" { # want "CLOUD-NET-001"
   min_tls_version           = "TLS1_0" # want "CLOUD-TLS-002"
 }
 
-resource "azurerm_storage_account" "data" {
+resource "azurerm_storage_account" "data" { # want "CLOUD-LOG-001"
   name                     = "acmedata"
   resource_group_name      = "rg"
   location                 = "westeurope"
@@ -69,7 +69,7 @@ resource "azurerm_postgresql_server" "pg" {
   public_network_access_enabled = false
 }
 
-resource "azurerm_key_vault" "main" { # want "CLOUD-DEL-001" "CLOUD-NET-001"
+resource "azurerm_key_vault" "main" { # want "CLOUD-DEL-001" "CLOUD-NET-001" "CLOUD-LOG-001"
   name                = "acme-kv"
   location            = "westeurope"
   resource_group_name = "rg"
@@ -212,7 +212,7 @@ resource "azurerm_kubernetes_cluster" "hardened" {
   }
 }
 
-resource "azurerm_linux_web_app" "api" { # want "AZURE-APP-002" "CLOUD-TLS-001"
+resource "azurerm_linux_web_app" "api" { # want "AZURE-APP-002" "CLOUD-TLS-001" "AZURE-APP-003"
   name                = "acme-api"
   resource_group_name = "rg"
   location            = "westeurope"
@@ -363,4 +363,13 @@ resource "azurerm_security_center_contact" "ops" {
   email               = "ops@example.com"
   alert_notifications = true
   alerts_to_admins    = true
+}
+
+resource "azurerm_monitor_diagnostic_setting" "kv" {
+  name                       = "kv-audit"
+  target_resource_id         = azurerm_key_vault.locked.id
+  log_analytics_workspace_id = "workspace"
+  enabled_log {
+    category = "AuditEvent"
+  }
 }

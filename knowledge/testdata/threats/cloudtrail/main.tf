@@ -42,3 +42,7 @@ resource "aws_cloudtrail" "data_events" {
     }
   }
 }
+
+resource "aws_accessanalyzer_analyzer" "account" {
+  analyzer_name = "account"
+}

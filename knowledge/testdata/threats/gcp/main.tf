@@ -1,10 +1,10 @@
 # Google Cloud resources: storage, Cloud SQL, GKE, firewalls, IAM, KMS, Compute, BigQuery, DNS.
-resource "google_storage_bucket" "data" { # want "GCP-GCS-001"
+resource "google_storage_bucket" "data" { # want "GCP-GCS-001" "CLOUD-LOG-002" "CLOUD-VER-001"
   name     = "acme-data"
   location = "EU"
 }
 
-resource "google_storage_bucket" "assets" {
+resource "google_storage_bucket" "assets" { # want "CLOUD-LOG-002" "CLOUD-VER-001"
   name                        = "acme-assets"
   location                    = "EU"
   uniform_bucket_level_access = true
@@ -299,5 +299,17 @@ resource "google_container_cluster" "unshielded" {
   database_encryption {
     state    = "ENCRYPTED"
     key_name = "k"
+  }
+}
+
+resource "google_storage_bucket" "archive" {
+  name                        = "acme-archive"
+  location                    = "EU"
+  uniform_bucket_level_access = true
+  versioning {
+    enabled = true
+  }
+  logging {
+    log_bucket = "acme-logs"
   }
 }

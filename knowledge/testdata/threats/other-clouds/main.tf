@@ -1,10 +1,10 @@
 # Alibaba Cloud and Oracle Cloud: storage encryption, public access, open security rules.
-resource "alicloud_oss_bucket" "site" { # want "CLOUD-ENC-001"
+resource "alicloud_oss_bucket" "site" { # want "CLOUD-ENC-001" "CLOUD-VER-001"
   bucket = "acme-site"
   acl    = "public-read" # want "CLOUD-PUB-001"
 }
 
-resource "alicloud_oss_bucket" "data" {
+resource "alicloud_oss_bucket" "data" { # want "CLOUD-VER-001"
   bucket = "acme-data"
   server_side_encryption_rule {
     sse_algorithm = "KMS"
@@ -41,14 +41,14 @@ resource "alicloud_db_instance" "orders" {
   tde_status       = "Enabled"
 }
 
-resource "oci_objectstorage_bucket" "exports" {
+resource "oci_objectstorage_bucket" "exports" { # want "CLOUD-VER-001"
   compartment_id = "ocid1.compartment.oc1..x"
   name           = "exports"
   namespace      = "acme"
   access_type    = "ObjectRead" # want "CLOUD-PUB-001"
 }
 
-resource "oci_objectstorage_bucket" "backups" {
+resource "oci_objectstorage_bucket" "backups" { # want "CLOUD-VER-001"
   compartment_id = "ocid1.compartment.oc1..x"
   name           = "backups"
   namespace      = "acme"
@@ -86,4 +86,11 @@ resource "oci_core_network_security_group_security_rule" "db" {
       max = 5432
     }
   }
+}
+
+resource "oci_objectstorage_bucket" "history" {
+  compartment_id = "ocid1.compartment.oc1..x"
+  name           = "history"
+  namespace      = "acme"
+  versioning     = "Enabled"
 }

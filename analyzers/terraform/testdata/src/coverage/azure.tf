@@ -95,6 +95,14 @@ resource "azurerm_redis_cache" "tls" { # want-element azurerm_redis_cache.tls st
 resource "azurerm_storage_account" "keyed" { # want-element azurerm_storage_account.keyed store
   name                      = "keyed"
   shared_access_key_enabled = false # want-attr azurerm_storage_account.keyed authenticated=true(read)
+  queue_properties {
+    logging { # want-attr azurerm_storage_account.keyed logging=true(read)
+      delete  = true
+      read    = true
+      write   = true
+      version = "1.0"
+    }
+  }
   customer_managed_key { # want-attr azurerm_storage_account.keyed kms_managed_key=true(read)
     key_vault_key_id          = "k"
     user_assigned_identity_id = "i"

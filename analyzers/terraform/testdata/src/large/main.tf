@@ -113,3 +113,13 @@ resource "aws_sqs_queue" "jobs" { # want-element aws_sqs_queue.jobs store
   name                    = module.db.name
   sqs_managed_sse_enabled = module.db.encrypted # want-attr aws_sqs_queue.jobs encrypted_at_rest=false(read)
 }
+
+module "store_a" {
+  source    = "./modules/store"
+  versioned = true
+}
+
+module "store_b" {
+  source    = "./modules/store"
+  versioned = false
+}
