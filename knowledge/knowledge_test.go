@@ -3,6 +3,7 @@ package knowledge_test
 import (
 	"flag"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -41,6 +42,13 @@ func TestLibrary(t *testing.T) {
 		}
 		if len(th.References) == 0 {
 			t.Errorf("%s has no references", th.ID)
+		}
+		// The threats of the clouds' libraries show the threat and its fix in source.
+		switch path.Base(th.File()) {
+		case "cloud.yaml", "azure.yaml", "gcp.yaml", "aws-more.yaml":
+			if th.Docs.Before == "" || th.Docs.After == "" {
+				t.Errorf("%s has no before/after example", th.ID)
+			}
 		}
 	}
 }
