@@ -14,11 +14,11 @@ const module = "github.com/threatls/threatls/"
 
 // TestLayers guards the import rules that keep data flowing one way (DESIGN.md): only
 // analyzers/parse imports tree-sitter, only lsp imports the protocol library, only the
-// command line imports git's ignore rules and globs, the model
-// imports nothing of ours, analyzers know nothing of the library or the outputs, and the
-// library knows nothing of file formats. Only ai imports the OpenAI client and net/http —
-// nothing else in threatls opens a connection — and ai sits above engine, below lsp and the
-// command. Test files may cross layers.
+// command line imports git's ignore rules and globs, the model imports nothing of ours,
+// analyzers know nothing of the library or the outputs, the library knows nothing of file
+// formats, and the resource mapping (data both read) knows only the model. Only ai imports
+// the OpenAI client and net/http — nothing else in threatls opens a connection — and ai sits
+// above engine, below lsp and the command. Test files may cross layers.
 func TestLayers(t *testing.T) {
 	type rule struct {
 		pkg    string // package directory prefix the rule applies to ("" = all)
@@ -45,6 +45,11 @@ func TestLayers(t *testing.T) {
 		{"knowledge", "", module + "engine"},
 		{"knowledge", "", module + "lsp"},
 		{"knowledge", "", module + "report"},
+		{"mapping", "", module + "analyzers"},
+		{"mapping", "", module + "knowledge"},
+		{"mapping", "", module + "engine"},
+		{"mapping", "", module + "lsp"},
+		{"mapping", "", module + "report"},
 		{"engine", "", module + "lsp"},
 		{"engine", "", module + "ai"},
 		{"knowledge", "", module + "ai"},

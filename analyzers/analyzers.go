@@ -44,6 +44,14 @@ type Scoper interface {
 	Scope(path string) string
 }
 
+// Joiner is implemented by Scopers whose scopes reference each other (a Terraform module
+// calling a module of another directory): the scopes a file's facts join are linked together,
+// as one unit, whenever one of them changes.
+type Joiner interface {
+	// Joins returns the keys of the scopes (see Scoper) the facts of one file reference.
+	Joins(ff *model.FileFacts) []string
+}
+
 // Cloner is implemented by analyzers that keep state between Links (what they built last, to
 // rebuild only what changed): each workspace links with a clone of its own, so that two
 // workspaces of one engine never undo each other's work.

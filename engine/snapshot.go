@@ -144,6 +144,7 @@ type buildState struct {
 	states  map[string]*fileState
 	scopeOf map[string]scopeID
 	scopes  map[scopeID]*scope
+	joined  map[scopeID]map[scopeID]int // scopes linked together (both ways), with how many files say so
 	builder model.Builder
 
 	evals  map[string]*evaluated
@@ -164,11 +165,12 @@ type buildState struct {
 // scopeID names the files of one analyzer that link together.
 type scopeID struct{ analyzer, key string }
 
-// scope is one scope's files and what its Link made of them.
+// scope is one scope's files and what the Link of its unit made of them.
 type scope struct {
 	a     analyzers.Analyzer
 	files map[string]*model.FileFacts
 	out   []*model.Element
+	joins map[string][]scopeID // by file: the scopes its facts join (analyzers.Joiner)
 }
 
 // evaluated is an element's findings and what they depend on beyond the element.
@@ -182,7 +184,7 @@ type evaluated struct {
 func newBuildState(e *Engine) *buildState {
 	b := &buildState{
 		eng: e, facts: map[string]*model.FileFacts{}, states: map[string]*fileState{},
-		scopeOf: map[string]scopeID{}, scopes: map[scopeID]*scope{},
+		scopeOf: map[string]scopeID{}, scopes: map[scopeID]*scope{}, joined: map[scopeID]map[scopeID]int{},
 		evals: map[string]*evaluated{}, rdeps: map[model.Dep]map[string]struct{}{},
 		inFile: map[string]map[string]struct{}{}, problems: map[string][]model.Finding{},
 		files:    btree.NewMap[string, *File](32),
@@ -230,7 +232,13 @@ func (b *buildState) update(keys []string, states []*fileState, skipped []model.
 		changedFacts = append(changedFacts, key)
 		if of != nil {
 			sid := b.scopeOf[key]
-			delete(b.scopes[sid].files, key)
+			sc := b.scopes[sid]
+			delete(sc.files, key)
+			for _, j := range sc.joins[key] {
+				b.join(sid, j, -1)
+				dirtyScopes[j] = struct{}{}
+			}
+			delete(sc.joins, key)
 			delete(b.scopeOf, key)
 			dirtyScopes[sid] = struct{}{}
 			delete(b.facts, key)
@@ -246,6 +254,20 @@ func (b *buildState) update(keys []string, states []*fileState, skipped []model.
 				b.scopes[sid] = s
 			}
 			s.files[key] = nf
+			if j, ok := st.analyzer.(analyzers.Joiner); ok {
+				for _, k := range j.Joins(nf) {
+					other := scopeID{analyzer: sid.analyzer, key: k}
+					if other == sid {
+						continue
+					}
+					if s.joins == nil {
+						s.joins = map[string][]scopeID{}
+					}
+					s.joins[key] = append(s.joins[key], other)
+					b.join(sid, other, 1)
+					dirtyScopes[other] = struct{}{}
+				}
+			}
 			b.scopeOf[key] = sid
 			dirtyScopes[sid] = struct{}{}
 			b.facts[key] = nf
@@ -283,7 +305,47 @@ func (b *buildState) update(keys []string, states []*fileState, skipped []model.
 	}
 }
 
-// relink links the scopes whose files changed and returns the elements that left and came.
+// join records that n more files link the scopes x and y together.
+func (b *buildState) join(x, y scopeID, n int) {
+	for _, p := range [][2]scopeID{{x, y}, {y, x}} {
+		m := b.joined[p[0]]
+		if m == nil {
+			m = map[scopeID]int{}
+			b.joined[p[0]] = m
+		}
+		if m[p[1]] += n; m[p[1]] <= 0 {
+			delete(m, p[1])
+			if len(m) == 0 {
+				delete(b.joined, p[0])
+			}
+		}
+	}
+}
+
+// unit returns the scopes linked with sid (itself included), sorted.
+func (b *buildState) unit(sid scopeID) []scopeID {
+	seen := map[scopeID]bool{sid: true}
+	queue := []scopeID{sid}
+	for len(queue) > 0 {
+		s := queue[0]
+		queue = queue[1:]
+		for o := range b.joined[s] {
+			if !seen[o] {
+				seen[o] = true
+				queue = append(queue, o)
+			}
+		}
+	}
+	out := make([]scopeID, 0, len(seen))
+	for s := range seen {
+		out = append(out, s)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].key < out[j].key })
+	return out
+}
+
+// relink links the units of the scopes whose files changed — a scope and those it is joined
+// with — and returns the elements that left and came.
 func (b *buildState) relink(dirty map[scopeID]struct{}) (removed, added []*model.Element) {
 	ids := make([]scopeID, 0, len(dirty))
 	for sid := range dirty {
@@ -295,42 +357,72 @@ func (b *buildState) relink(dirty map[scopeID]struct{}) (removed, added []*model
 		}
 		return ids[i].key < ids[j].key
 	})
+	done := map[scopeID]bool{}
 	for _, sid := range ids {
-		s := b.scopes[sid]
-		if s == nil {
+		if done[sid] {
 			continue
 		}
-		var out []*model.Element
-		if len(s.files) > 0 {
-			facts := make([]*model.FileFacts, 0, len(s.files))
-			for _, f := range s.files {
-				facts = append(facts, f)
+		unit := b.unit(sid)
+		var facts []*model.FileFacts
+		var a analyzers.Analyzer
+		for _, u := range unit {
+			done[u] = true
+			if s := b.scopes[u]; s != nil {
+				a = s.a
+				for _, f := range s.files {
+					facts = append(facts, f)
+				}
 			}
-			sort.Slice(facts, func(i, j int) bool { return facts[i].File < facts[j].File })
-			out = b.eng.link(s.a, facts)
 		}
-		was := make(map[*model.Element]struct{}, len(s.out))
-		for _, el := range s.out {
-			was[el] = struct{}{}
+		sort.Slice(facts, func(i, j int) bool { return facts[i].File < facts[j].File })
+		var out []*model.Element
+		if len(facts) > 0 {
+			out = b.eng.link(a, facts)
 		}
-		now := make(map[*model.Element]struct{}, len(out))
+		// Each element is the scope's of the file that defines it.
+		byScope := map[scopeID][]*model.Element{}
 		for _, el := range out {
 			if el == nil {
 				continue
 			}
-			now[el] = struct{}{}
-			if _, ok := was[el]; !ok {
-				added = append(added, el)
+			owner := unit[0]
+			if s, ok := b.scopeOf[el.Span.File]; ok && s.analyzer == sid.analyzer && slices.Contains(unit, s) {
+				owner = s
+			}
+			byScope[owner] = append(byScope[owner], el)
+		}
+		for _, u := range unit {
+			s := b.scopes[u]
+			if s == nil {
+				continue
+			}
+			r, a := diffElements(s.out, byScope[u])
+			removed, added = append(removed, r...), append(added, a...)
+			s.out = byScope[u]
+			if len(s.files) == 0 {
+				delete(b.scopes, u)
 			}
 		}
-		for _, el := range s.out {
-			if _, ok := now[el]; !ok {
-				removed = append(removed, el)
-			}
+	}
+	return removed, added
+}
+
+// diffElements returns the elements of was not in now, and those of now not in was.
+func diffElements(was, now []*model.Element) (removed, added []*model.Element) {
+	in := make(map[*model.Element]struct{}, len(was))
+	for _, el := range was {
+		in[el] = struct{}{}
+	}
+	keep := make(map[*model.Element]struct{}, len(now))
+	for _, el := range now {
+		keep[el] = struct{}{}
+		if _, ok := in[el]; !ok {
+			added = append(added, el)
 		}
-		s.out = out
-		if len(s.files) == 0 {
-			delete(b.scopes, sid)
+	}
+	for _, el := range was {
+		if _, ok := keep[el]; !ok {
+			removed = append(removed, el)
 		}
 	}
 	return removed, added

@@ -83,7 +83,9 @@ func (c *Classifier) Classify(el *model.Element) (string, string) {
 // classTexts collects the names a store goes by: its name, aliases, data assets, tags and
 // labels (keys and values), and the name-like attributes analyzers read (tables, buckets).
 func classTexts(el *model.Element) []string {
-	out := []string{el.Name}
+	// The name without the type it starts with (aws_s3_bucket.logs): a type's words
+	// (azurerm_storage_account) say nothing of the data.
+	out := []string{strings.TrimPrefix(el.Name, el.Type+".")}
 	for _, a := range el.Aliases {
 		out = append(out, strings.TrimPrefix(strings.TrimPrefix(a, "name:"), "image:"))
 	}

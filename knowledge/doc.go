@@ -3,8 +3,11 @@ package knowledge
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
+
+	"github.com/threatls/threatls/mapping"
 )
 
 // Markdown documents a threat: the section of the rules page, the text of `threatls explain`,
@@ -24,7 +27,7 @@ func (t *Threat) Markdown() string {
 	if len(t.Attack) > 0 {
 		fmt.Fprintf(&b, "| ATT&CK | %s |\n", strings.Join(t.Attack, ", "))
 	}
-	fmt.Fprintf(&b, "| Applies to | %s |\n", strings.Join(append(append([]string{}, t.AppliesTo.Types...), kinds(t)...), ", "))
+	fmt.Fprintf(&b, "| Applies to | %s |\n", strings.Join(append(append([]string{}, t.Types()...), kinds(t)...), ", "))
 	for _, fw := range Frameworks {
 		if ids := t.Compliance[fw]; len(ids) > 0 {
 			fmt.Fprintf(&b, "| %s | %s |\n", frameworkName(fw), strings.Join(ids, ", "))
@@ -38,14 +41,24 @@ func (t *Threat) Markdown() string {
 	section("Why it matters", t.Docs.Why)
 	section("How it is detected", t.Docs.Detection)
 	section("How to fix it", t.Docs.Fix)
+	if t.Docs.Before != "" && t.Docs.After != "" {
+		section("Example", "Before:\n\n"+codeBlock(t.Docs.Before)+"\nAfter:\n\n"+codeBlock(t.Docs.After))
+	}
 	var mit []string
 	for _, m := range t.Mitigations {
 		line := "- " + m.Title
-		if len(m.Fixes) > 0 {
-			types := make([]string, 0, len(m.Fixes))
-			for ty := range m.Fixes {
-				types = append(types, ty)
+		types := make([]string, 0, len(m.Fixes))
+		for ty := range m.Fixes {
+			types = append(types, ty)
+		}
+		if m.Attr != "" {
+			for _, ty := range mapping.Builtin().FixTypes(m.Attr) {
+				if !slices.Contains(types, ty) && (slices.Contains(t.Types(), ty) || t.appliesToKindOf(ty)) {
+					types = append(types, ty)
+				}
 			}
+		}
+		if len(types) > 0 {
 			sort.Strings(types)
 			line += " (quick fix for " + strings.Join(types, ", ") + ")"
 		}
@@ -59,6 +72,25 @@ func (t *Threat) Markdown() string {
 	}
 	section("References", strings.Join(refs, "\n"))
 	return b.String()
+}
+
+// appliesToKindOf reports whether the threat selects the kind of element the resource mapping
+// makes of typ.
+func (t *Threat) appliesToKindOf(typ string) bool {
+	r, _ := mapping.Builtin().Of(typ)
+	return r != nil && slices.Contains(t.AppliesTo.Kinds, r.Kind)
+}
+
+// codeBlock fences a source example, with the language its text shows.
+func codeBlock(src string) string {
+	lang := "hcl"
+	switch {
+	case strings.Contains(src, "Type: AWS::"), strings.Contains(src, "apiVersion:"), strings.Contains(src, "services:"):
+		lang = "yaml"
+	case strings.HasPrefix(strings.TrimSpace(src), "{"):
+		lang = "json"
+	}
+	return "```" + lang + "\n" + strings.TrimRight(src, "\n") + "\n```\n"
 }
 
 func kinds(t *Threat) []string {

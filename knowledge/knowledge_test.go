@@ -3,8 +3,8 @@ package knowledge_test
 import (
 	"flag"
 	"os"
+	"path"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -30,6 +30,9 @@ func builtin(t *testing.T) *knowledge.Library {
 // TestLibrary checks that every built-in entry loads, compiles and is documented.
 func TestLibrary(t *testing.T) {
 	lib := builtin(t)
+	for _, err := range lib.Compile() {
+		t.Errorf("a built-in condition does not compile: %v", err)
+	}
 	if n := len(lib.Threats()); n < 20 {
 		t.Errorf("the library has %d threats, want at least 20", n)
 	}
@@ -39,6 +42,13 @@ func TestLibrary(t *testing.T) {
 		}
 		if len(th.References) == 0 {
 			t.Errorf("%s has no references", th.ID)
+		}
+		// The threats of the clouds' libraries show the threat and its fix in source.
+		switch path.Base(th.File()) {
+		case "cloud.yaml", "azure.yaml", "gcp.yaml", "aws-more.yaml":
+			if th.Docs.Before == "" || th.Docs.After == "" {
+				t.Errorf("%s has no before/after example", th.ID)
+			}
 		}
 	}
 }
@@ -126,28 +136,29 @@ func TestThreats(t *testing.T) {
 	}
 }
 
-func applies(th *knowledge.Threat, el *model.Element) bool {
-	return slices.Contains(th.AppliesTo.Types, el.Type) || slices.Contains(th.AppliesTo.Kinds, el.Kind)
-}
+func applies(th *knowledge.Threat, el *model.Element) bool { return th.Applies(el) }
 
 // TestFixes applies the first mitigation of every finding of threat ID in testdata/fix/ID.tf,
 // compares the result with ID.tf.golden, and re-scans it: the threat must be gone and the file
 // must still parse.
 func TestFixes(t *testing.T) {
 	eng := newEngine(t)
-	// A case is testdata/fix/ID.tf, ID.k8s.yaml (a manifest) or ID.compose.yaml.
+	// A case is testdata/fix/ID.tf, ID.k8s.yaml (a manifest), ID.compose.yaml, or a
+	// CloudFormation template ID.cfn.yaml or ID.cfn.json.
 	inputs, _ := filepath.Glob("testdata/fix/*.tf")
 	yamls, _ := filepath.Glob("testdata/fix/*.yaml")
-	inputs = append(inputs, yamls...)
+	jsons, _ := filepath.Glob("testdata/fix/*.json")
+	inputs = append(append(inputs, yamls...), jsons...)
 	if len(inputs) == 0 {
 		t.Fatal("no fix cases in testdata/fix")
 	}
 	for _, in := range inputs {
 		base := filepath.Base(in)
 		id, variant, _ := strings.Cut(base, ".")
-		name := map[string]string{"tf": "main.tf", "k8s.yaml": "manifest.yaml", "compose.yaml": "compose.yaml"}[variant]
+		name := map[string]string{"tf": "main.tf", "k8s.yaml": "manifest.yaml", "compose.yaml": "compose.yaml",
+			"cfn.yaml": "template.yaml", "cfn.json": "template.json"}[variant]
 		if name == "" {
-			t.Fatalf("%s: a fix case is ID.tf, ID.k8s.yaml or ID.compose.yaml", in)
+			t.Fatalf("%s: a fix case is ID.tf, ID.k8s.yaml, ID.compose.yaml, ID.cfn.yaml or ID.cfn.json", in)
 		}
 		t.Run(strings.TrimSuffix(base, filepath.Ext(base)), func(t *testing.T) {
 			src, err := os.ReadFile(in)

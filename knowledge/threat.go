@@ -5,7 +5,11 @@
 // analyzer carries out.
 package knowledge
 
-import "github.com/threatls/threatls/model"
+import (
+	"slices"
+
+	"github.com/threatls/threatls/model"
+)
 
 // Threat is one entry of the library. IDs are stable and never reused.
 type Threat struct {
@@ -20,6 +24,9 @@ type Threat struct {
 	// Likelihood and Impact are low, medium or high; their product gives the severity.
 	Likelihood string `yaml:"likelihood"`
 	Impact     string `yaml:"impact"`
+	// Informational makes the severity info, whatever likelihood × impact: a finding that says
+	// what the workspace does not declare, kept apart from the findings it makes likely.
+	Informational bool `yaml:"informational"`
 	// AppliesTo selects the elements the condition is evaluated on: any listed type, or any
 	// listed kind. At least one is required.
 	AppliesTo Selector `yaml:"applies_to"`
@@ -46,18 +53,43 @@ type Threat struct {
 
 	// file is the library file the entry came from, for error messages.
 	file string
+	// types are AppliesTo.Types and the names the resource mapping gives the same services in
+	// other formats (AWS::S3::Bucket for aws_s3_bucket).
+	types []string
 }
 
-// Selector chooses elements by type or kind.
+// Types returns the element types the threat applies to: those it lists, then the names of
+// the same resources in other formats.
+func (t *Threat) Types() []string {
+	if t.types == nil {
+		return t.AppliesTo.Types
+	}
+	return t.types
+}
+
+// Applies reports whether the threat selects el, by type or by kind.
+func (t *Threat) Applies(el *model.Element) bool {
+	return slices.Contains(t.Types(), el.Type) || slices.Contains(t.AppliesTo.Kinds, el.Kind)
+}
+
+// Selector chooses elements by type or kind. Mapped selects every type whose row of the
+// resource mapping maps all the attributes it lists (in every format): a threat written
+// against an attribute applies to each resource type that has it, and to the types added
+// later, with no list to keep.
 type Selector struct {
-	Types []string     `yaml:"types"`
-	Kinds []model.Kind `yaml:"kinds"`
+	Types  []string     `yaml:"types"`
+	Kinds  []model.Kind `yaml:"kinds"`
+	Mapped []string     `yaml:"mapped"`
 }
 
 // Mitigation is what removes or reduces a finding. Fixes are keyed by element type: the
-// operations that carry the mitigation out for that type of element.
+// operations that carry the mitigation out for that type of element. Attr names a normalised
+// attribute whose secure value the mitigation gives: the resource mapping (package mapping)
+// holds the operations per type and format, so that one mitigation fixes every type the
+// threat applies to; Fixes, when it has the element's type, wins.
 type Mitigation struct {
 	Title string                   `yaml:"title"`
+	Attr  string                   `yaml:"attr"`
 	Fixes map[string][]model.FixOp `yaml:"fixes"`
 }
 
@@ -70,6 +102,10 @@ type Docs struct {
 	// Examples are before/after snippets for elements no mechanical fix applies to, adapted
 	// to the element's names when shown (see Guide).
 	Examples []Example `yaml:"examples"`
+	// Before and After are a short example of the threat in source (Terraform, a
+	// CloudFormation template, a manifest) and of its fix.
+	Before string `yaml:"before"`
+	After  string `yaml:"after"`
 }
 
 // Compliance frameworks a threat may map to: keys of Threat.Compliance, and the names of the

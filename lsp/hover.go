@@ -41,9 +41,12 @@ func (s *server) hover(ctx context.Context, p *protocol.HoverParams) (*protocol.
 			more = append(more, f.ThreatID)
 			continue
 		}
-		brief := lib.Brief(f) + hoverGovernance(lib, f)
+		brief := lib.Brief(f)
 		if len(parts) == 0 {
-			// What to do about the first, for this element (knowledge.Guidance.Brief).
+			// Of the first: the requirements it bears on, its weight in residual risk, and
+			// what to do about it for this element (knowledge.Guidance.Brief). The others'
+			// are a hover away on their own lines, or in Show remediation.
+			brief += hoverGovernance(lib, f)
 			if r := s.remediationHover(v.snap, f); r != "" {
 				brief += "\n\n" + r
 			}

@@ -12,6 +12,10 @@ import (
 var watchGlobs = []string{
 	"**/*.tf",
 	"**/*.{yaml,yml}",
+	"**/*.template",
+	"**/*.{template,cfn,cloudformation,sam}.json",
+	"**/{cloudformation,cfn}/**/*.json",
+	"**/template.json",
 	"**/*.{md,markdown,mmd,mermaid}",
 	"**/{Dockerfile,Containerfile}",
 	"**/{Dockerfile,Containerfile}.*",

@@ -7,6 +7,7 @@ import (
 	"github.com/threatls/threatls/analyzers/actions"
 	"github.com/threatls/threatls/analyzers/appconfig"
 	"github.com/threatls/threatls/analyzers/code"
+	"github.com/threatls/threatls/analyzers/cloudformation"
 	"github.com/threatls/threatls/analyzers/compose"
 	"github.com/threatls/threatls/analyzers/config"
 	"github.com/threatls/threatls/analyzers/dockerfile"
@@ -20,8 +21,10 @@ import (
 // Analyzers returns every analyzer, in the order files are matched against them: a file
 // belongs to the first that matches. Kubernetes comes last, because it claims every YAML file
 // that no format with a recognisable name (compose files, threatls.yaml, Threagile and OTM
-// models, GitHub Actions workflows) has claimed. Application code has an analyzer per
-// grammar (code.Analyzers), all made from the same packs.
+// models, GitHub Actions workflows, CloudFormation templates) has claimed. CloudFormation
+// comes after the formats whose names are more specific (a compose.cfn.yaml is a compose
+// file). Application code has an analyzer per grammar (code.Analyzers), all made from the
+// same packs.
 func Analyzers() []analyzers.Analyzer {
 	out := []analyzers.Analyzer{
 		terraform.New(),
@@ -33,6 +36,7 @@ func Analyzers() []analyzers.Analyzer {
 		otm.New(),
 		actions.New(),
 		appconfig.New(),
+		cloudformation.New(),
 	}
 	out = append(out, code.Analyzers()...)
 	return append(out, kubernetes.New())

@@ -5,10 +5,14 @@ import (
 	"strings"
 
 	"github.com/threatls/threatls/analyzers"
+	"github.com/threatls/threatls/analyzers/cloud"
+	"github.com/threatls/threatls/mapping"
 	"github.com/threatls/threatls/model"
 )
 
-// builders create the element of a resource (or data source) from the resource alone.
+// builders create the element of a resource (or data source) from the resource alone, where
+// its mapping row (mapping.Row) does not say everything: they call m.mapped for what it says.
+// A resource type with a row and neither a builder nor a linker gets the row's element.
 var builders map[string]func(*module, *res)
 
 // linkers run once every element exists: they attach what points at another resource.
@@ -20,9 +24,6 @@ func init() {
 		"aws_db_instance":                   buildRDS,
 		"aws_rds_cluster":                   buildRDS,
 		"aws_ebs_volume":                    buildVolume,
-		"aws_efs_file_system":               buildVolume,
-		"aws_kms_key":                       buildKMS,
-		"aws_cloudtrail":                    buildTrail,
 		"aws_iam_policy":                    buildPolicy,
 		"aws_iam_role_policy":               buildPolicy,
 		"aws_iam_user_policy":               buildPolicy,
@@ -46,12 +47,15 @@ func init() {
 		"aws_lambda_function":               buildLambda,
 		"aws_api_gateway_rest_api":          buildAPI,
 		"aws_apigatewayv2_api":              buildAPI,
-		"aws_dynamodb_table":                buildDynamoDB,
 		"aws_elasticache_replication_group": buildElastiCache,
 		"aws_elasticache_cluster":           buildElastiCache,
-		"aws_sqs_queue":                     buildSQS,
-		"aws_sns_topic":                     buildSNS,
 		"aws_secretsmanager_secret":         buildSecret,
+		"azurerm_network_security_group":    buildNSG,
+		"google_compute_firewall":           buildFirewall,
+		"oci_core_security_list":            buildSecurityList,
+		"google_sql_database_instance":      buildCloudSQL,
+		"google_compute_instance":           buildGCEInstance,
+		"google_compute_instance_template":  buildGCEInstance,
 	}
 	linkers = map[string]func(*module, *res){
 		"aws_s3_bucket_server_side_encryption_configuration": linkCompanion,
@@ -71,38 +75,39 @@ func init() {
 		"aws_lambda_function_url":                            linkFunctionURL,
 		"aws_api_gateway_integration":                        linkIntegration,
 		"aws_apigatewayv2_integration":                       linkIntegration,
+		"aws_flow_log":                                       linkFlowLog,
+		"azurerm_network_security_rule":                      linkNSGRule,
+		"azurerm_mssql_firewall_rule":                        linkDBFirewallRule,
+		"azurerm_sql_firewall_rule":                          linkDBFirewallRule,
+		"azurerm_postgresql_firewall_rule":                   linkDBFirewallRule,
+		"azurerm_mysql_firewall_rule":                        linkDBFirewallRule,
+		"azurerm_postgresql_flexible_server_firewall_rule":   linkDBFirewallRule,
+		"azurerm_mysql_flexible_server_firewall_rule":        linkDBFirewallRule,
+		"azurerm_mssql_server_extended_auditing_policy":      linkAuditing,
+		"azurerm_mssql_database_extended_auditing_policy":    linkAuditing,
+		"alicloud_security_group_rule":                       linkAlicloudRule,
+		"oci_core_network_security_group_security_rule":      linkOCIRule,
+		"azurerm_monitor_diagnostic_setting":                 linkDiagnostics,
 	}
 }
 
 // --- S3 ---
 
 func buildBucket(m *module, r *res) {
-	el := m.store(r, "s3", "bucket")
+	el := m.mapped(r)
 	b := r.b
 	if name := m.str(b, "bucket"); name != "" {
 		if _, dup := m.bucketNames[name]; !dup {
 			m.bucketNames[name] = r.addr
 		}
 	}
-	// Inline arguments of provider v3, still accepted by v4+; a companion resource overrides.
-	if a := b.Attr("acl"); a != nil {
-		m.setACL(el, a)
-	}
+	// Inline arguments of provider v3, still accepted by v4+ (the mapping reads the simple
+	// ones); a companion resource overrides.
 	if a := b.Attr("policy"); a != nil {
 		m.setPublicPolicy(el, a)
 	}
 	if sse := b.First("server_side_encryption_configuration"); sse != nil {
 		m.setEncryption(el, sse)
-	}
-	if v := b.First("versioning"); v != nil {
-		if a := v.Attr("enabled"); a != nil {
-			m.setAttr(el, "versioned", a, tBool)
-		} else {
-			analyzers.SetNote(el, "versioned", false, v.Head, "versioning {} without enabled = true")
-		}
-	}
-	if l := b.First("logging"); l != nil {
-		analyzers.SetNote(el, "logs_access", true, l.Head, "")
 	}
 }
 
@@ -114,20 +119,14 @@ func (m *module) setACL(el *model.Element, a *Attribute) {
 		}
 		return
 	}
-	analyzers.SetNote(el, "public_acl", publicACL(v.(string)), a.Span, el.Attrs["acl"].Note)
-}
-
-func publicACL(acl string) bool {
-	switch acl {
-	case "public-read", "public-read-write", "authenticated-read":
-		return true
-	}
-	return false
+	analyzers.SetNote(el, "public_acl", mapping.PublicACL(v.(string)), a.Span, el.Attrs["acl"].Note)
 }
 
 // setEncryption reads a server_side_encryption_configuration block or the body of the
-// companion resource of the same name.
+// companion resource of the same name. S3 encrypts every object whatever it says (SSE-S3 by
+// default since 2023-01): it decides sse_configured and the key.
 func (m *module) setEncryption(el *model.Element, b *Block) {
+	analyzers.SetNote(el, "sse_configured", true, b.Head, "")
 	var def *Block
 	for _, rule := range b.Nested("rule") {
 		if def = rule.First("apply_server_side_encryption_by_default"); def != nil {
@@ -135,8 +134,7 @@ func (m *module) setEncryption(el *model.Element, b *Block) {
 		}
 	}
 	if def == nil {
-		analyzers.SetNote(el, "encrypted_at_rest", false, b.Head, "no rule applies encryption by default")
-		analyzers.SetNote(el, "kms_managed_key", false, b.Head, "no rule applies encryption by default")
+		analyzers.SetNote(el, "kms_managed_key", false, b.Head, "no rule applies encryption by default: S3 uses SSE-S3")
 		return
 	}
 	a := def.Attr("sse_algorithm")
@@ -161,11 +159,11 @@ func (m *module) setEncryption(el *model.Element, b *Block) {
 
 func (m *module) setPublicPolicy(el *model.Element, a *Attribute) {
 	p := m.policy(el, a)
-	if p.unknown != "" {
-		el.SetUnknown("public_policy", a.Span, p.unknown)
+	if p.Unknown != "" {
+		el.SetUnknown("public_policy", a.Span, p.Unknown)
 		return
 	}
-	pub, sp, note := p.public()
+	pub, sp, note := p.Public()
 	if sp.IsZero() {
 		sp = a.Span
 	}
@@ -206,7 +204,7 @@ var companionWhat = map[string]string{
 // linkCompanion reads an S3 companion resource onto its bucket. The companion is an element of
 // its own (kind control) whose Parent is the bucket, carrying the attributes it contributes.
 func linkCompanion(m *module, r *res) {
-	el := m.element(r, model.Control, "s3")
+	el := m.mapped(r)
 	bucket := m.bucketOf(r.b)
 	target := el
 	if bucket != nil && bucket.el != nil {
@@ -255,7 +253,16 @@ func linkCompanion(m *module, r *res) {
 	}
 	apply(target)
 	if bucket != nil && bucket.el != nil {
-		apply(bucket.el)
+		if r.maybe != "" {
+			// Whether the companion exists is unknown: what it would say is unknown too.
+			probe := &model.Element{Head: bucket.el.Head, Attrs: map[string]model.Attr{}}
+			apply(probe)
+			for name, a := range probe.Attrs {
+				bucket.el.SetUnknown(name, a.Span, r.addr+" may not exist ("+r.maybe+")")
+			}
+		} else {
+			apply(bucket.el)
+		}
 		bucket.el.Related = append(bucket.el.Related, model.Related{Span: r.b.Head,
 			Message: fmt.Sprintf("%s configured by %s", companionWhat[r.typ], r.addr)})
 	}
@@ -318,158 +325,53 @@ func (m *module) setNeutralisers(el *model.Element, b *Block) {
 	}
 }
 
-// finishBucket fills in the defaults of what neither the bucket nor a companion said, and
-// derives `public`.
-func (m *module) finishBucket(r *res) {
-	el := r.el
-	def := func(name string, v any, note string) {
-		if _, ok := el.Attrs[name]; !ok {
-			el.Default(name, v, note)
-		}
-	}
-	def("encrypted_at_rest", false, "no server-side encryption configuration for the bucket (S3 has applied SSE-S3 to new objects since January 2023)")
-	def("kms_managed_key", false, "no server-side encryption configuration with aws:kms for the bucket")
-	def("acl", "private", "the bucket has no ACL: private by default")
-	def("public_acl", false, "the bucket has no ACL: private by default")
-	def("public_policy", false, "no bucket policy")
-	def("public_access_block", false, "no aws_s3_bucket_public_access_block for the bucket")
-	def("versioned", false, "no aws_s3_bucket_versioning for the bucket: versioning is off by default")
-	def("logs_access", false, "no aws_s3_bucket_logging for the bucket: access logging is off by default")
-	def("ignores_public_acls", false, "no aws_s3_bucket_public_access_block for the bucket")
-	def("restricts_public_buckets", false, "no aws_s3_bucket_public_access_block for the bucket")
-
-	// public = (public_acl && !ignores_public_acls) || (public_policy && !restricts_public_buckets)
-	part := func(grant, neutral string) (v *bool, a model.Attr) {
-		g, n := el.Attrs[grant], el.Attrs[neutral]
-		switch {
-		case g.Origin != model.Unknown && g.Value == false:
-			f := false
-			return &f, g
-		case n.Origin != model.Unknown && n.Value == true:
-			f := false
-			return &f, n
-		case g.Origin == model.Unknown:
-			return nil, g
-		case n.Origin == model.Unknown:
-			return nil, n
-		}
-		t := true
-		return &t, g
-	}
-	acl, aclAt := part("public_acl", "ignores_public_acls")
-	pol, polAt := part("public_policy", "restricts_public_buckets")
-	set := func(v bool, a model.Attr, note string) {
-		if a.Origin == model.Defaulted {
-			el.Default("public", v, note)
+// logTarget records log_target on the bucket that r (an aws_s3_bucket_logging, or a bucket's
+// inline logging block) sends access logs to: a log bucket need not log its own access, which
+// would log every write of a log.
+func (m *module) logTarget(r *res) {
+	b := r.b
+	if r.typ == "aws_s3_bucket" {
+		if b = b.First("logging"); b == nil {
 			return
 		}
-		analyzers.SetNote(el, "public", v, a.Span, note)
 	}
-	switch {
-	case acl != nil && *acl:
-		set(true, aclAt, "the ACL grants public access")
-	case pol != nil && *pol:
-		set(true, polAt, "the bucket policy grants public access")
-	case acl == nil:
-		el.SetUnknown("public", aclAt.Span, aclAt.Note)
-	case pol == nil:
-		el.SetUnknown("public", polAt.Span, polAt.Note)
-	default:
-		// Not public: point at what says so, preferring what was read over defaults.
-		a := aclAt
-		if a.Origin == model.Defaulted {
-			a = polAt
-		}
-		set(false, a, "neither the ACL nor a bucket policy grants public access")
+	a := b.Attr("target_bucket")
+	if a == nil {
+		return
 	}
+	var t *res
+	if addr, attr, ok := m.refAddr(a.Expr); ok && (attr == "id" || attr == "bucket") {
+		t = m.resources[addr]
+	} else if s := m.str(b, "target_bucket"); s != "" {
+		t = m.resources[m.bucketNames[s]]
+	}
+	if t == nil || t.el == nil || t.typ != "aws_s3_bucket" {
+		return
+	}
+	analyzers.SetNote(t.el, "log_target", true, a.Span, r.addr+" sends its access logs here")
 }
 
-// --- RDS, EBS, EFS, KMS, CloudTrail ---
+// finishBucket derives `public`, once the bucket's companions have said what they say.
+func (m *module) finishBucket(r *res) { cloud.BucketPublic(r.el) }
+
+// --- RDS, EBS ---
 
 func buildRDS(m *module, r *res) {
-	el := m.element(r, model.Store, "rds")
-	b := r.b
-	encDefault, encNote := false, "storage_encrypted defaults to false"
-	if r.typ == "aws_rds_cluster" && m.str(b, "engine_mode") == "serverless" {
-		encDefault, encNote = true, "storage_encrypted defaults to true for serverless clusters"
-	}
-	m.arg(el, "encrypted_at_rest", b, "storage_encrypted", tBool, encDefault, encNote)
-	m.kmsKey(el, b, "kms_key_id")
-	if r.typ == "aws_db_instance" {
-		m.arg(el, "public", b, "publicly_accessible", tBool, false, "publicly_accessible defaults to false")
-	}
-	days := m.arg(el, "backup_retention_days", b, "backup_retention_period", tInt, int64(1), "backup_retention_period defaults to 1 day")
-	bk := el.Attrs["backup_retention_days"]
-	switch {
-	case days == nil:
-		el.SetUnknown("backup", bk.Span, bk.Note)
-	case bk.Origin == model.Defaulted:
-		el.Default("backup", true, "backup_retention_period defaults to 1 day")
-	default:
-		analyzers.SetNote(el, "backup", days.(int64) > 0, bk.Span, bk.Note)
-	}
-	m.arg(el, "deletion_protection", b, "deletion_protection", tBool, false, "deletion_protection defaults to false")
+	m.mapped(r)
 	m.rdsNetwork(r)
 }
 
-// kmsKey records kms_managed_key from whether argument arg (a key ID or ARN) is set.
-func (m *module) kmsKey(el *model.Element, b *Block, arg string) {
-	m.kmsKeyOr(el, b, arg, "the AWS managed key is used")
-}
-
-// kmsKeyOr is kmsKey with what happens when arg is not set.
-func (m *module) kmsKeyOr(el *model.Element, b *Block, arg, otherwise string) {
-	a := b.Attr(arg)
-	if a == nil {
-		el.Default("kms_managed_key", false, arg+" is not set: "+otherwise)
-		return
-	}
-	if v, _ := m.resolve(a.Expr); v == nil {
-		el.Default("kms_managed_key", false, arg+" is null: "+otherwise)
-		return
-	}
-	analyzers.SetNote(el, "kms_managed_key", true, a.Span, "")
-}
-
 func buildVolume(m *module, r *res) {
-	tech, category := "ebs", "volume"
-	if r.typ == "aws_efs_file_system" {
-		tech, category = "efs", "file"
+	el := m.mapped(r)
+	if a := el.Attrs["encrypted_at_rest"]; a.Origin == model.Defaulted && m.ebsDefault != nil {
+		el.Default("encrypted_at_rest", true, m.ebsDefault.addr+" encrypts new EBS volumes by default")
 	}
-	el := m.store(r, tech, category)
-	def, note := false, "encrypted defaults to false"
-	if tech == "ebs" && m.ebsDefault != nil {
-		def, note = true, m.ebsDefault.addr+" encrypts new EBS volumes by default"
-	}
-	m.arg(el, "encrypted_at_rest", r.b, "encrypted", tBool, def, note)
-	m.kmsKey(el, r.b, "kms_key_id")
-}
-
-func buildKMS(m *module, r *res) {
-	el := m.element(r, model.Store, "kms")
-	m.arg(el, "key_rotation", r.b, "enable_key_rotation", tBool, false, "enable_key_rotation defaults to false")
-	if a := r.b.Attr("customer_master_key_spec"); a != nil {
-		if v := m.setAttr(el, "symmetric", a, tString); v != nil {
-			at := el.Attrs["symmetric"]
-			at.Value = v == "SYMMETRIC_DEFAULT"
-			el.Attrs["symmetric"] = at
-		}
-	} else {
-		el.Default("symmetric", true, "customer_master_key_spec defaults to SYMMETRIC_DEFAULT")
-	}
-}
-
-func buildTrail(m *module, r *res) {
-	el := m.element(r, model.Control, "cloudtrail")
-	m.arg(el, "multi_region", r.b, "is_multi_region_trail", tBool, false, "is_multi_region_trail defaults to false")
-	m.arg(el, "log_validation", r.b, "enable_log_file_validation", tBool, false, "enable_log_file_validation defaults to false")
-	m.kmsKey(el, r.b, "kms_key_id")
 }
 
 // --- security groups ---
 
 func buildSecurityGroup(m *module, r *res) {
-	m.element(r, model.Zone, "security-group")
+	m.mapped(r)
 	for i, in := range r.b.Nested("ingress") {
 		fl := m.nested(r, in, i, model.Flow, "security-group")
 		fl.To = r.el.ID
@@ -627,27 +529,7 @@ func normProtocol(p string) string {
 // --- load balancers ---
 
 func buildLB(m *module, r *res) {
-	tech := "elb"
-	if r.typ != "aws_elb" {
-		switch m.str(r.b, "load_balancer_type") {
-		case "network":
-			tech = "nlb"
-		case "gateway":
-			tech = "gwlb"
-		default:
-			tech = "alb"
-		}
-	}
-	el := m.element(r, model.Component, tech)
-	if a := r.b.Attr("internal"); a != nil {
-		if v := m.setAttr(el, "internet_facing", a, tBool); v != nil {
-			at := el.Attrs["internet_facing"]
-			at.Value = !v.(bool)
-			el.Attrs["internet_facing"] = at
-		}
-	} else {
-		el.Default("internet_facing", true, "internal defaults to false: the load balancer is internet-facing")
-	}
+	el := m.mapped(r)
 	m.netOf(r, "security_groups")
 	m.place(r, append(attrsAt(r.b, "subnets"), attrsAt(r.b, "subnet_mapping.subnet_id")...), nil, "")
 	m.setWAF(el, r.addr)
@@ -665,7 +547,7 @@ func buildLB(m *module, r *res) {
 }
 
 func linkListener(m *module, r *res) {
-	fl := m.element(r, model.Flow, "alb")
+	fl := m.mapped(r)
 	def := "HTTP"
 	if a := r.b.Attr("load_balancer_arn"); a != nil {
 		if addr, _, ok := m.refAddr(a.Expr); ok {

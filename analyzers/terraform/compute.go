@@ -7,23 +7,15 @@ import (
 	"strings"
 
 	"github.com/threatls/threatls/analyzers"
+	"github.com/threatls/threatls/analyzers/cloud"
 	"github.com/threatls/threatls/analyzers/container"
 	"github.com/threatls/threatls/model"
 )
 
-// component creates the component element of r.
-func (m *module) component(r *res, tech, platform string) *model.Element {
-	el := m.element(r, model.Component, tech)
-	if platform != "" {
-		el.Set("platform", platform, r.b.Head)
-	}
-	return el
-}
-
 // --- EC2 ---
 
 func buildInstance(m *module, r *res) {
-	el := m.component(r, "ec2", "ec2")
+	el := m.mapped(r)
 	n := m.netOf(r, "vpc_security_group_ids", "security_groups")
 	m.place(r, attrsAt(r.b, "subnet_id"), nil, "")
 	n.exposable = true
@@ -52,11 +44,10 @@ func buildInstance(m *module, r *res) {
 		el.SetUnknown("internet_facing", sp, "the subnet is not in this module: whether the instance gets a public IP is not known")
 	}
 	n.publicIP = el.Attrs["internet_facing"]
-	m.imds(el, r.b)
 }
 
 func buildLaunchTemplate(m *module, r *res) {
-	el := m.component(r, "ec2", "ec2")
+	el := m.mapped(r)
 	n := m.netOf(r, "vpc_security_group_ids", "network_interfaces.security_groups")
 	m.place(r, attrsAt(r.b, "network_interfaces.subnet_id"), nil, "")
 	n.exposable = true
@@ -66,22 +57,6 @@ func buildLaunchTemplate(m *module, r *res) {
 		el.SetUnknown("internet_facing", r.b.Head, "the subnets the instances are launched in decide whether they get a public IP")
 	}
 	n.publicIP = el.Attrs["internet_facing"]
-	m.imds(el, r.b)
-}
-
-// imds records imdsv2: the instance metadata service requires session tokens (or is off).
-func (m *module) imds(el *model.Element, b *Block) {
-	mo := b.First("metadata_options")
-	if a := mo.Attr("http_endpoint"); a != nil && m.str(mo, "http_endpoint") == "disabled" {
-		analyzers.SetNote(el, "imdsv2", true, a.Span, "the instance metadata service is disabled")
-		return
-	}
-	a := mo.Attr("http_tokens")
-	if a == nil {
-		el.Default("imdsv2", false, "metadata_options.http_tokens defaults to optional: IMDSv1 is allowed (unless the AMI requires IMDSv2)")
-		return
-	}
-	m.setAs(el, "imdsv2", a, tString, func(v any) any { return v == "required" })
 }
 
 // isNull reports whether a is absent or null.
@@ -113,7 +88,7 @@ func buildTaskDefinition(m *module, r *res) {
 			return // folded into the service that runs it
 		}
 	}
-	el := m.component(r, "ecs", "ecs")
+	el := m.mapped(r)
 	m.containers(el, r)
 }
 
@@ -122,15 +97,10 @@ func (m *module) taskDefinition(s *res) *res {
 }
 
 func buildECSService(m *module, r *res) {
-	el := m.component(r, "ecs", "ecs")
+	el := m.mapped(r)
 	n := m.netOf(r, "network_configuration.security_groups")
 	m.place(r, attrsAt(r.b, "network_configuration.subnets"), nil, "")
 	n.exposable = true
-	if nc := r.b.First("network_configuration"); nc != nil {
-		m.arg(el, "internet_facing", nc, "assign_public_ip", tBool, false, "assign_public_ip defaults to false")
-	} else {
-		el.Default("internet_facing", false, "no network_configuration: the tasks use the network of their container instances")
-	}
 	n.publicIP = el.Attrs["internet_facing"]
 	if td := m.taskDefinition(r); td != nil {
 		el.Related = append(el.Related, model.Related{Span: td.b.Head, Message: "runs the task definition " + td.addr})
@@ -227,21 +197,6 @@ func rootUser(n *jnode) model.Attr {
 	return model.Attr{Value: s == "root" || s == "0" || strings.HasPrefix(s, "0:") || strings.HasPrefix(s, "root:"), Origin: model.Read, Span: n.sp}
 }
 
-// secretVar reports whether an environment variable called name with value v holds a secret
-// in plain text: a secret-looking name with a value that is not empty, or an address with
-// credentials (container.SecretName and container.Parse, as for manifests and compose files).
-func secretVar(name string, v any) bool {
-	s, isStr := v.(string)
-	if container.SecretName(name) && !(isStr && s == "") && v != nil {
-		return true
-	}
-	if !isStr {
-		return false
-	}
-	ep, ok := container.Parse(name, s)
-	return ok && ep.Password != "" && !container.Interpolated(ep.Password)
-}
-
 func secretsInEnv(env *jnode) model.Attr {
 	if env == nil {
 		return model.Attr{Value: false, Origin: model.Defaulted, Note: "no environment"}
@@ -251,7 +206,7 @@ func secretsInEnv(env *jnode) model.Attr {
 	}
 	for _, e := range env.list {
 		name, _ := e.get("name").str()
-		if v := e.get("value"); v != nil && secretVar(name, v.v) {
+		if v := e.get("value"); v != nil && cloud.SecretVar(name, v.v) {
 			return model.Attr{Value: true, Origin: model.Read, Span: v.sp, Note: name + " is set in plain text in the task definition"}
 		}
 	}
@@ -313,7 +268,7 @@ type jnode struct {
 // holding JSON (at the top) is parsed, its parts spanning the whole expression.
 func (m *module) jtree(e *Expr, depth int) *jnode {
 	if depth > maxDepth {
-		return &jnode{v: &unknownVal{note: "the value is nested too deeply"}, sp: e.Span}
+		return &jnode{v: &unknownVal{Note: "the value is nested too deeply"}, sp: e.Span}
 	}
 	switch e.Kind {
 	case Tuple:
@@ -336,7 +291,7 @@ func (m *module) jtree(e *Expr, depth int) *jnode {
 	if s, ok := v.(string); ok && depth == 0 {
 		var j any
 		if json.Unmarshal([]byte(s), &j) == nil {
-			v = fromJSON(j)
+			v = cloud.FromJSON(j)
 		}
 	}
 	return valueNode(v, e.Span, 0)
@@ -344,7 +299,7 @@ func (m *module) jtree(e *Expr, depth int) *jnode {
 
 func valueNode(v any, sp model.Span, depth int) *jnode {
 	if depth > maxDepth {
-		return &jnode{v: &unknownVal{note: "the value is nested too deeply"}, sp: sp}
+		return &jnode{v: &unknownVal{Note: "the value is nested too deeply"}, sp: sp}
 	}
 	switch x := v.(type) {
 	case []any:
@@ -355,7 +310,7 @@ func valueNode(v any, sp model.Span, depth int) *jnode {
 		return n
 	case map[string]any:
 		n := &jnode{isObj: true, obj: map[string]*jnode{}, sp: sp}
-		for _, k := range sortedKeys(x) {
+		for _, k := range cloud.SortedKeys(x) {
 			n.keys = append(n.keys, k)
 			n.obj[k] = valueNode(x[k], sp, depth+1)
 		}
@@ -383,27 +338,20 @@ func (n *jnode) str() (string, bool) {
 // --- EKS ---
 
 func buildEKS(m *module, r *res) {
-	el := m.component(r, "eks", "eks")
+	m.mapped(r)
 	m.netOf(r, "vpc_config.security_group_ids")
 	m.place(r, attrsAt(r.b, "vpc_config.subnet_ids"), nil, "")
-	if vc := r.b.First("vpc_config"); vc != nil {
-		m.arg(el, "internet_facing", vc, "endpoint_public_access", tBool, true, "endpoint_public_access defaults to true: the API server has a public endpoint")
-	} else {
-		el.Default("internet_facing", true, "endpoint_public_access defaults to true: the API server has a public endpoint")
-	}
-	el.Default("authenticates", true, "the Kubernetes API server authenticates every request (IAM or OIDC)")
 }
 
 // --- Lambda ---
 
 func buildLambda(m *module, r *res) {
-	el := m.component(r, "lambda", "lambda")
+	el := m.mapped(r)
 	m.netOf(r, "vpc_config.security_group_ids")
 	m.place(r, attrsAt(r.b, "vpc_config.subnet_ids"), nil, "")
 	if r.b.First("vpc_config") == nil {
 		el.Default("outbound_internet", true, "no vpc_config: the function runs outside a VPC and reaches the internet")
 	}
-	el.Default("internet_facing", false, "no function URL: the function is invoked through AWS APIs")
 	if a := r.b.Attr("image_uri"); a != nil {
 		if v := m.setAttr(el, "image", a, tString); v != nil {
 			analyzers.SetNote(el, "image_pinned", imagePinned(v.(string)), a.Span, "")
@@ -424,7 +372,7 @@ func buildLambda(m *module, r *res) {
 		return
 	}
 	for _, k := range env.keys {
-		if v := env.obj[k]; secretVar(k, v.v) {
+		if v := env.obj[k]; cloud.SecretVar(k, v.v) {
 			analyzers.SetNote(el, "secrets_in_env", true, v.sp, k+" is set in plain text in the function's configuration")
 			break
 		}
@@ -472,7 +420,7 @@ func linkFunctionURL(m *module, r *res) {
 // --- API Gateway ---
 
 func buildAPI(m *module, r *res) {
-	el := m.component(r, "api-gateway", "")
+	el := m.mapped(r)
 	v2 := r.typ == "aws_apigatewayv2_api"
 	switch a := attrsAt(r.b, "endpoint_configuration.types"); {
 	case v2:
@@ -598,6 +546,7 @@ func (m *module) apiIngress(r *res) {
 		Span: r.b.Span, Head: r.b.Head, From: InternetID, To: api.ID, Parent: api.ID}
 	fl.Set("technology", "api-gateway", r.b.Head)
 	fl.Set("in_scope", true, r.b.Head)
+	fl.Set("cloud", "aws", r.b.Head)
 	fl.Default("protocol", "https", "API Gateway endpoints are served over HTTPS only")
 	fl.Default("port", int64(443), "API Gateway endpoints are served on port 443")
 	fl.Default("tls", true, "API Gateway endpoints are served over HTTPS only")

@@ -63,7 +63,11 @@ func (a *Analyzer) Extract(t *parse.Tree, file string) *model.FileFacts {
 	x := &extractor{t: t, src: t.Src, file: file}
 	// The walk reads a copy of the tree made in one cgo call: walking *parse.Node values costs
 	// a cgo call per method (and an allocation per Kind), more than parsing the file did.
-	x.body(&fnode{f: t.Flatten()}, 0, &raw.Blocks, nil)
+	var tops *[]*Attribute
+	if isVars(file) {
+		tops = &raw.Attrs
+	}
+	x.body(&fnode{f: t.Flatten()}, 0, &raw.Blocks, tops)
 	ff.Ignores, ff.Problems = x.ignores(root, ff.Problems)
 	return ff
 }
@@ -236,7 +240,7 @@ func (x *extractor) body(n *fnode, depth int, blocks *[]*Block, attrs *[]*Attrib
 			}
 		case "attribute":
 			if attrs == nil {
-				continue // a top-level attribute means nothing in a .tf file
+				continue // a top-level attribute means nothing in a .tf file (a .tfvars sets x.tops)
 			}
 			if a := x.attribute(c, depth+1); a != nil {
 				*attrs = append(*attrs, a)
@@ -371,7 +375,7 @@ func (x *extractor) expr(n *fnode, depth int) *Expr {
 	case "string_lit", "quoted_template":
 		s, ok := x.quoted(n)
 		if !ok {
-			return x.computed(n)
+			return x.template(n, depth)
 		}
 		return &Expr{Kind: Literal, Span: x.span(n), Lit: s}
 	case "heredoc_template":
@@ -419,18 +423,71 @@ func (x *extractor) expr(n *fnode, depth int) *Expr {
 		if len(kids) != 2 || kids[1].Kind() != "function_arguments" {
 			return x.computed(n)
 		}
-		switch x.text(kids[0]) {
+		name := x.text(kids[0])
+		var args []*fnode
+		for _, a := range namedChildren(kids[1]) {
+			if a.Kind() == "expression" {
+				args = append(args, a)
+			}
+		}
+		switch name {
 		case "jsonencode", "tolist", "toset":
-			args := namedChildren(kids[1])
-			if len(args) == 1 && args[0].Kind() == "expression" {
+			if len(args) == 1 {
 				e := x.expr(args[0], depth+1)
 				e.Span = x.span(n)
 				return e
 			}
 		}
-		return x.computed(n)
+		if kids[1].ChildCount() > 0 && strings.Contains(x.text(kids[1]), "...") {
+			return x.computed(n) // expanded arguments
+		}
+		e := &Expr{Kind: Call, Span: x.span(n), Name: name, Text: x.computed(n).Text}
+		for _, a := range args {
+			e.Elems = append(e.Elems, x.expr(a, depth+1))
+		}
+		return e
+	case "conditional":
+		kids := namedChildren(n)
+		if len(kids) != 3 {
+			return x.computed(n)
+		}
+		e := &Expr{Kind: Cond, Span: x.span(n), Text: x.computed(n).Text}
+		for _, k := range kids {
+			e.Elems = append(e.Elems, x.expr(k, depth+1))
+		}
+		return e
+	case "binary_operation":
+		operands, ops := x.operands(n, depth)
+		op := ""
+		if len(ops) == 1 {
+			op = ops[0]
+		}
+		if len(operands) != 2 || op == "" {
+			return x.computed(n)
+		}
+		return &Expr{Kind: Op, Span: x.span(n), Name: op, Elems: operands, Text: x.computed(n).Text}
+	case "unary_operation":
+		operands, ops := x.operands(n, depth)
+		if len(operands) != 1 || len(ops) != 1 {
+			return x.computed(n)
+		}
+		operand, op := operands[0], ops[0]
+		if operand.Kind == Literal && op == "-" {
+			switch v := operand.Lit.(type) {
+			case int64:
+				return &Expr{Kind: Literal, Span: x.span(n), Lit: -v}
+			case float64:
+				return &Expr{Kind: Literal, Span: x.span(n), Lit: -v}
+			}
+		}
+		return &Expr{Kind: Op, Span: x.span(n), Name: op, Elems: []*Expr{operand}, Text: x.computed(n).Text}
 	case "operation":
 		kids := namedChildren(n)
+		if len(kids) == 1 && (kids[0].Kind() == "binary_operation" || kids[0].Kind() == "unary_operation") {
+			e := x.expr(kids[0], depth+1)
+			e.Span = x.span(n)
+			return e
+		}
 		if len(kids) == 1 && kids[0].Kind() == "unary_operation" {
 			u := kids[0]
 			if u.ChildCount() == 2 && x.text(u.Child(0)) == "-" {
@@ -448,6 +505,75 @@ func (x *extractor) expr(n *fnode, depth int) *Expr {
 		return x.computed(n)
 	}
 	return x.computed(n)
+}
+
+// operands returns the operands of an operation and its operators. The grammar does not wrap
+// a traversal operand in an expression: a variable_expr and the get_attr, index and splat
+// nodes after it make one operand.
+func (x *extractor) operands(n *fnode, depth int) ([]*Expr, []string) {
+	var out []*Expr
+	var ops []string
+	var trav []*fnode
+	flush := func() {
+		if len(trav) > 0 {
+			out = append(out, x.traversalOf(trav))
+			trav = nil
+		}
+	}
+	for i := uint(0); i < n.ChildCount(); i++ {
+		c := n.Child(i)
+		switch k := c.Kind(); {
+		case k == "comment":
+		case k == "variable_expr":
+			flush()
+			trav = []*fnode{c}
+		case (k == "get_attr" || k == "index" || k == "splat") && len(trav) > 0:
+			trav = append(trav, c)
+		case c.IsNamed():
+			flush()
+			out = append(out, x.expr(c, depth+1))
+		default:
+			flush()
+			ops = append(ops, x.text(c))
+		}
+	}
+	flush()
+	return out, ops
+}
+
+// traversalOf reads a traversal from its parts, spanning from the first to the last.
+func (x *extractor) traversalOf(parts []*fnode) *Expr {
+	e := x.traversal(parts[0], parts)
+	last := x.span(parts[len(parts)-1])
+	e.Span.End = last.End
+	return e
+}
+
+// template reads "text ${expr} text" into its parts; a directive (%{ … }) makes it Computed.
+func (x *extractor) template(n *fnode, depth int) *Expr {
+	e := &Expr{Kind: Template, Span: x.span(n), Text: x.computed(n).Text}
+	for i := uint(0); i < n.ChildCount(); i++ {
+		c := n.Child(i)
+		switch c.Kind() {
+		case "quoted_template_start", "quoted_template_end":
+		case "template_literal":
+			e.Elems = append(e.Elems, &Expr{Kind: Literal, Span: x.span(c), Lit: unescape(x.text(c))})
+		case "template_interpolation":
+			var inner *Expr
+			for _, k := range namedChildren(c) {
+				if k.Kind() == "expression" {
+					inner = x.expr(k, depth+1)
+				}
+			}
+			if inner == nil {
+				return x.computed(n)
+			}
+			e.Elems = append(e.Elems, inner)
+		default:
+			return x.computed(n)
+		}
+	}
+	return e
 }
 
 // traversal reads `name.attr[index].attr...` from the nodes that make it up.
@@ -468,6 +594,17 @@ func (x *extractor) traversal(n *fnode, kids []*fnode) *Expr {
 			}
 		case "index", "splat":
 			e.Indexed = true
+			st := IndexStep{At: len(e.Path), Splat: k.Kind() == "splat"}
+			for _, ik := range namedChildren(k) {
+				for _, key := range namedChildren(ik) {
+					if key.Kind() == "expression" {
+						st.Key = x.expr(key, 0)
+					} else if ik.Kind() == "legacy_index" && key.Kind() == "numeric_lit" {
+						st.Key = x.number(key, x.text(key))
+					}
+				}
+			}
+			e.Index = append(e.Index, st)
 		default:
 			return x.computed(n)
 		}

@@ -126,10 +126,12 @@ func TestValues(t *testing.T) {
 	if r := b.Attr("i").Expr; r.Kind != terraform.Ref || r.RefString() != "aws_s3_bucket.b.id" || !r.Indexed {
 		t.Errorf("i = %+v", r)
 	}
-	for _, n := range []string{"tpl", "c"} {
-		if e := b.Attr(n).Expr; e.Kind != terraform.Computed || e.Text == "" {
-			t.Errorf("%s = %+v, want computed", n, e)
-		}
+	if e := b.Attr("tpl").Expr; e.Kind != terraform.Template || len(e.Elems) != 2 || e.Elems[0].Lit != "x-" ||
+		e.Elems[1].RefString() != "var.y" || e.Text == "" {
+		t.Errorf("tpl = %+v, want the template x-${var.y}", e)
+	}
+	if e := b.Attr("c").Expr; e.Kind != terraform.Cond || len(e.Elems) != 3 || e.Elems[0].RefString() != "var.a" {
+		t.Errorf("c = %+v, want a conditional", e)
 	}
 }
 
@@ -205,6 +207,9 @@ func FuzzExtract(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
+	f.Add([]byte("variable \"l\" { default = [\"a\"] }\nlocals { m = merge({a = 1}, {b = var.l[0]}) }\n" +
+		"resource \"aws_s3_bucket\" \"b\" {\n  for_each = toset(var.l)\n  bucket = format(\"%s-%d\", each.key, local.m.a)\n  acl = var.l[0] == \"a\" ? \"private\" : null\n}\n" +
+		"resource \"aws_security_group\" \"g\" {\n  dynamic \"ingress\" {\n    for_each = [22, 443]\n    content { from_port = ingress.value\n cidr_blocks = [cidrsubnet(\"10.0.0.0/16\", 8, ingress.key)] }\n  }\n}\n"))
 	a := terraform.New()
 	f.Fuzz(func(t *testing.T, src []byte) {
 		ff := extractSrc(t, "f.tf", src)

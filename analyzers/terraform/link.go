@@ -5,9 +5,9 @@ import (
 	"path"
 	"sort"
 	"strconv"
-	"strings"
 
 	"github.com/threatls/threatls/analyzers"
+	"github.com/threatls/threatls/mapping"
 	"github.com/threatls/threatls/model"
 )
 
@@ -43,6 +43,14 @@ type module struct {
 	subnetPub map[string]model.Attr
 	// flowNames are the names of the flows topology created, to keep them unique.
 	flowNames map[string]bool
+	// modules are the module calls of the directory and outputs its output blocks, by name;
+	// varFiles its .tfvars files. world, when set, is every directory of the Link: what
+	// module calls pass across directories.
+	modules, outputs map[string]*Block
+	varFiles         []varFile
+	world            *world
+	// instances are the instances of the resources with a known for_each, by address.
+	instances map[string][]instance
 }
 
 // res is a resource or data source of a module and the element built for it, if any.
@@ -55,14 +63,38 @@ type res struct {
 	// net is what a component or store says of its network (set by its builder), nil for
 	// other resources.
 	net *netInfo
+	// maybe, when set, says why whether the resource exists at all is not known (a count
+	// known only when Terraform runs): what it contributes to another resource is unknown.
+	maybe string
 }
 
-// Scope returns the directory of p: the files of a directory are one module, linked together.
+// Scope returns the directory of p: the files of a directory are one module.
 func (*Analyzer) Scope(p string) string { return path.Dir(p) }
 
-// Link fuses the facts of Terraform files into elements. Files are grouped by directory: each
-// directory is a module, and element IDs are "terraform:<dir>/<address>". Link reads its input
-// and never modifies it; the engine links one module at a time (see Scope).
+// Joins returns the directories the module blocks of a file call (local sources): a module
+// and those it calls, or is called by, link together (inputs go down, outputs come back).
+func (*Analyzer) Joins(ff *model.FileFacts) []string {
+	raw, ok := ff.Raw.(*Raw)
+	if !ok {
+		return nil
+	}
+	var out []string
+	dir := path.Dir(ff.File)
+	for _, b := range raw.Blocks {
+		if b.Type == "module" && len(b.Labels) == 1 {
+			if child := childDir(dir, b); child != "" {
+				out = append(out, child)
+			}
+		}
+	}
+	return out
+}
+
+// Link fuses the facts of every Terraform file of the workspace into elements. Files are
+// grouped by directory: each directory is a module, and element IDs are
+// "terraform:<dir>/<address>". Link reads its input and never modifies it; its cost is linear
+// in the number of blocks of the modules whose facts changed since the previous Link (the
+// elements of the others are reused: elements are immutable once returned).
 func (a *Analyzer) Link(files []*model.FileFacts) []*model.Element {
 	byDir := map[string][]*model.FileFacts{}
 	for _, f := range files {
@@ -82,24 +114,53 @@ func (a *Analyzer) Link(files []*model.FileFacts) []*model.Element {
 	sort.Strings(dirs)
 	var out []*model.Element
 	var internet *model.Span
+	a.mu.Lock()
+	prev := a.modules
+	a.mu.Unlock()
+	next := make(map[string]linked, max(len(prev), len(dirs)))
+	for d, l := range prev {
+		next[d] = l
+	}
+	w := newWorld(byDir)
 	for _, d := range dirs {
 		fs := byDir[d]
 		sort.Slice(fs, func(i, j int) bool { return fs[i].File < fs[j].File })
-		m := newModule(d, fs)
-		m.build()
-		for _, el := range m.out {
+		l, ok := prev[d]
+		if !ok || !sameFacts(l.files, fs) || l.key != w.key(d) {
+			m := newModule(d, fs)
+			m.world = w
+			m.build()
+			l = linked{files: fs, out: m.out, key: w.key(d)}
+		}
+		next[d] = l
+		for _, el := range l.out {
 			if el.From == InternetID && (internet == nil || before(el.Span, *internet)) {
 				sp := el.Span
 				internet = &sp
 			}
 		}
-		out = append(out, m.out...)
+		out = append(out, l.out...)
 	}
+	a.mu.Lock()
+	a.modules = next
+	a.mu.Unlock()
 	if internet != nil {
 		out = append(out, model.InternetActor(*internet))
 	}
 	model.SortElements(out)
 	return out
+}
+
+func sameFacts(a, b []*model.FileFacts) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 func before(a, b model.Span) bool {
@@ -112,7 +173,7 @@ func before(a, b model.Span) bool {
 func newModule(dir string, files []*model.FileFacts) *module {
 	m := &module{dir: dir, vars: map[string]*Block{}, locals: map[string]*Attribute{},
 		resources: map[string]*res{}, bucketNames: map[string]string{},
-		localVals: map[string]*localVal{}}
+		localVals: map[string]*localVal{}, modules: map[string]*Block{}, outputs: map[string]*Block{}}
 	for _, f := range files {
 		for _, b := range f.Raw.(*Raw).Blocks {
 			switch b.Type {
@@ -146,189 +207,25 @@ func newModule(dir string, files []*model.FileFacts) *module {
 				if len(b.Labels) == 1 {
 					m.providers = append(m.providers, b)
 				}
+			case "module":
+				if len(b.Labels) == 1 {
+					if _, dup := m.modules[b.Labels[0]]; !dup {
+						m.modules[b.Labels[0]] = b
+					}
+				}
+			case "output":
+				if len(b.Labels) == 1 {
+					if _, dup := m.outputs[b.Labels[0]]; !dup {
+						m.outputs[b.Labels[0]] = b
+					}
+				}
 			}
+		}
+		if raw := f.Raw.(*Raw); len(raw.Attrs) > 0 {
+			m.varFiles = append(m.varFiles, varFile{file: f.File, attrs: raw.Attrs})
 		}
 	}
 	return m
-}
-
-type localVal struct {
-	v    any
-	done bool
-}
-
-// unknownVal stands, inside a resolved value, for a part that cannot be known statically.
-type unknownVal struct {
-	note string
-	// notStar is set when the value, though unknown, cannot be the string "*": a resource's
-	// arn attribute, or a template with literal text (an ARN built by interpolation).
-	notStar bool
-}
-
-// maxResolve bounds the chain of locals followed to resolve one expression (and so cycles).
-const maxResolve = 32
-
-// resolve evaluates e as far as literals, variables' defaults and locals allow. The result is
-// a model value (bool, int64, string, []any, map[string]any, nil) in which the parts that
-// cannot be known are *unknownVal; via names the variable or local the value came from.
-func (m *module) resolve(e *Expr) (v any, via string) {
-	return m.eval(e, 0)
-}
-
-func (m *module) eval(e *Expr, depth int) (any, string) {
-	if e == nil {
-		return &unknownVal{note: "no value"}, ""
-	}
-	if depth > maxResolve {
-		return &unknownVal{note: "the expression refers to itself"}, ""
-	}
-	switch e.Kind {
-	case Literal:
-		if f, ok := e.Lit.(float64); ok {
-			return strconv.FormatFloat(f, 'g', -1, 64), ""
-		}
-		return e.Lit, ""
-	case Tuple:
-		l := make([]any, len(e.Elems))
-		for i, x := range e.Elems {
-			l[i], _ = m.eval(x, depth+1)
-		}
-		return l, ""
-	case Object:
-		o := make(map[string]any, len(e.Keys))
-		for i, k := range e.Keys {
-			o[k], _ = m.eval(e.Elems[i], depth+1)
-		}
-		return o, ""
-	case Ref:
-		if len(e.Path) < 2 {
-			return &unknownVal{note: fmt.Sprintf("%s is computed", e.RefString())}, ""
-		}
-		name := e.Path[0] + "." + e.Path[1]
-		var def *Expr
-		switch e.Path[0] {
-		case "var":
-			b, ok := m.vars[e.Path[1]]
-			if !ok {
-				return &unknownVal{note: name + " is not declared"}, name
-			}
-			d := b.Attr("default")
-			if d == nil {
-				return &unknownVal{note: name + " has no default"}, name
-			}
-			def = d.Expr
-		case "local":
-			a, ok := m.locals[e.Path[1]]
-			if !ok {
-				return &unknownVal{note: name + " is not defined"}, name
-			}
-			def = a.Expr
-		default:
-			return &unknownVal{note: fmt.Sprintf("%s is known only when Terraform runs", e.RefString()),
-				notStar: e.Path[len(e.Path)-1] == "arn"}, ""
-		}
-		// Each variable and local is evaluated once per Link: shared references cost nothing
-		// more and cycles end.
-		lv := m.localVals[name]
-		switch {
-		case lv == nil:
-			lv = &localVal{}
-			m.localVals[name] = lv
-			lv.v, _ = m.eval(def, depth+1)
-			lv.done = true
-		case !lv.done:
-			return &unknownVal{note: name + " refers to itself"}, name
-		}
-		v := lv.v
-		if e.Indexed {
-			return &unknownVal{note: fmt.Sprintf("%s is indexed", name)}, name
-		}
-		for _, step := range e.Path[2:] {
-			o, ok := v.(map[string]any)
-			if !ok {
-				return &unknownVal{note: fmt.Sprintf("%s has no attribute %s", name, step)}, name
-			}
-			if v, ok = o[step]; !ok {
-				return &unknownVal{note: fmt.Sprintf("%s has no attribute %s", name, step)}, name
-			}
-		}
-		return v, name
-	}
-	if e.Text != "" {
-		return &unknownVal{note: fmt.Sprintf("`%s` is known only when Terraform runs", e.Text),
-			notStar: literalOtherThanStar(e.Text)}, ""
-	}
-	return &unknownVal{note: "the value is known only when Terraform runs"}, ""
-}
-
-// literalOtherThanStar reports whether a quoted template has literal text other than "*"
-// outside its interpolations, so that its value can never be exactly "*".
-func literalOtherThanStar(text string) bool {
-	if !strings.HasPrefix(text, `"`) || !strings.HasSuffix(text, `"`) || len(text) < 2 {
-		return false
-	}
-	body := text[1 : len(text)-1]
-	depth := 0
-	for i := 0; i < len(body); i++ {
-		switch {
-		case depth == 0 && strings.HasPrefix(body[i:], "${"):
-			depth, i = 1, i+1
-		case depth > 0 && body[i] == '{':
-			depth++
-		case depth > 0 && body[i] == '}':
-			depth--
-		case depth == 0 && body[i] != '*':
-			return true
-		}
-	}
-	return false
-}
-
-// known reports whether v holds no unknown part.
-func known(v any) bool {
-	switch x := v.(type) {
-	case *unknownVal:
-		return false
-	case []any:
-		for _, y := range x {
-			if !known(y) {
-				return false
-			}
-		}
-	case map[string]any:
-		for _, y := range x {
-			if !known(y) {
-				return false
-			}
-		}
-	}
-	return true
-}
-
-// unknownNote returns the note of the first unknown part of v.
-func unknownNote(v any) string {
-	switch x := v.(type) {
-	case *unknownVal:
-		return x.note
-	case []any:
-		for _, y := range x {
-			if n := unknownNote(y); n != "" {
-				return n
-			}
-		}
-	case map[string]any:
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			if n := unknownNote(x[k]); n != "" {
-				return n
-			}
-		}
-	}
-	return ""
 }
 
 // Conversions as Terraform applies them to arguments: "true" is a bool, "80" a number.
@@ -471,6 +368,9 @@ func (m *module) element(r *res, kind model.Kind, tech string) *model.Element {
 		Span: r.b.Span, Head: r.b.Head}
 	el.Set("technology", tech, r.b.Head)
 	el.Set("in_scope", !r.data, r.b.Head)
+	if c := mapping.ProviderOf(r.typ); c != "" {
+		el.Set("cloud", c, r.b.Head)
+	}
 	r.el = el
 	m.out = append(m.out, el)
 	return el
@@ -484,6 +384,9 @@ func (m *module) nested(r *res, b *Block, index int, kind model.Kind, tech strin
 		Span: b.Span, Head: b.Head}
 	el.Set("technology", tech, b.Head)
 	el.Set("in_scope", !r.data, b.Head)
+	if c := mapping.ProviderOf(r.typ); c != "" {
+		el.Set("cloud", c, b.Head)
+	}
 	if r.el != nil {
 		el.Parent = r.el.ID
 	}
@@ -495,6 +398,7 @@ func (m *module) nested(r *res, b *Block, index int, kind model.Kind, tech strin
 // resources together (companions, rules, listeners, attachments), then the network topology
 // (zones of elements, flows between them), and last the names of components and stores.
 func (m *module) build() {
+	m.expand()
 	m.index()
 	for _, p := range m.providers {
 		if p.Labels[0] != "aws" {
@@ -512,9 +416,11 @@ func (m *module) build() {
 			Span: p.Span, Head: p.Head}
 		el.Set("technology", "aws", p.Head)
 		el.Set("in_scope", true, p.Head)
+		el.Set("cloud", "aws", p.Head)
 		if a := p.Attr("region"); a != nil {
 			m.setAttr(el, "region", a, tString)
 		}
+		m.providerRole(el, p, name)
 		m.out = append(m.out, el)
 	}
 	for _, r := range m.order {
@@ -525,8 +431,12 @@ func (m *module) build() {
 		}
 	}
 	for _, r := range m.order {
-		if f, ok := builders[r.typ]; ok && (!r.data || r.typ == "aws_iam_policy_document") {
-			f(m, r)
+		if f, ok := builders[r.typ]; ok {
+			if !r.data || r.typ == "aws_iam_policy_document" {
+				f(m, r)
+			}
+		} else if _, linked := linkers[r.typ]; !linked && !r.data {
+			m.mapped(r)
 		}
 	}
 	for _, r := range m.order {
@@ -537,6 +447,9 @@ func (m *module) build() {
 	for _, r := range m.order {
 		if r.el != nil && r.typ == "aws_s3_bucket" {
 			m.finishBucket(r)
+		}
+		if r.typ == "aws_s3_bucket_logging" || r.typ == "aws_s3_bucket" {
+			m.logTarget(r)
 		}
 	}
 	m.topology()

@@ -7,6 +7,8 @@ import "github.com/threatls/threatls/model"
 // node and is never modified once Extract returns it.
 type Raw struct {
 	Blocks []*Block
+	// Attrs are the file's top-level attributes: the values of a .tfvars file.
+	Attrs []*Attribute
 }
 
 // Block is a block of the file: `resource "aws_s3_bucket" "logs" { ... }`, `ingress { ... }`.
@@ -79,6 +81,10 @@ const (
 	Tuple             // Elems
 	Object            // Keys and Elems, in source order
 	Ref               // Path: a traversal such as var.x, local.y, aws_s3_bucket.b.id
+	Call              // Name(Elems...): a function call
+	Template          // Elems are the parts of "text ${expr} text": literals and expressions
+	Cond              // Elems[0] ? Elems[1] : Elems[2]
+	Op                // Name is the operator ("==", "&&", "!", "-", …), Elems its operands
 )
 
 // Expr is an expression. jsonencode(x) is stored as x: its value is x's, as JSON.
@@ -92,8 +98,20 @@ type Expr struct {
 	// has index or splat steps (aws_s3_bucket.b[0].id).
 	Path    []string
 	Indexed bool
+	// Index are the index steps of a reference: after Path[:At], the key Key (a literal
+	// index, or any expression); Splat marks [*].
+	Index []IndexStep
+	// Name is a function's name or an operator.
+	Name string
 	// Text is the source of a Computed expression, shortened, for notes.
 	Text string
+}
+
+// IndexStep is one index step of a reference: local.m["k"], aws_vpc.web[0].
+type IndexStep struct {
+	At    int // the number of Path names before the step
+	Key   *Expr
+	Splat bool
 }
 
 // RefString returns the reference as written without indexes: "aws_s3_bucket.b.id".

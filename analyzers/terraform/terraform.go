@@ -8,9 +8,10 @@
 //
 // Extract reads one file's tree into a tree-free Raw (blocks, attributes, expressions with
 // their spans), the file's threatls:ignore comments and at most one syntax problem. Link
-// groups the files of the workspace by module directory, resolves variables (their literal
-// defaults) and locals, attaches companion resources to their bucket, normalises every
-// element, places components and stores in their subnets, and derives the flows between them
+// groups the files of the workspace by module directory, resolves variables (.tfvars files,
+// module calls, defaults), locals, module outputs and functions, expands count, for_each and
+// dynamic blocks, attaches companion resources to their bucket, normalises every element
+// through the resource mapping (package mapping), places components and stores in their subnets, and derives the flows between them
 // that load balancers and security groups admit. Fix re-parses a file to carry out a threat's fix operations as text edits,
 // formatted as `terraform fmt` would.
 package terraform
@@ -18,16 +19,33 @@ package terraform
 import (
 	"path"
 	"strings"
+	"sync"
 
 	"github.com/threatls/threatls/analyzers"
 	"github.com/threatls/threatls/analyzers/parse"
+	"github.com/threatls/threatls/model"
 )
 
 // Name is the analyzer's name: the Format of its facts and the prefix of its element IDs.
 const Name = "terraform"
 
 // Analyzer reads Terraform. The zero value is ready to use and safe for concurrent use.
-type Analyzer struct{}
+type Analyzer struct {
+	mu sync.Mutex
+	// modules caches the elements Link built for each module directory, with the facts they
+	// were built from: facts are immutable, so a module whose files are the same facts
+	// (pointer for pointer) needs no rebuilding. A Link of some directories (the engine
+	// re-reads a single file to carry out a fix) leaves the others' entries alone, so one
+	// entry per directory ever linked is kept.
+	modules map[string]linked
+}
+
+type linked struct {
+	files []*model.FileFacts
+	out   []*model.Element
+	// key is what the elements depend on in other directories (world.key): module calls.
+	key string
+}
 
 // New returns the Terraform analyzer.
 func New() analyzers.Analyzer { return &Analyzer{} }
@@ -40,10 +58,10 @@ func (*Analyzer) Name() string { return Name }
 // Lang returns the HCL grammar.
 func (*Analyzer) Lang() parse.Lang { return parse.HCL }
 
-// Match reports whether path is a .tf file or, for documents without a path, whether the
-// editor's language is Terraform.
+// Match reports whether path is a .tf or .tfvars file or, for documents without a path,
+// whether the editor's language is Terraform.
 func (*Analyzer) Match(p, languageID string) bool {
-	if strings.HasSuffix(path.Base(p), ".tf") {
+	if strings.HasSuffix(path.Base(p), ".tf") || isVars(p) {
 		return true
 	}
 	switch languageID {
@@ -55,3 +73,7 @@ func (*Analyzer) Match(p, languageID string) bool {
 
 // Comment returns a Terraform line comment holding text.
 func (*Analyzer) Comment(text string) string { return "# " + text }
+
+// isVars reports whether a file sets variables: terraform.tfvars, *.auto.tfvars, or any
+// other .tfvars file (passed with -var-file).
+func isVars(p string) bool { return strings.HasSuffix(path.Base(p), ".tfvars") }

@@ -174,8 +174,17 @@ func (m *module) target(a *Attribute, types ...string) *res {
 		}
 		return nil
 	}
-	if a.Expr.Kind == Computed {
+	if a.Expr.Kind == Template {
 		// "${aws_ecs_task_definition.api.family}:${aws_ecs_task_definition.api.revision}"
+		for _, part := range a.Expr.Elems {
+			if addr, _, ok := m.refAddr(part); ok {
+				if r := m.resources[addr]; slices.Contains(types, r.typ) && !r.data {
+					return r
+				}
+			}
+		}
+	}
+	if a.Expr.Kind == Computed || a.Expr.Kind == Template {
 		for _, mt := range interpolatedRef.FindAllStringSubmatch(a.Expr.Text, -1) {
 			if r := m.resources[mt[1]+"."+mt[2]]; r != nil && slices.Contains(types, r.typ) && !r.data {
 				return r
@@ -208,8 +217,19 @@ func (m *module) target(a *Attribute, types ...string) *res {
 // --- zones ---
 
 func buildVPC(m *module, r *res) {
-	el := m.element(r, model.Zone, "vpc")
+	el := m.mapped(r)
 	el.Default("trust", "internal", "a VPC is private address space: internal unless threatls.yaml says otherwise")
+}
+
+// linkFlowLog records flow_logs on the VPC or subnet an aws_flow_log names.
+func linkFlowLog(m *module, r *res) {
+	m.mapped(r)
+	for _, arg := range []string{"vpc_id", "subnet_id"} {
+		if z := m.resOf(exprOf(r.b.Attr(arg)), map[string]string{"vpc_id": "aws_vpc", "subnet_id": "aws_subnet"}[arg]); z != nil && z.el != nil {
+			analyzers.SetNote(z.el, "flow_logs", true, r.b.Head, "recorded by "+r.addr)
+			z.el.Related = append(z.el.Related, model.Related{Span: r.b.Head, Message: "flow logs recorded by " + r.addr})
+		}
+	}
 }
 
 func buildSubnet(m *module, r *res) {
@@ -706,6 +726,7 @@ func (m *module) sgFlow(ru *rule, from, to *res, seen map[string]bool) {
 		Span: ru.el.Span, Head: ru.el.Head, From: from.el.ID, To: to.el.ID, Parent: ru.el.ID}
 	fl.Set("technology", "security-group", ru.el.Head)
 	fl.Set("in_scope", true, ru.el.Head)
+	fl.Set("cloud", "aws", ru.el.Head)
 	proto, protoAt, note := "", ru.el.Head, ""
 	if p, ok := fp.Value.(int64); ok && fp.Origin == model.Read && tp.Origin == model.Read && tp.Value == p {
 		fl.Attrs["port"] = model.Attr{Value: p, Origin: model.Read, Span: fp.Span, Note: fp.Note}

@@ -212,7 +212,8 @@ func (c *sitter) node(i int32) *Node {
 	if tag != "" {
 		out.Tag = shortTag(tag)
 	}
-	if prefixed >= 0 && out.Kind != Scalar {
+	if prefixed >= 0 && (out.Kind != Scalar || tag != "") {
+		// yaml.v3 starts a collection at its anchor or tag, a scalar at its tag (!Ref Vpc).
 		out.Span = c.span(prefixed, max(prefixed, out.Span.End.Offset))
 	}
 	if anchor != "" {

@@ -1,5 +1,5 @@
 # A workspace that defines trails: AWS-CT-001 does not fire on its provider.
-provider "aws" {
+provider "aws" { # want "AWS-GD-001" "AWS-CFG-001"
   region = "eu-west-1"
 }
 
@@ -41,4 +41,8 @@ resource "aws_cloudtrail" "data_events" {
       values = ["arn:aws:s3:::shop-data/"]
     }
   }
+}
+
+resource "aws_accessanalyzer_analyzer" "account" {
+  analyzer_name = "account"
 }

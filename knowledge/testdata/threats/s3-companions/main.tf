@@ -41,7 +41,7 @@ resource "aws_s3_bucket_logging" "data" {
 # The access-log bucket: private and encrypted; its companions name it by its literal name.
 # Versioning is off on purpose (accepted), and it cannot log to itself.
 # threatls:ignore AWS-S3-005 logs bucket, versioning not needed
-resource "aws_s3_bucket" "logs" { # want "AWS-S3-006"
+resource "aws_s3_bucket" "logs" {  # the access-log bucket: it need not log itself (no AWS-S3-006)
   bucket = "shop-access-logs"
 }
 

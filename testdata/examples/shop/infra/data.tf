@@ -5,7 +5,7 @@ resource "aws_db_subnet_group" "shop" {
   subnet_ids = [aws_subnet.private.id]
 }
 
-resource "aws_db_instance" "orders" { # want "SYS-PATH-003"
+resource "aws_db_instance" "orders" { # want "SYS-PATH-003" "CLOUD-KMS-001"
   identifier             = "orders-db"
   engine                 = "postgres"
   instance_class         = "db.t4g.medium"
@@ -30,7 +30,7 @@ resource "aws_elasticache_replication_group" "cache" { # want "SYS-AUTH-004"
   engine                     = "redis"
   node_type                  = "cache.t4g.small"
   at_rest_encryption_enabled = true
-  transit_encryption_enabled = false
+  transit_encryption_enabled = false # want "CLOUD-TLS-001"
 }
 
 # threatls:ignore AWS-S3-006 product images are the public catalogue; their access logs are the CDN's
@@ -63,6 +63,6 @@ resource "aws_sqs_queue" "orders" {
   name = "order-events"
 }
 
-resource "aws_secretsmanager_secret" "orders_db_password" {
+resource "aws_secretsmanager_secret" "orders_db_password" { # want "CLOUD-KMS-001"
   name = "orders-db-password"
 }

@@ -1,6 +1,6 @@
 # The production network: a public subnet for the load balancer, a private one for the
 # cluster, the database, the cache and the queue's consumers.
-resource "aws_vpc" "main" {
+resource "aws_vpc" "main" { # want "CLOUD-NET-002"
   cidr_block = "10.0.0.0/16"
   tags       = { Name = "shop-vpc" }
 }
@@ -60,14 +60,14 @@ resource "aws_security_group" "db" {
   }
 }
 
-resource "aws_lb" "shop" { # want "SYS-WAF-001"
+resource "aws_lb" "shop" { # want "AWS-LB-002" "CLOUD-LOG-001"
   name               = "shop"
   load_balancer_type = "application"
   subnets            = [aws_subnet.public.id]
   security_groups    = [aws_security_group.lb.id]
 }
 
-resource "aws_lb_listener" "https" {
+resource "aws_lb_listener" "https" { # want "CLOUD-TLS-002"
   load_balancer_arn = aws_lb.shop.arn
   port              = 443
   protocol          = "HTTPS"

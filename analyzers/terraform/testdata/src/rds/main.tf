@@ -25,7 +25,7 @@ resource "aws_db_instance" "defaults" { # want-element aws_db_instance.defaults 
 
 resource "aws_rds_cluster" "aurora" { # want-element aws_rds_cluster.aurora store want-attr aws_rds_cluster.aurora encrypted_at_rest=true(defaulted) deletion_protection=false(defaulted)
   engine_mode             = "serverless"
-  backup_retention_period = "0" # want-attr aws_rds_cluster.aurora backup=false(read) backup_retention_days=0(read)
+  backup_retention_period = "0" # want-attr aws_rds_cluster.aurora backup=true(read) backup_retention_days=0(read)
 }
 
 resource "aws_kms_key" "db" { # want-element aws_kms_key.db store want-attr aws_kms_key.db symmetric=true(defaulted) technology="kms"(read)

@@ -7,7 +7,7 @@ resource "aws_s3_bucket" "logs" { # want-element aws_s3_bucket.logs store want-a
 }
 
 # An inline (provider v3) ACL, no companion at all.
-resource "aws_s3_bucket" "site" { # want-element aws_s3_bucket.site store want-attr aws_s3_bucket.site encrypted_at_rest=false(defaulted) kms_managed_key=false(defaulted) public_access_block=false(defaulted) public_policy=false(defaulted)
+resource "aws_s3_bucket" "site" { # want-element aws_s3_bucket.site store want-attr aws_s3_bucket.site encrypted_at_rest=true(defaulted) sse_configured=false(defaulted) kms_managed_key=false(defaulted) public_access_block=false(defaulted) public_policy=false(defaulted)
   bucket = "acme-site"
   acl    = "public-read" # want-attr aws_s3_bucket.site acl="public-read"(read) public_acl=true(read) public=true(read)
 

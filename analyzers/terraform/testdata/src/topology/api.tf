@@ -26,7 +26,7 @@ resource "aws_api_gateway_integration" "get_orders" { # want-element aws_api_gat
   uri                     = aws_lambda_function.orders_api.invoke_arn
 }
 
-resource "aws_api_gateway_stage" "prod" {
+resource "aws_api_gateway_stage" "prod" { # want-element aws_api_gateway_stage.prod control
   rest_api_id   = aws_api_gateway_rest_api.public_api.id
   deployment_id = "abc123"
   stage_name    = "prod"

@@ -44,9 +44,9 @@ resource "aws_elasticache_replication_group" "sessions" { # want-element aws_ela
 }
 
 # No subnet group: the VPC of its security group is its zone.
-resource "aws_elasticache_cluster" "memo" { # want-element aws_elasticache_cluster.memo store want-attr aws_elasticache_cluster.memo technology="memcached"(read) encrypted_at_rest=false(defaulted) tls_in_transit=false(defaulted) authenticated=false(defaulted)
+resource "aws_elasticache_cluster" "memo" { # want-element aws_elasticache_cluster.memo store want-attr aws_elasticache_cluster.memo encrypted_at_rest=false(defaulted) tls_in_transit=false(defaulted) authenticated=false(defaulted)
   cluster_id         = "memo"
-  engine             = "memcached"
+  engine             = "memcached" # want-attr aws_elasticache_cluster.memo technology="memcached"(read)
   node_type          = "cache.t3.micro"
   num_cache_nodes    = 1
   security_group_ids = [aws_security_group.memo.id] # want-attr aws_elasticache_cluster.memo zone="terraform:./aws_vpc.shop"(read)

@@ -1,0 +1,3 @@
+output "office" {
+  value = "192.0.2.0/24"
+}

@@ -1,0 +1,5 @@
+resource "aws_ssm_parameter" "db_password" {
+  name  = "/shop/db/password"
+  type  = "String"
+  value = "placeholder"
+}

@@ -1,0 +1,7 @@
+resource "azurerm_kubernetes_cluster" "main" {
+  name                    = "main"
+  location                = "westeurope"
+  resource_group_name     = "rg"
+  dns_prefix              = "main"
+  private_cluster_enabled = true
+}
