@@ -186,7 +186,7 @@ func benchScale(b *testing.B, n int, oneNS bool) {
 	edits := []edit{
 		{name: "terraform-string", key: tfKey, lang: "terraform",
 			at: func(i int, text []byte) []parse.Edit {
-				return editAt(stringPointNear(text, len(text)/2), i)
+				return editAt(bytes.Index(text, []byte("description = \""))+len("description = \""), i)
 			}},
 		{name: "manifest-env", key: k8sKey, lang: "yaml",
 			at: func(i int, text []byte) []parse.Edit {

@@ -379,11 +379,24 @@ func (b *buildState) relink(dirty map[scopeID]struct{}) (removed, added []*model
 		if len(facts) > 0 {
 			out = b.eng.link(a, facts)
 		}
+		// An element that says what the last Link's did is that element: what did not change
+		// is not re-evaluated, however the analyzer made it.
+		before := map[string]*model.Element{}
+		for _, u := range unit {
+			if s := b.scopes[u]; s != nil {
+				for _, el := range s.out {
+					before[el.ID] = el
+				}
+			}
+		}
 		// Each element is the scope's of the file that defines it.
 		byScope := map[scopeID][]*model.Element{}
 		for _, el := range out {
 			if el == nil {
 				continue
+			}
+			if old := before[el.ID]; old != nil && old != el && model.Equal(old, el) {
+				el = old
 			}
 			owner := unit[0]
 			if s, ok := b.scopeOf[el.Span.File]; ok && s.analyzer == sid.analyzer && slices.Contains(unit, s) {
@@ -449,8 +462,30 @@ func (b *buildState) evaluate(g *model.Graph, deps []model.Dep, touched map[stri
 	}
 	sort.Strings(ids)
 	ev := b.eng.lib.Evaluator(g)
+	// Elements dirty only because they moved (an edit before them in their file), whose
+	// findings read nothing of the graph, keep their findings, moved.
+	readChanged := map[string]struct{}{}
+	for _, d := range deps {
+		for id := range b.rdeps[d] {
+			readChanged[id] = struct{}{}
+		}
+	}
 	for _, id := range ids {
 		el := g.Element(id)
+		if old := b.evals[id]; old != nil && el != nil && len(old.deps) == 0 {
+			if _, read := readChanged[id]; !read {
+				if m, ok := moved(old.el, el); ok {
+					if fs, ok := moveFindings(old.findings, m); ok {
+						b.reg.index(old.el, el)
+						old.el, old.findings = el, fs
+						for _, f := range old.files {
+							touched[f] = struct{}{}
+						}
+						continue
+					}
+				}
+			}
+		}
 		if old := b.evals[id]; old != nil {
 			b.reg.index(old.el, nil)
 			for _, f := range old.findings {
@@ -666,3 +701,4 @@ func (e *Engine) meta(id string, ig model.Ignore, msg string) model.Finding {
 		Element: ig.Span.File, ElementName: "threatls:ignore " + ig.ThreatID, Span: ig.Span, Message: msg,
 		Fingerprint: knowledge.Fingerprint(id, ig.Span.String()+ig.ThreatID)}
 }
+

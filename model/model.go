@@ -312,6 +312,10 @@ func Equal(a, b *Element) bool {
 	return true
 }
 
+// SameValue reports whether two attribute values are equal (values are bool, int64, string,
+// []any or map[string]any).
+func SameValue(x, y any) bool { return sameValue(x, y) }
+
 func sameValue(x, y any) bool {
 	switch xv := x.(type) {
 	case nil, bool, int64, string, float64, int:
