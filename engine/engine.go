@@ -30,11 +30,15 @@ type Config struct {
 	// Ignore, when set, says whether a workspace-relative, slash-separated path the user
 	// excluded (a --exclude glob, .gitignore) is never read: a directory is not descended into.
 	Ignore func(key string, dir bool) bool
+	// NotAnalysed is the severity of the finding (TLS-009) a file of a format threatls reads
+	// gets when it could not be analysed: over MaxFileSize, unreadable, a link to outside
+	// the workspace.
+	NotAnalysed model.Severity
 }
 
 // DefaultConfig is the configuration when the user sets nothing.
 func DefaultConfig() Config {
-	return Config{MaxFileSize: 5 << 20, Exclude: slices.Clone(DefaultExclude)}
+	return Config{MaxFileSize: 5 << 20, Exclude: slices.Clone(DefaultExclude), NotAnalysed: model.High}
 }
 
 // Engine holds what is shared by every workspace: the library, the analyzers, the logger.
@@ -100,11 +104,6 @@ func (e *Engine) link(a analyzers.Analyzer, files []*model.FileFacts) (els []*mo
 	return a.Link(files)
 }
 
-// binary reports whether text looks like a binary file (a NUL byte in its first 8000 bytes,
-// as git decides).
-func binary(text []byte) bool {
-	return bytes.IndexByte(text[:min(len(text), 8000)], 0) >= 0
-}
 
 // Fixes returns the fixes of a finding: one per mitigation that has mechanical edits for the
 // element's type, then "Accept risk", which inserts a threatls:ignore comment above the

@@ -154,6 +154,10 @@ type buildState struct {
 	// were made from.
 	problems     map[string][]model.Finding
 	lastProblems []model.Problem
+	// skipped are the files that could not be analysed, as findings, by file.
+	skipped        map[string][]model.Finding
+	lastSkipped    []model.Skipped
+	lastSkippedSev model.Severity
 	reg          liveRegister
 
 	files    *btree.Map[string, *File]
@@ -186,7 +190,7 @@ func newBuildState(e *Engine) *buildState {
 		eng: e, facts: map[string]*model.FileFacts{}, states: map[string]*fileState{},
 		scopeOf: map[string]scopeID{}, scopes: map[scopeID]*scope{}, joined: map[scopeID]map[scopeID]int{},
 		evals: map[string]*evaluated{}, rdeps: map[model.Dep]map[string]struct{}{},
-		inFile: map[string]map[string]struct{}{}, problems: map[string][]model.Finding{},
+		inFile: map[string]map[string]struct{}{}, problems: map[string][]model.Finding{}, skipped: map[string][]model.Finding{},
 		files:    btree.NewMap[string, *File](32),
 		findings: btree.NewMap[string, []model.Finding](32),
 		log:      &changeLog{},
@@ -198,7 +202,7 @@ func newBuildState(e *Engine) *buildState {
 
 // build makes the first snapshot.
 func (b *buildState) build(keys []string, states []*fileState, complete bool) *Snapshot {
-	return b.update(keys, states, nil, complete)
+	return b.update(keys, states, nil, complete, model.High)
 }
 
 // update brings the model up to date with the files keys, whose states are now states (nil:
@@ -206,7 +210,7 @@ func (b *buildState) build(keys []string, states []*fileState, complete bool) *S
 // changed files are re-linked, the model updated from the elements that came and went, the
 // elements whose findings read a changed part of the graph re-evaluated, and the findings of
 // the files they touch re-assembled.
-func (b *buildState) update(keys []string, states []*fileState, skipped []model.Skipped, complete bool) *Snapshot {
+func (b *buildState) update(keys []string, states []*fileState, skipped []model.Skipped, complete bool, notAnalysed model.Severity) *Snapshot {
 	touched := map[string]struct{}{}
 	dirtyScopes := map[scopeID]struct{}{}
 	var changedFacts []string
@@ -281,6 +285,7 @@ func (b *buildState) update(keys []string, states []*fileState, skipped []model.
 	t2 := time.Now()
 	b.evaluate(g, deps, touched)
 	b.modelProblems(g, touched)
+	b.notAnalysed(skipped, notAnalysed, touched)
 	b.reg.update(b.facts, changedFacts, g, b.eng.lib, touched)
 	today := b.eng.now().Format(time.DateOnly)
 	changed := b.assemble(touched, today)
@@ -562,6 +567,38 @@ func (b *buildState) modelProblems(g *model.Graph, touched map[string]struct{}) 
 	b.lastProblems = ps
 }
 
+// notAnalysed reports each file that could not be analysed (TLS-009), at the severity the
+// configuration gives.
+func (b *buildState) notAnalysed(skipped []model.Skipped, sev model.Severity, touched map[string]struct{}) {
+	if sameSkipped(skipped, b.lastSkipped) && sev == b.lastSkippedSev {
+		return
+	}
+	for f := range b.skipped {
+		touched[f] = struct{}{}
+	}
+	b.skipped = map[string][]model.Finding{}
+	m, _ := knowledge.MetaRuleFor(knowledge.MetaNotAnalysed)
+	if sev == "" {
+		sev = m.Severity
+	}
+	for _, s := range skipped {
+		if s.Generated {
+			continue
+		}
+		f := model.Finding{ThreatID: m.ID, Title: m.Title, Severity: sev, Confidence: model.Certain,
+			Element: s.File, ElementName: s.File, Span: model.Span{File: s.File},
+			Message: s.File + " was not analysed: " + s.Reason, Local: true,
+			Fingerprint: knowledge.Fingerprint(m.ID, s.File)}
+		b.skipped[s.File] = append(b.skipped[s.File], f)
+		touched[s.File] = struct{}{}
+	}
+	b.lastSkipped, b.lastSkippedSev = skipped, sev
+}
+
+func sameSkipped(a, b []model.Skipped) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
+}
+
 // assemble remakes the findings and the File of every touched file, and returns the files
 // whose File or findings changed.
 func (b *buildState) assemble(touched map[string]struct{}, today string) []string {
@@ -574,12 +611,23 @@ func (b *buildState) assemble(touched map[string]struct{}, today string) []strin
 	for _, key := range keys {
 		facts := b.facts[key]
 		var fs []model.Finding
-		if facts != nil && len(facts.Problems) > 0 {
-			p := problemFinding(facts.Problems[0], key)
-			p.Local = true
-			fs = append(fs, p)
+		if facts != nil {
+			// Every problem of the file (a threatls.yaml with five mistakes shows five), up to
+			// a bound a broken file cannot flood.
+			for i, p := range facts.Problems {
+				if i == maxProblems {
+					break
+				}
+				f := problemFinding(p, key)
+				f.Local = true
+				if i > 0 {
+					f.Fingerprint = knowledge.Fingerprint(f.ThreatID, key+"#"+p.Span.String())
+				}
+				fs = append(fs, f)
+			}
 		}
 		fs = append(fs, b.problems[key]...)
+		fs = append(fs, b.skipped[key]...)
 		ids := make([]string, 0, len(b.inFile[key]))
 		for id := range b.inFile[key] {
 			ids = append(ids, id)
@@ -624,6 +672,9 @@ func (b *buildState) assemble(touched map[string]struct{}, today string) []strin
 	}
 	return changed
 }
+
+// maxProblems bounds the problems of one file reported as findings.
+const maxProblems = 100
 
 // modelFinding reports what the model builder could not resolve.
 func modelFinding(p model.Problem) model.Finding {

@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 
 	"go.uber.org/zap"
@@ -60,6 +61,12 @@ type fileState struct {
 
 // Workspace returns an empty workspace rooted at root (an absolute directory, or "").
 func (e *Engine) Workspace(root string, cfg Config) *Workspace {
+	if root != "" {
+		// A root given as a symbolic link is the directory it points to.
+		if r, err := filepath.EvalSymlinks(root); err == nil {
+			root = r
+		}
+	}
 	w := &Workspace{eng: e, root: root, cfg: cfg, files: map[string]*fileState{}, dirty: map[string]struct{}{}}
 	for _, a := range e.analyzers {
 		if c, ok := a.(analyzers.Cloner); ok {
@@ -144,10 +151,10 @@ func (w *Workspace) Update() *Snapshot {
 		states[i] = w.files[k]
 	}
 	w.dirty = map[string]struct{}{}
-	skipped, complete := w.skipped, w.loaded
+	skipped, complete, notAnalysed := w.skipped, w.loaded, w.cfg.NotAnalysed
 	w.mu.Unlock()
 
-	s := w.st.update(keys, states, skipped, complete)
+	s := w.st.update(keys, states, skipped, complete, notAnalysed)
 
 	w.mu.Lock()
 	w.snap = s
@@ -315,12 +322,36 @@ func (w *Workspace) walk(cfg Config) (paths []string, skipped []model.Skipped) {
 			return nil
 		}
 		// WalkDir does not follow symlinked directories, so a symlink loop cannot trap it.
-		if w.analyzerFor(rel, "") != nil {
-			paths = append(paths, p)
+		if w.analyzerFor(rel, "") == nil {
+			return nil
 		}
+		if d.Type()&fs.ModeSymlink != 0 {
+			// Nothing outside the workspace is read: a link out of it could put any file's
+			// text (a secret) into a report.
+			target, err := filepath.EvalSymlinks(p)
+			switch {
+			case err != nil:
+				skipped = append(skipped, model.Skipped{File: rel, Reason: "a symbolic link that does not resolve: " + err.Error()})
+				return nil
+			case !within(w.root, target):
+				w.eng.log.Warn("not reading a link to outside the workspace", zap.String("file", rel), zap.String("target", target))
+				skipped = append(skipped, model.Skipped{File: rel, Reason: "a symbolic link to outside the workspace (" + target + "): not read"})
+				return nil
+			}
+			if info, err := os.Stat(target); err == nil && info.IsDir() {
+				return nil
+			}
+		}
+		paths = append(paths, p)
 		return nil
 	})
 	return paths, skipped
+}
+
+// within reports whether path lies under root (both absolute and clean).
+func within(root, path string) bool {
+	rel, err := filepath.Rel(root, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
 }
 
 // key maps an absolute path under the root to the workspace-relative, slash-separated key.
@@ -362,13 +393,11 @@ func (w *Workspace) readFile(ctx context.Context, p string, cfg Config) (*fileSt
 		w.eng.log.Warn("skipping unreadable file", zap.String("file", key), zap.Error(err))
 		return nil, &model.Skipped{File: key, Reason: err.Error()}
 	}
-	if binary(text) {
-		w.eng.log.Info("skipping binary file", zap.String("file", key))
-		return nil, &model.Skipped{File: key, Reason: "binary file"}
-	}
+	// A file whose name says it is a format threatls reads is parsed whatever bytes it holds
+	// (NUL bytes, invalid UTF-8): what cannot be read is a syntax problem of the file.
 	if reason := analyzers.SkipReason(key, text); reason != "" {
 		w.eng.log.Info("skipping file", zap.String("file", key), zap.String("reason", reason))
-		return nil, &model.Skipped{File: key, Reason: reason}
+		return nil, &model.Skipped{File: key, Reason: reason, Generated: true}
 	}
 	tree, err := parse.Parse(ctx, a.Lang(), text)
 	if err != nil {
@@ -408,10 +437,12 @@ func (w *Workspace) openLocked(file, languageID string, version int32, text []by
 		w.files[file] = st // not a format we read: keep the text, analyse nothing
 		return nil
 	}
+	w.skipped = slices.DeleteFunc(slices.Clone(w.skipped), func(s model.Skipped) bool { return s.File == file })
 	if reason, skip := w.tooLarge(len(text)); skip {
 		w.eng.log.Info("not analysing large document", zap.String("file", file), zap.String("reason", reason))
-		st.facts = &model.FileFacts{File: file, Format: a.Name(), Problems: []model.Problem{{
-			Span: model.Span{File: file}, Message: "not analysed: " + reason}}}
+		st.facts = &model.FileFacts{File: file, Format: a.Name()}
+		w.skipped = append(w.skipped, model.Skipped{File: file, Reason: reason})
+		sort.Slice(w.skipped, func(i, j int) bool { return w.skipped[i].File < w.skipped[j].File })
 		w.files[file] = st
 		return nil
 	}

@@ -14,6 +14,7 @@ const (
 	MetaRiskInvalid  = "TLS-006" // a risk register entry that cannot apply
 	MetaRiskUnused   = "TLS-007" // a risk register entry that matches no finding
 	MetaRiskExpired  = "TLS-008" // a risk register entry past its until: date
+	MetaNotAnalysed  = "TLS-009" // a file of a format threatls reads that it could not read
 )
 
 // MetaRule describes a meta finding.
@@ -76,6 +77,19 @@ var metaRules = []MetaRule{
 			"are reported as open.",
 		Fix: "Mitigate the threat, or review the entry with its owner and set a new `until:`.",
 	}},
+}
+
+func init() {
+	metaRules = append(metaRules, MetaRule{MetaNotAnalysed, "File was not analysed", model.High, Docs{
+		Why: "A file whose name says it is of a format threatls reads was not analysed: it is " +
+			"over the size limit, cannot be read, or is a link to outside the workspace. " +
+			"Whatever it holds is not in the model and no finding can come from it, so a gate " +
+			"that passes it would pass anything written there.",
+		Fix: "Make the file readable, keep it under the size limit (setting maxFileSize, " +
+			"`--max-file-size`), or keep the real file in the workspace instead of a link to " +
+			"outside it. The severity of this finding is a setting (`notAnalysedSeverity`, " +
+			"`--not-analysed-severity`): high by default, so that a CI gate does not pass it.",
+	}})
 }
 
 // Meta returns the meta rules, sorted by ID.

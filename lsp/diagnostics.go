@@ -135,6 +135,19 @@ func (p *publisher) publishFile(snap *engine.Snapshot, files fileMap, enc encodi
 	file := snap.File(key)
 	prev, had := p.last[key]
 	if file == nil {
+		// A file the workspace could not analyse has its finding (TLS-009) and no text.
+		shown := p.s.shown(snap.FindingsIn(key))
+		if len(shown) > 0 && snap.Complete() {
+			if !had || !sameFindings(prev.findings, shown) {
+				diags := make([]protocol.Diagnostic, 0, len(shown))
+				for _, f := range shown {
+					diags = append(diags, p.s.diagnostic(snap, files, enc, f))
+				}
+				p.send(files.uri(key), nil, diags)
+				p.last[key] = sent{findings: shown}
+			}
+			return
+		}
 		if had && len(prev.findings) > 0 {
 			p.send(files.uri(key), nil, []protocol.Diagnostic{})
 		}

@@ -231,8 +231,8 @@ func TestHostileInput(t *testing.T) {
 	c.notify(protocol.MethodTextDocumentDidOpen, &protocol.DidOpenTextDocumentParams{TextDocument: protocol.TextDocumentItem{
 		URI: bigURI, LanguageID: "terraform", Version: 1, Text: sb.String()}})
 	p := c.waitDiagnostics(bigURI, "of the big document", func(p published) bool { return true })
-	if !hasCode(p.Diagnostics, knowledge.MetaParse) {
-		t.Errorf("the 20 MB document: %v, want %s (not analysed)", codes(p.Diagnostics), knowledge.MetaParse)
+	if !hasCode(p.Diagnostics, knowledge.MetaNotAnalysed) {
+		t.Errorf("the 20 MB document: %v, want %s (not analysed)", codes(p.Diagnostics), knowledge.MetaNotAnalysed)
 	}
 	if err := c.call(protocol.MethodTextDocumentHover, &protocol.HoverParams{TextDocumentPositionParams: protocol.TextDocumentPositionParams{
 		TextDocument: protocol.TextDocumentIdentifier{URI: bigURI}, Position: protocol.Position{Line: 100000, Character: 5}}}, &h); err != nil {

@@ -318,8 +318,11 @@ func (s *server) exit() {
 	})
 }
 
-// errExitWithoutShutdown is Serve's error when the client sends exit before shutdown.
-var errExitWithoutShutdown = errors.New("lsp: exit without shutdown")
+// ErrExitWithoutShutdown is Serve's error when the client sends exit before shutdown: the
+// process then exits with 1, as the protocol says.
+var ErrExitWithoutShutdown = errors.New("lsp: exit without shutdown")
+
+var errExitWithoutShutdown = ErrExitWithoutShutdown
 
 func (s *server) exitErr() error {
 	s.mu.Lock()

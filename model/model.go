@@ -202,6 +202,9 @@ type Problem struct {
 type Skipped struct {
 	File   string `json:"file"`
 	Reason string `json:"reason"`
+	// Generated is set for a source file skipped on purpose (generated or minified code);
+	// any other skip is a file that could not be analysed, reported as a finding (TLS-009).
+	Generated bool `json:"generated,omitempty"`
 }
 
 // FileFacts is what one analyzer extracted from one file.

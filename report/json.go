@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/threatls/threatls/knowledge"
 	"github.com/threatls/threatls/model"
@@ -79,10 +81,11 @@ func JSON(w io.Writer, r Result, lib *knowledge.Library) error {
 		},
 		Residual: model.ResidualOf(fs),
 		Findings: make([]jsonFinding, 0, len(fs)),
-		Skipped:  r.skipped(),
+		Skipped:  []jsonSkipped{},
 	}
-	if doc.Skipped == nil {
-		doc.Skipped = []model.Skipped{}
+	for _, s := range r.skipped() {
+		name, enc := FileName(s.File)
+		doc.Skipped = append(doc.Skipped, jsonSkipped{File: name, FileEncoding: enc, Reason: s.Reason, Generated: s.Generated})
 	}
 	for _, f := range fs {
 		doc.Findings = append(doc.Findings, newJSONFinding(r, lib, f))
@@ -97,13 +100,21 @@ func JSON(w io.Writer, r Result, lib *knowledge.Library) error {
 }
 
 type jsonReport struct {
-	Version  int             `json:"version"`
-	Root     string          `json:"root"`
-	Files    int             `json:"files"`
-	Summary  jsonSummary     `json:"summary"`
-	Residual model.Residual  `json:"residual"`
-	Findings []jsonFinding   `json:"findings"`
-	Skipped  []model.Skipped `json:"skipped"`
+	Version  int            `json:"version"`
+	Root     string         `json:"root"`
+	Files    int            `json:"files"`
+	Summary  jsonSummary    `json:"summary"`
+	Residual model.Residual `json:"residual"`
+	Findings []jsonFinding  `json:"findings"`
+	Skipped  []jsonSkipped  `json:"skipped"`
+}
+
+// jsonSkipped is a file that was not analysed (model.Skipped), its name written as spans'.
+type jsonSkipped struct {
+	File         string `json:"file"`
+	FileEncoding string `json:"file_encoding,omitempty"`
+	Reason       string `json:"reason"`
+	Generated    bool   `json:"generated,omitempty"`
 }
 
 type jsonSummary struct {
@@ -197,11 +208,14 @@ func newJSONFinding(r Result, lib *knowledge.Library, f model.Finding) jsonFindi
 	return jf
 }
 
-// jsonSpan is a span with one-based lines and character columns, and byte offsets.
+// jsonSpan is a span with one-based lines and character columns, and byte offsets. A file
+// name that is not UTF-8 is written percent-encoded, with file_encoding "percent" (see
+// FileName).
 type jsonSpan struct {
-	File  string  `json:"file"`
-	Start jsonPos `json:"start"`
-	End   jsonPos `json:"end"`
+	File         string  `json:"file"`
+	FileEncoding string  `json:"file_encoding,omitempty"`
+	Start        jsonPos `json:"start"`
+	End          jsonPos `json:"end"`
 }
 
 type jsonPos struct {
@@ -218,7 +232,27 @@ func newJSONSpan(r Result, s model.Span) jsonSpan {
 	pos := func(p model.Pos) jsonPos {
 		return jsonPos{Line: p.Line + 1, Column: column(src, p, model.CharLen), Offset: p.Offset}
 	}
-	return jsonSpan{File: s.File, Start: pos(s.Start), End: pos(s.End)}
+	name, enc := FileName(s.File)
+	return jsonSpan{File: name, FileEncoding: enc, Start: pos(s.Start), End: pos(s.End)}
+}
+
+// FileName returns how a file name is written in JSON, and its encoding: a UTF-8 name as it
+// is (""); any other, which JSON cannot hold, percent-encoded ("percent": every byte outside
+// printable ASCII, and "%" itself, as %XX), so that it still names the one file it names.
+func FileName(name string) (string, string) {
+	if utf8.ValidString(name) {
+		return name, ""
+	}
+	var b strings.Builder
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if c < 0x20 || c >= 0x7f || c == '%' {
+			fmt.Fprintf(&b, "%%%02X", c)
+		} else {
+			b.WriteByte(c)
+		}
+	}
+	return b.String(), "percent"
 }
 
 type jsonEvidence struct {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/threatls/threatls/knowledge"
 	"github.com/threatls/threatls/model"
@@ -55,7 +56,7 @@ func Text(w io.Writer, r Result, lib *knowledge.Library, opts TextOptions) error
 		writeTextFinding(bw, r, lib, opts, f)
 	}
 	for _, s := range r.skipped() {
-		fmt.Fprintf(bw, "%s: skipped: %s\n", displayPath(r.Root, s.File), s.Reason)
+		fmt.Fprintf(bw, "%s: skipped: %s\n", displayPath(r.Root, s.File), oneLine(s.Reason))
 	}
 	fmt.Fprintln(bw, summary(count(fs), r.Files, len(r.Skipped)))
 	if err := bw.Flush(); err != nil {
@@ -175,9 +176,9 @@ func textPos(r Result, s model.Span) string {
 // valid from where the scan ran. URIs (untitled: buffers) are shown as they are.
 func displayPath(root, file string) string {
 	if root == "" || root == "." || model.IsURI(file) {
-		return file
+		return clean(file)
 	}
-	return filepath.Join(root, filepath.FromSlash(file))
+	return clean(filepath.Join(root, filepath.FromSlash(file)))
 }
 
 // summary renders `12 findings (2 critical, 5 high), 3 tentative, 1 accepted risk, 23 files,
@@ -214,9 +215,47 @@ func plural(n int, one, many string) string {
 	return fmt.Sprintf("%d %s", n, many)
 }
 
-// oneLine keeps an entry on its line: newlines in messages become spaces.
+// oneLine keeps an entry on its line: newlines in messages become spaces, and control
+// characters from the scanned files never reach the terminal (see clean).
 func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
+	return clean(strings.Join(strings.Fields(s), " "))
+}
+
+// clean escapes what a terminal would act on rather than show — control characters (C0, DEL,
+// C1, newlines included) and bytes that are not UTF-8 — as \xNN, so that a resource label, a
+// service name or a file name from a scanned file can neither move the cursor, recolour, nor
+// split a finding over two lines.
+func clean(s string) string {
+	ok := true
+	for i, r := range s {
+		if r < 0x20 || r == 0x7f || r >= 0x80 && r < 0xa0 || r == utf8.RuneError && !validAt(s, i) {
+			ok = false
+			break
+		}
+	}
+	if ok {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n <= 1, r < 0x20, r == 0x7f, r >= 0x80 && r < 0xa0:
+			for _, c := range []byte(s[i : i+n]) {
+				fmt.Fprintf(&b, "\\x%02x", c)
+			}
+		default:
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
+}
+
+// validAt reports whether the rune at i of s is a real U+FFFD, not an invalid byte.
+func validAt(s string, i int) bool {
+	r, n := utf8.DecodeRuneInString(s[i:])
+	return r == utf8.RuneError && n == 3
 }
 
 // colorize wraps a severity in ANSI SGR codes.

@@ -53,6 +53,9 @@ type globals struct {
 	// ignore, when set, says what the workspace walk under root leaves out (scan's --exclude
 	// and .gitignore).
 	ignore func(root string) func(key string, dir bool) bool
+	// notAnalysed is the severity of a file that could not be analysed (TLS-009), "" for the
+	// default (high).
+	notAnalysed string
 }
 
 func newRoot() *cobra.Command {
@@ -92,6 +95,7 @@ enrichment on (--ai): then a redacted excerpt goes to the endpoint you chose.`,
 	}
 	root.PersistentFlags().StringVar(&g.logFile, "log-file", "", "write logs to this file instead of stderr")
 	root.PersistentFlags().StringVar(&g.logLevel, "log-level", "warn", "log level: debug, info, warn, error")
+	root.PersistentFlags().StringVar(&g.notAnalysed, "not-analysed-severity", "", "severity of a file of a format threatls reads that it could not analyse — too large, unreadable, a link out of the workspace (TLS-009; default high: a gate does not pass it)")
 	root.PersistentFlags().StringSliceVar(&g.threatDirs, "threat-dir", nil, "directory of extra threat definitions (YAML, the library's format); repeatable")
 	root.AddCommand(newScan(g), newServe(g), newRules(g), newExplain(g), newModel(g), newAI(g), newReport(g), newDiff(g), newVersion())
 	root.SetVersionTemplate(buildInfo().long())

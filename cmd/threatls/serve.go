@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 
@@ -38,7 +39,12 @@ stdio); --node-ipc, --socket and --pipe are refused: stdio is the only transport
 			if err != nil {
 				return err
 			}
-			return lsp.Serve(cmd.Context(), os.Stdin, os.Stdout, eng, g.log)
+			err = lsp.Serve(cmd.Context(), os.Stdin, os.Stdout, eng, g.log)
+			if errors.Is(err, lsp.ErrExitWithoutShutdown) {
+				g.log.Warn("the client sent exit without shutdown")
+				return exitError{1} // the protocol's exit code for it
+			}
+			return err
 		},
 	}
 	f := cmd.Flags()

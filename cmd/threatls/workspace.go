@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/threatls/threatls/engine"
+	"github.com/threatls/threatls/model"
 )
 
 // workspace is an analysed workspace, what scan and model report on.
@@ -40,9 +41,25 @@ func load(cmd *cobra.Command, g *globals, verb, path string, maxFileSize int64) 
 	if g.ignore != nil {
 		cfg.Ignore = g.ignore(root)
 	}
+	if g.notAnalysed != "" {
+		sev, ok := model.ParseSeverity(g.notAnalysed)
+		if !ok {
+			return nil, fmt.Errorf("--not-analysed-severity %q: want critical, high, medium, low or info", g.notAnalysed)
+		}
+		cfg.NotAnalysed = sev
+	}
 	snap, err := eng.Workspace(root, cfg).Load(cmd.Context(), progress(cmd.ErrOrStderr()))
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: %w", verb, path, err)
+	}
+	if verb != "diff" && !readAny(snap) {
+		// A gate that read nothing passed nothing: say so, and fail.
+		why := "no file of a format threatls reads is there"
+		if n := len(snap.Skipped()); n > 0 {
+			why = fmt.Sprintf("none of the %d files of a format threatls reads could be analysed (%s: %s)", n,
+				snap.Skipped()[0].File, snap.Skipped()[0].Reason)
+		}
+		return nil, fmt.Errorf("%s %s: nothing to analyse: %s (Terraform, CloudFormation, Kubernetes and compose YAML, Dockerfiles, GitHub Actions workflows, Markdown with Mermaid, Threagile, OTM, threatls.yaml, application code)", verb, path, why)
 	}
 	w := &workspace{eng: eng, snap: snap, root: root, display: path, only: only}
 	if only != "" {
@@ -80,4 +97,14 @@ func scanRoot(path string) (root, only string, err error) {
 		return "", "", err
 	}
 	return root, filepath.ToSlash(only), nil
+}
+
+// readAny reports whether a snapshot analysed at least one file.
+func readAny(s *engine.Snapshot) bool {
+	for _, k := range s.Files() {
+		if f := s.File(k); f != nil && f.Analyzed {
+			return true
+		}
+	}
+	return false
 }

@@ -1,0 +1,178 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Nothing slips past: a security gate that can be passed by hiding a file is no gate. Each
+// way of hiding a file from the scan that once worked is tried here, through the command
+// line, with the exit code a CI job would see.
+
+const openSSH = `resource "aws_security_group" "bastion" {
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+`
+
+func writeFiles(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	for name, text := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// A root given as a symbolic link is the directory it points to.
+func TestSlipsRootSymlink(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, filepath.Join(dir, "real"), map[string]string{"main.tf": openSSH})
+	link := filepath.Join(dir, "link")
+	if err := os.Symlink(filepath.Join(dir, "real"), link); err != nil {
+		t.Fatal(err)
+	}
+	out, err := run(t, "scan", "--fail-on", "high", link)
+	if exitCode(err) != 1 || !strings.Contains(out, "AWS-SG-001") {
+		t.Errorf("scan of a root that is a link: exit %d, want 1 with AWS-SG-001:\n%s", exitCode(err), out)
+	}
+}
+
+// A link inside the workspace to a file outside it is not read: its text (a secret, say)
+// never reaches a report. It is reported as not analysed.
+func TestSlipsLinkOutside(t *testing.T) {
+	dir := t.TempDir()
+	outside := filepath.Join(dir, "outside")
+	writeFiles(t, outside, map[string]string{"Dockerfile": "FROM alpine\nENV API_TOKEN=canary-d3adb33f-secret\n"})
+	ws := filepath.Join(dir, "ws")
+	writeFiles(t, ws, map[string]string{"main.tf": "resource \"aws_s3_bucket\" \"b\" {}\n"})
+	if err := os.Symlink(filepath.Join(outside, "Dockerfile"), filepath.Join(ws, "Dockerfile")); err != nil {
+		t.Fatal(err)
+	}
+	for _, format := range []string{"text", "json", "sarif"} {
+		out, err := run(t, "scan", "--format", format, ws)
+		if err != nil && exitCode(err) != 1 {
+			t.Fatalf("%s: %v\n%s", format, err, out)
+		}
+		if strings.Contains(out, "canary-d3adb33f") {
+			t.Errorf("%s: the text of a file outside the workspace is in the report:\n%s", format, out)
+		}
+		if !strings.Contains(out, "TLS-009") || !strings.Contains(out, "outside the workspace") {
+			t.Errorf("%s: the link out of the workspace is not reported as not analysed:\n%s", format, out)
+		}
+	}
+}
+
+// A NUL byte early in a file, or padding past the size limit, does not make the gate pass.
+func TestSlipsNULAndPadding(t *testing.T) {
+	for name, text := range map[string]string{
+		"nul":     "# \x00 not a binary file\n" + openSSH,
+		"padding": openSSH + strings.Repeat("#\n", 3<<20),
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			writeFiles(t, dir, map[string]string{"main.tf": text, "ok.tf": "locals {}\n"})
+			out, err := run(t, "scan", "--fail-on", "high", "--max-file-size", "1000000", dir)
+			if exitCode(err) != 1 {
+				t.Errorf("exit %d, want 1: the file hid from the gate:\n%s", exitCode(err), out)
+			}
+			if name == "padding" && !strings.Contains(out, "TLS-009 high") {
+				t.Errorf("a file over the size limit is not a finding:\n%s", out)
+			}
+			if name == "nul" && !strings.Contains(out, "AWS-SG-001") {
+				t.Errorf("a file with a NUL byte is not read:\n%s", out)
+			}
+		})
+	}
+	// The severity is a setting: a team may decide that an over-size file does not fail.
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"main.tf": strings.Repeat("#\n", 1000), "ok.tf": "locals {}\n"})
+	out, err := run(t, "scan", "--fail-on", "high", "--max-file-size", "100", "--not-analysed-severity", "low", dir)
+	if err != nil || !strings.Contains(out, "TLS-009 low") {
+		t.Errorf("--not-analysed-severity low: %v\n%s", err, out)
+	}
+}
+
+// A scan that read nothing says so and fails, instead of reporting a clean result.
+func TestSlipsNothingRead(t *testing.T) {
+	empty := t.TempDir()
+	other := t.TempDir()
+	writeFiles(t, other, map[string]string{"notes.txt": "nothing here", "src/app.rb": "puts 1"})
+	big := t.TempDir()
+	writeFiles(t, big, map[string]string{"main.tf": strings.Repeat("#\n", 1000)})
+	for name, args := range map[string][]string{
+		"empty":       {"scan", empty},
+		"no format":   {"scan", other},
+		"all skipped": {"scan", "--max-file-size", "100", big},
+	} {
+		out, err := run(t, args...)
+		if exitCode(err) != 2 || !strings.Contains(err.Error()+out, "nothing to analyse") {
+			t.Errorf("%s: exit %d (%v), want 2 with a reason:\n%s", name, exitCode(err), err, out)
+		}
+	}
+}
+
+// What the scanned files name — resource labels, file names — never reaches the terminal
+// as control characters, and a newline in a file name does not split a finding; in JSON a
+// file name that is not UTF-8 still names its file.
+func TestSlipsTerminalAndJSON(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"main.tf":        strings.Replace(openSSH, `"bastion"`, "\"bas\\u001b[2Jtion\"", 1),
+		"odd\nname.tf":   strings.Replace(openSSH, `"bastion"`, `"odd"`, 1),
+		"bad\xffname.tf": strings.Replace(openSSH, `"bastion"`, `"bad"`, 1),
+	})
+	out, err := run(t, "scan", dir)
+	if err != nil && exitCode(err) != 1 {
+		t.Fatal(err)
+	}
+	if strings.ContainsAny(out, "\x1b\x00\x07") {
+		t.Errorf("control characters reach the terminal:\n%q", out)
+	}
+	for _, line := range strings.Split(out, "\n") {
+		if strings.HasPrefix(line, "name.tf") {
+			t.Errorf("a newline in a file name split a finding: %q", line)
+		}
+	}
+	if !strings.Contains(out, `odd\x0aname.tf`) {
+		t.Errorf("the file name with a newline is not shown escaped:\n%s", out)
+	}
+	js, err := run(t, "scan", "--format", "json", dir)
+	if err != nil && exitCode(err) != 1 {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Findings []struct {
+			Span struct {
+				File     string `json:"file"`
+				Encoding string `json:"file_encoding"`
+			} `json:"span"`
+		} `json:"findings"`
+	}
+	if err := json.Unmarshal([]byte(js), &doc); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, f := range doc.Findings {
+		if f.Span.Encoding == "percent" {
+			found = true
+			if f.Span.File != "bad%FFname.tf" {
+				t.Errorf("a name that is not UTF-8 is written %q, want bad%%FFname.tf", f.Span.File)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("no finding of the file whose name is not UTF-8 says how its name is encoded:\n%s", js)
+	}
+}
