@@ -18,6 +18,7 @@ import (
 	"github.com/threatls/threatls/analyzers/parse"
 	"github.com/threatls/threatls/analyzers/yamlnode"
 	"github.com/threatls/threatls/engine"
+	"github.com/threatls/threatls/engine/corpus"
 	"github.com/threatls/threatls/knowledge"
 	"github.com/threatls/threatls/model"
 )
@@ -38,16 +39,16 @@ var long = flag.Bool("long", false, "benchmark a 5× larger estate (also THREATL
 func longRun() bool { return *long || os.Getenv("THREATLS_BENCH_LONG") == "1" }
 
 const (
-	corpusSeed = 20260301
+	corpusSeed = corpus.Seed
 	largeLines = 5000
 )
 
 // benchSpec is the estate the scan benchmarks read: 224 files (about 1 MB), or 1,120 with -long.
-func benchSpec() corpusSpec {
+func benchSpec() corpus.Spec {
 	if longRun() {
-		return corpusSpec{Seed: corpusSeed, Stacks: 35}
+		return corpus.Spec{Seed: corpusSeed, Stacks: 35}
 	}
-	return corpusSpec{Seed: corpusSeed, Stacks: 7}
+	return corpus.Spec{Seed: corpusSeed, Stacks: 7}
 }
 
 func newEngine(tb testing.TB) *engine.Engine {
@@ -127,8 +128,8 @@ func percentile(ds []time.Duration, p float64) time.Duration {
 // goes.
 func BenchmarkScan(b *testing.B) {
 	dir := b.TempDir()
-	files := generateCorpus(benchSpec())
-	stats, err := writeCorpus(dir, files)
+	files := corpus.Terraform(benchSpec())
+	stats, err := corpus.Write(dir, files)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -240,7 +241,7 @@ func reparseLatencies(tb testing.TB, text []byte, off, n int) []time.Duration {
 // server in a real repository would. Every iteration's latency is recorded; p50-ms and p99-ms
 // are their percentiles (the p99 needs a few hundred iterations: -benchtime 500x).
 func BenchmarkEdit(b *testing.B) {
-	text, off := generateLargeFile(corpusSeed, largeLines)
+	text, off := corpus.LargeFile(corpusSeed, largeLines)
 	lines := bytes.Count(text, []byte("\n"))
 	eng := newEngine(b)
 
@@ -297,7 +298,7 @@ func BenchmarkEdit(b *testing.B) {
 
 	b.Run("change-in-estate", func(b *testing.B) {
 		dir := b.TempDir()
-		if _, err := writeCorpus(dir, generateCorpus(benchSpec())); err != nil {
+		if _, err := corpus.Write(dir, corpus.Terraform(benchSpec())); err != nil {
 			b.Fatal(err)
 		}
 		ws := eng.Workspace(dir, engine.DefaultConfig())
@@ -312,9 +313,9 @@ func BenchmarkEdit(b *testing.B) {
 // every run, valid Terraform as our parser sees it (no TLS-001), its suppressions well formed
 // and used, and findings from every threat family it was written to exercise.
 func TestCorpusScans(t *testing.T) {
-	spec := corpusSpec{Seed: corpusSeed, Stacks: 2}
-	files := generateCorpus(spec)
-	again := generateCorpus(spec)
+	spec := corpus.Spec{Seed: corpusSeed, Stacks: 2}
+	files := corpus.Terraform(spec)
+	again := corpus.Terraform(spec)
 	if len(files) != len(again) {
 		t.Fatalf("the corpus is not deterministic: %d files, then %d", len(files), len(again))
 	}
@@ -324,7 +325,7 @@ func TestCorpusScans(t *testing.T) {
 		}
 	}
 	dir := t.TempDir()
-	stats, err := writeCorpus(dir, files)
+	stats, err := corpus.Write(dir, files)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -364,7 +365,7 @@ func TestCorpusScans(t *testing.T) {
 	}
 
 	// The large file parses cleanly, and so does every text the edit benchmarks produce.
-	text, off := generateLargeFile(corpusSeed, largeLines)
+	text, off := corpus.LargeFile(corpusSeed, largeLines)
 	if n := bytes.Count(text, []byte("\n")); n < largeLines {
 		t.Errorf("the large file has %d lines, want at least %d", n, largeLines)
 	}
@@ -416,10 +417,10 @@ func ids(fs []model.Finding) []string {
 // service a flow goes to, changed back and forth; a character in a Terraform file — and the
 // model rebuilt and re-evaluated. Its baseline is parsing the edited file.
 func BenchmarkModelEdit(b *testing.B) {
-	spec := corpusSpec{Seed: corpusSeed, Stacks: 56} // 56 × (32 + 8) files
-	files := generateSystemCorpus(spec)
+	spec := corpus.Spec{Seed: corpusSeed, Stacks: 56} // 56 × (32 + 8) files
+	files := corpus.System(spec)
 	dir := b.TempDir()
-	stats, err := writeCorpus(dir, files)
+	stats, err := corpus.Write(dir, files)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -499,7 +500,7 @@ func BenchmarkModelEdit(b *testing.B) {
 		off := -1
 		for _, k := range snap.Files() {
 			if strings.HasPrefix(k, "stacks/prod-eu-west-1/") && strings.HasSuffix(k, ".tf") {
-				if off = stringPointNear(snap.File(k).Text, len(snap.File(k).Text)/2); off >= 0 {
+				if off = corpus.StringPointNear(snap.File(k).Text, len(snap.File(k).Text)/2); off >= 0 {
 					key = k
 					break
 				}

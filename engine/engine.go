@@ -104,7 +104,6 @@ func (e *Engine) link(a analyzers.Analyzer, files []*model.FileFacts) (els []*mo
 	return a.Link(files)
 }
 
-
 // Fixes returns the fixes of a finding: one per mitigation that has mechanical edits for the
 // element's type, then "Accept risk", which inserts a threatls:ignore comment above the
 // element's definition. Stale suppressions get a fix that removes them.

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/threatls/threatls/engine"
+	"github.com/threatls/threatls/engine/corpus"
 )
 
 // TestHeapProfile writes the heap profile of a loaded scale corpus (THREATLS_HEAP_PROFILE=file).
@@ -17,7 +18,7 @@ func TestHeapProfile(t *testing.T) {
 		t.Skip("THREATLS_HEAP_PROFILE not set: this writes a profile, it checks nothing")
 	}
 	dir := t.TempDir()
-	if _, err := writeCorpus(dir, generateScaleCorpus(2000, false)); err != nil {
+	if _, err := corpus.Write(dir, corpus.Scale(2000, false)); err != nil {
 		t.Fatal(err)
 	}
 	ws := newEngine(t).Workspace(dir, engine.DefaultConfig())

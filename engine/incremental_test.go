@@ -14,6 +14,7 @@ import (
 
 	"github.com/threatls/threatls/analyzers/parse"
 	"github.com/threatls/threatls/engine"
+	"github.com/threatls/threatls/engine/corpus"
 	"github.com/threatls/threatls/model"
 )
 
@@ -29,12 +30,12 @@ var (
 // the workspace updated has exactly the findings and the model of a new workspace that loads
 // the same files.
 func TestIncrementalIsFresh(t *testing.T) {
-	base := generateSystemCorpus(corpusSpec{Seed: corpusSeed, Stacks: 2})
+	base := corpus.System(corpus.Spec{Seed: corpusSeed, Stacks: 2})
 	for seed := int64(1); seed <= int64(*incrementalSeeds); seed++ {
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
 			r := rand.New(rand.NewSource(seed))
 			dir := t.TempDir()
-			if _, err := writeCorpus(dir, base); err != nil {
+			if _, err := corpus.Write(dir, base); err != nil {
 				t.Fatal(err)
 			}
 			texts := map[string][]byte{}
@@ -273,8 +274,8 @@ func renderElements(g *model.Graph) []string {
 // others as it was, pointer for pointer: nothing else is re-linked or re-evaluated.
 func TestEditRelinksOnlyItsScope(t *testing.T) {
 	dir := t.TempDir()
-	files := generateSystemCorpus(corpusSpec{Seed: corpusSeed, Stacks: 2})
-	if _, err := writeCorpus(dir, files); err != nil {
+	files := corpus.System(corpus.Spec{Seed: corpusSeed, Stacks: 2})
+	if _, err := corpus.Write(dir, files); err != nil {
 		t.Fatal(err)
 	}
 	ws := newEngine(t).Workspace(dir, engine.DefaultConfig())

@@ -5,7 +5,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"math/rand"
 	"runtime"
 	"runtime/debug"
 	"strings"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/threatls/threatls/analyzers/parse"
 	"github.com/threatls/threatls/engine"
+	"github.com/threatls/threatls/engine/corpus"
 )
 
 // The scale corpus is what the issue that asked for it measured: half Terraform, half
@@ -43,75 +43,6 @@ func scaleList() []int {
 	return out
 }
 
-// generateScaleCorpus returns about files files: stacks of 32 Terraform files and 32 manifests.
-// With oneNamespace every manifest is in the default namespace (the worst case of linking:
-// one namespace of the whole workspace).
-func generateScaleCorpus(files int, oneNamespace bool) []genFile {
-	stacks := max(1, files/64)
-	out := generateCorpus(corpusSpec{Seed: corpusSeed, Stacks: stacks})
-	r := rand.New(rand.NewSource(corpusSeed + 2))
-	seen := map[string]bool{}
-	var dirs []string
-	for _, f := range out {
-		if parts := strings.SplitN(f.Path, "/", 3); len(parts) == 3 && !seen[parts[1]] {
-			seen[parts[1]] = true
-			dirs = append(dirs, parts[0]+"/"+parts[1])
-		}
-	}
-	for _, dir := range dirs {
-		ns := strings.ReplaceAll(strings.TrimPrefix(dir, "stacks/"), ".", "-")
-		if oneNamespace {
-			ns = "default"
-		}
-		out = append(out, scaleManifests(r, dir, ns)...)
-	}
-	return out
-}
-
-func scaleManifests(r *rand.Rand, dir, ns string) []genFile {
-	const services = 16
-	var out []genFile
-	prefix := ""
-	if ns == "default" {
-		prefix = strings.ReplaceAll(strings.TrimPrefix(dir, "stacks/"), ".", "-") + "-"
-	}
-	name := func(i int) string { return fmt.Sprintf("%ssvc-%02d", prefix, i) }
-	for i := range services {
-		svc := name(i)
-		var b strings.Builder
-		fmt.Fprintf(&b, "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: %s\n  namespace: %s\n  labels:\n    app: %s\n    tier: %s\nspec:\n  replicas: %d\n  selector:\n    matchLabels:\n      app: %s\n  template:\n    metadata:\n      labels:\n        app: %s\n    spec:\n",
-			svc, ns, svc, []string{"web", "api", "worker"}[i%3], 1+r.Intn(3), svc, svc)
-		if r.Intn(2) == 0 {
-			b.WriteString("      securityContext:\n        runAsNonRoot: true\n        runAsUser: 10001\n")
-		}
-		fmt.Fprintf(&b, "      containers:\n        - name: app\n          image: registry.example.com/shop/%s:1.%d.%d\n          ports:\n            - containerPort: 8080\n", svc, r.Intn(9), r.Intn(20))
-		fmt.Fprintf(&b, "          envFrom:\n            - configMapRef:\n                name: %s-config\n          env:\n", svc)
-		fmt.Fprintf(&b, "            - name: NEXT_URL\n              value: \"http://%s:8080\"\n", name((i+1)%services))
-		fmt.Fprintf(&b, "            - name: CACHE_URL\n              value: \"redis://%s:6379\"\n", name((i+5)%services))
-		fmt.Fprintf(&b, "            - name: LOG_LEVEL\n              value: \"info\"\n")
-		if r.Intn(3) > 0 {
-			b.WriteString("          resources:\n            limits:\n              cpu: 500m\n              memory: 512Mi\n")
-		}
-		if r.Intn(2) == 0 {
-			b.WriteString("          readinessProbe:\n            httpGet:\n              path: /healthz\n              port: 8080\n")
-		}
-		fmt.Fprintf(&b, "---\napiVersion: v1\nkind: Service\nmetadata:\n  name: %s\n  namespace: %s\nspec:\n", svc, ns)
-		if i == 0 {
-			b.WriteString("  type: LoadBalancer\n")
-		}
-		fmt.Fprintf(&b, "  selector:\n    app: %s\n  ports:\n    - port: 8080\n      targetPort: 8080\n", svc)
-		out = append(out, genFile{Path: dir + "/k8s/" + svc + ".yaml", Text: []byte(b.String())})
-
-		var c strings.Builder
-		fmt.Fprintf(&c, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: %s-config\n  namespace: %s\ndata:\n  DATABASE_URL: \"postgres://app@orders-db.%s.svc.cluster.local:5432/orders\"\n  FEATURE_FLAGS: \"a,b,c\"\n",
-			svc, ns, ns)
-		fmt.Fprintf(&c, "---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: %s-ingress\n  namespace: %s\nspec:\n  podSelector:\n    matchLabels:\n      app: %s\n  policyTypes: [Ingress]\n  ingress:\n    - from:\n        - podSelector:\n            matchLabels:\n              app: %s\n",
-			svc, ns, svc, name((i+services-1)%services))
-		out = append(out, genFile{Path: dir + "/k8s/" + svc + "-config.yaml", Text: []byte(c.String())})
-	}
-	return out
-}
-
 // BenchmarkScale measures, per workspace size, what the issue's targets are about: the first
 // complete model (Load) against bare parsing of the same files, the heap it keeps, and the
 // latency from an edit to its findings — a character typed in a Terraform string, a manifest's
@@ -136,8 +67,8 @@ func BenchmarkScale(b *testing.B) {
 
 func benchScale(b *testing.B, n int, oneNS bool) {
 	dir := b.TempDir()
-	files := generateScaleCorpus(n, oneNS)
-	stats, err := writeCorpus(dir, files)
+	files := corpus.Scale(n, oneNS)
+	stats, err := corpus.Write(dir, files)
 	if err != nil {
 		b.Fatal(err)
 	}

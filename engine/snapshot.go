@@ -158,7 +158,7 @@ type buildState struct {
 	skipped        map[string][]model.Finding
 	lastSkipped    []model.Skipped
 	lastSkippedSev model.Severity
-	reg          liveRegister
+	reg            liveRegister
 
 	files    *btree.Map[string, *File]
 	findings *btree.Map[string, []model.Finding]
@@ -752,4 +752,3 @@ func (e *Engine) meta(id string, ig model.Ignore, msg string) model.Finding {
 		Element: ig.Span.File, ElementName: "threatls:ignore " + ig.ThreatID, Span: ig.Span, Message: msg,
 		Fingerprint: knowledge.Fingerprint(id, ig.Span.String()+ig.ThreatID)}
 }
-

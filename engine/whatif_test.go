@@ -10,6 +10,7 @@ import (
 
 	"github.com/threatls/threatls/analyzers/all"
 	"github.com/threatls/threatls/engine"
+	"github.com/threatls/threatls/engine/corpus"
 	"github.com/threatls/threatls/knowledge"
 )
 
@@ -92,8 +93,8 @@ func engineOf(t *testing.T) *engine.Engine {
 // replaced) and one more Try on a scratch copy, each against a plain scan of the same files.
 func BenchmarkWhatIf(b *testing.B) {
 	dir := b.TempDir()
-	files := generateCorpus(benchSpec())
-	if _, err := writeCorpus(dir, files); err != nil {
+	files := corpus.Terraform(benchSpec())
+	if _, err := corpus.Write(dir, files); err != nil {
 		b.Fatal(err)
 	}
 	eng := newEngine(b)

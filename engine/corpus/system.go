@@ -1,4 +1,4 @@
-package engine_test
+package corpus
 
 import (
 	"fmt"
@@ -25,9 +25,9 @@ var sysServices = []struct {
 }
 
 // systemFiles returns the manifests, compose file and document of one stack.
-func systemFiles(r *rand.Rand, stack string) []genFile {
+func systemFiles(r *rand.Rand, stack string) []File {
 	ns := strings.ReplaceAll(strings.TrimPrefix(stack, "stacks/"), ".", "-")
-	var out []genFile
+	var out []File
 	env := func(svc string) []string {
 		switch svc {
 		case "web":
@@ -68,7 +68,7 @@ func systemFiles(r *rand.Rand, stack string) []genFile {
 			b.WriteString("  type: LoadBalancer\n")
 		}
 		fmt.Fprintf(&b, "  selector:\n    app: %s\n  ports:\n    - port: %d\n      targetPort: %d\n", s.name, s.port, s.port)
-		out = append(out, genFile{Path: stack + "/k8s/" + s.name + ".yaml", Text: []byte(b.String())})
+		out = append(out, File{Path: stack + "/k8s/" + s.name + ".yaml", Text: []byte(b.String())})
 	}
 	var c strings.Builder
 	c.WriteString("services:\n")
@@ -84,15 +84,15 @@ func systemFiles(r *rand.Rand, stack string) []genFile {
 			}
 		}
 	}
-	out = append(out, genFile{Path: stack + "/compose.yaml", Text: []byte(c.String())})
+	out = append(out, File{Path: stack + "/compose.yaml", Text: []byte(c.String())})
 	doc := "# Architecture\n\n```mermaid\nflowchart LR\n  internet((Internet)) -->|https 443| web\n  subgraph cluster\n    web -->|http 8080| api\n    api -->|postgres 5432| db[(orders-db)]\n    api --> cache[(cache)]\n    worker --> db\n  end\n```\n"
-	out = append(out, genFile{Path: stack + "/docs/architecture.md", Text: []byte(doc)})
+	out = append(out, File{Path: stack + "/docs/architecture.md", Text: []byte(doc)})
 	return out
 }
 
-// generateSystemCorpus is the Terraform estate of spec plus the system files of each stack.
-func generateSystemCorpus(spec corpusSpec) []genFile {
-	files := generateCorpus(spec)
+// System is the Terraform estate of spec plus the system files of each stack.
+func System(spec Spec) []File {
+	files := Terraform(spec)
 	r := rand.New(rand.NewSource(spec.Seed + 1))
 	stacks := map[string]bool{}
 	var order []string

@@ -1,4 +1,4 @@
-package engine_test
+package corpus
 
 import (
 	"bytes"
@@ -19,36 +19,39 @@ import (
 // jsonencode, heredocs, aws_iam_policy_document, provider v4 companion resources — and about a
 // third of them are written the insecure way. Files run from under 1 KB to 40 KB.
 
-// corpusSpec sizes a generated estate.
-type corpusSpec struct {
+// Seed is the seed the benchmarks and tests generate their corpora from.
+const Seed = 20260301
+
+// Spec sizes a generated estate.
+type Spec struct {
 	Seed   int64
 	Stacks int // each stack is a root module (2 files) and 6 child modules (5 files each)
 }
 
-// genFile is one generated file: a slash-separated path relative to the corpus root.
-type genFile struct {
+// File is one generated file: a slash-separated path relative to the corpus root.
+type File struct {
 	Path string
 	Text []byte
 }
 
-// corpusStats describes a generated corpus.
-type corpusStats struct {
+// Stats describes a generated corpus.
+type Stats struct {
 	Files    int
 	Bytes    int64
 	Min, Max int // file sizes in bytes
 }
 
-func (s corpusStats) String() string {
+func (s Stats) String() string {
 	return fmt.Sprintf("%d files, %.2f MB, %.1f–%.1f KB per file", s.Files, float64(s.Bytes)/1e6,
 		float64(s.Min)/1024, float64(s.Max)/1024)
 }
 
-// generateCorpus returns the files of the estate, sorted by path.
-func generateCorpus(spec corpusSpec) []genFile {
+// Terraform returns the files of the estate, sorted by path.
+func Terraform(spec Spec) []File {
 	r := rand.New(rand.NewSource(spec.Seed))
 	envs := []string{"prod", "staging", "dev", "qa", "perf", "sandbox", "dr", "shared"}
 	regions := []string{"eu-west-1", "us-east-1", "eu-central-1", "us-west-2", "ap-southeast-2"}
-	var out []genFile
+	var out []File
 	mix := map[string]int{}
 	for s := 0; s < spec.Stacks; s++ {
 		env := envs[s%len(envs)]
@@ -64,10 +67,10 @@ func generateCorpus(spec corpusSpec) []genFile {
 	return out
 }
 
-// generateLargeFile returns one monolithic main.tf of at least lines lines (variables, locals
+// LargeFile returns one monolithic main.tf of at least lines lines (variables, locals
 // and a few hundred resources of every kind) and the offset of a point inside a string
 // literal near its middle, where an edit keeps the file valid.
-func generateLargeFile(seed int64, lines int) (text []byte, mid int) {
+func LargeFile(seed int64, lines int) (text []byte, mid int) {
 	r := rand.New(rand.NewSource(seed))
 	m := newModGen(r, map[string]int{}, "monolith", "prod", "eu-west-1")
 	var body bytes.Buffer
@@ -95,12 +98,12 @@ func generateLargeFile(seed int64, lines int) (text []byte, mid int) {
 	b.Write(body.Bytes())
 	m.outputs(&b)
 	text = b.Bytes()
-	return text, stringPointNear(text, len(text)/2)
+	return text, StringPointNear(text, len(text)/2)
 }
 
-// stringPointNear returns an offset inside the value of the `description = "..."` attribute
+// StringPointNear returns an offset inside the value of the `description = "..."` attribute
 // closest to off: after the opening quote and its first character.
-func stringPointNear(text []byte, off int) int {
+func StringPointNear(text []byte, off int) int {
 	const key = `description = "`
 	best := -1
 	for i := 0; ; {
@@ -124,9 +127,9 @@ func abs(x int) int {
 	return x
 }
 
-// writeCorpus writes files under dir.
-func writeCorpus(dir string, files []genFile) (corpusStats, error) {
-	st := corpusStats{Min: math.MaxInt}
+// Write writes files under dir.
+func Write(dir string, files []File) (Stats, error) {
+	st := Stats{Min: math.MaxInt}
 	for _, f := range files {
 		p := filepath.Join(dir, filepath.FromSlash(f.Path))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
@@ -152,10 +155,10 @@ type stackGen struct {
 
 var childModules = []string{"network", "data", "compute", "iam", "audit", "serverless"}
 
-func (s *stackGen) files() []genFile {
-	var out []genFile
+func (s *stackGen) files() []File {
+	var out []File
 	add := func(p string, b *bytes.Buffer) {
-		out = append(out, genFile{Path: s.dir + "/" + p, Text: append([]byte(nil), b.Bytes()...)})
+		out = append(out, File{Path: s.dir + "/" + p, Text: append([]byte(nil), b.Bytes()...)})
 	}
 	var b bytes.Buffer
 	// The root module: backend, provider and the calls of the child modules.
@@ -249,7 +252,7 @@ output "vpc_id" {
 	for _, name := range childModules {
 		m := newModGen(s.r, s.mix, name, s.env, s.region)
 		for _, f := range m.moduleFiles() {
-			out = append(out, genFile{Path: s.dir + "/" + name + "/" + f.Path, Text: f.Text})
+			out = append(out, File{Path: s.dir + "/" + name + "/" + f.Path, Text: f.Text})
 		}
 	}
 	return out
@@ -325,7 +328,7 @@ func tags(name string) string {
 }
 
 // moduleFiles returns the files of the module, each drawn to a target size.
-func (m *modGen) moduleFiles() []genFile {
+func (m *modGen) moduleFiles() []File {
 	type part struct {
 		file  string
 		lo    float64
@@ -365,7 +368,7 @@ func (m *modGen) moduleFiles() []genFile {
 			{"storage.tf", 1e3, 20e3, []func(*modGen, *bytes.Buffer){(*modGen).bucket, (*modGen).table}},
 		}
 	}
-	var out []genFile
+	var out []File
 	for i, p := range parts {
 		var b bytes.Buffer
 		fmt.Fprintf(&b, "# %s module: %s\n\n", m.name, strings.TrimSuffix(p.file, ".tf"))
@@ -377,17 +380,17 @@ func (m *modGen) moduleFiles() []genFile {
 		for b.Len() < want {
 			p.kinds[m.r.Intn(len(p.kinds))](m, &b)
 		}
-		out = append(out, genFile{Path: p.file, Text: b.Bytes()})
+		out = append(out, File{Path: p.file, Text: b.Bytes()})
 	}
 	var b bytes.Buffer
 	m.variables(&b)
-	out = append(out, genFile{Path: "variables.tf", Text: append([]byte(nil), b.Bytes()...)})
+	out = append(out, File{Path: "variables.tf", Text: append([]byte(nil), b.Bytes()...)})
 	b.Reset()
 	m.outputs(&b)
-	out = append(out, genFile{Path: "outputs.tf", Text: append([]byte(nil), b.Bytes()...)})
+	out = append(out, File{Path: "outputs.tf", Text: append([]byte(nil), b.Bytes()...)})
 	b.Reset()
 	m.locals(&b)
-	out = append(out, genFile{Path: "locals.tf", Text: append([]byte(nil), b.Bytes()...)})
+	out = append(out, File{Path: "locals.tf", Text: append([]byte(nil), b.Bytes()...)})
 	return out
 }
 
