@@ -16,11 +16,25 @@ var (
 		"encrypted_at_rest": true, "kms_managed_key": true, "behind_waf": true, "rate_limited": true,
 		"resource_limits": true, "logs_audit": true, "logs_access": true, "read_only_fs": true, "uses_vault": true,
 		"segmented": true, "backup": true, "versioned": true, "deletion_protection": true, "image_pinned": true,
-		"public_access_block": true, "iam_auth": true, "tls_in_transit": true, "imdsv2": true, "healthcheck": true}
+		"public_access_block": true, "iam_auth": true, "tls_in_transit": true, "imdsv2": true, "healthcheck": true,
+		// read by the cloud threats (AWS, Azure, Google Cloud, CLOUD-*)
+		"sse_configured": true, "restricts_public_buckets": true, "redirects_to_https": true, "key_rotation": true,
+		"log_validation": true, "multi_region": true, "image_scanning": true, "immutable_tags": true,
+		"drops_invalid_headers": true, "tracing": true, "secure_string": true, "expires": true, "rbac": true,
+		"managed_identity": true, "defender": true, "alerts": true, "client_certs": true, "network_restricted": true,
+		"logging": true, "flow_logs": true, "secrets_encrypted": true, "network_policy": true, "uniform_access": true,
+		"log_connections": true, "log_disconnections": true, "private_nodes": true, "workload_identity": true,
+		"shielded_nodes": true, "auto_upgrade": true, "shielded": true, "dnssec": true}
 	exposures = map[string]bool{"internet_facing": true, "public": true, "runs_as_root": true, "privileged": true,
 		"host_network": true, "secrets_in_env": true, "docker_socket": true, "outbound_internet": true,
 		"fetches_urls": true, "service_account_token": true, "public_acl": true, "public_policy": true,
-		"crosses_boundary": true, "add_remote": true, "undocumented": true, "not_implemented": true, "zone_drift": true}
+		"crosses_boundary": true, "add_remote": true, "undocumented": true, "not_implemented": true, "zone_drift": true,
+		// read by the cloud threats
+		"admits_traffic": true, "local_accounts": true, "ftp_allowed": true, "password_auth": true, "admin_user": true,
+		"endpoint_open": true, "public_ip": true, "local_infile": true, "legacy_abac": true, "client_certificates": true,
+		"key_in_state": true, "default_sa_full_scope": true, "serial_port": true, "os_login_disabled": true,
+		"ip_forwarding": true, "raw_disk_key": true, "project_ssh_keys": true, "weak_dnssec": true,
+		"audit_exemptions": true}
 )
 
 // Card renders what the model knows of an element, in Markdown: what it is and where it sits,

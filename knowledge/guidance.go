@@ -182,12 +182,21 @@ func sentence(s string) string {
 	return s + "."
 }
 
+// selectors are attributes a condition reads to say which elements it is about — the provider
+// (cloud), the technology, engine or category of a service, the provider element that stands
+// for the account (primary) — rather than a setting to change: neither a step nor a reason
+// worth stating ("it applies because `cloud` is `"aws"`" tells the reader nothing).
+var selectors = map[string]bool{"cloud": true, "technology": true, "engine": true, "category": true,
+	"primary": true}
+
 // evidenceStep turns one attribute the finding rests on into what must change: a control that
 // is off must be on, an exposure (or any other flag the threat reads) that is on must be off.
-// Other values (a port, a CIDR) are not steps: see because.
+// Other values (a port, a CIDR) are not steps: see because. Selectors are neither.
 func evidenceStep(ev model.Evidence) string {
 	want := ""
 	switch {
+	case selectors[ev.Attr]:
+		return ""
 	case controls[ev.Attr] && ev.Value != "true":
 		want = "true"
 	case ev.Attr == "crosses_boundary":
@@ -227,7 +236,7 @@ func evidenceStep(ev model.Evidence) string {
 func because(evs []model.Evidence) []string {
 	var out []string
 	for _, ev := range evs {
-		if evidenceStep(ev) != "" || ev.Attr == "crosses_boundary" || ev.Origin == model.Defaulted {
+		if evidenceStep(ev) != "" || ev.Attr == "crosses_boundary" || selectors[ev.Attr] || ev.Origin == model.Defaulted {
 			continue
 		}
 		s := fmt.Sprintf("`%s` is `%s`", ev.Attr, ev.Value)

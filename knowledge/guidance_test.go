@@ -62,7 +62,7 @@ func TestGuideSteps(t *testing.T) {
 	}
 	el := &model.Element{ID: "kubernetes:shop/Deployment/web", Kind: model.Component, Type: "Deployment", Name: "Deployment/web"}
 	at := model.Span{File: "k8s/web.yaml", Start: model.Pos{Line: 8, Col: 2}}
-	f := model.Finding{ThreatID: "SYS-AUTH-002", Severity: model.Medium, Element: el.ID, ElementName: el.Name, Span: at,
+	f := model.Finding{ThreatID: "SYS-EDGE-001", Severity: model.Info, Element: el.ID, ElementName: el.Name, Span: at,
 		Evidence: []model.Evidence{
 			{Attr: "authenticates", Value: "false", Origin: model.Defaulted, Note: "no auth annotation"},
 			{Attr: "port", Value: "443", Origin: model.Read, Span: at},
@@ -87,5 +87,60 @@ func TestGuideSteps(t *testing.T) {
 	// Another format gets no Kubernetes example.
 	if g := lib.Guide(f, GuideInput{Element: el, Format: "compose"}); g.Example != nil {
 		t.Errorf("a compose finding got the example %q", g.Example.Title)
+	}
+}
+
+// TestGuideLeavesOutSelectors: attributes that only select what a threat is about (the
+// provider, the technology, the account's primary provider) are neither steps ("make
+// `primary` false") nor reasons ("it applies because `cloud` is `"aws"`"); the control is.
+func TestGuideLeavesOutSelectors(t *testing.T) {
+	lib, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := model.Span{File: "main.tf", Start: model.Pos{Line: 20}}
+	for _, f := range []model.Finding{
+		{ThreatID: "AWS-GD-001", ElementName: "provider.aws", Span: at, Evidence: []model.Evidence{
+			{Attr: "primary", Value: "true", Origin: model.Read, Span: at, Note: "the default aws provider"}}},
+		{ThreatID: "SYS-AUTH-004", ElementName: "aws_elasticache_replication_group.cache", Span: at, Evidence: []model.Evidence{
+			{Attr: "authenticated", Value: "false", Origin: model.Defaulted, Note: "no auth_token"},
+			{Attr: "cloud", Value: `"aws"`, Origin: model.Read, Span: at},
+			{Attr: "technology", Value: `"redis"`, Origin: model.Read, Span: at}}},
+	} {
+		g := lib.Guide(f, GuideInput{})
+		steps := strings.Join(g.Steps, "\n")
+		for _, sel := range []string{"`primary`", "`cloud`", "`technology`"} {
+			if strings.Contains(steps, sel) {
+				t.Errorf("%s: a selector is a step:\n%s", f.ThreatID, steps)
+			}
+		}
+		if len(g.Because) != 0 {
+			t.Errorf("%s: selectors given as reasons: %v", f.ThreatID, g.Because)
+		}
+	}
+	g := lib.Guide(model.Finding{ThreatID: "SYS-AUTH-004", Evidence: []model.Evidence{
+		{Attr: "authenticated", Value: "false", Origin: model.Defaulted}, {Attr: "cloud", Value: `"aws"`, Origin: model.Read}}}, GuideInput{})
+	if !strings.Contains(strings.Join(g.Steps, "\n"), "Make `authenticated` true") {
+		t.Errorf("the control is no longer a step: %v", g.Steps)
+	}
+}
+
+// TestGuideCloudControls: a control that a cloud threat reads off (it was never set) is a step
+// that names it.
+func TestGuideCloudControls(t *testing.T) {
+	lib, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	el := &model.Element{ID: "terraform:infra/aws_lb.shop", Kind: model.Component, Type: "aws_lb", Name: "aws_lb.shop"}
+	for _, tc := range []struct{ threat, attr string }{
+		{"AWS-S3-004", "sse_configured"}, {"CLOUD-LOG-001", "logging"}, {"GCP-GKE-004", "workload_identity"},
+	} {
+		f := model.Finding{ThreatID: tc.threat, Element: el.ID, ElementName: el.Name, Evidence: []model.Evidence{
+			{Attr: tc.attr, Value: "false", Origin: model.Defaulted, Note: "not set"}}}
+		g := lib.Guide(f, GuideInput{Element: el})
+		if want := "Make `" + tc.attr + "` true — it is `false` because nothing sets it: not set."; !strings.Contains(strings.Join(g.Steps, "\n"), want) {
+			t.Errorf("%s: steps lack %q: %v", tc.threat, want, g.Steps)
+		}
 	}
 }

@@ -16,7 +16,7 @@ technical_assets:
     id: web
     type: process
 risk_tracking:
-  SYS-WAF-001@web:
+  SYS-EDGE-001@web:
     status: mitigated
     justification: WAF managed by the platform team
     ticket: SEC-12
@@ -28,16 +28,16 @@ risk_tracking:
     ticket: null
     date: null
     checked_by: team-platform
-  SYS-AUTH-002@web:
+  SYS-AUTH-001@web:
     status: accepted
     justification: the VPN authenticates
-  SYS-DOS-001@web:
+  SYS-CONT-009@web:
     status: in-progress
     checked_by: me
   untrusted-deserialization@web:
     status: accepted
     checked_by: me
-  SYS-AUDIT-002@web:
+  SYS-AUDIT-001@web:
     status: accepted
     justification: later
     checked_by: me
@@ -54,10 +54,10 @@ risk_tracking:
 		got = append(got, entry{r.Status, r.Threat, r.Element, r.Owner, r.Reason, r.Until, r.Problem, r.Span.Start.Line + 1})
 	}
 	want := []entry{
-		{model.Mitigated, "SYS-WAF-001", "threagile:threagile.yaml/web", "team-platform", "WAF managed by the platform team", "2027-01-31", "", 7},
+		{model.Mitigated, "SYS-EDGE-001", "threagile:threagile.yaml/web", "team-platform", "WAF managed by the platform team", "2027-01-31", "", 7},
 		{model.Accepted, "AWS-S3-004", "", "team-platform", "false positive: SSE-S3 by default", "", "", 13},
-		{model.Accepted, "SYS-AUTH-002", "threagile:threagile.yaml/web", "", "the VPN authenticates", "", "risk_tracking SYS-AUTH-002@web needs checked_by: who owns the decision", 19},
-		{model.Accepted, "SYS-AUDIT-002", "threagile:threagile.yaml/web", "me", "later", "soon", "risk_tracking SYS-AUDIT-002@web: date soon is not a date (YYYY-MM-DD)", 28},
+		{model.Accepted, "SYS-AUTH-001", "threagile:threagile.yaml/web", "", "the VPN authenticates", "", "risk_tracking SYS-AUTH-001@web needs checked_by: who owns the decision", 19},
+		{model.Accepted, "SYS-AUDIT-001", "threagile:threagile.yaml/web", "me", "later", "soon", "risk_tracking SYS-AUDIT-001@web: date soon is not a date (YYYY-MM-DD)", 28},
 	}
 	if len(got) != len(want) {
 		t.Fatalf("got %d entries %+v, want %d", len(got), got, len(want))

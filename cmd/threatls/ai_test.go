@@ -134,14 +134,17 @@ func TestExplainFileLine(t *testing.T) {
 			} `json:"ranked"`
 		} `json:"path"`
 	}
-	if err := json.Unmarshal([]byte(out), &gs); err != nil || len(gs) != 1 || gs[0].ThreatID != "SYS-PATH-003" || len(gs[0].Path.Ranked) == 0 {
+	// Line 8 is the orders database: its provider-managed key (CLOUD-KMS-001) and the attack
+	// path that ends there, whose controls are ranked.
+	if err := json.Unmarshal([]byte(out), &gs); err != nil || len(gs) != 2 || gs[0].ThreatID != "CLOUD-KMS-001" ||
+		gs[1].ThreatID != "SYS-PATH-003" || len(gs[1].Path.Ranked) == 0 {
 		t.Errorf("explain --format json: %v\n%s", err, out)
 	}
 	out, err = run(t, "explain", "--format", "markdown", shopDir+"/infra/data.tf:37")
 	if err != nil || strings.Count(out, "### Remediation of") != 3 || !strings.Contains(out, "```diff") {
 		t.Errorf("explain --format markdown: %v\n%s", err, out)
 	}
-	if _, err := run(t, "explain", shopDir+"/infra/data.tf:2"); err == nil || !strings.Contains(err.Error(), "no finding on line 2 of infra/data.tf; its findings are on lines 8, 26, 37, 41") {
+	if _, err := run(t, "explain", shopDir+"/infra/data.tf:2"); err == nil || !strings.Contains(err.Error(), "no finding on line 2 of infra/data.tf; its findings are on lines 8, 26, 33, 37, 41, 66") {
 		t.Errorf("a line without findings: %v", err)
 	}
 	if out, err := run(t, "explain", "aws-s3-001"); err != nil || !strings.HasPrefix(out, "## AWS-S3-001") {
