@@ -37,6 +37,13 @@ func TestEglot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Every `# want "ID"` of main.tf is a diagnostic on its line, and nothing else.
+	want := map[string]bool{}
+	for i, line := range strings.Split(string(src), "\n") {
+		for _, m := range regexp.MustCompile(`"([A-Z]+-[A-Z0-9]+-\d+)"`).FindAllStringSubmatch(line[strings.Index(line+"# want", "# want"):], -1) {
+			want[fmt.Sprintf("%d %s", i+1, m[1])] = true
+		}
+	}
 	bin := lsptest.Build(t)
 	res, serverLog := filepath.Join(tmp, "result"), filepath.Join(tmp, "threatls.log")
 
@@ -45,7 +52,7 @@ func TestEglot(t *testing.T) {
 	cmd := exec.CommandContext(ctx, emacs, "--batch", "-l", filepath.Join(here, "testdata", "smoke.el"))
 	cmd.Env = append(os.Environ(), "HOME="+tmp,
 		"THREATLS_EL="+filepath.Join(here, "threatls.el"), "THREATLS_CMD="+bin, "THREATLS_LOG="+serverLog,
-		"SMOKE_FILE="+mainTF, "SMOKE_RESULT="+res, "SMOKE_TIMEOUT=30")
+		"SMOKE_FILE="+mainTF, "SMOKE_RESULT="+res, "SMOKE_TIMEOUT=30", fmt.Sprintf("SMOKE_WANT=%d", len(want)))
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	cmd.WaitDelay = 5 * time.Second
@@ -62,13 +69,6 @@ func TestEglot(t *testing.T) {
 	}
 	t.Logf("Emacs with eglot, %v:\n%s", time.Since(start).Round(time.Millisecond), b)
 
-	// Every `# want "ID"` of main.tf is a diagnostic on its line, and nothing else.
-	want := map[string]bool{}
-	for i, line := range strings.Split(string(src), "\n") {
-		for _, m := range regexp.MustCompile(`"([A-Z]+-[A-Z0-9]+-\d+)"`).FindAllStringSubmatch(line[strings.Index(line+"# want", "# want"):], -1) {
-			want[fmt.Sprintf("%d %s", i+1, m[1])] = true
-		}
-	}
 	got := map[string]bool{}
 	server := ""
 	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {

@@ -2,7 +2,9 @@
 
 ;; Environment: THREATLS_EL (editors/emacs/threatls.el), THREATLS_CMD (the binary),
 ;; THREATLS_LOG, SMOKE_FILE (a .tf file of a project), SMOKE_RESULT (where to write what was
-;; seen, one line per diagnostic: "CODE<TAB>LINE<TAB>MESSAGE"), SMOKE_TIMEOUT (seconds).
+;; seen, one line per diagnostic: "CODE<TAB>LINE<TAB>MESSAGE"), SMOKE_TIMEOUT (seconds),
+;; SMOKE_WANT (how many threatls diagnostics to wait for: the first ones published while the
+;; server still reads the workspace are those of the file alone).
 
 (require 'eglot)
 (require 'flymake)
@@ -17,6 +19,7 @@
 (let* ((file (getenv "SMOKE_FILE"))
        (timeout (string-to-number (or (getenv "SMOKE_TIMEOUT") "30")))
        (deadline (+ (float-time) timeout))
+       (want (max 1 (string-to-number (or (getenv "SMOKE_WANT") "1"))))
        (lines nil))
   (condition-case err
       (progn
@@ -26,8 +29,9 @@
           (error "%s opened in %s, not terraform-mode" file major-mode))
         (apply #'eglot (eglot--guess-contact))
         (while (and (< (float-time) deadline)
-                    (not (seq-some (lambda (d) (string-prefix-p "threatls" (flymake-diagnostic-text d)))
-                                   (flymake-diagnostics))))
+                    (< (seq-count (lambda (d) (string-prefix-p "threatls" (flymake-diagnostic-text d)))
+                                  (flymake-diagnostics))
+                       want))
           (accept-process-output nil 0.1)
           (when (and flymake-mode (not (flymake-running-backends))) (flymake-start)))
         (dolist (d (flymake-diagnostics))
