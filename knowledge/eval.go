@@ -51,8 +51,21 @@ func typesOf(cond string) []string {
 	return out
 }
 
-// attrRef finds the attributes a condition reads. Conditions read attributes as e.attrs.NAME.
-var attrRef = regexp.MustCompile(`\be\.attrs\.([A-Za-z_][A-Za-z0-9_]*)`)
+// attrRef finds the attributes a condition reads: e.attrs.NAME, e.attrs["NAME"], and
+// "NAME" in e.attrs.
+var attrRef = regexp.MustCompile(`\be\.attrs(?:\.([A-Za-z_]\w*)|\[\s*"([A-Za-z_]\w*)"\s*\])|"([A-Za-z_]\w*)"\s+in\s+e\.attrs\b`)
+
+// attrForms are the patterns of a condition's reads of attribute a: every read, the
+// presence tests (has(e.attrs.a), "a" in e.attrs), and reads that come right after a
+// presence test of the same attribute in a conjunction (has(e.attrs.a) && e.attrs.a == …).
+func attrForms(a string) (read, test, tested *regexp.Regexp) {
+	q := regexp.QuoteMeta(a)
+	val := `e\.attrs(?:\.` + q + `\b|\[\s*"` + q + `"\s*\])`
+	presence := `(?:\bhas\(\s*e\.attrs\.` + q + `\s*\)|"` + q + `"\s+in\s+e\.attrs\b)`
+	return regexp.MustCompile(`\b` + val + `|"` + q + `"\s+in\s+e\.attrs\b`),
+		regexp.MustCompile(presence),
+		regexp.MustCompile(presence + `\s*&&\s*` + val)
+}
 
 func newEnv() (*cel.Env, error) {
 	env, err := cel.NewEnv(append([]cel.EnvOption{
@@ -89,17 +102,20 @@ func compile(env *cel.Env, t *Threat) (*rule, error) {
 	seen := map[string]bool{}
 	var attrs, guarded []string
 	for _, m := range attrRef.FindAllStringSubmatch(t.Condition, -1) {
-		if !seen[m[1]] {
-			seen[m[1]] = true
-			attrs = append(attrs, m[1])
+		a := m[1] + m[2] + m[3]
+		if !seen[a] {
+			seen[a] = true
+			attrs = append(attrs, a)
 		}
 	}
 	sort.Strings(attrs)
 	for _, a := range attrs {
-		// An attribute read only as has(e.attrs.X) asks whether it is there: its absence is
-		// an answer, not an unknown.
-		all := len(regexp.MustCompile(`\be\.attrs\.`+a+`\b`).FindAllStringIndex(t.Condition, -1))
-		if all > 0 && all == len(regexp.MustCompile(`\bhas\(\s*e\.attrs\.`+a+`\s*\)`).FindAllStringIndex(t.Condition, -1)) {
+		// An attribute read only where the condition has asked whether it is there — as a
+		// presence test, or right after one — is answered by its absence: absent, it is
+		// not an unknown.
+		read, test, tested := attrForms(a)
+		all := len(read.FindAllStringIndex(t.Condition, -1))
+		if all > 0 && all == len(test.FindAllStringIndex(t.Condition, -1))+len(tested.FindAllStringIndex(t.Condition, -1)) {
 			guarded = append(guarded, a)
 		}
 	}
@@ -361,7 +377,9 @@ func (r *rule) finding(el *model.Element, c model.Confidence, unknown []string) 
 		f.Span = a.Span
 	}
 	for _, name := range r.attrs {
-		f.Evidence = append(f.Evidence, evidence(el, name))
+		if !selectors[name] {
+			f.Evidence = append(f.Evidence, evidence(el, name))
+		}
 	}
 	var msg strings.Builder
 	if err := r.message.Execute(&msg, messageData{el}); err != nil {
@@ -375,10 +393,13 @@ func (r *rule) finding(el *model.Element, c model.Confidence, unknown []string) 
 	return f
 }
 
+// NotSet is the value of evidence about an attribute the element does not have.
+const NotSet = "(not set)"
+
 func evidence(el *model.Element, name string) model.Evidence {
 	a, ok := el.Attrs[name]
 	if !ok {
-		return model.Evidence{Attr: name, Value: "(not set)", Origin: model.Unknown, Span: el.Head}
+		return model.Evidence{Attr: name, Value: NotSet, Origin: model.Unknown, Span: el.Head}
 	}
 	return model.Evidence{Attr: name, Value: Render(a), Origin: a.Origin, Span: a.Span, Note: a.Note}
 }
@@ -417,7 +438,7 @@ func (d messageData) Label() string {
 func (d messageData) Attr(name string) string {
 	a, ok := d.el.Attrs[name]
 	if !ok {
-		return "(not set)"
+		return NotSet
 	}
 	if s, ok := a.Value.(string); ok {
 		return s

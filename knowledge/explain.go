@@ -198,6 +198,9 @@ func evidenceLine(ev model.Evidence) string {
 		origin = "declared"
 	case model.Unknown:
 		origin = "unknown (could not be resolved)"
+		if ev.Value == NotSet {
+			origin = "not set"
+		}
 	default:
 		origin = string(ev.Origin)
 	}

@@ -218,7 +218,9 @@ func evidenceStep(ev model.Evidence) string {
 		now = fmt.Sprintf("it is `%s` because nothing sets it", ev.Value)
 	case model.Unknown:
 		now = "its value could not be resolved"
-		if !ev.Span.IsZero() {
+		if ev.Value == NotSet {
+			now = "nothing sets it"
+		} else if !ev.Span.IsZero() {
 			now += " (`" + ev.Span.String() + "`)"
 		}
 	default:
