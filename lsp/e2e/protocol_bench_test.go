@@ -1,0 +1,500 @@
+package e2e_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.lsp.dev/jsonrpc2"
+	"go.lsp.dev/uri"
+
+	"github.com/threatls/threatls/analyzers/parse"
+	"github.com/threatls/threatls/engine/corpus"
+	"github.com/threatls/threatls/lsp/lsptest"
+)
+
+// BenchmarkProtocol measures the language server as an editor sees it: the real binary,
+// `threatls serve` over stdio, a client speaking JSON-RPC to it, on the scale corpus of the
+// engine's BenchmarkScale (half Terraform, half Kubernetes manifests). Per workspace size it
+// reports
+//
+//   - open-diag-s: from starting the process to the diagnostics of a file the editor had open
+//     (sent right after initialized, as an editor restoring its tabs does);
+//   - complete-s: to the end of the workspace scan's progress (the first complete model), and
+//     its ratio to bare tree-sitter parsing of the workspace's Terraform in the same run;
+//   - p50-ms, p99-ms: from a keystroke (didChange, one character typed in a Terraform string,
+//     20 characters a second) to the diagnostics of the version it made or a later one;
+//   - hover-p50-ms, hover-p99-ms: hovers asked while typing;
+//   - env-p50-ms, env-p99-ms: a manifest's environment variable retargeted to another
+//     service, 20 edits a second (the edit that re-links flows);
+//   - rss-MB, hwm-MB: the server's resident memory once the model is complete, and its peak.
+//
+// The iterations are keystrokes; run it with a count of them, and -long for the curve:
+//
+//	go test -run '^$' -bench Protocol -benchtime 200x ./lsp/e2e/ -long
+var (
+	long          = flag.Bool("long", false, "long benchmarks: the 1k, 5k and 20k-file curve")
+	protocolSizes = flag.String("protocol.scale", "", "workspace sizes (files) of BenchmarkProtocol, comma-separated (default 1000; with -long 1000,5000,20000)")
+)
+
+// keystroke is the pace of typing: 20 characters a second.
+const keystroke = 50 * time.Millisecond
+
+func BenchmarkProtocol(b *testing.B) {
+	bin := lsptest.Build(b)
+	spec := *protocolSizes
+	if spec == "" {
+		spec = "1000"
+		if *long || os.Getenv("THREATLS_BENCH_LONG") == "1" {
+			spec = "1000,5000,20000"
+		}
+	}
+	for _, s := range strings.Split(spec, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n <= 0 {
+			b.Fatalf("-protocol.scale: %q is not a number of files", s)
+		}
+		b.Run(fmt.Sprintf("files=%d", n), func(b *testing.B) { benchProtocol(b, bin, n) })
+	}
+}
+
+func benchProtocol(b *testing.B, bin string, n int) {
+	dir := b.TempDir()
+	files := corpus.Scale(n, false)
+	stats, err := corpus.Write(filepath.Join(dir, "ws"), files)
+	if err != nil {
+		b.Fatal(err)
+	}
+	root := filepath.Join(dir, "ws")
+	var tfText, k8sText []byte
+	var tfPath, k8sPath string
+	var tfs [][]byte
+	for _, f := range files {
+		if strings.HasSuffix(f.Path, ".tf") {
+			tfs = append(tfs, f.Text)
+			if tfPath == "" && strings.HasSuffix(f.Path, "/compute/main.tf") {
+				tfPath, tfText = f.Path, f.Text
+			}
+		}
+		if k8sPath == "" && strings.HasSuffix(f.Path, "/k8s/svc-03.yaml") {
+			k8sPath, k8sText = f.Path, f.Text
+		}
+	}
+	if tfPath == "" || k8sPath == "" {
+		b.Fatal("the corpus has no compute module or svc-03 manifest")
+	}
+	base := parseBaseline(b, tfs)
+
+	c := startProcess(b, bin, root, filepath.Join(dir, "threatls.log"))
+	tfURI := fileURI(filepath.Join(root, tfPath))
+	k8sURI := fileURI(filepath.Join(root, k8sPath))
+	c.initialize(b, root)
+	c.notify(b, "textDocument/didOpen", map[string]any{"textDocument": map[string]any{
+		"uri": tfURI, "languageId": "terraform", "version": 1, "text": string(tfText)}})
+	openDiag := c.waitVersion(b, tfURI, 1, 10*time.Minute)
+	complete := c.waitScan(b, 30*time.Minute)
+	rss, _ := c.memory()
+
+	// Typing in a Terraform string: one character per keystroke, on a schedule, whatever
+	// the server does.
+	doc := &document{text: tfText, version: 1}
+	at := bytes.Index(tfText, []byte("description = \"")) + len("description = \"")
+	hoverLine, hoverChar := position(tfText, bytes.Index(tfText, []byte("resource \"")))
+	var lat, hovers []time.Duration
+	var hmu sync.Mutex
+	var hwg sync.WaitGroup
+	pending := map[int32]time.Time{}
+	tick := time.NewTicker(keystroke)
+	defer tick.Stop()
+	i := 0
+	for b.Loop() {
+		<-tick.C
+		c.change(b, tfURI, doc, at+i, at+i, "x")
+		pending[doc.edit(at+i, at+i, "x")] = time.Now()
+		i++
+		if i%4 == 0 {
+			hwg.Add(1)
+			go func() {
+				defer hwg.Done()
+				t0 := time.Now()
+				if err := c.hover(tfURI, hoverLine, hoverChar); err != nil {
+					b.Error(err)
+					return
+				}
+				hmu.Lock()
+				hovers = append(hovers, time.Since(t0))
+				hmu.Unlock()
+			}()
+		}
+		lat = append(lat, c.settled(tfURI, pending)...)
+	}
+	lat = append(lat, c.drain(b, tfURI, pending, doc.version)...)
+	hwg.Wait()
+
+	// Retargeting a manifest's environment variable, 20 edits a second.
+	c.notify(b, "textDocument/didOpen", map[string]any{"textDocument": map[string]any{
+		"uri": k8sURI, "languageId": "yaml", "version": 1, "text": string(k8sText)}})
+	c.waitVersion(b, k8sURI, 1, time.Minute)
+	mdoc := &document{text: k8sText, version: 1}
+	var env []time.Duration
+	mpending := map[int32]time.Time{}
+	for range 40 {
+		<-tick.C
+		off := bytes.Index(mdoc.text, []byte("redis://")) + len("redis://")
+		end := off + bytes.IndexByte(mdoc.text[off:], ':')
+		host := string(mdoc.text[off:end])
+		next := strings.Replace(host, "svc-", "svc-x", 1)
+		if strings.Contains(host, "svc-x") {
+			next = strings.Replace(host, "svc-x", "svc-", 1)
+		}
+		c.change(b, k8sURI, mdoc, off, end, next)
+		mpending[mdoc.edit(off, end, next)] = time.Now()
+		env = append(env, c.settled(k8sURI, mpending)...)
+	}
+	env = append(env, c.drain(b, k8sURI, mpending, mdoc.version)...)
+	_, hwm := c.memory()
+	c.shutdown(b)
+
+	p50, p99 := percentile(lat, 50), percentile(lat, 99)
+	b.ReportMetric(ms(p50), "p50-ms")
+	b.ReportMetric(ms(p99), "p99-ms")
+	b.ReportMetric(ms(percentile(hovers, 50)), "hover-p50-ms")
+	b.ReportMetric(ms(percentile(hovers, 99)), "hover-p99-ms")
+	b.ReportMetric(ms(percentile(env, 50)), "env-p50-ms")
+	b.ReportMetric(ms(percentile(env, 99)), "env-p99-ms")
+	b.ReportMetric(openDiag.Seconds(), "open-diag-s")
+	b.ReportMetric(complete.Seconds(), "complete-s")
+	b.ReportMetric(float64(complete)/float64(base), "complete/parse")
+	b.ReportMetric(float64(rss)/1e6, "rss-MB")
+	b.ReportMetric(float64(hwm)/1e6, "hwm-MB")
+	b.Logf("%s: open file's diagnostics %.2f s, complete model %.2f s (parsing the Terraform alone %.2f s, ratio %.1f); "+
+		"keystroke→diagnostics p50 %.1f ms p99 %.1f ms (%d keystrokes); hover p50 %.1f ms p99 %.1f ms (%d); "+
+		"env retarget p50 %.1f ms p99 %.1f ms; RSS %.0f MB, peak %.0f MB",
+		stats, openDiag.Seconds(), complete.Seconds(), base.Seconds(), float64(complete)/float64(base),
+		ms(p50), ms(p99), len(lat), ms(percentile(hovers, 50)), ms(percentile(hovers, 99)), len(hovers),
+		ms(percentile(env, 50)), ms(percentile(env, 99)), float64(rss)/1e6, float64(hwm)/1e6)
+}
+
+// parseBaseline is bare tree-sitter parsing of texts, the fastest of two runs.
+func parseBaseline(b *testing.B, texts [][]byte) time.Duration {
+	best := time.Duration(1<<63 - 1)
+	for range 2 {
+		t0 := time.Now()
+		for _, t := range texts {
+			tree, err := parse.Parse(context.Background(), parse.HCL, t)
+			if err != nil {
+				b.Fatal(err)
+			}
+			tree.Close()
+		}
+		best = min(best, time.Since(t0))
+	}
+	return best
+}
+
+// protoClient is a client of a threatls serve process. It answers the server's requests
+// with null (accepting progress tokens), and records when each document's diagnostics of
+// each version arrived and when the workspace scan ended.
+type protoClient struct {
+	cmd   *exec.Cmd
+	conn  jsonrpc2.Conn
+	start time.Time
+	log   string // the server's log file
+
+	mu        sync.Mutex
+	changed   chan struct{}
+	published map[string][]publish // per URI, in order
+	scanned   time.Time
+}
+
+func startProcess(b *testing.B, bin, root, logFile string) *protoClient {
+	cmd := exec.Command(bin, "serve", "--log-file", logFile)
+	cmd.Dir = root
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	c := &protoClient{cmd: cmd, log: logFile, changed: make(chan struct{}), published: map[string][]publish{}}
+	c.start = time.Now()
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	})
+	c.conn = jsonrpc2.NewConn(jsonrpc2.NewHeaderStream(pipe{stdout, stdin}))
+	c.conn.Go(context.Background(), c.handle)
+	return c
+}
+
+type pipe struct {
+	io.ReadCloser
+	w io.WriteCloser
+}
+
+func (p pipe) Write(b []byte) (int, error) { return p.w.Write(b) }
+func (p pipe) Close() error                { p.w.Close(); return p.ReadCloser.Close() }
+
+func (c *protoClient) handle(_ context.Context, req *jsonrpc2.Request) (any, error) {
+	switch req.Method() {
+	case "textDocument/publishDiagnostics":
+		var p struct {
+			URI     string `json:"uri"`
+			Version *int32 `json:"version"`
+		}
+		if json.Unmarshal(req.Params(), &p) == nil {
+			pub := publish{at: time.Now(), version: -1}
+			if p.Version != nil {
+				pub.version = *p.Version
+			}
+			// Keyed by the URI as this client writes it (servers may escape differently).
+			key := fileURI(uri.FsPathFor(uri.URI(p.URI), uri.PlatformPOSIX, true))
+			c.record(func() { c.published[key] = append(c.published[key], pub) })
+		}
+	case "$/progress":
+		var p struct {
+			Value struct {
+				Kind string `json:"kind"`
+			} `json:"value"`
+		}
+		if json.Unmarshal(req.Params(), &p) == nil && p.Value.Kind == "end" {
+			c.record(func() {
+				if c.scanned.IsZero() {
+					c.scanned = time.Now()
+				}
+			})
+		}
+	}
+	return nil, nil
+}
+
+func (c *protoClient) record(f func()) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	f()
+	close(c.changed)
+	c.changed = make(chan struct{})
+}
+
+// wait waits until cond holds (under mu) or timeout passes.
+func (c *protoClient) wait(b *testing.B, what string, timeout time.Duration, cond func() bool) {
+	deadline := time.After(timeout)
+	for {
+		c.mu.Lock()
+		ok, ch := cond(), c.changed
+		c.mu.Unlock()
+		if ok {
+			return
+		}
+		select {
+		case <-ch:
+		case <-deadline:
+			b.Fatalf("%s: not within %v\n%s", what, timeout, readLog(c.log))
+		}
+	}
+}
+
+func (c *protoClient) initialize(b *testing.B, root string) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	params := map[string]any{
+		"processId": os.Getpid(),
+		"rootUri":   fileURI(root),
+		"capabilities": map[string]any{
+			"window":       map[string]any{"workDoneProgress": true},
+			"general":      map[string]any{"positionEncodings": []string{"utf-16"}},
+			"textDocument": map[string]any{"publishDiagnostics": map[string]any{"versionSupport": true}},
+		},
+	}
+	var res json.RawMessage
+	if _, err := c.conn.Call(ctx, "initialize", params, &res); err != nil {
+		b.Fatalf("initialize: %v", err)
+	}
+	c.notify(b, "initialized", map[string]any{})
+}
+
+func (c *protoClient) notify(b *testing.B, method string, params any) {
+	if err := c.conn.Notify(context.Background(), method, params); err != nil {
+		b.Fatalf("%s: %v", method, err)
+	}
+}
+
+// waitVersion waits for diagnostics of uri at version v or later and returns when they came,
+// from the start of the process.
+func (c *protoClient) waitVersion(b *testing.B, uri string, v int32, timeout time.Duration) time.Duration {
+	var at time.Time
+	c.wait(b, "diagnostics of "+uri, timeout, func() bool {
+		for _, p := range c.published[uri] {
+			if p.version >= v {
+				at = p.at
+				return true
+			}
+		}
+		return false
+	})
+	return at.Sub(c.start)
+}
+
+// waitScan waits for the end of the workspace scan and returns when it came.
+func (c *protoClient) waitScan(b *testing.B, timeout time.Duration) time.Duration {
+	var at time.Time
+	c.wait(b, "the end of the workspace scan", timeout, func() bool {
+		at = c.scanned
+		return !at.IsZero()
+	})
+	return at.Sub(c.start)
+}
+
+// change sends the edit replacing text[from:to] of doc (before doc.edit applies it) with
+// the version doc.edit gives it.
+func (c *protoClient) change(b *testing.B, uri string, doc *document, from, to int, text string) {
+	sl, sc := position(doc.text, from)
+	el, ec := position(doc.text, to)
+	c.notify(b, "textDocument/didChange", map[string]any{
+		"textDocument": map[string]any{"uri": uri, "version": doc.version + 1},
+		"contentChanges": []any{map[string]any{
+			"range": map[string]any{"start": map[string]any{"line": sl, "character": sc}, "end": map[string]any{"line": el, "character": ec}},
+			"text":  text,
+		}},
+	})
+}
+
+// settled removes from pending the versions whose diagnostics (or a later version's) have
+// come, and returns how long each took.
+func (c *protoClient) settled(uri string, pending map[int32]time.Time) []time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []time.Duration
+	for pv, sent := range pending {
+		for _, p := range c.published[uri] {
+			if p.version >= pv && p.at.After(sent) {
+				out = append(out, p.at.Sub(sent))
+				delete(pending, pv)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// drain waits for the diagnostics of the last version, then settles what is pending.
+func (c *protoClient) drain(b *testing.B, uri string, pending map[int32]time.Time, last int32) []time.Duration {
+	c.waitVersion(b, uri, last, time.Minute)
+	out := c.settled(uri, pending)
+	if len(pending) > 0 {
+		b.Fatalf("%d versions of %s never had diagnostics", len(pending), uri)
+	}
+	return out
+}
+
+func (c *protoClient) hover(uri string, line, char int) error {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var res json.RawMessage
+	_, err := c.conn.Call(ctx, "textDocument/hover", map[string]any{
+		"textDocument": map[string]any{"uri": uri},
+		"position":     map[string]any{"line": line, "character": char},
+	}, &res)
+	if err != nil {
+		return fmt.Errorf("hover: %w", err)
+	}
+	if len(res) == 0 || string(res) == "null" {
+		return fmt.Errorf("hover at %d:%d of %s: no hover", line, char, uri)
+	}
+	return nil
+}
+
+// memory reads the server's resident set and its peak from /proc (0 where there is none).
+func (c *protoClient) memory() (rss, hwm int64) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", c.cmd.Process.Pid))
+	if err != nil {
+		return 0, 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 2 {
+			kb, _ := strconv.ParseInt(f[1], 10, 64)
+			switch f[0] {
+			case "VmRSS:":
+				rss = kb * 1024
+			case "VmHWM:":
+				hwm = kb * 1024
+			}
+		}
+	}
+	return rss, hwm
+}
+
+func (c *protoClient) shutdown(b *testing.B) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if _, err := c.conn.Call(ctx, "shutdown", nil, nil); err != nil {
+		b.Errorf("shutdown: %v", err)
+	}
+	_ = c.conn.Notify(ctx, "exit", nil)
+	done := make(chan error, 1)
+	go func() { done <- c.cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			b.Errorf("threatls serve exited: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		b.Error("threatls serve did not exit after exit")
+	}
+}
+
+// publish is a publishDiagnostics received: the document's version (-1 for none) and when.
+type publish struct {
+	version int32
+	at      time.Time
+}
+
+// document is the client's copy of an open document.
+type document struct {
+	text    []byte
+	version int32
+}
+
+// edit replaces text[from:to] with s and returns the new version.
+func (d *document) edit(from, to int, s string) int32 {
+	d.text = slices.Concat(d.text[:from:from], []byte(s), d.text[to:])
+	d.version++
+	return d.version
+}
+
+// position is the line and UTF-16 character of byte offset off (the corpus is ASCII).
+func position(text []byte, off int) (line, char int) {
+	line = bytes.Count(text[:off], []byte("\n"))
+	return line, off - (bytes.LastIndexByte(text[:off], '\n') + 1)
+}
+
+func fileURI(path string) string { return string(uri.File(path)) }
+
+func percentile(d []time.Duration, p int) time.Duration {
+	if len(d) == 0 {
+		return 0
+	}
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return s[min(len(s)-1, len(s)*p/100)]
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
