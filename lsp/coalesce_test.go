@@ -1,9 +1,11 @@
 package lsp
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -141,4 +143,67 @@ func TestHoverDoesNotWaitForTheModel(t *testing.T) {
 	if h.Range == nil || h.Range.Start.Line != at.Start.Line {
 		t.Errorf("hover range %+v, want on line %d of the edited text", h.Range, at.Start.Line)
 	}
+}
+
+// A keystroke right after the workspace scan does not wait for the diagnostics of the whole
+// workspace to be published: the publication stops between two batches, the change is
+// taken into the model, its document's diagnostics go out, and the rest of the workspace
+// follows. (Before, the first keystrokes after a 5,000-file scan waited 300 ms and more.)
+func TestTypingOvertakesThePublication(t *testing.T) {
+	root := t.TempDir()
+	const files = 400 // several batches
+	for i := range files {
+		src := fmt.Sprintf("resource \"aws_db_instance\" \"db%03d\" {\n  engine            = \"postgres\"\n  storage_encrypted = false\n}\n", i)
+		if err := os.WriteFile(filepath.Join(root, fmt.Sprintf("db%03d.tf", i)), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var srv atomic.Pointer[server]
+	batching := make(chan struct{})
+	var once sync.Once
+	c := startServerWith(t, nil, &hooks{
+		server: func(s *server) { srv.Store(s) },
+		betweenBatches: func() {
+			s := srv.Load()
+			if !s.ws.Latest().Complete() {
+				return
+			}
+			once.Do(func() {
+				close(batching)
+				// Wait for the keystroke to be staged, as it would be by a typist.
+				deadline := time.Now().Add(waitTimeout)
+				for !s.ws.Pending() && time.Now().Before(deadline) {
+					time.Sleep(time.Millisecond)
+				}
+			})
+		},
+	})
+	c.initialize(root, fullCapabilities())
+	typed := uri.File(filepath.Join(root, "db000.tf"))
+	text, err := os.ReadFile(filepath.Join(root, "db000.tf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.notify(protocol.MethodTextDocumentDidOpen, &protocol.DidOpenTextDocumentParams{TextDocument: protocol.TextDocumentItem{
+		URI: typed, LanguageID: "terraform", Version: 1, Text: string(text)}})
+	select {
+	case <-batching:
+	case <-time.After(waitTimeout):
+		t.Fatal("the diagnostics of the workspace were not published in batches")
+	}
+	pos := protocol.Position{Line: 0, Character: 0}
+	c.notify(protocol.MethodTextDocumentDidChange, &protocol.DidChangeTextDocumentParams{
+		TextDocument:   protocol.VersionedTextDocumentIdentifier{TextDocumentIdentifier: protocol.TextDocumentIdentifier{URI: typed}, Version: 2},
+		ContentChanges: []protocol.TextDocumentContentChangeEvent{&protocol.TextDocumentContentChangePartial{Range: protocol.Range{Start: pos, End: pos}, Text: "# x\n"}},
+	})
+	c.waitDiagnostics(typed, "version 2", func(p published) bool { v, ok := p.version(); return ok && v == 2 })
+	last := uri.File(filepath.Join(root, fmt.Sprintf("db%03d.tf", files-1)))
+	c.mu.Lock()
+	before := len(c.diagnosticsLocked(last))
+	c.mu.Unlock()
+	if before > 0 {
+		t.Errorf("the typed document's diagnostics came after those of the whole workspace")
+	}
+	// The rest of the workspace still gets its diagnostics.
+	c.waitDiagnostics(last, "after the keystroke", func(published) bool { return true })
 }

@@ -101,12 +101,16 @@ func (p *publisher) publish(ctx context.Context, snap *engine.Snapshot) {
 	})
 	for i, key := range keys {
 		if i > 0 && i%batch == 0 {
-			// Give the connection to requests, and to a newer model if the editor has
-			// typed: the rest stays pending for it.
+			// Give the connection to requests, and the updater to the editor if it has
+			// typed: the rest stays pending, published after the update its change makes
+			// (which publishes the open documents first).
 			p.mu.Unlock()
+			if p.s.betweenBatches != nil {
+				p.s.betweenBatches()
+			}
 			time.Sleep(2 * time.Millisecond)
 			p.mu.Lock()
-			if ctx.Err() != nil || p.snap != snap {
+			if ctx.Err() != nil || p.snap != snap || p.f.ws.Pending() {
 				return
 			}
 		}

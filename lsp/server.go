@@ -56,6 +56,8 @@ func Serve(ctx context.Context, in io.Reader, out io.Writer, eng *engine.Engine,
 type hooks struct {
 	server       func(*server)
 	beforeUpdate func()
+	// betweenBatches runs between two batches of a publication of diagnostics.
+	betweenBatches func()
 }
 
 // serve is Serve with extra request handlers, which tests use to add a slow method, and hooks.
@@ -71,6 +73,7 @@ func serve(ctx context.Context, in io.Reader, out io.Writer, eng *engine.Engine,
 	s := newServer(ctx, eng, log, conn)
 	if h != nil {
 		s.beforeUpdate = h.beforeUpdate
+		s.betweenBatches = h.betweenBatches
 		if h.server != nil {
 			h.server(s)
 		}
@@ -151,6 +154,8 @@ type server struct {
 
 	// beforeUpdate, set by tests, runs before each update of the model (see update).
 	beforeUpdate func()
+	// betweenBatches, set by tests, runs between two batches of a publication.
+	betweenBatches func()
 	updates      atomic.Int64 // models updated, for tests
 
 	ai aiSession // AI enrichment: settings, session, client abilities (ai.go)

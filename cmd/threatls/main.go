@@ -56,6 +56,10 @@ type globals struct {
 	// notAnalysed is the severity of a file that could not be analysed (TLS-009), "" for the
 	// default (high).
 	notAnalysed string
+	// cpuProfile and memProfile are where to write profiles of the command (--profile.cpu,
+	// --profile.mem), for reports of slowness; stopProfile ends them.
+	cpuProfile, memProfile string
+	stopProfile           func()
 }
 
 func newRoot() *cobra.Command {
@@ -85,21 +89,50 @@ enrichment on (--ai): then a redacted excerpt goes to the endpoint you chose.`,
 				return err
 			}
 			g.log = log
+			stop, err := startProfiles(g.cpuProfile, g.memProfile)
+			if err != nil {
+				return err
+			}
+			g.stopProfile = stop
 			return nil
 		},
-		PersistentPostRun: func(*cobra.Command, []string) {
-			if g.log != nil {
-				_ = g.log.Sync()
-			}
-		},
+
 	}
 	root.PersistentFlags().StringVar(&g.logFile, "log-file", "", "write logs to this file instead of stderr")
 	root.PersistentFlags().StringVar(&g.logLevel, "log-level", "warn", "log level: debug, info, warn, error")
 	root.PersistentFlags().StringVar(&g.notAnalysed, "not-analysed-severity", "", "severity of a file of a format threatls reads that it could not analyse — too large, unreadable, a link out of the workspace (TLS-009; default high: a gate does not pass it)")
+	root.PersistentFlags().StringVar(&g.cpuProfile, "profile.cpu", "", "write a CPU profile of the command to this file (pprof format)")
+	root.PersistentFlags().StringVar(&g.memProfile, "profile.mem", "", "write a heap profile to this file when the command ends (pprof format)")
 	root.PersistentFlags().StringSliceVar(&g.threatDirs, "threat-dir", nil, "directory of extra threat definitions (YAML, the library's format); repeatable")
 	root.AddCommand(newScan(g), newServe(g), newRules(g), newExplain(g), newModel(g), newAI(g), newReport(g), newDiff(g), newVersion())
 	root.SetVersionTemplate(buildInfo().long())
+	// Profiles are written and logs flushed however a command ends: cobra's post-run hooks
+	// run only after a success, and a scan that finds threats ends with an exit code.
+	var finish func(*cobra.Command)
+	finish = func(c *cobra.Command) {
+		if run := c.RunE; run != nil {
+			c.RunE = func(cmd *cobra.Command, args []string) error {
+				defer g.finish()
+				return run(cmd, args)
+			}
+		}
+		for _, sub := range c.Commands() {
+			finish(sub)
+		}
+	}
+	finish(root)
 	return root
+}
+
+// finish ends the profiles and flushes the log.
+func (g *globals) finish() {
+	if g.stopProfile != nil {
+		g.stopProfile()
+		g.stopProfile = nil
+	}
+	if g.log != nil {
+		_ = g.log.Sync()
+	}
 }
 
 // newLogger logs to stderr, or to a file; never to stdout, which belongs to the protocol and

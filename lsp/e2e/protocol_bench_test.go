@@ -112,7 +112,8 @@ func benchProtocol(b *testing.B, bin string, n int) {
 	doc := &document{text: tfText, version: 1}
 	at := bytes.Index(tfText, []byte("description = \"")) + len("description = \"")
 	hoverLine, hoverChar := position(tfText, bytes.Index(tfText, []byte("resource \"")))
-	var lat, hovers []time.Duration
+	var lat []latency
+	var hovers []time.Duration
 	var hmu sync.Mutex
 	var hwg sync.WaitGroup
 	pending := map[int32]time.Time{}
@@ -142,13 +143,15 @@ func benchProtocol(b *testing.B, bin string, n int) {
 	}
 	lat = append(lat, c.drain(b, tfURI, pending, doc.version)...)
 	hwg.Wait()
+	slowest := slices.Clone(lat)
+	slices.SortFunc(slowest, func(x, y latency) int { return int(y.d - x.d) })
 
 	// Retargeting a manifest's environment variable, 20 edits a second.
 	c.notify(b, "textDocument/didOpen", map[string]any{"textDocument": map[string]any{
 		"uri": k8sURI, "languageId": "yaml", "version": 1, "text": string(k8sText)}})
 	c.waitVersion(b, k8sURI, 1, time.Minute)
 	mdoc := &document{text: k8sText, version: 1}
-	var env []time.Duration
+	var env []latency
 	mpending := map[int32]time.Time{}
 	for range 40 {
 		<-tick.C
@@ -167,13 +170,14 @@ func benchProtocol(b *testing.B, bin string, n int) {
 	_, hwm := c.memory()
 	c.shutdown(b)
 
-	p50, p99 := percentile(lat, 50), percentile(lat, 99)
+	p50, p99 := percentile(durations(lat), 50), percentile(durations(lat), 99)
+	envd := durations(env)
 	b.ReportMetric(ms(p50), "p50-ms")
 	b.ReportMetric(ms(p99), "p99-ms")
 	b.ReportMetric(ms(percentile(hovers, 50)), "hover-p50-ms")
 	b.ReportMetric(ms(percentile(hovers, 99)), "hover-p99-ms")
-	b.ReportMetric(ms(percentile(env, 50)), "env-p50-ms")
-	b.ReportMetric(ms(percentile(env, 99)), "env-p99-ms")
+	b.ReportMetric(ms(percentile(envd, 50)), "env-p50-ms")
+	b.ReportMetric(ms(percentile(envd, 99)), "env-p99-ms")
 	b.ReportMetric(openDiag.Seconds(), "open-diag-s")
 	b.ReportMetric(complete.Seconds(), "complete-s")
 	b.ReportMetric(float64(complete)/float64(base), "complete/parse")
@@ -184,7 +188,12 @@ func benchProtocol(b *testing.B, bin string, n int) {
 		"env retarget p50 %.1f ms p99 %.1f ms; RSS %.0f MB, peak %.0f MB",
 		stats, openDiag.Seconds(), complete.Seconds(), base.Seconds(), float64(complete)/float64(base),
 		ms(p50), ms(p99), len(lat), ms(percentile(hovers, 50)), ms(percentile(hovers, 99)), len(hovers),
-		ms(percentile(env, 50)), ms(percentile(env, 99)), float64(rss)/1e6, float64(hwm)/1e6)
+		ms(percentile(envd, 50)), ms(percentile(envd, 99)), float64(rss)/1e6, float64(hwm)/1e6)
+	var slow []string
+	for _, l := range slowest[:min(5, len(slowest))] {
+		slow = append(slow, fmt.Sprintf("#%d %.0f ms", l.v-1, ms(l.d)))
+	}
+	b.Logf("slowest keystrokes: %s", strings.Join(slow, ", "))
 }
 
 // parseBaseline is bare tree-sitter parsing of texts, the fastest of two runs.
@@ -221,6 +230,11 @@ type protoClient struct {
 
 func startProcess(b *testing.B, bin, root, logFile string) *protoClient {
 	cmd := exec.Command(bin, "serve", "--log-file", logFile)
+	if f := os.Getenv("THREATLS_BENCH_STDERR"); f != "" {
+		if w, err := os.Create(f); err == nil {
+			cmd.Stderr = w
+		}
+	}
 	cmd.Dir = root
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
@@ -378,14 +392,14 @@ func (c *protoClient) change(b *testing.B, uri string, doc *document, from, to i
 
 // settled removes from pending the versions whose diagnostics (or a later version's) have
 // come, and returns how long each took.
-func (c *protoClient) settled(uri string, pending map[int32]time.Time) []time.Duration {
+func (c *protoClient) settled(uri string, pending map[int32]time.Time) []latency {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	var out []time.Duration
+	var out []latency
 	for pv, sent := range pending {
 		for _, p := range c.published[uri] {
 			if p.version >= pv && p.at.After(sent) {
-				out = append(out, p.at.Sub(sent))
+				out = append(out, latency{v: pv, d: p.at.Sub(sent)})
 				delete(pending, pv)
 				break
 			}
@@ -395,7 +409,7 @@ func (c *protoClient) settled(uri string, pending map[int32]time.Time) []time.Du
 }
 
 // drain waits for the diagnostics of the last version, then settles what is pending.
-func (c *protoClient) drain(b *testing.B, uri string, pending map[int32]time.Time, last int32) []time.Duration {
+func (c *protoClient) drain(b *testing.B, uri string, pending map[int32]time.Time, last int32) []latency {
 	c.waitVersion(b, uri, last, time.Minute)
 	out := c.settled(uri, pending)
 	if len(pending) > 0 {
@@ -459,6 +473,20 @@ func (c *protoClient) shutdown(b *testing.B) {
 	case <-time.After(30 * time.Second):
 		b.Error("threatls serve did not exit after exit")
 	}
+}
+
+// latency is how long the diagnostics of version v took.
+type latency struct {
+	v int32
+	d time.Duration
+}
+
+func durations(ls []latency) []time.Duration {
+	out := make([]time.Duration, len(ls))
+	for i, l := range ls {
+		out[i] = l.d
+	}
+	return out
 }
 
 // publish is a publishDiagnostics received: the document's version (-1 for none) and when.
