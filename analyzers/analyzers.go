@@ -60,6 +60,15 @@ type Cloner interface {
 	Clone() Analyzer
 }
 
+// Cooler is implemented by analyzers whose Raw is large next to the file's text (Terraform's
+// expressions, kept whole for Link) and cheap to extract again: the engine lets the Raw of
+// files no editor holds go once they have not been linked for a while, and their Link reads
+// it through model.FileFacts.RawFacts, which extracts it again.
+type Cooler interface {
+	// Cools reports whether the engine may let Raw go.
+	Cools() bool
+}
+
 // CommentAter is implemented by analyzers whose comment syntax depends on where the comment
 // goes: a line inside a Mermaid diagram of a Markdown file takes "%%", the prose around it
 // "<!-- -->".

@@ -34,6 +34,11 @@ type Config struct {
 	// gets when it could not be analysed: over MaxFileSize, unreadable, a link to outside
 	// the workspace.
 	NotAnalysed model.Severity
+	// SyntaxBudget is how many bytes of the source of closed files keep the syntax their
+	// analyzer extracted (Terraform's expressions) between updates; the syntax of the rest is
+	// let go and extracted again when a change makes their module link again. 0 is the
+	// default (1 MB); a negative budget keeps none.
+	SyntaxBudget int64
 }
 
 // DefaultConfig is the configuration when the user sets nothing.

@@ -159,6 +159,10 @@ type buildState struct {
 	lastSkipped    []model.Skipped
 	lastSkippedSev model.Severity
 	reg            liveRegister
+	// warm keeps the syntax (Raw) of the files linked last; reheated counts the files whose
+	// syntax was extracted again.
+	warm     warmth
+	reheated int
 
 	files    *btree.Map[string, *File]
 	findings *btree.Map[string, []model.Finding]
@@ -196,6 +200,7 @@ func newBuildState(e *Engine) *buildState {
 		log:      &changeLog{},
 	}
 	b.reg.init()
+	b.warm.init(0)
 	b.builder.SetOptions(model.BuildOptions{Classify: e.classify.Classify})
 	return b
 }
@@ -234,6 +239,7 @@ func (b *buildState) update(keys []string, states []*fileState, skipped []model.
 			continue
 		}
 		changedFacts = append(changedFacts, key)
+		b.warm.forget(key)
 		if of != nil {
 			sid := b.scopeOf[key]
 			sc := b.scopes[sid]
@@ -279,7 +285,8 @@ func (b *buildState) update(keys []string, states []*fileState, skipped []model.
 	}
 
 	t0 := time.Now()
-	removed, added := b.relink(dirtyScopes)
+	removed, added, linked := b.relink(dirtyScopes)
+	b.linked(linked)
 	t1 := time.Now()
 	g, deps := b.builder.Update(removed, added)
 	t2 := time.Now()
@@ -350,8 +357,8 @@ func (b *buildState) unit(sid scopeID) []scopeID {
 }
 
 // relink links the units of the scopes whose files changed — a scope and those it is joined
-// with — and returns the elements that left and came.
-func (b *buildState) relink(dirty map[scopeID]struct{}) (removed, added []*model.Element) {
+// with — and returns the elements that left and came, and the facts it linked.
+func (b *buildState) relink(dirty map[scopeID]struct{}) (removed, added []*model.Element, linked []*model.FileFacts) {
 	ids := make([]scopeID, 0, len(dirty))
 	for sid := range dirty {
 		ids = append(ids, sid)
@@ -383,6 +390,7 @@ func (b *buildState) relink(dirty map[scopeID]struct{}) (removed, added []*model
 		var out []*model.Element
 		if len(facts) > 0 {
 			out = b.eng.link(a, facts)
+			linked = append(linked, facts...)
 		}
 		// An element that says what the last Link's did is that element: what did not change
 		// is not re-evaluated, however the analyzer made it.
@@ -422,7 +430,7 @@ func (b *buildState) relink(dirty map[scopeID]struct{}) (removed, added []*model
 			}
 		}
 	}
-	return removed, added
+	return removed, added, linked
 }
 
 // diffElements returns the elements of was not in now, and those of now not in was.

@@ -75,6 +75,7 @@ func (e *Engine) Workspace(root string, cfg Config) *Workspace {
 		w.analyzers = append(w.analyzers, a)
 	}
 	w.st = newBuildState(e)
+	w.st.warm.init(cfg.SyntaxBudget)
 	w.snap = w.st.build(nil, nil, false)
 	return w
 }

@@ -3,6 +3,7 @@ package lsp
 import (
 	"context"
 	"fmt"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -36,6 +37,28 @@ func (s *server) scan(ctx context.Context, title string, folders []*folder, run 
 		s.log.Info("scanned", zap.String("title", title), zap.String("folder", f.name), zap.Int("files", snap.Len()),
 			zap.Duration("took", time.Since(start)))
 		f.wake()
+	}
+	go s.returnMemory(ctx)
+}
+
+// returnMemory gives the garbage of a scan back to the system once the editor pauses:
+// reading a workspace makes much of it (each file's syntax before it is linked, and let go
+// after), and the runtime would keep the scan's peak for the rest of the session. Waiting for
+// a second without an update keeps the collection it takes off the keystrokes.
+func (s *server) returnMemory(ctx context.Context) {
+	last := s.updates.Load()
+	for range 60 {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Second):
+		}
+		if n := s.updates.Load(); n != last {
+			last = n
+			continue
+		}
+		debug.FreeOSMemory()
+		return
 	}
 }
 

@@ -219,9 +219,33 @@ type FileFacts struct {
 	// findings of the whole workspace.
 	Risks []RiskEntry
 	// Raw is what the analyzer's Link needs beyond elements (unresolved expressions,
-	// references). Only that analyzer reads it; it is immutable once returned.
+	// references). Extract sets it; only that analyzer reads it, through RawFacts; it is
+	// immutable once returned.
 	Raw any
+	// reheat, set when the engine let Raw go (Cool), extracts it again.
+	reheat func() any
 }
+
+// RawFacts returns Raw, extracted again first if the engine let it go to save memory (see
+// Cool). Link and the analyzers' other hooks read Raw through it. The engine calls RawFacts
+// and Cool one at a time (a workspace's updates are serialised).
+func (f *FileFacts) RawFacts() any {
+	if f.Raw == nil && f.reheat != nil {
+		f.Raw = f.reheat()
+	}
+	return f.Raw
+}
+
+// Cool lets Raw go: the engine keeps the syntax of the files an editor holds and of those
+// linked lately, and lets the rest go, to be extracted again from their text by reheat when
+// a Link needs it. Raw is the same once reheated: Extract is a function of the text.
+func (f *FileFacts) Cool(reheat func() any) {
+	f.reheat = reheat
+	f.Raw = nil
+}
+
+// Warm reports whether Raw is held.
+func (f *FileFacts) Warm() bool { return f.Raw != nil || f.reheat == nil }
 
 // SortElements orders elements by file, offset and ID so that every output is deterministic.
 func SortElements(es []*Element) {

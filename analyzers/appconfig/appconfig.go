@@ -253,7 +253,7 @@ func (a *Analyzer) Link(files []*model.FileFacts) []*model.Element {
 		if f == nil || f.Format != Name {
 			continue
 		}
-		r, ok := f.Raw.(*raw)
+		r, ok := f.RawFacts().(*raw)
 		if !ok {
 			continue
 		}
@@ -292,13 +292,13 @@ func rank(file string) string {
 
 // service makes the component of one service's configuration and its flows.
 func service(root string, fs []*model.FileFacts, actors map[string]*model.Element) []*model.Element {
-	first := fs[0].Raw.(*raw)
+	first := fs[0].RawFacts().(*raw)
 	name := path.Base(root)
 	if root == "." {
 		name = "app"
 	}
 	for _, f := range fs {
-		if n := f.Raw.(*raw).name; n != "" && !strings.Contains(n, "$") {
+		if n := f.RawFacts().(*raw).name; n != "" && !strings.Contains(n, "$") {
 			name = n
 			break
 		}
@@ -318,7 +318,7 @@ func service(root string, fs []*model.FileFacts, actors map[string]*model.Elemen
 	var out []*model.Element
 	seen := map[string]bool{}
 	for _, f := range fs {
-		for _, p := range f.Raw.(*raw).props {
+		for _, p := range f.RawFacts().(*raw).props {
 			if seen[p.key] {
 				continue
 			}

@@ -34,7 +34,7 @@ func (a *Analyzer) Link(files []*model.FileFacts) []*model.Element {
 		if f == nil || f.Format != a.Name() {
 			continue
 		}
-		if _, ok := f.Raw.(*Raw); ok {
+		if _, ok := f.RawFacts().(*Raw); ok {
 			mine = append(mine, f)
 		}
 	}
@@ -56,7 +56,7 @@ func (a *Analyzer) Link(files []*model.FileFacts) []*model.Element {
 	return a.intern(out)
 }
 
-func rawOf(f *model.FileFacts) *Raw { return f.Raw.(*Raw) }
+func rawOf(f *model.FileFacts) *Raw { return f.RawFacts().(*Raw) }
 
 func dirOf(file string) string {
 	d := path.Dir(file)

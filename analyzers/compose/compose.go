@@ -86,7 +86,7 @@ func (*Analyzer) Link(files []*model.FileFacts) []*model.Element {
 			continue
 		}
 		out = append(out, f.Elements...)
-		r, ok := f.Raw.(*raw)
+		r, ok := f.RawFacts().(*raw)
 		if !ok {
 			continue
 		}

@@ -108,7 +108,7 @@ func (a *Analyzer) Link(files []*model.FileFacts) []*model.Element {
 		if f == nil || f.Format != Name {
 			continue
 		}
-		r, ok := f.Raw.(*raw)
+		r, ok := f.RawFacts().(*raw)
 		if !ok {
 			continue
 		}

@@ -74,7 +74,7 @@ func (*Analyzer) Scope(p string) string { return path.Dir(p) }
 // Joins returns the directories the module blocks of a file call (local sources): a module
 // and those it calls, or is called by, link together (inputs go down, outputs come back).
 func (*Analyzer) Joins(ff *model.FileFacts) []string {
-	raw, ok := ff.Raw.(*Raw)
+	raw, ok := ff.RawFacts().(*Raw)
 	if !ok {
 		return nil
 	}
@@ -101,7 +101,7 @@ func (a *Analyzer) Link(files []*model.FileFacts) []*model.Element {
 		if f == nil || f.Format != Name {
 			continue
 		}
-		if _, ok := f.Raw.(*Raw); !ok {
+		if _, ok := f.RawFacts().(*Raw); !ok {
 			continue
 		}
 		d := path.Dir(f.File)
@@ -175,7 +175,7 @@ func newModule(dir string, files []*model.FileFacts) *module {
 		resources: map[string]*res{}, bucketNames: map[string]string{},
 		localVals: map[string]*localVal{}, modules: map[string]*Block{}, outputs: map[string]*Block{}}
 	for _, f := range files {
-		for _, b := range f.Raw.(*Raw).Blocks {
+		for _, b := range f.RawFacts().(*Raw).Blocks {
 			switch b.Type {
 			case "variable":
 				if len(b.Labels) == 1 {
@@ -221,7 +221,7 @@ func newModule(dir string, files []*model.FileFacts) *module {
 				}
 			}
 		}
-		if raw := f.Raw.(*Raw); len(raw.Attrs) > 0 {
+		if raw := f.RawFacts().(*Raw); len(raw.Attrs) > 0 {
 			m.varFiles = append(m.varFiles, varFile{file: f.File, attrs: raw.Attrs})
 		}
 	}

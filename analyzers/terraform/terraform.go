@@ -52,6 +52,10 @@ func New() analyzers.Analyzer { return &Analyzer{} }
 
 var _ analyzers.Analyzer = (*Analyzer)(nil)
 
+// Cools reports true: a module's Raw is several times its text, and Link reads it through
+// RawFacts.
+func (*Analyzer) Cools() bool { return true }
+
 // Name returns "terraform".
 func (*Analyzer) Name() string { return Name }
 

@@ -46,7 +46,7 @@ func newWorld(byDir map[string][]*model.FileFacts) *world {
 	sort.Strings(dirs)
 	for _, d := range dirs {
 		for _, f := range byDir[d] {
-			raw, ok := f.Raw.(*Raw)
+			raw, ok := f.RawFacts().(*Raw)
 			if !ok {
 				continue
 			}
@@ -313,7 +313,7 @@ func (w *world) primaryDir() string {
 	sort.Strings(dirs)
 	for _, d := range dirs {
 		for _, f := range w.dirs[d] {
-			raw, ok := f.Raw.(*Raw)
+			raw, ok := f.RawFacts().(*Raw)
 			if !ok {
 				continue
 			}

@@ -1,0 +1,94 @@
+package engine
+
+import (
+	"container/list"
+	"context"
+
+	"github.com/threatls/threatls/analyzers"
+	"github.com/threatls/threatls/analyzers/parse"
+	"github.com/threatls/threatls/model"
+)
+
+// defaultSyntaxBudget is how much source (bytes) of closed files keeps its extracted syntax
+// (see Config.SyntaxBudget): about ten Terraform stacks of 30 files, those edited last.
+const defaultSyntaxBudget = 1 << 20
+
+// warmth keeps the Raw of the files of Cooler analyzers that were linked last, up to a budget
+// of source bytes, and lets the rest go (model.FileFacts.Cool): at 5,000 files, Terraform's
+// expressions were a third of the heap. Files an editor holds are never cooled: their facts
+// change with every keystroke.
+type warmth struct {
+	budget int64
+	bytes  int64
+	order  *list.List               // of *warm, most recently linked first
+	of     map[string]*list.Element // by file
+}
+
+type warm struct {
+	key   string
+	facts *model.FileFacts
+	size  int64
+}
+
+func (w *warmth) init(budget int64) {
+	switch {
+	case budget == 0:
+		budget = defaultSyntaxBudget
+	case budget < 0:
+		budget = 0
+	}
+	w.budget, w.order, w.of = budget, list.New(), map[string]*list.Element{}
+}
+
+// forget drops key from the files kept warm (its facts are gone or replaced).
+func (w *warmth) forget(key string) {
+	if e, ok := w.of[key]; ok {
+		w.bytes -= e.Value.(*warm).size
+		w.order.Remove(e)
+		delete(w.of, key)
+	}
+}
+
+// linked records that the files of facts were just linked (their Raw is held again), then
+// cools the least recently linked files over the budget.
+func (b *buildState) linked(facts []*model.FileFacts) {
+	w := &b.warm
+	for _, f := range facts {
+		st := b.states[f.File]
+		if st == nil || st.open || st.facts != f {
+			continue
+		}
+		if c, ok := st.analyzer.(analyzers.Cooler); !ok || !c.Cools() {
+			continue
+		}
+		if e, ok := w.of[f.File]; ok {
+			w.order.MoveToFront(e)
+			continue
+		}
+		size := int64(len(st.text))
+		w.of[f.File] = w.order.PushFront(&warm{key: f.File, facts: f, size: size})
+		w.bytes += size
+	}
+	for w.bytes > w.budget && w.order.Len() > 0 {
+		e := w.order.Back()
+		v := e.Value.(*warm)
+		w.forget(v.key)
+		if st := b.states[v.key]; st != nil && st.facts == v.facts && !st.open {
+			v.facts.Cool(b.reheat(st))
+		}
+	}
+}
+
+// reheat returns what extracts the Raw of a closed file again from its text.
+func (b *buildState) reheat(st *fileState) func() any {
+	a, key, text := st.analyzer, st.key, st.text
+	return func() any {
+		t, err := parse.Parse(context.Background(), a.Lang(), text)
+		if err != nil {
+			return nil
+		}
+		defer t.Close()
+		b.reheated++
+		return b.eng.extract(context.Background(), a, key, t).Raw
+	}
+}

@@ -1,0 +1,92 @@
+package engine
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/threatls/threatls/analyzers/all"
+	"github.com/threatls/threatls/analyzers/parse"
+	"github.com/threatls/threatls/engine/corpus"
+	"github.com/threatls/threatls/knowledge"
+)
+
+// The syntax of closed Terraform files is let go beyond the budget once they are linked, and
+// extracted again when an edit links their module again; the files an editor holds keep
+// theirs. (The model the workspace keeps is the same either way: TestIncrementalIsFresh
+// runs with no syntax kept.)
+func TestSyntaxIsLetGo(t *testing.T) {
+	lib, err := knowledge.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	files := corpus.Scale(128, false)
+	if _, err := corpus.Write(dir, files); err != nil {
+		t.Fatal(err)
+	}
+	cfg := DefaultConfig()
+	cfg.SyntaxBudget = 16 << 10
+	ws := New(lib, all.Analyzers(), nil).Workspace(dir, cfg)
+	snap, err := ws.Load(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	warm, cold, source := 0, 0, 0
+	for key, f := range ws.st.facts {
+		if f.Format != "terraform" {
+			continue
+		}
+		if f.Warm() {
+			warm++
+			source += len(ws.st.states[key].text)
+		} else {
+			cold++
+		}
+	}
+	if cold == 0 || source > 16<<10 {
+		t.Fatalf("after loading: %d Terraform files keep their syntax (%d bytes of source, budget %d), %d let it go", warm, source, 16<<10, cold)
+	}
+
+	// An edit of a module links its stack again: the stack's syntax is extracted again,
+	// and the edit's effect is there.
+	var key string
+	for _, k := range snap.Files() {
+		if filepath.Base(k) == "main.tf" && filepath.Base(filepath.Dir(k)) == "compute" {
+			key = k
+			break
+		}
+	}
+	if ws.st.facts[key].Warm() {
+		t.Fatalf("%s kept its syntax: the test needs a cold one", key)
+	}
+	text, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(key)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := ws.st.reheated
+	if _, err := ws.Open(key, "terraform", 1, text); err != nil {
+		t.Fatal(err)
+	}
+	bucket := []byte("resource \"aws_s3_bucket\" \"cool\" {\n  bucket = \"cool\"\n}\n")
+	s, err := ws.Change(key, 2, []parse.Edit{{Start: len(text), End: len(text), Text: string(bucket)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ws.st.reheated == before {
+		t.Error("linking the stack again extracted no syntax again")
+	}
+	found := false
+	for _, f := range s.File(key).Findings {
+		if f.Element != "" && s.Element(f.Element) != nil && s.Element(f.Element).Name == "aws_s3_bucket.cool" {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("the bucket typed into a module whose neighbours' syntax was let go has no findings: %v", s.File(key).Findings)
+	}
+	if !ws.st.facts[key].Warm() {
+		t.Error("the open file's syntax was let go")
+	}
+}
