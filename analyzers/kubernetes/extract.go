@@ -43,6 +43,9 @@ func modelled(kind string) bool {
 	case "Namespace", "Service", "Ingress", "NetworkPolicy", "ConfigMap", "ServiceAccount":
 		return true
 	}
+	if _, ok := rbacKinds[kind]; ok {
+		return true
+	}
 	return podPath[kind] != nil
 }
 
@@ -94,7 +97,7 @@ func readObjects(src []byte, file string) ([]*object, []model.Problem, bool) {
 	manifest := false
 	for _, d := range docs {
 		n := d.Root
-		if !isObject(n) {
+		if !isObject(n) && !buildConfig(n, file) {
 			continue
 		}
 		manifest = true
@@ -108,7 +111,7 @@ func readObjects(src []byte, file string) ([]*object, []model.Problem, bool) {
 		}
 		templated := false
 		for _, it := range objects {
-			if !isObject(it) {
+			if !isObject(it) && !buildConfig(it, file) {
 				continue
 			}
 			o, p := readObject(file, it)
@@ -214,6 +217,9 @@ func spanOf(src []byte, file string, start int, text string) model.Span {
 // readObject reads one object. It returns nil and no problem for a kind the analyzer does
 // not model, and a problem for one it cannot name.
 func readObject(file string, n *yamlnode.Node) (*object, *model.Problem) {
+	if buildConfig(n, file) {
+		return readBuildConfig(file, n), nil
+	}
 	kindNode := n.Get("kind")
 	kind := kindNode.String()
 	if !modelled(kind) {
@@ -240,6 +246,10 @@ func readObject(file string, n *yamlnode.Node) (*object, *model.Problem) {
 	}
 	if kind == "ConfigMap" || podPath[kind] != nil {
 		o.refs = namespaceRefs(n)
+	}
+	if podPath[kind] != nil && unpinnedImage(n, kind) {
+		// The build configurations may pin its image: see images.go.
+		o.refs = append([]string{buildNamespace}, o.refs...)
 	}
 	return o, nil
 }

@@ -51,18 +51,32 @@ func (b *builder) podAttrs(w *workload) {
 	b.runsAsRoot(w)
 	b.privileged(w)
 	b.boolOr(w, "host_network", w.pod.Get("hostNetwork"), false, "hostNetwork is not set: the pod has a network namespace of its own")
+	b.boolOr(w, "host_pid", w.pod.Get("hostPID"), false, "hostPID is not set: the pod sees only its own processes")
+	b.boolOr(w, "host_ipc", w.pod.Get("hostIPC"), false, "hostIPC is not set: the pod has an IPC namespace of its own")
+	b.capabilities(w)
+	b.escalation(w)
+	b.confinement(w)
+	b.hostPath(w)
+	b.probes(w)
 	b.readOnlyFS(w)
 	b.limits(w)
+	// service_account: the pod's serviceAccountName (serviceAccount, deprecated), else default.
+	sa := "default"
+	if n := w.pod.Get("serviceAccountName"); n.String() != "" {
+		sa = n.String()
+		e.Set("service_account", sa, n.Span)
+	} else if n := w.pod.Get("serviceAccount"); n.String() != "" {
+		sa = n.String()
+		e.Set("service_account", sa, n.Span)
+	} else {
+		e.Default("service_account", sa, "no serviceAccountName: the pod runs as its namespace's default service account")
+	}
 	// service_account_token: the pod's setting, else its ServiceAccount's, else mounted.
 	if n := w.pod.Get("automountServiceAccountToken"); n != nil {
 		if v, ok := n.Bool(); ok {
 			e.Set("service_account_token", v, n.Span)
 		}
 	} else {
-		sa := w.pod.Get("serviceAccountName").String()
-		if sa == "" {
-			sa = "default"
-		}
 		n := b.accounts[key(w.obj.namespace, sa)].rootGet("automountServiceAccountToken")
 		if v, ok := n.Bool(); ok {
 			analyzers.SetNote(e, "service_account_token", v, n.Span, "set by ServiceAccount/"+sa)
@@ -108,6 +122,8 @@ func (b *builder) image(w *workload) {
 			b.storeAuth(w, s)
 		}
 	}
+	var built string
+	var builtAt model.Span
 	for _, c := range w.containers {
 		n := c.Get("image")
 		img, ok := n.Str()
@@ -115,11 +131,20 @@ func (b *builder) image(w *workload) {
 			continue
 		}
 		if pinned, _, _ := container.ImagePinned(img); !pinned {
+			if note, ok := b.builtImage(img); ok {
+				if built == "" {
+					built, builtAt = note, n.Span
+				}
+				continue
+			}
 			analyzers.SetNote(e, "image_pinned", false, n.Span, fmt.Sprintf("container %s: %s is neither a digest nor a version tag", name(c), img))
 			return
 		}
 	}
-	if _, ok := e.Attrs["image"]; ok && e.Attrs["image"].Origin == model.Read {
+	switch {
+	case built != "":
+		analyzers.SetNote(e, "image_pinned", true, builtAt, built)
+	case e.Attrs["image"].Origin == model.Read:
 		e.Set("image_pinned", true, first.Span)
 	}
 }
@@ -212,15 +237,9 @@ func (b *builder) runsAsRoot(w *workload) {
 	w.el.Set("runs_as_root", false, nonRoot.Span)
 }
 
+// privileged sets privileged: a container with securityContext.privileged. Sharing the
+// host's PID or IPC namespace and added capabilities are attributes of their own.
 func (b *builder) privileged(w *workload) {
-	for _, f := range []string{"hostPID", "hostIPC"} {
-		if n := w.pod.Get(f); n != nil {
-			if v, _ := n.Bool(); v {
-				analyzers.SetNote(w.el, "privileged", true, n.Span, f+" shares the host's processes")
-				return
-			}
-		}
-	}
 	var explicit *yamlnode.Node
 	for _, c := range w.containers {
 		n := c.Path("securityContext", "privileged")
@@ -230,19 +249,12 @@ func (b *builder) privileged(w *workload) {
 		} else if ok && explicit == nil {
 			explicit = n
 		}
-		for _, capability := range items(c.Path("securityContext", "capabilities", "add")) {
-			switch strings.TrimPrefix(strings.ToUpper(capability.String()), "CAP_") {
-			case "SYS_ADMIN", "ALL":
-				analyzers.SetNote(w.el, "privileged", true, capability.Span, "container "+name(c)+" adds "+capability.String())
-				return
-			}
-		}
 	}
 	if explicit != nil {
 		w.el.Set("privileged", false, explicit.Span)
 		return
 	}
-	w.el.Default("privileged", false, "no privileged container, hostPID, hostIPC or added SYS_ADMIN")
+	w.el.Default("privileged", false, "no container sets securityContext.privileged")
 }
 
 func (b *builder) readOnlyFS(w *workload) {
