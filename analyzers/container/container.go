@@ -8,6 +8,7 @@
 package container
 
 import (
+	"path"
 	"regexp"
 	"strings"
 )
@@ -198,4 +199,29 @@ func CapabilityRank(c string) int {
 		return 0
 	}
 	return 1
+}
+
+// sensitiveHostPaths are directories of a host that a container should not see: the root,
+// its configuration, kernel and device interfaces, runtime sockets and state, and home
+// directories.
+var sensitiveHostPaths = []string{"/etc", "/proc", "/sys", "/dev", "/boot", "/root", "/home", "/run",
+	"/var/run", "/var/lib/docker", "/var/lib/containerd", "/var/lib/kubelet", "/lib/modules", "/usr", "/bin", "/sbin", "/lib"}
+
+// SensitiveHostPath reports whether a bind mount's source is the host's root or under one of
+// its system directories. The Docker socket is not: a mount of it is a finding of its own.
+func SensitiveHostPath(p string) bool {
+	p = strings.TrimSpace(p)
+	if !strings.HasPrefix(p, "/") || strings.HasSuffix(p, "docker.sock") {
+		return false
+	}
+	p = path.Clean(p)
+	if p == "/" {
+		return true
+	}
+	for _, s := range sensitiveHostPaths {
+		if p == s || strings.HasPrefix(p, s+"/") {
+			return true
+		}
+	}
+	return false
 }
