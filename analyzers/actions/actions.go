@@ -21,7 +21,17 @@
 //     reusable workflow, other than ./local ones and docker:// images, names a 40-hex commit
 //     SHA); script_injection (a `run:` script interpolates an event field an outsider writes:
 //     an issue's, pull request's or discussion's title or body, a comment or review body, the
-//     head branch's name).
+//     head branch's name); base_trigger (an outsider's trigger whose jobs run in the
+//     repository's context: pull_request_target, workflow_run, issue_comment, issues,
+//     discussion, discussion_comment); self_hosted (runs-on names self-hosted or a runner group;
+//     unknown for labels that are not GitHub-hosted ones, or an expression); oidc_token
+//     (id-token: write); persist_credentials (an actions/checkout without persist-credentials:
+//     false); artifact_poisoning (a workflow_run job downloads the triggering run's artifacts:
+//     download-artifact with run-id, dawidd6/action-download-artifact, gh run download);
+//     env_injection (a run: line writes to GITHUB_ENV, GITHUB_OUTPUT or GITHUB_PATH an event
+//     field, a variable set from one, or — in a base_trigger job — a file's content);
+//     inherits_secrets (a reusable workflow of another repository called with secrets:
+//     inherit).
 //   - an internet-facing job gets a flow from the internet actor (actor:internet, created
 //     here) to it, ID "actions:<file>/<job id>/trigger", type github_actions_trigger, with
 //     protocol https, tls true, authenticated false and label the outsiders' triggers.

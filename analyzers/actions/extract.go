@@ -184,6 +184,7 @@ func (x *extractor) job(p yamlnode.Pair) {
 	x.secrets(el, j, steps)
 	x.pinned(el, j, steps)
 	x.injection(el, steps)
+	x.hardening(el, j, steps)
 }
 
 // exposure sets triggers and internet_facing, and adds the flow from the internet.
