@@ -78,6 +78,15 @@ func (x *extractor) hardening(s *service) {
 		el.Default("confinement_disabled", false, "no security_opt turns off seccomp, AppArmor or SELinux labelling")
 	}
 
+	// healthcheck: only when the service says (else the image's HEALTHCHECK decides, which
+	// the Dockerfile's element brings when it fuses with the service).
+	if p, ok := s.pair("healthcheck"); ok {
+		test := strings.Join(p.Value.Get("test").Strings(), " ") + p.Value.Get("test").String()
+		disable, _ := p.Value.Get("disable").Bool()
+		on := !disable && !strings.EqualFold(strings.TrimSpace(test), "NONE")
+		el.Set("healthcheck", on, p.Span())
+	}
+
 	for _, it := range seq(s.get("volumes")) {
 		src := ""
 		if it != nil && it.Kind == yamlnode.Map {
