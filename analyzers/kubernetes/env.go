@@ -223,6 +223,11 @@ func (b *builder) envFlow(w *workload, v *envVar, ep container.Endpoint, vars []
 	f := &model.Element{ID: w.el.ID + "/env/" + v.name, Kind: model.Flow, Type: "env",
 		Name: fmt.Sprintf("%s → %s (%s)", w.obj.name, peer, v.name),
 		Span: v.span, Head: v.head, From: w.el.ID, To: to}
+	if _, ok := model.RefAlias(to); ok {
+		// A Service of the cluster, or of the workspace's Ingresses: part of the system even
+		// when the manifests read do not define it (a kustomize component, another repository).
+		analyzers.SetNote(f, "internal_peer", true, v.valueAt, ep.Host+" is a Service of the cluster, not a host of another organisation")
+	}
 	prefix := ""
 	if i := strings.LastIndexByte(v.name, '_'); i >= 0 {
 		prefix = v.name[:i+1]

@@ -10,16 +10,20 @@ import (
 	"github.com/threatls/threatls/model"
 )
 
-// Fix carries out op on el, whose definition is an object of src. The one operation is
-// set: Path is a dotted path from the object's root, whose segments may index a list
+// Fix carries out op on el, whose definition is an object of src. append inserts Text, a
+// whole object, as a new document after the one that holds el. set: Path is a dotted path
+// from the object's root, whose segments may index a list
 // (spec.template.spec.containers[0].securityContext.runAsNonRoot; [*] is every item), and
-// Value the YAML text of the value. An existing scalar is replaced; missing keys are
-// inserted after the last entry of the deepest map that exists, indented as its entries
-// and two spaces more at each level. Lists are never created, and flow-style maps
-// (other than {}) are not edited.
+// Value the YAML text of the value. An existing scalar is replaced; missing keys are inserted
+// after the last entry of the deepest map that exists, indented as its entries and two spaces
+// more at each level. Lists are never created, and flow-style maps (other than {}) are not
+// edited.
 func (a *Analyzer) Fix(src []byte, el *model.Element, op model.FixOp) ([]model.TextEdit, error) {
 	fail := func(err error) ([]model.TextEdit, error) {
 		return nil, fmt.Errorf("kubernetes fix %s: %s %s: %w", el.Name, op.Op, op.Path, err)
+	}
+	if op.Op == "append" {
+		return appendDoc(src, el, op.Text, fail)
 	}
 	if op.Op != "set" {
 		return fail(fmt.Errorf("no mechanical %s for Kubernetes yet", op.Op))
@@ -45,6 +49,40 @@ func (a *Analyzer) Fix(src []byte, el *model.Element, op model.FixOp) ([]model.T
 		return fail(err)
 	}
 	return s.edits, nil
+}
+
+// appendDoc inserts text, a whole object, as a document of its own after the document that
+// holds el's definition.
+func appendDoc(src []byte, el *model.Element, text string, fail func(error) ([]model.TextEdit, error)) ([]model.TextEdit, error) {
+	text = strings.Trim(text, "\n")
+	if text == "" {
+		return fail(fmt.Errorf("append needs a text"))
+	}
+	docs, _ := yamlnode.Parse(src, el.Span.File)
+	var doc *yamlnode.Doc
+	for _, d := range docs {
+		if d.Span.Start.Offset <= el.Head.Start.Offset && el.Head.Start.Offset <= d.Span.End.Offset {
+			doc = d
+		}
+	}
+	if doc == nil || !isObject(doc.Root) {
+		return fail(fmt.Errorf("no object at %s (has the file changed?)", el.Head))
+	}
+	nl := "\n"
+	if bytes.Contains(src, []byte("\r\n")) {
+		nl = "\r\n"
+	}
+	end := doc.Root.Span.End.Offset
+	if e := bytes.IndexByte(src[end:], '\n'); e >= 0 {
+		end += e
+	} else {
+		end = len(src)
+	}
+	if end > 0 && src[end-1] == '\r' {
+		end--
+	}
+	text = strings.ReplaceAll(text, "\n", nl)
+	return []model.TextEdit{{File: el.Span.File, Start: end, End: end, NewText: nl + "---" + nl + text}}, nil
 }
 
 // segment is one step of a path: a key, and an index into its list (none, a number, or
