@@ -135,19 +135,23 @@ func applies(th *knowledge.Threat, el *model.Element) bool {
 // must still parse.
 func TestFixes(t *testing.T) {
 	eng := newEngine(t)
-	// A case is testdata/fix/ID.tf, ID.k8s.yaml (a manifest) or ID.compose.yaml.
-	inputs, _ := filepath.Glob("testdata/fix/*.tf")
-	yamls, _ := filepath.Glob("testdata/fix/*.yaml")
-	inputs = append(inputs, yamls...)
+	// A case is testdata/fix/ID.tf, ID.k8s.yaml (a manifest), ID.compose.yaml, ID.Dockerfile
+	// or ID.workflow.yml (a GitHub Actions workflow).
+	var inputs []string
+	for _, pattern := range []string{"*.tf", "*.yaml", "*.Dockerfile", "*.yml"} {
+		more, _ := filepath.Glob(filepath.Join("testdata", "fix", pattern))
+		inputs = append(inputs, more...)
+	}
 	if len(inputs) == 0 {
 		t.Fatal("no fix cases in testdata/fix")
 	}
 	for _, in := range inputs {
 		base := filepath.Base(in)
 		id, variant, _ := strings.Cut(base, ".")
-		name := map[string]string{"tf": "main.tf", "k8s.yaml": "manifest.yaml", "compose.yaml": "compose.yaml"}[variant]
+		name := map[string]string{"tf": "main.tf", "k8s.yaml": "manifest.yaml", "compose.yaml": "compose.yaml",
+			"Dockerfile": "Dockerfile", "workflow.yml": ".github/workflows/ci.yml"}[variant]
 		if name == "" {
-			t.Fatalf("%s: a fix case is ID.tf, ID.k8s.yaml or ID.compose.yaml", in)
+			t.Fatalf("%s: a fix case is ID.tf, ID.k8s.yaml, ID.compose.yaml, ID.Dockerfile or ID.workflow.yml", in)
 		}
 		t.Run(strings.TrimSuffix(base, filepath.Ext(base)), func(t *testing.T) {
 			src, err := os.ReadFile(in)
@@ -155,7 +159,10 @@ func TestFixes(t *testing.T) {
 				t.Fatal(err)
 			}
 			dir := t.TempDir()
-			path := filepath.Join(dir, name)
+			path := filepath.Join(dir, filepath.FromSlash(name))
+			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+				t.Fatal(err)
+			}
 			if err := os.WriteFile(path, src, 0o644); err != nil {
 				t.Fatal(err)
 			}

@@ -68,4 +68,3 @@ func (*Analyzer) Link(files []*model.FileFacts) []*model.Element {
 	model.SortElements(out)
 	return out
 }
-
