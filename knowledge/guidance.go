@@ -192,8 +192,8 @@ func evidenceStep(ev model.Evidence) string {
 	switch {
 	case controls[ev.Attr] && ev.Value != "true":
 		want = "true"
-	case ev.Attr == "crosses_boundary":
-		return ""
+	case ev.Attr == "crosses_boundary", ev.Attr == "built_here":
+		return "" // what the element is, not what to change
 	case exposures[ev.Attr] && ev.Value == "true", ev.Value == "true" && ev.Origin != model.Defaulted:
 		want = "false"
 	case ev.Value == "false" && ev.Origin != model.Defaulted && !exposures[ev.Attr]:
@@ -229,7 +229,7 @@ func evidenceStep(ev model.Evidence) string {
 func because(evs []model.Evidence) []string {
 	var out []string
 	for _, ev := range evs {
-		if evidenceStep(ev) != "" || ev.Attr == "crosses_boundary" || ev.Origin == model.Defaulted {
+		if evidenceStep(ev) != "" || ev.Attr == "crosses_boundary" || ev.Attr == "built_here" || ev.Origin == model.Defaulted {
 			continue
 		}
 		s := fmt.Sprintf("`%s` is `%s`", ev.Attr, ev.Value)

@@ -39,7 +39,8 @@ func (x *extractor) attrs(s *service) {
 
 func (x *extractor) image(s *service) {
 	el := s.el
-	if _, ok := s.pair("build"); ok {
+	if b, ok := s.pair("build"); ok {
+		analyzers.SetNote(el, "built_here", true, b.Span(), "compose builds the image from the workspace")
 		// The image is built here: image: only names what the build tags. What is pulled is
 		// the Dockerfile's FROM, which the Dockerfile's element says when it fuses with this
 		// service (its value replaces this default).
@@ -49,6 +50,7 @@ func (x *extractor) image(s *service) {
 		el.Default("image_pinned", true, "built from the repository by compose build: the Dockerfile's FROM decides what is pulled")
 		return
 	}
+	el.Default("built_here", false, "no build: the image is pulled, its Dockerfile is not in the workspace")
 	if p, ok := s.pair("image"); ok && p.Value.String() != "" {
 		img := p.Value.String()
 		el.Set("image", img, p.Value.Span)

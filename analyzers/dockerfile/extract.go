@@ -320,6 +320,7 @@ func (x *extractor) element(all []*instruction) *model.Element {
 		el.Aliases = []string{model.BuildAlias(path.Dir(x.file))}
 	}
 	el.Set("platform", "container", el.Head)
+	el.Set("built_here", true, el.Head)
 
 	root := last
 	for root.parent != nil {
