@@ -2,6 +2,7 @@ package kubernetes
 
 import (
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -91,8 +92,32 @@ func (b *builder) envOf(w *workload, c *yamlnode.Node) []*envVar {
 }
 
 // envFlows reads a workload's environment: the endpoints its variables name become flows,
-// a literal secret sets secrets_in_env, and where its secrets come from sets uses_vault.
+// a literal secret sets secrets_in_env, and where its secrets come from sets uses_vault. It is
+// the last of the workload's attributes: when template actions wrote whole lines of its pod
+// spec, every default the pod spec decides becomes unknown — those lines may set it.
 func (b *builder) envFlows(w *workload) {
+	b.environment(w)
+	templated := false
+	for _, off := range w.obj.blanks {
+		templated = templated || w.pod != nil && w.pod.Span.Start.Offset <= off && off < w.pod.Span.End.Offset
+	}
+	if !templated {
+		return
+	}
+	names := make([]string, 0, len(w.el.Attrs))
+	for k, a := range w.el.Attrs {
+		// internet_facing and zone are decided by other objects, not by the pod spec.
+		if a.Origin == model.Defaulted && k != "internet_facing" && k != "zone" {
+			names = append(names, k)
+		}
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		w.el.SetUnknown(k, w.el.Head, "a template action writes part of "+w.obj.ref()+": "+w.el.Attrs[k].Note+", unless it does")
+	}
+}
+
+func (b *builder) environment(w *workload) {
 	if len(w.containers) == 0 {
 		return
 	}

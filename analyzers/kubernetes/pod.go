@@ -75,6 +75,8 @@ func (b *builder) podAttrs(w *workload) {
 	if n := w.pod.Get("automountServiceAccountToken"); n != nil {
 		if v, ok := n.Bool(); ok {
 			e.Set("service_account_token", v, n.Span)
+		} else {
+			unknownIfTemplated(w, "service_account_token", n)
 		}
 	} else {
 		n := b.accounts[key(w.obj.namespace, sa)].rootGet("automountServiceAccountToken")
@@ -86,6 +88,16 @@ func (b *builder) podAttrs(w *workload) {
 	}
 }
 
+// unknownIfTemplated sets attr unknown when a template action writes n, and reports whether it
+// did.
+func unknownIfTemplated(w *workload, attr string, n *yamlnode.Node) bool {
+	if n == nil || !templated(n) {
+		return false
+	}
+	w.el.SetUnknown(attr, n.Span, "a template action writes it")
+	return true
+}
+
 // rootGet is o.root.Get(k), nil-safe on o.
 func (o *object) rootGet(k string) *yamlnode.Node {
 	if o == nil {
@@ -94,8 +106,12 @@ func (o *object) rootGet(k string) *yamlnode.Node {
 	return o.root.Get(k)
 }
 
-// boolOr sets a boolean attribute read from n, or its default when n is absent.
+// boolOr sets a boolean attribute read from n, or its default when n is absent; unknown when a
+// template writes n.
 func (b *builder) boolOr(w *workload, name string, n *yamlnode.Node, def bool, note string) {
+	if unknownIfTemplated(w, name, n) {
+		return
+	}
 	if v, ok := n.Bool(); ok {
 		w.el.Set(name, v, n.Span)
 		return
@@ -206,6 +222,9 @@ func (b *builder) runsAsRoot(w *workload) {
 	for _, c := range w.containers {
 		user := secCtx(w.pod, c, "runAsUser")
 		nr := secCtx(w.pod, c, "runAsNonRoot")
+		if unknownIfTemplated(w, "runs_as_root", user) || unknownIfTemplated(w, "runs_as_root", nr) {
+			return
+		}
 		if uid, ok := user.Int(); ok {
 			if uid == 0 {
 				analyzers.SetNote(w.el, "runs_as_root", true, user.Span, "container "+name(c)+" runs as uid 0")
@@ -243,6 +262,9 @@ func (b *builder) privileged(w *workload) {
 	var explicit *yamlnode.Node
 	for _, c := range w.containers {
 		n := c.Path("securityContext", "privileged")
+		if unknownIfTemplated(w, "privileged", n) {
+			return
+		}
 		if v, ok := n.Bool(); ok && v {
 			analyzers.SetNote(w.el, "privileged", true, n.Span, "container "+name(c)+" is privileged")
 			return
@@ -261,6 +283,9 @@ func (b *builder) readOnlyFS(w *workload) {
 	var first *yamlnode.Node
 	for _, c := range w.containers {
 		n := c.Path("securityContext", "readOnlyRootFilesystem")
+		if unknownIfTemplated(w, "read_only_fs", n) {
+			return
+		}
 		v, ok := n.Bool()
 		switch {
 		case ok && v:

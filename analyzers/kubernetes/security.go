@@ -17,6 +17,9 @@ func (b *builder) capabilities(w *workload) {
 	atName, atC := "", ""
 	for _, c := range w.containers {
 		for _, n := range items(c.Path("securityContext", "capabilities", "add")) {
+			if unknownIfTemplated(w, "capabilities_added", n) {
+				return
+			}
 			cp := container.Capability(n.String())
 			if cp == "" {
 				continue
@@ -51,6 +54,9 @@ func (b *builder) escalation(w *workload) {
 	var first *yamlnode.Node
 	for _, c := range w.containers {
 		n := c.Path("securityContext", "allowPrivilegeEscalation")
+		if unknownIfTemplated(w, "privilege_escalation", n) {
+			return
+		}
 		v, ok := n.Bool()
 		switch {
 		case ok && v:
@@ -112,6 +118,9 @@ func (b *builder) confinement(w *workload) {
 		v := ""
 		if n != nil {
 			v = profile(n.String())
+		}
+		if unknownIfTemplated(w, "seccomp", n) {
+			return
 		}
 		switch {
 		case v == "":
