@@ -20,7 +20,9 @@ func (x *extractor) attrs(s *service) {
 	x.privileged(s)
 	x.hardening(s)
 	x.network(s)
-	if p, ok := s.pair("read_only"); ok {
+	if p, ok := s.pair("read_only"); ok && container.Interpolated(p.Value.String()) {
+		el.SetUnknown("read_only_fs", p.Span(), "read_only comes from a variable")
+	} else if ok {
 		v, _ := p.Value.Bool()
 		el.Set("read_only_fs", v, p.Span())
 	} else {
@@ -90,6 +92,8 @@ func (x *extractor) privileged(s *service) {
 		el.Default("docker_socket", false, "the Docker socket is not mounted")
 	}
 	switch v, _ := p.Value.Bool(); {
+	case explicit && container.Interpolated(p.Value.String()) && sock == nil:
+		el.SetUnknown("privileged", p.Span(), "privileged comes from a variable")
 	case explicit && v:
 		analyzers.SetNote(el, "privileged", true, p.Span(), "privileged: true gives the container every capability and the host's devices")
 	case sock != nil:
@@ -128,7 +132,9 @@ func dockerSocket(vols *yamlnode.Node) *yamlnode.Node {
 func (x *extractor) network(s *service) {
 	el := s.el
 	mode, hasMode := s.pair("network_mode")
-	if hasMode {
+	if hasMode && container.Interpolated(mode.Value.String()) {
+		el.SetUnknown("host_network", mode.Span(), "network_mode comes from a variable")
+	} else if hasMode {
 		el.Set("host_network", mode.Value.String() == "host", mode.Span())
 	} else {
 		el.Default("host_network", false, "no network_mode: host")

@@ -18,7 +18,9 @@ func (x *extractor) hardening(s *service) {
 	el := s.el
 	for _, k := range []string{"pid", "ipc"} {
 		attr := "host_" + k
-		if p, ok := s.pair(k); ok {
+		if p, ok := s.pair(k); ok && container.Interpolated(p.Value.String()) {
+			el.SetUnknown(attr, p.Span(), k+" comes from a variable")
+		} else if ok {
 			analyzers.SetNote(el, attr, p.Value.String() == "host", p.Span(), k+": "+p.Value.String())
 		} else {
 			el.Default(attr, false, "no "+k+": host: the container has a "+strings.ToUpper(k)+" namespace of its own")
@@ -28,6 +30,12 @@ func (x *extractor) hardening(s *service) {
 	var added []any
 	var at *yamlnode.Node
 	for _, it := range seq(s.get("cap_add")) {
+		if container.Interpolated(it.String()) {
+			el.SetUnknown("capabilities_added", it.Span, "cap_add names a capability from a variable")
+			at = nil
+			added = nil
+			break
+		}
 		c := container.Capability(it.String())
 		if c == "" {
 			continue
@@ -37,16 +45,21 @@ func (x *extractor) hardening(s *service) {
 			at = it
 		}
 	}
-	if at != nil {
+	switch _, unknown := el.Attrs["capabilities_added"]; {
+	case unknown:
+	case at != nil:
 		analyzers.SetNote(el, "capabilities_added", added, at.Span, "cap_add "+at.String())
-	} else {
+	default:
 		el.Default("capabilities_added", []any{}, "no cap_add")
 	}
 
-	var noNew, unconfinedSeccomp, disabled *yamlnode.Node
+	var noNew, unconfinedSeccomp, disabled, variable *yamlnode.Node
 	disabledNote := ""
 	for _, it := range seq(s.get("security_opt")) {
 		opt := strings.ToLower(strings.TrimSpace(it.String()))
+		if container.Interpolated(opt) && variable == nil {
+			variable = it
+		}
 		k, v, _ := strings.Cut(strings.Replace(opt, "=", ":", 1), ":")
 		switch {
 		case k == "no-new-privileges" && (v == "" || v == "true"):
@@ -62,19 +75,32 @@ func (x *extractor) hardening(s *service) {
 			}
 		}
 	}
-	if noNew != nil {
+	if variable != nil {
+		// An option from a variable may be any of them: what it may turn off is unknown.
+		for _, a := range []string{"privilege_escalation", "seccomp", "confinement_disabled"} {
+			el.SetUnknown(a, variable.Span, "security_opt has an option from a variable")
+		}
+		noNew, unconfinedSeccomp, disabled = nil, nil, nil
+	}
+	switch {
+	case variable != nil:
+	case noNew != nil:
 		analyzers.SetNote(el, "privilege_escalation", false, noNew.Span, "no-new-privileges: setuid binaries cannot gain privileges")
-	} else {
+	default:
 		el.Default("privilege_escalation", true, "no security_opt no-new-privileges: a setuid binary in the image can gain privileges")
 	}
-	if unconfinedSeccomp != nil {
+	switch {
+	case variable != nil:
+	case unconfinedSeccomp != nil:
 		analyzers.SetNote(el, "seccomp", "Unconfined", unconfinedSeccomp.Span, "seccomp:unconfined")
-	} else {
+	default:
 		el.Default("seccomp", "RuntimeDefault", "Docker applies its default seccomp profile")
 	}
-	if disabled != nil {
+	switch {
+	case variable != nil:
+	case disabled != nil:
 		analyzers.SetNote(el, "confinement_disabled", true, disabled.Span, disabledNote)
-	} else {
+	default:
 		el.Default("confinement_disabled", false, "no security_opt turns off seccomp, AppArmor or SELinux labelling")
 	}
 
