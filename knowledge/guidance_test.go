@@ -62,7 +62,7 @@ func TestGuideSteps(t *testing.T) {
 	}
 	el := &model.Element{ID: "kubernetes:shop/Deployment/web", Kind: model.Component, Type: "Deployment", Name: "Deployment/web"}
 	at := model.Span{File: "k8s/web.yaml", Start: model.Pos{Line: 8, Col: 2}}
-	f := model.Finding{ThreatID: "SYS-AUTH-002", Severity: model.Medium, Element: el.ID, ElementName: el.Name, Span: at,
+	f := model.Finding{ThreatID: "SYS-EDGE-001", Severity: model.Info, Element: el.ID, ElementName: el.Name, Span: at,
 		Evidence: []model.Evidence{
 			{Attr: "authenticates", Value: "false", Origin: model.Defaulted, Note: "no auth annotation"},
 			{Attr: "port", Value: "443", Origin: model.Read, Span: at},

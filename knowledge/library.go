@@ -249,8 +249,12 @@ func (t *Threat) validate() error {
 	return nil
 }
 
-// Severity is likelihood × impact: 9 critical, 6 high, 3–4 medium, 1–2 low.
+// Severity is likelihood × impact: 9 critical, 6 high, 3–4 medium, 1–2 low; info for an
+// informational threat.
 func (t *Threat) Severity() model.Severity {
+	if t.Informational {
+		return model.Info
+	}
 	switch levels[t.Likelihood] * levels[t.Impact] {
 	case 9:
 		return model.Critical

@@ -20,6 +20,10 @@ type Threat struct {
 	// Likelihood and Impact are low, medium or high; their product gives the severity.
 	Likelihood string `yaml:"likelihood"`
 	Impact     string `yaml:"impact"`
+	// Informational marks a threat about what the workspace does not say rather than what it
+	// does (nothing says an entry point authenticates): its findings are of severity info,
+	// until a threat of its own reports the case where it is likely to matter.
+	Informational bool `yaml:"informational"`
 	// AppliesTo selects the elements the condition is evaluated on: any listed type, or any
 	// listed kind. At least one is required.
 	AppliesTo Selector `yaml:"applies_to"`

@@ -1,6 +1,6 @@
 # Load balancer listeners.
 
-resource "aws_lb" "shop" { # want "SYS-WAF-001"
+resource "aws_lb" "shop" { # want "SYS-EDGE-001"
   name               = "shop"
   load_balancer_type = "application"
   subnets            = ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"]

@@ -60,7 +60,7 @@ resource "aws_security_group" "db" {
   }
 }
 
-resource "aws_lb" "shop" { # want "SYS-WAF-001"
+resource "aws_lb" "shop" { # want "SYS-EDGE-001"
   name               = "shop"
   load_balancer_type = "application"
   subnets            = [aws_subnet.public.id]
