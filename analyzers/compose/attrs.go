@@ -68,7 +68,10 @@ func (x *extractor) user(s *service) {
 	el := s.el
 	p, ok := s.pair("user")
 	u := p.Value.String()
+	_, built := s.pair("build")
 	switch {
+	case (!ok || u == "") && built:
+		// The Dockerfile's element says, when it fuses with this service.
 	case !ok || u == "":
 		el.SetUnknown("runs_as_root", el.Head, "no user: the image's USER decides")
 	case strings.Contains(u, "$"):

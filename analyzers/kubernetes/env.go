@@ -240,6 +240,11 @@ func (b *builder) envFlow(w *workload, v *envVar, ep container.Endpoint, vars []
 			return // the workload's own address
 		}
 		to, target, peer = model.Ref(a), b.resolve(a, ns), svc
+		if target != nil {
+			// The workload of that name in the namespace: the flow goes to it, not to the
+			// nearest element of the name in the workspace (another namespace's copy).
+			to = target.el.ID
+		}
 	} else if svc := b.ingressBackend(ep.Host, ep.Path); svc != "" {
 		to = model.Ref(model.NameAlias(svc))
 	} else {

@@ -131,7 +131,9 @@ func (b *builder) image(w *workload) {
 		e.SetUnknown("image", first.Span, "the image is a template")
 	default:
 		e.Set("image", img, first.Span)
-		if s, ok := storeOf(img); ok {
+		// A Job or CronJob that runs a data store's image (pg_dump in postgres) is a task,
+		// not the store.
+		if s, ok := storeOf(img); ok && w.obj.kind != "Job" && w.obj.kind != "CronJob" {
 			e.Kind = model.Store
 			e.Set("technology", s.technology, first.Span)
 			e.Set("category", s.category, first.Span)

@@ -42,6 +42,24 @@ func (b *builder) other(o *object) bool {
 		b.builds = append(b.builds, o)
 		return true
 	}
+	if podPath[o.kind] != nil && partial(o) {
+		return true // a kustomize patch: see partial
+	}
+	return false
+}
+
+// partial reports whether a workload object is a fragment, not a workload: a container of its
+// pod has no image, which a workload the API server admits always has. Kustomize patches
+// (patchesStrategicMerge, patches: - path:) are such fragments of a workload defined in a
+// base: what they leave out is the base's, not a default, so they make no element of their
+// own — the base is analysed where it is defined.
+func partial(o *object) bool {
+	pod := o.root.Path(podPath[o.kind]...).Get("spec")
+	for _, c := range items(pod.Get("containers")) {
+		if c.Get("image") == nil {
+			return true
+		}
+	}
 	return false
 }
 
