@@ -18,8 +18,9 @@ import (
 //
 //	rbac_wildcard    a rule grants "*" verbs or "*" resources
 //	reads_secrets    a rule grants get, list or watch on secrets
-//	exec_pods        a rule grants create or get on pods/exec or pods/attach
+//	exec_pods        a rule grants create or get on pods/exec, pods/attach or pods/portforward
 //	escalates        a rule grants bind, escalate or impersonate
+//	creates_pods     a rule grants create on pods or on a controller that makes them
 //
 // RoleBinding, ClusterRoleBinding:
 //
@@ -137,7 +138,7 @@ func rules(e *model.Element, o *object) {
 	}
 	if o.kind == "ClusterRole" && o.root.Get("aggregationRule") != nil && len(gs) == 0 {
 		at := o.root.Get("aggregationRule").Span
-		for _, a := range []string{"rbac_wildcard", "reads_secrets", "exec_pods", "escalates"} {
+		for _, a := range []string{"rbac_wildcard", "reads_secrets", "exec_pods", "escalates", "creates_pods"} {
 			e.SetUnknown(a, at, "an aggregated ClusterRole: its rules are those of the roles it selects")
 		}
 		return
@@ -164,9 +165,27 @@ func rules(e *model.Element, o *object) {
 			}
 			return nil, ""
 		}},
-		{"exec_pods", "no rule grants pods/exec or pods/attach", func(g grant) (*yamlnode.Node, string) {
-			if r := g.resource("pods/exec", "pods/attach", "pods/*"); r != nil && g.coreGroup() && g.verb("create", "get") != nil {
-				return r, "a rule grants " + r.String() + " (" + strings.Join(g.verbs, ", ") + "): a shell in other pods"
+		{"exec_pods", "no rule grants pods/exec, pods/attach or pods/portforward", func(g grant) (*yamlnode.Node, string) {
+			if r := g.resource("pods/exec", "pods/attach", "pods/portforward", "pods/*"); r != nil && g.coreGroup() && g.verb("create", "get") != nil {
+				what := "a shell in other pods"
+				if r.String() == "pods/portforward" {
+					what = "a tunnel into other pods, past their NetworkPolicies"
+				}
+				return r, "a rule grants " + r.String() + " (" + strings.Join(g.verbs, ", ") + "): " + what
+			}
+			return nil, ""
+		}},
+		{"creates_pods", "no rule grants create on pods or on a controller that makes them", func(g grant) (*yamlnode.Node, string) {
+			if !slices.Contains(g.verbs, "create") {
+				return nil, "" // "*" verbs are rbac_wildcard
+			}
+			if r := g.resource("pods"); r != nil && g.coreGroup() {
+				return r, "a rule grants create on pods"
+			}
+			for _, ctl := range []string{"deployments", "daemonsets", "statefulsets", "replicasets", "jobs", "cronjobs"} {
+				if r := g.resource(ctl); r != nil {
+					return r, "a rule grants create on " + ctl + ", which make pods"
+				}
 			}
 			return nil, ""
 		}},

@@ -165,22 +165,46 @@ func (b *builder) confinement(w *workload) {
 	}
 }
 
-// hostPath sets host_path: a volume of the pod mounts a directory or file of the node.
+// runtimeSockets are the sockets of container runtimes: whoever reaches one starts containers
+// on the node.
+var runtimeSockets = []string{"docker.sock", "containerd.sock", "crio.sock", "cri-dockerd.sock", "podman.sock"}
+
+// hostPath sets host_path (a volume of the pod mounts a directory or file of the node) and
+// docker_socket (one mounts a container runtime's socket, which is not counted as host_path).
 func (b *builder) hostPath(w *workload) {
+	var dir, sock *yamlnode.Node
+	var dirNote, sockNote string
 	for _, v := range items(w.pod.Get("volumes")) {
 		hp := v.Get("hostPath")
 		if hp == nil {
 			continue
 		}
 		p := hp.Get("path")
-		at := hp.Span
+		at := hp
 		if p != nil {
-			at = p.Span
+			at = p
 		}
-		analyzers.SetNote(w.el, "host_path", true, at, "volume "+v.Get("name").String()+" mounts the node's "+p.String())
-		return
+		isSock := false
+		for _, s := range runtimeSockets {
+			isSock = isSock || strings.HasSuffix(p.String(), "/"+s)
+		}
+		switch {
+		case isSock && sock == nil:
+			sock, sockNote = at, "volume "+v.Get("name").String()+" mounts "+p.String()+": control of the node's containers"
+		case !isSock && dir == nil:
+			dir, dirNote = at, "volume "+v.Get("name").String()+" mounts the node's "+p.String()
+		}
 	}
-	w.el.Default("host_path", false, "no hostPath volume")
+	if dir != nil {
+		analyzers.SetNote(w.el, "host_path", true, dir.Span, dirNote)
+	} else {
+		w.el.Default("host_path", false, "no hostPath volume other than a runtime socket")
+	}
+	if sock != nil {
+		analyzers.SetNote(w.el, "docker_socket", true, sock.Span, sockNote)
+	} else {
+		w.el.Default("docker_socket", false, "no container runtime socket is mounted")
+	}
 }
 
 // probes sets probes: every container has a readiness or a liveness probe.
