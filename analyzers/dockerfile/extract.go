@@ -317,7 +317,13 @@ func (x *extractor) element(all []*instruction) *model.Element {
 		Span: model.Span{File: x.file, Start: all[0].span.Start, End: all[len(all)-1].span.End},
 		Head: x.firstLine(last.from.span)}
 	if !model.IsURI(x.file) {
-		el.Aliases = []string{model.BuildAlias(path.Dir(x.file))}
+		// A compose build: names a directory, whose Dockerfile (or Containerfile) it builds; a
+		// Dockerfile of another name (Dockerfile.debug) is built only when named itself.
+		dir := path.Dir(x.file)
+		if base := path.Base(x.file); base != "Dockerfile" && base != "Containerfile" {
+			dir = x.file
+		}
+		el.Aliases = []string{model.BuildAlias(dir)}
 	}
 	el.Set("platform", "container", el.Head)
 	el.Set("built_here", true, el.Head)
