@@ -9,9 +9,9 @@ import (
 )
 
 var (
-	// pipeShell finds a download piped into a shell (curl … | sh, wget -O- … | sudo bash) or
-	// run by one (sh -c "$(curl …)", bash <(curl …)).
-	pipeShell = regexp.MustCompile(`\b(curl|wget)\b[^|;&]*\|\s*(sudo\s+(-\S+\s+)*)?(env\s+\S+\s+)*(ba|z|da|k)?sh\b|\b(ba|z|da|k)?sh\s+(-c\s+)?["']?\$\(\s*(curl|wget)\b|\b(ba|z|da|k)?sh\s+<\(\s*(curl|wget)\b`)
+	// pipeShell finds a download piped into a shell or an interpreter (curl … | sh, wget -O- …
+	// | sudo bash, curl … | python3 -) or run by one (sh -c "$(curl …)", bash <(curl …)).
+	pipeShell = regexp.MustCompile(`\b(curl|wget)\b[^|;&]*\|\s*(sudo\s+(-\S+\s+)*)?(env\s+\S+\s+)*((ba|z|da|k)?sh|python[0-9.]*|perl|ruby|node)\b|\b(ba|z|da|k)?sh\s+(-c\s+)?["']?\$\(\s*(curl|wget)\b|\b(ba|z|da|k)?sh\s+<\(\s*(curl|wget)\b`)
 	// sudo finds sudo used as a command.
 	sudo = regexp.MustCompile(`(^|[;&|(]\s*|\bthen\s+|\bdo\s+)sudo\s`)
 	// aptInstall finds an apt-get or apt install.
