@@ -42,7 +42,11 @@ func (t *Threat) Markdown() string {
 	section("How it is detected", t.Docs.Detection)
 	section("How to fix it", t.Docs.Fix)
 	for _, ex := range t.Docs.Examples {
-		fmt.Fprintf(&b, "\n### Example: %s\n\n", escape(ex.Title))
+		where := ""
+		if len(ex.Formats) > 0 {
+			where = " (" + strings.Join(ex.Formats, ", ") + ")"
+		}
+		fmt.Fprintf(&b, "\n### Example%s: %s\n\n", where, escape(ex.Title))
 		if before := docExample(t, ex.Before); before != "" {
 			fmt.Fprintf(&b, "Before:\n\n%s\nAfter:\n\n", fence(ex.Lang, before))
 		}
