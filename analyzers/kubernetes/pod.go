@@ -252,7 +252,9 @@ func (b *builder) runsAsRoot(w *workload) {
 		}
 	}
 	if unset != "" {
-		w.el.Default("runs_as_root", true, "container "+unset+" sets neither runAsNonRoot nor runAsUser: it runs as the image's user, root unless the image sets USER")
+		// The image's USER decides, which the manifest does not show (as for a Compose
+		// service without user:): unknown, not root.
+		w.el.SetUnknown("runs_as_root", w.el.Head, "container "+unset+" sets neither runAsNonRoot nor runAsUser: it runs as the image's user, root unless the image sets USER")
 		return
 	}
 	w.el.Set("runs_as_root", false, nonRoot.Span)

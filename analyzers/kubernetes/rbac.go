@@ -43,7 +43,7 @@ func (b *builder) other(o *object) bool {
 		b.builds = append(b.builds, o)
 		return true
 	}
-	if podPath[o.kind] != nil && partial(o) {
+	if podPath[o.kind] != nil && len(o.blanks) == 0 && partial(o) {
 		return true // a kustomize patch: see partial
 	}
 	return false
@@ -53,7 +53,8 @@ func (b *builder) other(o *object) bool {
 // pod has no image, which a workload the API server admits always has. Kustomize patches
 // (patchesStrategicMerge, patches: - path:) are such fragments of a workload defined in a
 // base: what they leave out is the base's, not a default, so they make no element of their
-// own — the base is analysed where it is defined.
+// own — the base is analysed where it is defined. (In a Helm template an include may write
+// the image: a template's object is not taken for a patch.)
 func partial(o *object) bool {
 	pod := o.root.Path(podPath[o.kind]...).Get("spec")
 	for _, c := range items(pod.Get("containers")) {
