@@ -6,8 +6,10 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"text/template"
 
 	"github.com/threatls/threatls/mapping"
+	"github.com/threatls/threatls/model"
 )
 
 // Markdown documents a threat: the section of the rules page, the text of `threatls explain`,
@@ -43,6 +45,17 @@ func (t *Threat) Markdown() string {
 	section("How to fix it", t.Docs.Fix)
 	if t.Docs.Before != "" && t.Docs.After != "" {
 		section("Example", "Before:\n\n"+codeBlock(t.Docs.Before)+"\nAfter:\n\n"+codeBlock(t.Docs.After))
+	}
+	for _, ex := range t.Docs.Examples {
+		where := ""
+		if len(ex.Formats) > 0 {
+			where = " (" + strings.Join(ex.Formats, ", ") + ")"
+		}
+		fmt.Fprintf(&b, "\n### Example%s: %s\n\n", where, escape(ex.Title))
+		if before := docExample(t, ex.Before); before != "" {
+			fmt.Fprintf(&b, "Before:\n\n%s\nAfter:\n\n", fence(ex.Lang, before))
+		}
+		b.WriteString(fence(ex.Lang, docExample(t, ex.Text)))
 	}
 	var mit []string
 	for _, m := range t.Mitigations {
@@ -140,6 +153,23 @@ func (l *Library) RulesPage() string {
 	}
 	for _, m := range metaRules {
 		b.WriteString("\n" + m.Markdown())
+	}
+	return b.String()
+}
+
+// docExample renders an example's template for the rules page, for an element called "app".
+func docExample(t *Threat, text string) string {
+	if strings.TrimSpace(text) == "" {
+		return ""
+	}
+	tmpl, err := template.New(t.ID).Option("missingkey=error").Parse(text)
+	if err != nil {
+		return text
+	}
+	el := &model.Element{ID: "example:app", Name: "app"}
+	var b strings.Builder
+	if err := tmpl.Execute(&b, exampleData{messageData{el}, nil}); err != nil {
+		return text
 	}
 	return b.String()
 }

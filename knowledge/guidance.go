@@ -61,13 +61,15 @@ type FixPreview struct {
 // match — a title, the snippet's language and its text, a template over the element
 // ({{.Name}}, {{.Label}}, {{.Type}}, {{.Attr "x"}}, {{.Key}} the last segment of its ID — an
 // environment variable's name for an env flow; for flows {{.From}} and {{.To}}, the labels
-// of the ends).
+// of the ends). Text is the code as it should be; Before, when given, the code the threat
+// fires on, so that the rules page shows the change.
 type Example struct {
 	Formats []string     `yaml:"formats" json:"-"`
 	Types   []string     `yaml:"types" json:"-"`
 	Kinds   []model.Kind `yaml:"kinds" json:"-"`
 	Title   string       `yaml:"title" json:"title"`
 	Lang    string       `yaml:"lang" json:"lang"`
+	Before  string       `yaml:"before" json:"before,omitempty"`
 	Text    string       `yaml:"text" json:"text"`
 }
 
@@ -199,8 +201,8 @@ func evidenceStep(ev model.Evidence) string {
 		return ""
 	case controls[ev.Attr] && ev.Value != "true":
 		want = "true"
-	case ev.Attr == "crosses_boundary":
-		return ""
+	case ev.Attr == "crosses_boundary", ev.Attr == "built_here":
+		return "" // what the element is, not what to change
 	case exposures[ev.Attr] && ev.Value == "true", ev.Value == "true" && ev.Origin != model.Defaulted:
 		want = "false"
 	case ev.Value == "false" && ev.Origin != model.Defaulted && !exposures[ev.Attr]:
@@ -238,7 +240,7 @@ func evidenceStep(ev model.Evidence) string {
 func because(evs []model.Evidence) []string {
 	var out []string
 	for _, ev := range evs {
-		if evidenceStep(ev) != "" || ev.Attr == "crosses_boundary" || selectors[ev.Attr] || ev.Origin == model.Defaulted {
+		if evidenceStep(ev) != "" || ev.Attr == "crosses_boundary" || ev.Attr == "built_here" || selectors[ev.Attr] || ev.Origin == model.Defaulted {
 			continue
 		}
 		s := fmt.Sprintf("`%s` is `%s`", ev.Attr, ev.Value)
@@ -328,6 +330,15 @@ func (t *Threat) example(el *model.Element, g *model.Graph, format string) *Exam
 		}
 		out := ex
 		out.Text = strings.TrimRight(b.String(), "\n") + "\n"
+		out.Before = ""
+		if ex.Before != "" {
+			if tb, err := template.New(t.ID).Option("missingkey=error").Parse(ex.Before); err == nil {
+				var bb strings.Builder
+				if tb.Execute(&bb, exampleData{messageData{el}, g}) == nil {
+					out.Before = strings.TrimRight(bb.String(), "\n") + "\n"
+				}
+			}
+		}
 		return &out
 	}
 	return nil

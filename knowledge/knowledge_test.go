@@ -143,12 +143,14 @@ func applies(th *knowledge.Threat, el *model.Element) bool { return th.Applies(e
 // must still parse.
 func TestFixes(t *testing.T) {
 	eng := newEngine(t)
-	// A case is testdata/fix/ID.tf, ID.k8s.yaml (a manifest), ID.compose.yaml, or a
-	// CloudFormation template ID.cfn.yaml or ID.cfn.json.
-	inputs, _ := filepath.Glob("testdata/fix/*.tf")
-	yamls, _ := filepath.Glob("testdata/fix/*.yaml")
-	jsons, _ := filepath.Glob("testdata/fix/*.json")
-	inputs = append(append(inputs, yamls...), jsons...)
+	// A case is testdata/fix/ID.tf, ID.k8s.yaml (a manifest), ID.compose.yaml, a
+	// CloudFormation template ID.cfn.yaml or ID.cfn.json, ID.Dockerfile or ID.workflow.yml (a
+	// GitHub Actions workflow).
+	var inputs []string
+	for _, pattern := range []string{"*.tf", "*.yaml", "*.json", "*.Dockerfile", "*.yml"} {
+		more, _ := filepath.Glob(filepath.Join("testdata", "fix", pattern))
+		inputs = append(inputs, more...)
+	}
 	if len(inputs) == 0 {
 		t.Fatal("no fix cases in testdata/fix")
 	}
@@ -156,9 +158,10 @@ func TestFixes(t *testing.T) {
 		base := filepath.Base(in)
 		id, variant, _ := strings.Cut(base, ".")
 		name := map[string]string{"tf": "main.tf", "k8s.yaml": "manifest.yaml", "compose.yaml": "compose.yaml",
-			"cfn.yaml": "template.yaml", "cfn.json": "template.json"}[variant]
+			"cfn.yaml": "template.yaml", "cfn.json": "template.json",
+			"Dockerfile": "Dockerfile", "workflow.yml": ".github/workflows/ci.yml"}[variant]
 		if name == "" {
-			t.Fatalf("%s: a fix case is ID.tf, ID.k8s.yaml, ID.compose.yaml, ID.cfn.yaml or ID.cfn.json", in)
+			t.Fatalf("%s: a fix case is ID.tf, ID.k8s.yaml, ID.compose.yaml, ID.cfn.yaml, ID.cfn.json, ID.Dockerfile or ID.workflow.yml", in)
 		}
 		t.Run(strings.TrimSuffix(base, filepath.Ext(base)), func(t *testing.T) {
 			src, err := os.ReadFile(in)
@@ -166,7 +169,10 @@ func TestFixes(t *testing.T) {
 				t.Fatal(err)
 			}
 			dir := t.TempDir()
-			path := filepath.Join(dir, name)
+			path := filepath.Join(dir, filepath.FromSlash(name))
+			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+				t.Fatal(err)
+			}
 			if err := os.WriteFile(path, src, 0o644); err != nil {
 				t.Fatal(err)
 			}

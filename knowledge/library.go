@@ -362,6 +362,8 @@ func (t *Threat) validate() error {
 			bad("docs.examples[%d]: title and text are required", i)
 		} else if _, err := template.New(t.ID).Option("missingkey=error").Parse(ex.Text); err != nil {
 			bad("docs.examples[%d]: %v", i, err)
+		} else if _, err := template.New(t.ID).Option("missingkey=error").Parse(ex.Before); err != nil {
+			bad("docs.examples[%d].before: %v", i, err)
 		}
 	}
 	if t.Docs.Why == "" || t.Docs.Fix == "" {

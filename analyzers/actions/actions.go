@@ -21,7 +21,17 @@
 //     reusable workflow, other than ./local ones and docker:// images, names a 40-hex commit
 //     SHA); script_injection (a `run:` script interpolates an event field an outsider writes:
 //     an issue's, pull request's or discussion's title or body, a comment or review body, the
-//     head branch's name).
+//     head branch's name); base_trigger (an outsider's trigger whose jobs run in the
+//     repository's context: pull_request_target, workflow_run, issue_comment, issues,
+//     discussion, discussion_comment); self_hosted (runs-on names self-hosted or a runner group;
+//     unknown for labels that are not GitHub-hosted ones, or an expression); oidc_token
+//     (id-token: write); persist_credentials (an actions/checkout without persist-credentials:
+//     false); artifact_poisoning (a workflow_run job downloads the triggering run's artifacts:
+//     download-artifact with run-id, dawidd6/action-download-artifact, gh run download);
+//     env_injection (a run: line writes to GITHUB_ENV, GITHUB_OUTPUT or GITHUB_PATH an event
+//     field, a variable set from one, or — in a base_trigger job — a file's content);
+//     inherits_secrets (a reusable workflow of another repository called with secrets:
+//     inherit).
 //   - an internet-facing job gets a flow from the internet actor (actor:internet, created
 //     here) to it, ID "actions:<file>/<job id>/trigger", type github_actions_trigger, with
 //     protocol https, tls true, authenticated false and label the outsiders' triggers.
@@ -39,6 +49,7 @@ import (
 
 	"github.com/threatls/threatls/analyzers"
 	"github.com/threatls/threatls/analyzers/parse"
+	"github.com/threatls/threatls/analyzers/yamlnode"
 	"github.com/threatls/threatls/model"
 )
 
@@ -89,9 +100,31 @@ func (Analyzer) Link(files []*model.FileFacts) []*model.Element {
 	return analyzers.FileElements(files, Name)
 }
 
-// Fix returns an error wrapping analyzers.ErrNoFix: workflows have no mechanical fixes yet.
-func (Analyzer) Fix(_ []byte, el *model.Element, op model.FixOp) ([]model.TextEdit, error) {
-	return nil, fmt.Errorf("actions %s: %s: %w", el.Name, op.Op, analyzers.ErrNoFix)
+// Fix carries out op on el, a job of src's workflow. The one operation is set: Path is a
+// dotted path from the job's map, Value a scalar's YAML text, as yamlnode.Set does
+// (steps[uses=actions/checkout@*].with.persist-credentials).
+func (Analyzer) Fix(src []byte, el *model.Element, op model.FixOp) ([]model.TextEdit, error) {
+	if op.Op != "set" {
+		return nil, fmt.Errorf("actions %s: %s: %w", el.Name, op.Op, analyzers.ErrNoFix)
+	}
+	fail := func(err error) ([]model.TextEdit, error) {
+		return nil, fmt.Errorf("actions fix %s: set %s: %w", el.Name, op.Path, err)
+	}
+	id := el.ID[strings.LastIndexByte(el.ID, '/')+1:]
+	docs, _ := yamlnode.Parse(src, el.Span.File)
+	for _, d := range docs {
+		if p, ok := d.Root.Get("jobs").Pair(id); ok && p.Key.Span.Start.Offset == el.Head.Start.Offset {
+			if p.Value == nil || p.Value.Kind != yamlnode.Map {
+				return fail(fmt.Errorf("job %s is not a map", id))
+			}
+			edits, err := yamlnode.Set(src, el.Span.File, p.Value, op.Path, op.Value)
+			if err != nil {
+				return fail(err)
+			}
+			return edits, nil
+		}
+	}
+	return fail(fmt.Errorf("no job %s at %s (has the file changed?)", id, el.Head))
 }
 
 // Comment returns a YAML line comment holding text.

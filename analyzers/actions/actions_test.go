@@ -1,9 +1,11 @@
 package actions_test
 
 import (
+	"errors"
 	"path/filepath"
 	"testing"
 
+	"github.com/threatls/threatls/analyzers"
 	"github.com/threatls/threatls/analyzers/actions"
 	"github.com/threatls/threatls/analyzers/analyzertest"
 	"github.com/threatls/threatls/model"
@@ -61,8 +63,39 @@ func TestLink(t *testing.T) {
 	analyzertest.LinkKeeps(t, actions.New(), filepath.Join("testdata", "src", "pwn"))
 }
 
+// TestFix runs the fix named in the first line of each testdata/fix/*.yml (`# fix: JOB {op}`)
+// on that job and compares the result with the .golden file; the job must still be there.
 func TestFix(t *testing.T) {
-	analyzertest.NoFix(t, actions.New(), nil, &model.Element{ID: "actions:.github/workflows/ci.yml/test", Name: "CI/test"})
+	a := actions.New()
+	job := func(t *testing.T, src []byte, id string) *model.Element {
+		t.Helper()
+		for _, e := range analyzertest.Extract(t, a, ".github/workflows/ci.yml", src).Elements {
+			if e.ID == "actions:.github/workflows/ci.yml/"+id {
+				return e
+			}
+		}
+		t.Fatalf("no job %s", id)
+		return nil
+	}
+	for _, c := range analyzertest.FixCases(t, filepath.Join("testdata", "fix", "*.yml")) {
+		t.Run(filepath.Base(c.Path), func(t *testing.T) {
+			edits, err := a.Fix(c.Src, job(t, c.Src, c.Element), c.Op)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := analyzertest.Apply(t, c.Src, edits)
+			analyzertest.Golden(t, c.Path, got)
+			job(t, got, c.Element)
+		})
+	}
+	src := []byte("on: push\njobs:\n  test:\n    runs-on: ubuntu-24.04\n    steps: [{run: make}]\n")
+	el := job(t, src, "test")
+	if _, err := a.Fix(src, el, model.FixOp{Op: "append", Text: "x"}); !errors.Is(err, analyzers.ErrNoFix) {
+		t.Errorf("append: %v, want ErrNoFix", err)
+	}
+	if _, err := a.Fix(src, el, model.FixOp{Op: "set", Path: "steps[uses=actions/checkout@*].with.persist-credentials", Value: "false"}); err == nil {
+		t.Error("set on a step that is not there: no error")
+	}
 }
 
 func FuzzExtract(f *testing.F) {

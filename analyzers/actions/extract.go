@@ -184,6 +184,7 @@ func (x *extractor) job(p yamlnode.Pair) {
 	x.secrets(el, j, steps)
 	x.pinned(el, j, steps)
 	x.injection(el, steps)
+	x.hardening(el, j, steps)
 }
 
 // exposure sets triggers and internet_facing, and adds the flow from the internet.
@@ -294,7 +295,9 @@ func (x *extractor) permissions(el *model.Element, j *yamlnode.Node) {
 		analyzers.SetNote(el, "write_permissions", false, p.Span(), v.Value)
 	case v.Kind == yamlnode.Map:
 		for _, s := range v.Entries() {
-			if s.Value.String() == "write" {
+			// id-token: write lets the job request an OIDC token; the GITHUB_TOKEN itself
+			// gains no write scope from it (oidc_token says it).
+			if s.Value.String() == "write" && s.Key.Value != "id-token" {
 				analyzers.SetNote(el, "write_permissions", true, s.Span(), s.Key.Value+": write")
 				return
 			}

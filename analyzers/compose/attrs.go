@@ -18,8 +18,11 @@ func (x *extractor) attrs(s *service) {
 	x.image(s)
 	x.user(s)
 	x.privileged(s)
+	x.hardening(s)
 	x.network(s)
-	if p, ok := s.pair("read_only"); ok {
+	if p, ok := s.pair("read_only"); ok && container.Interpolated(p.Value.String()) {
+		el.SetUnknown("read_only_fs", p.Span(), "read_only comes from a variable")
+	} else if ok {
 		v, _ := p.Value.Bool()
 		el.Set("read_only_fs", v, p.Span())
 	} else {
@@ -38,6 +41,18 @@ func (x *extractor) attrs(s *service) {
 
 func (x *extractor) image(s *service) {
 	el := s.el
+	if b, ok := s.pair("build"); ok {
+		analyzers.SetNote(el, "built_here", true, b.Span(), "compose builds the image from the workspace")
+		// The image is built here: image: only names what the build tags. What is pulled is
+		// the Dockerfile's FROM, which the Dockerfile's element says when it fuses with this
+		// service (its value replaces this default).
+		if p, ok := s.pair("image"); ok && p.Value.String() != "" {
+			el.Set("image", p.Value.String(), p.Value.Span)
+		}
+		el.Default("image_pinned", true, "built from the repository by compose build: the Dockerfile's FROM decides what is pulled")
+		return
+	}
+	el.Default("built_here", false, "no build: the image is pulled, its Dockerfile is not in the workspace")
 	if p, ok := s.pair("image"); ok && p.Value.String() != "" {
 		img := p.Value.String()
 		el.Set("image", img, p.Value.Span)
@@ -46,10 +61,6 @@ func (x *extractor) image(s *service) {
 		} else {
 			el.SetUnknown("image_pinned", p.Value.Span, note)
 		}
-		return
-	}
-	if p, ok := s.pair("build"); ok {
-		el.SetUnknown("image_pinned", p.Span(), "built here: the Dockerfile's FROM decides")
 	}
 }
 
@@ -57,7 +68,10 @@ func (x *extractor) user(s *service) {
 	el := s.el
 	p, ok := s.pair("user")
 	u := p.Value.String()
+	_, built := s.pair("build")
 	switch {
+	case (!ok || u == "") && built:
+		// The Dockerfile's element says, when it fuses with this service.
 	case !ok || u == "":
 		el.SetUnknown("runs_as_root", el.Head, "no user: the image's USER decides")
 	case strings.Contains(u, "$"):
@@ -68,46 +82,29 @@ func (x *extractor) user(s *service) {
 	}
 }
 
-// privileged sets privileged (privileged: true, cap_add SYS_ADMIN or ALL, pid: host, ipc:
-// host, or the Docker socket mounted) and docker_socket.
+// privileged sets privileged (privileged: true, or the Docker socket mounted) and
+// docker_socket. Added capabilities and the host's PID or IPC namespace are attributes of
+// their own (see hardening).
 func (x *extractor) privileged(s *service) {
 	el := s.el
-	type cause struct {
-		at   model.Span
-		note string
-	}
-	var causes []cause
 	p, explicit := s.pair("privileged")
-	if v, _ := p.Value.Bool(); explicit && v {
-		causes = append(causes, cause{p.Span(), "privileged: true gives the container every capability and the host's devices"})
-	}
-	if c := s.get("cap_add"); c != nil {
-		for _, it := range c.Items {
-			switch strings.TrimPrefix(strings.ToUpper(it.String()), "CAP_") {
-			case "SYS_ADMIN", "ALL":
-				causes = append(causes, cause{it.Span, "cap_add " + it.String() + " is nearly root on the host"})
-			}
-		}
-	}
-	for _, k := range []string{"pid", "ipc"} {
-		if p, ok := s.pair(k); ok && p.Value.String() == "host" {
-			causes = append(causes, cause{p.Span(), k + ": host shares the host's " + strings.ToUpper(k) + " namespace"})
-		}
-	}
 	sock := dockerSocket(s.get("volumes"))
 	if sock != nil {
 		el.Set("docker_socket", true, sock.Span)
-		causes = append(causes, cause{sock.Span, "the Docker socket gives control of the host's Docker daemon"})
 	} else {
 		el.Default("docker_socket", false, "the Docker socket is not mounted")
 	}
-	switch {
-	case len(causes) > 0:
-		analyzers.SetNote(el, "privileged", true, causes[0].at, causes[0].note)
+	switch v, _ := p.Value.Bool(); {
+	case explicit && container.Interpolated(p.Value.String()) && sock == nil:
+		el.SetUnknown("privileged", p.Span(), "privileged comes from a variable")
+	case explicit && v:
+		analyzers.SetNote(el, "privileged", true, p.Span(), "privileged: true gives the container every capability and the host's devices")
+	case sock != nil:
+		analyzers.SetNote(el, "privileged", true, sock.Span, "the Docker socket gives control of the host's Docker daemon")
 	case explicit:
 		el.Set("privileged", false, p.Span())
 	default:
-		el.Default("privileged", false, "no privileged: true, cap_add SYS_ADMIN, pid/ipc: host or Docker socket")
+		el.Default("privileged", false, "no privileged: true and no Docker socket")
 	}
 }
 
@@ -138,7 +135,9 @@ func dockerSocket(vols *yamlnode.Node) *yamlnode.Node {
 func (x *extractor) network(s *service) {
 	el := s.el
 	mode, hasMode := s.pair("network_mode")
-	if hasMode {
+	if hasMode && container.Interpolated(mode.Value.String()) {
+		el.SetUnknown("host_network", mode.Span(), "network_mode comes from a variable")
+	} else if hasMode {
 		el.Set("host_network", mode.Value.String() == "host", mode.Span())
 	} else {
 		el.Default("host_network", false, "no network_mode: host")

@@ -78,6 +78,13 @@ func TestAliases(t *testing.T) {
 	if got := els["compose:deploy/docker-compose.prod.yml/notifier"].Aliases; !reflect.DeepEqual(got, []string{"name:notifier", "image:shop/notifier"}) {
 		t.Errorf("notifier aliases = %v", got)
 	}
+	a := compose.New()
+	src := []byte("services:\n  dbg:\n    build: {context: ./api, dockerfile: Dockerfile.debug}\n")
+	for _, e := range a.Link([]*model.FileFacts{analyzertest.Extract(t, a, "compose.yaml", src)}) {
+		if e.ID == "compose:compose.yaml/dbg" && !reflect.DeepEqual(e.Aliases, []string{"name:dbg", "build:api/Dockerfile.debug"}) {
+			t.Errorf("dockerfile: Dockerfile.debug aliases = %v, want build:api/Dockerfile.debug", e.Aliases)
+		}
+	}
 }
 
 // Flows end at the service of the same file, at a reference for a host another file

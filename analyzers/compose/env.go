@@ -193,6 +193,11 @@ func (x *extractor) envFlow(s *service, c *cand) *model.Element {
 	at := c.v.span
 	fl := &model.Element{ID: x.id(what), Kind: model.Flow, Type: "compose_env", Name: what,
 		Span: at, Head: at, From: s.el.ID, To: c.to}
+	if _, ok := model.RefAlias(c.to); ok {
+		// A name without a dot is a service of the Compose project or of the cluster: part of
+		// the system even when the workspace does not define it.
+		analyzers.SetNote(fl, "internal_peer", true, c.v.span, c.ep.Host+" is a service name, not a host of another organisation")
+	}
 	ep := c.ep
 	env := map[string]envVar{}
 	for _, v := range s.env {

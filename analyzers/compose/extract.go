@@ -232,9 +232,10 @@ func addAlias(el *model.Element, a string) {
 	el.Aliases = append(el.Aliases, a)
 }
 
-// buildDir returns the directory, relative to the workspace root, of the Dockerfile a build:
+// buildDir returns what identifies, relative to the workspace root, the Dockerfile a build:
 // section builds: the context (relative to the Compose file), or the directory of its
-// dockerfile: when it names one.
+// dockerfile: when it names one — the file's own path when it is not called Dockerfile or
+// Containerfile (Dockerfile.debug), as the Dockerfile's alias says.
 func (x *extractor) buildDir(b *yamlnode.Node) (string, bool) {
 	if b == nil || model.IsURI(x.file) {
 		return "", false
@@ -252,7 +253,10 @@ func (x *extractor) buildDir(b *yamlnode.Node) (string, bool) {
 	}
 	dir := path.Join(path.Dir(x.file), ctx)
 	if dockerfile != "" && !strings.HasPrefix(dockerfile, "/") && !strings.Contains(dockerfile, "$") {
-		dir = path.Dir(path.Join(dir, dockerfile))
+		dir = path.Join(dir, dockerfile)
+		if base := path.Base(dir); base == "Dockerfile" || base == "Containerfile" {
+			dir = path.Dir(dir)
+		}
 	}
 	return dir, true
 }

@@ -8,6 +8,7 @@
 package container
 
 import (
+	"path"
 	"regexp"
 	"strings"
 )
@@ -163,4 +164,64 @@ func Repository(ref string) (repo, tag, digest string) {
 		repo, tag = repo[:i], repo[i+1:]
 	}
 	return repo, tag, digest
+}
+
+// Capability normalises a Linux capability as written in a manifest or a compose file: upper
+// case, without the CAP_ prefix; "" for what is not a name (empty, a template, a variable).
+func Capability(s string) string {
+	s = strings.TrimPrefix(strings.ToUpper(strings.TrimSpace(s)), "CAP_")
+	if s == "" || strings.ContainsAny(s, "{}$ ") {
+		return ""
+	}
+	return s
+}
+
+// baselineCapabilities are the capabilities the Kubernetes "baseline" Pod Security Standard
+// lets a container add: those of Docker's default set that grant nothing over the host.
+var baselineCapabilities = map[string]bool{"AUDIT_WRITE": true, "CHOWN": true, "DAC_OVERRIDE": true,
+	"FOWNER": true, "FSETID": true, "KILL": true, "MKNOD": true, "NET_BIND_SERVICE": true, "SETFCAP": true,
+	"SETGID": true, "SETPCAP": true, "SETUID": true, "SYS_CHROOT": true}
+
+// hostCapabilities are the capabilities that amount to control of the host: ALL, and those
+// that mount filesystems, load kernel modules, trace other processes, read raw devices or any
+// file, or load eBPF programs.
+var hostCapabilities = map[string]bool{"ALL": true, "SYS_ADMIN": true, "SYS_MODULE": true,
+	"SYS_RAWIO": true, "SYS_PTRACE": true, "DAC_READ_SEARCH": true, "BPF": true}
+
+// CapabilityRank ranks an added capability: 2 for one that amounts to control of the host
+// (SYS_ADMIN, ALL, …), 1 for one beyond the baseline set (NET_RAW, NET_ADMIN, …), 0 for one of
+// the baseline set.
+func CapabilityRank(c string) int {
+	switch {
+	case hostCapabilities[c]:
+		return 2
+	case baselineCapabilities[c]:
+		return 0
+	}
+	return 1
+}
+
+// sensitiveHostPaths are directories of a host that a container should not see: the root,
+// its configuration, kernel and device interfaces, runtime sockets and state, and home
+// directories.
+var sensitiveHostPaths = []string{"/etc", "/proc", "/sys", "/dev", "/boot", "/root", "/home", "/run",
+	"/var/run", "/var/lib/docker", "/var/lib/containerd", "/var/lib/kubelet", "/lib/modules", "/usr", "/bin", "/sbin", "/lib"}
+
+// SensitiveHostPath reports whether a bind mount's source is the host's root or under one of
+// its system directories. The Docker socket is not: a mount of it is a finding of its own.
+func SensitiveHostPath(p string) bool {
+	p = strings.TrimSpace(p)
+	if !strings.HasPrefix(p, "/") || strings.HasSuffix(p, "docker.sock") {
+		return false
+	}
+	p = path.Clean(p)
+	if p == "/" {
+		return true
+	}
+	for _, s := range sensitiveHostPaths {
+		if p == s || strings.HasPrefix(p, s+"/") {
+			return true
+		}
+	}
+	return false
 }

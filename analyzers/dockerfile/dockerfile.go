@@ -10,7 +10,6 @@
 package dockerfile
 
 import (
-	"fmt"
 	"path"
 	"strings"
 
@@ -68,10 +67,4 @@ func (*Analyzer) Link(files []*model.FileFacts) []*model.Element {
 	out := analyzers.FileElements(files, Name)
 	model.SortElements(out)
 	return out
-}
-
-// Fix returns an error wrapping analyzers.ErrNoFix: no fix operation is carried out on
-// Dockerfiles yet.
-func (*Analyzer) Fix(src []byte, el *model.Element, op model.FixOp) ([]model.TextEdit, error) {
-	return nil, fmt.Errorf("dockerfile fix %s: %w for dockerfile yet", el.Name, analyzers.ErrNoFix)
 }

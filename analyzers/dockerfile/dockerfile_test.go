@@ -76,6 +76,11 @@ func TestElement(t *testing.T) {
 	if !reflect.DeepEqual(root.Aliases, []string{"build:."}) || root.Attrs["image_pinned"].Value != true {
 		t.Errorf("root Dockerfile: aliases %v image_pinned %+v", root.Aliases, root.Attrs["image_pinned"])
 	}
+	// A Dockerfile of another name in the same directory is not what build: ./api builds.
+	debug := analyzertest.Extract(t, a, "api/Dockerfile.debug", []byte("FROM scratch\n")).Elements[0]
+	if !reflect.DeepEqual(debug.Aliases, []string{"build:api/Dockerfile.debug"}) {
+		t.Errorf("api/Dockerfile.debug: aliases %v, want build:api/Dockerfile.debug", debug.Aliases)
+	}
 }
 
 // Attributes that depend on build arguments are unknown when an argument has no default.

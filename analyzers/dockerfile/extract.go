@@ -33,6 +33,7 @@ type stage struct {
 	health *instruction
 	secret *instruction // the first ENV or ARG with a literal secret
 	secVar string
+	apt    *instruction // the first RUN that installs apt packages with their recommendations
 }
 
 func (s *stage) lookup(name string) (string, bool) {
@@ -58,6 +59,9 @@ type extractor struct {
 	stages    []*stage
 	remote    *instruction // the first ADD of a URL
 	remoteURL string
+	pipe      *instruction // the first RUN that pipes a download into a shell, in any stage
+	pipeWhat  string
+	sudo      *instruction // the first RUN that uses sudo, in any stage
 }
 
 func (x *extractor) problem(sp model.Span, format string, args ...any) {
@@ -168,6 +172,8 @@ func (x *extractor) instruction(ins *instruction) {
 		x.env(cur, ins)
 	case "USER":
 		cur.user = ins
+	case "RUN":
+		x.run(cur, ins)
 	case "EXPOSE":
 		x.expose(cur, ins)
 	case "ADD", "COPY":
@@ -311,9 +317,16 @@ func (x *extractor) element(all []*instruction) *model.Element {
 		Span: model.Span{File: x.file, Start: all[0].span.Start, End: all[len(all)-1].span.End},
 		Head: x.firstLine(last.from.span)}
 	if !model.IsURI(x.file) {
-		el.Aliases = []string{model.BuildAlias(path.Dir(x.file))}
+		// A compose build: names a directory, whose Dockerfile (or Containerfile) it builds; a
+		// Dockerfile of another name (Dockerfile.debug) is built only when named itself.
+		dir := path.Dir(x.file)
+		if base := path.Base(x.file); base != "Dockerfile" && base != "Containerfile" {
+			dir = x.file
+		}
+		el.Aliases = []string{model.BuildAlias(dir)}
 	}
 	el.Set("platform", "container", el.Head)
+	el.Set("built_here", true, el.Head)
 
 	root := last
 	for root.parent != nil {
@@ -389,6 +402,8 @@ func (x *extractor) element(all []*instruction) *model.Element {
 	} else {
 		el.Default("add_remote", false, "no ADD of a remote URL")
 	}
+
+	x.runAttrs(el, last)
 
 	if health != nil {
 		el.Set("healthcheck", !strings.EqualFold(firstWord(health.args, x.esc), "NONE"), x.firstLine(health.span))

@@ -63,6 +63,7 @@ type builder struct {
 	selected   map[*object][]*workload
 	policies   []*policy
 	ingresses  []*object
+	builds     []*object                 // skaffold and kustomize configurations (images.go)
 	routes     map[string][]route        // Ingress paths by host
 	actors     map[string]*model.Element // external actors by host
 	internet   *model.Element
@@ -92,7 +93,7 @@ func build(objs []*object) result {
 		b.ingress(o)
 	}
 	for _, w := range b.workloads {
-		if !w.exposed {
+		if _, ok := w.el.Attrs["internet_facing"]; !ok {
 			w.el.Default("internet_facing", false, "no LoadBalancer or NodePort Service and no Ingress of the workspace reaches it")
 		}
 		b.envFlows(w)
@@ -161,6 +162,9 @@ func (b *builder) index() {
 			if b.accounts[key(o.namespace, o.name)] == nil {
 				b.accounts[key(o.namespace, o.name)] = o
 			}
+			continue
+		}
+		if b.other(o) {
 			continue
 		}
 		b.namespace(o.namespace, o)
@@ -309,6 +313,10 @@ func (b *builder) foldServices() {
 		}
 		annotations := o.root.Path("metadata", "annotations")
 		if internalLB(annotations) {
+			continue
+		}
+		if t == "NodePort" {
+			nodePort(o, typ, targets)
 			continue
 		}
 		for _, w := range targets {

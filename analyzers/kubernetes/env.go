@@ -2,6 +2,7 @@ package kubernetes
 
 import (
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -91,8 +92,32 @@ func (b *builder) envOf(w *workload, c *yamlnode.Node) []*envVar {
 }
 
 // envFlows reads a workload's environment: the endpoints its variables name become flows,
-// a literal secret sets secrets_in_env, and where its secrets come from sets uses_vault.
+// a literal secret sets secrets_in_env, and where its secrets come from sets uses_vault. It is
+// the last of the workload's attributes: when template actions wrote whole lines of its pod
+// spec, every default the pod spec decides becomes unknown — those lines may set it.
 func (b *builder) envFlows(w *workload) {
+	b.environment(w)
+	templated := false
+	for _, off := range w.obj.blanks {
+		templated = templated || w.pod != nil && w.pod.Span.Start.Offset <= off && off < w.pod.Span.End.Offset
+	}
+	if !templated {
+		return
+	}
+	names := make([]string, 0, len(w.el.Attrs))
+	for k, a := range w.el.Attrs {
+		// internet_facing and zone are decided by other objects, not by the pod spec.
+		if a.Origin == model.Defaulted && k != "internet_facing" && k != "zone" {
+			names = append(names, k)
+		}
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		w.el.SetUnknown(k, w.el.Head, "a template action writes part of "+w.obj.ref()+": "+w.el.Attrs[k].Note+", unless it does")
+	}
+}
+
+func (b *builder) environment(w *workload) {
 	if len(w.containers) == 0 {
 		return
 	}
@@ -215,6 +240,11 @@ func (b *builder) envFlow(w *workload, v *envVar, ep container.Endpoint, vars []
 			return // the workload's own address
 		}
 		to, target, peer = model.Ref(a), b.resolve(a, ns), svc
+		if target != nil {
+			// The workload of that name in the namespace: the flow goes to it, not to the
+			// nearest element of the name in the workspace (another namespace's copy).
+			to = target.el.ID
+		}
 	} else if svc := b.ingressBackend(ep.Host, ep.Path); svc != "" {
 		to = model.Ref(model.NameAlias(svc))
 	} else {
@@ -225,6 +255,11 @@ func (b *builder) envFlow(w *workload, v *envVar, ep container.Endpoint, vars []
 		Span: v.span, Head: v.head, From: w.el.ID, To: to}
 	// The workload's code reading the variable goes where this flow goes (model.EnvRef).
 	f.Set(model.ConfigAttr, v.name, v.head)
+	if _, ok := model.RefAlias(to); ok {
+		// A Service of the cluster, or of the workspace's Ingresses: part of the system even
+		// when the manifests read do not define it (a kustomize component, another repository).
+		analyzers.SetNote(f, "internal_peer", true, v.valueAt, ep.Host+" is a Service of the cluster, not a host of another organisation")
+	}
 	prefix := ""
 	if i := strings.LastIndexByte(v.name, '_'); i >= 0 {
 		prefix = v.name[:i+1]

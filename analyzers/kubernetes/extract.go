@@ -32,6 +32,9 @@ type object struct {
 	// refs are the names that a host its values write may give as a namespace (`db.shop`,
 	// `db.shop.svc.cluster.local` name namespace shop): what Link's partition looks at.
 	refs []string
+	// blanks are the offsets of the lines of the object that only template actions wrote (an
+	// include, an if block): what they would have written is unknown.
+	blanks []int
 }
 
 // ref is the object's address in messages: "Deployment/api".
@@ -41,6 +44,9 @@ func (o *object) ref() string { return o.kind + "/" + o.name }
 func modelled(kind string) bool {
 	switch kind {
 	case "Namespace", "Service", "Ingress", "NetworkPolicy", "ConfigMap", "ServiceAccount":
+		return true
+	}
+	if _, ok := rbacKinds[kind]; ok {
 		return true
 	}
 	return podPath[kind] != nil
@@ -84,17 +90,20 @@ var manifestLine = regexp.MustCompile(`(?m)^\s*(apiVersion|kind)\s*:`)
 // looks as if it had them). The problems of a file that is not a manifest are dropped: the
 // file belongs to another format.
 func readObjects(src []byte, file string) ([]*object, []model.Problem, bool) {
-	docs, probs := yamlnode.Parse(src, file)
+	// Template actions are rewritten so that what a Helm template writes literally is read
+	// (template.go); spans are those of src.
+	nsrc, blanks := neutralise(src)
+	docs, probs := yamlnode.Parse(nsrc, file)
 	// A document that does not parse keeps what is intact (a half-typed manifest keeps the
 	// findings of its other fields); its parse problem is reported below, and nothing else
 	// about it: what is missing from it is missing because of the fault.
-	docs, probs = yamlnode.Recover(src, file, docs, probs)
+	docs, probs = yamlnode.Recover(nsrc, file, docs, probs)
 	var objs []*object
 	var problems, others []model.Problem
 	manifest := false
 	for _, d := range docs {
 		n := d.Root
-		if !isObject(n) {
+		if !isObject(n) && !buildConfig(n, file) {
 			continue
 		}
 		manifest = true
@@ -107,16 +116,25 @@ func readObjects(src []byte, file string) ([]*object, []model.Problem, bool) {
 			objects = items(n.Get("items"))
 		}
 		templated := false
+		if i := templateAction(text); i >= 0 && !d.Recovered {
+			problems = append(problems, templateProblem(src, file, d.Span.Start.Offset+i))
+			templated = true
+		}
 		for _, it := range objects {
-			if !isObject(it) {
+			if !isObject(it) && !buildConfig(it, file) {
 				continue
 			}
-			o, p := readObject(file, it)
+			o, p := readObject(src, file, it)
 			if p != nil && d.Recovered {
 				continue
 			}
 			if p == nil {
 				if o != nil {
+					for _, b := range blanks {
+						if o.span.Start.Offset <= b.start && b.start < o.span.End.Offset {
+							o.blanks = append(o.blanks, b.start)
+						}
+					}
 					objs = append(objs, o)
 				}
 				continue
@@ -172,16 +190,11 @@ func docAt(docs []*yamlnode.Doc, off int) *yamlnode.Doc {
 	return nil
 }
 
-// templateAction returns the offset of the first {{ of a line that is not a comment, or -1.
+// templateAction returns the offset of the first template action of text that is not in a
+// comment, or -1.
 func templateAction(text []byte) int {
-	off := 0
-	for _, line := range bytes.SplitAfter(text, []byte("\n")) {
-		if t := bytes.TrimSpace(line); len(t) == 0 || t[0] != '#' {
-			if i := bytes.Index(line, []byte("{{")); i >= 0 {
-				return off + i
-			}
-		}
-		off += len(line)
+	if acts := actions(text); len(acts) > 0 {
+		return acts[0][0]
 	}
 	return -1
 }
@@ -195,7 +208,7 @@ func templateProblem(src []byte, file string, off int) model.Problem {
 		end += off
 	}
 	return model.Problem{Span: spanOf(src, file, start, strings.TrimRight(string(src[start:end]), "\r")),
-		Message: "this document is a template ({{ … }} actions): templates are not rendered, so it is not analysed; analyse the output of `helm template` instead"}
+		Message: "this document is a template ({{ … }} actions): templates are not rendered, so what they write is unknown and the findings that depend on it are tentative; analyse the output of `helm template` for certain findings"}
 }
 
 // spanOf is the span of text starting at start in src.
@@ -213,7 +226,10 @@ func spanOf(src []byte, file string, start int, text string) model.Span {
 
 // readObject reads one object. It returns nil and no problem for a kind the analyzer does
 // not model, and a problem for one it cannot name.
-func readObject(file string, n *yamlnode.Node) (*object, *model.Problem) {
+func readObject(src []byte, file string, n *yamlnode.Node) (*object, *model.Problem) {
+	if buildConfig(n, file) {
+		return readBuildConfig(file, n), nil
+	}
 	kindNode := n.Get("kind")
 	kind := kindNode.String()
 	if !modelled(kind) {
@@ -222,7 +238,10 @@ func readObject(file string, n *yamlnode.Node) (*object, *model.Problem) {
 	meta := n.Get("metadata")
 	np, ok := meta.Pair("name")
 	name, _ := np.Value.Str()
-	if !ok || name == "" || strings.Contains(name, "{{") {
+	if templated(np.Value) {
+		name = templateText(src, np.Value) // the action that names it: {{ include "web.fullname" . }}
+	}
+	if !ok || name == "" {
 		return nil, &model.Problem{Span: kindNode.Span,
 			Message: fmt.Sprintf("%s has no metadata.name (generateName is not read); it is not analysed", kind)}
 	}
@@ -230,7 +249,10 @@ func readObject(file string, n *yamlnode.Node) (*object, *model.Problem) {
 		head: np.Span(), kindSpan: kindNode.Span}
 	if ns := meta.Get("namespace"); ns != nil {
 		v, _ := ns.Str()
-		if v == "" || strings.Contains(v, "{{") {
+		if templated(ns) {
+			v = templateText(src, ns) // {{ .Release.Namespace }}: a namespace of its own
+		}
+		if v == "" {
 			return nil, &model.Problem{Span: ns.Span, Message: fmt.Sprintf("%s/%s: metadata.namespace is not a name", kind, name)}
 		}
 		o.namespace, o.nsSpan = v, ns.Span
@@ -240,6 +262,10 @@ func readObject(file string, n *yamlnode.Node) (*object, *model.Problem) {
 	}
 	if kind == "ConfigMap" || podPath[kind] != nil {
 		o.refs = namespaceRefs(n)
+	}
+	if podPath[kind] != nil && unpinnedImage(n, kind) {
+		// The build configurations may pin its image: see images.go.
+		o.refs = append([]string{buildNamespace}, o.refs...)
 	}
 	return o, nil
 }

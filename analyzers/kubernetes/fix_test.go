@@ -49,7 +49,8 @@ func TestFixErrors(t *testing.T) {
 		op   model.FixOp
 		want string
 	}{
-		{model.FixOp{Op: "append", Text: "x"}, "no mechanical append for Kubernetes yet"},
+		{model.FixOp{Op: "replace", Old: "x", New: "y"}, "no mechanical replace for Kubernetes yet"},
+		{model.FixOp{Op: "append", Text: "\n"}, "append needs a text"},
 		{model.FixOp{Op: "set", Path: "spec.containers[0].securityContext.runAsNonRoot", Value: "true"}, "flow-style map"},
 		{model.FixOp{Op: "set", Path: "spec.initContainers[0].image", Value: "x"}, "no list initContainers"},
 		{model.FixOp{Op: "set", Path: "spec.volumes[3].name", Value: "x"}, "has no item 3"},

@@ -177,3 +177,15 @@ func (b *builder) ingressBackend(host, path string) string {
 	}
 	return best
 }
+
+// nodePort makes the workloads a NodePort Service selects possibly internet-facing: the port
+// is open on every node's address, which the internet reaches only if the nodes are public,
+// and nothing in the manifests says whether they are. A LoadBalancer Service or an Ingress
+// that reaches them too makes them internet-facing for certain.
+func nodePort(o *object, typ *yamlnode.Node, targets []*workload) {
+	for _, w := range targets {
+		if _, ok := w.el.Attrs["internet_facing"]; !ok {
+			w.el.SetUnknown("internet_facing", typ.Span, o.ref()+" is a NodePort Service: open on every node's address, from the internet only if the nodes are reachable from it")
+		}
+	}
+}

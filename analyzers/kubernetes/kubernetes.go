@@ -1,10 +1,13 @@
 // Package kubernetes reads Kubernetes manifests into the model: workloads (Deployments,
 // StatefulSets, DaemonSets, ReplicaSets, Jobs, CronJobs, Pods) become components, or stores
 // when their image is a well-known data store; namespaces become zones; Services fold into
-// the workloads they select; LoadBalancer and NodePort Services and Ingresses become flows
-// from the internet; NetworkPolicies become controls that segment their namespace and block
-// the flows they do not admit; and the endpoints named by containers' environment variables
+// the workloads they select; LoadBalancer Services and Ingresses become flows from the
+// internet, a NodePort leaves internet_facing unknown; NetworkPolicies become controls that
+// segment their namespace and block the flows they do not admit; RBAC objects become controls
+// (rbac.go); and the endpoints named by containers' environment variables
 // (DATABASE_URL=postgres://db:5432/shop) become flows to other workloads or external actors.
+// skaffold and kustomize configurations say which images the repository builds or pins
+// (images.go).
 //
 // Extract decodes a file's documents (one at a time, with their byte spans) into objects,
 // and builds the file's elements as if it were alone. Link builds the model of every file
@@ -12,9 +15,11 @@
 // returns Extract's very element wherever the other files change nothing about it, so that
 // an edit re-evaluates only what it can change.
 //
-// What is not read: Helm templates (a document with {{ … }} actions that does not parse is
-// reported, not rendered), kustomize overlays, CRDs (Argo Rollouts, Knative Services),
-// egress rules and ports of NetworkPolicies, and flows between namespaces for blocking.
+// What is not read: what Helm template actions write (template.go: the literal rest is read,
+// the actions' values are unknown), kustomize's transformations (patches are fragments, not
+// workloads; namespace and name transformers are not applied), CRDs (Argo Rollouts, Knative
+// Services), egress rules and ports of NetworkPolicies, and flows between namespaces for
+// blocking.
 package kubernetes
 
 import (

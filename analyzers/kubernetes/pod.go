@@ -51,18 +51,34 @@ func (b *builder) podAttrs(w *workload) {
 	b.runsAsRoot(w)
 	b.privileged(w)
 	b.boolOr(w, "host_network", w.pod.Get("hostNetwork"), false, "hostNetwork is not set: the pod has a network namespace of its own")
+	b.boolOr(w, "host_pid", w.pod.Get("hostPID"), false, "hostPID is not set: the pod sees only its own processes")
+	b.boolOr(w, "host_ipc", w.pod.Get("hostIPC"), false, "hostIPC is not set: the pod has an IPC namespace of its own")
+	b.capabilities(w)
+	b.escalation(w)
+	b.confinement(w)
+	b.hostPath(w)
+	b.probes(w)
 	b.readOnlyFS(w)
 	b.limits(w)
+	// service_account: the pod's serviceAccountName (serviceAccount, deprecated), else default.
+	sa := "default"
+	if n := w.pod.Get("serviceAccountName"); n.String() != "" {
+		sa = n.String()
+		e.Set("service_account", sa, n.Span)
+	} else if n := w.pod.Get("serviceAccount"); n.String() != "" {
+		sa = n.String()
+		e.Set("service_account", sa, n.Span)
+	} else {
+		e.Default("service_account", sa, "no serviceAccountName: the pod runs as its namespace's default service account")
+	}
 	// service_account_token: the pod's setting, else its ServiceAccount's, else mounted.
 	if n := w.pod.Get("automountServiceAccountToken"); n != nil {
 		if v, ok := n.Bool(); ok {
 			e.Set("service_account_token", v, n.Span)
+		} else {
+			unknownIfTemplated(w, "service_account_token", n)
 		}
 	} else {
-		sa := w.pod.Get("serviceAccountName").String()
-		if sa == "" {
-			sa = "default"
-		}
 		n := b.accounts[key(w.obj.namespace, sa)].rootGet("automountServiceAccountToken")
 		if v, ok := n.Bool(); ok {
 			analyzers.SetNote(e, "service_account_token", v, n.Span, "set by ServiceAccount/"+sa)
@@ -70,6 +86,16 @@ func (b *builder) podAttrs(w *workload) {
 			e.Default("service_account_token", true, "automountServiceAccountToken is not false: the service account token is mounted")
 		}
 	}
+}
+
+// unknownIfTemplated sets attr unknown when a template action writes n, and reports whether it
+// did.
+func unknownIfTemplated(w *workload, attr string, n *yamlnode.Node) bool {
+	if n == nil || !templated(n) {
+		return false
+	}
+	w.el.SetUnknown(attr, n.Span, "a template action writes it")
+	return true
 }
 
 // rootGet is o.root.Get(k), nil-safe on o.
@@ -80,8 +106,12 @@ func (o *object) rootGet(k string) *yamlnode.Node {
 	return o.root.Get(k)
 }
 
-// boolOr sets a boolean attribute read from n, or its default when n is absent.
+// boolOr sets a boolean attribute read from n, or its default when n is absent; unknown when a
+// template writes n.
 func (b *builder) boolOr(w *workload, name string, n *yamlnode.Node, def bool, note string) {
+	if unknownIfTemplated(w, name, n) {
+		return
+	}
 	if v, ok := n.Bool(); ok {
 		w.el.Set(name, v, n.Span)
 		return
@@ -101,13 +131,17 @@ func (b *builder) image(w *workload) {
 		e.SetUnknown("image", first.Span, "the image is a template")
 	default:
 		e.Set("image", img, first.Span)
-		if s, ok := storeOf(img); ok {
+		// A Job or CronJob that runs a data store's image (pg_dump in postgres) is a task,
+		// not the store.
+		if s, ok := storeOf(img); ok && w.obj.kind != "Job" && w.obj.kind != "CronJob" {
 			e.Kind = model.Store
 			e.Set("technology", s.technology, first.Span)
 			e.Set("category", s.category, first.Span)
 			b.storeAuth(w, s)
 		}
 	}
+	var built string
+	var builtAt model.Span
 	for _, c := range w.containers {
 		n := c.Get("image")
 		img, ok := n.Str()
@@ -115,11 +149,20 @@ func (b *builder) image(w *workload) {
 			continue
 		}
 		if pinned, _, _ := container.ImagePinned(img); !pinned {
+			if note, ok := b.builtImage(img); ok {
+				if built == "" {
+					built, builtAt = note, n.Span
+				}
+				continue
+			}
 			analyzers.SetNote(e, "image_pinned", false, n.Span, fmt.Sprintf("container %s: %s is neither a digest nor a version tag", name(c), img))
 			return
 		}
 	}
-	if _, ok := e.Attrs["image"]; ok && e.Attrs["image"].Origin == model.Read {
+	switch {
+	case built != "":
+		analyzers.SetNote(e, "image_pinned", true, builtAt, built)
+	case e.Attrs["image"].Origin == model.Read:
 		e.Set("image_pinned", true, first.Span)
 	}
 }
@@ -181,6 +224,9 @@ func (b *builder) runsAsRoot(w *workload) {
 	for _, c := range w.containers {
 		user := secCtx(w.pod, c, "runAsUser")
 		nr := secCtx(w.pod, c, "runAsNonRoot")
+		if unknownIfTemplated(w, "runs_as_root", user) || unknownIfTemplated(w, "runs_as_root", nr) {
+			return
+		}
 		if uid, ok := user.Int(); ok {
 			if uid == 0 {
 				analyzers.SetNote(w.el, "runs_as_root", true, user.Span, "container "+name(c)+" runs as uid 0")
@@ -206,49 +252,44 @@ func (b *builder) runsAsRoot(w *workload) {
 		}
 	}
 	if unset != "" {
-		w.el.Default("runs_as_root", true, "container "+unset+" sets neither runAsNonRoot nor runAsUser: it runs as the image's user, root unless the image sets USER")
+		// The image's USER decides, which the manifest does not show (as for a Compose
+		// service without user:): unknown, not root.
+		w.el.SetUnknown("runs_as_root", w.el.Head, "container "+unset+" sets neither runAsNonRoot nor runAsUser: it runs as the image's user, root unless the image sets USER")
 		return
 	}
 	w.el.Set("runs_as_root", false, nonRoot.Span)
 }
 
+// privileged sets privileged: a container with securityContext.privileged. Sharing the
+// host's PID or IPC namespace and added capabilities are attributes of their own.
 func (b *builder) privileged(w *workload) {
-	for _, f := range []string{"hostPID", "hostIPC"} {
-		if n := w.pod.Get(f); n != nil {
-			if v, _ := n.Bool(); v {
-				analyzers.SetNote(w.el, "privileged", true, n.Span, f+" shares the host's processes")
-				return
-			}
-		}
-	}
 	var explicit *yamlnode.Node
 	for _, c := range w.containers {
 		n := c.Path("securityContext", "privileged")
+		if unknownIfTemplated(w, "privileged", n) {
+			return
+		}
 		if v, ok := n.Bool(); ok && v {
 			analyzers.SetNote(w.el, "privileged", true, n.Span, "container "+name(c)+" is privileged")
 			return
 		} else if ok && explicit == nil {
 			explicit = n
 		}
-		for _, capability := range items(c.Path("securityContext", "capabilities", "add")) {
-			switch strings.TrimPrefix(strings.ToUpper(capability.String()), "CAP_") {
-			case "SYS_ADMIN", "ALL":
-				analyzers.SetNote(w.el, "privileged", true, capability.Span, "container "+name(c)+" adds "+capability.String())
-				return
-			}
-		}
 	}
 	if explicit != nil {
 		w.el.Set("privileged", false, explicit.Span)
 		return
 	}
-	w.el.Default("privileged", false, "no privileged container, hostPID, hostIPC or added SYS_ADMIN")
+	w.el.Default("privileged", false, "no container sets securityContext.privileged")
 }
 
 func (b *builder) readOnlyFS(w *workload) {
 	var first *yamlnode.Node
 	for _, c := range w.containers {
 		n := c.Path("securityContext", "readOnlyRootFilesystem")
+		if unknownIfTemplated(w, "read_only_fs", n) {
+			return
+		}
 		v, ok := n.Bool()
 		switch {
 		case ok && v:

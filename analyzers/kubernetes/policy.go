@@ -1,6 +1,9 @@
 package kubernetes
 
 import (
+	"fmt"
+	"strings"
+
 	"github.com/threatls/threatls/analyzers"
 	"github.com/threatls/threatls/analyzers/yamlnode"
 	"github.com/threatls/threatls/model"
@@ -176,8 +179,32 @@ func (b *builder) admits(peer *yamlnode.Node, ns string, labels map[string]strin
 	return podSel == nil || b.selects(podSel, labels)
 }
 
-// policyElements makes a control element of each NetworkPolicy, in its namespace's zone.
+// policyElements makes a control element of each NetworkPolicy, in its namespace's zone,
+// and gives each namespace's zone its name (namespace) and how many policies it has
+// (network_policies).
 func (b *builder) policyElements() {
+	for _, z := range b.out {
+		if z.Kind != model.Zone || z.Type != "Namespace" {
+			continue
+		}
+		ns := strings.TrimPrefix(z.Name, "Namespace/")
+		z.Default("namespace", ns, "the namespace's name")
+		var first *policy
+		n := int64(0)
+		for _, p := range b.policies {
+			if p.obj.namespace == ns {
+				n++
+				if first == nil {
+					first = p
+				}
+			}
+		}
+		if first != nil {
+			analyzers.SetNote(z, "network_policies", n, first.obj.head, fmt.Sprintf("%d NetworkPolicy objects", n))
+		} else {
+			z.Default("network_policies", int64(0), "no NetworkPolicy in the namespace")
+		}
+	}
 	for _, p := range b.policies {
 		o := p.obj
 		e := &model.Element{ID: b.id(o), Kind: model.Control, Type: "NetworkPolicy", Name: o.ref(),

@@ -1,0 +1,3 @@
+# fix: . {"op":"set","path":"USER","value":"10001"}
+FROM debian:12.7
+RUN echo hi

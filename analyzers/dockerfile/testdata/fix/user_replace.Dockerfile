@@ -1,0 +1,6 @@
+# fix: . {"op":"set","path":"USER","value":"10001"}
+FROM debian:12.7 AS base
+USER root
+FROM base
+RUN echo hi
+CMD ["bash"]
