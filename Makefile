@@ -89,11 +89,17 @@ vscode: build $(VSCODE)/node_modules
 test-vscode: vscode
 	THREATLS_VSIX=$(CURDIR)/bin/threatls-$(VSCE_TARGET).vsix $(GO) test -count=1 -tags vscode -timeout 30m -v ./editors/vscode/e2e/
 
+# bench is a quick look (a few iterations, the 1,000-file workspace); bench-long the numbers
+# of the README (the 1k, 5k and 20k-file curve, 200 edits and keystrokes; about an hour on
+# 2 cores).
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./engine/
+	$(GO) test -run '^$$' -bench Protocol -benchtime 40x ./lsp/e2e/
 
 bench-long:
-	THREATLS_BENCH_LONG=1 $(GO) test -run '^$$' -bench . -benchtime 10x -timeout 30m ./engine/
+	THREATLS_BENCH_LONG=1 $(GO) test -run '^$$' -bench 'Scan$$|Edit' -benchtime 10x -timeout 30m ./engine/
+	THREATLS_BENCH_LONG=1 $(GO) test -run '^$$' -bench Scale -benchtime 200x -timeout 60m ./engine/
+	THREATLS_BENCH_LONG=1 $(GO) test -run '^$$' -bench Protocol -benchtime 200x -timeout 60m ./lsp/e2e/
 
 lint:
 	@test -z "$$(gofmt -l .)" || { echo "gofmt would change:"; gofmt -l .; exit 1; }

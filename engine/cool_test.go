@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/threatls/threatls/analyzers/all"
@@ -88,5 +89,46 @@ func TestSyntaxIsLetGo(t *testing.T) {
 	}
 	if !ws.st.facts[key].Warm() {
 		t.Error("the open file's syntax was let go")
+	}
+}
+
+// A keystroke costs its edit: the reparse and the extraction of the document wait for the
+// update, which does them once for every edit staged meanwhile — ten characters typed while
+// the model updates are one extraction, not ten.
+func TestStagedEditsExtractOnce(t *testing.T) {
+	lib, err := knowledge.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng := New(lib, all.Analyzers(), nil)
+	ws := eng.Workspace("", DefaultConfig())
+	src := []byte("resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"b\"\n}\n")
+	if _, err := ws.Open("main.tf", "terraform", 1, src); err != nil {
+		t.Fatal(err)
+	}
+	before := eng.extracts.Load()
+	at := len("resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"b")
+	for i := range 10 {
+		if err := ws.Stage("main.tf", int32(2+i), []parse.Edit{{Start: at + i, End: at + i, Text: "x"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := eng.extracts.Load() - before; n != 0 {
+		t.Errorf("staging ten edits extracted the file %d times, want none before the update", n)
+	}
+	snap := ws.Update()
+	if n := eng.extracts.Load() - before; n != 1 {
+		t.Errorf("one update after ten edits extracted the file %d times, want once", n)
+	}
+	f := snap.File("main.tf")
+	if f.Version != 11 || !strings.Contains(string(f.Text), "bxxxxxxxxxx\"") {
+		t.Fatalf("the update holds version %d: %q", f.Version, f.Text)
+	}
+	el := snap.Element("terraform:./aws_s3_bucket.b")
+	if el == nil {
+		t.Fatalf("no bucket in the model: %v", snap.Graph().Elements())
+	}
+	if end := len(src) - 1 + 10; el.Span.End.Offset != end {
+		t.Errorf("the bucket's block ends at %d in the model, want %d (the edited text)", el.Span.End.Offset, end)
 	}
 }

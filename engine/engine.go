@@ -10,6 +10,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"sort"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -54,6 +55,8 @@ type Engine struct {
 	analyzers []analyzers.Analyzer
 	log       *zap.Logger
 	now       func() time.Time
+	// extracts counts the extractions of files (tests read it).
+	extracts atomic.Int64
 }
 
 // New returns an engine. A nil logger discards logs.
@@ -84,6 +87,7 @@ func (e *Engine) AnalyzerFor(file, languageID string) analyzers.Analyzer {
 
 // extract parses and extracts one file; a panic in an analyzer becomes a problem of the file.
 func (e *Engine) extract(ctx context.Context, a analyzers.Analyzer, file string, tree *parse.Tree) (facts *model.FileFacts) {
+	e.extracts.Add(1)
 	defer func() {
 		if r := recover(); r != nil {
 			e.log.Error("analyzer panicked", zap.String("analyzer", a.Name()), zap.String("file", file),

@@ -57,6 +57,9 @@ type fileState struct {
 	open       bool            // an editor holds the file: its text wins over the disk's
 	doc        *parse.Document // kept only while an editor has the file open (and it is analysed)
 	facts      *model.FileFacts
+	// stale is set when edits were applied to the text and the tree's positions but not yet
+	// parsed and extracted: Update does that, once for however many edits came meanwhile.
+	stale bool
 }
 
 // Workspace returns an empty workspace rooted at root (an absolute directory, or "").
@@ -153,7 +156,51 @@ func (w *Workspace) Update() *Snapshot {
 	}
 	w.dirty = map[string]struct{}{}
 	skipped, complete, notAnalysed := w.skipped, w.loaded, w.cfg.NotAnalysed
+	// Edited documents are reparsed and extracted here, outside the workspace's lock, so
+	// that the editor's next changes are taken meanwhile.
+	type reparse struct {
+		i  int
+		p  *parse.Pending
+		st *fileState
+		t  *parse.Tree
+	}
+	var rs []reparse
+	for i, st := range states {
+		if st != nil && st.stale {
+			if p := st.doc.Snapshot(); p != nil {
+				rs = append(rs, reparse{i: i, p: p, st: st})
+			}
+		}
+	}
 	w.mu.Unlock()
+	for j := range rs {
+		r := &rs[j]
+		fresh := *r.st
+		fresh.stale = false
+		t, err := r.p.Parse(context.Background())
+		if err != nil {
+			fresh.facts = &model.FileFacts{File: r.st.key, Format: r.st.analyzer.Name(), Problems: []model.Problem{{
+				Span: model.Span{File: r.st.key}, Message: fmt.Sprintf("the file could not be parsed again after an edit: %v", err)}}}
+		} else {
+			fresh.facts = w.eng.extract(context.Background(), r.st.analyzer, r.st.key, t)
+		}
+		r.t = t
+		states[r.i] = &fresh
+	}
+	if len(rs) > 0 {
+		w.mu.Lock()
+		for _, r := range rs {
+			if r.t != nil {
+				r.st.doc.Install(r.p, r.t)
+			} else {
+				r.p.Close()
+			}
+			if w.files[r.st.key] == r.st {
+				w.files[r.st.key] = states[r.i]
+			}
+		}
+		w.mu.Unlock()
+	}
 
 	s := w.st.update(keys, states, skipped, complete, notAnalysed)
 
@@ -510,12 +557,14 @@ func (w *Workspace) changeLocked(file string, version int32, edits []parse.Edit)
 		w.markLocked(file)
 		return nil
 	}
-	if err := st.doc.Apply(context.Background(), edits); err != nil {
+	// The edit goes into the text and the tree's positions now (a keystroke costs that);
+	// the reparse and the extraction wait for Update, which does them once for every edit
+	// queued meanwhile, without holding the workspace.
+	if err := st.doc.Edit(edits); err != nil {
 		return fmt.Errorf("change %s: %w", file, err)
 	}
 	next := *st
-	next.text, next.version = st.doc.Text(), version
-	next.facts = w.eng.extract(context.Background(), st.analyzer, file, st.doc.Tree())
+	next.text, next.version, next.stale = st.doc.Text(), version, true
 	w.files[file] = &next
 	w.markLocked(file)
 	return nil

@@ -102,15 +102,15 @@ func (p *publisher) publish(ctx context.Context, snap *engine.Snapshot) {
 	for i, key := range keys {
 		if i > 0 && i%batch == 0 {
 			// Give the connection to requests, and the updater to the editor if it has
-			// typed: the rest stays pending, published after the update its change makes
-			// (which publishes the open documents first).
+			// typed (or a newer model is there): the rest stays pending, published after
+			// the update its change makes (which publishes the open documents first).
 			p.mu.Unlock()
 			if p.s.betweenBatches != nil {
 				p.s.betweenBatches()
 			}
 			time.Sleep(2 * time.Millisecond)
 			p.mu.Lock()
-			if ctx.Err() != nil || p.snap != snap || p.f.ws.Pending() {
+			if ctx.Err() != nil || p.snap != snap || p.f.ws.Pending() || p.f.ws.Latest().Seq() > snap.Seq() {
 				return
 			}
 		}

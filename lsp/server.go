@@ -156,7 +156,7 @@ type server struct {
 	beforeUpdate func()
 	// betweenBatches, set by tests, runs between two batches of a publication.
 	betweenBatches func()
-	updates      atomic.Int64 // models updated, for tests
+	updates        atomic.Int64 // models updated, for tests
 
 	ai aiSession // AI enrichment: settings, session, client abilities (ai.go)
 }

@@ -28,10 +28,10 @@ type flowState struct {
 // derivation is how a flow would make an element the workspace does not define: the
 // internet, an actor for a service it names, a store for a database a variable names.
 type derivation struct {
-	id             string
-	kind           Kind
-	name, alias    string
-	note           string // why it is out of scope ("" for the reference's own wording)
+	id              string
+	kind            Kind
+	name, alias     string
+	note            string // why it is out of scope ("" for the reference's own wording)
 	proto, category string // a store's
 }
 

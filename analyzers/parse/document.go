@@ -14,11 +14,19 @@ type Edit struct {
 }
 
 // Document is an open file: its current text and the tree of it, kept so that an edit costs an
-// incremental reparse instead of a full one. A Document belongs to one goroutine at a time.
+// incremental reparse instead of a full one. Edits are applied to the text and to the tree's
+// positions at once (Edit, cheap); the reparse comes when the tree is needed (Reparse, or
+// Snapshot, Pending.Parse and Install to parse outside the caller's lock), once for however
+// many edits came meanwhile. A Document belongs to one goroutine at a time, except
+// Pending.Parse, which runs on its own.
 type Document struct {
-	lang Lang
-	text []byte
-	tree *Tree
+	lang   Lang
+	text   []byte
+	tree   *Tree
+	edited *sitter.Tree // the last parsed tree with the edits since (nil for Plain, or when none)
+	seq    int          // counts edits
+	parsed int          // the seq the tree is of
+	closed bool
 }
 
 // NewDocument parses text and keeps the tree. A text that does not parse still yields a tree
@@ -31,34 +39,51 @@ func NewDocument(ctx context.Context, l Lang, text []byte) (*Document, error) {
 	return &Document{lang: l, text: text, tree: t}, nil
 }
 
-// Text returns the current text. It must not be modified.
+// Text returns the current text, edits included. It must not be modified.
 func (d *Document) Text() []byte { return d.text }
 
-// Tree returns the current tree. It stays valid until the next Apply or Close.
+// Tree returns the tree of the last parse: of the current text unless edits came since
+// (Current). It stays valid until the next reparse or Close.
 func (d *Document) Tree() *Tree { return d.tree }
 
-// Apply applies edits in order (each against the text the previous one produced) and reparses
-// once, reusing the unchanged parts of the old tree. An edit out of range is an error and
-// leaves the document as it was.
+// Current reports whether the tree is of the current text.
+func (d *Document) Current() bool { return d.parsed == d.seq }
+
+// Apply applies edits and reparses: Edit, then Reparse.
 func (d *Document) Apply(ctx context.Context, edits []Edit) error {
+	if err := d.Edit(edits); err != nil {
+		return err
+	}
+	return d.Reparse(ctx)
+}
+
+// Edit applies edits in order (each against the text the previous one produced) to the text
+// and to the positions of the tree, without reparsing. An edit out of range is an error and
+// leaves the document as it was.
+func (d *Document) Edit(edits []Edit) error {
 	if d.tree.t == nil { // Plain: no tree to edit
 		text, err := ApplyEdits(d.text, edits)
 		if err != nil {
 			return err
 		}
-		d.text, d.tree = text, &Tree{Lang: d.lang, Src: text}
+		d.text = text
+		d.seq++
 		return nil
 	}
+	base := d.edited
+	if base == nil {
+		base = d.tree.t
+	}
+	edited := base.Clone()
 	text := d.text
-	old := d.tree.t.Clone()
 	for _, e := range edits {
 		next, err := e.Apply(text)
 		if err != nil {
-			old.Close()
+			edited.Close()
 			return err
 		}
 		startPt := pointAt(text, e.Start)
-		old.Edit(&sitter.InputEdit{
+		edited.Edit(&sitter.InputEdit{
 			StartByte: uint(e.Start), OldEndByte: uint(e.End), NewEndByte: uint(e.Start + len(e.Text)),
 			StartPosition:  startPt,
 			OldEndPosition: advance(startPt, text[e.Start:e.End]),
@@ -66,18 +91,90 @@ func (d *Document) Apply(ctx context.Context, edits []Edit) error {
 		})
 		text = next
 	}
-	t, err := parse(ctx, d.lang, text, old)
-	old.Close()
-	if err != nil {
-		return err
+	if d.edited != nil {
+		d.edited.Close()
 	}
-	d.tree.Close()
-	d.tree, d.text = t, text
+	d.edited, d.text = edited, text
+	d.seq++
 	return nil
 }
 
-// Close releases the tree.
-func (d *Document) Close() { d.tree.Close() }
+// Reparse brings the tree up to date with the edits, reusing its unchanged parts.
+func (d *Document) Reparse(ctx context.Context) error {
+	p := d.Snapshot()
+	if p == nil {
+		return nil
+	}
+	t, err := p.Parse(ctx)
+	if err != nil {
+		p.Close()
+		return err
+	}
+	d.Install(p, t)
+	return nil
+}
+
+// Pending is what a reparse needs, taken from a document (Snapshot) so that the parse can run
+// without it: the text and the edited tree to parse it from.
+type Pending struct {
+	lang Lang
+	Text []byte
+	old  *sitter.Tree
+	seq  int
+}
+
+// Snapshot returns the pending reparse of the current text, or nil when the tree is current.
+func (d *Document) Snapshot() *Pending {
+	if d.Current() || d.closed {
+		return nil
+	}
+	p := &Pending{lang: d.lang, Text: d.text, seq: d.seq}
+	if d.edited != nil {
+		p.old = d.edited.Clone()
+	}
+	return p
+}
+
+// Parse parses the pending text, reusing the unchanged parts of the old tree.
+func (p *Pending) Parse(ctx context.Context) (*Tree, error) {
+	return parse(ctx, p.lang, p.Text, p.old)
+}
+
+// Close releases what the pending reparse holds.
+func (p *Pending) Close() {
+	if p.old != nil {
+		p.old.Close()
+		p.old = nil
+	}
+}
+
+// Install makes t, parsed from p, the document's tree if no edit came since the snapshot,
+// and reports whether it did; otherwise t is closed (the next reparse starts from the edited
+// tree, which has every edit). p is released either way.
+func (d *Document) Install(p *Pending, t *Tree) bool {
+	p.Close()
+	if d.closed || d.seq != p.seq {
+		t.Close()
+		return false
+	}
+	if d.edited != nil {
+		d.edited.Close()
+		d.edited = nil
+	}
+	d.tree.Close()
+	d.tree, d.parsed = t, d.seq
+	return true
+}
+
+// Close releases the trees.
+func (d *Document) Close() {
+	d.closed = true
+	if d.edited != nil {
+		d.edited.Close()
+		d.edited = nil
+	}
+	d.tree.Close()
+}
 
 // Apply returns text with the edit applied. An edit out of range is an error.
 func (e Edit) Apply(text []byte) ([]byte, error) {

@@ -70,6 +70,69 @@ func TestIncrementalMatchesFull(t *testing.T) {
 	}
 }
 
+// Several edits, then one reparse from a snapshot taken under the caller's lock and parsed
+// outside it, give the tree of a full parse; a snapshot overtaken by another edit is not
+// installed, and the next reparse catches up.
+func TestDeferredReparse(t *testing.T) {
+	src := strings.Repeat("resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"b\"\n}\n\n", 10)
+	doc, err := NewDocument(context.Background(), HCL, []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer doc.Close()
+	check := func(when string) {
+		t.Helper()
+		full, err := Parse(context.Background(), HCL, doc.Text())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer full.Close()
+		if got, want := doc.Tree().Root().ToSexp(), full.Root().ToSexp(); got != want {
+			t.Fatalf("%s: the tree differs from a full parse\n got %s\nwant %s", when, got, want)
+		}
+	}
+	for i := range 5 {
+		if err := doc.Edit([]Edit{{Start: 10 + i, End: 10 + i, Text: "x"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if doc.Current() {
+		t.Fatal("edits without a reparse left the tree current")
+	}
+	p := doc.Snapshot()
+	tree, err := p.Parse(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !doc.Install(p, tree) || !doc.Current() {
+		t.Fatal("a snapshot no edit overtook was not installed")
+	}
+	check("five edits, one reparse")
+
+	p = doc.Snapshot()
+	if p != nil {
+		t.Fatal("a current tree has a pending reparse")
+	}
+	if err := doc.Edit([]Edit{{Start: 0, End: 0, Text: "# a\n"}}); err != nil {
+		t.Fatal(err)
+	}
+	p = doc.Snapshot()
+	tree, err = p.Parse(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := doc.Edit([]Edit{{Start: len(doc.Text()), End: len(doc.Text()), Text: "locals {}\n"}}); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Install(p, tree) {
+		t.Fatal("a snapshot an edit overtook was installed")
+	}
+	if err := doc.Reparse(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	check("an overtaken snapshot, then a reparse")
+}
+
 // TestApplyRejectsOutOfRange checks that a bad edit leaves the document untouched.
 func TestApplyRejectsOutOfRange(t *testing.T) {
 	doc, err := NewDocument(context.Background(), HCL, []byte("a = 1\n"))

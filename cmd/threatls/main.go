@@ -59,7 +59,7 @@ type globals struct {
 	// cpuProfile and memProfile are where to write profiles of the command (--profile.cpu,
 	// --profile.mem), for reports of slowness; stopProfile ends them.
 	cpuProfile, memProfile string
-	stopProfile           func()
+	stopProfile            func()
 }
 
 func newRoot() *cobra.Command {
@@ -96,7 +96,6 @@ enrichment on (--ai): then a redacted excerpt goes to the endpoint you chose.`,
 			g.stopProfile = stop
 			return nil
 		},
-
 	}
 	root.PersistentFlags().StringVar(&g.logFile, "log-file", "", "write logs to this file instead of stderr")
 	root.PersistentFlags().StringVar(&g.logLevel, "log-level", "warn", "log level: debug, info, warn, error")
