@@ -315,9 +315,9 @@ type Row struct {
 	fileRE *regexp.Regexp
 	// unlessRE and alsoRE are Unless and Also compiled.
 	unlessRE, alsoRE *regexp.Regexp
-	line   int
-	verb   int // 1 for the first row a verbs list expands to, 2… for the others
-	callRE *regexp.Regexp
+	line             int
+	verb             int // 1 for the first row a verbs list expands to, 2… for the others
+	callRE           *regexp.Regexp
 	// lastPre and lastSuf are what the last segment of a name the glob matches starts and
 	// ends with: a cheap test before the regular expression.
 	lastPre, lastSuf string

@@ -20,9 +20,9 @@ import (
 
 // gfn is a function of the graph.
 type gfn struct {
-	f     *Func
-	file  *model.FileFacts
-	dir   string
+	f    *Func
+	file *model.FileFacts
+	dir  string
 
 	entry *model.Element // the route it handles, when it handles one
 	// param and call give the origin of a parameter and of a call's value.

@@ -119,15 +119,15 @@ type walker struct {
 	lib   func(string) bool
 	depth int
 
-	names  map[string]int32 // name labels, by name
-	srcAt  map[[2]uint32]int32
-	sinkAt map[[2]uint32]int
-	callAt map[uint32]int
-	chkAt  map[[2]uint32]bool
-	seen   map[hit]bool
-	seenA  map[hit]bool
-	seenR  map[lab]bool
-	storeA map[[2]uint32]int
+	names   map[string]int32 // name labels, by name
+	srcAt   map[[2]uint32]int32
+	sinkAt  map[[2]uint32]int
+	callAt  map[uint32]int
+	chkAt   map[[2]uint32]bool
+	seen    map[hit]bool
+	seenA   map[hit]bool
+	seenR   map[lab]bool
+	storeA  map[[2]uint32]int
 	queryAt map[uint32]bool
 }
 
