@@ -451,12 +451,17 @@ func (w *walker) parameterise(c *call, r *Row, node int32) []edit {
 	b.WriteString(quote)
 	for i, l := range lits {
 		if i > 0 {
-			// strip the quotes around a value: '…' + x + '…'
+			// strip the quotes around a value: '…' + x + '…'; a value inside a longer SQL
+			// string ('%' + x + '%') is no simple parameter: no fix
 			prev := b.String()
-			if strings.HasSuffix(prev, "'") && strings.HasPrefix(l, "'") {
+			inside := strings.Count(prev[len(quote):], "'")%2 == 1
+			switch {
+			case inside && strings.HasSuffix(prev, "'") && strings.HasPrefix(l, "'"):
 				b.Reset()
 				b.WriteString(prev[:len(prev)-1])
 				l = l[1:]
+			case inside:
+				return nil
 			}
 			switch ph {
 			case "$":

@@ -716,8 +716,8 @@ func (r *Row) check() error {
 			return fmt.Errorf("kinds: %q is not a sink kind (%v)", k, SinkKinds)
 		}
 	}
-	if r.To != "" && r.To != "receiver" && r.To != "arg0" {
-		return fmt.Errorf("to: %q is not receiver or arg0", r.To)
+	if r.To != "" && r.To != "receiver" && !regexp.MustCompile(`^arg[0-9]$`).MatchString(r.To) {
+		return fmt.Errorf("to: %q is not receiver or argN", r.To)
 	}
 	for _, x := range []struct {
 		src string

@@ -620,6 +620,9 @@ func (x *extractor) functions(rs []role) ([]*function, map[int32]bool) {
 				if k, ok := sourceOf[c]; ok {
 					fn.source = k
 				}
+				if fn.entry > 0 {
+					typedParams(fn, x.entries[fn.entry-1].e.Path)
+				}
 				out = append(out, fn)
 				walk(c, fn, fn.class)
 				continue
@@ -661,6 +664,22 @@ func (x *extractor) wrapper(d int32, rs []role) bool {
 		}
 	}
 	return false
+}
+
+// typedRE finds the parameters a route's path converts to numbers or identifiers: Flask's
+// <int:id>, ASP.NET's {id:int}, FastAPI's {id:int}.
+var typedRE = regexp.MustCompile(`<(?:int|float|uuid):(\w+)>|\{(\w+):(?:int|long|guid|bool|decimal|double|float|uuid)\}`)
+
+// typedParams marks safe the handler's parameters its route converts to a number.
+func typedParams(fn *function, path string) {
+	for _, m := range typedRE.FindAllStringSubmatch(path, -1) {
+		name := m[1] + m[2]
+		for i := range fn.params {
+			if fn.params[i].name == name {
+				fn.params[i].safe = true
+			}
+		}
+	}
 }
 
 func sourceKindOf(r *Row) string {

@@ -359,6 +359,12 @@ func (g *flowGraph) search(fn int, o int32, kind string) []tfinding {
 				}
 				continue
 			}
+			if e.Arg < 0 {
+				// a method of a tainted object: what it returns may be its fields (a getter)
+				if co, ok := n.call[e.To]; ok {
+					push(gstate{s.fn, co, clean}, s, step{})
+				}
+			}
 			for _, t := range ts {
 				tn := g.fns[t]
 				if e.Arg < 0 || e.Arg >= 1000 {

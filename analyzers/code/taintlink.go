@@ -122,6 +122,7 @@ func (a *Analyzer) codeSites(s *service, comp *model.Element, entries map[*model
 			srcNote = "parameter " + first.src.What + " of " + fnName(g.fns[first.srcFn].f.Key)
 		}
 		el.Attrs["sink"] = model.Attr{Value: sk.Kind, Origin: model.Read, Span: sk.Arg, Note: sk.What}
+		el.Attrs["origin"] = model.Attr{Value: srcNote, Origin: model.Read, Span: first.src.Span}
 		el.Attrs["source"] = model.Attr{Value: first.srcKnd, Origin: model.Read, Span: first.src.Span, Note: srcNote}
 		el.Attrs["function"] = model.Attr{Value: fnName(n.f.Key), Origin: model.Read, Span: n.f.Span}
 		var tr []any
@@ -282,7 +283,8 @@ func (a *Analyzer) codeSites(s *service, comp *model.Element, entries map[*model
 func (a *Analyzer) checkSite(comp *model.Element, id string, c Check, fn string, fnSpan model.Span, rel func(string) string) *model.Element {
 	el := &model.Element{ID: id, Kind: model.Control, Type: "code_check", Parent: comp.ID,
 		Name: comp.Name + " " + rel(c.Span.File) + " " + c.Check, Span: c.Span, Head: c.Span}
-	el.Attrs = map[string]model.Attr{"check": {Value: c.Check, Origin: model.Read, Span: c.Span, Note: c.Detail}}
+	el.Attrs = map[string]model.Attr{"check": {Value: c.Check, Origin: model.Read, Span: c.Span, Note: c.Detail},
+		"detail": {Value: c.Detail, Origin: model.Read, Span: c.Span}}
 	if fn != "" {
 		el.Attrs["function"] = model.Attr{Value: fn, Origin: model.Read, Span: fnSpan}
 	}

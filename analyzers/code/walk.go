@@ -366,6 +366,14 @@ func (w *walker) loop(n int32) {
 		for _, it := range w.items(v) {
 			w.bindLeft(it, items, -1, false)
 		}
+		// for base in PARTNERS: the item of a constant collection is one of its constants
+		if cv := w.constVal(iter); cv != nil && len(w.items(v)) == 1 {
+			if lit := w.firstItem(iter); lit != nil {
+				if name := w.varName(v); name != "" {
+					w.st.consts[name] = lit
+				}
+			}
+		}
 	}
 	if body < 0 {
 		return
@@ -403,7 +411,16 @@ func (w *walker) assign(n int32) taint {
 		return t
 	}
 	if right < 0 {
-		return nil // a declaration without a value
+		// a declaration without a value: var r *http.Request, String s;
+		if typ := w.declaredType(n); typ != "" {
+			for _, l := range w.items(left) {
+				if name := w.varName(l); name != "" {
+					w.st.types[name] = typ
+					delete(w.st.vars, name)
+				}
+			}
+		}
+		return nil
 	}
 	op := ""
 	if le, rs := f.flat.Nodes[left].EndByte, f.flat.Nodes[right].StartByte; le <= rs {
@@ -429,7 +446,33 @@ func (w *walker) assign(n int32) taint {
 		return t
 	}
 	w.bindLeft(left, t, right, augmented)
+	if typ := w.declaredType(n); typ != "" {
+		if name := w.varName(left); name != "" {
+			w.st.types[name] = typ // Statement stmt = conn.createStatement(): the type written
+		}
+	}
 	return t
+}
+
+// declaredType returns the type a declaration writes for its variable (Statement stmt = …,
+// var db *sql.DB = …), or "".
+func (w *walker) declaredType(n int32) string {
+	f := w.f
+	for _, d := range []int32{n, f.parent(n)} {
+		if d < 0 {
+			continue
+		}
+		t := f.field(d, "type")
+		if t < 0 {
+			continue
+		}
+		raw := strings.TrimSpace(f.text(t))
+		if raw == "var" || raw == "" || strings.Contains(f.k(t), "implicit") {
+			return ""
+		}
+		return f.qualifyType(t)
+	}
+	return ""
 }
 
 // items returns the parts of a list of expressions (x, y) or n alone.
@@ -544,6 +587,10 @@ func (w *walker) setLocal(name string, right int32) {
 	if right < 0 {
 		return
 	}
+	if v := w.constVal(right); v != nil {
+		w.st.consts[name] = v // []byte("…") is a constant, not a call's value
+		return
+	}
 	if c := f.callAt[right]; c != nil && !c.annotation {
 		w.st.defs[name] = right
 		if q := w.qualify(c.chain, c.start); len(q) > 0 {
@@ -588,6 +635,8 @@ func (w *walker) constVal(n int32) *val {
 		return f.evalString(n, maxEvalDepth)
 	case has(syn.True, k), has(syn.False, k), has(syn.Booleans, k), has(syn.Null, k), has(syn.Numbers, k):
 		return f.eval(n)
+	case strings.Contains(k, "array_creation") && !strings.Contains(f.text(n), "{"):
+		return &val{k: vList, node: n} // new byte[16]: zeros
 	case has(syn.Lists, k), has(syn.Objects, k):
 		for _, c := range f.children(n) {
 			if sh, ok := syn.Pairs[f.k(c)]; ok {
@@ -627,10 +676,53 @@ func (w *walker) constVal(n int32) *val {
 			return v
 		}
 	}
+	if c := f.callAt[n]; c != nil && len(c.args) > 0 && len(c.chain) > 0 {
+		// Set.of("a", "b"), frozenset({"a"}), Arrays.asList(…): a collection of constants
+		switch c.chain[len(c.chain)-1] {
+		case "of", "asList", "copyOf", "frozenset", "set", "tuple", "list", "Set", "List", "HashSet", "ImmutableSet", "ofEntries":
+			for _, a := range c.args {
+				if w.constVal(a.node) == nil {
+					return nil
+				}
+			}
+			return &val{k: vList, node: n}
+		}
+	}
+	if strings.Contains(k, "object_creation") {
+		// new() { "pdf", "csv" }, new HashSet<string> { … }: constants in an initializer
+		items := 0
+		for _, ch := range f.children(n) {
+			if has(syn.Objects, f.k(ch)) || has(syn.Lists, f.k(ch)) {
+				for _, it := range f.children(ch) {
+					if w.constVal(it) == nil {
+						return nil
+					}
+					items++
+				}
+			}
+		}
+		if items > 0 {
+			return &val{k: vList, node: n}
+		}
+	}
+	if sh, ok := syn.Calls[k]; ok && sh.Object != "" && f.callAt[n] == nil {
+		// "…".getBytes(): a call the engine did not register (its object is no name)
+		if len(f.children(f.field(n, sh.Args))) == 0 {
+			if v := w.constVal(f.field(n, sh.Object)); v != nil && v.k == vStr {
+				return v
+			}
+		}
+	}
 	if c := f.callAt[n]; c != nil && len(c.args) == 0 && c.recv >= 0 {
 		// a method of a constant without arguments: "…".getBytes(), b"…".hex()
 		if v := w.constVal(c.recv); v != nil && v.k == vStr {
 			return v
+		}
+	}
+	if strings.Contains(k, "conversion") || strings.Contains(k, "cast_expression") {
+		// []byte("…"), (byte[]) x: the operand
+		if cs := f.children(n); len(cs) > 0 {
+			return w.constVal(cs[len(cs)-1])
 		}
 	}
 	if strings.Contains(k, "array_creation") && !strings.Contains(f.text(n), "{") {
@@ -659,6 +751,25 @@ func (w *walker) unparen(n int32) int32 {
 		n = cs[0]
 	}
 	return n
+}
+
+// firstItem returns the first item of a constant collection (a literal, or a name bound to
+// one), or nil.
+func (w *walker) firstItem(n int32) *val {
+	f := w.f
+	n = f.unwrap(n)
+	if ch := f.chain(n); ch != nil {
+		if b := w.top(strings.Join(ch, "."), f.flat.Nodes[n].StartByte); b != nil && b.val != nil && b.val.node >= 0 {
+			n = f.unwrap(b.val.node)
+		}
+	}
+	if !has(f.l.Syntax.Lists, f.k(n)) {
+		return nil
+	}
+	for _, c := range f.children(n) {
+		return w.constVal(c)
+	}
+	return nil
 }
 
 // constant reports whether a condition is a constant, and its value: if false, if DEBUG
@@ -798,6 +909,9 @@ func (w *walker) expr(n int32) taint {
 		sh := f.l.Flow.Subscripts[f.k(n)]
 		obj, key := f.field(n, sh.Object), f.field(n, sh.Key)
 		w.expr(key)
+		if w.constCollection(obj) {
+			return nil // COLUMNS[order]: one of the table's constants
+		}
 		t := w.expr(obj)
 		if name, ok := w.keyName(key); ok {
 			t = union(t, w.nameLabel(name, key))
@@ -1039,6 +1153,13 @@ func (w *walker) call(c *call) taint {
 			w.settingRows(a.key, a.node, argsT[i])
 		}
 	}
+	// new X { A = b }: the initializer's settings
+	for _, ch := range f.children(c.node) {
+		if has(f.l.Syntax.Objects, f.k(ch)) {
+			all := w.expr(ch)
+			recvT = union(recvT, all)
+		}
+	}
 	var all taint = recvT
 	for _, t := range argsT {
 		all = union(all, t)
@@ -1070,9 +1191,22 @@ func (w *walker) call(c *call) taint {
 			}
 			value, resolved = all.cleaned(maskOf(r.Kinds)), true
 		case KindPropagator:
-			if r.To == "receiver" {
+			switch {
+			case r.To == "receiver":
 				w.intoReceiver(c, all)
 				continue
+			case strings.HasPrefix(r.To, "arg"):
+				// json.Unmarshal(data, &v), dec.Decode(&v): the argument receives the rest
+				target := f.argNode(c, r.To)
+				var from taint = recvT
+				for i, a := range c.args {
+					if a.node != target {
+						from = union(from, argsT[i])
+					}
+				}
+				if name := w.varName(target); name != "" && len(from) > 0 {
+					w.st.vars[name] = union(w.st.vars[name], from)
+				}
 			}
 			resolved = true
 		case KindSink:
@@ -1097,10 +1231,23 @@ func (w *walker) call(c *call) taint {
 		if mr.Prompt != "" {
 			w.promptSink(c, mr, argsT)
 		}
-		value = union(value, w.source(&Row{SourceKind: "llm", Kind: KindSource}, c.node))
+		value = w.source(llmRow, c.node) // its answer, not its prompt, is what comes back
 		resolved = true
 	}
 	last := c.chain[len(c.chain)-1]
+	if c.recv >= 0 && !resolved && w.constCollection(c.recv) {
+		switch last {
+		case "get", "getOrDefault", "GetValueOrDefault", "at", "__getitem__":
+			// a lookup in a constant table gives one of its constants (or the default)
+			value, resolved = nil, true
+			for i, a := range c.args {
+				if i > 0 || a.pos > 0 {
+					value = union(value, argsT[i])
+				}
+			}
+			return value
+		}
+	}
 	if has(f.l.Flow.Mutators, last) && c.recv >= 0 {
 		w.intoReceiver(c, all)
 	}
@@ -1338,6 +1485,8 @@ func (w *walker) secretValue(start, end, vStart, vEnd uint32, name string, t tai
 
 var secretRow = &Row{Kind: KindSink, SinkKind: "secret_value"}
 
+var llmRow = &Row{Kind: KindSource, SourceKind: "llm"}
+
 // storeOf returns the client call a sink is made on (cur.execute → conn.cursor() →
 // psycopg2.connect(…)), as an index in the result's stores, or -1: a call of the function,
 // or the top-level variable that holds one.
@@ -1524,8 +1673,15 @@ func (w *walker) constCollection(n int32) bool {
 	if upper {
 		return true
 	}
-	if b := w.top(strings.Join(ch, "."), f.flat.Nodes[n].StartByte); b != nil && b.val != nil && (b.val.k == vList || b.val.k == vObj) {
-		return true
+	if b := w.top(strings.Join(ch, "."), f.flat.Nodes[n].StartByte); b != nil && b.val != nil {
+		if b.val.k == vList || b.val.k == vObj {
+			return true
+		}
+		if b.val.node >= 0 && b.val.node != n {
+			if v := w.constVal(b.val.node); v != nil && (v.k == vList || v.k == vObj) {
+				return true
+			}
+		}
 	}
 	return false
 }
@@ -1697,41 +1853,102 @@ func (w *walker) propertySet(prop string, left, right int32, t taint) {
 
 func itoa(i int) string { return strconv.Itoa(i) }
 
-// prefixMask returns the sink kinds a value built from n is safe for by the literal text
+// prefixMask returns the sink kinds a value built from n is safe for by the constant text
 // it starts with: a URL whose scheme and host are written cannot be sent elsewhere (ssrf,
 // redirect); a path starting with one slash stays on the site (redirect).
 func (w *walker) prefixMask(n int32) uint32 {
+	if w.configured(n) {
+		// a base URL from configuration (pricingUrl + "/prices/" + sku): the deployment, not
+		// the input, chooses the host
+		return sinkBit("ssrf") | sinkBit("redirect")
+	}
+	var prefix strings.Builder
+	w.constPrefix(n, &prefix, 0)
+	p := prefix.String()
+	if i := strings.IndexAny(p, "{%$"); i >= 0 {
+		p = p[:i] // a format's placeholder: what follows is not written
+	}
+	return urlMask(p)
+}
+
+// configured reports whether the value n is built from starts with a configuration value.
+func (w *walker) configured(n int32) bool {
 	f := w.f
-	n = f.unwrap(n)
-	for i := 0; i < 16 && n >= 0; i++ {
-		k := f.k(n)
-		if has(f.l.Syntax.Concat, k) {
+	for i := 0; i < 16; i++ {
+		n = f.unwrap(n)
+		if n < 0 {
+			return false
+		}
+		if has(f.l.Syntax.Concat, f.k(n)) {
 			cs := f.children(n)
 			if len(cs) == 0 {
-				return 0
+				return false
 			}
-			n = f.unwrap(cs[0])
+			n = cs[0]
 			continue
 		}
 		break
 	}
-	if n < 0 || w.role(n) != rString {
-		return 0
+	if v := f.eval(n); v.k == vEnv {
+		return true
 	}
-	var lead strings.Builder
-	for c := f.flat.Nodes[n].FirstChild; c >= 0; c = f.flat.Nodes[c].NextSibling {
-		kc := f.k(c)
-		if has(f.l.Syntax.Interpolations, kc) {
-			break
+	return false
+}
+
+// constPrefix writes the constant text n starts with; it reports whether all of n is
+// constant (so that what follows it continues the prefix).
+func (w *walker) constPrefix(n int32, b *strings.Builder, depth int) bool {
+	f := w.f
+	n = f.unwrap(n)
+	if n < 0 || depth > 16 {
+		return false
+	}
+	k := f.k(n)
+	if has(f.l.Syntax.Concat, k) {
+		cs := f.children(n)
+		if len(cs) != 2 {
+			return false
 		}
-		if has(f.l.Syntax.StringParts, kc) {
-			lead.WriteString(f.text(c))
+		op := strings.TrimSpace(string(f.src[f.flat.Nodes[cs[0]].EndByte:f.flat.Nodes[cs[1]].StartByte]))
+		if op != "+" {
+			// "%s/x" % y: the format's text up to its first verb
+			if op == "%" {
+				w.constPrefix(cs[0], b, depth+1)
+				s := b.String()
+				if i := strings.IndexByte(s, '%'); i >= 0 {
+					b.Reset()
+					b.WriteString(s[:i])
+				}
+			}
+			return false
 		}
+		return w.constPrefix(cs[0], b, depth+1) && w.constPrefix(cs[1], b, depth+1)
 	}
-	s := lead.String()
-	if f.flat.Nodes[n].FirstChild < 0 || s == "" && !w.hasInterpolation(n) {
-		s = unquote(f.text(n))
+	if w.role(n) == rString {
+		if !w.hasInterpolation(n) {
+			b.WriteString(unquote(f.text(n)))
+			return true
+		}
+		for c := f.flat.Nodes[n].FirstChild; c >= 0; c = f.flat.Nodes[c].NextSibling {
+			kc := f.k(c)
+			if has(f.l.Syntax.Interpolations, kc) {
+				return false
+			}
+			if has(f.l.Syntax.StringParts, kc) {
+				b.WriteString(f.text(c))
+			}
+		}
+		return true
 	}
+	if v := w.constVal(n); v != nil && v.k == vStr {
+		b.WriteString(v.s)
+		return true
+	}
+	return false
+}
+
+// urlMask is prefixMask of a literal text a value starts with.
+func urlMask(s string) uint32 {
 	if i := strings.Index(s, "://"); i > 0 {
 		rest := s[i+3:]
 		if j := strings.IndexByte(rest, '/'); j > 0 {
