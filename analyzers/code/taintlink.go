@@ -211,6 +211,27 @@ func (a *Analyzer) codeSites(s *service, comp *model.Element, entries map[*model
 				}
 			}
 		}
+		// The flows a route without authentication reaches: a threat of the model reads them
+		// on the flow, which fuses with the deployment's flow to the same store.
+		if au, ok := n.entry.Attrs["authenticated"]; ok && au.Value == false {
+			route := strings.TrimPrefix(n.entry.Name, comp.Name+" ")
+			for _, id := range ids {
+				for _, e := range made {
+					if e.ID != id {
+						continue
+					}
+					cur, _ := e.Attrs["open_routes"].Value.([]any)
+					if !hasValue(cur, route) {
+						at := n.entry.Span
+						if a, ok := e.Attrs["open_routes"]; ok {
+							at = a.Span
+						}
+						e.Attrs["open_routes"] = model.Attr{Value: append(cur, route), Origin: model.Read, Span: at,
+							Note: "routes without authentication whose handlers reach this flow"}
+					}
+				}
+			}
+		}
 		if len(ids) > 0 {
 			if cur, ok := n.entry.Attrs["stores"]; ok {
 				for _, id := range cur.Value.([]any) {
