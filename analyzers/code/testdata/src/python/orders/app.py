@@ -30,7 +30,7 @@ def create_order():
 def get_order(order_id):
     return jsonify(db.load(order_id))
 
-@app.post("/orders/<order_id>/summary")  # want-element "entry/POST /orders/<order_id>/summary" entry
+@app.post("/orders/<order_id>/summary")  # want-element "entry/POST /orders/<order_id>/summary" entry  # want "CODE-WEB-005"
 def summary(order_id):
     return jsonify(text=summarize(db.load(order_id), request.json["question"]))
 
