@@ -149,6 +149,11 @@ func TestFixes(t *testing.T) {
 	yamls, _ := filepath.Glob("testdata/fix/*.yaml")
 	jsons, _ := filepath.Glob("testdata/fix/*.json")
 	inputs = append(append(inputs, yamls...), jsons...)
+	// Application code: ID.py, ID.go, ID.js, ID.java, ID.cs (one program each).
+	for _, ext := range []string{"py", "go", "js", "java", "cs"} {
+		code, _ := filepath.Glob("testdata/fix/*." + ext)
+		inputs = append(inputs, code...)
+	}
 	if len(inputs) == 0 {
 		t.Fatal("no fix cases in testdata/fix")
 	}
@@ -156,9 +161,10 @@ func TestFixes(t *testing.T) {
 		base := filepath.Base(in)
 		id, variant, _ := strings.Cut(base, ".")
 		name := map[string]string{"tf": "main.tf", "k8s.yaml": "manifest.yaml", "compose.yaml": "compose.yaml",
-			"cfn.yaml": "template.yaml", "cfn.json": "template.json"}[variant]
+			"cfn.yaml": "template.yaml", "cfn.json": "template.json",
+			"py": "app.py", "go": "main.go", "js": "app.js", "java": "App.java", "cs": "Program.cs"}[variant]
 		if name == "" {
-			t.Fatalf("%s: a fix case is ID.tf, ID.k8s.yaml, ID.compose.yaml, ID.cfn.yaml or ID.cfn.json", in)
+			t.Fatalf("%s: a fix case is ID.tf, ID.k8s.yaml, ID.compose.yaml, ID.cfn.yaml, ID.cfn.json or a program (ID.py, ID.go, ID.js, ID.java, ID.cs)", in)
 		}
 		t.Run(strings.TrimSuffix(base, filepath.Ext(base)), func(t *testing.T) {
 			src, err := os.ReadFile(in)
