@@ -219,7 +219,7 @@ func (w *walker) nameEquals(n int32, want any) bool {
 
 // check records a check row's finding at a call, when its conditions hold.
 func (w *walker) check(c *call, r *Row) {
-	if !w.condHolds(c, r.When) || !w.holdsAll(c, r.All) || !w.fileAllows(r) {
+	if !w.condHolds(c, r.When) || !w.holdsAll(c, r.All) {
 		return
 	}
 	key := [2]uint32{c.start, uint32(len(r.Check))}
@@ -241,7 +241,7 @@ func (w *walker) checkSetting(r *Row, key string, value int32) {
 	nd := &f.flat.Nodes[value]
 	c := &call{node: value, start: nd.StartByte, end: nd.EndByte, recv: -1, target: -1, chain: []string{key},
 		args: []arg{{pos: 0, node: value}}}
-	if !w.condHolds(c, r.When) || !w.holdsAll(c, r.All) || !w.fileAllows(r) {
+	if !w.condHolds(c, r.When) || !w.holdsAll(c, r.All) {
 		return
 	}
 	k := [2]uint32{nd.StartByte, uint32(len(r.Check))}

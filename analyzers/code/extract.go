@@ -77,6 +77,7 @@ type extractor struct {
 	frameworks map[string]bool
 	defs       []model.Span
 	fns        []*function // the functions the taint engine analysed
+	flowsIn    map[*function][]model.Span
 }
 
 // pending is an entry whose authentication is decided once every marker of the file is read.

@@ -66,6 +66,26 @@ func secrets() *secretRules {
 	return secretsData
 }
 
+// maybe is a cheap test before the formats' regular expressions: a literal none of whose
+// marks it holds matches none of them.
+func (r *secretRules) maybe(s string) bool {
+	for _, m := range secretMarks {
+		if strings.Contains(s, m) {
+			return true
+		}
+	}
+	for _, m := range []string{"pass", "Pass", "PASS", "pwd", "Pwd", "PWD"} {
+		if strings.Contains(s, m) {
+			return true
+		}
+	}
+	return false
+}
+
+// secretMarks are substrings every format's match contains (packs/secrets.yaml); a test
+// keeps them in step with the formats.
+var secretMarks = []string{"AKIA", "ASIA", "gh", "github_pat_", "xox", "_live_", "AIza", "PRIVATE KEY", "sk-", "SG.", "SK", "://"}
+
 // entropy is the Shannon entropy of s in bits per character.
 func entropy(s string) float64 {
 	if s == "" {
@@ -128,15 +148,16 @@ func (x *extractor) scanSecrets(rs []role) []Check {
 			continue
 		}
 		text := string(f.src[nd.StartByte:nd.EndByte])
-		if m := rules.any.FindStringIndex(text); m != nil {
+		if rules.maybe(text) && rules.any.MatchString(text) {
 			for _, fm := range rules.Formats {
-				if fm.re.MatchString(text) {
-					if fm.Name == "credentials in a URL" && placeholderURL(text, rules) {
-						break
-					}
-					out = append(out, Check{Check: "secret_known", Span: f.span(nd.StartByte, nd.EndByte), Detail: fm.Name})
+				if !fm.re.MatchString(text) {
+					continue
+				}
+				if fm.Name == "credentials in a URL" && placeholderURL(text, rules) {
 					break
 				}
+				out = append(out, Check{Check: "secret_known", Span: f.span(nd.StartByte, nd.EndByte), Detail: fm.Name})
+				break
 			}
 			if len(out) > 0 && out[len(out)-1].Span.Start.Offset == int(nd.StartByte) {
 				continue

@@ -3,7 +3,9 @@ package code
 import (
 	"fmt"
 	"hash/fnv"
+	"hash/maphash"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -147,6 +149,10 @@ func cacheOf(l *Language) *fnCache {
 	return v.(*fnCache)
 }
 
+// benchTaint, set by the benchmarks only, turns the taint engine off ("off") or its cache
+// ("nocache"), to measure what each costs.
+var benchTaint string
+
 // taintStats counts, for the benchmarks, the functions analysed and those taken from the
 // cache.
 var taintStats struct {
@@ -166,6 +172,9 @@ func (x *extractor) taint() (problem *model.Problem) {
 	}()
 	f := x.f
 	l := f.l
+	if benchTaint == "off" {
+		return nil
+	}
 	rs := l.rolesOf(f.g.Lang, f.flat)
 	f.flowAt = map[[2]uint32]bool{}
 	f.flowTech = map[[2]uint32]string{}
@@ -204,10 +213,19 @@ func (x *extractor) taint() (problem *model.Problem) {
 	lib := l.libraryFunc()
 	ctx := x.contextHash()
 	cache := cacheOf(l)
+	seps := make([]uint32, 0, len(sep))
+	for n := range sep {
+		seps = append(seps, f.flat.Nodes[n].StartByte)
+	}
+	slices.Sort(seps)
 	facts := &TaintFacts{Module: f.moduleNames()}
+	x.placeFlows()
 	for _, fn := range fns {
-		key := fnKey(f, fn, sep, ctx)
+		key := fnKey(f, fn, seps, ctx)
 		res := cache.get(key)
+		if benchTaint == "nocache" {
+			res = nil
+		}
 		if res == nil {
 			w := &walker{f: f, rs: rs.bySym, fn: fn, res: &fnResult{base: fn.start}, sep: sep, top: top, lib: lib,
 				names: map[string]int32{}, srcAt: map[[2]uint32]int32{}, sinkAt: map[[2]uint32]int{}, callAt: map[uint32]int{},
@@ -342,7 +360,15 @@ func (x *extractor) summary(fn *function, r *fnResult, top func(string, uint32) 
 	for _, c := range r.calls {
 		out.Calls = append(out.Calls, Call{Callee: c.callee, Chain: c.chain, Self: c.self, Argc: c.argc, Span: sp(c.start, c.end)})
 	}
-	for _, s := range r.sinks {
+	// Rows that the file's text silences (a parser hardened elsewhere in the file) are
+	// read here, not in the cached analysis.
+	sinkAt := make([]int, len(r.sinks))
+	for i, s := range r.sinks {
+		sinkAt[i] = -1
+		if !f.fileAllows(s.row) {
+			continue
+		}
+		sinkAt[i] = len(out.Sinks)
 		sk := Sink{Kind: s.kind, Accepts: s.accepts, Span: sp(s.start, s.end), Arg: sp(s.aStart, s.aEnd), What: s.what,
 			Fix: absEdits(s.fix, base)}
 		if s.row != nil {
@@ -354,6 +380,9 @@ func (x *extractor) summary(fn *function, r *fnResult, top func(string, uint32) 
 		out.Sinks = append(out.Sinks, sk)
 	}
 	for _, c := range r.checks {
+		if !f.fileAllows(c.row) {
+			continue
+		}
 		ck := Check{Check: c.check, Span: sp(c.start, c.end), Detail: c.detail, Fix: absEdits(c.fix, base)}
 		if c.row != nil {
 			ck.Row = c.row.Pos()
@@ -361,7 +390,9 @@ func (x *extractor) summary(fn *function, r *fnResult, top func(string, uint32) 
 		out.Checks = append(out.Checks, ck)
 	}
 	for _, h := range r.hits {
-		out.Hits = append(out.Hits, Edge{To: h.to, Arg: h.arg, O: h.l.o, Clean: h.l.clean})
+		if to := sinkAt[h.to]; to >= 0 {
+			out.Hits = append(out.Hits, Edge{To: to, Arg: h.arg, O: h.l.o, Clean: h.l.clean})
+		}
 	}
 	for _, h := range r.args {
 		out.Args = append(out.Args, Edge{To: h.to, Arg: h.arg, O: h.l.o, Clean: h.l.clean})
@@ -370,24 +401,28 @@ func (x *extractor) summary(fn *function, r *fnResult, top func(string, uint32) 
 		out.Rets = append(out.Rets, Edge{O: l.o, Clean: l.clean})
 	}
 	if fn.key != "" {
-		for _, fl := range x.raw.Flows {
-			off := uint32(fl.Span.Start.Offset)
-			if fn.start <= off && off < fn.end && !x.inNested(fn, off) {
-				out.Flows = append(out.Flows, fl.Span)
-			}
+		for _, sp := range x.flowsIn[fn] {
+			out.Flows = append(out.Flows, sp)
 		}
 	}
 	return out
 }
 
-// inNested reports whether off lies in a function nested in fn (analysed on its own).
-func (x *extractor) inNested(fn *function, off uint32) bool {
-	for _, g := range x.fns {
-		if g != fn && g.key != "" && fn.start <= g.start && g.end <= fn.end && g.start <= off && off < g.end {
-			return true
+// placeFlows gives each client call of the file to the innermost function holding it.
+func (x *extractor) placeFlows() {
+	x.flowsIn = map[*function][]model.Span{}
+	for _, fl := range x.raw.Flows {
+		off := uint32(fl.Span.Start.Offset)
+		var best *function
+		for _, g := range x.fns {
+			if g.key != "" && g.start <= off && off < g.end && (best == nil || g.start >= best.start && g.end <= best.end) {
+				best = g
+			}
+		}
+		if best != nil {
+			x.flowsIn[best] = append(x.flowsIn[best], fl.Span)
 		}
 	}
-	return false
 }
 
 func absEdits(es []edit, base uint32) []Edit {
@@ -404,21 +439,24 @@ func absEdits(es []edit, base uint32) []Edit {
 
 // fnKey is the cache key of a function's analysis: its text, where it sits (its class,
 // its name), the lambdas in it that are functions of their own, and the file's context.
-func fnKey(f *file, fn *function, sep map[int32]bool, ctx uint64) uint64 {
-	h := fnv.New64a()
+func fnKey(f *file, fn *function, seps []uint32, ctx uint64) uint64 {
+	var h maphash.Hash
+	h.SetSeed(keySeed)
 	h.Write(f.src[fn.start:fn.end])
-	fmt.Fprintf(h, "\x00%s\x00%s\x00%s\x00%d\x00%s", fn.key, fn.class, fn.recv, len(fn.params), fn.source)
-	for n := range sep {
-		if s := f.flat.Nodes[n].StartByte; fn.start <= s && s < fn.end {
-			fmt.Fprintf(h, "\x00%d", s-fn.start)
+	fmt.Fprintf(&h, "\x00%s\x00%s\x00%s\x00%d\x00%s", fn.key, fn.class, fn.recv, len(fn.params), fn.source)
+	for _, s := range seps {
+		if fn.start <= s && s < fn.end {
+			fmt.Fprintf(&h, "\x00%d", s-fn.start)
 		}
 	}
 	if fn.key == "" {
-		// the top level reads the whole file
-		h.Write(f.src)
+		h.Write(f.src) // the top level reads the whole file
 	}
 	return h.Sum64() ^ ctx
 }
+
+// keySeed seeds the hashes of the cache's keys, once per process.
+var keySeed = maphash.MakeSeed()
 
 // contextHash hashes what a function's analysis reads beyond its own text: the imports,
 // the packs they enable, the top-level bindings (their types, constant values, whether they
@@ -456,16 +494,6 @@ func (x *extractor) contextHash() uint64 {
 	}
 	sort.Strings(techs)
 	h.Write([]byte(strings.Join(techs, ",")))
-	// the file-wide conditions of rows (a parser hardened elsewhere in the file)
-	for _, p := range f.l.packs {
-		for _, r := range p.Rows {
-			for _, re := range []*regexp.Regexp{r.unlessRE, r.alsoRE} {
-				if re != nil && f.packs[p] {
-					fmt.Fprintf(h, "\x00%v", f.matches(re))
-				}
-			}
-		}
-	}
 	if bytesImport := strings.Index(string(f.src), "import ("); bytesImport >= 0 {
 		fmt.Fprintf(h, "\x00import@%d", bytesImport) // a Go fix that adds an import writes there
 	}

@@ -1333,7 +1333,7 @@ func (w *walker) intoReceiver(c *call, t taint) {
 // sink checks what reaches a sink's argument.
 func (w *walker) sink(c *call, r *Row, argsT []taint, recvT taint) {
 	f := w.f
-	if !w.condHolds(c, r.When) || !w.holdsAll(c, r.All) || !w.fileAllows(r) {
+	if !w.condHolds(c, r.When) || !w.holdsAll(c, r.All) {
 		return
 	}
 	var t taint
@@ -1818,9 +1818,6 @@ func (w *walker) settingRows(key string, value int32, t taint) {
 		case KindCheck:
 			w.checkSetting(r, key, value)
 		case KindSink:
-			if !w.fileAllows(r) {
-				continue
-			}
 			nd := &f.flat.Nodes[value]
 			c := &call{node: value, start: nd.StartByte, end: nd.EndByte, chain: []string{key}, recv: -1, target: -1}
 			w.sinkHits(c, r, r.SinkKind, r.Accepts, value, t)
@@ -1828,12 +1825,16 @@ func (w *walker) settingRows(key string, value int32, t taint) {
 	}
 }
 
-// fileAllows reports whether a row's Unless and Also hold of the file's text.
-func (w *walker) fileAllows(r *Row) bool {
-	if r.unlessRE != nil && w.f.matches(r.unlessRE) {
+// fileAllows reports whether a row's Unless and Also hold of the file's text. It is read
+// when a function's result becomes the file's facts, not in the cached analysis.
+func (f *file) fileAllows(r *Row) bool {
+	if r == nil {
+		return true
+	}
+	if r.unlessRE != nil && f.matches(r.unlessRE) {
 		return false
 	}
-	return r.alsoRE == nil || w.f.matches(r.alsoRE)
+	return r.alsoRE == nil || f.matches(r.alsoRE)
 }
 
 // propertySet reads an assignment to a property: obj.innerHTML = x, s.DtdProcessing = …
