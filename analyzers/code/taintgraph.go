@@ -353,8 +353,9 @@ func (g *flowGraph) search(fn int, o int32, kind string) []tfinding {
 			c := n.f.Calls[e.To]
 			ts := n.targets[e.To]
 			if len(ts) == 0 {
-				// No function of the code: the call's value holds its arguments.
-				if co, ok := n.call[e.To]; ok {
+				// No function of the code: the call's value holds its arguments (a lookup's,
+				// its receiver's only).
+				if co, ok := n.call[e.To]; ok && (e.Arg < 0 || !lookupMethod(callName(c))) {
 					push(gstate{s.fn, co, clean}, s, step{})
 				}
 				continue

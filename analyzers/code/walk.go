@@ -1235,6 +1235,11 @@ func (w *walker) call(c *call) taint {
 		resolved = true
 	}
 	last := c.chain[len(c.chain)-1]
+	if c.recv >= 0 && !resolved && lookupMethod(last) && w.objectReceiver(c) {
+		// cache.Get(ctx, key), params.get("q"): what a lookup returns is what its receiver
+		// holds, not its key
+		value = recvT
+	}
 	if c.recv >= 0 && !resolved && w.constCollection(c.recv) {
 		switch last {
 		case "get", "getOrDefault", "GetValueOrDefault", "at", "__getitem__":
@@ -1297,6 +1302,32 @@ func (w *walker) argHit(k, arg int, l lab) {
 		w.seenA[h] = true
 		w.res.args = append(w.res.args, h)
 	}
+}
+
+// objectReceiver reports whether a call is made on an object (a variable, a field), not on
+// a module or a class (Paths.get, requests.get).
+func (w *walker) objectReceiver(c *call) bool {
+	if len(c.chain) < 2 {
+		return false
+	}
+	head := c.chain[0]
+	if _, imported := w.f.imports[head]; imported {
+		return false
+	}
+	if _, local := w.st.vars[head]; local || isSelf(head) || head == w.fn.recv {
+		return true
+	}
+	return head != "" && strings.ToLower(head[:1]) == head[:1]
+}
+
+// lookupMethod reports whether a method name reads a value by its key (a map's, a cache's,
+// a store's): the value is the receiver's, not the key's.
+func lookupMethod(name string) bool {
+	switch name {
+	case "get", "Get", "HGet", "hget", "Load", "Lookup", "lookup", "getItem", "GetString", "HGetAll", "hgetall":
+		return true
+	}
+	return false
 }
 
 // library reports whether a qualified callee is a library's (the language's standard
