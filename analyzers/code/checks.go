@@ -521,14 +521,11 @@ func (w *walker) queryParts(n int32) (lits []string, exprs []int32, quote string
 	if has(syn.Strings, f.k(n)) && w.hasInterpolation(n) {
 		// f"…{x}…", `…${x}…`, $"…{x}…": the text between the holes
 		text := f.text(n)
-		q, body, ok := splitQuote(text)
+		q, _, ok := splitQuote(text)
 		if !ok {
 			return nil, nil, "", false
 		}
 		cur := ""
-		off := f.flat.Nodes[n].StartByte
-		pos := off + uint32(len(text)-len(body)-len(q))
-		_ = pos
 		for c := f.flat.Nodes[n].FirstChild; c >= 0; c = f.flat.Nodes[c].NextSibling {
 			k := f.k(c)
 			switch {
@@ -551,9 +548,6 @@ func (w *walker) queryParts(n int32) (lits []string, exprs []int32, quote string
 			}
 		}
 		lits = append(lits, cur)
-		if q == "`" {
-			q = "`"
-		}
 		return lits, exprs, q, true
 	}
 	if !flatten(n) {

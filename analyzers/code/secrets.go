@@ -7,8 +7,6 @@ import (
 	"regexp"
 	"strings"
 	"sync"
-
-	"go.yaml.in/yaml/v3"
 )
 
 // Secrets written into the source: literals of known formats (cloud keys, tokens, private
@@ -58,8 +56,6 @@ func loadSecrets(fsys fs.FS) (*secretRules, error) {
 	r.any = regexp.MustCompile(strings.Join(alts, "|"))
 	return r, nil
 }
-
-var _ = yaml.Node{}
 
 func secrets() *secretRules {
 	secretsOnce.Do(func() { secretsData, secretsErr = loadSecrets(packsFS) })

@@ -20,15 +20,15 @@ import (
 
 // gfn is a function of the graph.
 type gfn struct {
-	f    *Func
-	file *model.FileFacts
-	dir  string
-
+	f     *Func
+	file  *model.FileFacts
+	dir   string
 	entry *model.Element // the route it handles, when it handles one
 	// param and call give the origin of a parameter and of a call's value.
 	param map[int]int32
 	call  map[int]int32
-	// out are the edges from each origin: to sinks, to call arguments, to the return.
+	// hits, args and rets are the edges from each origin: to sinks, to call arguments, to
+	// the return value.
 	hits, args, rets map[int32][]Edge
 	// targets are the functions each call reaches (nil: none of the code's).
 	targets [][]int
@@ -40,10 +40,9 @@ type gfn struct {
 type flowGraph struct {
 	fns    []*gfn
 	byName map[string][]int
-	// handlerSrc is the kind of source a handler's parameters are.
 }
 
-// path step of a finding, for its trace.
+// step is a call a finding's value went through, for its trace.
 type step struct {
 	span model.Span
 	what string
@@ -179,9 +178,6 @@ func lastPart(q string) string {
 func moduleMatch(q string, t *gfn) bool {
 	if q == "" {
 		return false
-	}
-	if false {
-		return true
 	}
 	last := lastPart(q)
 	mods := rawOf(t.file).Taint.Module

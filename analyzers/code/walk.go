@@ -1741,8 +1741,7 @@ func (w *walker) paramNodes(d int32) []param {
 	}
 	if ps < 0 {
 		// x => …: a lambda of one parameter written bare
-		if lsh, ok := f.l.Syntax.Lambdas[f.k(d)]; ok {
-			_ = lsh
+		if _, ok := f.l.Syntax.Lambdas[f.k(d)]; ok {
 			for c := f.flat.Nodes[d].FirstChild; c >= 0; c = f.flat.Nodes[c].NextSibling {
 				fld := f.flat.Field(c)
 				if fld == "parameter" || fld == "parameters" {
