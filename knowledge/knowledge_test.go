@@ -144,10 +144,10 @@ func applies(th *knowledge.Threat, el *model.Element) bool { return th.Applies(e
 func TestFixes(t *testing.T) {
 	eng := newEngine(t)
 	// A case is testdata/fix/ID.tf, ID.k8s.yaml (a manifest), ID.compose.yaml, a
-	// CloudFormation template ID.cfn.yaml or ID.cfn.json, ID.Dockerfile or ID.workflow.yml (a
-	// GitHub Actions workflow).
+	// CloudFormation template ID.cfn.yaml or ID.cfn.json, ID.Dockerfile, ID.workflow.yml (a
+	// GitHub Actions workflow), or a program: ID.py, ID.go, ID.js, ID.java, ID.cs.
 	var inputs []string
-	for _, pattern := range []string{"*.tf", "*.yaml", "*.json", "*.Dockerfile", "*.yml"} {
+	for _, pattern := range []string{"*.tf", "*.yaml", "*.json", "*.Dockerfile", "*.yml", "*.py", "*.go", "*.js", "*.java", "*.cs"} {
 		more, _ := filepath.Glob(filepath.Join("testdata", "fix", pattern))
 		inputs = append(inputs, more...)
 	}
@@ -159,9 +159,10 @@ func TestFixes(t *testing.T) {
 		id, variant, _ := strings.Cut(base, ".")
 		name := map[string]string{"tf": "main.tf", "k8s.yaml": "manifest.yaml", "compose.yaml": "compose.yaml",
 			"cfn.yaml": "template.yaml", "cfn.json": "template.json",
-			"Dockerfile": "Dockerfile", "workflow.yml": ".github/workflows/ci.yml"}[variant]
+			"Dockerfile": "Dockerfile", "workflow.yml": ".github/workflows/ci.yml",
+			"py": "app.py", "go": "main.go", "js": "app.js", "java": "App.java", "cs": "Program.cs"}[variant]
 		if name == "" {
-			t.Fatalf("%s: a fix case is ID.tf, ID.k8s.yaml, ID.compose.yaml, ID.cfn.yaml, ID.cfn.json, ID.Dockerfile or ID.workflow.yml", in)
+			t.Fatalf("%s: a fix case is ID.tf, ID.k8s.yaml, ID.compose.yaml, ID.cfn.yaml, ID.cfn.json, ID.Dockerfile, ID.workflow.yml or a program (ID.py, ID.go, ID.js, ID.java, ID.cs)", in)
 		}
 		t.Run(strings.TrimSuffix(base, filepath.Ext(base)), func(t *testing.T) {
 			src, err := os.ReadFile(in)

@@ -173,9 +173,30 @@ func (a *Analyzer) Extract(t *parse.Tree, file string) *model.FileFacts {
 	return ff
 }
 
-// Fix has no mechanical fixes for code yet.
+// Fix carries out the mechanical fix of a code site: `replace fix` applies the edits its
+// `fix` attribute holds (computed by Extract from the row's fix: a parameterised query,
+// yaml.safe_load, verify=True, pinned JWT algorithms…). A site without one gets no edit.
 func (a *Analyzer) Fix(src []byte, el *model.Element, op model.FixOp) ([]model.TextEdit, error) {
-	return nil, fmt.Errorf("%s: no mechanical fix for code (%s %s)", a.Name(), op.Op, op.Path)
+	if op.Op != "replace" || op.Path != "fix" {
+		return nil, fmt.Errorf("%s fix %s: %w for %s %s", a.Name(), el.Name, analyzers.ErrNoFix, op.Op, op.Path)
+	}
+	at, ok := el.Attrs["fix"]
+	if !ok {
+		return nil, nil
+	}
+	list, _ := at.Value.([]any)
+	var out []model.TextEdit
+	for _, x := range list {
+		m, _ := x.(map[string]any)
+		start, _ := m["start"].(int64)
+		end, _ := m["end"].(int64)
+		text, _ := m["text"].(string)
+		if start < 0 || end < start || int(end) > len(src) {
+			return nil, fmt.Errorf("%s fix %s: an edit [%d,%d) outside the %d-byte file", a.Name(), el.Name, start, end, len(src))
+		}
+		out = append(out, model.TextEdit{File: el.Span.File, Start: int(start), End: int(end), NewText: text})
+	}
+	return out, nil
 }
 
 // Comment returns a line comment in the language's syntax.

@@ -52,6 +52,9 @@ func (a *Analyzer) extract(ctx context.Context, t *parse.Tree, file string) (*Ra
 	x := &extractor{f: f, raw: raw, defAuth: map[int32]Auth{}, classPath: map[int32]string{}, defPath: map[int32]string{}, entryAt: map[int32]int{},
 		frameworks: map[string]bool{}}
 	x.run(a.l, q, ms)
+	if p := x.taint(); p != nil {
+		problems = append(problems, *p)
+	}
 	if p, ok := syntaxError(f); ok {
 		problems = append(problems, p)
 	}
@@ -73,6 +76,8 @@ type extractor struct {
 	flowCalls  []*flowCall
 	frameworks map[string]bool
 	defs       []model.Span
+	fns        []*function // the functions the taint engine analysed
+	flowsIn    map[*function][]model.Span
 }
 
 // pending is an entry whose authentication is decided once every marker of the file is read.
@@ -81,6 +86,8 @@ type pending struct {
 	call *call
 	def  int32 // the handler definition (annotated entries), or -1
 	args []int32
+	// handler is the handler argument of a registration (a function, a lambda, a name), or -1.
+	handler int32
 }
 
 type flowCall struct {
@@ -598,7 +605,7 @@ func (x *extractor) annotation(c *call) {
 		e := x.entry(c, r, p)
 		e.Span = f.nodeSpan(c.node)
 		e.Handler = f.defName(c.target)
-		x.entries = append(x.entries, &pending{e: e, call: c, def: c.target})
+		x.entries = append(x.entries, &pending{e: e, call: c, def: c.target, handler: -1})
 	case KindAuth, KindAnonymous:
 		if !f.holds(c, r.When) || r.Kind == KindAuth && r.Arg != "" && !x.argAuth(c, r) {
 			return
@@ -616,8 +623,6 @@ func (x *extractor) annotation(c *call) {
 		x.raw.Servers = append(x.raw.Servers, Mark{Span: f.nodeSpan(c.node), Framework: r.FrameworkName()})
 	case KindControl:
 		x.control(c, r, f.nodeSpan(c.node))
-	default:
-		x.site(c, r)
 	}
 }
 
@@ -821,7 +826,7 @@ func (x *extractor) callFact(c *call) {
 			e.Path = joinPath(pre, e.Path)
 		}
 		x.entryAt[c.node] = len(x.entries)
-		x.entries = append(x.entries, &pending{e: e, call: c, def: -1, args: mids})
+		x.entries = append(x.entries, &pending{e: e, call: c, def: -1, args: mids, handler: handler})
 	case KindMiddleware:
 		if r.Prefix != "" {
 			x.mount(c, r)
@@ -873,8 +878,6 @@ func (x *extractor) callFact(c *call) {
 		x.option(c.start, c.end, r, value, sp, noteOr(r, f.text(c.node)))
 	case KindControl:
 		x.control(c, r, sp)
-	default:
-		x.site(c, r)
 	}
 }
 
@@ -1603,20 +1606,6 @@ func (x *extractor) control(c *call, r *Row, sp model.Span) {
 	x.raw.Controls = append(x.raw.Controls, Control{Attr: r.Attr, Value: value, Span: sp, Note: noteOr(r, f.text(c.node))})
 }
 
-// site records a call matching a taint row, for the taint engine.
-func (x *extractor) site(c *call, r *Row) {
-	switch r.Kind {
-	case KindSource, KindSink, KindSanitiser, KindPropagator:
-	default:
-		return
-	}
-	s := Site{Kind: r.Kind, SinkKind: r.SinkKind, Callee: c.callee, Row: r.Pos(), Span: x.f.nodeSpan(c.node)}
-	for _, a := range c.args {
-		s.Args = append(s.Args, x.f.nodeSpan(a.node))
-	}
-	x.raw.Sites = append(x.raw.Sites, s)
-}
-
 // classMatch reads a class's supertypes: gRPC service bases, trust managers, servlets.
 func (x *extractor) classMatch(m *match) {
 	f := x.f
@@ -1644,7 +1633,7 @@ func (x *extractor) classMatch(m *match) {
 			if n := m.one("name"); n >= 0 {
 				e.Handler = f.text(n)
 			}
-			x.entries = append(x.entries, &pending{e: e, call: c, def: m.node})
+			x.entries = append(x.entries, &pending{e: e, call: c, def: m.node, handler: -1})
 		case KindControl:
 			x.control(c, r, head)
 		case KindServer:
@@ -1754,7 +1743,7 @@ func (x *extractor) captureMatch(m *match) {
 		if _, ok := f.l.Syntax.Defs[f.k(m.node)]; ok {
 			def = m.node
 		}
-		x.entries = append(x.entries, &pending{e: e, call: c, def: def})
+		x.entries = append(x.entries, &pending{e: e, call: c, def: def, handler: -1})
 	case KindControl:
 		x.control(c, r, sp)
 	case KindAuth:
@@ -1775,8 +1764,6 @@ func (x *extractor) captureMatch(m *match) {
 				x.raw.Configs = append(x.raw.Configs, Config{Name: propertyName(s), Source: sourceOf(r), Span: sp})
 			}
 		}
-	default:
-		x.site(c, r)
 	}
 }
 

@@ -1,6 +1,7 @@
 package code
 
 import (
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -30,6 +31,26 @@ type file struct {
 	callAt   map[int32]*call
 	readAt   map[int32]*read
 	bindings int
+
+	// For the taint engine: the bindings outside functions, and the client calls of the
+	// file's flows (with the technology of databases).
+	topVars  map[string][]*binding
+	flowAt   map[[2]uint32]bool
+	flowTech map[[2]uint32]string
+	matched  map[*regexp.Regexp]bool
+}
+
+// matches reports whether the file's text matches re, once per file.
+func (f *file) matches(re *regexp.Regexp) bool {
+	if v, ok := f.matched[re]; ok {
+		return v
+	}
+	if f.matched == nil {
+		f.matched = map[*regexp.Regexp]bool{}
+	}
+	v := re.Match(f.src)
+	f.matched[re] = v
+	return v
 }
 
 // binding is what a name holds from an offset on: the type of the value assigned (a
@@ -319,20 +340,25 @@ func (f *file) lookup(name string, off uint32) *binding {
 // first: through the variables it starts with (their types), through the imports, then
 // through wildcard imports.
 func (f *file) qualify(chain []string, off uint32) []string {
+	return f.qualifyWith(chain, off, f.lookup)
+}
+
+// qualifyWith is qualify through the bindings lookup finds.
+func (f *file) qualifyWith(chain []string, off uint32, lookup func(string, uint32) *binding) []string {
 	if len(chain) == 0 {
 		return nil
 	}
 	// The longest prefix bound to a typed variable: self.client.get with self.client a
 	// httpx.Client is httpx.Client.get.
 	for i := len(chain); i >= 1; i-- {
-		b := f.lookup(strings.Join(chain[:i], "."), off)
+		b := lookup(strings.Join(chain[:i], "."), off)
 		if b == nil || b.typ == "" || b.field {
 			continue
 		}
 		// A value of a type of the code's own (s *Service) reaches a field: its type says
 		// more (s.events with events *sqs.Client).
 		if i < len(chain) && !strings.ContainsAny(b.typ, "./") {
-			if fb := f.lookup(chain[i], off); fb != nil && fb.field && fb.typ != "" {
+			if fb := lookup(chain[i], off); fb != nil && fb.field && fb.typ != "" {
 				return []string{join(fb.typ, chain[i+1:])}
 			}
 		}
@@ -343,7 +369,7 @@ func (f *file) qualify(chain []string, off uint32) []string {
 	}
 	// A field of the receiver (this.rest, s.db): its declared type.
 	if len(chain) >= 2 {
-		if b := f.lookup(chain[1], off); b != nil && b.typ != "" && (b.decl || isSelf(chain[0])) {
+		if b := lookup(chain[1], off); b != nil && b.typ != "" && (b.decl || isSelf(chain[0])) {
 			return []string{join(b.typ, chain[2:])}
 		}
 	}
@@ -377,7 +403,7 @@ func (f *file) qualifyType(n int32) string {
 	// A type through a wildcard import is known only when a row names it; the bare name is
 	// kept otherwise, which rows can still match by suffix.
 	for _, q := range qs {
-		if f.l.knownType(q) {
+		if f.l.knownType(q) || f.l.tidx.types[q] {
 			return q
 		}
 	}

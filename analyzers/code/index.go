@@ -17,10 +17,15 @@ type index struct {
 	types map[string]bool
 }
 
-func buildIndex(packs []*Pack) index {
+// buildIndex indexes the rows of the model (taint false) or those of the taint engine: the
+// taint kinds, and the type rows keyed by a parameter name.
+func buildIndex(packs []*Pack, taint bool) index {
 	ix := index{exact: map[string][]*Row{}, globs: map[string][]*Row{}, types: map[string]bool{}}
 	for _, p := range packs {
 		for _, r := range p.Rows {
+			if (taintKind(r.Kind) || r.Param != "") != taint {
+				continue
+			}
 			what, key := r.key()
 			if r.callRE != nil {
 				ix.globs[what] = append(ix.globs[what], r)

@@ -349,6 +349,7 @@ func (a *Analyzer) elements(s *service, actors map[string]*model.Element) []*mod
 
 	// Entries.
 	ids := map[string]int{}
+	entryEls := map[*model.FileFacts][]*model.Element{}
 	var open *model.Element
 	nAuth, nEntries := 0, 0
 	var firstAuth model.Attr
@@ -401,6 +402,7 @@ func (a *Analyzer) elements(s *service, actors map[string]*model.Element) []*mod
 				el.Set("handler", e.Handler, e.Span)
 			}
 			nEntries++
+			entryEls[f] = append(entryEls[f], el)
 			switch {
 			case au.Set:
 				el.Attrs["authenticated"] = model.Attr{Value: au.Value, Origin: model.Read, Span: au.Span, Note: au.Note}
@@ -438,6 +440,7 @@ func (a *Analyzer) elements(s *service, actors map[string]*model.Element) []*mod
 	}
 
 	// Flows: one per target, the first call giving the span and the others related.
+	flowEls := map[model.Span]*model.Element{}
 	type group struct {
 		flows []Flow
 	}
@@ -556,11 +559,16 @@ func (a *Analyzer) elements(s *service, actors map[string]*model.Element) []*mod
 		for _, fl := range fs[1:] {
 			el.Related = append(el.Related, model.Related{Span: fl.Span, Message: "also calls " + target + " (" + fl.Client + ")"})
 		}
+		for _, fl := range fs {
+			flowEls[fl.Span] = el
+		}
 		out = append(out, el)
 		if strings.HasPrefix(to, "actor:") && actors[to] == nil {
 			actors[to] = actor(to, first)
 		}
 	}
+	// What the code does with data: findings of the taint engine and checks (taintlink.go).
+	out = append(out, a.codeSites(s, comp, entryEls, flowEls, out)...)
 	return out
 }
 

@@ -63,9 +63,15 @@ type Language struct {
 	// pack knows: a match says it authenticates (requireAuth, login_required).
 	AuthNames string `yaml:"auth_names"`
 	Syntax    Syntax `yaml:"syntax"`
+	// Flow is how statements are written, for the taint engine.
+	Flow FlowSyntax `yaml:"flow"`
 
 	authRE *regexp.Regexp
 	idx    index
+	// tidx holds the rows of the taint engine (sources, sinks, sanitisers, propagators,
+	// checks, parameter types): a call may match several of them, and none hides a row of
+	// the model's.
+	tidx index
 
 	tests, roots []*regexp.Regexp
 	packs        []*Pack
@@ -154,8 +160,8 @@ type Pack struct {
 	lang *Language
 }
 
-// The kinds of rows. Taint kinds are read and checked but not used yet: the taint engine
-// (issue 9) reads them from the same packs through Site.
+// The kinds of rows. The taint kinds (source, sink, sanitiser, propagator, check) are read
+// by the taint engine (taint.go), from an index of their own.
 const (
 	KindServer     = "server"     // starts a server or an application: makes a service
 	KindEntry      = "entry"      // an entry point: route, RPC service, tool
@@ -173,11 +179,21 @@ const (
 	KindSource     = "source"     // taint: untrusted data enters
 	KindSink       = "sink"       // taint: data reaches a dangerous call
 	KindSanitiser  = "sanitiser"  // taint: data is made safe
-	KindPropagator = "propagator" // taint: data flows from an argument to the result
+	KindPropagator = "propagator" // taint: data flows from an argument to the result (or into the receiver)
+	KindCheck      = "check"      // a call or setting that is a finding of its own when its conditions hold
 )
 
 var rowKinds = []string{KindServer, KindEntry, KindMiddleware, KindAuth, KindAnonymous, KindOutbound, KindStore,
-	KindLLM, KindConfig, KindOption, KindControl, KindType, KindIdentity, KindSource, KindSink, KindSanitiser, KindPropagator}
+	KindLLM, KindConfig, KindOption, KindControl, KindType, KindIdentity, KindSource, KindSink, KindSanitiser, KindPropagator, KindCheck}
+
+// taintKind reports whether rows of kind k belong to the taint engine's index.
+func taintKind(k string) bool {
+	switch k {
+	case KindSource, KindSink, KindSanitiser, KindPropagator, KindCheck:
+		return true
+	}
+	return false
+}
 
 // Row is one fact of a pack: what a call (or an annotation, a read, a keyword, a supertype,
 // a capture) means. Arguments are named by ArgSpecs.
@@ -192,6 +208,9 @@ type Row struct {
 	Setting string `yaml:"setting"`
 	Super   string `yaml:"super"`
 	Capture string `yaml:"capture"`
+	// Param is a parameter name: a `type` row types the parameters of that name (a Django
+	// view's request, an Express handler's req) for the taint engine.
+	Param string `yaml:"param"`
 
 	Kind      string `yaml:"kind"`
 	Framework string `yaml:"framework"`
@@ -263,15 +282,42 @@ type Row struct {
 	// whose registration it is called on: app.MapGet(…).RequireAuthorization()).
 	On string `yaml:"on"`
 
-	// Taint (read, checked, not used yet).
+	// Taint (docs/code.md, "Taint"). A sink's Arg is the argument that must not carry
+	// untrusted data (default: every argument and the receiver); a source's Arg "target" makes
+	// the parameters of the definition an annotation applies to sources (@KafkaListener), and
+	// a setting source the parameters of the function it is set to (kafkajs's eachMessage).
 	SinkKind string  `yaml:"sink_kind"`
 	Arg      ArgSpec `yaml:"arg"`
+	// SourceKind is what a source is: http (default), grpc, queue, tool, llm, random.
+	SourceKind string `yaml:"source_kind"`
+	// Accepts are the source kinds a sink is dangerous for (default: the untrusted kinds).
+	Accepts []string `yaml:"accepts"`
+	// Kinds are the sink kinds a sanitiser makes a value safe for (default: all). A Guard
+	// sanitiser is a check that returns whether its Arg is safe: the value is safe where the
+	// check holds (after `if not ok: return`, inside `if ok:`).
+	Kinds []string `yaml:"kinds"`
+	Guard bool     `yaml:"guard"`
+	// To is where a propagator puts its arguments' taint: "receiver" (a builder, a
+	// collection: sb.append(x)), else its result.
+	To string `yaml:"to"`
+	// Check names the finding a check row makes (weak_cipher, insecure_cookie…); All are
+	// conditions that must hold beside When.
+	Check string  `yaml:"check"`
+	All   []*Cond `yaml:"all"`
+	// Fix is the mechanical fix of a check or a sink, when there is one.
+	Fix *RowFix `yaml:"fix"`
+	// Unless silences a check or a sink in a file whose text matches this regular
+	// expression (a parser hardened elsewhere in the file); Also requires a match.
+	Unless string `yaml:"unless"`
+	Also   string `yaml:"also"`
 
 	pack   *Pack
 	fileRE *regexp.Regexp
-	line   int
-	verb   int // 1 for the first row a verbs list expands to, 2… for the others
-	callRE *regexp.Regexp
+	// unlessRE and alsoRE are Unless and Also compiled.
+	unlessRE, alsoRE *regexp.Regexp
+	line             int
+	verb             int // 1 for the first row a verbs list expands to, 2… for the others
+	callRE           *regexp.Regexp
 	// lastPre and lastSuf are what the last segment of a name the glob matches starts and
 	// ends with: a cheap test before the regular expression.
 	lastPre, lastSuf string
@@ -295,6 +341,39 @@ type Cond struct {
 	Arg    ArgSpec `yaml:"arg"`
 	Equals []any   `yaml:"equals"`
 	Not    bool    `yaml:"not"`
+	// Below holds of a number less than it (a key size); Match of a value or an argument's
+	// text that the regular expression matches (check rows only).
+	Below int64  `yaml:"below"`
+	Match string `yaml:"match"`
+	// Const holds of an argument that is a constant written in the code (a static IV).
+	Const bool `yaml:"const"`
+	// Type holds of an argument that is a variable of this type (fmt.Fprintf's writer is
+	// an http.ResponseWriter).
+	Type string `yaml:"type"`
+	// Receiver reads Arg on the call that made the receiver: the "MD5" of
+	// MessageDigest.getInstance("MD5") for md.digest(…).
+	Receiver bool `yaml:"receiver"`
+
+	matchRE *regexp.Regexp
+}
+
+// RowFix is how a check or a sink is fixed mechanically. One of:
+//   - Callee: the callee's last name becomes this (hashlib.md5 → sha256);
+//   - Arg and With: the argument's text becomes With (verify=False → True); with Old,
+//     only Old inside the argument's text is replaced (MD5 → SHA-256);
+//   - Add: this argument is added at the end (algorithms=["HS256"]);
+//   - Placeholder: a query built by concatenation or interpolation becomes a parameterised
+//     one with this placeholder (?, %s, $ for $1 $2…) and its values passed as Args
+//     (tuple, list or variadic); "driver:postgres=$,sqlite=?" chooses by the database the
+//     sink queries (no fix when the engine cannot tell which).
+type RowFix struct {
+	Callee      string  `yaml:"callee"`
+	Arg         ArgSpec `yaml:"arg"`
+	With        string  `yaml:"with"`
+	Old         string  `yaml:"old"`
+	Add         string  `yaml:"add"`
+	Placeholder string  `yaml:"placeholder"`
+	Args        string  `yaml:"args"`
 }
 
 // Key returns the row's key and what it keys: "call", "read", "setting", "super", "capture".
@@ -308,6 +387,8 @@ func (r *Row) key() (what, key string) {
 		return "setting", r.Setting
 	case r.Super != "":
 		return "super", r.Super
+	case r.Param != "":
+		return "param", r.Param
 	}
 	return "capture", r.Capture
 }
@@ -385,6 +466,13 @@ func loadLanguage(fsys fs.FS, name string) (*Language, error) {
 		}
 		l.roots = append(l.roots, re)
 	}
+	if len(l.Flow.Library) > 0 {
+		re, err := regexp.Compile("^(?:" + strings.Join(l.Flow.Library, "|") + ")")
+		if err != nil {
+			return nil, fmt.Errorf("code packs %s/lang.yaml: flow.library: %w", dir, err)
+		}
+		l.Flow.libRE = re
+	}
 	if l.AuthNames != "" {
 		if l.authRE, err = regexp.Compile(l.AuthNames); err != nil {
 			return nil, fmt.Errorf("code packs %s/lang.yaml: auth_names: %w", dir, err)
@@ -450,7 +538,7 @@ func loadLanguage(fsys fs.FS, name string) (*Language, error) {
 			l.packs = append(l.packs, p)
 		}
 	}
-	l.idx = buildIndex(l.packs)
+	l.idx, l.tidx = buildIndex(l.packs, false), buildIndex(l.packs, true)
 	return l, nil
 }
 
@@ -539,7 +627,7 @@ var nameRE = regexp.MustCompile(`^[A-Za-z0-9_$@/.*:<>\[\]-]+$`)
 // parse.
 func (r *Row) check() error {
 	n := 0
-	for _, k := range []string{r.Call, r.Read, r.Setting, r.Super, r.Capture} {
+	for _, k := range []string{r.Call, r.Read, r.Setting, r.Super, r.Capture, r.Param} {
 		if k != "" {
 			n++
 			if !nameRE.MatchString(k) {
@@ -548,7 +636,7 @@ func (r *Row) check() error {
 		}
 	}
 	if n != 1 {
-		return fmt.Errorf("a row has exactly one of call, read, setting, super, capture (has %d)", n)
+		return fmt.Errorf("a row has exactly one of call, read, setting, super, capture, param (has %d)", n)
 	}
 	if !slices.Contains(rowKinds, r.Kind) {
 		return fmt.Errorf("unknown kind %q (one of %v)", r.Kind, rowKinds)
@@ -604,8 +692,73 @@ func (r *Row) check() error {
 			return fmt.Errorf("a %s row names the attribute it sets (attr)", r.Kind)
 		}
 	case KindSink:
-		if r.SinkKind == "" {
-			return fmt.Errorf("a sink row names its sink_kind")
+		if !slices.Contains(SinkKinds, r.SinkKind) {
+			return fmt.Errorf("a sink row names its sink_kind, one of %v (has %q)", SinkKinds, r.SinkKind)
+		}
+	case KindCheck:
+		if r.Check == "" {
+			return fmt.Errorf("a check row names its check")
+		}
+	}
+	if r.Param != "" && r.Kind != KindType {
+		return fmt.Errorf("a param row is a type row")
+	}
+	if r.SourceKind != "" && !slices.Contains(SourceKinds, r.SourceKind) {
+		return fmt.Errorf("source_kind %q is not one of %v", r.SourceKind, SourceKinds)
+	}
+	for _, k := range r.Accepts {
+		if !slices.Contains(SourceKinds, k) {
+			return fmt.Errorf("accepts: %q is not a source kind (%v)", k, SourceKinds)
+		}
+	}
+	for _, k := range r.Kinds {
+		if !slices.Contains(SinkKinds, k) {
+			return fmt.Errorf("kinds: %q is not a sink kind (%v)", k, SinkKinds)
+		}
+	}
+	if r.To != "" && r.To != "receiver" && !regexp.MustCompile(`^arg[0-9]$`).MatchString(r.To) {
+		return fmt.Errorf("to: %q is not receiver or argN", r.To)
+	}
+	for _, x := range []struct {
+		src string
+		re  **regexp.Regexp
+	}{{r.Unless, &r.unlessRE}, {r.Also, &r.alsoRE}} {
+		if x.src == "" {
+			continue
+		}
+		re, err := regexp.Compile(x.src)
+		if err != nil {
+			return fmt.Errorf("unless/also: %w", err)
+		}
+		*x.re = re
+	}
+	for _, c := range append([]*Cond{r.When}, r.All...) {
+		if c == nil {
+			continue
+		}
+		if err := c.Arg.check(); err != nil {
+			return err
+		}
+		if c.Match != "" {
+			re, err := regexp.Compile(c.Match)
+			if err != nil {
+				return fmt.Errorf("match: %w", err)
+			}
+			c.matchRE = re
+		}
+	}
+	if r.Fix != nil {
+		if err := r.Fix.Arg.check(); err != nil {
+			return err
+		}
+		n := 0
+		for _, set := range []bool{r.Fix.Callee != "", r.Fix.Arg != "", r.Fix.Add != "", r.Fix.Placeholder != ""} {
+			if set {
+				n++
+			}
+		}
+		if n != 1 {
+			return fmt.Errorf("a fix is one of callee, arg (with with), add, placeholder")
 		}
 	}
 	if r.Setting != "" && r.Attr == "" && (r.Kind == KindControl || r.Kind == KindOption) {
@@ -641,7 +794,7 @@ func globRE(s string) *regexp.Regexp {
 // definition an annotation applies to), file (the file's path, for file-based routes).
 type ArgSpec string
 
-var argRE = regexp.MustCompile(`^(arg[0-9]+|kw:[A-Za-z_$][A-Za-z0-9_$.-]*|last|field:[a-z_.]+|callee|target|file|receiver)$`)
+var argRE = regexp.MustCompile(`^(arg[0-9]+|kw:[A-Za-z_$][A-Za-z0-9_$.-]*|last|field:[a-z_.]+|callee|target|file|receiver|any)$`)
 
 func (s ArgSpec) check() error {
 	if s == "" {

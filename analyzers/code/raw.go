@@ -35,9 +35,8 @@ type Raw struct {
 	// Args are the addresses calls pass to functions by name: Link follows a flow whose
 	// address is a parameter (Flow.Param) to them.
 	Args []CallArg
-	// Sites are the calls that match taint rows (sources, sinks, sanitisers, propagators):
-	// recorded for the taint engine, not used by the model.
-	Sites []Site
+	// Taint is what the taint engine read: the summaries of the file's functions.
+	Taint *TaintFacts
 }
 
 // Mark is a place that says something, with the framework that says it.
@@ -176,14 +175,4 @@ type Handler struct {
 type Pattern struct {
 	Path string
 	Span model.Span
-}
-
-// Site is a call that matches a taint row: the seam for the taint engine.
-type Site struct {
-	Kind     string // source, sink, sanitiser, propagator
-	SinkKind string
-	Callee   string
-	Row      string // where the row is written
-	Span     model.Span
-	Args     []model.Span
 }

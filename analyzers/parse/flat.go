@@ -155,6 +155,27 @@ func (t *Tree) Flatten() *Flat {
 	return &Flat{Nodes: nodes, kinds: kinds, fields: fields}
 }
 
+// Symbols returns how many node kinds the tree's grammar has: the symbols of FlatNode.Sym.
+func (f *Flat) Symbols() int { return len(f.kinds) }
+
+// SymbolName returns the node kind of a symbol ("" for none).
+func (f *Flat) SymbolName(s uint16) string {
+	if int(s) < len(f.kinds) {
+		return f.kinds[s]
+	}
+	return ""
+}
+
+// Kinds returns every node kind of grammar l (for a test that the kinds data names exist).
+func Kinds(l Lang) ([]string, error) {
+	sl, err := l.language()
+	if err != nil {
+		return nil, err
+	}
+	kinds, _ := names(sl)
+	return kinds, nil
+}
+
 type langNames struct{ kinds, fields []string }
 
 var nameCache = map[uintptr]langNames{}

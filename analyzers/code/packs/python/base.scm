@@ -7,6 +7,8 @@
 (import_from_statement module_name: (dotted_name) @import.module name: (dotted_name) @import.name) @import
 (import_from_statement module_name: (dotted_name) @import.module name: (aliased_import name: (dotted_name) @import.name alias: (identifier) @import.alias)) @import
 (import_from_statement module_name: (dotted_name) @import.module (wildcard_import) @import.wildcard) @import
+; from .clients import summarize, from . import db: relative to the file's package
+(import_from_statement module_name: (relative_import) @import.module name: (dotted_name) @import.name) @import
 
 ; Calls, and decorators without arguments (@login_required).
 (call) @call

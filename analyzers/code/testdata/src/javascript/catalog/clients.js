@@ -11,10 +11,10 @@ async function priceOf(product) {
 }
 
 async function describe(notes) {
-  const msg = await anthropic.messages.create({ // want-element flow/api.anthropic.com flow want-element actor:api.anthropic.com actor want-flow javascript:catalog -> api.anthropic.com prompt=["notes"](read)
+  const msg = await anthropic.messages.create({ // want-element flow/api.anthropic.com flow want-element actor:api.anthropic.com actor want-flow javascript:catalog -> api.anthropic.com prompt=["notes"](read) want-element code/clients.js/describe/prompt control
     model: 'claude-sonnet-4-5',
     max_tokens: 300,
-    messages: [{ role: 'user', content: notes }],
+    messages: [{ role: 'user', content: notes }],  // want "CODE-LLM-001"
   });
   return msg.content[0].text;
 }

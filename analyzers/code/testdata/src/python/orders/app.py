@@ -30,9 +30,15 @@ def create_order():
 def get_order(order_id):
     return jsonify(db.load(order_id))
 
-@app.post("/orders/<order_id>/summary")  # want-element "entry/POST /orders/<order_id>/summary" entry
+@app.post("/orders/<order_id>/summary")  # want-element "entry/POST /orders/<order_id>/summary" entry  # want "CODE-WEB-005"
 def summary(order_id):
     return jsonify(text=summarize(db.load(order_id), request.json["question"]))
+
+@app.get("/orders/search")  # want-element "entry/GET /orders/search" entry
+def search_orders():
+    status = request.args.get("status", "open")
+    rows = db.by_status(status)
+    return jsonify(db.search(request.args.get("q", "")) + rows)  # want-attr code/db.py/search/sql source="http"(read)
 
 if __name__ == "__main__":
     app.run(host="0.0.0.0", port=int(os.environ.get("PORT", "8080")))  # want-attr . config=["PORT","API_KEY","INVENTORY_URL","DATABASE_URL","REDIS_HOST"](read)

@@ -22,3 +22,15 @@ def load(order_id):
     with conn.cursor() as cur:
         cur.execute("SELECT body FROM orders WHERE id = %s", (order_id,))
         return cur.fetchone()
+
+
+def search(term):
+    with conn.cursor() as cur:
+        cur.execute("SELECT body FROM orders WHERE note LIKE '%" + term + "%'")  # want-element code/db.py/search/sql control want-attr code/db.py/search/sql sink="sql"(read)  # want "CODE-INJ-001"
+        return cur.fetchall()
+
+
+def by_status(status):
+    with conn.cursor() as cur:
+        cur.execute("SELECT body FROM orders WHERE status = %s", (status,))
+        return cur.fetchall()

@@ -13,6 +13,6 @@ public class CatalogClient(HttpClient http)
     // See https://learn.microsoft.com/aspnet for why this is wrong: it trusts every certificate.
     public static HttpClient Insecure() => new(new HttpClientHandler
     {
-        ServerCertificateCustomValidationCallback = (message, cert, chain, errors) => true, // want-attr . tls_verify=false(read)
+        ServerCertificateCustomValidationCallback = (message, cert, chain, errors) => true, // want-attr . tls_verify=false(read) want-element code/Services/CatalogClient.cs/tls_verify_off control  // want "CODE-CRY-006"
     });
 }

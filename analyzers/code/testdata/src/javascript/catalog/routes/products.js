@@ -6,7 +6,7 @@ const { priceOf, describe } = require('../clients');
 const router = Router();
 const requireAuth = (req, res, next) => (req.user ? next() : res.sendStatus(401));
 
-router.get('/', async (req, res) => res.json(await db.list())); // want-element "entry/GET /products" entry want-attr "entry/GET /products" authenticated=false(defaulted)
+router.get('/', async (req, res) => res.json(await db.list())); // want-element "entry/GET /products" entry want-attr "entry/GET /products" authenticated=false(defaulted)  // want "CODE-WEB-005"
 
 router.get('/:id', async (req, res) => { // want-element "entry/GET /products/:id" entry
   const product = await db.get(req.params.id);

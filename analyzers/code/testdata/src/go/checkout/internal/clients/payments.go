@@ -21,7 +21,7 @@ func NewPayments(addr string) *Payments {
 	if err != nil {
 		panic(err)
 	}
-	tr := &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}
+	tr := &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}} // want-element code/internal/clients/payments.go/NewPayments/tls_verify_off control  // want "CODE-CRY-006"
 	return &Payments{conn: conn, http: &http.Client{Transport: tr}}
 }
 

@@ -25,7 +25,7 @@ public class PricingClient {
             throw new UnsupportedOperationException();
         }
 
-        public void checkServerTrusted(X509Certificate[] chain, String authType) {} // want-attr . tls_verify=false(read)
+        public void checkServerTrusted(X509Certificate[] chain, String authType) {} // want-attr . tls_verify=false(read) want-element code/src/main/java/com/shop/inventory/PricingClient.java/tls_verify_off control  // want "CODE-CRY-006"
 
         public X509Certificate[] getAcceptedIssuers() { return new X509Certificate[0]; }
     }

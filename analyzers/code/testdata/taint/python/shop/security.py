@@ -1,0 +1,102 @@
+"""Accounts: passwords, tokens, sessions, and the clients the service uses."""
+import hashlib
+import hmac
+import logging
+import random
+import secrets
+import ssl
+
+import jwt
+import ldap
+import requests
+from Crypto.Cipher import AES, DES
+from flask import Blueprint, request, make_response
+
+from app import app
+
+log = logging.getLogger("accounts")
+bp = Blueprint("accounts", __name__)
+
+STRIPE_KEY = "sk_live_4eC39HqLyjWDarjtT1zdp7dc"  # vuln "CODE-SEC-001"
+WEBHOOK_SECRET = "Zr8#qL2!vX9mT4wK7pB"  # vuln "CODE-SEC-002"
+DB_PASSWORD = "changeme"  # ok "CODE-SEC-002"
+API_KEY_NAME = "X-API-KEY"  # ok "CODE-SEC-002"
+IV = b"0123456789abcdef"
+
+
+def store_password(user, password):
+    digest = hashlib.md5(password.encode()).hexdigest()  # vuln "CODE-CRY-001"
+    log.info("stored the password of %s", user)  # ok "CODE-SEC-003"
+    return digest
+
+
+def etag(body):
+    return hashlib.md5(body).hexdigest()  # ok "CODE-CRY-001"
+
+
+def login(user, password):
+    log.debug("login %s with %s", user, password)  # vuln "CODE-SEC-003"
+    return hashlib.sha256(password.encode()).hexdigest()
+
+
+def sign(body, key):
+    weak = hmac.new(key, body, hashlib.sha1).hexdigest()  # vuln "CODE-CRY-002"
+    strong = hmac.new(key, body, hashlib.sha256).hexdigest()  # ok "CODE-CRY-002"
+    return weak + strong
+
+
+def encrypt(key, data):
+    legacy = DES.new(key, DES.MODE_CBC)  # vuln "CODE-CRY-003"
+    ecb = AES.new(key, AES.MODE_ECB)  # vuln "CODE-CRY-003"
+    gcm = AES.new(key, AES.MODE_GCM)  # ok "CODE-CRY-003"
+    cbc = AES.new(key, AES.MODE_CBC, iv=IV)  # vuln "CODE-CRY-004"
+    fresh = AES.new(key, AES.MODE_CBC, iv=secrets.token_bytes(16))  # ok "CODE-CRY-004"
+    return legacy, ecb, gcm, cbc, fresh
+
+
+def reset_token():
+    token = "".join(random.choice("abcdef0123456789") for _ in range(32))  # vuln "CODE-CRY-005"
+    return token
+
+
+def new_session_id():
+    return secrets.token_urlsafe(32)  # ok "CODE-CRY-005"
+
+
+def jitter():
+    delay = random.random() * 3  # ok "CODE-CRY-005"
+    return delay
+
+
+def partner_prices():
+    insecure = requests.get("https://partner.example.com/prices", verify=False)  # vuln "CODE-CRY-006"
+    secure = requests.get("https://partner.example.com/prices", verify=True)  # ok "CODE-CRY-006"
+    legacy = ssl.SSLContext(ssl.PROTOCOL_TLSv1)  # vuln "CODE-CRY-007"
+    modern = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # ok "CODE-CRY-007"
+    return insecure, secure, legacy, modern
+
+
+@bp.route("/session", methods=["POST"])
+def session():
+    resp = make_response("ok")
+    resp.set_cookie("sid", secrets.token_urlsafe(32))  # vuln "CODE-WEB-001"
+    resp.set_cookie("sid2", secrets.token_urlsafe(32), secure=True, httponly=True)  # ok "CODE-WEB-001"
+    return resp
+
+
+def claims(token, key):
+    unpinned = jwt.decode(token, key)  # vuln "CODE-WEB-004"
+    pinned = jwt.decode(token, key, algorithms=["HS256"])  # ok "CODE-WEB-004"
+    return unpinned, pinned
+
+
+@bp.route("/directory")
+def directory():
+    conn = ldap.initialize("ldap://ldap.internal")
+    user = request.args.get("user")
+    conn.search_s("dc=shop", ldap.SCOPE_SUBTREE, "(uid=" + user + ")")  # vuln "CODE-INJ-007"
+    conn.search_s("dc=shop", ldap.SCOPE_SUBTREE, "(uid=" + ldap.filter.escape_filter_chars(user) + ")")  # ok "CODE-INJ-007"
+    return "ok"
+
+
+app.register_blueprint(bp)
