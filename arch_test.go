@@ -1,6 +1,7 @@
 package threatls_test
 
 import (
+	"go/ast"
 	"go/parser"
 	"go/token"
 	"io/fs"
@@ -114,4 +115,43 @@ func orElse(s, alt string) string {
 		return alt
 	}
 	return s
+}
+
+// TestRawThroughRawFacts guards the engine's letting go of syntax (engine/cool.go): an
+// analyzer reads the Raw of facts through FileFacts.RawFacts, which extracts it again when it
+// was let go; a direct read of .Raw would see nil. Extract may set it.
+func TestRawThroughRawFacts(t *testing.T) {
+	err := filepath.WalkDir("analyzers", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") || strings.Contains(p, "testdata") {
+			return err
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), p, nil, 0)
+		if err != nil {
+			return err
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			switch x := n.(type) {
+			case *ast.AssignStmt:
+				// ff.Raw = …: setting it is Extract's job; skip the left-hand side.
+				for _, r := range x.Rhs {
+					ast.Inspect(r, func(n ast.Node) bool { checkRaw(t, p, n); return true })
+				}
+				return false
+			default:
+				checkRaw(t, p, n)
+			}
+			return true
+		})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func checkRaw(t *testing.T, file string, n ast.Node) {
+	t.Helper()
+	if sel, ok := n.(*ast.SelectorExpr); ok && sel.Sel.Name == "Raw" {
+		t.Errorf("%s: reads .Raw directly; read it with RawFacts(), which extracts the syntax again when the engine let it go", file)
+	}
 }
