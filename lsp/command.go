@@ -158,6 +158,33 @@ func (v *view) findingOf(a commandArgs) (model.Finding, bool) {
 	return model.Finding{}, false
 }
 
+// rangeText is " at line:column–line:column" (one-based) of r, or nothing.
+func rangeText(r *protocol.Range) string {
+	if r == nil {
+		return ""
+	}
+	return fmt.Sprintf(" at %d:%d–%d:%d", r.Start.Line+1, r.Start.Character+1, r.End.Line+1, r.End.Character+1)
+}
+
+// elsewhere says where the view's document has findings of threat, for a command that named
+// one by a range where there is none.
+func (v *view) elsewhere(threat string) string {
+	if threat == "" || v.file == nil {
+		return ""
+	}
+	var at []string
+	for _, f := range v.snap.Findings() {
+		if f.ThreatID == threat && f.Span.File == v.key {
+			r := v.rangeOf(f.Span)
+			at = append(at, strings.TrimPrefix(rangeText(&r), " at "))
+		}
+	}
+	if len(at) == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (the document's model, version %d, has %s at %s)", v.file.Version, threat, strings.Join(at, ", "))
+}
+
 func (s *server) commandAcceptRisk(ctx context.Context, a commandArgs) (any, error) {
 	reason := strings.Join(strings.Fields(a.Reason), " ")
 	if reason == "" {
@@ -169,7 +196,7 @@ func (s *server) commandAcceptRisk(ctx context.Context, a commandArgs) (any, err
 	}
 	f, ok := v.findingOf(a)
 	if !ok {
-		return nil, fmt.Errorf("threatls.acceptRisk: no such finding (%s%s) in %s: it may have been fixed", a.Fingerprint, a.Threat, a.URI)
+		return nil, fmt.Errorf("threatls.acceptRisk: no such finding (%s%s%s) in %s: it may have been fixed%s", a.Fingerprint, a.Threat, rangeText(a.Range), a.URI, v.elsewhere(a.Threat))
 	}
 	var fix *model.Fix
 	for _, x := range s.eng.Fixes(v.snap, f) {

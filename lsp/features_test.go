@@ -507,3 +507,23 @@ func TestWorkspaceFolders(t *testing.T) {
 	}
 	c.shutdown()
 }
+
+// A risk is accepted by the range of its diagnostic after the document was edited, as an editor
+// does after a quick fix: the finding is found in the model of the edited text.
+func TestAcceptRiskAfterAnEdit(t *testing.T) {
+	c, root := system(t)
+	u, text, _ := c.openMain(root)
+	end := oraclePosition(text, len(text))
+	c.notify(protocol.MethodTextDocumentDidChange, &protocol.DidChangeTextDocumentParams{
+		TextDocument: protocol.VersionedTextDocumentIdentifier{TextDocumentIdentifier: protocol.TextDocumentIdentifier{URI: u}, Version: 2},
+		ContentChanges: []protocol.TextDocumentContentChangeEvent{&protocol.TextDocumentContentChangePartial{
+			Range: protocol.Range{Start: end, End: end}, Text: "\n# an edit below every finding\n"}}})
+	p := c.waitDiagnostics(u, "version 2", func(p published) bool { v, ok := p.version(); return ok && v == 2 })
+	d := diagnosticWithCode(t, p.Diagnostics, "AWS-RDS-002")
+	b, _ := json.Marshal(map[string]any{"uri": u, "threat": "AWS-RDS-002", "range": d.Range, "reason": "test data"})
+	var accepted map[string]any
+	if err := c.call(protocol.MethodWorkspaceExecuteCommand, &protocol.ExecuteCommandParams{Command: cmdAcceptRisk, Arguments: []protocol.LSPAny{protocol.LSPAny(b)}}, &accepted); err != nil {
+		t.Fatalf("accepting AWS-RDS-002 at %v after an edit: %v", d.Range, err)
+	}
+	c.shutdown()
+}

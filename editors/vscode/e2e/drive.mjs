@@ -193,8 +193,11 @@ try {
   const accept = await page.evaluateHandle(() => [...document.querySelectorAll('.action-widget .monaco-list-row')].find((r) => /Accept risk: threatls:ignore AWS-S3-003/.test(r.textContent)));
   if (!accept.asElement()) throw new Error('no "Accept risk: threatls:ignore AWS-S3-003…" action');
   await accept.asElement().click();
-  await page.waitForSelector('.quick-input-widget .quick-input-box input', { visible: true, timeout: STEP_TIMEOUT });
-  result.reason_prompt = await page.evaluate(() => document.querySelector('.quick-input-widget')?.innerText ?? '');
+  // The same widget showed the command palette a moment ago: wait for the reason's prompt.
+  result.reason_prompt = await until('the prompt for the reason', () => page.evaluate(() => {
+    const w = document.querySelector('.quick-input-widget');
+    return w && w.offsetParent !== null && /Accept the risk of AWS-S3-003/.test(w.innerText) && w.innerText;
+  }));
   await page.keyboard.type('catalogue images are public by design', { delay: 5 });
   await shot('6-reason');
   await page.keyboard.press('Enter');

@@ -17,7 +17,7 @@ import {
 } from 'vscode-languageclient/node';
 
 import { html } from './diagram';
-import { countSeverities, Model, parseLoc, settingsOf, statusText, statusTooltip } from './model';
+import { countSeverities, isRange, Model, parseLoc, ProtocolRange, settingsOf, statusText, statusTooltip } from './model';
 import { AttackPathsProvider } from './paths';
 import { resolveServer, Restarts } from './server';
 
@@ -147,7 +147,10 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
           const threat = codeOf(d);
           const fixed = new vscode.CodeAction(`Accept risk: threatls:ignore ${threat}… (type the reason)`, vscode.CodeActionKind.QuickFix);
           fixed.diagnostics = a.diagnostics;
-          fixed.command = { title: fixed.title, command: 'threatls.acceptRiskWithReason', arguments: [document.uri.toString(), threat, d.range] };
+          // The arguments cross from the extension host to the workbench and back as JSON, where
+          // a vscode.Range loses its fields: they go as the protocol's plain range.
+          const at = client?.code2ProtocolConverter.asRange(d.range);
+          fixed.command = { title: fixed.title, command: 'threatls.acceptRiskWithReason', arguments: [document.uri.toString(), threat, at] };
           return fixed;
         });
       },
@@ -215,12 +218,15 @@ async function pickDiagnostic(): Promise<{ uri: vscode.Uri; d: vscode.Diagnostic
   return pick && { uri: ed.document.uri, d: pick.d };
 }
 
-async function acceptRiskWithReason(uri?: string, threat?: string, range?: vscode.Range): Promise<void> {
+// acceptRiskWithReason asks for the reason and has the server insert the comment. From the
+// code action, the finding comes as its document, threat and range in the protocol's terms;
+// from the command palette, it is the diagnostic at the cursor.
+async function acceptRiskWithReason(uri?: string, threat?: string, range?: ProtocolRange): Promise<void> {
   if (!client) return;
-  if (!uri || !threat || !range) {
+  if (!uri || !threat || !isRange(range)) {
     const p = await pickDiagnostic();
     if (!p) return;
-    [uri, threat, range] = [p.uri.toString(), codeOf(p.d), p.d.range];
+    [uri, threat, range] = [p.uri.toString(), codeOf(p.d), client.code2ProtocolConverter.asRange(p.d.range)];
   }
   const reason = await vscode.window.showInputBox({
     title: `Accept the risk of ${threat}`,
@@ -230,7 +236,7 @@ async function acceptRiskWithReason(uri?: string, threat?: string, range?: vscod
   });
   if (!reason) return;
   const r = await exec<{ applied: boolean; failureReason?: string }>('threatls.acceptRisk', {
-    uri, threat, range: client.code2ProtocolConverter.asRange(range), reason,
+    uri, threat, range, reason,
   });
   if (!r.applied) void vscode.window.showWarningMessage(`threatls: the comment was not inserted${r.failureReason ? `: ${r.failureReason}` : ''}.`);
 }

@@ -141,3 +141,17 @@ export function settingsOf(get: (key: string) => unknown): { threatls: Record<st
   }
   return { threatls: out };
 }
+
+// A range of the protocol: zero-based lines and UTF-16 characters of its start and end.
+export interface ProtocolRange {
+  start: { line: number; character: number };
+  end: { line: number; character: number };
+}
+
+// isRange tells a protocol range from what a command's arguments may carry instead: nothing,
+// or a vscode.Range after it crossed the workbench as JSON (an array of two positions).
+export function isRange(r: unknown): r is ProtocolRange {
+  const pos = (p: unknown) => typeof p === 'object' && p !== null &&
+    Number.isInteger((p as { line: unknown }).line) && Number.isInteger((p as { character: unknown }).character);
+  return typeof r === 'object' && r !== null && pos((r as ProtocolRange).start) && pos((r as ProtocolRange).end);
+}

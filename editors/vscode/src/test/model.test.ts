@@ -4,7 +4,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 
 import { highlighted, html, layout, svg } from '../diagram';
-import { countSeverities, Model, parseLoc, pathsThrough, settingsOf, statusText } from '../model';
+import { countSeverities, isRange, Model, parseLoc, pathsThrough, settingsOf, statusText } from '../model';
 import { bundledPath, resolveServer, Restarts } from '../server';
 
 // testdata/model.json is `threatls model --format json lsp/e2e/testdata/workspace` with the
@@ -93,4 +93,13 @@ test('the webview page is locked down and escapes the model', () => {
   assert.match(page, /Content-Security-Policy" content="default-src 'none'; style-src vscode-resource: 'nonce-NONCE'; script-src 'nonce-NONCE';"/);
   assert.ok(!page.includes('<script>alert(1)'));
   assert.ok(page.includes('&lt;script&gt;alert(1)&lt;/script&gt;'));
+});
+
+test('a finding\'s range survives the trip through a command\'s arguments only as a protocol range', () => {
+  const protocolRange = { start: { line: 36, character: 0 }, end: { line: 36, character: 33 } };
+  assert.ok(isRange(JSON.parse(JSON.stringify(protocolRange))));
+  // A vscode.Range serialises as [start, end]: no start or end survives.
+  assert.ok(!isRange(JSON.parse(JSON.stringify([{ line: 36, character: 0 }, { line: 36, character: 33 }]))));
+  assert.ok(!isRange(undefined));
+  assert.ok(!isRange({ start: { line: 1 }, end: { line: 1, character: 2 } }));
 });
