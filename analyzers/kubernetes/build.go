@@ -75,6 +75,12 @@ type builder struct {
 	// selector, read once.
 	policiesIn  map[string][]*policy
 	matchLabels map[*yamlnode.Node]map[string]string
+	// isolates are the policies that isolate each workload (policy.go); policyAt indexes the
+	// ingress policies of policiesIn by namespace and one label they select, policyAny those
+	// that select no label. All three are made when first needed.
+	isolates  map[*workload][]*policy
+	policyAt  map[[3]string][]int
+	policyAny map[string][]int
 }
 
 // build makes the model of objs, which are in file order. The same objects always give

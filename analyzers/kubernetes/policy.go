@@ -2,6 +2,7 @@ package kubernetes
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/threatls/threatls/analyzers"
@@ -140,12 +141,7 @@ func (b *builder) block(f *model.Element, src, dst *workload) {
 	if src.obj.namespace != ns {
 		return
 	}
-	var isolating []*policy
-	for _, p := range b.policiesIn[ns] {
-		if p.ingress && b.selects(p.selector, dst.labels) {
-			isolating = append(isolating, p)
-		}
-	}
+	isolating := b.isolating(dst)
 	if len(isolating) == 0 {
 		return
 	}
@@ -165,6 +161,54 @@ func (b *builder) block(f *model.Element, src, dst *workload) {
 	}
 	p := isolating[0]
 	analyzers.SetNote(f, "blocked", true, p.obj.span, p.obj.ref()+" isolates "+dst.obj.ref()+" and no rule admits "+src.obj.ref())
+}
+
+// isolating returns the policies of dst's namespace that isolate its pods for ingress, in the
+// namespace's order, once per workload. A policy whose podSelector has matchLabels is looked
+// up by the first of them (a pod it selects carries that label), the others are tried on
+// every workload: a namespace of many policies and many flows costs their sum, not their
+// product.
+func (b *builder) isolating(dst *workload) []*policy {
+	if ps, ok := b.isolates[dst]; ok {
+		return ps
+	}
+	if b.isolates == nil {
+		b.isolates = map[*workload][]*policy{}
+		b.policyAt = map[[3]string][]int{}
+		b.policyAny = map[string][]int{}
+		for ns, ps := range b.policiesIn {
+			for i, p := range ps {
+				if !p.ingress {
+					continue
+				}
+				labels := stringMap(p.selector.Get("matchLabels"))
+				if len(labels) == 0 {
+					b.policyAny[ns] = append(b.policyAny[ns], i)
+					continue
+				}
+				keys := make([]string, 0, len(labels))
+				for k := range labels {
+					keys = append(keys, k)
+				}
+				k := slices.Min(keys)
+				b.policyAt[[3]string{ns, k, labels[k]}] = append(b.policyAt[[3]string{ns, k, labels[k]}], i)
+			}
+		}
+	}
+	ns := dst.obj.namespace
+	at := slices.Clone(b.policyAny[ns])
+	for k, v := range dst.labels {
+		at = append(at, b.policyAt[[3]string{ns, k, v}]...)
+	}
+	slices.Sort(at)
+	var out []*policy
+	for _, i := range at {
+		if p := b.policiesIn[ns][i]; b.selects(p.selector, dst.labels) {
+			out = append(out, p)
+		}
+	}
+	b.isolates[dst] = out
+	return out
 }
 
 // admits reports whether a `from` peer admits pods labelled labels of namespace ns.
