@@ -132,3 +132,62 @@ func TestStagedEditsExtractOnce(t *testing.T) {
 		t.Errorf("the bucket's block ends at %d in the model, want %d (the edited text)", el.Span.End.Offset, end)
 	}
 }
+
+// An edit of a manifest links the manifests of its namespace (and of the namespaces its hosts
+// name), not every manifest of the workspace; what it links is what a fresh scan makes.
+func TestManifestEditLinksItsNamespace(t *testing.T) {
+	lib, err := knowledge.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	files := corpus.Scale(512, false)
+	if _, err := corpus.Write(dir, files); err != nil {
+		t.Fatal(err)
+	}
+	eng := New(lib, all.Analyzers(), nil)
+	ws := eng.Workspace(dir, DefaultConfig())
+	snap, err := ws.Load(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var key string
+	manifests, inDir := 0, 0
+	for _, k := range snap.Files() {
+		if strings.HasSuffix(k, ".yaml") && strings.Contains(k, "/k8s/") {
+			manifests++
+			if key == "" && strings.HasSuffix(k, "/svc-03.yaml") {
+				key = k
+			}
+		}
+	}
+	for _, k := range snap.Files() {
+		if strings.HasPrefix(k, filepath.Dir(key)+"/") {
+			inDir++
+		}
+	}
+	if key == "" || inDir >= manifests/4 {
+		t.Fatalf("the corpus has no svc-03 manifest, or too few namespaces: %q, %d of %d manifests in its namespace", key, inDir, manifests)
+	}
+	text := snap.File(key).Text
+	if _, err := ws.Open(key, "yaml", 1, text); err != nil {
+		t.Fatal(err)
+	}
+	at := strings.Index(string(text), ":6379")
+	before := eng.linked.Load()
+	after, err := ws.Change(key, 2, []parse.Edit{{Start: at, End: at + len(":6379"), Text: ":6380"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := eng.linked.Load() - before; n == 0 || n > int64(inDir) {
+		t.Errorf("a manifest's edit linked %d files; its namespace has %d manifests of the workspace's %d", n, inDir, manifests)
+	}
+	os.WriteFile(filepath.Join(dir, key), after.File(key).Text, 0o644)
+	fresh, err := New(lib, all.Analyzers(), nil).Workspace(dir, DefaultConfig()).Load(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, b := len(after.Findings()), len(fresh.Findings()); a != b {
+		t.Errorf("after the edit %d findings, a fresh scan %d", a, b)
+	}
+}

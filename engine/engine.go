@@ -55,8 +55,9 @@ type Engine struct {
 	analyzers []analyzers.Analyzer
 	log       *zap.Logger
 	now       func() time.Time
-	// extracts counts the extractions of files (tests read it).
-	extracts atomic.Int64
+	// extracts counts the extractions of files, linked the files given to analyzers' Link
+	// (tests read them).
+	extracts, linked atomic.Int64
 }
 
 // New returns an engine. A nil logger discards logs.
@@ -103,6 +104,7 @@ func (e *Engine) extract(ctx context.Context, a analyzers.Analyzer, file string,
 
 // link fuses the facts of one analyzer; a panic costs that format's elements, not the session.
 func (e *Engine) link(a analyzers.Analyzer, files []*model.FileFacts) (els []*model.Element) {
+	e.linked.Add(int64(len(files)))
 	defer func() {
 		if r := recover(); r != nil {
 			e.log.Error("analyzer link panicked", zap.String("analyzer", a.Name()),

@@ -403,6 +403,10 @@ func (b *buildState) relink(dirty map[scopeID]struct{}) (removed, added []*model
 			}
 		}
 		// Each element is the scope's of the file that defines it.
+		inUnit := make(map[scopeID]bool, len(unit))
+		for _, u := range unit {
+			inUnit[u] = true
+		}
 		byScope := map[scopeID][]*model.Element{}
 		for _, el := range out {
 			if el == nil {
@@ -412,7 +416,7 @@ func (b *buildState) relink(dirty map[scopeID]struct{}) (removed, added []*model
 				el = old
 			}
 			owner := unit[0]
-			if s, ok := b.scopeOf[el.Span.File]; ok && s.analyzer == sid.analyzer && slices.Contains(unit, s) {
+			if s, ok := b.scopeOf[el.Span.File]; ok && s.analyzer == sid.analyzer && inUnit[s] {
 				owner = s
 			}
 			byScope[owner] = append(byScope[owner], el)

@@ -260,8 +260,11 @@ func readObject(src []byte, file string, n *yamlnode.Node) (*object, *model.Prob
 	if kind == "Namespace" {
 		o.namespace, o.nsSpan = name, np.Value.Span
 	}
-	if kind == "ConfigMap" || podPath[kind] != nil {
-		o.refs = namespaceRefs(n)
+	switch {
+	case kind == "ConfigMap":
+		o.refs = namespaceRefs(n.Get("data"), "")
+	case podPath[kind] != nil:
+		o.refs = namespaceRefs(n, "value")
 	}
 	if podPath[kind] != nil && unpinnedImage(n, kind) {
 		// The build configurations may pin its image: see images.go.
@@ -270,37 +273,49 @@ func readObject(src []byte, file string, n *yamlnode.Node) (*object, *model.Prob
 	return o, nil
 }
 
-// namespaceRefs returns the second labels of the dotted names in n's scalars, sorted and
-// without repeats: every namespace a host written there could name.
-func namespaceRefs(n *yamlnode.Node) []string {
+// namespaceRefs returns every namespace a host written in n's scalars could name, as
+// clusterHost reads hosts: the second label of `db.shop`, `db.shop.svc` or
+// `db.shop.svc.cluster.local`; sorted, without repeats. With key, only the scalars of map
+// entries of that key count (an env variable's value; not an image's registry).
+func namespaceRefs(n *yamlnode.Node, key string) []string {
 	seen := map[string]bool{}
 	budget := yamlnode.MaxNodes
-	var walk func(n *yamlnode.Node)
-	walk = func(n *yamlnode.Node) {
+	var walk func(n *yamlnode.Node, counts bool)
+	walk = func(n *yamlnode.Node, counts bool) {
 		if n == nil || budget <= 0 {
 			return
 		}
 		budget--
 		switch n.Kind {
 		case yamlnode.Scalar:
+			if !counts {
+				return
+			}
 			for _, tok := range strings.FieldsFunc(n.Value, func(r rune) bool {
 				return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '.' || r >= 'A' && r <= 'Z')
 			}) {
-				if labels := strings.Split(tok, "."); len(labels) >= 2 && labels[1] != "" {
-					seen[strings.ToLower(labels[1])] = true
+				tok = strings.ToLower(strings.TrimSuffix(tok, "."))
+				for _, s := range []string{".svc.cluster.local", ".svc", ".cluster.local"} {
+					if t, ok := strings.CutSuffix(tok, s); ok {
+						tok = t
+						break
+					}
+				}
+				if labels := strings.Split(tok, "."); len(labels) == 2 && labels[0] != "" && labels[1] != "" {
+					seen[labels[1]] = true
 				}
 			}
 		case yamlnode.Map:
 			for _, p := range n.Pairs {
-				walk(p.Value)
+				walk(p.Value, key == "" || p.Key != nil && p.Key.Value == key)
 			}
 		case yamlnode.Seq:
 			for _, it := range n.Items {
-				walk(it)
+				walk(it, counts)
 			}
 		}
 	}
-	walk(n)
+	walk(n, key == "")
 	out := make([]string, 0, len(seen))
 	for s := range seen {
 		out = append(out, s)

@@ -46,11 +46,14 @@ type Analyzer struct {
 	// parts holds what the last Link made of each part of the workspace (see Link), by the
 	// namespaces it covers, so that a part whose objects did not change is not built again.
 	parts map[string]*part
+	// partOf names the part of each namespace in parts.
+	partOf map[string]string
 }
 
 // part is a set of namespaces that link together, and the elements they made.
 type part struct {
 	key  string    // what it was made of: its objects (by address) and the namespaces it missed
+	ns   []string  // its namespaces, sorted
 	objs []*object // held, so that no address in key is reused while it is
 	out  []*model.Element
 }
@@ -93,6 +96,33 @@ func (*Analyzer) Match(p, languageID string) bool {
 
 // Comment returns a YAML line comment holding text.
 func (*Analyzer) Comment(text string) string { return "# " + text }
+
+// Scope puts every manifest in a scope of its own; Joins joins it with the namespaces its
+// objects are in and those its hosts may name. The engine links the manifests a namespace
+// joins together, and an edit re-links its namespaces, not every manifest of the workspace.
+func (*Analyzer) Scope(path string) string { return path }
+
+// Joins returns the namespaces of ff's objects and those their hosts may name (`db.shop`),
+// as scope keys no path can be. A name that is no namespace of the workspace joins the
+// manifests that give it in vain: more is linked together than needs to be, never less.
+func (*Analyzer) Joins(ff *model.FileFacts) []string {
+	r, ok := ff.RawFacts().(*raw)
+	if !ok {
+		return nil
+	}
+	var out []string
+	for _, o := range r.objects {
+		out = append(out, namespaceScope(o.namespace))
+		for _, ref := range o.refs {
+			out = append(out, namespaceScope(ref))
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// namespaceScope is the scope key of namespace ns (see Joins).
+func namespaceScope(ns string) string { return "\x00namespace/" + ns }
 
 // Link builds the model of every file's objects together. Objects of one namespace act on
 // each other (Services select workloads, Ingresses route to Services, NetworkPolicies isolate
@@ -167,6 +197,10 @@ func (a *Analyzer) Link(files []*model.FileFacts) []*model.Element {
 	defer a.mu.Unlock()
 	prev := a.parts
 	next := make(map[string]*part, len(groups))
+	inCall := map[string]bool{}
+	for _, o := range objs {
+		inCall[o.namespace] = true
+	}
 	var out []*model.Element
 	for _, root := range roots {
 		objs := groups[root]
@@ -185,12 +219,30 @@ func (a *Analyzer) Link(files []*model.FileFacts) []*model.Element {
 		key := objectsKey(objs) + "|" + strings.Join(slices.Compact(ms), ",")
 		p := prev[name]
 		if p == nil || p.key != key {
-			p = &part{key: key, objs: objs, out: a.buildPart(objs, byFile, prev[name])}
+			p = &part{key: key, ns: ns, objs: objs, out: a.buildPart(objs, byFile, prev[name])}
 		}
 		next[name] = p
 		out = append(out, p.out...)
 	}
-	a.parts = next
+	// The engine links one unit of namespaces at a time (see Joins): the parts of the others
+	// are kept, those of this call's namespaces replaced.
+	if a.parts == nil {
+		a.parts, a.partOf = map[string]*part{}, map[string]string{}
+	}
+	for n := range inCall {
+		if name, ok := a.partOf[n]; ok && next[name] == nil {
+			for _, m := range a.parts[name].ns {
+				delete(a.partOf, m)
+			}
+			delete(a.parts, name)
+		}
+	}
+	for name, p := range next {
+		a.parts[name] = p
+		for _, n := range p.ns {
+			a.partOf[n] = name
+		}
+	}
 	return out
 }
 
