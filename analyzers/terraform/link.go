@@ -254,14 +254,11 @@ func asInt(v any) (any, bool) {
 	return nil, false
 }
 
+// asString is mapping.AsString as the evaluator's conversions return it (nil when v is no
+// scalar).
 func asString(v any) (any, bool) {
-	switch x := v.(type) {
-	case string:
-		return x, true
-	case int64:
-		return strconv.FormatInt(x, 10), true
-	case bool:
-		return strconv.FormatBool(x), true
+	if s, ok := mapping.AsString(v); ok {
+		return s, true
 	}
 	return nil, false
 }
