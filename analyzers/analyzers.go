@@ -60,6 +60,15 @@ type Cloner interface {
 	Clone() Analyzer
 }
 
+// Reextractor is implemented by analyzers that read an edited file faster from the facts of
+// its last version: the definitions whose text did not change are taken over, moved to where
+// they now are, and only the rest is read from the tree. What it returns must equal what
+// Extract returns for the same tree.
+type Reextractor interface {
+	// Reextract reads t, the tree of file after an edit; prev are the facts of the text before.
+	Reextract(t *parse.Tree, file string, prev *model.FileFacts) *model.FileFacts
+}
+
 // Cooler is implemented by analyzers whose Raw is large next to the file's text (Terraform's
 // expressions, kept whole for Link) and cheap to extract again: the engine lets the Raw of
 // files no editor holds go once they have not been linked for a while, and their Link reads

@@ -89,6 +89,6 @@ func (b *buildState) reheat(st *fileState) func() any {
 		}
 		defer t.Close()
 		b.reheated++
-		return b.eng.extract(context.Background(), a, key, t).Raw
+		return b.eng.extract(context.Background(), a, key, t, nil).Raw
 	}
 }

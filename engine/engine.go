@@ -55,9 +55,9 @@ type Engine struct {
 	analyzers []analyzers.Analyzer
 	log       *zap.Logger
 	now       func() time.Time
-	// extracts counts the extractions of files, linked the files given to analyzers' Link
-	// (tests read them).
-	extracts, linked atomic.Int64
+	// extracts counts the extractions of files, linked the files given to analyzers' Link,
+	// evaluated the elements the library was evaluated over (tests read them).
+	extracts, linked, evaluated atomic.Int64
 }
 
 // New returns an engine. A nil logger discards logs.
@@ -86,8 +86,9 @@ func (e *Engine) AnalyzerFor(file, languageID string) analyzers.Analyzer {
 	return nil
 }
 
-// extract parses and extracts one file; a panic in an analyzer becomes a problem of the file.
-func (e *Engine) extract(ctx context.Context, a analyzers.Analyzer, file string, tree *parse.Tree) (facts *model.FileFacts) {
+// extract extracts one parsed file; a panic in an analyzer becomes a problem of the file. prev,
+// when not nil, are the facts of the file's text before an edit (see analyzers.Reextractor).
+func (e *Engine) extract(ctx context.Context, a analyzers.Analyzer, file string, tree *parse.Tree, prev *model.FileFacts) (facts *model.FileFacts) {
 	e.extracts.Add(1)
 	defer func() {
 		if r := recover(); r != nil {
@@ -99,6 +100,9 @@ func (e *Engine) extract(ctx context.Context, a analyzers.Analyzer, file string,
 			}}}
 		}
 	}()
+	if r, ok := a.(analyzers.Reextractor); ok && prev != nil {
+		return r.Reextract(tree, file, prev)
+	}
 	return a.Extract(tree, file)
 }
 
@@ -215,7 +219,7 @@ func (e *Engine) relocate(a analyzers.Analyzer, text []byte, el *model.Element) 
 		return nil, err
 	}
 	defer tree.Close()
-	facts := e.extract(context.Background(), a, el.Span.File, tree)
+	facts := e.extract(context.Background(), a, el.Span.File, tree, nil)
 	for _, x := range e.link(a, []*model.FileFacts{facts}) {
 		if x.ID == el.ID {
 			return x, nil

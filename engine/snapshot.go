@@ -479,8 +479,8 @@ func (b *buildState) evaluate(g *model.Graph, deps []model.Dep, touched map[stri
 	}
 	sort.Strings(ids)
 	ev := b.eng.lib.Evaluator(g)
-	// Elements dirty only because they moved (an edit before them in their file), whose
-	// findings read nothing of the graph, keep their findings, moved.
+	// Elements dirty only because they moved (an edit before them in their file), and
+	// nothing of the graph their findings read changed, keep their findings, moved.
 	readChanged := map[string]struct{}{}
 	for _, d := range deps {
 		for id := range b.rdeps[d] {
@@ -489,7 +489,7 @@ func (b *buildState) evaluate(g *model.Graph, deps []model.Dep, touched map[stri
 	}
 	for _, id := range ids {
 		el := g.Element(id)
-		if old := b.evals[id]; old != nil && el != nil && len(old.deps) == 0 {
+		if old := b.evals[id]; old != nil && el != nil {
 			if _, read := readChanged[id]; !read {
 				if m, ok := moved(old.el, el); ok {
 					if fs, ok := moveFindings(old.findings, m); ok {
@@ -531,6 +531,7 @@ func (b *buildState) evaluate(g *model.Graph, deps []model.Dep, touched map[stri
 			continue
 		}
 		b.reg.index(nil, el)
+		b.eng.evaluated.Add(1)
 		fs, ds := ev.ElementDeps(el)
 		for _, f := range fs {
 			b.reg.count(f.ThreatID, f.Span.File, 1)

@@ -182,7 +182,7 @@ func (w *Workspace) Update() *Snapshot {
 			fresh.facts = &model.FileFacts{File: r.st.key, Format: r.st.analyzer.Name(), Problems: []model.Problem{{
 				Span: model.Span{File: r.st.key}, Message: fmt.Sprintf("the file could not be parsed again after an edit: %v", err)}}}
 		} else {
-			fresh.facts = w.eng.extract(context.Background(), r.st.analyzer, r.st.key, t)
+			fresh.facts = w.eng.extract(context.Background(), r.st.analyzer, r.st.key, t, r.st.facts)
 		}
 		r.t = t
 		states[r.i] = &fresh
@@ -452,7 +452,7 @@ func (w *Workspace) readFile(ctx context.Context, p string, cfg Config) (*fileSt
 		return nil, &model.Skipped{File: key, Reason: err.Error()}
 	}
 	defer tree.Close()
-	return &fileState{key: key, analyzer: a, text: text, facts: w.eng.extract(ctx, a, key, tree)}, nil
+	return &fileState{key: key, analyzer: a, text: text, facts: w.eng.extract(ctx, a, key, tree, nil)}, nil
 }
 
 // Open records that an editor opened file with text, and updates the model. The tree is kept
@@ -500,7 +500,7 @@ func (w *Workspace) openLocked(file, languageID string, version int32, text []by
 		return fmt.Errorf("open %s: %w", file, err)
 	}
 	st.doc = doc
-	st.facts = w.eng.extract(context.Background(), a, file, doc.Tree())
+	st.facts = w.eng.extract(context.Background(), a, file, doc.Tree(), nil)
 	w.files[file] = st
 	return nil
 }

@@ -28,6 +28,7 @@ extern bool ts_node_is_missing(TSNode);
 extern bool ts_node_is_error(TSNode);
 extern bool ts_node_has_error(TSNode);
 extern uint32_t ts_node_descendant_count(TSNode);
+extern uint32_t ts_node_child_count(TSNode);
 
 // Must match FlatNode.
 typedef struct {
@@ -42,6 +43,36 @@ typedef struct {
 
 static uint32_t threatls_descendants(TSNode root) { return ts_node_descendant_count(root); }
 
+// threatls_fill writes what node is into f, without links to other nodes.
+static void threatls_fill(flat_node *f, TSNode node, uint16_t field) {
+	f->start_byte = ts_node_start_byte(node);
+	f->end_byte = ts_node_end_byte(node);
+	TSPoint s = ts_node_start_point(node), e = ts_node_end_point(node);
+	f->start_row = s.row; f->start_col = s.column; f->end_row = e.row; f->end_col = e.column;
+	f->parent = -1; f->first_child = -1; f->next_sibling = -1; f->child_count = 0;
+	f->sym = ts_node_symbol(node);
+	f->field = field;
+	f->flags = (ts_node_is_named(node) ? 1 : 0) | (ts_node_is_missing(node) ? 2 : 0) |
+		(ts_node_is_error(node) ? 4 : 0) | (ts_node_has_error(node) ? 8 : 0);
+}
+
+// threatls_children writes n's children (at most cap) into info and nodes and returns how
+// many it wrote.
+static uint32_t threatls_children(TSNode n, flat_node *info, TSNode *nodes, uint32_t cap) {
+	TSTreeCursor c = ts_tree_cursor_new(n);
+	uint32_t k = 0;
+	if (ts_tree_cursor_goto_first_child(&c)) {
+		do {
+			if (k == cap) break;
+			TSNode node = ts_tree_cursor_current_node(&c);
+			threatls_fill(&info[k], node, ts_tree_cursor_current_field_id(&c));
+			nodes[k++] = node;
+		} while (ts_tree_cursor_goto_next_sibling(&c));
+	}
+	ts_tree_cursor_delete(&c);
+	return k;
+}
+
 // threatls_flatten writes the nodes under root in pre-order into out (room for cap nodes)
 // and returns how many it wrote.
 static uint32_t threatls_flatten(TSNode root, flat_node *out, uint32_t cap) {
@@ -52,15 +83,8 @@ static uint32_t threatls_flatten(TSNode root, flat_node *out, uint32_t cap) {
 		if (n == cap) break;
 		TSNode node = ts_tree_cursor_current_node(&c);
 		flat_node *f = &out[n];
-		f->start_byte = ts_node_start_byte(node);
-		f->end_byte = ts_node_end_byte(node);
-		TSPoint s = ts_node_start_point(node), e = ts_node_end_point(node);
-		f->start_row = s.row; f->start_col = s.column; f->end_row = e.row; f->end_col = e.column;
-		f->parent = parent; f->first_child = -1; f->next_sibling = -1; f->child_count = 0;
-		f->sym = ts_node_symbol(node);
-		f->field = ts_tree_cursor_current_field_id(&c);
-		f->flags = (ts_node_is_named(node) ? 1 : 0) | (ts_node_is_missing(node) ? 2 : 0) |
-			(ts_node_is_error(node) ? 4 : 0) | (ts_node_has_error(node) ? 8 : 0);
+		threatls_fill(f, node, ts_tree_cursor_current_field_id(&c));
+		f->parent = parent;
 		if (prev >= 0) out[prev].next_sibling = (int32_t)n;
 		if (parent >= 0) {
 			if (out[parent].first_child < 0) out[parent].first_child = (int32_t)n;
@@ -143,8 +167,10 @@ func (t *Tree) Flatten() *Flat {
 	if t.t == nil {
 		return &Flat{} // Plain
 	}
-	root := t.t.RootNode()
-	tsroot := *(*C.TSNode)(unsafe.Pointer(root))
+	return t.flatten(*(*C.TSNode)(unsafe.Pointer(t.t.RootNode())))
+}
+
+func (t *Tree) flatten(tsroot C.TSNode) *Flat {
 	n := uint32(C.threatls_descendants(tsroot))
 	nodes := make([]FlatNode, n)
 	if n > 0 {
@@ -153,6 +179,61 @@ func (t *Tree) Flatten() *Flat {
 	}
 	kinds, fields := names(t.t.Language())
 	return &Flat{Nodes: nodes, kinds: kinds, fields: fields}
+}
+
+// A Child is a node reached through Top and Children, without copying the rest of the tree:
+// an analyzer that needs only some definitions of a large file flattens only those
+// (FlattenAt). Its FlatNode's links (Parent, FirstChild, NextSibling) are unset. It is valid
+// until the tree is closed.
+type Child struct {
+	FlatNode
+	node C.TSNode
+}
+
+// Top returns the root node as a Child; ok is false for a Plain tree.
+func (t *Tree) Top() (c Child, ok bool) {
+	if t.t == nil {
+		return Child{}, false
+	}
+	root := *(*C.TSNode)(unsafe.Pointer(t.t.RootNode()))
+	c = Child{node: root}
+	C.threatls_fill((*C.flat_node)(unsafe.Pointer(&c.FlatNode)), root, 0)
+	return c, true
+}
+
+// Children returns the children of c, in order.
+func (t *Tree) Children(c Child) []Child {
+	n := uint32(C.ts_node_child_count(c.node))
+	if n == 0 {
+		return nil
+	}
+	info := make([]FlatNode, n)
+	nodes := make([]C.TSNode, n)
+	got := int(C.threatls_children(c.node, (*C.flat_node)(unsafe.Pointer(&info[0])), &nodes[0], C.uint32_t(n)))
+	out := make([]Child, got)
+	for i := range out {
+		out[i] = Child{FlatNode: info[i], node: nodes[i]}
+	}
+	return out
+}
+
+// FlattenAt copies the subtree of c out of tree-sitter, as Flatten copies the whole tree: c
+// is node 0 (its Field is kept, its Parent is -1).
+func (t *Tree) FlattenAt(c Child) *Flat {
+	f := t.flatten(c.node)
+	if len(f.Nodes) > 0 {
+		f.Nodes[0].Field = c.Field
+	}
+	return f
+}
+
+// KindOf returns the node type of c.
+func (t *Tree) KindOf(c Child) string {
+	kinds, _ := names(t.t.Language())
+	if s := int(c.Sym); s < len(kinds) {
+		return kinds[s]
+	}
+	return "ERROR"
 }
 
 // Symbols returns how many node kinds the tree's grammar has: the symbols of FlatNode.Sym.

@@ -68,3 +68,62 @@ locals {
 		t.Fatal("the text was meant to hold a syntax error")
 	}
 }
+
+// TestFlattenAtMatchesFlatten checks that the children Top and Children list, and the
+// subtree FlattenAt copies of each, are what the whole tree's Flatten holds at their place.
+func TestFlattenAtMatchesFlatten(t *testing.T) {
+	src := []byte("# a comment\nresource \"aws_s3_bucket\" \"b\" {\n  bucket = \"logs-${var.env}\"\n  versioning { enabled = true }\n}\n\nlocals {\n  x = [1, 2, { a = local.y }]\n}\n")
+	tr, err := Parse(context.Background(), HCL, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	full := tr.Flatten()
+	top, ok := tr.Top()
+	if !ok || top.StartByte != full.Nodes[0].StartByte || top.EndByte != full.Nodes[0].EndByte || top.Sym != full.Nodes[0].Sym {
+		t.Fatalf("Top = %+v, the flat root is %+v", top.FlatNode, full.Nodes[0])
+	}
+	checked := 0
+	var visit func(c Child, at int32)
+	visit = func(c Child, at int32) {
+		kids := tr.Children(c)
+		if len(kids) != int(full.Nodes[at].ChildCount) {
+			t.Fatalf("%s at %d: %d children, the flat tree has %d", tr.KindOf(c), c.StartByte, len(kids), full.Nodes[at].ChildCount)
+		}
+		k := full.Nodes[at].FirstChild
+		for _, kid := range kids {
+			want := full.Nodes[k]
+			if kid.StartByte != want.StartByte || kid.EndByte != want.EndByte || kid.StartRow != want.StartRow ||
+				kid.StartCol != want.StartCol || kid.EndRow != want.EndRow || kid.EndCol != want.EndCol ||
+				kid.Sym != want.Sym || kid.Field != want.Field || kid.Flags != want.Flags || tr.KindOf(kid) != full.Kind(k) {
+				t.Fatalf("child at %d: %+v, the flat tree has %+v", kid.StartByte, kid.FlatNode, want)
+			}
+			sub := tr.FlattenAt(kid)
+			for j, n := range sub.Nodes {
+				w := full.Nodes[k+int32(j)]
+				rebase := func(i int32) int32 {
+					if i < 0 {
+						return -1
+					}
+					return i + k
+				}
+				if j == 0 {
+					w.Parent, w.NextSibling = -1, -1
+					n.NextSibling = -1
+				}
+				if n.StartByte != w.StartByte || n.EndByte != w.EndByte || n.Sym != w.Sym || n.Field != w.Field ||
+					n.ChildCount != w.ChildCount || rebase(n.FirstChild) != w.FirstChild ||
+					(j > 0 && (rebase(n.Parent) != w.Parent || rebase(n.NextSibling) != w.NextSibling)) {
+					t.Fatalf("FlattenAt(%s at %d) node %d: %+v, the flat tree has %+v", tr.KindOf(kid), kid.StartByte, j, n, w)
+				}
+				checked++
+			}
+			visit(kid, k)
+			k = full.Nodes[k].NextSibling
+		}
+	}
+	visit(top, 0)
+	if checked < 30 {
+		t.Fatalf("only %d nodes compared", checked)
+	}
+}

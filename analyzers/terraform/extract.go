@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -24,9 +25,6 @@ type extractor struct {
 	t    *parse.Tree
 	src  []byte
 	file string
-	// defs are the spans of every block and attribute, in pre-order (sorted by start): the
-	// candidates an ignore comment covers.
-	defs []model.Span
 }
 
 // Extract reads one parsed file into facts: Raw holds the file's blocks, Ignores its
@@ -68,7 +66,10 @@ func (a *Analyzer) Extract(t *parse.Tree, file string) *model.FileFacts {
 		tops = &raw.Attrs
 	}
 	x.body(&fnode{f: t.Flatten()}, 0, &raw.Blocks, tops)
-	ff.Ignores, ff.Problems = x.ignores(root, ff.Problems)
+	for _, b := range raw.Blocks {
+		b.sum = textSum(x.src[b.Span.Start.Offset:b.Span.End.Offset])
+	}
+	ff.Ignores, ff.Problems = x.ignores(root, ff.Problems, raw)
 	return ff
 }
 
@@ -277,7 +278,6 @@ func (x *extractor) block(n *fnode, depth int) *Block {
 	}
 	end := x.span(last)
 	b.Head = model.Span{File: x.file, Start: b.Span.Start, End: end.End}
-	x.defs = append(x.defs, b.Span)
 	if body != nil {
 		x.body(body, depth+1, &b.Blocks, &b.Attrs)
 	}
@@ -311,7 +311,6 @@ func (x *extractor) attribute(n *fnode, depth int) *Attribute {
 	if a.Expr == nil {
 		a.Expr = &Expr{Kind: Computed, Span: a.Span}
 	}
-	x.defs = append(x.defs, a.Span)
 	return a
 }
 
@@ -861,10 +860,11 @@ func firstMissing(n *parse.Node, depth int) *parse.Node {
 	return nil
 }
 
-func (x *extractor) ignores(root *parse.Node, problems []model.Problem) ([]model.Ignore, []model.Problem) {
+func (x *extractor) ignores(root *parse.Node, problems []model.Problem, raw *Raw) ([]model.Ignore, []model.Problem) {
 	const marker = "threatls:ignore"
 	var out []model.Ignore
 	seen := map[uint]bool{}
+	var tops []top
 	for from := 0; ; {
 		i := bytes.Index(x.src[from:], []byte(marker))
 		if i < 0 {
@@ -877,8 +877,56 @@ func (x *extractor) ignores(root *parse.Node, problems []model.Problem) ([]model
 			continue
 		}
 		seen[n.StartByte()] = true
-		igs, ps := analyzers.ParseIgnore(x.text(n), x.span(n), analyzers.Target(x.span(n), x.defs))
+		if tops == nil {
+			tops = raw.tops()
+		}
+		sp := x.span(n)
+		igs, ps := analyzers.ParseIgnore(x.text(n), sp, analyzers.Target(sp, defsNear(tops, sp)))
 		out, problems = append(out, igs...), append(problems, ps...)
 	}
 	return out, problems
+}
+
+// A top is a top-level definition of a file: a block, or an attribute of a .tfvars file.
+type top struct {
+	span  model.Span
+	block *Block
+}
+
+// tops returns the file's top-level definitions, in source order.
+func (r *Raw) tops() []top {
+	out := make([]top, 0, len(r.Blocks)+len(r.Attrs))
+	i, j := 0, 0
+	for i < len(r.Attrs) || j < len(r.Blocks) {
+		if j == len(r.Blocks) || i < len(r.Attrs) && r.Attrs[i].Span.Start.Offset < r.Blocks[j].Span.Start.Offset {
+			out = append(out, top{span: r.Attrs[i].Span})
+			i++
+		} else {
+			out = append(out, top{span: r.Blocks[j].Span, block: r.Blocks[j]})
+			j++
+		}
+	}
+	return out
+}
+
+// defsNear returns, sorted by start, the spans of the definitions a comment at sp may cover
+// (see analyzers.Target): those of the top-level definitions on or after its line up to the
+// first one after it, with everything defined in them. Definitions that end on an earlier
+// line cannot be chosen, and reading only these keeps a file of many suppressions from
+// costing their number times its size.
+func defsNear(tops []top, sp model.Span) []model.Span {
+	next := sort.Search(len(tops), func(i int) bool { return tops[i].span.Start.Offset >= sp.End.Offset })
+	first := next
+	for first > 0 && tops[first-1].span.End.Line >= sp.Start.Line {
+		first--
+	}
+	var defs []model.Span
+	for _, t := range tops[first:min(next+1, len(tops))] {
+		if t.block == nil {
+			defs = append(defs, t.span)
+		} else {
+			defs = appendDefs(defs, t.block)
+		}
+	}
+	return defs
 }

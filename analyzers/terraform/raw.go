@@ -21,6 +21,9 @@ type Block struct {
 	Head   model.Span
 	Attrs  []*Attribute // in source order
 	Blocks []*Block     // nested blocks, in source order
+	// sum is the hash of a top-level block's text (textSum), by which Reextract recognises
+	// it after an edit; 0 for nested blocks.
+	sum uint64
 }
 
 // Attr returns the attribute called name, or nil.
