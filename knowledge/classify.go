@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 
@@ -27,7 +28,18 @@ type classRule struct {
 }
 
 // Classifier guesses the classification of what a store holds (see classification.yaml).
-type Classifier struct{ rules []classRule }
+// It is safe for concurrent use.
+type Classifier struct {
+	rules []classRule
+	// seen remembers the answers by what they were read from (the category and the
+	// texts): an edit before a store moves it and makes it anew, and matching the patterns
+	// again cost a tenth of a keystroke in a large file.
+	mu   sync.Mutex
+	seen map[string][2]string
+}
+
+// maxSeen bounds Classifier.seen; it is emptied when full.
+const maxSeen = 1 << 16
 
 // BuiltinClassifier returns the heuristics embedded in the binary.
 func BuiltinClassifier() (*Classifier, error) { return parseClassifier(classificationYAML) }
@@ -63,6 +75,23 @@ func (c *Classifier) Classify(el *model.Element) (string, string) {
 	}
 	texts := classTexts(el)
 	category, _ := el.Attrs["category"].Value.(string)
+	key := category + "\x00" + strings.Join(texts, "\x00")
+	c.mu.Lock()
+	got, ok := c.seen[key]
+	c.mu.Unlock()
+	if !ok {
+		got[0], got[1] = c.classify(category, texts)
+		c.mu.Lock()
+		if c.seen == nil || len(c.seen) >= maxSeen {
+			c.seen = map[string][2]string{}
+		}
+		c.seen[key] = got
+		c.mu.Unlock()
+	}
+	return got[0], got[1]
+}
+
+func (c *Classifier) classify(category string, texts []string) (string, string) {
 	for _, r := range c.rules {
 		if slices.Contains(r.Categories, category) || slices.Contains(r.AlsoCategories, category) {
 			return r.Class, fmt.Sprintf("%s (a %s store; classification.yaml)", r.Why, category)
