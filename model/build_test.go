@@ -292,3 +292,39 @@ func TestRebuildStaysSorted(t *testing.T) {
 		}
 	}
 }
+
+// What the internet reaches is walked again only when a flow could have taken something
+// away from it: a flow that moved (an edit before it in its file) or came changes it without
+// a walk of the whole graph, and the graph says what a fresh build says.
+func TestReachWalksOnlyWhenAFlowWent(t *testing.T) {
+	internet := &Element{ID: Internet, Kind: Actor, Type: "internet", Name: "internet", Span: at("x.src", 0), Head: at("x.src", 0)}
+	a, b2, c, d := node("x:a", Component, 1), node("x:b", Component, 2), node("x:c", Component, 3), node("x:d", Component, 4)
+	in := flow("x:in", Internet, "x:a", 5, nil)
+	ab := flow("x:ab", "x:a", "x:b", 6, nil)
+	cd := flow("x:cd", "x:c", "x:d", 7, nil)
+	var bld Builder
+	g, _ := bld.Update(nil, []*Element{internet, a, b2, c, d, in, ab, cd})
+	walks := bld.p.walks
+	moved := flow("x:ab", "x:a", "x:b", 9, nil) // the same flow, two lines down
+	g, _ = bld.Update([]*Element{ab}, []*Element{moved})
+	if bld.p.walks != walks {
+		t.Errorf("a flow that moved walked the graph again")
+	}
+	bc := flow("x:bc", "x:b", "x:c", 8, nil) // now a → b → c → d
+	g, _ = bld.Update(nil, []*Element{bc})
+	if bld.p.walks != walks {
+		t.Errorf("a flow that came walked the graph again")
+	}
+	for _, id := range []string{"x:a", "x:b", "x:c", "x:d"} {
+		if !g.ReachableFromInternet(id) {
+			t.Errorf("%s is not reached after b → c came", id)
+		}
+	}
+	g, _ = bld.Update([]*Element{bc}, nil)
+	if bld.p.walks != walks+1 {
+		t.Errorf("a flow from a reached node went: %d walks, want one", bld.p.walks-walks)
+	}
+	if g.ReachableFromInternet("x:c") || g.ReachableFromInternet("x:d") || !g.ReachableFromInternet("x:b") {
+		t.Errorf("after b → c went: c %v, d %v, b %v", g.ReachableFromInternet("x:c"), g.ReachableFromInternet("x:d"), g.ReachableFromInternet("x:b"))
+	}
+}

@@ -15,6 +15,7 @@ import (
 // only the searches that read something it changed.
 type pathState struct {
 	exposed map[string]bool // nodes exposed by their own attributes: a public store, an internet-facing component
+	walks   int             // how many times reach walked the whole graph (tests read it)
 	entries map[string]*entry
 	deps    deps[Dep, string]
 	all     []*Element // every entry's paths, before the cut to maxPaths
@@ -73,13 +74,45 @@ func exposedNode(e *Element) bool {
 	return e != nil && (e.Kind == Store && boolAttr(e, "public") || e.Kind == Component && boolAttr(e, "internet_facing"))
 }
 
-// reach recomputes what the internet reaches when the flows or the exposed nodes changed:
-// a walk from the internet and every exposed node over the flows no policy blocks.
+// reach updates what the internet reaches: flows that came extend it from where they start
+// (when the internet reaches that); when a node became or stopped being exposed, a node left,
+// or a flow went from a node the internet reaches, it is walked again from the internet and
+// every exposed node over the flows no policy blocks. A flow that only moved (an edit before
+// it in its file) changes nothing.
 func (u *update) reach() {
-	if !u.flowsMoved && !u.exposureMoved {
+	g, p := u.g, &u.b.p
+	reached := func(id string) bool { r, _ := g.reach.Get(id); return r }
+	stale := u.reachStale || u.exposureMoved
+	for _, e := range u.edgesGone {
+		if stale {
+			break
+		}
+		stale = reached(e[0])
+	}
+	if !stale {
+		var queue []string
+		for _, e := range u.edgesCame {
+			if reached(e[0]) && !reached(e[1]) {
+				g.reach.Set(e[1], true)
+				u.dep(DepReach, e[1])
+				queue = append(queue, e[1])
+			}
+		}
+		for len(queue) > 0 {
+			id := queue[0]
+			queue = queue[1:]
+			for _, f := range g.Outbound(id) {
+				if blocked(f) || reached(f.To) {
+					continue
+				}
+				g.reach.Set(f.To, true)
+				u.dep(DepReach, f.To)
+				queue = append(queue, f.To)
+			}
+		}
 		return
 	}
-	g, p := u.g, &u.b.p
+	p.walks++
 	reach := map[string]bool{Internet: true}
 	queue := []string{Internet}
 	ids := make([]string, 0, len(p.exposed))

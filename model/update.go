@@ -25,8 +25,12 @@ type update struct {
 	finals          map[string]*Element
 	deps            map[Dep]struct{}
 	problemsChanged bool
-	flowsMoved      bool // a flow came, went or changed
-	exposureMoved   bool // a node became or stopped being exposed
+	// reachStale says what the internet reaches must be walked again from scratch (a node
+	// left); edgesCame and edgesGone are the unblocked flows, as from→to, that came and went
+	// (a flow that only moved or changed its other attributes is neither).
+	reachStale           bool
+	edgesCame, edgesGone [][2]string
+	exposureMoved        bool // a node became or stopped being exposed
 	typesBefore     map[string]int
 	forget          []*Element // input nodes that left: their fusion info goes unless they came back
 }
@@ -218,7 +222,6 @@ func (u *update) applyFinals() {
 				}
 			}
 			if old.Kind == Flow {
-				u.flowsMoved = true
 				ends[Dep{DepOutbound, old.From}] = ends[Dep{DepOutbound, old.From}]
 				ends[Dep{DepInbound, old.To}] = ends[Dep{DepInbound, old.To}]
 			}
@@ -236,9 +239,18 @@ func (u *update) applyFinals() {
 				}
 			}
 			if nw.Kind == Flow {
-				u.flowsMoved = true
 				ends[Dep{DepOutbound, nw.From}] = append(ends[Dep{DepOutbound, nw.From}], nw)
 				ends[Dep{DepInbound, nw.To}] = append(ends[Dep{DepInbound, nw.To}], nw)
+			}
+		}
+		wasEdge := old != nil && old.Kind == Flow && !blocked(old)
+		isEdge := nw != nil && nw.Kind == Flow && !blocked(nw)
+		if !wasEdge || !isEdge || old.From != nw.From || old.To != nw.To {
+			if wasEdge {
+				u.edgesGone = append(u.edgesGone, [2]string{old.From, old.To})
+			}
+			if isEdge {
+				u.edgesCame = append(u.edgesCame, [2]string{nw.From, nw.To})
 			}
 		}
 		if old != nil && old.Kind != Flow && old.Kind != Path || nw != nil && nw.Kind != Flow && nw.Kind != Path {
@@ -251,7 +263,7 @@ func (u *update) applyFinals() {
 				}
 			}
 			if old != nil && nw == nil {
-				u.flowsMoved = true // what it reached may be unreachable now
+				u.reachStale = true // what it reached may be unreachable now
 			}
 		}
 	}
