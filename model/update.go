@@ -31,8 +31,8 @@ type update struct {
 	reachStale           bool
 	edgesCame, edgesGone [][2]string
 	exposureMoved        bool // a node became or stopped being exposed
-	typesBefore     map[string]int
-	forget          []*Element // input nodes that left: their fusion info goes unless they came back
+	typesBefore          map[string]int
+	forget               []*Element // input nodes that left: their fusion info goes unless they came back
 }
 
 type zoneMove struct{ id, was, now string }
