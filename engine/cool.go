@@ -20,6 +20,10 @@ const defaultSyntaxBudget = 1 << 20
 type warmth struct {
 	budget int64
 	bytes  int64
+	// floor is the source of the largest unit linked so far: a budget is never below it, or
+	// a unit larger than the budget (a namespace of thousands of manifests) would be
+	// extracted again on every edit of it. (A budget of none stays none.)
+	floor int64
 	order  *list.List               // of *warm, most recently linked first
 	of     map[string]*list.Element // by file
 }
@@ -49,9 +53,36 @@ func (w *warmth) forget(key string) {
 	}
 }
 
-// linked records that the files of facts were just linked (their Raw is held again), then
-// cools the least recently linked files over the budget.
-func (b *buildState) linked(facts []*model.FileFacts) {
+// linked records that the files of units (the facts of each Link call) were just linked
+// (their Raw is held again), then cools the least recently linked files over the budget.
+func (b *buildState) linked(units [][]*model.FileFacts) {
+	w := &b.warm
+	for _, facts := range units {
+		var size int64
+		for _, f := range facts {
+			if st := b.states[f.File]; st != nil {
+				size += int64(len(st.text))
+			}
+		}
+		w.floor = max(w.floor, size)
+		b.warmUnit(facts)
+	}
+	limit := w.budget
+	if limit > 0 {
+		limit = max(limit, w.floor)
+	}
+	for w.bytes > limit && w.order.Len() > 0 {
+		e := w.order.Back()
+		v := e.Value.(*warm)
+		w.forget(v.key)
+		if st := b.states[v.key]; st != nil && st.facts == v.facts && !st.open {
+			v.facts.Cool(b.reheat(st))
+		}
+	}
+}
+
+// warmUnit records that the files of facts were just linked.
+func (b *buildState) warmUnit(facts []*model.FileFacts) {
 	w := &b.warm
 	for _, f := range facts {
 		st := b.states[f.File]
@@ -68,14 +99,6 @@ func (b *buildState) linked(facts []*model.FileFacts) {
 		size := int64(len(st.text))
 		w.of[f.File] = w.order.PushFront(&warm{key: f.File, facts: f, size: size})
 		w.bytes += size
-	}
-	for w.bytes > w.budget && w.order.Len() > 0 {
-		e := w.order.Back()
-		v := e.Value.(*warm)
-		w.forget(v.key)
-		if st := b.states[v.key]; st != nil && st.facts == v.facts && !st.open {
-			v.facts.Cool(b.reheat(st))
-		}
 	}
 }
 

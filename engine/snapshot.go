@@ -358,7 +358,7 @@ func (b *buildState) unit(sid scopeID) []scopeID {
 
 // relink links the units of the scopes whose files changed — a scope and those it is joined
 // with — and returns the elements that left and came, and the facts it linked.
-func (b *buildState) relink(dirty map[scopeID]struct{}) (removed, added []*model.Element, linked []*model.FileFacts) {
+func (b *buildState) relink(dirty map[scopeID]struct{}) (removed, added []*model.Element, linked [][]*model.FileFacts) {
 	ids := make([]scopeID, 0, len(dirty))
 	for sid := range dirty {
 		ids = append(ids, sid)
@@ -390,7 +390,7 @@ func (b *buildState) relink(dirty map[scopeID]struct{}) (removed, added []*model
 		var out []*model.Element
 		if len(facts) > 0 {
 			out = b.eng.link(a, facts)
-			linked = append(linked, facts...)
+			linked = append(linked, facts)
 		}
 		// An element that says what the last Link's did is that element: what did not change
 		// is not re-evaluated, however the analyzer made it.

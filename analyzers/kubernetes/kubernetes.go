@@ -52,10 +52,10 @@ type Analyzer struct {
 
 // part is a set of namespaces that link together, and the elements they made.
 type part struct {
-	key  string    // what it was made of: its objects (by address) and the namespaces it missed
-	ns   []string  // its namespaces, sorted
-	objs []*object // held, so that no address in key is reused while it is
-	out  []*model.Element
+	key   string             // what it was made of: its files' facts (by address) and the namespaces it missed
+	ns    []string           // its namespaces, sorted
+	facts []*model.FileFacts // held, so that no address in key is reused while it is
+	out   []*model.Element
 }
 
 // New returns the Kubernetes analyzer.
@@ -65,6 +65,10 @@ var _ analyzers.Analyzer = (*Analyzer)(nil)
 
 // Clone returns a Kubernetes analyzer with nothing built yet.
 func (*Analyzer) Clone() analyzers.Analyzer { return &Analyzer{} }
+
+// Cools reports true: a manifest's decoded objects are several times its text, Link and
+// Joins read them through RawFacts, and decoding them again costs little.
+func (*Analyzer) Cools() bool { return true }
 
 // Name returns "kubernetes".
 func (*Analyzer) Name() string { return Name }
@@ -216,10 +220,11 @@ func (a *Analyzer) Link(files []*model.FileFacts) []*model.Element {
 		name := strings.Join(ns, ",")
 		ms := missed[root]
 		sort.Strings(ms)
-		key := objectsKey(objs) + "|" + strings.Join(slices.Compact(ms), ",")
+		facts := partFacts(objs, byFile)
+		key := factsKey(facts) + "|" + strings.Join(slices.Compact(ms), ",")
 		p := prev[name]
 		if p == nil || p.key != key {
-			p = &part{key: key, ns: ns, objs: objs, out: a.buildPart(objs, byFile, prev[name])}
+			p = &part{key: key, ns: ns, facts: facts, out: a.buildPart(objs, byFile, prev[name])}
 		}
 		next[name] = p
 		out = append(out, p.out...)
@@ -282,11 +287,26 @@ func (a *Analyzer) buildPart(objs []*object, files map[string]*model.FileFacts, 
 	return out
 }
 
-// objectsKey identifies a list of objects by address.
-func objectsKey(objs []*object) string {
-	b := make([]byte, 0, 12*len(objs))
+// partFacts returns the facts of the files objs come from, in the order of objs. The facts,
+// not the objects, identify a part: the engine may let a file's objects go (Cools) and
+// decode them again, while its facts stay the same as long as its text does.
+func partFacts(objs []*object, files map[string]*model.FileFacts) []*model.FileFacts {
+	var out []*model.FileFacts
+	seen := map[string]bool{}
 	for _, o := range objs {
-		b = strconv.AppendUint(b, uint64(uintptr(unsafe.Pointer(o))), 36)
+		if !seen[o.file] {
+			seen[o.file] = true
+			out = append(out, files[o.file])
+		}
+	}
+	return out
+}
+
+// factsKey identifies a list of facts by address.
+func factsKey(facts []*model.FileFacts) string {
+	b := make([]byte, 0, 12*len(facts))
+	for _, f := range facts {
+		b = strconv.AppendUint(b, uint64(uintptr(unsafe.Pointer(f))), 36)
 		b = append(b, ',')
 	}
 	return string(b)
