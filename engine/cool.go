@@ -24,8 +24,8 @@ type warmth struct {
 	// a unit larger than the budget (a namespace of thousands of manifests) would be
 	// extracted again on every edit of it. (A budget of none stays none.)
 	floor int64
-	order  *list.List               // of *warm, most recently linked first
-	of     map[string]*list.Element // by file
+	order *list.List               // of *warm, most recently linked first
+	of    map[string]*list.Element // by file
 }
 
 type warm struct {
