@@ -860,10 +860,12 @@ func (u *update) classify(el *Element) *Element {
 	return c
 }
 
-// clone copies e with its own attribute map (everything else is shared and immutable).
+// clone copies e with its own attribute map (everything else is shared and immutable). The
+// map has room for one more attribute, what most decorations add: a larger hint makes a
+// map of five to eight attributes twice its size, a tenth of the heap at 5,000 files.
 func (e *Element) clone() *Element {
 	c := *e
-	c.Attrs = make(map[string]Attr, len(e.Attrs)+4)
+	c.Attrs = make(map[string]Attr, len(e.Attrs)+1)
 	for k, v := range e.Attrs {
 		c.Attrs[k] = v
 	}
