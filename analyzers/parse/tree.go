@@ -51,6 +51,15 @@ func Budget(n int) time.Duration {
 	return 500*time.Millisecond + time.Duration(n)*time.Microsecond
 }
 
+// readChunk is the most text a read of the parser is handed. go-tree-sitter copies what a read
+// returns into C memory (and keeps the copy until the parse ends), and an incremental reparse
+// reads again at every place it lexes anew: handing it the rest of the text each time copied
+// a 5 MB file dozens of times per keystroke, more than the parse itself cost.
+const readChunk = 64 << 10
+
+// handed counts the bytes handed to the parser's reads (tests read it).
+var handed atomic.Int64
+
 // Parse parses src from scratch. The context cancels a long parse: the result is then an error.
 func Parse(ctx context.Context, l Lang, src []byte) (*Tree, error) {
 	return parse(ctx, l, src, nil)
@@ -86,7 +95,9 @@ func parse(ctx context.Context, l Lang, src []byte, old *sitter.Tree) (*Tree, er
 		if i >= n {
 			return nil
 		}
-		return src[i:]
+		chunk := src[i:min(n, i+readChunk)]
+		handed.Add(int64(len(chunk)))
+		return chunk
 	}, old, opts)
 	if t == nil {
 		if cancelled.Load() {
