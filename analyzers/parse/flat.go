@@ -113,6 +113,7 @@ static uint32_t threatls_flatten(TSNode root, flat_node *out, uint32_t cap) {
 import "C"
 
 import (
+	"sync"
 	"unsafe"
 
 	sitter "github.com/tree-sitter/go-tree-sitter"
@@ -172,13 +173,38 @@ func (t *Tree) Flatten() *Flat {
 
 func (t *Tree) flatten(tsroot C.TSNode) *Flat {
 	n := uint32(C.threatls_descendants(tsroot))
-	nodes := make([]FlatNode, n)
+	nodes := nodeBuffer(int(n))
 	if n > 0 {
 		got := C.threatls_flatten(tsroot, (*C.flat_node)(unsafe.Pointer(&nodes[0])), C.uint32_t(n))
 		nodes = nodes[:got]
 	}
 	kinds, fields := names(t.t.Language())
 	return &Flat{Nodes: nodes, kinds: kinds, fields: fields}
+}
+
+// nodePool holds node buffers of Flats released by their readers (see Release): reading a
+// workspace flattens every file once, and their buffers were a seventh of what a load
+// allocates.
+var nodePool sync.Pool // of *[]FlatNode
+
+// maxPooled is the largest buffer (in nodes) kept for reuse.
+const maxPooled = 1 << 20
+
+func nodeBuffer(n int) []FlatNode {
+	if p, ok := nodePool.Get().(*[]FlatNode); ok && cap(*p) >= n {
+		return (*p)[:n]
+	}
+	return make([]FlatNode, n)
+}
+
+// Release gives f's nodes back for the next Flatten. Call it when nothing reads f any more;
+// f is empty afterwards.
+func (f *Flat) Release() {
+	if c := cap(f.Nodes); c > 0 && c <= maxPooled {
+		nodes := f.Nodes[:0]
+		nodePool.Put(&nodes)
+	}
+	f.Nodes = nil
 }
 
 // A Child is a node reached through Top and Children, without copying the rest of the tree:

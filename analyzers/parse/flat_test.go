@@ -127,3 +127,35 @@ func TestFlattenAtMatchesFlatten(t *testing.T) {
 		t.Fatalf("only %d nodes compared", checked)
 	}
 }
+
+// A Flat made from a released one's buffer holds its own tree, nothing of the other's.
+func TestReleasedBufferIsReused(t *testing.T) {
+	big, err := Parse(context.Background(), HCL, []byte("locals {\n  a = [1, 2, 3, { b = var.c }]\n  d = \"e-${f.g}\"\n}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer big.Close()
+	small, err := Parse(context.Background(), HCL, []byte("x {\n}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer small.Close()
+	want := append([]FlatNode(nil), small.Flatten().Nodes...)
+	for range 3 {
+		f := big.Flatten()
+		f.Release()
+		if f.Nodes != nil {
+			t.Fatal("a released Flat keeps its nodes")
+		}
+		got := small.Flatten()
+		if len(got.Nodes) != len(want) {
+			t.Fatalf("%d nodes after reuse, want %d", len(got.Nodes), len(want))
+		}
+		for i := range want {
+			if got.Nodes[i] != want[i] {
+				t.Fatalf("node %d after reuse: %+v, want %+v", i, got.Nodes[i], want[i])
+			}
+		}
+		got.Release()
+	}
+}

@@ -65,7 +65,9 @@ func (a *Analyzer) Extract(t *parse.Tree, file string) *model.FileFacts {
 	if isVars(file) {
 		tops = &raw.Attrs
 	}
-	x.body(&fnode{f: t.Flatten()}, 0, &raw.Blocks, tops)
+	flat := t.Flatten()
+	x.body(&fnode{f: flat}, 0, &raw.Blocks, tops)
+	flat.Release() // the facts hold strings and spans, nothing of the tree
 	for _, b := range raw.Blocks {
 		b.sum = textSum(x.src[b.Span.Start.Offset:b.Span.End.Offset])
 	}

@@ -61,10 +61,12 @@ func (x *extractor) reuse(c parse.Child, depth int, blocks *[]*Block, byText map
 				*blocks = append(*blocks, b)
 				continue
 			}
-			if b := x.block(&fnode{f: x.t.FlattenAt(d)}, depth+1); b != nil {
+			flat := x.t.FlattenAt(d)
+			if b := x.block(&fnode{f: flat}, depth+1); b != nil {
 				b.sum = sum
 				*blocks = append(*blocks, b)
 			}
+			flat.Release()
 		}
 	}
 }
