@@ -56,8 +56,9 @@ type Engine struct {
 	log       *zap.Logger
 	now       func() time.Time
 	// extracts counts the extractions of files, linked the files given to analyzers' Link,
-	// evaluated the elements the library was evaluated over (tests read them).
-	extracts, linked, evaluated atomic.Int64
+	// evaluated the elements the library was evaluated over, parallel the evaluations spread
+	// over several goroutines (tests read them).
+	extracts, linked, evaluated, parallel atomic.Int64
 }
 
 // New returns an engine. A nil logger discards logs.
