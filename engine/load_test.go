@@ -6,9 +6,11 @@ import (
 	"reflect"
 	"runtime"
 	"runtime/debug"
+	"strings"
 	"testing"
 
 	"github.com/threatls/threatls/analyzers/all"
+	"github.com/threatls/threatls/analyzers/parse"
 	"github.com/threatls/threatls/engine/corpus"
 	"github.com/threatls/threatls/knowledge"
 	"github.com/threatls/threatls/model"
@@ -89,5 +91,51 @@ func TestParallelEvaluationIsSerial(t *testing.T) {
 	}
 	if len(serial) == 0 || !reflect.DeepEqual(serial, spread) {
 		t.Fatalf("%d findings evaluated on one goroutine, %d spread (or they differ)", len(serial), len(spread))
+	}
+}
+
+// The register indexes the model's elements by name only while an entry names one; an entry
+// that comes with an edit finds the elements that were there before it.
+func TestRegisterIndexesWhenNamed(t *testing.T) {
+	lib, err := knowledge.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws := New(lib, all.Analyzers(), nil).Workspace("", DefaultConfig())
+	tf := []byte("resource \"aws_s3_bucket\" \"assets\" {\n  bucket = \"assets\"\n}\n")
+	if _, err := ws.Open("main.tf", "terraform", 1, tf); err != nil {
+		t.Fatal(err)
+	}
+	yml := "version: 1\nrisks:\n  - threat: AWS-S3-005\n    owner: team-platform\n    reason: rebuilt from the repository\n"
+	if _, err := ws.Open("threatls.yaml", "yaml", 1, []byte(yml)); err != nil {
+		t.Fatal(err)
+	}
+	if ws.st.reg.byName != nil {
+		t.Error("the register indexes elements with no entry naming one")
+	}
+	accepted := func(s *Snapshot) bool {
+		for _, f := range s.File("main.tf").Findings {
+			if f.ThreatID == "AWS-S3-005" {
+				return f.Suppressed != nil
+			}
+		}
+		t.Fatal("no AWS-S3-005 finding on the bucket")
+		return false
+	}
+	named := yml + "    element: aws_s3_bucket.assets\n"
+	s, err := ws.Change("threatls.yaml", 2, []parse.Edit{{Start: 0, End: len(yml), Text: named}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !accepted(s) || ws.st.reg.byName == nil {
+		t.Errorf("an entry naming the bucket, typed after it: accepted %v, indexed %v", accepted(s), ws.st.reg.byName != nil)
+	}
+	other := strings.Replace(named, "aws_s3_bucket.assets", "aws_s3_bucket.logs", 1)
+	s, err = ws.Change("threatls.yaml", 3, []parse.Edit{{Start: 0, End: len(named), Text: other}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if accepted(s) {
+		t.Error("an entry naming another bucket accepts this one's finding")
 	}
 }
