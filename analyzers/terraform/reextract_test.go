@@ -34,7 +34,8 @@ func TestReextractIsExtract(t *testing.T) {
 	if len(srcs) < 10 {
 		t.Fatalf("only %d testdata files", len(srcs))
 	}
-	srcs = append(srcs, bytes.Join(srcs, []byte("\n"))) // one large file too
+	joined := bytes.Join(srcs, []byte("\n"))
+	srcs = append(srcs, joined, bytes.ReplaceAll(joined, []byte("\n"), []byte("\r\n"))) // one large file too, and with CRLF
 	a := New().(*Analyzer)
 	rng := rand.New(rand.NewSource(7))
 	taken, edits := 0, 0
