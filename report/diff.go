@@ -247,7 +247,7 @@ func DiffJSON(w io.Writer, d Delta, head Result, lib *knowledge.Library) error {
 	conv := func(fs []model.Finding) []jsonFinding {
 		out := make([]jsonFinding, 0, len(fs))
 		for _, f := range fs {
-			out = append(out, newJSONFinding(head, lib, f))
+			out = append(out, newJSONFinding(head, lib, f, requirements(lib, f.ThreatID)))
 		}
 		return out
 	}

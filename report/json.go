@@ -1,7 +1,6 @@
 package report
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -80,20 +79,24 @@ func JSON(w io.Writer, r Result, lib *knowledge.Library) error {
 			Skipped:   len(r.Skipped),
 		},
 		Residual: model.ResidualOf(fs),
-		Findings: make([]jsonFinding, 0, len(fs)),
+		Findings: streamPlaceholder, // written one by one below
 		Skipped:  []jsonSkipped{},
 	}
 	for _, s := range r.skipped() {
 		name, enc := FileName(s.File)
 		doc.Skipped = append(doc.Skipped, jsonSkipped{File: name, FileEncoding: enc, Reason: s.Reason, Generated: s.Generated})
 	}
-	for _, f := range fs {
-		doc.Findings = append(doc.Findings, newJSONFinding(r, lib, f))
-	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(doc); err != nil {
+	reqs := map[string][]string{} // by threat: the same for each of its findings
+	err := writeStreamed(w, doc, len(fs), func(i int) (any, error) {
+		f := fs[i]
+		rs, ok := reqs[f.ThreatID]
+		if !ok {
+			rs = requirements(lib, f.ThreatID)
+			reqs[f.ThreatID] = rs
+		}
+		return newJSONFinding(r, lib, f, rs), nil
+	})
+	if err != nil {
 		return fmt.Errorf("json report: %w", err)
 	}
 	return nil
@@ -105,7 +108,7 @@ type jsonReport struct {
 	Files    int            `json:"files"`
 	Summary  jsonSummary    `json:"summary"`
 	Residual model.Residual `json:"residual"`
-	Findings []jsonFinding  `json:"findings"`
+	Findings any            `json:"findings"` // []jsonFinding, streamed
 	Skipped  []jsonSkipped  `json:"skipped"`
 }
 
@@ -159,7 +162,20 @@ type jsonFinding struct {
 	Enrichment   *Enrichment      `json:"enrichment,omitempty"`
 }
 
-func newJSONFinding(r Result, lib *knowledge.Library, f model.Finding) jsonFinding {
+// requirements returns the compliance requirements a threat maps to ("PCI-DSS-4.0 6.2.4").
+func requirements(lib *knowledge.Library, threat string) []string {
+	out := []string{}
+	if lib != nil {
+		if t := lib.Threat(threat); t != nil {
+			for _, m := range t.Mappings() {
+				out = append(out, m.Framework+" "+m.Requirement.ID)
+			}
+		}
+	}
+	return out
+}
+
+func newJSONFinding(r Result, lib *knowledge.Library, f model.Finding, requirements []string) jsonFinding {
 	ru := lookup(lib, f)
 	location := ""
 	if !f.Span.IsZero() {
@@ -183,7 +199,7 @@ func newJSONFinding(r Result, lib *knowledge.Library, f model.Finding) jsonFindi
 		Suppressed:   newJSONTreatment(r, f.Suppressed),
 		Mitigated:    newJSONTreatment(r, f.Mitigated),
 		Residual:     model.Weight(f),
-		Requirements: []string{},
+		Requirements: requirements,
 		DocURL:       knowledge.DocURL(f.ThreatID),
 		CWE:          nonNil(ru.CWE),
 		CAPEC:        nonNil(ru.CAPEC),
@@ -197,13 +213,6 @@ func newJSONFinding(r Result, lib *knowledge.Library, f model.Finding) jsonFindi
 	}
 	for _, rel := range f.Related {
 		jf.Related = append(jf.Related, jsonRelated{Span: newJSONSpan(r, rel.Span), Message: rel.Message})
-	}
-	if lib != nil {
-		if t := lib.Threat(f.ThreatID); t != nil {
-			for _, m := range t.Mappings() {
-				jf.Requirements = append(jf.Requirements, m.Framework+" "+m.Requirement.ID)
-			}
-		}
 	}
 	return jf
 }

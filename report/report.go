@@ -128,8 +128,18 @@ type rule struct {
 	// Known is false when neither the library nor the meta rules define the ID; the rule is
 	// then made from the finding alone.
 	Known bool
-	// Markdown is the rule's documentation as the library writes it (rules page, explain).
-	Markdown string
+	// markdown renders the rule's documentation as the library writes it (rules page,
+	// explain); nil for an unknown rule. It is rendered on demand: once per rule, not per
+	// finding (a report of 100,000 findings rendered it 100,000 times).
+	markdown func() string
+}
+
+// Markdown returns the rule's documentation, or "" for an unknown rule.
+func (r rule) Markdown() string {
+	if r.markdown == nil {
+		return ""
+	}
+	return r.markdown()
 }
 
 // lookup finds the rule of f in lib (which may be nil) or among the meta rules.
@@ -139,7 +149,7 @@ func lookup(lib *knowledge.Library, f model.Finding) rule {
 			r := rule{
 				ID: t.ID, Title: t.Title, Severity: t.Severity(), Stride: t.Stride,
 				CWE: t.CWE, CAPEC: t.CAPEC, Attack: t.Attack, References: t.References,
-				Docs: t.Docs, Known: true, Markdown: t.Markdown(),
+				Docs: t.Docs, Known: true, markdown: t.Markdown,
 			}
 			for _, m := range t.Mitigations {
 				r.Mitigations = append(r.Mitigations, m.Title)
@@ -149,7 +159,7 @@ func lookup(lib *knowledge.Library, f model.Finding) rule {
 	}
 	if m, ok := knowledge.MetaRuleFor(f.ThreatID); ok {
 		return rule{ID: m.ID, Title: m.Title, Severity: m.Severity, Docs: m.Docs, Meta: true, Known: true,
-			Markdown: m.Markdown()}
+			markdown: m.Markdown}
 	}
 	return rule{ID: f.ThreatID, Title: f.Title, Severity: f.Severity, Stride: f.Stride}
 }

@@ -60,10 +60,6 @@ func SARIF(w io.Writer, r Result, lib *knowledge.Library, version string) error 
 	run.Tool.Driver.WithRules(rules)
 	run.WithColumnKind("utf16CodeUnits")
 
-	for _, f := range fs {
-		run.AddResult(sarifResult(r, f, index[f.ThreatID]))
-	}
-
 	inv := sarif.NewInvocation().WithExecutionSuccessful(true)
 	for _, s := range r.skipped() {
 		n := sarif.NewNotification().
@@ -77,26 +73,40 @@ func SARIF(w io.Writer, r Result, lib *knowledge.Library, version string) error 
 
 	log := sarif.NewReport()
 	log.AddRun(run)
-
-	raw, err := json.Marshal(log)
+	doc, err := pruned(log)
 	if err != nil {
 		return fmt.Errorf("sarif report: %w", err)
 	}
-	// The SARIF library writes every optional array, empty, and -1 for unset indexes and
-	// offsets; a reader takes those for values. They are left out, as the schema allows.
+	// The results are written one by one (see writeStreamed).
+	runs, _ := doc.(map[string]any)["runs"].([]any)
+	if len(runs) != 1 {
+		return fmt.Errorf("sarif report: internal error: %d runs", len(runs))
+	}
+	runs[0].(map[string]any)["results"] = streamPlaceholder
+	err = writeStreamed(w, doc, len(fs), func(i int) (any, error) {
+		return pruned(sarifResult(r, fs[i], index[fs[i].ThreatID]))
+	})
+	if err != nil {
+		return fmt.Errorf("sarif report: %w", err)
+	}
+	return nil
+}
+
+// pruned returns v as JSON values, without what the SARIF library writes for unset fields:
+// it writes every optional array, empty, and -1 for unset indexes and offsets, and a reader
+// takes those for values. They are left out, as the schema allows.
+func pruned(v any) (any, error) {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
 	var doc any
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	if err := dec.Decode(&doc); err != nil {
-		return fmt.Errorf("sarif report: %w", err)
+		return nil, err
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(prune(doc)); err != nil {
-		return fmt.Errorf("sarif report: %w", err)
-	}
-	return nil
+	return prune(doc), nil
 }
 
 // keepEmpty are the arrays SARIF readers expect even when empty: a run's results (an empty
@@ -246,7 +256,7 @@ func helpText(ru rule) string {
 // helpMarkdown is the Markdown help of a rule: the library's own documentation of it (the
 // text of the rules page and of threatls explain), or the title for an unknown rule.
 func helpMarkdown(ru rule) string {
-	md := ru.Markdown
+	md := ru.Markdown()
 	if md == "" {
 		md = "**" + ru.Title + "** (" + ru.ID + ")"
 	}
