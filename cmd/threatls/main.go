@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/debug"
 
 	"github.com/spf13/cobra"
 	"go.uber.org/zap"
@@ -94,6 +95,7 @@ enrichment on (--ai): then a redacted excerpt goes to the endpoint you chose.`,
 				return err
 			}
 			g.stopProfile = stop
+			batchGC(cmd)
 			return nil
 		},
 	}
@@ -180,4 +182,19 @@ func (g *globals) engine() (*engine.Engine, error) {
 		return nil, err
 	}
 	return engine.New(lib, all.Analyzers(), g.log), nil
+}
+
+// batchGCPercent is the collector's target for the commands that read a workspace, write a
+// report and end (Go's default is 100). Their peak memory is the heap the collector lets grow
+// between collections, most of it garbage of the report being written: at 5,000 files a
+// JSON report's scan peaked at 685 MB with the default and 572 MB with 50, for 5% more
+// time. The server keeps the default: its collections run while people type.
+const batchGCPercent = 50
+
+// batchGC sets batchGCPercent for every command but serve, unless GOGC is set.
+func batchGC(cmd *cobra.Command) {
+	if _, set := os.LookupEnv("GOGC"); set || cmd.Name() == "serve" {
+		return
+	}
+	debug.SetGCPercent(batchGCPercent)
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime/debug"
 	"strings"
 	"testing"
 )
@@ -157,4 +158,24 @@ func sameFile(a, b string) bool {
 	ia, err1 := os.Stat(a)
 	ib, err2 := os.Stat(b)
 	return err1 == nil && err2 == nil && os.SameFile(ia, ib)
+}
+
+// A command that reads a workspace and ends collects garbage twice as often as Go's default
+// (its peak memory is the heap let grow between collections); a GOGC the user set stands.
+func TestBatchCommandsCollectOften(t *testing.T) {
+	was := debug.SetGCPercent(100)
+	defer debug.SetGCPercent(was)
+	if _, err := run(t, "scan", "--format", "json", "../../testdata/examples/shop"); exitCode(err) == 2 {
+		t.Fatal(err)
+	}
+	got := debug.SetGCPercent(100)
+	if _, set := os.LookupEnv("GOGC"); set {
+		if got != 100 {
+			t.Errorf("GOGC is set, and scan changed the target to %d", got)
+		}
+		return
+	}
+	if got != batchGCPercent {
+		t.Errorf("scan ran with a target of %d, want %d", got, batchGCPercent)
+	}
 }
