@@ -81,6 +81,15 @@ func NewComplianceDoc(fw *knowledge.Framework, r Result, g *model.Graph, lib *kn
 			}
 		}
 	}
+	// The elements in scope, read once rather than once per requirement.
+	var inScope []*model.Element
+	if g != nil {
+		for _, e := range g.Elements() {
+			if b, known := boolAttr(e, "in_scope"); !known || b {
+				inScope = append(inScope, e)
+			}
+		}
+	}
 	for _, id := range ids {
 		req, _ := fw.Requirement(id)
 		row := ComplianceRow{ID: id, Title: req.Title, Threats: []ComplianceRef{}, Findings: []DocFinding{},
@@ -112,15 +121,12 @@ func NewComplianceDoc(fw *knowledge.Framework, r Result, g *model.Graph, lib *kn
 				row.Findings = append(row.Findings, df)
 			}
 		}
-		if g != nil {
-			for _, e := range g.Elements() {
-				if b, known := boolAttr(e, "in_scope"); known && !b {
-					continue
-				}
-				for _, t := range mapped {
-					if appliesTo(t, e) && !fired[t.ID+"|"+e.ID] && !slices.Contains(row.Checked, e.Name) {
-						row.Checked = append(row.Checked, e.Name)
-					}
+		checked := map[string]bool{}
+		for _, e := range inScope {
+			for _, t := range mapped {
+				if appliesTo(t, e) && !fired[t.ID+"|"+e.ID] && !checked[e.Name] {
+					checked[e.Name] = true
+					row.Checked = append(row.Checked, e.Name)
 				}
 			}
 		}
