@@ -213,3 +213,34 @@ func TestDefsNearIsEnough(t *testing.T) {
 		t.Fatalf("only %d comments checked", checked)
 	}
 }
+
+// FuzzReextract: whatever the text and the edit — bytes that are not UTF-8, NUL, a block
+// cut in two — Reextract from the facts before the edit returns what Extract returns.
+func FuzzReextract(f *testing.F) {
+	f.Add([]byte("resource \"a\" \"b\" {\n  x = \"y\"\n}\n\nresource \"a\" \"c\" {\n  x = 1\n}\n"), 10, 2, "zz")
+	f.Add([]byte("locals {\n  a = \"\xff\xfe\"\n}\nresource \"a\" \"b\" { x = [1, 2] }\n"), 0, 0, "\n\n")
+	f.Add([]byte("resource \"a\" \"b\" {\n  x = \"\x00\"\n}\n  resource \"a\" \"c\" {}\n"), 30, 1, "}")
+	f.Add([]byte("x {\n}\nx {\n}\nx {\n}\n"), 6, 0, "x {\n}\n")
+	a := New().(*Analyzer)
+	f.Fuzz(func(t *testing.T, src []byte, at, cut int, text string) {
+		if len(src) > 1<<16 {
+			return
+		}
+		at = min(max(at, 0), len(src))
+		end := min(at+max(cut, 0), len(src))
+		doc, err := parse.NewDocument(context.Background(), parse.HCL, src)
+		if err != nil {
+			return
+		}
+		defer doc.Close()
+		prev := a.Extract(doc.Tree(), "main.tf")
+		if err := doc.Apply(context.Background(), []parse.Edit{{Start: at, End: end, Text: text}}); err != nil {
+			return
+		}
+		got := a.Reextract(doc.Tree(), "main.tf", prev)
+		want := a.Extract(doc.Tree(), "main.tf")
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("Reextract differs from Extract after %q at %d–%d:\n%s", text, at, end, diffFacts(got, want))
+		}
+	})
+}
