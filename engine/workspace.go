@@ -251,7 +251,6 @@ func (w *Workspace) Load(ctx context.Context, progress func(done, total int)) (*
 		w.signal()
 		return w.Snapshot(), nil
 	}
-	defer loadingGC()()
 	w.mu.Lock()
 	cfg := w.cfg
 	openDirs := map[string]bool{}
