@@ -23,8 +23,8 @@ func textSum(b []byte) uint64 { return maphash.Bytes(textSeed, b) }
 // file and facts of another kind are read whole, by Extract.
 func (a *Analyzer) Reextract(t *parse.Tree, file string, prev *model.FileFacts) *model.FileFacts {
 	var old *Raw
-	if prev != nil && prev.File == file {
-		old, _ = prev.Raw.(*Raw) // not RawFacts: facts let go are not worth extracting again
+	if prev != nil && prev.File == file && prev.Warm() { // facts let go are not worth extracting again
+		old, _ = prev.RawFacts().(*Raw)
 	}
 	if old == nil || t == nil || isVars(file) {
 		return a.Extract(t, file)
