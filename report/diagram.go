@@ -65,15 +65,19 @@ type diagram struct {
 	o    diagramOptions
 	byID map[string]*dItem
 	root *dItem
-	svg  strings.Builder
-	maxW float64
-	maxH float64
+	// flowsIn are, by box, the flows between two of its items, as the items that hold each
+	// end, in the order of the system's flows (see boxFlows).
+	flowsIn map[*dItem][][2]*dItem
+	svg     strings.Builder
+	maxW    float64
+	maxH    float64
 }
 
 // diagramSVG lays out and draws the model's data-flow diagram.
 func diagramSVG(g *model.Graph, o diagramOptions) []byte {
 	d := &diagram{s: newSystem(g), o: o, byID: map[string]*dItem{}}
 	d.build()
+	d.flowsIn = d.boxFlows()
 	d.measure(d.root)
 	d.place(d.root, marginWhole, marginWhole)
 	d.draw()
@@ -108,13 +112,38 @@ func (d *diagram) build() {
 	}
 }
 
-// childOf returns the item among box's items that holds the element id, or nil.
-func (d *diagram) childOf(box *dItem, id string) *dItem {
-	it := d.byID[id]
-	for it != nil && it.parent != box {
-		it = it.parent
+// boxFlows returns, by box, the flows between two of its items, as the items that hold each
+// end. A flow counts in the deepest box that holds both its ends apart: in the boxes above it
+// one item holds both ends, in those below one end is missing. (Asking every box about every
+// flow cost boxes × flows: 40 s of a 20,000-file report.)
+func (d *diagram) boxFlows() map[*dItem][][2]*dItem {
+	chain := func(it *dItem) []*dItem { // the item, its box, …, the root
+		var out []*dItem
+		for ; it != nil; it = it.parent {
+			out = append(out, it)
+		}
+		return out
 	}
-	return it
+	out := map[*dItem][][2]*dItem{}
+	for _, f := range d.s.flows {
+		a, b := d.byID[f.From], d.byID[f.To]
+		if a == nil || b == nil {
+			continue
+		}
+		ca, cb := chain(a), chain(b)
+		i, j := len(ca)-1, len(cb)-1
+		if ca[i] != cb[j] {
+			continue
+		}
+		for i > 0 && j > 0 && ca[i-1] == cb[j-1] {
+			i, j = i-1, j-1
+		}
+		if i == 0 || j == 0 {
+			continue // one end holds the other
+		}
+		out[ca[i]] = append(out[ca[i]], [2]*dItem{ca[i-1], cb[j-1]})
+	}
+	return out
 }
 
 // measure sizes every item bottom-up and gives the items of each box their column.
@@ -132,9 +161,8 @@ func (d *diagram) measure(box *dItem) {
 	// the internet to the right); the search visits the least trusted items first, and cuts
 	// the cycles left where it meets them.
 	preds := map[*dItem][]*dItem{}
-	for _, f := range d.s.flows {
-		a, b := d.childOf(box, f.From), d.childOf(box, f.To)
-		if a != nil && b != nil && a != b && d.trust(a) <= d.trust(b) {
+	for _, p := range d.flowsIn[box] {
+		if a, b := p[0], p[1]; d.trust(a) <= d.trust(b) {
 			preds[b] = append(preds[b], a)
 		}
 	}
