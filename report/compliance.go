@@ -2,6 +2,7 @@ package report
 
 import (
 	"slices"
+	"sort"
 
 	"github.com/threatls/threatls/knowledge"
 	"github.com/threatls/threatls/model"
@@ -81,11 +82,15 @@ func NewComplianceDoc(fw *knowledge.Framework, r Result, g *model.Graph, lib *kn
 			}
 		}
 	}
-	// The elements in scope, read once rather than once per requirement.
+	// The elements in scope, read once rather than once per requirement, and indexed by type
+	// and kind: what a threat applies to.
 	var inScope []*model.Element
+	byType, byKind := map[string][]int{}, map[model.Kind][]int{}
 	if g != nil {
 		for _, e := range g.Elements() {
 			if b, known := boolAttr(e, "in_scope"); !known || b {
+				byType[e.Type] = append(byType[e.Type], len(inScope))
+				byKind[e.Kind] = append(byKind[e.Kind], len(inScope))
 				inScope = append(inScope, e)
 			}
 		}
@@ -121,13 +126,35 @@ func NewComplianceDoc(fw *knowledge.Framework, r Result, g *model.Graph, lib *kn
 				row.Findings = append(row.Findings, df)
 			}
 		}
-		checked := map[string]bool{}
-		for _, e := range inScope {
-			for _, t := range mapped {
-				if appliesTo(t, e) && !fired[t.ID+"|"+e.ID] && !checked[e.Name] {
-					checked[e.Name] = true
-					row.Checked = append(row.Checked, e.Name)
+		// Checked: the elements in scope a mapped threat applies to and found nothing on, in
+		// the model's order.
+		unfired := map[int]bool{}
+		for _, t := range mapped {
+			var lists [][]int
+			for _, typ := range t.AppliesTo.Types {
+				lists = append(lists, byType[typ])
+			}
+			for _, k := range t.AppliesTo.Kinds {
+				lists = append(lists, byKind[k])
+			}
+			for _, l := range lists {
+				for _, i := range l {
+					if !fired[t.ID+"|"+inScope[i].ID] {
+						unfired[i] = true
+					}
 				}
+			}
+		}
+		idx := make([]int, 0, len(unfired))
+		for i := range unfired {
+			idx = append(idx, i)
+		}
+		sort.Ints(idx)
+		checked := map[string]bool{}
+		for _, i := range idx {
+			if e := inScope[i]; !checked[e.Name] {
+				checked[e.Name] = true
+				row.Checked = append(row.Checked, e.Name)
 			}
 		}
 		switch {
@@ -152,9 +179,4 @@ func NewComplianceDoc(fw *knowledge.Framework, r Result, g *model.Graph, lib *kn
 	cd.Summary.ID, cd.Summary.Name, cd.Summary.Requirements = fw.ID, fw.Name, len(cd.Rows)
 	cd.Rows = nonNil(cd.Rows)
 	return cd
-}
-
-// appliesTo reports whether t's selector chooses e.
-func appliesTo(t *knowledge.Threat, e *model.Element) bool {
-	return slices.Contains(t.AppliesTo.Types, e.Type) || slices.Contains(t.AppliesTo.Kinds, e.Kind)
 }
