@@ -1,7 +1,9 @@
 package engine
 
 import (
+	"fmt"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"sort"
 	"strings"
@@ -589,6 +591,7 @@ func (b *buildState) evaluateAll(g *model.Graph, ev *knowledge.Evaluator, els []
 	b.eng.parallel.Add(1)
 	var wg sync.WaitGroup
 	next := atomic.Int64{}
+	var failed atomic.Pointer[string] // a worker's panic, raised again on this goroutine
 	for w := range workers {
 		wev := ev
 		if w > 0 {
@@ -597,6 +600,12 @@ func (b *buildState) evaluateAll(g *model.Graph, ev *knowledge.Evaluator, els []
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer func() {
+				if r := recover(); r != nil {
+					msg := fmt.Sprintf("%v\n%s", r, debug.Stack())
+					failed.CompareAndSwap(nil, &msg)
+				}
+			}()
 			for {
 				i := int(next.Add(64)) - 64
 				if i >= len(els) {
@@ -609,6 +618,9 @@ func (b *buildState) evaluateAll(g *model.Graph, ev *knowledge.Evaluator, els []
 		}()
 	}
 	wg.Wait()
+	if msg := failed.Load(); msg != nil {
+		panic("evaluation: " + *msg) // where a panic of the serial evaluation would be
+	}
 	return out
 }
 
