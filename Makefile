@@ -12,7 +12,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo deve
 COMMIT  ?= $(shell git rev-parse HEAD 2>/dev/null)
 LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 
-.PHONY: build test test-deps test-vscode vscode demo bench bench-long lint rules clean release release-deps
+.PHONY: build test test-deps test-vscode vscode demo bench bench-long bench-cli lint rules clean release release-deps
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/threatls
@@ -95,6 +95,10 @@ test-vscode: vscode
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./engine/
 	$(GO) test -run '^$$' -bench Protocol -benchtime 40x ./lsp/e2e/
+
+# bench-cli: the command line's time and peak memory on the scale corpus (README's table).
+bench-cli:
+	measure/cli.sh
 
 bench-long:
 	THREATLS_BENCH_LONG=1 $(GO) test -run '^$$' -bench 'Scan$$|Edit' -benchtime 10x -timeout 30m ./engine/
