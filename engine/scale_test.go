@@ -96,6 +96,8 @@ func benchScale(b *testing.B, n int, oneNS bool) {
 	var after runtime.MemStats
 	runtime.ReadMemStats(&after)
 	heap := float64(after.HeapInuse-min(after.HeapInuse, before.HeapInuse)) / 1e6
+	live := float64(after.HeapAlloc-min(after.HeapAlloc, before.HeapAlloc)) / 1e6
+	allocated := float64(after.TotalAlloc-before.TotalAlloc) / 1e6
 
 	tfKey, k8sKey := "", ""
 	for _, k := range snap.Files() {
@@ -188,8 +190,10 @@ func benchScale(b *testing.B, n int, oneNS bool) {
 		b.ReportMetric(load.Seconds(), "load-s")
 		b.ReportMetric(float64(load)/float64(base), "load/parse")
 		b.ReportMetric(heap, "heap-MB")
-		b.Logf("%s: first complete model %.2f s (parsing the Terraform alone %.2f s, ratio %.1f); %d elements, %d findings; heap kept %.0f MB",
-			stats, load.Seconds(), base.Seconds(), float64(load)/float64(base), snap.Graph().Len(), len(snap.Findings()), heap)
+		b.ReportMetric(live, "live-MB")
+		b.ReportMetric(allocated, "allocated-MB")
+		b.Logf("%s: first complete model %.2f s (parsing the Terraform alone %.2f s, ratio %.1f); %d elements, %d findings; heap kept %.0f MB, of it live %.0f MB; the load allocated %.0f MB",
+			stats, load.Seconds(), base.Seconds(), float64(load)/float64(base), snap.Graph().Len(), len(snap.Findings()), heap, live, allocated)
 	})
 	debug.FreeOSMemory()
 }
