@@ -16,15 +16,21 @@ import (
 	"github.com/threatls/threatls/knowledge"
 )
 
+// testEngine returns an engine of the built-in library and every analyzer.
+func testEngine(t *testing.T) *Engine {
+	t.Helper()
+	lib, err := knowledge.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return New(lib, all.Analyzers(), nil)
+}
+
 // The syntax of closed Terraform files is let go beyond the budget once they are linked, and
 // extracted again when an edit links their module again; the files an editor holds keep
 // theirs. (The model the workspace keeps is the same either way: TestIncrementalIsFresh
 // runs with no syntax kept.)
 func TestSyntaxIsLetGo(t *testing.T) {
-	lib, err := knowledge.Builtin()
-	if err != nil {
-		t.Fatal(err)
-	}
 	dir := t.TempDir()
 	files := corpus.Scale(128, false)
 	if _, err := corpus.Write(dir, files); err != nil {
@@ -32,7 +38,7 @@ func TestSyntaxIsLetGo(t *testing.T) {
 	}
 	cfg := DefaultConfig()
 	cfg.SyntaxBudget = 16 << 10
-	ws := New(lib, all.Analyzers(), nil).Workspace(dir, cfg)
+	ws := testEngine(t).Workspace(dir, cfg)
 	snap, err := ws.Load(context.Background(), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -101,11 +107,7 @@ func TestSyntaxIsLetGo(t *testing.T) {
 // update, which does them once for every edit staged meanwhile — ten characters typed while
 // the model updates are one extraction, not ten.
 func TestStagedEditsExtractOnce(t *testing.T) {
-	lib, err := knowledge.Builtin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	eng := New(lib, all.Analyzers(), nil)
+	eng := testEngine(t)
 	ws := eng.Workspace("", DefaultConfig())
 	src := []byte("resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"b\"\n}\n")
 	if _, err := ws.Open("main.tf", "terraform", 1, src); err != nil {
@@ -141,16 +143,12 @@ func TestStagedEditsExtractOnce(t *testing.T) {
 // An edit of a manifest links the manifests of its namespace (and of the namespaces its hosts
 // name), not every manifest of the workspace; what it links is what a fresh scan makes.
 func TestManifestEditLinksItsNamespace(t *testing.T) {
-	lib, err := knowledge.Builtin()
-	if err != nil {
-		t.Fatal(err)
-	}
 	dir := t.TempDir()
 	files := corpus.Scale(512, false)
 	if _, err := corpus.Write(dir, files); err != nil {
 		t.Fatal(err)
 	}
-	eng := New(lib, all.Analyzers(), nil)
+	eng := testEngine(t)
 	ws := eng.Workspace(dir, DefaultConfig())
 	snap, err := ws.Load(context.Background(), nil)
 	if err != nil {
@@ -188,7 +186,7 @@ func TestManifestEditLinksItsNamespace(t *testing.T) {
 		t.Errorf("a manifest's edit linked %d files; its namespace has %d manifests of the workspace's %d", n, inDir, manifests)
 	}
 	os.WriteFile(filepath.Join(dir, key), after.File(key).Text, 0o644)
-	fresh, err := New(lib, all.Analyzers(), nil).Workspace(dir, DefaultConfig()).Load(context.Background(), nil)
+	fresh, err := testEngine(t).Workspace(dir, DefaultConfig()).Load(context.Background(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,11 +199,7 @@ func TestManifestEditLinksItsNamespace(t *testing.T) {
 // it are the last version's facts, those after it the last version's moved (see
 // terraform.Reextract). Without it, a keystroke in a 5 MB file copied and read the whole tree.
 func TestEditReadsTheChangedBlock(t *testing.T) {
-	lib, err := knowledge.Builtin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	eng := New(lib, all.Analyzers(), nil)
+	eng := testEngine(t)
 	ws := eng.Workspace("", DefaultConfig())
 	var src strings.Builder
 	for i := range 50 {
@@ -245,11 +239,7 @@ func TestEditReadsTheChangedBlock(t *testing.T) {
 // read the graph (its flows, its zone, what reaches it) keeps them, moved, when nothing it
 // read changed, rather than being evaluated again.
 func TestMovedElementsKeepTheirFindings(t *testing.T) {
-	lib, err := knowledge.Builtin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	eng := New(lib, all.Analyzers(), nil)
+	eng := testEngine(t)
 	ws := eng.Workspace("", DefaultConfig())
 	var src strings.Builder
 	for i := range 30 {
@@ -284,17 +274,13 @@ func TestMovedElementsKeepTheirFindings(t *testing.T) {
 // an edit of one of its manifests links all of them, and letting them go would decode them
 // all again on every keystroke.
 func TestLargeUnitStaysWarm(t *testing.T) {
-	lib, err := knowledge.Builtin()
-	if err != nil {
-		t.Fatal(err)
-	}
 	dir := t.TempDir()
 	if _, err := corpus.Write(dir, corpus.Scale(128, true)); err != nil {
 		t.Fatal(err)
 	}
 	cfg := DefaultConfig()
 	cfg.SyntaxBudget = 16 << 10
-	ws := New(lib, all.Analyzers(), nil).Workspace(dir, cfg)
+	ws := testEngine(t).Workspace(dir, cfg)
 	snap, err := ws.Load(context.Background(), nil)
 	if err != nil {
 		t.Fatal(err)

@@ -7,20 +7,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/threatls/threatls/analyzers/all"
 	"github.com/threatls/threatls/analyzers/parse"
 	"github.com/threatls/threatls/engine/corpus"
-	"github.com/threatls/threatls/knowledge"
 	"github.com/threatls/threatls/model"
 )
 
 // A first model's evaluation is spread over every CPU; the findings are those of one
 // goroutine evaluating everything.
 func TestParallelEvaluationIsSerial(t *testing.T) {
-	lib, err := knowledge.Builtin()
-	if err != nil {
-		t.Fatal(err)
-	}
 	dir := t.TempDir()
 	if _, err := corpus.Write(dir, corpus.Scale(128, false)); err != nil {
 		t.Fatal(err)
@@ -29,7 +23,7 @@ func TestParallelEvaluationIsSerial(t *testing.T) {
 		was := parallelEval
 		parallelEval = threshold
 		defer func() { parallelEval = was }()
-		eng := New(lib, all.Analyzers(), nil)
+		eng := testEngine(t)
 		snap, err := eng.Workspace(dir, DefaultConfig()).Load(context.Background(), nil)
 		if err != nil {
 			t.Fatal(err)
@@ -52,11 +46,7 @@ func TestParallelEvaluationIsSerial(t *testing.T) {
 // The register indexes the model's elements by name only while an entry names one; an entry
 // that comes with an edit finds the elements that were there before it.
 func TestRegisterIndexesWhenNamed(t *testing.T) {
-	lib, err := knowledge.Builtin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ws := New(lib, all.Analyzers(), nil).Workspace("", DefaultConfig())
+	ws := testEngine(t).Workspace("", DefaultConfig())
 	tf := []byte("resource \"aws_s3_bucket\" \"assets\" {\n  bucket = \"assets\"\n}\n")
 	if _, err := ws.Open("main.tf", "terraform", 1, tf); err != nil {
 		t.Fatal(err)
