@@ -285,7 +285,7 @@ func newDocFinding(r Result, lib *knowledge.Library, f model.Finding, linkBase s
 	ru := lookup(lib, f)
 	df := DocFinding{ThreatID: f.ThreatID, Title: f.Title, Severity: f.Severity, Confidence: f.Confidence,
 		Stride: nonNil(f.Stride), Element: f.Element, ElementName: f.ElementName, Message: f.Message,
-		Status: status(f), Fingerprint: f.Fingerprint, Requirements: []string{}}
+		Status: status(f), Fingerprint: f.Fingerprint, Requirements: requirements(lib, f.ThreatID)}
 	if df.Title == "" {
 		df.Title = ru.Title
 	}
@@ -304,13 +304,6 @@ func newDocFinding(r Result, lib *knowledge.Library, f model.Finding, linkBase s
 		df.Treatment = t
 		if !t.Span.IsZero() {
 			df.TreatmentAt = fmt.Sprintf("%s:%d", t.Span.File, t.Span.Start.Line+1)
-		}
-	}
-	if lib != nil {
-		if th := lib.Threat(f.ThreatID); th != nil {
-			for _, m := range th.Mappings() {
-				df.Requirements = append(df.Requirements, m.Framework+" "+m.Requirement.ID)
-			}
 		}
 	}
 	return df

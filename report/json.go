@@ -162,19 +162,6 @@ type jsonFinding struct {
 	Enrichment   *Enrichment      `json:"enrichment,omitempty"`
 }
 
-// requirements returns the compliance requirements a threat maps to ("PCI-DSS-4.0 6.2.4").
-func requirements(lib *knowledge.Library, threat string) []string {
-	out := []string{}
-	if lib != nil {
-		if t := lib.Threat(threat); t != nil {
-			for _, m := range t.Mappings() {
-				out = append(out, m.Framework+" "+m.Requirement.ID)
-			}
-		}
-	}
-	return out
-}
-
 func newJSONFinding(r Result, lib *knowledge.Library, f model.Finding, requirements []string) jsonFinding {
 	ru := lookup(lib, f)
 	location := ""

@@ -164,6 +164,19 @@ func lookup(lib *knowledge.Library, f model.Finding) rule {
 	return rule{ID: f.ThreatID, Title: f.Title, Severity: f.Severity, Stride: f.Stride}
 }
 
+// requirements returns the compliance requirements a threat maps to ("PCI-DSS-4.0 6.2.4").
+func requirements(lib *knowledge.Library, threat string) []string {
+	out := []string{}
+	if lib != nil {
+		if t := lib.Threat(threat); t != nil {
+			for _, m := range t.Mappings() {
+				out = append(out, m.Framework+" "+m.Requirement.ID)
+			}
+		}
+	}
+	return out
+}
+
 // fixHint is the one-line remedy the text output shows: the first mitigation of a threat, or the
 // first sentence of a meta rule's fix.
 func (r rule) fixHint() string {

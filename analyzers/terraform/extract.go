@@ -912,10 +912,10 @@ func (r *Raw) tops() []top {
 }
 
 // defsNear returns, sorted by start, the spans of the definitions a comment at sp may cover
-// (see analyzers.Target): those of the top-level definitions on or after its line up to the
-// first one after it, with everything defined in them. Definitions that end on an earlier
-// line cannot be chosen, and reading only these keeps a file of many suppressions from
-// costing their number times its size.
+// (see analyzers.Target): those of the top-level definitions on or after its line and before
+// it, with everything defined in them, and the first top-level definition after it.
+// Definitions that end on an earlier line cannot be chosen, and reading only these keeps a
+// file of many suppressions from costing their number times its size.
 func defsNear(tops []top, sp model.Span) []model.Span {
 	next := sort.Search(len(tops), func(i int) bool { return tops[i].span.Start.Offset >= sp.End.Offset })
 	first := next
@@ -923,12 +923,15 @@ func defsNear(tops []top, sp model.Span) []model.Span {
 		first--
 	}
 	var defs []model.Span
-	for _, t := range tops[first:min(next+1, len(tops))] {
+	for _, t := range tops[first:next] {
 		if t.block == nil {
 			defs = append(defs, t.span)
 		} else {
 			defs = appendDefs(defs, t.block)
 		}
+	}
+	if next < len(tops) {
+		defs = append(defs, tops[next].span) // what is defined in it starts after it
 	}
 	return defs
 }
