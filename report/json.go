@@ -79,7 +79,7 @@ func JSON(w io.Writer, r Result, lib *knowledge.Library) error {
 			Skipped:   len(r.Skipped),
 		},
 		Residual: model.ResidualOf(fs),
-		Findings: streamPlaceholder, // written one by one below
+		Findings: streamMark(0), // written one by one below
 		Skipped:  []jsonSkipped{},
 	}
 	for _, s := range r.skipped() {
@@ -87,7 +87,7 @@ func JSON(w io.Writer, r Result, lib *knowledge.Library) error {
 		doc.Skipped = append(doc.Skipped, jsonSkipped{File: name, FileEncoding: enc, Reason: s.Reason, Generated: s.Generated})
 	}
 	reqs := map[string][]string{} // by threat: the same for each of its findings
-	err := writeStreamed(w, doc, len(fs), func(i int) (any, error) {
+	err := writeStreamed(w, doc, streamed{len(fs), func(i int) (any, error) {
 		f := fs[i]
 		rs, ok := reqs[f.ThreatID]
 		if !ok {
@@ -95,7 +95,7 @@ func JSON(w io.Writer, r Result, lib *knowledge.Library) error {
 			reqs[f.ThreatID] = rs
 		}
 		return newJSONFinding(r, lib, f, rs), nil
-	})
+	}})
 	if err != nil {
 		return fmt.Errorf("json report: %w", err)
 	}

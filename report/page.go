@@ -1,7 +1,7 @@
 package report
 
 import (
-	"bytes"
+	"bufio"
 	"context"
 	_ "embed"
 	"fmt"
@@ -45,23 +45,54 @@ func HTML(ctx context.Context, w io.Writer, d *Document) error {
 	return nil
 }
 
-// DocumentJSON writes the report as JSON: the Document.
-func DocumentJSON(w io.Writer, d *Document) error { return writeJSON(w, d) }
+// DocumentJSON writes the report as JSON: the Document, its lists of findings (by element,
+// by STRIDE category, whole) written as they are encoded (see writeStreamed).
+func DocumentJSON(w io.Writer, d *Document) error {
+	// documentJSON is Document with the lists that grow with the workspace as places for
+	// writeStreamed; TestDocumentJSONIsWhole holds the two to the same fields.
+	type documentJSON struct {
+		Title       string          `json:"title"`
+		Root        string          `json:"root"`
+		Version     string          `json:"version"`
+		Files       int             `json:"files"`
+		Summary     DocSummary      `json:"summary"`
+		Residual    model.Residual  `json:"residual"`
+		Elements    any             `json:"elements"`
+		Stride      any             `json:"stride"`
+		Paths       []DocPath       `json:"attack_paths"`
+		Mitigations []DocMitigation `json:"mitigations"`
+		Declared    []DocFinding    `json:"declared_mitigations"`
+		Accepted    any             `json:"accepted"`
+		Drift       []DocFinding    `json:"drift"`
+		Compliance  []DocFramework  `json:"compliance"`
+		Findings    any             `json:"findings"`
+		Analysis    []DocFinding    `json:"analysis"`
+		Skipped     []model.Skipped `json:"skipped"`
+	}
+	doc := documentJSON{d.Title, d.Root, d.Version, d.Files, d.Summary, d.Residual,
+		streamMark(0), streamMark(1), d.Paths, d.Mitigations, d.Declared, streamMark(2), d.Drift,
+		d.Compliance, streamMark(3), d.Analysis, d.Skipped}
+	err := writeStreamed(w, doc, streamSlice(d.Elements), streamSlice(d.Stride), streamSlice(d.Accepted), streamSlice(d.Findings))
+	if err != nil {
+		return fmt.Errorf("json report: %w", err)
+	}
+	return nil
+}
 
 // Markdown writes the report as Markdown for a repository or a pull request: GitHub renders
 // its Mermaid diagrams.
 func Markdown(w io.Writer, d *Document) error {
-	var b bytes.Buffer
-	fmt.Fprintf(&b, "# %s\n\n", mdText(d.Title))
-	fmt.Fprintf(&b, "%d files analysed by threatls %s. **%d open findings** (%s), %d attack paths, %d accepted, %d mitigated by declaration.\n\n",
+	b := bufio.NewWriterSize(w, 64<<10)
+	fmt.Fprintf(b, "# %s\n\n", mdText(d.Title))
+	fmt.Fprintf(b, "%d files analysed by threatls %s. **%d open findings** (%s), %d attack paths, %d accepted, %d mitigated by declaration.\n\n",
 		d.Files, d.Version, d.Summary.Open, severityList(d.Summary), d.Summary.Paths, d.Summary.Accepted, d.Summary.Mitigated)
-	fmt.Fprintf(&b, "**Residual risk %.1f**%s — inherent %.1f, accepted %.1f, mitigated by declaration %.1f.\n\n",
+	fmt.Fprintf(b, "**Residual risk %.1f**%s — inherent %.1f, accepted %.1f, mitigated by declaration %.1f.\n\n",
 		d.Residual.Score, levelText(d.Residual.Level), d.Residual.Inherent, d.Residual.Accepted, d.Residual.Mitigated)
 
 	b.WriteString("## Data-flow diagram\n\nZones are boxes; flows on an attack path are red.\n\n")
 	if d.g != nil {
 		b.WriteString("```mermaid\n")
-		if err := mermaidWithPaths(&b, d.g); err != nil {
+		if err := mermaidWithPaths(b, d.g); err != nil {
 			return err
 		}
 		b.WriteString("```\n\n")
@@ -72,14 +103,14 @@ func Markdown(w io.Writer, d *Document) error {
 		b.WriteString("No attack path from the internet to classified data.\n\n")
 	}
 	for _, p := range d.Paths {
-		fmt.Fprintf(&b, "### risk %d · %s\n\nFrom %s to %s (%s data)%s.\n\n", p.Risk, mdText(p.Name), mdText(p.Entry), mdText(p.Asset), p.Classification, mdLink(" — ", p.Location, p.Link))
+		fmt.Fprintf(b, "### risk %d · %s\n\nFrom %s to %s (%s data)%s.\n\n", p.Risk, mdText(p.Name), mdText(p.Entry), mdText(p.Asset), p.Classification, mdLink(" — ", p.Location, p.Link))
 		for i, h := range p.Hops {
-			fmt.Fprintf(&b, "%d. %s → %s", i+1, mdText(h.From), mdText(h.To))
+			fmt.Fprintf(b, "%d. %s → %s", i+1, mdText(h.From), mdText(h.To))
 			if h.Flow != "" {
-				fmt.Fprintf(&b, " `%s`", h.Flow)
+				fmt.Fprintf(b, " `%s`", h.Flow)
 			}
 			if len(h.Missing) > 0 {
-				fmt.Fprintf(&b, ": missing %s", strings.Join(h.Missing, ", "))
+				fmt.Fprintf(b, ": missing %s", strings.Join(h.Missing, ", "))
 			}
 			b.WriteString("\n")
 		}
@@ -88,10 +119,10 @@ func Markdown(w io.Writer, d *Document) error {
 
 	b.WriteString("## Threats by element\n\n")
 	for _, e := range d.Elements {
-		fmt.Fprintf(&b, "### %s\n\n", mdText(e.Name))
-		fmt.Fprintf(&b, "%s%s — residual risk %.1f%s, %d open, %d accepted, %d mitigated.\n\n", e.Kind, zoneText(e.Zone),
+		fmt.Fprintf(b, "### %s\n\n", mdText(e.Name))
+		fmt.Fprintf(b, "%s%s — residual risk %.1f%s, %d open, %d accepted, %d mitigated.\n\n", e.Kind, zoneText(e.Zone),
 			e.Residual.Score, levelText(e.Residual.Level), e.Residual.Open, e.Residual.AcceptedCount, e.Residual.MitigatedCount)
-		mdFindings(&b, e.Findings)
+		mdFindings(b, e.Findings)
 	}
 
 	b.WriteString("## Threats by STRIDE category\n\n| category | open findings |\n| --- | --- |\n")
@@ -100,42 +131,41 @@ func Markdown(w io.Writer, d *Document) error {
 		for _, f := range s.Findings {
 			ids = append(ids, f.ThreatID+" "+mdCell(f.ElementName))
 		}
-		fmt.Fprintf(&b, "| %s | %d%s |\n", s.Category, len(s.Findings), prefixJoin(" · ", ids))
+		fmt.Fprintf(b, "| %s | %d%s |\n", s.Category, len(s.Findings), prefixJoin(" · ", ids))
 	}
 	b.WriteString("\n## Mitigations\n\n| threat | what closes it | elements |\n| --- | --- | --- |\n")
 	for _, m := range d.Mitigations {
-		fmt.Fprintf(&b, "| `%s` %s | %s | %s |\n", m.ThreatID, mdCell(m.Title), mdCell(strings.Join(m.Mitigations, "; ")), mdCell(strings.Join(m.Elements, ", ")))
+		fmt.Fprintf(b, "| `%s` %s | %s | %s |\n", m.ThreatID, mdCell(m.Title), mdCell(strings.Join(m.Mitigations, "; ")), mdCell(strings.Join(m.Elements, ", ")))
 	}
 	b.WriteString("\n### Declared in the risk register (not observed)\n\n")
-	mdTreated(&b, d.Declared)
+	mdTreated(b, d.Declared)
 	b.WriteString("## Accepted risk\n\n")
-	mdTreated(&b, d.Accepted)
+	mdTreated(b, d.Accepted)
 
 	b.WriteString("## Residual risk\n\nA finding weighs critical 10, high 6, medium 3, low 1, halved when tentative; a threat on an element counts once.\n\n")
 	b.WriteString("| element | residual | level | open | accepted | mitigated |\n| --- | --- | --- | --- | --- | --- |\n")
 	for _, e := range d.Elements {
-		fmt.Fprintf(&b, "| %s | %.1f | %s | %d | %d | %d |\n", mdCell(e.Name), e.Residual.Score, e.Residual.Level, e.Residual.Open, e.Residual.AcceptedCount, e.Residual.MitigatedCount)
+		fmt.Fprintf(b, "| %s | %.1f | %s | %d | %d | %d |\n", mdCell(e.Name), e.Residual.Score, e.Residual.Level, e.Residual.Open, e.Residual.AcceptedCount, e.Residual.MitigatedCount)
 	}
-	fmt.Fprintf(&b, "| **system** | **%.1f** | %s | %d | %d | %d |\n\n", d.Residual.Score, d.Residual.Level, d.Residual.Open, d.Residual.AcceptedCount, d.Residual.MitigatedCount)
+	fmt.Fprintf(b, "| **system** | **%.1f** | %s | %d | %d | %d |\n\n", d.Residual.Score, d.Residual.Level, d.Residual.Open, d.Residual.AcceptedCount, d.Residual.MitigatedCount)
 
 	b.WriteString("## Compliance\n\n| framework | requirements | open | accepted | mitigated | no finding | not assessed |\n| --- | --- | --- | --- | --- | --- | --- |\n")
 	for _, c := range d.Compliance {
-		fmt.Fprintf(&b, "| %s `%s` | %d | %d | %d | %d | %d | %d |\n", c.Name, c.ID, c.Requirements, c.Open, c.Accepted, c.Mitigated, c.NoFinding, c.NotAssessed)
+		fmt.Fprintf(b, "| %s `%s` | %d | %d | %d | %d | %d | %d |\n", c.Name, c.ID, c.Requirements, c.Open, c.Accepted, c.Mitigated, c.NoFinding, c.NotAssessed)
 	}
 	b.WriteString("\n## Drift between the design and the workspace\n\n")
 	if len(d.Drift) == 0 {
 		b.WriteString("The design documents agree with the workspace.\n\n")
 	} else {
-		mdFindings(&b, d.Drift)
+		mdFindings(b, d.Drift)
 	}
 	b.WriteString("## All findings\n\n")
-	mdFindings(&b, d.Findings)
+	mdFindings(b, d.Findings)
 	if len(d.Analysis) > 0 {
 		b.WriteString("### About the analysis\n\n")
-		mdFindings(&b, d.Analysis)
+		mdFindings(b, d.Analysis)
 	}
-	_, err := w.Write(b.Bytes())
-	return err
+	return b.Flush()
 }
 
 // mermaidWithPaths writes the Mermaid diagram with the flows on attack paths drawn red.
@@ -157,7 +187,7 @@ func mermaidWithPaths(w io.Writer, g *model.Graph) error {
 	return nil
 }
 
-func mdFindings(b *bytes.Buffer, fs []DocFinding) {
+func mdFindings(b *bufio.Writer, fs []DocFinding) {
 	if len(fs) == 0 {
 		b.WriteString("None.\n\n")
 		return
@@ -173,7 +203,7 @@ func mdFindings(b *bytes.Buffer, fs []DocFinding) {
 	b.WriteString("\n")
 }
 
-func mdTreated(b *bytes.Buffer, fs []DocFinding) {
+func mdTreated(b *bufio.Writer, fs []DocFinding) {
 	if len(fs) == 0 {
 		b.WriteString("None.\n\n")
 		return

@@ -82,10 +82,10 @@ func SARIF(w io.Writer, r Result, lib *knowledge.Library, version string) error 
 	if len(runs) != 1 {
 		return fmt.Errorf("sarif report: internal error: %d runs", len(runs))
 	}
-	runs[0].(map[string]any)["results"] = streamPlaceholder
-	err = writeStreamed(w, doc, len(fs), func(i int) (any, error) {
+	runs[0].(map[string]any)["results"] = streamMark(0)
+	err = writeStreamed(w, doc, streamed{len(fs), func(i int) (any, error) {
 		return pruned(sarifResult(r, fs[i], index[fs[i].ThreatID]))
-	})
+	}})
 	if err != nil {
 		return fmt.Errorf("sarif report: %w", err)
 	}

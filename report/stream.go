@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 )
 
@@ -14,53 +15,88 @@ import (
 // took the scan from 650 to 910 MB). The reports are written as they are encoded: the
 // document around the findings first, then each finding as it is made.
 
-// streamPlaceholder stands in the document for the array that is written element by element.
-const streamPlaceholder = "\x00threatls-stream\x00"
+// streamed is an array of a document that writeStreamed writes element by element: n
+// elements that elem makes, in order. Its place in the document holds streamMark(i), i its
+// index among writeStreamed's arrays.
+type streamed struct {
+	n    int
+	elem func(i int) (any, error)
+}
 
-// writeStreamed writes doc — whose one field holding streamPlaceholder is an array of n
-// elements that elem makes, in order — exactly as an encoder with an indent of two spaces
-// and no HTML escaping writes the whole document, without holding the array.
-func writeStreamed(w io.Writer, doc any, n int, elem func(i int) (any, error)) error {
+// streamMark is what stands in the document for the i-th array that is written element by
+// element.
+func streamMark(i int) string { return fmt.Sprintf("\x00threatls-stream-%d\x00", i) }
+
+// streamSlice streams the elements of a slice the document already holds.
+func streamSlice[T any](xs []T) streamed {
+	return streamed{len(xs), func(i int) (any, error) { return xs[i], nil }}
+}
+
+// writeStreamed writes doc — whose fields holding streamMark(i) are the arrays[i] — exactly
+// as an encoder with an indent of two spaces and no HTML escaping writes the whole document,
+// without holding the arrays' encoding.
+func writeStreamed(w io.Writer, doc any, arrays ...streamed) error {
 	head, err := encodeIndented(doc, "")
 	if err != nil {
 		return err
 	}
-	mark, _ := json.Marshal(streamPlaceholder)
-	at := bytes.Index(head, mark)
-	if at < 0 {
-		return fmt.Errorf("internal error: the document has no place for its array")
+	type place struct {
+		at, end int
+		a       streamed
 	}
-	line := bytes.LastIndexByte(head[:at], '\n') + 1
-	depth := len(head[line:at]) - len(bytes.TrimLeft(head[line:at], " "))
-	inner := strings.Repeat(" ", depth+2)
+	places := make([]place, 0, len(arrays))
+	for i, a := range arrays {
+		mark, _ := json.Marshal(streamMark(i))
+		at := bytes.Index(head, mark)
+		if at < 0 {
+			return fmt.Errorf("internal error: the document has no place for its array %d", i)
+		}
+		places = append(places, place{at, at + len(mark), a})
+	}
+	slices.SortFunc(places, func(x, y place) int { return x.at - y.at })
 	bw := bufio.NewWriterSize(w, 64<<10)
-	bw.Write(head[:at])
-	if n == 0 {
+	from := 0
+	for _, p := range places {
+		line := bytes.LastIndexByte(head[:p.at], '\n') + 1
+		depth := len(head[line:p.at]) - len(bytes.TrimLeft(head[line:p.at], " "))
+		bw.Write(head[from:p.at])
+		if err := writeArray(bw, p.a, depth); err != nil {
+			return err
+		}
+		from = p.end
+	}
+	bw.Write(head[from:])
+	return bw.Flush()
+}
+
+// writeArray writes a's elements as the array of a field indented by depth spaces.
+func writeArray(bw *bufio.Writer, a streamed, depth int) error {
+	if a.n == 0 {
 		bw.WriteString("[]")
-	} else {
-		bw.WriteByte('[')
-		for i := range n {
-			v, err := elem(i)
-			if err != nil {
-				return err
-			}
-			b, err := encodeIndented(v, inner)
-			if err != nil {
-				return err
-			}
-			if i > 0 {
-				bw.WriteByte(',')
-			}
-			bw.WriteByte('\n')
-			bw.WriteString(inner)
-			bw.Write(b)
+		return nil
+	}
+	inner := strings.Repeat(" ", depth+2)
+	bw.WriteByte('[')
+	for i := range a.n {
+		v, err := a.elem(i)
+		if err != nil {
+			return err
+		}
+		b, err := encodeIndented(v, inner)
+		if err != nil {
+			return err
+		}
+		if i > 0 {
+			bw.WriteByte(',')
 		}
 		bw.WriteByte('\n')
-		bw.WriteString(strings.Repeat(" ", depth))
-		bw.WriteByte(']')
+		bw.WriteString(inner)
+		bw.Write(b)
 	}
-	bw.Write(head[at+len(mark):])
-	return bw.Flush()
+	bw.WriteByte('\n')
+	bw.WriteString(strings.Repeat(" ", depth))
+	bw.WriteByte(']')
+	return nil
 }
 
 // encodeIndented encodes v as writeJSON does, each line after the first starting with

@@ -98,34 +98,26 @@ or the clone is too shallow to hold it.`,
 			hr, br := head.result(), old.result()
 			br.Root = hr.Root
 			d := report.Compare(report.Side{Result: br, Graph: old.snap.Graph()}, report.Side{Result: hr, Graph: head.snap.Graph()})
-			var buf bytes.Buffer
 			lib := head.eng.Library()
-			switch format {
-			case "json":
-				err = report.DiffJSON(&buf, d, hr, lib)
-			case "sarif":
-				nr := hr
-				nr.Findings = d.New
-				err = report.SARIF(&buf, nr, lib, versionString())
-			case "markdown":
-				if !cmd.Flags().Changed("link-base") {
-					linkBase = relativeLinkBase(head.root, output)
-				}
-				err = report.DiffMarkdown(&buf, d, hr, lib, linkBase)
-			default:
-				fmt.Fprintf(&buf, "compared with %s\n", short(base))
-				err = report.DiffText(&buf, d, hr, lib)
+			if format == "markdown" && !cmd.Flags().Changed("link-base") {
+				linkBase = relativeLinkBase(head.root, output)
 			}
+			err = writeOutput(cmd, output, func(w io.Writer) error {
+				switch format {
+				case "json":
+					return report.DiffJSON(w, d, hr, lib)
+				case "sarif":
+					nr := hr
+					nr.Findings = d.New
+					return report.SARIF(w, nr, lib, versionString())
+				case "markdown":
+					return report.DiffMarkdown(w, d, hr, lib, linkBase)
+				}
+				fmt.Fprintf(w, "compared with %s\n", short(base))
+				return report.DiffText(w, d, hr, lib)
+			})
 			if err != nil {
 				return fmt.Errorf("write the %s diff: %w", format, err)
-			}
-			if output == "" {
-				_, err = cmd.OutOrStdout().Write(buf.Bytes())
-			} else {
-				err = os.WriteFile(output, buf.Bytes(), 0o644)
-			}
-			if err != nil {
-				return err
 			}
 			if threshold != "" {
 				if code := report.ExitCode(report.Result{Findings: d.New}, threshold); code != 0 {

@@ -1,9 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
-	"os"
+	"io"
 	"path/filepath"
 
 	"github.com/spf13/cobra"
@@ -70,32 +69,28 @@ Locations are relative to the workspace root; nothing from the analysed files is
 				return writeReview(cmd, g, w, &review, output)
 			}
 			opts := report.ModelOptions{Name: filepath.Base(w.root), Root: w.display, Source: w.source, Findings: w.snap.Findings()}
-			var buf bytes.Buffer
 			graph := w.snap.Graph()
-			switch {
-			case paths && format == "json":
-				err = report.PathsJSON(&buf, graph, opts)
-			case paths:
-				err = report.Paths(&buf, graph, opts)
-			case format == "mermaid":
-				err = report.Mermaid(&buf, graph)
-			case format == "dot":
-				err = report.DOT(&buf, graph)
-			case format == "json":
-				err = report.ModelJSON(&buf, graph, opts)
-			case format == "otm":
-				err = report.OTM(&buf, graph, w.snap.Findings(), w.eng.Library(), opts)
-			case format == "threagile":
-				err = report.Threagile(&buf, graph, opts)
-			}
+			err = writeOutput(cmd, output, func(out io.Writer) error {
+				switch {
+				case paths && format == "json":
+					return report.PathsJSON(out, graph, opts)
+				case paths:
+					return report.Paths(out, graph, opts)
+				case format == "mermaid":
+					return report.Mermaid(out, graph)
+				case format == "dot":
+					return report.DOT(out, graph)
+				case format == "json":
+					return report.ModelJSON(out, graph, opts)
+				case format == "otm":
+					return report.OTM(out, graph, w.snap.Findings(), w.eng.Library(), opts)
+				}
+				return report.Threagile(out, graph, opts)
+			})
 			if err != nil {
 				return fmt.Errorf("write the %s model: %w", format, err)
 			}
-			if output != "" {
-				return os.WriteFile(output, buf.Bytes(), 0o644)
-			}
-			_, err = cmd.OutOrStdout().Write(buf.Bytes())
-			return err
+			return nil
 		},
 	}
 	f := cmd.Flags()
@@ -123,9 +118,8 @@ func writeReview(cmd *cobra.Command, g *globals, w *workspace, flags *aiFlags, o
 		return err
 	}
 	fmt.Fprintf(cmd.ErrOrStderr(), "threatls: ai: %d suggestions from %s, %d dropped\n", len(r.Suggestions), r.Model, len(r.Dropped))
-	if output != "" {
-		return os.WriteFile(output, y, 0o644)
-	}
-	_, err = cmd.OutOrStdout().Write(y)
-	return err
+	return writeOutput(cmd, output, func(out io.Writer) error {
+		_, err := out.Write(y)
+		return err
+	})
 }

@@ -1,9 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
-	"os"
+	"io"
 	"path/filepath"
 	"strings"
 
@@ -78,39 +77,30 @@ Exit status: 0 when the report is written, 2 when it could not be.`,
 			if title == "" {
 				title = "Threat model of " + filepath.Base(ws.root)
 			}
-			var buf bytes.Buffer
-			if fw != nil {
-				cd := report.NewComplianceDoc(fw, res, graph, lib, linkBase)
-				switch format {
-				case "json":
-					err = report.ComplianceJSON(&buf, cd)
-				case "markdown":
-					err = report.ComplianceMarkdown(&buf, res.Root, cd)
-				case "html":
-					err = report.ComplianceHTML(&buf, res.Root, cd)
-				default:
-					err = report.ComplianceText(&buf, res.Root, cd)
+			err = writeOutput(cmd, output, func(w io.Writer) error {
+				if fw != nil {
+					cd := report.NewComplianceDoc(fw, res, graph, lib, linkBase)
+					switch format {
+					case "json":
+						return report.ComplianceJSON(w, cd)
+					case "markdown":
+						return report.ComplianceMarkdown(w, res.Root, cd)
+					case "html":
+						return report.ComplianceHTML(w, res.Root, cd)
+					}
+					return report.ComplianceText(w, res.Root, cd)
 				}
-			} else {
 				d := report.NewDocument(res, graph, lib, report.DocumentOptions{Title: title, Version: versionString(), LinkBase: linkBase})
 				switch format {
 				case "json":
-					err = report.DocumentJSON(&buf, d)
+					return report.DocumentJSON(w, d)
 				case "markdown":
-					err = report.Markdown(&buf, d)
-				default:
-					err = report.HTML(cmd.Context(), &buf, d)
+					return report.Markdown(w, d)
 				}
-			}
+				return report.HTML(cmd.Context(), w, d)
+			})
 			if err != nil {
 				return fmt.Errorf("write the %s report: %w", format, err)
-			}
-			if output == "" {
-				_, err = cmd.OutOrStdout().Write(buf.Bytes())
-				return err
-			}
-			if err := os.WriteFile(output, buf.Bytes(), 0o644); err != nil {
-				return fmt.Errorf("write the report: %w", err)
 			}
 			return nil
 		},

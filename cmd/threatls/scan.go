@@ -77,24 +77,16 @@ Exit status: 0 when no finding reaches --fail-on (or --fail-on is not set), 1 wh
 			if res, err = flt.apply(res); err != nil {
 				return err
 			}
-			var w io.Writer = cmd.OutOrStdout()
-			if output != "" {
-				f, err := os.Create(output)
-				if err != nil {
-					return err
+			color := !noColor && output == "" && isTerminal(os.Stdout) && os.Getenv("NO_COLOR") == ""
+			err = writeOutput(cmd, output, func(w io.Writer) error {
+				switch format {
+				case "json":
+					return report.JSON(w, res, lib)
+				case "sarif":
+					return report.SARIF(w, res, lib, versionString())
 				}
-				defer f.Close()
-				w = f
-			}
-			switch format {
-			case "json":
-				err = report.JSON(w, res, lib)
-			case "sarif":
-				err = report.SARIF(w, res, lib, versionString())
-			default:
-				color := !noColor && output == "" && isTerminal(os.Stdout) && os.Getenv("NO_COLOR") == ""
-				err = report.Text(w, res, lib, report.TextOptions{ShowSuppressed: showSuppressed, Color: color, Compact: flt.compact})
-			}
+				return report.Text(w, res, lib, report.TextOptions{ShowSuppressed: showSuppressed, Color: color, Compact: flt.compact})
+			})
 			if err != nil {
 				return fmt.Errorf("write %s report: %w", format, err)
 			}
