@@ -202,7 +202,7 @@ func evidenceLine(ev model.Evidence) string {
 			origin = "not set"
 		}
 	default:
-		origin = string(ev.Origin)
+		origin = ev.Origin.String()
 	}
 	if !ev.Span.IsZero() && ev.Origin != model.Defaulted {
 		origin += " at " + code(ev.Span.String())

@@ -78,16 +78,41 @@ func (s Span) String() string {
 	return fmt.Sprintf("%s:%d:%d", s.File, s.Start.Line+1, s.Start.Col+1)
 }
 
-// Origin says how an attribute's value was established.
-type Origin string
+// Origin says how an attribute's value was established. It is a byte, not its name: every
+// attribute of every element holds one (written as its name in JSON and text).
+type Origin uint8
 
-// The origins of an attribute value.
+// The origins of an attribute value. The zero Origin is none: no attribute.
 const (
-	Read      Origin = "read"      // written in the source
-	Defaulted Origin = "defaulted" // absent from the source: the platform's documented default
-	Declared  Origin = "declared"  // stated in a design document or model file
-	Unknown   Origin = "unknown"   // present but not resolvable (a variable without a default, a computed value)
+	Read      Origin = iota + 1 // written in the source
+	Defaulted                   // absent from the source: the platform's documented default
+	Declared                    // stated in a design document or model file
+	Unknown                     // present but not resolvable (a variable without a default, a computed value)
 )
+
+var originNames = [...]string{"", "read", "defaulted", "declared", "unknown"}
+
+// String returns the origin's name ("read", "defaulted", "declared", "unknown"; "" for none).
+func (o Origin) String() string {
+	if int(o) < len(originNames) {
+		return originNames[o]
+	}
+	return fmt.Sprintf("origin(%d)", uint8(o))
+}
+
+// MarshalText writes the origin's name.
+func (o Origin) MarshalText() ([]byte, error) { return []byte(o.String()), nil }
+
+// UnmarshalText reads an origin's name.
+func (o *Origin) UnmarshalText(b []byte) error {
+	for i, n := range originNames {
+		if n == string(b) {
+			*o = Origin(i)
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown origin %q", b)
+}
 
 // Attr is one normalised attribute of an element.
 //

@@ -323,7 +323,7 @@ func sarifResult(r Result, f model.Finding, ruleIndex int) *sarif.Result {
 	if len(f.Evidence) > 0 {
 		ev := make([]sarifEvidence, 0, len(f.Evidence))
 		for _, e := range f.Evidence {
-			se := sarifEvidence{Attr: e.Attr, Value: e.Value, Origin: string(e.Origin), Note: e.Note}
+			se := sarifEvidence{Attr: e.Attr, Value: e.Value, Origin: e.Origin.String(), Note: e.Note}
 			if !e.Span.IsZero() {
 				se.Location = fmt.Sprintf("%s:%d:%d", e.Span.File, e.Span.Start.Line+1,
 					column(r.source(e.Span.File), e.Span.Start, model.UTF16Len))

@@ -144,11 +144,11 @@ func treatmentText(s *model.Ignore) string {
 func textEvidence(r Result, e model.Evidence) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s = %s", e.Attr, e.Value)
-	if e.Origin != "" || !e.Span.IsZero() {
+	if e.Origin != 0 || !e.Span.IsZero() {
 		b.WriteString(" (")
-		b.WriteString(string(e.Origin))
+		b.WriteString(e.Origin.String())
 		if !e.Span.IsZero() {
-			if e.Origin != "" {
+			if e.Origin != 0 {
 				b.WriteString(" ")
 			}
 			b.WriteString("at ")

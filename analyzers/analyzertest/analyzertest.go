@@ -167,7 +167,7 @@ func render(a model.Attr) string {
 		return "?(unknown)"
 	}
 	b, _ := json.Marshal(a.Value)
-	return string(b) + "(" + string(a.Origin) + ")"
+	return string(b) + "(" + a.Origin.String() + ")"
 }
 
 var pairRE = regexp.MustCompile(`^([a-z_0-9]+)=(.*)$`)

@@ -743,12 +743,12 @@ func (m *module) sgFlow(ru *rule, from, to *res, seen map[string]bool) {
 	if proto != "" {
 		analyzers.SetNote(fl, "protocol", proto, protoAt, note)
 	}
-	if t := to.net.tls; t.Origin != "" {
+	if t := to.net.tls; t.Origin != 0 {
 		fl.Attrs["tls"] = t
 	} else {
 		fl.SetUnknown("tls", ru.el.Head, to.addr+" does not enforce TLS: whether clients use it is not known")
 	}
-	if a := to.net.auth; a.Origin != "" {
+	if a := to.net.auth; a.Origin != 0 {
 		fl.Attrs["authenticated"] = a
 	} else {
 		fl.SetUnknown("authenticated", ru.el.Head, "whether "+from.addr+" authenticates to "+to.addr+" is not known")

@@ -68,7 +68,7 @@ resource "aws_subnet" "s" { vpc_id = data.aws_vpc.v.id }
 			if tr := s.Attrs["trust"]; tr.Value != c.trust {
 				t.Errorf("trust = %v, want %s", tr.Value, c.trust)
 			}
-			if c.name == "VPC of a data source" && (s.Parent != "" || s.Attrs["parent"].Origin != "") {
+			if c.name == "VPC of a data source" && (s.Parent != "" || s.Attrs["parent"].Origin != 0) {
 				t.Errorf("parent = %q: a data source is no element", s.Parent)
 			}
 		})
