@@ -355,21 +355,28 @@ func stripComments(text []byte) []byte {
 
 // Get returns the value of key in a map (following merge keys), or nil. Nil-safe.
 func (n *Node) Get(key string) *Node {
-	if n == nil || n.Kind != Map {
-		return nil
-	}
-	for _, p := range n.Entries() {
-		if p.Key.Value == key {
-			return p.Value
-		}
-	}
-	return nil
+	p, _ := n.Pair(key)
+	return p.Value
 }
 
 // Pair returns the entry of key in a map (following merge keys), so that a caller has the
 // key's span too.
 func (n *Node) Pair(key string) (Pair, bool) {
 	if n == nil || n.Kind != Map {
+		return Pair{}, false
+	}
+	// A key written in the map comes before what merge keys bring (see merge): most lookups
+	// end here, without making the merged entries.
+	merges := false
+	for i, p := range n.Pairs {
+		switch {
+		case p.Key.isMerge():
+			merges = true
+		case p.Key.Value == key && i < MaxNodes:
+			return p, true
+		}
+	}
+	if !merges {
 		return Pair{}, false
 	}
 	for _, p := range n.Entries() {

@@ -144,3 +144,38 @@ func TestSalvage(t *testing.T) {
 		t.Errorf("a salvaged node keeps its line: %d", got)
 	}
 }
+
+// Pair finds what the map's entries hold: a written key over a merged one, the first of a
+// key written twice, a merged key through nested merges, a literal "<<" that is no merge.
+func TestPairIsEntries(t *testing.T) {
+	src := `a: &a {x: 1, y: 2}
+b: &b {<<: *a, z: 3}
+c:
+  <<: [*b, {w: 4}]
+  y: 20
+  y: 21
+  "<<": literal
+d: {p: 1, p: 2}
+`
+	docs, _ := Parse([]byte(src), "x.yaml")
+	for _, m := range []string{"a", "b", "c", "d"} {
+		n := docs[0].Root.Get(m)
+		want := map[string]*Node{}
+		for _, p := range n.Entries() {
+			if _, ok := want[p.Key.Value]; !ok {
+				want[p.Key.Value] = p.Value
+			}
+		}
+		for _, k := range []string{"x", "y", "z", "w", "p", "<<", "none"} {
+			if got := n.Get(k); got != want[k] {
+				t.Errorf("%s.Get(%q) = %v, the entries hold %v", m, k, got, want[k])
+			}
+		}
+	}
+	if got := docs[0].Root.Path("c", "y").String(); got != "20" {
+		t.Errorf("c.y = %q, want the first written value 20", got)
+	}
+	if got := docs[0].Root.Path("c", "x").String(); got != "1" {
+		t.Errorf("c.x = %q, want 1 through two merges", got)
+	}
+}
