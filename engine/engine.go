@@ -24,7 +24,8 @@ import (
 
 // Config is what a user can set.
 type Config struct {
-	// MaxFileSize is the size in bytes above which a file is skipped (with a logged reason).
+	// MaxFileSize is the size in bytes above which a file is skipped (with a logged reason);
+	// 0 sets no limit. A file of 2 GiB or more is skipped whatever it says (see sizeSkip).
 	MaxFileSize int64
 	// Exclude lists directory names never descended into.
 	Exclude []string

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -431,15 +432,24 @@ func (w *Workspace) readFile(ctx context.Context, p string, cfg Config) (*fileSt
 		w.eng.log.Warn("skipping unreadable file", zap.String("file", key), zap.Error(err))
 		return nil, &model.Skipped{File: key, Reason: err.Error()}
 	}
-	if cfg.MaxFileSize > 0 && info.Size() > cfg.MaxFileSize {
-		reason := fmt.Sprintf("%d bytes is over the %d-byte limit (setting maxFileSize)", info.Size(), cfg.MaxFileSize)
+	tooLarge := func(size int64) *model.Skipped {
+		reason, skip := sizeSkip(size, cfg.MaxFileSize)
+		if !skip {
+			return nil
+		}
 		w.eng.log.Info("skipping large file", zap.String("file", key), zap.String("reason", reason))
-		return nil, &model.Skipped{File: key, Reason: reason}
+		return &model.Skipped{File: key, Reason: reason}
+	}
+	if sk := tooLarge(info.Size()); sk != nil {
+		return nil, sk
 	}
 	text, err := os.ReadFile(p)
 	if err != nil {
 		w.eng.log.Warn("skipping unreadable file", zap.String("file", key), zap.Error(err))
 		return nil, &model.Skipped{File: key, Reason: err.Error()}
+	}
+	if sk := tooLarge(int64(len(text))); sk != nil { // it grew since Stat
+		return nil, sk
 	}
 	// A file whose name says it is a format threatls reads is parsed whatever bytes it holds
 	// (NUL bytes, invalid UTF-8): what cannot be read is a syntax problem of the file.
@@ -486,7 +496,7 @@ func (w *Workspace) openLocked(file, languageID string, version int32, text []by
 		return nil
 	}
 	w.skipped = slices.DeleteFunc(slices.Clone(w.skipped), func(s model.Skipped) bool { return s.File == file })
-	if reason, skip := w.tooLarge(len(text)); skip {
+	if reason, skip := sizeSkip(int64(len(text)), w.cfg.MaxFileSize); skip {
 		w.eng.log.Info("not analysing large document", zap.String("file", file), zap.String("reason", reason))
 		st.facts = &model.FileFacts{File: file, Format: a.Name()}
 		w.skipped = append(w.skipped, model.Skipped{File: file, Reason: reason})
@@ -505,9 +515,23 @@ func (w *Workspace) openLocked(file, languageID string, version int32, text []by
 	return nil
 }
 
-func (w *Workspace) tooLarge(n int) (string, bool) {
-	if w.cfg.MaxFileSize > 0 && int64(n) > w.cfg.MaxFileSize {
-		return fmt.Sprintf("%d bytes is over the %d-byte limit (setting maxFileSize)", n, w.cfg.MaxFileSize), true
+// maxAnalysed is the size in bytes above which a file is never analysed, whatever
+// Config.MaxFileSize says (0, no limit, included): positions in the model (model.Pos) are
+// int32, so a file of 2 GiB or more cannot be analysed.
+const maxAnalysed = math.MaxInt32
+
+// sizeSkip returns why a file (or an open document) of size bytes is not analysed under the
+// setting maxFileSize (0 or less: no limit of the user's), and whether it is not. The limit is
+// the smaller of maxFileSize and maxAnalysed.
+func sizeSkip(size, maxFileSize int64) (string, bool) {
+	if maxFileSize > 0 && maxFileSize < maxAnalysed {
+		if size > maxFileSize {
+			return fmt.Sprintf("%d bytes is over the %d-byte limit (setting maxFileSize)", size, maxFileSize), true
+		}
+		return "", false
+	}
+	if size > maxAnalysed {
+		return fmt.Sprintf("%d bytes: a file of 2 GiB or more cannot be analysed", size), true
 	}
 	return "", false
 }
@@ -562,6 +586,11 @@ func (w *Workspace) changeLocked(file string, version int32, edits []parse.Edit)
 	// queued meanwhile, without holding the workspace.
 	if err := st.doc.Edit(edits); err != nil {
 		return fmt.Errorf("change %s: %w", file, err)
+	}
+	if len(st.doc.Text()) > maxAnalysed {
+		// Edits may grow an analysed document past any size: one of 2 GiB or more is opened
+		// again, and not analysed (growing past MaxFileSize alone does not stop its analysis).
+		return w.openLocked(file, st.languageID, version, st.doc.Text())
 	}
 	next := *st
 	next.text, next.version, next.stale = st.doc.Text(), version, true
