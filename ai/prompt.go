@@ -191,7 +191,7 @@ func block(snap *engine.Snapshot, el *model.Element, f model.Finding) (*Block, s
 	}
 	text := file.Text
 	start := bytes.LastIndexByte(text[:def.Start.Offset], '\n') + 1
-	end := def.End.Offset
+	end := int(def.End.Offset)
 	if end > 0 && end <= len(text) && text[end-1] != '\n' {
 		if nl := bytes.IndexByte(text[end:], '\n'); nl >= 0 {
 			end += nl + 1
@@ -206,7 +206,7 @@ func block(snap *engine.Snapshot, el *model.Element, f model.Finding) (*Block, s
 		lines = lines[:len(lines)-1]
 	}
 	firstLine := bytes.Count(text[:start], []byte("\n"))
-	at := f.Span.Start.Line - firstLine
+	at := int(f.Span.Start.Line) - firstLine
 	lo, hi := 0, len(lines)
 	if hi-lo > maxBlockLines {
 		lo = max(0, at-maxBlockLines/2)

@@ -114,8 +114,8 @@ func LineIgnores(src []byte, file string, markers []string, defs []model.Span) (
 				}
 				cEnd := len(bytes.TrimRight(text, " \t\r"))
 				sp := model.Span{File: file,
-					Start: model.Pos{Offset: start + j, Line: line, Col: j},
-					End:   model.Pos{Offset: start + cEnd, Line: line, Col: cEnd}}
+					Start: model.At(start+j, line, j),
+					End:   model.At(start+cEnd, line, cEnd)}
 				target := Target(sp, defs)
 				if len(bytes.TrimSpace(text[:j])) > 0 {
 					// A trailing comment covers the innermost definition that holds it.

@@ -15,7 +15,7 @@ func TestLineIgnores(t *testing.T) {
 		}
 	}
 	def := func(l0, l1 int) model.Span { // lines l0..l1, whole
-		return model.Span{File: "c.yaml", Start: model.Pos{Line: l0, Offset: starts[l0]}, End: model.Pos{Line: l1, Offset: starts[l1+1] - 1}}
+		return model.Span{File: "c.yaml", Start: model.At(starts[l0], l0, 0), End: model.At(starts[l1+1]-1, l1, 0)}
 	}
 	defs := []model.Span{def(2, 3), def(4, 5)}
 	igs, probs := LineIgnores(src, "c.yaml", []string{"#"}, defs)

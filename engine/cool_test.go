@@ -135,7 +135,7 @@ func TestStagedEditsExtractOnce(t *testing.T) {
 	if el == nil {
 		t.Fatalf("no bucket in the model: %v", snap.Graph().Elements())
 	}
-	if end := len(src) - 1 + 10; el.Span.End.Offset != end {
+	if end := len(src) - 1 + 10; int(el.Span.End.Offset) != end {
 		t.Errorf("the bucket's block ends at %d in the model, want %d (the edited text)", el.Span.End.Offset, end)
 	}
 }

@@ -130,7 +130,7 @@ func (e *Engine) Fixes(s *Snapshot, f model.Finding) []model.Fix {
 		if file == nil {
 			return nil
 		}
-		start, end := lineBounds(file.Text, f.Span.Start.Offset)
+		start, end := lineBounds(file.Text, int(f.Span.Start.Offset))
 		if end < len(file.Text) {
 			end++
 		}
@@ -174,7 +174,7 @@ func (e *Engine) Fixes(s *Snapshot, f model.Finding) []model.Fix {
 				}
 			}
 		}
-		start, _ := lineBounds(file.Text, at.Start.Offset)
+		start, _ := lineBounds(file.Text, int(at.Start.Offset))
 		comment := "threatls:ignore " + f.ThreatID + " " + ReasonPlaceholder
 		if ca, ok := file.analyzer.(analyzers.CommentAter); ok {
 			comment = ca.CommentAt(file.Text, file.Path, start, comment)

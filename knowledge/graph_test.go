@@ -31,7 +31,7 @@ func graphLib(t *testing.T) *Library {
 }
 
 func sp(line int) model.Span {
-	return model.Span{File: "x", Start: model.Pos{Line: line, Offset: line * 10}, End: model.Pos{Line: line, Offset: line*10 + 5}}
+	return model.Span{File: "x", Start: model.At(line*10, line, 0), End: model.At(line*10+5, line, 0)}
 }
 
 func graphFixture(tls bool, class *model.Attr) []*model.Element {

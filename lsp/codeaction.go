@@ -54,7 +54,7 @@ func (s *server) codeAction(ctx context.Context, p *protocol.CodeActionParams) (
 			if !namedIn(p.Context.Diagnostics, diag) {
 				continue
 			}
-		} else if !overlaps(f.Span.Start.Offset, f.Span.End.Offset, start, end) {
+		} else if !overlaps(int(f.Span.Start.Offset), int(f.Span.End.Offset), start, end) {
 			continue
 		}
 		el := v.snap.Element(f.Element)

@@ -33,7 +33,7 @@ func (s *server) definition(ctx context.Context, p *protocol.DefinitionParams) (
 		if !ok {
 			continue
 		}
-		if sp.File == v.key && contains(sp.Start.Offset, sp.End.Offset, off) {
+		if sp.File == v.key && contains(int(sp.Start.Offset), int(sp.End.Offset), off) {
 			here = append(here, loc)
 			continue
 		}
@@ -97,7 +97,7 @@ func (v *view) elementAt(off int) *model.Element {
 	width := -1
 	consider := func(el *model.Element, target *model.Element) {
 		for _, sp := range spansIn(el, v.key) {
-			if w := sp.End.Offset - sp.Start.Offset; contains(sp.Start.Offset, sp.End.Offset, off) && (width < 0 || w < width) {
+			if w := int(sp.End.Offset - sp.Start.Offset); contains(int(sp.Start.Offset), int(sp.End.Offset), off) && (width < 0 || w < width) {
 				best, width = target, w
 			}
 		}

@@ -225,7 +225,7 @@ func (s *server) diagnostic(snap *engine.Snapshot, files fileMap, enc encoding, 
 		Message:         protocol.String(f.Message),
 	}
 	if file := snap.File(f.Span.File); file != nil {
-		d.Range = s.maps.get(f.Span.File, file.Text, enc).rangeOf(f.Span.Start.Offset, f.Span.End.Offset)
+		d.Range = s.maps.get(f.Span.File, file.Text, enc).rangeOf(int(f.Span.Start.Offset), int(f.Span.End.Offset))
 	}
 	for _, r := range f.Related {
 		file := snap.File(r.Span.File)
@@ -235,7 +235,7 @@ func (s *server) diagnostic(snap *engine.Snapshot, files fileMap, enc encoding, 
 		d.RelatedInformation = append(d.RelatedInformation, protocol.DiagnosticRelatedInformation{
 			Location: protocol.Location{
 				URI:   files.uri(r.Span.File),
-				Range: s.maps.get(r.Span.File, file.Text, enc).rangeOf(r.Span.Start.Offset, r.Span.End.Offset),
+				Range: s.maps.get(r.Span.File, file.Text, enc).rangeOf(int(r.Span.Start.Offset), int(r.Span.End.Offset)),
 			},
 			Message: r.Message,
 		})

@@ -34,7 +34,7 @@ func (s *server) hover(ctx context.Context, p *protocol.HoverParams) (*protocol.
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		if f.Span.File != v.key || !contains(f.Span.Start.Offset, f.Span.End.Offset, off) {
+		if f.Span.File != v.key || !contains(int(f.Span.Start.Offset), int(f.Span.End.Offset), off) {
 			continue
 		}
 		if len(parts) == hoverFindings {
@@ -74,7 +74,7 @@ func (s *server) hover(ctx context.Context, p *protocol.HoverParams) (*protocol.
 				r = v.rangeOf(el.Head)
 			} else {
 				for _, sp := range el.Sources {
-					if sp.File == v.key && contains(sp.Start.Offset, sp.End.Offset, off) {
+					if sp.File == v.key && contains(int(sp.Start.Offset), int(sp.End.Offset), off) {
 						r = v.rangeOf(sp)
 					}
 				}

@@ -35,10 +35,10 @@ func (s *server) inlayHint(ctx context.Context, p *protocol.InlayHintParams) ([]
 		}
 		for _, sp := range spansIn(el, v.key) {
 			head := v.headIn(el, sp)
-			if !overlaps(head.Start.Offset, head.End.Offset, start, end) {
+			if !overlaps(int(head.Start.Offset), int(head.End.Offset), start, end) {
 				continue
 			}
-			line := m.position(head.Start.Offset).Line
+			line := m.position(int(head.Start.Offset)).Line
 			out = append(out, protocol.InlayHint{
 				Position:    m.position(m.lineEnd(int(line))),
 				Label:       protocol.String(label),

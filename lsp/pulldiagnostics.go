@@ -93,7 +93,7 @@ func resultID(file *engine.File, shown []model.Finding) string {
 	}
 	for _, f := range shown {
 		h.Write([]byte(f.ThreatID + "\x00" + f.Element + "\x00" + f.Message + "\x00" + string(f.Severity) + string(f.Confidence) + "\x00" +
-			strconv.Itoa(f.Span.Start.Offset) + ":" + strconv.Itoa(f.Span.End.Offset) + "\x00"))
+			strconv.Itoa(int(f.Span.Start.Offset)) + ":" + strconv.Itoa(int(f.Span.End.Offset)) + "\x00"))
 		for _, r := range f.Related {
 			h.Write([]byte(r.Span.String() + r.Message + "\x00"))
 		}

@@ -53,9 +53,9 @@ func (s *server) documentSymbol(ctx context.Context, p *protocol.DocumentSymbolP
 	// Outermost first, so that each item finds its parent among the ones before it.
 	slices.SortStableFunc(items, func(a, b item) int {
 		if a.sp.Start.Offset != b.sp.Start.Offset {
-			return a.sp.Start.Offset - b.sp.Start.Offset
+			return int(a.sp.Start.Offset - b.sp.Start.Offset)
 		}
-		return b.sp.End.Offset - a.sp.End.Offset
+		return int(b.sp.End.Offset - a.sp.End.Offset)
 	})
 	parent := make([]int, len(items))
 	for i := range items {

@@ -99,19 +99,19 @@ func (v *view) location(sp model.Span) (protocol.Location, bool) {
 	if m == nil {
 		return protocol.Location{}, false
 	}
-	return protocol.Location{URI: v.files.uri(sp.File), Range: m.rangeOf(sp.Start.Offset, sp.End.Offset)}, true
+	return protocol.Location{URI: v.files.uri(sp.File), Range: m.rangeOf(int(sp.Start.Offset), int(sp.End.Offset))}, true
 }
 
 // rangeOf returns the range, in the editor's text, of a span of the view's document.
 func (v *view) rangeOf(sp model.Span) protocol.Range {
-	r, _ := v.rangeOKOf(sp.Start.Offset, sp.End.Offset)
+	r, _ := v.rangeOKOf(int(sp.Start.Offset), int(sp.End.Offset))
 	return r
 }
 
 // rangeOK is rangeOf, and whether the span is still there (it does not meet text typed since
 // the snapshot).
 func (v *view) rangeOK(sp model.Span) (protocol.Range, bool) {
-	return v.rangeOKOf(sp.Start.Offset, sp.End.Offset)
+	return v.rangeOKOf(int(sp.Start.Offset), int(sp.End.Offset))
 }
 
 func (v *view) rangeOKOf(start, end int) (protocol.Range, bool) {
@@ -171,7 +171,7 @@ func (v *view) headIn(el *model.Element, sp model.Span) model.Span {
 		return sp
 	}
 	end := sp.Start.Offset
-	for end < sp.End.Offset && end < len(file.Text) && file.Text[end] != '\n' {
+	for end < sp.End.Offset && int(end) < len(file.Text) && file.Text[end] != '\n' {
 		end++
 	}
 	h := sp

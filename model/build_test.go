@@ -6,7 +6,7 @@ import (
 )
 
 func at(file string, line int) Span {
-	return Span{File: file, Start: Pos{Offset: line * 100, Line: line}, End: Pos{Offset: line*100 + 50, Line: line}}
+	return Span{File: file, Start: At(line*100, line, 0), End: At(line*100+50, line, 0)}
 }
 
 func node(id string, kind Kind, line int, aliases ...string) *Element {

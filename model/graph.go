@@ -165,8 +165,8 @@ func (g *Graph) At(file string, offset int) []*Element {
 	var hits []hit
 	for _, e := range g.InFile(file) {
 		for _, s := range e.spans() {
-			if s.File == file && s.Start.Offset <= offset && offset <= s.End.Offset {
-				hits = append(hits, hit{e, s.End.Offset - s.Start.Offset})
+			if s.File == file && int(s.Start.Offset) <= offset && offset <= int(s.End.Offset) {
+				hits = append(hits, hit{e, int(s.End.Offset - s.Start.Offset)})
 				break
 			}
 		}

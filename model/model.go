@@ -51,10 +51,19 @@ const (
 )
 
 // Pos is a position in a file: a byte offset and the zero-based line and byte column it falls on.
+//
+// The fields are int32 because every attribute of every element holds two of them; they do
+// not overflow, as the engine never analyses a file of 2 GiB or more.
 type Pos struct {
-	Offset int `json:"offset"`
-	Line   int `json:"line"`
-	Col    int `json:"col"`
+	Offset int32 `json:"offset"`
+	Line   int32 `json:"line"`
+	Col    int32 `json:"col"`
+}
+
+// At is the Pos of a byte offset on a zero-based line and byte column, for analyzers that
+// measure text with ints. The values must be below 2^31 (see Pos).
+func At(offset, line, col int) Pos {
+	return Pos{Offset: int32(offset), Line: int32(line), Col: int32(col)}
 }
 
 // Span is a half-open byte range [Start, End) of one file. File is slash-separated and relative
@@ -288,8 +297,9 @@ func SortElements(es []*Element) {
 		files[f] = i
 	}
 	type key struct {
-		file, off int
-		e         *Element
+		file int
+		off  int32
+		e    *Element
 	}
 	keys := make([]key, len(es))
 	for i, e := range es {

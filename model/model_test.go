@@ -43,7 +43,7 @@ func TestSortFindingsIsTotal(t *testing.T) {
 		for _, off := range []int{30, 10} {
 			for _, id := range []string{"X-2", "X-1"} {
 				for _, el := range []string{"e2", "e1"} {
-					fs = append(fs, Finding{ThreatID: id, Element: el, Span: Span{File: file, Start: Pos{Offset: off}}})
+					fs = append(fs, Finding{ThreatID: id, Element: el, Span: Span{File: file, Start: At(off, 0, 0)}})
 				}
 			}
 		}

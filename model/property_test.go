@@ -252,7 +252,7 @@ func (g *elemGen) element(live map[string]*Element) *Element {
 	dir := g.pick(genDirs)
 	file := dir + format + fmt.Sprint(r.Intn(3)) + ".src"
 	line := r.Intn(40)
-	sp := Span{File: file, Start: Pos{Offset: line * 100, Line: line}, End: Pos{Offset: line*100 + 60, Line: line}}
+	sp := Span{File: file, Start: At(line*100, line, 0), End: At(line*100+60, line, 0)}
 	if r.Intn(12) == 0 {
 		// The internet, as analyzers make it.
 		e := InternetActor(sp)
@@ -390,7 +390,7 @@ func (g *elemGen) edit(e *Element, live map[string]*Element) *Element {
 		c.Aliases = append(c.Aliases, NameAlias(g.pick(genNames)))
 	case 1:
 		line := r.Intn(40)
-		c.Span = Span{File: e.Span.File, Start: Pos{Offset: line * 100, Line: line}, End: Pos{Offset: line*100 + 60, Line: line}}
+		c.Span = Span{File: e.Span.File, Start: At(line*100, line, 0), End: At(line*100+60, line, 0)}
 		c.Head = c.Span
 	case 2:
 		if c.Kind == Flow {

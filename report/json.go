@@ -226,7 +226,7 @@ func newJSONSpan(r Result, s model.Span) jsonSpan {
 	}
 	src := r.source(s.File)
 	pos := func(p model.Pos) jsonPos {
-		return jsonPos{Line: p.Line + 1, Column: column(src, p, model.CharLen), Offset: p.Offset}
+		return jsonPos{Line: int(p.Line) + 1, Column: column(src, p, model.CharLen), Offset: int(p.Offset)}
 	}
 	name, enc := FileName(s.File)
 	return jsonSpan{File: name, FileEncoding: enc, Start: pos(s.Start), End: pos(s.End)}

@@ -18,8 +18,8 @@ import (
 // line returns a span on the one-based line n of file: offsets are made up, positions are
 // what the outputs show.
 func line(file string, n int) model.Span {
-	return model.Span{File: file, Start: model.Pos{Offset: n * 100, Line: n - 1, Col: 2},
-		End: model.Pos{Offset: n*100 + 40, Line: n - 1, Col: 42}}
+	return model.Span{File: file, Start: model.At(n*100, n-1, 2),
+		End: model.At(n*100+40, n-1, 42)}
 }
 
 func elem(id string, kind model.Kind, typ, name string, at model.Span, attrs map[string]any) *model.Element {
@@ -32,7 +32,7 @@ func elem(id string, kind model.Kind, typ, name string, at model.Span, attrs map
 	sort.Strings(keys)
 	for i, k := range keys {
 		s := at
-		s.Start.Line, s.Start.Offset = at.Start.Line+1+i, at.Start.Offset+100*(i+1)
+		s.Start.Line, s.Start.Offset = at.Start.Line+1+int32(i), at.Start.Offset+100*int32(i+1)
 		e.Set(k, attrs[k], s)
 	}
 	if e.Attrs == nil {

@@ -166,7 +166,7 @@ func otmReps(e *model.Element, opts ModelOptions) []otmRepElement {
 			continue
 		}
 		out = append(out, otmRepElement{Representation: "code", ID: e.ID + "@" + opts.loc(s),
-			Name: s.File, File: s.File, Line: s.Start.Line + 1})
+			Name: s.File, File: s.File, Line: int(s.Start.Line) + 1})
 	}
 	return out
 }

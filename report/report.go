@@ -191,12 +191,12 @@ func (r rule) fixHint() string {
 // with p, it returns the one-based byte column.
 func column(src []byte, p model.Pos, count func([]byte) int) int {
 	start := p.Offset - p.Col
-	if src == nil || p.Col < 0 || start < 0 || p.Offset > len(src) {
-		return p.Col + 1
+	if src == nil || p.Col < 0 || start < 0 || int(p.Offset) > len(src) {
+		return int(p.Col) + 1
 	}
 	prefix := src[start:p.Offset]
 	if bytes.IndexByte(prefix, '\n') >= 0 {
-		return p.Col + 1 // p's line and column disagree with its offset
+		return int(p.Col) + 1 // p's line and column disagree with its offset
 	}
 	return count(prefix) + 1
 }

@@ -70,7 +70,7 @@ func after(t testing.TB, file, anchor, needle string) model.Span {
 
 func pos(src string, off int) model.Pos {
 	line := strings.Count(src[:off], "\n")
-	return model.Pos{Offset: off, Line: line, Col: off - (strings.LastIndex(src[:off], "\n") + 1)}
+	return model.At(off, line, off-(strings.LastIndex(src[:off], "\n")+1))
 }
 
 func library(t testing.TB) *knowledge.Library {
@@ -322,7 +322,7 @@ func TestSARIFUTF16Columns(t *testing.T) {
 
 func TestColumn(t *testing.T) {
 	src := []byte("x\n\xffé😀ab")
-	p := func(col int) model.Pos { return model.Pos{Offset: 2 + col, Line: 1, Col: col} }
+	p := func(col int) model.Pos { return model.At(2+col, 1, col) }
 	for _, tc := range []struct {
 		pos          model.Pos
 		chars, units int
@@ -464,7 +464,7 @@ func TestSARIFStructure(t *testing.T) {
 		if res.PartialFingerprints[FingerprintKey] != f.Fingerprint {
 			t.Errorf("result %d: partialFingerprints %v", i, res.PartialFingerprints)
 		}
-		if got := *res.Locations[0].PhysicalLocation.Region.StartLine; got != f.Span.Start.Line+1 {
+		if got := *res.Locations[0].PhysicalLocation.Region.StartLine; got != int(f.Span.Start.Line)+1 {
 			t.Errorf("result %d: startLine %d", i, got)
 		}
 		wantLevel := map[string]string{"aws_s3_bucket.data": "warning", "": "note"}[f.ElementName]
@@ -568,8 +568,8 @@ func TestJSONRoundTrip(t *testing.T) {
 		want := r.Findings[i]
 		sp := want.Span
 		if got.ThreatID != want.ThreatID || got.Element != want.Element || got.Fingerprint != want.Fingerprint ||
-			got.Span.File != sp.File || (!sp.IsZero() && (got.Span.Start.Line != sp.Start.Line+1 || got.Span.Start.Offset != sp.Start.Offset ||
-			got.Span.End.Line != sp.End.Line+1 || got.Span.Start.Column < 1)) ||
+			got.Span.File != sp.File || (!sp.IsZero() && (got.Span.Start.Line != int(sp.Start.Line)+1 || got.Span.Start.Offset != int(sp.Start.Offset) ||
+			got.Span.End.Line != int(sp.End.Line)+1 || got.Span.Start.Column < 1)) ||
 			(got.Suppressed == nil) != (want.Suppressed == nil) {
 			t.Errorf("finding %d: got %+v, want %+v (one-based lines)", i, got, want)
 		}

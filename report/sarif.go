@@ -345,10 +345,10 @@ func sarifLocation(r Result, s model.Span) *sarif.Location {
 	}
 	src := r.source(s.File)
 	region := sarif.NewRegion().
-		WithStartLine(s.Start.Line + 1).
+		WithStartLine(int(s.Start.Line) + 1).
 		WithStartColumn(column(src, s.Start, model.UTF16Len))
 	if s.End.Offset >= s.Start.Offset && s.End.Line >= s.Start.Line {
-		region.WithEndLine(s.End.Line + 1).WithEndColumn(column(src, s.End, model.UTF16Len))
+		region.WithEndLine(int(s.End.Line) + 1).WithEndColumn(column(src, s.End, model.UTF16Len))
 	}
 	return sarif.NewLocationWithPhysicalLocation(
 		sarif.NewPhysicalLocation().WithArtifactLocation(artifact(r.Root, s.File)).WithRegion(region))

@@ -255,7 +255,7 @@ func Check(t *testing.T, a analyzers.Analyzer, root string, id func(file, name s
 				if got := render(a); got != m[2] {
 					t.Errorf("%s: %s.%s = %s, want %s (note %q)", w, e.Name, m[1], got, m[2], a.Note)
 				}
-				if a.Span.File != w.file || a.Span.Start.Line != w.line {
+				if a.Span.File != w.file || int(a.Span.Start.Line) != w.line {
 					t.Errorf("%s: %s.%s spans %s, want this line", w, e.Name, m[1], a.Span)
 				}
 			}
@@ -263,7 +263,7 @@ func Check(t *testing.T, a analyzers.Analyzer, root string, id func(file, name s
 			re := regexp.MustCompile(strings.Trim(strings.Join(w.args, " "), `"`))
 			found := false
 			for i, p := range problems {
-				if !usedProblem[i] && p.Span.File == w.file && p.Span.Start.Line == w.line && re.MatchString(p.Message) {
+				if !usedProblem[i] && p.Span.File == w.file && int(p.Span.Start.Line) == w.line && re.MatchString(p.Message) {
 					usedProblem[i], found = true, true
 					break
 				}
@@ -286,7 +286,7 @@ func Check(t *testing.T, a analyzers.Analyzer, root string, id func(file, name s
 			}
 			found := false
 			for i, ig := range ignores {
-				if !usedIgnore[i] && ig.Target.File == w.file && ig.Target.Start.Line == w.line && ig.ThreatID == w.args[0] {
+				if !usedIgnore[i] && ig.Target.File == w.file && int(ig.Target.Start.Line) == w.line && ig.ThreatID == w.args[0] {
 					usedIgnore[i], found = true, true
 					if ig.Until != until || ig.Reason != reason {
 						t.Errorf("%s: got until=%q reason=%q", w, ig.Until, ig.Reason)

@@ -41,7 +41,7 @@ func LinkKeeps(t *testing.T, a analyzers.Analyzer, root string) {
 func Inside(t testing.TB, src []byte, ff *model.FileFacts, els []*model.Element) {
 	t.Helper()
 	in := func(sp model.Span) bool {
-		return sp.File == ff.File && 0 <= sp.Start.Offset && sp.Start.Offset <= sp.End.Offset && sp.End.Offset <= len(src)
+		return sp.File == ff.File && 0 <= sp.Start.Offset && sp.Start.Offset <= sp.End.Offset && int(sp.End.Offset) <= len(src)
 	}
 	for _, e := range els {
 		if !in(e.Span) || !in(e.Head) {

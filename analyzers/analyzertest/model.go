@@ -137,7 +137,7 @@ func CheckModel(t *testing.T, as []analyzers.Analyzer, root string, formats ...s
 				if used[f] || !matches(w.args[0], f.From) || !matches(w.args[2], f.To) {
 					continue
 				}
-				if f.Span.File == w.file && f.Span.Start.Line == w.line && ours(f.ID) || memberOn(f, w, ours, memberAt) {
+				if f.Span.File == w.file && int(f.Span.Start.Line) == w.line && ours(f.ID) || memberOn(f, w, ours, memberAt) {
 					found = f
 					break
 				}
@@ -145,7 +145,7 @@ func CheckModel(t *testing.T, as []analyzers.Analyzer, root string, formats ...s
 			if found == nil {
 				var near []string
 				for _, f := range flows {
-					if f.Span.File == w.file && f.Span.Start.Line == w.line || memberOn(f, w, ours, memberAt) {
+					if f.Span.File == w.file && int(f.Span.Start.Line) == w.line || memberOn(f, w, ours, memberAt) {
 						near = append(near, name(f.From)+" -> "+name(f.To))
 					}
 				}
@@ -171,7 +171,7 @@ func CheckModel(t *testing.T, as []analyzers.Analyzer, root string, formats ...s
 		case "want-members":
 			var el *model.Element
 			for id, sp := range memberAt {
-				if sp.File == w.file && sp.Start.Line == w.line {
+				if sp.File == w.file && int(sp.Start.Line) == w.line {
 					if o := owner[id]; o != nil && o.Kind != model.Flow {
 						el = o
 						break
@@ -211,7 +211,7 @@ func CheckModel(t *testing.T, as []analyzers.Analyzer, root string, formats ...s
 // memberOn reports whether a member of f of the checked formats starts on w's line.
 func memberOn(f *model.Element, w *want, ours func(string) bool, memberAt map[string]model.Span) bool {
 	for _, m := range f.Members {
-		if sp, ok := memberAt[m]; ok && ours(m) && sp.File == w.file && sp.Start.Line == w.line {
+		if sp, ok := memberAt[m]; ok && ours(m) && sp.File == w.file && int(sp.Start.Line) == w.line {
 			return true
 		}
 	}

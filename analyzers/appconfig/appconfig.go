@@ -204,8 +204,8 @@ func properties(src []byte, file string) []property {
 		value := strings.TrimSpace(strings.TrimLeft(entry[i:], "=: \t"))
 		end := start + len(text)
 		out = append(out, property{key: key, value: value, span: model.Span{File: file,
-			Start: model.Pos{Offset: pendingStart, Line: pendingLine},
-			End:   model.Pos{Offset: end, Line: ln, Col: len(text)}}})
+			Start: model.At(pendingStart, pendingLine, 0),
+			End:   model.At(end, ln, len(text))}})
 	}
 	return out
 }

@@ -47,7 +47,7 @@ func (Analyzer) Fix(src []byte, el *model.Element, op model.FixOp) ([]model.Text
 	}
 	e := editor{src: src, file: el.Span.File, json: isJSON(src, el.Span.File), nl: "\n", unit: 2}
 	if ps := res.Value.Pairs; len(ps) > 0 && ps[0].Key.Span.Start.Col > res.Key.Span.Start.Col {
-		e.unit = ps[0].Key.Span.Start.Col - res.Key.Span.Start.Col
+		e.unit = int(ps[0].Key.Span.Start.Col - res.Key.Span.Start.Col)
 	}
 	if bytes.Contains(src, []byte("\r\n")) {
 		e.nl = "\r\n"
@@ -94,13 +94,13 @@ func (e *editor) set(key, n *yamlnode.Node, keys []string, value any) error {
 			return nil
 		}
 		if v.Kind == yamlnode.Scalar || e.flow(v) {
-			e.edit(v.Span.Start.Offset, e.valueEnd(v), e.inline(value))
+			e.edit(int(v.Span.Start.Offset), e.valueEnd(v), e.inline(value))
 			return nil
 		}
 		// A block collection: write the new value as a block under the key.
-		col := p.Key.Span.Start.Col
-		end := v.Span.End.Offset
-		e.edit(p.Key.Span.End.Offset, end, ":"+e.block(value, col+e.unit))
+		col := int(p.Key.Span.Start.Col)
+		end := int(v.Span.End.Offset)
+		e.edit(int(p.Key.Span.End.Offset), end, ":"+e.block(value, col+e.unit))
 		return nil
 	}
 	nested := value
@@ -116,33 +116,33 @@ func (e *editor) insert(key, n *yamlnode.Node, k string, value any) error {
 	if e.flow(n) {
 		// A JSON object (or a YAML flow map): after the last entry, with a comma.
 		if len(pairs) == 0 {
-			open := n.Span.Start.Offset
-			indent := e.indentOf(key.Span.Start.Offset) + "  "
-			e.edit(open+1, open+1, e.nl+indent+e.jsonEntry(k, value, indent)+e.nl+e.indentOf(key.Span.Start.Offset))
+			open := int(n.Span.Start.Offset)
+			indent := e.indentOf(int(key.Span.Start.Offset)) + "  "
+			e.edit(open+1, open+1, e.nl+indent+e.jsonEntry(k, value, indent)+e.nl+e.indentOf(int(key.Span.Start.Offset)))
 			return nil
 		}
 		last := pairs[len(pairs)-1]
-		end := last.Key.Span.End.Offset
+		end := int(last.Key.Span.End.Offset)
 		if last.Value != nil {
 			end = e.valueEnd(last.Value)
 		}
-		indent := e.indentOf(last.Key.Span.Start.Offset)
+		indent := e.indentOf(int(last.Key.Span.Start.Offset))
 		e.edit(end, end, ","+e.nl+indent+e.jsonEntry(k, value, indent))
 		return nil
 	}
 	if len(pairs) == 0 {
 		// key: (empty) becomes key: followed by the entry.
-		col := key.Span.Start.Col + e.unit
-		end := key.Span.End.Offset
-		if n.Span.End.Offset > end {
-			end = n.Span.End.Offset
+		col := int(key.Span.Start.Col) + e.unit
+		end := int(key.Span.End.Offset)
+		if int(n.Span.End.Offset) > end {
+			end = int(n.Span.End.Offset)
 		}
-		e.edit(key.Span.End.Offset, end, ":"+e.nl+strings.Repeat(" ", col)+yamlKey(k)+":"+e.block(value, col+e.unit))
+		e.edit(int(key.Span.End.Offset), end, ":"+e.nl+strings.Repeat(" ", col)+yamlKey(k)+":"+e.block(value, col+e.unit))
 		return nil
 	}
 	last := pairs[len(pairs)-1]
-	col := pairs[0].Key.Span.Start.Col
-	end := last.Key.Span.End.Offset
+	col := int(pairs[0].Key.Span.Start.Col)
+	end := int(last.Key.Span.End.Offset)
 	if last.Value != nil {
 		end = max(end, e.valueEnd(last.Value))
 	}
@@ -160,14 +160,14 @@ func (e *editor) insert(key, n *yamlnode.Node, k string, value any) error {
 // valueEnd returns where a value ends in the source: for a JSON collection, its closing
 // bracket.
 func (e *editor) valueEnd(v *yamlnode.Node) int {
-	end := v.Span.End.Offset
+	end := int(v.Span.End.Offset)
 	if e.flow(v) {
 		closing := byte('}')
 		if v.Kind == yamlnode.Seq {
 			closing = ']'
 		}
 		depth := 0
-		for i := v.Span.Start.Offset; i < len(e.src); i++ {
+		for i := int(v.Span.Start.Offset); i < len(e.src); i++ {
 			switch e.src[i] {
 			case '"':
 				for i++; i < len(e.src) && e.src[i] != '"'; i++ {
@@ -190,7 +190,7 @@ func (e *editor) valueEnd(v *yamlnode.Node) int {
 
 // flow reports whether a collection is written in flow style ({…} or […]).
 func (e *editor) flow(n *yamlnode.Node) bool {
-	if n == nil || n.Kind == yamlnode.Scalar || n.Span.Start.Offset >= len(e.src) {
+	if n == nil || n.Kind == yamlnode.Scalar || int(n.Span.Start.Offset) >= len(e.src) {
 		return false
 	}
 	c := e.src[n.Span.Start.Offset]

@@ -217,7 +217,7 @@ func (f *file) headSpan(n int32) model.Span {
 
 func (f *file) pos(off int) model.Pos {
 	line := sort.Search(len(f.lines), func(i int) bool { return f.lines[i] > off }) - 1
-	return model.Pos{Offset: off, Line: line, Col: off - f.lines[line]}
+	return model.At(off, line, off-f.lines[line])
 }
 
 // unwrap returns the node an expression stands for: through parentheses, await, pointers.

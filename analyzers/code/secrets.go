@@ -155,7 +155,7 @@ func (x *extractor) scanSecrets(rs []role) []Check {
 				out = append(out, Check{Check: "secret_known", Span: f.span(nd.StartByte, nd.EndByte), Detail: fm.Name})
 				break
 			}
-			if len(out) > 0 && out[len(out)-1].Span.Start.Offset == int(nd.StartByte) {
+			if len(out) > 0 && int(out[len(out)-1].Span.Start.Offset) == int(nd.StartByte) {
 				continue
 			}
 		}

@@ -109,7 +109,7 @@ func TestTaintCorpus(t *testing.T) {
 			if !strings.HasPrefix(f.ThreatID, "CODE-") || modelLevel[f.ThreatID] || f.Suppressed != nil {
 				continue
 			}
-			found[at{f.Span.File, f.Span.Start.Line + 1, f.ThreatID}] = true
+			found[at{f.Span.File, int(f.Span.Start.Line) + 1, f.ThreatID}] = true
 		}
 		labelled := map[at]bool{}
 		for _, l := range labels {
@@ -245,7 +245,7 @@ func TestServiceFindings(t *testing.T) {
 				if !strings.HasPrefix(f.ThreatID, "CODE-") || f.Suppressed != nil {
 					continue
 				}
-				w := enginetest.Want{File: f.Span.File, Line: f.Span.Start.Line + 1, ID: f.ThreatID}
+				w := enginetest.Want{File: f.Span.File, Line: int(f.Span.Start.Line) + 1, ID: f.ThreatID}
 				got[w]++
 				msgs[w] = f.Message
 			}

@@ -47,7 +47,7 @@ func (*Analyzer) Fix(src []byte, el *model.Element, op model.FixOp) ([]model.Tex
 		return fail("%s is an alias of an anchor written before it: set the key there", name)
 	}
 	path := strings.Split(op.Path, ".")
-	parentCol := key.Span.Start.Col
+	parentCol := int(key.Span.Start.Col)
 	for i, seg := range path {
 		if node != nil && node.Tag == "!!null" && node.Span.Start.Offset == node.Span.End.Offset {
 			node = nil // `key:` with nothing after it: an empty mapping to fill
@@ -75,7 +75,7 @@ func (*Analyzer) Fix(src []byte, el *model.Element, op model.FixOp) ([]model.Tex
 			}
 			if v == nil || v.Span.Start.Line != found.Key.Span.Start.Line || v.Span.Start.Offset == v.Span.End.Offset {
 				// `key:` with no value: write one after the colon.
-				end := found.Key.Span.End.Offset
+				end := int(found.Key.Span.End.Offset)
 				colon := bytes.IndexByte(src[end:], ':')
 				if colon < 0 {
 					return fail("no colon after %s", seg)
@@ -86,9 +86,9 @@ func (*Analyzer) Fix(src []byte, el *model.Element, op model.FixOp) ([]model.Tex
 			if string(src[v.Span.Start.Offset:v.Span.End.Offset]) == op.Value {
 				return nil, nil // already so
 			}
-			return []model.TextEdit{{File: el.Span.File, Start: v.Span.Start.Offset, End: v.Span.End.Offset, NewText: op.Value}}, nil
+			return []model.TextEdit{{File: el.Span.File, Start: int(v.Span.Start.Offset), End: int(v.Span.End.Offset), NewText: op.Value}}, nil
 		}
-		parentCol = found.Key.Span.Start.Col
+		parentCol = int(found.Key.Span.Start.Col)
 		key, node = found.Key, found.Value
 	}
 	return nil, nil
@@ -114,14 +114,14 @@ func own(node, key *yamlnode.Node) []yamlnode.Pair {
 // when it has none).
 func insert(src []byte, file string, key, node *yamlnode.Node, keyCol int, path []string, value string) ([]model.TextEdit, error) {
 	col, step := keyCol+2, 2
-	end := key.Span.End.Offset
+	end := int(key.Span.End.Offset)
 	if node != nil && len(node.Pairs) > 0 {
 		first := node.Pairs[0].Key
-		col, step = first.Span.Start.Col, max(first.Span.Start.Col-keyCol, 1)
+		col, step = int(first.Span.Start.Col), max(int(first.Span.Start.Col)-keyCol, 1)
 		for _, p := range own(node, key) {
-			end = max(end, p.Span().End.Offset)
+			end = max(end, int(p.Span().End.Offset))
 		}
-		end = max(end, node.Span.End.Offset)
+		end = max(end, int(node.Span.End.Offset))
 	}
 	nl := bytes.IndexByte(src[end:], '\n')
 	var b strings.Builder

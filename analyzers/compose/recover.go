@@ -32,7 +32,7 @@ func decode(src []byte, file string) (*yamlnode.Node, []model.Problem) {
 		return docs[0].Root, problems
 	}
 	e := newEntries(src[:docs[0].Span.End.Offset], file)
-	first, line := problems[0], problems[0].Span.Start.Line
+	first, line := problems[0], int(problems[0].Span.Start.Line)
 	var skipped []string
 	for i := range maxRecover {
 		k, ok := e.at(line)
@@ -48,8 +48,8 @@ func decode(src []byte, file string) (*yamlnode.Node, []model.Problem) {
 			sp := e.span(k)
 			n := firstLineLen(src[sp.Start.Offset:])
 			first.Span = model.Span{File: file, Start: sp.Start, End: sp.Start}
-			first.Span.End.Offset += n
-			first.Span.End.Col += n
+			first.Span.End.Offset += int32(n)
+			first.Span.End.Col += int32(n)
 		}
 		skipped = append(skipped, e.name(k))
 		if len(d) > 0 && d[0].Root != nil {
@@ -60,7 +60,7 @@ func decode(src []byte, file string) (*yamlnode.Node, []model.Problem) {
 		if len(ps) == 0 {
 			break
 		}
-		line = ps[0].Span.Start.Line
+		line = int(ps[0].Span.Start.Line)
 	}
 	return nil, problems
 }
@@ -207,8 +207,8 @@ func (e *entries) span(k int) model.Span {
 	l := e.line(start)
 	in := len(l) - len(bytes.TrimLeft(l, " \t"))
 	return model.Span{File: e.file,
-		Start: model.Pos{Offset: e.offs[start] + in, Line: start, Col: in},
-		End:   model.Pos{Offset: e.offs[end], Line: end}}
+		Start: model.At(e.offs[start]+in, start, in),
+		End:   model.At(e.offs[end], end, 0)}
 }
 
 // name says what entry k is: service "api", or networks:.

@@ -98,7 +98,7 @@ func (Analyzer) Extract(t *parse.Tree, file string) *model.FileFacts {
 // firstLine returns the first line of sp in src.
 func firstLine(src string, sp model.Span) model.Span {
 	end := sp.Start.Offset
-	for end < len(src) && end < sp.End.Offset && src[end] != '\n' {
+	for int(end) < len(src) && end < sp.End.Offset && src[end] != '\n' {
 		end++
 	}
 	sp.End = model.Pos{Offset: end, Line: sp.Start.Line, Col: sp.Start.Col + end - sp.Start.Offset}

@@ -41,7 +41,7 @@ type reader struct {
 	risks     []model.RiskEntry // the risk register: risks: and mitigations:
 	budget    int               // nodes left for the attrs: value being read
 	// refused are the offsets of keys reported as holding an API key (see refuseKeys).
-	refused map[int]bool
+	refused map[int32]bool
 }
 
 // zoneEntry is what the cycle check needs of a zone.
@@ -128,7 +128,7 @@ func (r *reader) root(n *yamlnode.Node) {
 		r.problem(r.line(n), "threatls.yaml must be a map of %s", list(topKeys))
 		return
 	}
-	r.refused = map[int]bool{}
+	r.refused = map[int32]bool{}
 	r.refuseKeys(n, 0)
 	for _, p := range r.pairs(n) {
 		if r.refused[p.Key.Span.Start.Offset] {

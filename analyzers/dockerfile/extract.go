@@ -427,7 +427,7 @@ func (x *extractor) firstLine(sp model.Span) model.Span {
 		return sp
 	}
 	end := sp.Start.Offset
-	for end < len(x.src) && x.src[end] != '\n' && x.src[end] != '\r' {
+	for int(end) < len(x.src) && x.src[end] != '\n' && x.src[end] != '\r' {
 		end++
 	}
 	sp.End = model.Pos{Offset: end, Line: sp.Start.Line, Col: sp.Start.Col + end - sp.Start.Offset}

@@ -50,7 +50,7 @@ func (*Analyzer) Fix(src []byte, el *model.Element, op model.FixOp) ([]model.Tex
 		if !ok || a.Span.IsZero() || a.Span.File != file {
 			return fail("the attribute does not point at an instruction of %s", file)
 		}
-		edits := x.replace(p.instructions, a.Span.Start.Offset, op.Old, op.New)
+		edits := x.replace(p.instructions, int(a.Span.Start.Offset), op.Old, op.New)
 		if len(edits) == 0 {
 			return fail("no command of the instruction holds %q without %q", op.Old, strings.TrimPrefix(op.New, op.Old))
 		}
@@ -75,8 +75,8 @@ func (x *extractor) set(cmd, value string, all []*instruction, nl string) ([]mod
 	}
 	text := cmd + " " + value
 	if cur != nil {
-		start := cur.span.Start.Offset
-		end := cur.span.End.Offset
+		start := int(cur.span.Start.Offset)
+		end := int(cur.span.End.Offset)
 		return []model.TextEdit{{File: x.file, Start: start, End: end, NewText: text}}, nil
 	}
 	// Insert before the last stage's first CMD or ENTRYPOINT, else after its last instruction.
@@ -87,12 +87,12 @@ func (x *extractor) set(cmd, value string, all []*instruction, nl string) ([]mod
 			continue
 		}
 		if inStage && (ins.cmd == "CMD" || ins.cmd == "ENTRYPOINT") {
-			at := ins.span.Start.Offset - ins.span.Start.Col
+			at := int(ins.span.Start.Offset - ins.span.Start.Col)
 			indent := string(x.src[at:ins.span.Start.Offset])
 			return []model.TextEdit{{File: x.file, Start: at, End: at, NewText: indent + text + nl}}, nil
 		}
 	}
-	end := last.last.span.End.Offset
+	end := int(last.last.span.End.Offset)
 	return []model.TextEdit{{File: x.file, Start: end, End: end, NewText: nl + text}}, nil
 }
 
@@ -100,7 +100,7 @@ func (x *extractor) set(cmd, value string, all []*instruction, nl string) ([]mod
 func (x *extractor) replace(all []*instruction, off int, old, nw string) []model.TextEdit {
 	var ins *instruction
 	for _, i := range all {
-		if i.span.Start.Offset <= off && off < i.span.End.Offset {
+		if int(i.span.Start.Offset) <= off && off < int(i.span.End.Offset) {
 			ins = i
 		}
 	}
@@ -118,7 +118,7 @@ func (x *extractor) replace(all []*instruction, off int, old, nw string) []model
 		}
 		command := text[start:end]
 		if i := strings.Index(command, old); i >= 0 && (added == "" || !strings.Contains(command, added)) {
-			at := ins.span.Start.Offset + start + i
+			at := int(ins.span.Start.Offset) + start + i
 			edits = append(edits, model.TextEdit{File: x.file, Start: at, End: at + len(old), NewText: nw})
 		}
 		if end == len(text) {

@@ -68,7 +68,7 @@ func parseFile(src []byte, file string) (*parsed, []model.Problem) {
 				hi = mid - 1
 			}
 		}
-		return model.Pos{Offset: off, Line: lo, Col: off - lines[lo].start}
+		return model.At(off, lo, off-lines[lo].start)
 	}
 	span := func(start, end int) model.Span { return model.Span{File: file, Start: pos(start), End: pos(end)} }
 	lineSpan := func(i int) model.Span {

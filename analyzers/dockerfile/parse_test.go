@@ -18,7 +18,7 @@ func TestParse(t *testing.T) {
 	}
 	var gots []got
 	for _, in := range p.instructions {
-		gots = append(gots, got{in.cmd, in.args, in.heredocs, in.span.Start.Line, in.span.End.Line})
+		gots = append(gots, got{in.cmd, in.args, in.heredocs, int(in.span.Start.Line), int(in.span.End.Line)})
 	}
 	want := []got{
 		{"FROM", "alpine   AS base", nil, 2, 5},

@@ -99,7 +99,7 @@ func (b *builder) envFlows(w *workload) {
 	b.environment(w)
 	templated := false
 	for _, off := range w.obj.blanks {
-		templated = templated || w.pod != nil && w.pod.Span.Start.Offset <= off && off < w.pod.Span.End.Offset
+		templated = templated || w.pod != nil && int(w.pod.Span.Start.Offset) <= off && off < int(w.pod.Span.End.Offset)
 	}
 	if !templated {
 		return

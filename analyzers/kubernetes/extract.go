@@ -117,7 +117,7 @@ func readObjects(src []byte, file string) ([]*object, []model.Problem, bool) {
 		}
 		templated := false
 		if i := templateAction(text); i >= 0 && !d.Recovered {
-			problems = append(problems, templateProblem(src, file, d.Span.Start.Offset+i))
+			problems = append(problems, templateProblem(src, file, int(d.Span.Start.Offset)+i))
 			templated = true
 		}
 		for _, it := range objects {
@@ -131,7 +131,7 @@ func readObjects(src []byte, file string) ([]*object, []model.Problem, bool) {
 			if p == nil {
 				if o != nil {
 					for _, b := range blanks {
-						if o.span.Start.Offset <= b.start && b.start < o.span.End.Offset {
+						if int(o.span.Start.Offset) <= b.start && b.start < int(o.span.End.Offset) {
 							o.blanks = append(o.blanks, b.start)
 						}
 					}
@@ -141,7 +141,7 @@ func readObjects(src []byte, file string) ([]*object, []model.Problem, bool) {
 			}
 			if i := templateAction(text); i >= 0 {
 				if !templated {
-					problems = append(problems, templateProblem(src, file, d.Span.Start.Offset+i))
+					problems = append(problems, templateProblem(src, file, int(d.Span.Start.Offset)+i))
 					templated = true
 				}
 				continue
@@ -150,7 +150,7 @@ func readObjects(src []byte, file string) ([]*object, []model.Problem, bool) {
 		}
 	}
 	for _, p := range probs {
-		d := docAt(docs, p.Span.Start.Offset)
+		d := docAt(docs, int(p.Span.Start.Offset))
 		if d == nil {
 			others = append(others, p)
 			continue
@@ -159,7 +159,7 @@ func readObjects(src []byte, file string) ([]*object, []model.Problem, bool) {
 		switch i := templateAction(text); {
 		case i >= 0:
 			manifest = true
-			problems = append(problems, templateProblem(src, file, d.Span.Start.Offset+i))
+			problems = append(problems, templateProblem(src, file, int(d.Span.Start.Offset)+i))
 		case manifestLine.Match(text):
 			manifest = true
 			problems = append(problems, p)
@@ -183,7 +183,7 @@ func isObject(n *yamlnode.Node) bool {
 // docAt returns the document whose text holds off.
 func docAt(docs []*yamlnode.Doc, off int) *yamlnode.Doc {
 	for _, d := range docs {
-		if d.Span.Start.Offset <= off && off <= d.Span.End.Offset {
+		if int(d.Span.Start.Offset) <= off && off <= int(d.Span.End.Offset) {
 			return d
 		}
 	}
@@ -220,8 +220,8 @@ func spanOf(src []byte, file string, start int, text string) model.Span {
 	if i := strings.LastIndexByte(text, '\n'); i >= 0 {
 		endCol = len(text) - i - 1
 	}
-	return model.Span{File: file, Start: model.Pos{Offset: start, Line: line, Col: col},
-		End: model.Pos{Offset: start + len(text), Line: endLine, Col: endCol}}
+	return model.Span{File: file, Start: model.At(start, line, col),
+		End: model.At(start+len(text), endLine, endCol)}
 }
 
 // readObject reads one object. It returns nil and no problem for a kind the analyzer does

@@ -24,7 +24,7 @@ func (a *Analyzer) Fix(src []byte, el *model.Element, op model.FixOp) ([]model.T
 		return fail(fmt.Errorf("no mechanical %s for Kubernetes yet", op.Op))
 	}
 	docs, _ := yamlnode.Parse(src, el.Span.File)
-	root := objectAt(docs, el.Head.Start.Offset)
+	root := objectAt(docs, int(el.Head.Start.Offset))
 	if root == nil {
 		return fail(fmt.Errorf("no object at %s (has the file changed?)", el.Head))
 	}
@@ -56,7 +56,7 @@ func appendDoc(src []byte, el *model.Element, text string, fail func(error) ([]m
 	if bytes.Contains(src, []byte("\r\n")) {
 		nl = "\r\n"
 	}
-	end := doc.Root.Span.End.Offset
+	end := int(doc.Root.Span.End.Offset)
 	if e := bytes.IndexByte(src[end:], '\n'); e >= 0 {
 		end += e
 	} else {
@@ -73,12 +73,12 @@ func appendDoc(src []byte, el *model.Element, text string, fail func(error) ([]m
 func objectAt(docs []*yamlnode.Doc, off int) *yamlnode.Node {
 	for _, d := range docs {
 		n := d.Root
-		if !isObject(n) || off < n.Span.Start.Offset || off > n.Span.End.Offset {
+		if !isObject(n) || off < int(n.Span.Start.Offset) || off > int(n.Span.End.Offset) {
 			continue
 		}
 		if n.Get("kind").String() == "List" {
 			for _, it := range items(n.Get("items")) {
-				if isObject(it) && it.Span.Start.Offset <= off && off <= it.Span.End.Offset {
+				if isObject(it) && int(it.Span.Start.Offset) <= off && off <= int(it.Span.End.Offset) {
 					return it
 				}
 			}

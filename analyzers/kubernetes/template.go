@@ -198,7 +198,7 @@ func templated(n *yamlnode.Node) bool {
 // value it reads, in braces ({{ include "web.fullname" . }}-api is {{web.fullname}}-api,
 // {{ .Release.Namespace }} is {{Release.Namespace}}), so that it makes an ID without spaces.
 func templateText(src []byte, n *yamlnode.Node) string {
-	start, end := n.Span.Start.Offset, n.Span.End.Offset
+	start, end := int(n.Span.Start.Offset), int(n.Span.End.Offset)
 	if start < 0 || end > len(src) || start >= end {
 		return ""
 	}

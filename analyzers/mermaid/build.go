@@ -79,7 +79,7 @@ func (fm *fileModel) span(start, end int) model.Span {
 
 func (fm *fileModel) pos(off int) model.Pos {
 	l := sort.Search(len(fm.lines), func(i int) bool { return fm.lines[i] > off }) - 1
-	return model.Pos{Offset: off, Line: l, Col: off - fm.lines[l]}
+	return model.At(off, l, off-fm.lines[l])
 }
 
 func (fm *fileModel) problem(start, end int, format string, args ...any) {

@@ -142,7 +142,7 @@ func (Analyzer) Extract(t *parse.Tree, file string) *model.FileFacts {
 	counts := func(sp model.Span) bool {
 		mermaid := bytes.HasPrefix(t.Src[sp.Start.Offset:], []byte("%%"))
 		for _, b := range blocks {
-			if b.start <= sp.Start.Offset && sp.Start.Offset < b.end {
+			if b.start <= int(sp.Start.Offset) && int(sp.Start.Offset) < b.end {
 				return b.mermaid && mermaid
 			}
 		}

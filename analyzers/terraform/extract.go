@@ -47,7 +47,7 @@ func (a *Analyzer) Extract(t *parse.Tree, file string) *model.FileFacts {
 		// Error recovery can swallow the rest of the file into one ERROR node: blank out the
 		// broken top-level definitions and read the rest from a tree of what is left.
 		rt, unclosed := recoverTree(t)
-		if unclosed >= 0 && unclosed < problem.Span.Start.Offset {
+		if unclosed >= 0 && unclosed < int(problem.Span.Start.Offset) {
 			// The parser notices a missing "}" only at the end of the file; say where the
 			// block that is not closed starts.
 			problem = x.unclosedProblem(unclosed)
@@ -167,8 +167,8 @@ func (x *extractor) unclosedProblem(start int) model.Problem {
 	}
 	line := bytes.Count(x.src[:start], []byte("\n"))
 	return model.Problem{
-		Span: model.Span{File: x.file, Start: model.Pos{Offset: start, Line: line},
-			End: model.Pos{Offset: start + end, Line: line, Col: end}},
+		Span: model.Span{File: x.file, Start: model.At(start, line, 0),
+			End: model.At(start+end, line, end)},
 		Message: "syntax error: this block is not closed (a `}` is missing); the rest of the file was analysed",
 	}
 }
@@ -219,8 +219,8 @@ type spanned interface {
 func (x *extractor) span(n spanned) model.Span {
 	s, e := n.StartPosition(), n.EndPosition()
 	return model.Span{File: x.file,
-		Start: model.Pos{Offset: int(n.StartByte()), Line: int(s.Row), Col: int(s.Column)},
-		End:   model.Pos{Offset: int(n.EndByte()), Line: int(e.Row), Col: int(e.Column)},
+		Start: model.Pos{Offset: int32(n.StartByte()), Line: int32(s.Row), Col: int32(s.Column)},
+		End:   model.Pos{Offset: int32(n.EndByte()), Line: int32(e.Row), Col: int32(e.Column)},
 	}
 }
 

@@ -224,7 +224,7 @@ func FuzzExtract(f *testing.F) {
 			t.Errorf("%d syntax problems", syntax)
 		}
 		for _, e := range els {
-			if e.Span.End.Offset > len(src) || e.Head.End.Offset > e.Span.End.Offset {
+			if int(e.Span.End.Offset) > len(src) || e.Head.End.Offset > e.Span.End.Offset {
 				t.Errorf("%s: span %+v out of range", e.ID, e.Span)
 			}
 			_, _ = a.Fix(src, e, model.FixOp{Op: "set", Path: "x.y", Value: "1"})

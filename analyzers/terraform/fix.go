@@ -22,7 +22,7 @@ func (a *Analyzer) Fix(src []byte, el *model.Element, op model.FixOp) ([]model.T
 		return nil, fmt.Errorf("terraform fix %s: %w", el.Name, err)
 	}
 	defer t.Close()
-	blk, top := findBlock(t.Root(), el.Span.Start.Offset, el.Span.End.Offset)
+	blk, top := findBlock(t.Root(), int(el.Span.Start.Offset), int(el.Span.End.Offset))
 	if blk == nil {
 		return nil, fmt.Errorf("terraform fix %s: no block at %s (has the file changed?)", el.Name, el.Span)
 	}

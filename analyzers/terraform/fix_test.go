@@ -44,9 +44,9 @@ func TestFix(t *testing.T) {
 				if e.File != file {
 					t.Errorf("edit of %s, want %s", e.File, file)
 				}
-				inside := e.Start >= top.Start.Offset && e.End <= top.End.Offset
+				inside := e.Start >= int(top.Start.Offset) && e.End <= int(top.End.Offset)
 				if op.Op == "append" {
-					inside = e.Start == top.End.Offset && e.End == e.Start
+					inside = e.Start == int(top.End.Offset) && e.End == e.Start
 				}
 				if !inside {
 					t.Errorf("edit [%d,%d) leaves the element's block [%d,%d)", e.Start, e.End, top.Start.Offset, top.End.Offset)

@@ -75,10 +75,10 @@ func (x *extractor) reuse(c parse.Child, depth int, blocks *[]*Block, byText map
 // moved to d's place, or nil.
 func taken(olds []*Block, d parse.Child) *Block {
 	for _, b := range olds {
-		if b.Span.End.Offset-b.Span.Start.Offset != int(d.EndByte-d.StartByte) || b.Span.Start.Col != int(d.StartCol) {
+		if int(b.Span.End.Offset-b.Span.Start.Offset) != int(d.EndByte-d.StartByte) || int(b.Span.Start.Col) != int(d.StartCol) {
 			continue
 		}
-		return b.moved(shift{off: int(d.StartByte) - b.Span.Start.Offset, line: int(d.StartRow) - b.Span.Start.Line})
+		return b.moved(shift{off: int32(d.StartByte) - b.Span.Start.Offset, line: int32(d.StartRow) - b.Span.Start.Line})
 	}
 	return nil
 }
@@ -102,7 +102,7 @@ func appendDefs(defs []model.Span, b *Block) []model.Span {
 
 // shift is how far a block's text moved: every offset by off, every line by line (columns
 // stay: the block starts at the same column).
-type shift struct{ off, line int }
+type shift struct{ off, line int32 }
 
 func (s shift) span(sp model.Span) model.Span {
 	sp.Start.Offset += s.off

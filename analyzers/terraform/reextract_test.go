@@ -198,8 +198,8 @@ func TestDefsNearIsEnough(t *testing.T) {
 				end = len(src) - start
 			}
 			for _, col := range []int{0, end} { // a comment alone on its line, and a trailing one
-				sp := model.Span{File: "x.tfvars", Start: model.Pos{Offset: start + col, Line: line, Col: col},
-					End: model.Pos{Offset: start + end, Line: line, Col: end}}
+				sp := model.Span{File: "x.tfvars", Start: model.At(start+col, line, col),
+					End: model.At(start+end, line, end)}
 				if got, want := analyzers.Target(sp, defsNear(tops, sp)), analyzers.Target(sp, all); got != want {
 					t.Fatalf("comment at line %d col %d covers %+v with defsNear, %+v with every definition", line+1, col, got, want)
 				}

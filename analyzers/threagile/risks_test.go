@@ -51,7 +51,7 @@ risk_tracking:
 	}
 	var got []entry
 	for _, r := range ff.Risks {
-		got = append(got, entry{r.Status, r.Threat, r.Element, r.Owner, r.Reason, r.Until, r.Problem, r.Span.Start.Line + 1})
+		got = append(got, entry{r.Status, r.Threat, r.Element, r.Owner, r.Reason, r.Until, r.Problem, int(r.Span.Start.Line) + 1})
 	}
 	want := []entry{
 		{model.Mitigated, "SYS-EDGE-001", "threagile:threagile.yaml/web", "team-platform", "WAF managed by the platform team", "2027-01-31", "", 7},

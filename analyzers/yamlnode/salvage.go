@@ -21,7 +21,7 @@ func Salvage(src []byte, file string, docs []*Doc, problems []model.Problem) []*
 	buf := slices.Clone(src)
 	tried := map[int]bool{}
 	for i := 0; i < maxSalvage && len(problems) > 0; i++ {
-		l := lineStart(buf, problems[0].Span.Start.Offset)
+		l := lineStart(buf, int(problems[0].Span.Start.Offset))
 		if blankLine(buf, l) {
 			l = nextLine(buf, l)
 		}

@@ -111,13 +111,13 @@ func (s *setter) set(key, n *Node, segs []segment) error {
 		if err := creatable(segs); err != nil {
 			return err
 		}
-		end := key.Span.End.Offset + colon + 1
+		end := int(key.Span.End.Offset) + colon + 1
 		if s.emptyFlow(n) {
-			end = bytes.IndexByte(s.src[n.Span.Start.Offset:], '}') + n.Span.Start.Offset + 1
-		} else if n != nil && n.Span.End.Offset > end {
-			end = n.Span.End.Offset
+			end = bytes.IndexByte(s.src[n.Span.Start.Offset:], '}') + int(n.Span.Start.Offset) + 1
+		} else if n != nil && int(n.Span.End.Offset) > end {
+			end = int(n.Span.End.Offset)
 		}
-		s.edit(key.Span.End.Offset, end, ":"+s.nl+s.render(segs, key.Span.Start.Col+2))
+		s.edit(int(key.Span.End.Offset), end, ":"+s.nl+s.render(segs, int(key.Span.Start.Col)+2))
 		return nil
 	}
 	if n.Kind != Map {
@@ -136,7 +136,7 @@ func (s *setter) set(key, n *Node, segs []segment) error {
 		if err := creatable(segs); err != nil {
 			return err
 		}
-		end := n.Span.End.Offset
+		end := int(n.Span.End.Offset)
 		if e := bytes.IndexByte(s.src[end:], '\n'); e >= 0 {
 			end += e
 		} else {
@@ -145,7 +145,7 @@ func (s *setter) set(key, n *Node, segs []segment) error {
 		if end > 0 && s.src[end-1] == '\r' {
 			end--
 		}
-		s.edit(end, end, s.nl+s.render(segs, n.Pairs[0].Key.Span.Start.Col))
+		s.edit(end, end, s.nl+s.render(segs, int(n.Pairs[0].Key.Span.Start.Col)))
 		return nil
 	}
 	v := pair.Value
@@ -199,11 +199,11 @@ func (s *setter) set(key, n *Node, segs []segment) error {
 func (s *setter) replace(key, v *Node) error {
 	switch {
 	case v != nil && v.Kind != Scalar && s.oneLineFlow(v) >= 0:
-		s.edit(v.Span.Start.Offset, s.oneLineFlow(v), s.value)
+		s.edit(int(v.Span.Start.Offset), s.oneLineFlow(v), s.value)
 	case v != nil && v.Kind != Scalar:
 		return fmt.Errorf("%s is not a scalar", keyName(key))
 	case v != nil && v.Span.End.Offset > v.Span.Start.Offset:
-		s.edit(v.Span.Start.Offset, v.Span.End.Offset, s.value)
+		s.edit(int(v.Span.Start.Offset), int(v.Span.End.Offset), s.value)
 	case key == nil:
 		return fmt.Errorf("an empty list item cannot be set")
 	default: // key: with no value
@@ -211,8 +211,8 @@ func (s *setter) replace(key, v *Node) error {
 		if colon < 0 {
 			return fmt.Errorf("no colon after %s", key.Value)
 		}
-		end := key.Span.End.Offset + colon + 1
-		s.edit(key.Span.End.Offset, end, ": "+s.value)
+		end := int(key.Span.End.Offset) + colon + 1
+		s.edit(int(key.Span.End.Offset), end, ": "+s.value)
 	}
 	return nil
 }
@@ -238,7 +238,7 @@ func creatable(segs []segment) error {
 // oneLineFlow returns, for a collection written in flow style on one line ([a, b]), which a
 // scalar may replace, the offset after its closing bracket; -1 for anything else.
 func (s *setter) oneLineFlow(n *Node) int {
-	start := n.Span.Start.Offset
+	start := int(n.Span.Start.Offset)
 	if start >= len(s.src) || s.src[start] != '[' && s.src[start] != '{' {
 		return -1
 	}
@@ -276,7 +276,7 @@ func (s *setter) oneLineFlow(n *Node) int {
 // emptyFlow reports whether n is written {}.
 func (s *setter) emptyFlow(n *Node) bool {
 	return n != nil && n.Kind == Map && len(n.Pairs) == 0 &&
-		n.Span.Start.Offset < len(s.src) && s.src[n.Span.Start.Offset] == '{'
+		int(n.Span.Start.Offset) < len(s.src) && s.src[n.Span.Start.Offset] == '{'
 }
 
 // render writes segs as nested block entries, the first indented by indent.

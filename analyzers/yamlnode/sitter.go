@@ -35,7 +35,7 @@ func Recover(src []byte, file string, docs []*Doc, problems []model.Problem) ([]
 		}
 		for i, p := range out {
 			if p.Span.Start.Offset >= d.Span.Start.Offset && p.Span.Start.Offset <= d.Span.End.Offset {
-				d.Root = recoverDoc(file, src, lines, d.Span.Start.Offset, d.Span.End.Offset)
+				d.Root = recoverDoc(file, src, lines, int(d.Span.Start.Offset), int(d.Span.End.Offset))
 				d.Recovered = d.Root != nil
 				if d.Recovered {
 					out[i].Message = strings.TrimSuffix(p.Message, ignored) + "; the rest of this document is read as far as it is intact"
@@ -214,7 +214,7 @@ func (c *sitter) node(i int32) *Node {
 	}
 	if prefixed >= 0 && (out.Kind != Scalar || tag != "") {
 		// yaml.v3 starts a collection at its anchor or tag, a scalar at its tag (!Ref Vpc).
-		out.Span = c.span(prefixed, max(prefixed, out.Span.End.Offset))
+		out.Span = c.span(prefixed, max(prefixed, int(out.Span.End.Offset)))
 	}
 	if anchor != "" {
 		c.anchors[anchor] = out
@@ -246,11 +246,11 @@ func (c *sitter) mapping(i int32, anchor string) *Node {
 			return
 		}
 		if loose.Value == nil {
-			at := loose.Key.Span.End.Offset
+			at := int(loose.Key.Span.End.Offset)
 			loose.Value = &Node{Kind: Scalar, Tag: "!!null", Span: c.span(at, at)}
 		}
 		out.Pairs = append(out.Pairs, *loose)
-		end = max(end, loose.Key.Span.End.Offset, loose.Value.Span.End.Offset)
+		end = max(end, int(loose.Key.Span.End.Offset), int(loose.Value.Span.End.Offset))
 		loose = nil
 	}
 	c.eachRecovered(i, func(ch int32) {
@@ -282,7 +282,7 @@ func (c *sitter) mapping(i int32, anchor string) *Node {
 						if k := c.kind(g); k == "block_node" || k == "flow_node" {
 							if v := c.node(g); v != nil {
 								loose.Value.Items = append(loose.Value.Items, v)
-								loose.Value.Span = c.span(loose.Value.Span.Start.Offset, max(loose.Value.Span.End.Offset, v.Span.End.Offset))
+								loose.Value.Span = c.span(int(loose.Value.Span.Start.Offset), int(max(loose.Value.Span.End.Offset, v.Span.End.Offset)))
 							}
 						}
 					}
@@ -299,9 +299,9 @@ func (c *sitter) mapping(i int32, anchor string) *Node {
 			}
 			out.Pairs = append(out.Pairs, p)
 			last = &out.Pairs[len(out.Pairs)-1]
-			end = max(end, p.Key.Span.End.Offset)
+			end = max(end, int(p.Key.Span.End.Offset))
 			if p.Value != nil && !c.isAlias(ch) {
-				end = max(end, p.Value.Span.End.Offset)
+				end = max(end, int(p.Value.Span.End.Offset))
 			}
 		case "flow_node": // a key without a value in a flow mapping: {a, b}
 			if k := c.node(ch); k != nil {
@@ -343,7 +343,7 @@ func attachComment(c *sitter, comment int32, p *Pair) {
 	if target == nil || target.Kind != Scalar {
 		target = p.Key
 	}
-	if target != nil && target.Comment == "" && lineOf(c.lines, s) == target.Span.Start.Line {
+	if target != nil && target.Comment == "" && lineOf(c.lines, s) == int(target.Span.Start.Line) {
 		target.Comment = strings.TrimSpace(strings.TrimPrefix(c.text(comment), "#"))
 	}
 }
@@ -369,7 +369,7 @@ func (c *sitter) pair(i int32) (Pair, bool) {
 	if p.Value == nil { // `key:` with nothing after: null, where yaml.v3 places it
 		at := colon
 		if at < 0 {
-			at = p.Key.Span.End.Offset
+			at = int(p.Key.Span.End.Offset)
 		}
 		p.Value = &Node{Kind: Scalar, Tag: "!!null", Span: c.span(at, at)}
 	}
@@ -404,9 +404,9 @@ func (c *sitter) sequence(i int32, anchor string) *Node {
 		case "flow_pair": // [a: 1]: a single-pair map
 			p, ok := c.pair(ch)
 			if ok {
-				m := &Node{Kind: Map, Tag: "!!map", Pairs: []Pair{p}, Span: c.span(p.Key.Span.Start.Offset, p.Value.Span.End.Offset)}
+				m := &Node{Kind: Map, Tag: "!!map", Pairs: []Pair{p}, Span: c.span(int(p.Key.Span.Start.Offset), int(p.Value.Span.End.Offset))}
 				out.Items = append(out.Items, m)
-				end = max(end, m.Span.End.Offset)
+				end = max(end, int(m.Span.End.Offset))
 			}
 			return
 		default:
@@ -415,7 +415,7 @@ func (c *sitter) sequence(i int32, anchor string) *Node {
 		v := c.node(item)
 		out.Items = append(out.Items, v)
 		if v != nil && !c.aliasNode(item) {
-			end = max(end, v.Span.End.Offset)
+			end = max(end, int(v.Span.End.Offset))
 		}
 	})
 	if flow && len(out.Items) == 0 {

@@ -203,9 +203,9 @@ func (c *converter) convert(n *yaml.Node) *Node {
 				continue
 			}
 			out.Pairs = append(out.Pairs, Pair{Key: k, Value: v})
-			end = max(end, k.Span.End.Offset)
+			end = max(end, int(k.Span.End.Offset))
 			if v != nil && n.Content[i+1].Kind != yaml.AliasNode {
-				end = max(end, v.Span.End.Offset)
+				end = max(end, int(v.Span.End.Offset))
 			}
 		}
 		out.Span = c.span(start, end)
@@ -216,7 +216,7 @@ func (c *converter) convert(n *yaml.Node) *Node {
 			v := c.convert(it)
 			out.Items = append(out.Items, v)
 			if v != nil && it.Kind != yaml.AliasNode {
-				end = max(end, v.Span.End.Offset)
+				end = max(end, int(v.Span.End.Offset))
 			}
 		}
 		out.Span = c.span(start, max(end, start+1))
@@ -316,7 +316,7 @@ func span(file string, src []byte, lines []int, start, end int) model.Span {
 
 func pos(lines []int, off int) model.Pos {
 	l := lineOf(lines, off)
-	return model.Pos{Offset: off, Line: l, Col: off - lines[l]}
+	return model.At(off, l, off-lines[l])
 }
 
 func lineStarts(src []byte) []int {

@@ -122,7 +122,7 @@ func TestProblemLines(t *testing.T) {
 		{"a: 1\n\tb: 2\n", 1},
 	} {
 		_, probs := Parse([]byte(tc.src), "x.yaml")
-		if len(probs) != 1 || probs[0].Span.Start.Line != tc.line {
+		if len(probs) != 1 || int(probs[0].Span.Start.Line) != tc.line {
 			t.Errorf("%q: problems %+v, want one on line %d", tc.src, probs, tc.line+1)
 		}
 	}

@@ -159,10 +159,10 @@ func (lw *lineWorkspace) findingsOn(line int) ([]model.Finding, error) {
 		if f.Suppressed != nil {
 			continue
 		}
-		if f.Span.Start.Line <= line-1 && line-1 <= f.Span.End.Line {
+		if int(f.Span.Start.Line) <= line-1 && line-1 <= int(f.Span.End.Line) {
 			out = append(out, f)
 		}
-		if n := strconv.Itoa(f.Span.Start.Line + 1); len(lines) == 0 || lines[len(lines)-1] != n {
+		if n := strconv.Itoa(int(f.Span.Start.Line) + 1); len(lines) == 0 || lines[len(lines)-1] != n {
 			lines = append(lines, n)
 		}
 	}

@@ -84,7 +84,7 @@ func Check(t testing.TB, s *engine.Snapshot) {
 		if f.Suppressed != nil {
 			continue
 		}
-		w := Want{File: f.Span.File, Line: f.Span.Start.Line + 1, ID: f.ThreatID}
+		w := Want{File: f.Span.File, Line: int(f.Span.Start.Line) + 1, ID: f.ThreatID}
 		got[w]++
 		msgs[w] = f.Message
 	}
