@@ -69,6 +69,24 @@ type Reextractor interface {
 	Reextract(t *parse.Tree, file string, prev *model.FileFacts) *model.FileFacts
 }
 
+// Sniffer is implemented by analyzers that know their files by content as well as by name: a
+// CloudFormation template may be called anything.yaml, and Kubernetes, which reads every
+// .yaml, would find nothing in it. The engine gives a file to the Sniffer whose Sniff claims
+// its text before the analyzer its name matches, and reads the beginning of a file that no
+// name matches when a Sniffer Sniffs its name. A claim must be certain: it takes the file from
+// the analyzer its name chose.
+type Sniffer interface {
+	// Sniffs reports whether a file at path may be one of the analyzer's by content (for
+	// CloudFormation, a .yaml, .yml or .json file), before any of it is read.
+	Sniffs(path string) bool
+	// Sniff reports whether head, the beginning of the file's text (SniffLen bytes at most),
+	// is one of the analyzer's.
+	Sniff(path string, head []byte) bool
+}
+
+// SniffLen is how much of a file's text a Sniffer is given.
+const SniffLen = 64 << 10
+
 // Cooler is implemented by analyzers whose Raw is large next to the file's text (Terraform's
 // expressions, kept whole for Link) and cheap to extract again: the engine lets the Raw of
 // files no editor holds go once they have not been linked for a while, and their Link reads

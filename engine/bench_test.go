@@ -493,7 +493,7 @@ func BenchmarkModelEdit(b *testing.B) {
 		key := "stacks/prod-eu-west-1/k8s/api.yaml"
 		text := snap.File(key).Text
 		off := strings.Index(string(text), "redis://cache:6379")
-		if off < 0 || eng.AnalyzerFor(key, "") == nil {
+		if off < 0 || eng.AnalyzerFor(key, "", nil) == nil {
 			b.Fatal("the edited variable is not in the manifest, or no analyzer reads it")
 		}
 		// Parsing a manifest is decoding its YAML (tree-sitter's YAML is not used for it).

@@ -78,14 +78,43 @@ func New(lib *knowledge.Library, as []analyzers.Analyzer, log *zap.Logger) *Engi
 func (e *Engine) Library() *knowledge.Library { return e.lib }
 
 // AnalyzerFor returns the analyzer that reads file (or, for a document without a path, the
-// editor's language), or nil.
-func (e *Engine) AnalyzerFor(file, languageID string) analyzers.Analyzer {
-	for _, a := range e.analyzers {
+// editor's language), or nil. head, the beginning of its text or nil, lets an analyzer that
+// knows its files by content claim it (see analyzers.Sniffer).
+func (e *Engine) AnalyzerFor(file, languageID string, head []byte) analyzers.Analyzer {
+	return analyzerFor(e.analyzers, file, languageID, head)
+}
+
+// analyzerFor returns, of as, the Sniffer that claims file by head (its text's beginning; nil
+// when none was read), else the analyzer its name — or, for a document without a path, the
+// editor's language — matches, or nil.
+func analyzerFor(as []analyzers.Analyzer, file, languageID string, head []byte) analyzers.Analyzer {
+	var byName analyzers.Analyzer
+	for _, a := range as {
 		if a.Match(file, languageID) {
+			byName = a
+			break
+		}
+	}
+	if head == nil {
+		return byName
+	}
+	head = head[:min(len(head), analyzers.SniffLen)]
+	for _, a := range as {
+		if s, ok := a.(analyzers.Sniffer); ok && a != byName && s.Sniffs(file) && s.Sniff(file, head) {
 			return a
 		}
 	}
-	return nil
+	return byName
+}
+
+// sniffable reports whether, of as, an analyzer may know file by its content.
+func sniffable(as []analyzers.Analyzer, file string) bool {
+	for _, a := range as {
+		if s, ok := a.(analyzers.Sniffer); ok && s.Sniffs(file) {
+			return true
+		}
+	}
+	return false
 }
 
 // extract extracts one parsed file; a panic in an analyzer becomes a problem of the file. prev,

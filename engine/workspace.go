@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"math"
 	"os"
@@ -93,15 +94,9 @@ func (w *Workspace) SetNotify(f func()) {
 	w.mu.Unlock()
 }
 
-// analyzerFor returns the workspace's analyzer that reads file (or, for a document without a
-// path, the editor's language), or nil.
-func (w *Workspace) analyzerFor(file, languageID string) analyzers.Analyzer {
-	for _, a := range w.analyzers {
-		if a.Match(file, languageID) {
-			return a
-		}
-	}
-	return nil
+// analyzerFor returns the workspace's analyzer that reads file (see Engine.AnalyzerFor).
+func (w *Workspace) analyzerFor(file, languageID string, head []byte) analyzers.Analyzer {
+	return analyzerFor(w.analyzers, file, languageID, head)
 }
 
 // markLocked records that file changed. The caller holds w.mu.
@@ -371,7 +366,7 @@ func (w *Workspace) walk(cfg Config) (paths []string, skipped []model.Skipped) {
 			return nil
 		}
 		// WalkDir does not follow symlinked directories, so a symlink loop cannot trap it.
-		if w.analyzerFor(rel, "") == nil {
+		if w.analyzerFor(rel, "", nil) == nil && !sniffable(w.analyzers, rel) {
 			return nil
 		}
 		if d.Type()&fs.ModeSymlink != 0 {
@@ -395,6 +390,20 @@ func (w *Workspace) walk(cfg Config) (paths []string, skipped []model.Skipped) {
 		return nil
 	})
 	return paths, skipped
+}
+
+// readHead reads the first n bytes of the file at p, or all of a shorter one.
+func readHead(p string, n int) ([]byte, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, int64(n)))
+	if b == nil {
+		b = []byte{}
+	}
+	return b, err
 }
 
 // within reports whether path lies under root (both absolute and clean).
@@ -423,9 +432,17 @@ func (w *Workspace) Path(key string) string {
 // readFile reads and extracts one file from disk. A nil state means there is nothing to keep.
 func (w *Workspace) readFile(ctx context.Context, p string, cfg Config) (*fileState, *model.Skipped) {
 	key := w.key(p)
-	a := w.analyzerFor(key, "")
+	a := w.analyzerFor(key, "", nil)
 	if a == nil {
-		return nil, nil
+		// No name says the file is one threatls reads; its beginning may (a CloudFormation
+		// template called anything.json). Until it does, the file is not ours: nothing to say.
+		if !sniffable(w.analyzers, key) {
+			return nil, nil
+		}
+		head, err := readHead(p, analyzers.SniffLen)
+		if a = w.analyzerFor(key, "", head); err != nil || a == nil {
+			return nil, nil
+		}
 	}
 	info, err := os.Stat(p)
 	if err != nil {
@@ -451,6 +468,7 @@ func (w *Workspace) readFile(ctx context.Context, p string, cfg Config) (*fileSt
 	if sk := tooLarge(int64(len(text))); sk != nil { // it grew since Stat
 		return nil, sk
 	}
+	a = w.analyzerFor(key, "", text) // its content may say more than its name
 	// A file whose name says it is a format threatls reads is parsed whatever bytes it holds
 	// (NUL bytes, invalid UTF-8): what cannot be read is a syntax problem of the file.
 	if reason := analyzers.SkipReason(key, text); reason != "" {
@@ -485,7 +503,7 @@ func (w *Workspace) StageOpen(file, languageID string, version int32, text []byt
 }
 
 func (w *Workspace) openLocked(file, languageID string, version int32, text []byte) error {
-	a := w.analyzerFor(file, languageID)
+	a := w.analyzerFor(file, languageID, text)
 	if old, ok := w.files[file]; ok && old.doc != nil {
 		old.doc.Close()
 	}

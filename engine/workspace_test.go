@@ -409,3 +409,22 @@ func TestAcceptRiskInADiagram(t *testing.T) {
 		}
 	}
 }
+
+// A template opened in the editor is read as one whatever its name: a .yaml that says
+// AWSTemplateFormatVersion is no Kubernetes manifest.
+func TestOpenTemplateByContent(t *testing.T) {
+	ws := newEngine(t).Workspace("", engine.DefaultConfig())
+	text := "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Bastion:\n    Type: AWS::EC2::SecurityGroup\n" +
+		"    Properties:\n      GroupDescription: b\n      SecurityGroupIngress:\n        - IpProtocol: tcp\n" +
+		"          FromPort: 22\n          ToPort: 22\n          CidrIp: 0.0.0.0/0\n"
+	snap, err := ws.Open("deploy/infra.yaml", "yaml", 1, []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := snap.File("deploy/infra.yaml")
+	if f == nil || !slices.ContainsFunc(f.Findings, func(x model.Finding) bool {
+		return x.ThreatID == "AWS-SG-001" && strings.HasPrefix(x.Element, "cloudformation:")
+	}) {
+		t.Errorf("no AWS-SG-001 of the template for its open SSH port: %+v", f)
+	}
+}

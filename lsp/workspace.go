@@ -8,24 +8,19 @@ import (
 )
 
 // watchGlobs are the files whose changes on disk the server asks the client to report: those
-// of every format an analyzer reads (analyzers/all).
+// of every format an analyzer reads (analyzers/all), every JSON file among them (a
+// CloudFormation template is known by its content, whatever its name).
 var watchGlobs = []string{
 	"**/*.tf",
-	"**/*.{yaml,yml}",
+	"**/*.{yaml,yml,json}",
 	"**/*.template",
-	"**/*.{template,cfn,cloudformation,sam}.json",
-	"**/{cloudformation,cfn}/**/*.json",
-	"**/template.json",
 	"**/*.{md,markdown,mmd,mermaid}",
 	"**/{Dockerfile,Containerfile}",
 	"**/{Dockerfile,Containerfile}.*",
 	"**/*.dockerfile",
 	"**/*.otm",
-	"**/*.otm.json",
-	"**/otm.json",
 	"**/*.{go,py,js,jsx,mjs,cjs,ts,tsx,mts,cts,java,cs}",
 	"**/{application,bootstrap}*.properties",
-	"**/appsettings*.json",
 }
 
 // registerWatchers asks the client to report changes of the files the analyzers read, when it

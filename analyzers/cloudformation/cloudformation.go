@@ -55,8 +55,8 @@ var nameWord = regexp.MustCompile(`(^|[._-])(cfn|cloudformation|sam)([._-]|$)|^t
 // YAML or JSON file whose name has the word cfn, cloudformation or sam, is called template
 // (SAM's default) or ends in .template.yaml, or that sits in a directory called
 // cloudformation or cfn. For a document without a path, the editor's language must be
-// cloudformation. Templates with other names are recognised by their content (Sniff) only
-// where the engine asks.
+// cloudformation. Templates with other names are recognised by their content (Sniff): the
+// engine gives the analyzer any .yaml, .yml or .json file its content says is a template.
 func (Analyzer) Match(p, languageID string) bool {
 	if p == "" || model.IsURI(p) {
 		switch languageID {
@@ -87,22 +87,21 @@ func (Analyzer) Match(p, languageID string) bool {
 	return false
 }
 
-// sniffLen is how much of a file Sniff reads.
-const sniffLen = 64 << 10
-
+// A template's own keys are at the top of the document: in YAML at the start of a line (a
+// ConfigMap that holds a template, or serverless.yml's resources:, indents them).
 var (
-	formatVersion = regexp.MustCompile(`(?m)(^\s*AWSTemplateFormatVersion\s*:|"AWSTemplateFormatVersion"\s*:)`)
-	samTransform  = regexp.MustCompile(`(?m)(^\s*Transform|"Transform")\s*:.*AWS::Serverless`)
+	formatVersion = regexp.MustCompile(`(?m)(^AWSTemplateFormatVersion\s*:|"AWSTemplateFormatVersion"\s*:)`)
+	samTransform  = regexp.MustCompile(`(?m)(^Transform|"Transform")\s*:.*AWS::Serverless`)
 	resourceType  = regexp.MustCompile(`(?m)(^\s*Type\s*:\s*["']?|"Type"\s*:\s*")(AWS|Alexa)::[A-Za-z0-9]+::[A-Za-z0-9]+`)
-	resourcesKey  = regexp.MustCompile(`(?m)(^\s*Resources\s*:|"Resources"\s*:)`)
+	resourcesKey  = regexp.MustCompile(`(?m)(^Resources\s*:|"Resources"\s*:)`)
 )
 
 // Sniff reports whether src, the text of a YAML or JSON file, is a CloudFormation template by
 // its content: it has AWSTemplateFormatVersion, the SAM transform, or Resources with a Type
-// of the AWS:: namespace. The engine may ask it of files whose name says nothing.
+// of the AWS:: namespace and no apiVersion. Only the first analyzers.SniffLen bytes are read.
 func Sniff(src []byte) bool {
-	if len(src) > sniffLen {
-		src = src[:sniffLen]
+	if len(src) > analyzers.SniffLen {
+		src = src[:analyzers.SniffLen]
 	}
 	if formatVersion.Match(src) || samTransform.Match(src) {
 		return true
@@ -110,8 +109,19 @@ func Sniff(src []byte) bool {
 	return resourcesKey.Match(src) && resourceType.Match(src) && !bytes.Contains(src, []byte("apiVersion"))
 }
 
-// Sniff reports whether src is a CloudFormation template by its content (see Sniff).
-func (Analyzer) Sniff(_ string, src []byte) bool { return Sniff(src) }
+// Sniffs reports whether a file may be a template by content: a .yaml, .yml or .json file.
+func (Analyzer) Sniffs(p string) bool {
+	switch strings.ToLower(path.Ext(p)) {
+	case ".yaml", ".yml", ".json":
+		return true
+	}
+	return false
+}
+
+// Sniff reports whether head is a CloudFormation template by its content (see Sniff).
+func (Analyzer) Sniff(_ string, head []byte) bool { return Sniff(head) }
+
+var _ analyzers.Sniffer = Analyzer{}
 
 // Comment returns a YAML line comment holding text.
 func (Analyzer) Comment(text string) string { return "# " + text }

@@ -93,6 +93,10 @@ func TestSniff(t *testing.T) {
 		`{"Resources": {"B": {"Type": "AWS::S3::Bucket"}}}`:                                 true,
 		"apiVersion: v1\nkind: ConfigMap\ndata:\n  Resources: x\n  Type: AWS::S3::Bucket\n": false,
 		"services:\n  web:\n    image: nginx\n":                                             false,
+		// A template held in a ConfigMap, and serverless.yml's resources: indent the keys.
+		"apiVersion: v1\nkind: ConfigMap\ndata:\n  t.yaml: |\n    AWSTemplateFormatVersion: '2010-09-09'\n":                 false,
+		"kind: ConfigMap\ndata:\n  t.yaml: |\n    AWSTemplateFormatVersion: x\n    Transform: AWS::Serverless-2016-10-31\n": false,
+		"service: api\nresources:\n  Resources:\n    B:\n      Type: AWS::S3::Bucket\n":                                     false,
 	} {
 		if got := cloudformation.Sniff([]byte(src)); got != want {
 			t.Errorf("Sniff(%q) = %v, want %v", src, got, want)

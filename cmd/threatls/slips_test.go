@@ -176,3 +176,64 @@ func TestSlipsTerminalAndJSON(t *testing.T) {
 		t.Errorf("no finding of the file whose name is not UTF-8 says how its name is encoded:\n%s", js)
 	}
 }
+
+// A CloudFormation template is one whatever it is called: by its content, `infra.yaml` is no
+// Kubernetes manifest that holds nothing, and `stack.json` no file threatls does not read.
+// A manifest that carries a template in a ConfigMap stays a manifest.
+func TestSlipsTemplateByContent(t *testing.T) {
+	const yamlSSH = `AWSTemplateFormatVersion: '2010-09-09'
+Resources:
+  Bastion:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: bastion
+      SecurityGroupIngress:
+        - IpProtocol: tcp
+          FromPort: 22
+          ToPort: 22
+          CidrIp: 0.0.0.0/0
+`
+	const jsonSSH = `{"Resources": {"Jump": {"Type": "AWS::EC2::SecurityGroup", "Properties": {"GroupDescription": "jump",
+  "SecurityGroupIngress": [{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "CidrIp": "0.0.0.0/0"}]}}}}
+`
+	const configMap = `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: templates
+data:
+  bastion.yaml: |
+    AWSTemplateFormatVersion: '2010-09-09'
+    Resources: {}
+`
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"deploy/infra.yaml": yamlSSH, "deploy/stack.json": jsonSSH,
+		"k8s/templates.yaml": configMap, "package.json": `{"name": "app", "Resources": "AWS::S3::Bucket"}`})
+	out, err := run(t, "scan", "--fail-on", "high", "--format", "json", dir)
+	if exitCode(err) != 1 {
+		t.Fatalf("scan: exit %d (%v), want 1 for the open SSH port of each template:\n%s", exitCode(err), err, out)
+	}
+	var doc struct {
+		Files    int `json:"files"`
+		Findings []struct {
+			ThreatID string `json:"threat_id"`
+			Span     struct {
+				File string `json:"file"`
+			} `json:"span"`
+		} `json:"findings"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	ssh := map[string]bool{}
+	for _, f := range doc.Findings {
+		if f.ThreatID == "AWS-SG-001" {
+			ssh[f.Span.File] = true
+		}
+	}
+	if !ssh["deploy/infra.yaml"] || !ssh["deploy/stack.json"] || len(ssh) != 2 {
+		t.Errorf("AWS-SG-001 in %v, want deploy/infra.yaml and deploy/stack.json", ssh)
+	}
+	if doc.Files != 3 {
+		t.Errorf("%d files read, want the two templates and the manifest (package.json is not one threatls reads)", doc.Files)
+	}
+}
