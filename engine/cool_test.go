@@ -26,19 +26,25 @@ func testEngine(t *testing.T) *Engine {
 	return New(lib, all.Analyzers(), nil)
 }
 
-// The syntax of closed Terraform files is let go beyond the budget once they are linked, and
-// extracted again when an edit links their module again; the files an editor holds keep
-// theirs. (The model the workspace keeps is the same either way: TestIncrementalIsFresh
-// runs with no syntax kept.)
-func TestSyntaxIsLetGo(t *testing.T) {
+// lowBudget writes files into a new directory and returns a workspace of it, not loaded yet,
+// whose syntax budget (16 KB) is far less than its source: most files are let go.
+func lowBudget(t *testing.T, files []corpus.File) (*Workspace, string) {
+	t.Helper()
 	dir := t.TempDir()
-	files := corpus.Scale(128, false)
 	if _, err := corpus.Write(dir, files); err != nil {
 		t.Fatal(err)
 	}
 	cfg := DefaultConfig()
 	cfg.SyntaxBudget = 16 << 10
-	ws := testEngine(t).Workspace(dir, cfg)
+	return testEngine(t).Workspace(dir, cfg), dir
+}
+
+// The syntax of closed Terraform files is let go beyond the budget once they are linked, and
+// extracted again when an edit links their module again; the files an editor holds keep
+// theirs. (The model the workspace keeps is the same either way: TestIncrementalIsFresh
+// runs with no syntax kept.)
+func TestSyntaxIsLetGo(t *testing.T) {
+	ws, dir := lowBudget(t, corpus.Scale(128, false))
 	snap, err := ws.Load(context.Background(), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -274,13 +280,7 @@ func TestMovedElementsKeepTheirFindings(t *testing.T) {
 // an edit of one of its manifests links all of them, and letting them go would decode them
 // all again on every keystroke.
 func TestLargeUnitStaysWarm(t *testing.T) {
-	dir := t.TempDir()
-	if _, err := corpus.Write(dir, corpus.Scale(128, true)); err != nil {
-		t.Fatal(err)
-	}
-	cfg := DefaultConfig()
-	cfg.SyntaxBudget = 16 << 10
-	ws := testEngine(t).Workspace(dir, cfg)
+	ws, _ := lowBudget(t, corpus.Scale(128, true))
 	snap, err := ws.Load(context.Background(), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -315,12 +315,10 @@ func TestLargeUnitStaysWarm(t *testing.T) {
 // many stacks are linked after it: the first keystroke links that stack again, and extracting
 // its 31 other files again cost it 60 ms.
 func TestOpenUnitStaysWarm(t *testing.T) {
-	dir := t.TempDir()
-	if _, err := corpus.Write(dir, corpus.Scale(640, false)); err != nil {
-		t.Fatal(err)
-	}
+	files := corpus.Scale(640, false)
+	ws, dir := lowBudget(t, files)
 	var key string
-	for _, f := range corpus.Scale(640, false) {
+	for _, f := range files {
 		if strings.HasSuffix(f.Path, "/compute/main.tf") {
 			key = f.Path // the first stack's: the first linked, the first let go
 			break
@@ -330,9 +328,6 @@ func TestOpenUnitStaysWarm(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := DefaultConfig()
-	cfg.SyntaxBudget = 16 << 10 // far less than the workspace: most stacks are let go
-	ws := testEngine(t).Workspace(dir, cfg)
 	if err := ws.StageOpen(key, "terraform", 1, text); err != nil {
 		t.Fatal(err)
 	}

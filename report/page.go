@@ -48,30 +48,7 @@ func HTML(ctx context.Context, w io.Writer, d *Document) error {
 // DocumentJSON writes the report as JSON: the Document, its lists of findings (by element,
 // by STRIDE category, whole) written as they are encoded (see writeStreamed).
 func DocumentJSON(w io.Writer, d *Document) error {
-	// documentJSON is Document with the lists that grow with the workspace as places for
-	// writeStreamed; TestDocumentJSONIsWhole holds the two to the same fields.
-	type documentJSON struct {
-		Title       string          `json:"title"`
-		Root        string          `json:"root"`
-		Version     string          `json:"version"`
-		Files       int             `json:"files"`
-		Summary     DocSummary      `json:"summary"`
-		Residual    model.Residual  `json:"residual"`
-		Elements    any             `json:"elements"`
-		Stride      any             `json:"stride"`
-		Paths       []DocPath       `json:"attack_paths"`
-		Mitigations []DocMitigation `json:"mitigations"`
-		Declared    []DocFinding    `json:"declared_mitigations"`
-		Accepted    any             `json:"accepted"`
-		Drift       []DocFinding    `json:"drift"`
-		Compliance  []DocFramework  `json:"compliance"`
-		Findings    any             `json:"findings"`
-		Analysis    []DocFinding    `json:"analysis"`
-		Skipped     []model.Skipped `json:"skipped"`
-	}
-	doc := documentJSON{d.Title, d.Root, d.Version, d.Files, d.Summary, d.Residual,
-		streamMark(0), streamMark(1), d.Paths, d.Mitigations, d.Declared, streamMark(2), d.Drift,
-		d.Compliance, streamMark(3), d.Analysis, d.Skipped}
+	doc := withMarks(d, "elements", "stride", "accepted", "findings")
 	err := writeStreamed(w, doc, streamSlice(d.Elements), streamSlice(d.Stride), streamSlice(d.Accepted), streamSlice(d.Findings))
 	if err != nil {
 		return fmt.Errorf("json report: %w", err)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"reflect"
 	"slices"
 	"strings"
 )
@@ -30,6 +31,37 @@ func streamMark(i int) string { return fmt.Sprintf("\x00threatls-stream-%d\x00",
 // streamSlice streams the elements of a slice the document already holds.
 func streamSlice[T any](xs []T) streamed {
 	return streamed{len(xs), func(i int) (any, error) { return xs[i], nil }}
+}
+
+// withMarks returns a copy of the struct *v whose fields of the JSON names in names hold
+// streamMark(i), i the name's index, and the other exported fields their values: the document
+// writeStreamed writes with those arrays streamed (TestDocumentJSONIsWhole).
+func withMarks(v any, names ...string) any {
+	rv := reflect.Indirect(reflect.ValueOf(v))
+	rt := rv.Type()
+	var fields []reflect.StructField
+	var from, mark []int
+	for i := range rt.NumField() {
+		f := rt.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		k := slices.Index(names, name)
+		if k >= 0 {
+			f.Type = reflect.TypeFor[any]()
+		}
+		fields, from, mark = append(fields, f), append(from, i), append(mark, k)
+	}
+	out := reflect.New(reflect.StructOf(fields)).Elem()
+	for j, i := range from {
+		if mark[j] >= 0 {
+			out.Field(j).Set(reflect.ValueOf(streamMark(mark[j])))
+		} else {
+			out.Field(j).Set(rv.Field(i))
+		}
+	}
+	return out.Interface()
 }
 
 // writeStreamed writes doc — whose fields holding streamMark(i) are the arrays[i] — exactly

@@ -63,7 +63,7 @@ func TestStreamedArraysInPlace(t *testing.T) {
 }
 
 // `threatls report --format json` writes the Document, byte for byte as encoding it whole
-// would: the streamed form names every field of Document, in its order.
+// would: every field, in its order, the streamed lists in their places.
 func TestDocumentJSONIsWhole(t *testing.T) {
 	for name, r := range map[string]Result{"fixture": fixture(t), "empty": {Root: "."}} {
 		d := NewDocument(r, nil, library(t), DocumentOptions{Version: "test"})
