@@ -366,14 +366,18 @@ func (w *Workspace) walk(cfg Config) (paths []string, skipped []model.Skipped) {
 			return nil
 		}
 		// WalkDir does not follow symlinked directories, so a symlink loop cannot trap it.
-		if w.analyzerFor(rel, "", nil) == nil && !sniffable(w.analyzers, rel) {
+		named := w.analyzerFor(rel, "", nil) != nil
+		if !named && !sniffable(w.analyzers, rel) {
 			return nil
 		}
 		if d.Type()&fs.ModeSymlink != 0 {
 			// Nothing outside the workspace is read: a link out of it could put any file's
-			// text (a secret) into a report.
+			// text (a secret) into a report. A file only its content could make ours (any
+			// .json) is not reported unread: nothing says it is one.
 			target, err := filepath.EvalSymlinks(p)
 			switch {
+			case !named && (err != nil || !within(w.root, target)):
+				return nil
 			case err != nil:
 				skipped = append(skipped, model.Skipped{File: rel, Reason: "a symbolic link that does not resolve: " + err.Error()})
 				return nil

@@ -208,6 +208,13 @@ data:
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{"deploy/infra.yaml": yamlSSH, "deploy/stack.json": jsonSSH,
 		"k8s/templates.yaml": configMap, "package.json": `{"name": "app", "Resources": "AWS::S3::Bucket"}`})
+	// A .json linked from outside is not read, and not reported unread: nothing says it is a
+	// template (a .yaml would be: its name says Kubernetes).
+	outside := t.TempDir()
+	writeFiles(t, outside, map[string]string{"tsconfig.json": `{"compilerOptions": {}}`})
+	if err := os.Symlink(filepath.Join(outside, "tsconfig.json"), filepath.Join(dir, "tsconfig.json")); err != nil {
+		t.Fatal(err)
+	}
 	out, err := run(t, "scan", "--fail-on", "high", "--format", "json", dir)
 	if exitCode(err) != 1 {
 		t.Fatalf("scan: exit %d (%v), want 1 for the open SSH port of each template:\n%s", exitCode(err), err, out)
@@ -232,6 +239,9 @@ data:
 	}
 	if !ssh["deploy/infra.yaml"] || !ssh["deploy/stack.json"] || len(ssh) != 2 {
 		t.Errorf("AWS-SG-001 in %v, want deploy/infra.yaml and deploy/stack.json", ssh)
+	}
+	if strings.Contains(out, "tsconfig.json") {
+		t.Errorf("the report names tsconfig.json, a link to outside that nothing says is a template:\n%s", out)
 	}
 	if doc.Files != 3 {
 		t.Errorf("%d files read, want the two templates and the manifest (package.json is not one threatls reads)", doc.Files)
