@@ -2,8 +2,10 @@ package engine
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -83,4 +85,32 @@ func TestRegisterIndexesWhenNamed(t *testing.T) {
 	if accepted(s) {
 		t.Error("an entry naming another bucket accepts this one's finding")
 	}
+}
+
+// A panic while the load's evaluation is spread over CPUs reaches the caller's goroutine, as
+// the serial evaluation's would (where the server's recovery turns it into a logged error),
+// instead of ending the process from a worker.
+func TestParallelEvaluationPanicReachesCaller(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := corpus.Write(dir, corpus.Scale(128, false)); err != nil {
+		t.Fatal(err)
+	}
+	eng := testEngine(t)
+	snap, err := eng.Workspace(dir, DefaultConfig()).Load(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	was, procs := parallelEval, runtime.GOMAXPROCS(2)
+	parallelEval = 16
+	defer func() { parallelEval = was; runtime.GOMAXPROCS(procs) }()
+	g := snap.Graph()
+	els := append(slices.Clone(g.Elements()), nil) // the last batch's worker dereferences nil
+	defer func() {
+		if r := recover(); r == nil || !strings.HasPrefix(fmt.Sprint(r), "evaluation: ") {
+			t.Fatalf("recovered %v, want the worker's panic raised again as \"evaluation: …\"", r)
+		}
+	}()
+	b := &buildState{eng: eng}
+	b.evaluateAll(g, eng.lib.Evaluator(g), els)
+	t.Fatal("evaluating a nil element did not panic")
 }
