@@ -594,7 +594,7 @@ func (w *Workspace) changeLocked(file string, version int32, edits []parse.Edit)
 		if err != nil {
 			return fmt.Errorf("change %s: %w", file, err)
 		}
-		if st.analyzer != nil {
+		if st.analyzer != nil || w.analyzerFor(file, st.languageID, text) != nil {
 			return w.openLocked(file, st.languageID, version, text)
 		}
 		next := *st
@@ -612,6 +612,11 @@ func (w *Workspace) changeLocked(file string, version int32, edits []parse.Edit)
 	if len(st.doc.Text()) > maxAnalysed {
 		// Edits may grow an analysed document past any size: one of 2 GiB or more is opened
 		// again, and not analysed (growing past MaxFileSize alone does not stop its analysis).
+		return w.openLocked(file, st.languageID, version, st.doc.Text())
+	}
+	if w.analyzerFor(file, st.languageID, st.doc.Text()) != st.analyzer {
+		// What the text now says it is is read by another analyzer (a template pasted into a
+		// new .yaml): the document is opened again, for it.
 		return w.openLocked(file, st.languageID, version, st.doc.Text())
 	}
 	next := *st

@@ -428,3 +428,38 @@ func TestOpenTemplateByContent(t *testing.T) {
 		t.Errorf("no AWS-SG-001 of the template for its open SSH port: %+v", f)
 	}
 }
+
+// A template pasted into a new .yaml is read as a template from that edit on, and a manifest
+// pasted over it as a manifest again.
+func TestEditTurnsDocumentIntoTemplate(t *testing.T) {
+	ws := newEngine(t).Workspace("", engine.DefaultConfig())
+	if _, err := ws.Open("deploy/new.yaml", "yaml", 1, nil); err != nil {
+		t.Fatal(err)
+	}
+	template := "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Bastion:\n    Type: AWS::EC2::SecurityGroup\n" +
+		"    Properties:\n      GroupDescription: b\n      SecurityGroupIngress:\n        - IpProtocol: tcp\n" +
+		"          FromPort: 22\n          ToPort: 22\n          CidrIp: 0.0.0.0/0\n"
+	snap, err := ws.Change("deploy/new.yaml", 2, []parse.Edit{{Start: 0, End: 0, Text: template}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	has := func(snap *engine.Snapshot, id, format string) bool {
+		f := snap.File("deploy/new.yaml")
+		return f != nil && slices.ContainsFunc(f.Findings, func(x model.Finding) bool {
+			return x.ThreatID == id && strings.HasPrefix(x.Element, format+":")
+		})
+	}
+	if !has(snap, "AWS-SG-001", "cloudformation") {
+		t.Errorf("the pasted template is not read as one: %+v", snap.File("deploy/new.yaml"))
+	}
+	manifest := "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: c\n      image: nginx\n" +
+		"      securityContext:\n        privileged: true\n"
+	snap, err = ws.Change("deploy/new.yaml", 3, []parse.Edit{{Start: 0, End: len(template), Text: manifest}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := snap.File("deploy/new.yaml"); f == nil || len(f.Findings) == 0 ||
+		slices.ContainsFunc(f.Findings, func(x model.Finding) bool { return !strings.HasPrefix(x.Element, "kubernetes:") }) {
+		t.Errorf("the manifest pasted over the template is not read as one: %+v", f)
+	}
+}
