@@ -15,7 +15,8 @@ import (
 // megabytes, and it was built in a buffer, then copied). A regular file is written beside
 // its final name and renamed into place only once write succeeded and the file was closed,
 // so a failed command never leaves half a report where a whole one was; anything else that
-// output names (/dev/stdout, a pipe) is written in place.
+// output names (/dev/stdout, a pipe), or a file in a directory where no new file can be made,
+// is written in place.
 func writeOutput(cmd *cobra.Command, output string, write func(io.Writer) error) error {
 	if output == "" {
 		bw := bufio.NewWriterSize(cmd.OutOrStdout(), 64<<10)
@@ -36,6 +37,10 @@ func writeOutput(cmd *cobra.Command, output string, write func(io.Writer) error)
 	tmp := fmt.Sprintf("%s.%d.tmp", output, os.Getpid())
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
+		// A directory that takes no new file may still hold a file that can be written.
+		if f, err := os.Create(output); err == nil {
+			return closeAfter(f, write)
+		}
 		return fmt.Errorf("write %s: %w", output, err)
 	}
 	if err := closeAfter(f, write); err != nil {
