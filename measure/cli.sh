@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The command line on the scale corpus (measure/scalecorpus): wall time and peak memory
-# (GNU time's maximum resident set size) of scan in each format and of the HTML report, at
+# (GNU time's maximum resident set size) of scan in each format and of the HTML and JSON reports, at
 # 1,000, 5,000 and 20,000 files, the reports written to /dev/null. README's command-line
 # table comes from here. Usage: measure/cli.sh [SIZES...] (default 1000 5000 20000).
 set -euo pipefail
@@ -17,6 +17,8 @@ for n in "${sizes[@]}"; do
     /usr/bin/time -f "scan --format $f, $n files: %e s, peak RSS %M KB" ./bin/threatls scan --format "$f" "$work/c$n" >/dev/null 2>"$work/err" || true
     tail -n 1 "$work/err"
   done
-  /usr/bin/time -f "report --format html, $n files: %e s, peak RSS %M KB" ./bin/threatls report --format html "$work/c$n" >/dev/null 2>"$work/err" || true
-  tail -n 1 "$work/err"
+  for f in html json; do
+    /usr/bin/time -f "report --format $f, $n files: %e s, peak RSS %M KB" ./bin/threatls report --format "$f" "$work/c$n" >/dev/null 2>"$work/err" || true
+    tail -n 1 "$work/err"
+  done
 done
