@@ -5,8 +5,10 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"os"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"strings"
 	"testing"
 	"time"
@@ -22,7 +24,10 @@ import (
 // namespace of their own: 16 services, a Deployment and a Service each, and a ConfigMap and
 // a NetworkPolicy each, naming one another in their environments.
 
-var scaleSizes = flag.String("scale", "", "workspace sizes (files) of BenchmarkScale, comma-separated (default 1000; with -long 1000,5000,20000)")
+var (
+	scaleSizes = flag.String("scale", "", "workspace sizes (files) of BenchmarkScale, comma-separated (default 1000; with -long 1000,5000,20000)")
+	scaleHeap  = flag.String("scale.heapprofile", "", "write the heap of each first complete model of BenchmarkScale to FILE-<files>[-one-namespace] (pprof), what it keeps live")
+)
 
 func scaleList() []int {
 	spec := *scaleSizes
@@ -95,6 +100,9 @@ func benchScale(b *testing.B, n int, oneNS bool) {
 	runtime.GC()
 	var after runtime.MemStats
 	runtime.ReadMemStats(&after)
+	if *scaleHeap != "" {
+		writeHeap(b, fmt.Sprintf("%s-%d%s", *scaleHeap, n, map[bool]string{true: "-one-namespace"}[oneNS]))
+	}
 	heap := float64(after.HeapInuse-min(after.HeapInuse, before.HeapInuse)) / 1e6
 	live := float64(after.HeapAlloc-min(after.HeapAlloc, before.HeapAlloc)) / 1e6
 	allocated := float64(after.TotalAlloc-before.TotalAlloc) / 1e6
@@ -196,4 +204,16 @@ func benchScale(b *testing.B, n int, oneNS bool) {
 			stats, load.Seconds(), base.Seconds(), float64(load)/float64(base), snap.Graph().Len(), len(snap.Findings()), heap, live, allocated)
 	})
 	debug.FreeOSMemory()
+}
+
+// writeHeap writes the heap profile (after a collection: what is live) to path.
+func writeHeap(b *testing.B, path string) {
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+		b.Fatal(err)
+	}
 }
