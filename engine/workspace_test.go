@@ -1,6 +1,7 @@
 package engine_test
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -461,5 +462,45 @@ func TestEditTurnsDocumentIntoTemplate(t *testing.T) {
 	if f := snap.File("deploy/new.yaml"); f == nil || len(f.Findings) == 0 ||
 		slices.ContainsFunc(f.Findings, func(x model.Finding) bool { return !strings.HasPrefix(x.Element, "kubernetes:") }) {
 		t.Errorf("the manifest pasted over the template is not read as one: %+v", f)
+	}
+}
+
+// Editing a kustomization's namespace moves the manifests it lists into the new namespace:
+// the edit links the kustomization with the files it names, not only with its own.
+func TestKustomizationEditMovesItsManifests(t *testing.T) {
+	dir := t.TempDir()
+	for name, text := range map[string]string{
+		"k8s/kustomization.yaml": "namespace: shop\nresources: [api.yaml]\n",
+		"k8s/api.yaml":           "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n          image: example/api:1.0\n",
+	} {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ws := newEngine(t).Workspace(dir, engine.DefaultConfig())
+	snap, err := ws.Load(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if snap.Graph().Element("kubernetes:shop/Deployment/api") == nil {
+		t.Fatal("the listed manifest is not in the kustomization's namespace")
+	}
+	text := snap.File("k8s/kustomization.yaml").Text
+	if _, err := ws.Open("k8s/kustomization.yaml", "yaml", 1, text); err != nil {
+		t.Fatal(err)
+	}
+	at := bytes.Index(text, []byte("shop"))
+	snap, err = ws.Change("k8s/kustomization.yaml", 2, []parse.Edit{{Start: at, End: at + 4, Text: "store"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := snap.Graph()
+	if g.Element("kubernetes:store/Deployment/api") == nil || g.Element("kubernetes:shop/Deployment/api") != nil {
+		t.Errorf("after the edit: store/Deployment/api %v, shop/Deployment/api %v; want the first only",
+			g.Element("kubernetes:store/Deployment/api") != nil, g.Element("kubernetes:shop/Deployment/api") != nil)
 	}
 }

@@ -2,6 +2,7 @@ package kubernetes
 
 import (
 	"fmt"
+	"path"
 	"sort"
 	"strings"
 
@@ -202,6 +203,19 @@ func (b *builder) namespace(name string, o *object) *namespace {
 
 func zoneID(ns string) string { return Name + ":namespace/" + ns }
 
+// setZone sets the zone of o's element e: its namespace, where the object or the
+// kustomization that lists it says so, else the default namespace.
+func (o *object) setZone(e *model.Element) {
+	switch {
+	case !o.nsSpan.IsZero():
+		e.Set("zone", zoneID(o.namespace), o.nsSpan)
+	case !o.nsBy.IsZero():
+		analyzers.SetNote(e, "zone", zoneID(o.namespace), o.nsBy, "the namespace of the kustomization that lists "+path.Base(o.file))
+	default:
+		e.Default("zone", zoneID(o.namespace), "no metadata.namespace: the default namespace, unless kubectl or kustomize is given another")
+	}
+}
+
 // workload makes the element of a workload object, with its aliases and zone.
 func (b *builder) workload(o *object) {
 	tmpl := o.root.Path(podPath[o.kind]...)
@@ -236,11 +250,7 @@ func (b *builder) workload(o *object) {
 		}
 	}
 	e.Set("platform", "kubernetes", o.kindSpan)
-	if o.nsSpan.IsZero() {
-		e.Default("zone", zoneID(o.namespace), "no metadata.namespace: the default namespace, unless kubectl or kustomize is given another")
-	} else {
-		e.Set("zone", zoneID(o.namespace), o.nsSpan)
-	}
+	o.setZone(e)
 	if len(objLabels) > 0 || len(w.labels) > 0 {
 		labels := map[string]any{}
 		for k, v := range objLabels {

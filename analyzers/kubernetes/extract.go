@@ -29,6 +29,9 @@ type object struct {
 	head      model.Span // metadata.name, key and value
 	kindSpan  model.Span // the kind's value
 	nsSpan    model.Span // the metadata.namespace value; zero when absent
+	// nsBy is, for an object that names no namespace, the namespace: value of the
+	// kustomization that lists its file and gives it that namespace (see kustomized).
+	nsBy model.Span
 	// refs are the names that a host its values write may give as a namespace (`db.shop`,
 	// `db.shop.svc.cluster.local` name namespace shop): what Link's partition looks at.
 	refs []string

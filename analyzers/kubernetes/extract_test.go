@@ -2,9 +2,11 @@ package kubernetes_test
 
 import (
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/threatls/threatls/analyzers"
 	"github.com/threatls/threatls/analyzers/analyzertest"
 	"github.com/threatls/threatls/analyzers/kubernetes"
 	"github.com/threatls/threatls/model"
@@ -167,4 +169,34 @@ func FuzzExtract(f *testing.F) {
 			}
 		}
 	})
+}
+
+// The manifests a kustomization lists are built in its namespace: a host they name resolves
+// among that namespace's workloads.
+func TestKustomizationNamespace(t *testing.T) {
+	a := kubernetes.New()
+	facts, _ := analyzertest.Workspace(t, a, filepath.Join("testdata", "src", "kustomize"))
+	var flow *model.Element
+	for _, e := range a.Link(facts) {
+		if e.ID == "kubernetes:shop/Deployment/api/env/DATABASE_URL" {
+			flow = e
+		}
+	}
+	if flow == nil || flow.To != "kubernetes:shop/StatefulSet/db" {
+		t.Fatalf("DATABASE_URL's flow is %+v, want one to kubernetes:shop/StatefulSet/db", flow)
+	}
+	j, ok := a.(analyzers.Joiner)
+	if !ok {
+		t.Fatal("the analyzer joins no scopes")
+	}
+	for _, f := range facts {
+		if strings.HasSuffix(f.File, "kustomization.yaml") {
+			joins := j.Joins(f)
+			for _, want := range []string{"base/api.yaml", "base/db.yaml"} {
+				if !slices.ContainsFunc(joins, func(k string) bool { return strings.HasSuffix(k, want) }) {
+					t.Errorf("the kustomization joins %q, not the scope of %s it lists", joins, want)
+				}
+			}
+		}
+	}
 }

@@ -2,6 +2,7 @@ package kubernetes
 
 import (
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/threatls/threatls/analyzers/container"
@@ -103,4 +104,62 @@ func (b *builder) builtImage(img string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// A kustomization's namespace: is the namespace of what it builds: kustomize sets it on every
+// object. The manifests a kustomization lists by file (resources: deployment.yaml) that name
+// no namespace are read in its namespace; one that names a namespace keeps it (kustomize
+// would override it, but the manifest says otherwise, and that is for its author to see).
+// Overlays are not followed: a base directory listed by two overlays would be two objects of
+// two namespaces.
+
+// kustomization returns, for a kustomization that sets a namespace, that namespace, its
+// value's node, and the files it lists (workspace paths); ok is false for any other object.
+func kustomization(o *object) (ns *yamlnode.Node, files []string, ok bool) {
+	if o.kind != "Kustomization" {
+		return nil, nil, false
+	}
+	ns = o.root.Get("namespace")
+	if v, isStr := ns.Str(); !isStr || v == "" || templated(ns) {
+		return nil, nil, false
+	}
+	dir := path.Dir(o.file)
+	for _, r := range items(o.root.Get("resources")) {
+		if rel, isStr := r.Str(); isStr && rel != "" && !strings.Contains(rel, "://") {
+			files = append(files, path.Join(dir, rel))
+		}
+	}
+	return ns, files, true
+}
+
+// kustomized returns objs with the namespace each gets from the first kustomization that
+// lists its file. objs are not modified: an object that moves is a copy.
+func kustomized(objs []*object) []*object {
+	by := map[string]*yamlnode.Node{} // a listed file → the namespace: that applies to it
+	for _, o := range objs {
+		if ns, files, ok := kustomization(o); ok {
+			for _, f := range files {
+				if by[f] == nil {
+					by[f] = ns
+				}
+			}
+		}
+	}
+	if len(by) == 0 {
+		return objs
+	}
+	out, copied := objs, false
+	for i, o := range objs {
+		ns := by[o.file]
+		if ns == nil || !o.nsSpan.IsZero() || o.namespace == buildNamespace {
+			continue
+		}
+		if !copied {
+			out, copied = slices.Clone(objs), true
+		}
+		c := *o
+		c.namespace, c.nsBy = ns.String(), ns.Span
+		out[i] = &c
+	}
+	return out
 }

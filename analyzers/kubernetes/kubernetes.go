@@ -16,8 +16,10 @@
 // an edit re-evaluates only what it can change.
 //
 // What is not read: what Helm template actions write (template.go: the literal rest is read,
-// the actions' values are unknown), kustomize's transformations (patches are fragments, not
-// workloads; namespace and name transformers are not applied), CRDs (Argo Rollouts, Knative
+// the actions' values are unknown), kustomize's transformations but one (a kustomization's
+// namespace: applies to the manifests it lists by file that name none, images.go; patches are
+// fragments, not workloads; name prefixes and suffixes, and overlays of other directories, are
+// not applied), CRDs (Argo Rollouts, Knative
 // Services), egress rules and ports of NetworkPolicies, and flows between namespaces for
 // blocking.
 package kubernetes
@@ -120,6 +122,11 @@ func (*Analyzer) Joins(ff *model.FileFacts) []string {
 		for _, ref := range o.refs {
 			out = append(out, namespaceScope(ref))
 		}
+		// A kustomization that sets a namespace links with the manifests it lists (their
+		// scopes are their paths) and with that namespace.
+		if ns, files, ok := kustomization(o); ok {
+			out = append(append(out, namespaceScope(ns.String())), files...)
+		}
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
@@ -154,6 +161,7 @@ func (a *Analyzer) Link(files []*model.FileFacts) []*model.Element {
 		byFile[f.File] = f
 		objs = append(objs, r.objects...)
 	}
+	objs = kustomized(objs)
 	// Namespaces, and the parts references to each other's hosts join them into.
 	parent := map[string]string{}
 	var find func(string) string

@@ -253,11 +253,7 @@ func (b *builder) policyElements() {
 		o := p.obj
 		e := &model.Element{ID: b.id(o), Kind: model.Control, Type: "NetworkPolicy", Name: o.ref(),
 			Span: o.span, Head: o.head, Parent: zoneID(o.namespace)}
-		if o.nsSpan.IsZero() {
-			e.Default("zone", zoneID(o.namespace), "no metadata.namespace: the default namespace, unless kubectl or kustomize is given another")
-		} else {
-			e.Set("zone", zoneID(o.namespace), o.nsSpan)
-		}
+		o.setZone(e)
 		at := o.kindSpan
 		if p.selector != nil {
 			at = p.selector.Span
