@@ -503,4 +503,17 @@ func TestKustomizationEditMovesItsManifests(t *testing.T) {
 		t.Errorf("after the edit: store/Deployment/api %v, shop/Deployment/api %v; want the first only",
 			g.Element("kubernetes:store/Deployment/api") != nil, g.Element("kubernetes:shop/Deployment/api") != nil)
 	}
+	// An edit of the manifest links it with the kustomization that lists it.
+	api := snap.File("k8s/api.yaml").Text
+	if _, err := ws.Open("k8s/api.yaml", "yaml", 1, api); err != nil {
+		t.Fatal(err)
+	}
+	at = bytes.Index(api, []byte("1.0"))
+	snap, err = ws.Change("k8s/api.yaml", 2, []parse.Edit{{Start: at, End: at + 3, Text: "1.1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if snap.Graph().Element("kubernetes:store/Deployment/api") == nil {
+		t.Error("an edit of the listed manifest took it out of the kustomization's namespace")
+	}
 }
