@@ -56,3 +56,19 @@ func TestOutputIsWholeOrUntouched(t *testing.T) {
 		t.Fatalf("%s is no longer a device: %v %v", os.DevNull, fi, err)
 	}
 }
+
+// Where no file can be made beside the output (here: its name is as long as a name can be,
+// and the temporary name would be longer), the output is written in place, as it always was.
+func TestOutputInPlaceWhenNothingBeside(t *testing.T) {
+	out := filepath.Join(t.TempDir(), strings.Repeat("r", 250)+".json")
+	err := writeOutput(&cobra.Command{}, out, func(w io.Writer) error {
+		_, err := io.WriteString(w, "the report\n")
+		return err
+	})
+	if err != nil {
+		t.Fatalf("--output with a name of 255 bytes: %v", err)
+	}
+	if b, _ := os.ReadFile(out); string(b) != "the report\n" {
+		t.Errorf("the output holds %q", b)
+	}
+}
