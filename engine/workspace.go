@@ -396,6 +396,19 @@ func (w *Workspace) walk(cfg Config) (paths []string, skipped []model.Skipped) {
 	return paths, skipped
 }
 
+// irregular names the kind of a file that is not a regular one.
+func irregular(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	}
+	return "mode " + m.Type().String()
+}
+
 // readHead reads the first n bytes of the file at p, or all of a shorter one.
 func readHead(p string, n int) ([]byte, error) {
 	f, err := os.Open(p)
@@ -437,21 +450,31 @@ func (w *Workspace) Path(key string) string {
 func (w *Workspace) readFile(ctx context.Context, p string, cfg Config) (*fileState, *model.Skipped) {
 	key := w.key(p)
 	a := w.analyzerFor(key, "", nil)
-	if a == nil {
-		// No name says the file is one threatls reads; its beginning may (a CloudFormation
-		// template called anything.json). Until it does, the file is not ours: nothing to say.
-		if !sniffable(w.analyzers, key) {
+	// No name says a file is one threatls reads, its beginning may (a CloudFormation template
+	// called anything.json); until it does, the file is not ours, and there is nothing to say.
+	if a == nil && !sniffable(w.analyzers, key) {
+		return nil, nil
+	}
+	info, err := os.Stat(p)
+	switch {
+	case err != nil && a == nil:
+		return nil, nil
+	case err != nil:
+		w.eng.log.Warn("skipping unreadable file", zap.String("file", key), zap.Error(err))
+		return nil, &model.Skipped{File: key, Reason: err.Error()}
+	case !info.Mode().IsRegular():
+		// Not opened: reading a named pipe no one writes to waits forever.
+		if a == nil {
 			return nil, nil
 		}
+		reason := "not a regular file (" + irregular(info.Mode()) + "): not read"
+		w.eng.log.Warn("skipping file", zap.String("file", key), zap.String("reason", reason))
+		return nil, &model.Skipped{File: key, Reason: reason}
+	case a == nil:
 		head, err := readHead(p, analyzers.SniffLen)
 		if a = w.analyzerFor(key, "", head); err != nil || a == nil {
 			return nil, nil
 		}
-	}
-	info, err := os.Stat(p)
-	if err != nil {
-		w.eng.log.Warn("skipping unreadable file", zap.String("file", key), zap.Error(err))
-		return nil, &model.Skipped{File: key, Reason: err.Error()}
 	}
 	tooLarge := func(size int64) *model.Skipped {
 		reason, skip := sizeSkip(size, cfg.MaxFileSize)
