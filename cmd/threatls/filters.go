@@ -65,7 +65,11 @@ func (f *filters) resolve(path string) error {
 	}
 	for dir := abs; ; dir = filepath.Dir(dir) {
 		for _, name := range []string{"threatls.yaml", ".threatls.yaml"} {
-			b, err := os.ReadFile(filepath.Join(dir, name))
+			p := filepath.Join(dir, name)
+			if fi, err := os.Stat(p); err != nil || !fi.Mode().IsRegular() {
+				continue // a named pipe would be waited on forever
+			}
+			b, err := os.ReadFile(p)
 			if err != nil {
 				continue
 			}

@@ -13,11 +13,11 @@ import (
 // A named pipe (or socket, or device) among the workspace's files is not opened — reading a
 // pipe no one writes to waits forever, and the scan hung — and one whose name says it is a
 // format threatls reads is reported as not analysed; a .json that only its content could make
-// a template is passed over.
+// a template is passed over, and so is a threatls.yaml the scan would read its settings from.
 func TestSlipsPipe(t *testing.T) {
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{"main.tf": openSSH})
-	for _, name := range []string{"pipe.tf", "pipe.json"} {
+	for _, name := range []string{"pipe.tf", "pipe.json", "threatls.yaml"} {
 		if err := syscall.Mkfifo(filepath.Join(dir, name), 0o644); err != nil {
 			t.Fatal(err)
 		}
