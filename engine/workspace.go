@@ -632,9 +632,10 @@ func (w *Workspace) changeLocked(file string, version int32, edits []parse.Edit)
 	if err := st.doc.Edit(edits); err != nil {
 		return fmt.Errorf("change %s: %w", file, err)
 	}
-	if len(st.doc.Text()) > maxAnalysed {
-		// Edits may grow an analysed document past any size: one of 2 GiB or more is opened
-		// again, and not analysed (growing past MaxFileSize alone does not stop its analysis).
+	if _, skip := sizeSkip(int64(len(st.doc.Text())), w.cfg.MaxFileSize); skip {
+		// An edit that grows a document past the size limit (a 50 MB paste) makes it one that
+		// is opened too large: not analysed, said so, its text kept; an edit that shrinks it
+		// back opens it analysed again (the st.doc == nil path above).
 		return w.openLocked(file, st.languageID, version, st.doc.Text())
 	}
 	if w.analyzerFor(file, st.languageID, st.doc.Text()) != st.analyzer {
