@@ -95,6 +95,49 @@ func NewComplianceDoc(fw *knowledge.Framework, r Result, g *model.Graph, lib *kn
 			}
 		}
 	}
+	// The findings by threat, in report order, each made a DocFinding once however many
+	// requirements it bears on; and, once per threat, the elements in scope it applies to and
+	// found nothing on. Per requirement, both are read from there: a framework has hundreds of
+	// requirements and a workspace tens of thousands of findings.
+	byThreat := map[string][]int{}
+	for i, f := range fs {
+		byThreat[f.ThreatID] = append(byThreat[f.ThreatID], i)
+	}
+	docs := make([]*DocFinding, len(fs))
+	docOf := func(i int) DocFinding {
+		if docs[i] == nil {
+			df := newDocFinding(r, lib, fs[i], linkBase)
+			docs[i] = &df
+		}
+		return *docs[i]
+	}
+	unfiredOf := map[string][]int{}
+	unfired := func(t *knowledge.Threat) []int {
+		if l, ok := unfiredOf[t.ID]; ok {
+			return l
+		}
+		fired := map[string]bool{}
+		for _, i := range byThreat[t.ID] {
+			fired[fs[i].Element] = true
+		}
+		var lists [][]int
+		for _, typ := range t.AppliesTo.Types {
+			lists = append(lists, byType[typ])
+		}
+		for _, k := range t.AppliesTo.Kinds {
+			lists = append(lists, byKind[k])
+		}
+		l := []int{}
+		for _, list := range lists {
+			for _, i := range list {
+				if !fired[inScope[i].ID] {
+					l = append(l, i)
+				}
+			}
+		}
+		unfiredOf[t.ID] = l
+		return l
+	}
 	for _, id := range ids {
 		req, _ := fw.Requirement(id)
 		row := ComplianceRow{ID: id, Title: req.Title, Threats: []ComplianceRef{}, Findings: []DocFinding{},
@@ -110,13 +153,17 @@ func NewComplianceDoc(fw *knowledge.Framework, r Result, g *model.Graph, lib *kn
 				row.Threats = append(row.Threats, ComplianceRef{ID: t.ID, Title: t.Title, Rationale: t.ComplianceRationale, Source: src})
 			}
 		}
-		fired := map[string]bool{} // threat|element
-		for _, f := range fs {
-			if !slices.ContainsFunc(mapped, func(t *knowledge.Threat) bool { return t.ID == f.ThreatID }) {
-				continue
+		var hits []int
+		seen := map[string]bool{}
+		for _, t := range mapped {
+			if !seen[t.ID] {
+				seen[t.ID] = true
+				hits = append(hits, byThreat[t.ID]...)
 			}
-			fired[f.ThreatID+"|"+f.Element] = true
-			df := newDocFinding(r, lib, f, linkBase)
+		}
+		sort.Ints(hits) // report order
+		for _, i := range hits {
+			df := docOf(i)
 			switch df.Status {
 			case "accepted":
 				row.Accepted = append(row.Accepted, df)
@@ -128,25 +175,14 @@ func NewComplianceDoc(fw *knowledge.Framework, r Result, g *model.Graph, lib *kn
 		}
 		// Checked: the elements in scope a mapped threat applies to and found nothing on, in
 		// the model's order.
-		unfired := map[int]bool{}
+		none := map[int]bool{}
 		for _, t := range mapped {
-			var lists [][]int
-			for _, typ := range t.AppliesTo.Types {
-				lists = append(lists, byType[typ])
-			}
-			for _, k := range t.AppliesTo.Kinds {
-				lists = append(lists, byKind[k])
-			}
-			for _, l := range lists {
-				for _, i := range l {
-					if !fired[t.ID+"|"+inScope[i].ID] {
-						unfired[i] = true
-					}
-				}
+			for _, i := range unfired(t) {
+				none[i] = true
 			}
 		}
-		idx := make([]int, 0, len(unfired))
-		for i := range unfired {
+		idx := make([]int, 0, len(none))
+		for i := range none {
 			idx = append(idx, i)
 		}
 		sort.Ints(idx)
