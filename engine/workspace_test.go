@@ -517,3 +517,21 @@ func TestKustomizationEditMovesItsManifests(t *testing.T) {
 		t.Error("an edit of the listed manifest took it out of the kustomization's namespace")
 	}
 }
+
+// A template typed into an untitled buffer is read as one: its name says nothing.
+func TestUntitledTemplateByContent(t *testing.T) {
+	ws := newEngine(t).Workspace("", engine.DefaultConfig())
+	text := "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Bastion:\n    Type: AWS::EC2::SecurityGroup\n" +
+		"    Properties:\n      GroupDescription: b\n      SecurityGroupIngress:\n        - IpProtocol: tcp\n" +
+		"          FromPort: 22\n          ToPort: 22\n          CidrIp: 0.0.0.0/0\n"
+	snap, err := ws.Open("untitled:Untitled-1", "yaml", 1, []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := snap.File("untitled:Untitled-1")
+	if f == nil || !slices.ContainsFunc(f.Findings, func(x model.Finding) bool {
+		return x.ThreatID == "AWS-SG-001" && strings.HasPrefix(x.Element, "cloudformation:")
+	}) {
+		t.Errorf("no AWS-SG-001 of the untitled template: %+v", f)
+	}
+}

@@ -109,8 +109,12 @@ func Sniff(src []byte) bool {
 	return resourcesKey.Match(src) && resourceType.Match(src) && !bytes.Contains(src, []byte("apiVersion"))
 }
 
-// Sniffs reports whether a file may be a template by content: a .yaml, .yml or .json file.
+// Sniffs reports whether a file may be a template by content: a .yaml, .yml or .json file,
+// or a document without a path (an untitled buffer), which its name cannot place.
 func (Analyzer) Sniffs(p string) bool {
+	if p == "" || model.IsURI(p) {
+		return true
+	}
 	switch strings.ToLower(path.Ext(p)) {
 	case ".yaml", ".yml", ".json":
 		return true
