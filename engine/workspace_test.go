@@ -411,22 +411,33 @@ func TestAcceptRiskInADiagram(t *testing.T) {
 	}
 }
 
+// bastionTemplate is a CloudFormation template with SSH open to the internet (AWS-SG-001).
+const bastionTemplate = "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Bastion:\n    Type: AWS::EC2::SecurityGroup\n" +
+	"    Properties:\n      GroupDescription: b\n      SecurityGroupIngress:\n        - IpProtocol: tcp\n" +
+	"          FromPort: 22\n          ToPort: 22\n          CidrIp: 0.0.0.0/0\n"
+
+// readAsTemplate reports whether file of snap holds the template's AWS-SG-001, read by the
+// CloudFormation analyzer.
+func readAsTemplate(snap *engine.Snapshot, file string) bool {
+	f := snap.File(file)
+	return f != nil && slices.ContainsFunc(f.Findings, func(x model.Finding) bool {
+		return x.ThreatID == "AWS-SG-001" && strings.HasPrefix(x.Element, "cloudformation:")
+	})
+}
+
 // A template opened in the editor is read as one whatever its name: a .yaml that says
-// AWSTemplateFormatVersion is no Kubernetes manifest.
+// AWSTemplateFormatVersion is no Kubernetes manifest; nor, whatever it holds, is an untitled
+// buffer, whose name says nothing.
 func TestOpenTemplateByContent(t *testing.T) {
 	ws := newEngine(t).Workspace("", engine.DefaultConfig())
-	text := "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Bastion:\n    Type: AWS::EC2::SecurityGroup\n" +
-		"    Properties:\n      GroupDescription: b\n      SecurityGroupIngress:\n        - IpProtocol: tcp\n" +
-		"          FromPort: 22\n          ToPort: 22\n          CidrIp: 0.0.0.0/0\n"
-	snap, err := ws.Open("deploy/infra.yaml", "yaml", 1, []byte(text))
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := snap.File("deploy/infra.yaml")
-	if f == nil || !slices.ContainsFunc(f.Findings, func(x model.Finding) bool {
-		return x.ThreatID == "AWS-SG-001" && strings.HasPrefix(x.Element, "cloudformation:")
-	}) {
-		t.Errorf("no AWS-SG-001 of the template for its open SSH port: %+v", f)
+	for _, file := range []string{"deploy/infra.yaml", "untitled:Untitled-1"} {
+		snap, err := ws.Open(file, "yaml", 1, []byte(bastionTemplate))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !readAsTemplate(snap, file) {
+			t.Errorf("%s is not read as a template: %+v", file, snap.File(file))
+		}
 	}
 }
 
@@ -437,25 +448,16 @@ func TestEditTurnsDocumentIntoTemplate(t *testing.T) {
 	if _, err := ws.Open("deploy/new.yaml", "yaml", 1, nil); err != nil {
 		t.Fatal(err)
 	}
-	template := "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Bastion:\n    Type: AWS::EC2::SecurityGroup\n" +
-		"    Properties:\n      GroupDescription: b\n      SecurityGroupIngress:\n        - IpProtocol: tcp\n" +
-		"          FromPort: 22\n          ToPort: 22\n          CidrIp: 0.0.0.0/0\n"
-	snap, err := ws.Change("deploy/new.yaml", 2, []parse.Edit{{Start: 0, End: 0, Text: template}})
+	snap, err := ws.Change("deploy/new.yaml", 2, []parse.Edit{{Start: 0, End: 0, Text: bastionTemplate}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	has := func(snap *engine.Snapshot, id, format string) bool {
-		f := snap.File("deploy/new.yaml")
-		return f != nil && slices.ContainsFunc(f.Findings, func(x model.Finding) bool {
-			return x.ThreatID == id && strings.HasPrefix(x.Element, format+":")
-		})
-	}
-	if !has(snap, "AWS-SG-001", "cloudformation") {
+	if !readAsTemplate(snap, "deploy/new.yaml") {
 		t.Errorf("the pasted template is not read as one: %+v", snap.File("deploy/new.yaml"))
 	}
 	manifest := "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: c\n      image: nginx\n" +
 		"      securityContext:\n        privileged: true\n"
-	snap, err = ws.Change("deploy/new.yaml", 3, []parse.Edit{{Start: 0, End: len(template), Text: manifest}})
+	snap, err = ws.Change("deploy/new.yaml", 3, []parse.Edit{{Start: 0, End: len(bastionTemplate), Text: manifest}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -515,23 +517,5 @@ func TestKustomizationEditMovesItsManifests(t *testing.T) {
 	}
 	if snap.Graph().Element("kubernetes:store/Deployment/api") == nil {
 		t.Error("an edit of the listed manifest took it out of the kustomization's namespace")
-	}
-}
-
-// A template typed into an untitled buffer is read as one: its name says nothing.
-func TestUntitledTemplateByContent(t *testing.T) {
-	ws := newEngine(t).Workspace("", engine.DefaultConfig())
-	text := "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Bastion:\n    Type: AWS::EC2::SecurityGroup\n" +
-		"    Properties:\n      GroupDescription: b\n      SecurityGroupIngress:\n        - IpProtocol: tcp\n" +
-		"          FromPort: 22\n          ToPort: 22\n          CidrIp: 0.0.0.0/0\n"
-	snap, err := ws.Open("untitled:Untitled-1", "yaml", 1, []byte(text))
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := snap.File("untitled:Untitled-1")
-	if f == nil || !slices.ContainsFunc(f.Findings, func(x model.Finding) bool {
-		return x.ThreatID == "AWS-SG-001" && strings.HasPrefix(x.Element, "cloudformation:")
-	}) {
-		t.Errorf("no AWS-SG-001 of the untitled template: %+v", f)
 	}
 }
