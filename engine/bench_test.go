@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"fmt"
 	"os"
 	"runtime"
 	"slices"
@@ -529,4 +530,31 @@ func BenchmarkModelEdit(b *testing.B) {
 		})
 		report(b, "a character in "+key, measure(b, key, "terraform", func(i int) []parse.Edit { return editAt(off, i) }), base)
 	})
+}
+
+// BenchmarkSniffJSON measures what looking into every .json for a CloudFormation template's
+// content costs a load: a workspace of 5,000 small JSON fixtures and one .tf (json), against
+// the same files named .dat, which no analyzer reads by name or content (dat).
+//
+//	go test -run '^$' -bench SniffJSON -benchtime 5x ./engine/
+func BenchmarkSniffJSON(b *testing.B) {
+	for _, ext := range []string{"dat", "json"} {
+		b.Run(ext, func(b *testing.B) {
+			dir := b.TempDir()
+			files := []corpus.File{{Path: "main.tf", Text: []byte("resource \"aws_s3_bucket\" \"b\" {}\n")}}
+			for i := range 5000 {
+				files = append(files, corpus.File{Path: fmt.Sprintf("fixtures/f%d.%s", i, ext),
+					Text: fmt.Appendf(nil, `{"id": %d, "name": %q, "items": [1, 2, 3]}`, i, strings.Repeat("x", 200))})
+			}
+			if _, err := corpus.Write(dir, files); err != nil {
+				b.Fatal(err)
+			}
+			eng := newEngine(b)
+			for b.Loop() {
+				if _, err := eng.Workspace(dir, engine.DefaultConfig()).Load(context.Background(), nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }

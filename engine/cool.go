@@ -67,18 +67,15 @@ func (b *buildState) linked(units [][]*model.FileFacts) {
 			return st != nil && st.open
 		})
 	}
-	units = slices.Clone(units)
-	slices.SortStableFunc(units, func(x, y []*model.FileFacts) int {
-		hx, hy := held(x), held(y)
-		switch {
-		case hx == hy:
-			return 0
-		case hy:
-			return -1
+	var first, last [][]*model.FileFacts
+	for _, u := range units {
+		if held(u) {
+			last = append(last, u)
+		} else {
+			first = append(first, u)
 		}
-		return 1
-	})
-	for _, facts := range units {
+	}
+	for _, facts := range append(first, last...) {
 		var size int64
 		for _, f := range facts {
 			if st := b.states[f.File]; st != nil {

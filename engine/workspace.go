@@ -409,6 +409,13 @@ func irregular(m fs.FileMode) string {
 	return "mode " + m.Type().String()
 }
 
+// touchesHead reports whether edits change the part of a text a Sniffer reads (its first
+// analyzers.SniffLen bytes): an edit past it cannot change what the text says it is, and the
+// keystroke need not ask.
+func touchesHead(edits []parse.Edit) bool {
+	return slices.ContainsFunc(edits, func(e parse.Edit) bool { return e.Start < analyzers.SniffLen })
+}
+
 // readHead reads the first n bytes of the file at p, or all of a shorter one.
 func readHead(p string, n int) ([]byte, error) {
 	f, err := os.Open(p)
@@ -617,7 +624,7 @@ func (w *Workspace) changeLocked(file string, version int32, edits []parse.Edit)
 		if err != nil {
 			return fmt.Errorf("change %s: %w", file, err)
 		}
-		if st.analyzer != nil || w.analyzerFor(file, st.languageID, text) != nil {
+		if st.analyzer != nil || touchesHead(edits) && w.analyzerFor(file, st.languageID, text) != nil {
 			return w.openLocked(file, st.languageID, version, text)
 		}
 		next := *st
@@ -638,7 +645,7 @@ func (w *Workspace) changeLocked(file string, version int32, edits []parse.Edit)
 		// back opens it analysed again (the st.doc == nil path above).
 		return w.openLocked(file, st.languageID, version, st.doc.Text())
 	}
-	if w.analyzerFor(file, st.languageID, st.doc.Text()) != st.analyzer {
+	if touchesHead(edits) && w.analyzerFor(file, st.languageID, st.doc.Text()) != st.analyzer {
 		// What the text now says it is is read by another analyzer (a template pasted into a
 		// new .yaml): the document is opened again, for it.
 		return w.openLocked(file, st.languageID, version, st.doc.Text())
