@@ -463,6 +463,7 @@ func (w *Workspace) readFile(ctx context.Context, p string, cfg Config) (*fileSt
 		return nil, nil
 	}
 	info, err := os.Stat(p)
+	var head []byte
 	switch {
 	case err != nil && a == nil:
 		return nil, nil
@@ -478,8 +479,10 @@ func (w *Workspace) readFile(ctx context.Context, p string, cfg Config) (*fileSt
 		w.eng.log.Warn("skipping file", zap.String("file", key), zap.String("reason", reason))
 		return nil, &model.Skipped{File: key, Reason: reason}
 	case a == nil:
-		head, err := readHead(p, analyzers.SniffLen)
-		if a = w.analyzerFor(key, "", head); err != nil || a == nil {
+		if head, err = readHead(p, analyzers.SniffLen); err != nil {
+			return nil, nil
+		}
+		if a = w.analyzerFor(key, "", head); a == nil {
 			return nil, nil
 		}
 	}
@@ -494,10 +497,12 @@ func (w *Workspace) readFile(ctx context.Context, p string, cfg Config) (*fileSt
 	if sk := tooLarge(info.Size()); sk != nil {
 		return nil, sk
 	}
-	text, err := os.ReadFile(p)
-	if err != nil {
-		w.eng.log.Warn("skipping unreadable file", zap.String("file", key), zap.Error(err))
-		return nil, &model.Skipped{File: key, Reason: err.Error()}
+	text := head // a template known by content, no longer than what its sniff read
+	if head == nil || int64(len(head)) != info.Size() || len(head) == analyzers.SniffLen {
+		if text, err = os.ReadFile(p); err != nil {
+			w.eng.log.Warn("skipping unreadable file", zap.String("file", key), zap.Error(err))
+			return nil, &model.Skipped{File: key, Reason: err.Error()}
+		}
 	}
 	if sk := tooLarge(int64(len(text))); sk != nil { // it grew since Stat
 		return nil, sk
