@@ -3,6 +3,7 @@ package engine
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -341,5 +342,77 @@ func TestOpenUnitStaysWarm(t *testing.T) {
 	}
 	if n := ws.st.reheated - before; n > 0 {
 		t.Errorf("the first keystroke in %s extracted %d files of its stack again", key, n)
+	}
+}
+
+// Characters typed into one block of a large open file are read without parsing the file
+// again (Config.SpliceFrom), and the findings are a fresh workspace's of the same text; an
+// edit elsewhere is then parsed again, from the edits since the last parse, and so are the
+// edits of a file below the size, whatever the edit.
+func TestTypingInALargeFileSplices(t *testing.T) {
+	text, at := corpus.LargeFile(1, 12000) // about 300 KB
+	if len(text) < defaultSpliceFrom {
+		t.Fatalf("the file is %d bytes, below the size edits are spliced from", len(text))
+	}
+	eng := testEngine(t)
+	ws := eng.Workspace("", DefaultConfig())
+	if _, err := ws.Open("main.tf", "terraform", 1, text); err != nil {
+		t.Fatal(err)
+	}
+	version := int32(1)
+	typeAt := func(at int, s string) {
+		t.Helper()
+		for _, c := range s {
+			version++
+			if _, err := ws.Change("main.tf", version, []parse.Edit{{Start: at, End: at, Text: string(c)}}); err != nil {
+				t.Fatal(err)
+			}
+			text = append(text[:at:at], append([]byte(string(c)), text[at:]...)...)
+			at++
+		}
+	}
+	same := func(what string) {
+		t.Helper()
+		fresh := testEngine(t).Workspace("", DefaultConfig())
+		if _, err := fresh.Open("main.tf", "terraform", 1, text); err != nil {
+			t.Fatal(err)
+		}
+		for _, part := range []func(*Snapshot) any{
+			func(s *Snapshot) any { return s.File("main.tf").Findings },
+			func(s *Snapshot) any { return s.Graph().Elements() },
+		} {
+			got, err := json.Marshal(part(ws.Snapshot()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, _ := json.Marshal(part(fresh.Snapshot()))
+			if !bytes.Equal(got, want) {
+				t.Fatalf("%s: the findings or the elements differ from a fresh workspace's", what)
+			}
+		}
+	}
+	before := eng.splices.Load()
+	typeAt(at, "abcdefghij")
+	if n := eng.splices.Load() - before; n != 10 {
+		t.Fatalf("10 characters typed in a string: %d read without a reparse, want 10", n)
+	}
+	same("after typing in one block")
+	before = eng.splices.Load()
+	far := corpus.StringPointNear(text, len(text)*9/10)
+	typeAt(far, "k")
+	if n := eng.splices.Load() - before; n != 0 {
+		t.Fatalf("a character typed %d KB away from the last edits was read without a reparse", (far-at)>>10)
+	}
+	same("after an edit far away")
+	small := eng.Workspace("", DefaultConfig())
+	if _, err := small.Open("small.tf", "terraform", 1, text[:64<<10]); err != nil {
+		t.Fatal(err)
+	}
+	before = eng.splices.Load()
+	if _, err := small.Change("small.tf", 2, []parse.Edit{{Start: 100, End: 100, Text: " "}}); err != nil {
+		t.Fatal(err)
+	}
+	if n := eng.splices.Load() - before; n != 0 {
+		t.Fatal("an edit of a 64 KB file was spliced: below SpliceFrom, files are parsed again")
 	}
 }

@@ -41,7 +41,15 @@ type Config struct {
 	// let go and extracted again when a change makes their module link again. 0 is the
 	// default (1 MB); a negative budget keeps none.
 	SyntaxBudget int64
+	// SpliceFrom is the size in bytes from which an edit of an open document whose analyzer
+	// is an analyzers.Splicer is read without parsing the document again, when the edits lie
+	// between two definitions they left as they were. 0 is the default (256 KB: below it, a
+	// reparse costs less than a millisecond); a negative size never splices.
+	SpliceFrom int64
 }
+
+// defaultSpliceFrom is Config.SpliceFrom's default.
+const defaultSpliceFrom = 256 << 10
 
 // DefaultConfig is the configuration when the user sets nothing.
 func DefaultConfig() Config {
@@ -58,8 +66,8 @@ type Engine struct {
 	now       func() time.Time
 	// extracts counts the extractions of files, linked the files given to analyzers' Link,
 	// evaluated the elements the library was evaluated over, parallel the evaluations spread
-	// over several goroutines (tests read them).
-	extracts, linked, evaluated, parallel atomic.Int64
+	// over several goroutines, splices the edits read without a reparse (tests read them).
+	extracts, linked, evaluated, parallel, splices atomic.Int64
 }
 
 // New returns an engine. A nil logger discards logs.
@@ -135,6 +143,33 @@ func (e *Engine) extract(ctx context.Context, a analyzers.Analyzer, file string,
 		return r.Reextract(tree, file, prev)
 	}
 	return a.Extract(tree, file)
+}
+
+// splice reads the pending edits of file without parsing it again when its analyzer can
+// (analyzers.Splicer) and it is at least from bytes long; ok is false otherwise, and when
+// the analyzer panics (the file is then parsed again).
+func (e *Engine) splice(a analyzers.Analyzer, file string, p *parse.Pending, prev *model.FileFacts, from int64) (facts *model.FileFacts, ok bool) {
+	s, can := a.(analyzers.Splicer)
+	switch {
+	case from == 0:
+		from = defaultSpliceFrom
+	case from < 0:
+		return nil, false
+	}
+	if !can || prev == nil || int64(len(p.Text)) < from {
+		return nil, false
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			e.log.Error("analyzer panicked in Splice", zap.String("analyzer", a.Name()), zap.String("file", file),
+				zap.Any("panic", r), zap.ByteString("stack", debug.Stack()))
+			facts, ok = nil, false
+		}
+	}()
+	if facts, ok = s.Splice(p, file, prev); ok {
+		e.splices.Add(1)
+	}
+	return facts, ok
 }
 
 // link fuses the facts of one analyzer; a panic costs that format's elements, not the session.

@@ -151,7 +151,7 @@ func (w *Workspace) Update() *Snapshot {
 		states[i] = w.files[k]
 	}
 	w.dirty = map[string]struct{}{}
-	skipped, complete, notAnalysed := w.skipped, w.loaded, w.cfg.NotAnalysed
+	skipped, complete, notAnalysed, spliceFrom := w.skipped, w.loaded, w.cfg.NotAnalysed, w.cfg.SpliceFrom
 	// Edited documents are reparsed and extracted here, outside the workspace's lock, so
 	// that the editor's next changes are taken meanwhile.
 	type reparse struct {
@@ -173,6 +173,14 @@ func (w *Workspace) Update() *Snapshot {
 		r := &rs[j]
 		fresh := *r.st
 		fresh.stale = false
+		states[r.i] = &fresh
+		// An edit of a large file between two definitions it left as they were is read
+		// without parsing the file again; the document keeps its last tree, and the edits
+		// since (the next reparse starts from them).
+		if facts, ok := w.eng.splice(r.st.analyzer, r.st.key, r.p, r.st.facts, spliceFrom); ok {
+			fresh.facts = facts
+			continue
+		}
 		t, err := r.p.Parse(context.Background())
 		if err != nil {
 			fresh.facts = &model.FileFacts{File: r.st.key, Format: r.st.analyzer.Name(), Problems: []model.Problem{{
@@ -181,7 +189,6 @@ func (w *Workspace) Update() *Snapshot {
 			fresh.facts = w.eng.extract(context.Background(), r.st.analyzer, r.st.key, t, r.st.facts)
 		}
 		r.t = t
-		states[r.i] = &fresh
 	}
 	if len(rs) > 0 {
 		w.mu.Lock()

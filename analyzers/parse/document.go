@@ -27,6 +27,9 @@ type Document struct {
 	seq    int          // counts edits
 	parsed int          // the seq the tree is of
 	closed bool
+	// dirty is the range of the current text that the edits since the last parse wrote or
+	// joined: outside it the text is the parsed text, moved (dirty[0] < 0 when no edit came).
+	dirty [2]int
 }
 
 // NewDocument parses text and keeps the tree. A text that does not parse still yields a tree
@@ -36,7 +39,7 @@ func NewDocument(ctx context.Context, l Lang, text []byte) (*Document, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Document{lang: l, text: text, tree: t}, nil
+	return &Document{lang: l, text: text, tree: t, dirty: [2]int{-1, -1}}, nil
 }
 
 // Text returns the current text, edits included. It must not be modified.
@@ -76,12 +79,14 @@ func (d *Document) Edit(edits []Edit) error {
 	}
 	edited := base.Clone()
 	text := d.text
+	dirty := d.dirty
 	for _, e := range edits {
 		next, err := e.Apply(text)
 		if err != nil {
 			edited.Close()
 			return err
 		}
+		dirty = e.widen(dirty)
 		startPt := pointAt(text, e.Start)
 		edited.Edit(&sitter.InputEdit{
 			StartByte: uint(e.Start), OldEndByte: uint(e.End), NewEndByte: uint(e.Start + len(e.Text)),
@@ -94,9 +99,28 @@ func (d *Document) Edit(edits []Edit) error {
 	if d.edited != nil {
 		d.edited.Close()
 	}
-	d.edited, d.text = edited, text
+	d.edited, d.text, d.dirty = edited, text, dirty
 	d.seq++
 	return nil
+}
+
+// widen returns the range dirty (of the text before e) on the text after e, grown to hold
+// what e wrote.
+func (e Edit) widen(dirty [2]int) [2]int {
+	s, n := e.Start, e.Start+len(e.Text)
+	if dirty[0] < 0 {
+		return [2]int{s, n}
+	}
+	at := func(x int) int { // where offset x of the text before e is after it
+		switch {
+		case x <= e.Start:
+			return x
+		case x >= e.End:
+			return x + n - e.End
+		}
+		return s
+	}
+	return [2]int{min(at(dirty[0]), s), max(at(dirty[1]), n)}
 }
 
 // Reparse brings the tree up to date with the edits, reusing its unchanged parts.
@@ -117,10 +141,11 @@ func (d *Document) Reparse(ctx context.Context) error {
 // Pending is what a reparse needs, taken from a document (Snapshot) so that the parse can run
 // without it: the text and the edited tree to parse it from.
 type Pending struct {
-	lang Lang
-	Text []byte
-	old  *sitter.Tree
-	seq  int
+	lang  Lang
+	Text  []byte
+	old   *sitter.Tree
+	seq   int
+	dirty [2]int
 }
 
 // Snapshot returns the pending reparse of the current text, or nil when the tree is current.
@@ -128,7 +153,7 @@ func (d *Document) Snapshot() *Pending {
 	if d.Current() || d.closed {
 		return nil
 	}
-	p := &Pending{lang: d.lang, Text: d.text, seq: d.seq}
+	p := &Pending{lang: d.lang, Text: d.text, seq: d.seq, dirty: d.dirty}
 	if d.edited != nil {
 		p.old = d.edited.Clone()
 	}
@@ -138,6 +163,25 @@ func (d *Document) Snapshot() *Pending {
 // Parse parses the pending text, reusing the unchanged parts of the old tree.
 func (p *Pending) Parse(ctx context.Context) (*Tree, error) {
 	return parse(ctx, p.lang, p.Text, p.old)
+}
+
+// Edited returns the tree of the last parse with every edit since applied to its positions,
+// over the pending text: outside Dirty, every node is where its text now is — a tree to read
+// the unchanged parts of the text from without parsing it again. Nil when the document has
+// no tree. It belongs to p: it is valid
+// until p is closed, and must not be closed itself.
+func (p *Pending) Edited() *Tree {
+	if p.old == nil {
+		return nil
+	}
+	return &Tree{Lang: p.lang, Src: p.Text, t: p.old}
+}
+
+// Dirty returns the range of Text the edits since the last parse wrote or joined: outside it,
+// Text is the text of the last parse, moved as Edited's positions are. ok is false when no
+// edit came.
+func (p *Pending) Dirty() (start, end int, ok bool) {
+	return p.dirty[0], p.dirty[1], p.dirty[0] >= 0
 }
 
 // Close releases what the pending reparse holds.
@@ -162,7 +206,7 @@ func (d *Document) Install(p *Pending, t *Tree) bool {
 		d.edited = nil
 	}
 	d.tree.Close()
-	d.tree, d.parsed = t, d.seq
+	d.tree, d.parsed, d.dirty = t, d.seq, [2]int{-1, -1}
 	return true
 }
 

@@ -222,3 +222,47 @@ func TestParseBudget(t *testing.T) {
 	}
 	tr.Close()
 }
+
+// TestDirtyHoldsEveryEdit: after any sequence of edits, the text outside Pending.Dirty is the
+// text of the last parse — before the range at the same offsets, after it at the same
+// distance from the end — and a parse forgets the range.
+func TestDirtyHoldsEveryEdit(t *testing.T) {
+	rng := rand.New(rand.NewSource(3))
+	for round := range 300 {
+		parsed := []byte(strings.Repeat("resource \"a\" \"b\" {\n  x = 1\n}\n\n", 5))
+		doc, err := NewDocument(context.Background(), HCL, parsed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 1 + rng.Intn(6) {
+			text := doc.Text()
+			s := rng.Intn(len(text) + 1)
+			e := min(s+rng.Intn(4), len(text))
+			if err := doc.Edit([]Edit{{Start: s, End: e, Text: strings.Repeat("z", rng.Intn(3))}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		p := doc.Snapshot()
+		lo, hi, ok := p.Dirty()
+		text := p.Text
+		tail := len(text) - hi
+		if !ok || lo > hi || hi > len(text) || tail > len(parsed) || lo > len(parsed) ||
+			string(text[:lo]) != string(parsed[:lo]) || string(text[hi:]) != string(parsed[len(parsed)-tail:]) {
+			t.Fatalf("round %d: the text outside [%d,%d) is not the parsed text\nparsed %q\nnow    %q", round, lo, hi, parsed, text)
+		}
+		tr, err := p.Parse(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc.Install(p, tr)
+		doc.Edit([]Edit{{Start: 0, End: 0, Text: "#"}})
+		if p := doc.Snapshot(); p == nil {
+			t.Fatal("no pending reparse after an edit")
+		} else if lo, hi, _ := p.Dirty(); lo != 0 || hi != 1 {
+			t.Fatalf("after a parse and one edit the range is [%d,%d), want [0,1)", lo, hi)
+		} else {
+			p.Close()
+		}
+		doc.Close()
+	}
+}

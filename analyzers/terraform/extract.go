@@ -863,9 +863,21 @@ func firstMissing(n *parse.Node, depth int) *parse.Node {
 }
 
 func (x *extractor) ignores(root *parse.Node, problems []model.Problem, raw *Raw) ([]model.Ignore, []model.Problem) {
+	return x.ignoresBy(func(at, end uint) (model.Span, string, bool) {
+		n := root.DescendantForByteRange(at, end)
+		if n == nil || n.Kind() != "comment" {
+			return model.Span{}, "", false
+		}
+		return x.span(n), x.text(n), true
+	}, problems, raw)
+}
+
+// ignoresBy reads the suppression comments of x.src, each found by comment: the span and text
+// of the comment that holds the bytes [at, end), if one does.
+func (x *extractor) ignoresBy(comment func(at, end uint) (model.Span, string, bool), problems []model.Problem, raw *Raw) ([]model.Ignore, []model.Problem) {
 	const marker = "threatls:ignore"
 	var out []model.Ignore
-	seen := map[uint]bool{}
+	seen := map[int32]bool{}
 	var tops []top
 	for from := 0; ; {
 		i := bytes.Index(x.src[from:], []byte(marker))
@@ -874,16 +886,15 @@ func (x *extractor) ignores(root *parse.Node, problems []model.Problem, raw *Raw
 		}
 		at := uint(from + i)
 		from += i + len(marker)
-		n := root.DescendantForByteRange(at, at+uint(len(marker)))
-		if n == nil || n.Kind() != "comment" || seen[n.StartByte()] {
+		sp, text, ok := comment(at, at+uint(len(marker)))
+		if !ok || seen[sp.Start.Offset] {
 			continue
 		}
-		seen[n.StartByte()] = true
+		seen[sp.Start.Offset] = true
 		if tops == nil {
 			tops = raw.tops()
 		}
-		sp := x.span(n)
-		igs, ps := analyzers.ParseIgnore(x.text(n), sp, analyzers.Target(sp, defsNear(tops, sp)))
+		igs, ps := analyzers.ParseIgnore(text, sp, analyzers.Target(sp, defsNear(tops, sp)))
 		out, problems = append(out, igs...), append(problems, ps...)
 	}
 	return out, problems

@@ -1,7 +1,10 @@
 package terraform
 
 import (
+	"bytes"
+	"context"
 	"hash/maphash"
+	"sort"
 
 	"github.com/threatls/threatls/analyzers/parse"
 	"github.com/threatls/threatls/model"
@@ -22,10 +25,7 @@ func textSum(b []byte) uint64 { return maphash.Bytes(textSeed, b) }
 // facts of the text before it, whose text is unchanged. A file with syntax errors, a .tfvars
 // file and facts of another kind are read whole, by Extract.
 func (a *Analyzer) Reextract(t *parse.Tree, file string, prev *model.FileFacts) *model.FileFacts {
-	var old *Raw
-	if prev != nil && prev.File == file && prev.Warm() { // facts let go are not worth extracting again
-		old, _ = prev.RawFacts().(*Raw)
-	}
+	old := warmRaw(prev, file)
 	if old == nil || t == nil || isVars(file) {
 		return a.Extract(t, file)
 	}
@@ -34,16 +34,164 @@ func (a *Analyzer) Reextract(t *parse.Tree, file string, prev *model.FileFacts) 
 	if root == nil || !ok || root.HasError() {
 		return a.Extract(t, file)
 	}
-	byText := make(map[uint64][]*Block, len(old.Blocks))
-	for _, b := range old.Blocks {
-		byText[b.sum] = append(byText[b.sum], b)
-	}
+	byText := old.byText()
 	raw := &Raw{}
 	ff := &model.FileFacts{File: file, Format: Name, Raw: raw}
 	x := &extractor{t: t, src: t.Src, file: file}
 	x.reuse(top, 0, &raw.Blocks, byText)
 	ff.Ignores, ff.Problems = x.ignores(root, nil, raw)
 	return ff
+}
+
+// warmRaw returns the blocks of prev, the facts of file's last version, or nil when there are
+// none to take over (facts let go are not worth extracting again).
+func warmRaw(prev *model.FileFacts, file string) *Raw {
+	if prev == nil || prev.File != file || !prev.Warm() {
+		return nil
+	}
+	old, _ := prev.RawFacts().(*Raw)
+	return old
+}
+
+// byText indexes the top-level blocks by the hash of their text.
+func (r *Raw) byText() map[uint64][]*Block {
+	m := make(map[uint64][]*Block, len(r.Blocks))
+	for _, b := range r.Blocks {
+		m[b.sum] = append(m[b.sum], b)
+	}
+	return m
+}
+
+// Splice reads a file whose edits since its last parse all lie between two top-level
+// definitions they left as they were (see analyzers.Splicer): the text between those two,
+// which holds the definitions the edits reached and the lines around them, is parsed alone;
+// every other block is the last version's, moved. The text parsed alone must begin and end on
+// a line of its own and hold only blocks and comments, so that nothing of it can join the
+// definitions around it; and the file must have parsed without error, so that those are
+// definitions. Otherwise it returns false, and the file is parsed again.
+func (a *Analyzer) Splice(p *parse.Pending, file string, prev *model.FileFacts) (*model.FileFacts, bool) {
+	lo, hi, dirty := p.Dirty()
+	t := p.Edited()
+	old := warmRaw(prev, file)
+	if !dirty || t == nil || old == nil || isVars(file) {
+		return nil, false
+	}
+	top, ok := t.Top()
+	if !ok || top.Flags&parse.FlatHasError != 0 {
+		return nil, false
+	}
+	src := t.Src
+	items := topItems(t, top)
+	// The definitions before the edits, and from where they end to where those after begin.
+	// One that ends where the edits begin, or begins where they end, may have lost text
+	// there (a deletion leaves its ends at the deletion's): it is read again.
+	first := sort.Search(len(items), func(i int) bool { return int(items[i].EndByte) >= lo })
+	last := sort.Search(len(items), func(i int) bool { return int(items[i].StartByte) > hi })
+	from, to := 0, len(src)
+	lineStart, row := 0, 0
+	if first > 0 {
+		before := items[first-1]
+		if t.KindOf(before) == "attribute" { // an expression may go on past a line end
+			return nil, false
+		}
+		from = int(before.EndByte)
+		lineStart, row = from-int(before.EndCol), int(before.EndRow)
+		if from >= len(src) || src[from] != '\n' && src[from] != '\r' {
+			return nil, false
+		}
+	}
+	if last < len(items) {
+		to = int(items[last].StartByte)
+		if to <= from || src[to-1] != '\n' {
+			return nil, false
+		}
+	}
+	if from > lo || to < hi || lineStart < 0 || lineStart > from || to-lineStart > maxSplice {
+		return nil, false
+	}
+	// The text between, parsed alone where it is: what precedes it on its first line is
+	// blanked, so that columns and offsets are the file's, moved by lineStart and row.
+	snippet := make([]byte, to-lineStart)
+	for i := range from - lineStart {
+		snippet[i] = ' '
+	}
+	copy(snippet[from-lineStart:], src[from:to])
+	small, err := parse.Parse(context.Background(), parse.HCL, snippet)
+	if err != nil {
+		return nil, false
+	}
+	defer small.Close()
+	stop, ok := small.Top()
+	if !ok || stop.Flags&parse.FlatHasError != 0 {
+		return nil, false
+	}
+	between := topItems(small, stop)
+	for _, d := range between {
+		if k := small.KindOf(d); k != "block" && k != "comment" {
+			return nil, false
+		}
+	}
+	if n := len(between); n > 0 && to < len(src) && bytes.IndexByte(snippet[between[n-1].EndByte:], '\n') < 0 {
+		return nil, false
+	}
+
+	byText := old.byText()
+	raw := &Raw{}
+	x := &extractor{t: t, src: src, file: file}
+	xs := &extractor{t: small, src: snippet, file: file}
+	sh := shift{off: int32(lineStart), line: int32(row)}
+	for _, d := range items[:first] {
+		if t.KindOf(d) == "block" {
+			x.take(d, 1, &raw.Blocks, byText, shift{})
+		}
+	}
+	for _, d := range between {
+		if small.KindOf(d) == "block" {
+			xs.take(d, 1, &raw.Blocks, byText, sh)
+		}
+	}
+	for _, d := range items[last:] {
+		if t.KindOf(d) == "block" {
+			x.take(d, 1, &raw.Blocks, byText, shift{})
+		}
+	}
+	ff := &model.FileFacts{File: file, Format: Name, Raw: raw}
+	root, sroot := t.Root(), small.Root()
+	ff.Ignores, ff.Problems = x.ignoresBy(func(at, end uint) (model.Span, string, bool) {
+		r, tx, off := root, x, uint(0)
+		if int(at) >= from && int(at) < to {
+			r, tx, off = sroot, xs, uint(lineStart)
+		}
+		n := r.DescendantForByteRange(at-off, end-off)
+		if n == nil || n.Kind() != "comment" {
+			return model.Span{}, "", false
+		}
+		sp := tx.span(n)
+		if tx == xs {
+			sp = sh.span(sp)
+		}
+		return sp, tx.text(n), true
+	}, nil, raw)
+	return ff, true
+}
+
+// maxSplice is the most text Splice parses alone: edits far apart (typed in two blocks since
+// the last parse) would have it parse everything between them from scratch, slower than the
+// incremental reparse of the file.
+const maxSplice = 32 << 10
+
+// topItems returns the top-level definitions and comments of t: the children of its root,
+// those of its body in place of the body.
+func topItems(t *parse.Tree, top parse.Child) []parse.Child {
+	var out []parse.Child
+	for _, c := range t.Children(top) {
+		if t.KindOf(c) == "body" {
+			out = append(out, t.Children(c)...)
+		} else {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // reuse reads the blocks among c's children as body does, taking over those of byText.
@@ -56,19 +204,29 @@ func (x *extractor) reuse(c parse.Child, depth int, blocks *[]*Block, byText map
 		case "body", "ERROR":
 			x.reuse(d, depth+1, blocks, byText)
 		case "block":
-			sum := textSum(x.src[d.StartByte:d.EndByte])
-			if b := taken(byText[sum], d); b != nil {
-				*blocks = append(*blocks, b)
-				continue
-			}
-			flat := x.t.FlattenAt(d)
-			if b := x.block(&fnode{f: flat}, depth+1); b != nil {
-				b.sum = sum
-				*blocks = append(*blocks, b)
-			}
-			flat.Release()
+			x.take(d, depth, blocks, byText, shift{})
 		}
 	}
+}
+
+// take appends the block d: the last version's when one had its text (moved to where d is),
+// else read from the tree. sh is where x's tree is in the file (zero but for text parsed
+// alone, see Splice).
+func (x *extractor) take(d parse.Child, depth int, blocks *[]*Block, byText map[uint64][]*Block, sh shift) {
+	sum := textSum(x.src[d.StartByte:d.EndByte])
+	at := d
+	at.StartByte, at.EndByte = uint32(int32(d.StartByte)+sh.off), uint32(int32(d.EndByte)+sh.off)
+	at.StartRow, at.EndRow = uint32(int32(d.StartRow)+sh.line), uint32(int32(d.EndRow)+sh.line)
+	if b := taken(byText[sum], at); b != nil {
+		*blocks = append(*blocks, b)
+		return
+	}
+	flat := x.t.FlattenAt(d)
+	if b := x.block(&fnode{f: flat}, depth+1); b != nil {
+		b.sum = sum
+		*blocks = append(*blocks, b.moved(sh))
+	}
+	flat.Release()
 }
 
 // taken returns the block among olds with d's text (same hash and length) and start column,

@@ -3,6 +3,7 @@ package terraform
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"math/rand"
 	"os"
 	"path/filepath"
@@ -20,22 +21,7 @@ import (
 // of the same tree returns: the blocks it took over are where they now are, with every
 // nested span, and suppression comments find their targets.
 func TestReextractIsExtract(t *testing.T) {
-	var srcs [][]byte
-	filepath.WalkDir("testdata/src", func(p string, d os.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && filepath.Ext(p) == ".tf" {
-			b, err := os.ReadFile(p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			srcs = append(srcs, b)
-		}
-		return nil
-	})
-	if len(srcs) < 10 {
-		t.Fatalf("only %d testdata files", len(srcs))
-	}
-	joined := bytes.Join(srcs, []byte("\n"))
-	srcs = append(srcs, joined, bytes.ReplaceAll(joined, []byte("\n"), []byte("\r\n"))) // one large file too, and with CRLF
+	srcs := testdataSources(t)
 	a := New().(*Analyzer)
 	rng := rand.New(rand.NewSource(7))
 	taken, edits := 0, 0
@@ -243,4 +229,221 @@ func FuzzReextract(f *testing.F) {
 			t.Fatalf("Reextract differs from Extract after %q at %d–%d:\n%s", text, at, end, diffFacts(got, want))
 		}
 	})
+}
+
+// TestSpliceIsExtract types at random into the testdata as a person does — bursts of edits
+// near one another, sometimes far away, characters that open strings, comments, heredocs and
+// blocks — and checks after each edit that what Splice returns, when it reads the edit
+// without parsing the file again, is exactly what Extract returns for a parse of the text.
+// As in the engine, a spliced document is not parsed: the next edits add to the last parse's.
+func TestSpliceIsExtract(t *testing.T) {
+	srcs := testdataSources(t)
+	a := New().(*Analyzer)
+	rng := rand.New(rand.NewSource(11))
+	spliced, edits, broken := 0, 0, 0
+	for i, src := range srcs {
+		doc, err := parse.NewDocument(context.Background(), parse.HCL, src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		prev := a.Extract(doc.Tree(), "main.tf")
+		near := -1
+		for step := 0; step < 80; step++ {
+			text := bytes.Clone(doc.Text())
+			var e parse.Edit
+			if near >= 0 && rng.Intn(4) > 0 {
+				at := min(max(near+rng.Intn(41)-20, 0), len(text))
+				switch rng.Intn(6) {
+				case 0:
+					e = parse.Edit{Start: at, End: min(at+1+rng.Intn(3), len(text))}
+				case 1:
+					e = parse.Edit{Start: at, End: at, Text: []string{"\n", "/*", "*/", "#", "<<EOF\n", "EOF\n", "[", "]", "=", "${"}[rng.Intn(10)]}
+				default:
+					e = parse.Edit{Start: at, End: at, Text: string(rune('a' + rng.Intn(26)))}
+				}
+			} else {
+				e = randomEdit(rng, text)
+			}
+			near = e.Start + len(e.Text)
+			if err := doc.Edit([]parse.Edit{e}); err != nil {
+				t.Fatal(err)
+			}
+			edits++
+			p := doc.Snapshot()
+			want := func() *model.FileFacts {
+				tr, err := parse.Parse(context.Background(), parse.HCL, p.Text)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer tr.Close()
+				return a.Extract(tr, "main.tf")
+			}
+			if got, ok := a.Splice(p, "main.tf", prev); ok {
+				if w := want(); !reflect.DeepEqual(got, w) {
+					lo, hi, _ := p.Dirty()
+					gb, wb := got.Raw.(*Raw).Blocks, w.Raw.(*Raw).Blocks
+					for k := range max(len(gb), len(wb)) {
+						if k < len(gb) {
+							t.Logf("got  %s %v %+v", gb[k].Type, gb[k].Labels, gb[k].Span)
+						}
+						if k < len(wb) {
+							t.Logf("want %s %v %+v", wb[k].Type, wb[k].Labels, wb[k].Span)
+						}
+					}
+					t.Logf("before %q\nafter %q", text[:min(len(text), 300)], p.Text[:min(len(p.Text), 300)])
+					t.Fatalf("file %d, edit %d (%+v, edits since the last parse in [%d,%d)): Splice differs from Extract\n%s", i, step, e, lo, hi, diffFacts(got, w))
+				}
+				spliced++
+				prev = got
+				p.Close()
+				continue
+			}
+			tr, err := p.Parse(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			doc.Install(p, tr)
+			if doc.Tree().Root().HasError() {
+				// Splice reads nothing of a file whose last parse failed (checked once per
+				// file); recovering from errors is slow: take the edit back.
+				undo := []parse.Edit{{Start: e.Start, End: e.Start + len(e.Text), Text: string(text[e.Start:e.End])}}
+				if broken++; broken == 1 {
+					n := len(doc.Text())
+					if err := doc.Edit([]parse.Edit{{Start: n, End: n, Text: "\n"}}); err != nil {
+						t.Fatal(err)
+					}
+					p := doc.Snapshot()
+					if _, ok := a.Splice(p, "main.tf", a.Extract(doc.Tree(), "main.tf")); ok {
+						t.Fatal("Splice read an edit of a file whose last parse failed")
+					}
+					p.Close()
+					undo = append([]parse.Edit{{Start: n, End: n + 1}}, undo...)
+				}
+				if err := doc.Apply(context.Background(), undo); err != nil {
+					t.Fatal(err)
+				}
+				near = -1
+			}
+			prev = a.Extract(doc.Tree(), "main.tf")
+		}
+		doc.Close()
+	}
+	t.Logf("%d edits of %d files, %d read by Splice", edits, len(srcs), spliced)
+	if spliced < edits/4 {
+		t.Fatalf("Splice read only %d of %d edits: the test checks little of it", spliced, edits)
+	}
+}
+
+// testdataSources returns every .tf file of the testdata, and all of them joined into one
+// large file, with LF and with CRLF line ends.
+func testdataSources(t *testing.T) [][]byte {
+	var srcs [][]byte
+	filepath.WalkDir("testdata/src", func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && filepath.Ext(p) == ".tf" {
+			b, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			srcs = append(srcs, b)
+		}
+		return nil
+	})
+	if len(srcs) < 10 {
+		t.Fatalf("only %d testdata files", len(srcs))
+	}
+	joined := bytes.Join(srcs, []byte("\n"))
+	return append(srcs, joined, bytes.ReplaceAll(joined, []byte("\n"), []byte("\r\n")))
+}
+
+// FuzzSplice: whatever the text and the two edits — bytes that are not UTF-8, NUL, a comment
+// or heredoc left open, a block cut in two — what Splice returns when it reads them without
+// parsing the file again is what Extract returns for a parse of the text.
+func FuzzSplice(f *testing.F) {
+	f.Add([]byte("resource \"a\" \"b\" {\n  x = \"y\"\n}\n\nresource \"a\" \"c\" {\n  x = 1\n}\n"), 20, 0, "z", 3)
+	f.Add([]byte("# c\nlocals {\n  a = \"\xff\xfe\"\n}\n\nresource \"a\" \"b\" { x = [1, 2] }\n"), 30, 1, "/*", 1)
+	f.Add([]byte("resource \"a\" \"b\" {\n  x = \"\x00\"\n}\n  resource \"a\" \"c\" {}\n"), 35, 0, "\n<<EOF\n", 2)
+	f.Add([]byte("x {\n}\n\nx {\n}\nx {\n}\n"), 5, 0, "\ny {\n}\n", 0)
+	a := New().(*Analyzer)
+	f.Fuzz(func(t *testing.T, src []byte, at, cut int, text string, again int) {
+		if len(src) > 1<<16 {
+			return
+		}
+		doc, err := parse.NewDocument(context.Background(), parse.HCL, src)
+		if err != nil {
+			return
+		}
+		defer doc.Close()
+		prev := a.Extract(doc.Tree(), "main.tf")
+		at = min(max(at, 0), len(src))
+		end := min(at+max(cut, 0), len(src))
+		edits := []parse.Edit{{Start: at, End: end, Text: text}}
+		// A second keystroke just after the first, as typing goes.
+		if next := at + len(text) + again%8; again >= 0 && next <= len(src)-(end-at)+len(text) {
+			edits = append(edits, parse.Edit{Start: next, End: next, Text: "q"})
+		}
+		for _, e := range edits {
+			if err := doc.Edit([]parse.Edit{e}); err != nil {
+				return
+			}
+			p := doc.Snapshot()
+			got, ok := a.Splice(p, "main.tf", prev)
+			if !ok {
+				p.Close()
+				return
+			}
+			tr, err := parse.Parse(context.Background(), parse.HCL, p.Text)
+			p.Close()
+			if err != nil {
+				return
+			}
+			want := a.Extract(tr, "main.tf")
+			tr.Close()
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("Splice differs from Extract after %+v:\n%s", edits, diffFacts(got, want))
+			}
+			prev = got
+		}
+	})
+}
+
+// TestSpliceReadsTheEditedBlock: a character typed in one block of a large file is read by
+// Splice, and so is a second one in the same block; one typed far from the first since the
+// last parse is not (the text between would be parsed from scratch): the file is parsed again.
+func TestSpliceReadsTheEditedBlock(t *testing.T) {
+	var b bytes.Buffer
+	for i := range 1200 {
+		fmt.Fprintf(&b, "resource \"aws_s3_bucket\" \"b%d\" {\n  bucket = \"name-%d\"\n}\n\n", i, i)
+	}
+	src := b.Bytes()
+	a := New().(*Analyzer)
+	doc, err := parse.NewDocument(context.Background(), parse.HCL, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer doc.Close()
+	prev := a.Extract(doc.Tree(), "main.tf")
+	typeAt := func(name string) bool {
+		t.Helper()
+		at := bytes.Index(doc.Text(), []byte(name)) + len(name)
+		if err := doc.Edit([]parse.Edit{{Start: at, End: at, Text: "x"}}); err != nil {
+			t.Fatal(err)
+		}
+		p := doc.Snapshot()
+		defer p.Close()
+		got, ok := a.Splice(p, "main.tf", prev)
+		if ok {
+			prev = got
+		}
+		return ok
+	}
+	if !typeAt(`"name-7`) || !typeAt(`"name-7x`) {
+		t.Fatal("a character typed in one block was not read by Splice")
+	}
+	if typeAt(`"name-1190`) {
+		t.Fatal("Splice read an edit 1,180 blocks away from the last one without a reparse")
+	}
+	raw := prev.Raw.(*Raw)
+	if got := raw.Blocks[7].Attr("bucket").Expr.Lit; got != "name-7xx" {
+		t.Fatalf("the edited block's bucket is %v, want name-7xx", got)
+	}
 }
