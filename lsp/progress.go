@@ -9,6 +9,8 @@ import (
 
 	"go.lsp.dev/protocol"
 	"go.uber.org/zap"
+
+	"github.com/threatls/threatls/analyzers/parse"
 )
 
 // scan runs a scan of each of folders (a Load by default) in the caller's goroutine — a
@@ -43,7 +45,8 @@ func (s *server) scan(ctx context.Context, title string, folders []*folder, run 
 
 // returnMemory gives the garbage of a scan back to the system once the editor pauses:
 // reading a workspace makes much of it (each file's syntax before it is linked, and let go
-// after), and the runtime would keep the scan's peak for the rest of the session. Waiting for
+// after; each file's tree, in C memory), and the runtime and the C allocator would keep the
+// scan's peak for the rest of the session. Waiting for
 // a second without an update keeps the collection it takes off the keystrokes.
 func (s *server) returnMemory(ctx context.Context) {
 	last := s.updates.Load()
@@ -58,6 +61,7 @@ func (s *server) returnMemory(ctx context.Context) {
 			continue
 		}
 		debug.FreeOSMemory()
+		parse.ReturnMemory() // the trees of the scan, closed: C memory the Go runtime does not see
 		return
 	}
 }

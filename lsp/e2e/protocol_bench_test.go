@@ -48,7 +48,7 @@ import (
 //	go test -run '^$' -bench Protocol -benchtime 200x ./lsp/e2e/ -long
 //
 // THREATLS_BENCH_STDERR=file keeps the server's stderr (with GODEBUG=gctrace=1, its
-// collections).
+// collections); THREATLS_BENCH_ARGS adds arguments to `threatls serve` (--profile.cpu FILE).
 var (
 	long          = flag.Bool("long", false, "long benchmarks: the 1k, 5k and 20k-file curve")
 	protocolSizes = flag.String("protocol.scale", "", "workspace sizes (files) of BenchmarkProtocol, comma-separated (default 1000; with -long 1000,5000,20000)")
@@ -202,6 +202,78 @@ func benchProtocol(b *testing.B, bin string, n int) {
 	b.Logf("slowest keystrokes: %s", strings.Join(slow, ", "))
 }
 
+// BenchmarkProtocolLargeFile is the issue's 5 MB case as an editor sees it: a workspace of
+// one Terraform file just under the default size limit (about 170,000 lines), opened, then
+// typed into (one character in a string per keystroke, 20 a second) and hovered. It reports
+// open-diag-s (from starting the process to the file's first diagnostics), p50-ms and p99-ms
+// (keystroke → diagnostics of its version or a later one), hover-p99-ms, and rss-MB/hwm-MB
+// after a pause; and parse-s, bare tree-sitter parsing of the file, in the same run.
+//
+//	go test -run '^$' -bench ProtocolLargeFile -benchtime 100x ./lsp/e2e/
+func BenchmarkProtocolLargeFile(b *testing.B) {
+	bin := lsptest.Build(b)
+	text, at := corpus.LargeFile(1, 5<<20/30)
+	for len(text) > 5<<20 {
+		text, at = corpus.LargeFile(1, bytes.Count(text, []byte("\n"))*95/100)
+	}
+	dir := b.TempDir()
+	root := filepath.Join(dir, "ws")
+	path := filepath.Join(root, "monolith", "main.tf")
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		b.Fatal(err)
+	}
+	if err := os.WriteFile(path, text, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	base := parseBaseline(b, [][]byte{text})
+
+	c := startProcess(b, bin, root, filepath.Join(dir, "threatls.log"))
+	u := fileURI(path)
+	c.initialize(b, root)
+	c.notify(b, "textDocument/didOpen", map[string]any{"textDocument": map[string]any{
+		"uri": u, "languageId": "terraform", "version": 1, "text": string(text)}})
+	openDiag := c.waitVersion(b, u, 1, 10*time.Minute)
+	c.waitScan(b, 10*time.Minute)
+
+	doc := &document{text: text, version: 1}
+	hoverLine, hoverChar := position(text, bytes.LastIndex(text[:at], []byte("resource \"")))
+	var lat []latency
+	var hovers []time.Duration
+	pending := map[int32]time.Time{}
+	tick := time.NewTicker(keystroke)
+	defer tick.Stop()
+	i := 0
+	for b.Loop() {
+		<-tick.C
+		c.change(b, u, doc, at+i, at+i, "x")
+		pending[doc.edit(at+i, at+i, "x")] = time.Now()
+		i++
+		if i%10 == 0 {
+			t0 := time.Now()
+			if err := c.hover(u, hoverLine, hoverChar); err != nil {
+				b.Fatal(err)
+			}
+			hovers = append(hovers, time.Since(t0))
+		}
+		lat = append(lat, c.settled(u, pending)...)
+	}
+	lat = append(lat, c.drain(b, u, pending, doc.version)...)
+	time.Sleep(3 * time.Second)
+	rss, hwm := c.memory()
+	c.shutdown(b)
+
+	p50, p99 := percentile(durations(lat), 50), percentile(durations(lat), 99)
+	b.ReportMetric(ms(p50), "p50-ms")
+	b.ReportMetric(ms(p99), "p99-ms")
+	b.ReportMetric(ms(percentile(hovers, 99)), "hover-p99-ms")
+	b.ReportMetric(openDiag.Seconds(), "open-diag-s")
+	b.ReportMetric(base.Seconds(), "parse-s")
+	b.ReportMetric(float64(rss)/1e6, "rss-MB")
+	b.ReportMetric(float64(hwm)/1e6, "hwm-MB")
+	b.Logf("a %d KB file: first diagnostics %.2f s (parsing it alone %.2f s); keystroke→diagnostics p50 %.0f ms p99 %.0f ms (%d keystrokes); hover p99 %.0f ms (%d); RSS %.0f MB, peak %.0f MB",
+		len(text)>>10, openDiag.Seconds(), base.Seconds(), ms(p50), ms(p99), len(lat), ms(percentile(hovers, 99)), len(hovers), float64(rss)/1e6, float64(hwm)/1e6)
+}
+
 // parseBaseline is bare tree-sitter parsing of texts, the fastest of two runs.
 func parseBaseline(b *testing.B, texts [][]byte) time.Duration {
 	best := time.Duration(1<<63 - 1)
@@ -251,7 +323,7 @@ type protoClient struct {
 }
 
 func startProcess(b *testing.B, bin, root, logFile string) *protoClient {
-	cmd := exec.Command(bin, "serve", "--log-file", logFile)
+	cmd := exec.Command(bin, append([]string{"serve", "--log-file", logFile}, strings.Fields(os.Getenv("THREATLS_BENCH_ARGS"))...)...)
 	if f := os.Getenv("THREATLS_BENCH_STDERR"); f != "" {
 		if w, err := os.Create(f); err == nil {
 			cmd.Stderr = w
