@@ -1,6 +1,7 @@
 package lsp
 
 import (
+	"bytes"
 	"sort"
 	"sync"
 	"unicode/utf8"
@@ -43,7 +44,24 @@ type mapper struct {
 }
 
 func newMapper(text []byte, enc encoding) *mapper {
-	lines := []int{0}
+	return &mapper{text: text, enc: enc, lines: lineStarts(text)}
+}
+
+// lineStarts returns the offset of the start of each line of text: after "\n", "\r\n" and a
+// lone "\r". Each keystroke of an open file makes one (a 4.5 MB file's took 11 ms byte by
+// byte): a text without "\r" is read by bytes.IndexByte.
+func lineStarts(text []byte) []int {
+	lines := make([]int, 1, bytes.Count(text, []byte{'\n'})+1)
+	if bytes.IndexByte(text, '\r') < 0 {
+		for i := 0; ; {
+			j := bytes.IndexByte(text[i:], '\n')
+			if j < 0 {
+				return lines
+			}
+			i += j + 1
+			lines = append(lines, i)
+		}
+	}
 	for i := 0; i < len(text); i++ {
 		switch text[i] {
 		case '\n':
@@ -55,7 +73,7 @@ func newMapper(text []byte, enc encoding) *mapper {
 			lines = append(lines, i+1)
 		}
 	}
-	return &mapper{text: text, enc: enc, lines: lines}
+	return lines
 }
 
 // position returns the LSP position of a byte offset.

@@ -6,6 +6,7 @@ import (
 	"go/token"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -146,5 +147,26 @@ func TestNoHandRolledConversions(t *testing.T) {
 			}
 			return true
 		})
+	}
+}
+
+// TestLineStarts: lines start after "\n", "\r\n" and a lone "\r", whether or not the text
+// has a "\r" at all (a text without one is read by a faster path).
+func TestLineStarts(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		want []int
+	}{
+		{"", []int{0}},
+		{"a", []int{0}},
+		{"a\nb\n", []int{0, 2, 4}},
+		{"\n\nx", []int{0, 1, 2}},
+		{"a\r\nb\rc\nd", []int{0, 3, 5, 7}},
+		{"a\r", []int{0, 2}},
+		{"\r\n\r\n", []int{0, 2, 4}},
+	} {
+		if got := lineStarts([]byte(c.text)); !slices.Equal(got, c.want) {
+			t.Errorf("lineStarts(%q) = %v, want %v", c.text, got, c.want)
+		}
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	sitter "github.com/tree-sitter/go-tree-sitter"
 )
 
 // TestLanguagesLoad checks that every linked grammar loads and parses a trivial input.
@@ -297,5 +299,30 @@ func TestReturnMemory(t *testing.T) {
 	ReturnMemory()
 	if left := rss() - before; left > grown/4 {
 		t.Fatalf("a tree of %d MB closed, %d MB still resident after ReturnMemory", grown>>20, left>>20)
+	}
+}
+
+// TestAdvance: the point reached over some text is the one counting byte by byte gives.
+func TestAdvance(t *testing.T) {
+	slow := func(p sitter.Point, b []byte) sitter.Point {
+		for _, c := range b {
+			if c == '\n' {
+				p.Row, p.Column = p.Row+1, 0
+			} else {
+				p.Column++
+			}
+		}
+		return p
+	}
+	rng := rand.New(rand.NewSource(5))
+	for range 2000 {
+		b := make([]byte, rng.Intn(40))
+		for i := range b {
+			b[i] = "ab\n\r\xc3\xa9"[rng.Intn(6)]
+		}
+		p := sitter.Point{Row: uint(rng.Intn(9)), Column: uint(rng.Intn(9))}
+		if got, want := advance(p, b), slow(p, b); got != want {
+			t.Fatalf("advance(%v, %q) = %v, want %v", p, b, got, want)
+		}
 	}
 }
