@@ -45,10 +45,14 @@ func (t *Tree) Text(n *Node) string { return string(t.Src[n.StartByte():n.EndByt
 // file must cost a problem, never a stalled server.
 var ErrBudget = errors.New("the parse took too long")
 
-// Budget is how long a parse of a text of n bytes may take: half a second, and a second
-// per megabyte (parsing runs at 3–25 MB/s).
+// Budget is how long a parse of a text of n bytes may take: half a second, and two seconds
+// per megabyte. Parsing runs at 3–25 MB/s (HCL the slowest, 3 MB/s on 2 cores), but a machine
+// short of memory pages is slower: on ours, a 4.5 MB file the default size limit admits took
+// 4–6 s to open in 2 of 8 runs (120,000 page faults) where it takes 1.5 s, and at a second
+// per megabyte its parse gave up — the file then counts as not analysed. Error recovery that
+// goes exponential takes minutes, not seconds: it is still stopped.
 func Budget(n int) time.Duration {
-	return 500*time.Millisecond + time.Duration(n)*time.Microsecond
+	return 500*time.Millisecond + 2*time.Duration(n)*time.Microsecond
 }
 
 // readChunk is the most text a read of the parser is handed. go-tree-sitter copies what a read
