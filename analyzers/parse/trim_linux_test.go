@@ -1,0 +1,41 @@
+package parse
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+)
+
+// TestReturnMemory: the C memory of a large tree, once closed, leaves the process's resident
+// set when ReturnMemory is called (glibc keeps it otherwise).
+func TestReturnMemory(t *testing.T) {
+	rss := func() int64 {
+		b, err := os.ReadFile("/proc/self/statm")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var size, res int64
+		fmt.Sscan(string(b), &size, &res)
+		return res * int64(os.Getpagesize())
+	}
+	var b strings.Builder
+	for i := range 20000 {
+		fmt.Fprintf(&b, "resource \"aws_s3_bucket\" \"b%d\" {\n  bucket = \"name-%d\"\n  tags = { a = \"b\" }\n}\n", i, i)
+	}
+	before := rss()
+	tr, err := Parse(context.Background(), HCL, []byte(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	grown := rss() - before
+	if grown < 50<<20 {
+		t.Fatalf("the tree of %d KB grew the resident set by %d MB only: the test measures nothing", b.Len()>>10, grown>>20)
+	}
+	tr.Close()
+	ReturnMemory()
+	if left := rss() - before; left > grown/4 {
+		t.Fatalf("a tree of %d MB closed, %d MB still resident after ReturnMemory", grown>>20, left>>20)
+	}
+}
