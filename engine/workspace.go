@@ -264,12 +264,25 @@ func (w *Workspace) Load(ctx context.Context, progress func(done, total int)) (*
 	}
 	w.mu.Unlock()
 	paths, skipped := w.walk(cfg)
+	// seen are the files on disk now: read, or held by the editor (whose text wins, and which
+	// are not read: a file the editor opens while the load runs is not parsed for nothing, and
+	// not taken for gone if the editor closes it before the load ends).
+	seen := map[string]bool{}
 	w.mu.Lock()
-	paths = slices.DeleteFunc(paths, func(p string) bool { // the editor's text wins
+	paths = slices.DeleteFunc(paths, func(p string) bool {
 		st, ok := w.files[w.key(p)]
+		if ok && st.open {
+			seen[st.key] = true
+		}
 		return ok && st.open
 	})
 	w.mu.Unlock()
+	held := func(p string) bool {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		st, ok := w.files[w.key(p)]
+		return ok && st.open
+	}
 	// The open files' directories first.
 	sort.SliceStable(paths, func(i, j int) bool {
 		return openDirs[filepath.ToSlash(filepath.Dir(w.key(paths[i])))] && !openDirs[filepath.ToSlash(filepath.Dir(w.key(paths[j])))]
@@ -280,6 +293,7 @@ func (w *Workspace) Load(ctx context.Context, progress func(done, total int)) (*
 	}
 	results := make([]*fileState, len(paths))
 	skips := make([]*model.Skipped, len(paths))
+	open := make([]bool, len(paths))
 	var done int
 	var doneMu sync.Mutex
 	read := func(lo, hi int) {
@@ -290,7 +304,9 @@ func (w *Workspace) Load(ctx context.Context, progress func(done, total int)) (*
 			go func() {
 				defer wg.Done()
 				for i := range jobs {
-					results[i], skips[i] = w.readFile(ctx, paths[i], cfg)
+					if open[i] = held(paths[i]); !open[i] {
+						results[i], skips[i] = w.readFile(ctx, paths[i], cfg)
+					}
 					if progress != nil {
 						doneMu.Lock()
 						done++
@@ -308,12 +324,14 @@ func (w *Workspace) Load(ctx context.Context, progress func(done, total int)) (*
 	}
 	// What the disk holds now replaces what it held: files deleted, newly excluded or grown
 	// over the limit since the last load disappear. Files an editor holds open stay.
-	seen := map[string]bool{}
 	install := func(lo, hi int) {
 		w.mu.Lock()
 		for i := lo; i < hi; i++ {
 			if skips[i] != nil {
 				skipped = append(skipped, *skips[i])
+			}
+			if open[i] {
+				seen[w.key(paths[i])] = true
 			}
 			st := results[i]
 			if st == nil {
