@@ -2,6 +2,8 @@ package engine
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"fmt"
 	"reflect"
 	"runtime"
@@ -170,5 +172,42 @@ func TestLoadLeavesWhatTheEditorOpens(t *testing.T) {
 	// again by the refresh their close makes; every other file once, by the load.
 	if want := int64(len(files)) + 2; before != want {
 		t.Errorf("%d extractions for %d files, three opened by the editor and two closed again: want %d", before, len(files), want)
+	}
+}
+
+// A file the editor opens while the load is parsing it stops being parsed: the load's read is
+// cancelled, nothing of it is installed or reported, and the editor's text is the file's.
+func TestOpenStopsTheLoadsRead(t *testing.T) {
+	dir := t.TempDir()
+	big, _ := corpus.LargeFile(1, 20000)
+	if err := os.MkdirAll(filepath.Join(dir, "mono"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "mono", "main.tf"), big, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	eng := testEngine(t)
+	ws := eng.Workspace(dir, DefaultConfig())
+	edited := []byte("resource \"aws_s3_bucket\" \"b\" {}\n")
+	beforeParse = func(key string) {
+		if key == "mono/main.tf" {
+			if err := ws.StageOpen(key, "terraform", 1, edited); err != nil {
+				t.Error(err)
+			}
+		}
+	}
+	defer func() { beforeParse = nil }()
+	snap, err := ws.Load(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := eng.extracts.Load(); n != 1 {
+		t.Errorf("%d extractions: the file opened during its read was extracted by the load too", n)
+	}
+	if len(snap.Skipped()) != 0 {
+		t.Errorf("the cancelled read was reported: %v", snap.Skipped())
+	}
+	if f := ws.Snapshot().File("mono/main.tf"); f == nil || string(f.Text) != string(edited) {
+		t.Error("the file does not hold the editor's text")
 	}
 }
