@@ -2,9 +2,9 @@ package engine
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
-	"fmt"
 	"reflect"
 	"runtime"
 	"slices"
