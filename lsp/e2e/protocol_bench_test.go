@@ -113,40 +113,10 @@ func benchProtocol(b *testing.B, bin string, n int) {
 
 	// Typing in a Terraform string: one character per keystroke, on a schedule, whatever
 	// the server does.
-	doc := &document{text: tfText, version: 1}
 	at := bytes.Index(tfText, []byte("description = \"")) + len("description = \"")
-	hoverLine, hoverChar := position(tfText, bytes.Index(tfText, []byte("resource \"")))
-	var lat []latency
-	var hovers []time.Duration
-	var hmu sync.Mutex
-	var hwg sync.WaitGroup
-	pending := map[int32]time.Time{}
+	lat, hovers := c.typeInto(b, tfURI, tfText, at, bytes.Index(tfText, []byte("resource \"")), 4)
 	tick := time.NewTicker(keystroke)
 	defer tick.Stop()
-	i := 0
-	for b.Loop() {
-		<-tick.C
-		c.change(b, tfURI, doc, at+i, at+i, "x")
-		pending[doc.edit(at+i, at+i, "x")] = time.Now()
-		i++
-		if i%4 == 0 {
-			hwg.Add(1)
-			go func() {
-				defer hwg.Done()
-				t0 := time.Now()
-				if err := c.hover(tfURI, hoverLine, hoverChar); err != nil {
-					b.Error(err)
-					return
-				}
-				hmu.Lock()
-				hovers = append(hovers, time.Since(t0))
-				hmu.Unlock()
-			}()
-		}
-		lat = append(lat, c.settled(tfURI, pending)...)
-	}
-	lat = append(lat, c.drain(b, tfURI, pending, doc.version)...)
-	hwg.Wait()
 	slowest := slices.Clone(lat)
 	slices.SortFunc(slowest, func(x, y latency) int { return int(y.d - x.d) })
 
@@ -235,29 +205,7 @@ func BenchmarkProtocolLargeFile(b *testing.B) {
 	openDiag := c.waitVersion(b, u, 1, 10*time.Minute)
 	c.waitScan(b, 10*time.Minute)
 
-	doc := &document{text: text, version: 1}
-	hoverLine, hoverChar := position(text, bytes.LastIndex(text[:at], []byte("resource \"")))
-	var lat []latency
-	var hovers []time.Duration
-	pending := map[int32]time.Time{}
-	tick := time.NewTicker(keystroke)
-	defer tick.Stop()
-	i := 0
-	for b.Loop() {
-		<-tick.C
-		c.change(b, u, doc, at+i, at+i, "x")
-		pending[doc.edit(at+i, at+i, "x")] = time.Now()
-		i++
-		if i%10 == 0 {
-			t0 := time.Now()
-			if err := c.hover(u, hoverLine, hoverChar); err != nil {
-				b.Fatal(err)
-			}
-			hovers = append(hovers, time.Since(t0))
-		}
-		lat = append(lat, c.settled(u, pending)...)
-	}
-	lat = append(lat, c.drain(b, u, pending, doc.version)...)
+	lat, hovers := c.typeInto(b, u, text, at, bytes.LastIndex(text[:at], []byte("resource \"")), 10)
 	time.Sleep(3 * time.Second)
 	rss, hwm := c.memory()
 	c.shutdown(b)
@@ -272,6 +220,48 @@ func BenchmarkProtocolLargeFile(b *testing.B) {
 	b.ReportMetric(float64(hwm)/1e6, "hwm-MB")
 	b.Logf("a %d KB file: first diagnostics %.2f s (parsing it alone %.2f s); keystroke→diagnostics p50 %.0f ms p99 %.0f ms (%d keystrokes); hover p99 %.0f ms (%d); RSS %.0f MB, peak %.0f MB",
 		len(text)>>10, openDiag.Seconds(), base.Seconds(), ms(p50), ms(p99), len(lat), ms(percentile(hovers, 99)), len(hovers), float64(rss)/1e6, float64(hwm)/1e6)
+}
+
+// typeInto types one character per keystroke at offset at of the open document uri (whose
+// text is text, version 1), on a schedule of 20 a second whatever the server does, for the
+// benchmark's iterations, and hovers at offset hoverAt every hoverEvery keystrokes without
+// waiting for the answer. It returns how long each version took to its diagnostics (or a
+// later version's) and each hover.
+func (c *protoClient) typeInto(b *testing.B, uri string, text []byte, at, hoverAt, hoverEvery int) ([]latency, []time.Duration) {
+	doc := &document{text: text, version: 1}
+	hoverLine, hoverChar := position(text, hoverAt)
+	var lat []latency
+	var hovers []time.Duration
+	var hmu sync.Mutex
+	var hwg sync.WaitGroup
+	pending := map[int32]time.Time{}
+	tick := time.NewTicker(keystroke)
+	defer tick.Stop()
+	i := 0
+	for b.Loop() {
+		<-tick.C
+		c.change(b, uri, doc, at+i, at+i, "x")
+		pending[doc.edit(at+i, at+i, "x")] = time.Now()
+		i++
+		if i%hoverEvery == 0 {
+			hwg.Add(1)
+			go func() {
+				defer hwg.Done()
+				t0 := time.Now()
+				if err := c.hover(uri, hoverLine, hoverChar); err != nil {
+					b.Error(err)
+					return
+				}
+				hmu.Lock()
+				hovers = append(hovers, time.Since(t0))
+				hmu.Unlock()
+			}()
+		}
+		lat = append(lat, c.settled(uri, pending)...)
+	}
+	lat = append(lat, c.drain(b, uri, pending, doc.version)...)
+	hwg.Wait()
+	return lat, hovers
 }
 
 // parseBaseline is bare tree-sitter parsing of texts, the fastest of two runs.
