@@ -169,8 +169,7 @@ func (p *Pending) Parse(ctx context.Context) (*Tree, error) {
 // Edited returns the tree of the last parse with every edit since applied to its positions,
 // over the pending text: outside Dirty, every node is where its text now is — a tree to read
 // the unchanged parts of the text from without parsing it again. Nil when the document has
-// no tree. It belongs to p: it is valid
-// until p is closed, and must not be closed itself.
+// no tree. It belongs to p: it is valid until p is closed, and must not be closed itself.
 func (p *Pending) Edited() *Tree {
 	if p.old == nil {
 		return nil

@@ -3,6 +3,7 @@ package parse
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand"
 	"os"
 	"strings"
@@ -291,5 +292,58 @@ func TestAdvance(t *testing.T) {
 		if got, want := advance(p, b), slow(p, b); got != want {
 			t.Fatalf("advance(%v, %q) = %v, want %v", p, b, got, want)
 		}
+	}
+}
+
+// TestHCLReparseTakesBlocksOneByOne holds what Splice (analyzers/terraform) is for: an
+// incremental reparse of HCL takes the top-level blocks after an edit over one by one — the
+// grammar's body repetition is "fragile" to the parser, which will not reuse it in runs — so
+// a keystroke's reparse walks every block of the file, 60 ms in a 5 MB one. If a grammar or
+// tree-sitter upgrade makes this fail, the reparse takes runs of blocks, and Splice may be
+// worth less than its code.
+func TestHCLReparseTakesBlocksOneByOne(t *testing.T) {
+	const blocks = 3000
+	var b strings.Builder
+	for i := range blocks {
+		fmt.Fprintf(&b, "resource \"aws_s3_bucket\" \"b%d\" {\n  bucket = \"name-%d\"\n}\n\n", i, i)
+	}
+	doc, err := NewDocument(context.Background(), HCL, []byte(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer doc.Close()
+	at := strings.Index(b.String(), "name-1500") + 2
+	if err := doc.Edit([]Edit{{Start: at, End: at, Text: "x"}}); err != nil {
+		t.Fatal(err)
+	}
+	p, err := getParser(HCL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer putParser(HCL, p)
+	reused, fragile := 0, 0
+	p.SetLogger(func(_ sitter.LogType, msg string) {
+		switch {
+		case strings.HasPrefix(msg, "reuse_node symbol:block"):
+			reused++
+		case strings.HasPrefix(msg, "cant_reuse_node_is_fragile tree:body_repeat"):
+			fragile++
+		}
+	})
+	defer p.SetLogger(nil)
+	text := doc.Text()
+	tr := p.ParseWithOptions(func(i int, _ sitter.Point) []byte {
+		if i >= len(text) {
+			return nil
+		}
+		return text[i:min(len(text), i+readChunk)]
+	}, doc.edited, nil)
+	if tr == nil {
+		t.Fatal("the reparse gave no tree")
+	}
+	tr.Close()
+	t.Logf("%d blocks: %d taken over one by one, %d runs refused as fragile", blocks, reused, fragile)
+	if reused < blocks*9/10 {
+		t.Fatalf("the reparse took over %d of %d blocks one by one: it now takes runs of them", reused, blocks)
 	}
 }
