@@ -107,12 +107,19 @@ const editorText = () => page.evaluate(() =>
     .map((l) => l.textContent.replace(/\u00a0/g, ' ')).join('\n'));
 
 // filterProblems types into the Problems panel's filter box.
+// filterProblems types text into the Problems panel's filter. The panel may redraw while it
+// is typed, and keys then go elsewhere (a CI run's filter held "i" of "invoices"): the value
+// is read back and typed again until it holds.
 async function filterProblems(text) {
-  const box = await page.waitForSelector('.markers-panel-container .viewpane-filter input, .pane-header .viewpane-filter input, .viewpane-filter input', { visible: true });
-  await box.click({ clickCount: 3 });
-  await page.keyboard.press('Backspace');
-  await page.keyboard.type(text, { delay: 5 });
-  await sleep(500);
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const box = await page.waitForSelector('.markers-panel-container .viewpane-filter input, .pane-header .viewpane-filter input, .viewpane-filter input', { visible: true });
+    await box.click({ clickCount: 3 });
+    await page.keyboard.press('Backspace');
+    await page.keyboard.type(text, { delay: 5 });
+    await sleep(500);
+    if (await box.evaluate((el) => el.value) === text) return;
+  }
+  throw new Error(`the Problems panel's filter would not hold "${text}"`);
 }
 
 try {
@@ -153,7 +160,10 @@ try {
   await openFile('data.tf', 41);
   await until('squiggles in data.tf', () => page.evaluate(() => document.querySelectorAll('.squiggly-warning, .squiggly-error, .squiggly-info').length > 0));
   await filterProblems('invoices');
-  result.invoices_before = await problems();
+  result.invoices_before = await until('the invoices bucket\'s findings in the Problems panel', async () => {
+    const rows = await problems();
+    return rows.some((r) => /invoices/.test(r)) && rows;
+  });
   await shot('2-data-tf');
 
   begin('hover the finding');
