@@ -200,3 +200,29 @@ func TestKustomizationNamespace(t *testing.T) {
 		}
 	}
 }
+
+// A kustomization edited above its namespace: moves that value; the zone of the manifests it
+// lists is read there, so their elements move with it — the part they are linked in is made
+// of their files' facts and of the kustomization's.
+func TestKustomizationEditMovesZones(t *testing.T) {
+	a := kubernetes.New()
+	facts, srcs := analyzertest.Workspace(t, a, filepath.Join("testdata", "src", "kustomize"))
+	zoneLine := func() int {
+		for _, e := range a.Link(facts) {
+			if e.ID == "kubernetes:shop/Deployment/api" {
+				return int(e.Attrs["zone"].Span.Start.Line)
+			}
+		}
+		t.Fatal("no Deployment/api")
+		return 0
+	}
+	before := zoneLine()
+	for i, f := range facts {
+		if strings.HasSuffix(f.File, "kustomization.yaml") {
+			facts[i] = analyzertest.Extract(t, a, f.File, append([]byte("# moved\n"), srcs[f.File]...))
+		}
+	}
+	if after := zoneLine(); after != before+1 {
+		t.Errorf("the api's zone is read at line %d after a line was added above the namespace: (at line %d before)", after+1, before+1)
+	}
+}

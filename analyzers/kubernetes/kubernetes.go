@@ -295,16 +295,19 @@ func (a *Analyzer) buildPart(objs []*object, files map[string]*model.FileFacts, 
 	return out
 }
 
-// partFacts returns the facts of the files objs come from, in the order of objs. The facts,
-// not the objects, identify a part: the engine may let a file's objects go (Cools) and
-// decode them again, while its facts stay the same as long as its text does.
+// partFacts returns the facts of the files objs come from, in the order of objs, and of the
+// kustomizations that give them their namespace. The facts, not the objects, identify a part:
+// the engine may let a file's objects go (Cools) and decode them again, while its facts stay
+// the same as long as its text does.
 func partFacts(objs []*object, files map[string]*model.FileFacts) []*model.FileFacts {
 	var out []*model.FileFacts
 	seen := map[string]bool{}
 	for _, o := range objs {
-		if !seen[o.file] {
-			seen[o.file] = true
-			out = append(out, files[o.file])
+		for _, f := range []string{o.file, o.nsBy.File} {
+			if f != "" && !seen[f] {
+				seen[f] = true
+				out = append(out, files[f])
+			}
 		}
 	}
 	return out
