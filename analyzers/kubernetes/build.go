@@ -3,6 +3,7 @@ package kubernetes
 import (
 	"fmt"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -33,6 +34,18 @@ type workload struct {
 	containers []*yamlnode.Node
 	aliases    map[string]bool
 	exposed    bool // internet_facing has been read from a Service or an Ingress
+	// own are the aliases the object gives itself (its name, app labels, images), before
+	// Services add theirs: what other objects may resolve it by.
+	own []string
+	// mentions are the hosts outside the cluster its environment names, in order: the
+	// external actors are made from every workload's, in order (see link).
+	mentions []mention
+}
+
+// mention is a host outside the cluster named by a workload's environment, where.
+type mention struct {
+	host string
+	at   model.Span
 }
 
 // namespace is a namespace declared (a Namespace object) or used by an object.
@@ -67,7 +80,6 @@ type builder struct {
 	builds     []*object                 // skaffold and kustomize configurations (images.go)
 	routes     map[string][]route        // Ingress paths by host
 	actors     map[string]*model.Element // external actors by host
-	internet   *model.Element
 	// byLabel indexes workloads by namespace, label and value; byAlias by namespace and
 	// alias (the first workload that has it). Both are made when first needed.
 	byLabel map[[3]string][]*workload
@@ -82,24 +94,49 @@ type builder struct {
 	isolates  map[*workload][]*policy
 	policyAt  map[[3]string][]int
 	policyAny map[string][]int
+	// redo is, while an edit is applied to a kept build (delta.go), the workloads made again
+	// and the objects that changed; nil in a whole build, where every stage acts on every
+	// object. fresh collects the elements that edit made.
+	redo    map[*workload]bool
+	changed map[*object]bool
+	fresh   []*model.Element
 }
 
 // build makes the model of objs, which are in file order. The same objects always give
 // equal elements.
 func build(objs []*object) result {
-	b := &builder{objs: objs, shared: map[*model.Element]bool{}, ids: map[string]bool{},
-		namespaces: map[string]*namespace{}, configMaps: map[string]*object{}, accounts: map[string]*object{},
-		services: map[string]*object{}, selected: map[*object][]*workload{}, actors: map[string]*model.Element{},
-		policiesIn: map[string][]*policy{}}
+	b := newBuilder(objs)
+	b.build()
+	return result{elements: b.out, shared: b.shared}
+}
+
+func (b *builder) build() {
 	b.index()
 	for _, w := range b.workloads {
 		b.podAttrs(w)
 	}
+	b.link()
+}
+
+func newBuilder(objs []*object) *builder {
+	return &builder{objs: objs, shared: map[*model.Element]bool{}, ids: map[string]bool{},
+		namespaces: map[string]*namespace{}, configMaps: map[string]*object{}, accounts: map[string]*object{},
+		services: map[string]*object{}, selected: map[*object][]*workload{}, actors: map[string]*model.Element{},
+		policiesIn: map[string][]*policy{}}
+}
+
+// link is what follows the workloads' own attributes: what other objects do to them, their
+// environments, the zones and the elements shared by files. An edit applied to a kept build
+// (delta.go) runs it again for the workloads it made again.
+func (b *builder) link() {
 	b.foldServices()
 	for _, o := range b.ingresses {
 		b.ingress(o)
 	}
 	for _, w := range b.workloads {
+		if !b.affects(w) {
+			continue
+		}
 		if _, ok := w.el.Attrs["internet_facing"]; !ok {
 			w.el.Default("internet_facing", false, "no LoadBalancer or NodePort Service and no Ingress of the workspace reaches it")
 		}
@@ -107,8 +144,12 @@ func build(objs []*object) result {
 	}
 	b.zones()
 	b.policyElements()
-	if b.internet != nil {
-		b.add(b.internet, true)
+	b.internetActor()
+	b.actors = map[string]*model.Element{}
+	for _, w := range b.workloads {
+		for _, m := range w.mentions {
+			b.actor(m.host, m.at)
+		}
 	}
 	hosts := make([]string, 0, len(b.actors))
 	for h := range b.actors {
@@ -119,7 +160,26 @@ func build(objs []*object) result {
 		b.add(b.actors[h], true)
 	}
 	model.SortElements(b.out)
-	return result{elements: b.out, shared: b.shared}
+}
+
+// affects reports whether the stage running acts on w: every workload in a whole build, those
+// made again when an edit is applied to a kept build.
+func (b *builder) affects(w *workload) bool { return b.redo == nil || b.redo[w] }
+
+// internetActor adds the internet's actor when a flow comes from it, at the first such flow
+// of the files.
+func (b *builder) internetActor() {
+	var first *model.Element
+	for _, f := range b.out {
+		if f.From == model.Internet && (first == nil || before(f.Span, first.Span)) {
+			first = f
+		}
+	}
+	if first != nil {
+		a := model.InternetActor(first.Head)
+		a.Span = first.Span
+		b.add(a, true)
+	}
 }
 
 // add appends e to the model, unless an element of the same ID is already in it.
@@ -131,6 +191,9 @@ func (b *builder) add(e *model.Element, shared bool) bool {
 	b.out = append(b.out, e)
 	if shared {
 		b.shared[e] = true
+	}
+	if b.redo != nil {
+		b.fresh = append(b.fresh, e)
 	}
 	return true
 }
@@ -148,41 +211,78 @@ func (b *builder) id(o *object) string {
 
 func key(ns, name string) string { return ns + "/" + name }
 
+// role is what the model makes of an object.
+type role uint8
+
+const (
+	roleOther role = iota // RBAC, build configurations, kustomize patches (see other)
+	roleNamespace
+	roleConfigMap
+	roleAccount
+	roleService
+	roleIngress
+	rolePolicy
+	roleWorkload
+)
+
+func roleOf(o *object) role {
+	switch o.kind {
+	case "Namespace":
+		return roleNamespace
+	case "ConfigMap":
+		return roleConfigMap
+	case "ServiceAccount":
+		return roleAccount
+	}
+	if isOther(o) {
+		return roleOther
+	}
+	switch o.kind {
+	case "Service":
+		return roleService
+	case "Ingress":
+		return roleIngress
+	case "NetworkPolicy":
+		return rolePolicy
+	}
+	return roleWorkload
+}
+
 // index sorts the objects by kind and makes the workloads' elements.
 func (b *builder) index() {
 	for _, o := range b.objs {
-		if o.kind == "Namespace" {
+		r := roleOf(o)
+		switch r {
+		case roleNamespace:
 			ns := b.namespace(o.name, o)
 			if ns.declared == nil {
 				ns.declared = o
 				ns.labels = stringMap(o.root.Path("metadata", "labels"))
 			}
 			continue
-		}
-		switch o.kind {
-		case "ConfigMap":
+		case roleConfigMap:
 			if b.configMaps[key(o.namespace, o.name)] == nil {
 				b.configMaps[key(o.namespace, o.name)] = o
 			}
 			continue
-		case "ServiceAccount":
+		case roleAccount:
 			if b.accounts[key(o.namespace, o.name)] == nil {
 				b.accounts[key(o.namespace, o.name)] = o
 			}
 			continue
-		}
-		if b.other(o) {
+		case roleOther:
+			b.other(o)
 			continue
 		}
 		b.namespace(o.namespace, o)
-		switch o.kind {
-		case "Service":
+		switch r {
+		case roleService:
 			if b.services[key(o.namespace, o.name)] == nil {
 				b.services[key(o.namespace, o.name)] = o
 			}
-		case "Ingress":
+		case roleIngress:
 			b.ingresses = append(b.ingresses, o)
-		case "NetworkPolicy":
+		case rolePolicy:
 			p := newPolicy(o)
 			b.policies = append(b.policies, p)
 			b.policiesIn[o.namespace] = append(b.policiesIn[o.namespace], p)
@@ -218,6 +318,13 @@ func (o *object) setZone(e *model.Element) {
 
 // workload makes the element of a workload object, with its aliases and zone.
 func (b *builder) workload(o *object) {
+	w := newWorkload(o, b.id(o))
+	b.add(w.el, false)
+	b.workloads = append(b.workloads, w)
+}
+
+// newWorkload makes the workload of o, its element of ID id with what o alone says.
+func newWorkload(o *object, id string) *workload {
 	tmpl := o.root.Path(podPath[o.kind]...)
 	w := &workload{obj: o, pod: tmpl.Get("spec"), meta: tmpl.Get("metadata"), aliases: map[string]bool{}}
 	if o.kind == "Pod" {
@@ -229,7 +336,7 @@ func (b *builder) workload(o *object) {
 			w.containers = append(w.containers, c)
 		}
 	}
-	e := &model.Element{ID: b.id(o), Kind: model.Component, Type: o.kind, Name: o.ref(),
+	e := &model.Element{ID: id, Kind: model.Component, Type: o.kind, Name: o.ref(),
 		Span: o.span, Head: o.head}
 	w.el = e
 	w.alias(o.name)
@@ -265,8 +372,8 @@ func (b *builder) workload(o *object) {
 		}
 		e.Set("labels", labels, at.Span)
 	}
-	b.add(e, false)
-	b.workloads = append(b.workloads, w)
+	w.own = slices.Clip(e.Aliases)
+	return w
 }
 
 // alias adds the name alias of name to the workload.
@@ -301,26 +408,39 @@ func stringMap(n *yamlnode.Node) map[string]string {
 // foldServices folds every Service into the workloads it selects: its name becomes their
 // alias, its definition their related place; a LoadBalancer or NodePort Service makes them
 // internet-facing, with a flow from the internet per port.
+//
+// Applying an edit to a kept build (delta.go), a Service that did not change selects the
+// same workloads and made the same flows: only the workloads made again are folded into.
 func (b *builder) foldServices() {
 	for _, o := range b.objs {
-		if o.kind != "Service" || b.services[key(o.namespace, o.name)] != o {
+		if o.kind != "Service" {
+			continue
+		}
+		whole := b.redo == nil || b.changed[o]
+		if !whole && !slices.ContainsFunc(b.selected[o], b.affects) || b.services[key(o.namespace, o.name)] != o {
 			continue
 		}
 		spec := o.root.Get("spec")
-		sel := stringMap(spec.Get("selector"))
-		if len(sel) == 0 {
-			continue
-		}
 		var targets []*workload
-		for _, w := range b.withLabels(o.namespace, sel) {
-			if subset(sel, w.labels) {
-				targets = append(targets, w)
+		if whole {
+			sel := stringMap(spec.Get("selector"))
+			if len(sel) == 0 {
+				continue
 			}
+			for _, w := range b.withLabels(o.namespace, sel) {
+				if subset(sel, w.labels) {
+					targets = append(targets, w)
+				}
+			}
+			b.selected[o] = targets
+		} else {
+			targets = b.selected[o]
 		}
-		b.selected[o] = targets
 		for _, w := range targets {
-			w.alias(o.name)
-			w.relate(o.span, "exposed by "+o.ref())
+			if b.affects(w) {
+				w.alias(o.name)
+				w.relate(o.span, "exposed by "+o.ref())
+			}
 		}
 		typ := spec.Get("type")
 		t := typ.String()
@@ -332,14 +452,17 @@ func (b *builder) foldServices() {
 			continue
 		}
 		if t == "NodePort" {
-			nodePort(o, typ, targets)
+			nodePort(o, typ, slices.DeleteFunc(slices.Clone(targets), func(w *workload) bool { return !b.affects(w) }))
 			continue
 		}
 		for _, w := range targets {
-			if !w.exposed {
+			if !w.exposed && b.affects(w) {
 				w.exposed = true
 				analyzers.SetNote(w.el, "internet_facing", true, typ.Span, fmt.Sprintf("%s is of type %s", o.ref(), t))
 			}
+		}
+		if !whole {
+			continue
 		}
 		for _, p := range items(spec.Get("ports")) {
 			port, ok := p.Get("port").Int()
@@ -451,7 +574,7 @@ func (b *builder) serviceFlow(o *object, annotations, p *yamlnode.Node, port int
 			f.Default("tls", false, "a "+o.root.Path("spec", "type").String()+" Service passes TCP through; nothing says the port speaks TLS")
 		}
 	}
-	b.addFlow(f)
+	b.add(f, false)
 }
 
 // portProtocol reads a protocol from an appProtocol or a port name ("https",
@@ -476,17 +599,6 @@ func lineOf(sp model.Span) model.Span {
 		sp.End = sp.Start
 	}
 	return sp
-}
-
-// addFlow adds a flow from the internet, creating the internet's actor at the first.
-func (b *builder) addFlow(f *model.Element) {
-	if !b.add(f, false) {
-		return
-	}
-	if f.From == model.Internet && (b.internet == nil || before(f.Span, b.internet.Span)) {
-		b.internet = model.InternetActor(f.Head)
-		b.internet.Span = f.Span
-	}
 }
 
 func before(a, b model.Span) bool {

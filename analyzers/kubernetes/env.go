@@ -310,7 +310,7 @@ func (b *builder) envFlow(w *workload, v *envVar, ep container.Endpoint, vars []
 		b.block(f, w, target)
 	}
 	if strings.HasPrefix(to, "actor:") {
-		b.actor(ep.Host, v.valueAt)
+		w.mentions = append(w.mentions, mention{ep.Host, v.valueAt})
 	}
 }
 
@@ -330,7 +330,8 @@ func credential(name, host string, vars []*envVar) *envVar {
 	return nil
 }
 
-// actor creates the external actor of a host outside the cluster at its first mention.
+// actor creates the external actor of a host outside the cluster at its first mention (see
+// link).
 func (b *builder) actor(host string, at model.Span) {
 	if b.actors[host] != nil {
 		return

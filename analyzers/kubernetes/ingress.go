@@ -37,8 +37,10 @@ var ingressAnnotations = []struct {
 }
 
 // ingress makes a flow from the internet to the workloads behind each backend of an
-// Ingress, and makes them internet-facing.
+// Ingress, and makes them internet-facing. Applying an edit to a kept build (delta.go), where
+// no Ingress changed, it only makes the workloads made again internet-facing.
 func (b *builder) ingress(o *object) {
+	whole := b.redo == nil
 	spec := o.root.Get("spec")
 	ns := o.namespace
 	var backends []backend
@@ -53,7 +55,7 @@ func (b *builder) ingress(o *object) {
 				continue
 			}
 			backends = append(backends, backend{host: host, path: p.Get("path").String(), node: p, svc: svc})
-			if host != "" {
+			if host != "" && whole {
 				if b.routes == nil {
 					b.routes = map[string][]route{}
 				}
@@ -83,9 +85,10 @@ func (b *builder) ingress(o *object) {
 		}
 		id := fmt.Sprintf("%s:%s/Ingress/%s/%d", Name, ns, o.name, i)
 		if len(targets) == 0 {
-			f := b.ingressFlow(o, annotations, be, id, model.Ref(model.NameAlias(name)),
-				fmt.Sprintf("internet → %s (%s %s)", name, o.ref(), where))
-			b.addFlow(f)
+			if whole {
+				b.add(b.ingressFlow(o, annotations, be, id, model.Ref(model.NameAlias(name)),
+					fmt.Sprintf("internet → %s (%s %s)", name, o.ref(), where)), false)
+			}
 			continue
 		}
 		for _, w := range targets {
@@ -93,8 +96,13 @@ func (b *builder) ingress(o *object) {
 			if len(targets) > 1 {
 				fid += "/" + w.obj.kind + "/" + w.obj.name
 			}
-			b.addFlow(b.ingressFlow(o, annotations, be, fid, w.el.ID,
-				fmt.Sprintf("internet → %s (%s %s)", w.obj.ref(), o.ref(), where)))
+			if whole {
+				b.add(b.ingressFlow(o, annotations, be, fid, w.el.ID,
+					fmt.Sprintf("internet → %s (%s %s)", w.obj.ref(), o.ref(), where)), false)
+			}
+			if !b.affects(w) {
+				continue
+			}
 			if !w.exposed {
 				w.exposed = true
 				analyzers.SetNote(w.el, "internet_facing", true, be.svc.Span, "a backend of "+o.ref())

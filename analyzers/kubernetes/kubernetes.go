@@ -50,6 +50,8 @@ type Analyzer struct {
 	parts map[string]*part
 	// partOf names the part of each namespace in parts.
 	partOf map[string]string
+	// deltas counts the edits applied to a kept build (delta.go).
+	deltas int
 }
 
 // part is a set of namespaces that link together, and the elements they made.
@@ -58,6 +60,9 @@ type part struct {
 	ns    []string           // its namespaces, sorted
 	facts []*model.FileFacts // held, so that no address in key is reused while it is
 	out   []*model.Element
+	// b is the build that made out, kept when the part is large enough for an edit to be
+	// applied to it (delta.go); nil otherwise.
+	b *builder
 }
 
 // New returns the Kubernetes analyzer.
@@ -232,7 +237,9 @@ func (a *Analyzer) Link(files []*model.FileFacts) []*model.Element {
 		key := factsKey(facts) + "|" + strings.Join(slices.Compact(ms), ",")
 		p := prev[name]
 		if p == nil || p.key != key {
-			p = &part{key: key, ns: ns, facts: facts, out: a.buildPart(objs, byFile, prev[name])}
+			np := &part{key: key, ns: ns, facts: facts}
+			np.out, np.b = a.buildPart(objs, byFile, prev[name])
+			p = np
 		}
 		next[name] = p
 		out = append(out, p.out...)
@@ -260,8 +267,18 @@ func (a *Analyzer) Link(files []*model.FileFacts) []*model.Element {
 }
 
 // buildPart builds the model of one part's objects, keeping the pointers of the elements
-// that are equal to what a file's Extract made or to what the part made last time.
-func (a *Analyzer) buildPart(objs []*object, files map[string]*model.FileFacts, last *part) []*model.Element {
+// that are equal to what a file's Extract made or to what the part made last time. It returns
+// the build too when the part keeps it (see delta.go): the last part's, when the edit could be
+// applied to it.
+func (a *Analyzer) buildPart(objs []*object, files map[string]*model.FileFacts, last *part) ([]*model.Element, *builder) {
+	if last != nil && last.b != nil {
+		b := last.b
+		last.b = nil // changed by apply, whatever it reports
+		if fresh, ok := b.apply(objs); ok {
+			a.deltas++
+			return keep(b, fresh, files, last), b
+		}
+	}
 	local := map[string]*model.Element{}
 	seen := map[string]bool{}
 	for _, o := range objs {
@@ -281,9 +298,10 @@ func (a *Analyzer) buildPart(objs []*object, files map[string]*model.FileFacts, 
 			before[e.ID] = e
 		}
 	}
-	m := build(objs)
-	out := make([]*model.Element, len(m.elements))
-	for i, e := range m.elements {
+	b := newBuilder(objs)
+	b.build()
+	out := make([]*model.Element, len(b.out))
+	for i, e := range b.out {
 		switch {
 		case model.Equal(local[e.ID], e):
 			e = local[e.ID]
@@ -292,7 +310,44 @@ func (a *Analyzer) buildPart(objs []*object, files map[string]*model.FileFacts, 
 		}
 		out[i] = e
 	}
-	return out
+	if last == nil || len(objs) < deltaFrom {
+		return out, nil // a part built for the first time (a load) may never be edited
+	}
+	b.out = out
+	return out, b
+}
+
+// keep gives each element an edit applied to a build made (fresh) the pointer of an equal
+// element of the last Link, else of its file's Extract, and returns the build's elements.
+func keep(b *builder, fresh []*model.Element, files map[string]*model.FileFacts, last *part) []*model.Element {
+	want := make(map[string]*model.Element, len(fresh))
+	for _, e := range fresh {
+		want[e.ID] = e
+	}
+	same := map[*model.Element]*model.Element{}
+	for _, e := range last.out {
+		if f, ok := want[e.ID]; ok && model.Equal(e, f) {
+			same[f] = e
+		}
+	}
+	for _, e := range fresh {
+		if same[e] != nil {
+			continue
+		}
+		if f := files[e.Span.File]; f != nil {
+			for _, x := range f.Elements {
+				if x.ID == e.ID && model.Equal(x, e) {
+					same[e] = x
+				}
+			}
+		}
+	}
+	for i, e := range b.out {
+		if x := same[e]; x != nil {
+			b.out[i] = x
+		}
+	}
+	return b.out
 }
 
 // partFacts returns the facts of the files objs come from, in the order of objs, and of the

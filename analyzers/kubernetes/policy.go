@@ -249,6 +249,9 @@ func (b *builder) policyElements() {
 			z.Default("network_policies", int64(0), "no NetworkPolicy in the namespace")
 		}
 	}
+	if b.redo != nil {
+		return // an edit applied to a kept build changes no policy (delta.go)
+	}
 	for _, p := range b.policies {
 		o := p.obj
 		e := &model.Element{ID: b.id(o), Kind: model.Control, Type: "NetworkPolicy", Name: o.ref(),

@@ -31,22 +31,22 @@ import (
 // rbacKinds are the RBAC kinds read, and whether each is cluster-scoped.
 var rbacKinds = map[string]bool{"Role": false, "ClusterRole": true, "RoleBinding": false, "ClusterRoleBinding": true}
 
-// other handles, during index, the objects that are neither workloads nor what they act on:
-// RBAC objects become controls, skaffold and kustomize configurations say which images the
-// repository builds or pins. It reports whether o was one of them.
-func (b *builder) other(o *object) bool {
+// isOther reports whether o is neither a workload nor what acts on one: an RBAC object, a
+// skaffold or kustomize configuration, a kustomize patch (see partial).
+func isOther(o *object) bool {
+	_, rbac := rbacKinds[o.kind]
+	return rbac || o.namespace == buildNamespace || podPath[o.kind] != nil && len(o.blanks) == 0 && partial(o)
+}
+
+// other handles, during index, the objects isOther reports: RBAC objects become controls,
+// skaffold and kustomize configurations say which images the repository builds or pins, and
+// patches are what they patch's, not elements of their own.
+func (b *builder) other(o *object) {
 	if _, ok := rbacKinds[o.kind]; ok {
 		b.rbac(o)
-		return true
-	}
-	if o.namespace == buildNamespace {
+	} else if o.namespace == buildNamespace {
 		b.builds = append(b.builds, o)
-		return true
 	}
-	if podPath[o.kind] != nil && len(o.blanks) == 0 && partial(o) {
-		return true // a kustomize patch: see partial
-	}
-	return false
 }
 
 // partial reports whether a workload object is a fragment, not a workload: a container of its

@@ -1,0 +1,167 @@
+package kubernetes
+
+import (
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/threatls/threatls/model"
+)
+
+// A part of many objects — every manifest that names no namespace is in `default` — keeps its
+// build, and an edit that changes only what a workload or a Service says of itself is applied
+// to that build: the workloads it reaches are made again and go through the stages that act
+// on workloads, while every other element stays as it was. Anything else is built whole.
+//
+// What a workload says of itself is everything but what others read of it: its kind, name
+// and namespace (its ID and what resolves to it), its labels (what selects it) and its own
+// aliases (name, app labels, images: what hosts name it by). A Service's are its name and its
+// selector; its type, ports and place may change, and the workloads it selects are made again.
+// A ConfigMap, a NetworkPolicy, an Ingress, a Namespace, an object added or removed: built
+// whole. TestDeltaIsBuild holds an applied edit to be the whole build of the same objects.
+
+// deltaFrom is the number of objects from which a part keeps its build (smaller parts are
+// built whole in about a millisecond). A part keeps it from its second build on, the first
+// edit of one of its files: keeping the build of every part a load makes would keep every
+// manifest's decoded objects, which the engine lets go (35 MB for 2,500 manifests).
+var deltaFrom = 256
+
+// deltaMost is the most objects an edit may change for it to be applied to a kept build.
+const deltaMost = 64
+
+// apply turns b, the build of b.objs, into the build of objs, when objs differ from b.objs
+// only in what workloads and Services say of themselves (see above), and returns the
+// elements it made. It reports false, leaving b unusable, when the edit needs a whole build.
+func (b *builder) apply(objs []*object) ([]*model.Element, bool) {
+	if len(objs) != len(b.objs) {
+		return nil, false
+	}
+	var pairs [][2]*object
+	for i, o := range objs {
+		old := b.objs[i]
+		if o == old {
+			continue
+		}
+		if len(pairs) == deltaMost || o.file != old.file || o.kind != old.kind || o.name != old.name ||
+			o.namespace != old.namespace || roleOf(o) != roleOf(old) {
+			return nil, false
+		}
+		pairs = append(pairs, [2]*object{old, o})
+	}
+	if len(pairs) == 0 {
+		return nil, false
+	}
+	of := make(map[*object]*workload, len(b.workloads))
+	for _, w := range b.workloads {
+		of[w.obj] = w
+	}
+	again := map[*workload]*workload{} // the workloads made again: old → new
+	changed := map[*object]bool{}      // the changed Services, new
+	for _, p := range pairs {
+		old, o := p[0], p[1]
+		switch roleOf(o) {
+		case roleWorkload:
+			w := of[old]
+			if w == nil || w.el.ID != Name+":"+o.namespace+"/"+o.kind+"/"+o.name {
+				return nil, false // a second object of the name: its ID says where it is
+			}
+			nw := newWorkload(o, w.el.ID)
+			if !maps.Equal(nw.labels, w.labels) || !slices.Equal(nw.own, w.own) {
+				return nil, false
+			}
+			again[w] = nw
+		case roleService:
+			if b.services[key(o.namespace, o.name)] != old ||
+				!maps.Equal(stringMap(old.root.Path("spec", "selector")), stringMap(o.root.Path("spec", "selector"))) {
+				return nil, false
+			}
+			changed[o] = true
+		default:
+			return nil, false
+		}
+	}
+	for _, p := range pairs {
+		if changed[p[1]] {
+			for _, w := range b.selected[p[0]] {
+				if again[w] == nil {
+					again[w] = newWorkload(w.obj, w.el.ID)
+				}
+			}
+		}
+	}
+
+	// From here b is changed: it is the build of objs once link has run.
+	b.objs = objs
+	for _, p := range pairs {
+		old, o := p[0], p[1]
+		if changed[o] {
+			b.services[key(o.namespace, o.name)] = o
+			delete(b.selected, old)
+		}
+		for _, ns := range b.namespaces {
+			if ns.first == old {
+				ns.first = o
+			}
+		}
+	}
+	for s, ts := range b.selected {
+		if slices.ContainsFunc(ts, func(w *workload) bool { return again[w] != nil }) {
+			ts = slices.Clone(ts)
+			for i, w := range ts {
+				if nw := again[w]; nw != nil {
+					ts[i] = nw
+				}
+			}
+			b.selected[s] = ts
+		}
+	}
+	b.workloads = slices.Clone(b.workloads)
+	for i, w := range b.workloads {
+		if nw := again[w]; nw != nil {
+			b.workloads[i] = nw
+		}
+	}
+	for w := range again {
+		delete(b.isolates, w)
+	}
+	b.byLabel, b.byAlias = nil, nil
+	b.redo, b.changed, b.fresh = make(map[*workload]bool, len(again)), changed, nil
+	for _, nw := range again {
+		b.redo[nw] = true
+	}
+	defer func() { b.redo, b.changed = nil, nil }()
+
+	// What the stages make again leaves: the workloads', their environments' flows, the
+	// changed Services' flows, the zones and the shared actors.
+	gone := make(map[string]bool, len(again))
+	for w := range again {
+		gone[w.el.ID] = true
+	}
+	var services []string
+	for o := range changed {
+		services = append(services, Name+":"+o.namespace+"/Service/"+o.name+"/")
+	}
+	out := make([]*model.Element, 0, len(b.out))
+	for _, e := range b.out {
+		drop := gone[e.ID] || e.Kind == model.Actor || e.Kind == model.Zone && e.Type == "Namespace" ||
+			e.Type == "env" && gone[e.From]
+		for _, p := range services {
+			drop = drop || e.Type == "Service" && e.Kind == model.Flow && strings.HasPrefix(e.ID, p)
+		}
+		if drop {
+			delete(b.ids, e.ID)
+			delete(b.shared, e)
+			continue
+		}
+		out = append(out, e)
+	}
+	b.out = out
+	for _, w := range b.workloads {
+		if b.redo[w] {
+			b.add(w.el, false)
+			b.podAttrs(w)
+		}
+	}
+	b.link()
+	return b.fresh, true
+}

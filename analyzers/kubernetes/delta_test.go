@@ -1,0 +1,321 @@
+package kubernetes
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"testing"
+
+	"github.com/threatls/threatls/analyzers/analyzertest"
+	"github.com/threatls/threatls/model"
+)
+
+var deltaSteps = flag.Int("delta.steps", 600, "edits TestDeltaIsBuild makes in each of its sequences")
+
+// An edit applied to a kept build (delta.go) gives the elements a whole build of the same
+// objects gives, in the same order, and changes no element an earlier Link returned. The
+// edits are those an editor sends: an environment value or a port retyped, a Service's type
+// changed, a variable or a comment line added, a line deleted, a character typed anywhere
+// (which may change a name or a label, or break the YAML: those are built whole), a file
+// put back as it was.
+func TestDeltaIsBuild(t *testing.T) {
+	defer func(n int) { deltaFrom = n }(deltaFrom)
+	deltaFrom = 0 // every part keeps its build
+	for seed := uint64(1); seed <= 3; seed++ {
+		t.Run(fmt.Sprint("seed=", seed), func(t *testing.T) { deltaIsBuild(t, seed) })
+	}
+}
+
+func deltaIsBuild(t *testing.T, seed uint64) {
+	a := New().(*Analyzer)
+	facts, srcs := analyzertest.Workspace(t, a, filepath.Join("testdata", "src"))
+	for _, f := range spread() {
+		srcs[f.path] = f.text
+		facts = append(facts, analyzertest.Extract(t, a, f.path, f.text))
+	}
+	orig := map[string][]byte{}
+	byFile := map[string]int{}
+	var files []string
+	for i, f := range facts {
+		if f.Format == Name && f.Raw != nil {
+			byFile[f.File] = i
+			files = append(files, f.File)
+			orig[f.File] = srcs[f.File]
+		}
+	}
+	sort.Strings(files)
+	rng := rand.New(rand.NewPCG(seed, 7))
+	last := a.Link(facts)
+	applied := 0
+	for step := 0; step < *deltaSteps; step++ {
+		file := files[rng.IntN(len(files))]
+		text, what := mutate(rng, srcs[file])
+		if rng.IntN(8) == 0 {
+			text, what = orig[file], "put back"
+		}
+		srcs[file] = text
+		facts[byFile[file]] = analyzertest.Extract(t, a, file, text)
+		was, err := json.Marshal(last)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := a.deltas
+		got := a.Link(facts)
+		want := New().Link(facts)
+		if a.deltas > n {
+			applied++
+		}
+		where := fmt.Sprintf("step %d, %s in %s (applied to the kept build: %v)", step, what, file, a.deltas > n)
+		if len(got) != len(want) {
+			t.Fatalf("%s: %d elements, a whole build %d", where, len(got), len(want))
+		}
+		for i := range got {
+			if got[i].ID != want[i].ID || !model.Equal(got[i], want[i]) {
+				g, _ := json.Marshal(got[i])
+				w, _ := json.Marshal(want[i])
+				t.Fatalf("%s: element %d is\n%s\na whole build's is\n%s", where, i, g, w)
+			}
+		}
+		if now, _ := json.Marshal(last); !bytes.Equal(was, now) {
+			t.Fatalf("%s: the elements of the Link before changed", where)
+		}
+		last = got
+	}
+	if applied < *deltaSteps/4 {
+		t.Errorf("%d of %d edits were applied to the kept build", applied, *deltaSteps)
+	}
+	t.Logf("%d of %d edits applied to the kept build", applied, *deltaSteps)
+}
+
+var (
+	valueLine = regexp.MustCompile(`(?m)(value: |value: ")([^"\n#}]*)`)
+	typeLine  = regexp.MustCompile(`(?m)type: (LoadBalancer|NodePort|ClusterIP)`)
+	portLine  = regexp.MustCompile(`(?m)port: (\d+)`)
+	imageLine = regexp.MustCompile(`(?m)image: ([^\s#]+)`)
+	envLine   = regexp.MustCompile(`(?m)^( *)env:\n( *)- `)
+)
+
+// mutate makes one edit an editor could send, and says which.
+func mutate(rng *rand.Rand, text []byte) ([]byte, string) {
+	at := func(re *regexp.Regexp, group int) (int, int, bool) {
+		ms := re.FindAllSubmatchIndex(text, -1)
+		if len(ms) == 0 {
+			return 0, 0, false
+		}
+		m := ms[rng.IntN(len(ms))]
+		return m[2*group], m[2*group+1], true
+	}
+	put := func(s, e int, with string) []byte {
+		return append(append(append([]byte(nil), text[:s]...), with...), text[e:]...)
+	}
+	pick := func(xs ...string) string { return xs[rng.IntN(len(xs))] }
+	switch rng.IntN(8) {
+	case 0:
+		if s, e, ok := at(valueLine, 2); ok {
+			return put(s, e, pick("http://api:8080", "postgres://u:p@db:5432/x", "https://api.stripe.com/v1",
+				"redis://cache.shop:6379", "info", "", "http://web.shop.svc.cluster.local", "mysql://db.prod:3306",
+				"https://shop.example.com/api", "hunter2", "amqp://queue:5672")), "an environment value retyped"
+		}
+	case 1:
+		if s, e, ok := at(typeLine, 1); ok {
+			return put(s, e, pick("LoadBalancer", "NodePort", "ClusterIP")), "a Service's type changed"
+		}
+	case 2:
+		if s, e, ok := at(portLine, 1); ok {
+			return put(s, e, pick("80", "443", "5432", "8080", "6379")), "a port retyped"
+		}
+	case 3:
+		if s, e, ok := at(imageLine, 1); ok {
+			return put(s, e, pick("postgres:16", "redis:7", "ghcr.io/shop/api:1.4.3", "nginx@sha256:0123", "example/frontend:2.1")), "an image changed"
+		}
+	case 4:
+		if ms := envLine.FindAllSubmatchIndex(text, -1); len(ms) > 0 {
+			m := ms[rng.IntN(len(ms))]
+			indent := string(text[m[4]:m[5]])
+			v := fmt.Sprintf("%s- name: EXTRA_%d_URL\n%s  value: %s\n", indent, rng.IntN(3), indent,
+				pick("https://hooks.example.org/x", "http://db:5432", "redis://cache:6379"))
+			s := m[1] - len(indent) - 2
+			return put(s, s, v), "a variable added"
+		}
+	case 5:
+		lines := bytes.SplitAfter(text, []byte("\n"))
+		i := rng.IntN(len(lines))
+		s := len(bytes.Join(lines[:i], nil))
+		return put(s, s, "# a note\n"), "a comment line added"
+	case 6:
+		lines := bytes.SplitAfter(text, []byte("\n"))
+		i := rng.IntN(len(lines))
+		s := len(bytes.Join(lines[:i], nil))
+		return put(s, s+len(lines[i]), ""), "a line deleted"
+	}
+	if len(text) == 0 {
+		return []byte("a"), "a character typed"
+	}
+	s := rng.IntN(len(text))
+	return put(s, s, pick("x", "-", " ", ":", "\n", "1")), "a character typed"
+}
+
+// spread is a namespace whose Services, Ingress, ConfigMap and NetworkPolicy are in files of
+// their own, apart from the workloads they act on (the testdata keep each Service beside its
+// workload), and whose manifests name no namespace.
+func spread() []struct {
+	path string
+	text []byte
+} {
+	var out []struct {
+		path string
+		text []byte
+	}
+	add := func(p, text string) {
+		out = append(out, struct {
+			path string
+			text []byte
+		}{p, []byte(text)})
+	}
+	types := []string{"LoadBalancer", "NodePort", "ClusterIP"}
+	for i := range 6 {
+		add(fmt.Sprintf("spread/app-%d.yaml", i), fmt.Sprintf(`apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: app-%d
+  labels: {app: app-%d}
+spec:
+  template:
+    metadata:
+      labels: {app: app-%d, tier: t%d}
+    spec:
+      containers:
+        - name: app
+          image: example/app-%d:1.0
+          envFrom:
+            - configMapRef: {name: shared}
+          env:
+            - name: NEXT_URL
+              value: http://app-%d-svc:8080
+            - name: HOOK_URL
+              value: https://hooks%d.example.org/in
+            - name: DB_PASSWORD
+              valueFrom:
+                secretKeyRef: {name: db, key: password}
+`, i, i, i, i%2, i, (i+1)%6, i%3))
+		add(fmt.Sprintf("spread/svc-%d.yaml", i), fmt.Sprintf(`apiVersion: v1
+kind: Service
+metadata:
+  name: app-%d-svc
+spec:
+  type: %s
+  selector: {app: app-%d}
+  ports:
+    - name: http
+      port: %d
+`, i, types[i%3], i, 8080+i%2*363))
+	}
+	add("spread/ingress.yaml", `apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: edge
+spec:
+  rules:
+    - host: edge.example.com
+      http:
+        paths:
+          - path: /a
+            backend:
+              service: {name: app-2-svc, port: {number: 8080}}
+          - path: /b
+            backend:
+              service: {name: app-4-svc, port: {number: 8443}}
+`)
+	add("spread/config.yaml", `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: shared
+data:
+  CACHE_URL: redis://app-3-svc:6379
+  LOG_LEVEL: info
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: isolate-tier-0
+spec:
+  podSelector:
+    matchLabels: {tier: t0}
+  ingress:
+    - from:
+        - podSelector:
+            matchLabels: {app: app-1}
+`)
+	return out
+}
+
+// In a namespace of as many objects as the kept builds begin at, an edit of a workload's
+// environment or of its Service's type is applied to the kept build from the second edit on,
+// and one of a label is built whole; each gives what a whole build gives.
+func TestDeltaInALargeNamespace(t *testing.T) {
+	a := New().(*Analyzer)
+	var facts []*model.FileFacts
+	texts := map[int][]byte{}
+	for i := range deltaFrom / 2 {
+		text := fmt.Sprintf(`apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: svc-%d
+spec:
+  template:
+    metadata:
+      labels: {app: svc-%d}
+    spec:
+      containers:
+        - name: app
+          image: example/svc-%d:1.0
+          env:
+            - name: NEXT_URL
+              value: http://svc-%d:8080
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: svc-%d
+spec:
+  type: ClusterIP
+  selector: {app: svc-%d}
+  ports: [{port: 8080}]
+`, i, i, i, (i+1)%(deltaFrom/2), i, i)
+		texts[i] = []byte(text)
+		facts = append(facts, analyzertest.Extract(t, a, fmt.Sprintf("k8s/svc-%03d.yaml", i), texts[i]))
+	}
+	a.Link(facts)
+	for _, c := range []struct {
+		what, from, to string
+		applied        bool
+	}{
+		// The first edit after a load is built whole: the load keeps no build.
+		{"an environment value", "http://svc-8:8080", "http://svc-9:8080", false},
+		{"an environment value again", "http://svc-9:8080", "https://hooks.example.org", true},
+		{"a Service's type", "type: ClusterIP", "type: LoadBalancer", true},
+		{"a label", "labels: {app: svc-7}", "labels: {app: svc-x}", false},
+	} {
+		i := 7
+		texts[i] = bytes.Replace(texts[i], []byte(c.from), []byte(c.to), 1)
+		facts[i] = analyzertest.Extract(t, a, facts[i].File, texts[i])
+		n := a.deltas
+		got, want := a.Link(facts), New().Link(facts)
+		if applied := a.deltas > n; applied != c.applied {
+			t.Errorf("%s edited: applied to the kept build %v, want %v", c.what, applied, c.applied)
+		}
+		if len(got) != len(want) {
+			t.Fatalf("%s edited: %d elements, a whole build %d", c.what, len(got), len(want))
+		}
+		for j := range got {
+			if !model.Equal(got[j], want[j]) {
+				t.Fatalf("%s edited: %s differs from a whole build's", c.what, got[j].ID)
+			}
+		}
+	}
+}
