@@ -17,7 +17,8 @@ import (
 // and namespace (its ID and what resolves to it), its labels (what selects it) and its own
 // aliases (name, app labels, images: what hosts name it by). A Service's are its name and its
 // selector; its type, ports and place may change, and the workloads it selects are made again.
-// A ConfigMap, a NetworkPolicy, an Ingress, a Namespace, an object added or removed: built
+// A ConfigMap's are its name: the workloads whose environment looked it up are made again. A
+// NetworkPolicy, an Ingress, a Namespace, a ServiceAccount, an object added or removed: built
 // whole. TestDeltaIsBuild holds an applied edit to be the whole build of the same objects.
 
 // deltaFrom is the number of objects from which a part keeps its build (smaller parts are
@@ -57,6 +58,7 @@ func (b *builder) apply(objs []*object) ([]*model.Element, bool) {
 	}
 	again := map[*workload]*workload{} // the workloads made again: old → new
 	changed := map[*object]bool{}      // the changed Services, new
+	configs := map[string]*object{}    // the changed ConfigMaps, new, by namespace/name
 	for _, p := range pairs {
 		old, o := p[0], p[1]
 		switch roleOf(o) {
@@ -76,22 +78,41 @@ func (b *builder) apply(objs []*object) ([]*model.Element, bool) {
 				return nil, false
 			}
 			changed[o] = true
+		case roleConfigMap:
+			k := key(o.namespace, o.name)
+			if b.configMaps[k] != old {
+				return nil, false
+			}
+			configs[k] = o
 		default:
 			return nil, false
+		}
+	}
+	redo := func(w *workload) {
+		if again[w] == nil {
+			again[w] = newWorkload(w.obj, w.el.ID)
 		}
 	}
 	for _, p := range pairs {
 		if changed[p[1]] {
 			for _, w := range b.selected[p[0]] {
-				if again[w] == nil {
-					again[w] = newWorkload(w.obj, w.el.ID)
-				}
+				redo(w)
+			}
+		}
+	}
+	if len(configs) > 0 {
+		for _, w := range b.workloads {
+			if slices.ContainsFunc(w.reads, func(k string) bool { return configs[k] != nil }) {
+				redo(w)
 			}
 		}
 	}
 
 	// From here b is changed: it is the build of objs once link has run.
 	b.objs = objs
+	for k, o := range configs {
+		b.configMaps[k] = o
+	}
 	for _, p := range pairs {
 		old, o := p[0], p[1]
 		if changed[o] {

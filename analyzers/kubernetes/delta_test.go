@@ -238,8 +238,8 @@ metadata:
 data:
   CACHE_URL: redis://app-3-svc:6379
   LOG_LEVEL: info
----
-apiVersion: networking.k8s.io/v1
+`)
+	add("spread/policy.yaml", `apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata:
   name: isolate-tier-0
@@ -255,8 +255,9 @@ spec:
 }
 
 // In a namespace of as many objects as the kept builds begin at, an edit of a workload's
-// environment or of its Service's type is applied to the kept build from the second edit on,
-// and one of a label is built whole; each gives what a whole build gives.
+// environment, of its Service's type or of a ConfigMap's value is applied to the kept build
+// from the second edit on, and one of a label is built whole; each gives what a whole build
+// gives.
 func TestDeltaInALargeNamespace(t *testing.T) {
 	a := New().(*Analyzer)
 	var facts []*model.FileFacts
@@ -277,6 +278,9 @@ spec:
           env:
             - name: NEXT_URL
               value: http://svc-%d:8080
+            - name: CACHE_URL
+              valueFrom:
+                configMapKeyRef: {name: shared, key: CACHE_URL}
 ---
 apiVersion: v1
 kind: Service
@@ -290,6 +294,9 @@ spec:
 		texts[i] = []byte(text)
 		facts = append(facts, analyzertest.Extract(t, a, fmt.Sprintf("k8s/svc-%03d.yaml", i), texts[i]))
 	}
+	config := []byte("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: shared\ndata:\n  CACHE_URL: redis://svc-3:6379\n")
+	facts = append(facts, analyzertest.Extract(t, a, "k8s/shared.yaml", config))
+	texts[len(facts)-1] = config
 	a.Link(facts)
 	for _, c := range []struct {
 		what, from, to string
@@ -299,9 +306,13 @@ spec:
 		{"an environment value", "http://svc-8:8080", "http://svc-9:8080", false},
 		{"an environment value again", "http://svc-9:8080", "https://hooks.example.org", true},
 		{"a Service's type", "type: ClusterIP", "type: LoadBalancer", true},
+		{"a ConfigMap's value", "redis://svc-3:6379", "redis://svc-4:6379", true},
 		{"a label", "labels: {app: svc-7}", "labels: {app: svc-x}", false},
 	} {
 		i := 7
+		if bytes.Contains(texts[len(facts)-1], []byte(c.from)) {
+			i = len(facts) - 1
+		}
 		texts[i] = bytes.Replace(texts[i], []byte(c.from), []byte(c.to), 1)
 		facts[i] = analyzertest.Extract(t, a, facts[i].File, texts[i])
 		n := a.deltas

@@ -46,7 +46,7 @@ func (b *builder) envOf(w *workload, c *yamlnode.Node) []*envVar {
 		if ref := from.Get("secretRef"); ref != nil {
 			out = append(out, &envVar{secret: ref.Get("name").String(), valueAt: ref.Span, span: from.Span, head: from.Span})
 		}
-		cm := b.configMaps[key(ns, from.Path("configMapRef", "name").String())]
+		cm := b.configMap(w, ns, from.Path("configMapRef", "name").String())
 		if cm == nil {
 			continue
 		}
@@ -75,7 +75,7 @@ func (b *builder) envOf(w *workload, c *yamlnode.Node) []*envVar {
 					v.secret = "(unnamed)"
 				}
 			} else if ref := from.Get("configMapKeyRef"); ref != nil {
-				if cm := b.configMaps[key(ns, ref.Get("name").String())]; cm != nil {
+				if cm := b.configMap(w, ns, ref.Get("name").String()); cm != nil {
 					if p, ok := cm.root.Get("data").Pair(ref.Get("key").String()); ok {
 						if s, ok := p.Value.Str(); ok {
 							v.value, v.literal, v.valueAt, v.origin = s, true, p.Value.Span, " ("+cm.ref()+")"
@@ -89,6 +89,13 @@ func (b *builder) envOf(w *workload, c *yamlnode.Node) []*envVar {
 		put(v)
 	}
 	return out
+}
+
+// configMap returns the ConfigMap name of namespace ns, if any, and records that w read it.
+func (b *builder) configMap(w *workload, ns, name string) *object {
+	k := key(ns, name)
+	w.reads = append(w.reads, k)
+	return b.configMaps[k]
 }
 
 // envFlows reads a workload's environment: the endpoints its variables name become flows,
