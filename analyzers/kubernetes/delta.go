@@ -18,8 +18,9 @@ import (
 // aliases (name, app labels, images: what hosts name it by). A Service's are its name and its
 // selector; its type, ports and place may change, and the workloads it selects are made again.
 // A ConfigMap's are its name: the workloads whose environment looked it up are made again. A
-// NetworkPolicy, an Ingress, a Namespace, a ServiceAccount, an object added or removed: built
-// whole. TestDeltaIsBuild holds an applied edit to be the whole build of the same objects.
+// NetworkPolicy's are its name: its element is made again, and so are the workloads whose
+// environment names one it isolates, before or after (whether those flows are blocked). An
+// Ingress, a Namespace, a ServiceAccount, an object added or removed: built whole. TestDeltaIsBuild holds an applied edit to be the whole build of the same objects.
 
 // deltaFrom is the number of objects from which a part keeps its build (smaller parts are
 // built whole in about a millisecond). A part keeps it from its second build on, the first
@@ -57,8 +58,10 @@ func (b *builder) apply(objs []*object) ([]*model.Element, bool) {
 		of[w.obj] = w
 	}
 	again := map[*workload]*workload{} // the workloads made again: old → new
-	changed := map[*object]bool{}      // the changed Services, new
+	changed := map[*object]bool{}      // the changed Services and NetworkPolicies, new
 	configs := map[string]*object{}    // the changed ConfigMaps, new, by namespace/name
+	policies := map[*policy]*policy{}  // the changed NetworkPolicies: old → new
+	isolated := map[string]bool{}      // the IDs of the workloads they select, before or after
 	for _, p := range pairs {
 		old, o := p[0], p[1]
 		switch roleOf(o) {
@@ -84,6 +87,20 @@ func (b *builder) apply(objs []*object) ([]*model.Element, bool) {
 				return nil, false
 			}
 			configs[k] = o
+		case rolePolicy:
+			i := slices.IndexFunc(b.policies, func(p *policy) bool { return p.obj == old })
+			if i < 0 || slices.ContainsFunc(b.policies, func(p *policy) bool {
+				return p.obj != old && p.obj.namespace == o.namespace && p.obj.name == o.name
+			}) {
+				return nil, false // a second policy of the name: its ID says where it is
+			}
+			was, now := b.policies[i], newPolicy(o)
+			for _, w := range b.workloads {
+				if w.obj.namespace == o.namespace && (b.selects(was.selector, w.labels) || b.selects(now.selector, w.labels)) {
+					isolated[w.el.ID] = true
+				}
+			}
+			policies[was], changed[o] = now, true
 		default:
 			return nil, false
 		}
@@ -100,6 +117,19 @@ func (b *builder) apply(objs []*object) ([]*model.Element, bool) {
 			}
 		}
 	}
+	if len(isolated) > 0 {
+		// The flows into the workloads a changed policy isolates: whether each is blocked is
+		// decided again with the workload it comes from.
+		byID := make(map[string]*workload, len(b.workloads))
+		for _, w := range b.workloads {
+			byID[w.el.ID] = w
+		}
+		for _, e := range b.out {
+			if e.Kind == model.Flow && e.Type == "env" && isolated[e.To] && byID[e.From] != nil {
+				redo(byID[e.From])
+			}
+		}
+	}
 	if len(configs) > 0 {
 		for _, w := range b.workloads {
 			if slices.ContainsFunc(w.reads, func(k string) bool { return configs[k] != nil }) {
@@ -112,6 +142,27 @@ func (b *builder) apply(objs []*object) ([]*model.Element, bool) {
 	b.objs = objs
 	for k, o := range configs {
 		b.configMaps[k] = o
+	}
+	if len(policies) > 0 {
+		b.policies = slices.Clone(b.policies)
+		for i, p := range b.policies {
+			if np := policies[p]; np != nil {
+				b.policies[i] = np
+			}
+		}
+		for ns, ps := range b.policiesIn {
+			if slices.ContainsFunc(ps, func(p *policy) bool { return policies[p] != nil }) {
+				ps = slices.Clone(ps)
+				for i, p := range ps {
+					if np := policies[p]; np != nil {
+						ps[i] = np
+					}
+				}
+				b.policiesIn[ns] = ps
+			}
+		}
+		// Which policies isolate each workload, and the selectors' labels, are read again.
+		b.isolates, b.policyAt, b.policyAny, b.matchLabels = nil, nil, nil, nil
 	}
 	for _, p := range pairs {
 		old, o := p[0], p[1]
@@ -157,6 +208,9 @@ func (b *builder) apply(objs []*object) ([]*model.Element, bool) {
 	gone := make(map[string]bool, len(again))
 	for w := range again {
 		gone[w.el.ID] = true
+	}
+	for p := range policies {
+		gone[Name+":"+p.obj.namespace+"/"+p.obj.kind+"/"+p.obj.name] = true
 	}
 	var services []string
 	for o := range changed {

@@ -255,8 +255,8 @@ spec:
 }
 
 // In a namespace of as many objects as the kept builds begin at, an edit of a workload's
-// environment, of its Service's type or of a ConfigMap's value is applied to the kept build
-// from the second edit on, and one of a label is built whole; each gives what a whole build
+// environment, of its Service's type, of a ConfigMap's value or of a NetworkPolicy's rule is
+// applied to the kept build from the second edit on, and one of a label is built whole; each gives what a whole build
 // gives.
 func TestDeltaInALargeNamespace(t *testing.T) {
 	a := New().(*Analyzer)
@@ -294,9 +294,14 @@ spec:
 		texts[i] = []byte(text)
 		facts = append(facts, analyzertest.Extract(t, a, fmt.Sprintf("k8s/svc-%03d.yaml", i), texts[i]))
 	}
-	config := []byte("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: shared\ndata:\n  CACHE_URL: redis://svc-3:6379\n")
-	facts = append(facts, analyzertest.Extract(t, a, "k8s/shared.yaml", config))
-	texts[len(facts)-1] = config
+	for _, f := range []struct{ path, text string }{
+		{"k8s/shared.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: shared\ndata:\n  CACHE_URL: redis://svc-3:6379\n"},
+		{"k8s/policy.yaml", "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: cache\nspec:\n" +
+			"  podSelector: {matchLabels: {app: svc-3}}\n  ingress:\n    - from: [{podSelector: {matchLabels: {app: svc-2}}}]\n"},
+	} {
+		texts[len(facts)] = []byte(f.text)
+		facts = append(facts, analyzertest.Extract(t, a, f.path, []byte(f.text)))
+	}
 	a.Link(facts)
 	for _, c := range []struct {
 		what, from, to string
@@ -307,11 +312,14 @@ spec:
 		{"an environment value again", "http://svc-9:8080", "https://hooks.example.org", true},
 		{"a Service's type", "type: ClusterIP", "type: LoadBalancer", true},
 		{"a ConfigMap's value", "redis://svc-3:6379", "redis://svc-4:6379", true},
+		{"a NetworkPolicy's rule", "{app: svc-2}", "{app: svc-7}", true},
 		{"a label", "labels: {app: svc-7}", "labels: {app: svc-x}", false},
 	} {
 		i := 7
-		if bytes.Contains(texts[len(facts)-1], []byte(c.from)) {
-			i = len(facts) - 1
+		for j := len(facts) - 2; j < len(facts); j++ {
+			if bytes.Contains(texts[j], []byte(c.from)) {
+				i = j
+			}
 		}
 		texts[i] = bytes.Replace(texts[i], []byte(c.from), []byte(c.to), 1)
 		facts[i] = analyzertest.Extract(t, a, facts[i].File, texts[i])

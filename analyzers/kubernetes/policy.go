@@ -249,10 +249,10 @@ func (b *builder) policyElements() {
 			z.Default("network_policies", int64(0), "no NetworkPolicy in the namespace")
 		}
 	}
-	if b.redo != nil {
-		return // an edit applied to a kept build changes no policy (delta.go)
-	}
 	for _, p := range b.policies {
+		if b.redo != nil && !b.changed[p.obj] {
+			continue // an edit applied to a kept build makes the policies it changed (delta.go)
+		}
 		o := p.obj
 		e := &model.Element{ID: b.id(o), Kind: model.Control, Type: "NetworkPolicy", Name: o.ref(),
 			Span: o.span, Head: o.head, Parent: zoneID(o.namespace)}
