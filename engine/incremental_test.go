@@ -30,7 +30,22 @@ var (
 // the workspace updated has exactly the findings and the model of a new workspace that loads
 // the same files, whatever syntax of closed files it kept.
 func TestIncrementalIsFresh(t *testing.T) {
-	base := corpus.System(corpus.Spec{Seed: corpusSeed, Stacks: 2})
+	incrementalIsFresh(t, corpus.System(corpus.Spec{Seed: corpusSeed, Stacks: 2}))
+}
+
+// The same, on a namespace of 640 objects (every manifest names the default namespace), whose
+// edits the Kubernetes analyzer applies to the namespace's kept build when it can.
+func TestIncrementalIsFreshInOneNamespace(t *testing.T) {
+	var manifests []corpus.File
+	for _, f := range corpus.Scale(640, true) {
+		if strings.HasSuffix(f.Path, ".yaml") {
+			manifests = append(manifests, f)
+		}
+	}
+	incrementalIsFresh(t, manifests)
+}
+
+func incrementalIsFresh(t *testing.T, base []corpus.File) {
 	for seed := int64(1); seed <= int64(*incrementalSeeds); seed++ {
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
 			r := rand.New(rand.NewSource(seed))
