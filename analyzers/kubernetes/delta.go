@@ -59,6 +59,7 @@ func (b *builder) apply(objs []*object) ([]*model.Element, bool) {
 	}
 	again := map[*workload]*workload{} // the workloads made again: old → new
 	changed := map[*object]bool{}      // the changed Services and NetworkPolicies, new
+	services := map[*object]bool{}     // the changed Services, new
 	configs := map[string]*object{}    // the changed ConfigMaps, new, by namespace/name
 	policies := map[*policy]*policy{}  // the changed NetworkPolicies: old → new
 	isolated := map[string]bool{}      // the IDs of the workloads they select, before or after
@@ -80,7 +81,7 @@ func (b *builder) apply(objs []*object) ([]*model.Element, bool) {
 				!maps.Equal(stringMap(old.root.Path("spec", "selector")), stringMap(o.root.Path("spec", "selector"))) {
 				return nil, false
 			}
-			changed[o] = true
+			changed[o], services[o] = true, true
 		case roleConfigMap:
 			k := key(o.namespace, o.name)
 			if b.configMaps[k] != old {
@@ -111,7 +112,7 @@ func (b *builder) apply(objs []*object) ([]*model.Element, bool) {
 		}
 	}
 	for _, p := range pairs {
-		if changed[p[1]] {
+		if services[p[1]] {
 			for _, w := range b.selected[p[0]] {
 				redo(w)
 			}
@@ -166,7 +167,7 @@ func (b *builder) apply(objs []*object) ([]*model.Element, bool) {
 	}
 	for _, p := range pairs {
 		old, o := p[0], p[1]
-		if changed[o] {
+		if services[o] {
 			b.services[key(o.namespace, o.name)] = o
 			delete(b.selected, old)
 		}
@@ -212,15 +213,15 @@ func (b *builder) apply(objs []*object) ([]*model.Element, bool) {
 	for p := range policies {
 		gone[Name+":"+p.obj.namespace+"/"+p.obj.kind+"/"+p.obj.name] = true
 	}
-	var services []string
-	for o := range changed {
-		services = append(services, Name+":"+o.namespace+"/Service/"+o.name+"/")
+	var flows []string // the ID prefix of the changed Services' flows
+	for o := range services {
+		flows = append(flows, Name+":"+o.namespace+"/Service/"+o.name+"/")
 	}
 	out := make([]*model.Element, 0, len(b.out))
 	for _, e := range b.out {
 		drop := gone[e.ID] || e.Kind == model.Actor || e.Kind == model.Zone && e.Type == "Namespace" ||
 			e.Type == "env" && gone[e.From]
-		for _, p := range services {
+		for _, p := range flows {
 			drop = drop || e.Type == "Service" && e.Kind == model.Flow && strings.HasPrefix(e.ID, p)
 		}
 		if drop {

@@ -162,7 +162,8 @@ func mutate(rng *rand.Rand, text []byte) ([]byte, string) {
 
 // spread is a namespace whose Services, Ingress, ConfigMap and NetworkPolicy are in files of
 // their own, apart from the workloads they act on (the testdata keep each Service beside its
-// workload), and whose manifests name no namespace.
+// workload), and whose manifests name no namespace. The policy has the name of a Service: what
+// an edit does to one must not be done to the other.
 func spread() []struct {
 	path string
 	text []byte
@@ -242,7 +243,7 @@ data:
 	add("spread/policy.yaml", `apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata:
-  name: isolate-tier-0
+  name: app-0-svc
 spec:
   podSelector:
     matchLabels: {tier: t0}
