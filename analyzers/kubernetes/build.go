@@ -40,8 +40,9 @@ type workload struct {
 	// mentions are the hosts outside the cluster its environment names, in order: the
 	// external actors are made from every workload's, in order (see link).
 	mentions []mention
-	// reads are the ConfigMaps (namespace/name) its environment looked up, found or not.
-	reads []string
+	// reads are the ConfigMaps (namespace/name) its environment looked up, found or not;
+	// resolves the aliases of the cluster's hosts it names (namespace/alias), found or not.
+	reads, resolves []string
 }
 
 // mention is a host outside the cluster named by a workload's environment, where.

@@ -1,6 +1,7 @@
 package kubernetes
 
 import (
+	"cmp"
 	"maps"
 	"slices"
 	"strings"
@@ -9,18 +10,23 @@ import (
 )
 
 // A part of many objects — every manifest that names no namespace is in `default` — keeps its
-// build, and an edit that changes only what a workload or a Service says of itself is applied
-// to that build: the workloads it reaches are made again and go through the stages that act
-// on workloads, while every other element stays as it was. Anything else is built whole.
+// build, and an edit of some of its objects is applied to that build when what the edit changed
+// is known to reach only some workloads: those are made again and go through the stages that
+// act on workloads, while every other element stays as it was. Anything else is built whole.
 //
-// What a workload says of itself is everything but what others read of it: its kind, name
-// and namespace (its ID and what resolves to it), its labels (what selects it) and its own
-// aliases (name, app labels, images: what hosts name it by). A Service's are its name and its
-// selector; its type, ports and place may change, and the workloads it selects are made again.
-// A ConfigMap's are its name: the workloads whose environment looked it up are made again. A
-// NetworkPolicy's are its name: its element is made again, and so are the workloads whose
-// environment names one it isolates, before or after (whether those flows are blocked). An
-// Ingress, a Namespace, a ServiceAccount, an object added or removed: built whole. TestDeltaIsBuild holds an applied edit to be the whole build of the same objects.
+//   - A workload: made again. When its name, labels or own aliases (what others select it and
+//     name it by) changed, so are the workloads the Services that select it before or after
+//     select, those Services' flows and the flows of the Ingresses that route to them, and the
+//     workloads whose environment names one of its aliases before or after.
+//   - A Service that keeps its name and selector: its flows, and the workloads it selects.
+//   - A ConfigMap that keeps its name: the workloads whose environment looked it up.
+//   - A NetworkPolicy that keeps its name: its element, and the workloads whose environment
+//     names one it isolates before or after (whether those flows are blocked).
+//   - An Ingress, a Namespace, a ServiceAccount, an RBAC object, a renamed Service, an object
+//     added or removed, an ID that tells two objects of one name apart: built whole.
+//
+// The zones and the shared actors are made again every time. TestDeltaIsBuild holds an
+// applied edit to be the whole build of the same objects.
 
 // deltaFrom is the number of objects from which a part keeps its build (smaller parts are
 // built whole in about a millisecond). A part keeps it from its second build on, the first
@@ -44,8 +50,9 @@ func (b *builder) apply(objs []*object) ([]*model.Element, bool) {
 		if o == old {
 			continue
 		}
-		if len(pairs) == deltaMost || o.file != old.file || o.kind != old.kind || o.name != old.name ||
-			o.namespace != old.namespace || roleOf(o) != roleOf(old) {
+		r := roleOf(o)
+		if len(pairs) == deltaMost || o.file != old.file || o.kind != old.kind || o.namespace != old.namespace ||
+			r != roleOf(old) || o.name != old.name && r != roleWorkload {
 			return nil, false
 		}
 		pairs = append(pairs, [2]*object{old, o})
@@ -63,17 +70,23 @@ func (b *builder) apply(objs []*object) ([]*model.Element, bool) {
 	configs := map[string]*object{}    // the changed ConfigMaps, new, by namespace/name
 	policies := map[*policy]*policy{}  // the changed NetworkPolicies: old → new
 	isolated := map[string]bool{}      // the IDs of the workloads they select, before or after
+	var reread [][2]*workload          // workloads whose ID, labels or own aliases changed: old, new
+	newOf := map[*object]*object{}
 	for _, p := range pairs {
 		old, o := p[0], p[1]
+		newOf[old] = o
 		switch roleOf(o) {
 		case roleWorkload:
-			w := of[old]
-			if w == nil || w.el.ID != Name+":"+o.namespace+"/"+o.kind+"/"+o.name {
+			w, id := of[old], Name+":"+o.namespace+"/"+o.kind+"/"+o.name
+			if w == nil || w.el.ID != Name+":"+old.namespace+"/"+old.kind+"/"+old.name || id != w.el.ID && b.ids[id] {
 				return nil, false // a second object of the name: its ID says where it is
 			}
-			nw := newWorkload(o, w.el.ID)
-			if !maps.Equal(nw.labels, w.labels) || !slices.Equal(nw.own, w.own) {
-				return nil, false
+			if id != w.el.ID && (b.twin(w.el.ID) || b.twin(id)) {
+				return nil, false // the name it leaves or takes is another object's too
+			}
+			nw := newWorkload(o, id)
+			if id != w.el.ID || !maps.Equal(nw.labels, w.labels) || !slices.Equal(nw.own, w.own) {
+				reread = append(reread, [2]*workload{w, nw})
 			}
 			again[w] = nw
 		case roleService:
@@ -111,10 +124,58 @@ func (b *builder) apply(objs []*object) ([]*model.Element, bool) {
 			again[w] = newWorkload(w.obj, w.el.ID)
 		}
 	}
+	// The Services to select their workloads again: the changed ones, and those that select a
+	// workload whose labels changed, before or after. The workloads they selected are made
+	// again; so are the flows of the Ingresses that route to them.
+	reselect := map[*object]*object{} // old (as indexed) → new
 	for _, p := range pairs {
 		if services[p[1]] {
-			for _, w := range b.selected[p[0]] {
-				redo(w)
+			reselect[p[0]] = p[1]
+		}
+	}
+	for _, rw := range reread {
+		w, nw := rw[0], rw[1]
+		for _, s := range b.services {
+			sel := stringMap(s.root.Path("spec", "selector"))
+			if s.namespace == w.obj.namespace && len(sel) > 0 && (subset(sel, w.labels) || subset(sel, nw.labels)) {
+				reselect[s] = cmp.Or(newOf[s], s)
+			}
+		}
+	}
+	for s, ns := range reselect {
+		changed[ns] = true
+		for _, w := range b.selected[s] {
+			redo(w)
+		}
+	}
+	if len(reread) > 0 {
+		names := map[string]bool{} // namespace/name of the Services reselecting
+		for _, ns := range reselect {
+			names[key(ns.namespace, ns.name)] = true
+		}
+		for _, o := range b.ingresses {
+			if slices.ContainsFunc(backendsOf(o), func(be backend) bool { return names[key(o.namespace, be.svc.String())] }) {
+				changed[o] = true
+			}
+		}
+		// The workloads whose environment names an alias the workload had or has (every flow
+		// that went to it among them): their flows are made again.
+		aliases := map[string]bool{}
+		for _, rw := range reread {
+			w, nw := rw[0], rw[1]
+			for a := range w.aliases {
+				aliases[key(w.obj.namespace, a)] = true
+			}
+			for _, a := range nw.own {
+				aliases[key(w.obj.namespace, a)] = true
+			}
+		}
+		for _, ns := range reselect {
+			aliases[key(ns.namespace, model.NameAlias(ns.name))] = true
+		}
+		for _, x := range b.workloads {
+			if slices.ContainsFunc(x.resolves, func(k string) bool { return aliases[k] }) {
+				redo(x)
 			}
 		}
 	}
@@ -213,16 +274,18 @@ func (b *builder) apply(objs []*object) ([]*model.Element, bool) {
 	for p := range policies {
 		gone[Name+":"+p.obj.namespace+"/"+p.obj.kind+"/"+p.obj.name] = true
 	}
-	var flows []string // the ID prefix of the changed Services' flows
-	for o := range services {
-		flows = append(flows, Name+":"+o.namespace+"/Service/"+o.name+"/")
+	var flows []string // the ID prefixes of the flows of the Services and Ingresses made again
+	for o := range changed {
+		if o.kind == "Service" || o.kind == "Ingress" {
+			flows = append(flows, Name+":"+o.namespace+"/"+o.kind+"/"+o.name+"/")
+		}
 	}
 	out := make([]*model.Element, 0, len(b.out))
 	for _, e := range b.out {
 		drop := gone[e.ID] || e.Kind == model.Actor || e.Kind == model.Zone && e.Type == "Namespace" ||
 			e.Type == "env" && gone[e.From]
 		for _, p := range flows {
-			drop = drop || e.Type == "Service" && e.Kind == model.Flow && strings.HasPrefix(e.ID, p)
+			drop = drop || (e.Type == "Service" || e.Type == "Ingress") && e.Kind == model.Flow && strings.HasPrefix(e.ID, p)
 		}
 		if drop {
 			delete(b.ids, e.ID)
@@ -240,4 +303,15 @@ func (b *builder) apply(objs []*object) ([]*model.Element, bool) {
 	}
 	b.link()
 	return b.fresh, true
+}
+
+// twin reports whether an element's ID is id told apart by where it is (see builder.id): a
+// second object of the same kind, name and namespace.
+func (b *builder) twin(id string) bool {
+	for x := range b.ids {
+		if len(x) > len(id) && x[len(id)] == '@' && strings.HasPrefix(x, id) {
+			return true
+		}
+	}
+	return false
 }

@@ -247,6 +247,7 @@ func (b *builder) envFlow(w *workload, v *envVar, ep container.Endpoint, vars []
 			return // the workload's own address
 		}
 		to, target, peer = model.Ref(a), b.resolve(a, ns), svc
+		w.resolves = append(w.resolves, key(ns, a))
 		if target != nil {
 			// The workload of that name in the namespace: the flow goes to it, not to the
 			// nearest element of the name in the workspace (another namespace's copy).

@@ -36,13 +36,9 @@ var ingressAnnotations = []struct {
 		"alb.ingress.kubernetes.io/auth-type"}, "no auth-url or auth-type annotation"},
 }
 
-// ingress makes a flow from the internet to the workloads behind each backend of an
-// Ingress, and makes them internet-facing. Applying an edit to a kept build (delta.go), where
-// no Ingress changed, it only makes the workloads made again internet-facing.
-func (b *builder) ingress(o *object) {
-	whole := b.redo == nil
+// backendsOf returns the backends of an Ingress: its rules' paths, then its default backend.
+func backendsOf(o *object) []backend {
 	spec := o.root.Get("spec")
-	ns := o.namespace
 	var backends []backend
 	for _, r := range items(spec.Get("rules")) {
 		host := strings.ToLower(r.Get("host").String())
@@ -55,12 +51,6 @@ func (b *builder) ingress(o *object) {
 				continue
 			}
 			backends = append(backends, backend{host: host, path: p.Get("path").String(), node: p, svc: svc})
-			if host != "" && whole {
-				if b.routes == nil {
-					b.routes = map[string][]route{}
-				}
-				b.routes[host] = append(b.routes[host], route{p.Get("path").String(), svc.String()})
-			}
 		}
 	}
 	for _, k := range []string{"defaultBackend", "backend"} {
@@ -73,6 +63,25 @@ func (b *builder) ingress(o *object) {
 				backends = append(backends, backend{node: d, svc: svc})
 			}
 			break
+		}
+	}
+	return backends
+}
+
+// ingress makes a flow from the internet to the workloads behind each backend of an
+// Ingress, and makes them internet-facing. Applying an edit to a kept build (delta.go), it
+// makes the flows of the Ingresses whose Services select other workloads now (b.changed), and
+// makes the workloads made again internet-facing; the routes by host are the build's.
+func (b *builder) ingress(o *object) {
+	whole := b.redo == nil || b.changed[o]
+	ns := o.namespace
+	backends := backendsOf(o)
+	for _, be := range backends {
+		if be.host != "" && b.redo == nil {
+			if b.routes == nil {
+				b.routes = map[string][]route{}
+			}
+			b.routes[be.host] = append(b.routes[be.host], route{be.path, be.svc.String()})
 		}
 	}
 	annotations := o.root.Path("metadata", "annotations")
