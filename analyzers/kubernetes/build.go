@@ -41,8 +41,9 @@ type workload struct {
 	// external actors are made from every workload's, in order (see link).
 	mentions []mention
 	// reads are the ConfigMaps (namespace/name) its environment looked up, found or not;
-	// resolves the aliases of the cluster's hosts it names (namespace/alias), found or not.
-	reads, resolves []string
+	// resolves the aliases of the cluster's hosts it names (namespace/alias), found or not;
+	// routed the other hosts it names, looked up in the Ingresses' routes.
+	reads, resolves, routed []string
 }
 
 // mention is a host outside the cluster named by a workload's environment, where.

@@ -18,12 +18,16 @@ import (
 //     name it by) changed, so are the workloads the Services that select it before or after
 //     select, those Services' flows and the flows of the Ingresses that route to them, and the
 //     workloads whose environment names one of its aliases before or after.
-//   - A Service that keeps its name and selector: its flows, and the workloads it selects.
+//   - A Service: its flows, and the workloads it selects before or after. When its name or
+//     selector changed, also the flows of the Ingresses that route to it by either name and
+//     the workloads whose environment names it by either.
+//   - An Ingress: its flows, the routes by host, the workloads behind its backends before or
+//     after, and those whose environment names one of its hosts before or after.
 //   - A ConfigMap that keeps its name: the workloads whose environment looked it up.
 //   - A NetworkPolicy that keeps its name: its element, and the workloads whose environment
 //     names one it isolates before or after (whether those flows are blocked).
-//   - An Ingress, a Namespace, a ServiceAccount, an RBAC object, a renamed Service, an object
-//     added or removed, an ID that tells two objects of one name apart: built whole.
+//   - A Namespace, a ServiceAccount, an RBAC object, an object added or removed, a name that
+//     two objects of a kind share before or after: built whole.
 //
 // The zones and the shared actors are made again every time. TestDeltaIsBuild holds an
 // applied edit to be the whole build of the same objects.
@@ -52,7 +56,7 @@ func (b *builder) apply(objs []*object) ([]*model.Element, bool) {
 		}
 		r := roleOf(o)
 		if len(pairs) == deltaMost || o.file != old.file || o.kind != old.kind || o.namespace != old.namespace ||
-			r != roleOf(old) || o.name != old.name && r != roleWorkload {
+			r != roleOf(old) || o.name != old.name && r != roleWorkload && r != roleService && r != roleIngress {
 			return nil, false
 		}
 		pairs = append(pairs, [2]*object{old, o})
@@ -71,6 +75,8 @@ func (b *builder) apply(objs []*object) ([]*model.Element, bool) {
 	policies := map[*policy]*policy{}  // the changed NetworkPolicies: old → new
 	isolated := map[string]bool{}      // the IDs of the workloads they select, before or after
 	var reread [][2]*workload          // workloads whose ID, labels or own aliases changed: old, new
+	var reaimed [][2]*object           // Services whose name or selector changed: old, new
+	var routes [][2]*object            // changed Ingresses: old, new
 	newOf := map[*object]*object{}
 	for _, p := range pairs {
 		old, o := p[0], p[1]
@@ -90,11 +96,22 @@ func (b *builder) apply(objs []*object) ([]*model.Element, bool) {
 			}
 			again[w] = nw
 		case roleService:
-			if b.services[key(o.namespace, o.name)] != old ||
-				!maps.Equal(stringMap(old.root.Path("spec", "selector")), stringMap(o.root.Path("spec", "selector"))) {
-				return nil, false
+			if b.services[key(old.namespace, old.name)] != old {
+				return nil, false // a second Service of the name, which does nothing
+			}
+			if o.name != old.name && (b.services[key(o.namespace, o.name)] != nil || b.second(old)) {
+				return nil, false // the name it leaves or takes is another Service's too
+			}
+			if o.name != old.name || !maps.Equal(stringMap(old.root.Path("spec", "selector")), stringMap(o.root.Path("spec", "selector"))) {
+				reaimed = append(reaimed, [2]*object{old, o})
 			}
 			changed[o], services[o] = true, true
+		case roleIngress:
+			if o.name != old.name && (b.second(old) || b.second(o)) {
+				return nil, false // the name it leaves or takes is another Ingress's too
+			}
+			routes = append(routes, [2]*object{old, o})
+			changed[o] = true
 		case roleConfigMap:
 			k := key(o.namespace, o.name)
 			if b.configMaps[k] != old {
@@ -148,17 +165,30 @@ func (b *builder) apply(objs []*object) ([]*model.Element, bool) {
 			redo(w)
 		}
 	}
-	if len(reread) > 0 {
-		names := map[string]bool{} // namespace/name of the Services reselecting
-		for _, ns := range reselect {
-			names[key(ns.namespace, ns.name)] = true
+	// A Service that selects otherwise selects its new workloads (with their new labels), and
+	// its name, their alias, moves from the old ones to them.
+	labels := func(w *workload) map[string]string { return cmp.Or(again[w], w).labels }
+	for _, rs := range reaimed {
+		old, o := rs[0], rs[1]
+		sel := stringMap(o.root.Path("spec", "selector"))
+		for _, w := range b.workloads {
+			if w.obj.namespace == o.namespace && len(sel) > 0 && subset(sel, labels(w)) {
+				redo(w)
+			}
+		}
+		reselect[old] = o
+	}
+	if len(reread) > 0 || len(reaimed) > 0 {
+		names := map[string]bool{} // namespace/name of the Services reselecting, before or after
+		for s, ns := range reselect {
+			names[key(s.namespace, s.name)], names[key(ns.namespace, ns.name)] = true, true
 		}
 		for _, o := range b.ingresses {
 			if slices.ContainsFunc(backendsOf(o), func(be backend) bool { return names[key(o.namespace, be.svc.String())] }) {
-				changed[o] = true
+				changed[cmp.Or(newOf[o], o)] = true
 			}
 		}
-		// The workloads whose environment names an alias the workload had or has (every flow
+		// The workloads whose environment names an alias a workload had or has (every flow
 		// that went to it among them): their flows are made again.
 		aliases := map[string]bool{}
 		for _, rw := range reread {
@@ -170,11 +200,32 @@ func (b *builder) apply(objs []*object) ([]*model.Element, bool) {
 				aliases[key(w.obj.namespace, a)] = true
 			}
 		}
-		for _, ns := range reselect {
+		for s, ns := range reselect {
+			aliases[key(s.namespace, model.NameAlias(s.name))] = true
 			aliases[key(ns.namespace, model.NameAlias(ns.name))] = true
 		}
 		for _, x := range b.workloads {
 			if slices.ContainsFunc(x.resolves, func(k string) bool { return aliases[k] }) {
+				redo(x)
+			}
+		}
+	}
+	if len(routes) > 0 {
+		// A changed Ingress: the workloads behind its backends, before or after, and those
+		// whose environment names one of its hosts, before or after.
+		hosts := map[string]bool{}
+		for _, r := range routes {
+			for _, o := range r {
+				for _, be := range backendsOf(o) {
+					hosts[be.host] = true
+					for _, w := range b.selected[b.services[key(o.namespace, be.svc.String())]] {
+						redo(w)
+					}
+				}
+			}
+		}
+		for _, x := range b.workloads {
+			if slices.ContainsFunc(x.routed, func(h string) bool { return hosts[h] }) {
 				redo(x)
 			}
 		}
@@ -229,6 +280,7 @@ func (b *builder) apply(objs []*object) ([]*model.Element, bool) {
 	for _, p := range pairs {
 		old, o := p[0], p[1]
 		if services[o] {
+			delete(b.services, key(old.namespace, old.name))
 			b.services[key(o.namespace, o.name)] = o
 			delete(b.selected, old)
 		}
@@ -247,6 +299,16 @@ func (b *builder) apply(objs []*object) ([]*model.Element, bool) {
 				}
 			}
 			b.selected[s] = ts
+		}
+	}
+	if len(routes) > 0 {
+		b.ingresses = slices.Clone(b.ingresses)
+		for i, o := range b.ingresses {
+			b.ingresses[i] = cmp.Or(newOf[o], o)
+		}
+		b.routes = nil
+		for _, o := range b.ingresses {
+			b.route(o)
 		}
 	}
 	b.workloads = slices.Clone(b.workloads)
@@ -280,6 +342,11 @@ func (b *builder) apply(objs []*object) ([]*model.Element, bool) {
 			flows = append(flows, Name+":"+o.namespace+"/"+o.kind+"/"+o.name+"/")
 		}
 	}
+	for _, p := range pairs {
+		if old := p[0]; old.name != p[1].name && (old.kind == "Service" || old.kind == "Ingress") {
+			flows = append(flows, Name+":"+old.namespace+"/"+old.kind+"/"+old.name+"/")
+		}
+	}
 	out := make([]*model.Element, 0, len(b.out))
 	for _, e := range b.out {
 		drop := gone[e.ID] || e.Kind == model.Actor || e.Kind == model.Zone && e.Type == "Namespace" ||
@@ -303,6 +370,13 @@ func (b *builder) apply(objs []*object) ([]*model.Element, bool) {
 	}
 	b.link()
 	return b.fresh, true
+}
+
+// second reports whether another object of o's kind has o's name and namespace.
+func (b *builder) second(o *object) bool {
+	return slices.ContainsFunc(b.objs, func(x *object) bool {
+		return x != o && x.kind == o.kind && x.namespace == o.namespace && x.name == o.name
+	})
 }
 
 // twin reports whether an element's ID is id told apart by where it is (see builder.id): a

@@ -256,9 +256,9 @@ spec:
 }
 
 // In a namespace of as many objects as the kept builds begin at, an edit of a workload's
-// environment, of its Service's type, of a ConfigMap's value, of a NetworkPolicy's rule, of its
-// labels or of its name is applied to the kept build from the second edit on, and one of a
-// Service's name is built whole; each gives what a whole build gives.
+// environment, of its Service's type or name, of a ConfigMap's value, of a NetworkPolicy's
+// rule, of its labels or of its name is applied to the kept build from the second edit on, and
+// an object added is built whole; each gives what a whole build gives.
 func TestDeltaInALargeNamespace(t *testing.T) {
 	a := New().(*Analyzer)
 	var facts []*model.FileFacts
@@ -316,7 +316,8 @@ spec:
 		{"a NetworkPolicy's rule", "{app: svc-2}", "{app: svc-7}", true},
 		{"a label", "labels: {app: svc-7}", "labels: {app: svc-x}", true},
 		{"a workload's name", "name: svc-7\nspec", "name: svc-7x\nspec", true},
-		{"a Service's name", "name: svc-7\nspec:\n  type", "name: svc-7y\nspec:\n  type", false},
+		{"a Service's name", "name: svc-7\nspec:\n  type", "name: svc-7y\nspec:\n  type", true},
+		{"an object added", "ports: [{port: 8080}]\n", "ports: [{port: 8080}]\n---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: extra\n", false},
 	} {
 		i := 7
 		for j := len(facts) - 2; j < len(facts); j++ {

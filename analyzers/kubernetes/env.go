@@ -253,7 +253,7 @@ func (b *builder) envFlow(w *workload, v *envVar, ep container.Endpoint, vars []
 			// nearest element of the name in the workspace (another namespace's copy).
 			to = target.el.ID
 		}
-	} else if svc := b.ingressBackend(ep.Host, ep.Path); svc != "" {
+	} else if svc := b.ingressBackend(w, ep.Host, ep.Path); svc != "" {
 		to = model.Ref(model.NameAlias(svc))
 	} else {
 		to = "actor:" + ep.Host

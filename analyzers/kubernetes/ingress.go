@@ -68,6 +68,18 @@ func backendsOf(o *object) []backend {
 	return backends
 }
 
+// route adds the routes of an Ingress's hosts.
+func (b *builder) route(o *object) {
+	for _, be := range backendsOf(o) {
+		if be.host != "" {
+			if b.routes == nil {
+				b.routes = map[string][]route{}
+			}
+			b.routes[be.host] = append(b.routes[be.host], route{be.path, be.svc.String()})
+		}
+	}
+}
+
 // ingress makes a flow from the internet to the workloads behind each backend of an
 // Ingress, and makes them internet-facing. Applying an edit to a kept build (delta.go), it
 // makes the flows of the Ingresses whose Services select other workloads now (b.changed), and
@@ -76,13 +88,8 @@ func (b *builder) ingress(o *object) {
 	whole := b.redo == nil || b.changed[o]
 	ns := o.namespace
 	backends := backendsOf(o)
-	for _, be := range backends {
-		if be.host != "" && b.redo == nil {
-			if b.routes == nil {
-				b.routes = map[string][]route{}
-			}
-			b.routes[be.host] = append(b.routes[be.host], route{be.path, be.svc.String()})
-		}
+	if b.redo == nil {
+		b.route(o)
 	}
 	annotations := o.root.Path("metadata", "annotations")
 	for i, be := range backends {
@@ -180,8 +187,9 @@ func tlsCovers(tls *yamlnode.Node, host string) (model.Span, bool) {
 }
 
 // ingressBackend returns the Service an Ingress of the workspace routes a URL of host to:
-// the longest matching path, else the host's first.
-func (b *builder) ingressBackend(host, path string) string {
+// the longest matching path, else the host's first; and records that w named host.
+func (b *builder) ingressBackend(w *workload, host, path string) string {
+	w.routed = append(w.routed, host)
 	rs := b.routes[host]
 	best, n := "", -1
 	for _, r := range rs {
