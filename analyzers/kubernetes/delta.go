@@ -372,6 +372,17 @@ func (b *builder) apply(objs []*object) ([]*model.Element, bool) {
 	return b.fresh, true
 }
 
+// safeApply is apply, which a panic makes report false: a fault of the shortcut costs a whole
+// build, not the namespace's elements.
+func (b *builder) safeApply(objs []*object) (fresh []*model.Element, ok bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			fresh, ok = nil, false
+		}
+	}()
+	return b.apply(objs)
+}
+
 // second reports whether another object of o's kind has o's name and namespace.
 func (b *builder) second(o *object) bool {
 	return slices.ContainsFunc(b.objs, func(x *object) bool {

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"testing"
 
@@ -339,6 +340,45 @@ spec:
 			if !model.Equal(got[j], want[j]) {
 				t.Fatalf("%s edited: %s differs from a whole build's", c.what, got[j].ID)
 			}
+		}
+	}
+}
+
+// A panic while an edit is applied to a kept build (here, a build made inconsistent on
+// purpose) costs a whole build, not the namespace's elements.
+func TestDeltaPanicBuildsWhole(t *testing.T) {
+	defer func(n int) { deltaFrom = n }(deltaFrom)
+	deltaFrom = 0
+	a := New().(*Analyzer)
+	facts, srcs := analyzertest.Workspace(t, a, filepath.Join("testdata", "src", "shop"))
+	a.Link(facts)
+	edit := func(i int, from, to string) {
+		srcs[facts[i].File] = bytes.Replace(srcs[facts[i].File], []byte(from), []byte(to), 1)
+		facts[i] = analyzertest.Extract(t, a, facts[i].File, srcs[facts[i].File])
+	}
+	api := slices.IndexFunc(facts, func(f *model.FileFacts) bool { return f.File == "api.yaml" })
+	if api < 0 {
+		t.Fatal("no api.yaml in testdata/src/shop")
+	}
+	edit(api, "sslmode=require", "sslmode=disable")
+	a.Link(facts) // the first edit builds whole and keeps the build
+	for _, p := range a.parts {
+		if p.b != nil {
+			p.b.workloads = append(p.b.workloads, nil)
+		}
+	}
+	edit(api, "sslmode=disable", "sslmode=require")
+	n := a.deltas
+	got, want := a.Link(facts), New().Link(facts)
+	if a.deltas != n {
+		t.Error("an edit applied to an inconsistent build counted as applied")
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d elements after a panic, a whole build %d", len(got), len(want))
+	}
+	for i := range got {
+		if !model.Equal(got[i], want[i]) {
+			t.Fatalf("%s differs from a whole build's", got[i].ID)
 		}
 	}
 }

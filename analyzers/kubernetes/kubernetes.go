@@ -274,7 +274,7 @@ func (a *Analyzer) buildPart(objs []*object, files map[string]*model.FileFacts, 
 	if last != nil && last.b != nil {
 		b := last.b
 		last.b = nil // changed by apply, whatever it reports
-		if fresh, ok := b.apply(objs); ok {
+		if fresh, ok := b.safeApply(objs); ok {
 			a.deltas++
 			return keep(b, fresh, files, last), b
 		}
