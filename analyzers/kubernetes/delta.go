@@ -41,9 +41,9 @@ var deltaFrom = 256
 // deltaMost is the most objects an edit may change for it to be applied to a kept build.
 const deltaMost = 64
 
-// apply turns b, the build of b.objs, into the build of objs, when objs differ from b.objs
-// only in what workloads and Services say of themselves (see above), and returns the
-// elements it made. It reports false, leaving b unusable, when the edit needs a whole build.
+// apply turns b, the build of b.objs, into the build of objs, when what differs between them
+// is an edit the build can take (see above), and returns the elements it made. It reports
+// false, leaving b unusable, when the edit needs a whole build.
 func (b *builder) apply(objs []*object) ([]*model.Element, bool) {
 	if len(objs) != len(b.objs) {
 		return nil, false
@@ -69,7 +69,7 @@ func (b *builder) apply(objs []*object) ([]*model.Element, bool) {
 		of[w.obj] = w
 	}
 	again := map[*workload]*workload{} // the workloads made again: old → new
-	changed := map[*object]bool{}      // the changed Services and NetworkPolicies, new
+	changed := map[*object]bool{}      // the Services, Ingresses and NetworkPolicies made again, as they are now
 	services := map[*object]bool{}     // the changed Services, new
 	configs := map[string]*object{}    // the changed ConfigMaps, new, by namespace/name
 	policies := map[*policy]*policy{}  // the changed NetworkPolicies: old → new
