@@ -257,22 +257,9 @@ func (b *builder) apply(objs []*object) ([]*model.Element, bool) {
 		b.configMaps[k] = o
 	}
 	if len(policies) > 0 {
-		b.policies = slices.Clone(b.policies)
-		for i, p := range b.policies {
-			if np := policies[p]; np != nil {
-				b.policies[i] = np
-			}
-		}
+		b.policies = substitute(b.policies, policies)
 		for ns, ps := range b.policiesIn {
-			if slices.ContainsFunc(ps, func(p *policy) bool { return policies[p] != nil }) {
-				ps = slices.Clone(ps)
-				for i, p := range ps {
-					if np := policies[p]; np != nil {
-						ps[i] = np
-					}
-				}
-				b.policiesIn[ns] = ps
-			}
+			b.policiesIn[ns] = substitute(ps, policies)
 		}
 		// Which policies isolate each workload, and the selectors' labels, are read again.
 		b.isolates, b.policyAt, b.policyAny, b.matchLabels = nil, nil, nil, nil
@@ -291,32 +278,16 @@ func (b *builder) apply(objs []*object) ([]*model.Element, bool) {
 		}
 	}
 	for s, ts := range b.selected {
-		if slices.ContainsFunc(ts, func(w *workload) bool { return again[w] != nil }) {
-			ts = slices.Clone(ts)
-			for i, w := range ts {
-				if nw := again[w]; nw != nil {
-					ts[i] = nw
-				}
-			}
-			b.selected[s] = ts
-		}
+		b.selected[s] = substitute(ts, again)
 	}
 	if len(routes) > 0 {
-		b.ingresses = slices.Clone(b.ingresses)
-		for i, o := range b.ingresses {
-			b.ingresses[i] = cmp.Or(newOf[o], o)
-		}
+		b.ingresses = substitute(b.ingresses, newOf)
 		b.routes = nil
 		for _, o := range b.ingresses {
 			b.route(o)
 		}
 	}
-	b.workloads = slices.Clone(b.workloads)
-	for i, w := range b.workloads {
-		if nw := again[w]; nw != nil {
-			b.workloads[i] = nw
-		}
-	}
+	b.workloads = substitute(b.workloads, again)
 	for w := range again {
 		delete(b.isolates, w)
 	}
@@ -370,6 +341,24 @@ func (b *builder) apply(objs []*object) ([]*model.Element, bool) {
 	}
 	b.link()
 	return b.fresh, true
+}
+
+// substitute returns xs with the elements by has a replacement for replaced: a copy when it
+// has one for any (the build's slices may be shared with what it replaced), else xs.
+func substitute[T comparable](xs []T, by map[T]T) []T {
+	var out []T
+	for i, x := range xs {
+		if y, ok := by[x]; ok {
+			if out == nil {
+				out = slices.Clone(xs)
+			}
+			out[i] = y
+		}
+	}
+	if out == nil {
+		return xs
+	}
+	return out
 }
 
 // safeApply is apply, which a panic makes report false: a fault of the shortcut costs a whole
