@@ -1,6 +1,7 @@
 package engine_test
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -83,4 +84,59 @@ func BenchmarkScanCode(b *testing.B) {
 	b.Logf("scan of %d source files (%.1f MB) in %d services: %.0f ms (%.1f MB/s); bare parsing %.0f ms; ratio %.2f; %d elements, %d findings",
 		len(paths), float64(size)/1e6, (len(paths)+19)/20, ms(per), mbPerSec(size, per), ms(base), ratio,
 		len(snap.Graph().Elements()), len(snap.Findings()))
+}
+
+// BenchmarkCodeEdit types into a Go handler of the generated polyglot repository and measures
+// each keystroke to the workspace's findings, with the baseline of parsing the edited file
+// alone. 1,000 source files by default, 10,000 with -long.
+func BenchmarkCodeEdit(b *testing.B) {
+	files := 1000
+	if longRun() {
+		files = 10000
+	}
+	dir := b.TempDir()
+	paths, err := codetest.Repository(dir, corpusSeed, files, 150)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var key string
+	for _, p := range paths {
+		if filepath.Ext(p) == ".go" {
+			key = filepath.ToSlash(p)
+			break
+		}
+	}
+	text, err := os.ReadFile(filepath.Join(dir, key))
+	if err != nil {
+		b.Fatal(err)
+	}
+	ws := newEngine(b).Workspace(dir, engine.DefaultConfig())
+	if _, err := ws.Load(context.Background(), nil); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := ws.Open(key, "go", 1, text); err != nil {
+		b.Fatal(err)
+	}
+	reparse := fastest(5, func() {
+		if t, err := parse.Parse(context.Background(), parse.Go, text); err == nil {
+			t.Close()
+		}
+	})
+	at := bytes.Index(text, []byte("\"")) + 1
+	var lat []time.Duration
+	v := int32(1)
+	for b.Loop() {
+		v++
+		t0 := time.Now()
+		if _, err := ws.Change(key, v, editAt(at, int(v))); err != nil {
+			b.Fatal(err)
+		}
+		lat = append(lat, time.Since(t0))
+	}
+	p50, p99 := percentile(lat, 50), percentile(lat, 99)
+	b.ReportMetric(ms(p50), "p50-ms")
+	b.ReportMetric(ms(p99), "p99-ms")
+	b.ReportMetric(float64(p50)/float64(max(reparse, time.Microsecond)), "p50/parse-file")
+	b.Logf("a character typed in %s (%d lines) of %d source files: p50 %.2f ms, p99 %.2f ms; parsing the file alone %.2f ms",
+		key, bytes.Count(text, []byte("\n")), len(paths), ms(p50), ms(p99), ms(reparse))
 }
