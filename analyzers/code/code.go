@@ -41,9 +41,17 @@ type Analyzer struct {
 	g   Grammar
 	err error
 
-	mu   sync.Mutex
-	keep map[string]*model.Element // elements of the previous Link, by content
+	mu sync.Mutex
+	// made is what the last Link made of each service, by root; actors the actors it
+	// returned. builds counts the services made (not taken from made).
+	made   map[string]*made
+	actors []*model.Element
+	builds int
 }
+
+// Clone returns an analyzer of the same grammar with nothing linked yet: each workspace keeps
+// what its own Links made.
+func (a *Analyzer) Clone() analyzers.Analyzer { return &Analyzer{l: a.l, g: a.g, err: a.err} }
 
 var (
 	loadOnce  sync.Once

@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"path"
 	"sort"
+	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/threatls/threatls/model"
 )
@@ -26,8 +28,11 @@ type service struct {
 
 // Link groups the files into services and makes their elements: a component per service,
 // an entry per route, a flow per target (the calls to one target are one flow), the
-// external actors and the stores the calls name. Elements equal to the previous Link's are
-// that Link's elements, so that an edit of one file leaves the others' unchanged.
+// external actors and the stores the calls name. A service whose files' facts, entry points
+// and roots are those of the last Link is not made again: an edit of one file costs its
+// service, not every file of the language (which services there are is read from every
+// file, and is cheap). Elements equal to the previous Link's are that Link's elements, so that
+// an edit of one file leaves the others' unchanged.
 func (a *Analyzer) Link(files []*model.FileFacts) []*model.Element {
 	var mine []*model.FileFacts
 	for _, f := range files {
@@ -40,20 +45,80 @@ func (a *Analyzer) Link(files []*model.FileFacts) []*model.Element {
 	}
 	sort.SliceStable(mine, func(i, j int) bool { return mine[i].File < mine[j].File })
 	services := a.services(mine)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	next := make(map[string]*made, len(services))
 	var out []*model.Element
 	actors := map[string]*model.Element{}
 	for _, s := range services {
-		out = append(out, a.elements(s, actors)...)
+		k := s.key()
+		m := a.made[s.root]
+		if m == nil || m.key != k {
+			named := map[string]*model.Element{}
+			els := a.elements(s, named)
+			if m != nil {
+				keep(els, m.out)
+			}
+			m = &made{key: k, files: s.files, out: els, actors: named}
+			a.builds++
+		}
+		next[s.root] = m
+		out = append(out, m.out...)
+		// An actor is made by the first service that names it.
+		for id, e := range m.actors {
+			if actors[id] == nil {
+				actors[id] = e
+			}
+		}
 	}
-	var ids []string
+	ids := make([]string, 0, len(actors))
 	for id := range actors {
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
-	for _, id := range ids {
-		out = append(out, actors[id])
+	named := make([]*model.Element, len(ids))
+	for i, id := range ids {
+		named[i] = actors[id]
 	}
-	return a.intern(out)
+	keep(named, a.actors)
+	a.made, a.actors = next, named
+	return append(out, named...)
+}
+
+// made is what a Link made of one service.
+type made struct {
+	key    string             // the service (see service.key)
+	files  []*model.FileFacts // held, so that no address in key is reused while it is
+	out    []*model.Element   // its elements, actors aside
+	actors map[string]*model.Element
+}
+
+// key identifies a service by what its elements are made of: its root, head, entry
+// directories and shared root, and its files' facts by address.
+func (s *service) key() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s|%v|%v|%q|%s|", s.root, s.head, s.fromServer, s.entryDirs, s.shared)
+	for _, f := range s.files {
+		b.WriteString(strconv.FormatUint(uint64(uintptr(unsafe.Pointer(f))), 36))
+		b.WriteByte(',')
+	}
+	return b.String()
+}
+
+// keep replaces each element of els equal to one of last (by ID) with that one.
+func keep(els, last []*model.Element) {
+	if len(last) == 0 {
+		return
+	}
+	byID := make(map[string]*model.Element, len(last))
+	for _, e := range last {
+		byID[e.ID] = e
+	}
+	for i, e := range els {
+		if old := byID[e.ID]; old != nil && model.Equal(old, e) {
+			els[i] = old
+		}
+	}
 }
 
 func rawOf(f *model.FileFacts) *Raw { return f.RawFacts().(*Raw) }
@@ -663,37 +728,4 @@ func actor(id string, fl Flow) *model.Element {
 	a.Set("in_scope", false, fl.Span)
 	a.Set("zone", model.InternetZone, fl.Span)
 	return a
-}
-
-// intern returns, for every element equal to one of the previous Link, that element, so that
-// the model reuses what it derived from it; and remembers this Link's elements.
-func (a *Analyzer) intern(els []*model.Element) []*model.Element {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	next := make(map[string]*model.Element, len(els))
-	for i, e := range els {
-		k := fingerprint(e)
-		if old, ok := a.keep[k]; ok {
-			els[i] = old
-		}
-		next[k] = els[i]
-	}
-	a.keep = next
-	return els
-}
-
-// fingerprint writes everything an element holds, deterministically.
-func fingerprint(e *model.Element) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s|%s|%s|%s|%v|%v|%s|%s|%s|%v|%v|", e.ID, e.Kind, e.Type, e.Name, e.Span, e.Head, e.From, e.To, e.Parent, e.Aliases, e.Related)
-	keys := make([]string, 0, len(e.Attrs))
-	for k := range e.Attrs {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		a := e.Attrs[k]
-		fmt.Fprintf(&b, "%s=%#v/%s/%v/%s;", k, a.Value, a.Origin, a.Span, a.Note)
-	}
-	return b.String()
 }
