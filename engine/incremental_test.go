@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/threatls/threatls/analyzers/code/codetest"
 	"github.com/threatls/threatls/analyzers/parse"
 	"github.com/threatls/threatls/engine"
 	"github.com/threatls/threatls/engine/corpus"
@@ -43,6 +44,25 @@ func TestIncrementalIsFreshInOneNamespace(t *testing.T) {
 		}
 	}
 	incrementalIsFresh(t, manifests)
+}
+
+// The same, on application code: 200 source files in ten services of five languages, which
+// each language's analyzer links together (a service made again only when its files changed).
+func TestIncrementalIsFreshInCode(t *testing.T) {
+	dir := t.TempDir()
+	paths, err := codetest.Repository(dir, corpusSeed, 200, 60)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var files []corpus.File
+	for _, p := range paths {
+		text, err := os.ReadFile(filepath.Join(dir, p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, corpus.File{Path: filepath.ToSlash(p), Text: text})
+	}
+	incrementalIsFresh(t, files)
 }
 
 func incrementalIsFresh(t *testing.T, base []corpus.File) {
@@ -115,8 +135,8 @@ func incrementalIsFresh(t *testing.T, base []corpus.File) {
 					writeFile(t, dir, key, next)
 					if v, ok := open[key]; ok || r.Intn(3) == 0 {
 						if !ok {
-							lang := "terraform"
-							if !strings.HasSuffix(key, ".tf") {
+							lang, ok := languageIDs[filepath.Ext(key)]
+							if !ok {
 								lang = "yaml"
 							}
 							if _, err := ws.Open(key, lang, 1, old); err != nil {
@@ -145,6 +165,10 @@ func incrementalIsFresh(t *testing.T, base []corpus.File) {
 		})
 	}
 }
+
+// languageIDs are the editor's language of the files the sequences open, by extension.
+var languageIDs = map[string]string{".tf": "terraform", ".go": "go", ".py": "python", ".ts": "typescript",
+	".java": "java", ".cs": "csharp", ".md": "markdown"}
 
 func writeFile(t *testing.T, dir, key string, text []byte) {
 	t.Helper()

@@ -395,6 +395,14 @@ func (b *buildState) relink(dirty map[scopeID]struct{}) (removed, added []*model
 			out = b.eng.link(a, facts)
 			linked = append(linked, facts)
 		}
+		if len(unit) == 1 && b.scopes[unit[0]] != nil {
+			r, a := b.relinkScope(b.scopes[unit[0]], out)
+			removed, added = append(removed, r...), append(added, a...)
+			if len(b.scopes[unit[0]].files) == 0 {
+				delete(b.scopes, unit[0])
+			}
+			continue
+		}
 		// An element that says what the last Link's did is that element: what did not change
 		// is not re-evaluated, however the analyzer made it.
 		before := map[string]*model.Element{}
@@ -438,6 +446,43 @@ func (b *buildState) relink(dirty map[scopeID]struct{}) (removed, added []*model
 		}
 	}
 	return removed, added, linked
+}
+
+// relinkScope gives a scope linked alone (every file of a format that has no scopes, as
+// application code's, or a file linked alone) the elements out its Link returned, and returns
+// those that left and came. Where out and the last elements are the same elements in the same
+// order — before and after what an edit changed — nothing is looked up: an edit of one
+// service of 10,000 source files costs what it changed, not two maps of every element.
+func (b *buildState) relinkScope(s *scope, out []*model.Element) (removed, added []*model.Element) {
+	next := make([]*model.Element, 0, len(out))
+	for _, el := range out {
+		if el != nil {
+			next = append(next, el)
+		}
+	}
+	was := s.out
+	lo := 0
+	for lo < len(was) && lo < len(next) && was[lo] == next[lo] {
+		lo++
+	}
+	hi := 0
+	for hi < len(was)-lo && hi < len(next)-lo && was[len(was)-1-hi] == next[len(next)-1-hi] {
+		hi++
+	}
+	old, mid := was[lo:len(was)-hi], next[lo:len(next)-hi]
+	// An element that says what the last Link's did is that element: what did not change is
+	// not re-evaluated, however the analyzer made it.
+	before := make(map[string]*model.Element, len(old))
+	for _, el := range old {
+		before[el.ID] = el
+	}
+	for i, el := range mid {
+		if x := before[el.ID]; x != nil && x != el && model.Equal(x, el) {
+			mid[i] = x
+		}
+	}
+	s.out = next
+	return diffElements(old, mid)
 }
 
 // diffElements returns the elements of was not in now, and those of now not in was.
