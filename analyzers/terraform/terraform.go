@@ -52,6 +52,11 @@ func New() analyzers.Analyzer { return &Analyzer{} }
 
 var _ analyzers.Analyzer = (*Analyzer)(nil)
 
+// Clone returns a Terraform analyzer with nothing linked yet: each workspace keeps the modules
+// its own Links built (two workspaces of one engine replaced each other's entries for a
+// directory of the same name, and a closed workspace's stayed).
+func (*Analyzer) Clone() analyzers.Analyzer { return &Analyzer{} }
+
 // Cools reports true: a module's Raw is several times its text, and Link reads it through
 // RawFacts.
 func (*Analyzer) Cools() bool { return true }
