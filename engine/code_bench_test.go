@@ -23,15 +23,7 @@ import (
 //	go test -run '^$' -bench ScanCode ./engine/
 //	THREATLS_BENCH_LONG=1 go test -run '^$' -bench ScanCode -benchtime 1x -timeout 30m ./engine/
 func BenchmarkScanCode(b *testing.B) {
-	files := 1000
-	if longRun() {
-		files = 10000
-	}
-	dir := b.TempDir()
-	paths, err := codetest.Repository(dir, corpusSeed, files, 150)
-	if err != nil {
-		b.Fatal(err)
-	}
+	dir, paths := codeRepository(b)
 	type src struct {
 		lang parse.Lang
 		text []byte
@@ -70,6 +62,7 @@ func BenchmarkScanCode(b *testing.B) {
 	eng := newEngine(b)
 	base := fastest(2, parseAllCode)
 	var snap *engine.Snapshot
+	var err error
 	for b.Loop() {
 		snap, err = eng.Workspace(dir, engine.DefaultConfig()).Load(context.Background(), nil)
 		if err != nil {
@@ -90,15 +83,7 @@ func BenchmarkScanCode(b *testing.B) {
 // each keystroke to the workspace's findings, with the baseline of parsing the edited file
 // alone. 1,000 source files by default, 10,000 with -long.
 func BenchmarkCodeEdit(b *testing.B) {
-	files := 1000
-	if longRun() {
-		files = 10000
-	}
-	dir := b.TempDir()
-	paths, err := codetest.Repository(dir, corpusSeed, files, 150)
-	if err != nil {
-		b.Fatal(err)
-	}
+	dir, paths := codeRepository(b)
 	var key string
 	for _, p := range paths {
 		if filepath.Ext(p) == ".go" {
@@ -139,4 +124,19 @@ func BenchmarkCodeEdit(b *testing.B) {
 	b.ReportMetric(float64(p50)/float64(max(reparse, time.Microsecond)), "p50/parse-file")
 	b.Logf("a character typed in %s (%d lines) of %d source files: p50 %.2f ms, p99 %.2f ms; parsing the file alone %.2f ms",
 		key, bytes.Count(text, []byte("\n")), len(paths), ms(p50), ms(p99), ms(reparse))
+}
+
+// codeRepository writes the generated polyglot repository of the code benchmarks: 1,000
+// source files of 150 lines, 10,000 with -long.
+func codeRepository(b *testing.B) (string, []string) {
+	files := 1000
+	if longRun() {
+		files = 10000
+	}
+	dir := b.TempDir()
+	paths, err := codetest.Repository(dir, corpusSeed, files, 150)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return dir, paths
 }

@@ -81,19 +81,23 @@ func preview(s *Snapshot, fix model.Fix) (knowledge.FixPreview, bool) {
 	return knowledge.FixPreview{Title: fix.Title, File: file, Line: line, Diff: diff}, true
 }
 
+// commonEnds returns how many items a and b share at their start, and then at their end.
+func commonEnds[T comparable](a, b []T) (pre, suf int) {
+	for pre < len(a) && pre < len(b) && a[pre] == b[pre] {
+		pre++
+	}
+	for suf < len(a)-pre && suf < len(b)-pre && a[len(a)-1-suf] == b[len(b)-1-suf] {
+		suf++
+	}
+	return pre, suf
+}
+
 // Hunk returns the one unified-diff hunk that turns old into new (lines common to both ends
 // are context, at most ctx of them on each side) and its first line, one-based; "" when the
 // texts are the same.
 func Hunk(old, new []byte, ctx int) (string, int) {
 	a, b := splitLines(old), splitLines(new)
-	pre := 0
-	for pre < len(a) && pre < len(b) && a[pre] == b[pre] {
-		pre++
-	}
-	suf := 0
-	for suf < len(a)-pre && suf < len(b)-pre && a[len(a)-1-suf] == b[len(b)-1-suf] {
-		suf++
-	}
+	pre, suf := commonEnds(a, b)
 	if pre == len(a) && pre == len(b) {
 		return "", 0
 	}

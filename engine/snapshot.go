@@ -461,14 +461,7 @@ func (b *buildState) relinkScope(s *scope, out []*model.Element) (removed, added
 		}
 	}
 	was := s.out
-	lo := 0
-	for lo < len(was) && lo < len(next) && was[lo] == next[lo] {
-		lo++
-	}
-	hi := 0
-	for hi < len(was)-lo && hi < len(next)-lo && was[len(was)-1-hi] == next[len(next)-1-hi] {
-		hi++
-	}
+	lo, hi := commonEnds(was, next)
 	old, mid := was[lo:len(was)-hi], next[lo:len(next)-hi]
 	// An element that says what the last Link's did is that element: what did not change is
 	// not re-evaluated, however the analyzer made it.
