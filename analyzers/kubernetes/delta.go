@@ -298,8 +298,9 @@ func (b *builder) apply(objs []*object) ([]*model.Element, bool) {
 	}
 	defer func() { b.redo, b.changed = nil, nil }()
 
-	// What the stages make again leaves: the workloads', their environments' flows, the
-	// changed Services' flows, the zones and the shared actors.
+	// What the stages make again leaves: the workloads made again and their environments'
+	// flows, the flows of the Services and Ingresses made again (by their old names too), the
+	// changed policies' elements, the zones and the shared actors.
 	gone := make(map[string]bool, len(again))
 	for w := range again {
 		gone[w.el.ID] = true
