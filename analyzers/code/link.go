@@ -14,7 +14,6 @@ import (
 // service is a directory of code that runs as one process, and the files that belong to it.
 type service struct {
 	root  string // slash-separated, "." for the workspace root
-	dirs  []string
 	files []*model.FileFacts
 	head  model.Span
 	// fromServer says head is a server's start, which names a service better than a main.
