@@ -148,6 +148,10 @@ type buildState struct {
 	scopeOf map[string]scopeID
 	scopes  map[scopeID]*scope
 	joined  map[scopeID]map[scopeID]int // scopes linked together (both ways), with how many files say so
+	// units caches unit: the scopes linked with each, until a join comes or goes; walks
+	// counts the walks of joined it made.
+	units   map[scopeID][]scopeID
+	walks   int
 	builder model.Builder
 
 	evals  map[string]*evaluated
@@ -222,6 +226,9 @@ func (b *buildState) update(keys []string, states []*fileState, skipped []model.
 	touched := map[string]struct{}{}
 	dirtyScopes := map[scopeID]struct{}{}
 	var changedFacts []string
+	// The joins of the files' last facts are undone after those of their new facts are
+	// made: an edit that leaves a file's joins as they were leaves every unit as it was.
+	var unjoin [][2]scopeID
 	for i, key := range keys {
 		if key == "" {
 			continue
@@ -248,7 +255,7 @@ func (b *buildState) update(keys []string, states []*fileState, skipped []model.
 			sc := b.scopes[sid]
 			delete(sc.files, key)
 			for _, j := range sc.joins[key] {
-				b.join(sid, j, -1)
+				unjoin = append(unjoin, [2]scopeID{sid, j})
 				dirtyScopes[j] = struct{}{}
 			}
 			delete(sc.joins, key)
@@ -285,6 +292,10 @@ func (b *buildState) update(keys []string, states []*fileState, skipped []model.
 			dirtyScopes[sid] = struct{}{}
 			b.facts[key] = nf
 		}
+	}
+
+	for _, j := range unjoin {
+		b.join(j[0], j[1], -1)
 	}
 
 	t0 := time.Now()
@@ -328,17 +339,26 @@ func (b *buildState) join(x, y scopeID, n int) {
 			m = map[scopeID]int{}
 			b.joined[p[0]] = m
 		}
+		was := m[p[1]]
 		if m[p[1]] += n; m[p[1]] <= 0 {
 			delete(m, p[1])
 			if len(m) == 0 {
 				delete(b.joined, p[0])
 			}
 		}
+		if (was > 0) != (m[p[1]] > 0) {
+			b.units = nil // a join came or went
+		}
 	}
 }
 
-// unit returns the scopes linked with sid (itself included), sorted.
+// unit returns the scopes linked with sid (itself included), sorted. The slice is shared:
+// callers do not change it.
 func (b *buildState) unit(sid scopeID) []scopeID {
+	if u, ok := b.units[sid]; ok {
+		return u
+	}
+	b.walks++
 	seen := map[scopeID]bool{sid: true}
 	queue := []scopeID{sid}
 	for len(queue) > 0 {
@@ -356,6 +376,12 @@ func (b *buildState) unit(sid scopeID) []scopeID {
 		out = append(out, s)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].key < out[j].key })
+	if b.units == nil {
+		b.units = map[scopeID][]scopeID{}
+	}
+	for _, s := range out {
+		b.units[s] = out
+	}
 	return out
 }
 
