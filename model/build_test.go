@@ -1,6 +1,8 @@
 package model
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"reflect"
 	"testing"
 )
@@ -326,5 +328,35 @@ func TestReachWalksOnlyWhenAFlowWent(t *testing.T) {
 	}
 	if g.ReachableFromInternet("x:c") || g.ReachableFromInternet("x:d") || !g.ReachableFromInternet("x:b") {
 		t.Errorf("after b → c went: c %v, d %v, b %v", g.ReachableFromInternet("x:c"), g.ReachableFromInternet("x:d"), g.ReachableFromInternet("x:b"))
+	}
+}
+
+// Merging elements into sorted ones orders them as sorting them all does.
+func TestMergeElements(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 5))
+	el := func() *Element {
+		return &Element{ID: fmt.Sprintf("e%d", r.IntN(50)),
+			Span: Span{File: fmt.Sprintf("f%d.tf", r.IntN(4)), Start: Pos{Offset: int32(r.IntN(20))}}}
+	}
+	for range 200 {
+		var a, b []*Element
+		for range r.IntN(30) {
+			a = append(a, el())
+		}
+		for range r.IntN(5) {
+			b = append(b, el())
+		}
+		want := append(append([]*Element(nil), a...), b...)
+		SortElements(want)
+		SortElements(a)
+		got := MergeElements(a, append([]*Element(nil), b...))
+		if len(got) != len(want) {
+			t.Fatalf("%d elements merged, %d sorted", len(got), len(want))
+		}
+		for i := range got {
+			if elementLess(got[i], want[i]) || elementLess(want[i], got[i]) {
+				t.Fatalf("element %d: merged %s at %v, sorted %s at %v", i, got[i].ID, got[i].Span, want[i].ID, want[i].Span)
+			}
+		}
 	}
 }

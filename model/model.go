@@ -320,6 +320,29 @@ func SortElements(es []*Element) {
 	}
 }
 
+// MergeElements returns the elements of sorted (in SortElements' order) and of more (in any
+// order) in SortElements' order, in a new slice: a few elements added to many cost their sort,
+// not the many's. It sorts more in place.
+func MergeElements(sorted, more []*Element) []*Element {
+	if len(more) == 0 {
+		return sorted
+	}
+	SortElements(more)
+	out := make([]*Element, 0, len(sorted)+len(more))
+	i, j := 0, 0
+	for i < len(sorted) && j < len(more) {
+		if elementLess(more[j], sorted[i]) {
+			out = append(out, more[j])
+			j++
+		} else {
+			out = append(out, sorted[i])
+			i++
+		}
+	}
+	out = append(out, sorted[i:]...)
+	return append(out, more[j:]...)
+}
+
 // elementLess is the order of SortElements: file, offset, ID.
 func elementLess(a, b *Element) bool {
 	if a.Span.File != b.Span.File {

@@ -104,6 +104,7 @@ type builder struct {
 	redo    map[*workload]bool
 	changed map[*object]bool
 	fresh   []*model.Element
+	kept    int // how many elements of out the edit kept, in order, before it added any
 }
 
 // build makes the model of objs, which are in file order. The same objects always give
@@ -162,6 +163,11 @@ func (b *builder) link() {
 	sort.Strings(hosts)
 	for _, h := range hosts {
 		b.add(b.actors[h], true)
+	}
+	if b.redo != nil {
+		// An edit applied to a kept build (delta.go): what it kept is in order.
+		b.out = model.MergeElements(b.out[:b.kept], b.out[b.kept:])
+		return
 	}
 	model.SortElements(b.out)
 }

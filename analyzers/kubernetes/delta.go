@@ -333,7 +333,7 @@ func (b *builder) apply(objs []*object) ([]*model.Element, bool) {
 		}
 		out = append(out, e)
 	}
-	b.out = out
+	b.out, b.kept = out, len(out)
 	for _, w := range b.workloads {
 		if b.redo[w] {
 			b.add(w.el, false)
