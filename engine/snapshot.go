@@ -429,16 +429,6 @@ func (b *buildState) relink(dirty map[scopeID]struct{}) (removed, added []*model
 			}
 			continue
 		}
-		// An element that says what the last Link's did is that element: what did not change
-		// is not re-evaluated, however the analyzer made it.
-		before := map[string]*model.Element{}
-		for _, u := range unit {
-			if s := b.scopes[u]; s != nil {
-				for _, el := range s.out {
-					before[el.ID] = el
-				}
-			}
-		}
 		// Each element is the scope's of the file that defines it.
 		inUnit := make(map[scopeID]bool, len(unit))
 		for _, u := range unit {
@@ -449,22 +439,48 @@ func (b *buildState) relink(dirty map[scopeID]struct{}) (removed, added []*model
 			if el == nil {
 				continue
 			}
-			if old := before[el.ID]; old != nil && old != el && model.Equal(old, el) {
-				el = old
-			}
 			owner := unit[0]
 			if s, ok := b.scopeOf[el.Span.File]; ok && s.analyzer == sid.analyzer && inUnit[s] {
 				owner = s
 			}
 			byScope[owner] = append(byScope[owner], el)
 		}
+		// An element that says what the last Link's did is that element: what did not change
+		// is not re-evaluated, however the analyzer made it. A scope whose elements are the
+		// last ones, pointer for pointer (most of a unit of many scopes after an edit of one
+		// of its files), needs no lookup and no difference.
+		var before map[string]*model.Element
+		for _, u := range unit {
+			s := b.scopes[u]
+			if s == nil || slices.Equal(s.out, byScope[u]) {
+				continue
+			}
+			if before == nil {
+				before = map[string]*model.Element{}
+				for _, v := range unit {
+					if t := b.scopes[v]; t != nil {
+						for _, el := range t.out {
+							before[el.ID] = el
+						}
+					}
+				}
+			}
+			now := byScope[u]
+			for i, el := range now {
+				if old := before[el.ID]; old != nil && old != el && model.Equal(old, el) {
+					now[i] = old
+				}
+			}
+		}
 		for _, u := range unit {
 			s := b.scopes[u]
 			if s == nil {
 				continue
 			}
-			r, a := diffElements(s.out, byScope[u])
-			removed, added = append(removed, r...), append(added, a...)
+			if !slices.Equal(s.out, byScope[u]) {
+				r, a := diffElements(s.out, byScope[u])
+				removed, added = append(removed, r...), append(added, a...)
+			}
 			s.out = byScope[u]
 			if len(s.files) == 0 {
 				delete(b.scopes, u)
