@@ -87,3 +87,16 @@ func goAnalyzer(t *testing.T) *Analyzer {
 	t.Fatal("no Go analyzer")
 	return nil
 }
+
+// A workspace links with a clone of the analyzer: what another's Links made is not its own.
+func TestCloneLinksAlone(t *testing.T) {
+	a := goAnalyzer(t)
+	facts := []*model.FileFacts{analyzertest.Extract(t, a, "svc/main.go", []byte("package main\n\nimport \"net/http\"\n\nfunc main() {\n\thttp.ListenAndServe(\":8080\", nil)\n}\n"))}
+	a.Link(facts)
+	if len(a.made) == 0 {
+		t.Fatal("the Link made no service: nothing to test")
+	}
+	if n := len(a.Clone().(*Analyzer).made); n != 0 {
+		t.Errorf("a clone holds %d services made by the analyzer it was made from", n)
+	}
+}
