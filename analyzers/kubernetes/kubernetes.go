@@ -145,7 +145,9 @@ func namespaceScope(ns string) string { return "\x00namespace/" + ns }
 // pods, ConfigMaps feed environments); across namespaces only a host naming another
 // namespace's Service does (`db.shop`). So the namespaces are partitioned into the parts
 // such references join, each part is built on its own, and a part whose objects are the same
-// as at the last Link is not built again: an edit costs its part, not the workspace.
+// as at the last Link is not built again: an edit costs its part, not the workspace. A large
+// part keeps its build once edited, and an edit that reaches only some of its workloads is
+// applied to it (delta.go): an edit of one of thousands of manifests costs what it reaches.
 //
 // An element equal to the one a file's Extract built (the other files change nothing about
 // it) is returned as that very pointer; one built across files keeps the pointer of the
