@@ -281,25 +281,7 @@ func TestMovedElementsKeepTheirFindings(t *testing.T) {
 // an edit of one of its manifests links all of them, and letting them go would decode them
 // all again on every keystroke.
 func TestLargeUnitStaysWarm(t *testing.T) {
-	ws, _ := lowBudget(t, corpus.Scale(128, true))
-	snap, err := ws.Load(context.Background(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var key string
-	for _, k := range snap.Files() {
-		if strings.Contains(k, "/k8s/") && strings.HasSuffix(k, "svc-03.yaml") {
-			key = k
-			break
-		}
-	}
-	if key == "" {
-		t.Fatal("no svc-03 manifest in the corpus")
-	}
-	text := snap.File(key).Text
-	if _, err := ws.Open(key, "yaml", 1, text); err != nil {
-		t.Fatal(err)
-	}
+	ws, key, text := openInOneNamespace(t)
 	at := bytes.Index(text, []byte("redis://")) + len("redis://")
 	for v := int32(2); v <= 4; v++ {
 		before := ws.st.reheated
@@ -421,25 +403,7 @@ func TestTypingInALargeFileSplices(t *testing.T) {
 // thousands of manifests of a namespace walked every join of the namespace to find its unit
 // (4 ms of 22 at 2,500 manifests). An edit that changes a join finds it again.
 func TestUnitIsKeptWhileItsJoinsAre(t *testing.T) {
-	ws, _ := lowBudget(t, corpus.Scale(128, true))
-	snap, err := ws.Load(context.Background(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var key string
-	for _, k := range snap.Files() {
-		if strings.Contains(k, "/k8s/") && strings.HasSuffix(k, "svc-03.yaml") {
-			key = k
-			break
-		}
-	}
-	if key == "" {
-		t.Fatal("no svc-03 manifest in the corpus")
-	}
-	text := snap.File(key).Text
-	if _, err := ws.Open(key, "yaml", 1, text); err != nil {
-		t.Fatal(err)
-	}
+	ws, key, text := openInOneNamespace(t)
 	at := bytes.Index(text, []byte("redis://")) + len("redis://")
 	if _, err := ws.Change(key, 2, []parse.Edit{{Start: at, End: at, Text: "x"}}); err != nil {
 		t.Fatal(err)
@@ -461,4 +425,30 @@ func TestUnitIsKeptWhileItsJoinsAre(t *testing.T) {
 	if ws.st.walks == walks {
 		t.Error("an edit that joins another namespace did not find the manifest's unit again")
 	}
+}
+
+// openInOneNamespace loads a workspace whose manifests are all in one namespace, with a low
+// syntax budget, and opens one of its manifests in the editor.
+func openInOneNamespace(t *testing.T) (*Workspace, string, []byte) {
+	t.Helper()
+	ws, _ := lowBudget(t, corpus.Scale(128, true))
+	snap, err := ws.Load(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var key string
+	for _, k := range snap.Files() {
+		if strings.Contains(k, "/k8s/") && strings.HasSuffix(k, "svc-03.yaml") {
+			key = k
+			break
+		}
+	}
+	if key == "" {
+		t.Fatal("no svc-03 manifest in the corpus")
+	}
+	text := snap.File(key).Text
+	if _, err := ws.Open(key, "yaml", 1, text); err != nil {
+		t.Fatal(err)
+	}
+	return ws, key, text
 }
