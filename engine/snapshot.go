@@ -421,55 +421,24 @@ func (b *buildState) relink(dirty map[scopeID]struct{}) (removed, added []*model
 			out = b.eng.link(a, facts)
 			linked = append(linked, facts)
 		}
-		if len(unit) == 1 && b.scopes[unit[0]] != nil {
-			r, a := b.relinkScope(b.scopes[unit[0]], out)
-			removed, added = append(removed, r...), append(added, a...)
-			if len(b.scopes[unit[0]].files) == 0 {
-				delete(b.scopes, unit[0])
+		// Each element is the scope's of the file that defines it (the first scope's when no
+		// scope of the unit has that file, and every element when the unit is one scope).
+		byScope := map[scopeID][]*model.Element{unit[0]: out}
+		if len(unit) > 1 {
+			inUnit := make(map[scopeID]bool, len(unit))
+			for _, u := range unit {
+				inUnit[u] = true
 			}
-			continue
-		}
-		// Each element is the scope's of the file that defines it.
-		inUnit := make(map[scopeID]bool, len(unit))
-		for _, u := range unit {
-			inUnit[u] = true
-		}
-		byScope := map[scopeID][]*model.Element{}
-		for _, el := range out {
-			if el == nil {
-				continue
-			}
-			owner := unit[0]
-			if s, ok := b.scopeOf[el.Span.File]; ok && s.analyzer == sid.analyzer && inUnit[s] {
-				owner = s
-			}
-			byScope[owner] = append(byScope[owner], el)
-		}
-		// An element that says what the last Link's did is that element: what did not change
-		// is not re-evaluated, however the analyzer made it. A scope whose elements are the
-		// last ones, pointer for pointer (most of a unit of many scopes after an edit of one
-		// of its files), needs no lookup and no difference.
-		var before map[string]*model.Element
-		for _, u := range unit {
-			s := b.scopes[u]
-			if s == nil || slices.Equal(s.out, byScope[u]) {
-				continue
-			}
-			if before == nil {
-				before = map[string]*model.Element{}
-				for _, v := range unit {
-					if t := b.scopes[v]; t != nil {
-						for _, el := range t.out {
-							before[el.ID] = el
-						}
-					}
+			byScope = map[scopeID][]*model.Element{}
+			for _, el := range out {
+				if el == nil {
+					continue
 				}
-			}
-			now := byScope[u]
-			for i, el := range now {
-				if old := before[el.ID]; old != nil && old != el && model.Equal(old, el) {
-					now[i] = old
+				owner := unit[0]
+				if s, ok := b.scopeOf[el.Span.File]; ok && s.analyzer == sid.analyzer && inUnit[s] {
+					owner = s
 				}
+				byScope[owner] = append(byScope[owner], el)
 			}
 		}
 		for _, u := range unit {
@@ -477,11 +446,8 @@ func (b *buildState) relink(dirty map[scopeID]struct{}) (removed, added []*model
 			if s == nil {
 				continue
 			}
-			if !slices.Equal(s.out, byScope[u]) {
-				r, a := diffElements(s.out, byScope[u])
-				removed, added = append(removed, r...), append(added, a...)
-			}
-			s.out = byScope[u]
+			r, a := b.relinkScope(s, byScope[u])
+			removed, added = append(removed, r...), append(added, a...)
 			if len(s.files) == 0 {
 				delete(b.scopes, u)
 			}
@@ -490,11 +456,12 @@ func (b *buildState) relink(dirty map[scopeID]struct{}) (removed, added []*model
 	return removed, added, linked
 }
 
-// relinkScope gives a scope linked alone (every file of a format that has no scopes, as
-// application code's, or a file linked alone) the elements out its Link returned, and returns
+// relinkScope gives a scope the elements out of its unit's Link that are its own, and returns
 // those that left and came. Where out and the last elements are the same elements in the same
-// order — before and after what an edit changed — nothing is looked up: an edit of one
-// service of 10,000 source files costs what it changed, not two maps of every element.
+// order — before and after what an edit changed, or all of them in the other scopes of a unit
+// — nothing is looked up: an edit of one service of 10,000 source files, or of one manifest of
+// a namespace of 2,500, costs what it changed, not maps of every element. (An element equal to
+// one the last Link made is in the same scope: its span, hence its file, is the same.)
 func (b *buildState) relinkScope(s *scope, out []*model.Element) (removed, added []*model.Element) {
 	next := make([]*model.Element, 0, len(out))
 	for _, el := range out {
