@@ -126,7 +126,7 @@ func (b *builder) build() {
 func newBuilder(objs []*object) *builder {
 	return &builder{objs: objs, shared: map[*model.Element]bool{}, ids: map[string]bool{},
 		namespaces: map[string]*namespace{}, configMaps: map[string]*object{}, accounts: map[string]*object{},
-		services: map[string]*object{}, selected: map[*object][]*workload{}, actors: map[string]*model.Element{},
+		services: map[string]*object{}, selected: map[*object][]*workload{},
 		policiesIn: map[string][]*policy{}}
 }
 

@@ -284,7 +284,7 @@ func (b *builder) apply(objs []*object) ([]*model.Element, bool) {
 		b.ingresses = substitute(b.ingresses, newOf)
 		b.routes = nil
 		for _, o := range b.ingresses {
-			b.route(o)
+			b.route(backendsOf(o))
 		}
 	}
 	b.workloads = substitute(b.workloads, again)

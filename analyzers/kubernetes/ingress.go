@@ -68,9 +68,9 @@ func backendsOf(o *object) []backend {
 	return backends
 }
 
-// route adds the routes of an Ingress's hosts.
-func (b *builder) route(o *object) {
-	for _, be := range backendsOf(o) {
+// route adds the routes of an Ingress's hosts, given its backends.
+func (b *builder) route(backends []backend) {
+	for _, be := range backends {
 		if be.host != "" {
 			if b.routes == nil {
 				b.routes = map[string][]route{}
@@ -89,7 +89,7 @@ func (b *builder) ingress(o *object) {
 	ns := o.namespace
 	backends := backendsOf(o)
 	if b.redo == nil {
-		b.route(o)
+		b.route(backends)
 	}
 	annotations := o.root.Path("metadata", "annotations")
 	for i, be := range backends {
