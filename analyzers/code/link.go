@@ -3,10 +3,9 @@ package code
 import (
 	"fmt"
 	"path"
+	"slices"
 	"sort"
-	"strconv"
 	"strings"
-	"unsafe"
 
 	"github.com/threatls/threatls/model"
 )
@@ -50,15 +49,14 @@ func (a *Analyzer) Link(files []*model.FileFacts) []*model.Element {
 	var out []*model.Element
 	actors := map[string]*model.Element{}
 	for _, s := range services {
-		k := s.key()
 		m := a.made[s.root]
-		if m == nil || m.key != k {
+		if m == nil || !m.of.same(s) {
 			named := map[string]*model.Element{}
 			els := a.elements(s, named)
 			if m != nil {
 				keep(els, m.out)
 			}
-			m = &made{key: k, files: s.files, out: els, actors: named}
+			m = &made{of: s, out: els, actors: named}
 			a.builds++
 		}
 		next[s.root] = m
@@ -86,22 +84,16 @@ func (a *Analyzer) Link(files []*model.FileFacts) []*model.Element {
 
 // made is what a Link made of one service.
 type made struct {
-	key    string             // the service (see service.key)
-	files  []*model.FileFacts // held, so that no address in key is reused while it is
-	out    []*model.Element   // its elements, actors aside
+	of     *service         // what it was made of (its files' facts held, so that none is reused)
+	out    []*model.Element // its elements, actors aside
 	actors map[string]*model.Element
 }
 
-// key identifies a service by what its elements are made of: its root, head, entry
-// directories and shared root, and its files' facts by address.
-func (s *service) key() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s|%v|%v|%q|%s|", s.root, s.head, s.fromServer, s.entryDirs, s.shared)
-	for _, f := range s.files {
-		b.WriteString(strconv.FormatUint(uint64(uintptr(unsafe.Pointer(f))), 36))
-		b.WriteByte(',')
-	}
-	return b.String()
+// same reports whether s is what s2's elements are made of too: the same root, head, entry
+// directories and shared root, and its files' very facts.
+func (s *service) same(s2 *service) bool {
+	return s.root == s2.root && s.head == s2.head && s.fromServer == s2.fromServer && s.shared == s2.shared &&
+		slices.Equal(s.entryDirs, s2.entryDirs) && slices.Equal(s.files, s2.files)
 }
 
 // keep replaces each element of els equal to one of last (by ID) with that one.
