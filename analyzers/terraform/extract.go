@@ -66,7 +66,7 @@ func (a *Analyzer) Extract(t *parse.Tree, file string) *model.FileFacts {
 		tops = &raw.Attrs
 	}
 	flat := t.Flatten()
-	x.body(&fnode{f: flat}, 0, &raw.Blocks, tops)
+	walkFlat(flat, func(root *fnode) { x.body(root, 0, &raw.Blocks, tops) })
 	flat.Release() // the facts hold strings and spans, nothing of the tree
 	for _, b := range raw.Blocks {
 		b.sum = textSum(x.src[b.Span.Start.Offset:b.Span.End.Offset])

@@ -222,10 +222,12 @@ func (x *extractor) take(d parse.Child, depth int, blocks *[]*Block, byText map[
 		return
 	}
 	flat := x.t.FlattenAt(d)
-	if b := x.block(&fnode{f: flat}, depth+1); b != nil {
-		b.sum = sum
-		*blocks = append(*blocks, b.moved(sh))
-	}
+	walkFlat(flat, func(root *fnode) {
+		if b := x.block(root, depth+1); b != nil {
+			b.sum = sum
+			*blocks = append(*blocks, b.moved(sh))
+		}
+	})
 	flat.Release()
 }
 
