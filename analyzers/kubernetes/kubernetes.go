@@ -28,10 +28,8 @@ import (
 	"path"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
-	"unsafe"
 
 	"github.com/threatls/threatls/analyzers"
 	"github.com/threatls/threatls/analyzers/parse"
@@ -56,10 +54,12 @@ type Analyzer struct {
 
 // part is a set of namespaces that link together, and the elements they made.
 type part struct {
-	key   string             // what it was made of: its files' facts (by address) and the namespaces it missed
-	ns    []string           // its namespaces, sorted
-	facts []*model.FileFacts // held, so that no address in key is reused while it is
-	out   []*model.Element
+	// What it was made of: its files' facts, and the names its hosts give that are not
+	// namespaces of the call.
+	facts  []*model.FileFacts
+	missed []string
+	ns     []string // its namespaces, sorted
+	out    []*model.Element
 	// b is the build that made out, kept when the part is large enough for an edit to be
 	// applied to it (delta.go); nil otherwise.
 	b *builder
@@ -235,11 +235,11 @@ func (a *Analyzer) Link(files []*model.FileFacts) []*model.Element {
 		name := strings.Join(ns, ",")
 		ms := missed[root]
 		sort.Strings(ms)
+		ms = slices.Compact(ms)
 		facts := partFacts(objs, byFile)
-		key := factsKey(facts) + "|" + strings.Join(slices.Compact(ms), ",")
 		p := prev[name]
-		if p == nil || p.key != key {
-			np := &part{key: key, ns: ns, facts: facts}
+		if p == nil || !slices.Equal(p.facts, facts) || !slices.Equal(p.missed, ms) {
+			np := &part{facts: facts, missed: ms, ns: ns}
 			np.out, np.b = a.buildPart(objs, byFile, prev[name])
 			p = np
 		}
@@ -352,30 +352,28 @@ func keep(b *builder, fresh []*model.Element, files map[string]*model.FileFacts,
 	return b.out
 }
 
-// partFacts returns the facts of the files objs come from, in the order of objs, and of the
+// partFacts returns the facts of the files objs come from, in their order, then of the
 // kustomizations that give them their namespace. The facts, not the objects, identify a part:
 // the engine may let a file's objects go (Cools) and decode them again, while its facts stay
 // the same as long as its text does.
 func partFacts(objs []*object, files map[string]*model.FileFacts) []*model.FileFacts {
 	var out []*model.FileFacts
-	seen := map[string]bool{}
+	var kust []string // the kustomizations that gave objects their namespace
+	last := ""
 	for _, o := range objs {
-		for _, f := range []string{o.file, o.nsBy.File} {
-			if f != "" && !seen[f] {
-				seen[f] = true
-				out = append(out, files[f])
-			}
+		// Link reads the files in order: a file's objects come one after the other.
+		if o.file != last {
+			out = append(out, files[o.file])
+			last = o.file
+		}
+		if f := o.nsBy.File; f != "" && !slices.Contains(kust, f) {
+			kust = append(kust, f)
+		}
+	}
+	for _, f := range kust {
+		if !slices.ContainsFunc(out, func(ff *model.FileFacts) bool { return ff != nil && ff.File == f }) {
+			out = append(out, files[f])
 		}
 	}
 	return out
-}
-
-// factsKey identifies a list of facts by address.
-func factsKey(facts []*model.FileFacts) string {
-	b := make([]byte, 0, 12*len(facts))
-	for _, f := range facts {
-		b = strconv.AppendUint(b, uint64(uintptr(unsafe.Pointer(f))), 36)
-		b = append(b, ',')
-	}
-	return string(b)
 }
