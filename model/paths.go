@@ -15,7 +15,6 @@ import (
 // only the searches that read something it changed.
 type pathState struct {
 	exposed map[string]bool // nodes exposed by their own attributes: a public store, an internet-facing component
-	walks   int             // how many times reach walked the whole graph (tests read it)
 	entries map[string]*entry
 	deps    deps[Dep, string]
 	all     []*Element // every entry's paths, before the cut to maxPaths
@@ -74,55 +73,78 @@ func exposedNode(e *Element) bool {
 	return e != nil && (e.Kind == Store && boolAttr(e, "public") || e.Kind == Component && boolAttr(e, "internet_facing"))
 }
 
-// reach updates what the internet reaches: flows that came extend it from where they start
-// (when the internet reaches that); when a node became or stopped being exposed, a node left,
-// or a flow went from a node the internet reaches, it is walked again from the internet and
-// every exposed node over the flows no policy blocks. A flow that only moved (an edit before
-// it in its file) changes nothing.
+// reach updates what the internet reaches — the internet itself, the nodes exposed by their
+// own attributes, and what the flows no policy blocks lead to from those — from what the
+// update changed: a flow that went from a node the internet reaches, or a node that stopped
+// being exposed, takes back what it alone led to (unreach); flows that came from a node the
+// internet reaches and nodes that became exposed extend it. A node that left changes nothing
+// by itself: reach is a set of IDs the flows name, and the flows it had went, or stay. A flow
+// that only moved (an edit before it in its file) changes nothing. Every update costs what
+// is downstream of what it changed: walking the graph again from the internet whenever a
+// flow went from a reached node or a node left was 1.8 ms of a 13 ms edit in a namespace of
+// 2,500 manifests, where a retargeted environment variable does both.
 func (u *update) reach() {
 	g, p := u.g, &u.b.p
 	reached := func(id string) bool { r, _ := g.reach.Get(id); return r }
-	stale := u.reachStale || u.exposureMoved
+	var seeds []string
 	for _, e := range u.edgesGone {
-		if stale {
-			break
+		if reached(e[0]) && reached(e[1]) {
+			seeds = append(seeds, e[1])
 		}
-		stale = reached(e[0])
 	}
-	if !stale {
-		var queue []string
-		for _, e := range u.edgesCame {
-			if reached(e[0]) && !reached(e[1]) {
-				g.reach.Set(e[1], true)
-				u.dep(DepReach, e[1])
-				queue = append(queue, e[1])
+	for _, id := range u.exposedGone {
+		if reached(id) {
+			seeds = append(seeds, id)
+		}
+	}
+	u.unreach(seeds)
+	var queue []string
+	extend := func(id string) {
+		if !reached(id) {
+			g.reach.Set(id, true)
+			u.dep(DepReach, id)
+			queue = append(queue, id)
+		}
+	}
+	for _, e := range u.edgesCame {
+		if reached(e[0]) {
+			extend(e[1])
+		}
+	}
+	for _, id := range u.exposedCame {
+		if p.exposed[id] {
+			extend(id)
+		}
+	}
+	for len(queue) > 0 {
+		id := queue[0]
+		queue = queue[1:]
+		for _, f := range g.Outbound(id) {
+			if !blocked(f) {
+				extend(f.To)
 			}
 		}
-		for len(queue) > 0 {
-			id := queue[0]
-			queue = queue[1:]
-			for _, f := range g.Outbound(id) {
-				if blocked(f) || reached(f.To) {
-					continue
-				}
-				g.reach.Set(f.To, true)
-				u.dep(DepReach, f.To)
-				queue = append(queue, f.To)
-			}
-		}
+	}
+}
+
+// unreach takes back what the internet reached only over flows that went, the nodes the
+// flows from a reached node to seeds led to: the reached nodes downstream of the seeds are
+// reached still if they are exposed or a flow no policy blocks comes into them from a node
+// the internet reaches outside them, and so are those such nodes lead to; the others are
+// not. It costs what is downstream of the flows that went, where walking from the internet
+// again cost the whole graph on every edit that retargets a reached workload's flow (1.8 ms
+// of a 12 ms edit in a namespace of 2,500 manifests).
+func (u *update) unreach(seeds []string) {
+	if len(seeds) == 0 {
 		return
 	}
-	p.walks++
-	reach := map[string]bool{Internet: true}
-	queue := []string{Internet}
-	ids := make([]string, 0, len(p.exposed))
-	for id := range p.exposed {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	for _, id := range ids {
-		if !reach[id] {
-			reach[id] = true
+	g, p := u.g, &u.b.p
+	reached := func(id string) bool { r, _ := g.reach.Get(id); return r }
+	below := map[string]bool{}
+	var queue []string
+	for _, id := range seeds {
+		if id != Internet && !below[id] {
+			below[id] = true
 			queue = append(queue, id)
 		}
 	}
@@ -130,27 +152,39 @@ func (u *update) reach() {
 		id := queue[0]
 		queue = queue[1:]
 		for _, f := range g.Outbound(id) {
-			if blocked(f) || reach[f.To] {
-				continue
+			if !blocked(f) && f.To != Internet && !below[f.To] && reached(f.To) {
+				below[f.To] = true
+				queue = append(queue, f.To)
 			}
-			reach[f.To] = true
-			queue = append(queue, f.To)
 		}
 	}
-	var gone []string
-	g.reach.Scan(func(id string, _ bool) bool {
-		if !reach[id] {
-			gone = append(gone, id)
+	still := map[string]bool{}
+	for id := range below {
+		ok := p.exposed[id]
+		for _, f := range g.Inbound(id) {
+			if ok {
+				break
+			}
+			ok = !blocked(f) && !below[f.From] && reached(f.From)
 		}
-		return true
-	})
-	for _, id := range gone {
-		g.reach.Delete(id)
-		u.dep(DepReach, id)
+		if ok {
+			still[id] = true
+			queue = append(queue, id)
+		}
 	}
-	for id := range reach {
-		if _, ok := g.reach.Get(id); !ok {
-			g.reach.Set(id, true)
+	for len(queue) > 0 {
+		id := queue[0]
+		queue = queue[1:]
+		for _, f := range g.Outbound(id) {
+			if !blocked(f) && below[f.To] && !still[f.To] {
+				still[f.To] = true
+				queue = append(queue, f.To)
+			}
+		}
+	}
+	for id := range below {
+		if !still[id] {
+			g.reach.Delete(id)
 			u.dep(DepReach, id)
 		}
 	}

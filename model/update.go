@@ -25,13 +25,12 @@ type update struct {
 	finals          map[string]*Element
 	deps            map[Dep]struct{}
 	problemsChanged bool
-	// reachStale says what the internet reaches must be walked again from scratch (a node
-	// left); edgesCame and edgesGone are the unblocked flows, as from→to, that came and went
-	// (a flow that only moved or changed its other attributes is neither).
-	reachStale           bool
-	edgesCame, edgesGone [][2]string
-	exposureMoved        bool // a node became or stopped being exposed
-	typesBefore          map[string]int
+	// edgesCame and edgesGone are the unblocked flows, as from→to, that came and went (a flow
+	// that only moved or changed its other attributes is neither); exposedCame and
+	// exposedGone the nodes that became and stopped being exposed (see reach).
+	edgesCame, edgesGone     [][2]string
+	exposedCame, exposedGone []string
+	typesBefore              map[string]int
 	forget               []*Element // input nodes that left: their fusion info goes unless they came back
 }
 
@@ -255,15 +254,13 @@ func (u *update) applyFinals() {
 		}
 		if old != nil && old.Kind != Flow && old.Kind != Path || nw != nil && nw.Kind != Flow && nw.Kind != Path {
 			if was, now := exposedNode(old), exposedNode(nw); was != now || (was && nw == nil) {
-				u.exposureMoved = true
 				if now && nw != nil {
 					p.exposed[id] = true
+					u.exposedCame = append(u.exposedCame, id)
 				} else {
 					delete(p.exposed, id)
+					u.exposedGone = append(u.exposedGone, id)
 				}
-			}
-			if old != nil && nw == nil {
-				u.reachStale = true // what it reached may be unreachable now
 			}
 		}
 	}
