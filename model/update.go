@@ -31,7 +31,7 @@ type update struct {
 	edgesCame, edgesGone     [][2]string
 	exposedCame, exposedGone []string
 	typesBefore              map[string]int
-	forget               []*Element // input nodes that left: their fusion info goes unless they came back
+	forget                   []*Element // input nodes that left: their fusion info goes unless they came back
 }
 
 type zoneMove struct{ id, was, now string }
