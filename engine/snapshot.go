@@ -150,8 +150,8 @@ type buildState struct {
 	joined  map[scopeID]map[scopeID]int // scopes linked together (both ways), with how many files say so
 	// units caches unit: the scopes linked with each, until a join comes or goes; walks
 	// counts the walks of joined it made.
-	units   map[scopeID][]scopeID
-	walks   int
+	units map[scopeID][]scopeID
+	walks int
 	// shares holds, for a unit of several scopes (by its first), what its last Link made and
 	// which of its scopes each element is (see relink).
 	shares  map[scopeID]*share
