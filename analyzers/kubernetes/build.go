@@ -85,9 +85,12 @@ type builder struct {
 	routes     map[string][]route        // Ingress paths by host
 	actors     map[string]*model.Element // external actors by host
 	// byLabel indexes workloads by namespace, label and value; byAlias by namespace and
-	// alias (the first workload that has it). Both are made when first needed.
-	byLabel map[[3]string][]*workload
-	byAlias map[[2]string]*workload
+	// alias (the first workload that has it). Both are made when first needed, and an edit
+	// applied to the build (delta.go) leaves in relabel and realias the workloads it made
+	// again, old → new, for the index to take them when next needed (see renew).
+	byLabel          map[[3]string][]*workload
+	byAlias          map[[2]string]*workload
+	relabel, realias map[*workload]*workload
 	// policiesIn are the NetworkPolicies by namespace; matchLabels the selectors' labels, by
 	// selector, read once.
 	policiesIn  map[string][]*policy
@@ -489,6 +492,13 @@ func (b *builder) foldServices() {
 // withLabels returns the workloads of namespace ns that may carry every label of sel (a
 // superset of those that do, in workload order): the workloads of its rarest label.
 func (b *builder) withLabels(ns string, sel map[string]string) []*workload {
+	if b.relabel != nil {
+		b.byLabel = renew(b.byLabel, b.relabel,
+			func(w *workload) map[string]string { return w.labels },
+			func(w *workload, k string, v string) [3]string { return [3]string{w.obj.namespace, k, v} },
+			substitute[*workload])
+		b.relabel = nil
+	}
 	if b.byLabel == nil {
 		b.byLabel = map[[3]string][]*workload{}
 		for _, w := range b.workloads {

@@ -291,7 +291,16 @@ func (b *builder) apply(objs []*object) ([]*model.Element, bool) {
 	for w := range again {
 		delete(b.isolates, w)
 	}
-	b.byLabel, b.byAlias = nil, nil
+	// The indexes take the workloads made again when next needed (their aliases are complete
+	// only once the Services are folded); one that was not needed since the last edit is
+	// made again.
+	if b.relabel != nil {
+		b.byLabel = nil
+	}
+	if b.realias != nil {
+		b.byAlias = nil
+	}
+	b.relabel, b.realias = again, again
 	b.redo, b.changed, b.fresh = make(map[*workload]bool, len(again)), changed, nil
 	for _, nw := range again {
 		b.redo[nw] = true
@@ -346,6 +355,31 @@ func (b *builder) apply(objs []*object) ([]*model.Element, bool) {
 
 // substitute returns xs with the elements by has a replacement for replaced: a copy when it
 // has one for any (the build's slices may be shared with what it replaced), else xs.
+// renew returns index with each workload of by (old → new) replaced by the new one where the
+// new one has the keys (labels, aliases) the old one had: an entry holds a workload where it
+// held the old one, in the same place (a workload made again keeps its place among the
+// workloads). When the keys of one changed, it returns nil: the index is made again.
+func renew[K comparable, V comparable, E any](index map[K]E, by map[*workload]*workload,
+	keys func(*workload) map[string]V, key func(*workload, string, V) K, take func(E, map[*workload]*workload) E) map[K]E {
+	if index == nil {
+		return nil
+	}
+	for w, nw := range by {
+		if !maps.Equal(keys(w), keys(nw)) {
+			return nil
+		}
+	}
+	for w := range by {
+		for k, v := range keys(w) {
+			kk := key(w, k, v)
+			if e, ok := index[kk]; ok {
+				index[kk] = take(e, by)
+			}
+		}
+	}
+	return index
+}
+
 func substitute[T comparable](xs []T, by map[T]T) []T {
 	var out []T
 	for i, x := range xs {

@@ -357,6 +357,18 @@ func (b *builder) actor(host string, at model.Span) {
 // resolve returns the first workload of namespace ns that has the alias a, if any. Aliases
 // are complete once Services are folded, before the first call.
 func (b *builder) resolve(a, ns string) *workload {
+	if b.realias != nil {
+		b.byAlias = renew(b.byAlias, b.realias,
+			func(w *workload) map[string]bool { return w.aliases },
+			func(w *workload, a string, _ bool) [2]string { return [2]string{w.obj.namespace, a} },
+			func(first *workload, by map[*workload]*workload) *workload {
+				if nw, ok := by[first]; ok {
+					return nw
+				}
+				return first
+			})
+		b.realias = nil
+	}
 	if b.byAlias == nil {
 		b.byAlias = map[[2]string]*workload{}
 		for _, w := range b.workloads {
