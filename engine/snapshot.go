@@ -459,6 +459,7 @@ type share struct {
 	unit  []scopeID
 	out   []*model.Element
 	owner []int32
+	in    map[scopeID]int32 // the index of each scope of the unit, made when first needed
 }
 
 // share returns the elements of out of each scope of unit whose elements are not those of the
@@ -474,7 +475,15 @@ func (b *buildState) share(analyzer string, unit []scopeID, out []*model.Element
 		}
 		return m
 	}
+	if b.shares == nil {
+		b.shares = map[scopeID]*share{}
+	}
+	last := b.shares[unit[0]]
+	same := last != nil && len(last.unit) == len(unit) && &last.unit[0] == &unit[0]
 	var in map[scopeID]int32
+	if same {
+		in = last.in // the same unit (units are cached slices, made again when a join comes or goes)
+	}
 	ownerOf := func(el *model.Element) int32 {
 		if el == nil {
 			return -1
@@ -489,14 +498,9 @@ func (b *buildState) share(analyzer string, unit []scopeID, out []*model.Element
 		}
 		return 0
 	}
-	if b.shares == nil {
-		b.shares = map[scopeID]*share{}
-	}
-	last := b.shares[unit[0]]
 	owner := make([]int32, len(out))
 	touched := map[int32]bool{}
-	if last != nil && len(last.unit) == len(unit) && &last.unit[0] == &unit[0] {
-		// The same unit (units are cached slices, made again when a join comes or goes).
+	if same {
 		lo, hi := commonEnds(last.out, out)
 		copy(owner[:lo], last.owner[:lo])
 		copy(owner[len(out)-hi:], last.owner[len(last.out)-hi:])
@@ -515,7 +519,7 @@ func (b *buildState) share(analyzer string, unit []scopeID, out []*model.Element
 			touched[int32(i)] = true
 		}
 	}
-	b.shares[unit[0]] = &share{unit: unit, out: out, owner: owner}
+	b.shares[unit[0]] = &share{unit: unit, out: out, owner: owner, in: in}
 	byScope := make(map[scopeID][]*model.Element, len(touched))
 	for i := range touched {
 		if i >= 0 {
