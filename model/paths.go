@@ -98,30 +98,37 @@ func (u *update) reach() {
 		}
 	}
 	u.unreach(seeds)
-	var queue []string
-	extend := func(id string) {
-		if !reached(id) {
-			g.reach.Set(id, true)
-			u.dep(DepReach, id)
-			queue = append(queue, id)
+	extend := func(id string) bool {
+		if reached(id) {
+			return false
 		}
+		g.reach.Set(id, true)
+		u.dep(DepReach, id)
+		return true
 	}
+	var queue []string
 	for _, e := range u.edgesCame {
-		if reached(e[0]) {
-			extend(e[1])
+		if reached(e[0]) && extend(e[1]) {
+			queue = append(queue, e[1])
 		}
 	}
 	for _, id := range u.exposedCame {
-		if p.exposed[id] {
-			extend(id)
+		if p.exposed[id] && extend(id) {
+			queue = append(queue, id)
 		}
 	}
+	spread(g, queue, extend)
+}
+
+// spread walks the flows no policy blocks from the nodes of queue: a node a flow leads to
+// that visit takes (returns true for) is walked from in turn.
+func spread(g *Graph, queue []string, visit func(id string) bool) {
 	for len(queue) > 0 {
 		id := queue[0]
 		queue = queue[1:]
 		for _, f := range g.Outbound(id) {
-			if !blocked(f) {
-				extend(f.To)
+			if !blocked(f) && visit(f.To) {
+				queue = append(queue, f.To)
 			}
 		}
 	}
@@ -141,24 +148,22 @@ func (u *update) unreach(seeds []string) {
 	g, p := u.g, &u.b.p
 	reached := func(id string) bool { r, _ := g.reach.Get(id); return r }
 	below := map[string]bool{}
+	down := func(id string) bool {
+		if id == Internet || below[id] || !reached(id) {
+			return false
+		}
+		below[id] = true
+		return true
+	}
 	var queue []string
 	for _, id := range seeds {
-		if id != Internet && !below[id] {
-			below[id] = true
+		if down(id) {
 			queue = append(queue, id)
 		}
 	}
-	for len(queue) > 0 {
-		id := queue[0]
-		queue = queue[1:]
-		for _, f := range g.Outbound(id) {
-			if !blocked(f) && f.To != Internet && !below[f.To] && reached(f.To) {
-				below[f.To] = true
-				queue = append(queue, f.To)
-			}
-		}
-	}
+	spread(g, queue, down)
 	still := map[string]bool{}
+	queue = queue[:0]
 	for id := range below {
 		ok := p.exposed[id]
 		for _, f := range g.Inbound(id) {
@@ -172,16 +177,13 @@ func (u *update) unreach(seeds []string) {
 			queue = append(queue, id)
 		}
 	}
-	for len(queue) > 0 {
-		id := queue[0]
-		queue = queue[1:]
-		for _, f := range g.Outbound(id) {
-			if !blocked(f) && below[f.To] && !still[f.To] {
-				still[f.To] = true
-				queue = append(queue, f.To)
-			}
+	spread(g, queue, func(id string) bool {
+		if !below[id] || still[id] {
+			return false
 		}
-	}
+		still[id] = true
+		return true
+	})
 	for id := range below {
 		if !still[id] {
 			g.reach.Delete(id)
