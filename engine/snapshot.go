@@ -401,16 +401,24 @@ func (b *buildState) relink(dirty map[scopeID]struct{}) (removed, added []*model
 		}
 		return ids[i].key < ids[j].key
 	})
-	done := map[scopeID]bool{}
+	// The scopes of a unit share one slice (see unit): a unit is linked once, however many
+	// of its scopes changed.
+	done := map[*scopeID]bool{}
 	for _, sid := range ids {
-		if done[sid] {
+		unit := b.unit(sid)
+		if done[&unit[0]] {
 			continue
 		}
-		unit := b.unit(sid)
-		var facts []*model.FileFacts
+		done[&unit[0]] = true
+		n := 0
+		for _, u := range unit {
+			if s := b.scopes[u]; s != nil {
+				n += len(s.files)
+			}
+		}
+		facts := make([]*model.FileFacts, 0, n)
 		var a analyzers.Analyzer
 		for _, u := range unit {
-			done[u] = true
 			if s := b.scopes[u]; s != nil {
 				a = s.a
 				for _, f := range s.files {

@@ -155,18 +155,25 @@ func namespaceScope(ns string) string { return "\x00namespace/" + ns }
 func (a *Analyzer) Link(files []*model.FileFacts) []*model.Element {
 	files = append([]*model.FileFacts(nil), files...)
 	sort.Slice(files, func(i, j int) bool { return files[i].File < files[j].File })
-	var objs []*object
-	byFile := map[string]*model.FileFacts{}
-	for _, f := range files {
+	// Sized first: a namespace of 2,500 manifests is linked again on every edit of one.
+	raws := make([]*raw, len(files))
+	n, m := 0, 0
+	for i, f := range files {
 		if f == nil || f.Format != Name {
 			continue
 		}
-		r, ok := f.RawFacts().(*raw)
-		if !ok {
-			continue
+		if r, ok := f.RawFacts().(*raw); ok {
+			raws[i] = r
+			n, m = n+1, m+len(r.objects)
 		}
-		byFile[f.File] = f
-		objs = append(objs, r.objects...)
+	}
+	objs := make([]*object, 0, m)
+	byFile := make(map[string]*model.FileFacts, n)
+	for i, f := range files {
+		if r := raws[i]; r != nil {
+			byFile[f.File] = f
+			objs = append(objs, r.objects...)
+		}
 	}
 	objs = kustomized(objs)
 	// Namespaces, and the parts references to each other's hosts join them into.
@@ -197,6 +204,9 @@ func (a *Analyzer) Link(files []*model.FileFacts) []*model.Element {
 		}
 	}
 	groups := map[string][]*object{}
+	if len(parent) == 1 {
+		groups[objs[0].namespace] = make([]*object, 0, len(objs)) // one namespace: every object
+	}
 	for _, o := range objs {
 		root := find(o.namespace)
 		groups[root] = append(groups[root], o)
