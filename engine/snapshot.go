@@ -153,7 +153,7 @@ type buildState struct {
 	units map[scopeID][]scopeID
 	walks int
 	// shares holds, for a unit of several scopes (by its first), what its last Link made and
-	// which of its scopes each element is (see relink).
+	// which of its scopes each element is (see share).
 	shares  map[scopeID]*share
 	builder model.Builder
 
