@@ -297,28 +297,14 @@ func TestLargeUnitStaysWarm(t *testing.T) {
 // Of the units a first model links, the largest (here the namespace of 256 manifests) keeps
 // its syntax: the budget is never below it, and the units linked after it in the load took
 // its place, so that opening one of its files (the first Link of a namespace of 2,500
-// manifests) decoded every manifest again, 0.4 s of 0.58.
+// manifests) decoded every manifest again (BenchmarkScale's open-ms: 524 ms against 110).
 func TestLargestUnitStaysWarmThroughTheLoad(t *testing.T) {
-	ws, _ := lowBudget(t, corpus.Scale(512, true))
-	snap, err := ws.Load(context.Background(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var key string
-	for _, k := range snap.Files() {
-		if strings.Contains(k, "/k8s/") && strings.HasSuffix(k, "svc-03.yaml") {
-			key = k
-			break
-		}
-	}
-	if key == "" {
-		t.Fatal("no svc-03 manifest in the corpus")
-	}
+	ws, key, text := loadOneNamespace(t, 512)
 	before := ws.st.reheated
-	at := bytes.Index(snap.File(key).Text, []byte("redis://")) + len("redis://")
-	if _, err := ws.Open(key, "yaml", 1, snap.File(key).Text); err != nil {
+	if _, err := ws.Open(key, "yaml", 1, text); err != nil {
 		t.Fatal(err)
 	}
+	at := bytes.Index(text, []byte("redis://")) + len("redis://")
 	if _, err := ws.Change(key, 2, []parse.Edit{{Start: at, End: at, Text: "x"}}); err != nil {
 		t.Fatal(err)
 	}
@@ -464,24 +450,27 @@ func TestUnitIsKeptWhileItsJoinsAre(t *testing.T) {
 // syntax budget, and opens one of its manifests in the editor.
 func openInOneNamespace(t *testing.T) (*Workspace, string, []byte) {
 	t.Helper()
-	ws, _ := lowBudget(t, corpus.Scale(128, true))
-	snap, err := ws.Load(context.Background(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var key string
-	for _, k := range snap.Files() {
-		if strings.Contains(k, "/k8s/") && strings.HasSuffix(k, "svc-03.yaml") {
-			key = k
-			break
-		}
-	}
-	if key == "" {
-		t.Fatal("no svc-03 manifest in the corpus")
-	}
-	text := snap.File(key).Text
+	ws, key, text := loadOneNamespace(t, 128)
 	if _, err := ws.Open(key, "yaml", 1, text); err != nil {
 		t.Fatal(err)
 	}
 	return ws, key, text
+}
+
+// loadOneNamespace loads a workspace of files files whose manifests are all in one
+// namespace, with a low syntax budget, and returns one of its manifests and its text.
+func loadOneNamespace(t *testing.T, files int) (*Workspace, string, []byte) {
+	t.Helper()
+	ws, _ := lowBudget(t, corpus.Scale(files, true))
+	snap, err := ws.Load(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range snap.Files() {
+		if strings.Contains(k, "/k8s/") && strings.HasSuffix(k, "svc-03.yaml") {
+			return ws, k, snap.File(k).Text
+		}
+	}
+	t.Fatal("no svc-03 manifest in the corpus")
+	return nil, "", nil
 }
