@@ -353,8 +353,6 @@ func (b *builder) apply(objs []*object) ([]*model.Element, bool) {
 	return b.fresh, true
 }
 
-// substitute returns xs with the elements by has a replacement for replaced: a copy when it
-// has one for any (the build's slices may be shared with what it replaced), else xs.
 // renew returns index with each workload of by (old → new) replaced by the new one where the
 // new one has the keys (labels, aliases) the old one had: an entry holds a workload where it
 // held the old one, in the same place (a workload made again keeps its place among the
@@ -380,6 +378,8 @@ func renew[K comparable, V comparable, E any](index map[K]E, by map[*workload]*w
 	return index
 }
 
+// substitute returns xs with the elements by has a replacement for replaced: a copy when it
+// has one for any (the build's slices may be shared with what it replaced), else xs.
 func substitute[T comparable](xs []T, by map[T]T) []T {
 	var out []T
 	for i, x := range xs {
