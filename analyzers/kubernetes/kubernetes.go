@@ -25,6 +25,7 @@
 package kubernetes
 
 import (
+	"maps"
 	"path"
 	"slices"
 	"sort"
@@ -50,6 +51,10 @@ type Analyzer struct {
 	partOf map[string]string
 	// deltas counts the edits applied to a kept build (delta.go).
 	deltas int
+	// last is the partition of the last Link's files, and takenOver counts the Links that
+	// took it over (see takeOver).
+	last      *partition
+	takenOver int
 }
 
 // part is a set of namespaces that link together, and the elements they made.
@@ -155,28 +160,105 @@ func namespaceScope(ns string) string { return "\x00namespace/" + ns }
 func (a *Analyzer) Link(files []*model.FileFacts) []*model.Element {
 	files = append([]*model.FileFacts(nil), files...)
 	sort.Slice(files, func(i, j int) bool { return files[i].File < files[j].File })
+	a.mu.Lock()
+	last := a.last
+	a.last = nil // taken: a Link at the same time partitions its files anew
+	a.mu.Unlock()
+	pt := last.takeOver(files)
+	took := pt != nil
+	if !took {
+		pt = newPartition(files)
+	}
+
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.last = pt
+	if took {
+		a.takenOver++
+	}
+	prev := a.parts
+	next := make(map[string]*part, len(pt.roots))
+	var out []*model.Element
+	for _, root := range pt.roots {
+		g := pt.groups[root]
+		p := prev[g.name]
+		if p == nil || !slices.Equal(p.facts, g.facts) || !slices.Equal(p.missed, g.missed) {
+			np := &part{facts: g.facts, missed: g.missed, ns: g.ns}
+			np.out, np.b = a.buildPart(g.objs, pt.byFile, prev[g.name])
+			p = np
+		}
+		next[g.name] = p
+		out = append(out, p.out...)
+	}
+	// The engine links one unit of namespaces at a time (see Joins): the parts of the others
+	// are kept, those of this call's namespaces replaced.
+	if a.parts == nil {
+		a.parts, a.partOf = map[string]*part{}, map[string]string{}
+	}
+	for n := range pt.inCall {
+		if name, ok := a.partOf[n]; ok && next[name] == nil {
+			for _, m := range a.parts[name].ns {
+				delete(a.partOf, m)
+			}
+			delete(a.parts, name)
+		}
+	}
+	for name, p := range next {
+		a.parts[name] = p
+		for _, n := range p.ns {
+			a.partOf[n] = name
+		}
+	}
+	return out
+}
+
+// partition is the objects of one Link's files and the parts they fall into: namespaces, and
+// the parts references to each other's hosts join them into.
+type partition struct {
+	files  []*model.FileFacts // sorted by name
+	raws   []*raw             // of each file; nil for a file not the analyzer's
+	byFile map[string]*model.FileFacts
+	rootOf map[string]string // a namespace's part, by its root namespace
+	roots  []string          // sorted
+	groups map[string]*group // by root
+	inCall map[string]bool   // the namespaces of the objects
+	// kustomized is set when a kustomization is among the objects: it may give others their
+	// namespace.
+	kustomized bool
+}
+
+// group is one part of a partition.
+type group struct {
+	objs   []*object
+	ns     []string // its namespaces, sorted
+	name   string
+	missed []string // the names its hosts give that are not namespaces of the call, sorted
+	facts  []*model.FileFacts
+}
+
+func newPartition(files []*model.FileFacts) *partition {
+	pt := &partition{files: files, raws: make([]*raw, len(files))}
 	// Sized first: a namespace of 2,500 manifests is linked again on every edit of one.
-	raws := make([]*raw, len(files))
 	n, m := 0, 0
 	for i, f := range files {
 		if f == nil || f.Format != Name {
 			continue
 		}
 		if r, ok := f.RawFacts().(*raw); ok {
-			raws[i] = r
+			pt.raws[i] = r
 			n, m = n+1, m+len(r.objects)
 		}
 	}
 	objs := make([]*object, 0, m)
-	byFile := make(map[string]*model.FileFacts, n)
+	pt.byFile = make(map[string]*model.FileFacts, n)
 	for i, f := range files {
-		if r := raws[i]; r != nil {
-			byFile[f.File] = f
+		if r := pt.raws[i]; r != nil {
+			pt.byFile[f.File] = f
 			objs = append(objs, r.objects...)
 		}
 	}
+	pt.kustomized = slices.ContainsFunc(objs, func(o *object) bool { return o.kind == "Kustomization" })
 	objs = kustomized(objs)
-	// Namespaces, and the parts references to each other's hosts join them into.
 	parent := map[string]string{}
 	var find func(string) string
 	find = func(n string) string {
@@ -193,7 +275,6 @@ func (a *Analyzer) Link(files []*model.FileFacts) []*model.Element {
 			parent[o.namespace] = o.namespace
 		}
 	}
-	missed := map[string][]string{} // part root → names its hosts give that are not namespaces
 	for _, o := range objs {
 		for _, r := range o.refs {
 			if _, ok := parent[r]; ok {
@@ -203,79 +284,100 @@ func (a *Analyzer) Link(files []*model.FileFacts) []*model.Element {
 			}
 		}
 	}
-	groups := map[string][]*object{}
+	pt.groups, pt.rootOf, pt.inCall = map[string]*group{}, map[string]string{}, map[string]bool{}
 	if len(parent) == 1 {
-		groups[objs[0].namespace] = make([]*object, 0, len(objs)) // one namespace: every object
+		pt.groups[objs[0].namespace] = &group{objs: make([]*object, 0, len(objs))} // one namespace: every object
 	}
 	for _, o := range objs {
 		root := find(o.namespace)
-		groups[root] = append(groups[root], o)
+		pt.rootOf[o.namespace], pt.inCall[o.namespace] = root, true
+		g := pt.groups[root]
+		if g == nil {
+			g = &group{}
+			pt.groups[root] = g
+		}
+		g.objs = append(g.objs, o)
 		for _, r := range o.refs {
 			if _, ok := parent[r]; !ok {
-				missed[root] = append(missed[root], r)
+				g.missed = append(g.missed, r)
 			}
 		}
 	}
-	roots := make([]string, 0, len(groups))
-	for r := range groups {
-		roots = append(roots, r)
-	}
-	sort.Strings(roots)
-
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	prev := a.parts
-	next := make(map[string]*part, len(groups))
-	inCall := map[string]bool{}
-	for _, o := range objs {
-		inCall[o.namespace] = true
-	}
-	var out []*model.Element
-	for _, root := range roots {
-		objs := groups[root]
+	for root, g := range pt.groups {
+		pt.roots = append(pt.roots, root)
 		names := map[string]bool{}
-		for _, o := range objs {
+		for _, o := range g.objs {
 			names[o.namespace] = true
 		}
-		ns := make([]string, 0, len(names))
 		for n := range names {
-			ns = append(ns, n)
+			g.ns = append(g.ns, n)
 		}
-		sort.Strings(ns)
-		name := strings.Join(ns, ",")
-		ms := missed[root]
-		sort.Strings(ms)
-		ms = slices.Compact(ms)
-		facts := partFacts(objs, byFile)
-		p := prev[name]
-		if p == nil || !slices.Equal(p.facts, facts) || !slices.Equal(p.missed, ms) {
-			np := &part{facts: facts, missed: ms, ns: ns}
-			np.out, np.b = a.buildPart(objs, byFile, prev[name])
-			p = np
+		sort.Strings(g.ns)
+		g.name = strings.Join(g.ns, ",")
+		sort.Strings(g.missed)
+		g.missed = slices.Compact(g.missed)
+		g.facts = partFacts(g.objs, pt.byFile)
+	}
+	sort.Strings(pt.roots)
+	return pt
+}
+
+// takeOver returns the partition of files made from pt, the last Link's, when files are
+// pt's but for a few whose objects keep their files, namespaces and references (an edit of a
+// value in one manifest of a namespace of 2,500: partitioning every object again was a
+// quarter of it), else nil. The parts the changed objects are in get new slices; pt is left
+// as it was but for its index of the files' facts, which the last Link no longer reads.
+func (pt *partition) takeOver(files []*model.FileFacts) *partition {
+	if pt == nil || pt.kustomized || len(files) != len(pt.files) {
+		return nil
+	}
+	var changed []int
+	for i, f := range files {
+		if f == pt.files[i] {
+			continue
 		}
-		next[name] = p
-		out = append(out, p.out...)
+		if len(changed) == deltaMost || f == nil || pt.files[i] == nil || f.File != pt.files[i].File ||
+			f.Format != Name || pt.raws[i] == nil {
+			return nil
+		}
+		changed = append(changed, i)
 	}
-	// The engine links one unit of namespaces at a time (see Joins): the parts of the others
-	// are kept, those of this call's namespaces replaced.
-	if a.parts == nil {
-		a.parts, a.partOf = map[string]*part{}, map[string]string{}
+	if len(changed) == 0 {
+		return nil
 	}
-	for n := range inCall {
-		if name, ok := a.partOf[n]; ok && next[name] == nil {
-			for _, m := range a.parts[name].ns {
-				delete(a.partOf, m)
+	next := *pt
+	next.files, next.raws = files, slices.Clone(pt.raws)
+	byObj := map[*object]*object{}
+	byFacts := map[*model.FileFacts]*model.FileFacts{}
+	roots := map[string]bool{}
+	for _, i := range changed {
+		r, ok := files[i].RawFacts().(*raw)
+		old := pt.raws[i]
+		if !ok || len(r.objects) != len(old.objects) {
+			return nil
+		}
+		for j, o := range r.objects {
+			w := old.objects[j]
+			if o.file != w.file || o.namespace != w.namespace || !slices.Equal(o.refs, w.refs) ||
+				o.kind == "Kustomization" {
+				return nil
 			}
-			delete(a.parts, name)
+			byObj[w] = o
+			roots[pt.rootOf[o.namespace]] = true
 		}
+		next.raws[i] = r
+		byFacts[pt.files[i]] = files[i]
 	}
-	for name, p := range next {
-		a.parts[name] = p
-		for _, n := range p.ns {
-			a.partOf[n] = name
-		}
+	next.groups = maps.Clone(pt.groups)
+	for root := range roots {
+		g := *pt.groups[root]
+		g.objs, g.facts = substitute(g.objs, byObj), substitute(g.facts, byFacts)
+		next.groups[root] = &g
 	}
-	return out
+	for _, i := range changed {
+		next.byFile[files[i].File] = files[i]
+	}
+	return &next
 }
 
 // buildPart builds the model of one part's objects, keeping the pointers of the elements
