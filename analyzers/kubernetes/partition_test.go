@@ -12,7 +12,8 @@ import (
 
 // A Link that takes over the last one's partition (the files are the same, and those that
 // changed keep their objects' namespaces and references) gives the elements a fresh
-// analyzer's Link of the same files gives; an edit that moves an object to another
+// analyzer's Link of the same files gives, an element equal to one its file's Extract made
+// being that element; an edit that moves an object to another
 // namespace, or makes its hosts name another, is partitioned anew. The manifests are in
 // three namespaces whose hosts name one another's; the edits retype a value, move a
 // manifest to another namespace or back to none, and retarget a host to another namespace.
@@ -62,9 +63,18 @@ func TestLinkTakesOverItsPartition(t *testing.T) {
 		if len(got) != len(want) {
 			t.Fatalf("%s: %d elements, a fresh Link %d", where, len(got), len(want))
 		}
+		extracted := map[string]*model.Element{} // what the files' Extract made, as they are now
+		for _, f := range facts {
+			for _, e := range f.Elements {
+				extracted[e.ID] = e
+			}
+		}
 		for j := range got {
 			if got[j].ID != want[j].ID || !model.Equal(got[j], want[j]) {
 				t.Fatalf("%s: element %d is %s, a fresh Link's %s", where, j, got[j].ID, want[j].ID)
+			}
+			if e := extracted[got[j].ID]; e != nil && e != got[j] && model.Equal(e, got[j]) {
+				t.Fatalf("%s: %s is not the element its file's Extract made, equal to it", where, got[j].ID)
 			}
 		}
 	}
