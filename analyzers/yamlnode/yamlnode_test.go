@@ -179,3 +179,24 @@ d: {p: 1, p: 2}
 		t.Errorf("c.x = %q, want 1 through two merges", got)
 	}
 }
+
+// A quoted value with an anchor spans its line, not the file up to the next character like
+// its anchor's (its span ran into the documents after it).
+func TestAnchoredQuotedSpan(t *testing.T) {
+	src := "a:\n  flags: &f \"a,b\"\n  next: 1\n---\nb: &g 'x'\nc: &h y\n"
+	docs, probs := Parse([]byte(src), "f.yaml")
+	if len(probs) != 0 || len(docs) != 2 {
+		t.Fatalf("docs %d problems %v", len(docs), probs)
+	}
+	flags := docs[0].Root.Path("a", "flags")
+	if got := src[flags.Span.Start.Offset:flags.Span.End.Offset]; got != `&f "a,b"` {
+		t.Errorf("an anchored double-quoted value spans %q", got)
+	}
+	if end := docs[0].Root.Span.End.Offset; int(end) > strings.Index(src, "---") {
+		t.Errorf("the first document's root ends at %d, in the second document", end)
+	}
+	b := docs[1].Root.Get("b")
+	if got := src[b.Span.Start.Offset:b.Span.End.Offset]; got != `&g 'x'` {
+		t.Errorf("an anchored single-quoted value spans %q", got)
+	}
+}

@@ -1,0 +1,99 @@
+package yamlnode
+
+import (
+	"fmt"
+	"math/rand"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// stream returns a YAML stream of n documents of several shapes: anchors and aliases, block
+// scalars, flow collections, comments, an empty document.
+func stream(r *rand.Rand, n int) string {
+	var b strings.Builder
+	for i := range n {
+		if i > 0 {
+			b.WriteString("---\n")
+		}
+		switch r.Intn(5) {
+		case 0:
+			fmt.Fprintf(&b, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c%d  # the config\ndata:\n  script: |\n    echo %d\n    exit 0\n  flags: \"a,b\"\n", i, i)
+		case 1:
+			fmt.Fprintf(&b, "base: &b {app: a%d, tier: web}\nitems:\n  - *b\n  - <<: *b\n    extra: [1, 2, 'x']\n", i)
+		case 2:
+			fmt.Fprintf(&b, "# only a comment %d\n", i)
+		case 3:
+			fmt.Fprintf(&b, "kind: Deployment\nspec:\n  containers:\n    - name: app\n      image: reg/app:%d\n      env:\n        - name: URL\n          value: \"http://svc-%d:8080\"\n", i, i)
+		default:
+			fmt.Fprintf(&b, "list:\n- é%d\n- >\n  folded %d\n  text\n", i, i)
+		}
+	}
+	return b.String()
+}
+
+// TestReparseIsParse holds Reparse to Parse after random edits of a stream — characters typed
+// and deleted anywhere, lines and separators added and removed, documents broken and mended
+// — each from the documents of the text before, as an editor's keystrokes come.
+func TestReparseIsParse(t *testing.T) {
+	r := rand.New(rand.NewSource(7))
+	const file = "k8s/all.yaml"
+	text := stream(r, 40)
+	prev, _ := Parse([]byte(text), file)
+	pieces := []string{"x", "\n", "---\n", ": ", "  ", "[", "\"", "#", "- a\n", "&a ", "*a"}
+	for step := range 3000 {
+		at := r.Intn(len(text) + 1)
+		switch r.Intn(3) {
+		case 0:
+			text = text[:at] + pieces[r.Intn(len(pieces))] + text[at:]
+		case 1:
+			end := min(len(text), at+1+r.Intn(8))
+			text = text[:at] + text[end:]
+		default:
+			if step%50 == 0 {
+				text = stream(r, 10+r.Intn(40)) // a file put back
+			} else {
+				text = text[:at] + "x" + text[at:]
+			}
+		}
+		got, gotProbs := Reparse([]byte(text), file, prev)
+		want, wantProbs := Parse([]byte(text), file)
+		if !reflect.DeepEqual(got, want) || !reflect.DeepEqual(gotProbs, wantProbs) {
+			for i := range min(len(got), len(want)) {
+				if !reflect.DeepEqual(got[i], want[i]) {
+					t.Fatalf("step %d: document %d differs from Parse's\ntext:\n%s", step, i, text)
+				}
+			}
+			t.Fatalf("step %d: %d documents, %d problems; Parse: %d, %d", step, len(got), len(gotProbs), len(want), len(wantProbs))
+		}
+		prev = got
+	}
+}
+
+// TestReparseDecodesTheEditedDocument holds the point of Reparse: a keystroke decodes the
+// document it is in, not the stream; the documents before it keep their very trees.
+func TestReparseDecodesTheEditedDocument(t *testing.T) {
+	r := rand.New(rand.NewSource(3))
+	const file = "k8s/all.yaml"
+	text := stream(r, 200)
+	prev, _ := Parse([]byte(text), file)
+	at := strings.Index(text[len(text)/2:], "---\n") + len(text)/2 + len("---\n") + 1
+	edited := text[:at] + "x" + text[at:]
+	before := decodes.Load()
+	docs, _ := Reparse([]byte(edited), file, prev)
+	if n := decodes.Load() - before; n != 1 {
+		t.Errorf("a keystroke decoded %d documents, want 1", n)
+	}
+	kept := 0
+	for i, d := range docs {
+		if d.Span.End.Offset < int32(at) && d.Root != nil {
+			if d.Root != prev[i].Root {
+				t.Fatalf("document %d, before the edit, was not taken over", i)
+			}
+			kept++
+		}
+	}
+	if kept == 0 {
+		t.Fatal("no document before the edit")
+	}
+}
