@@ -13,9 +13,13 @@ import (
 	"github.com/threatls/threatls/model"
 )
 
-// raw is what Extract keeps of a file for Link: its objects. They hold no tree-sitter node
-// (yamlnode trees are plain Go values) and are never modified once extracted.
-type raw struct{ objects []*object }
+// raw is what Extract keeps of a file for Link: its objects, and the documents they were
+// read from (what Reextract takes over). They hold no tree-sitter node (yamlnode trees are
+// plain Go values) and are never modified once extracted.
+type raw struct {
+	objects []*object
+	docs    []*yamlnode.Doc
+}
 
 // object is one Kubernetes object of a kind the analyzer reads: a document with apiVersion
 // and kind, or an item of a List.
@@ -60,12 +64,31 @@ func modelled(kind string) bool {
 // would give if it were the only one; elements that several files share (namespaces they
 // do not declare, the internet, external actors) are left to Link.
 func (a *Analyzer) Extract(t *parse.Tree, file string) *model.FileFacts {
+	return extract(t, file, nil)
+}
+
+// Reextract is Extract of t, the text of file after an edit, taking over the documents of
+// prev, the facts of its text before, that the edit left as they were: a keystroke decodes
+// its document, not the file (yamlnode.Reparse).
+func (a *Analyzer) Reextract(t *parse.Tree, file string, prev *model.FileFacts) *model.FileFacts {
+	var docs []*yamlnode.Doc
+	if prev != nil && prev.File == file && prev.Warm() {
+		if r, ok := prev.RawFacts().(*raw); ok {
+			docs = r.docs
+		}
+	}
+	return extract(t, file, docs)
+}
+
+// extract is Extract, reading the documents of the text with those of its last version
+// (prev, nil for none).
+func extract(t *parse.Tree, file string, prev []*yamlnode.Doc) *model.FileFacts {
 	ff := &model.FileFacts{File: file, Format: Name}
-	objs, problems, manifest := readObjects(t.Src, file)
+	objs, docs, problems, manifest := readObjects(t.Src, file, prev)
 	if !manifest {
 		return ff
 	}
-	ff.Raw = &raw{objects: objs}
+	ff.Raw = &raw{objects: objs, docs: docs}
 	m := build(objs)
 	var defs []model.Span
 	for _, e := range m.elements {
@@ -88,15 +111,22 @@ func (a *Analyzer) Extract(t *parse.Tree, file string) *model.FileFacts {
 
 var manifestLine = regexp.MustCompile(`(?m)^\s*(apiVersion|kind)\s*:`)
 
-// readObjects decodes src and returns its objects, the problems of its documents, and
-// whether the file is a manifest: one of its documents has apiVersion and kind (or, broken,
-// looks as if it had them). The problems of a file that is not a manifest are dropped: the
-// file belongs to another format.
-func readObjects(src []byte, file string) ([]*object, []model.Problem, bool) {
+// readObjects decodes src and returns its objects, its documents, the problems of its
+// documents, and whether the file is a manifest: one of its documents has apiVersion and kind
+// (or, broken, looks as if it had them). The problems of a file that is not a manifest are
+// dropped: the file belongs to another format. prev, when not nil, are the documents of the
+// file's last version, taken over where the text is theirs (yamlnode.Reparse).
+func readObjects(src []byte, file string, prev []*yamlnode.Doc) ([]*object, []*yamlnode.Doc, []model.Problem, bool) {
 	// Template actions are rewritten so that what a Helm template writes literally is read
 	// (template.go); spans are those of src.
 	nsrc, blanks := neutralise(src)
-	docs, probs := yamlnode.Parse(nsrc, file)
+	var docs []*yamlnode.Doc
+	var probs []model.Problem
+	if prev != nil {
+		docs, probs = yamlnode.Reparse(nsrc, file, prev)
+	} else {
+		docs, probs = yamlnode.Parse(nsrc, file)
+	}
 	// A document that does not parse keeps what is intact (a half-typed manifest keeps the
 	// findings of its other fields); its parse problem is reported below, and nothing else
 	// about it: what is missing from it is missing because of the fault.
@@ -171,9 +201,9 @@ func readObjects(src []byte, file string) ([]*object, []model.Problem, bool) {
 		}
 	}
 	if !manifest {
-		return nil, nil, false
+		return nil, nil, nil, false
 	}
-	return objs, append(problems, others...), true
+	return objs, docs, append(problems, others...), true
 }
 
 // isObject reports whether n is a map with a scalar apiVersion and kind.

@@ -1,0 +1,101 @@
+package kubernetes
+
+import (
+	"bytes"
+	"io/fs"
+	"math/rand"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/threatls/threatls/analyzers/analyzertest"
+	"github.com/threatls/threatls/analyzers/parse"
+)
+
+// TestReextractIsExtract holds Reextract to Extract: every manifest of the testdata (broken
+// ones, templates, kustomizations, lists included), and all of them as one stream, edited
+// at random — characters typed and deleted, lines and separators added — each edit read
+// from the facts of the text before.
+func TestReextractIsExtract(t *testing.T) {
+	var texts [][]byte
+	var all bytes.Buffer
+	err := filepath.WalkDir("testdata/src", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".yaml") && !strings.HasSuffix(p, ".yml") {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		texts = append(texts, b)
+		all.WriteString("---\n")
+		all.Write(b)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	texts = append(texts, all.Bytes())
+	a := New().(*Analyzer)
+	r := rand.New(rand.NewSource(11))
+	pieces := []string{"x", "\n", "---\n", ": ", "  ", "{{ .Values.x }}", "\"", "# threatls:ignore K8S-001 reason\n", "- a\n", "kind: Service\n"}
+	edits := 0
+	for i, text := range texts {
+		const file = "k8s/app.yaml"
+		prev := analyzertest.Extract(t, a, file, text)
+		for step := range 60 {
+			at := r.Intn(len(text) + 1)
+			if r.Intn(2) == 0 {
+				text = append(text[:at:at], append([]byte(pieces[r.Intn(len(pieces))]), text[at:]...)...)
+			} else {
+				end := min(len(text), at+1+r.Intn(6))
+				text = append(text[:at:at], text[end:]...)
+			}
+			tr, err := parse.Parse(t.Context(), a.Lang(), text)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := a.Reextract(tr, file, prev)
+			want := a.Extract(tr, file)
+			tr.Close()
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("text %d, edit %d: Reextract differs from Extract\n%s", i, step, text)
+			}
+			prev = got
+			edits++
+		}
+	}
+	t.Logf("%d edits of %d texts", edits, len(texts))
+}
+
+// TestReextractTakesDocumentsOver holds the point of Reextract: the objects of the documents
+// before an edit keep their decoded trees.
+func TestReextractTakesDocumentsOver(t *testing.T) {
+	var b strings.Builder
+	for i := range 50 {
+		b.WriteString("---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c" + string(rune('a'+i%26)) + strings.Repeat("x", i) + "\ndata:\n  k: v\n")
+	}
+	text := []byte(b.String())
+	a := New().(*Analyzer)
+	const file = "k8s/all.yaml"
+	prev := analyzertest.Extract(t, a, file, text)
+	at := bytes.LastIndex(text, []byte("k: v"))
+	text = append(text[:at:at], append([]byte("x"), text[at:]...)...)
+	tr, err := parse.Parse(t.Context(), a.Lang(), text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	got := a.Reextract(tr, file, prev)
+	was, now := prev.Raw.(*raw).objects, got.Raw.(*raw).objects
+	if len(was) != 50 || len(now) != 50 {
+		t.Fatalf("%d objects, then %d", len(was), len(now))
+	}
+	for i := range 49 {
+		if was[i].root != now[i].root {
+			t.Fatalf("object %d, before the edit, was decoded again", i)
+		}
+	}
+	if was[49].root == now[49].root {
+		t.Fatal("the edited object kept its old tree")
+	}
+}
