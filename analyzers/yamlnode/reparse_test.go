@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -95,5 +96,27 @@ func TestReparseDecodesTheEditedDocument(t *testing.T) {
 	}
 	if kept == 0 {
 		t.Fatal("no document before the edit")
+	}
+}
+
+// TestSeparatorsAreTheExpression holds the separator scanner to the regular expression it
+// replaces, on lines made of the characters that matter.
+func TestSeparatorsAreTheExpression(t *testing.T) {
+	re := regexp.MustCompile(`(?m)^(---|\.\.\.)([ \t].*)?\r?$`)
+	r := rand.New(rand.NewSource(5))
+	parts := []string{"-", "---", "...", ".", " ", "\t", "\r", "\n", "a", "# c", "--- x", "\r\n"}
+	for range 20000 {
+		var b strings.Builder
+		for range r.Intn(12) {
+			b.WriteString(parts[r.Intn(len(parts))])
+		}
+		src := []byte(b.String())
+		var want [][2]int
+		for _, m := range re.FindAllIndex(src, -1) {
+			want = append(want, [2]int{m[0], m[1]})
+		}
+		if got := separators(src); !reflect.DeepEqual(got, want) {
+			t.Fatalf("%q: separators %v, the expression %v", src, got, want)
+		}
 	}
 }

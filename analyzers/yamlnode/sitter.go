@@ -78,7 +78,7 @@ func sitterDocs(src []byte, file string) []*Doc {
 		}
 		docs = append(docs, &Doc{Index: len(docs), Span: span(file, src, lines, start, end), Root: recoverDoc(file, src, lines, start, end)})
 	}
-	for _, m := range separator.FindAllIndex(src, -1) {
+	for _, m := range separators(src) {
 		flush(m[0])
 		start = m[1]
 		if start < len(src) && src[start] == '\n' {

@@ -86,7 +86,28 @@ const MaxNodes = 100_000
 // maxMergeDepth bounds the chain of merge keys (`<<: *a` where a has `<<: *b` …).
 const maxMergeDepth = 16
 
-var separator = regexp.MustCompile(`(?m)^(---|\.\.\.)([ \t].*)?\r?$`)
+// separators returns where the document separators of src are: the lines that begin with
+// `---` or `...` followed by nothing, a blank or a tab (start and end of each, its newline
+// excluded). It is the regular expression (?m)^(---|\.\.\.)([ \t].*)?\r?$ written out: a
+// keystroke in a 5 MB stream looked for them with it in 76 ms.
+func separators(src []byte) [][2]int {
+	var out [][2]int
+	for i := 0; i < len(src); {
+		e := bytes.IndexByte(src[i:], '\n')
+		if e < 0 {
+			e = len(src)
+		} else {
+			e += i
+		}
+		if line := src[i:e]; len(line) >= 3 && (line[0] == '-' && line[1] == '-' && line[2] == '-' || line[0] == '.' && line[1] == '.' && line[2] == '.') {
+			if rest := line[3:]; len(rest) == 0 || rest[0] == ' ' || rest[0] == '\t' || string(rest) == "\r" {
+				out = append(out, [2]int{i, e})
+			}
+		}
+		i = e + 1
+	}
+	return out
+}
 
 // Parse reads every document of src. file is the name spans carry. A document that does not
 // parse has a nil Root and a problem at the line the decoder stopped at; the others are read.
@@ -140,7 +161,7 @@ func parseDocs(src []byte, file string, byText map[uint64][]*Doc) ([]*Doc, []mod
 		c := converter{file: file, src: src, lines: lines, base: start, end: end, seen: map[*yaml.Node]*Node{}}
 		d.Root = c.convert(root)
 	}
-	for _, m := range separator.FindAllIndex(src, -1) {
+	for _, m := range separators(src) {
 		flush(m[0])
 		start = m[1]
 		if start < len(src) && src[start] == '\n' {
