@@ -9,7 +9,6 @@ package container
 
 import (
 	"path"
-	"regexp"
 	"strings"
 )
 
@@ -96,7 +95,26 @@ func Interpolated(s string) bool {
 var credentialSuffixes = []string{"_PASSWORD_FILE", "_CREDENTIALS", "_PASSWORD", "_SECRET_KEY", "_ACCESS_KEY",
 	"_API_KEY", "_SECRET", "_TOKEN", "_PASS", "_PWD", "_KEY"}
 
-var nonAlnum = regexp.MustCompile(`[^A-Za-z0-9]+`)
+// underscored is s with each run of characters other than ASCII letters and digits made one
+// underscore (`orders-db.shop` → `orders_db_shop`): a host as a variable name's prefix. Every
+// variable of every workload asks it of each address, so it is written out rather than a
+// regular expression's replacement.
+func underscored(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	run := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' {
+			b.WriteByte(c)
+			run = false
+		} else if !run {
+			b.WriteByte('_')
+			run = true
+		}
+	}
+	return b.String()
+}
 
 // Credential returns the index in others of the variable that holds the caller's credential
 // for the address held by the variable name, whose host is host; -1 when none does. Of the
@@ -108,7 +126,7 @@ var nonAlnum = regexp.MustCompile(`[^A-Za-z0-9]+`)
 func Credential(name, host string, others []string) int {
 	n := strings.ToUpper(name)
 	pre := AddressPrefix(name)
-	hostPre := strings.ToUpper(nonAlnum.ReplaceAllString(host, "_"))
+	hostPre := strings.ToUpper(underscored(host))
 	// shares reports whether the variable o starts with the part of name before its i-th
 	// underscore, that underscore included.
 	shares := func(o string, i int) bool { return i > 0 && strings.HasPrefix(o, n[:i+1]) && SecretName(o) }
