@@ -81,3 +81,24 @@ func scaleManifests(r *rand.Rand, dir, ns string) []File {
 	}
 	return out
 }
+
+// LargeManifest returns one YAML stream of at least size bytes — the manifests of as many
+// stacks as it takes, in one namespace, as `helm template` or `kubectl get -o yaml` writes
+// them — and the offset of a point inside an environment value near its middle, where an
+// edit keeps the file valid.
+func LargeManifest(seed int64, size int) (text []byte, mid int) {
+	r := rand.New(rand.NewSource(seed))
+	var b strings.Builder
+	for s := 0; b.Len() < size; s++ {
+		for _, f := range scaleManifests(r, fmt.Sprintf("stacks/s%04d", s), "default") {
+			if b.Len() > 0 {
+				b.WriteString("---\n")
+			}
+			b.Write(f.Text)
+		}
+	}
+	text = []byte(b.String())
+	const key = "value: \"http://"
+	i := strings.Index(b.String()[len(text)/2:], key)
+	return text, len(text)/2 + i + len(key) + 1
+}
