@@ -19,6 +19,9 @@ import (
 type raw struct {
 	objects []*object
 	docs    []*yamlnode.Doc
+	// built is what Extract built of the objects, shared elements included: a part of
+	// Link whose objects are the file's is that (see Link), and is not built twice.
+	built []*model.Element
 }
 
 // object is one Kubernetes object of a kind the analyzer reads: a document with apiVersion
@@ -88,8 +91,8 @@ func extract(t *parse.Tree, file string, prev []*yamlnode.Doc) *model.FileFacts 
 	if !manifest {
 		return ff
 	}
-	ff.Raw = &raw{objects: objs, docs: docs}
 	m := build(objs)
+	ff.Raw = &raw{objects: objs, docs: docs, built: m.elements}
 	var defs []model.Span
 	for _, e := range m.elements {
 		if !m.shared[e] {

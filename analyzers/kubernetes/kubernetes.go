@@ -55,6 +55,8 @@ type Analyzer struct {
 	// took it over (see takeOver).
 	last      *partition
 	takenOver int
+	// alone counts the parts that were one file's Extract (see partition.alone).
+	alone int
 }
 
 // part is a set of namespaces that link together, and the elements they made.
@@ -184,7 +186,12 @@ func (a *Analyzer) Link(files []*model.FileFacts) []*model.Element {
 		p := prev[g.name]
 		if p == nil || !slices.Equal(p.facts, g.facts) || !slices.Equal(p.missed, g.missed) {
 			np := &part{facts: g.facts, missed: g.missed, ns: g.ns}
-			np.out, np.b = a.buildPart(g.objs, pt.byFile, prev[g.name])
+			if built := pt.alone(g); built != nil {
+				np.out = sharedKept(built, prev[g.name])
+				a.alone++
+			} else {
+				np.out, np.b = a.buildPart(g.objs, pt.byFile, prev[g.name])
+			}
 			p = np
 		}
 		next[g.name] = p
@@ -378,6 +385,47 @@ func (pt *partition) takeOver(files []*model.FileFacts) *partition {
 		next.byFile[files[i].File] = files[i]
 	}
 	return &next
+}
+
+// alone returns what Extract built of g's objects when they are one file's, all of them, as
+// the file has them (no kustomization gives them a namespace): a build is a function of its
+// objects, so the part is that build, and a keystroke in a stream of thousands of manifests
+// builds them once, not twice. Else nil.
+func (pt *partition) alone(g *group) []*model.Element {
+	if pt.kustomized || len(g.facts) != 1 {
+		return nil
+	}
+	r, ok := g.facts[0].RawFacts().(*raw)
+	if !ok || r.built == nil || !slices.Equal(r.objects, g.objs) {
+		return nil
+	}
+	return r.built
+}
+
+// sharedKept returns built with each element that Extract left to Link (a namespace the file
+// does not declare, the internet, an external actor) the pointer of the last part's equal
+// one: Extract makes them anew each time.
+func sharedKept(built []*model.Element, last *part) []*model.Element {
+	if last == nil {
+		return built
+	}
+	before := make(map[string]*model.Element, len(last.out))
+	for _, e := range last.out {
+		before[e.ID] = e
+	}
+	var out []*model.Element
+	for i, e := range built {
+		if b := before[e.ID]; b != nil && b != e && model.Equal(b, e) {
+			if out == nil {
+				out = slices.Clone(built)
+			}
+			out[i] = b
+		}
+	}
+	if out == nil {
+		return built
+	}
+	return out
 }
 
 // buildPart builds the model of one part's objects, keeping the pointers of the elements

@@ -2,6 +2,7 @@ package kubernetes
 
 import (
 	"bytes"
+	"fmt"
 	"io/fs"
 	"math/rand"
 	"os"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/threatls/threatls/analyzers/analyzertest"
 	"github.com/threatls/threatls/analyzers/parse"
+	"github.com/threatls/threatls/model"
 )
 
 // TestReextractIsExtract holds Reextract to Extract: every manifest of the testdata (broken
@@ -98,4 +100,90 @@ func TestReextractTakesDocumentsOver(t *testing.T) {
 	if was[49].root == now[49].root {
 		t.Fatal("the edited object kept its old tree")
 	}
+}
+
+// TestLinkOfOneFileIsItsBuild: a namespace whose objects are all one file's is linked as the
+// file's Extract built it (not built a second time), and that is what a build of its objects
+// makes — through random edits of a stream of every testdata manifest, each read by
+// Reextract, as an editor's keystrokes in a large manifest are.
+func TestLinkOfOneFileIsItsBuild(t *testing.T) {
+	var all strings.Builder
+	for i := range 30 {
+		fmt.Fprintf(&all, `---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: svc-%[1]d
+  labels: {app: svc-%[1]d}
+spec:
+  selector: {matchLabels: {app: svc-%[1]d}}
+  template:
+    metadata: {labels: {app: svc-%[1]d}}
+    spec:
+      containers:
+        - name: app
+          image: reg/svc-%[1]d:1.%[1]d
+          envFrom: [{configMapRef: {name: svc-%[1]d-config}}]
+          env:
+            - {name: NEXT_URL, value: "http://svc-%[2]d:8080"}
+            - {name: DB_URL, value: "postgres://u:p@db-%[3]d.example.com/x"}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: svc-%[1]d}
+spec:
+  type: %[4]s
+  selector: {app: svc-%[1]d}
+  ports: [{port: 8080}]
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: svc-%[1]d-config}
+data: {CACHE_URL: "redis://svc-%[2]d:6379"}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: svc-%[1]d-in}
+spec:
+  podSelector: {matchLabels: {app: svc-%[1]d}}
+  ingress: [{from: [{podSelector: {matchLabels: {app: svc-%[3]d}}}]}]
+`, i, (i+1)%30, (i+7)%30, []string{"ClusterIP", "LoadBalancer"}[i%2])
+	}
+	text := []byte(all.String())
+	a := New().(*Analyzer)
+	r := rand.New(rand.NewSource(13))
+	const file = "k8s/all.yaml"
+	ff := analyzertest.Extract(t, a, file, text)
+	for step := range 80 {
+		got := a.Link([]*model.FileFacts{ff})
+		want := map[string]*model.Element{}
+		pt := newPartition([]*model.FileFacts{ff})
+		for _, g := range pt.groups {
+			b := newBuilder(g.objs)
+			b.build()
+			for _, e := range b.out {
+				want[e.ID] = e
+			}
+		}
+		if len(got) != len(want) {
+			t.Fatalf("edit %d: Link made %d elements, a build of the objects %d", step, len(got), len(want))
+		}
+		for _, e := range got {
+			if !model.Equal(e, want[e.ID]) {
+				t.Fatalf("edit %d: Link's %s differs from a build's", step, e.ID)
+			}
+		}
+		at := r.Intn(len(text) + 1)
+		text = append(text[:at:at], append([]byte("x"), text[at:]...)...)
+		tr, err := parse.Parse(t.Context(), a.Lang(), text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ff = a.Reextract(tr, file, ff)
+		tr.Close()
+	}
+	if a.alone == 0 {
+		t.Error("no namespace was linked from its file's Extract")
+	}
+	t.Logf("%d parts linked from their file's Extract", a.alone)
 }
