@@ -27,7 +27,7 @@ import (
 // are Parse's; the problems stand (they say what is wrong), their message saying now that
 // what is intact is read.
 func Recover(src []byte, file string, docs []*Doc, problems []model.Problem) ([]*Doc, []model.Problem) {
-	lines := lineStarts(src)
+	var lines []int // made for the first document that did not parse
 	out := slices.Clone(problems)
 	for _, d := range docs {
 		if d.Root != nil {
@@ -35,6 +35,9 @@ func Recover(src []byte, file string, docs []*Doc, problems []model.Problem) ([]
 		}
 		for i, p := range out {
 			if p.Span.Start.Offset >= d.Span.Start.Offset && p.Span.Start.Offset <= d.Span.End.Offset {
+				if lines == nil {
+					lines = lineStarts(src)
+				}
 				d.Root = recoverDoc(file, src, lines, int(d.Span.Start.Offset), int(d.Span.End.Offset))
 				d.Recovered = d.Root != nil
 				if d.Recovered {
@@ -73,7 +76,7 @@ func sitterDocs(src []byte, file string) []*Doc {
 	var docs []*Doc
 	start := 0
 	flush := func(end int) {
-		if len(bytes.TrimSpace(stripComments(src[start:end]))) == 0 && len(docs) > 0 {
+		if blank(src[start:end]) && len(docs) > 0 {
 			return
 		}
 		docs = append(docs, &Doc{Index: len(docs), Span: span(file, src, lines, start, end), Root: recoverDoc(file, src, lines, start, end)})

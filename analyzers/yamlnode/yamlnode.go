@@ -140,7 +140,7 @@ func parseDocs(src []byte, file string, byText map[uint64][]*Doc) ([]*Doc, []mod
 	start := 0
 	flush := func(end int) {
 		text := src[start:end]
-		if len(bytes.TrimSpace(stripComments(text))) == 0 && len(docs) > 0 {
+		if blank(text) && len(docs) > 0 {
 			return // nothing between two separators, or a trailing one
 		}
 		d := &Doc{Index: len(docs), Span: span(file, src, lines, start, end), sum: maphash.Bytes(textSeed, text)}
@@ -470,14 +470,20 @@ func lineOf(lines []int, off int) int {
 	return lo
 }
 
-func stripComments(text []byte) []byte {
-	var out []byte
-	for _, line := range bytes.Split(text, []byte("\n")) {
+// blank reports whether text holds nothing but blank lines and comments.
+func blank(text []byte) bool {
+	for len(text) > 0 {
+		line := text
+		if i := bytes.IndexByte(text, '\n'); i >= 0 {
+			line, text = text[:i], text[i+1:]
+		} else {
+			text = nil
+		}
 		if t := bytes.TrimSpace(line); len(t) > 0 && t[0] != '#' {
-			out = append(out, line...)
+			return false
 		}
 	}
-	return out
+	return true
 }
 
 // Get returns the value of key in a map (following merge keys), or nil. Nil-safe.
