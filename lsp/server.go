@@ -295,9 +295,12 @@ func (s *server) update(ctx context.Context, f *folder) {
 		if s.beforeUpdate != nil {
 			s.beforeUpdate()
 		}
+		t0 := time.Now()
 		snap := f.ws.Update()
 		s.updates.Add(1)
+		t1 := time.Now()
 		f.diags.publish(ctx, snap)
+		s.log.Debug("updated", zap.String("folder", f.name), zap.Duration("model", t1.Sub(t0)), zap.Duration("published", time.Since(t1)))
 	}
 }
 
