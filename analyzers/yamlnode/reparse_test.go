@@ -120,3 +120,25 @@ func TestSeparatorsAreTheExpression(t *testing.T) {
 		}
 	}
 }
+
+// FuzzReparse holds Reparse to Parse on any text and any edit of it: bytes that are not
+// UTF-8, NUL bytes, alias bombs and broken documents included.
+func FuzzReparse(f *testing.F) {
+	f.Add("a: 1\n---\nb: &x [*x]\n---\nc: \"d\"\n", 3, 0, "x")
+	f.Add("k: |\n  a\n  b\n---\n# c\n...\nz: 1\n", 10, 2, "---\n")
+	f.Add("a: &a [1,2]\nb: [*a,*a,*a]\n---\n\xff: 1\n", 0, 0, "\x00")
+	f.Fuzz(func(t *testing.T, text string, at, del int, ins string) {
+		if len(text) > 4<<10 || len(ins) > 64 {
+			return
+		}
+		prev, _ := Parse([]byte(text), "f.yaml")
+		at = min(max(at, 0), len(text))
+		end := min(at+max(del, 0)%16, len(text))
+		edited := []byte(text[:at] + ins + text[end:])
+		got, gotProbs := Reparse(edited, "f.yaml", prev)
+		want, wantProbs := Parse(edited, "f.yaml")
+		if !reflect.DeepEqual(got, want) || !reflect.DeepEqual(gotProbs, wantProbs) {
+			t.Fatalf("Reparse differs from Parse of %q", edited)
+		}
+	})
+}
