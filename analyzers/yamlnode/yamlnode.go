@@ -76,6 +76,8 @@ type Doc struct {
 	// what Reparse takes a document over by.
 	sum     uint64
 	decoded bool
+	// shared is set when an alias makes a node of Root reachable twice.
+	shared bool
 }
 
 // MaxNodes bounds the nodes any walk visits (Walk, merged Entries): shared nodes reached by
@@ -146,7 +148,8 @@ func parseDocs(src []byte, file string, byText map[uint64][]*Doc) ([]*Doc, []mod
 		d := &Doc{Index: len(docs), Span: span(file, src, lines, start, end), sum: maphash.Bytes(textSeed, text)}
 		docs = append(docs, d)
 		if old := taken(byText, d); old != nil {
-			d.decoded, d.Root = true, moveTree(old.Root, d.Span.Start.Offset-old.Span.Start.Offset, d.Span.Start.Line-old.Span.Start.Line)
+			d.decoded, d.shared = true, old.shared
+			d.Root = moveTree(old.Root, d.Span.Start.Offset-old.Span.Start.Offset, d.Span.Start.Line-old.Span.Start.Line, old.shared)
 			return
 		}
 		root, err := decode(text)
@@ -159,7 +162,7 @@ func parseDocs(src []byte, file string, byText map[uint64][]*Doc) ([]*Doc, []mod
 			return
 		}
 		c := converter{file: file, src: src, lines: lines, base: start, end: end, seen: map[*yaml.Node]*Node{}}
-		d.Root = c.convert(root)
+		d.Root, d.shared = c.convert(root), c.shared
 	}
 	for _, m := range separators(src) {
 		flush(m[0])
@@ -199,9 +202,12 @@ func taken(byText map[uint64][]*Doc, d *Doc) *Doc {
 // line, so its columns stay. Nodes shared through aliases stay shared; an unmoved tree is
 // root itself (trees are never modified). The copy's nodes, pairs and items are three
 // allocations, not one per node: half of a 5 MB stream is moved by a keystroke in its middle.
-func moveTree(root *Node, off, lines int32) *Node {
+func moveTree(root *Node, off, lines int32, shared bool) *Node {
 	if root == nil || off == 0 && lines == 0 {
 		return root
+	}
+	if !shared {
+		return moveTreeOnce(root, off, lines)
 	}
 	// Count first, each shared node once.
 	index := map[*Node]int{}
@@ -259,6 +265,58 @@ func moveTree(root *Node, off, lines int32) *Node {
 	return &out[0]
 }
 
+// moveTreeOnce is moveTree of a tree whose every node is reached once (no alias): it needs
+// no index of the nodes it copied, which cost a third of the copy.
+func moveTreeOnce(root *Node, off, lines int32) *Node {
+	var nodes, pairs, items int
+	var count func(n *Node)
+	count = func(n *Node) {
+		if n == nil {
+			return
+		}
+		nodes++
+		pairs += len(n.Pairs)
+		items += len(n.Items)
+		for _, p := range n.Pairs {
+			count(p.Key)
+			count(p.Value)
+		}
+		for _, it := range n.Items {
+			count(it)
+		}
+	}
+	count(root)
+	out := make([]Node, 0, nodes)
+	pairSlab := make([]Pair, pairs)
+	itemSlab := make([]*Node, items)
+	var move func(n *Node) *Node
+	move = func(n *Node) *Node {
+		if n == nil {
+			return nil
+		}
+		out = append(out, Node{Kind: n.Kind, Tag: n.Tag, Value: n.Value, Span: n.Span, Comment: n.Comment})
+		m := &out[len(out)-1]
+		m.Span.Start.Offset += off
+		m.Span.End.Offset += off
+		m.Span.Start.Line += lines
+		m.Span.End.Line += lines
+		if n.Pairs != nil {
+			m.Pairs, pairSlab = pairSlab[:len(n.Pairs):len(n.Pairs)], pairSlab[len(n.Pairs):]
+			for j, p := range n.Pairs {
+				m.Pairs[j] = Pair{Key: move(p.Key), Value: move(p.Value)}
+			}
+		}
+		if n.Items != nil {
+			m.Items, itemSlab = itemSlab[:len(n.Items):len(n.Items)], itemSlab[len(n.Items):]
+			for j, it := range n.Items {
+				m.Items[j] = move(it)
+			}
+		}
+		return m
+	}
+	return move(root)
+}
+
 // decode runs yaml.v3 on one document; a panic in the decoder is an error of the document.
 func decode(text []byte) (root *yaml.Node, err error) {
 	defer func() {
@@ -310,13 +368,14 @@ func problem(file string, src []byte, lines []int, start, end int, err error) mo
 }
 
 type converter struct {
-	file  string
-	src   []byte
-	lines []int
-	base  int // offset of the document in src
-	end   int // where the document ends in src: no node reaches past it
-	seen  map[*yaml.Node]*Node
-	count int
+	file   string
+	src    []byte
+	lines  []int
+	base   int // offset of the document in src
+	end    int // where the document ends in src: no node reaches past it
+	seen   map[*yaml.Node]*Node
+	count  int
+	shared bool // a node was reached twice (see Doc)
 }
 
 func (c *converter) convert(n *yaml.Node) *Node {
@@ -330,6 +389,7 @@ func (c *converter) convert(n *yaml.Node) *Node {
 		return c.convert(n.Alias) // shared: converted once, whatever the number of aliases
 	}
 	if out, ok := c.seen[n]; ok {
+		c.shared = true
 		return out // an alias to an anchor seen before (or a self-reference: its partial node)
 	}
 	c.count++
