@@ -199,80 +199,28 @@ func taken(byText map[uint64][]*Doc, d *Doc) *Doc {
 }
 
 // moveTree returns the tree of root moved by off bytes and lines lines: a document begins a
-// line, so its columns stay. Nodes shared through aliases stay shared; an unmoved tree is
-// root itself (trees are never modified). The copy's nodes, pairs and items are three
-// allocations, not one per node: half of a 5 MB stream is moved by a keystroke in its middle.
+// line, so its columns stay. An unmoved tree is root itself (trees are never modified). The
+// copy's nodes, pairs and items are three allocations, not one per node: half of a 5 MB
+// stream is moved by a keystroke in its middle. When an alias makes a node reachable twice
+// (shared), the copy keeps it shared; otherwise it needs no index of the nodes it copied,
+// which cost a third of the copy.
 func moveTree(root *Node, off, lines int32, shared bool) *Node {
 	if root == nil || off == 0 && lines == 0 {
 		return root
 	}
-	if !shared {
-		return moveTreeOnce(root, off, lines)
+	var seen map[*Node]*Node // when shared: the copy of each node copied
+	if shared {
+		seen = map[*Node]*Node{}
 	}
-	// Count first, each shared node once.
-	index := map[*Node]int{}
+	counted := map[*Node]bool{}
 	var nodes, pairs, items int
 	var count func(n *Node)
 	count = func(n *Node) {
-		if n == nil {
+		if n == nil || shared && counted[n] {
 			return
 		}
-		if _, ok := index[n]; ok {
-			return
-		}
-		index[n] = nodes
-		nodes++
-		pairs += len(n.Pairs)
-		items += len(n.Items)
-		for _, p := range n.Pairs {
-			count(p.Key)
-			count(p.Value)
-		}
-		for _, it := range n.Items {
-			count(it)
-		}
-	}
-	count(root)
-	out := make([]Node, nodes)
-	pairSlab := make([]Pair, pairs)
-	itemSlab := make([]*Node, items)
-	moved := func(n *Node) *Node {
-		if n == nil {
-			return nil
-		}
-		return &out[index[n]]
-	}
-	for n, i := range index {
-		m := &out[i]
-		*m = Node{Kind: n.Kind, Tag: n.Tag, Value: n.Value, Span: n.Span, Comment: n.Comment}
-		m.Span.Start.Offset += off
-		m.Span.End.Offset += off
-		m.Span.Start.Line += lines
-		m.Span.End.Line += lines
-		if n.Pairs != nil {
-			m.Pairs, pairSlab = pairSlab[:len(n.Pairs):len(n.Pairs)], pairSlab[len(n.Pairs):]
-			for j, p := range n.Pairs {
-				m.Pairs[j] = Pair{Key: moved(p.Key), Value: moved(p.Value)}
-			}
-		}
-		if n.Items != nil {
-			m.Items, itemSlab = itemSlab[:len(n.Items):len(n.Items)], itemSlab[len(n.Items):]
-			for j, it := range n.Items {
-				m.Items[j] = moved(it)
-			}
-		}
-	}
-	return &out[0]
-}
-
-// moveTreeOnce is moveTree of a tree whose every node is reached once (no alias): it needs
-// no index of the nodes it copied, which cost a third of the copy.
-func moveTreeOnce(root *Node, off, lines int32) *Node {
-	var nodes, pairs, items int
-	var count func(n *Node)
-	count = func(n *Node) {
-		if n == nil {
-			return
+		if shared {
+			counted[n] = true
 		}
 		nodes++
 		pairs += len(n.Pairs)
@@ -286,6 +234,7 @@ func moveTreeOnce(root *Node, off, lines int32) *Node {
 		}
 	}
 	count(root)
+	// Appends never grow the slabs (they are counted), so pointers into them stay.
 	out := make([]Node, 0, nodes)
 	pairSlab := make([]Pair, pairs)
 	itemSlab := make([]*Node, items)
@@ -294,8 +243,14 @@ func moveTreeOnce(root *Node, off, lines int32) *Node {
 		if n == nil {
 			return nil
 		}
+		if m, ok := seen[n]; ok {
+			return m // shared, or a self-reference: its copy, complete or under way
+		}
 		out = append(out, Node{Kind: n.Kind, Tag: n.Tag, Value: n.Value, Span: n.Span, Comment: n.Comment})
 		m := &out[len(out)-1]
+		if seen != nil {
+			seen[n] = m
+		}
 		m.Span.Start.Offset += off
 		m.Span.End.Offset += off
 		m.Span.Start.Line += lines
