@@ -5,7 +5,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"runtime"
 	"slices"
@@ -23,7 +22,6 @@ import (
 	"github.com/threatls/threatls/engine/corpus"
 	"github.com/threatls/threatls/knowledge"
 	"github.com/threatls/threatls/model"
-	"go.yaml.in/yaml/v3"
 )
 
 // Benchmarks of the two costs a user feels: scanning a repository (the CLI, and a server's
@@ -231,14 +229,8 @@ func decodeYAML(tb testing.TB, text []byte) time.Duration {
 	var lat []time.Duration
 	for range 5 {
 		t0 := time.Now()
-		dec := yaml.NewDecoder(bytes.NewReader(text))
-		for {
-			var n yaml.Node
-			if err := dec.Decode(&n); err == io.EOF {
-				break
-			} else if err != nil {
-				tb.Fatal(err)
-			}
+		if err := corpus.DecodeYAML(text); err != nil {
+			tb.Fatal(err)
 		}
 		lat = append(lat, time.Since(t0))
 	}

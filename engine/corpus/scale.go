@@ -1,9 +1,14 @@
 package corpus
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"math/rand"
 	"strings"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // The scale corpus is half Terraform, half Kubernetes manifests, at any size (1,000, 5,000 and
@@ -101,4 +106,18 @@ func LargeManifest(seed int64, size int) (text []byte, mid int) {
 	const key = "value: \"http://"
 	i := strings.Index(b.String()[len(text)/2:], key)
 	return text, len(text)/2 + i + len(key) + 1
+}
+
+// DecodeYAML decodes every document of text with yaml.v3, as the baseline of the benchmarks
+// of a large stream: what an edit would cost if nothing but its documents were read again.
+func DecodeYAML(text []byte) error {
+	dec := yaml.NewDecoder(bytes.NewReader(text))
+	for {
+		var n yaml.Node
+		if err := dec.Decode(&n); errors.Is(err, io.EOF) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+	}
 }
