@@ -413,19 +413,13 @@ func sharedKept(built []*model.Element, last *part) []*model.Element {
 	for _, e := range last.out {
 		before[e.ID] = e
 	}
-	var out []*model.Element
-	for i, e := range built {
+	same := map[*model.Element]*model.Element{}
+	for _, e := range built {
 		if b := before[e.ID]; b != nil && b != e && model.Equal(b, e) {
-			if out == nil {
-				out = slices.Clone(built)
-			}
-			out[i] = b
+			same[e] = b
 		}
 	}
-	if out == nil {
-		return built
-	}
-	return out
+	return substitute(built, same)
 }
 
 // buildPart builds the model of one part's objects, keeping the pointers of the elements
