@@ -154,8 +154,28 @@ spec:
 	r := rand.New(rand.NewSource(13))
 	const file = "k8s/all.yaml"
 	ff := analyzertest.Extract(t, a, file, text)
+	last := map[string]*model.Element{}
+	kept := 0
 	for step := range 80 {
 		got := a.Link([]*model.FileFacts{ff})
+		// An element several files share (the namespace, the internet, external actors) is
+		// made anew by each Extract: it keeps the last Link's pointer while it is equal.
+		own := map[*model.Element]bool{}
+		for _, e := range ff.Elements {
+			own[e] = true
+		}
+		for _, e := range got {
+			if l := last[e.ID]; !own[e] && l != nil && model.Equal(l, e) {
+				if l != e {
+					t.Fatalf("edit %d: shared element %s is equal to the last Link's but not that element", step, e.ID)
+				}
+				kept++
+			}
+		}
+		clear(last)
+		for _, e := range got {
+			last[e.ID] = e
+		}
 		want := map[string]*model.Element{}
 		pt := newPartition([]*model.FileFacts{ff})
 		for _, g := range pt.groups {
@@ -184,6 +204,9 @@ spec:
 	}
 	if a.alone == 0 {
 		t.Error("no namespace was linked from its file's Extract")
+	}
+	if kept == 0 {
+		t.Error("no shared element was kept from one Link to the next")
 	}
 	t.Logf("%d parts linked from their file's Extract", a.alone)
 }
