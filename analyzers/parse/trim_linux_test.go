@@ -9,7 +9,14 @@ import (
 )
 
 // TestReturnMemory: the C memory of a large tree, once closed, leaves the process's resident
-// set when ReturnMemory is called (glibc keeps it otherwise).
+// set when ReturnMemory is called (glibc keeps it otherwise: all of it).
+//
+// Most of it, not all of it every time: in about one run of this package in ten on a loaded
+// machine, 53–59 MB of a 190 MB tree stayed, and stayed a second later. malloc_info then
+// shows it free in a per-thread arena of four 64 MB heaps, where malloc_trim returns the free
+// chunks' pages but not the arena's top; a fixed trim threshold (mallopt M_TRIM_THRESHOLD)
+// did not change it, nor did returning the Go heap first. So the bound is half of the
+// tree, which a ReturnMemory that returned nothing fails by far.
 func TestReturnMemory(t *testing.T) {
 	rss := func() int64 {
 		b, err := os.ReadFile("/proc/self/statm")
@@ -37,7 +44,7 @@ func TestReturnMemory(t *testing.T) {
 	}
 	tr.Close()
 	ReturnMemory()
-	if left := rss() - before; left > grown/4 {
+	if left := rss() - before; left > grown/2 {
 		t.Fatalf("a tree of %d MB closed, %d MB still resident after ReturnMemory", grown>>20, left>>20)
 	}
 }
