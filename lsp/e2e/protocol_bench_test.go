@@ -197,8 +197,9 @@ func slowestOf(ls []latency) string {
 //	go test -run '^$' -bench ProtocolLargeFile/yaml -benchtime 100x ./lsp/e2e/
 //
 // Run the two cases apart: the yaml case run after the terraform case in the same test
-// process measured twice its latency (p50 3.4–4.0 s against 1.7–1.9 s alone), the
-// client's own work slower, not the server's (a new process each time).
+// process measured twice its latency (p50 3.4–4.0 s against 1.7–1.9 s alone). The server
+// is a new process each time and none was left running, so presumably the client's side is
+// slower; I have not established why.
 func BenchmarkProtocolLargeFile(b *testing.B) {
 	bin := lsptest.Build(b)
 	b.Run("terraform", func(b *testing.B) {
