@@ -94,7 +94,9 @@ test-vscode: vscode
 # 2 cores).
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./engine/
-	$(GO) test -run '^$$' -bench Protocol -benchtime 40x ./lsp/e2e/
+	$(GO) test -run '^$$' -bench 'Protocol$$' -benchtime 40x ./lsp/e2e/
+	$(GO) test -run '^$$' -bench 'ProtocolLargeFile/terraform' -benchtime 40x ./lsp/e2e/
+	$(GO) test -run '^$$' -bench 'ProtocolLargeFile/yaml' -benchtime 40x ./lsp/e2e/
 
 # bench-cli: the command line's time and peak memory on the scale corpus (README's table).
 bench-cli:
@@ -103,7 +105,9 @@ bench-cli:
 bench-long:
 	THREATLS_BENCH_LONG=1 $(GO) test -run '^$$' -bench 'Scan$$|Edit' -benchtime 10x -timeout 30m ./engine/
 	THREATLS_BENCH_LONG=1 $(GO) test -run '^$$' -bench Scale -benchtime 200x -timeout 60m ./engine/
-	THREATLS_BENCH_LONG=1 $(GO) test -run '^$$' -bench Protocol -benchtime 200x -timeout 60m ./lsp/e2e/
+	THREATLS_BENCH_LONG=1 $(GO) test -run '^$$' -bench 'Protocol$$' -benchtime 200x -timeout 60m ./lsp/e2e/
+	THREATLS_BENCH_LONG=1 $(GO) test -run '^$$' -bench 'ProtocolLargeFile/terraform' -benchtime 100x -timeout 30m ./lsp/e2e/
+	THREATLS_BENCH_LONG=1 $(GO) test -run '^$$' -bench 'ProtocolLargeFile/yaml' -benchtime 100x -timeout 30m ./lsp/e2e/
 
 lint:
 	@test -z "$$(gofmt -l .)" || { echo "gofmt would change:"; gofmt -l .; exit 1; }
