@@ -74,21 +74,9 @@ func recoverDoc(file string, src []byte, lines []int, start, end int) *Node {
 func sitterDocs(src []byte, file string) []*Doc {
 	lines := lineStarts(src)
 	var docs []*Doc
-	start := 0
-	flush := func(end int) {
-		if blank(src[start:end]) && len(docs) > 0 {
-			return
-		}
-		docs = append(docs, &Doc{Index: len(docs), Span: span(file, src, lines, start, end), Root: recoverDoc(file, src, lines, start, end)})
+	for _, r := range documents(src) {
+		docs = append(docs, &Doc{Index: len(docs), Span: span(file, src, lines, r[0], r[1]), Root: recoverDoc(file, src, lines, r[0], r[1])})
 	}
-	for _, m := range separators(src) {
-		flush(m[0])
-		start = m[1]
-		if start < len(src) && src[start] == '\n' {
-			start++
-		}
-	}
-	flush(len(src))
 	return docs
 }
 

@@ -135,43 +135,54 @@ func Reparse(src []byte, file string, prev []*Doc) ([]*Doc, []model.Problem) {
 // textSeed hashes the text of documents (Doc.sum).
 var textSeed = maphash.MakeSeed()
 
-func parseDocs(src []byte, file string, byText map[uint64][]*Doc) ([]*Doc, []model.Problem) {
-	lines := lineStarts(src)
-	var docs []*Doc
-	var problems []model.Problem
+// documents returns where the documents of src are (start and end of each): the text between
+// two separators, or before the first or after the last, but for what holds nothing but
+// blank lines and comments after the first document.
+func documents(src []byte) [][2]int {
+	var out [][2]int
 	start := 0
-	flush := func(end int) {
-		text := src[start:end]
-		if blank(text) && len(docs) > 0 {
-			return // nothing between two separators, or a trailing one
+	add := func(end int) {
+		if !blank(src[start:end]) || len(out) == 0 {
+			out = append(out, [2]int{start, end})
 		}
-		d := &Doc{Index: len(docs), Span: span(file, src, lines, start, end), sum: maphash.Bytes(textSeed, text)}
-		docs = append(docs, d)
-		if old := taken(byText, d); old != nil {
-			d.decoded, d.shared = true, old.shared
-			d.Root = moveTree(old.Root, d.Span.Start.Offset-old.Span.Start.Offset, d.Span.Start.Line-old.Span.Start.Line, old.shared)
-			return
-		}
-		root, err := decode(text)
-		if err != nil {
-			problems = append(problems, problem(file, src, lines, start, end, err))
-			return
-		}
-		d.decoded = true
-		if root == nil {
-			return
-		}
-		c := converter{file: file, src: src, lines: lines, base: start, end: end, seen: map[*yaml.Node]*Node{}}
-		d.Root, d.shared = c.convert(root), c.shared
 	}
 	for _, m := range separators(src) {
-		flush(m[0])
+		add(m[0])
 		start = m[1]
 		if start < len(src) && src[start] == '\n' {
 			start++
 		}
 	}
-	flush(len(src))
+	add(len(src))
+	return out
+}
+
+func parseDocs(src []byte, file string, byText map[uint64][]*Doc) ([]*Doc, []model.Problem) {
+	lines := lineStarts(src)
+	var docs []*Doc
+	var problems []model.Problem
+	for _, r := range documents(src) {
+		start, end := r[0], r[1]
+		text := src[start:end]
+		d := &Doc{Index: len(docs), Span: span(file, src, lines, start, end), sum: maphash.Bytes(textSeed, text)}
+		docs = append(docs, d)
+		if old := taken(byText, d); old != nil {
+			d.decoded, d.shared = true, old.shared
+			d.Root = moveTree(old.Root, d.Span.Start.Offset-old.Span.Start.Offset, d.Span.Start.Line-old.Span.Start.Line, old.shared)
+			continue
+		}
+		root, err := decode(text)
+		if err != nil {
+			problems = append(problems, problem(file, src, lines, start, end, err))
+			continue
+		}
+		d.decoded = true
+		if root == nil {
+			continue
+		}
+		c := converter{file: file, src: src, lines: lines, base: start, end: end, seen: map[*yaml.Node]*Node{}}
+		d.Root, d.shared = c.convert(root), c.shared
+	}
 	return docs, problems
 }
 
@@ -208,18 +219,19 @@ func moveTree(root *Node, off, lines int32, shared bool) *Node {
 	if root == nil || off == 0 && lines == 0 {
 		return root
 	}
-	var seen map[*Node]*Node // when shared: the copy of each node copied
+	// When shared: the nodes counted, and the copy of each node copied.
+	var counted map[*Node]bool
+	var seen map[*Node]*Node
 	if shared {
-		seen = map[*Node]*Node{}
+		counted, seen = map[*Node]bool{}, map[*Node]*Node{}
 	}
-	counted := map[*Node]bool{}
 	var nodes, pairs, items int
 	var count func(n *Node)
 	count = func(n *Node) {
-		if n == nil || shared && counted[n] {
+		if n == nil || counted[n] {
 			return
 		}
-		if shared {
+		if counted != nil {
 			counted[n] = true
 		}
 		nodes++
