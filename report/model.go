@@ -197,18 +197,7 @@ func (d *diagramIDs) get(prefix, id string) string {
 	if s, ok := d.of[id]; ok {
 		return s
 	}
-	var b strings.Builder
-	under := false
-	for _, r := range id {
-		if 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' {
-			b.WriteRune(r)
-			under = false
-		} else if !under {
-			b.WriteByte('_')
-			under = true
-		}
-	}
-	base := prefix + strings.Trim(b.String(), "_")
+	base := prefix + strings.Trim(model.Separated(id, '_'), "_")
 	s := base
 	for n := 2; d.taken[s]; n++ {
 		s = fmt.Sprintf("%s_%d", base, n)

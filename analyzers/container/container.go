@@ -10,6 +10,8 @@ package container
 import (
 	"path"
 	"strings"
+
+	"github.com/threatls/threatls/model"
 )
 
 // SecretName reports whether a variable's name says it holds a secret: PASSWORD, SECRET,
@@ -95,27 +97,6 @@ func Interpolated(s string) bool {
 var credentialSuffixes = []string{"_PASSWORD_FILE", "_CREDENTIALS", "_PASSWORD", "_SECRET_KEY", "_ACCESS_KEY",
 	"_API_KEY", "_SECRET", "_TOKEN", "_PASS", "_PWD", "_KEY"}
 
-// underscored is s with each run of characters other than ASCII letters and digits made one
-// underscore (`orders-db.shop` → `orders_db_shop`): a host as a variable name's prefix. Every
-// variable of every workload asks it of each address, so it is written out rather than a
-// regular expression's replacement.
-func underscored(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
-	run := false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' {
-			b.WriteByte(c)
-			run = false
-		} else if !run {
-			b.WriteByte('_')
-			run = true
-		}
-	}
-	return b.String()
-}
-
 // Credential returns the index in others of the variable that holds the caller's credential
 // for the address held by the variable name, whose host is host; -1 when none does. Of the
 // variables whose name says they hold a credential, it is the first that shares the address's
@@ -126,7 +107,7 @@ func underscored(s string) string {
 func Credential(name, host string, others []string) int {
 	n := strings.ToUpper(name)
 	pre := AddressPrefix(name)
-	hostPre := strings.ToUpper(underscored(host))
+	hostPre := strings.ToUpper(model.Separated(host, '_'))
 	// shares reports whether the variable o starts with the part of name before its i-th
 	// underscore, that underscore included.
 	shares := func(o string, i int) bool { return i > 0 && strings.HasPrefix(o, n[:i+1]) && SecretName(o) }

@@ -1,8 +1,6 @@
 package container
 
 import (
-	"math/rand"
-	"regexp"
 	"strings"
 	"testing"
 )
@@ -218,23 +216,6 @@ func TestAWSResources(t *testing.T) {
 		ep, ok := Parse(tc.name, tc.value)
 		if !ok || ep.Host != tc.host {
 			t.Errorf("%s=%s: host %q (ok %v), want %q", tc.name, tc.value, ep.Host, ok, tc.host)
-		}
-	}
-}
-
-// TestUnderscoredIsTheExpression holds underscored to the replacement it stands for.
-func TestUnderscoredIsTheExpression(t *testing.T) {
-	re := regexp.MustCompile(`[^A-Za-z0-9]+`)
-	r := rand.New(rand.NewSource(1))
-	chars := []string{"a", "Z", "9", "-", ".", "_", "é", "\xff", " ", "::"}
-	for range 5000 {
-		var b strings.Builder
-		for range r.Intn(10) {
-			b.WriteString(chars[r.Intn(len(chars))])
-		}
-		s := b.String()
-		if got, want := underscored(s), re.ReplaceAllString(s, "_"); got != want {
-			t.Fatalf("underscored(%q) = %q, the expression %q", s, got, want)
 		}
 	}
 }

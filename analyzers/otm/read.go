@@ -671,5 +671,5 @@ func hasWord(s, word string) bool {
 }
 
 func snake(s string) string {
-	return strings.Trim(nonAlnum.ReplaceAllString(strings.ToLower(s), "_"), "_")
+	return strings.Trim(model.Separated(strings.ToLower(s), '_'), "_")
 }

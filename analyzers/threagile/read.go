@@ -2,7 +2,6 @@ package threagile
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/threatls/threatls/analyzers"
@@ -628,11 +627,9 @@ func (r *reader) items(n *yamlnode.Node, what string) []*yamlnode.Node {
 	return out
 }
 
-var nonAlnum = regexp.MustCompile(`[^a-z0-9]+`)
-
 // linkID derives a communication link's id from its title as Threagile does.
 func linkID(title string) string {
-	return strings.Trim(nonAlnum.ReplaceAllString(strings.ToLower(title), "-"), "-")
+	return strings.Trim(model.Separated(strings.ToLower(title), '-'), "-")
 }
 
 func snake(s string) string { return strings.ReplaceAll(s, "-", "_") }

@@ -1,0 +1,28 @@
+package model
+
+import (
+	"math/rand"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestSeparatedIsTheExpression holds Separated to the replacement it stands for, on text with
+// non-ASCII letters and bytes that are not UTF-8.
+func TestSeparatedIsTheExpression(t *testing.T) {
+	re := regexp.MustCompile(`[^A-Za-z0-9]+`)
+	r := rand.New(rand.NewSource(1))
+	chars := []string{"a", "Z", "9", "-", ".", "_", "é", "\xff", " ", "::"}
+	for range 5000 {
+		var b strings.Builder
+		for range r.Intn(10) {
+			b.WriteString(chars[r.Intn(len(chars))])
+		}
+		s := b.String()
+		for _, sep := range []string{"_", "-"} {
+			if got, want := Separated(s, sep[0]), re.ReplaceAllString(s, sep); got != want {
+				t.Fatalf("Separated(%q, %q) = %q, the expression %q", s, sep, got, want)
+			}
+		}
+	}
+}
