@@ -100,14 +100,41 @@ func (b *buildState) linked(units [][]*model.FileFacts) {
 	if limit > 0 {
 		limit = max(limit, w.floor)
 	}
-	for w.bytes > limit && w.order.Len() > 0 {
+	// A unit that holds an open document stays warm however long ago it was linked: a load
+	// links its batches after the open files' (see Workspace.Load).
+	var holding map[scopeID]bool
+	for kept := 0; w.bytes > limit && w.order.Len() > kept; {
 		e := w.order.Back()
 		v := e.Value.(*warm)
+		if holding == nil {
+			holding = b.heldScopes()
+		}
+		if holding[b.scopeOf[v.key]] {
+			w.order.MoveToFront(e)
+			kept++
+			continue
+		}
 		w.forget(v.key)
 		if st := b.states[v.key]; st != nil && st.facts == v.facts && !st.open {
 			v.facts.Cool(b.reheat(st))
 		}
 	}
+}
+
+// heldScopes returns the scopes of the units that hold a document an editor has open.
+func (b *buildState) heldScopes() map[scopeID]bool {
+	held := map[scopeID]bool{}
+	for key, st := range b.states {
+		if !st.open {
+			continue
+		}
+		if sid, ok := b.scopeOf[key]; ok && !held[sid] {
+			for _, u := range b.unit(sid) {
+				held[u] = true
+			}
+		}
+	}
+	return held
 }
 
 // warmUnit records that the files of facts were just linked.

@@ -252,6 +252,43 @@ func mutate(r *rand.Rand, text []byte) ([]byte, string) {
 	}
 }
 
+// A first load in batches (each batch's model made while the next is read, units that grow
+// linked at the end) makes the model that a load of every file at once makes: Terraform
+// stacks and their modules cut across batches, a namespace of every manifest, compose files
+// and documents.
+func TestLoadInBatchesIsLoadWhole(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		files []corpus.File
+	}{
+		{"system", corpus.System(corpus.Spec{Seed: corpusSeed, Stacks: 2})},
+		{"one namespace", corpus.Scale(640, true)},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if _, err := corpus.Write(dir, c.files); err != nil {
+				t.Fatal(err)
+			}
+			load := func(batch int, budget int64) *engine.Snapshot {
+				defer engine.SetLoadBatch(batch)()
+				cfg := engine.DefaultConfig()
+				cfg.SyntaxBudget = budget
+				snap, err := newEngine(t).Workspace(dir, cfg).Load(context.Background(), nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return snap
+			}
+			whole := load(1<<30, 0)
+			for _, batch := range []int{3, 64} {
+				if d := diffSnapshots(whole, load(batch, 8<<10)); d != "" {
+					t.Errorf("a load %d files at a time differs from a load of every file at once:\n%s", batch, d)
+				}
+			}
+		})
+	}
+}
+
 // diffSnapshots compares what two snapshots say: every finding, every element, the paths.
 func diffSnapshots(a, b *engine.Snapshot) string {
 	var out []string

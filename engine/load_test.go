@@ -211,3 +211,61 @@ func TestOpenStopsTheLoadsRead(t *testing.T) {
 		t.Error("the file does not hold the editor's text")
 	}
 }
+
+// A first load reads its files in batches and makes the model of each while it reads the next
+// (loadBatch): the syntax of the batches before is let go before the load ends — when the
+// last file is read, the files of the batches before are cooled already — and a unit that
+// every batch adds to (a namespace of every manifest) is linked once more at the end, not
+// once per batch. (TestLoadInBatchesIsLoadWhole holds the model to a load of every file at
+// once.)
+func TestLoadLinksInBatches(t *testing.T) {
+	defer SetLoadBatch(32)()
+	t.Run("syntax let go", func(t *testing.T) {
+		files := corpus.Scale(640, false)
+		tf := 0
+		for _, f := range files {
+			if strings.HasSuffix(f.Path, ".tf") {
+				tf++
+			}
+		}
+		ws, _ := lowBudget(t, files)
+		cooled := 0
+		_, err := ws.Load(context.Background(), func(done, n int) {
+			if done != n {
+				return
+			}
+			ws.bmu.Lock() // after the update of the batch before
+			defer ws.bmu.Unlock()
+			for _, f := range ws.st.facts {
+				if f.Format == "terraform" && !f.Warm() {
+					cooled++
+				}
+			}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cooled < tf/2 {
+			t.Errorf("when the last file was read, %d of %d Terraform files had been linked and had let their syntax go", cooled, tf)
+		}
+	})
+	t.Run("a growing unit linked once", func(t *testing.T) {
+		var manifests []corpus.File
+		for _, f := range corpus.Scale(640, true) {
+			if strings.HasSuffix(f.Path, ".yaml") {
+				manifests = append(manifests, f)
+			}
+		}
+		dir := t.TempDir()
+		if _, err := corpus.Write(dir, manifests); err != nil {
+			t.Fatal(err)
+		}
+		ws := testEngine(t).Workspace(dir, DefaultConfig())
+		if _, err := ws.Load(context.Background(), nil); err != nil {
+			t.Fatal(err)
+		}
+		if n := ws.st.linkedFiles; n > 2*len(manifests) {
+			t.Errorf("a load of %d manifests of one namespace, %d at a time, handed Link %d files", len(manifests), loadBatch, n)
+		}
+	})
+}

@@ -154,8 +154,15 @@ type buildState struct {
 	walks int
 	// shares holds, for a unit of several scopes (by its first), what its last Link made and
 	// which of its scopes each element is (see share).
-	shares  map[scopeID]*share
-	builder model.Builder
+	shares map[scopeID]*share
+	// deferred are scopes whose files changed but which a load's batch did not link: their
+	// unit was linked by an earlier batch, and a unit that grows with every batch (a namespace
+	// of every manifest) would be linked again with each. The next update that is not a
+	// batch's links them.
+	deferred map[scopeID]struct{}
+	builder  model.Builder
+	// linkedFiles counts the files handed to Link (tests read it).
+	linkedFiles int
 
 	evals  map[string]*evaluated
 	rdeps  map[model.Dep]map[string]struct{} // a part of the graph → elements whose findings read it
@@ -189,6 +196,9 @@ type scope struct {
 	files map[string]*model.FileFacts
 	out   []*model.Element
 	joins map[string][]scopeID // by file: the scopes its facts join (analyzers.Joiner)
+	// linked is set once the scope's unit was linked (a load's batch then defers it, see
+	// buildState.deferred).
+	linked bool
 }
 
 // evaluated is an element's findings and what they depend on beyond the element.
@@ -217,15 +227,16 @@ func newBuildState(e *Engine) *buildState {
 
 // build makes the first snapshot.
 func (b *buildState) build(keys []string, states []*fileState, complete bool) *Snapshot {
-	return b.update(keys, states, nil, complete, model.High)
+	return b.update(keys, states, nil, complete, false, model.High)
 }
 
 // update brings the model up to date with the files keys, whose states are now states (nil:
 // gone), and returns the new snapshot. Every step costs what changed: the scopes of the
 // changed files are re-linked, the model updated from the elements that came and went, the
 // elements whose findings read a changed part of the graph re-evaluated, and the findings of
-// the files they touch re-assembled.
-func (b *buildState) update(keys []string, states []*fileState, skipped []model.Skipped, complete bool, notAnalysed model.Severity) *Snapshot {
+// the files they touch re-assembled. A batch of a load (batch) links only the units no batch
+// linked before (see deferred).
+func (b *buildState) update(keys []string, states []*fileState, skipped []model.Skipped, complete, batch bool, notAnalysed model.Severity) *Snapshot {
 	touched := map[string]struct{}{}
 	dirtyScopes := map[scopeID]struct{}{}
 	var changedFacts []string
@@ -300,6 +311,14 @@ func (b *buildState) update(keys []string, states []*fileState, skipped []model.
 	for _, j := range unjoin {
 		b.join(j[0], j[1], -1)
 	}
+	if batch {
+		b.deferGrown(dirtyScopes)
+	} else {
+		for sid := range b.deferred {
+			dirtyScopes[sid] = struct{}{}
+		}
+		b.deferred = nil
+	}
 
 	t0 := time.Now()
 	removed, added, linked := b.relink(dirtyScopes)
@@ -331,6 +350,32 @@ func (b *buildState) update(keys []string, states []*fileState, skipped []model.
 		files: b.files.Copy(), findings: b.findings.Copy(), graph: g, skipped: skipped,
 		timings:  Timings{Link: t1.Sub(t0), Model: t2.Sub(t1), Eval: time.Since(t2)},
 		complete: complete, seq: b.seq, log: log,
+	}
+}
+
+// deferGrown moves the units of dirty that an earlier update linked to b.deferred.
+func (b *buildState) deferGrown(dirty map[scopeID]struct{}) {
+	for sid := range dirty {
+		unit := b.unit(sid)
+		grown := false
+		for _, u := range unit {
+			if s := b.scopes[u]; s != nil && s.linked {
+				grown = true
+				break
+			}
+		}
+		if !grown {
+			continue
+		}
+		if b.deferred == nil {
+			b.deferred = map[scopeID]struct{}{}
+		}
+		for _, u := range unit {
+			if _, ok := dirty[u]; ok {
+				delete(dirty, u)
+				b.deferred[u] = struct{}{}
+			}
+		}
 	}
 }
 
@@ -429,6 +474,7 @@ func (b *buildState) relink(dirty map[scopeID]struct{}) (removed, added []*model
 		sort.Slice(facts, func(i, j int) bool { return facts[i].File < facts[j].File })
 		var out []*model.Element
 		if len(facts) > 0 {
+			b.linkedFiles += len(facts)
 			out = b.eng.link(a, facts)
 			linked = append(linked, facts)
 		}
@@ -443,6 +489,7 @@ func (b *buildState) relink(dirty map[scopeID]struct{}) (removed, added []*model
 			if s == nil {
 				continue
 			}
+			s.linked = true
 			mine, ok := byScope[u]
 			if !ok && len(unit) > 1 {
 				// What a scope is given is the same as last time (see share).

@@ -135,7 +135,10 @@ func (w *Workspace) Pending() bool {
 
 // Update brings the model up to date with the changes staged since the last update and
 // returns the new snapshot (the last one when nothing changed).
-func (w *Workspace) Update() *Snapshot {
+func (w *Workspace) Update() *Snapshot { return w.update(false) }
+
+// update is Update; a batch of a load (batch) links only units no earlier update linked.
+func (w *Workspace) update(batch bool) *Snapshot {
 	w.bmu.Lock()
 	defer w.bmu.Unlock()
 	w.mu.Lock()
@@ -208,7 +211,7 @@ func (w *Workspace) Update() *Snapshot {
 		w.mu.Unlock()
 	}
 
-	s := w.st.update(keys, states, skipped, complete, notAnalysed)
+	s := w.st.update(keys, states, skipped, complete, batch, notAnalysed)
 
 	w.mu.Lock()
 	w.snap = s
@@ -258,7 +261,7 @@ func (w *Workspace) Load(ctx context.Context, progress func(done, total int)) (*
 		return w.Snapshot(), nil
 	}
 	w.mu.Lock()
-	cfg := w.cfg
+	cfg, reload := w.cfg, w.loaded
 	openDirs := map[string]bool{}
 	for key, st := range w.files {
 		if st.open {
@@ -372,8 +375,27 @@ func (w *Workspace) Load(ctx context.Context, progress func(done, total int)) (*
 		install(0, first)
 		w.signal()
 	}
-	readAll(first, len(paths))
-	install(first, len(paths))
+	// The rest in batches, on a first load: the model of each batch is made while the next
+	// is read (see loadBatch).
+	batch := len(paths)
+	if !reload {
+		batch = loadBatch
+	}
+	var building sync.WaitGroup
+	for lo := first; lo < len(paths); lo += batch {
+		hi := min(len(paths), lo+batch)
+		readAll(lo, hi)
+		install(lo, hi)
+		building.Wait()
+		if hi < len(paths) && ctx.Err() == nil {
+			building.Add(1)
+			go func() {
+				defer building.Done()
+				w.update(true)
+			}()
+		}
+	}
+	building.Wait()
 	w.mu.Lock()
 	for key, st := range w.files {
 		if !st.open && !seen[key] {
@@ -389,6 +411,15 @@ func (w *Workspace) Load(ctx context.Context, progress func(done, total int)) (*
 	w.signal()
 	return w.Snapshot(), ctx.Err()
 }
+
+// loadBatch is how many files a first load reads before it makes their model, while it reads
+// the next batch. Each batch's syntax is let go once linked (cooling), and the next batch's
+// allocations fill the room it leaves: read whole and then linked, every file's syntax was let
+// go at once, and the spans it left half-empty among what stays stayed resident (at 5,000
+// files, 318–325 MB of heap in use after the load for 188 MB live; 265–282 MB so). A unit
+// that an earlier batch linked and a later one adds to waits for the end of the load
+// (buildState.deferred): a namespace of every manifest is linked once, not once per batch.
+var loadBatch = 256
 
 // walk lists the files under the root that some analyzer reads.
 func (w *Workspace) walk(cfg Config) (paths []string, skipped []model.Skipped) {
