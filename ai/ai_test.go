@@ -69,7 +69,7 @@ func TestReview(t *testing.T) {
 			{"title": "No element at all", "stride": ["Spoofing"], "elements": []}
 		]}`)
 	})
-	r := New(testConfig(t, srv), eng, nil).Review(context.Background(), snap)
+	r := testService(t, testConfig(t, srv), eng, nil).Review(context.Background(), snap)
 	if r.Error != "" {
 		t.Fatal(r.Error)
 	}

@@ -64,7 +64,7 @@ func BenchmarkEnrich(b *testing.B) {
 			cfg := testConfig(b, srv)
 			cfg.CacheDir = b.TempDir()
 			cfg.Budget = b.N + 10
-			s := New(cfg, eng, nil)
+			s := testService(b, cfg, eng, nil)
 			if tc.cached {
 				s.Enrich(context.Background(), snap, engine.DefaultConfig(), x.f)
 			}

@@ -60,7 +60,7 @@ func TestCanariesNeverReachTheServer(t *testing.T) {
 	})
 	cfg := testConfig(t, srv)
 	cfg.Budget = 1000
-	s := New(cfg, eng, nil)
+	s := testService(t, cfg, eng, nil)
 	for _, f := range fs {
 		if e := s.Enrich(context.Background(), snap, engine.DefaultConfig(), f); e.Error != "" {
 			t.Fatalf("%s: %s", f.ThreatID, e.Error)

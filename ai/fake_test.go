@@ -3,15 +3,18 @@ package ai
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	openai "github.com/sashabaranov/go-openai"
+	"go.uber.org/zap"
 
 	"github.com/threatls/threatls/analyzers/all"
 	"github.com/threatls/threatls/engine"
@@ -123,3 +126,31 @@ func finding(t *testing.T, snap *engine.Snapshot, id, file string) model.Finding
 }
 
 func engineWith(lib *knowledge.Library) *engine.Engine { return engine.New(lib, all.Analyzers(), nil) }
+
+// TestMain runs the package's tests in a temporary directory of their own and fails the run
+// when a scratch copy of a workspace (engine.Scratch, behind the verification of fixes) is
+// left there: each session must be closed (testService), as the server and the command line
+// close theirs.
+func TestMain(m *testing.M) {
+	tmp, err := os.MkdirTemp("", "threatls-ai-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	os.Setenv("TMPDIR", tmp)
+	code := m.Run()
+	left, _ := filepath.Glob(filepath.Join(tmp, "threatls-whatif-*"))
+	if len(left) > 0 && code == 0 {
+		fmt.Fprintf(os.Stderr, "%d scratch copies of a workspace were left behind, e.g. %s\n", len(left), left[0])
+		code = 1
+	}
+	os.RemoveAll(tmp)
+	os.Exit(code)
+}
+
+// testService is New for a test: the session is closed when the test ends.
+func testService(tb testing.TB, cfg Config, eng *engine.Engine, log *zap.Logger, opts ...Option) *Service {
+	s := New(cfg, eng, log, opts...)
+	tb.Cleanup(s.Close)
+	return s
+}

@@ -48,7 +48,7 @@ func TestEnrichVerifiedFixThenCacheHit(t *testing.T) {
 		reply(w, "```json\n"+answerJSON("The orders database keeps its data unencrypted.", fixed,
 			"Set storage_encrypted = true on aws_db_instance.orders in db.tf.")+"\n```")
 	})
-	s := New(testConfig(t, srv), x.eng, nil)
+	s := testService(t, testConfig(t, srv), x.eng, nil)
 	e := s.Enrich(context.Background(), x.snap, engine.DefaultConfig(), x.f)
 	if e.Error != "" {
 		t.Fatalf("enrichment failed: %s", e.Error)
@@ -91,7 +91,7 @@ func TestEnrichVerifiedFixThenCacheHit(t *testing.T) {
 		t.Errorf("%d requests after a cache hit, want 1", srv.count())
 	}
 	// Another session (a new process) reads the same cache.
-	s2 := New(testConfig(t, srv), x.eng, nil)
+	s2 := testService(t, testConfig(t, srv), x.eng, nil)
 	s2.cache = s.cache
 	if e3 := s2.Enrich(context.Background(), x.snap, engine.DefaultConfig(), x.f); !e3.Cached {
 		t.Errorf("a new session missed the disk cache: %+v", e3)
@@ -129,7 +129,7 @@ func TestEnrichProposedFixes(t *testing.T) {
 			srv := newFake(t, func(w http.ResponseWriter, r *http.Request, n int) {
 				reply(w, answerJSON("Encrypt the storage.", tc.fixed))
 			})
-			e := New(testConfig(t, srv), x.eng, nil).Enrich(context.Background(), x.snap, engine.DefaultConfig(), x.f)
+			e := testService(t, testConfig(t, srv), x.eng, nil).Enrich(context.Background(), x.snap, engine.DefaultConfig(), x.f)
 			if e.Error != "" || e.Text == "" {
 				t.Fatalf("enrichment = %+v", e)
 			}
@@ -220,7 +220,7 @@ func TestEnrichFailures(t *testing.T) {
 			if tc.timeout > 0 {
 				cfg.Timeout = tc.timeout
 			}
-			s := New(cfg, x.eng, nil, WithBackoff(time.Millisecond))
+			s := testService(t, cfg, x.eng, nil, WithBackoff(time.Millisecond))
 			e := s.Enrich(context.Background(), x.snap, engine.DefaultConfig(), x.f)
 			if !strings.Contains(e.Error, tc.want) || e.Text != "" || e.Fix != nil {
 				t.Errorf("enrichment = %+v, want the note %q", e, tc.want)
@@ -256,7 +256,7 @@ func TestEnrich429HonoursRetryAfter(t *testing.T) {
 		reply(w, answerJSON("Encrypt it.", ""))
 	})
 	// The backoff is an hour: only the Retry-After of one second can make this pass in time.
-	s := New(testConfig(t, srv), x.eng, nil, WithBackoff(time.Hour))
+	s := testService(t, testConfig(t, srv), x.eng, nil, WithBackoff(time.Hour))
 	start := time.Now()
 	e := s.Enrich(context.Background(), x.snap, engine.DefaultConfig(), x.f)
 	took := time.Since(start)
@@ -279,7 +279,7 @@ func TestEnrich5xxBacksOff(t *testing.T) {
 		}
 		reply(w, answerJSON("Encrypt it.", ""))
 	})
-	s := New(testConfig(t, srv), x.eng, nil, WithBackoff(50*time.Millisecond))
+	s := testService(t, testConfig(t, srv), x.eng, nil, WithBackoff(50*time.Millisecond))
 	if e := s.Enrich(context.Background(), x.snap, engine.DefaultConfig(), x.f); e.Error != "" {
 		t.Fatalf("enrichment = %+v", e)
 	}
@@ -301,7 +301,7 @@ func TestEnrichNoNetwork(t *testing.T) {
 	ln.Close() // nothing listens there any more
 	cfg := Config{BaseURL: "http://" + addr + "/v1", Model: "m", Budget: 5, Concurrency: 1, Timeout: 5 * time.Second,
 		MaxTokens: 100, CacheDir: t.TempDir()}
-	e := New(cfg, x.eng, nil, WithBackoff(time.Millisecond)).Enrich(context.Background(), x.snap, engine.DefaultConfig(), x.f)
+	e := testService(t, cfg, x.eng, nil, WithBackoff(time.Millisecond)).Enrich(context.Background(), x.snap, engine.DefaultConfig(), x.f)
 	if !strings.Contains(e.Error, "cannot be reached") {
 		t.Errorf("enrichment = %+v", e)
 	}
@@ -315,7 +315,7 @@ func TestEnrichCancelledMidRequest(t *testing.T) {
 		<-r.Context().Done() // the client hung up
 		close(gone)
 	})
-	s := New(testConfig(t, srv), x.eng, nil)
+	s := testService(t, testConfig(t, srv), x.eng, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan Enrichment)
 	go func() { done <- s.Enrich(ctx, x.snap, engine.DefaultConfig(), x.f) }()
@@ -349,7 +349,7 @@ func TestBudgetAndConcurrency(t *testing.T) {
 	})
 	cfg := testConfig(t, srv)
 	cfg.Budget, cfg.Concurrency = 3, 1
-	s := New(cfg, eng, nil)
+	s := testService(t, cfg, eng, nil)
 	fs := snap.Findings()
 	if len(fs) < 5 {
 		t.Fatalf("%d findings", len(fs))
@@ -393,7 +393,7 @@ func TestAzure(t *testing.T) {
 	srv := newFake(t, func(w http.ResponseWriter, r *http.Request, n int) { reply(w, answerJSON("ok", "")) })
 	cfg := testConfig(t, srv)
 	cfg.BaseURL, cfg.APIVersion, cfg.Model = srv.srv.URL, "2024-10-21", "my-gpt4o"
-	if e := New(cfg, x.eng, nil).Enrich(context.Background(), x.snap, engine.DefaultConfig(), x.f); e.Error != "" {
+	if e := testService(t, cfg, x.eng, nil).Enrich(context.Background(), x.snap, engine.DefaultConfig(), x.f); e.Error != "" {
 		t.Fatalf("enrichment = %+v", e)
 	}
 	r := srv.requests[0]
@@ -415,7 +415,7 @@ func TestEnrichUntitledIsUnverified(t *testing.T) {
 	f := finding(t, snap, "AWS-RDS-002", "untitled:Untitled-1")
 	fixed := strings.Replace(x.block, "storage_encrypted   = false", "storage_encrypted   = true", 1)
 	srv := newFake(t, func(w http.ResponseWriter, r *http.Request, n int) { reply(w, answerJSON("Encrypt it.", fixed)) })
-	e := New(testConfig(t, srv), x.eng, nil).Enrich(context.Background(), snap, engine.DefaultConfig(), f)
+	e := testService(t, testConfig(t, srv), x.eng, nil).Enrich(context.Background(), snap, engine.DefaultConfig(), f)
 	if e.Error != "" || e.Fix == nil || e.Fix.Verified || !strings.Contains(e.Fix.Reason, "could not be checked") {
 		t.Errorf("enrichment = %+v, fix %+v", e, e.Fix)
 	}
