@@ -104,6 +104,21 @@ func TestSniff(t *testing.T) {
 	}
 }
 
+// BenchmarkSniff is what a load pays for each manifest it reads: Sniff on the first 4 KB of a
+// Deployment (0.3 ms when every expression was tried on every file; under a microsecond when
+// each is tried only where its literal is).
+func BenchmarkSniff(b *testing.B) {
+	deployment := "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n" +
+		"      containers:\n        - name: app\n          image: nginx:1.25\n          env:\n" +
+		"            - name: REDIS_URL\n              value: redis://cache:6379\n"
+	head := []byte(strings.Repeat(deployment, 4096/len(deployment)+1)[:4096])
+	for b.Loop() {
+		if cloudformation.Sniff(head) {
+			b.Fatal("a Deployment taken for a template")
+		}
+	}
+}
+
 // TestMatch checks the names that claim a file as a template.
 func TestMatch(t *testing.T) {
 	a := cloudformation.New()
