@@ -11,8 +11,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/threatls/threatls/analyzers"
+	"github.com/threatls/threatls/analyzers/all"
 	"github.com/threatls/threatls/analyzers/parse"
 	"github.com/threatls/threatls/engine/corpus"
+	"github.com/threatls/threatls/knowledge"
 	"github.com/threatls/threatls/model"
 )
 
@@ -260,12 +263,63 @@ func TestLoadLinksInBatches(t *testing.T) {
 		if _, err := corpus.Write(dir, manifests); err != nil {
 			t.Fatal(err)
 		}
-		ws := testEngine(t).Workspace(dir, DefaultConfig())
+		eng := testEngine(t)
+		ws := eng.Workspace(dir, DefaultConfig())
 		if _, err := ws.Load(context.Background(), nil); err != nil {
 			t.Fatal(err)
 		}
-		if n := ws.st.linkedFiles; n > 2*len(manifests) {
+		if n := eng.linked.Load(); n > 2*int64(len(manifests)) {
 			t.Errorf("a load of %d manifests of one namespace, %d at a time, handed Link %d files", len(manifests), loadBatch, n)
 		}
 	})
+}
+
+// joinPanics is an analyzer whose Joins panics for one file: the engine recovers the panics of
+// Extract and Link, not those of the rest of an update.
+type joinPanics struct {
+	analyzers.Analyzer
+	file string
+}
+
+func (j joinPanics) Joins(ff *model.FileFacts) []string {
+	if ff.File == j.file {
+		panic("joins of " + j.file)
+	}
+	return nil
+}
+
+// A panic in the update of a load's batch, which runs beside the reading of the next, reaches
+// Load's caller (the server's background task, which logs it), as one in an Update does: it
+// does not end the process from a goroutine of its own.
+func TestBatchPanicReachesLoadsCaller(t *testing.T) {
+	defer SetLoadBatch(16)()
+	dir := t.TempDir()
+	files := corpus.Scale(128, false)
+	if _, err := corpus.Write(dir, files); err != nil {
+		t.Fatal(err)
+	}
+	var first string
+	for _, f := range files {
+		if strings.HasSuffix(f.Path, ".tf") && (first == "" || f.Path < first) {
+			first = f.Path // read in the first batch
+		}
+	}
+	lib, err := knowledge.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	as := all.Analyzers()
+	for i, a := range as {
+		if a.Name() == "terraform" {
+			as[i] = joinPanics{Analyzer: a, file: first}
+		}
+	}
+	ws := New(lib, as, nil).Workspace(dir, DefaultConfig())
+	defer func() {
+		if r := recover(); r == nil || !strings.HasPrefix(fmt.Sprint(r), "load: joins of "+first) {
+			t.Fatalf("recovered %v, want the batch's panic raised again as \"load: joins of %s…\"", r, first)
+		}
+	}()
+	ws.Load(context.Background(), nil)
+	t.Fatal("a load whose first batch's update panics did not panic")
 }

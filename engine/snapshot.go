@@ -161,8 +161,6 @@ type buildState struct {
 	// batch's links them.
 	deferred map[scopeID]struct{}
 	builder  model.Builder
-	// linkedFiles counts the files handed to Link (tests read it).
-	linkedFiles int
 
 	evals  map[string]*evaluated
 	rdeps  map[model.Dep]map[string]struct{} // a part of the graph → elements whose findings read it
@@ -474,7 +472,6 @@ func (b *buildState) relink(dirty map[scopeID]struct{}) (removed, added []*model
 		sort.Slice(facts, func(i, j int) bool { return facts[i].File < facts[j].File })
 		var out []*model.Element
 		if len(facts) > 0 {
-			b.linkedFiles += len(facts)
 			out = b.eng.link(a, facts)
 			linked = append(linked, facts)
 		}

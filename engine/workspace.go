@@ -10,10 +10,12 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"go.uber.org/zap"
 
@@ -382,20 +384,30 @@ func (w *Workspace) Load(ctx context.Context, progress func(done, total int)) (*
 		batch = loadBatch
 	}
 	var building sync.WaitGroup
+	var failed atomic.Pointer[string] // a batch's update panicked: Load's caller gets the panic
 	for lo := first; lo < len(paths); lo += batch {
 		hi := min(len(paths), lo+batch)
 		readAll(lo, hi)
 		install(lo, hi)
 		building.Wait()
-		if hi < len(paths) && ctx.Err() == nil {
+		if hi < len(paths) && ctx.Err() == nil && failed.Load() == nil {
 			building.Add(1)
 			go func() {
 				defer building.Done()
+				defer func() {
+					if r := recover(); r != nil {
+						msg := fmt.Sprintf("%v\n%s", r, debug.Stack())
+						failed.Store(&msg)
+					}
+				}()
 				w.update(true)
 			}()
 		}
 	}
 	building.Wait()
+	if msg := failed.Load(); msg != nil {
+		panic("load: " + *msg)
+	}
 	w.mu.Lock()
 	for key, st := range w.files {
 		if !st.open && !seen[key] {
