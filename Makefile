@@ -45,6 +45,9 @@ demo: build
 test: test-deps
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
+	# The load reads a batch while it makes the model of the last on another goroutine: those
+	# tests again under the race detector.
+	$(GO) test -race -count=1 -run 'Load|Batch' ./engine/
 
 # What the end-to-end tests need beyond Go, installed only when missing: Neovim (Debian's
 # package, 0.7+), Emacs with eglot (Debian's), Debian's Chromium (the HTML report is opened in
