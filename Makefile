@@ -42,11 +42,11 @@ demo: build
 	@echo "More: ./$(BIN) model --format mermaid $(EXAMPLE)   (also dot, json, otm, threagile)"
 	@echo "      ./$(BIN) scan --format sarif $(EXAMPLE)      (for GitHub code scanning)"
 
+# The load reads a batch of files while it makes the model of the last on another goroutine:
+# those tests run again under the race detector.
 test: test-deps
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
-	# The load reads a batch while it makes the model of the last on another goroutine: those
-	# tests again under the race detector.
 	$(GO) test -race -count=1 -run 'Load|Batch' ./engine/
 
 # What the end-to-end tests need beyond Go, installed only when missing: Neovim (Debian's
