@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"time"
 
@@ -53,17 +54,20 @@ func (s *server) scan(ctx context.Context, title string, folders []*folder, run 
 // returnMemory gives the garbage of a scan back to the system once the editor pauses:
 // reading a workspace makes much of it (each file's syntax before it is linked, and let go
 // after; each file's tree, in C memory), and the runtime and the C allocator would keep the
-// scan's peak for the rest of the session. Waiting for
-// a second without an update keeps the collection it takes off the keystrokes.
+// scan's peak for the rest of the session. Waiting for a second in which the server is idle
+// (no update ended, none runs, no change waits) keeps the collection it takes off the
+// keystrokes.
 func (s *server) returnMemory(ctx context.Context) {
 	last := s.updates.Load()
 	for range 60 {
 		select {
 		case <-ctx.Done():
 			return
-		case <-time.After(time.Second):
+		case <-time.After(s.pause):
 		}
-		if n := s.updates.Load(); n != last {
+		// Idle: no update ended since the last look, none runs (one can take longer than
+		// the pause), and no change waits for one.
+		if n := s.updates.Load(); n != last || s.busy.Load() > 0 || s.changesWaiting() {
 			last = n
 			continue
 		}
@@ -75,8 +79,16 @@ func (s *server) returnMemory(ctx context.Context) {
 		runtime.ReadMemStats(&m)
 		s.log.Info("memory returned to the system", zap.Uint64("heap_live_mb", m.HeapAlloc>>20),
 			zap.Uint64("heap_in_use_mb", m.HeapInuse>>20), zap.Uint64("released_mb", m.HeapReleased>>20))
+		if s.memoryReturned != nil {
+			s.memoryReturned()
+		}
 		return
 	}
+}
+
+// changesWaiting reports whether a folder has changes staged that no update has taken yet.
+func (s *server) changesWaiting() bool {
+	return slices.ContainsFunc(s.folderList(), func(f *folder) bool { return f.ws.Pending() })
 }
 
 // progress is one work-done progress, created by the server. A nil progress reports nothing.

@@ -157,6 +157,12 @@ type server struct {
 	// betweenBatches, set by tests, runs between two batches of a publication.
 	betweenBatches func()
 	updates        atomic.Int64 // models updated, for tests
+	// busy counts the updates running (a model update and its publication).
+	busy atomic.Int32
+	// pause is how long the editor must leave the server idle before the first scan's
+	// garbage is given back (returnMemory); memoryReturned, set by tests, runs then.
+	pause          time.Duration
+	memoryReturned func()
 
 	ai aiSession // AI enrichment: settings, session, client abilities (ai.go)
 }
@@ -177,6 +183,7 @@ func newServer(ctx context.Context, eng *engine.Engine, log *zap.Logger, conn js
 		client: protocol.ClientDispatcher(conn),
 		cfg:    engine.DefaultConfig(),
 		exited: make(chan struct{}),
+		pause:  time.Second,
 	}
 	s.maps = newMappers()
 	return s
@@ -292,6 +299,7 @@ func (s *server) update(ctx context.Context, f *folder) {
 		case <-ctx.Done():
 			return
 		}
+		s.busy.Add(1)
 		if s.beforeUpdate != nil {
 			s.beforeUpdate()
 		}
@@ -300,6 +308,7 @@ func (s *server) update(ctx context.Context, f *folder) {
 		s.updates.Add(1)
 		t1 := time.Now()
 		f.diags.publish(ctx, snap)
+		s.busy.Add(-1)
 		s.log.Debug("updated", zap.String("folder", f.name), zap.Duration("model", t1.Sub(t0)), zap.Duration("published", time.Since(t1)))
 	}
 }
