@@ -219,7 +219,6 @@ func TestTypingOvertakesThePublication(t *testing.T) {
 // runs at the pause).
 func TestMemoryIsReturnedAtAPause(t *testing.T) {
 	root := copyWorkspace(t, "workspace")
-	var srv atomic.Pointer[server]
 	var mu sync.Mutex
 	var updating bool
 	var returnedWhileUpdating, returned int
@@ -234,7 +233,6 @@ func TestMemoryIsReturnedAtAPause(t *testing.T) {
 					returnedWhileUpdating++
 				}
 			}
-			srv.Store(s)
 		},
 		beforeUpdate: func() {
 			mu.Lock()
