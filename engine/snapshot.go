@@ -351,6 +351,15 @@ func (b *buildState) update(keys []string, states []*fileState, skipped []model.
 	}
 }
 
+// caught, deferred by a goroutine, records its panic (the first of several) with its stack in
+// failed, for the goroutine that waits for it to raise again.
+func caught(failed *atomic.Pointer[string]) {
+	if r := recover(); r != nil {
+		msg := fmt.Sprintf("%v\n%s", r, debug.Stack())
+		failed.CompareAndSwap(nil, &msg)
+	}
+}
+
 // deferGrown moves the units of dirty that an earlier update linked to b.deferred.
 func (b *buildState) deferGrown(dirty map[scopeID]struct{}) {
 	for sid := range dirty {
@@ -777,12 +786,7 @@ func (b *buildState) evaluateAll(g *model.Graph, ev *knowledge.Evaluator, els []
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			defer func() {
-				if r := recover(); r != nil {
-					msg := fmt.Sprintf("%v\n%s", r, debug.Stack())
-					failed.CompareAndSwap(nil, &msg)
-				}
-			}()
+			defer caught(&failed)
 			for {
 				i := int(next.Add(64)) - 64
 				if i >= len(els) {

@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/debug"
 	"slices"
 	"sort"
 	"strings"
@@ -394,12 +393,7 @@ func (w *Workspace) Load(ctx context.Context, progress func(done, total int)) (*
 			building.Add(1)
 			go func() {
 				defer building.Done()
-				defer func() {
-					if r := recover(); r != nil {
-						msg := fmt.Sprintf("%v\n%s", r, debug.Stack())
-						failed.Store(&msg)
-					}
-				}()
+				defer caught(&failed)
 				w.update(true)
 			}()
 		}
