@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -96,15 +95,9 @@ func (c *testClient) initializeAI(root string, m *fakeModel, cache string) {
 // openMain opens main.tf of root and returns its URI, text and AWS-RDS-002 diagnostic.
 func (c *testClient) openMain(root string) (uri.URI, string, protocol.Diagnostic) {
 	c.t.Helper()
-	u := uri.File(filepath.Join(root, "main.tf"))
-	b, err := os.ReadFile(filepath.Join(root, "main.tf"))
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	c.notify(protocol.MethodTextDocumentDidOpen, &protocol.DidOpenTextDocumentParams{TextDocument: protocol.TextDocumentItem{
-		URI: u, LanguageID: "terraform", Version: 1, Text: string(b)}})
+	u, text := c.openFile(root, "main.tf")
 	p := c.waitDiagnostics(u, "version 1", func(p published) bool { v, ok := p.version(); return ok && v == 1 })
-	return u, string(b), diagnosticWithCode(c.t, p.Diagnostics, "AWS-RDS-002")
+	return u, text, diagnosticWithCode(c.t, p.Diagnostics, "AWS-RDS-002")
 }
 
 // actions returns the code actions for a diagnostic, by title.

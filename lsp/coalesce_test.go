@@ -183,23 +183,13 @@ func TestTypingOvertakesThePublication(t *testing.T) {
 		},
 	})
 	c.initialize(root, fullCapabilities())
-	typed := uri.File(filepath.Join(root, "db000.tf"))
-	text, err := os.ReadFile(filepath.Join(root, "db000.tf"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.notify(protocol.MethodTextDocumentDidOpen, &protocol.DidOpenTextDocumentParams{TextDocument: protocol.TextDocumentItem{
-		URI: typed, LanguageID: "terraform", Version: 1, Text: string(text)}})
+	typed, _ := c.openFile(root, "db000.tf")
 	select {
 	case <-batching:
 	case <-time.After(waitTimeout):
 		t.Fatal("the diagnostics of the workspace were not published in batches")
 	}
-	pos := protocol.Position{Line: 0, Character: 0}
-	c.notify(protocol.MethodTextDocumentDidChange, &protocol.DidChangeTextDocumentParams{
-		TextDocument:   protocol.VersionedTextDocumentIdentifier{TextDocumentIdentifier: protocol.TextDocumentIdentifier{URI: typed}, Version: 2},
-		ContentChanges: []protocol.TextDocumentContentChangeEvent{&protocol.TextDocumentContentChangePartial{Range: protocol.Range{Start: pos, End: pos}, Text: "# x\n"}},
-	})
+	c.change(typed, 2, []protocol.TextEdit{{NewText: "# x\n"}})
 	c.waitDiagnostics(typed, "version 2", func(p published) bool { v, ok := p.version(); return ok && v == 2 })
 	last := uri.File(filepath.Join(root, fmt.Sprintf("db%03d.tf", files-1)))
 	c.mu.Lock()
@@ -245,20 +235,10 @@ func TestMemoryIsReturnedAtAPause(t *testing.T) {
 		},
 	})
 	c.initialize(root, fullCapabilities())
-	mainURI := uri.File(filepath.Join(root, "main.tf"))
-	b, err := os.ReadFile(filepath.Join(root, "main.tf"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.notify(protocol.MethodTextDocumentDidOpen, &protocol.DidOpenTextDocumentParams{TextDocument: protocol.TextDocumentItem{
-		URI: mainURI, LanguageID: "terraform", Version: 1, Text: string(b)}})
+	mainURI, _ := c.openFile(root, "main.tf")
 	// Typing, one character every 200 ms for 2 s: the updater is never idle.
 	for i := range 10 {
-		pos := protocol.Position{Line: 0, Character: 0}
-		c.notify(protocol.MethodTextDocumentDidChange, &protocol.DidChangeTextDocumentParams{
-			TextDocument:   protocol.VersionedTextDocumentIdentifier{TextDocumentIdentifier: protocol.TextDocumentIdentifier{URI: mainURI}, Version: int32(2 + i)},
-			ContentChanges: []protocol.TextDocumentContentChangeEvent{&protocol.TextDocumentContentChangePartial{Range: protocol.Range{Start: pos, End: pos}, Text: " "}},
-		})
+		c.change(mainURI, int32(2+i), []protocol.TextEdit{{NewText: " "}})
 		time.Sleep(200 * time.Millisecond)
 	}
 	for deadline := time.Now().Add(waitTimeout); ; time.Sleep(20 * time.Millisecond) {

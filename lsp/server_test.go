@@ -310,6 +310,20 @@ func TestUTF8Encoding(t *testing.T) {
 	c.shutdown()
 }
 
+// openFile opens the Terraform file name of the workspace at root, version 1, with its text
+// on disk, and returns its URI and text.
+func (c *testClient) openFile(root, name string) (uri.URI, string) {
+	c.t.Helper()
+	u := uri.File(filepath.Join(root, name))
+	b, err := os.ReadFile(filepath.Join(root, name))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	c.notify(protocol.MethodTextDocumentDidOpen, &protocol.DidOpenTextDocumentParams{TextDocument: protocol.TextDocumentItem{
+		URI: u, LanguageID: "terraform", Version: 1, Text: string(b)}})
+	return u, string(b)
+}
+
 // change sends edits as one incremental didChange.
 func (c *testClient) change(u uri.URI, version int32, edits []protocol.TextEdit) {
 	c.t.Helper()
