@@ -106,20 +106,24 @@ const editorText = () => page.evaluate(() =>
     .sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top))
     .map((l) => l.textContent.replace(/\u00a0/g, ' ')).join('\n'));
 
-// filterProblems types into the Problems panel's filter box.
 // filterProblems types text into the Problems panel's filter. The panel may redraw while it
 // is typed, and keys then go elsewhere (a CI run's filter held "i" of "invoices"): the value
 // is read back and typed again until it holds.
 async function filterProblems(text) {
+  const filter = '.markers-panel-container .viewpane-filter input, .pane-header .viewpane-filter input, .viewpane-filter input';
+  let held = '';
   for (let attempt = 0; attempt < 5; attempt++) {
-    const box = await page.waitForSelector('.markers-panel-container .viewpane-filter input, .pane-header .viewpane-filter input, .viewpane-filter input', { visible: true });
+    const box = await page.waitForSelector(filter, { visible: true });
     await box.click({ clickCount: 3 });
     await page.keyboard.press('Backspace');
     await page.keyboard.type(text, { delay: 5 });
     await sleep(500);
-    if (await box.evaluate((el) => el.value) === text) return;
+    // Read back from the input the page has now: a redraw replaces the element typed into,
+    // and the old one keeps what it held (a CI run failed on a filter that showed the text).
+    held = await page.$eval(filter, (el) => el.value).catch(() => '');
+    if (held === text) return;
   }
-  throw new Error(`the Problems panel's filter would not hold "${text}"`);
+  throw new Error(`the Problems panel's filter would not hold "${text}" (it holds "${held}")`);
 }
 
 try {
