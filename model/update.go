@@ -136,7 +136,7 @@ func (u *update) index() {
 	sort.Strings(zones)
 	for _, z := range zones {
 		before, _ := g.members.Get(z)
-		u.refile(g.members, z, func(e *Element) bool { return g.ZoneID(e.ID) == z }, cands[z])
+		u.refile(g.members, z, func(e *Element) bool { return g.ZoneID(e.ID) == z }, cands[z], false)
 		if after, _ := g.members.Get(z); !slices.Equal(before, after) {
 			u.dep(DepMembers, z)
 		}
@@ -161,12 +161,16 @@ func (u *update) index() {
 }
 
 // refile rebuilds the list of key k in m: the elements still there by keep and still current,
-// plus cands, in element order.
+// plus cands, in element order (by ID with byID); it reports whether the list changed.
 func (u *update) refile(m interface {
 	Get(string) ([]*Element, bool)
 	Set(string, []*Element) ([]*Element, bool)
 	Delete(string) ([]*Element, bool)
-}, k string, keep func(*Element) bool, cands []*Element) {
+}, k string, keep func(*Element) bool, cands []*Element, byID bool) bool {
+	less := elementLess
+	if byID {
+		less = func(a, b *Element) bool { return a.ID < b.ID }
+	}
 	old, _ := m.Get(k)
 	next := make([]*Element, 0, len(old)+len(cands))
 	// Whether an element is a candidate: looked up in a set once there are more than a few
@@ -185,12 +189,12 @@ func (u *update) refile(m interface {
 			next = append(next, e)
 		}
 	}
-	sort.Slice(cands, func(i, j int) bool { return elementLess(cands[i], cands[j]) })
+	sort.Slice(cands, func(i, j int) bool { return less(cands[i], cands[j]) })
 	merged := make([]*Element, 0, len(next)+len(cands))
 	i, j := 0, 0
 	for i < len(next) || j < len(cands) {
 		switch {
-		case j == len(cands) || i < len(next) && elementLess(next[i], cands[j]):
+		case j == len(cands) || i < len(next) && less(next[i], cands[j]):
 			merged = append(merged, next[i])
 			i++
 		default:
@@ -203,6 +207,7 @@ func (u *update) refile(m interface {
 	} else {
 		m.Set(k, merged)
 	}
+	return !slices.Equal(old, merged)
 }
 
 // applyFinals writes the elements of u.finals into the graph and clears it.
@@ -277,28 +282,16 @@ func (u *update) applyFinals() {
 	}
 	u.finals = map[string]*Element{}
 	for f := range refiled {
-		u.refile(g.byFile, f, func(e *Element) bool { return slices.Contains(e.files(), f) }, files[f])
+		u.refile(g.byFile, f, func(e *Element) bool { return slices.Contains(e.files(), f) }, files[f], false)
 	}
+	// A node's flows are merged with those that came, not sorted again whole: the internet's,
+	// or a store every service writes to, are thousands, and each batch of a load adds a few.
 	for d, fs := range ends {
 		m := g.out
 		if d.Kind == DepInbound {
 			m = g.in
 		}
-		old, _ := m.Get(d.ID)
-		next := make([]*Element, 0, len(old)+len(fs))
-		for _, f := range old {
-			if g.Element(f.ID) == f && !slices.Contains(fs, f) {
-				next = append(next, f)
-			}
-		}
-		next = append(next, fs...)
-		sort.Slice(next, func(i, j int) bool { return next[i].ID < next[j].ID })
-		if len(next) == 0 {
-			m.Delete(d.ID)
-		} else {
-			m.Set(d.ID, next)
-		}
-		if !slices.Equal(old, next) {
+		if u.refile(m, d.ID, func(*Element) bool { return true }, fs, true) {
 			u.dep(d.Kind, d.ID)
 		}
 	}
