@@ -10,7 +10,9 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/threatls/threatls/analyzers/code/codetest"
 	"github.com/threatls/threatls/analyzers/parse"
@@ -286,6 +288,103 @@ func TestLoadInBatchesIsLoadWhole(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// Editing while a load in batches runs — files opened, typed into and closed, the server's
+// updates running meanwhile on a goroutine of their own — ends in the model that a fresh
+// load of the same texts makes.
+func TestEditingDuringALoadInBatches(t *testing.T) {
+	defer engine.SetLoadBatch(16)()
+	base := corpus.Scale(640, false)
+	dir := t.TempDir()
+	if _, err := corpus.Write(dir, base); err != nil {
+		t.Fatal(err)
+	}
+	texts := map[string][]byte{}
+	var keys []string
+	for _, f := range base {
+		texts[f.Path] = f.Text
+		keys = append(keys, f.Path)
+	}
+	sort.Strings(keys)
+	ws := newEngine(t).Workspace(dir, engine.DefaultConfig())
+	stop := make(chan struct{})
+	updated := make(chan struct{})
+	go func() { // the server's updater
+		defer close(updated)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+				ws.Update()
+				time.Sleep(3 * time.Millisecond)
+			}
+		}
+	}()
+	r := rand.New(rand.NewSource(7))
+	open := map[string]int32{}
+	var mu sync.Mutex // progress is called from the load's readers
+	_, err := ws.Load(context.Background(), func(done, total int) {
+		if done%20 != 0 {
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		key := keys[r.Intn(len(keys))]
+		lang := "terraform"
+		if strings.HasSuffix(key, ".yaml") {
+			lang = "yaml"
+		}
+		next, _ := mutate(r, texts[key])
+		v, isOpen := open[key]
+		switch {
+		case !isOpen:
+			if err := ws.StageOpen(key, lang, 1, next); err != nil {
+				t.Error(err)
+			}
+			open[key] = 1
+		case r.Intn(4) == 0:
+			ws.StageClose(key) // its text on disk is the file's again
+			delete(open, key)
+			return
+		default:
+			if err := ws.Stage(key, v+1, []parse.Edit{minimalEdit(texts[key], next)}); err != nil {
+				t.Error(err)
+			}
+			open[key] = v + 1
+		}
+		texts[key] = next
+	})
+	close(stop)
+	<-updated
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := ws.Snapshot()
+	// The same texts, loaded afresh: the open files' texts written to a copy of the disk.
+	fresh := t.TempDir()
+	var final []corpus.File
+	for _, k := range keys {
+		text := texts[k]
+		if _, isOpen := open[k]; !isOpen {
+			text, err = os.ReadFile(filepath.Join(dir, filepath.FromSlash(k)))
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		final = append(final, corpus.File{Path: k, Text: text})
+	}
+	if _, err := corpus.Write(fresh, final); err != nil {
+		t.Fatal(err)
+	}
+	want, err := newEngine(t).Workspace(fresh, engine.DefaultConfig()).Load(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := diffSnapshots(want, got); d != "" {
+		t.Errorf("after editing %d files during the load, the model differs from a fresh load of the same texts:\n%s", len(open), d)
 	}
 }
 
