@@ -96,14 +96,8 @@ func Target(sp model.Span, defs []model.Span) model.Span {
 func LineIgnores(src []byte, file string, markers []string, defs []model.Span) ([]model.Ignore, []model.Problem) {
 	var out []model.Ignore
 	var problems []model.Problem
-	line, start := 0, 0
-	for start <= len(src) {
-		end := bytes.IndexByte(src[start:], '\n')
-		if end < 0 {
-			end = len(src)
-		} else {
-			end += start
-		}
+	line := 0
+	for start, end := range model.Lines(src) {
 		text := src[start:end]
 		if i := bytes.Index(text, []byte(IgnoreMarker)); i >= 0 {
 			for _, mk := range markers {
@@ -131,7 +125,6 @@ func LineIgnores(src []byte, file string, markers []string, defs []model.Span) (
 			}
 		}
 		line++
-		start = end + 1
 	}
 	return out, problems
 }

@@ -1,6 +1,8 @@
 package model
 
 import (
+	"bytes"
+	"iter"
 	"strings"
 	"unicode/utf8"
 )
@@ -45,4 +47,24 @@ func Separated(s string, sep byte) string {
 		}
 	}
 	return b.String()
+}
+
+// Lines yields the start and the end of each line of src, its newline excluded (a carriage
+// return before it is the line's): the one walk of a text line by line. A text that ends with
+// a newline has no empty line after it.
+func Lines(src []byte) iter.Seq2[int, int] {
+	return func(yield func(start, end int) bool) {
+		for start := 0; start < len(src); {
+			end := bytes.IndexByte(src[start:], '\n')
+			if end < 0 {
+				end = len(src)
+			} else {
+				end += start
+			}
+			if !yield(start, end) {
+				return
+			}
+			start = end + 1
+		}
+	}
 }

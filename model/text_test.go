@@ -3,6 +3,7 @@ package model
 import (
 	"math/rand"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -23,6 +24,24 @@ func TestSeparatedIsTheExpression(t *testing.T) {
 			if got, want := Separated(s, sep[0]), re.ReplaceAllString(s, sep); got != want {
 				t.Fatalf("Separated(%q, %q) = %q, the expression %q", s, sep, got, want)
 			}
+		}
+	}
+}
+
+// Lines walks a text line by line as splitting it at each newline does, without the empty
+// line after a last newline; a carriage return stays its line's.
+func TestLinesAreTheSplit(t *testing.T) {
+	for _, src := range []string{"", "\n", "a", "a\n", "a\nb", "a\n\nb\n", "a\r\nb\r\n", "\n\n"} {
+		var got []string
+		for start, end := range Lines([]byte(src)) {
+			got = append(got, src[start:end])
+		}
+		want := strings.Split(src, "\n")
+		if strings.HasSuffix(src, "\n") || src == "" {
+			want = want[:len(want)-1]
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("Lines(%q) = %q, want %q", src, got, want)
 		}
 	}
 }

@@ -187,16 +187,9 @@ func (fm *fileModel) fences() []block {
 		start   int // where the content starts
 	}
 	comment := false // inside an HTML comment
-	for ls := 0; ls < len(src); {
-		le := bytes.IndexByte(src[ls:], '\n')
-		if le < 0 {
-			le = len(src)
-		} else {
-			le += ls
-		}
+	for ls, le := range model.Lines(src) {
 		line := strings.TrimRight(string(src[ls:le]), "\r")
 		at, next := ls, le+1
-		ls = next
 		prefix, depth := quotePrefix(line, -1)
 		if open.fence != "" {
 			if depth < open.depth {

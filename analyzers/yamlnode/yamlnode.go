@@ -94,19 +94,12 @@ const maxMergeDepth = 16
 // keystroke in a 5 MB stream looked for them with it in 76 ms.
 func separators(src []byte) [][2]int {
 	var out [][2]int
-	for i := 0; i < len(src); {
-		e := bytes.IndexByte(src[i:], '\n')
-		if e < 0 {
-			e = len(src)
-		} else {
-			e += i
-		}
+	for i, e := range model.Lines(src) {
 		if line := src[i:e]; len(line) >= 3 && (line[0] == '-' && line[1] == '-' && line[2] == '-' || line[0] == '.' && line[1] == '.' && line[2] == '.') {
 			if rest := line[3:]; len(rest) == 0 || rest[0] == ' ' || rest[0] == '\t' || string(rest) == "\r" {
 				out = append(out, [2]int{i, e})
 			}
 		}
-		i = e + 1
 	}
 	return out
 }
