@@ -8,16 +8,21 @@ import (
 	"math/rand"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/threatls/threatls/analyzers"
+	"github.com/threatls/threatls/analyzers/all"
 	"github.com/threatls/threatls/analyzers/code/codetest"
 	"github.com/threatls/threatls/analyzers/parse"
 	"github.com/threatls/threatls/engine"
 	"github.com/threatls/threatls/engine/corpus"
+	"github.com/threatls/threatls/knowledge"
 	"github.com/threatls/threatls/model"
 )
 
@@ -511,4 +516,107 @@ func TestEditRelinksOnlyItsScope(t *testing.T) {
 		}
 		before = after
 	}
+}
+
+// An update that panics — in an analyzer's hook the engine does not recover, such as Joins,
+// or in the model — loses nothing: the next update builds the model again from every file,
+// and holds the edit the failed one was for, as a fresh load of the same texts does. The
+// snapshot it makes says what changed since the last one a reader holds. (Before, the failed
+// update's files were taken and forgotten: the next update returned the last snapshot, and
+// every later one was made from a half-updated state.)
+func TestUpdateAfterAPanicRebuilds(t *testing.T) {
+	files := corpus.System(corpus.Spec{Seed: corpusSeed, Stacks: 1})
+	dir := t.TempDir()
+	if _, err := corpus.Write(dir, files); err != nil {
+		t.Fatal(err)
+	}
+	var fail atomic.Bool
+	ws := panicky(t, &fail).Workspace(dir, engine.DefaultConfig())
+	before, err := ws.Load(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var key string
+	for _, k := range before.Files() {
+		if strings.HasSuffix(k, ".tf") {
+			key = k
+			break
+		}
+	}
+	text := before.File(key).Text
+	edited := append(append([]byte(nil), text...), "\nresource \"aws_s3_bucket\" \"added_after_a_panic\" {\n  bucket = \"added\"\n}\n"...)
+	if _, err := ws.Open(key, "terraform", 1, text); err != nil {
+		t.Fatal(err)
+	}
+	opened := ws.Snapshot()
+	fail.Store(true)
+	if r := panics(func() {
+		ws.Change(key, 2, []parse.Edit{{Start: len(text), End: len(text), Text: string(edited[len(text):])}})
+	}); r == nil {
+		t.Fatal("the update did not panic: the test's analyzer does not reach it")
+	}
+	fail.Store(false)
+	got := ws.Update()
+	if f := got.File(key); f == nil || f.Version != 2 {
+		t.Fatalf("after a panicking update, the next one does not hold the edit: %s is not at version 2", key)
+	}
+	fresh := t.TempDir()
+	if _, err := corpus.Write(fresh, files); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(fresh, filepath.FromSlash(key)), edited, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	want, err := panicky(t, &fail).Workspace(fresh, engine.DefaultConfig()).Load(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := diffSnapshots(want, got); d != "" {
+		t.Errorf("the model after a panicking update differs from a fresh load of the same texts:\n%s", d)
+	}
+	if !slices.Contains(got.ChangedSince(opened), key) {
+		t.Errorf("the rebuilt snapshot does not say that %s changed since the last one (%v)", key, got.ChangedSince(opened))
+	}
+}
+
+// panicky returns an engine of the built-in analyzers whose Terraform Joins panics while fail
+// is set.
+func panicky(t *testing.T, fail *atomic.Bool) *engine.Engine {
+	lib, err := knowledge.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	as := all.Analyzers()
+	for i, a := range as {
+		if a.Name() == "terraform" {
+			as[i] = joinsPanic{a, fail}
+		}
+	}
+	return engine.New(lib, as, nil)
+}
+
+// joinsPanic is an analyzer whose Joins panics while fail is set.
+type joinsPanic struct {
+	analyzers.Analyzer
+	fail *atomic.Bool
+}
+
+func (j joinsPanic) Scope(p string) string { return j.Analyzer.(analyzers.Scoper).Scope(p) }
+
+func (j joinsPanic) Joins(ff *model.FileFacts) []string {
+	if j.fail.Load() {
+		panic("joins of " + ff.File)
+	}
+	return j.Analyzer.(analyzers.Joiner).Joins(ff)
+}
+
+func (j joinsPanic) Clone() analyzers.Analyzer {
+	return joinsPanic{j.Analyzer.(analyzers.Cloner).Clone(), j.fail}
+}
+
+// panics runs f and returns what it panicked with, nil if it did not.
+func panics(f func()) (r any) {
+	defer func() { r = recover() }()
+	f()
+	return nil
 }

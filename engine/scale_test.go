@@ -10,6 +10,7 @@ import (
 	"runtime/debug"
 	"runtime/pprof"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -70,6 +71,15 @@ func BenchmarkScale(b *testing.B) {
 	}
 }
 
+// cpuTime is the CPU time the process has used, its own and the kernel's on its behalf.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
 func benchScale(b *testing.B, n int, oneNS bool) {
 	dir := b.TempDir()
 	files := corpus.Scale(n, oneNS)
@@ -90,6 +100,7 @@ func benchScale(b *testing.B, n int, oneNS bool) {
 	runtime.GC()
 	var before runtime.MemStats
 	runtime.ReadMemStats(&before)
+	cpu0 := cpuTime()
 	t0 := time.Now()
 	ws := eng.Workspace(dir, engine.DefaultConfig())
 	var read time.Duration // when the last file was read: what follows is the last batch's model
@@ -102,6 +113,8 @@ func benchScale(b *testing.B, n int, oneNS bool) {
 		b.Fatal(err)
 	}
 	load := time.Since(t0)
+	// How many of the machine's cores the load kept busy: CPU time over wall time.
+	busy := float64(cpuTime()-cpu0) / float64(load)
 	runtime.GC()
 	var after runtime.MemStats
 	runtime.ReadMemStats(&after)
@@ -208,6 +221,7 @@ func benchScale(b *testing.B, n int, oneNS bool) {
 		b.ReportMetric(load.Seconds(), "load-s")
 		b.ReportMetric(read.Seconds(), "read-s")
 		b.ReportMetric(float64(load)/float64(base), "load/parse")
+		b.ReportMetric(busy, "cores-busy")
 		b.ReportMetric(heap, "heap-MB")
 		b.ReportMetric(live, "live-MB")
 		b.ReportMetric(allocated, "allocated-MB")

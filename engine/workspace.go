@@ -212,12 +212,50 @@ func (w *Workspace) update(batch bool) *Snapshot {
 		w.mu.Unlock()
 	}
 
-	s := w.st.update(keys, states, skipped, complete, batch, notAnalysed)
+	s := w.build(keys, states, skipped, complete, batch, notAnalysed)
 
 	w.mu.Lock()
 	w.snap = s
 	w.mu.Unlock()
 	return s
+}
+
+// build runs the build state's update of keys. A panic there (an analyzer's hook that the
+// engine does not recover, such as Joins, or a bug of the model) leaves the build state half
+// updated, and the update's keys taken: before the panic goes on to the caller, the workspace
+// starts a new build state, and marks every file to be built again by the next update.
+func (w *Workspace) build(keys []string, states []*fileState, skipped []model.Skipped, complete, batch bool, notAnalysed model.Severity) *Snapshot {
+	defer func() {
+		if r := recover(); r != nil {
+			w.restart(keys)
+			panic(r)
+		}
+	}()
+	return w.st.update(keys, states, skipped, complete, batch, notAnalysed)
+}
+
+// restart replaces the build state with a new one that knows nothing yet, and marks every
+// file of the workspace, of the last snapshot and of keys (an update's that failed) to be
+// built again. What the last snapshot showed — each file's findings, the change log — carries
+// over: the snapshot the next update makes says what changed since the one a reader holds,
+// a file gone meanwhile included. The caller holds w.bmu.
+func (w *Workspace) restart(keys []string) {
+	nb := newBuildState(w.eng)
+	nb.warm.init(w.cfg.SyntaxBudget)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	last := w.snap
+	nb.files, nb.findings, nb.log, nb.seq = last.files.Copy(), last.findings.Copy(), last.log, last.seq
+	for _, k := range keys {
+		w.markLocked(k)
+	}
+	for k := range w.files {
+		w.markLocked(k)
+	}
+	for _, k := range last.Files() {
+		w.markLocked(k)
+	}
+	w.st = nb
 }
 
 // Text returns the current text of a file, staged edits included, without building a
@@ -399,9 +437,6 @@ func (w *Workspace) Load(ctx context.Context, progress func(done, total int)) (*
 		}
 	}
 	building.Wait()
-	if msg := failed.Load(); msg != nil {
-		panic("load: " + *msg)
-	}
 	w.mu.Lock()
 	for key, st := range w.files {
 		if !st.open && !seen[key] {
@@ -415,6 +450,11 @@ func (w *Workspace) Load(ctx context.Context, progress func(done, total int)) (*
 	w.markLocked("") // the snapshot becomes complete even when no file changed
 	w.mu.Unlock()
 	w.signal()
+	// A batch whose update panicked left every file to be built again (see restart): the
+	// load is over all the same, and the next update builds the complete model.
+	if msg := failed.Load(); msg != nil {
+		panic("load: " + *msg)
+	}
 	return w.Snapshot(), ctx.Err()
 }
 

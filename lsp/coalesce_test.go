@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -257,4 +258,55 @@ func TestMemoryIsReturnedAtAPause(t *testing.T) {
 	if returnedWhileUpdating > 0 {
 		t.Errorf("the scan's memory was returned while an update ran")
 	}
+}
+
+// An update that panics (a bug) is told to the user, and the server goes on: the update is
+// tried again at once, and the edit it was for, and every later one, get their diagnostics.
+// (Before, the panic ended the folder's updater: the server logged it and never published
+// again, while the editor went on showing diagnostics of an old text.)
+func TestUpdatesGoOnAfterAPanic(t *testing.T) {
+	root := copyWorkspace(t, "workspace")
+	var srv atomic.Pointer[server]
+	var armed atomic.Bool
+	c := startServerWith(t, nil, &hooks{
+		server: func(s *server) { srv.Store(s) },
+		beforeUpdate: func() {
+			if armed.CompareAndSwap(true, false) {
+				panic("a bug in an update")
+			}
+		},
+	})
+	c.initialize(root, fullCapabilities())
+	mainURI, _ := c.openFile(root, "main.tf")
+	c.waitDiagnostics(mainURI, "version 1", func(p published) bool { v, ok := p.version(); return ok && v == 1 })
+	c.waitFor("the workspace scan", func() bool { return srv.Load().ws.Latest().Complete() })
+	armed.Store(true)
+	c.change(mainURI, 2, []protocol.TextEdit{{NewText: "# a comment\n"}})
+	c.waitFor("window/showMessage about the internal error", func() bool {
+		return slices.ContainsFunc(c.notes, func(n note) bool {
+			return n.method == protocol.MethodWindowShowMessage && strings.Contains(string(n.params), "internal error while updating") &&
+				strings.Contains(string(n.params), "a bug in an update")
+		})
+	})
+	c.waitDiagnostics(mainURI, "version 2, after the update that panicked", func(p published) bool { v, ok := p.version(); return ok && v == 2 })
+	c.change(mainURI, 3, []protocol.TextEdit{{NewText: "# another\n"}})
+	c.waitDiagnostics(mainURI, "version 3", func(p published) bool { v, ok := p.version(); return ok && v == 3 })
+	// The count of updates running is back to none (the memory is returned at a pause).
+	for deadline := time.Now().Add(waitTimeout); srv.Load().busy.Load() != 0; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d updates still counted as running after the typing", srv.Load().busy.Load())
+		}
+	}
+
+	// A scan that panics ends as one that stopped, told to the user.
+	s := srv.Load()
+	err := s.runScan(s.folderList()[0], nil, func(*folder, func(done, total int)) error { panic("a bug in a scan") })
+	if err == nil || err.Error() != "internal error: a bug in a scan" {
+		t.Errorf("a scan that panicked returned %v", err)
+	}
+	c.waitFor("window/showMessage about the scan's internal error", func() bool {
+		return slices.ContainsFunc(c.notes, func(n note) bool {
+			return n.method == protocol.MethodWindowShowMessage && strings.Contains(string(n.params), "internal error while scanning")
+		})
+	})
 }

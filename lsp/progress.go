@@ -2,10 +2,12 @@ package lsp
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime"
 	"runtime/debug"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -30,7 +32,7 @@ func (s *server) scan(ctx context.Context, title string, folders []*folder, run 
 	for _, f := range folders {
 		start := time.Now()
 		p := s.beginProgress(ctx, title)
-		err := run(f, p.report)
+		err := s.runScan(f, p.report, run)
 		// The scan's garbage is collected before the editor's keystrokes meet it. Left to the
 		// runtime, a collection ran as the load ended, while the last batches' garbage was still
 		// live: it set the next one to start after a few megabytes, and that one — a second's
@@ -49,6 +51,21 @@ func (s *server) scan(ctx context.Context, title string, folders []*folder, run 
 		f.wake()
 	}
 	go s.returnMemory(ctx)
+}
+
+// runScan runs one folder's scan. A scan that panicked (a bug) is reported to the user and
+// ends as one that stopped: the workspace is left for its next update to build whole (the
+// engine's restart), which the scan's end starts.
+func (s *server) runScan(f *folder, report func(done, total int), run func(f *folder, report func(done, total int)) error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%v\n%s", r, debug.Stack())
+			s.internalError("scanning "+f.name, err)
+			first, _, _ := strings.Cut(err.Error(), "\n")
+			err = errors.New("internal error: " + first)
+		}
+	}()
+	return run(f, report)
 }
 
 // returnMemory gives the garbage of a scan back to the system once the editor pauses:

@@ -32,6 +32,7 @@ import (
 	"io"
 	"net"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -292,24 +293,61 @@ func (s *server) initialized(context.Context) {
 // date — once for every change staged meanwhile, however fast the editor sends them — and
 // publishes the diagnostics of the new snapshot. Handlers never wait for it: they answer from
 // the newest snapshot.
+//
+// An update that panics (a bug) is reported to the user, and the updater goes on: the
+// workspace builds its model again from every file at the next update (engine's restart),
+// which the updater starts at once, unless the update that failed was already such a retry
+// (then the next change starts it).
 func (s *server) update(ctx context.Context, f *folder) {
+	retried := false
 	for {
 		select {
 		case <-f.kick:
 		case <-ctx.Done():
 			return
 		}
-		s.busy.Add(1)
-		if s.beforeUpdate != nil {
-			s.beforeUpdate()
+		if err := s.updateOnce(ctx, f); err != nil {
+			s.internalError("updating the model of "+f.name, err)
+			if !retried {
+				f.wake()
+			}
+			retried = true
+			continue
 		}
-		t0 := time.Now()
-		snap := f.ws.Update()
-		s.updates.Add(1)
-		t1 := time.Now()
-		f.diags.publish(ctx, snap)
-		s.busy.Add(-1)
-		s.log.Debug("updated", zap.String("folder", f.name), zap.Duration("model", t1.Sub(t0)), zap.Duration("published", time.Since(t1)))
+		retried = false
+	}
+}
+
+// updateOnce brings f's model up to date and publishes its diagnostics; it returns what an
+// update that panicked panicked with.
+func (s *server) updateOnce(ctx context.Context, f *folder) (err error) {
+	s.busy.Add(1)
+	defer s.busy.Add(-1)
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%v\n%s", r, debug.Stack())
+		}
+	}()
+	if s.beforeUpdate != nil {
+		s.beforeUpdate()
+	}
+	t0 := time.Now()
+	snap := f.ws.Update()
+	s.updates.Add(1)
+	t1 := time.Now()
+	f.diags.publish(ctx, snap)
+	s.log.Debug("updated", zap.String("folder", f.name), zap.Duration("model", t1.Sub(t0)), zap.Duration("published", time.Since(t1)))
+	return nil
+}
+
+// internalError logs a panic of the server's own work (a bug), with its stack, and tells the
+// user what failed, in one line.
+func (s *server) internalError(what string, err error) {
+	s.log.Error("internal error", zap.String("while", what), zap.Error(err))
+	first, _, _ := strings.Cut(err.Error(), "\n")
+	msg := fmt.Sprintf("threatls: internal error while %s (%s). The model is being built again from every file; the log has the details for a bug report.", what, first)
+	if err := s.client.ShowMessage(s.ctx, &protocol.ShowMessageParams{Type: protocol.MessageTypeError, Message: msg}); err != nil {
+		s.log.Debug("showing a message", zap.Error(err))
 	}
 }
 
