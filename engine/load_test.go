@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/threatls/threatls/analyzers"
@@ -272,6 +273,74 @@ func TestLoadLinksInBatches(t *testing.T) {
 			t.Errorf("a load of %d manifests of one namespace, %d at a time, handed Link %d files", len(manifests), loadBatch, n)
 		}
 	})
+}
+
+// Typing during a load links what the typing changed, not the units the load's batches grow:
+// those wait for the load's end. (Before, every update of the editor's during a load linked
+// every unit deferred so far — a namespace of every manifest read yet — and the next batch
+// grew and deferred it again: each keystroke cost a Link of the namespace, whatever file it
+// was typed in.)
+func TestTypingDuringALoadLeavesGrowingUnits(t *testing.T) {
+	defer SetLoadBatch(32)()
+	files := corpus.Scale(640, true) // one namespace of every manifest
+	manifests, tf := 0, ""
+	for _, f := range files {
+		switch {
+		case strings.HasSuffix(f.Path, ".yaml"):
+			manifests++
+		case tf == "" && strings.HasSuffix(f.Path, "/main.tf"):
+			tf = f.Path
+		}
+	}
+	dir := t.TempDir()
+	if _, err := corpus.Write(dir, files); err != nil {
+		t.Fatal(err)
+	}
+	text, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(tf)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// load loads the workspace with tf open, typing into it every 40 files read when type_.
+	load := func(type_ bool) (linked int64, keystrokes int64, perKeystroke int64) {
+		eng := testEngine(t)
+		ws := eng.Workspace(dir, DefaultConfig())
+		if _, err := ws.Open(tf, "terraform", 1, text); err != nil {
+			t.Fatal(err)
+		}
+		version := int32(1)
+		var mu sync.Mutex
+		if _, err := ws.Load(context.Background(), func(done, n int) {
+			if !type_ || done%40 != 0 || done == n {
+				return
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			version++
+			keystrokes++
+			if _, err := ws.Change(tf, version, []parse.Edit{{Start: 0, End: 0, Text: "#"}}); err != nil {
+				t.Error(err)
+			}
+		}); err != nil {
+			t.Fatal(err)
+		}
+		linked = eng.linked.Load()
+		snap := ws.Snapshot()
+		if !snap.Complete() || snap.File(tf).Version != version {
+			t.Fatalf("after the load, the snapshot is complete: %v, at version %d of %d", snap.Complete(), snap.File(tf).Version, version)
+		}
+		// What a keystroke links: the stack typed in.
+		if _, err := ws.Change(tf, version+1, []parse.Edit{{Start: 0, End: 0, Text: "#"}}); err != nil {
+			t.Fatal(err)
+		}
+		return linked, keystrokes, eng.linked.Load() - linked
+	}
+	alone, _, _ := load(false)
+	typed, keystrokes, stack := load(true)
+	t.Logf("files handed to Link: %d by the load alone, %d with %d keystrokes meanwhile (%d for one after it)", alone, typed, keystrokes, stack)
+	if typed > alone+keystrokes*stack {
+		t.Errorf("a load of %d manifests of one namespace handed Link %d files; typed into %d times meanwhile (%d files linked for a keystroke after it), %d",
+			manifests, alone, keystrokes, stack, typed)
+	}
 }
 
 // joinPanics is an analyzer whose Joins panics for one file: the engine recovers the panics of

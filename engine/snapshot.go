@@ -157,8 +157,8 @@ type buildState struct {
 	shares map[scopeID]*share
 	// deferred are scopes whose files changed but which a load's batch did not link: their
 	// unit was linked by an earlier batch, and a unit that grows with every batch (a namespace
-	// of every manifest) would be linked again with each. The next update that is not a
-	// batch's links them.
+	// of every manifest) would be linked again with each. The first update of a complete
+	// workspace links them.
 	deferred map[scopeID]struct{}
 	builder  model.Builder
 
@@ -225,16 +225,16 @@ func newBuildState(e *Engine) *buildState {
 
 // build makes the first snapshot.
 func (b *buildState) build(keys []string, states []*fileState, complete bool) *Snapshot {
-	return b.update(keys, states, nil, complete, false, model.High)
+	return b.update(keys, states, nil, complete, false, false, model.High)
 }
 
 // update brings the model up to date with the files keys, whose states are now states (nil:
 // gone), and returns the new snapshot. Every step costs what changed: the scopes of the
 // changed files are re-linked, the model updated from the elements that came and went, the
 // elements whose findings read a changed part of the graph re-evaluated, and the findings of
-// the files they touch re-assembled. A batch of a load (batch) links only the units no batch
-// linked before (see deferred).
-func (b *buildState) update(keys []string, states []*fileState, skipped []model.Skipped, complete, batch bool, notAnalysed model.Severity) *Snapshot {
+// the files they touch re-assembled. A batch of a load (batch), and any update while a first
+// load reads (loading), links only the units no batch linked before (see deferred).
+func (b *buildState) update(keys []string, states []*fileState, skipped []model.Skipped, complete, batch, loading bool, notAnalysed model.Severity) *Snapshot {
 	touched := map[string]struct{}{}
 	dirtyScopes := map[scopeID]struct{}{}
 	var changedFacts []string
@@ -309,8 +309,32 @@ func (b *buildState) update(keys []string, states []*fileState, skipped []model.
 	for _, j := range unjoin {
 		b.join(j[0], j[1], -1)
 	}
-	if batch {
-		b.deferGrown(dirtyScopes)
+	if loading {
+		// While the first load runs, a unit that grows with every batch waits for its end,
+		// in the batches' updates and in the editor's alike (the editor's takes what a batch
+		// installed and its update has not taken yet; linked then, a namespace of every
+		// manifest was linked again after every batch, with every keystroke). The editor's
+		// update links the units of the files it holds all the same: their diagnostics are
+		// wanted now.
+		var held map[scopeID]bool
+		if !batch {
+			held = map[scopeID]bool{}
+			for i, key := range keys {
+				if st := states[i]; st != nil && st.open {
+					if sid, ok := b.scopeOf[key]; ok {
+						for _, u := range b.unit(sid) {
+							held[u] = true
+						}
+					}
+				}
+			}
+		}
+		b.deferGrown(dirtyScopes, held)
+		for sid := range dirtyScopes {
+			for _, u := range b.unit(sid) {
+				delete(b.deferred, u) // linked now
+			}
+		}
 	} else {
 		for sid := range b.deferred {
 			dirtyScopes[sid] = struct{}{}
@@ -360,9 +384,13 @@ func caught(failed *atomic.Pointer[string]) {
 	}
 }
 
-// deferGrown moves the units of dirty that an earlier update linked to b.deferred.
-func (b *buildState) deferGrown(dirty map[scopeID]struct{}) {
+// deferGrown moves the units of dirty that an earlier update linked to b.deferred, except
+// those with a scope in held.
+func (b *buildState) deferGrown(dirty map[scopeID]struct{}, held map[scopeID]bool) {
 	for sid := range dirty {
+		if held[sid] {
+			continue
+		}
 		unit := b.unit(sid)
 		grown := false
 		for _, u := range unit {

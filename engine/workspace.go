@@ -42,6 +42,7 @@ type Workspace struct {
 	skipped []model.Skipped
 	dirty   map[string]struct{} // files changed since the last update
 	loaded  bool                // a Load has completed: the model covers the workspace
+	loading bool                // a first Load reads in batches now (see buildState.deferred)
 	snap    *Snapshot
 	notify  func() // called (outside mu) when a file changed
 	// reading are the files a Load is reading now, each with what stops its read: an editor
@@ -159,6 +160,7 @@ func (w *Workspace) update(batch bool) *Snapshot {
 	}
 	w.dirty = map[string]struct{}{}
 	skipped, complete, notAnalysed, spliceFrom := w.skipped, w.loaded, w.cfg.NotAnalysed, w.cfg.SpliceFrom
+	loading := batch || w.loading
 	// Edited documents are reparsed and extracted here, outside the workspace's lock, so
 	// that the editor's next changes are taken meanwhile.
 	type reparse struct {
@@ -212,7 +214,7 @@ func (w *Workspace) update(batch bool) *Snapshot {
 		w.mu.Unlock()
 	}
 
-	s := w.build(keys, states, skipped, complete, batch, notAnalysed)
+	s := w.build(keys, states, skipped, complete, batch, loading, notAnalysed)
 
 	w.mu.Lock()
 	w.snap = s
@@ -224,14 +226,14 @@ func (w *Workspace) update(batch bool) *Snapshot {
 // engine does not recover, such as Joins, or a bug of the model) leaves the build state half
 // updated, and the update's keys taken: before the panic goes on to the caller, the workspace
 // starts a new build state, and marks every file to be built again by the next update.
-func (w *Workspace) build(keys []string, states []*fileState, skipped []model.Skipped, complete, batch bool, notAnalysed model.Severity) *Snapshot {
+func (w *Workspace) build(keys []string, states []*fileState, skipped []model.Skipped, complete, batch, loading bool, notAnalysed model.Severity) *Snapshot {
 	defer func() {
 		if r := recover(); r != nil {
 			w.restart(keys)
 			panic(r)
 		}
 	}()
-	return w.st.update(keys, states, skipped, complete, batch, notAnalysed)
+	return w.st.update(keys, states, skipped, complete, batch, loading, notAnalysed)
 }
 
 // restart replaces the build state with a new one that knows nothing yet, and marks every
@@ -419,6 +421,9 @@ func (w *Workspace) Load(ctx context.Context, progress func(done, total int)) (*
 	batch := len(paths)
 	if !reload {
 		batch = loadBatch
+		w.mu.Lock()
+		w.loading = true
+		w.mu.Unlock()
 	}
 	var building sync.WaitGroup
 	var failed atomic.Pointer[string] // a batch's update panicked: Load's caller gets the panic
@@ -438,6 +443,7 @@ func (w *Workspace) Load(ctx context.Context, progress func(done, total int)) (*
 	}
 	building.Wait()
 	w.mu.Lock()
+	w.loading = false
 	for key, st := range w.files {
 		if !st.open && !seen[key] {
 			delete(w.files, key)
