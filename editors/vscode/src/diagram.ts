@@ -186,3 +186,14 @@ export function html(model: Model, selected: string | undefined, nonce: string, 
 </script>
 </body></html>`;
 }
+
+// errorPage is what the diagram's panel shows when the model could not be had: why, rather
+// than an empty panel.
+export function errorPage(message: string, cspSource: string): string {
+  return `<!DOCTYPE html>
+<html lang="en"><head><meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src ${cspSource};">
+<title>threatls: data-flow diagram</title></head>
+<body><p>threatls could not get the model to draw: ${escapeXML(message)}</p>
+<p>The diagram is drawn again when the diagnostics change, or run "threatls: Show Data-Flow Diagram" again.</p></body></html>`;
+}

@@ -16,7 +16,7 @@ import {
   TransportKind,
 } from 'vscode-languageclient/node';
 
-import { html } from './diagram';
+import { errorPage, html } from './diagram';
 import { countSeverities, isRange, Model, parseLoc, ProtocolRange, settingsOf, statusText, statusTooltip } from './model';
 import { AttackPathsProvider } from './paths';
 import { resolveServer, Restarts } from './server';
@@ -262,7 +262,9 @@ async function refreshModel(): Promise<void> {
   try {
     model = await fetchModel();
   } catch (e) {
-    output.appendLine(`threatls: threatls/model: ${(e as Error).message}`);
+    const msg = (e as Error).message;
+    output.appendLine(`threatls: threatls/model: ${msg}`);
+    if (panel) panel.webview.html = errorPage(msg, panel.webview.cspSource);
     return;
   }
   paths.set(model, paths.getFocus());

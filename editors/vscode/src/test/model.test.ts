@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 
-import { highlighted, html, layout, svg } from '../diagram';
+import { errorPage, highlighted, html, layout, svg } from '../diagram';
 import { countSeverities, isRange, Model, parseLoc, pathsThrough, settingsOf, statusText } from '../model';
 import { bundledPath, resolveServer, Restarts } from '../server';
 
@@ -93,6 +93,13 @@ test('the webview page is locked down and escapes the model', () => {
   assert.match(page, /Content-Security-Policy" content="default-src 'none'; style-src vscode-resource: 'nonce-NONCE'; script-src 'nonce-NONCE';"/);
   assert.ok(!page.includes('<script>alert(1)'));
   assert.ok(page.includes('&lt;script&gt;alert(1)&lt;/script&gt;'));
+});
+
+test('a diagram without a model says why, escaped, and runs no script', () => {
+  const page = errorPage('connection <b>closed</b>', 'vscode-resource:');
+  assert.match(page, /could not get the model to draw: connection &lt;b&gt;closed&lt;\/b&gt;/);
+  assert.match(page, /Content-Security-Policy" content="default-src 'none'; style-src vscode-resource:;"/);
+  assert.ok(!page.includes('<script'));
 });
 
 test('a finding\'s range survives the trip through a command\'s arguments only as a protocol range', () => {
