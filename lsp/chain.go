@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"runtime/debug"
 	"sync"
+	"time"
 
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
@@ -172,10 +173,13 @@ func (c *chain) async(ctx context.Context, req *jsonrpc2.Request, r route) (any,
 	}()
 	jsonrpc2.Async(ctx) // from here on the read loop goes on without us
 
+	t0 := time.Now()
 	if err := c.q.waitFor(rctx, after); err != nil {
 		return nil, protocol.ErrRequestCancelled
 	}
+	t1 := time.Now()
 	res, err := r.call(rctx, req.Params())
+	c.log.Debug("answered", zap.String("method", req.Method()), zap.Duration("waited", t1.Sub(t0)), zap.Duration("took", time.Since(t1)))
 	if rctx.Err() != nil {
 		return nil, protocol.ErrRequestCancelled
 	}
