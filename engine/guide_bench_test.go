@@ -11,9 +11,9 @@ import (
 )
 
 // BenchmarkGuideLargeFile is what a hover of a finding costs its guidance (Engine.Guide: the
-// fixes of the finding and their previews) in the 5 MB Terraform file, against the
-// same in a file of the corpus's usual size: the guidance is about one element, and should
-// cost what it costs, not what the file weighs.
+// fixes of the finding and their previews) in the 5 MB files, a Terraform file and a
+// stream of manifests, against the same in a Terraform file of the corpus's usual size: the
+// guidance is about one element, and should cost what it costs, not what the file weighs.
 func BenchmarkGuideLargeFile(b *testing.B) {
 	eng := newEngine(b)
 	big, _ := corpus.LargeFile(corpusSeed, 5<<20/30)
@@ -21,17 +21,22 @@ func BenchmarkGuideLargeFile(b *testing.B) {
 		big, _ = corpus.LargeFile(corpusSeed, bytes.Count(big, []byte("\n"))*95/100)
 	}
 	small, _ := corpus.LargeFile(corpusSeed, 300)
+	stream, _ := corpus.LargeManifest(corpusSeed, 5<<20-64<<10)
 	for _, c := range []struct {
-		name string
-		text []byte
-	}{{"small", small}, {"5MB", big}} {
+		name, file, lang string
+		text             []byte
+	}{
+		{"small", "monolith/main.tf", "terraform", small},
+		{"5MB", "monolith/main.tf", "terraform", big},
+		{"5MB-yaml", "cluster/all.yaml", "yaml", stream},
+	} {
 		b.Run(c.name, func(b *testing.B) {
 			ws := eng.Workspace("", engine.DefaultConfig())
-			if _, err := ws.Open("monolith/main.tf", "terraform", 1, c.text); err != nil {
+			if _, err := ws.Open(c.file, c.lang, 1, c.text); err != nil {
 				b.Fatal(err)
 			}
 			snap := ws.Snapshot()
-			fs := snap.File("monolith/main.tf").Findings
+			fs := snap.File(c.file).Findings
 			if len(fs) > 40 {
 				fs = fs[:40]
 			}

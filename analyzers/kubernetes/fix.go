@@ -17,46 +17,60 @@ func (a *Analyzer) Fix(src []byte, el *model.Element, op model.FixOp) ([]model.T
 	fail := func(err error) ([]model.TextEdit, error) {
 		return nil, fmt.Errorf("kubernetes fix %s: %s %s: %w", el.Name, op.Op, op.Path, err)
 	}
-	if op.Op == "append" {
-		return appendDoc(src, el, op.Text, fail)
-	}
-	if op.Op != "set" {
+	if op.Op != "set" && op.Op != "append" {
 		return fail(fmt.Errorf("no mechanical %s for Kubernetes yet", op.Op))
 	}
-	docs, _ := yamlnode.Parse(src, el.Span.File)
-	root := objectAt(docs, int(el.Head.Start.Offset))
-	if root == nil {
-		return fail(fmt.Errorf("no object at %s (has the file changed?)", el.Head))
-	}
-	edits, err := yamlnode.Set(src, el.Span.File, root, op.Path, op.Value)
+	// Only the element's document is read: a fix is computed for every hover and light bulb
+	// of a finding, and reading a stream of 17,000 manifests for it took 0.3 to 0.8 s.
+	lo, hi := yamlnode.DocumentAt(src, int(el.Head.Start.Offset))
+	edits, err := fixIn(src, lo, hi, el, op)
 	if err != nil {
 		return fail(err)
 	}
 	return edits, nil
 }
 
+// fixIn carries out op (set, or append) on el reading only src[lo:hi], the document that holds
+// el's definition (or the whole file); the edits are src's.
+func fixIn(src []byte, lo, hi int, el *model.Element, op model.FixOp) ([]model.TextEdit, error) {
+	at := int(el.Head.Start.Offset) - lo
+	docs, _ := yamlnode.Parse(src[lo:hi], el.Span.File)
+	if op.Op == "append" {
+		return appendDoc(src, lo, docs, at, el, op.Text)
+	}
+	root := objectAt(docs, at)
+	if root == nil {
+		return nil, fmt.Errorf("no object at %s (has the file changed?)", el.Head)
+	}
+	edits, err := yamlnode.Set(src[lo:hi], el.Span.File, root, op.Path, op.Value)
+	for i := range edits {
+		edits[i].Start += lo
+		edits[i].End += lo
+	}
+	return edits, err
+}
+
 // appendDoc inserts text, a whole object, as a document of its own after the document that
-// holds el's definition.
-func appendDoc(src []byte, el *model.Element, text string, fail func(error) ([]model.TextEdit, error)) ([]model.TextEdit, error) {
+// holds el's definition, of docs: those of src from lo on (at is el's head there).
+func appendDoc(src []byte, lo int, docs []*yamlnode.Doc, at int, el *model.Element, text string) ([]model.TextEdit, error) {
 	text = strings.Trim(text, "\n")
 	if text == "" {
-		return fail(fmt.Errorf("append needs a text"))
+		return nil, fmt.Errorf("append needs a text")
 	}
-	docs, _ := yamlnode.Parse(src, el.Span.File)
 	var doc *yamlnode.Doc
 	for _, d := range docs {
-		if d.Span.Start.Offset <= el.Head.Start.Offset && el.Head.Start.Offset <= d.Span.End.Offset {
+		if int(d.Span.Start.Offset) <= at && at <= int(d.Span.End.Offset) {
 			doc = d
 		}
 	}
 	if doc == nil || !isObject(doc.Root) {
-		return fail(fmt.Errorf("no object at %s (has the file changed?)", el.Head))
+		return nil, fmt.Errorf("no object at %s (has the file changed?)", el.Head)
 	}
 	nl := "\n"
 	if bytes.Contains(src, []byte("\r\n")) {
 		nl = "\r\n"
 	}
-	end := int(doc.Root.Span.End.Offset)
+	end := lo + int(doc.Root.Span.End.Offset)
 	if e := bytes.IndexByte(src[end:], '\n'); e >= 0 {
 		end += e
 	} else {

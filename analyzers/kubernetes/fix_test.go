@@ -1,12 +1,16 @@
 package kubernetes_test
 
 import (
+	"fmt"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/threatls/threatls/analyzers/analyzertest"
 	"github.com/threatls/threatls/analyzers/kubernetes"
+	"github.com/threatls/threatls/engine/corpus"
+	"github.com/threatls/threatls/knowledge"
 	"github.com/threatls/threatls/model"
 )
 
@@ -63,4 +67,47 @@ func TestFixErrors(t *testing.T) {
 			t.Errorf("%+v: err = %v, want %q", tc.op, err, tc.want)
 		}
 	}
+}
+
+// A fix computed from the document of the element is the fix computed from the whole stream,
+// for every set and append of the library's mitigations of every object of a stream of a few
+// hundred manifests.
+func TestFixInDocumentIsFixInFile(t *testing.T) {
+	src, _ := corpus.LargeManifest(corpus.Seed, 40<<10)
+	lib, err := knowledge.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := kubernetes.New()
+	ff := analyzertest.Extract(t, a, "cluster/all.yaml", src)
+	tried, appended := 0, 0
+	for _, el := range a.Link([]*model.FileFacts{ff}) {
+		if el.Head.File != "cluster/all.yaml" {
+			continue
+		}
+		for _, th := range lib.Threats() {
+			for _, m := range lib.FixOps(th.ID, el) {
+				op := m.Ops[0]
+				if op.Op != "set" && op.Op != "append" {
+					continue
+				}
+				got, gotErr := a.Fix(src, el, op)
+				want, wantErr := kubernetes.FixWhole(src, el, op)
+				if wantErr != nil {
+					want, wantErr = nil, fmt.Errorf("kubernetes fix %s: %s %s: %w", el.Name, op.Op, op.Path, wantErr)
+				}
+				if fmt.Sprint(gotErr) != fmt.Sprint(wantErr) || !reflect.DeepEqual(got, want) {
+					t.Errorf("%s, %+v: from its document %v (%v), from the stream %v (%v)", el.ID, op, got, gotErr, want, wantErr)
+				}
+				tried++
+				if op.Op == "append" {
+					appended++
+				}
+			}
+		}
+	}
+	if tried < 50 || appended == 0 {
+		t.Fatalf("only %d fixes tried (%d appends): the stream no longer has what the test needs", tried, appended)
+	}
+	t.Logf("%d fixes, %d of them appends", tried, appended)
 }

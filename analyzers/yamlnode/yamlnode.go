@@ -95,13 +95,52 @@ const maxMergeDepth = 16
 func separators(src []byte) [][2]int {
 	var out [][2]int
 	for i, e := range model.Lines(src) {
-		if line := src[i:e]; len(line) >= 3 && (line[0] == '-' && line[1] == '-' && line[2] == '-' || line[0] == '.' && line[1] == '.' && line[2] == '.') {
-			if rest := line[3:]; len(rest) == 0 || rest[0] == ' ' || rest[0] == '\t' || string(rest) == "\r" {
-				out = append(out, [2]int{i, e})
-			}
+		if separator(src[i:e]) {
+			out = append(out, [2]int{i, e})
 		}
 	}
 	return out
+}
+
+// separator reports whether line (without its newline) is a document marker, --- or ...
+func separator(line []byte) bool {
+	if len(line) < 3 || !(line[0] == '-' && line[1] == '-' && line[2] == '-' || line[0] == '.' && line[1] == '.' && line[2] == '.') {
+		return false
+	}
+	rest := line[3:]
+	return len(rest) == 0 || rest[0] == ' ' || rest[0] == '\t' || string(rest) == "\r"
+}
+
+// DocumentAt returns the bytes [lo, hi) of the document of src that holds offset off: from
+// the line after the marker before it (or the start of src) to the next marker line (or the
+// end). A marker at the start of a line always is one (YAML forbids it in any scalar), so the
+// document is found from its own lines, however long the stream.
+func DocumentAt(src []byte, off int) (lo, hi int) {
+	off = min(max(off, 0), len(src))
+	line := bytes.LastIndexByte(src[:off], '\n') + 1
+	for s := line; s > 0; {
+		p := bytes.LastIndexByte(src[:s-1], '\n') + 1
+		if separator(src[p : s-1]) {
+			lo = s
+			break
+		}
+		s = p
+	}
+	hi = len(src)
+	for s := line; s < len(src); {
+		e := bytes.IndexByte(src[s:], '\n')
+		if e < 0 {
+			e = len(src)
+		} else {
+			e += s
+		}
+		if s != line && separator(src[s:e]) {
+			hi = s
+			break
+		}
+		s = e + 1
+	}
+	return lo, hi
 }
 
 // Parse reads every document of src. file is the name spans carry. A document that does not

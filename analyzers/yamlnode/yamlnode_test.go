@@ -200,3 +200,26 @@ func TestAnchoredQuotedSpan(t *testing.T) {
 		t.Errorf("an anchored single-quoted value spans %q", got)
 	}
 }
+
+// DocumentAt finds the lines of the document that holds an offset: between the markers around
+// it, the stream's ends standing for markers; a marker followed by a comment or a value is one,
+// and --- inside a line or indented is not.
+func TestDocumentAt(t *testing.T) {
+	src := "a: 1\n---\nb: 2\nc: |\n  --- not a marker\nd: x---\n--- # the third\ne: 3\n...\nf: 4"
+	for _, c := range []struct {
+		at   string
+		want string
+	}{
+		{"a: 1", "a: 1\n"},
+		{"b: 2", "b: 2\nc: |\n  --- not a marker\nd: x---\n"},
+		{"d: x", "b: 2\nc: |\n  --- not a marker\nd: x---\n"},
+		{"e: 3", "e: 3\n"},
+		{"f: 4", "f: 4"},
+	} {
+		off := strings.Index(src, c.at)
+		lo, hi := DocumentAt([]byte(src), off+1)
+		if got := src[lo:hi]; got != c.want {
+			t.Errorf("the document at %q is %q, want %q", c.at, got, c.want)
+		}
+	}
+}
