@@ -211,12 +211,12 @@ func (e *Engine) Fixes(s *Snapshot, f model.Finding) []model.Fix {
 	}
 	var out []model.Fix
 	for _, m := range e.lib.FixOps(f.ThreatID, el) {
-		fixed, err := e.applyOps(src.analyzer, src.Text, el, m.Ops)
+		edit, err := e.fixEdit(src.analyzer, src.Path, src.Text, el, m.Ops)
 		if err != nil {
 			e.log.Warn("fix failed", zap.String("threat", f.ThreatID), zap.String("element", el.ID), zap.Error(err))
 			continue
 		}
-		if edit := minimalEdit(src.Path, src.Text, fixed); edit.Start != edit.End || edit.NewText != "" {
+		if edit.Start != edit.End || edit.NewText != "" {
 			out = append(out, model.Fix{Title: m.Title, Kind: model.Mitigate, Edits: []model.TextEdit{edit}})
 		}
 	}
@@ -255,6 +255,53 @@ func (e *Engine) Fixes(s *Snapshot, f model.Finding) []model.Fix {
 // ReasonPlaceholder stands for the reason in an inserted suppression; until it is replaced
 // the suppression suppresses nothing and is itself reported.
 const ReasonPlaceholder = "<reason>"
+
+// fixEdit returns the one edit that carries out ops on el in text, trimmed to what changes.
+// A mitigation of one operation (most) is made from the bytes its edits span: copying the
+// file with the edits applied and comparing it with the file, whole, cost a light bulb in a
+// 5 MB file 3 ms and 10 MB of garbage for each of its fixes.
+func (e *Engine) fixEdit(a analyzers.Analyzer, file string, text []byte, el *model.Element, ops []model.FixOp) (model.TextEdit, error) {
+	if len(ops) != 1 {
+		fixed, err := e.applyOps(a, text, el, ops)
+		if err != nil {
+			return model.TextEdit{}, err
+		}
+		return minimalEdit(file, text, fixed), nil
+	}
+	edits, err := a.Fix(text, el, ops[0])
+	if err != nil {
+		return model.TextEdit{}, fmt.Errorf("%s %s: %w", ops[0].Op, ops[0].Path, err)
+	}
+	return spannedEdit(file, text, edits)
+}
+
+// spannedEdit is minimalEdit of text and text with edits applied, made from the bytes the edits
+// span. (It may place an insertion before a repetition of what it inserts where minimalEdit
+// of the whole texts places it after: the text it makes is the same.)
+func spannedEdit(file string, text []byte, edits []model.TextEdit) (model.TextEdit, error) {
+	if len(edits) == 0 {
+		return model.TextEdit{File: file}, nil
+	}
+	lo, hi := len(text), 0
+	for _, ed := range edits {
+		if ed.Start < 0 || ed.End > len(text) || ed.End < ed.Start {
+			return model.TextEdit{}, fmt.Errorf("an edit [%d,%d) out of a %d-byte text", ed.Start, ed.End, len(text))
+		}
+		lo, hi = min(lo, ed.Start), max(hi, ed.End)
+	}
+	span := make([]model.TextEdit, len(edits))
+	for i, ed := range edits {
+		ed.Start, ed.End = ed.Start-lo, ed.End-lo
+		span[i] = ed
+	}
+	after, err := ApplyEdits(text[lo:hi], span)
+	if err != nil {
+		return model.TextEdit{}, err
+	}
+	ed := minimalEdit(file, text[lo:hi], after)
+	ed.Start, ed.End = ed.Start+lo, ed.End+lo
+	return ed, nil
+}
 
 // applyOps carries out the operations of one mitigation in order. After each one the file is
 // re-read so that the next operation sees the element where it now is.

@@ -78,8 +78,10 @@ func preview(s *Snapshot, fix model.Fix) (knowledge.FixPreview, bool) {
 }
 
 // hunk is Hunk of text and text with edits applied, made from the lines the edits touch and
-// ctx lines around them: the rest of the file is the same on both sides, and splitting a 5 MB
-// file into lines twice for each fix's preview cost a hover 60 ms a fix.
+// the lines around them: the rest of the file is the same on both sides, and splitting a 5 MB
+// file into lines twice for each fix's preview cost a hover 60 ms a fix. The window grows
+// until it holds ctx common lines on each side of what changed (or the file's ends): an
+// insertion before lines that repeat what it inserts reads, line by line, as changing them.
 func hunk(text []byte, edits []model.TextEdit, ctx int) (string, int, error) {
 	if len(edits) == 0 {
 		return "", 0, nil
@@ -91,38 +93,39 @@ func hunk(text []byte, edits []model.TextEdit, ctx int) (string, int, error) {
 		}
 		lo, hi = min(lo, ed.Start), max(hi, ed.End)
 	}
-	ls := bytes.LastIndexByte(text[:lo], '\n') + 1
-	for range ctx {
-		if ls == 0 {
-			break
+	ls, le := lo, hi
+	for more := ctx + 1; ; more *= 2 {
+		for range more {
+			if ls > 0 {
+				ls = bytes.LastIndexByte(text[:ls-1], '\n') + 1
+			}
+			if le < len(text) {
+				if i := bytes.IndexByte(text[le:], '\n'); i >= 0 {
+					le += i + 1
+				} else {
+					le = len(text)
+				}
+			}
 		}
-		ls = bytes.LastIndexByte(text[:ls-1], '\n') + 1
-	}
-	le := hi
-	for range ctx + 1 {
-		if le >= len(text) {
-			break
+		window := make([]model.TextEdit, len(edits))
+		for i, ed := range edits {
+			ed.Start, ed.End = ed.Start-ls, ed.End-ls
+			window[i] = ed
 		}
-		if i := bytes.IndexByte(text[le:], '\n'); i >= 0 {
-			le += i + 1
-		} else {
-			le = len(text)
+		after, err := ApplyEdits(text[ls:le], window)
+		if err != nil {
+			return "", 0, err
+		}
+		a, b := splitLines(text[ls:le]), splitLines(after)
+		pre, suf := commonEnds(a, b)
+		if (pre >= ctx || ls == 0) && (suf >= ctx || le == len(text)) {
+			diff, line := hunkOf(a, b, ctx)
+			if diff == "" {
+				return "", 0, nil
+			}
+			return diff, line + bytes.Count(text[:ls], []byte("\n")), nil
 		}
 	}
-	window := make([]model.TextEdit, len(edits))
-	for i, ed := range edits {
-		ed.Start, ed.End = ed.Start-ls, ed.End-ls
-		window[i] = ed
-	}
-	after, err := ApplyEdits(text[ls:le], window)
-	if err != nil {
-		return "", 0, err
-	}
-	diff, line := Hunk(text[ls:le], after, ctx)
-	if diff == "" {
-		return "", 0, nil
-	}
-	return diff, line + bytes.Count(text[:ls], []byte("\n")), nil
 }
 
 // commonEnds returns how many items a and b share at their start, and then at their end.
@@ -140,7 +143,11 @@ func commonEnds[T comparable](a, b []T) (pre, suf int) {
 // are context, at most ctx of them on each side) and its first line, one-based; "" when the
 // texts are the same.
 func Hunk(old, new []byte, ctx int) (string, int) {
-	a, b := splitLines(old), splitLines(new)
+	return hunkOf(splitLines(old), splitLines(new), ctx)
+}
+
+// hunkOf is Hunk of the lines a and b.
+func hunkOf(a, b []string, ctx int) (string, int) {
 	pre, suf := commonEnds(a, b)
 	if pre == len(a) && pre == len(b) {
 		return "", 0

@@ -49,3 +49,57 @@ func TestPreviewIsHunkOfTheFile(t *testing.T) {
 	}
 	t.Logf("%d fixes compared", compared)
 }
+
+// The edit of a fix of one operation, made from the bytes its edits span, makes the text that
+// the analyzer's edits make, for every such fix of every finding of a generated system.
+func TestSpannedEditIsTheFix(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := corpus.Write(dir, corpus.System(corpus.Spec{Seed: corpus.Seed, Stacks: 1})); err != nil {
+		t.Fatal(err)
+	}
+	e := testEngine(t)
+	snap, err := e.Workspace(dir, DefaultConfig()).Load(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	compared := 0
+	for _, f := range snap.Findings() {
+		el := snap.Element(f.Element)
+		if el == nil {
+			continue
+		}
+		src := snap.File(el.Span.File)
+		if src == nil || src.analyzer == nil {
+			continue
+		}
+		for _, m := range e.lib.FixOps(f.ThreatID, el) {
+			if len(m.Ops) != 1 {
+				continue
+			}
+			edits, err := src.analyzer.Fix(src.Text, el, m.Ops[0])
+			if err != nil || len(edits) == 0 {
+				continue
+			}
+			want, err := ApplyEdits(src.Text, edits)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ed, err := spannedEdit(src.Path, src.Text, edits)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := ApplyEdits(src.Text, []model.TextEdit{ed})
+			if err != nil || string(got) != string(want) {
+				t.Fatalf("%s %q: the spanned edit %+v makes another text (%v)", f.ThreatID, m.Title, ed, err)
+			}
+			if whole := minimalEdit(src.Path, src.Text, want); ed.End-ed.Start > whole.End-whole.Start || len(ed.NewText) > len(whole.NewText) {
+				t.Errorf("%s %q: the spanned edit %+v is larger than the whole texts' %+v", f.ThreatID, m.Title, ed, whole)
+			}
+			compared++
+		}
+	}
+	if compared < 50 {
+		t.Fatalf("only %d fixes compared: the corpus no longer has what the test needs", compared)
+	}
+	t.Logf("%d fixes compared", compared)
+}
