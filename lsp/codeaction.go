@@ -44,19 +44,21 @@ func (s *server) codeAction(ctx context.Context, p *protocol.CodeActionParams) (
 		if f.Span.File != v.key {
 			continue
 		}
-		diag := s.diagnostic(v.snap, v.files, v.enc, f)
 		r, ok := v.rangeOK(f.Span)
 		if !ok {
 			continue // typed over since the model was made: its fixes would miss
 		}
-		diag.Range = r
+		// Which findings are asked about is told before any is made a diagnostic: a file
+		// of 17,700 findings made them all for each light bulb (p99 325 ms).
 		if len(p.Context.Diagnostics) > 0 {
-			if !namedIn(p.Context.Diagnostics, diag) {
+			if !namedIn(p.Context.Diagnostics, f.ThreatID, r.Start.Line) {
 				continue
 			}
 		} else if !overlaps(int(f.Span.Start.Offset), int(f.Span.End.Offset), start, end) {
 			continue
 		}
+		diag := s.diagnostic(v.snap, v.files, v.enc, f)
+		diag.Range = r
 		el := v.snap.Element(f.Element)
 		for i, fix := range s.eng.Fixes(v.snap, f) {
 			edit, ok := s.workspaceEdit(v, fix)
@@ -79,12 +81,12 @@ func (s *server) codeAction(ctx context.Context, p *protocol.CodeActionParams) (
 	return out, nil
 }
 
-// namedIn reports whether the client's diagnostics include d: the same code, starting on the
-// same line. (Not the same range: Neovim 0.7 sends back its own diagnostics, with byte
-// columns where the server sent UTF-16 ones.)
-func namedIn(ds []protocol.Diagnostic, d protocol.Diagnostic) bool {
+// namedIn reports whether the client's diagnostics include one of code starting on line.
+// (Not the same range: Neovim 0.7 sends back its own diagnostics, with byte columns where the
+// server sent UTF-16 ones.)
+func namedIn(ds []protocol.Diagnostic, code string, line uint32) bool {
 	for _, x := range ds {
-		if x.Range.Start.Line == d.Range.Start.Line && codeString(x.Code) == codeString(d.Code) {
+		if x.Range.Start.Line == line && codeString(x.Code) == code {
 			return true
 		}
 	}
@@ -169,7 +171,12 @@ func describeOp(op model.FixOp, format string) string {
 func (s *server) workspaceEdit(v *view, fix model.Fix) (*protocol.WorkspaceEdit, bool) {
 	changes := map[uri.URI][]protocol.TextEdit{}
 	for _, e := range fix.Edits {
-		fv := v.of(e.File)
+		fv := v
+		if e.File != v.key || v.file == nil {
+			// Another file's view; the view's own is reused, not made again (its rebase
+			// compares the snapshot's text with the editor's, 2 ms a fix in a 5 MB file).
+			fv = v.of(e.File)
+		}
 		if fv.file == nil {
 			s.log.Warn("a fix edits a file the workspace does not have", zap.String("fix", fix.Title), zap.String("file", e.File))
 			return nil, false

@@ -122,7 +122,7 @@ func benchProtocol(b *testing.B, bin string, n int, oneNS bool) {
 	// Typing in a Terraform string: one character per keystroke, on a schedule, whatever
 	// the server does.
 	at := bytes.Index(tfText, []byte("description = \"")) + len("description = \"")
-	lat, hovers := c.typeInto(b, tfURI, tfText, at, bytes.Index(tfText, []byte("resource \"")), 4)
+	lat, hovers, actions := c.typeInto(b, tfURI, tfText, at, bytes.Index(tfText, []byte("resource \"")), 4)
 	tick := time.NewTicker(keystroke)
 	defer tick.Stop()
 
@@ -158,6 +158,7 @@ func benchProtocol(b *testing.B, bin string, n int, oneNS bool) {
 	b.ReportMetric(ms(p99), "p99-ms")
 	b.ReportMetric(ms(percentile(hovers, 50)), "hover-p50-ms")
 	b.ReportMetric(ms(percentile(hovers, 99)), "hover-p99-ms")
+	b.ReportMetric(ms(percentile(actions, 99)), "codeaction-p99-ms")
 	b.ReportMetric(ms(percentile(envd, 50)), "env-p50-ms")
 	b.ReportMetric(ms(percentile(envd, 99)), "env-p99-ms")
 	b.ReportMetric(openDiag.Seconds(), "open-diag-s")
@@ -166,10 +167,10 @@ func benchProtocol(b *testing.B, bin string, n int, oneNS bool) {
 	b.ReportMetric(float64(rss)/1e6, "rss-MB")
 	b.ReportMetric(float64(hwm)/1e6, "hwm-MB")
 	b.Logf("%s: open file's diagnostics %.2f s, complete model %.2f s (parsing the Terraform alone %.2f s, ratio %.1f); "+
-		"keystroke→diagnostics p50 %.1f ms p99 %.1f ms (%d keystrokes); hover p50 %.1f ms p99 %.1f ms (%d); "+
+		"keystroke→diagnostics p50 %.1f ms p99 %.1f ms (%d keystrokes); hover p50 %.1f ms p99 %.1f ms (%d); code actions p99 %.1f ms; "+
 		"env retarget p50 %.1f ms p99 %.1f ms; RSS %.0f MB, peak %.0f MB",
 		stats, openDiag.Seconds(), complete.Seconds(), base.Seconds(), float64(complete)/float64(base),
-		ms(p50), ms(p99), len(lat), ms(percentile(hovers, 50)), ms(percentile(hovers, 99)), len(hovers),
+		ms(p50), ms(p99), len(lat), ms(percentile(hovers, 50)), ms(percentile(hovers, 99)), len(hovers), ms(percentile(actions, 99)),
 		ms(percentile(envd, 50)), ms(percentile(envd, 99)), float64(rss)/1e6, float64(hwm)/1e6)
 	b.Logf("slowest keystrokes: %s; slowest manifest edits: %s", slowestOf(lat), slowestOf(env))
 }
@@ -219,7 +220,11 @@ func BenchmarkProtocolLargeFile(b *testing.B) {
 		if err := corpus.DecodeYAML(text); err != nil {
 			b.Fatal(err)
 		}
-		largeFile(b, bin, "cluster/all.yaml", "yaml", text, at, bytes.LastIndex(text[:at], []byte("kind: Deployment")), time.Since(base))
+		// The hover and the code actions are at the name of the Deployment typed into, where
+		// its findings are (at its kind, the hover is the element's card, and there are none).
+		typed := bytes.LastIndex(text[:at], []byte("kind: Deployment"))
+		hoverAt := typed + bytes.Index(text[typed:], []byte("\n  name: ")) + len("\n  ")
+		largeFile(b, bin, "cluster/all.yaml", "yaml", text, at, hoverAt, time.Since(base))
 	})
 }
 
@@ -242,7 +247,7 @@ func largeFile(b *testing.B, bin, rel, lang string, text []byte, at, hoverAt int
 	openDiag := c.waitVersion(b, u, 1, 10*time.Minute)
 	c.waitScan(b, 10*time.Minute)
 
-	lat, hovers := c.typeInto(b, u, text, at, hoverAt, 10)
+	lat, hovers, actions := c.typeInto(b, u, text, at, hoverAt, 10)
 	time.Sleep(3 * time.Second)
 	rss, hwm := c.memory()
 	c.shutdown(b)
@@ -251,24 +256,23 @@ func largeFile(b *testing.B, bin, rel, lang string, text []byte, at, hoverAt int
 	b.ReportMetric(ms(p50), "p50-ms")
 	b.ReportMetric(ms(p99), "p99-ms")
 	b.ReportMetric(ms(percentile(hovers, 99)), "hover-p99-ms")
+	b.ReportMetric(ms(percentile(actions, 99)), "codeaction-p99-ms")
 	b.ReportMetric(openDiag.Seconds(), "open-diag-s")
 	b.ReportMetric(base.Seconds(), "base-s")
 	b.ReportMetric(float64(rss)/1e6, "rss-MB")
 	b.ReportMetric(float64(hwm)/1e6, "hwm-MB")
-	b.Logf("a %d KB file: first diagnostics %.2f s (baseline %.2f s); keystroke→diagnostics p50 %.0f ms p99 %.0f ms (%d keystrokes); hover p99 %.0f ms (%d); RSS %.0f MB, peak %.0f MB",
-		len(text)>>10, openDiag.Seconds(), base.Seconds(), ms(p50), ms(p99), len(lat), ms(percentile(hovers, 99)), len(hovers), float64(rss)/1e6, float64(hwm)/1e6)
+	b.Logf("a %d KB file: first diagnostics %.2f s (baseline %.2f s); keystroke→diagnostics p50 %.0f ms p99 %.0f ms (%d keystrokes); hover p99 %.0f ms (%d); code actions p99 %.0f ms; RSS %.0f MB, peak %.0f MB",
+		len(text)>>10, openDiag.Seconds(), base.Seconds(), ms(p50), ms(p99), len(lat), ms(percentile(hovers, 99)), len(hovers), ms(percentile(actions, 99)), float64(rss)/1e6, float64(hwm)/1e6)
 }
 
 // typeInto types one character per keystroke at offset at of the open document uri (whose
 // text is text, version 1), on a schedule of 20 a second whatever the server does, for the
-// benchmark's iterations, and hovers at offset hoverAt every hoverEvery keystrokes without
-// waiting for the answer. It returns how long each version took to its diagnostics (or a
-// later version's) and each hover.
-func (c *protoClient) typeInto(b *testing.B, uri string, text []byte, at, hoverAt, hoverEvery int) ([]latency, []time.Duration) {
+// benchmark's iterations, and hovers at offset hoverAt every hoverEvery keystrokes, and asks
+// for the code actions there, without waiting for the answers. It returns how long each
+// version took to its diagnostics (or a later version's), each hover and each code action.
+func (c *protoClient) typeInto(b *testing.B, uri string, text []byte, at, hoverAt, hoverEvery int) (lat []latency, hovers, actions []time.Duration) {
 	doc := &document{text: text, version: 1}
 	hoverLine, hoverChar := position(text, hoverAt)
-	var lat []latency
-	var hovers []time.Duration
 	var hmu sync.Mutex
 	var hwg sync.WaitGroup
 	pending := map[int32]time.Time{}
@@ -293,12 +297,24 @@ func (c *protoClient) typeInto(b *testing.B, uri string, text []byte, at, hoverA
 				hovers = append(hovers, time.Since(t0))
 				hmu.Unlock()
 			}()
+			hwg.Add(1)
+			go func() {
+				defer hwg.Done()
+				t0 := time.Now()
+				if err := c.codeActions(uri, hoverLine, hoverChar); err != nil {
+					b.Error(err)
+					return
+				}
+				hmu.Lock()
+				actions = append(actions, time.Since(t0))
+				hmu.Unlock()
+			}()
 		}
 		lat = append(lat, c.settled(uri, pending)...)
 	}
 	lat = append(lat, c.drain(b, uri, pending, doc.version)...)
 	hwg.Wait()
-	return lat, hovers
+	return lat, hovers, actions
 }
 
 // parseBaseline is bare tree-sitter parsing of texts, the fastest of two runs.
@@ -552,6 +568,27 @@ func (c *protoClient) hover(uri string, line, char int) error {
 	}
 	if len(res) == 0 || string(res) == "null" {
 		return fmt.Errorf("hover at %d:%d of %s: no hover", line, char, uri)
+	}
+	return nil
+}
+
+// codeActions asks for the code actions at line:char of uri, as an editor's light bulb does
+// where the cursor rests (no diagnostics in the context), and fails if there are none.
+func (c *protoClient) codeActions(uri string, line, char int) error {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var res []json.RawMessage
+	pos := map[string]any{"line": line, "character": char}
+	_, err := c.conn.Call(ctx, "textDocument/codeAction", map[string]any{
+		"textDocument": map[string]any{"uri": uri},
+		"range":        map[string]any{"start": pos, "end": pos},
+		"context":      map[string]any{"diagnostics": []any{}},
+	}, &res)
+	if err != nil {
+		return fmt.Errorf("codeAction: %w", err)
+	}
+	if len(res) == 0 {
+		return fmt.Errorf("code actions at %d:%d of %s: none", line, char, uri)
 	}
 	return nil
 }
