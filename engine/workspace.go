@@ -104,6 +104,20 @@ func (w *Workspace) analyzerFor(file, languageID string, head []byte) analyzers.
 	return analyzerFor(w.analyzers, file, languageID, head)
 }
 
+// locked runs f holding w.mu, and lets it go however f ends: what f runs of an analyzer's
+// (Match, sniffing) may panic, and the workspace must not stay locked for it.
+func (w *Workspace) locked(f func() error) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return f()
+}
+
+// sameAnalyzer reports whether a and b are the same analyzer of the workspace, by name: an
+// analyzer need not be of a comparable type.
+func sameAnalyzer(a, b analyzers.Analyzer) bool {
+	return a == nil && b == nil || a != nil && b != nil && a.Name() == b.Name()
+}
+
 // markLocked records that file changed. The caller holds w.mu.
 func (w *Workspace) markLocked(file string) { w.dirty[file] = struct{}{} }
 
@@ -670,9 +684,7 @@ func (w *Workspace) Open(file, languageID string, version int32, text []byte) (*
 // StageOpen records that an editor opened file with text, like Open, and leaves the update of
 // the model to whatever reads the workspace next.
 func (w *Workspace) StageOpen(file, languageID string, version int32, text []byte) error {
-	w.mu.Lock()
-	err := w.openLocked(file, languageID, version, text)
-	w.mu.Unlock()
+	err := w.locked(func() error { return w.openLocked(file, languageID, version, text) })
 	w.signal()
 	return err
 }
@@ -746,9 +758,7 @@ func (w *Workspace) Change(file string, version int32, edits []parse.Edit) (*Sna
 // leaves the update of the model to whatever reads the workspace next: an editor typing sends
 // more changes right behind this one, and one update serves them all.
 func (w *Workspace) Stage(file string, version int32, edits []parse.Edit) error {
-	w.mu.Lock()
-	err := w.changeLocked(file, version, edits)
-	w.mu.Unlock()
+	err := w.locked(func() error { return w.changeLocked(file, version, edits) })
 	if err == nil {
 		w.signal()
 	}
@@ -789,7 +799,7 @@ func (w *Workspace) changeLocked(file string, version int32, edits []parse.Edit)
 		// back opens it analysed again (the st.doc == nil path above).
 		return w.openLocked(file, st.languageID, version, st.doc.Text())
 	}
-	if touchesHead(edits) && w.analyzerFor(file, st.languageID, st.doc.Text()) != st.analyzer {
+	if touchesHead(edits) && !sameAnalyzer(w.analyzerFor(file, st.languageID, st.doc.Text()), st.analyzer) {
 		// What the text now says it is is read by another analyzer (a template pasted into a
 		// new .yaml): the document is opened again, for it.
 		return w.openLocked(file, st.languageID, version, st.doc.Text())
