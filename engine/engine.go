@@ -282,25 +282,39 @@ func spannedEdit(file string, text []byte, edits []model.TextEdit) (model.TextEd
 	if len(edits) == 0 {
 		return model.TextEdit{File: file}, nil
 	}
-	lo, hi := len(text), 0
-	for _, ed := range edits {
-		if ed.Start < 0 || ed.End > len(text) || ed.End < ed.Start {
-			return model.TextEdit{}, fmt.Errorf("an edit [%d,%d) out of a %d-byte text", ed.Start, ed.End, len(text))
-		}
-		lo, hi = min(lo, ed.Start), max(hi, ed.End)
+	lo, hi, err := spanOf(text, edits)
+	if err != nil {
+		return model.TextEdit{}, err
 	}
-	span := make([]model.TextEdit, len(edits))
-	for i, ed := range edits {
-		ed.Start, ed.End = ed.Start-lo, ed.End-lo
-		span[i] = ed
-	}
-	after, err := ApplyEdits(text[lo:hi], span)
+	after, err := ApplyEdits(text[lo:hi], shifted(edits, -lo))
 	if err != nil {
 		return model.TextEdit{}, err
 	}
 	ed := minimalEdit(file, text[lo:hi], after)
 	ed.Start, ed.End = ed.Start+lo, ed.End+lo
 	return ed, nil
+}
+
+// spanOf returns the bytes [lo, hi) of text that edits span.
+func spanOf(text []byte, edits []model.TextEdit) (lo, hi int, err error) {
+	lo, hi = len(text), 0
+	for _, ed := range edits {
+		if ed.Start < 0 || ed.End > len(text) || ed.End < ed.Start {
+			return 0, 0, fmt.Errorf("an edit [%d,%d) out of a %d-byte text", ed.Start, ed.End, len(text))
+		}
+		lo, hi = min(lo, ed.Start), max(hi, ed.End)
+	}
+	return lo, hi, nil
+}
+
+// shifted returns edits moved by d bytes.
+func shifted(edits []model.TextEdit, d int) []model.TextEdit {
+	out := make([]model.TextEdit, len(edits))
+	for i, ed := range edits {
+		ed.Start, ed.End = ed.Start+d, ed.End+d
+		out[i] = ed
+	}
+	return out
 }
 
 // applyOps carries out the operations of one mitigation in order. After each one the file is

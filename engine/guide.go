@@ -86,14 +86,10 @@ func hunk(text []byte, edits []model.TextEdit, ctx int) (string, int, error) {
 	if len(edits) == 0 {
 		return "", 0, nil
 	}
-	lo, hi := len(text), 0
-	for _, ed := range edits {
-		if ed.Start < 0 || ed.End > len(text) || ed.End < ed.Start {
-			return "", 0, fmt.Errorf("an edit [%d,%d) out of a %d-byte text", ed.Start, ed.End, len(text))
-		}
-		lo, hi = min(lo, ed.Start), max(hi, ed.End)
+	ls, le, err := spanOf(text, edits)
+	if err != nil {
+		return "", 0, err
 	}
-	ls, le := lo, hi
 	for more := ctx + 1; ; more *= 2 {
 		for range more {
 			if ls > 0 {
@@ -107,12 +103,7 @@ func hunk(text []byte, edits []model.TextEdit, ctx int) (string, int, error) {
 				}
 			}
 		}
-		window := make([]model.TextEdit, len(edits))
-		for i, ed := range edits {
-			ed.Start, ed.End = ed.Start-ls, ed.End-ls
-			window[i] = ed
-		}
-		after, err := ApplyEdits(text[ls:le], window)
+		after, err := ApplyEdits(text[ls:le], shifted(edits, -ls))
 		if err != nil {
 			return "", 0, err
 		}

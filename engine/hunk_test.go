@@ -12,15 +12,7 @@ import (
 // after them, for every fix of every finding of a generated system (Terraform, manifests,
 // compose files, documents).
 func TestPreviewIsHunkOfTheFile(t *testing.T) {
-	dir := t.TempDir()
-	if _, err := corpus.Write(dir, corpus.System(corpus.Spec{Seed: corpus.Seed, Stacks: 1})); err != nil {
-		t.Fatal(err)
-	}
-	e := testEngine(t)
-	snap, err := e.Workspace(dir, DefaultConfig()).Load(context.Background(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	e, snap := systemSnapshot(t)
 	compared := 0
 	for _, f := range snap.Findings() {
 		for _, fix := range e.Fixes(snap, f) {
@@ -53,15 +45,7 @@ func TestPreviewIsHunkOfTheFile(t *testing.T) {
 // The edit of a fix of one operation, made from the bytes its edits span, makes the text that
 // the analyzer's edits make, for every such fix of every finding of a generated system.
 func TestSpannedEditIsTheFix(t *testing.T) {
-	dir := t.TempDir()
-	if _, err := corpus.Write(dir, corpus.System(corpus.Spec{Seed: corpus.Seed, Stacks: 1})); err != nil {
-		t.Fatal(err)
-	}
-	e := testEngine(t)
-	snap, err := e.Workspace(dir, DefaultConfig()).Load(context.Background(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	e, snap := systemSnapshot(t)
 	compared := 0
 	for _, f := range snap.Findings() {
 		el := snap.Element(f.Element)
@@ -102,4 +86,19 @@ func TestSpannedEditIsTheFix(t *testing.T) {
 		t.Fatalf("only %d fixes compared: the corpus no longer has what the test needs", compared)
 	}
 	t.Logf("%d fixes compared", compared)
+}
+
+// systemSnapshot loads a generated system (Terraform, manifests, compose files, documents).
+func systemSnapshot(t *testing.T) (*Engine, *Snapshot) {
+	t.Helper()
+	dir := t.TempDir()
+	if _, err := corpus.Write(dir, corpus.System(corpus.Spec{Seed: corpus.Seed, Stacks: 1})); err != nil {
+		t.Fatal(err)
+	}
+	e := testEngine(t)
+	snap, err := e.Workspace(dir, DefaultConfig()).Load(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e, snap
 }

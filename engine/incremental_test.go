@@ -16,13 +16,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/threatls/threatls/analyzers"
-	"github.com/threatls/threatls/analyzers/all"
 	"github.com/threatls/threatls/analyzers/code/codetest"
 	"github.com/threatls/threatls/analyzers/parse"
 	"github.com/threatls/threatls/engine"
 	"github.com/threatls/threatls/engine/corpus"
-	"github.com/threatls/threatls/knowledge"
 	"github.com/threatls/threatls/model"
 )
 
@@ -531,7 +528,7 @@ func TestUpdateAfterAPanicRebuilds(t *testing.T) {
 		t.Fatal(err)
 	}
 	var fail atomic.Bool
-	ws := panicky(t, &fail).Workspace(dir, engine.DefaultConfig())
+	ws := engine.PanickyJoins(t, func(*model.FileFacts) bool { return fail.Load() }).Workspace(dir, engine.DefaultConfig())
 	before, err := ws.Load(context.Background(), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -567,7 +564,7 @@ func TestUpdateAfterAPanicRebuilds(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(fresh, filepath.FromSlash(key)), edited, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	want, err := panicky(t, &fail).Workspace(fresh, engine.DefaultConfig()).Load(context.Background(), nil)
+	want, err := engine.PanickyJoins(t, func(*model.FileFacts) bool { return fail.Load() }).Workspace(fresh, engine.DefaultConfig()).Load(context.Background(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -577,41 +574,6 @@ func TestUpdateAfterAPanicRebuilds(t *testing.T) {
 	if !slices.Contains(got.ChangedSince(opened), key) {
 		t.Errorf("the rebuilt snapshot does not say that %s changed since the last one (%v)", key, got.ChangedSince(opened))
 	}
-}
-
-// panicky returns an engine of the built-in analyzers whose Terraform Joins panics while fail
-// is set.
-func panicky(t *testing.T, fail *atomic.Bool) *engine.Engine {
-	lib, err := knowledge.Builtin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	as := all.Analyzers()
-	for i, a := range as {
-		if a.Name() == "terraform" {
-			as[i] = joinsPanic{a, fail}
-		}
-	}
-	return engine.New(lib, as, nil)
-}
-
-// joinsPanic is an analyzer whose Joins panics while fail is set.
-type joinsPanic struct {
-	analyzers.Analyzer
-	fail *atomic.Bool
-}
-
-func (j joinsPanic) Scope(p string) string { return j.Analyzer.(analyzers.Scoper).Scope(p) }
-
-func (j joinsPanic) Joins(ff *model.FileFacts) []string {
-	if j.fail.Load() {
-		panic("joins of " + ff.File)
-	}
-	return j.Analyzer.(analyzers.Joiner).Joins(ff)
-}
-
-func (j joinsPanic) Clone() analyzers.Analyzer {
-	return joinsPanic{j.Analyzer.(analyzers.Cloner).Clone(), j.fail}
 }
 
 // panics runs f and returns what it panicked with, nil if it did not.

@@ -12,11 +12,8 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/threatls/threatls/analyzers"
-	"github.com/threatls/threatls/analyzers/all"
 	"github.com/threatls/threatls/analyzers/parse"
 	"github.com/threatls/threatls/engine/corpus"
-	"github.com/threatls/threatls/knowledge"
 	"github.com/threatls/threatls/model"
 )
 
@@ -343,20 +340,6 @@ func TestTypingDuringALoadLeavesGrowingUnits(t *testing.T) {
 	}
 }
 
-// joinPanics is an analyzer whose Joins panics for one file: the engine recovers the panics of
-// Extract and Link, not those of the rest of an update.
-type joinPanics struct {
-	analyzers.Analyzer
-	file string
-}
-
-func (j joinPanics) Joins(ff *model.FileFacts) []string {
-	if ff.File == j.file {
-		panic("joins of " + j.file)
-	}
-	return nil
-}
-
 // A panic in the update of a load's batch, which runs beside the reading of the next, reaches
 // Load's caller (the server's background task, which logs it), as one in an Update does: it
 // does not end the process from a goroutine of its own.
@@ -373,17 +356,7 @@ func TestBatchPanicReachesLoadsCaller(t *testing.T) {
 			first = f.Path // read in the first batch
 		}
 	}
-	lib, err := knowledge.Builtin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	as := all.Analyzers()
-	for i, a := range as {
-		if a.Name() == "terraform" {
-			as[i] = joinPanics{Analyzer: a, file: first}
-		}
-	}
-	ws := New(lib, as, nil).Workspace(dir, DefaultConfig())
+	ws := PanickyJoins(t, func(ff *model.FileFacts) bool { return ff.File == first }).Workspace(dir, DefaultConfig())
 	defer func() {
 		if r := recover(); r == nil || !strings.HasPrefix(fmt.Sprint(r), "load: joins of "+first) {
 			t.Fatalf("recovered %v, want the batch's panic raised again as \"load: joins of %s…\"", r, first)
