@@ -285,30 +285,23 @@ func (c *protoClient) typeInto(b *testing.B, uri string, text []byte, at, hoverA
 		pending[doc.edit(at+i, at+i, "x")] = time.Now()
 		i++
 		if i%hoverEvery == 0 {
-			hwg.Add(1)
-			go func() {
-				defer hwg.Done()
-				t0 := time.Now()
-				if err := c.hover(uri, hoverLine, hoverChar); err != nil {
-					b.Error(err)
-					return
-				}
-				hmu.Lock()
-				hovers = append(hovers, time.Since(t0))
-				hmu.Unlock()
-			}()
-			hwg.Add(1)
-			go func() {
-				defer hwg.Done()
-				t0 := time.Now()
-				if err := c.codeActions(uri, hoverLine, hoverChar); err != nil {
-					b.Error(err)
-					return
-				}
-				hmu.Lock()
-				actions = append(actions, time.Since(t0))
-				hmu.Unlock()
-			}()
+			// A request, sent without waiting for its answer; how long it took goes to *into.
+			ask := func(into *[]time.Duration, request func(uri string, line, char int) error) {
+				hwg.Add(1)
+				go func() {
+					defer hwg.Done()
+					t0 := time.Now()
+					if err := request(uri, hoverLine, hoverChar); err != nil {
+						b.Error(err)
+						return
+					}
+					hmu.Lock()
+					*into = append(*into, time.Since(t0))
+					hmu.Unlock()
+				}()
+			}
+			ask(&hovers, c.hover)
+			ask(&actions, c.codeActions)
 		}
 		lat = append(lat, c.settled(uri, pending)...)
 	}
