@@ -73,7 +73,9 @@ type Reextractor interface {
 // the edits a fix of it made (a mitigation of several operations fixes it again after each),
 // without reading the file again: for a 5 MB file, that read is a second and a half per
 // operation. ok is false when the edits are not of a kind it can follow; the engine then
-// reads the file.
+// reads the file. A Relocator's Fix reads of the element only its name, Span and Head, and
+// of the text only the lines of the element's definition: the engine may give it those lines
+// alone, the element's spans made theirs.
 type Relocator interface {
 	Relocate(text []byte, el *model.Element, edits []model.TextEdit) (moved *model.Element, ok bool)
 }

@@ -262,6 +262,9 @@ const ReasonPlaceholder = "<reason>"
 // 5 MB file 3 ms and 10 MB of garbage for each of its fixes.
 func (e *Engine) fixEdit(a analyzers.Analyzer, file string, text []byte, el *model.Element, ops []model.FixOp) (model.TextEdit, error) {
 	if len(ops) != 1 {
+		if ed, ok := e.fixInLines(a, file, text, el, ops); ok {
+			return ed, nil
+		}
 		fixed, err := e.applyOps(a, text, el, ops)
 		if err != nil {
 			return model.TextEdit{}, err
@@ -273,6 +276,49 @@ func (e *Engine) fixEdit(a analyzers.Analyzer, file string, text []byte, el *mod
 		return model.TextEdit{}, fmt.Errorf("%s %s: %w", ops[0].Op, ops[0].Path, err)
 	}
 	return spannedEdit(file, text, edits)
+}
+
+// fixInLines carries out a mitigation of several operations on the lines of el's definition
+// alone, when a's Fix reads of el only what a Relocator's may (see analyzers.Relocator) and el
+// begins a line: after each operation the file with its edits was copied whole, and the
+// element found again in it (a hover over such a finding in a 5 MB file took 85 ms). ok is
+// false when an operation could not be carried out there: the caller does it on the file.
+func (e *Engine) fixInLines(a analyzers.Analyzer, file string, text []byte, el *model.Element, ops []model.FixOp) (model.TextEdit, bool) {
+	r, ok := a.(analyzers.Relocator)
+	lo, end := int(el.Span.Start.Offset), int(el.Span.End.Offset)
+	if !ok || el.Span.Start.Col != 0 || lo >= end || end > len(text) {
+		return model.TextEdit{}, false
+	}
+	hi := end
+	for hi < len(text) && text[hi-1] != '\n' {
+		hi++
+	}
+	lines := text[lo:hi]
+	cur := *el
+	for _, sp := range []*model.Span{&cur.Span, &cur.Head} {
+		sp.Start = model.At(int(sp.Start.Offset)-lo, int(sp.Start.Line-el.Span.Start.Line), int(sp.Start.Col))
+		sp.End = model.At(int(sp.End.Offset)-lo, int(sp.End.Line-el.Span.Start.Line), int(sp.End.Col))
+	}
+	at, now := &cur, lines
+	var last []model.TextEdit
+	for i, op := range ops {
+		if i > 0 {
+			if at, ok = r.Relocate(now, at, last); !ok {
+				return model.TextEdit{}, false
+			}
+		}
+		edits, err := a.Fix(now, at, op)
+		if err != nil {
+			return model.TextEdit{}, false
+		}
+		if now, err = ApplyEdits(now, edits); err != nil {
+			return model.TextEdit{}, false
+		}
+		last = edits
+	}
+	ed := minimalEdit(file, lines, now)
+	ed.Start, ed.End = ed.Start+lo, ed.End+lo
+	return ed, true
 }
 
 // spannedEdit is minimalEdit of text and text with edits applied, made from the bytes the edits

@@ -102,3 +102,49 @@ func systemSnapshot(t *testing.T) (*Engine, *Snapshot) {
 	}
 	return e, snap
 }
+
+// A mitigation of several operations carried out on the lines of its element alone makes the
+// edit that carrying it out on the whole file makes, for every such mitigation of every
+// element of a generated Terraform estate.
+func TestFixInLinesIsFixInFile(t *testing.T) {
+	text, _ := corpus.LargeFile(corpus.Seed, 12000)
+	e := testEngine(t)
+	ws := e.Workspace("", DefaultConfig())
+	if _, err := ws.Open("main.tf", "terraform", 1, text); err != nil {
+		t.Fatal(err)
+	}
+	snap := ws.Snapshot()
+	a := snap.File("main.tf").analyzer
+	compared := 0
+	for _, el := range snap.Graph().Elements() {
+		if el.Span.File != "main.tf" {
+			continue
+		}
+		for _, th := range e.lib.Threats() {
+			for _, m := range e.lib.FixOps(th.ID, el) {
+				if len(m.Ops) < 2 {
+					continue
+				}
+				fixed, err := e.applyOps(a, text, el, m.Ops)
+				if err != nil {
+					continue
+				}
+				want := minimalEdit("main.tf", text, fixed)
+				got, ok := e.fixInLines(a, "main.tf", text, el, m.Ops)
+				if !ok {
+					t.Errorf("%s %q: not carried out on its lines", el.Name, m.Title)
+					continue
+				}
+				after, err := ApplyEdits(text, []model.TextEdit{got})
+				if err != nil || string(after) != string(fixed) {
+					t.Errorf("%s %q: on its lines %+v, on the file %+v", el.Name, m.Title, got, want)
+				}
+				compared++
+			}
+		}
+	}
+	if compared < 10 {
+		t.Fatalf("only %d mitigations of several operations compared: the estate no longer has what the test needs", compared)
+	}
+	t.Logf("%d mitigations of several operations compared", compared)
+}
