@@ -5,6 +5,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"maps"
 	"math/rand"
 	"os"
 	"path/filepath"
@@ -581,4 +582,76 @@ func panics(f func()) (r any) {
 	defer func() { r = recover() }()
 	f()
 	return nil
+}
+
+// FindingFilesOf names, for every element, exactly the files that hold findings about it, after
+// a load and after edits that add, change and remove what elements have findings, and a file
+// deleted (the index follows each update).
+func TestFindingFilesOfIsFindings(t *testing.T) {
+	dir := t.TempDir()
+	files := corpus.System(corpus.Spec{Seed: corpusSeed, Stacks: 1})
+	if _, err := corpus.Write(dir, files); err != nil {
+		t.Fatal(err)
+	}
+	ws := newEngine(t).Workspace(dir, engine.DefaultConfig())
+	snap, err := ws.Load(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{"terraform:no/such.element": true} // every element checked so far: one may lose its findings
+	check := func(when string, snap *engine.Snapshot) {
+		t.Helper()
+		want := map[string][]string{}
+		for _, f := range snap.Findings() {
+			if !slices.Contains(want[f.Element], f.Span.File) {
+				want[f.Element] = append(want[f.Element], f.Span.File)
+			}
+		}
+		if len(want) < 20 {
+			t.Fatalf("%s: findings of only %d elements: the corpus no longer has what the test needs", when, len(want))
+		}
+		for id := range want {
+			seen[id] = true
+		}
+		for _, id := range slices.Sorted(maps.Keys(seen)) {
+			slices.Sort(want[id])
+			if got := snap.FindingFilesOf(id); !slices.Equal(got, want[id]) {
+				t.Errorf("%s: FindingFilesOf(%s) = %v, want %v", when, id, got, want[id])
+			}
+		}
+	}
+	check("after the load", snap)
+	var tf string
+	for _, k := range snap.Files() {
+		if strings.HasSuffix(k, ".tf") && len(snap.FindingsIn(k)) > 0 {
+			tf = k
+			break
+		}
+	}
+	text := snap.File(tf).Text
+	if _, err := ws.Open(tf, "terraform", 1, text); err != nil {
+		t.Fatal(err)
+	}
+	added := "\nresource \"aws_s3_bucket\" \"indexed\" {\n  bucket = \"indexed\"\n}\n"
+	s2, err := ws.Change(tf, 2, []parse.Edit{{Start: len(text), End: len(text), Text: added}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("after a bucket was added", s2)
+	s3, err := ws.Change(tf, 3, []parse.Edit{{Start: 0, End: len(text) + len(added), Text: ""}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("after the file was emptied", s3)
+	if _, err := ws.Close(tf); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(dir, filepath.FromSlash(tf))); err != nil {
+		t.Fatal(err)
+	}
+	s4, err := ws.Load(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("after the file was deleted", s4)
 }

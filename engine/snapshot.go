@@ -24,6 +24,7 @@ import (
 type Snapshot struct {
 	files    *btree.Map[string, *File]
 	findings *btree.Map[string, []model.Finding] // by the file they are in, sorted
+	where    *btree.Map[string, []string]        // by element ID: the files its findings are in, sorted
 	graph    *model.Graph
 	skipped  []model.Skipped
 	timings  Timings
@@ -181,6 +182,7 @@ type buildState struct {
 
 	files    *btree.Map[string, *File]
 	findings *btree.Map[string, []model.Finding]
+	where    *btree.Map[string, []string] // see Snapshot.where
 	log      *changeLog
 	seq      uint64
 }
@@ -215,6 +217,7 @@ func newBuildState(e *Engine) *buildState {
 		inFile: map[string]map[string]struct{}{}, problems: map[string][]model.Finding{}, skipped: map[string][]model.Finding{},
 		files:    btree.NewMap[string, *File](32),
 		findings: btree.NewMap[string, []model.Finding](32),
+		where:    btree.NewMap[string, []string](32),
 		log:      &changeLog{},
 	}
 	b.reg.init()
@@ -369,7 +372,7 @@ func (b *buildState) update(keys []string, states []*fileState, skipped []model.
 	b.log.next.Store(log)
 	b.log = log
 	return &Snapshot{
-		files: b.files.Copy(), findings: b.findings.Copy(), graph: g, skipped: skipped,
+		files: b.files.Copy(), findings: b.findings.Copy(), where: b.where.Copy(), graph: g, skipped: skipped,
 		timings:  Timings{Link: t1.Sub(t0), Model: t2.Sub(t1), Eval: time.Since(t2)},
 		complete: complete, seq: b.seq, log: log,
 	}
@@ -938,6 +941,7 @@ func (b *buildState) assemble(touched map[string]struct{}, today string) []strin
 		} else {
 			b.findings.Set(key, fs)
 		}
+		b.refileWhere(key, old, fs)
 		st := b.states[key]
 		prev, _ := b.files.Get(key)
 		if st == nil {
@@ -954,6 +958,47 @@ func (b *buildState) assemble(touched map[string]struct{}, today string) []strin
 		changed = append(changed, key)
 	}
 	return changed
+}
+
+// refileWhere records that the findings of file went from old to now in b.where: a file is
+// listed for the elements it has findings of. The lists are replaced, never modified:
+// snapshots share them.
+func (b *buildState) refileWhere(file string, old, now []model.Finding) {
+	of := func(fs []model.Finding) map[string]bool {
+		m := make(map[string]bool, len(fs))
+		for _, f := range fs {
+			m[f.Element] = true
+		}
+		return m
+	}
+	was, is := of(old), of(now)
+	for id := range was {
+		if !is[id] {
+			files, _ := b.where.Get(id)
+			files = slices.DeleteFunc(slices.Clone(files), func(f string) bool { return f == file })
+			if len(files) == 0 {
+				b.where.Delete(id)
+			} else {
+				b.where.Set(id, files)
+			}
+		}
+	}
+	for id := range is {
+		if !was[id] {
+			files, _ := b.where.Get(id)
+			i, found := slices.BinarySearch(files, file)
+			if !found {
+				b.where.Set(id, slices.Insert(slices.Clone(files), i, file))
+			}
+		}
+	}
+}
+
+// FindingFilesOf returns the files that hold findings about the element id, sorted: where to
+// look for them, without reading the findings of the whole workspace.
+func (s *Snapshot) FindingFilesOf(id string) []string {
+	files, _ := s.where.Get(id)
+	return files
 }
 
 // maxProblems bounds the problems of one file reported as findings.

@@ -261,7 +261,7 @@ func (w *Workspace) restart(keys []string) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	last := w.snap
-	nb.files, nb.findings, nb.log, nb.seq = last.files.Copy(), last.findings.Copy(), last.log, last.seq
+	nb.files, nb.findings, nb.where, nb.log, nb.seq = last.files.Copy(), last.findings.Copy(), last.where.Copy(), last.log, last.seq
 	for _, k := range keys {
 		w.markLocked(k)
 	}

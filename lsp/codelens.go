@@ -28,17 +28,32 @@ func (s *server) codeLens(ctx context.Context, p *protocol.CodeLensParams) ([]pr
 		return out, nil
 	}
 	g := v.snap.Graph()
-	threats := map[string]int{}
-	for _, f := range v.snap.Findings() {
-		if f.Suppressed == nil && s.visible(f) {
-			threats[f.Element]++
+	// An element's threats are counted in the files that hold its findings, each file's once:
+	// counting them over every finding of the workspace made each lens request, after each
+	// keystroke, gather them all.
+	counts := map[string]map[string]int{} // file → element → its shown findings there
+	threats := func(id string) int {
+		n := 0
+		for _, file := range v.snap.FindingFilesOf(id) {
+			c, ok := counts[file]
+			if !ok {
+				c = map[string]int{}
+				for _, f := range v.snap.FindingsIn(file) {
+					if f.Suppressed == nil && s.visible(f) {
+						c[f.Element]++
+					}
+				}
+				counts[file] = c
+			}
+			n += c[id]
 		}
+		return n
 	}
 	for _, el := range v.elementsIn(v.key, model.Component, model.Store) {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		title := lensTitle(threats[el.ID], len(g.PathsThrough(el.ID)), g.Zone(el.ID))
+		title := lensTitle(threats(el.ID), len(g.PathsThrough(el.ID)), g.Zone(el.ID))
 		for _, sp := range spansIn(el, v.key) {
 			out = append(out, protocol.CodeLens{
 				Range:   v.rangeOf(v.headIn(el, sp)),
