@@ -345,7 +345,7 @@ func (s *server) updateOnce(ctx context.Context, f *folder) (err error) {
 func (s *server) internalError(what string, err error) {
 	s.log.Error("internal error", zap.String("while", what), zap.Error(err))
 	first, _, _ := strings.Cut(err.Error(), "\n")
-	msg := fmt.Sprintf("threatls: internal error while %s (%s). The model is being built again from every file; the log has the details for a bug report.", what, first)
+	msg := fmt.Sprintf("threatls: internal error while %s (%s). It tries again; the log has the details for a bug report.", what, first)
 	if err := s.client.ShowMessage(s.ctx, &protocol.ShowMessageParams{Type: protocol.MessageTypeError, Message: msg}); err != nil {
 		s.log.Debug("showing a message", zap.Error(err))
 	}
