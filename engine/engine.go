@@ -367,32 +367,17 @@ func shifted(edits []model.TextEdit, d int) []model.TextEdit {
 // re-read so that the next operation sees the element where it now is.
 func (e *Engine) applyOps(a analyzers.Analyzer, src []byte, el *model.Element, ops []model.FixOp) ([]byte, error) {
 	text, cur := src, el
-	var last []model.TextEdit
 	for i, op := range ops {
-		moved := false
 		if i > 0 {
-			if r, ok := a.(analyzers.Relocator); ok {
-				cur, moved = r.Relocate(text, cur, last)
-			}
-			if !moved {
-				var err error
-				if cur, err = e.relocate(a, text, el); err != nil {
-					return nil, err
-				}
-			}
-		}
-		edits, err := a.Fix(text, cur, op)
-		if err != nil && moved {
-			// Not where the analyzer followed it to: read the file again.
+			var err error
 			if cur, err = e.relocate(a, text, el); err != nil {
 				return nil, err
 			}
-			edits, err = a.Fix(text, cur, op)
 		}
+		edits, err := a.Fix(text, cur, op)
 		if err != nil {
 			return nil, fmt.Errorf("%s %s: %w", op.Op, op.Path, err)
 		}
-		last = edits
 		if text, err = ApplyEdits(text, edits); err != nil {
 			return nil, err
 		}

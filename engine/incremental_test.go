@@ -460,16 +460,7 @@ func renderElements(g *model.Graph) []string {
 // An edit of one Terraform module or one namespace's manifests leaves every element of the
 // others as it was, pointer for pointer: nothing else is re-linked or re-evaluated.
 func TestEditRelinksOnlyItsScope(t *testing.T) {
-	dir := t.TempDir()
-	files := corpus.System(corpus.Spec{Seed: corpusSeed, Stacks: 2})
-	if _, err := corpus.Write(dir, files); err != nil {
-		t.Fatal(err)
-	}
-	ws := newEngine(t).Workspace(dir, engine.DefaultConfig())
-	before, err := ws.Load(context.Background(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ws, _, _, before := loadSystem(t, newEngine(t), 2)
 	var tf, k8s string
 	for _, k := range before.Files() {
 		switch {
@@ -523,17 +514,8 @@ func TestEditRelinksOnlyItsScope(t *testing.T) {
 // update's files were taken and forgotten: the next update returned the last snapshot, and
 // every later one was made from a half-updated state.)
 func TestUpdateAfterAPanicRebuilds(t *testing.T) {
-	files := corpus.System(corpus.Spec{Seed: corpusSeed, Stacks: 1})
-	dir := t.TempDir()
-	if _, err := corpus.Write(dir, files); err != nil {
-		t.Fatal(err)
-	}
 	var fail atomic.Bool
-	ws := engine.PanickyJoins(t, func(*model.FileFacts) bool { return fail.Load() }).Workspace(dir, engine.DefaultConfig())
-	before, err := ws.Load(context.Background(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ws, _, files, before := loadSystem(t, engine.PanickyJoins(t, func(*model.FileFacts) bool { return fail.Load() }), 1)
 	var key string
 	for _, k := range before.Files() {
 		if strings.HasSuffix(k, ".tf") {
@@ -588,16 +570,7 @@ func panics(f func()) (r any) {
 // a load and after edits that add, change and remove what elements have findings, and a file
 // deleted (the index follows each update).
 func TestFindingFilesOfIsFindings(t *testing.T) {
-	dir := t.TempDir()
-	files := corpus.System(corpus.Spec{Seed: corpusSeed, Stacks: 1})
-	if _, err := corpus.Write(dir, files); err != nil {
-		t.Fatal(err)
-	}
-	ws := newEngine(t).Workspace(dir, engine.DefaultConfig())
-	snap, err := ws.Load(context.Background(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ws, dir, _, snap := loadSystem(t, newEngine(t), 1)
 	seen := map[string]bool{"terraform:no/such.element": true} // every element checked so far: one may lose its findings
 	check := func(when string, snap *engine.Snapshot) {
 		t.Helper()
@@ -654,4 +627,21 @@ func TestFindingFilesOfIsFindings(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("after the file was deleted", s4)
+}
+
+// loadSystem writes a generated system of stacks stacks (Terraform, manifests, compose files,
+// documents) to a directory and loads it with eng.
+func loadSystem(t *testing.T, eng *engine.Engine, stacks int) (*engine.Workspace, string, []corpus.File, *engine.Snapshot) {
+	t.Helper()
+	dir := t.TempDir()
+	files := corpus.System(corpus.Spec{Seed: corpusSeed, Stacks: stacks})
+	if _, err := corpus.Write(dir, files); err != nil {
+		t.Fatal(err)
+	}
+	ws := eng.Workspace(dir, engine.DefaultConfig())
+	snap, err := ws.Load(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ws, dir, files, snap
 }

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
-	"sort"
 	"strings"
 	"testing"
 
@@ -180,44 +179,22 @@ func TestFixErrors(t *testing.T) {
 // data sources, nested blocks) of a generated estate of a few hundred resources.
 func TestFixInBlockIsFixInFile(t *testing.T) {
 	src, _ := corpus.LargeFile(corpus.Seed, 3000)
-	lib, err := knowledge.Builtin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, els := link(t, "monolith/main.tf", src)
-	names := make([]string, 0, len(els))
-	for n := range els {
-		names = append(names, n)
-	}
-	sort.Strings(names)
 	a := terraform.New().(*terraform.Analyzer)
 	tried, nested, windowed := 0, 0, 0
-	for _, n := range names {
-		el := els[n]
-		seen := map[string]bool{}
-		for _, th := range lib.Threats() {
-			for _, m := range lib.FixOps(th.ID, el) {
-				op := m.Ops[0]
-				key := fmt.Sprintf("%+v", op)
-				if len(m.Ops) == 0 || seen[key] {
-					continue
-				}
-				seen[key] = true
-				got, gotErr := a.Fix(src, el, op)
-				want, wantErr := a.FixWhole(src, el, op)
-				if fmt.Sprint(gotErr) != fmt.Sprint(wantErr) || !reflect.DeepEqual(got, want) {
-					t.Errorf("%s, %s: from its block %v (%v), from the file %v (%v)", n, key, got, gotErr, want, wantErr)
-				}
-				tried++
-				if strings.ContainsAny(strings.TrimPrefix(n, "data."), "[") {
-					nested++
-				}
-				if lo, hi, ok := terraform.OwnLines(src, el); ok && hi-lo < len(src)/10 {
-					windowed++
-				}
-			}
+	eachFirstOp(t, src, func(n string, el *model.Element, op model.FixOp) {
+		got, gotErr := a.Fix(src, el, op)
+		want, wantErr := a.FixWhole(src, el, op)
+		if fmt.Sprint(gotErr) != fmt.Sprint(wantErr) || !reflect.DeepEqual(got, want) {
+			t.Errorf("%s, %+v: from its block %v (%v), from the file %v (%v)", n, op, got, gotErr, want, wantErr)
 		}
-	}
+		tried++
+		if strings.ContainsAny(strings.TrimPrefix(n, "data."), "[") {
+			nested++
+		}
+		if lo, hi, ok := terraform.OwnLines(src, el); ok && hi-lo < len(src)/10 {
+			windowed++
+		}
+	})
 	if tried < 50 || nested == 0 {
 		t.Fatalf("only %d fixes tried (%d of nested blocks): the estate no longer has what the test needs", tried, nested)
 	}
@@ -227,39 +204,53 @@ func TestFixInBlockIsFixInFile(t *testing.T) {
 	t.Logf("%d fixes, %d of nested blocks, %d from their block's lines", tried, nested, windowed)
 }
 
-// Where Relocate says a block is after a fix of its own is where reading the fixed file finds
-// it, for every first operation of the library's mitigations of every resource of a generated
-// estate (a mitigation of several operations fixes the element again after each).
-func TestRelocateIsExtract(t *testing.T) {
-	src, _ := corpus.LargeFile(corpus.Seed, 1500)
+// eachFirstOp calls f with each element of src (linked alone, by name, in order) and the first
+// operation of each of the library's mitigations of it, once per distinct operation.
+func eachFirstOp(t *testing.T, src []byte, f func(name string, el *model.Element, op model.FixOp)) {
+	t.Helper()
 	lib, err := knowledge.Builtin()
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, els := link(t, "monolith/main.tf", src)
-	a := terraform.New().(*terraform.Analyzer)
-	followed := 0
 	for _, n := range slices.Sorted(maps.Keys(els)) {
 		el := els[n]
+		seen := map[string]bool{}
 		for _, th := range lib.Threats() {
 			for _, m := range lib.FixOps(th.ID, el) {
-				edits, err := a.Fix(src, el, m.Ops[0])
-				if err != nil || len(edits) == 0 {
+				if len(m.Ops) == 0 || seen[fmt.Sprintf("%+v", m.Ops[0])] {
 					continue
 				}
-				fixed := analyzertest.Apply(t, src, edits)
-				moved, ok := a.Relocate(fixed, el, edits)
-				if !ok {
-					continue
-				}
-				followed++
-				_, after := link(t, "monolith/main.tf", fixed)
-				if want := after[n]; want == nil || moved.Span != want.Span || moved.Head != want.Head {
-					t.Errorf("%s after %+v: relocated to %v–%v, read at %v", n, m.Ops[0], moved.Span, moved.Span.End, want)
-				}
+				seen[fmt.Sprintf("%+v", m.Ops[0])] = true
+				f(n, el, m.Ops[0])
 			}
 		}
 	}
+}
+
+// Where Relocate says a block is after a fix of its own is where reading the fixed file finds
+// it, for every first operation of the library's mitigations of every resource of a generated
+// estate (a mitigation of several operations fixes the element again after each).
+func TestRelocateIsExtract(t *testing.T) {
+	src, _ := corpus.LargeFile(corpus.Seed, 1500)
+	a := terraform.New().(*terraform.Analyzer)
+	followed := 0
+	eachFirstOp(t, src, func(n string, el *model.Element, op model.FixOp) {
+		edits, err := a.Fix(src, el, op)
+		if err != nil || len(edits) == 0 {
+			return
+		}
+		fixed := analyzertest.Apply(t, src, edits)
+		moved, ok := a.Relocate(fixed, el, edits)
+		if !ok {
+			return
+		}
+		followed++
+		_, after := link(t, "monolith/main.tf", fixed)
+		if want := after[n]; want == nil || moved.Span != want.Span || moved.Head != want.Head {
+			t.Errorf("%s after %+v: relocated to %v, read at %v", n, op, moved.Span, want)
+		}
+	})
 	if followed < 20 {
 		t.Fatalf("only %d fixes followed: the estate no longer has what the test needs", followed)
 	}
