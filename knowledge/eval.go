@@ -30,6 +30,9 @@ type rule struct {
 	// of a condition that reads them.
 	graph bool
 	types []string
+	// typeDep is what the condition reads of those types: DepTypePresent when it only asks
+	// whether each is in the workspace, DepType when it may read how many there are.
+	typeDep model.DepKind
 }
 
 // typesRead finds conditions that read the workspace's type counts.
@@ -37,6 +40,20 @@ var (
 	typesRead = regexp.MustCompile(`\bworkspace\b|\bhas_type\s*\(`)
 	literal   = regexp.MustCompile(`"([^"\\]*)"|'([^'\\]*)'`)
 )
+
+// presence matches the reads of workspace.types that ask only whether a type is there.
+// (A read followed by . or [ is no presence test: "t" in workspace.types.filter(…).)
+var presence = regexp.MustCompile(`(?:"[^"\\]*"|'[^'\\]*')\s+in\s+workspace\.types\s*(?:[^.\[\w\s]|$)|\bhas_type\s*\(`)
+
+// typeDep returns what a condition that reads the workspace's types depends on: whether each
+// type is present, when every read is a presence test ("t" in workspace.types, has_type), else
+// how many of each there are.
+func typeDep(cond string) model.DepKind {
+	if typesRead.MatchString(presence.ReplaceAllString(cond, "")) {
+		return model.DepType
+	}
+	return model.DepTypePresent
+}
 
 // typesOf returns the string literals of a condition that reads the workspace's type counts
 // (the types it can ask about), or nil.
@@ -124,7 +141,7 @@ func compile(env *cel.Env, t *Threat) (*rule, error) {
 		return nil, fmt.Errorf("message: %w", err)
 	}
 	return &rule{threat: t, program: prg, partial: partial, attrs: attrs, guarded: guarded, message: msg,
-		graph: modelCall.MatchString(t.Condition), types: typesOf(t.Condition)}, nil
+		graph: modelCall.MatchString(t.Condition), types: typesOf(t.Condition), typeDep: typeDep(t.Condition)}, nil
 }
 
 // Evaluate runs the library over elements of g (all of them when elements is nil) and returns
@@ -206,7 +223,7 @@ func (ev *Evaluator) evaluate(el *model.Element, rec map[model.Dep]struct{}) ([]
 	for _, r := range rules {
 		clear(ruleRec)
 		for _, t := range r.types {
-			ev.view.read(model.DepType, t)
+			ev.view.read(r.typeDep, t)
 		}
 		if f, ok := r.eval(el, vars); ok {
 			fs := ev.place(r, el, f)

@@ -97,3 +97,25 @@ func TestSelectorsAreNotEvidence(t *testing.T) {
 		t.Errorf("evidence = %+v, want logging only", fs[0].Evidence)
 	}
 }
+
+// A condition depends on whether a type is present when that is all it asks of
+// workspace.types, and on how many there are as soon as it may read a count.
+func TestTypeDep(t *testing.T) {
+	for _, c := range []struct {
+		cond string
+		want model.DepKind
+	}{
+		{`e.attrs.primary == true && !("aws_cloudtrail" in workspace.types) && !('AWS::CloudTrail::Trail' in workspace.types)`, model.DepTypePresent},
+		{`has_type("aws_kms_key")`, model.DepTypePresent},
+		{"\"aws_vpc\" in workspace.types\n  && e.type == \"aws_subnet\"", model.DepTypePresent},
+		{`"aws_vpc" in workspace.types && workspace.types["aws_vpc"] > 2`, model.DepType},
+		{`workspace.types["aws_vpc"] > 2`, model.DepType},
+		{`size(workspace.types) > 0`, model.DepType},
+		{`"aws_vpc" in workspace.types.filter(k, workspace.types[k] > 1)`, model.DepType},
+		{`"aws_vpc" in workspace.types .filter(k, k.startsWith("aws"))`, model.DepType},
+	} {
+		if got := typeDep(c.cond); got != c.want {
+			t.Errorf("typeDep(%s) = %v, want %v", c.cond, got, c.want)
+		}
+	}
+}

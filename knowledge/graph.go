@@ -120,7 +120,7 @@ func newGraphView(g *model.Graph) *graphView {
 		"has_type": func(_ string, args ...ref.Val) ref.Val {
 			s, ok := args[0].Value().(string)
 			if ok {
-				v.read(model.DepType, s)
+				v.read(model.DepTypePresent, s)
 			}
 			return types.Bool(ok && g.TypeCounts()[s] > 0)
 		},

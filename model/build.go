@@ -26,6 +26,11 @@ const (
 	DepReach                   // whether the internet reaches the element
 	DepPaths                   // the attack paths through the element
 	DepType                    // how many elements of the type (ID is a type name) exist
+	// DepTypePresent is whether any element of the type exists: it changes when the count
+	// of DepType goes from or to zero. A condition that asks only whether a type is in the
+	// workspace ("aws_cloudtrail" in workspace.types) reads it, and is not evaluated again
+	// each time another element of the type comes or goes.
+	DepTypePresent
 )
 
 // Dep names one part of the graph. Update reports the Deps an update changed; a reader that

@@ -172,6 +172,7 @@ func dump(g *Graph) map[Dep]string {
 	})
 	for t, n := range g.TypeCounts() {
 		out[Dep{DepType, t}] = fmt.Sprint(n)
+		out[Dep{DepTypePresent, t}] = "present"
 	}
 	var ps []string
 	for _, p := range g.Problems() {

@@ -326,8 +326,15 @@ func (u *update) publish() (*Graph, []Dep) {
 	g := u.g
 	u.b.g = g.copy()
 	for d := range u.deps {
-		if d.Kind == DepType && u.typesBefore[d.ID] == g.types[d.ID] {
+		if d.Kind != DepType {
+			continue
+		}
+		was, now := u.typesBefore[d.ID], g.types[d.ID]
+		if was == now {
 			delete(u.deps, d)
+		}
+		if (was > 0) != (now > 0) {
+			u.deps[Dep{DepTypePresent, d.ID}] = struct{}{}
 		}
 	}
 	out := make([]Dep, 0, len(u.deps))
