@@ -114,25 +114,28 @@ func (a *Analyzer) Link(files []*model.FileFacts) []*model.Element {
 	sort.Strings(dirs)
 	var out []*model.Element
 	var internet *model.Span
+	// The cache is read and written for this call's directories only: copied whole, it made
+	// every Link cost every module linked before (the engine links a unit at a time, and a
+	// load of 40,000 files some thousands of units).
+	prev := make([]linked, len(dirs))
 	a.mu.Lock()
-	prev := a.modules
-	a.mu.Unlock()
-	next := make(map[string]linked, max(len(prev), len(dirs)))
-	for d, l := range prev {
-		next[d] = l
+	for i, d := range dirs {
+		prev[i] = a.modules[d]
 	}
+	a.mu.Unlock()
+	next := make([]linked, len(dirs))
 	w := newWorld(byDir)
-	for _, d := range dirs {
+	for i, d := range dirs {
 		fs := byDir[d]
 		sort.Slice(fs, func(i, j int) bool { return fs[i].File < fs[j].File })
-		l, ok := prev[d]
-		if !ok || !sameFacts(l.files, fs) || l.key != w.key(d) {
+		l := prev[i]
+		if l.files == nil || !sameFacts(l.files, fs) || l.key != w.key(d) {
 			m := newModule(d, fs)
 			m.world = w
 			m.build()
 			l = linked{files: fs, out: m.out, key: w.key(d)}
 		}
-		next[d] = l
+		next[i] = l
 		for _, el := range l.out {
 			if el.From == InternetID && (internet == nil || before(el.Span, *internet)) {
 				sp := el.Span
@@ -142,7 +145,12 @@ func (a *Analyzer) Link(files []*model.FileFacts) []*model.Element {
 		out = append(out, l.out...)
 	}
 	a.mu.Lock()
-	a.modules = next
+	if a.modules == nil {
+		a.modules = make(map[string]linked, len(dirs))
+	}
+	for i, d := range dirs {
+		a.modules[d] = next[i]
+	}
 	a.mu.Unlock()
 	if internet != nil {
 		out = append(out, model.InternetActor(*internet))
