@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/threatls/threatls/analyzers/all"
 	"github.com/threatls/threatls/analyzers/parse"
@@ -517,5 +518,45 @@ func TestKustomizationEditMovesItsManifests(t *testing.T) {
 	}
 	if snap.Graph().Element("kubernetes:store/Deployment/api") == nil {
 		t.Error("an edit of the listed manifest took it out of the kustomization's namespace")
+	}
+}
+
+// A condition may read the count of a type it names only at evaluation time (a library of the
+// user's: more than one bucket of the element's type): its findings follow every change of
+// any count, as a fresh scan's would.
+func TestCountReadByAnyNameReevaluates(t *testing.T) {
+	lib, errs := knowledge.Load(fstest.MapFS{"threats/dup.yaml": {Data: []byte(`
+- id: TEST-DUP-001
+  title: More than one resource of a type
+  stride: [Tampering]
+  likelihood: low
+  impact: low
+  applies_to: {types: [aws_s3_bucket]}
+  condition: 'workspace.types[e.type] > 1'
+  message: '{{.Name}} is one of several'
+  mitigations: [{title: Keep one}]
+  docs: {why: because, fix: this}
+`)}}, "threats")
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	ws := engine.New(lib, all.Analyzers(), nil).Workspace("", engine.DefaultConfig())
+	bucket := func(name string) []byte {
+		return []byte("resource \"aws_s3_bucket\" \"" + name + "\" {\n  bucket = \"" + name + "\"\n}\n")
+	}
+	snap, err := ws.Open("a/main.tf", "terraform", 1, bucket("a"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := threatCounts(snap.Findings())["TEST-DUP-001"]; n != 0 {
+		t.Fatalf("one bucket: TEST-DUP-001 reported %d times", n)
+	}
+	snap, _ = ws.Open("b/main.tf", "terraform", 1, bucket("b"))
+	if n := threatCounts(snap.File("a/main.tf").Findings)["TEST-DUP-001"]; n != 1 {
+		t.Errorf("a second bucket in another file: the first bucket's file reports TEST-DUP-001 %d times, want 1", n)
+	}
+	ws.Close("b/main.tf")
+	if n := threatCounts(ws.Snapshot().Findings())["TEST-DUP-001"]; n != 0 {
+		t.Errorf("one bucket again: TEST-DUP-001 reported %d times", n)
 	}
 }

@@ -32,7 +32,10 @@ type rule struct {
 	types []string
 	// typeDep is what the condition reads of those types: DepTypePresent when it only asks
 	// whether each is in the workspace, DepType when it may read how many there are.
+	// anyType is set when it may read the count of a type it does not name (workspace.types[
+	// e.type], size(workspace.types)): it then depends on every count (DepType "").
 	typeDep model.DepKind
+	anyType bool
 }
 
 // typesRead finds conditions that read the workspace's type counts.
@@ -45,14 +48,20 @@ var (
 // (A read followed by . or [ is no presence test: "t" in workspace.types.filter(…).)
 var presence = regexp.MustCompile(`(?:"[^"\\]*"|'[^'\\]*')\s+in\s+workspace\.types\s*(?:[^.\[\w\s]|$)|\bhas_type\s*\(`)
 
+// named matches the reads of workspace.types that name the type: a presence test, or the
+// count of a type given as a literal (workspace.types["t"]).
+var named = regexp.MustCompile(presence.String() + `|\bworkspace\.types\s*\[\s*(?:"[^"\\]*"|'[^'\\]*')\s*\]`)
+
 // typeDep returns what a condition that reads the workspace's types depends on: whether each
-// type is present, when every read is a presence test ("t" in workspace.types, has_type), else
-// how many of each there are.
-func typeDep(cond string) model.DepKind {
+// type it names is present, when every read is a presence test ("t" in workspace.types,
+// has_type), else how many of each there are; and whether it reads counts of types it does
+// not name.
+func typeDep(cond string) (kind model.DepKind, any bool) {
+	kind = model.DepTypePresent
 	if typesRead.MatchString(presence.ReplaceAllString(cond, "")) {
-		return model.DepType
+		kind = model.DepType
 	}
-	return model.DepTypePresent
+	return kind, typesRead.MatchString(named.ReplaceAllString(cond, ""))
 }
 
 // typesOf returns the string literals of a condition that reads the workspace's type counts
@@ -140,8 +149,10 @@ func compile(env *cel.Env, t *Threat) (*rule, error) {
 	if err != nil {
 		return nil, fmt.Errorf("message: %w", err)
 	}
-	return &rule{threat: t, program: prg, partial: partial, attrs: attrs, guarded: guarded, message: msg,
-		graph: modelCall.MatchString(t.Condition), types: typesOf(t.Condition), typeDep: typeDep(t.Condition)}, nil
+	r := &rule{threat: t, program: prg, partial: partial, attrs: attrs, guarded: guarded, message: msg,
+		graph: modelCall.MatchString(t.Condition), types: typesOf(t.Condition)}
+	r.typeDep, r.anyType = typeDep(t.Condition)
+	return r, nil
 }
 
 // Evaluate runs the library over elements of g (all of them when elements is nil) and returns
@@ -224,6 +235,9 @@ func (ev *Evaluator) evaluate(el *model.Element, rec map[model.Dep]struct{}) ([]
 		clear(ruleRec)
 		for _, t := range r.types {
 			ev.view.read(r.typeDep, t)
+		}
+		if r.anyType {
+			ev.view.read(model.DepType, "")
 		}
 		if f, ok := r.eval(el, vars); ok {
 			fs := ev.place(r, el, f)

@@ -104,18 +104,20 @@ func TestTypeDep(t *testing.T) {
 	for _, c := range []struct {
 		cond string
 		want model.DepKind
+		any  bool // reads the count of a type it does not name
 	}{
-		{`e.attrs.primary == true && !("aws_cloudtrail" in workspace.types) && !('AWS::CloudTrail::Trail' in workspace.types)`, model.DepTypePresent},
-		{`has_type("aws_kms_key")`, model.DepTypePresent},
-		{"\"aws_vpc\" in workspace.types\n  && e.type == \"aws_subnet\"", model.DepTypePresent},
-		{`"aws_vpc" in workspace.types && workspace.types["aws_vpc"] > 2`, model.DepType},
-		{`workspace.types["aws_vpc"] > 2`, model.DepType},
-		{`size(workspace.types) > 0`, model.DepType},
-		{`"aws_vpc" in workspace.types.filter(k, workspace.types[k] > 1)`, model.DepType},
-		{`"aws_vpc" in workspace.types .filter(k, k.startsWith("aws"))`, model.DepType},
+		{`e.attrs.primary == true && !("aws_cloudtrail" in workspace.types) && !('AWS::CloudTrail::Trail' in workspace.types)`, model.DepTypePresent, false},
+		{`has_type("aws_kms_key")`, model.DepTypePresent, false},
+		{"\"aws_vpc\" in workspace.types\n  && e.type == \"aws_subnet\"", model.DepTypePresent, false},
+		{`"aws_vpc" in workspace.types && workspace.types["aws_vpc"] > 2`, model.DepType, false},
+		{`workspace.types['aws_vpc'] > 2`, model.DepType, false},
+		{`workspace.types[e.type] > 1`, model.DepType, true},
+		{`size(workspace.types) > 0`, model.DepType, true},
+		{`"aws_vpc" in workspace.types.filter(k, workspace.types[k] > 1)`, model.DepType, true},
+		{`"aws_vpc" in workspace.types .filter(k, k.startsWith("aws"))`, model.DepType, true},
 	} {
-		if got := typeDep(c.cond); got != c.want {
-			t.Errorf("typeDep(%s) = %v, want %v", c.cond, got, c.want)
+		if got, any := typeDep(c.cond); got != c.want || any != c.any {
+			t.Errorf("typeDep(%s) = %v, %v; want %v, %v", c.cond, got, any, c.want, c.any)
 		}
 	}
 }

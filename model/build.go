@@ -25,7 +25,7 @@ const (
 	DepMembers                 // the elements of the zone, and what they say
 	DepReach                   // whether the internet reaches the element
 	DepPaths                   // the attack paths through the element
-	DepType                    // how many elements of the type (ID is a type name) exist
+	DepType                    // how many elements of the type (ID is a type name) exist; ID "": of any type
 	// DepTypePresent is whether any element of the type exists: it changes when the count
 	// of DepType goes from or to zero. A condition that asks only whether a type is in the
 	// workspace ("aws_cloudtrail" in workspace.types) reads it, and is not evaluated again

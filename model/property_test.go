@@ -170,10 +170,14 @@ func dump(g *Graph) map[Dep]string {
 		out[Dep{DepReach, id}] = "reach"
 		return true
 	})
+	var counts []string
 	for t, n := range g.TypeCounts() {
 		out[Dep{DepType, t}] = fmt.Sprint(n)
 		out[Dep{DepTypePresent, t}] = "present"
+		counts = append(counts, fmt.Sprint(t, "=", n))
 	}
+	sort.Strings(counts)
+	out[Dep{DepType, ""}] = strings.Join(counts, " ")
 	var ps []string
 	for _, p := range g.Problems() {
 		ps = append(ps, p.Span.String()+" "+p.Message)

@@ -326,7 +326,7 @@ func (u *update) publish() (*Graph, []Dep) {
 	g := u.g
 	u.b.g = g.copy()
 	for d := range u.deps {
-		if d.Kind != DepType {
+		if d.Kind != DepType || d.ID == "" {
 			continue
 		}
 		was, now := u.typesBefore[d.ID], g.types[d.ID]
@@ -335,6 +335,9 @@ func (u *update) publish() (*Graph, []Dep) {
 		}
 		if (was > 0) != (now > 0) {
 			u.deps[Dep{DepTypePresent, d.ID}] = struct{}{}
+		}
+		if was != now {
+			u.deps[Dep{DepType, ""}] = struct{}{} // some count changed (see DepType)
 		}
 	}
 	out := make([]Dep, 0, len(u.deps))
