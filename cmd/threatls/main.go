@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -33,16 +34,32 @@ func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code)
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	err := newRoot().ExecuteContext(ctx)
+	code := execute(ctx, newRoot(), os.Stderr)
 	stop()
+	os.Exit(code)
+}
+
+// execute runs the command line and returns its exit code. A panic is a bug of threatls (what
+// a file does to an analyzer is a finding of the file): it ends the command with exit code 2,
+// as an error does, and a message that says so, which version, and where, for a report.
+func execute(ctx context.Context, root *cobra.Command, stderr io.Writer) (code int) {
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(stderr, "threatls: internal error: %v\n\n%s\nthreatls: this is a bug in threatls %s, not a problem of the files it read: please report it with the lines above.\n",
+				r, debug.Stack(), versionString())
+			code = 2
+		}
+	}()
+	err := root.ExecuteContext(ctx)
 	var ee exitError
 	switch {
 	case errors.As(err, &ee):
-		os.Exit(ee.code)
+		return ee.code
 	case err != nil:
-		fmt.Fprintln(os.Stderr, "threatls:", err)
-		os.Exit(2)
+		fmt.Fprintln(stderr, "threatls:", err)
+		return 2
 	}
+	return 0
 }
 
 // globals are the flags every command shares.
@@ -181,8 +198,12 @@ func (g *globals) engine() (*engine.Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	return engine.New(lib, all.Analyzers(), g.log), nil
+	return engine.New(lib, builtinAnalyzers(), g.log), nil
 }
+
+// builtinAnalyzers returns the analyzers the commands read workspaces with (a variable for
+// tests).
+var builtinAnalyzers = all.Analyzers
 
 // batchGCPercent is the collector's target for the commands that read a workspace, write a
 // report and end (Go's default is 100). A load interleaves what it keeps (facts, elements,
