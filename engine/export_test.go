@@ -17,6 +17,9 @@ func SetLoadBatch(n int) (restore func()) {
 	return func() { loadBatch = was }
 }
 
+// Evaluated returns how many elements e has evaluated the library over, in every workspace.
+func Evaluated(e *Engine) int64 { return e.evaluated.Load() }
+
 // PanickyJoins returns an engine of the built-in analyzers whose Terraform Joins panics for the
 // facts panics says so of: the engine recovers the panics of Extract and Link, not those of
 // the rest of an update.

@@ -101,6 +101,7 @@ func benchScale(b *testing.B, n int, oneNS bool) {
 	var before runtime.MemStats
 	runtime.ReadMemStats(&before)
 	cpu0 := cpuTime()
+	evaluated := engine.Evaluated(eng)
 	t0 := time.Now()
 	ws := eng.Workspace(dir, engine.DefaultConfig())
 	var read time.Duration // when the last file was read: what follows is the last batch's model
@@ -115,6 +116,9 @@ func benchScale(b *testing.B, n int, oneNS bool) {
 	load := time.Since(t0)
 	// How many of the machine's cores the load kept busy: CPU time over wall time.
 	busy := float64(cpuTime()-cpu0) / float64(load)
+	// How many times the load evaluated the library over each element of its model: more
+	// than once when an element's findings read what later batches changed.
+	evals := float64(engine.Evaluated(eng)-evaluated) / float64(max(1, snap.Graph().Len()))
 	runtime.GC()
 	var after runtime.MemStats
 	runtime.ReadMemStats(&after)
@@ -222,6 +226,7 @@ func benchScale(b *testing.B, n int, oneNS bool) {
 		b.ReportMetric(read.Seconds(), "read-s")
 		b.ReportMetric(float64(load)/float64(base), "load/parse")
 		b.ReportMetric(busy, "cores-busy")
+		b.ReportMetric(evals, "evals/element")
 		b.ReportMetric(heap, "heap-MB")
 		b.ReportMetric(live, "live-MB")
 		b.ReportMetric(allocated, "allocated-MB")
