@@ -30,12 +30,12 @@ func (s *server) hover(ctx context.Context, p *protocol.HoverParams) (*protocol.
 	lib := s.eng.Library()
 	var parts, more []string
 	var rng *protocol.Range
-	for _, f := range s.shown(v.file.Findings) {
+	at := func(f *model.Finding) bool {
+		return f.Span.File == v.key && contains(int(f.Span.Start.Offset), int(f.Span.End.Offset), off)
+	}
+	for _, f := range s.shownWhere(v.file.Findings, at) {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
-		}
-		if f.Span.File != v.key || !contains(int(f.Span.Start.Offset), int(f.Span.End.Offset), off) {
-			continue
 		}
 		if len(parts) == hoverFindings {
 			more = append(more, f.ThreatID)

@@ -1,0 +1,91 @@
+package lsp
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"go.lsp.dev/protocol"
+	"go.lsp.dev/uri"
+)
+
+// A hover and a light bulb read the findings at their place, not every finding of the file:
+// in a stream of manifests with thousands of findings, each request made every one of them
+// shown, a copy, before it looked where it was (8–15 ms of every hover in a 5 MB stream,
+// waiting for a core while the model was updated). What a request allocates is held to a
+// small part of what the file's findings weigh.
+func TestRequestsReadTheFindingsAtTheirPlace(t *testing.T) {
+	root := t.TempDir()
+	var src strings.Builder
+	for i := range 300 {
+		fmt.Fprintf(&src, "---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api%03d\nspec:\n  selector: {matchLabels: {app: api%03d}}\n  template:\n    metadata: {labels: {app: api%03d}}\n    spec:\n      containers:\n        - name: api\n          image: shop/api:latest\n", i, i, i)
+	}
+	text := src.String()
+	if err := os.WriteFile(filepath.Join(root, "all.yaml"), []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var srv atomic.Pointer[server]
+	c := startServerWith(t, nil, &hooks{server: func(s *server) { srv.Store(s) }})
+	c.initialize(root, fullCapabilities())
+	u := uri.File(filepath.Join(root, "all.yaml"))
+	c.notify(protocol.MethodTextDocumentDidOpen, &protocol.DidOpenTextDocumentParams{TextDocument: protocol.TextDocumentItem{
+		URI: u, LanguageID: "yaml", Version: 1, Text: text}})
+	// Measured once the server is idle: the model complete, its diagnostics published.
+	c.waitFor("the complete model", func() bool { return srv.Load().ws.Latest().Complete() })
+	findings := len(srv.Load().ws.Latest().File("all.yaml").Findings)
+	pub := c.waitDiagnostics(u, "the complete model's", func(p published) bool { return len(p.Diagnostics) == findings })
+	if findings < 1000 {
+		t.Fatalf("the stream has %d findings, want thousands", findings)
+	}
+	at := rangeOf(t, text, "name: api150").Start
+	var diag protocol.Diagnostic
+	for _, d := range pub.Diagnostics {
+		if d.Range.Start.Line == at.Line+8 || d.Range.Start.Line == at.Line {
+			diag = d
+		}
+	}
+	// allocated returns the bytes the process allocates per call of request.
+	allocated := func(request func()) uint64 {
+		request() // warm: the mappers of the text
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		const n = 10
+		for range n {
+			request()
+		}
+		runtime.ReadMemStats(&after)
+		return (after.TotalAlloc - before.TotalAlloc) / n
+	}
+	hover := allocated(func() {
+		var h protocol.Hover
+		if err := c.call(protocol.MethodTextDocumentHover, &protocol.HoverParams{TextDocumentPositionParams: protocol.TextDocumentPositionParams{
+			TextDocument: protocol.TextDocumentIdentifier{URI: u}, Position: at}}, &h); err != nil {
+			t.Fatal(err)
+		}
+	})
+	bulb := allocated(func() {
+		var raw []json.RawMessage
+		if err := c.call(protocol.MethodTextDocumentCodeAction, &protocol.CodeActionParams{TextDocument: protocol.TextDocumentIdentifier{URI: u},
+			Range: diag.Range, Context: protocol.CodeActionContext{Diagnostics: []protocol.Diagnostic{diag}}}, &raw); err != nil {
+			t.Fatal(err)
+		}
+		if len(raw) == 0 {
+			t.Fatalf("no code action for %v at line %d", diag.Code, diag.Range.Start.Line)
+		}
+	})
+	// A finding weighs some hundreds of bytes; a request that copies them all allocates that
+	// many times their number.
+	limit := uint64(64 * findings)
+	if hover > limit {
+		t.Errorf("a hover allocated %d bytes in a file of %d findings, want under %d", hover, findings, limit)
+	}
+	if bulb > limit {
+		t.Errorf("a light bulb allocated %d bytes in a file of %d findings, want under %d", bulb, findings, limit)
+	}
+	t.Logf("%d findings: a hover allocates %d bytes, a light bulb %d", findings, hover, bulb)
+}
