@@ -32,14 +32,16 @@ func (s *server) codeLens(ctx context.Context, p *protocol.CodeLensParams) ([]pr
 	// counting them over every finding of the workspace made each lens request, after each
 	// keystroke, gather them all.
 	counts := map[string]map[string]int{} // file → element → its shown findings there
+	pr := s.currentPrefs()
 	threats := func(id string) int {
 		n := 0
 		for _, file := range v.snap.FindingFilesOf(id) {
 			c, ok := counts[file]
 			if !ok {
 				c = map[string]int{}
-				for _, f := range v.snap.FindingsIn(file) {
-					if f.Suppressed == nil && s.visible(f) {
+				fs := v.snap.FindingsIn(file)
+				for i := range fs {
+					if f := &fs[i]; f.Suppressed == nil && s.visibleWith(pr, f) {
 						c[f.Element]++
 					}
 				}

@@ -277,9 +277,11 @@ func (s *server) commandReport(a commandArgs) (any, error) {
 // (suppressed ones included: reports list accepted risks).
 func (v *view) visibleFindings() []model.Finding {
 	var out []model.Finding
-	for _, f := range v.snap.Findings() {
-		if v.s.visible(f) {
-			out = append(out, f)
+	pr := v.s.currentPrefs()
+	fs := v.snap.Findings()
+	for i := range fs {
+		if v.s.visibleWith(pr, &fs[i]) {
+			out = append(out, fs[i])
 		}
 	}
 	return out

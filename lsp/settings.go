@@ -110,15 +110,17 @@ func wantType(field string) string {
 // visible reports whether the user's settings show a finding. Findings about threatls
 // itself (TLS-…: a file that could not be read, a broken suppression) ignore the severity
 // floor: nothing slips past unseen.
-func (s *server) visible(f model.Finding) bool {
+func (s *server) visible(f model.Finding) bool { return s.visibleWith(s.currentPrefs(), &f) }
+
+// currentPrefs returns the settings in force.
+func (s *server) currentPrefs() prefs {
 	s.mu.Lock()
-	pr := s.prefs
-	s.mu.Unlock()
-	return s.visibleWith(pr, f)
+	defer s.mu.Unlock()
+	return s.prefs
 }
 
 // visibleWith is visible under the settings pr.
-func (s *server) visibleWith(pr prefs, f model.Finding) bool {
+func (s *server) visibleWith(pr prefs, f *model.Finding) bool {
 	for _, d := range pr.disable {
 		if d != "" && (f.ThreatID == d || strings.HasPrefix(f.ThreatID, strings.TrimSuffix(strings.TrimSuffix(d, "*"), "-")+"-")) {
 			return false
@@ -142,16 +144,14 @@ func (s *server) shown(fs []model.Finding) []model.Finding { return s.shownWhere
 // have 17,700 (each made shown and copied, 8–15 ms of every hover in the 5 MB stream of
 // manifests).
 func (s *server) shownWhere(fs []model.Finding, keep func(*model.Finding) bool) []model.Finding {
-	s.mu.Lock()
-	pr := s.prefs
-	s.mu.Unlock()
+	pr := s.currentPrefs()
 	var out []model.Finding
 	if keep == nil {
 		out = make([]model.Finding, 0, len(fs))
 	}
 	for i := range fs {
 		f := &fs[i]
-		if (keep == nil || keep(f)) && f.Suppressed == nil && s.visibleWith(pr, *f) {
+		if (keep == nil || keep(f)) && f.Suppressed == nil && s.visibleWith(pr, f) {
 			out = append(out, *f)
 		}
 	}
