@@ -29,14 +29,20 @@ func (s *server) inlayHint(ctx context.Context, p *protocol.InlayHintParams) ([]
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		label, tooltip := flowHint(g, el)
-		if label == "" {
-			continue
-		}
+		// The label is made for a flow in the requested range only: an editor asks for the
+		// lines it shows, and a stream of manifests has thousands of flows.
+		label, tooltip, made := "", "", false
 		for _, sp := range spansIn(el, v.key) {
 			head := v.headIn(el, sp)
 			if !overlaps(int(head.Start.Offset), int(head.End.Offset), start, end) {
 				continue
+			}
+			if !made {
+				label, tooltip = flowHint(g, el)
+				made = true
+			}
+			if label == "" {
+				break
 			}
 			line := m.position(int(head.Start.Offset)).Line
 			out = append(out, protocol.InlayHint{

@@ -17,13 +17,14 @@ import (
 // A hover and a light bulb read the findings at their place, not every finding of the file:
 // in a stream of manifests with thousands of findings, each request made every one of them
 // shown, a copy, before it looked where it was (8–15 ms of every hover in a 5 MB stream,
-// waiting for a core while the model was updated). What a request allocates is held to a
-// small part of what the file's findings weigh.
+// waiting for a core while the model was updated). Inlay hints label the flows of the lines
+// asked for, not every flow of the file. What a request allocates is held to a small part of
+// what the file's findings and flows weigh.
 func TestRequestsReadTheFindingsAtTheirPlace(t *testing.T) {
 	root := t.TempDir()
 	var src strings.Builder
 	for i := range 300 {
-		fmt.Fprintf(&src, "---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api%03d\nspec:\n  selector: {matchLabels: {app: api%03d}}\n  template:\n    metadata: {labels: {app: api%03d}}\n    spec:\n      containers:\n        - name: api\n          image: shop/api:latest\n", i, i, i)
+		fmt.Fprintf(&src, "---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api%03d\nspec:\n  selector: {matchLabels: {app: api%03d}}\n  template:\n    metadata: {labels: {app: api%03d}}\n    spec:\n      containers:\n        - name: api\n          image: shop/api:latest\n          env:\n            - name: DB_URL\n              value: postgres://db.example.com:5432/shop\n", i, i, i)
 	}
 	text := src.String()
 	if err := os.WriteFile(filepath.Join(root, "all.yaml"), []byte(text), 0o644); err != nil {
@@ -78,8 +79,20 @@ func TestRequestsReadTheFindingsAtTheirPlace(t *testing.T) {
 			t.Fatalf("no code action for %v at line %d", diag.Code, diag.Range.Start.Line)
 		}
 	})
+	// The inlay hints of the lines an editor shows, among a flow per Deployment.
+	shown := protocol.Range{Start: at, End: protocol.Position{Line: at.Line + 20}}
+	hints := allocated(func() {
+		var hs []protocol.InlayHint
+		if err := c.call(protocol.MethodTextDocumentInlayHint, &protocol.InlayHintParams{TextDocument: protocol.TextDocumentIdentifier{URI: u},
+			Range: shown}, &hs); err != nil {
+			t.Fatal(err)
+		}
+		if len(hs) == 0 || len(hs) > 2 {
+			t.Fatalf("%d inlay hints on 20 lines, want the flow of one or two Deployments", len(hs))
+		}
+	})
 	// A finding weighs some hundreds of bytes; a request that copies them all allocates that
-	// many times their number.
+	// many times their number; a flow's label, a few strings (275 KB for the 300 flows' labels).
 	limit := uint64(64 * findings)
 	if hover > limit {
 		t.Errorf("a hover allocated %d bytes in a file of %d findings, want under %d", hover, findings, limit)
@@ -87,5 +100,8 @@ func TestRequestsReadTheFindingsAtTheirPlace(t *testing.T) {
 	if bulb > limit {
 		t.Errorf("a light bulb allocated %d bytes in a file of %d findings, want under %d", bulb, findings, limit)
 	}
-	t.Logf("%d findings: a hover allocates %d bytes, a light bulb %d", findings, hover, bulb)
+	if hints > 256*300 {
+		t.Errorf("the inlay hints of 20 lines allocated %d bytes in a file of 300 flows, want under %d", hints, 256*300)
+	}
+	t.Logf("%d findings: a hover allocates %d bytes, a light bulb %d, the inlay hints of 20 lines %d", findings, hover, bulb, hints)
 }
