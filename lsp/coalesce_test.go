@@ -310,3 +310,52 @@ func TestUpdatesGoOnAfterAPanic(t *testing.T) {
 		})
 	})
 }
+
+// Inlay hints, like hovers, are answered from the newest model while the editor has typed
+// since: a hint is placed at the end of its flow's line in the editor's text, and the range
+// asked for is a range of that text. (They were placed by the model's text: two lines typed
+// at the top put every hint two lines above its flow until the model caught up.)
+func TestInlayHintsFollowTheTyping(t *testing.T) {
+	root := copyWorkspace(t, filepath.Join("..", "e2e", "testdata", "workspace"))
+	var srv atomic.Pointer[server]
+	slow := atomic.Bool{}
+	release := make(chan struct{})
+	c := startServerWith(t, nil, &hooks{
+		server: func(s *server) { srv.Store(s) },
+		beforeUpdate: func() {
+			if slow.Load() {
+				<-release
+			}
+		},
+	})
+	defer close(release)
+	c.initialize(root, fullCapabilities())
+	u := uri.File(filepath.Join(root, "k8s", "app.yaml"))
+	text := readText(t, root, "k8s/app.yaml")
+	c.notify(protocol.MethodTextDocumentDidOpen, &protocol.DidOpenTextDocumentParams{TextDocument: protocol.TextDocumentItem{
+		URI: u, LanguageID: "yaml", Version: 1, Text: text}})
+	c.waitDiagnostics(u, "version 1", func(p published) bool { v, ok := p.version(); return ok && v == 1 })
+	c.waitFor("the workspace scan", func() bool { return srv.Load().ws.Latest().Complete() })
+
+	slow.Store(true) // the model's update of what follows hangs
+	top := protocol.Position{}
+	c.notify(protocol.MethodTextDocumentDidChange, &protocol.DidChangeTextDocumentParams{
+		TextDocument:   protocol.VersionedTextDocumentIdentifier{TextDocumentIdentifier: protocol.TextDocumentIdentifier{URI: u}, Version: 2},
+		ContentChanges: []protocol.TextDocumentContentChangeEvent{&protocol.TextDocumentContentChangePartial{Range: protocol.Range{Start: top, End: top}, Text: "# one\n# two\n"}},
+	})
+	edited := "# one\n# two\n" + text
+	line := lineOf(t, edited, `- name: API_URL`)
+	var hints []protocol.InlayHint
+	// The lines around the flow, in the editor's text.
+	around := protocol.Range{Start: protocol.Position{Line: line - 1}, End: protocol.Position{Line: line + 1}}
+	if err := c.call(protocol.MethodTextDocumentInlayHint, &protocol.InlayHintParams{TextDocument: protocol.TextDocumentIdentifier{URI: u}, Range: around}, &hints); err != nil {
+		t.Fatal(err)
+	}
+	if len(hints) != 1 {
+		t.Fatalf("%d hints around the API_URL line of the edited text, want 1: %+v", len(hints), hints)
+	}
+	want := protocol.Position{Line: line, Character: uint32(len(strings.Split(edited, "\n")[line]))}
+	if hints[0].Position != want {
+		t.Errorf("the hint is at %+v, want the end of API_URL's line in the editor's text, %+v", hints[0].Position, want)
+	}
+}

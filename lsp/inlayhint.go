@@ -22,8 +22,10 @@ func (s *server) inlayHint(ctx context.Context, p *protocol.InlayHintParams) ([]
 	if v.file == nil {
 		return out, nil
 	}
-	m := s.maps.get(v.key, v.file.Text, v.enc)
-	start, end := m.span(p.Range)
+	// The range asked for and the hints are in the editor's text, which may be ahead of the
+	// model's (see view).
+	start, end := v.span(p.Range)
+	cur := v.current()
 	g := v.snap.Graph()
 	for _, el := range v.elementsIn(v.key, model.Flow) {
 		if ctx.Err() != nil {
@@ -44,9 +46,13 @@ func (s *server) inlayHint(ctx context.Context, p *protocol.InlayHintParams) ([]
 			if label == "" {
 				break
 			}
-			line := m.position(int(head.Start.Offset)).Line
+			at, ok := v.rb.toCur(int(head.Start.Offset))
+			if !ok {
+				continue // typed over since the model was made
+			}
+			line := cur.position(at).Line
 			out = append(out, protocol.InlayHint{
-				Position:    m.position(m.lineEnd(int(line))),
+				Position:    cur.position(cur.lineEnd(int(line))),
 				Label:       protocol.String(label),
 				Tooltip:     protocol.String(tooltip),
 				PaddingLeft: ptr(true),
