@@ -95,38 +95,7 @@ func TestTypingCoalesces(t *testing.T) {
 // now (the text typed since is accounted for).
 func TestHoverDoesNotWaitForTheModel(t *testing.T) {
 	root := copyWorkspace(t, "workspace")
-	var srv atomic.Pointer[server]
-	slow := atomic.Bool{}
-	release := make(chan struct{})
-	c := startServerWith(t, nil, &hooks{
-		server: func(s *server) { srv.Store(s) },
-		beforeUpdate: func() {
-			if slow.Load() {
-				<-release // an update that does not end until the test says so
-			}
-		},
-	})
-	defer close(release)
-	c.initialize(root, fullCapabilities())
-	mainURI := uri.File(filepath.Join(root, "main.tf"))
-	b, err := os.ReadFile(filepath.Join(root, "main.tf"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := string(b)
-	c.notify(protocol.MethodTextDocumentDidOpen, &protocol.DidOpenTextDocumentParams{TextDocument: protocol.TextDocumentItem{
-		URI: mainURI, LanguageID: "terraform", Version: 1, Text: text}})
-	c.waitDiagnostics(mainURI, "version 1", func(p published) bool { v, ok := p.version(); return ok && v == 1 })
-	c.waitFor("the workspace scan", func() bool { return srv.Load().ws.Latest().Complete() })
-
-	slow.Store(true)
-	// A line typed at the top: the model's update hangs, the text is the editor's.
-	top := protocol.Position{}
-	c.notify(protocol.MethodTextDocumentDidChange, &protocol.DidChangeTextDocumentParams{
-		TextDocument:   protocol.VersionedTextDocumentIdentifier{TextDocumentIdentifier: protocol.TextDocumentIdentifier{URI: mainURI}, Version: 2},
-		ContentChanges: []protocol.TextDocumentContentChangeEvent{&protocol.TextDocumentContentChangePartial{Range: protocol.Range{Start: top, End: top}, Text: "# a comment\n"}},
-	})
-	edited := "# a comment\n" + text
+	c, mainURI, edited := typedAhead(t, root, "main.tf", "terraform", "# a comment\n")
 	at := rangeOf(t, edited, "storage_encrypted = false")
 	t0 := time.Now()
 	var h protocol.Hover
@@ -317,33 +286,7 @@ func TestUpdatesGoOnAfterAPanic(t *testing.T) {
 // at the top put every hint two lines above its flow until the model caught up.)
 func TestInlayHintsFollowTheTyping(t *testing.T) {
 	root := copyWorkspace(t, filepath.Join("..", "e2e", "testdata", "workspace"))
-	var srv atomic.Pointer[server]
-	slow := atomic.Bool{}
-	release := make(chan struct{})
-	c := startServerWith(t, nil, &hooks{
-		server: func(s *server) { srv.Store(s) },
-		beforeUpdate: func() {
-			if slow.Load() {
-				<-release
-			}
-		},
-	})
-	defer close(release)
-	c.initialize(root, fullCapabilities())
-	u := uri.File(filepath.Join(root, "k8s", "app.yaml"))
-	text := readText(t, root, "k8s/app.yaml")
-	c.notify(protocol.MethodTextDocumentDidOpen, &protocol.DidOpenTextDocumentParams{TextDocument: protocol.TextDocumentItem{
-		URI: u, LanguageID: "yaml", Version: 1, Text: text}})
-	c.waitDiagnostics(u, "version 1", func(p published) bool { v, ok := p.version(); return ok && v == 1 })
-	c.waitFor("the workspace scan", func() bool { return srv.Load().ws.Latest().Complete() })
-
-	slow.Store(true) // the model's update of what follows hangs
-	top := protocol.Position{}
-	c.notify(protocol.MethodTextDocumentDidChange, &protocol.DidChangeTextDocumentParams{
-		TextDocument:   protocol.VersionedTextDocumentIdentifier{TextDocumentIdentifier: protocol.TextDocumentIdentifier{URI: u}, Version: 2},
-		ContentChanges: []protocol.TextDocumentContentChangeEvent{&protocol.TextDocumentContentChangePartial{Range: protocol.Range{Start: top, End: top}, Text: "# one\n# two\n"}},
-	})
-	edited := "# one\n# two\n" + text
+	c, u, edited := typedAhead(t, root, "k8s/app.yaml", "yaml", "# one\n# two\n")
 	line := lineOf(t, edited, `- name: API_URL`)
 	var hints []protocol.InlayHint
 	// The lines around the flow, in the editor's text.
@@ -358,4 +301,53 @@ func TestInlayHintsFollowTheTyping(t *testing.T) {
 	if hints[0].Position != want {
 		t.Errorf("the hint is at %+v, want the end of API_URL's line in the editor's text, %+v", hints[0].Position, want)
 	}
+}
+
+// Document links, too, are where the editor's text has them.
+func TestDocumentLinksFollowTheTyping(t *testing.T) {
+	root := copyWorkspace(t, "workspace")
+	if err := os.WriteFile(filepath.Join(root, "main.tf"), []byte("# threatls:ignore AWS-RDS-002 test data, never deployed\n"+readText(t, root, "main.tf")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c, u, edited := typedAhead(t, root, "main.tf", "terraform", "# one\n# two\n")
+	var links []protocol.DocumentLink
+	if err := c.call(protocol.MethodTextDocumentDocumentLink, &protocol.DocumentLinkParams{TextDocument: protocol.TextDocumentIdentifier{URI: u}}, &links); err != nil {
+		t.Fatal(err)
+	}
+	if want := rangeOf(t, edited, `AWS-RDS-002`); len(links) != 1 || links[0].Range != want {
+		t.Errorf("links = %+v, want one at %+v, on AWS-RDS-002 in the editor's text", links, want)
+	}
+}
+
+// typedAhead opens rel of root (languageID) in a server, waits for its model, then types typed
+// at its top while the model's update of it hangs (until the test ends): requests then see the
+// editor's text ahead of the model's. It returns the client, the document and its text now.
+func typedAhead(t *testing.T, root, rel, languageID, typed string) (*testClient, uri.URI, string) {
+	t.Helper()
+	var srv atomic.Pointer[server]
+	slow := atomic.Bool{}
+	release := make(chan struct{})
+	c := startServerWith(t, nil, &hooks{
+		server: func(s *server) { srv.Store(s) },
+		beforeUpdate: func() {
+			if slow.Load() {
+				<-release // an update that does not end until the test does
+			}
+		},
+	})
+	t.Cleanup(func() { close(release) })
+	c.initialize(root, fullCapabilities())
+	u := uri.File(filepath.Join(root, filepath.FromSlash(rel)))
+	text := readText(t, root, rel)
+	c.notify(protocol.MethodTextDocumentDidOpen, &protocol.DidOpenTextDocumentParams{TextDocument: protocol.TextDocumentItem{
+		URI: u, LanguageID: protocol.LanguageKind(languageID), Version: 1, Text: text}})
+	c.waitDiagnostics(u, "version 1", func(p published) bool { v, ok := p.version(); return ok && v == 1 })
+	c.waitFor("the workspace scan", func() bool { return srv.Load().ws.Latest().Complete() })
+	slow.Store(true)
+	top := protocol.Position{}
+	c.notify(protocol.MethodTextDocumentDidChange, &protocol.DidChangeTextDocumentParams{
+		TextDocument:   protocol.VersionedTextDocumentIdentifier{TextDocumentIdentifier: protocol.TextDocumentIdentifier{URI: u}, Version: 2},
+		ContentChanges: []protocol.TextDocumentContentChangeEvent{&protocol.TextDocumentContentChangePartial{Range: protocol.Range{Start: top, End: top}, Text: typed}},
+	})
+	return c, u, typed + text
 }

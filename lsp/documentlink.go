@@ -25,13 +25,14 @@ func (s *server) documentLink(ctx context.Context, p *protocol.DocumentLinkParam
 	if v.file == nil {
 		return out, nil
 	}
-	m := s.maps.get(v.key, v.file.Text, v.enc)
+	// The comments are read in the editor's text, which may be ahead of the model's.
+	m, text := v.current(), v.cur
 	lib := s.eng.Library()
-	for _, loc := range ignoreRE.FindAllSubmatchIndex(v.file.Text, -1) {
+	for _, loc := range ignoreRE.FindAllSubmatchIndex(text, -1) {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		id := string(v.file.Text[loc[2]:loc[3]])
+		id := string(text[loc[2]:loc[3]])
 		title := "threat " + id
 		if t := lib.Threat(id); t != nil {
 			title = id + ": " + t.Title
