@@ -351,3 +351,28 @@ func typedAhead(t *testing.T, root, rel, languageID, typed string) (*testClient,
 	})
 	return c, u, typed + text
 }
+
+// Go to definition, within the document, lands where the editor's text has the definition.
+func TestDefinitionFollowsTheTyping(t *testing.T) {
+	root := copyWorkspace(t, filepath.Join("..", "e2e", "testdata", "workspace"))
+	c, u, edited := typedAhead(t, root, "k8s/app.yaml", "yaml", "# one\n# two\n")
+	var locs []protocol.Location
+	pos := rangeOf(t, edited, `orders-db:5432`).Start
+	if err := c.call(protocol.MethodTextDocumentDefinition, &protocol.DefinitionParams{TextDocumentPositionParams: protocol.TextDocumentPositionParams{
+		TextDocument: protocol.TextDocumentIdentifier{URI: u}, Position: pos}}, &locs); err != nil {
+		t.Fatal(err)
+	}
+	want := lineOf(t, edited, "kind: StatefulSet\nmetadata:\n  name: orders-db") - 1
+	var found bool
+	for _, l := range locs {
+		if l.URI == u {
+			found = true
+			if l.Range.Start.Line != want {
+				t.Errorf("the StatefulSet is at line %d, want %d of the editor's text", l.Range.Start.Line+1, want+1)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("definition of DATABASE_URL's host = %+v, want the StatefulSet in %s", locs, u)
+	}
+}

@@ -90,10 +90,14 @@ func (v *view) mapper(key string) *mapper {
 }
 
 // location returns the LSP location of a span; ok is false when its file is not in the
-// snapshot (a span that points nowhere).
+// snapshot (a span that points nowhere). A span of the view's document is placed in the
+// editor's text (rangeOf).
 func (v *view) location(sp model.Span) (protocol.Location, bool) {
 	if sp.IsZero() && sp.File == "" {
 		return protocol.Location{}, false
+	}
+	if sp.File == v.key && v.file != nil {
+		return protocol.Location{URI: v.files.uri(sp.File), Range: v.rangeOf(sp)}, true
 	}
 	m := v.mapper(sp.File)
 	if m == nil {
