@@ -3,11 +3,14 @@ package lsp
 import (
 	"bytes"
 	"sort"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"go.lsp.dev/protocol"
 
+	"github.com/threatls/threatls/analyzers/parse"
 	"github.com/threatls/threatls/model"
 )
 
@@ -47,10 +50,14 @@ func newMapper(text []byte, enc encoding) *mapper {
 	return &mapper{text: text, enc: enc, lines: lineStarts(text)}
 }
 
+// indexed counts the bytes lineStarts has read (tests read it).
+var indexed atomic.Int64
+
 // lineStarts returns the offset of the start of each line of text: after "\n", "\r\n" and a
 // lone "\r". Each keystroke of an open file makes one (a 4.5 MB file's took 11 ms byte by
 // byte): a text without "\r" is read by bytes.IndexByte.
 func lineStarts(text []byte) []int {
+	indexed.Add(int64(len(text)))
 	lines := make([]int, 1, bytes.Count(text, []byte{'\n'})+1)
 	if bytes.IndexByte(text, '\r') < 0 {
 		for i := 0; ; {
@@ -76,13 +83,53 @@ func lineStarts(text []byte) []int {
 	return lines
 }
 
+// edited returns the mapper of text, the text of m after the edit e (text = e applied to
+// m.text), its line index made from m's: the lines before the edit and after it are m's,
+// moved; only those around the edit are read again. A keystroke in a 5 MB document read the
+// whole text to index it again: 3.5 ms and 2 MB of garbage each, on the path that every
+// document notification and the requests after them wait for.
+func (m *mapper) edited(e parse.Edit, text []byte) *mapper {
+	if e.Start < 0 || e.End < e.Start || e.End > len(m.text) || len(text) != len(m.text)-(e.End-e.Start)+len(e.Text) {
+		return newMapper(text, m.enc)
+	}
+	delta := len(text) - len(m.text)
+	// The lines read again: from the start of the line before the edit's (a "\r" that ends it
+	// may pair with a "\n" the edit brings) to the start of the second line after the edit's
+	// end (the same, after it). Outside them every line start is m's, moved by delta.
+	first := max(m.lineOf(e.Start)-1, 0)
+	last := m.lineOf(e.End) + 2 // the index of the first line start kept after the edit
+	from := m.lines[first]
+	to := len(text) // where the lines read again end, in text
+	if last < len(m.lines) {
+		to = m.lines[last] + delta
+	}
+	lines := make([]int, 0, len(m.lines)+strings.Count(e.Text, "\n")+1)
+	lines = append(lines, m.lines[:first]...)
+	for _, l := range lineStarts(text[from:to]) {
+		if from+l < to || to == len(text) && last >= len(m.lines) {
+			lines = append(lines, from+l)
+		}
+	}
+	if last < len(m.lines) {
+		for _, l := range m.lines[last:] {
+			lines = append(lines, l+delta)
+		}
+	}
+	return &mapper{text: text, enc: m.enc, lines: lines}
+}
+
+// lineOf returns the line that holds the byte offset off.
+func (m *mapper) lineOf(off int) int {
+	return sort.Search(len(m.lines), func(i int) bool { return m.lines[i] > off }) - 1
+}
+
 // position returns the LSP position of a byte offset.
 func (m *mapper) position(offset int) protocol.Position {
 	offset = min(max(offset, 0), len(m.text))
 	for offset > 0 && offset < len(m.text) && !utf8.RuneStart(m.text[offset]) {
 		offset--
 	}
-	line := sort.Search(len(m.lines), func(i int) bool { return m.lines[i] > offset }) - 1
+	line := m.lineOf(offset)
 	start := m.lines[line]
 	// An offset between "\r" and "\n" belongs to the line the pair ends.
 	if end := m.lineEnd(line); offset > end {
@@ -189,6 +236,17 @@ func (ms *mappers) get(key string, text []byte, enc encoding) *mapper {
 	m := newMapper(text, enc)
 	ms.byKey[key] = [2]*mapper{m, pair[0]}
 	return m
+}
+
+// put records m, a mapper of a text of the file key, as the newest (see get).
+func (ms *mappers) put(key string, m *mapper) {
+	ms.mu.Lock()
+	defer ms.mu.Unlock()
+	pair := ms.byKey[key]
+	if pair[0] != nil && pair[0].enc == m.enc && sameSlice(pair[0].text, m.text) {
+		return
+	}
+	ms.byKey[key] = [2]*mapper{m, pair[0]}
 }
 
 // sameSlice reports whether a and b are the same bytes in memory (texts are immutable).

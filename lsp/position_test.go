@@ -4,6 +4,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -12,6 +13,8 @@ import (
 	"testing"
 
 	"go.lsp.dev/protocol"
+
+	"github.com/threatls/threatls/analyzers/parse"
 )
 
 func TestMapperMultibyte(t *testing.T) {
@@ -167,6 +170,36 @@ func TestLineStarts(t *testing.T) {
 	} {
 		if got := lineStarts([]byte(c.text)); !slices.Equal(got, c.want) {
 			t.Errorf("lineStarts(%q) = %v, want %v", c.text, got, c.want)
+		}
+	}
+}
+
+// The line index of a text after an edit, made from the index before it, is the index of
+// the text read whole: random texts of lines ended by "\n", "\r\n" and a lone "\r" (an edit
+// may split a "\r\n" or make one), with characters of one to four bytes, and random edits.
+func TestEditedMapperIsNewMapper(t *testing.T) {
+	pieces := []string{"a", "bc", "é", "😀", "\n", "\r", "\r\n", "\n\n", " "}
+	random := func(r *rand.Rand, n int) string {
+		var b strings.Builder
+		for range n {
+			b.WriteString(pieces[r.IntN(len(pieces))])
+		}
+		return b.String()
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := range 20000 {
+		text := []byte(random(r, r.IntN(40)))
+		m := newMapper(text, encUTF16)
+		start := r.IntN(len(text) + 1)
+		end := start + r.IntN(len(text)-start+1)
+		e := parse.Edit{Start: start, End: end, Text: random(r, r.IntN(4))}
+		next, err := e.Apply(text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, want := m.edited(e, next), newMapper(next, encUTF16)
+		if !slices.Equal(got.lines, want.lines) {
+			t.Fatalf("case %d: %q with [%d,%d) replaced by %q = %q: lines %v, want %v", i, text, start, end, e.Text, next, got.lines, want.lines)
 		}
 	}
 }

@@ -52,6 +52,11 @@ func (s *server) didChange(_ context.Context, p *protocol.DidChangeTextDocumentP
 	if err := ws.Stage(key, p.TextDocument.Version, edits); err != nil {
 		return fmt.Errorf("didChange %s: %w", key, err)
 	}
+	// The line index of the new text is made from the old one's (a keystroke's change is
+	// one edit): the next change, and the diagnostics of the model of this text, read it.
+	if next, ok := ws.Text(key); ok && len(edits) == 1 {
+		s.maps.put(key, s.maps.get(key, text, enc).edited(edits[0], next))
+	}
 	return nil
 }
 
