@@ -219,9 +219,19 @@ func overlaps(s1, e1, s2, e2 int) bool { return s1 <= e2 && s2 <= e1 }
 type mappers struct {
 	mu    sync.Mutex
 	byKey map[string][2]*mapper
+	// next is, by file, the edit a document notification is about to make of the text of a
+	// mapper: the text it makes gets its mapper from that one's (see expect).
+	next map[string]nextEdit
 }
 
-func newMappers() *mappers { return &mappers{byKey: map[string][2]*mapper{}} }
+type nextEdit struct {
+	from *mapper
+	e    parse.Edit
+}
+
+func newMappers() *mappers {
+	return &mappers{byKey: map[string][2]*mapper{}, next: map[string]nextEdit{}}
+}
 
 // get returns the mapper of text, a text of the file key.
 func (ms *mappers) get(key string, text []byte, enc encoding) *mapper {
@@ -233,20 +243,42 @@ func (ms *mappers) get(key string, text []byte, enc encoding) *mapper {
 			return m
 		}
 	}
-	m := newMapper(text, enc)
+	var m *mapper
+	if n, ok := ms.next[key]; ok && n.from.enc == enc && n.makes(text) {
+		m = n.from.edited(n.e, text)
+	} else {
+		m = newMapper(text, enc)
+	}
 	ms.byKey[key] = [2]*mapper{m, pair[0]}
 	return m
 }
 
-// put records m, a mapper of a text of the file key, as the newest (see get).
-func (ms *mappers) put(key string, m *mapper) {
+// expect records that the text of from, a mapper of the file key, is about to be edited by
+// e: the mapper of the text that makes is made from from's when first asked for. (Made after
+// the edit was staged, it came too late when the model's update of the new text was
+// published first.)
+func (ms *mappers) expect(key string, from *mapper, e parse.Edit) {
 	ms.mu.Lock()
 	defer ms.mu.Unlock()
-	pair := ms.byKey[key]
-	if pair[0] != nil && pair[0].enc == m.enc && sameSlice(pair[0].text, m.text) {
-		return
+	ms.next[key] = nextEdit{from: from, e: e}
+}
+
+// forget drops what the mappers know of the file key (the editor closed it).
+func (ms *mappers) forget(key string) {
+	ms.mu.Lock()
+	defer ms.mu.Unlock()
+	delete(ms.byKey, key)
+	delete(ms.next, key)
+}
+
+// makes reports whether text is the edit applied to the mapper's text, byte for byte.
+func (n nextEdit) makes(text []byte) bool {
+	old, e := n.from.text, n.e
+	if e.Start < 0 || e.End < e.Start || e.End > len(old) || len(text) != len(old)-(e.End-e.Start)+len(e.Text) {
+		return false
 	}
-	ms.byKey[key] = [2]*mapper{m, pair[0]}
+	mid := e.Start + len(e.Text)
+	return string(text[e.Start:mid]) == e.Text && bytes.Equal(text[:e.Start], old[:e.Start]) && bytes.Equal(text[mid:], old[e.End:])
 }
 
 // sameSlice reports whether a and b are the same bytes in memory (texts are immutable).

@@ -1,6 +1,7 @@
 package lsp
 
 import (
+	"bytes"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -201,5 +202,38 @@ func TestEditedMapperIsNewMapper(t *testing.T) {
 		if !slices.Equal(got.lines, want.lines) {
 			t.Fatalf("case %d: %q with [%d,%d) replaced by %q = %q: lines %v, want %v", i, text, start, end, e.Text, next, got.lines, want.lines)
 		}
+	}
+}
+
+// The mapper of a text an expected edit makes is made from the mapper before it only when
+// the text is that edit applied, byte for byte: a text of the same length that differs
+// elsewhere (typed and then undone, a text from another version) is indexed whole.
+func TestExpectedEditIsVerified(t *testing.T) {
+	ms := newMappers()
+	base := []byte("first\r\n" + strings.Repeat("a line of the middle\n", 200) + "second\nthird\n")
+	m := ms.get("k", base, encUTF16)
+	at := bytes.Index(base, []byte("second"))
+	e := parse.Edit{Start: at, End: at + len("second"), Text: "2nd\n\nsix"}
+	ms.expect("k", m, e)
+	edited, err := e.Apply(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := []byte(strings.Replace(string(edited), "first", "fir\nt", 1)) // as long, not the edit
+	wantEdited, wantOther := lineStarts(edited), lineStarts(other)
+
+	before := indexed.Load()
+	if got := ms.get("k", edited, encUTF16); !slices.Equal(got.lines, wantEdited) {
+		t.Errorf("lines of the edited text %v, want %v", got.lines, wantEdited)
+	}
+	if n := indexed.Load() - before; n >= int64(len(edited))/2 {
+		t.Errorf("the edited text: %d of its %d bytes indexed, want the lines around the edit", n, len(edited))
+	}
+	before = indexed.Load()
+	if got := ms.get("k", other, encUTF16); !slices.Equal(got.lines, wantOther) {
+		t.Errorf("lines of another text of the same length %v, want %v", got.lines, wantOther)
+	}
+	if n := indexed.Load() - before; n != int64(len(other)) {
+		t.Errorf("another text of the same length: %d bytes indexed, want it whole (%d)", n, len(other))
 	}
 }

@@ -49,13 +49,14 @@ func (s *server) didChange(_ context.Context, p *protocol.DidChangeTextDocumentP
 		return fmt.Errorf("didChange %s: %w", key, engine.ErrNotOpen)
 	}
 	edits := s.edits(key, text, enc, p.ContentChanges)
+	// The line index of the new text will be made from the old one's (a keystroke's change
+	// is one edit), for the next change and the diagnostics of the model of this text,
+	// whichever comes first.
+	if len(edits) == 1 {
+		s.maps.expect(key, s.maps.get(key, text, enc), edits[0])
+	}
 	if err := ws.Stage(key, p.TextDocument.Version, edits); err != nil {
 		return fmt.Errorf("didChange %s: %w", key, err)
-	}
-	// The line index of the new text is made from the old one's (a keystroke's change is
-	// one edit): the next change, and the diagnostics of the model of this text, read it.
-	if next, ok := ws.Text(key); ok && len(edits) == 1 {
-		s.maps.put(key, s.maps.get(key, text, enc).edited(edits[0], next))
 	}
 	return nil
 }
@@ -120,6 +121,7 @@ func (s *server) didClose(_ context.Context, p *protocol.DidCloseTextDocumentPar
 	key := files.key(p.TextDocument.URI)
 	f.diags.setOpen(key, false)
 	ws.StageClose(key)
+	s.maps.forget(key) // the editor's texts of it, and its line indexes
 	return nil
 }
 
