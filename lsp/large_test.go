@@ -40,6 +40,7 @@ func TestRequestsReadTheFindingsAtTheirPlace(t *testing.T) {
 	c.waitFor("the complete model", func() bool { return srv.Load().ws.Latest().Complete() })
 	findings := len(srv.Load().ws.Latest().File("all.yaml").Findings)
 	pub := c.waitDiagnostics(u, "the complete model's", func(p published) bool { return len(p.Diagnostics) == findings })
+	c.waitFor("the complete model published", func() bool { return allPublished(srv.Load()) })
 	if findings < 1000 {
 		t.Fatalf("the stream has %d findings, want thousands", findings)
 	}
@@ -129,6 +130,7 @@ func TestKeystrokesIndexTheLinesTheyTouch(t *testing.T) {
 		URI: u, LanguageID: "yaml", Version: 1, Text: text}})
 	c.waitFor("the complete model", func() bool { return srv.Load().ws.Latest().Complete() })
 	c.waitDiagnostics(u, "version 1", func(p published) bool { v, ok := p.version(); return ok && v == 1 })
+	c.waitFor("the complete model published", func() bool { return allPublished(srv.Load()) })
 	at := rangeOf(t, text, "name: api\n").End
 	at.Character-- // in the name, before its line's end
 	const keystrokes = 10
@@ -152,4 +154,19 @@ func TestKeystrokesIndexTheLinesTheyTouch(t *testing.T) {
 	if n := indexed.Load() - before; n > 2*int64(len(text)) {
 		t.Errorf("%d keystrokes in a %d-byte document indexed %d bytes of lines, want at most the document twice", keystrokes, len(text), n)
 	}
+}
+
+// allPublished reports whether the server has published the complete model of each folder and
+// has nothing left to publish: what it allocates then is what requests cost.
+func allPublished(s *server) bool {
+	for _, f := range s.folderList() {
+		p := f.diags
+		p.mu.Lock()
+		done := p.complete && len(p.pending) == 0 && p.snap != nil && p.snap.Seq() == f.ws.Latest().Seq()
+		p.mu.Unlock()
+		if !done {
+			return false
+		}
+	}
+	return true
 }
