@@ -54,8 +54,8 @@ func newMapper(text []byte, enc encoding) *mapper {
 var indexed atomic.Int64
 
 // lineStarts returns the offset of the start of each line of text: after "\n", "\r\n" and a
-// lone "\r". Each keystroke of an open file makes one (a 4.5 MB file's took 11 ms byte by
-// byte): a text without "\r" is read by bytes.IndexByte.
+// lone "\r". A text without "\r" is read by bytes.IndexByte (a 4.5 MB file's took 11 ms byte
+// by byte). A keystroke's text reads only the lines around its edit (mapper.edited).
 func lineStarts(text []byte) []int {
 	indexed.Add(int64(len(text)))
 	lines := make([]int, 1, bytes.Count(text, []byte{'\n'})+1)
