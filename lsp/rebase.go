@@ -16,15 +16,40 @@ func newRebase(old, cur []byte) rebase {
 	if sameSlice(old, cur) {
 		return rebase{same: true}
 	}
+	p := commonPrefix(old, cur)
+	s := commonSuffix(old[p:], cur[p:])
+	return rebase{p: p, oldEnd: len(old) - s, newEnd: len(cur) - s, same: p == len(old) && p == len(cur)}
+}
+
+// chunk is how many bytes commonPrefix and commonSuffix compare at once: every request about
+// a document typed into since the model compares its two texts, and byte by byte that was
+// 5 ms a request in a 5 MB document.
+const chunk = 4096
+
+// commonPrefix returns the length of the longest common prefix of a and b.
+func commonPrefix(a, b []byte) int {
+	n := min(len(a), len(b))
 	p := 0
-	for p < len(old) && p < len(cur) && old[p] == cur[p] {
+	for p+chunk <= n && string(a[p:p+chunk]) == string(b[p:p+chunk]) {
+		p += chunk
+	}
+	for p < n && a[p] == b[p] {
 		p++
 	}
+	return p
+}
+
+// commonSuffix returns the length of the longest common suffix of a and b.
+func commonSuffix(a, b []byte) int {
+	n := min(len(a), len(b))
 	s := 0
-	for s < len(old)-p && s < len(cur)-p && old[len(old)-1-s] == cur[len(cur)-1-s] {
+	for s+chunk <= n && string(a[len(a)-s-chunk:len(a)-s]) == string(b[len(b)-s-chunk:len(b)-s]) {
+		s += chunk
+	}
+	for s < n && a[len(a)-1-s] == b[len(b)-1-s] {
 		s++
 	}
-	return rebase{p: p, oldEnd: len(old) - s, newEnd: len(cur) - s, same: p == len(old) && p == len(cur)}
+	return s
 }
 
 // toOld maps an offset of the current text to the old one; inside the changed region it is
