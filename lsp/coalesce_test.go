@@ -376,3 +376,27 @@ func TestDefinitionFollowsTheTyping(t *testing.T) {
 		t.Errorf("definition of DATABASE_URL's host = %+v, want the StatefulSet in %s", locs, u)
 	}
 }
+
+// A pull of the document's diagnostics while the model lags gives their ranges in the
+// editor's text, and a result of its own: the text it was made for is the editor's.
+func TestPulledDiagnosticsFollowTheTyping(t *testing.T) {
+	root := copyWorkspace(t, "workspace")
+	c, u, edited := typedAhead(t, root, "main.tf", "terraform", "# one\n# two\n")
+	var rep protocol.RelatedFullDocumentDiagnosticReport
+	if err := c.call(protocol.MethodTextDocumentDiagnostic, &protocol.DocumentDiagnosticParams{TextDocument: protocol.TextDocumentIdentifier{URI: u}}, &rep); err != nil {
+		t.Fatal(err)
+	}
+	want := rangeOf(t, edited, "storage_encrypted = false")
+	var found bool
+	for _, d := range rep.Items {
+		if codeString(d.Code) == "AWS-RDS-002" {
+			found = true
+			if d.Range.Start.Line != want.Start.Line {
+				t.Errorf("AWS-RDS-002 pulled at line %d, want %d of the editor's text", d.Range.Start.Line+1, want.Start.Line+1)
+			}
+		}
+	}
+	if rep.Kind != "full" || !found {
+		t.Errorf("pulled %s %v, want a full report with AWS-RDS-002", rep.Kind, codes(rep.Items))
+	}
+}

@@ -8,7 +8,6 @@ import (
 
 	"go.lsp.dev/protocol"
 
-	"github.com/threatls/threatls/engine"
 	"github.com/threatls/threatls/model"
 )
 
@@ -29,14 +28,20 @@ func (s *server) documentDiagnostic(ctx context.Context, p *protocol.DocumentDia
 	if v.file != nil {
 		shown = s.shown(v.file.Findings)
 	}
-	id := resultID(v.file, shown)
+	// The report is of the editor's text, which may be ahead of the model's: its ranges are
+	// placed there (rangeOf), and its identity is of that text.
+	id := resultID(v.cur, shown)
 	if p.PreviousResultID != nil && *p.PreviousResultID == id {
 		return &protocol.RelatedUnchangedDocumentDiagnosticReport{UnchangedDocumentDiagnosticReport: protocol.UnchangedDocumentDiagnosticReport{
 			Kind: "unchanged", ResultID: id}}, nil
 	}
 	items := make([]protocol.Diagnostic, 0, len(shown))
 	for _, f := range shown {
-		items = append(items, s.diagnostic(v.snap, v.files, v.enc, f))
+		d := s.diagnostic(v.snap, v.files, v.enc, f)
+		if f.Span.File == v.key {
+			d.Range = v.rangeOf(f.Span)
+		}
+		items = append(items, d)
 	}
 	return &protocol.RelatedFullDocumentDiagnosticReport{FullDocumentDiagnosticReport: protocol.FullDocumentDiagnosticReport{
 		Kind: "full", ResultID: &id, Items: items}}, ctx.Err()
@@ -62,7 +67,7 @@ func (s *server) workspaceDiagnostic(ctx context.Context, p *protocol.WorkspaceD
 			if len(shown) == 0 && !had {
 				continue
 			}
-			id := resultID(file, shown)
+			id := resultID(file.Text, shown)
 			var version *int32
 			if file.Version != 0 {
 				version = ptr(file.Version)
@@ -85,12 +90,11 @@ func (s *server) workspaceDiagnostic(ctx context.Context, p *protocol.WorkspaceD
 	return out, nil
 }
 
-// resultID identifies the diagnostics a file's shown findings make, in its current text.
-func resultID(file *engine.File, shown []model.Finding) string {
+// resultID identifies the diagnostics a file's shown findings make in text, the text they
+// are placed in.
+func resultID(text []byte, shown []model.Finding) string {
 	h := fnv.New64a()
-	if file != nil {
-		h.Write(file.Text)
-	}
+	h.Write(text)
 	for _, f := range shown {
 		h.Write([]byte(f.ThreatID + "\x00" + f.Element + "\x00" + f.Message + "\x00" + string(f.Severity) + string(f.Confidence) + "\x00" +
 			strconv.Itoa(int(f.Span.Start.Offset)) + ":" + strconv.Itoa(int(f.Span.End.Offset)) + "\x00"))
