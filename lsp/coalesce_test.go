@@ -400,3 +400,20 @@ func TestPulledDiagnosticsFollowTheTyping(t *testing.T) {
 		t.Errorf("pulled %s %v, want a full report with AWS-RDS-002", rep.Kind, codes(rep.Items))
 	}
 }
+
+// Go to definition from another document lands where the editor's text of the target has
+// it, when the editor is typing there ahead of the model.
+func TestDefinitionIntoATypedDocument(t *testing.T) {
+	root := copyWorkspace(t, filepath.Join("..", "e2e", "testdata", "workspace"))
+	c, u, edited := typedAhead(t, root, "k8s/app.yaml", "yaml", "# one\n# two\n")
+	design := readText(t, root, "docs/design.md")
+	var locs []protocol.Location
+	pos := rangeOf(t, design, `api\[Orders API\]`).Start
+	if err := c.call(protocol.MethodTextDocumentDefinition, &protocol.DefinitionParams{TextDocumentPositionParams: at(root, "docs/design.md", pos)}, &locs); err != nil {
+		t.Fatal(err)
+	}
+	want := lineOf(t, edited, `kind: Deployment\nmetadata:\n  name: api`) - 1
+	if len(locs) != 1 || locs[0].URI != u || locs[0].Range.Start.Line != want {
+		t.Errorf("definition of the diagram's api = %+v, want %s line %d of the editor's text", locs, u, want+1)
+	}
+}

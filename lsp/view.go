@@ -25,6 +25,8 @@ type view struct {
 	file  *engine.File // the document in snap, or nil
 	rb    rebase       // from the snapshot's text of the document to the editor's
 	cur   []byte       // the editor's text of the document
+	// others are the views of the other documents the request placed spans in (location).
+	others map[string]*view
 }
 
 // viewOf returns the view of the document u, routed to the workspace folder that holds it.
@@ -80,30 +82,28 @@ func (s *server) views() []*view {
 	return out
 }
 
-// mapper returns the mapper of the file key in the view's snapshot, or nil when it has none.
-func (v *view) mapper(key string) *mapper {
-	file := v.snap.File(key)
-	if file == nil {
-		return nil
-	}
-	return v.s.maps.get(key, file.Text, v.enc)
-}
-
 // location returns the LSP location of a span; ok is false when its file is not in the
-// snapshot (a span that points nowhere). A span of the view's document is placed in the
-// editor's text (rangeOf).
+// snapshot (a span that points nowhere). The span is placed in the editor's text of its file
+// (rangeOf), which is the snapshot's unless the editor has the file open and has typed into
+// it since.
 func (v *view) location(sp model.Span) (protocol.Location, bool) {
 	if sp.IsZero() && sp.File == "" {
 		return protocol.Location{}, false
 	}
-	if sp.File == v.key && v.file != nil {
-		return protocol.Location{URI: v.files.uri(sp.File), Range: v.rangeOf(sp)}, true
+	o := v
+	if sp.File != v.key {
+		if o = v.others[sp.File]; o == nil {
+			o = v.of(sp.File)
+			if v.others == nil {
+				v.others = map[string]*view{}
+			}
+			v.others[sp.File] = o
+		}
 	}
-	m := v.mapper(sp.File)
-	if m == nil {
+	if o.file == nil {
 		return protocol.Location{}, false
 	}
-	return protocol.Location{URI: v.files.uri(sp.File), Range: m.rangeOf(int(sp.Start.Offset), int(sp.End.Offset))}, true
+	return protocol.Location{URI: v.files.uri(sp.File), Range: o.rangeOf(sp)}, true
 }
 
 // rangeOf returns the range, in the editor's text, of a span of the view's document.
