@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
@@ -27,20 +28,9 @@ func TestRequestsReadTheFindingsAtTheirPlace(t *testing.T) {
 		fmt.Fprintf(&src, "---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api%03d\nspec:\n  selector: {matchLabels: {app: api%03d}}\n  template:\n    metadata: {labels: {app: api%03d}}\n    spec:\n      containers:\n        - name: api\n          image: shop/api:latest\n          env:\n            - name: DB_URL\n              value: postgres://db.example.com:5432/shop\n", i, i, i)
 	}
 	text := src.String()
-	if err := os.WriteFile(filepath.Join(root, "all.yaml"), []byte(text), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	var srv atomic.Pointer[server]
-	c := startServerWith(t, nil, &hooks{server: func(s *server) { srv.Store(s) }})
-	c.initialize(root, fullCapabilities())
-	u := uri.File(filepath.Join(root, "all.yaml"))
-	c.notify(protocol.MethodTextDocumentDidOpen, &protocol.DidOpenTextDocumentParams{TextDocument: protocol.TextDocumentItem{
-		URI: u, LanguageID: "yaml", Version: 1, Text: text}})
-	// Measured once the server is idle: the model complete, its diagnostics published.
-	c.waitFor("the complete model", func() bool { return srv.Load().ws.Latest().Complete() })
-	findings := len(srv.Load().ws.Latest().File("all.yaml").Findings)
+	c, srv, u := openIdle(t, root, "all.yaml", text)
+	findings := len(srv.ws.Latest().File("all.yaml").Findings)
 	pub := c.waitDiagnostics(u, "the complete model's", func(p published) bool { return len(p.Diagnostics) == findings })
-	c.waitFor("the complete model published", func() bool { return allPublished(srv.Load()) })
 	if findings < 1000 {
 		t.Fatalf("the stream has %d findings, want thousands", findings)
 	}
@@ -119,18 +109,7 @@ func TestKeystrokesIndexTheLinesTheyTouch(t *testing.T) {
 		fmt.Fprintf(&src, "# filler line %d of a large manifest\n", i)
 	}
 	text := src.String()
-	if err := os.WriteFile(filepath.Join(root, "big.yaml"), []byte(text), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	var srv atomic.Pointer[server]
-	c := startServerWith(t, nil, &hooks{server: func(s *server) { srv.Store(s) }})
-	c.initialize(root, fullCapabilities())
-	u := uri.File(filepath.Join(root, "big.yaml"))
-	c.notify(protocol.MethodTextDocumentDidOpen, &protocol.DidOpenTextDocumentParams{TextDocument: protocol.TextDocumentItem{
-		URI: u, LanguageID: "yaml", Version: 1, Text: text}})
-	c.waitFor("the complete model", func() bool { return srv.Load().ws.Latest().Complete() })
-	c.waitDiagnostics(u, "version 1", func(p published) bool { v, ok := p.version(); return ok && v == 1 })
-	c.waitFor("the complete model published", func() bool { return allPublished(srv.Load()) })
+	c, _, u := openIdle(t, root, "big.yaml", text)
 	at := rangeOf(t, text, "name: api\n").End
 	at.Character-- // in the name, before its line's end
 	const keystrokes = 10
@@ -154,6 +133,33 @@ func TestKeystrokesIndexTheLinesTheyTouch(t *testing.T) {
 	if n := indexed.Load() - before; n > 2*int64(len(text)) {
 		t.Errorf("%d keystrokes in a %d-byte document indexed %d bytes of lines, want at most the document twice", keystrokes, len(text), n)
 	}
+}
+
+// openIdle writes text as the YAML file rel of root, starts a server on root, opens the file
+// in it and returns once the server is idle: the model complete, the diagnostics of the
+// document's first version published, and nothing left to publish. What a test measures
+// then is what its own requests cost.
+func openIdle(t *testing.T, root, rel, text string) (*testClient, *server, uri.URI) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(root, rel), []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var srv atomic.Pointer[server]
+	c := startServerWith(t, nil, &hooks{server: func(s *server) { srv.Store(s) }})
+	c.initialize(root, fullCapabilities())
+	u := uri.File(filepath.Join(root, rel))
+	c.notify(protocol.MethodTextDocumentDidOpen, &protocol.DidOpenTextDocumentParams{TextDocument: protocol.TextDocumentItem{
+		URI: u, LanguageID: "yaml", Version: 1, Text: text}})
+	c.waitFor("the complete model", func() bool { return srv.Load().ws.Latest().Complete() })
+	c.waitDiagnostics(u, "version 1", func(p published) bool { v, ok := p.version(); return ok && v == 1 })
+	// Polled apart from the client's lock (waitFor holds it): the publisher holds its own
+	// while it writes to the client, whose reader takes the client's lock.
+	for deadline := time.Now().Add(waitTimeout); !allPublished(srv.Load()); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("timed out waiting for the complete model's publication")
+		}
+	}
+	return c, srv.Load(), u
 }
 
 // allPublished reports whether the server has published the complete model of each folder and
