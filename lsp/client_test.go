@@ -96,7 +96,7 @@ func (c *testClient) record(f func()) {
 }
 
 // testEngine is the real engine: the built-in library and every analyzer.
-func testEngine(t *testing.T) *engine.Engine {
+func testEngine(t testing.TB) *engine.Engine {
 	t.Helper()
 	lib, err := knowledge.Builtin()
 	if err != nil {

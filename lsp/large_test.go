@@ -1,6 +1,7 @@
 package lsp
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -13,6 +14,10 @@ import (
 
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
+	"go.uber.org/zap"
+
+	"github.com/threatls/threatls/engine"
+	"github.com/threatls/threatls/engine/corpus"
 )
 
 // A hover and a light bulb read the findings at their place, not every finding of the file:
@@ -176,3 +181,53 @@ func allPublished(s *server) bool {
 	}
 	return true
 }
+
+// BenchmarkPublishLargeFile: what one publication of the 5 MB stream of manifests costs
+// whatever the engine does, since the protocol republishes a file's diagnostics whole: its
+// findings made diagnostics in the server (build-ms), their JSON (json-MB, encode-ms), and a
+// client's decoding of it into plain values (decode-ms, encoding/json's; an editor's parser is
+// its own). The floor under the 5 MB
+// keystroke through the protocol (`-bench PublishLargeFile -benchtime 5x ./lsp/`).
+func BenchmarkPublishLargeFile(b *testing.B) {
+	text, _ := corpus.LargeManifest(1, 5<<20-64<<10)
+	eng := testEngine(b)
+	snap, err := eng.Workspace("", engine.DefaultConfig()).Open("cluster/all.yaml", "yaml", 1, text)
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := newServer(context.Background(), eng, zap.NewNop(), nil)
+	files := fileMap{root: "/ws"}
+	findings := s.shown(snap.File("cluster/all.yaml").Findings)
+	var build, encode, decode time.Duration
+	size := 0
+	for b.Loop() {
+		t0 := time.Now()
+		diags := make([]protocol.Diagnostic, 0, len(findings))
+		for _, f := range findings {
+			diags = append(diags, s.diagnostic(snap, files, encUTF16, f))
+		}
+		t1 := time.Now()
+		raw, err := protocol.Marshal(&protocol.PublishDiagnosticsParams{URI: files.uri("cluster/all.yaml"), Diagnostics: diags})
+		if err != nil {
+			b.Fatal(err)
+		}
+		t2 := time.Now()
+		// As an editor's JSON parser reads it: into plain values.
+		var back struct {
+			Diagnostics []any `json:"diagnostics"`
+		}
+		if err := json.Unmarshal(raw, &back); err != nil || len(back.Diagnostics) != len(diags) {
+			b.Fatalf("decoding %d diagnostics: %d back, %v", len(diags), len(back.Diagnostics), err)
+		}
+		build, encode, decode, size = build+t1.Sub(t0), encode+t2.Sub(t1), decode+time.Since(t2), len(raw)
+	}
+	n := float64(b.N)
+	b.ReportMetric(ms(build)/n, "build-ms")
+	b.ReportMetric(ms(encode)/n, "encode-ms")
+	b.ReportMetric(ms(decode)/n, "decode-ms")
+	b.ReportMetric(float64(size)/1e6, "json-MB")
+	b.Logf("%d diagnostics: %.1f MB of JSON; made %.1f ms, encoded %.1f ms, decoded %.1f ms a publication",
+		len(findings), float64(size)/1e6, ms(build)/n, ms(encode)/n, ms(decode)/n)
+}
+
+func ms(d time.Duration) float64 { return float64(d) / 1e6 }

@@ -107,19 +107,16 @@ func wantType(field string) string {
 	return "a string"
 }
 
-// visible reports whether the user's settings show a finding. Findings about threatls
-// itself (TLS-…: a file that could not be read, a broken suppression) ignore the severity
-// floor: nothing slips past unseen.
-func (s *server) visible(f model.Finding) bool { return s.visibleWith(s.currentPrefs(), &f) }
-
-// currentPrefs returns the settings in force.
+// currentPrefs returns the settings in force: read once per request, not per finding.
 func (s *server) currentPrefs() prefs {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.prefs
 }
 
-// visibleWith is visible under the settings pr.
+// visibleWith reports whether the settings pr show a finding. Findings about threatls itself
+// (TLS-…: a file that could not be read, a broken suppression) ignore the severity floor:
+// nothing slips past unseen.
 func (s *server) visibleWith(pr prefs, f *model.Finding) bool {
 	for _, d := range pr.disable {
 		if d != "" && (f.ThreatID == d || strings.HasPrefix(f.ThreatID, strings.TrimSuffix(strings.TrimSuffix(d, "*"), "-")+"-")) {
