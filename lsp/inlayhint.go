@@ -46,11 +46,11 @@ func (s *server) inlayHint(ctx context.Context, p *protocol.InlayHintParams) ([]
 			if label == "" {
 				break
 			}
-			at, ok := v.rb.toCur(int(head.Start.Offset))
+			r, ok := v.rangeOK(head)
 			if !ok {
 				continue // typed over since the model was made
 			}
-			line := cur.position(at).Line
+			line := r.Start.Line
 			out = append(out, protocol.InlayHint{
 				Position:    cur.position(cur.lineEnd(int(line))),
 				Label:       protocol.String(label),
