@@ -93,13 +93,13 @@ func BuildReviewRequest(snap *engine.Snapshot, cfg Config) (*Request, error) {
 			fmt.Fprintf(&b, "… and %d more\n", len(flows)-i)
 			break
 		}
-		proto, _ := f.Attrs["protocol"].Value.(string)
-		port, _ := f.Attrs["port"].Value.(int64)
+		proto, _ := f.Attrs.At("protocol").Value.(string)
+		port, _ := f.Attrs.At("port").Value.(int64)
 		fmt.Fprintf(&b, "- %s -> %s | %s:%d | tls %s | authenticated %s\n", f.From, f.To, proto, port, tri(f, "tls"), tri(f, "authenticated"))
 	}
 	b.WriteString("\n## Trust zones\n\n")
 	for _, z := range zones {
-		trust, _ := z.Attrs["trust"].Value.(string)
+		trust, _ := z.Attrs.At("trust").Value.(string)
 		fmt.Fprintf(&b, "- %s | %s | trust %s\n", z.ID, z.Name, trust)
 	}
 	b.WriteString("\n## Attack paths\n\n")
@@ -107,7 +107,7 @@ func BuildReviewRequest(snap *engine.Snapshot, cfg Config) (*Request, error) {
 		if i == maxReviewPaths {
 			break
 		}
-		r, _ := p.Attrs["risk"].Value.(int64)
+		r, _ := p.Attrs.At("risk").Value.(int64)
 		fmt.Fprintf(&b, "- risk %d: %s\n", r, p.Name)
 	}
 	b.WriteString("\n## Threats already reported\n\n")
@@ -143,14 +143,14 @@ func BuildReviewRequest(snap *engine.Snapshot, cfg Config) (*Request, error) {
 
 // facts lists an element's boolean controls and exposures and its classification, briefly.
 func facts(e *model.Element) string {
-	keys := make([]string, 0, len(e.Attrs))
-	for k := range e.Attrs {
+	keys := make([]string, 0, e.Attrs.Len())
+	for k := range e.Attrs.All() {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
 	var out []string
 	for _, k := range keys {
-		switch v := e.Attrs[k].Value.(type) {
+		switch v := e.Attrs.At(k).Value.(type) {
 		case bool:
 			out = append(out, fmt.Sprintf("%s=%t", k, v))
 		case string:
@@ -163,7 +163,7 @@ func facts(e *model.Element) string {
 }
 
 func tri(e *model.Element, attr string) string {
-	if v, ok := e.Attrs[attr].Value.(bool); ok {
+	if v, ok := e.Attrs.At(attr).Value.(bool); ok {
 		return fmt.Sprint(v)
 	}
 	return "unknown"

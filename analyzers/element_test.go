@@ -47,10 +47,10 @@ func TestSetNoteAndDeclare(t *testing.T) {
 	at := model.Span{File: "f", End: model.Pos{Offset: 3}}
 	SetNote(e, "tls", true, at, "port 443")
 	Declare(e, "owner", "team", at, "")
-	if a := e.Attrs["tls"]; a != (model.Attr{Value: true, Origin: model.Read, Span: at, Note: "port 443"}) {
+	if a := e.Attrs.At("tls"); a != (model.Attr{Value: true, Origin: model.Read, Span: at, Note: "port 443"}) {
 		t.Errorf("tls = %+v", a)
 	}
-	if a := e.Attrs["owner"]; a.Origin != model.Declared || a.Value != "team" {
+	if a := e.Attrs.At("owner"); a.Origin != model.Declared || a.Value != "team" {
 		t.Errorf("owner = %+v", a)
 	}
 }

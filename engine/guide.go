@@ -215,7 +215,7 @@ func pathOf(g *model.Graph, el *model.Element, f model.Finding) *model.Element {
 }
 
 func risk(p *model.Element) int {
-	r, _ := p.Attrs["risk"].Value.(int64)
+	r, _ := p.Attrs.At("risk").Value.(int64)
 	return int(r)
 }
 
@@ -350,7 +350,7 @@ func configKey(s *Snapshot) string {
 func controlEntry(g *model.Graph, fl *model.Element, c string) (string, map[string]any, *model.Element) {
 	flow := func(attrs map[string]any) map[string]any {
 		m := map[string]any{"from": fl.From, "to": fl.To}
-		if port, ok := fl.Attrs["port"].Value.(int64); ok {
+		if port, ok := fl.Attrs.At("port").Value.(int64); ok {
 			m["port"] = port
 		}
 		for k, v := range attrs {

@@ -128,7 +128,7 @@ func TestGuideRanksByReevaluation(t *testing.T) {
 	if p == nil {
 		t.Fatal("the path disappeared with TLS on one hop")
 	}
-	if got := p.Attrs["risk"].Value.(int64); int(got) != tls.RiskAfter || tls.RiskAfter >= g.Path.Risk {
+	if got := p.Attrs.At("risk").Value.(int64); int(got) != tls.RiskAfter || tls.RiskAfter >= g.Path.Risk {
 		t.Errorf("with TLS declared by hand the risk is %d; the ranking says %d (from %d)", got, tls.RiskAfter, g.Path.Risk)
 	}
 }

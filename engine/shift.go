@@ -18,7 +18,7 @@ func moved(old, now *model.Element) (map[model.Span]model.Span, bool) {
 		old.Name != now.Name || old.From != now.From || old.To != now.To || old.Parent != now.Parent ||
 		old.Provenance != now.Provenance || !slices.Equal(old.Aliases, now.Aliases) ||
 		!slices.Equal(old.Members, now.Members) || len(old.Sources) != len(now.Sources) ||
-		len(old.Related) != len(now.Related) || len(old.Attrs) != len(now.Attrs) {
+		len(old.Related) != len(now.Related) || old.Attrs.Len() != now.Attrs.Len() {
 		return nil, false
 	}
 	m := map[model.Span]model.Span{}
@@ -46,8 +46,8 @@ func moved(old, now *model.Element) (map[model.Span]model.Span, bool) {
 			return nil, false
 		}
 	}
-	for k, a := range old.Attrs {
-		b, ok := now.Attrs[k]
+	for k, a := range old.Attrs.All() {
+		b, ok := now.Attrs.Get(k)
 		if !ok || a.Origin != b.Origin || a.Note != b.Note || !model.SameValue(a.Value, b.Value) || !pair(a.Span, b.Span) {
 			return nil, false
 		}

@@ -245,14 +245,14 @@ func TestAttackPathAndNetworkPolicy(t *testing.T) {
 	if strings.Join(hops, "; ") != strings.Join(want, "; ") {
 		t.Errorf("hops:\n  %s\nwant\n  %s", strings.Join(hops, "\n  "), strings.Join(want, "\n  "))
 	}
-	risk := paths[0].Attrs["risk"].Value.(int64)
+	risk := paths[0].Attrs.At("risk").Value.(int64)
 
 	// The web front talks to the database directly too: a second, shorter path.
 	web2 := strings.Replace(files["k8s/web.yaml"], "              value: http://api:8080\n",
 		"              value: http://api:8080\n            - name: DATABASE_URL\n              value: postgres://web@db:5432/orders\n", 1)
 	snap, _ = ws.Open("k8s/web.yaml", "yaml", 2, []byte(web2))
-	if p := snap.Graph().Paths(); len(p) != 1 || p[0].Attrs["hops"].Value != int64(2) || p[0].Attrs["risk"].Value.(int64) <= risk {
-		t.Fatalf("with a direct flow the riskiest path is the shorter one: %s hops %v risk %v (before %d)", p[0].Name, p[0].Attrs["hops"].Value, p[0].Attrs["risk"].Value, risk)
+	if p := snap.Graph().Paths(); len(p) != 1 || p[0].Attrs.At("hops").Value != int64(2) || p[0].Attrs.At("risk").Value.(int64) <= risk {
+		t.Fatalf("with a direct flow the riskiest path is the shorter one: %s hops %v risk %v (before %d)", p[0].Name, p[0].Attrs.At("hops").Value, p[0].Attrs.At("risk").Value, risk)
 	}
 
 	// A NetworkPolicy that admits only the API to the database blocks the direct flow: the
@@ -260,7 +260,7 @@ func TestAttackPathAndNetworkPolicy(t *testing.T) {
 	policy := "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: db, namespace: shop}\nspec:\n  podSelector: {matchLabels: {app: db}}\n  policyTypes: [Ingress]\n  ingress:\n    - from:\n        - podSelector: {matchLabels: {app: api}}\n"
 	snap, _ = ws.Open("k8s/policy.yaml", "yaml", 1, []byte(policy))
 	p := snap.Graph().Paths()
-	if len(p) != 1 || p[0].Attrs["hops"].Value != int64(3) {
+	if len(p) != 1 || p[0].Attrs.At("hops").Value != int64(3) {
 		t.Fatalf("after the policy: %v", p)
 	}
 	// And one that admits nobody removes every path to the database.

@@ -2,7 +2,6 @@ package knowledge
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/threatls/threatls/model"
@@ -58,12 +57,12 @@ func (l *Library) Card(g *model.Graph, el *model.Element, findings []model.Findi
 	}
 	if z := g.Zone(zoneOf); z != nil {
 		s := "**Zone:** " + code(z.Name)
-		if t, ok := z.Attrs["trust"].Value.(string); ok {
+		if t, ok := z.Attrs.At("trust").Value.(string); ok {
 			s += " (trust " + t + ")"
 		}
 		facts = append(facts, s)
 	}
-	if t, ok := el.Attrs["technology"].Value.(string); ok {
+	if t, ok := el.Attrs.At("technology").Value.(string); ok {
 		facts = append(facts, "**Technology:** "+escape(t))
 	}
 	if el.Provenance != model.Inferred {
@@ -109,17 +108,17 @@ func (l *Library) Card(g *model.Graph, el *model.Element, findings []model.Findi
 		flows("Outbound flows", g.Outbound(of), func(f *model.Element) string { return f.To })
 	}
 
-	if a, ok := el.Attrs["classification"]; ok && a.Value != nil {
+	if a, ok := el.Attrs.Get("classification"); ok && a.Value != nil {
 		fmt.Fprintf(&b, "**Data:** classified %s", code(fmt.Sprint(a.Value)))
-		if d, ok := el.Attrs["data"].Value.([]any); ok && len(d) > 0 {
+		if d, ok := el.Attrs.At("data").Value.([]any); ok && len(d) > 0 {
 			fmt.Fprintf(&b, ", holds %s", code(Render(model.Attr{Value: d})))
 		}
 		b.WriteString("\n\n")
 	}
 
 	var present, missing, exposed []string
-	for _, k := range sortedKeys(el.Attrs) {
-		v, ok := el.Attrs[k].Value.(bool)
+	for _, k := range el.Attrs.Names() {
+		v, ok := el.Attrs.At(k).Value.(bool)
 		switch {
 		case !ok:
 		case controls[k] && v:
@@ -162,9 +161,9 @@ func (l *Library) Card(g *model.Graph, el *model.Element, findings []model.Findi
 				fmt.Fprintf(&b, "- … and %d more (`threatls model --paths`)\n", len(paths)-5)
 				break
 			}
-			risk, _ := p.Attrs["risk"].Value.(int64)
+			risk, _ := p.Attrs.At("risk").Value.(int64)
 			fmt.Fprintf(&b, "- risk %d: %s", risk, escape(p.Name))
-			if m, ok := p.Attrs["missing_controls"].Value.([]any); ok && len(m) > 0 {
+			if m, ok := p.Attrs.At("missing_controls").Value.([]any); ok && len(m) > 0 {
 				fmt.Fprintf(&b, " (no %s)", escape(strings.ReplaceAll(strings.Trim(fmt.Sprint(m), "[]"), " ", ", ")))
 			}
 			b.WriteString("\n")
@@ -172,10 +171,10 @@ func (l *Library) Card(g *model.Graph, el *model.Element, findings []model.Findi
 		b.WriteString("\n")
 	}
 
-	if len(el.Attrs) > 0 {
+	if el.Attrs.Len() > 0 {
 		b.WriteString("**Facts and where they come from**\n\n")
-		for _, k := range sortedKeys(el.Attrs) {
-			a := el.Attrs[k]
+		for _, k := range el.Attrs.Names() {
+			a := el.Attrs.At(k)
 			b.WriteString("- " + evidenceLine(model.Evidence{Attr: k, Value: Render(a), Origin: a.Origin, Span: a.Span, Note: a.Note}) + "\n")
 		}
 	}
@@ -212,8 +211,8 @@ func name(g *model.Graph, id string) string {
 // TLS, authenticated)".
 func flowSummary(f *model.Element) string {
 	var parts []string
-	proto, _ := f.Attrs["protocol"].Value.(string)
-	port, _ := f.Attrs["port"].Value.(int64)
+	proto, _ := f.Attrs.At("protocol").Value.(string)
+	port, _ := f.Attrs.At("port").Value.(int64)
 	switch {
 	case proto != "" && port != 0:
 		parts = append(parts, fmt.Sprintf("%s:%d", proto, port))
@@ -223,7 +222,7 @@ func flowSummary(f *model.Element) string {
 		parts = append(parts, fmt.Sprintf("port %d", port))
 	}
 	tri := func(attr, yes, no string) {
-		if v, ok := f.Attrs[attr].Value.(bool); ok {
+		if v, ok := f.Attrs.At(attr).Value.(bool); ok {
 			if v {
 				parts = append(parts, yes)
 			} else {
@@ -244,15 +243,6 @@ func flowSummary(f *model.Element) string {
 		return ""
 	}
 	return " (" + strings.Join(keep, ", ") + ")"
-}
-
-func sortedKeys(m map[string]model.Attr) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // ResidualText renders residual risk for people: "9.5 (high) from 4 open risks; 2.0

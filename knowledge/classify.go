@@ -74,7 +74,7 @@ func (c *Classifier) Classify(el *model.Element) (string, string) {
 		return "", ""
 	}
 	texts := classTexts(el)
-	category, _ := el.Attrs["category"].Value.(string)
+	category, _ := el.Attrs.At("category").Value.(string)
 	key := category + "\x00" + strings.Join(texts, "\x00")
 	c.mu.Lock()
 	got, ok := c.seen[key]
@@ -119,7 +119,7 @@ func classTexts(el *model.Element) []string {
 		out = append(out, strings.TrimPrefix(strings.TrimPrefix(a, "name:"), "image:"))
 	}
 	for _, k := range []string{"data", "tags", "labels", "bucket", "table", "tables", "queue", "identifier", "db_name"} {
-		switch v := el.Attrs[k].Value.(type) {
+		switch v := el.Attrs.At(k).Value.(type) {
 		case string:
 			out = append(out, v)
 		case []any:

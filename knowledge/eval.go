@@ -214,7 +214,7 @@ func (ev *Evaluator) evaluate(el *model.Element, rec map[model.Dep]struct{}) ([]
 	if len(rules) == 0 {
 		return nil, true
 	}
-	if a, ok := el.Attrs["in_scope"]; ok && a.Origin == model.Declared && a.Value == false {
+	if a, ok := el.Attrs.Get("in_scope"); ok && a.Origin == model.Declared && a.Value == false {
 		return nil, true
 	}
 	defer func() { ev.view.rec = nil }()
@@ -351,7 +351,7 @@ func typeCounts(g *model.Graph) map[string]any {
 func (r *rule) eval(el *model.Element, vars cel.Activation) (model.Finding, bool) {
 	var unknown []string
 	for _, a := range r.attrs {
-		v, ok := el.Attrs[a]
+		v, ok := el.Attrs.Get(a)
 		if !ok && slices.Contains(r.guarded, a) {
 			continue // has() answers false
 		}
@@ -406,7 +406,7 @@ func (r *rule) finding(el *model.Element, c model.Confidence, unknown []string) 
 		Related:     el.Related,
 		Fingerprint: Fingerprint(t.ID, el.ID),
 	}
-	if a, ok := el.Attrs[t.Location]; ok && a.Origin != model.Defaulted && !a.Span.IsZero() {
+	if a, ok := el.Attrs.Get(t.Location); ok && a.Origin != model.Defaulted && !a.Span.IsZero() {
 		f.Span = a.Span
 	}
 	for _, name := range r.attrs {
@@ -430,7 +430,7 @@ func (r *rule) finding(el *model.Element, c model.Confidence, unknown []string) 
 const NotSet = "(not set)"
 
 func evidence(el *model.Element, name string) model.Evidence {
-	a, ok := el.Attrs[name]
+	a, ok := el.Attrs.Get(name)
 	if !ok {
 		return model.Evidence{Attr: name, Value: NotSet, Origin: model.Unknown, Span: el.Head}
 	}
@@ -469,7 +469,7 @@ func (d messageData) Label() string {
 
 // Attr renders an attribute's value without quotes, or "(not set)".
 func (d messageData) Attr(name string) string {
-	a, ok := d.el.Attrs[name]
+	a, ok := d.el.Attrs.Get(name)
 	if !ok {
 		return NotSet
 	}

@@ -39,7 +39,7 @@ func TestAttributeReadForms(t *testing.T) {
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}
-	web := &model.Element{ID: "c:web", Kind: model.Component, Name: "web", Head: sp(1), Span: sp(1), Attrs: map[string]model.Attr{}}
+	web := &model.Element{ID: "c:web", Kind: model.Component, Name: "web", Head: sp(1), Span: sp(1), Attrs: model.Attrs{}}
 	fs := lib.Evaluate(model.NewGraph([]*model.Element{web}), nil)
 	if len(fs) != len(conds) {
 		t.Fatalf("got %d findings, want one per condition: %+v", len(fs), fs)
@@ -54,14 +54,14 @@ func TestAttributeReadForms(t *testing.T) {
 	}
 	// Unresolved is not absent: an attribute that is there with an unknown value still makes
 	// the finding tentative.
-	web.Attrs["authenticates"] = model.Attr{Origin: model.Unknown, Span: sp(1)}
+	web.Attrs.Set("authenticates", model.Attr{Origin: model.Unknown, Span: sp(1)})
 	for _, f := range lib.Evaluate(model.NewGraph([]*model.Element{web}), nil) {
 		if f.Confidence != model.Tentative {
 			t.Errorf("%s: an unresolved attribute gave a %v finding", f.ThreatID, f.Confidence)
 		}
 	}
 	// Declared, the finding goes.
-	web.Attrs["authenticates"] = model.Attr{Value: true, Origin: model.Declared, Span: sp(1)}
+	web.Attrs.Set("authenticates", model.Attr{Value: true, Origin: model.Declared, Span: sp(1)})
 	if fs := lib.Evaluate(model.NewGraph([]*model.Element{web}), nil); len(fs) != 0 {
 		t.Errorf("declared defences: %+v", fs)
 	}

@@ -109,7 +109,7 @@ func newGraphView(g *model.Graph) *graphView {
 			return types.Bool(g.ReachableFromInternet(el.ID))
 		}),
 		"crosses_boundary": withEl(func(el *model.Element) ref.Val {
-			b, _ := el.Attrs["crosses_boundary"].Value.(bool)
+			b, _ := el.Attrs.At("crosses_boundary").Value.(bool)
 			return types.Bool(el.Kind == model.Flow && b)
 		}),
 		"paths_to_assets": withEl(func(el *model.Element) ref.Val { return list(model.DepPaths, el.ID, g.PathsFrom(el.ID)) }),
@@ -205,8 +205,8 @@ func (v *graphView) mapOf(el *model.Element) map[string]any {
 // baseMap exposes el's identity and known attributes. Unknown attributes are left out: the
 // partial evaluation marks them unknown.
 func baseMap(el *model.Element) map[string]any {
-	attrs := make(map[string]any, len(el.Attrs))
-	for k, a := range el.Attrs {
+	attrs := make(map[string]any, el.Attrs.Len())
+	for k, a := range el.Attrs.All() {
 		if a.Origin != model.Unknown {
 			attrs[k] = a.Value
 		}

@@ -36,9 +36,9 @@ func sp(line int) model.Span {
 
 func graphFixture(tls bool, class *model.Attr) []*model.Element {
 	web := &model.Element{ID: "c:web", Kind: model.Component, Name: "web", Head: sp(1), Span: sp(1)}
-	db := &model.Element{ID: "c:db", Kind: model.Store, Name: "db", Head: sp(2), Span: sp(2), Attrs: map[string]model.Attr{}}
+	db := &model.Element{ID: "c:db", Kind: model.Store, Name: "db", Head: sp(2), Span: sp(2), Attrs: model.Attrs{}}
 	if class != nil {
-		db.Attrs["classification"] = *class
+		db.Attrs.Set("classification", *class)
 	}
 	in := &model.Element{ID: "c:in", Kind: model.Flow, From: model.Internet, To: "c:web", Head: sp(3), Span: sp(3)}
 	fl := &model.Element{ID: "c:fl", Kind: model.Flow, Name: "web → db", From: "c:web", To: "c:db", Head: sp(4), Span: sp(4)}

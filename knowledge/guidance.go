@@ -379,7 +379,7 @@ func declaration(f model.Finding, el *model.Element, g *model.Graph) string {
 			}
 		}
 		fmt.Fprintf(&b, "flows:\n  - from: %s\n    to: %s\n", yamlScalar(from), yamlScalar(to))
-		if p, ok := el.Attrs["port"].Value.(int64); ok {
+		if p, ok := el.Attrs.At("port").Value.(int64); ok {
 			fmt.Fprintf(&b, "    port: %d\n", p)
 		}
 		for _, a := range attrs {

@@ -18,7 +18,7 @@ func TestExamplesRender(t *testing.T) {
 	for _, th := range lib.Threats() {
 		for i, ex := range th.Docs.Examples {
 			el := &model.Element{ID: "test:dir/thing/env/MY_VAR", Name: "thing", Type: "x", Kind: model.Component,
-				From: "test:a", To: "test:b", Attrs: map[string]model.Attr{"protocol": {Value: "redis"}, "port": {Value: int64(6379)}, "image": {Value: "nginx:1.27"}}}
+				From: "test:a", To: "test:b", Attrs: model.AttrsOf(map[string]model.Attr{"protocol": {Value: "redis"}, "port": {Value: int64(6379)}, "image": {Value: "nginx:1.27"}})}
 			switch {
 			case len(ex.Types) > 0:
 				el.Type = ex.Types[0]

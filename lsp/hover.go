@@ -109,7 +109,7 @@ func elementFindings(snap *engine.Snapshot, el *model.Element) []model.Finding {
 	var out []model.Finding
 	seen := map[string]bool{}
 	spans := append([]model.Span{el.Span, el.Head}, el.Sources...)
-	for _, a := range el.Attrs {
+	for _, a := range el.Attrs.All() {
 		spans = append(spans, a.Span)
 	}
 	for _, sp := range spans {

@@ -155,10 +155,7 @@ func join(a, b string) string {
 }
 
 func set(el *model.Element, name string, v any, at model.Span, note string) {
-	if el.Attrs == nil {
-		el.Attrs = map[string]model.Attr{}
-	}
-	el.Attrs[name] = model.Attr{Value: v, Origin: model.Read, Span: at, Note: note}
+	el.Attrs.Set(name, model.Attr{Value: v, Origin: model.Read, Span: at, Note: note})
 }
 
 func (a *Attr) typ() string {

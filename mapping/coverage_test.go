@@ -45,7 +45,7 @@ func TestRowsExercised(t *testing.T) {
 			snap := enginetest.Scan(t, eng, dir)
 			for _, el := range snap.Graph().Elements() {
 				seenType[el.Type] = true
-				for name, a := range el.Attrs {
+				for name, a := range el.Attrs.All() {
 					if a.Origin == model.Read || a.Origin == model.Unknown {
 						seenAttr[el.Type+" "+name] = true
 					}

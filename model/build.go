@@ -244,8 +244,8 @@ func rawLess(a, b *Element) bool {
 // blocked reports whether an attacker cannot use the flow: a policy denies it, or it exists
 // only in a design document that the workspace does not implement.
 func blocked(f *Element) bool {
-	b, _ := f.Attrs["blocked"].Value.(bool)
-	n, _ := f.Attrs["not_implemented"].Value.(bool)
+	b, _ := f.Attrs.At("blocked").Value.(bool)
+	n, _ := f.Attrs.At("not_implemented").Value.(bool)
 	return b || n
 }
 

@@ -14,7 +14,7 @@ func at(file string, line int) Span {
 func node(id string, kind Kind, line int, aliases ...string) *Element {
 	file := Format(id) + ".src"
 	return &Element{ID: id, Kind: kind, Type: Format(id) + "_" + string(kind), Name: id[len(Format(id))+1:],
-		Span: at(file, line), Head: at(file, line), Aliases: aliases, Attrs: map[string]Attr{}}
+		Span: at(file, line), Head: at(file, line), Aliases: aliases, Attrs: Attrs{}}
 }
 
 func flow(id, from, to string, line int, attrs map[string]any) *Element {
@@ -90,8 +90,8 @@ func TestFusion(t *testing.T) {
 		t.Fatalf("api → db: outbound of api = %v", g.Outbound(api.ID))
 	}
 	// The documented api → db flow fused with the inferred one (same port).
-	if len(toDB.Members) != 2 || toDB.Attrs["crosses_boundary"].Value != true ||
-		toDB.Attrs["from_trust"].Value != "internal" || toDB.Attrs["to_trust"].Value != "restricted" {
+	if len(toDB.Members) != 2 || toDB.Attrs.At("crosses_boundary").Value != true ||
+		toDB.Attrs.At("from_trust").Value != "internal" || toDB.Attrs.At("to_trust").Value != "restricted" {
 		t.Errorf("api → db = %+v", toDB)
 	}
 	// Two elements of one format never fuse, whatever their aliases.
@@ -112,18 +112,18 @@ func TestDrift(t *testing.T) {
 	if cache == nil {
 		t.Fatal("no api → cache flow")
 	}
-	if a := cache.Attrs["undocumented"]; a.Value != true || a.Span.File != "mermaid.src" {
+	if a := cache.Attrs.At("undocumented"); a.Value != true || a.Span.File != "mermaid.src" {
 		t.Errorf("api → cache is not in the diagram: undocumented = %+v", a)
 	}
 	back := g.Element("mermaid:db->web")
-	if back == nil || back.Attrs["not_implemented"].Value != true {
+	if back == nil || back.Attrs.At("not_implemented").Value != true {
 		t.Errorf("db → web is only in the diagram: %+v", back)
 	}
 	api := g.Element("kubernetes:shop/api")
-	if a := api.Attrs["zone_drift"]; a.Value != true || a.Span.File != "mermaid.src" {
+	if a := api.Attrs.At("zone_drift"); a.Value != true || a.Span.File != "mermaid.src" {
 		t.Errorf("the diagram puts api in data, the manifest in shop: zone_drift = %+v", a)
 	}
-	if _, ok := g.Element("kubernetes:shop/web").Attrs["zone_drift"]; ok {
+	if _, ok := g.Element("kubernetes:shop/web").Attrs.Get("zone_drift"); ok {
 		t.Error("web is in shop in both")
 	}
 }
@@ -138,14 +138,14 @@ func TestAttackPaths(t *testing.T) {
 	if p.Name != "internet → shop/web → shop/api → db" || p.From != "kubernetes:shop/web" || p.To != "compose:db" {
 		t.Errorf("path %s from %s to %s", p.Name, p.From, p.To)
 	}
-	if p.Attrs["hops"].Value != int64(3) || len(p.Related) != 4 {
-		t.Errorf("hops = %v related = %v", p.Attrs["hops"].Value, p.Related)
+	if p.Attrs.At("hops").Value != int64(3) || len(p.Related) != 4 {
+		t.Errorf("hops = %v related = %v", p.Attrs.At("hops").Value, p.Related)
 	}
-	missing := p.Attrs["missing_controls"].Value.([]any)
+	missing := p.Attrs.At("missing_controls").Value.([]any)
 	if !reflect.DeepEqual(missing, []any{"authentication", "waf", "rate_limiting", "tls", "segmentation"}) {
 		t.Errorf("missing = %v", missing)
 	}
-	risk := p.Attrs["risk"].Value.(int64)
+	risk := p.Attrs.At("risk").Value.(int64)
 	if len(g.PathsThrough("kubernetes:shop/api")) != 1 || len(g.PathsFrom("kubernetes:shop/web")) != 1 {
 		t.Error("path indexes")
 	}
@@ -154,7 +154,7 @@ func TestAttackPaths(t *testing.T) {
 	els[10] = flow("compose:api->db", "compose:api", Ref(NameAlias("db")), 7,
 		map[string]any{"protocol": "postgres", "port": int64(5432), "tls": true, "authenticated": true})
 	g = NewGraph(els)
-	if r := g.Paths()[0].Attrs["risk"].Value.(int64); r >= risk {
+	if r := g.Paths()[0].Attrs.At("risk").Value.(int64); r >= risk {
 		t.Errorf("risk with TLS and authentication %d, without %d", r, risk)
 	}
 	// A policy that blocks the flow removes the path.
@@ -181,12 +181,12 @@ func TestRebuildReuses(t *testing.T) {
 func TestOverrides(t *testing.T) {
 	cfg := &Element{ID: "config:t/db", Name: "db", Provenance: Configured, Aliases: []string{NameAlias("db")},
 		Head: at("threatls.yaml", 1), Span: at("threatls.yaml", 1),
-		Attrs: map[string]Attr{"classification": {Value: "pci", Origin: Declared, Span: at("threatls.yaml", 2)}}}
+		Attrs: AttrsOf(map[string]Attr{"classification": {Value: "pci", Origin: Declared, Span: at("threatls.yaml", 2)}})}
 	ghost := &Element{ID: "config:t/ghost", Name: "ghost", Provenance: Configured, Aliases: []string{NameAlias("ghost")},
-		Head: at("threatls.yaml", 3), Span: at("threatls.yaml", 3), Attrs: map[string]Attr{}}
+		Head: at("threatls.yaml", 3), Span: at("threatls.yaml", 3), Attrs: Attrs{}}
 	g := NewGraph(append(shop(), cfg, ghost))
 	db := g.Element("compose:db")
-	if a := db.Attrs["classification"]; a.Value != "pci" || a.Origin != Declared {
+	if a := db.Attrs.At("classification"); a.Value != "pci" || a.Origin != Declared {
 		t.Errorf("threatls.yaml overrides what was read: %+v", a)
 	}
 	if len(g.Problems()) != 1 || g.Problems()[0].Span.Start.Line != 3 {
@@ -201,10 +201,10 @@ func TestClassify(t *testing.T) {
 		}
 		return "", ""
 	}})
-	if a := g.Element("compose:cache").Attrs["classification"]; a.Value != "secret" || a.Origin != Defaulted {
+	if a := g.Element("compose:cache").Attrs.At("classification"); a.Value != "secret" || a.Origin != Defaulted {
 		t.Errorf("classification = %+v", a)
 	}
-	if a := g.Element("compose:db").Attrs["classification"]; a.Value != "pii" {
+	if a := g.Element("compose:db").Attrs.At("classification"); a.Value != "pii" {
 		t.Errorf("a read classification stays: %+v", a)
 	}
 }
@@ -215,7 +215,7 @@ func TestExposedComponentIsAnEntry(t *testing.T) {
 	vm := with(node("terraform:vm", Component, 1), map[string]any{"internet_facing": true})
 	db := with(node("terraform:db", Store, 2), map[string]any{"classification": "secret"})
 	g := NewGraph([]*Element{vm, db, flow("terraform:vm->db", "terraform:vm", "terraform:db", 3, nil)})
-	if len(g.Paths()) != 1 || g.Paths()[0].Attrs["hops"].Value != int64(1) {
+	if len(g.Paths()) != 1 || g.Paths()[0].Attrs.At("hops").Value != int64(1) {
 		t.Fatalf("paths = %v", g.Paths())
 	}
 }
@@ -247,7 +247,7 @@ func TestCyclicFlows(t *testing.T) {
 		flow("x:cb", "x:c", "x:b", 9, nil), flow("x:c-db", "x:c", "x:db", 10, nil),
 	}
 	g := NewGraph(els)
-	if len(g.Paths()) != 1 || g.Paths()[0].Attrs["hops"].Value != int64(4) {
+	if len(g.Paths()) != 1 || g.Paths()[0].Attrs.At("hops").Value != int64(4) {
 		t.Fatalf("paths = %v", g.Paths())
 	}
 	if !g.ReachableFromInternet("x:db") {
@@ -259,7 +259,7 @@ func TestCyclicFlows(t *testing.T) {
 // internet actor: the internet is there all the same.
 func TestConfiguredFlowFromTheInternet(t *testing.T) {
 	api := &Element{ID: "config:t/api", Kind: Component, Name: "api", Provenance: Configured,
-		Aliases: []string{NameAlias("api")}, Span: at("threatls.yaml", 1), Head: at("threatls.yaml", 1), Attrs: map[string]Attr{}}
+		Aliases: []string{NameAlias("api")}, Span: at("threatls.yaml", 1), Head: at("threatls.yaml", 1), Attrs: Attrs{}}
 	in := flow("config:t/flow/internet->api#1", Ref(NameAlias("internet")), Ref(NameAlias("api")), 3, nil)
 	in.Provenance = Configured
 	g := NewGraph([]*Element{api, in})

@@ -62,7 +62,7 @@ func (u *update) nodeDrift(n *Element, zone string, rd *reads) (string, string, 
 	case !u.inferred(n.ID) && n.ID != Internet && n.Kind != Actor:
 		return "not_implemented", d.Name + " is in the design (" + d.Span.File + ") but nothing in the workspace implements it", d.Head
 	case u.inferred(n.ID):
-		a := d.Attrs["zone"]
+		a := d.Attrs.At("zone")
 		dz, _ := a.Value.(string)
 		if dz == "" {
 			return "", "", Span{}

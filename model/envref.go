@@ -85,7 +85,7 @@ func (u *update) envFlow(f *Element, prev *resolution, rd *reads) (*Element, str
 	c.To = to
 	c.Related = append(append([]Related(nil), f.Related...), rel...)
 	if tentative != nil {
-		c.Attrs["tentative"] = *tentative
+		c.Attrs.Set("tentative", *tentative)
 	}
 	return c, key, d
 }
@@ -110,11 +110,11 @@ func (u *update) envValue(from, name string, depth int, rd *reads) (to string, v
 		for _, cand := range envNames(name) {
 			if fl := u.configFlow(m.ID, cand, rd); fl != nil {
 				if id, ok := u.resolveEnd(fl.To, dirOf(fl.Span.File), rd); ok || u.exists(id, rd) {
-					return id, m, fl.Attrs[ConfigAttr].Span
+					return id, m, fl.Attrs.At(ConfigAttr).Span
 				}
-				return fl.To, m, fl.Attrs[ConfigAttr].Span
+				return fl.To, m, fl.Attrs.At(ConfigAttr).Span
 			}
-			a, ok := m.Attrs[EnvAttr]
+			a, ok := m.Attrs.Get(EnvAttr)
 			if !ok {
 				continue
 			}
@@ -153,7 +153,7 @@ func configKey(from, name string) key { return key{k: 'c', a: from, b: name} }
 // configOf returns the key under which f is indexed as a deployment's flow for a variable,
 // and whether it is one.
 func configOf(f *Element) (key, bool) {
-	c, _ := f.Attrs[ConfigAttr].Value.(string)
+	c, _ := f.Attrs.At(ConfigAttr).Value.(string)
 	if _, _, isEnv := EnvRefName(f.To); c == "" || isEnv {
 		return key{}, false
 	}
@@ -222,7 +222,7 @@ func (u *update) envByName(f *Element, from, name, dir string, rd *reads) (strin
 		}
 	}
 	guess := strings.ToLower(strings.ReplaceAll(serviceGuesses(name)[0], "_", "-"))
-	proto, _ := f.Attrs["protocol"].Value.(string)
+	proto, _ := f.Attrs.At("protocol").Value.(string)
 	category, isStore := storeProtocols[proto]
 	if !isStore {
 		// A service named but not defined here, as flows.go makes for references, under the

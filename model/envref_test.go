@@ -73,16 +73,16 @@ func TestEnvRefResolves(t *testing.T) {
 	if f := to["kubernetes:shop/frontend/env/SEARCH_ADDR"]; f != nil && len(f.Members) != 2 {
 		t.Errorf("the code's call to SEARCH_ADDR and the manifest's flow do not fuse: %v", f.Members)
 	}
-	if f := to["go:src/frontend/flow/inventory"]; f != nil && f.Attrs["tentative"].Value != true {
-		t.Errorf("a flow found by name alone is not tentative: %+v", f.Attrs["tentative"])
+	if f := to["go:src/frontend/flow/inventory"]; f != nil && f.Attrs.At("tentative").Value != true {
+		t.Errorf("a flow found by name alone is not tentative: %+v", f.Attrs.At("tentative"))
 	}
 	if f := to["go:src/frontend/flow/orders"]; f != nil {
-		if _, ok := f.Attrs["tentative"]; ok {
+		if _, ok := f.Attrs.Get("tentative"); ok {
 			t.Error("a flow the manifest sets is tentative")
 		}
 	}
 	cache := g.Element("go:src/frontend/env/CACHE_URL")
-	if cache == nil || cache.Kind != Store || cache.Attrs["technology"].Value != "redis" || cache.Attrs["category"].Value != "cache" {
+	if cache == nil || cache.Kind != Store || cache.Attrs.At("technology").Value != "redis" || cache.Attrs.At("category").Value != "cache" {
 		t.Errorf("an unset Redis address: %+v", cache)
 	}
 	if a := g.Element("actor:mail"); a == nil || a.Type != "unresolved" {
@@ -104,7 +104,7 @@ func TestEnvRefRebuild(t *testing.T) {
 	}
 	// The manifest now points ORDERS_SERVICE_ADDR at inventory-api.
 	moved := *els[0]
-	moved.Attrs = map[string]Attr{EnvAttr: {Value: map[string]any{"ORDERS_SERVICE_ADDR": Ref(NameAlias("inventory-api"))}, Origin: Read, Span: moved.Head}}
+	moved.Attrs = AttrsOf(map[string]Attr{EnvAttr: {Value: map[string]any{"ORDERS_SERVICE_ADDR": Ref(NameAlias("inventory-api"))}, Origin: Read, Span: moved.Head}})
 	els[0] = &moved
 	g3 := b.Build(els, BuildOptions{})
 	if f := g3.Element("go:src/frontend/flow/orders"); f == nil || f.To != "kubernetes:shop/inventory-api" {

@@ -440,7 +440,7 @@ func (u *update) pairs() {
 				if zf == f {
 					zf = f.clone()
 				}
-				zf.Attrs[drift] = Attr{Value: true, Origin: Read, Span: at, Note: note}
+				zf.Attrs.Set(drift, Attr{Value: true, Origin: Read, Span: at, Note: note})
 			}
 			next[f] = &made{zones: zi, drift: why, final: zf}
 			final = append(final, zf)
@@ -510,8 +510,8 @@ func fuseFlows(fs []*Element, before map[string]fusedFlow) ([]*Element, map[*Ele
 }
 
 func portsAgree(a, b *Element) bool {
-	pa, okA := a.Attrs["port"]
-	pb, okB := b.Attrs["port"]
+	pa, okA := a.Attrs.Get("port")
+	pb, okB := b.Attrs.Get("port")
 	if !okA || !okB || pa.Value == nil || pb.Value == nil {
 		return true
 	}

@@ -152,7 +152,7 @@ type Element struct {
 	Span Span `json:"span"`
 	Head Span `json:"head"`
 	// Attrs are the normalised attributes (see attributes.go for the vocabulary).
-	Attrs map[string]Attr `json:"attrs"`
+	Attrs Attrs `json:"attrs"`
 	// From and To are element IDs, set on flows.
 	From string `json:"from,omitempty"`
 	To   string `json:"to,omitempty"`
@@ -194,17 +194,11 @@ func (e *Element) SetUnknown(name string, at Span, note string) {
 	e.set(name, Attr{Origin: Unknown, Span: at, Note: note})
 }
 
-func (e *Element) set(name string, a Attr) {
-	if e.Attrs == nil {
-		e.Attrs = map[string]Attr{}
-	}
-	e.Attrs[name] = a
-}
+func (e *Element) set(name string, a Attr) { e.Attrs.Set(name, a) }
 
 // Attr returns the named attribute and whether it is present.
 func (e *Element) Attr(name string) (Attr, bool) {
-	a, ok := e.Attrs[name]
-	return a, ok
+	return e.Attrs.Get(name)
 }
 
 // Ignore is a suppression written in the source: `threatls:ignore <ID> <reason>` on the line
@@ -385,16 +379,10 @@ func Equal(a, b *Element) bool {
 	if a.ID != b.ID || a.Kind != b.Kind || a.Type != b.Type || a.Name != b.Name || a.Span != b.Span || a.Head != b.Head ||
 		a.From != b.From || a.To != b.To || a.Parent != b.Parent || a.Provenance != b.Provenance ||
 		!slices.Equal(a.Related, b.Related) || !slices.Equal(a.Aliases, b.Aliases) ||
-		!slices.Equal(a.Members, b.Members) || !slices.Equal(a.Sources, b.Sources) || len(a.Attrs) != len(b.Attrs) {
+		!slices.Equal(a.Members, b.Members) || !slices.Equal(a.Sources, b.Sources) {
 		return false
 	}
-	for k, x := range a.Attrs {
-		y, ok := b.Attrs[k]
-		if !ok || x.Origin != y.Origin || x.Span != y.Span || x.Note != y.Note || !sameValue(x.Value, y.Value) {
-			return false
-		}
-	}
-	return true
+	return a.Attrs.Equal(b.Attrs)
 }
 
 // SameValue reports whether two attribute values are equal (values are bool, int64, string,

@@ -56,7 +56,7 @@ func boolAttr(e *Element, name string) bool {
 	if e == nil {
 		return false
 	}
-	b, _ := e.Attrs[name].Value.(bool)
+	b, _ := e.Attrs.At(name).Value.(bool)
 	return b
 }
 
@@ -64,7 +64,7 @@ func strAttr(e *Element, name string) string {
 	if e == nil {
 		return ""
 	}
-	s, _ := e.Attrs[name].Value.(string)
+	s, _ := e.Attrs.At(name).Value.(string)
 	return s
 }
 
@@ -201,7 +201,7 @@ type Step struct {
 // Steps returns the hops of an attack path (an element of kind Path), in order.
 func Steps(p *Element) []Step {
 	var out []Step
-	list, _ := p.Attrs["steps"].Value.([]any)
+	list, _ := p.Attrs.At("steps").Value.([]any)
 	for _, x := range list {
 		m, ok := x.(map[string]any)
 		if !ok {
@@ -365,7 +365,7 @@ func (u *update) paths() {
 		found = append(found, p.entries[id].paths...)
 	}
 	sort.SliceStable(found, func(i, j int) bool {
-		ri, rj := found[i].Attrs["risk"].Value.(int64), found[j].Attrs["risk"].Value.(int64)
+		ri, rj := found[i].Attrs.At("risk").Value.(int64), found[j].Attrs.At("risk").Value.(int64)
 		if ri != rj {
 			return ri > rj
 		}
@@ -403,7 +403,7 @@ func (u *update) setPaths(found []*Element) {
 	through := func(ps []*Element) map[string][]*Element {
 		m := map[string][]*Element{}
 		for _, p := range ps {
-			for _, id := range p.Attrs["element_ids"].Value.([]any) {
+			for _, id := range p.Attrs.At("element_ids").Value.([]any) {
 				m[id.(string)] = append(m[id.(string)], p)
 			}
 		}
@@ -582,9 +582,9 @@ func (s *search) pathElement(entry, asset *Element, hops []hop, w float64) *Elem
 		Name: strings.Join(names, " → "), From: entry.ID, To: asset.ID,
 		Span: entry.Head, Head: entry.Head, Sources: []Span{entry.Head, asset.Head}, Related: related}
 	derived := func(name string, v any) {
-		p.Attrs[name] = Attr{Value: v, Origin: Defaulted, Span: entry.Head, Note: "derived from the flows of the path"}
+		p.Attrs.Set(name, Attr{Value: v, Origin: Defaulted, Span: entry.Head, Note: "derived from the flows of the path"})
 	}
-	p.Attrs = map[string]Attr{}
+	p.Attrs = Attrs{}
 	derived("risk", risk)
 	derived("hops", int64(len(hops)))
 	derived("classification", strAttr(asset, "classification"))
@@ -608,7 +608,7 @@ func (s *search) pathElement(entry, asset *Element, hops []hop, w float64) *Elem
 // describeFlow renders a flow's protocol and port: " (postgres:5432)".
 func describeFlow(f *Element) string {
 	proto := strAttr(f, "protocol")
-	port, _ := f.Attrs["port"].Value.(int64)
+	port, _ := f.Attrs.At("port").Value.(int64)
 	switch {
 	case proto != "" && port != 0:
 		return fmt.Sprintf(" (%s:%d)", proto, port)

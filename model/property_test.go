@@ -201,13 +201,13 @@ func render(e *Element) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s %s %q %s>%s parent=%s prov=%s span=%v head=%v", e.ID, e.Kind, e.Type, e.Name, e.From, e.To,
 		e.Parent, e.Provenance, e.Span, e.Head)
-	keys := make([]string, 0, len(e.Attrs))
-	for k := range e.Attrs {
+	keys := make([]string, 0, e.Attrs.Len())
+	for k := range e.Attrs.All() {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		a := e.Attrs[k]
+		a := e.Attrs.At(k)
 		fmt.Fprintf(&b, " %s=%v(%s@%v %q)", k, a.Value, a.Origin, a.Span, a.Note)
 	}
 	fmt.Fprintf(&b, " aliases=%v members=%v sources=%v related=%v", e.Aliases, e.Members, e.Sources, e.Related)
@@ -269,7 +269,7 @@ func (g *elemGen) element(live map[string]*Element) *Element {
 	kind := genKinds[r.Intn(len(genKinds))]
 	name := g.pick(genNames)
 	id := fmt.Sprintf("%s:%s%s/%s%d", format, dir, kind, name, r.Intn(3))
-	e := &Element{ID: id, Kind: kind, Type: format + "_" + string(kind), Name: name, Span: sp, Head: sp, Attrs: map[string]Attr{}}
+	e := &Element{ID: id, Kind: kind, Type: format + "_" + string(kind), Name: name, Span: sp, Head: sp, Attrs: Attrs{}}
 	switch format {
 	case "mermaid", "otm":
 		e.Provenance = Documented
@@ -356,7 +356,7 @@ func (g *elemGen) flow(format string, sp Span, live map[string]*Element) *Elemen
 		}
 	}
 	id := fmt.Sprintf("%s:%sflow%d", format, sp.File, g.n)
-	f := &Element{ID: id, Kind: Flow, Type: format + "_flow", Name: "flow", Span: sp, Head: sp, From: end(), To: end(), Attrs: map[string]Attr{}}
+	f := &Element{ID: id, Kind: Flow, Type: format + "_flow", Name: "flow", Span: sp, Head: sp, From: end(), To: end(), Attrs: Attrs{}}
 	switch r.Intn(6) {
 	case 0: // code reading its peer's address from configuration
 		fallback := ""
@@ -408,11 +408,11 @@ func (g *elemGen) edit(e *Element, live map[string]*Element) *Element {
 		}
 		fallthrough
 	default:
-		c.Attrs = map[string]Attr{}
+		c.Attrs = Attrs{}
 		g.attrs(c, live)
 		if c.Kind == Flow {
-			for k, v := range e.Attrs {
-				c.Attrs[k] = v
+			for k, v := range e.Attrs.All() {
+				c.Attrs.Set(k, v)
 			}
 			c.Set("tls", r.Intn(2) == 0, c.Head)
 		}

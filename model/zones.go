@@ -75,7 +75,7 @@ func (u *update) decorate1(id string) {
 	final := n
 	zone := ""
 	if n.Kind == Zone {
-		if a, ok := n.Attrs["parent"]; ok {
+		if a, ok := n.Attrs.Get("parent"); ok {
 			if v, ok := a.Value.(string); ok {
 				if r, ok := u.resolveZone(v, dirOf(a.Span.File), &rd); ok && r != v {
 					why = "parent:" + r
@@ -84,14 +84,14 @@ func (u *update) decorate1(id string) {
 					} else {
 						final = n.clone()
 						a.Value = r
-						final.Attrs["parent"] = a
+						final.Attrs.Set("parent", a)
 					}
 				}
 			}
 		}
 	} else {
 		z, zdir := "", ""
-		if a, ok := n.Attrs["zone"]; ok {
+		if a, ok := n.Attrs.Get("zone"); ok {
 			z, _ = a.Value.(string)
 			zdir = dirOf(a.Span.File)
 		}
@@ -111,7 +111,7 @@ func (u *update) decorate1(id string) {
 				final = old.final
 			} else {
 				final = n.clone()
-				final.Attrs[name] = Attr{Value: true, Origin: Read, Span: at, Note: note}
+				final.Attrs.Set(name, Attr{Value: true, Origin: Read, Span: at, Note: note})
 			}
 		}
 	}
@@ -225,7 +225,7 @@ func (u *update) trust(zone string, rd *reads) string {
 		z = u.pre(zone)
 	}
 	if z != nil {
-		if t, ok := z.Attrs["trust"].Value.(string); ok {
+		if t, ok := z.Attrs.At("trust").Value.(string); ok {
 			return t
 		}
 	}
@@ -235,7 +235,7 @@ func (u *update) trust(zone string, rd *reads) string {
 // pendingInternetZone is the trust the internet's zone will have: it is made after the
 // nodes, and flows are derived after it, so this only guards against a missing zone.
 func (u *update) pendingInternetZone() *Element {
-	z := &Element{Attrs: map[string]Attr{}}
+	z := &Element{}
 	z.Default("trust", "internet", "")
 	return z
 }
@@ -248,7 +248,7 @@ func withZones(f *Element, zi zoneInputs) *Element {
 	}
 	c := f.clone()
 	derive := func(name string, v any) {
-		c.Attrs[name] = Attr{Value: v, Origin: Defaulted, Span: f.Head, Note: "derived from the zones of the flow's ends"}
+		c.Attrs.Set(name, Attr{Value: v, Origin: Defaulted, Span: f.Head, Note: "derived from the zones of the flow's ends"})
 	}
 	if zi.fromZ != "" {
 		derive("from_zone", zi.fromZ)

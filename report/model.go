@@ -115,29 +115,29 @@ func newSystem(g *model.Graph) *system {
 
 // inScope reports whether e is part of the system under review: in_scope is not false.
 func inScope(e *model.Element) bool {
-	b, ok := e.Attrs["in_scope"].Value.(bool)
+	b, ok := e.Attrs.At("in_scope").Value.(bool)
 	return !ok || b
 }
 
 func strAttr(e *model.Element, name string) string {
-	s, _ := e.Attrs[name].Value.(string)
+	s, _ := e.Attrs.At(name).Value.(string)
 	return s
 }
 
 // boolAttr returns a boolean attribute and whether it is known.
 func boolAttr(e *model.Element, name string) (value, known bool) {
-	value, known = e.Attrs[name].Value.(bool)
+	value, known = e.Attrs.At(name).Value.(bool)
 	return value, known
 }
 
 func intAttr(e *model.Element, name string) int64 {
-	i, _ := e.Attrs[name].Value.(int64)
+	i, _ := e.Attrs.At(name).Value.(int64)
 	return i
 }
 
 func listAttr(e *model.Element, name string) []string {
 	var out []string
-	if l, ok := e.Attrs[name].Value.([]any); ok {
+	if l, ok := e.Attrs.At(name).Value.([]any); ok {
 		for _, v := range l {
 			if s, ok := v.(string); ok && s != "" {
 				out = append(out, s)

@@ -35,8 +35,8 @@ func elem(id string, kind model.Kind, typ, name string, at model.Span, attrs map
 		s.Start.Line, s.Start.Offset = at.Start.Line+1+int32(i), at.Start.Offset+100*int32(i+1)
 		e.Set(k, attrs[k], s)
 	}
-	if e.Attrs == nil {
-		e.Attrs = map[string]model.Attr{}
+	if e.Attrs.Len() == 0 {
+		e.Attrs = model.Attrs{}
 	}
 	return e
 }
@@ -114,7 +114,7 @@ func shopGraph() *model.Graph {
 		flowOf("mermaid:docs/arch.md/customer->web", "mermaid:docs/arch.md/customer", web, line("docs/arch.md", 9),
 			map[string]any{"protocol": "https", "tls": true}),
 		{ID: "config:threatls.yaml/ghost", Name: "ghost", Provenance: model.Configured, Aliases: []string{model.NameAlias("ghost")},
-			Span: line("threatls.yaml", 3), Head: line("threatls.yaml", 3), Attrs: map[string]model.Attr{}},
+			Span: line("threatls.yaml", 3), Head: line("threatls.yaml", 3), Attrs: model.Attrs{}},
 	}
 	els[10].Parent = exports
 	els[6].Aliases = []string{model.NameAlias("api")}
@@ -123,9 +123,9 @@ func shopGraph() *model.Graph {
 	for _, e := range els {
 		if model.Format(e.ID) == "mermaid" {
 			e.Provenance = model.Documented
-			for k, a := range e.Attrs {
+			for k, a := range e.Attrs.All() {
 				a.Origin = model.Declared
-				e.Attrs[k] = a
+				e.Attrs.Set(k, a)
 			}
 		}
 	}

@@ -200,8 +200,8 @@ func sourceLocs(e *model.Element, opts ModelOptions) []string {
 }
 
 func jsonAttrs(e *model.Element, opts ModelOptions) map[string]jsonAttr {
-	out := make(map[string]jsonAttr, len(e.Attrs))
-	for k, a := range e.Attrs {
+	out := make(map[string]jsonAttr, e.Attrs.Len())
+	for k, a := range e.Attrs.All() {
 		out[k] = jsonAttr{Value: a.Value, Origin: a.Origin, Source: opts.loc(a.Span), Note: a.Note}
 	}
 	return out

@@ -29,7 +29,7 @@ func Paths(w io.Writer, g *model.Graph, opts ModelOptions) error {
 		}
 		fmt.Fprintln(bw)
 		pos := func(sp model.Span) string { return textPos(Result{Root: opts.Root, Source: opts.Source}, sp) }
-		steps, _ := p.Attrs["steps"].Value.([]any)
+		steps, _ := p.Attrs.At("steps").Value.([]any)
 		hop := 0
 		for _, r := range p.Related {
 			fmt.Fprintf(bw, "  %s: %s\n", pos(r.Span), oneLine(r.Message))
@@ -86,7 +86,7 @@ func openEntries(g *model.Graph, id string, n int) []*model.Element {
 		if e.Kind != model.Entry || !owners[e.Parent] {
 			continue
 		}
-		if a, ok := e.Attrs["authenticated"]; ok && a.Value == true {
+		if a, ok := e.Attrs.Get("authenticated"); ok && a.Value == true {
 			continue
 		}
 		if out = append(out, e); len(out) == n {

@@ -146,7 +146,7 @@ func describe(e *model.Element) string {
 // values returns the known values of e's attributes.
 func values(e *model.Element) map[string]any {
 	out := map[string]any{}
-	for k, a := range e.Attrs {
+	for k, a := range e.Attrs.All() {
 		if a.Value != nil {
 			out[k] = a.Value
 		}

@@ -192,7 +192,7 @@ func Check(t *testing.T, a analyzers.Analyzer, root string, id func(file, name s
 			t.Errorf("duplicate element ID %s", e.ID)
 		}
 		byID[e.ID] = e
-		for n, a := range e.Attrs {
+		for n, a := range e.Attrs.All() {
 			switch a.Value.(type) {
 			case nil, bool, int64, string, []any, map[string]any:
 			default:
@@ -247,7 +247,7 @@ func Check(t *testing.T, a analyzers.Analyzer, root string, id func(file, name s
 					t.Errorf("%s: bad pair %q", w, p)
 					continue
 				}
-				a, ok := e.Attrs[m[1]]
+				a, ok := e.Attrs.Get(m[1])
 				if !ok {
 					t.Errorf("%s: %s has no attribute %s", w, e.Name, m[1])
 					continue

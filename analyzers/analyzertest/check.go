@@ -47,7 +47,7 @@ func Inside(t testing.TB, src []byte, ff *model.FileFacts, els []*model.Element)
 		if !in(e.Span) || !in(e.Head) {
 			t.Fatalf("%s spans %+v, head %+v", e.ID, e.Span, e.Head)
 		}
-		for n, at := range e.Attrs {
+		for n, at := range e.Attrs.All() {
 			if !in(at.Span) {
 				t.Fatalf("%s.%s spans %+v", e.ID, n, at.Span)
 			}

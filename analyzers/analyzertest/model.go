@@ -159,7 +159,7 @@ func CheckModel(t *testing.T, as []analyzers.Analyzer, root string, formats ...s
 					t.Errorf("%s: bad pair %q", w, p)
 					continue
 				}
-				a, ok := found.Attrs[m[1]]
+				a, ok := found.Attrs.Get(m[1])
 				if !ok {
 					t.Errorf("%s: %s has no attribute %s", w, found.ID, m[1])
 					continue

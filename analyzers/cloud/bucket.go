@@ -11,7 +11,7 @@ import (
 func BucketPublic(el *model.Element) {
 	// public = (public_acl && !ignores_public_acls) || (public_policy && !restricts_public_buckets)
 	part := func(grant, neutral string) (v *bool, a model.Attr) {
-		g, n := el.Attrs[grant], el.Attrs[neutral]
+		g, n := el.Attrs.At(grant), el.Attrs.At(neutral)
 		switch {
 		case g.Origin != model.Unknown && g.Value == false:
 			f := false

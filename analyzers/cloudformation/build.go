@@ -251,7 +251,7 @@ func buildPrincipal(t *template, r *resource) {
 	}
 	arns := r.props.get("ManagedPolicyArns")
 	if arns == nil {
-		if _, ok := el.Attrs["admin"]; !ok {
+		if _, ok := el.Attrs.Get("admin"); !ok {
 			el.Default("admin", false, "no managed policy is attached")
 		}
 		return
@@ -272,13 +272,13 @@ func buildPrincipal(t *template, r *resource) {
 			}
 		}
 	}
-	if _, ok := el.Attrs["admin"]; !ok {
+	if _, ok := el.Attrs.Get("admin"); !ok {
 		analyzers.SetNote(el, "admin", false, arns.sp, "no attached managed policy grants administrator access")
 	}
 }
 
 func adminAttr(el *model.Element) bool {
-	a, ok := el.Attrs["admin"]
+	a, ok := el.Attrs.Get("admin")
 	return ok && a.Value == true
 }
 
@@ -418,7 +418,7 @@ func buildELB(t *template, r *resource) {
 	for i, l := range r.props.get("Listeners").items() {
 		fl := t.nested(r, "Listeners", i, l, model.Flow, "elb")
 		fl.To = el.ID
-		if el.Attrs["internet_facing"].Value == true {
+		if el.Attrs.At("internet_facing").Value == true {
 			fl.From = model.Internet
 		}
 		t.listener(fl, l, "Protocol", "LoadBalancerPort", "")
@@ -430,12 +430,12 @@ func linkListener(t *template, r *resource) {
 	def := "HTTP"
 	if lb := t.target(r.props.get("LoadBalancerArn"), "AWS::ElasticLoadBalancingV2::LoadBalancer"); lb != nil && lb.el != nil {
 		fl.To, fl.Parent = lb.el.ID, lb.el.ID
-		tech := lb.el.Attrs["technology"].Value
-		fl.Attrs["technology"] = model.Attr{Value: tech, Origin: model.Read, Span: r.key.Span}
+		tech := lb.el.Attrs.At("technology").Value
+		fl.Attrs.Set("technology", model.Attr{Value: tech, Origin: model.Read, Span: r.key.Span})
 		if tech == "nlb" {
 			def = "TCP"
 		}
-		if lb.el.Attrs["internet_facing"].Value == true {
+		if lb.el.Attrs.At("internet_facing").Value == true {
 			fl.From = model.Internet
 		}
 	}
@@ -522,8 +522,8 @@ func buildInstance(t *template, r *resource) {
 	}
 	// An instance launched from a launch template of the template has its metadata options.
 	if lt := t.target(r.props.get("LaunchTemplate").get("LaunchTemplateId"), "AWS::EC2::LaunchTemplate"); lt != nil && lt.el != nil {
-		if a, ok := lt.el.Attrs["imdsv2"]; ok && a.Origin != model.Defaulted {
-			el.Attrs["imdsv2"] = a
+		if a, ok := lt.el.Attrs.Get("imdsv2"); ok && a.Origin != model.Defaulted {
+			el.Attrs.Set("imdsv2", a)
 		}
 	}
 }
@@ -612,20 +612,20 @@ func (t *template) environment(el *model.Element, vars *val) {
 		switch {
 		case isStr && strings.HasPrefix(s, "{{resolve:"):
 			// A dynamic reference: CloudFormation reads the value from Secrets Manager or SSM.
-			if _, ok := el.Attrs["uses_vault"]; !ok {
+			if _, ok := el.Attrs.Get("uses_vault"); !ok {
 				analyzers.SetNote(el, "uses_vault", true, p.v.sp, p.k+" is a dynamic reference to "+strings.TrimPrefix(strings.SplitN(s, ":", 3)[1], "{{"))
 			}
 		case p.v.ref != "" && (t.byID[p.v.ref].typ == "AWS::SecretsManager::Secret" || t.byID[p.v.ref].typ == "AWS::SSM::Parameter"):
-			if _, ok := el.Attrs["uses_vault"]; !ok {
+			if _, ok := el.Attrs.Get("uses_vault"); !ok {
 				analyzers.SetNote(el, "uses_vault", true, p.v.sp, p.k+" names "+p.v.ref)
 			}
 		case cloud.SecretVar(p.k, p.v.plain(0)) && cloud.Known(p.v.plain(0)):
-			if _, ok := el.Attrs["secrets_in_env"]; !ok {
+			if _, ok := el.Attrs.Get("secrets_in_env"); !ok {
 				analyzers.SetNote(el, "secrets_in_env", true, p.v.sp, p.k+" is set in plain text in the function's configuration")
 			}
 		}
 	}
-	if _, ok := el.Attrs["secrets_in_env"]; !ok {
+	if _, ok := el.Attrs.Get("secrets_in_env"); !ok {
 		analyzers.SetNote(el, "secrets_in_env", false, vars.sp, "no variable looks like a secret")
 	}
 }
@@ -655,7 +655,7 @@ func (t *template) urlFlow(name, typ string, sp model.Span, auth *val) *model.El
 // exposeFunction makes a function internet-facing through fl.
 func exposeFunction(el, fl *model.Element, sp model.Span, what string) {
 	analyzers.SetNote(el, "internet_facing", true, sp, what+" is reachable from the internet")
-	el.Attrs["authenticates"] = fl.Attrs["authenticated"]
+	el.Attrs.Set("authenticates", fl.Attrs.At("authenticated"))
 	el.Related = append(el.Related, model.Related{Span: sp, Message: what})
 }
 
@@ -703,10 +703,10 @@ func (t *template) implicitAPI(fn *resource, typ, event string, ev *val) {
 	// An event's own Auth, or the implicit API's Globals, says whether callers authenticate.
 	if auth := ev.get("Properties").get("Auth").get("Authorizer"); auth != nil {
 		s, _ := auth.str()
-		if _, ok := api.Attrs["authenticates"]; !ok || api.Attrs["authenticates"].Value == false {
+		if _, ok := api.Attrs.Get("authenticates"); !ok || api.Attrs.At("authenticates").Value == false {
 			analyzers.SetNote(api, "authenticates", s != "" && s != "NONE", auth.sp, "the "+event+" event's authorizer")
 		}
-	} else if _, ok := api.Attrs["authenticates"]; !ok {
+	} else if _, ok := api.Attrs.Get("authenticates"); !ok {
 		if g := t.globals.Path(strings.TrimPrefix(apiType, "AWS::Serverless::"), "Auth", "DefaultAuthorizer"); g != nil {
 			analyzers.SetNote(api, "authenticates", true, g.Span, "the default authorizer of Globals")
 		} else {
@@ -714,7 +714,7 @@ func (t *template) implicitAPI(fn *resource, typ, event string, ev *val) {
 		}
 	}
 	if fl := t.ingressOf(api); fl != nil {
-		fl.Attrs["authenticated"] = api.Attrs["authenticates"]
+		fl.Attrs.Set("authenticated", api.Attrs.At("authenticates"))
 	}
 	fl := &model.Element{ID: Name + ":" + t.file + "/" + fn.id + "." + event, Kind: model.Flow, Type: apiType + ".event",
 		Name: fn.id + "." + event, Span: ev.sp, Head: ev.sp, From: api.ID, To: fn.el.ID, Parent: fn.el.ID}
@@ -739,8 +739,8 @@ func (t *template) apiIngress(api *model.Element, sp model.Span) {
 	fl.Default("protocol", "https", "API Gateway endpoints are served over HTTPS only")
 	fl.Default("port", int64(443), "API Gateway endpoints are served on port 443")
 	fl.Default("tls", true, "API Gateway endpoints are served over HTTPS only")
-	if a, ok := api.Attrs["authenticates"]; ok {
-		fl.Attrs["authenticated"] = a
+	if a, ok := api.Attrs.Get("authenticates"); ok {
+		fl.Attrs.Set("authenticated", a)
 	}
 	t.els = append(t.els, fl)
 }
@@ -784,7 +784,7 @@ func buildAPI(t *template, r *resource) {
 	t.apiThrottling(r)
 	stages := append([]*resource{r}, t.referrers(r, "AWS::ApiGateway::Stage", "RestApiId")...)
 	t.setWAF(el, stages...)
-	if el.Attrs["internet_facing"].Value == true {
+	if el.Attrs.At("internet_facing").Value == true {
 		t.apiIngress(el, r.key.Span)
 	}
 }

@@ -2,7 +2,6 @@ package cloudformation_test
 
 import (
 	"fmt"
-	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -37,8 +36,8 @@ func TestJSONAndYAML(t *testing.T) {
 		var out []string
 		for _, e := range ff.Elements {
 			out = append(out, fmt.Sprintf("element %s %s %s", e.Name, e.Kind, e.Type))
-			for _, k := range slices.Sorted(maps.Keys(e.Attrs)) {
-				at := e.Attrs[k]
+			for _, k := range e.Attrs.Names() {
+				at := e.Attrs.At(k)
 				out = append(out, fmt.Sprintf("  %s = %v (%s)", k, at.Value, at.Origin))
 			}
 		}

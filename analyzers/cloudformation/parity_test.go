@@ -2,7 +2,6 @@ package cloudformation_test
 
 import (
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -48,9 +47,9 @@ func TestParity(t *testing.T) {
 		}
 		describe := func(el *model.Element) []string {
 			var out []string
-			for _, k := range slices.Sorted(maps.Keys(el.Attrs)) {
+			for _, k := range el.Attrs.Names() {
 				if !skip[k] {
-					a := el.Attrs[k]
+					a := el.Attrs.At(k)
 					out = append(out, fmt.Sprintf("%s=%v(%s)", k, a.Value, a.Origin))
 				}
 			}

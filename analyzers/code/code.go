@@ -188,7 +188,7 @@ func (a *Analyzer) Fix(src []byte, el *model.Element, op model.FixOp) ([]model.T
 	if op.Op != "replace" || op.Path != "fix" {
 		return nil, fmt.Errorf("%s fix %s: %w for %s %s", a.Name(), el.Name, analyzers.ErrNoFix, op.Op, op.Path)
 	}
-	at, ok := el.Attrs["fix"]
+	at, ok := el.Attrs.Get("fix")
 	if !ok {
 		return nil, nil
 	}

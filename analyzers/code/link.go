@@ -382,15 +382,15 @@ func (a *Analyzer) elements(s *service, actors map[string]*model.Element) []*mod
 		comp.Set("frameworks", fws, s.head)
 	}
 	if len(configs) > 0 {
-		comp.Attrs["config"] = model.Attr{Value: configs, Origin: model.Read, Span: configAt,
-			Note: fmt.Sprintf("%d configuration values read", len(configs))}
+		comp.Attrs.Set("config", model.Attr{Value: configs, Origin: model.Read, Span: configAt,
+			Note: fmt.Sprintf("%d configuration values read", len(configs))})
 	}
 	for _, c := range controls {
-		cur, ok := comp.Attrs[c.c.Attr]
+		cur, ok := comp.Attrs.Get(c.c.Attr)
 		if ok && !worse(c.c.Attr, c.c.Value, cur.Value) {
 			continue
 		}
-		comp.Attrs[c.c.Attr] = model.Attr{Value: c.c.Value, Origin: model.Read, Span: c.c.Span, Note: c.c.Note}
+		comp.Attrs.Set(c.c.Attr, model.Attr{Value: c.c.Value, Origin: model.Read, Span: c.c.Span, Note: c.c.Note})
 	}
 
 	var out []*model.Element
@@ -461,11 +461,11 @@ func (a *Analyzer) elements(s *service, actors map[string]*model.Element) []*mod
 			entryEls[f] = append(entryEls[f], el)
 			switch {
 			case au.Set:
-				el.Attrs["authenticated"] = model.Attr{Value: au.Value, Origin: model.Read, Span: au.Span, Note: au.Note}
+				el.Attrs.Set("authenticated", model.Attr{Value: au.Value, Origin: model.Read, Span: au.Span, Note: au.Note})
 				if au.Value {
 					nAuth++
 					if firstAuth.Span.IsZero() {
-						firstAuth = el.Attrs["authenticated"]
+						firstAuth = el.Attrs.At("authenticated")
 					}
 				} else if open == nil {
 					open = el
@@ -481,18 +481,18 @@ func (a *Analyzer) elements(s *service, actors map[string]*model.Element) []*mod
 	}
 	switch {
 	case nEntries > 0 && open == nil:
-		comp.Attrs["authenticates"] = model.Attr{Value: true, Origin: model.Read, Span: firstAuth.Span,
-			Note: fmt.Sprintf("all %d entry points require authentication", nEntries)}
+		comp.Attrs.Set("authenticates", model.Attr{Value: true, Origin: model.Read, Span: firstAuth.Span,
+			Note: fmt.Sprintf("all %d entry points require authentication", nEntries)})
 	case open != nil:
-		a := open.Attrs["authenticated"]
+		a := open.Attrs.At("authenticated")
 		o := model.Defaulted
 		if a.Origin == model.Read {
 			o = model.Read
 		}
-		comp.Attrs["authenticates"] = model.Attr{Value: false, Origin: o, Span: open.Span,
-			Note: fmt.Sprintf("%s requires no authentication (%d of %d entry points do)", strings.TrimPrefix(open.Name, name+" "), nAuth, nEntries)}
+		comp.Attrs.Set("authenticates", model.Attr{Value: false, Origin: o, Span: open.Span,
+			Note: fmt.Sprintf("%s requires no authentication (%d of %d entry points do)", strings.TrimPrefix(open.Name, name+" "), nAuth, nEntries)})
 	case serviceAuth != nil:
-		comp.Attrs["authenticates"] = model.Attr{Value: true, Origin: model.Read, Span: serviceAuth.Span, Note: serviceAuth.Note}
+		comp.Attrs.Set("authenticates", model.Attr{Value: true, Origin: model.Read, Span: serviceAuth.Span, Note: serviceAuth.Note})
 	}
 
 	// Flows: one per target, the first call giving the span and the others related.
@@ -604,11 +604,11 @@ func (a *Analyzer) elements(s *service, actors map[string]*model.Element) []*mod
 			ids[fid] = 1
 		}
 		el := &model.Element{ID: fid, Kind: model.Flow, Type: first.Client, Name: fmt.Sprintf("%s → %s (%s)", name, target, first.Client),
-			Span: first.Span, Head: first.Span, From: id, To: to, Attrs: map[string]model.Attr{}}
+			Span: first.Span, Head: first.Span, From: id, To: to}
 		for _, fl := range fs {
 			for k, v := range fl.Attrs {
-				if _, ok := el.Attrs[k]; !ok || worse(k, v.Value, el.Attrs[k].Value) {
-					el.Attrs[k] = v
+				if _, ok := el.Attrs.Get(k); !ok || worse(k, v.Value, el.Attrs.At(k).Value) {
+					el.Attrs.Set(k, v)
 				}
 			}
 		}

@@ -292,7 +292,7 @@ func (g *flowGraph) findings() []tfinding {
 
 // entrySource is the kind of source a route's handler's parameters are.
 func entrySource(e *model.Element) string {
-	switch p, _ := e.Attrs["protocol"].Value.(string); p {
+	switch p, _ := e.Attrs.At("protocol").Value.(string); p {
 	case "grpc":
 		return "grpc"
 	case "mcp":

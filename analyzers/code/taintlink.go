@@ -116,33 +116,32 @@ func (a *Analyzer) codeSites(s *service, comp *model.Element, entries map[*model
 		}
 		el := &model.Element{ID: newID(idBase), Kind: model.Control, Type: "code_flow", Parent: comp.ID,
 			Name: comp.Name + " " + rel(sk.Span.File) + " " + fnName(n.f.Key), Span: sk.Span, Head: sk.Arg}
-		el.Attrs = map[string]model.Attr{}
 		srcNote := first.src.What
 		if first.src.Kind == oParam {
 			srcNote = "parameter " + first.src.What + " of " + fnName(g.fns[first.srcFn].f.Key)
 		}
-		el.Attrs["sink"] = model.Attr{Value: sk.Kind, Origin: model.Read, Span: sk.Arg, Note: sk.What}
-		el.Attrs["origin"] = model.Attr{Value: srcNote, Origin: model.Read, Span: first.src.Span}
-		el.Attrs["source"] = model.Attr{Value: first.srcKnd, Origin: model.Read, Span: first.src.Span, Note: srcNote}
-		el.Attrs["function"] = model.Attr{Value: fnName(n.f.Key), Origin: model.Read, Span: n.f.Span}
+		el.Attrs.Set("sink", model.Attr{Value: sk.Kind, Origin: model.Read, Span: sk.Arg, Note: sk.What})
+		el.Attrs.Set("origin", model.Attr{Value: srcNote, Origin: model.Read, Span: first.src.Span})
+		el.Attrs.Set("source", model.Attr{Value: first.srcKnd, Origin: model.Read, Span: first.src.Span, Note: srcNote})
+		el.Attrs.Set("function", model.Attr{Value: fnName(n.f.Key), Origin: model.Read, Span: n.f.Span})
 		var tr []any
 		tr = append(tr, fmt.Sprintf("%s: %s (%s)", first.src.Span, srcNote, first.srcKnd))
 		for _, st := range first.steps {
 			tr = append(tr, fmt.Sprintf("%s: %s", st.span, st.what))
 		}
 		tr = append(tr, fmt.Sprintf("%s: %s (%s)", sk.Span, sk.What, sk.Kind))
-		el.Attrs["trace"] = model.Attr{Value: tr, Origin: model.Read, Span: sk.Arg, Note: fmt.Sprintf("%d source(s) reach it", len(fs))}
+		el.Attrs.Set("trace", model.Attr{Value: tr, Origin: model.Read, Span: sk.Arg, Note: fmt.Sprintf("%d source(s) reach it", len(fs))})
 		el.Related = append(el.Related, model.Related{Span: first.src.Span, Message: "source: " + srcNote})
 		for _, st := range first.steps {
 			el.Related = append(el.Related, model.Related{Span: st.span, Message: st.what})
 		}
 		if first.entry != nil {
 			route := strings.TrimPrefix(first.entry.Name, comp.Name+" ")
-			el.Attrs["entry"] = model.Attr{Value: route, Origin: model.Read, Span: first.entry.Span, Note: first.entry.ID}
+			el.Attrs.Set("entry", model.Attr{Value: route, Origin: model.Read, Span: first.entry.Span, Note: first.entry.ID})
 			el.Related = append(el.Related, model.Related{Span: first.entry.Span, Message: "route " + route})
 		}
 		if len(sk.Fix) > 0 {
-			el.Attrs["fix"] = fixAttr(sk.Fix, sk.Arg)
+			el.Attrs.Set("fix", fixAttr(sk.Fix, sk.Arg))
 		}
 		for _, tf := range fs[1:] {
 			if len(el.Related) >= 12 {
@@ -184,10 +183,10 @@ func (a *Analyzer) codeSites(s *service, comp *model.Element, entries map[*model
 		}
 	}
 	for el, kinds := range reaches {
-		el.Attrs["reaches"] = model.Attr{Value: kinds, Origin: model.Read, Span: reachAt[el], Note: "sinks its input reaches"}
+		el.Attrs.Set("reaches", model.Attr{Value: kinds, Origin: model.Read, Span: reachAt[el], Note: "sinks its input reaches"})
 	}
 	for el, kinds := range injection {
-		el.Attrs["injection"] = model.Attr{Value: kinds, Origin: model.Read, Span: injAt[el], Note: injNote[el]}
+		el.Attrs.Set("injection", model.Attr{Value: kinds, Origin: model.Read, Span: injAt[el], Note: injNote[el]})
 	}
 
 	// Stores each route's handler reaches.
@@ -213,27 +212,27 @@ func (a *Analyzer) codeSites(s *service, comp *model.Element, entries map[*model
 		}
 		// The flows a route without authentication reaches: a threat of the model reads them
 		// on the flow, which fuses with the deployment's flow to the same store.
-		if au, ok := n.entry.Attrs["authenticated"]; ok && au.Value == false {
+		if au, ok := n.entry.Attrs.Get("authenticated"); ok && au.Value == false {
 			route := strings.TrimPrefix(n.entry.Name, comp.Name+" ")
 			for _, id := range ids {
 				for _, e := range made {
 					if e.ID != id {
 						continue
 					}
-					cur, _ := e.Attrs["open_routes"].Value.([]any)
+					cur, _ := e.Attrs.At("open_routes").Value.([]any)
 					if !hasValue(cur, route) {
 						at := n.entry.Span
-						if a, ok := e.Attrs["open_routes"]; ok {
+						if a, ok := e.Attrs.Get("open_routes"); ok {
 							at = a.Span
 						}
-						e.Attrs["open_routes"] = model.Attr{Value: append(cur, route), Origin: model.Read, Span: at,
-							Note: "routes without authentication whose handlers reach this flow"}
+						e.Attrs.Set("open_routes", model.Attr{Value: append(cur, route), Origin: model.Read, Span: at,
+							Note: "routes without authentication whose handlers reach this flow"})
 					}
 				}
 			}
 		}
 		if len(ids) > 0 {
-			if cur, ok := n.entry.Attrs["stores"]; ok {
+			if cur, ok := n.entry.Attrs.Get("stores"); ok {
 				for _, id := range cur.Value.([]any) {
 					if !hasValue(ids, id) {
 						ids = append(ids, id)
@@ -242,7 +241,7 @@ func (a *Analyzer) codeSites(s *service, comp *model.Element, entries map[*model
 				at = cur.Span
 			}
 			sort.Slice(ids, func(i, j int) bool { return ids[i].(string) < ids[j].(string) })
-			n.entry.Attrs["stores"] = model.Attr{Value: ids, Origin: model.Read, Span: at, Note: "flows to stores its handler makes"}
+			n.entry.Attrs.Set("stores", model.Attr{Value: ids, Origin: model.Read, Span: at, Note: "flows to stores its handler makes"})
 		}
 	}
 
@@ -304,13 +303,13 @@ func (a *Analyzer) codeSites(s *service, comp *model.Element, entries map[*model
 func (a *Analyzer) checkSite(comp *model.Element, id string, c Check, fn string, fnSpan model.Span, rel func(string) string) *model.Element {
 	el := &model.Element{ID: id, Kind: model.Control, Type: "code_check", Parent: comp.ID,
 		Name: comp.Name + " " + rel(c.Span.File) + " " + c.Check, Span: c.Span, Head: c.Span}
-	el.Attrs = map[string]model.Attr{"check": {Value: c.Check, Origin: model.Read, Span: c.Span, Note: c.Detail},
-		"detail": {Value: c.Detail, Origin: model.Read, Span: c.Span}}
+	el.Attrs = model.AttrsOf(map[string]model.Attr{"check": {Value: c.Check, Origin: model.Read, Span: c.Span, Note: c.Detail},
+		"detail": {Value: c.Detail, Origin: model.Read, Span: c.Span}})
 	if fn != "" {
-		el.Attrs["function"] = model.Attr{Value: fn, Origin: model.Read, Span: fnSpan}
+		el.Attrs.Set("function", model.Attr{Value: fn, Origin: model.Read, Span: fnSpan})
 	}
 	if len(c.Fix) > 0 {
-		el.Attrs["fix"] = fixAttr(c.Fix, c.Span)
+		el.Attrs.Set("fix", fixAttr(c.Fix, c.Span))
 	}
 	return el
 }
@@ -360,7 +359,7 @@ func databaseFlows(els []*model.Element) []*model.Element {
 		if e.Kind != model.Flow {
 			continue
 		}
-		switch p, _ := e.Attrs["protocol"].Value.(string); p {
+		switch p, _ := e.Attrs.At("protocol").Value.(string); p {
 		case "postgres", "mysql", "sqlserver", "oracle", "sqlite", "mongodb", "mariadb":
 			out = append(out, e)
 		}

@@ -148,8 +148,8 @@ func TestLink(t *testing.T) {
 			if e.ID != "actor:hooks.slack.com" || e.Span.File != "deploy/docker-compose.prod.yml" {
 				t.Errorf("actor %s defined at %s", e.ID, e.Span)
 			}
-			if z := e.Attrs["zone"].Value; z != "zone:internet" || e.Attrs["in_scope"].Value != false {
-				t.Errorf("actor %s: zone %v in_scope %v", e.ID, z, e.Attrs["in_scope"].Value)
+			if z := e.Attrs.At("zone").Value; z != "zone:internet" || e.Attrs.At("in_scope").Value != false {
+				t.Errorf("actor %s: zone %v in_scope %v", e.ID, z, e.Attrs.At("in_scope").Value)
 			}
 		}
 	}

@@ -45,7 +45,7 @@ func (x *extractor) hardening(s *service) {
 			at = it
 		}
 	}
-	switch _, unknown := el.Attrs["capabilities_added"]; {
+	switch _, unknown := el.Attrs.Get("capabilities_added"); {
 	case unknown:
 	case at != nil:
 		analyzers.SetNote(el, "capabilities_added", added, at.Span, "cap_add "+at.String())

@@ -96,7 +96,7 @@ func FuzzExtract(f *testing.F) {
 			if e.Provenance != model.Configured || e.Head.Start.Offset < e.Span.Start.Offset {
 				t.Errorf("%s: provenance %q span %+v head %+v", e.ID, e.Provenance, e.Span, e.Head)
 			}
-			for n, at := range e.Attrs {
+			for n, at := range e.Attrs.All() {
 				if at.Origin != model.Declared {
 					t.Errorf("%s: %s = %+v", e.ID, n, at)
 				}

@@ -619,6 +619,6 @@ func (r *reader) cycles() {
 			cycle[i] = byKey[k].name
 		}
 		r.problem(z.parentSpan, "zone %q is its own ancestor: %s", z.name, strings.Join(cycle, " → "))
-		delete(z.e.Attrs, "parent")
+		z.e.Attrs.Delete("parent")
 	}
 }

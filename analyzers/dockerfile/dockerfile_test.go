@@ -73,8 +73,8 @@ func TestElement(t *testing.T) {
 		t.Errorf("head = %q, want the last FROM", got)
 	}
 	root := analyzertest.Extract(t, a, "Dockerfile", []byte("FROM scratch\nCOPY app /app\n")).Elements[0]
-	if !reflect.DeepEqual(root.Aliases, []string{"build:."}) || root.Attrs["image_pinned"].Value != true {
-		t.Errorf("root Dockerfile: aliases %v image_pinned %+v", root.Aliases, root.Attrs["image_pinned"])
+	if !reflect.DeepEqual(root.Aliases, []string{"build:."}) || root.Attrs.At("image_pinned").Value != true {
+		t.Errorf("root Dockerfile: aliases %v image_pinned %+v", root.Aliases, root.Attrs.At("image_pinned"))
 	}
 	// A Dockerfile of another name in the same directory is not what build: ./api builds.
 	debug := analyzertest.Extract(t, a, "api/Dockerfile.debug", []byte("FROM scratch\n")).Elements[0]
@@ -88,14 +88,14 @@ func TestBuildArgs(t *testing.T) {
 	src := []byte("ARG BASE\nARG TAG=3.20\nFROM alpine:${TAG} AS a\nFROM ${BASE}\nARG UID\nUSER ${UID}\n")
 	el := analyzertest.Extract(t, dockerfile.New(), "Dockerfile", src).Elements[0]
 	for name, want := range map[string]model.Origin{"base_image": model.Unknown, "image_pinned": model.Unknown, "runs_as_root": model.Unknown} {
-		if got := el.Attrs[name].Origin; got != want {
+		if got := el.Attrs.At(name).Origin; got != want {
 			t.Errorf("%s is %s, want %s", name, got, want)
 		}
 	}
 	src = []byte("ARG TAG=3.20\nFROM alpine:${TAG:-edge}\nARG UID=1000\nUSER $UID\n")
 	el = analyzertest.Extract(t, dockerfile.New(), "Dockerfile", src).Elements[0]
-	if el.Attrs["base_image"].Value != "alpine:3.20" || el.Attrs["runs_as_root"].Value != false {
-		t.Errorf("base_image %v runs_as_root %v", el.Attrs["base_image"].Value, el.Attrs["runs_as_root"].Value)
+	if el.Attrs.At("base_image").Value != "alpine:3.20" || el.Attrs.At("runs_as_root").Value != false {
+		t.Errorf("base_image %v runs_as_root %v", el.Attrs.At("base_image").Value, el.Attrs.At("runs_as_root").Value)
 	}
 }
 

@@ -46,7 +46,7 @@ func (*Analyzer) Fix(src []byte, el *model.Element, op model.FixOp) ([]model.Tex
 		}
 		return x.set(strings.ToUpper(op.Path), value, p.instructions, nl)
 	case "replace":
-		a, ok := el.Attrs[op.Path]
+		a, ok := el.Attrs.Get(op.Path)
 		if !ok || a.Span.IsZero() || a.Span.File != file {
 			return fail("the attribute does not point at an instruction of %s", file)
 		}

@@ -49,7 +49,7 @@ func TestFixRefuses(t *testing.T) {
 	if _, err := a.Fix(src, el, model.FixOp{Op: "set", Path: "EXPOSE", Value: "80"}); err == nil {
 		t.Error("set EXPOSE: no error")
 	}
-	el.Attrs["x"] = model.Attr{Value: true, Origin: model.Read, Span: model.Span{File: "Dockerfile", Start: model.Pos{Offset: 17}}}
+	el.Attrs.Set("x", model.Attr{Value: true, Origin: model.Read, Span: model.Span{File: "Dockerfile", Start: model.Pos{Offset: 17}}})
 	if _, err := a.Fix(src, el, model.FixOp{Op: "replace", Path: "x", Old: "apt-get install", New: "apt-get install --no-install-recommends"}); err == nil {
 		t.Error("replace with nothing to change: no error")
 	}

@@ -145,7 +145,7 @@ func (b *builder) link() {
 		if !b.affects(w) {
 			continue
 		}
-		if _, ok := w.el.Attrs["internet_facing"]; !ok {
+		if _, ok := w.el.Attrs.Get("internet_facing"); !ok {
 			w.el.Default("internet_facing", false, "no LoadBalancer or NodePort Service and no Ingress of the workspace reaches it")
 		}
 		b.envFlows(w)

@@ -111,8 +111,8 @@ func (b *builder) envFlows(w *workload) {
 	if !templated {
 		return
 	}
-	names := make([]string, 0, len(w.el.Attrs))
-	for k, a := range w.el.Attrs {
+	names := make([]string, 0, w.el.Attrs.Len())
+	for k, a := range w.el.Attrs.All() {
 		// internet_facing and zone are decided by other objects, not by the pod spec.
 		if a.Origin == model.Defaulted && k != "internet_facing" && k != "zone" {
 			names = append(names, k)
@@ -120,7 +120,7 @@ func (b *builder) envFlows(w *workload) {
 	}
 	sort.Strings(names)
 	for _, k := range names {
-		w.el.SetUnknown(k, w.el.Head, "a template action writes part of "+w.obj.ref()+": "+w.el.Attrs[k].Note+", unless it does")
+		w.el.SetUnknown(k, w.el.Head, "a template action writes part of "+w.obj.ref()+": "+w.el.Attrs.At(k).Note+", unless it does")
 	}
 }
 

@@ -141,7 +141,7 @@ spec:
 		if e.To != "kubernetes:ns/Deployment/b" {
 			t.Errorf("to = %s", e.To)
 		}
-		if _, ok := e.Attrs["blocked"]; ok {
+		if _, ok := e.Attrs.Get("blocked"); ok {
 			t.Error("no policy isolates b: the flow has no blocked attribute")
 		}
 		return
@@ -210,7 +210,7 @@ func TestKustomizationEditMovesZones(t *testing.T) {
 	zoneLine := func() int {
 		for _, e := range a.Link(facts) {
 			if e.ID == "kubernetes:shop/Deployment/api" {
-				return int(e.Attrs["zone"].Span.Start.Line)
+				return int(e.Attrs.At("zone").Span.Start.Line)
 			}
 		}
 		t.Fatal("no Deployment/api")

@@ -209,7 +209,7 @@ func (b *builder) ingressBackend(w *workload, host, path string) string {
 // that reaches them too makes them internet-facing for certain.
 func nodePort(o *object, typ *yamlnode.Node, targets []*workload) {
 	for _, w := range targets {
-		if _, ok := w.el.Attrs["internet_facing"]; !ok {
+		if _, ok := w.el.Attrs.Get("internet_facing"); !ok {
 			w.el.SetUnknown("internet_facing", typ.Span, o.ref()+" is a NodePort Service: open on every node's address, from the internet only if the nodes are reachable from it")
 		}
 	}

@@ -162,7 +162,7 @@ func (b *builder) image(w *workload) {
 	switch {
 	case built != "":
 		analyzers.SetNote(e, "image_pinned", true, builtAt, built)
-	case e.Attrs["image"].Origin == model.Read:
+	case e.Attrs.At("image").Origin == model.Read:
 		e.Set("image_pinned", true, first.Span)
 	}
 }

@@ -116,7 +116,7 @@ func FuzzExtract(f *testing.F) {
 func TestUnsaidIsAbsent(t *testing.T) {
 	ff := analyzertest.Extract(t, mermaid.New(), "d.mmd", []byte("flowchart LR\n  a[Orders] --> b[Billing]\n  subgraph z [Zone]\n  end\n"))
 	for _, e := range ff.Elements {
-		if len(e.Attrs) != 0 {
+		if e.Attrs.Len() != 0 {
 			t.Errorf("%s has attributes %v", e.ID, e.Attrs)
 		}
 	}

@@ -113,14 +113,14 @@ func TestJSON(t *testing.T) {
 }
 `)
 	els, ff := byID(t, "model.otm.json", src)
-	if z := els["dmz"]; z == nil || z.Attrs["trust"].Value != "dmz" {
+	if z := els["dmz"]; z == nil || z.Attrs.At("trust").Value != "dmz" {
 		t.Errorf("dmz: want trust dmz, got %+v", z)
 	}
-	if db := els["db"]; db == nil || db.Kind != model.Store || db.Attrs["zone"].Value != "otm:model.otm.json/dmz" {
+	if db := els["db"]; db == nil || db.Kind != model.Store || db.Attrs.At("zone").Value != "otm:model.otm.json/dmz" {
 		t.Errorf("db: want a store in otm:model.otm.json/dmz, got %+v", db)
 	}
 	f := els["api-db"]
-	if f == nil || f.Attrs["tls"].Value != true || f.Attrs["tls"].Span.Start.Line != 11 {
+	if f == nil || f.Attrs.At("tls").Value != true || f.Attrs.At("tls").Span.Start.Line != 11 {
 		t.Errorf("api-db: want tls true read on line 12, got %+v", f)
 	}
 	if els["api-x"] != nil || len(els) != 4 {
@@ -165,7 +165,7 @@ func TestCycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	els, _ := byID(t, "cycle.otm.yaml", src)
-	if a := els["a"]; a == nil || a.Attrs["parent"].Value != nil {
+	if a := els["a"]; a == nil || a.Attrs.At("parent").Value != nil {
 		t.Errorf("zone a: want no parent, got %+v", a)
 	}
 	for id, want := range map[string]string{"outer": "", "self": "", "inner": "otm:cycle.otm.yaml/outer", "leaf": "otm:cycle.otm.yaml/inner"} {

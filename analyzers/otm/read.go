@@ -391,10 +391,7 @@ func (r *reader) dataflow(m *yamlnode.Node) {
 	if b, n := r.Bool(m, "bidirectional", what); n != nil && b {
 		back := *el
 		back.ID, back.Name, back.From, back.To = el.ID+"/reverse", name+" (reverse)", to, from
-		back.Attrs = make(map[string]model.Attr, len(el.Attrs))
-		for k, v := range el.Attrs {
-			back.Attrs[k] = v
-		}
+		back.Attrs = el.Attrs.Clone(0)
 		r.flows = append(r.flows, &back)
 	}
 }

@@ -114,12 +114,12 @@ func buildBucket(m *module, r *res) {
 func (m *module) setACL(el *model.Element, a *Attribute) {
 	v := m.setAttr(el, "acl", a, tString)
 	if v == nil {
-		if at, ok := el.Attrs["acl"]; ok {
+		if at, ok := el.Attrs.Get("acl"); ok {
 			el.SetUnknown("public_acl", a.Span, at.Note)
 		}
 		return
 	}
-	analyzers.SetNote(el, "public_acl", mapping.PublicACL(v.(string)), a.Span, el.Attrs["acl"].Note)
+	analyzers.SetNote(el, "public_acl", mapping.PublicACL(v.(string)), a.Span, el.Attrs.At("acl").Note)
 }
 
 // setEncryption reads a server_side_encryption_configuration block or the body of the
@@ -227,9 +227,9 @@ func linkCompanion(m *module, r *res) {
 				break
 			}
 			if v := m.setAttr(t, "versioned", a, tString); v != nil {
-				at := t.Attrs["versioned"]
+				at := t.Attrs.At("versioned")
 				at.Value = v == "Enabled"
-				t.Attrs["versioned"] = at
+				t.Attrs.Set("versioned", at)
 			}
 		case "aws_s3_bucket_logging":
 			sp := b.Head
@@ -255,9 +255,9 @@ func linkCompanion(m *module, r *res) {
 	if bucket != nil && bucket.el != nil {
 		if r.maybe != "" {
 			// Whether the companion exists is unknown: what it would say is unknown too.
-			probe := &model.Element{Head: bucket.el.Head, Attrs: map[string]model.Attr{}}
+			probe := &model.Element{Head: bucket.el.Head}
 			apply(probe)
-			for name, a := range probe.Attrs {
+			for name, a := range probe.Attrs.All() {
 				bucket.el.SetUnknown(name, a.Span, r.addr+" may not exist ("+r.maybe+")")
 			}
 		} else {
@@ -363,7 +363,7 @@ func buildRDS(m *module, r *res) {
 
 func buildVolume(m *module, r *res) {
 	el := m.mapped(r)
-	if a := el.Attrs["encrypted_at_rest"]; a.Origin == model.Defaulted && m.ebsDefault != nil {
+	if a := el.Attrs.At("encrypted_at_rest"); a.Origin == model.Defaulted && m.ebsDefault != nil {
 		el.Default("encrypted_at_rest", true, m.ebsDefault.addr+" encrypts new EBS volumes by default")
 	}
 }
@@ -425,9 +425,9 @@ func (m *module) ingress(fl *model.Element, b *Block, protoArg, fromArg, toArg s
 	if a := b.Attr(protoArg); a != nil {
 		if v := m.setAttr(fl, "protocol", a, tString); v != nil {
 			p := normProtocol(v.(string))
-			at := fl.Attrs["protocol"]
+			at := fl.Attrs.At("protocol")
 			at.Value = p
-			fl.Attrs["protocol"] = at
+			fl.Attrs.Set("protocol", at)
 			if p == "all" {
 				all = true
 				analyzers.SetNote(fl, "from_port", int64(0), a.Span, "protocol all opens every port")
@@ -539,7 +539,7 @@ func buildLB(m *module, r *res) {
 	for i, l := range r.b.Nested("listener") {
 		fl := m.nested(r, l, i, model.Flow, "elb")
 		fl.To = el.ID
-		if el.Attrs["internet_facing"].Value == true {
+		if el.Attrs.At("internet_facing").Value == true {
 			fl.From = InternetID
 		}
 		m.listener(fl, l, "lb_protocol", "lb_port", "")
@@ -554,11 +554,11 @@ func linkListener(m *module, r *res) {
 			if lb := m.resources[addr]; lb.el != nil {
 				fl.To = lb.el.ID
 				fl.Parent = lb.el.ID
-				fl.Attrs["technology"] = model.Attr{Value: lb.el.Attrs["technology"].Value, Origin: model.Read, Span: r.b.Head}
-				if lb.el.Attrs["technology"].Value == "nlb" {
+				fl.Attrs.Set("technology", model.Attr{Value: lb.el.Attrs.At("technology").Value, Origin: model.Read, Span: r.b.Head})
+				if lb.el.Attrs.At("technology").Value == "nlb" {
 					def = "TCP"
 				}
-				if lb.el.Attrs["internet_facing"].Value == true {
+				if lb.el.Attrs.At("internet_facing").Value == true {
 					fl.From = InternetID
 				}
 			}
@@ -588,9 +588,9 @@ func (m *module) listener(fl *model.Element, b *Block, protoArg, portArg, def st
 	if a := b.Attr(protoArg); a != nil {
 		if v := m.setAttr(fl, "protocol", a, tString); v != nil {
 			proto = strings.ToUpper(v.(string))
-			at := fl.Attrs["protocol"]
+			at := fl.Attrs.At("protocol")
 			at.Value = proto
-			fl.Attrs["protocol"] = at
+			fl.Attrs.Set("protocol", at)
 		}
 	} else if def != "" {
 		proto = def
@@ -599,7 +599,7 @@ func (m *module) listener(fl *model.Element, b *Block, protoArg, portArg, def st
 	if a := b.Attr(portArg); a != nil {
 		m.setAttr(fl, "port", a, tInt)
 	}
-	switch p := fl.Attrs["protocol"]; {
+	switch p := fl.Attrs.At("protocol"); {
 	case p.Origin == model.Unknown:
 		fl.SetUnknown("tls", p.Span, p.Note)
 	case proto == "":

@@ -43,7 +43,7 @@ func buildInstance(m *module, r *res) {
 		}
 		el.SetUnknown("internet_facing", sp, "the subnet is not in this module: whether the instance gets a public IP is not known")
 	}
-	n.publicIP = el.Attrs["internet_facing"]
+	n.publicIP = el.Attrs.At("internet_facing")
 }
 
 func buildLaunchTemplate(m *module, r *res) {
@@ -56,7 +56,7 @@ func buildLaunchTemplate(m *module, r *res) {
 	} else {
 		el.SetUnknown("internet_facing", r.b.Head, "the subnets the instances are launched in decide whether they get a public IP")
 	}
-	n.publicIP = el.Attrs["internet_facing"]
+	n.publicIP = el.Attrs.At("internet_facing")
 }
 
 // isNull reports whether a is absent or null.
@@ -74,9 +74,9 @@ func (m *module) setAs(el *model.Element, name string, a *Attribute, c conv, f f
 	if v == nil {
 		return nil
 	}
-	at := el.Attrs[name]
+	at := el.Attrs.At(name)
 	at.Value = f(v)
-	el.Attrs[name] = at
+	el.Attrs.Set(name, at)
 	return at.Value
 }
 
@@ -101,7 +101,7 @@ func buildECSService(m *module, r *res) {
 	n := m.netOf(r, "network_configuration.security_groups")
 	m.place(r, attrsAt(r.b, "network_configuration.subnets"), nil, "")
 	n.exposable = true
-	n.publicIP = el.Attrs["internet_facing"]
+	n.publicIP = el.Attrs.At("internet_facing")
 	if td := m.taskDefinition(r); td != nil {
 		el.Related = append(el.Related, model.Related{Span: td.b.Head, Message: "runs the task definition " + td.addr})
 		m.containers(el, td)
@@ -248,7 +248,7 @@ func aggregate(el *model.Element, name string, as []model.Attr, dom bool) {
 	if a := as[best]; a.Origin == model.Defaulted {
 		el.Default(name, a.Value, a.Note)
 	} else {
-		el.Attrs[name] = a
+		el.Attrs.Set(name, a)
 	}
 }
 
@@ -377,7 +377,7 @@ func buildLambda(m *module, r *res) {
 			break
 		}
 	}
-	if _, ok := el.Attrs["secrets_in_env"]; !ok {
+	if _, ok := el.Attrs.Get("secrets_in_env"); !ok {
 		analyzers.SetNote(el, "secrets_in_env", false, a.Span, "no variable looks like a secret")
 	}
 	// A variable that names a secret of Secrets Manager or a parameter of SSM says where the
@@ -413,7 +413,7 @@ func linkFunctionURL(m *module, r *res) {
 	}
 	fl.To, fl.Parent = fn.el.ID, fn.el.ID
 	analyzers.SetNote(fn.el, "internet_facing", true, r.b.Head, "the function URL "+r.addr+" is reachable from the internet")
-	fn.el.Attrs["authenticates"] = fl.Attrs["authenticated"]
+	fn.el.Attrs.Set("authenticates", fl.Attrs.At("authenticated"))
 	fn.el.Related = append(fn.el.Related, model.Related{Span: r.b.Head, Message: "function URL " + r.addr})
 }
 
@@ -437,7 +437,7 @@ func buildAPI(m *module, r *res) {
 		addrs = append(addrs, st.r.addr)
 	}
 	m.setWAF(el, addrs...)
-	if el.Attrs["internet_facing"].Value == true {
+	if el.Attrs.At("internet_facing").Value == true {
 		m.apiIngress(r)
 	}
 }
@@ -550,7 +550,7 @@ func (m *module) apiIngress(r *res) {
 	fl.Default("protocol", "https", "API Gateway endpoints are served over HTTPS only")
 	fl.Default("port", int64(443), "API Gateway endpoints are served on port 443")
 	fl.Default("tls", true, "API Gateway endpoints are served over HTTPS only")
-	fl.Attrs["authenticated"] = api.Attrs["authenticates"]
+	fl.Attrs.Set("authenticated", api.Attrs.At("authenticates"))
 	m.out = append(m.out, fl)
 }
 

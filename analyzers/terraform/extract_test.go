@@ -31,14 +31,14 @@ func TestSpans(t *testing.T) {
 	if got := spanText(src, el.Span); !strings.HasPrefix(got, "resource") || !strings.HasSuffix(got, "}") {
 		t.Errorf("span = %q", got)
 	}
-	a := el.Attrs["encrypted_at_rest"]
+	a := el.Attrs.At("encrypted_at_rest")
 	if got := spanText(src, a.Span); got != "storage_encrypted = false" {
 		t.Errorf("encrypted_at_rest span = %q", got)
 	}
 	if a.Span.File != "db/main.tf" || a.Span.Start.Line != 3 || a.Span.Start.Col != 2 || a.Span.End.Col != 27 {
 		t.Errorf("encrypted_at_rest span = %+v", a.Span)
 	}
-	d := el.Attrs["deletion_protection"]
+	d := el.Attrs.At("deletion_protection")
 	if d.Origin != model.Defaulted || d.Span != el.Head || d.Note != "deletion_protection defaults to false" {
 		t.Errorf("deletion_protection = %+v", d)
 	}
@@ -59,12 +59,12 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "b" {
 }
 `)
 	_, els := link(t, "main.tf", src)
-	a := els["aws_db_instance.a"].Attrs["encrypted_at_rest"]
+	a := els["aws_db_instance.a"].Attrs.At("encrypted_at_rest")
 	if a.Origin != model.Unknown || a.Value != nil || a.Note != "var.enc has no default" {
 		t.Errorf("encrypted_at_rest = %+v", a)
 	}
 	b := els["aws_s3_bucket.b"]
-	k := b.Attrs["kms_managed_key"]
+	k := b.Attrs.At("kms_managed_key")
 	if k.Value != true || k.Origin != model.Read || k.Note != "from var.kms" || spanText(src, k.Span) != "sse_algorithm = var.kms" {
 		t.Errorf("kms_managed_key = %+v", k)
 	}
@@ -257,7 +257,7 @@ func TestLocalCycles(t *testing.T) {
 	src := "variable \"v\" { default = [var.v, var.v, var.v] }\nlocals {\n  a = [local.a, local.a, local.b, local.b, var.v]\n  b = [local.a, local.b, local.a, local.b]\n}\n" +
 		"resource \"aws_kms_key\" \"k\" { enable_key_rotation = local.b }\n"
 	_, els := link(t, "main.tf", []byte(src))
-	if a := els["aws_kms_key.k"].Attrs["key_rotation"]; a.Origin != model.Unknown {
+	if a := els["aws_kms_key.k"].Attrs.At("key_rotation"); a.Origin != model.Unknown {
 		t.Errorf("key_rotation = %+v", a)
 	}
 }

@@ -140,7 +140,7 @@ func buildAttachment(m *module, r *res) {
 	}
 	v := m.setAttr(el, "policy_arn", a, tString)
 	if v == nil {
-		el.SetUnknown("admin", a.Span, el.Attrs["policy_arn"].Note)
+		el.SetUnknown("admin", a.Span, el.Attrs.At("policy_arn").Note)
 		return
 	}
 	arn := v.(string)
@@ -165,13 +165,13 @@ func linkAttachment(m *module, r *res) {
 		return
 	}
 	el.Related = append(el.Related, model.Related{Span: pol.b.Head, Message: "attaches " + addr})
-	if adm, ok := pol.el.Attrs["admin"]; ok && adm.Origin != model.Unknown {
+	if adm, ok := pol.el.Attrs.Get("admin"); ok && adm.Origin != model.Unknown {
 		analyzers.SetNote(el, "admin", adm.Value, a.Span, addr+" grants admin: "+fmt.Sprint(adm.Value))
 	} else {
 		el.SetUnknown("admin", a.Span, "whether "+addr+" grants admin is unknown")
 	}
-	if t, ok := el.Attrs["attached_to"]; ok {
-		if _, set := pol.el.Attrs["attached_to"]; !set {
+	if t, ok := el.Attrs.Get("attached_to"); ok {
+		if _, set := pol.el.Attrs.Get("attached_to"); !set {
 			analyzers.SetNote(pol.el, "attached_to", t.Value, t.Span, "attached by "+r.addr)
 		}
 	}

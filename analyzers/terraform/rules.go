@@ -92,9 +92,9 @@ func (m *module) ruleAttrs(fl *model.Element, spec ruleSpec, p portSpan) {
 	if a := spec.proto; a != nil {
 		if v := m.setAttr(fl, "protocol", a, tString); v != nil {
 			proto := mapping.Protocol(v.(string))
-			at := fl.Attrs["protocol"]
+			at := fl.Attrs.At("protocol")
 			at.Value = proto
-			fl.Attrs["protocol"] = at
+			fl.Attrs.Set("protocol", at)
 			all = proto == "all"
 		}
 	} else {

@@ -20,7 +20,7 @@ func (m *module) rdsNetwork(r *res) {
 		subnets, via = attrsAt(g.b, "subnet_ids"), g.addr
 	}
 	m.place(r, subnets, a, via)
-	n.auth = el.Attrs["authenticated"]
+	n.auth = el.Attrs.At("authenticated")
 	n.tls = m.rdsTLS(r)
 }
 
@@ -71,7 +71,7 @@ func buildElastiCache(m *module, r *res) {
 		subnets, via = attrsAt(g.b, "subnet_ids"), g.addr
 	}
 	m.place(r, subnets, a, via)
-	n.tls, n.auth = el.Attrs["tls_in_transit"], el.Attrs["authenticated"]
+	n.tls, n.auth = el.Attrs.At("tls_in_transit"), el.Attrs.At("authenticated")
 }
 
 func buildSecret(m *module, r *res) {

@@ -241,7 +241,7 @@ func buildSubnet(m *module, r *res) {
 		}
 	}
 	pub := m.subnetPublic(r)
-	el.Attrs["public"] = pub
+	el.Attrs.Set("public", pub)
 	trust := pub
 	switch {
 	case pub.Origin == model.Unknown:
@@ -252,7 +252,7 @@ func buildSubnet(m *module, r *res) {
 	default:
 		trust.Value = "internal"
 	}
-	el.Attrs["trust"] = trust
+	el.Attrs.Set("trust", trust)
 }
 
 // routing is what the module's route tables say. A table's key is its address, or
@@ -613,7 +613,7 @@ func (m *module) serviceLBFlow(r *res, b *Block, i int, linked map[[2]string]boo
 
 func lbTech(lb *res) string {
 	if lb != nil {
-		if t, ok := lb.el.Attrs["technology"].Value.(string); ok {
+		if t, ok := lb.el.Attrs.At("technology").Value.(string); ok {
 			return t
 		}
 	}
@@ -627,12 +627,12 @@ func (m *module) targetAttrs(fl *model.Element, tg *res, port *Attribute) {
 		if a := tg.b.Attr("protocol"); a != nil {
 			if v := m.setAttr(fl, "protocol", a, tString); v != nil {
 				p := strings.ToLower(v.(string))
-				at := fl.Attrs["protocol"]
+				at := fl.Attrs.At("protocol")
 				at.Value = p
-				fl.Attrs["protocol"] = at
+				fl.Attrs.Set("protocol", at)
 				analyzers.SetNote(fl, "tls", p == "https" || p == "tls", a.Span, "")
 			} else {
-				fl.SetUnknown("tls", a.Span, fl.Attrs["protocol"].Note)
+				fl.SetUnknown("tls", a.Span, fl.Attrs.At("protocol").Note)
 			}
 		}
 		if port == nil {
@@ -652,7 +652,7 @@ func (m *module) expose(u *res, ru *rule) {
 	if !n.exposable || n.exposed || el.Kind != model.Component {
 		return
 	}
-	at := ru.el.Attrs["source_cidrs"].Span
+	at := ru.el.Attrs.At("source_cidrs").Span
 	if at.IsZero() {
 		at = ru.el.Head
 	}
@@ -671,7 +671,7 @@ func (m *module) expose(u *res, ru *rule) {
 	case pub.Origin != model.Unknown:
 		return
 	default:
-		if cur := el.Attrs["internet_facing"]; cur.Value == true {
+		if cur := el.Attrs.At("internet_facing"); cur.Value == true {
 			return
 		}
 		el.SetUnknown("internet_facing", at, admits+", but whether it has a public IP is not known")
@@ -688,13 +688,13 @@ var portProtocols = map[int64]string{
 
 // storeProtocol names the protocol a store of the module speaks, or "".
 func storeProtocol(r *res) string {
-	switch t, _ := r.el.Attrs["technology"].Value.(string); t {
+	switch t, _ := r.el.Attrs.At("technology").Value.(string); t {
 	case "redis", "memcached":
 		return t
 	case "valkey":
 		return "redis"
 	}
-	e, _ := r.el.Attrs["engine"].Value.(string)
+	e, _ := r.el.Attrs.At("engine").Value.(string)
 	switch {
 	case strings.Contains(e, "postgres"):
 		return "postgres"
@@ -711,7 +711,7 @@ func storeProtocol(r *res) string {
 // sgFlow creates the flow rule ru admits from a member of its source group to a member of
 // its group. Its name is "FROM->TO", with an index when several rules admit the pair.
 func (m *module) sgFlow(ru *rule, from, to *res, seen map[string]bool) {
-	fp, tp := ru.el.Attrs["from_port"], ru.el.Attrs["to_port"]
+	fp, tp := ru.el.Attrs.At("from_port"), ru.el.Attrs.At("to_port")
 	key := fmt.Sprintf("%s %s %v-%v", from.el.ID, to.el.ID, fp.Value, tp.Value)
 	if seen[key] {
 		return
@@ -729,7 +729,7 @@ func (m *module) sgFlow(ru *rule, from, to *res, seen map[string]bool) {
 	fl.Set("cloud", "aws", ru.el.Head)
 	proto, protoAt, note := "", ru.el.Head, ""
 	if p, ok := fp.Value.(int64); ok && fp.Origin == model.Read && tp.Origin == model.Read && tp.Value == p {
-		fl.Attrs["port"] = model.Attr{Value: p, Origin: model.Read, Span: fp.Span, Note: fp.Note}
+		fl.Attrs.Set("port", model.Attr{Value: p, Origin: model.Read, Span: fp.Span, Note: fp.Note})
 		proto, protoAt, note = portProtocols[p], fp.Span, fmt.Sprintf("port %d", p)
 	}
 	if proto == "" {
@@ -737,19 +737,19 @@ func (m *module) sgFlow(ru *rule, from, to *res, seen map[string]bool) {
 			note = "what " + to.addr + " speaks"
 		}
 	}
-	if pa := ru.el.Attrs["protocol"]; proto == "" && pa.Origin == model.Read {
+	if pa := ru.el.Attrs.At("protocol"); proto == "" && pa.Origin == model.Read {
 		proto, protoAt, note = pa.Value.(string), pa.Span, ""
 	}
 	if proto != "" {
 		analyzers.SetNote(fl, "protocol", proto, protoAt, note)
 	}
 	if t := to.net.tls; t.Origin != 0 {
-		fl.Attrs["tls"] = t
+		fl.Attrs.Set("tls", t)
 	} else {
 		fl.SetUnknown("tls", ru.el.Head, to.addr+" does not enforce TLS: whether clients use it is not known")
 	}
 	if a := to.net.auth; a.Origin != 0 {
-		fl.Attrs["authenticated"] = a
+		fl.Attrs.Set("authenticated", a)
 	} else {
 		fl.SetUnknown("authenticated", ru.el.Head, "whether "+from.addr+" authenticates to "+to.addr+" is not known")
 	}

@@ -62,13 +62,13 @@ resource "aws_subnet" "s" { vpc_id = data.aws_vpc.v.id }
 			if s == nil {
 				t.Fatal("no subnet")
 			}
-			if p := s.Attrs["public"]; p.Value != c.public || p.Origin != c.origin {
+			if p := s.Attrs.At("public"); p.Value != c.public || p.Origin != c.origin {
 				t.Errorf("public = %v (%s), want %v (%s); note %q", p.Value, p.Origin, c.public, c.origin, p.Note)
 			}
-			if tr := s.Attrs["trust"]; tr.Value != c.trust {
+			if tr := s.Attrs.At("trust"); tr.Value != c.trust {
 				t.Errorf("trust = %v, want %s", tr.Value, c.trust)
 			}
-			if c.name == "VPC of a data source" && (s.Parent != "" || s.Attrs["parent"].Origin != 0) {
+			if c.name == "VPC of a data source" && (s.Parent != "" || s.Attrs.At("parent").Origin != 0) {
 				t.Errorf("parent = %q: a data source is no element", s.Parent)
 			}
 		})
@@ -138,12 +138,12 @@ resource "aws_ecs_task_definition" "lone" {
 		if els["aws_ecs_task_definition.t"] != nil {
 			t.Errorf("%s: the task definition is an element of its own", ref)
 		}
-		if img := els["aws_ecs_service.s"].Attrs["image"]; img.Value != "shop/a:1" {
+		if img := els["aws_ecs_service.s"].Attrs.At("image"); img.Value != "shop/a:1" {
 			t.Errorf("%s: image = %+v", ref, img)
 		}
 		lone := els["aws_ecs_task_definition.lone"]
-		if lone == nil || lone.Kind != model.Component || lone.Attrs["privileged"].Value != true ||
-			lone.Attrs["image_pinned"].Value != false {
+		if lone == nil || lone.Kind != model.Component || lone.Attrs.At("privileged").Value != true ||
+			lone.Attrs.At("image_pinned").Value != false {
 			t.Errorf("%s: lone task definition = %+v", ref, lone)
 		}
 	}

@@ -104,7 +104,7 @@ func TestUnknownTechnology(t *testing.T) {
 	if len(ff.Elements) != 1 || len(ff.Problems) != 0 {
 		t.Fatalf("want one element and no problem, got %d and %v", len(ff.Elements), ff.Problems)
 	}
-	if a, ok := ff.Elements[0].Attrs["technology"]; ok {
+	if a, ok := ff.Elements[0].Attrs.Get("technology"); ok {
 		t.Errorf("technology = %v, want none", a.Value)
 	}
 }
@@ -145,7 +145,7 @@ func TestCycle(t *testing.T) {
 	for _, e := range ff.Elements {
 		switch strings.TrimPrefix(e.ID, "threagile:threagile-cycle.yaml/") {
 		case "zone:a", "zone:loop":
-			if p, ok := e.Attrs["parent"]; ok {
+			if p, ok := e.Attrs.Get("parent"); ok {
 				t.Errorf("%s has parent %v, which closes a cycle", e.ID, p.Value)
 			}
 		}

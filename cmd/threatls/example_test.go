@@ -54,7 +54,7 @@ func TestShopFindings(t *testing.T) {
 	}
 	// The database is Terraform's, classified by threatls.yaml, reached through the manifests.
 	db := snap.Element("terraform:infra/aws_db_instance.orders")
-	if db == nil || db.Attrs["classification"].Value != "pii" {
+	if db == nil || db.Attrs.At("classification").Value != "pii" {
 		t.Fatalf("orders-db: %+v", db)
 	}
 	if len(snap.Graph().Inbound(db.ID)) < 2 {

@@ -1,0 +1,108 @@
+package model
+
+import (
+	"encoding/json"
+	"math/rand/v2"
+	"reflect"
+	"slices"
+	"testing"
+	"unsafe"
+)
+
+// TestAttrsBehaveAsAMap applies random sets and deletes to an Attrs and to a map: each read
+// agrees, and the names come out sorted.
+func TestAttrsBehaveAsAMap(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	names := []string{"a", "encrypted", "public", "zone", "b", "port", "x", "classification", "tls", "m"}
+	for round := range 200 {
+		var a Attrs
+		m := map[string]Attr{}
+		for step := range 40 {
+			name := names[r.IntN(len(names))]
+			if r.IntN(4) == 0 {
+				a.Delete(name)
+				delete(m, name)
+			} else {
+				v := Attr{Value: int64(step), Origin: Read, Span: Span{File: "f", Start: At(step, 0, step)}}
+				a.Set(name, v)
+				m[name] = v
+			}
+			if a.Len() != len(m) {
+				t.Fatalf("round %d step %d: %d attributes, the map has %d", round, step, a.Len(), len(m))
+			}
+			for _, n := range names {
+				got, ok := a.Get(n)
+				want, wok := m[n]
+				if ok != wok || got != want || a.Has(n) != wok || a.At(n) != want {
+					t.Fatalf("round %d step %d: %q is %+v %v, the map's %+v %v", round, step, n, got, ok, want, wok)
+				}
+			}
+			if !slices.IsSorted(a.Names()) || !reflect.DeepEqual(a.Map(), m) && len(m) > 0 {
+				t.Fatalf("round %d step %d: names %v, map %v", round, step, a.Names(), a.Map())
+			}
+		}
+		if !a.Equal(AttrsOf(m)) {
+			t.Fatalf("round %d: %v is not AttrsOf its map", round, a.Names())
+		}
+	}
+}
+
+// TestAttrsCloneSharesNothing: a decorated element's attributes are a copy; setting one on
+// it leaves the element it was made from as it was.
+func TestAttrsCloneSharesNothing(t *testing.T) {
+	var a Attrs
+	a.Set("b", Attr{Value: "1"})
+	a.Set("a", Attr{Value: "2"})
+	c := a.Clone(1)
+	c.Set("a", Attr{Value: "changed"})
+	c.Set("c", Attr{Value: "added"})
+	if a.Len() != 2 || a.At("a").Value != "2" || a.Has("c") {
+		t.Fatalf("the original changed with its clone: %v", a.Map())
+	}
+	if c.Len() != 3 || c.At("a").Value != "changed" {
+		t.Fatalf("clone: %v", c.Map())
+	}
+}
+
+// TestAttrsDeleteKeepsNothingAlive: the slot a delete frees holds no value for the collector
+// to keep.
+func TestAttrsDeleteKeepsNothingAlive(t *testing.T) {
+	var a Attrs
+	a.Set("a", Attr{Value: "x", Note: "n"})
+	a.Set("b", Attr{Value: "y", Note: "n"})
+	a.Delete("a")
+	if tail := a.list[len(a.list):cap(a.list)]; tail[0] != (NamedAttr{}) {
+		t.Fatalf("the freed slot still holds %+v", tail[0])
+	}
+}
+
+// TestAttrsJSON: attributes are written as an object by name, as the map they replace was,
+// and read back.
+func TestAttrsJSON(t *testing.T) {
+	el := Element{ID: "x"}
+	el.Set("public", true, Span{File: "main.tf"})
+	el.Default("encrypted", false, "AWS default")
+	raw, err := json.Marshal(el.Attrs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := json.Marshal(el.Attrs.Map())
+	if string(raw) != string(want) {
+		t.Fatalf("written as\n%s\nnot as the map was\n%s", raw, want)
+	}
+	var back Attrs
+	if err := json.Unmarshal(raw, &back); err != nil || !back.Equal(el.Attrs) {
+		t.Fatalf("read back %v (%v), want %v", back.Map(), err, el.Attrs.Map())
+	}
+	if err := json.Unmarshal([]byte("null"), &back); err != nil || back.Len() != 0 {
+		t.Fatalf("null read as %v (%v)", back.Map(), err)
+	}
+}
+
+// TestAttrSize holds what the representation's comment claims: 96 bytes an attribute, with
+// its name. A field more in Attr costs every attribute of every element.
+func TestAttrSize(t *testing.T) {
+	if got := unsafe.Sizeof(NamedAttr{}); got != 96 {
+		t.Fatalf("a named attribute takes %d bytes, not 96: update the comment of Attrs, or shrink it", got)
+	}
+}
