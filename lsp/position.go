@@ -2,6 +2,7 @@ package lsp
 
 import (
 	"bytes"
+	"container/list"
 	"sort"
 	"strings"
 	"sync"
@@ -213,16 +214,29 @@ func contains(start, end, off int) bool { return start <= off && off <= end }
 // overlaps reports whether [s1, e1] and [s2, e2] share at least one offset.
 func overlaps(s1, e1, s2, e2 int) bool { return s1 <= e2 && s2 <= e1 }
 
-// mappers caches the mappers of the two latest texts of each file (the editor's, and the
-// newest snapshot's, which may lag behind), so that the line index of a large document is
-// built once per version of its text, not once per request.
+// mappers caches the mappers of the two latest texts of each document an editor holds (the
+// editor's, and the newest snapshot's, which may lag behind), so that the line index of a
+// large document is built once per version of its text, not once per request; and the
+// mappers of the latest text of the closedMappers files not open used last (the places of
+// the diagnostics of a workspace, mostly).
 type mappers struct {
 	mu    sync.Mutex
 	byKey map[string][2]*mapper
 	// next is, by file, the edit a document notification is about to make of the text of a
 	// mapper: the text it makes gets its mapper from that one's (see expect).
 	next map[string]nextEdit
+	// open are the documents an editor holds; closed the other files with a mapper, the
+	// one used last first, and where each is in it.
+	open     map[string]bool
+	closed   *list.List
+	inClosed map[string]*list.Element
 }
+
+// closedMappers is how many files not open keep a mapper. Kept for every file whose
+// diagnostics were published, they held a line index of each file of the workspace, and the
+// text of its version before the last (16 MB of indexes at 20,000 files); a file's index is
+// made again in the time it takes to find its line ends.
+const closedMappers = 256
 
 type nextEdit struct {
 	from *mapper
@@ -230,7 +244,8 @@ type nextEdit struct {
 }
 
 func newMappers() *mappers {
-	return &mappers{byKey: map[string][2]*mapper{}, next: map[string]nextEdit{}}
+	return &mappers{byKey: map[string][2]*mapper{}, next: map[string]nextEdit{},
+		open: map[string]bool{}, closed: list.New(), inClosed: map[string]*list.Element{}}
 }
 
 // get returns the mapper of text, a text of the file key.
@@ -240,6 +255,7 @@ func (ms *mappers) get(key string, text []byte, enc encoding) *mapper {
 	pair := ms.byKey[key]
 	for _, m := range pair {
 		if m != nil && m.enc == enc && sameSlice(m.text, text) {
+			ms.used(key)
 			return m
 		}
 	}
@@ -249,8 +265,42 @@ func (ms *mappers) get(key string, text []byte, enc encoding) *mapper {
 	} else {
 		m = newMapper(text, enc)
 	}
-	ms.byKey[key] = [2]*mapper{m, pair[0]}
+	if ms.open[key] {
+		ms.byKey[key] = [2]*mapper{m, pair[0]}
+	} else {
+		ms.byKey[key] = [2]*mapper{m, nil} // the text on disk: the one before is gone
+	}
+	ms.used(key)
 	return m
+}
+
+// used records that the mapper of key was just used: a file not open becomes the first of
+// closed, and the last one goes when there are more than closedMappers.
+func (ms *mappers) used(key string) {
+	if ms.open[key] {
+		return
+	}
+	if e, ok := ms.inClosed[key]; ok {
+		ms.closed.MoveToFront(e)
+		return
+	}
+	ms.inClosed[key] = ms.closed.PushFront(key)
+	for ms.closed.Len() > closedMappers {
+		last := ms.closed.Remove(ms.closed.Back()).(string)
+		delete(ms.inClosed, last)
+		delete(ms.byKey, last)
+	}
+}
+
+// hold records that an editor opened the file key: its mappers are kept until it is closed.
+func (ms *mappers) hold(key string) {
+	ms.mu.Lock()
+	defer ms.mu.Unlock()
+	ms.open[key] = true
+	if e, ok := ms.inClosed[key]; ok {
+		ms.closed.Remove(e)
+		delete(ms.inClosed, key)
+	}
 }
 
 // expect records that the text of from, a mapper of the file key, is about to be edited by
@@ -269,6 +319,11 @@ func (ms *mappers) forget(key string) {
 	defer ms.mu.Unlock()
 	delete(ms.byKey, key)
 	delete(ms.next, key)
+	delete(ms.open, key)
+	if e, ok := ms.inClosed[key]; ok {
+		ms.closed.Remove(e)
+		delete(ms.inClosed, key)
+	}
 }
 
 // fits reports whether e is an edit of old whose result is as long as text.

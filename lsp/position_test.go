@@ -2,6 +2,7 @@ package lsp
 
 import (
 	"bytes"
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -282,5 +283,53 @@ func BenchmarkRebase5MB(b *testing.B) {
 		if r := newRebase(old, cur); r.p != mid {
 			b.Fatalf("the edited region starts at %d, want %d", r.p, mid)
 		}
+	}
+}
+
+// The line indexes of files no editor holds are kept for the closedMappers used last: the
+// diagnostics of every file of a workspace made one each, kept for the session with the text
+// of the version before; those of open documents are kept until they close.
+func TestMappersOfClosedFilesAreBounded(t *testing.T) {
+	ms := newMappers()
+	ms.hold("open.tf")
+	open := ms.get("open.tf", []byte("resource \"a\" \"b\" {}\n"), encUTF16)
+	var first *mapper
+	for i := range 4 * closedMappers {
+		m := ms.get(fmt.Sprintf("f%d.tf", i), []byte(fmt.Sprintf("# file %d\nline\n", i)), encUTF16)
+		if i == 0 {
+			first = m
+		}
+		// A file used again is kept over those used once.
+		if i%10 == 0 {
+			ms.get("hot.tf", []byte("hot\n"), encUTF16)
+		}
+	}
+	if n := len(ms.byKey); n > closedMappers+1 {
+		t.Errorf("%d files keep a line index after %d were published, want at most %d and the open one", n, 4*closedMappers, closedMappers)
+	}
+	if _, ok := ms.byKey["open.tf"]; !ok || ms.get("open.tf", open.text, encUTF16) != open {
+		t.Error("the open document's line index was dropped")
+	}
+	if _, ok := ms.byKey["hot.tf"]; !ok {
+		t.Error("a file used all along lost its line index to files used once")
+	}
+	if _, ok := ms.byKey["f0.tf"]; ok {
+		t.Error("the file used first and never again still has its line index")
+	}
+	// Made again when asked for, and right.
+	if again := ms.get("f0.tf", first.text, encUTF16); again == first || !slices.Equal(again.lines, first.lines) {
+		t.Errorf("the dropped index made again: %v (same mapper %v), want lines %v", again.lines, again == first, first.lines)
+	}
+	// A file not open keeps the index of its latest text only.
+	ms.get("f0.tf", []byte("# file 0, changed on disk\n"), encUTF16)
+	if pair := ms.byKey["f0.tf"]; pair[1] != nil {
+		t.Error("a closed file keeps the line index (and text) of its version before the last")
+	}
+	ms.forget("open.tf")
+	for i := range closedMappers + 1 {
+		ms.get(fmt.Sprintf("g%d.tf", i), []byte("x\n"), encUTF16)
+	}
+	if _, ok := ms.byKey["open.tf"]; ok {
+		t.Error("a closed document keeps its line index")
 	}
 }

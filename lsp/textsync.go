@@ -28,6 +28,7 @@ func (s *server) didOpen(_ context.Context, p *protocol.DidOpenTextDocumentParam
 	ws, files := f.ws, f.files
 	key := files.key(doc.URI)
 	f.diags.setOpen(key, true)
+	s.maps.hold(key)
 	if err := ws.StageOpen(key, string(doc.LanguageID), doc.Version, []byte(doc.Text)); err != nil {
 		return fmt.Errorf("didOpen %s: %w", key, err)
 	}
