@@ -28,6 +28,7 @@ import (
 var (
 	scaleSizes = flag.String("scale", "", "workspace sizes (files) of BenchmarkScale, comma-separated (default 1000; with -long 1000,5000,20000)")
 	scaleHeap  = flag.String("scale.heapprofile", "", "write the heap of each first complete model of BenchmarkScale to FILE-<files>[-one-namespace] (pprof), what it keeps live")
+	scaleDump  = flag.String("scale.heapdump", "", "write a heap dump (runtime/debug.WriteHeapDump) of each first complete model of BenchmarkScale to FILE-<files>[-one-namespace]: where its heap is half-used (go run ./measure/heapfrag FILE)")
 )
 
 func scaleList() []int {
@@ -124,6 +125,9 @@ func benchScale(b *testing.B, n int, oneNS bool) {
 	runtime.ReadMemStats(&after)
 	if *scaleHeap != "" {
 		writeHeap(b, fmt.Sprintf("%s-%d%s", *scaleHeap, n, map[bool]string{true: "-one-namespace"}[oneNS]))
+	}
+	if *scaleDump != "" {
+		writeDump(b, fmt.Sprintf("%s-%d%s", *scaleDump, n, map[bool]string{true: "-one-namespace"}[oneNS]))
 	}
 	heap := float64(after.HeapInuse-min(after.HeapInuse, before.HeapInuse)) / 1e6
 	live := float64(after.HeapAlloc-min(after.HeapAlloc, before.HeapAlloc)) / 1e6
@@ -234,6 +238,17 @@ func benchScale(b *testing.B, n int, oneNS bool) {
 			stats, load.Seconds(), read.Seconds(), base.Seconds(), float64(load)/float64(base), snap.Graph().Len(), len(snap.Findings()), heap, live, allocated)
 	})
 	debug.FreeOSMemory()
+}
+
+// writeDump writes a heap dump to path (after the collection that ran before it: what is
+// live, in the spans it is in).
+func writeDump(b *testing.B, path string) {
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	debug.WriteHeapDump(f.Fd())
 }
 
 // writeHeap writes the heap profile (after a collection: what is live) to path.
