@@ -703,7 +703,7 @@ func (t *template) implicitAPI(fn *resource, typ, event string, ev *val) {
 	// An event's own Auth, or the implicit API's Globals, says whether callers authenticate.
 	if auth := ev.get("Properties").get("Auth").get("Authorizer"); auth != nil {
 		s, _ := auth.str()
-		if _, ok := api.Attrs.Get("authenticates"); !ok || api.Attrs.At("authenticates").Value == false {
+		if a, ok := api.Attrs.Get("authenticates"); !ok || a.Value == false {
 			analyzers.SetNote(api, "authenticates", s != "" && s != "NONE", auth.sp, "the "+event+" event's authorizer")
 		}
 	} else if _, ok := api.Attrs.Get("authenticates"); !ok {

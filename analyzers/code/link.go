@@ -607,7 +607,7 @@ func (a *Analyzer) elements(s *service, actors map[string]*model.Element) []*mod
 			Span: first.Span, Head: first.Span, From: id, To: to}
 		for _, fl := range fs {
 			for k, v := range fl.Attrs {
-				if _, ok := el.Attrs.Get(k); !ok || worse(k, v.Value, el.Attrs.At(k).Value) {
+				if cur, ok := el.Attrs.Get(k); !ok || worse(k, v.Value, cur.Value) {
 					el.Attrs.Set(k, v)
 				}
 			}
