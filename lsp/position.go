@@ -234,8 +234,9 @@ type mappers struct {
 
 // closedMappers is how many files not open keep a mapper. Kept for every file whose
 // diagnostics were published, they held a line index of each file of the workspace, and the
-// text of its version before the last (16 MB of indexes at 20,000 files); a file's index is
-// made again in the time it takes to find its line ends.
+// text of its version before the last (8 bytes a line: 19 MB for the 2.4 million lines of the
+// 20,000 files of BenchmarkProtocol); a file's index is made again in the time it takes to
+// find its line ends.
 const closedMappers = 256
 
 type nextEdit struct {
