@@ -164,7 +164,7 @@ type buildState struct {
 	builder  model.Builder
 
 	evals  map[string]*evaluated
-	rdeps  map[model.Dep]map[string]struct{} // a part of the graph → elements whose findings read it
+	rdeps  model.Readers[model.Dep, string] // a part of the graph → elements whose findings read it
 	inFile map[string]map[string]struct{}    // file → elements with findings there
 	// problems are the model's problems by file, as findings; lastProblems the list they
 	// were made from.
@@ -213,7 +213,7 @@ func newBuildState(e *Engine) *buildState {
 	b := &buildState{
 		eng: e, facts: map[string]*model.FileFacts{}, states: map[string]*fileState{},
 		scopeOf: map[string]scopeID{}, scopes: map[scopeID]*scope{}, joined: map[scopeID]map[scopeID]int{},
-		evals: map[string]*evaluated{}, rdeps: map[model.Dep]map[string]struct{}{},
+		evals: map[string]*evaluated{},
 		inFile: map[string]map[string]struct{}{}, problems: map[string][]model.Finding{}, skipped: map[string][]model.Finding{},
 		files:    btree.NewMap[string, *File](32),
 		findings: btree.NewMap[string, []model.Finding](32),
@@ -221,6 +221,7 @@ func newBuildState(e *Engine) *buildState {
 		log:      &changeLog{},
 	}
 	b.reg.init()
+	b.rdeps.Init()
 	b.warm.init(0)
 	b.builder.SetOptions(model.BuildOptions{Classify: e.classify.Classify})
 	return b
@@ -686,7 +687,7 @@ func (b *buildState) evaluate(g *model.Graph, deps []model.Dep, touched map[stri
 		if d.Kind == model.DepElement {
 			dirty[d.ID] = struct{}{}
 		}
-		for id := range b.rdeps[d] {
+		for id := range b.rdeps.Of(d) {
 			dirty[id] = struct{}{}
 		}
 	}
@@ -703,7 +704,7 @@ func (b *buildState) evaluate(g *model.Graph, deps []model.Dep, touched map[stri
 	// nothing of the graph their findings read changed, keep their findings, moved.
 	readChanged := map[string]struct{}{}
 	for _, d := range deps {
-		for id := range b.rdeps[d] {
+		for id := range b.rdeps.Of(d) {
 			readChanged[id] = struct{}{}
 		}
 	}
@@ -729,14 +730,7 @@ func (b *buildState) evaluate(g *model.Graph, deps []model.Dep, touched map[stri
 			for _, f := range old.findings {
 				b.reg.count(f.ThreatID, f.Span.File, -1)
 			}
-			for _, d := range old.deps {
-				if s := b.rdeps[d]; s != nil {
-					delete(s, id)
-					if len(s) == 0 {
-						delete(b.rdeps, d)
-					}
-				}
-			}
+			b.rdeps.Drop(id)
 			for _, f := range old.files {
 				touched[f] = struct{}{}
 				if s := b.inFile[f]; s != nil {
@@ -767,14 +761,7 @@ func (b *buildState) evaluate(g *model.Graph, deps []model.Dep, touched map[stri
 			}
 		}
 		b.evals[id] = ev
-		for _, d := range ds {
-			s := b.rdeps[d]
-			if s == nil {
-				s = map[string]struct{}{}
-				b.rdeps[d] = s
-			}
-			s[id] = struct{}{}
-		}
+		b.rdeps.Set(id, ds)
 		for _, f := range ev.files {
 			touched[f] = struct{}{}
 			s := b.inFile[f]

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"iter"
 	"slices"
 	"sort"
 	"strings"
@@ -264,12 +265,14 @@ func (k key) String() string         { return string(k.k) + ":" + k.a + "|" + k.
 func keySet() map[key]struct{}       { return map[key]struct{}{} }
 func mark(m map[key]struct{}, k key) { m[k] = struct{}{} }
 
-// deps is a reverse index from keys (K) to the units (U, of one stage) that read them. Most
-// keys are read by one unit or a few (an element's own ID): their readers are a slice, and
-// only a key read by more than fewReaders units has a set. A set per key was the builder's
-// largest index: 384 bytes per key, 172 now (TestDepsMemory); the live heap of the first model
-// of 5,000 files went from 194 to 187–188 MB (BenchmarkScale files=5000/load, live-MB).
-type deps[K comparable, U comparable] struct {
+// Readers is a reverse index from keys (K) to the units (U) that read them: the model's
+// stages index what each of their units read, and the engine what each element's findings
+// read. Most keys are read by one unit or a few (an element's own ID): their readers are a
+// slice, and only a key read by more than fewReaders units has a set. A set per key was the
+// builder's largest index: 384 bytes per key, 172 now (TestDepsMemory); the live heap of the
+// first model of 5,000 files went from 194 to 187–188 MB (BenchmarkScale files=5000/load,
+// live-MB). Init it before use.
+type Readers[K comparable, U comparable] struct {
 	by   map[K][]U
 	many map[K]map[U]struct{} // the readers of keys read by more than fewReaders units
 	of   map[U][]K
@@ -278,13 +281,14 @@ type deps[K comparable, U comparable] struct {
 // fewReaders is how many readers of a key are kept in a slice.
 const fewReaders = 8
 
-func (d *deps[K, U]) init() {
+// Init makes the index empty.
+func (d *Readers[K, U]) Init() {
 	d.by, d.many, d.of = map[K][]U{}, map[K]map[U]struct{}{}, map[U][]K{}
 }
 
-// set records that u read keys (and nothing else).
-func (d *deps[K, U]) set(u U, keys []K) {
-	d.drop(u)
+// Set records that u read keys (and nothing else). The index keeps keys.
+func (d *Readers[K, U]) Set(u U, keys []K) {
+	d.Drop(u)
 	for _, k := range keys {
 		if s := d.many[k]; s != nil {
 			s[u] = struct{}{}
@@ -309,7 +313,8 @@ func (d *deps[K, U]) set(u U, keys []K) {
 	d.of[u] = keys
 }
 
-func (d *deps[K, U]) drop(u U) {
+// Drop forgets what u read.
+func (d *Readers[K, U]) Drop(u U) {
 	for _, k := range d.of[u] {
 		if s := d.many[k]; s != nil {
 			delete(s, u)
@@ -333,14 +338,30 @@ func (d *deps[K, U]) drop(u U) {
 	delete(d.of, u)
 }
 
-// dirty adds to into the units that read a key of changed.
-func (d *deps[K, U]) dirty(changed map[K]struct{}, into map[U]struct{}) {
+// Dirty adds to into the units that read a key of changed.
+func (d *Readers[K, U]) Dirty(changed map[K]struct{}, into map[U]struct{}) {
 	for k := range changed {
 		for _, u := range d.by[k] {
 			into[u] = struct{}{}
 		}
 		for u := range d.many[k] {
 			into[u] = struct{}{}
+		}
+	}
+}
+
+// Of yields the units that read k.
+func (d *Readers[K, U]) Of(k K) iter.Seq[U] {
+	return func(yield func(U) bool) {
+		for _, u := range d.by[k] {
+			if !yield(u) {
+				return
+			}
+		}
+		for u := range d.many[k] {
+			if !yield(u) {
+				return
+			}
 		}
 	}
 }

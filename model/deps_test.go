@@ -13,8 +13,8 @@ import (
 // same, whether a key has one reader, a few or many.
 func TestDepsIsASetIndex(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 7))
-	var d deps[int, int]
-	d.init()
+	var d Readers[int, int]
+	d.Init()
 	want := map[int]map[int]bool{} // key → readers
 	reads := map[int][]int{}       // unit → keys
 	for step := 0; step < 20000; step++ {
@@ -24,7 +24,7 @@ func TestDepsIsASetIndex(t *testing.T) {
 		}
 		delete(reads, u)
 		if r.IntN(4) == 0 {
-			d.drop(u)
+			d.Drop(u)
 			continue
 		}
 		// A few keys read by most units (past fewReaders), the others by one or two;
@@ -37,7 +37,7 @@ func TestDepsIsASetIndex(t *testing.T) {
 			}
 			keys = append(keys, k)
 		}
-		d.set(u, keys)
+		d.Set(u, keys)
 		reads[u] = keys
 		for _, k := range keys {
 			if want[k] == nil {
@@ -50,7 +50,7 @@ func TestDepsIsASetIndex(t *testing.T) {
 		}
 		for k := 0; k < 1400; k++ {
 			got := map[int]struct{}{}
-			d.dirty(map[int]struct{}{k: {}}, got)
+			d.Dirty(map[int]struct{}{k: {}}, got)
 			exp := map[int]struct{}{}
 			for u := range want[k] {
 				exp[u] = struct{}{}
@@ -75,13 +75,13 @@ func TestDepsMemory(t *testing.T) {
 		keys[i] = []key{idKey(fmt.Sprintf("terraform:stack/aws_s3_bucket.b%d", i))}
 		units[i] = fmt.Sprintf("u%d", i)
 	}
-	var d deps[key, string]
+	var d Readers[key, string]
 	runtime.GC()
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
-	d.init()
+	d.Init()
 	for i := range keys {
-		d.set(units[i], keys[i])
+		d.Set(units[i], keys[i])
 	}
 	runtime.GC()
 	runtime.ReadMemStats(&after)

@@ -12,14 +12,14 @@ import (
 // workspace does not define, and the flows between each pair of elements.
 type flowState struct {
 	res  map[*Element]*resolution
-	deps deps[key, *Element]
+	deps Readers[key, *Element]
 	// owners are, by ID, the flows that need a derived element (the internet when no
 	// analyzer made it, an unresolved service, a store a variable names) and how each would
 	// make it; derived are the elements in use.
 	owners  map[string]map[*Element]*derivation
 	derived map[string]*Element
 	pairs   map[pairKey]*pairState
-	pdeps   deps[key, pairKey]
+	pdeps   Readers[key, pairKey]
 	// configs indexes the input flows a deployment file draws for a variable (ConfigAttr),
 	// by source and variable: what code reading the variable resolves through (envref.go).
 	configs map[key][]*Element
@@ -73,12 +73,12 @@ type made struct {
 
 func (r *flowState) init() {
 	r.res = map[*Element]*resolution{}
-	r.deps.init()
+	r.deps.Init()
 	r.owners = map[string]map[*Element]*derivation{}
 	r.derived = map[string]*Element{}
 	r.configs = map[key][]*Element{}
 	r.pairs = map[pairKey]*pairState{}
-	r.pdeps.init()
+	r.pdeps.Init()
 }
 
 // resolveFlows resolves the input flows that came and those whose resolution read something
@@ -107,7 +107,7 @@ func (u *update) resolveFlows(out, in []*Element) {
 			mark(u.changed, k)
 		}
 	}
-	r.deps.dirty(u.changed, dirty)
+	r.deps.Dirty(u.changed, dirty)
 	flows := make([]*Element, 0, len(dirty))
 	for f := range dirty {
 		flows = append(flows, f)
@@ -130,7 +130,7 @@ func (u *update) unresolve(f *Element) {
 	for _, d := range res.derived {
 		u.disown(d.id, f)
 	}
-	r.deps.drop(f)
+	r.deps.Drop(f)
 	delete(r.res, f)
 }
 
@@ -244,7 +244,7 @@ func (u *update) resolve1(f *Element) {
 		u.derivedTouched[d.id] = struct{}{}
 	}
 	r.res[f] = res
-	r.deps.set(f, rd)
+	r.deps.Set(f, rd)
 	if !res.dropped && (prev == nil || prev.dropped || prev.elem != res.elem || prev.from != res.from || prev.to != res.to) {
 		p := r.pairs[res.pair()]
 		if p == nil {
@@ -395,7 +395,7 @@ func refOf(f *Element, id string) string {
 // of its ends, and drift.
 func (u *update) pairs() {
 	r := &u.b.r
-	r.pdeps.dirty(u.changed, u.pairTouched)
+	r.pdeps.Dirty(u.changed, u.pairTouched)
 	keys := make([]pairKey, 0, len(u.pairTouched))
 	for k := range u.pairTouched {
 		keys = append(keys, k)
@@ -451,14 +451,14 @@ func (u *update) pairs() {
 		p.final = final
 		if len(p.flows) == 0 {
 			delete(r.pairs, k)
-			r.pdeps.drop(k)
+			r.pdeps.Drop(k)
 		} else {
 			rd.add(idKey(k.from))
 			rd.add(idKey(k.to))
 			rd.add(zoneKeyOf(k.from))
 			rd.add(zoneKeyOf(k.to))
 			rd.add(inferredKey())
-			r.pdeps.set(k, rd)
+			r.pdeps.Set(k, rd)
 		}
 		u.flowsChanged(old, final)
 	}

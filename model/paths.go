@@ -16,7 +16,7 @@ import (
 type pathState struct {
 	exposed map[string]bool // nodes exposed by their own attributes: a public store, an internet-facing component
 	entries map[string]*entry
-	deps    deps[Dep, string]
+	deps    Readers[Dep, string]
 	all     []*Element // every entry's paths, before the cut to maxPaths
 }
 
@@ -36,7 +36,7 @@ type madePath struct {
 func (p *pathState) init() {
 	p.exposed = map[string]bool{}
 	p.entries = map[string]*entry{}
-	p.deps.init()
+	p.deps.Init()
 }
 
 // worth is what an asset of a classification is worth to an attacker, from 0 to 1.
@@ -307,7 +307,7 @@ func (s *search) isEntry(id string) bool {
 func (u *update) paths() {
 	g, p := u.g, &u.b.p
 	cands := map[string]struct{}{}
-	p.deps.dirty(u.deps, cands)
+	p.deps.Dirty(u.deps, cands)
 	for d := range u.deps {
 		switch d.Kind {
 		case DepElement:
@@ -331,7 +331,7 @@ func (u *update) paths() {
 		if !s.isEntry(id) {
 			if old != nil {
 				delete(p.entries, id)
-				p.deps.drop(id)
+				p.deps.Drop(id)
 				changed = true
 			}
 			continue
@@ -347,7 +347,7 @@ func (u *update) paths() {
 		for k := range s.read {
 			keys = append(keys, k)
 		}
-		p.deps.set(id, keys)
+		p.deps.Set(id, keys)
 		if old == nil || !slices.Equal(old.paths, e.paths) {
 			changed = true
 		}

@@ -6,7 +6,7 @@ import "sort"
 // resolved, and its drift from the design — what turns a fused element into the graph's.
 type decor struct {
 	nodes map[string]*decorated
-	deps  deps[key, string]
+	deps  Readers[key, string]
 	// inInternet counts the nodes in the internet's zone: the zone exists while one is.
 	inInternet   int
 	internetZone *Element
@@ -22,7 +22,7 @@ type decorated struct {
 
 func (d *decor) init() {
 	d.nodes = map[string]*decorated{}
-	d.deps.init()
+	d.deps.Init()
 }
 
 // decorate redoes the nodes whose element changed or whose decoration read something that
@@ -36,7 +36,7 @@ func (u *update) decorate() {
 	if (u.b.f.inferred > 0) != u.wasInferred {
 		mark(u.changed, inferredKey())
 	}
-	d.deps.dirty(u.changed, dirty)
+	d.deps.Dirty(u.changed, dirty)
 	ids := make([]string, 0, len(dirty))
 	for id := range dirty {
 		ids = append(ids, id)
@@ -63,7 +63,7 @@ func (u *update) decorate1(id string) {
 	if n == nil {
 		if old != nil {
 			delete(d.nodes, id)
-			d.deps.drop(id)
+			d.deps.Drop(id)
 			u.setZone(id, old.zone, "")
 			u.setNode(id, nil)
 		}
@@ -116,7 +116,7 @@ func (u *update) decorate1(id string) {
 		}
 	}
 	d.nodes[id] = &decorated{pre: n, final: final, zone: zone, why: why}
-	d.deps.set(id, rd)
+	d.deps.Set(id, rd)
 	oldZone := ""
 	if old != nil {
 		oldZone = old.zone
