@@ -165,7 +165,7 @@ type buildState struct {
 
 	evals  map[string]*evaluated
 	rdeps  model.Readers[model.Dep, string] // a part of the graph → elements whose findings read it
-	inFile map[string]map[string]struct{}    // file → elements with findings there
+	inFile map[string]map[string]struct{}   // file → elements with findings there
 	// problems are the model's problems by file, as findings; lastProblems the list they
 	// were made from.
 	problems     map[string][]model.Finding
@@ -213,7 +213,7 @@ func newBuildState(e *Engine) *buildState {
 	b := &buildState{
 		eng: e, facts: map[string]*model.FileFacts{}, states: map[string]*fileState{},
 		scopeOf: map[string]scopeID{}, scopes: map[scopeID]*scope{}, joined: map[scopeID]map[scopeID]int{},
-		evals: map[string]*evaluated{},
+		evals:  map[string]*evaluated{},
 		inFile: map[string]map[string]struct{}{}, problems: map[string][]model.Finding{}, skipped: map[string][]model.Finding{},
 		files:    btree.NewMap[string, *File](32),
 		findings: btree.NewMap[string, []model.Finding](32),
