@@ -155,7 +155,7 @@ func (p *publisher) clear() {
 	}
 	slices.Sort(keys)
 	for _, key := range keys {
-		if len(p.last[key].findings) > 0 {
+		if p.last[key].shown > 0 {
 			p.send(p.f.files.uri(key), nil, []protocol.Diagnostic{})
 		}
 		delete(p.last, key)
