@@ -786,6 +786,9 @@ func (b *buildState) evaluateAll(g *model.Graph, ev *knowledge.Evaluator, els []
 	out := make([]evaluated, len(els))
 	b.eng.evaluated.Add(int64(len(els)))
 	workers := min(runtime.GOMAXPROCS(0), len(els)/parallelEval+1)
+	if len(els) >= parallelEval {
+		defer pack(out) // a load's batch, or a change of what every element reads
+	}
 	if workers <= 1 {
 		for i, el := range els {
 			out[i].findings, out[i].deps = ev.ElementDeps(el)
@@ -821,6 +824,33 @@ func (b *buildState) evaluateAll(g *model.Graph, ev *knowledge.Evaluator, els []
 		panic("evaluation: " + *msg) // where a panic of the serial evaluation would be
 	}
 	return out
+}
+
+// pack moves the findings of out into one array, and their dependencies into another. The
+// evaluator makes a slice of each for each element as it goes, among the garbage of the
+// evaluation: kept for the session, a load's were spread over half-empty spans. Packed, they
+// fill the arrays they are in (the heap in use after a load of 5,000 files fell from 255–257
+// to 237 MB for the same live data, BenchmarkScale heap-MB). What later updates replace of
+// them stays in an array until all of it is replaced, so an array never holds more than it
+// was made with. (Packing their evidence and the text made for them too gained nothing more.)
+func pack(out []evaluated) {
+	nf, nd := 0, 0
+	for i := range out {
+		nf += len(out[i].findings)
+		nd += len(out[i].deps)
+	}
+	fs := make([]model.Finding, 0, nf)
+	ds := make([]model.Dep, 0, nd)
+	for i := range out {
+		if f := out[i].findings; len(f) > 0 {
+			fs = append(fs, f...)
+			out[i].findings = fs[len(fs)-len(f) : len(fs) : len(fs)]
+		}
+		if d := out[i].deps; len(d) > 0 {
+			ds = append(ds, d...)
+			out[i].deps = ds[len(ds)-len(d) : len(ds) : len(ds)]
+		}
+	}
 }
 
 // modelProblems turns what the model could not resolve into findings, by file.
