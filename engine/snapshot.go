@@ -749,12 +749,14 @@ func (b *buildState) evaluate(g *model.Graph, deps []model.Dep, touched map[stri
 	results := b.evaluateAll(g, ev, todo)
 	for i, el := range todo {
 		id := el.ID
-		fs, ds := results[i].findings, results[i].deps
+		// The batch's results are one array: each element's record is its entry (see pack).
+		ev := &results[i]
+		ev.el = el
+		fs, ds := ev.findings, ev.deps
 		b.reg.index(nil, el)
 		for _, f := range fs {
 			b.reg.count(f.ThreatID, f.Span.File, 1)
 		}
-		ev := &evaluated{el: el, findings: fs, deps: ds}
 		for _, f := range fs {
 			if !slices.Contains(ev.files, f.Span.File) {
 				ev.files = append(ev.files, f.Span.File)
@@ -834,21 +836,34 @@ func (b *buildState) evaluateAll(g *model.Graph, ev *knowledge.Evaluator, els []
 // them stays in an array until all of it is replaced, so an array never holds more than it
 // was made with. (Packing their evidence and the text made for them too gained nothing more.)
 func pack(out []evaluated) {
-	nf, nd := 0, 0
+	fs := make([][]model.Finding, len(out))
+	ds := make([][]model.Dep, len(out))
 	for i := range out {
-		nf += len(out[i].findings)
-		nd += len(out[i].deps)
+		fs[i], ds[i] = out[i].findings, out[i].deps
 	}
-	fs := make([]model.Finding, 0, nf)
-	ds := make([]model.Dep, 0, nd)
+	packInto(fs)
+	packInto(ds)
 	for i := range out {
-		if f := out[i].findings; len(f) > 0 {
-			fs = append(fs, f...)
-			out[i].findings = fs[len(fs)-len(f) : len(fs) : len(fs)]
-		}
-		if d := out[i].deps; len(d) > 0 {
-			ds = append(ds, d...)
-			out[i].deps = ds[len(ds)-len(d) : len(ds) : len(ds)]
+		out[i].findings, out[i].deps = fs[i], ds[i]
+	}
+}
+
+// packFiles is how many files assemble remakes from which it packs their findings and Files
+// (see pack): a load's batch, not an edit's few.
+const packFiles = 64
+
+// packInto copies the slices of s into one array and points each at its part of it, closed
+// at its end (an append to one copies it rather than writing over the next).
+func packInto[T any](s [][]T) {
+	n := 0
+	for _, x := range s {
+		n += len(x)
+	}
+	all := make([]T, 0, n)
+	for i, x := range s {
+		if len(x) > 0 {
+			all = append(all, x...)
+			s[i] = all[len(all)-len(x) : len(all) : len(all)]
 		}
 	}
 }
@@ -910,8 +925,8 @@ func (b *buildState) assemble(touched map[string]struct{}, today string) []strin
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	var changed []string
-	for _, key := range keys {
+	all := make([][]model.Finding, len(keys))
+	for k, key := range keys {
 		facts := b.facts[key]
 		var fs []model.Finding
 		if facts != nil {
@@ -952,6 +967,18 @@ func (b *buildState) assemble(touched map[string]struct{}, today string) []strin
 		b.reg.apply(key, fs, today)
 		fs = append(fs, b.reg.meta[key]...)
 		model.SortFindings(fs)
+		all[k] = fs
+	}
+	// A load's batch, or every file: its files' findings and Files in one array each (see
+	// pack).
+	var made []File
+	if len(keys) >= packFiles {
+		packInto(all)
+		made = make([]File, 0, len(keys))
+	}
+	var changed []string
+	for k, key := range keys {
+		fs := all[k]
 		old, _ := b.findings.Get(key)
 		if len(fs) == 0 {
 			b.findings.Delete(key)
@@ -971,6 +998,10 @@ func (b *buildState) assemble(touched map[string]struct{}, today string) []strin
 			continue
 		}
 		file := &File{Path: key, Version: st.version, Text: st.text, Findings: fs, Analyzed: st.facts != nil, analyzer: st.analyzer}
+		if made != nil {
+			made = append(made, *file)
+			file = &made[len(made)-1]
+		}
 		b.files.Set(key, file)
 		changed = append(changed, key)
 	}
