@@ -856,8 +856,26 @@ func (u *update) classify(el *Element) *Element {
 		return el
 	}
 	c := el.clone()
-	c.Attrs.Set("classification", Attr{Value: class, Origin: Defaulted, Span: el.Head, Note: note})
+	c.Attrs.Set("classification", Attr{Value: boxedClass(class), Origin: Defaulted, Span: el.Head, Note: note})
 	return c
+}
+
+// classValues are the classification levels as attribute values, made once: a string made an
+// attribute's value is copied into a block of its own, one per store of a model.
+var classValues = func() map[string]any {
+	m := make(map[string]any, len(Classifications))
+	for _, c := range Classifications {
+		m[c] = c
+	}
+	return m
+}()
+
+// boxedClass returns class as an attribute value, shared when it is a known level.
+func boxedClass(class string) any {
+	if v, ok := classValues[class]; ok {
+		return v
+	}
+	return class
 }
 
 // clone copies e with its own attribute map (everything else is shared and immutable). The
