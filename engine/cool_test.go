@@ -110,6 +110,31 @@ func TestSyntaxIsLetGo(t *testing.T) {
 	}
 }
 
+// What a first load leaves warm is its largest unit and the units of open documents, not the
+// budget's worth of the last batches: those are the end of the workspace's walk, and kept 11
+// MB of syntax live at 5,000 files. The budget is the edits' again afterwards.
+func TestLoadLeavesItsLargestUnitWarm(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := corpus.Write(dir, corpus.Scale(1000, false)); err != nil {
+		t.Fatal(err)
+	}
+	ws := testEngine(t).Workspace(dir, DefaultConfig())
+	if _, err := ws.Load(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	warm, source := 0, int64(0)
+	for key, f := range ws.st.facts {
+		if f.Warm() {
+			warm++
+			source += int64(len(ws.st.states[key].text))
+		}
+	}
+	if floor := ws.st.warm.floor; source > floor || floor >= defaultSyntaxBudget {
+		t.Errorf("after the load %d files keep their syntax, %d bytes of source; want at most the largest unit's %d (the budget is %d)",
+			warm, source, floor, defaultSyntaxBudget)
+	}
+}
+
 // A keystroke costs its edit: the reparse and the extraction of the document wait for the
 // update, which does them once for every edit staged meanwhile — ten characters typed while
 // the model updates are one extraction, not ten.

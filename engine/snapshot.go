@@ -179,6 +179,9 @@ type buildState struct {
 	// syntax was extracted again.
 	warm     warmth
 	reheated int
+	// loading is set by a load's batches, until the update that completes the load cools
+	// what they left warm (see loaded).
+	loading bool
 
 	files    *btree.Map[string, *File]
 	findings *btree.Map[string, []model.Finding]
@@ -349,6 +352,12 @@ func (b *buildState) update(keys []string, states []*fileState, skipped []model.
 	t0 := time.Now()
 	removed, added, linked := b.relink(dirtyScopes)
 	b.linked(linked)
+	if loading {
+		b.loading = true
+	} else if complete && b.loading {
+		b.loading = false
+		b.loaded()
+	}
 	t1 := time.Now()
 	g, deps := b.builder.Update(removed, added)
 	t2 := time.Now()
