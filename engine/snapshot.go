@@ -351,6 +351,10 @@ func (b *buildState) update(keys []string, states []*fileState, skipped []model.
 
 	t0 := time.Now()
 	removed, added, linked := b.relink(dirtyScopes)
+	if batch && len(added) >= packAdded {
+		// A batch links only units no update linked before: what it made, no snapshot holds.
+		model.PackAttrs(added)
+	}
 	b.linked(linked)
 	if loading {
 		b.loading = true
@@ -856,6 +860,10 @@ func pack(out []evaluated) {
 		out[i].findings, out[i].deps = fs[i], ds[i]
 	}
 }
+
+// packAdded is how many elements a load's batch makes from which their attributes are packed
+// (model.PackAttrs).
+const packAdded = 512
 
 // packFiles is how many files assemble remakes from which it packs their findings and Files
 // (see pack): a load's batch, not an edit's few.

@@ -203,3 +203,22 @@ func (a *Attrs) UnmarshalJSON(b []byte) error {
 	*a = AttrsOf(m)
 	return nil
 }
+
+// PackAttrs moves the attribute lists of els into one array, each closed at its end. An
+// analyzer sets an element's attributes one at a time as it builds it, among the garbage of
+// its link, and a list has room for up to three more (attrsGrowth); a load's batch packed fits
+// its elements' attributes exactly and together. Only for elements no one else reads yet:
+// the engine packs a load's fresh elements before its model takes them.
+func PackAttrs(els []*Element) {
+	n := 0
+	for _, e := range els {
+		n += len(e.Attrs.list)
+	}
+	all := make([]NamedAttr, 0, n)
+	for _, e := range els {
+		if l := e.Attrs.list; len(l) > 0 {
+			all = append(all, l...)
+			e.Attrs.list = all[len(all)-len(l) : len(all) : len(all)]
+		}
+	}
+}

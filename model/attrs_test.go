@@ -121,3 +121,38 @@ func TestClassificationValueIsShared(t *testing.T) {
 		t.Error("an unknown level is not kept as it is")
 	}
 }
+
+// Packed, a batch's attribute lists say what they said, in one array, each closed at its end:
+// an attribute set on one element afterwards leaves the next one's as it was.
+func TestPackAttrs(t *testing.T) {
+	var els []*Element
+	var want []map[string]Attr
+	for i := range 20 {
+		e := &Element{ID: string(rune('a' + i))}
+		for j := range i % 7 {
+			e.Set(string(rune('k'+j)), int64(i*j), Span{File: "f"})
+		}
+		els = append(els, e)
+		want = append(want, e.Attrs.Map())
+	}
+	PackAttrs(els)
+	var prev *NamedAttr
+	for i, e := range els {
+		if got := e.Attrs.Map(); !reflect.DeepEqual(got, want[i]) && len(want[i]) > 0 {
+			t.Fatalf("element %d: %v after packing, want %v", i, got, want[i])
+		}
+		if n := e.Attrs.Len(); n > 0 {
+			if cap(e.Attrs.list) != n {
+				t.Fatalf("element %d: room for %d more after packing", i, cap(e.Attrs.list)-n)
+			}
+			if prev != nil && &e.Attrs.list[0] != (*NamedAttr)(unsafe.Add(unsafe.Pointer(prev), unsafe.Sizeof(NamedAttr{}))) {
+				t.Fatalf("element %d's attributes do not follow the element before's: not packed", i)
+			}
+			prev = &e.Attrs.list[n-1]
+		}
+	}
+	els[3].Set("zzz", true, Span{File: "f"})
+	if !reflect.DeepEqual(els[4].Attrs.Map(), want[4]) {
+		t.Fatal("setting an attribute on one packed element changed the next")
+	}
+}
