@@ -854,8 +854,8 @@ func pack(out []evaluated) {
 	for i := range out {
 		fs[i], ds[i] = out[i].findings, out[i].deps
 	}
-	packInto(fs)
-	packInto(ds)
+	model.PackSlices(fs)
+	model.PackSlices(ds)
 	for i := range out {
 		out[i].findings, out[i].deps = fs[i], ds[i]
 	}
@@ -869,21 +869,6 @@ const packAdded = 512
 // (see pack): a load's batch, not an edit's few.
 const packFiles = 64
 
-// packInto copies the slices of s into one array and points each at its part of it, closed
-// at its end (an append to one copies it rather than writing over the next).
-func packInto[T any](s [][]T) {
-	n := 0
-	for _, x := range s {
-		n += len(x)
-	}
-	all := make([]T, 0, n)
-	for i, x := range s {
-		if len(x) > 0 {
-			all = append(all, x...)
-			s[i] = all[len(all)-len(x) : len(all) : len(all)]
-		}
-	}
-}
 
 // modelProblems turns what the model could not resolve into findings, by file.
 func (b *buildState) modelProblems(g *model.Graph, touched map[string]struct{}) {
@@ -990,7 +975,7 @@ func (b *buildState) assemble(touched map[string]struct{}, today string) []strin
 	// pack).
 	var made []File
 	if len(keys) >= packFiles {
-		packInto(all)
+		model.PackSlices(all)
 		made = make([]File, 0, len(keys))
 	}
 	var changed []string

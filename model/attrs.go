@@ -204,21 +204,38 @@ func (a *Attrs) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// PackAttrs moves the attribute lists of els into one array, each closed at its end. An
-// analyzer sets an element's attributes one at a time as it builds it, among the garbage of
-// its link, and a list has room for up to three more (attrsGrowth); a load's batch packed fits
-// its elements' attributes exactly and together. Only for elements no one else reads yet:
-// the engine packs a load's fresh elements before its model takes them.
+// PackAttrs moves the attribute lists of els into one array, each closed at its end (see
+// PackSlices). An analyzer sets an element's attributes one at a time as it builds it, among
+// the garbage of its link, and a list has room for up to three more (attrsGrowth); a load's
+// batch packed fits its elements' attributes exactly and together. Only for elements no one
+// else reads yet: the engine packs a load's fresh elements before its model takes them.
 func PackAttrs(els []*Element) {
-	n := 0
-	for _, e := range els {
-		n += len(e.Attrs.list)
+	lists := make([][]NamedAttr, len(els))
+	for i, e := range els {
+		lists[i] = e.Attrs.list
 	}
-	all := make([]NamedAttr, 0, n)
-	for _, e := range els {
-		if l := e.Attrs.list; len(l) > 0 {
-			all = append(all, l...)
-			e.Attrs.list = all[len(all)-len(l) : len(all) : len(all)]
+	PackSlices(lists)
+	for i, e := range els {
+		e.Attrs.list = lists[i]
+	}
+}
+
+// PackSlices copies the slices of s into one array and points each at its part of it, closed
+// at its end (an append to one copies it rather than writing over the next). Slices a batch
+// of work keeps, made one by one among its garbage, leave the spans they were spread over
+// half used once the garbage is collected; packed, they fill the array they are in. What a
+// caller later replaces of them stays in the array until all of it is replaced, so the array
+// never holds more than it was made with.
+func PackSlices[T any](s [][]T) {
+	n := 0
+	for _, x := range s {
+		n += len(x)
+	}
+	all := make([]T, 0, n)
+	for i, x := range s {
+		if len(x) > 0 {
+			all = append(all, x...)
+			s[i] = all[len(all)-len(x) : len(all) : len(all)]
 		}
 	}
 }
