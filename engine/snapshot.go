@@ -180,8 +180,8 @@ type buildState struct {
 	warm     warmth
 	reheated int
 	// loading is set by a load's batches, until the update that completes the load cools
-	// what they left warm (see loaded).
-	loading bool
+	// what they left warm (see loaded); completed once an update made a complete model.
+	loading, completed bool
 
 	files    *btree.Map[string, *File]
 	findings *btree.Map[string, []model.Finding]
@@ -351,8 +351,10 @@ func (b *buildState) update(keys []string, states []*fileState, skipped []model.
 
 	t0 := time.Now()
 	removed, added, linked := b.relink(dirtyScopes)
-	if batch && len(added) >= packAdded {
-		// A batch links only units no update linked before: what it made, no snapshot holds.
+	if batch && !b.completed && len(added) >= packAdded {
+		// A batch of a first load links only units no update linked before, whose
+		// directories and namespaces no Link saw: what it made, no snapshot holds. (A batch of
+		// a later load may be given elements an analyzer kept from an earlier Link.)
 		model.PackAttrs(added)
 	}
 	b.linked(linked)
@@ -361,6 +363,9 @@ func (b *buildState) update(keys []string, states []*fileState, skipped []model.
 	} else if complete && b.loading {
 		b.loading = false
 		b.loaded()
+	}
+	if complete {
+		b.completed = true
 	}
 	t1 := time.Now()
 	g, deps := b.builder.Update(removed, added)
@@ -868,7 +873,6 @@ const packAdded = 512
 // packFiles is how many files assemble remakes from which it packs their findings and Files
 // (see pack): a load's batch, not an edit's few.
 const packFiles = 64
-
 
 // modelProblems turns what the model could not resolve into findings, by file.
 func (b *buildState) modelProblems(g *model.Graph, touched map[string]struct{}) {
