@@ -850,7 +850,7 @@ func (b *buildState) evaluateAll(g *model.Graph, ev *knowledge.Evaluator, els []
 // evaluator makes a slice of each for each element as it goes, among the garbage of the
 // evaluation: kept for the session, a load's were spread over half-empty spans. Packed, they
 // fill the arrays they are in (the heap in use after a load of 5,000 files fell from 255–257
-// to 237 MB for the same live data, BenchmarkScale heap-MB). What later updates replace of
+// to 235–243 MB for the same live data, BenchmarkScale heap-MB). What later updates replace of
 // them stays in an array until all of it is replaced, so an array never holds more than it
 // was made with. (Packing their evidence and the text made for them too gained nothing more.)
 func pack(out []evaluated) {
@@ -1003,12 +1003,13 @@ func (b *buildState) assemble(touched map[string]struct{}, today string) []strin
 			}
 			continue
 		}
-		file := &File{Path: key, Version: st.version, Text: st.text, Findings: fs, Analyzed: st.facts != nil, analyzer: st.analyzer}
+		file := File{Path: key, Version: st.version, Text: st.text, Findings: fs, Analyzed: st.facts != nil, analyzer: st.analyzer}
 		if made != nil {
-			made = append(made, *file)
-			file = &made[len(made)-1]
+			made = append(made, file) // never beyond its capacity: the Files set before stay where they are
+			b.files.Set(key, &made[len(made)-1])
+		} else {
+			b.files.Set(key, &file)
 		}
-		b.files.Set(key, file)
 		changed = append(changed, key)
 	}
 	return changed

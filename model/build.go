@@ -289,6 +289,9 @@ func (d *Readers[K, U]) Init() {
 // Set records that u read keys (and nothing else). The index keeps keys.
 func (d *Readers[K, U]) Set(u U, keys []K) {
 	d.Drop(u)
+	if len(keys) == 0 {
+		return // nothing to index: no entry
+	}
 	for _, k := range keys {
 		if s := d.many[k]; s != nil {
 			s[u] = struct{}{}
