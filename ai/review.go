@@ -143,14 +143,9 @@ func BuildReviewRequest(snap *engine.Snapshot, cfg Config) (*Request, error) {
 
 // facts lists an element's boolean controls and exposures and its classification, briefly.
 func facts(e *model.Element) string {
-	keys := make([]string, 0, e.Attrs.Len())
-	for k := range e.Attrs.All() {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
 	var out []string
-	for _, k := range keys {
-		switch v := e.Attrs.At(k).Value.(type) {
+	for k, a := range e.Attrs.All() { // in the order of their names
+		switch v := a.Value.(type) {
 		case bool:
 			out = append(out, fmt.Sprintf("%s=%t", k, v))
 		case string:

@@ -33,11 +33,6 @@ func Spans(els []*model.Element) []model.Span {
 	return out
 }
 
-// SetNote records on e a value read at at, as e.Set does, with a note that explains it.
-func SetNote(e *model.Element, name string, v any, at model.Span, note string) {
-	e.Attrs.Set(name, model.Attr{Value: v, Origin: model.Read, Span: at, Note: note})
-}
-
 // Declare records on e a value that a model or design document states (origin
 // model.Declared), written at at.
 func Declare(e *model.Element, name string, v any, at model.Span, note string) {

@@ -42,10 +42,10 @@ func TestFileElements(t *testing.T) {
 	}
 }
 
-func TestSetNoteAndDeclare(t *testing.T) {
+func TestDeclare(t *testing.T) {
 	e := &model.Element{ID: "f:a"}
 	at := model.Span{File: "f", End: model.Pos{Offset: 3}}
-	SetNote(e, "tls", true, at, "port 443")
+	e.SetNote("tls", true, at, "port 443")
 	Declare(e, "owner", "team", at, "")
 	if a := e.Attrs.At("tls"); a != (model.Attr{Value: true, Origin: model.Read, Span: at, Note: "port 443"}) {
 		t.Errorf("tls = %+v", a)

@@ -40,6 +40,22 @@ func lowBudget(t *testing.T, files []corpus.File) (*Workspace, string) {
 	return testEngine(t).Workspace(dir, cfg), dir
 }
 
+// warmSyntax counts the files of format ("": any) that keep their syntax and those that let
+// it go, and the source of those that keep it.
+func warmSyntax(ws *Workspace, format string) (warm, cold int, source int64) {
+	for key, f := range ws.st.facts {
+		switch {
+		case format != "" && f.Format != format:
+		case f.Warm():
+			warm++
+			source += int64(len(ws.st.states[key].text))
+		default:
+			cold++
+		}
+	}
+	return warm, cold, source
+}
+
 // The syntax of closed Terraform files is let go beyond the budget once they are linked, and
 // extracted again when an edit links their module again; the files an editor holds keep
 // theirs. (The model the workspace keeps is the same either way: TestIncrementalIsFresh
@@ -50,18 +66,7 @@ func TestSyntaxIsLetGo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	warm, cold, source := 0, 0, 0
-	for key, f := range ws.st.facts {
-		if f.Format != "terraform" {
-			continue
-		}
-		if f.Warm() {
-			warm++
-			source += len(ws.st.states[key].text)
-		} else {
-			cold++
-		}
-	}
+	warm, cold, source := warmSyntax(ws, "terraform")
 	// The budget is never below the largest unit linked (a stack of 32 files here).
 	if limit := max(16<<10, ws.st.warm.floor); cold == 0 || int64(source) > limit || ws.st.warm.floor > 200<<10 {
 		t.Fatalf("after loading: %d Terraform files keep their syntax (%d bytes of source, budget %d, largest unit %d), %d let it go",
@@ -122,13 +127,7 @@ func TestLoadLeavesItsLargestUnitWarm(t *testing.T) {
 	if _, err := ws.Load(context.Background(), nil); err != nil {
 		t.Fatal(err)
 	}
-	warm, source := 0, int64(0)
-	for key, f := range ws.st.facts {
-		if f.Warm() {
-			warm++
-			source += int64(len(ws.st.states[key].text))
-		}
-	}
+	warm, _, source := warmSyntax(ws, "")
 	if floor := ws.st.warm.floor; source > floor || floor >= defaultSyntaxBudget {
 		t.Errorf("after the load %d files keep their syntax, %d bytes of source; want at most the largest unit's %d (the budget is %d)",
 			warm, source, floor, defaultSyntaxBudget)

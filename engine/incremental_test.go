@@ -440,14 +440,8 @@ func renderFindings(fs []model.Finding) []string {
 func renderElements(g *model.Graph) []string {
 	var out []string
 	for _, e := range g.Elements() {
-		keys := make([]string, 0, e.Attrs.Len())
-		for k := range e.Attrs.All() {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
 		var attrs strings.Builder
-		for _, k := range keys {
-			a := e.Attrs.At(k)
+		for k, a := range e.Attrs.All() {
 			fmt.Fprintf(&attrs, " %s=%v(%s@%v)", k, a.Value, a.Origin, a.Span)
 		}
 		out = append(out, fmt.Sprintf("%s %s %s %q %s>%s %v%s members=%v sources=%v related=%d zone=%s in=%d out=%d reach=%v paths=%d",

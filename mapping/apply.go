@@ -78,7 +78,7 @@ func (a *Attr) apply(el *model.Element, format string, r Reader) {
 				x = true
 			}
 			x = s.negate(x)
-			set(el, a.Name, x, v.Span, note)
+			el.SetNote(a.Name, x, v.Span, note)
 			return
 		}
 		if s.Unknown != "" {
@@ -94,7 +94,7 @@ func (a *Attr) apply(el *model.Element, format string, r Reader) {
 			el.SetUnknown(a.Name, v.Span, fmt.Sprintf("%s is not %s", lastPart(p), typeName(s.inputType(a.typ()))))
 			return
 		}
-		set(el, a.Name, x, v.Span, note)
+		el.SetNote(a.Name, x, v.Span, note)
 		return
 	}
 	for _, c := range a.When {
@@ -152,10 +152,6 @@ func join(a, b string) string {
 		return a
 	}
 	return a + "; " + b
-}
-
-func set(el *model.Element, name string, v any, at model.Span, note string) {
-	el.Attrs.Set(name, model.Attr{Value: v, Origin: model.Read, Span: at, Note: note})
 }
 
 func (a *Attr) typ() string {

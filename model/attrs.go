@@ -80,12 +80,6 @@ func (a Attrs) At(name string) Attr {
 	return v
 }
 
-// Has reports whether the named attribute is present.
-func (a Attrs) Has(name string) bool {
-	_, ok := a.find(name)
-	return ok
-}
-
 // Set adds the named attribute or replaces it.
 func (a *Attrs) Set(name string, v Attr) {
 	i, ok := a.find(name)
@@ -129,15 +123,6 @@ func (a Attrs) Names() []string {
 		out[i] = n.Name
 	}
 	return out
-}
-
-// Map returns the attributes as a new map.
-func (a Attrs) Map() map[string]Attr {
-	m := make(map[string]Attr, len(a.list))
-	for _, n := range a.list {
-		m[n.Name] = n.Attr
-	}
-	return m
 }
 
 // Clone returns a copy of a that shares nothing with it, with room for extra more attributes.

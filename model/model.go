@@ -184,6 +184,12 @@ func (e *Element) Set(name string, v any, at Span) {
 	e.set(name, Attr{Value: v, Origin: Read, Span: at})
 }
 
+// SetNote records a read attribute with a note that explains it (where the value came from,
+// what it means).
+func (e *Element) SetNote(name string, v any, at Span, note string) {
+	e.set(name, Attr{Value: v, Origin: Read, Span: at, Note: note})
+}
+
 // Default records a platform default that applies because the source says nothing.
 func (e *Element) Default(name string, v any, note string) {
 	e.set(name, Attr{Value: v, Origin: Defaulted, Span: e.Head, Note: note})

@@ -201,13 +201,7 @@ func render(e *Element) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s %s %q %s>%s parent=%s prov=%s span=%v head=%v", e.ID, e.Kind, e.Type, e.Name, e.From, e.To,
 		e.Parent, e.Provenance, e.Span, e.Head)
-	keys := make([]string, 0, e.Attrs.Len())
-	for k := range e.Attrs.All() {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		a := e.Attrs.At(k)
+	for k, a := range e.Attrs.All() {
 		fmt.Fprintf(&b, " %s=%v(%s@%v %q)", k, a.Value, a.Origin, a.Span, a.Note)
 	}
 	fmt.Fprintf(&b, " aliases=%v members=%v sources=%v related=%v", e.Aliases, e.Members, e.Sources, e.Related)

@@ -210,20 +210,20 @@ func (x *extractor) exposure(el *model.Element) {
 	}
 	el.Set("triggers", events, onSpan)
 	if first == nil {
-		analyzers.SetNote(el, "internet_facing", false, onSpan, "no trigger lets someone outside the repository start it")
+		el.SetNote("internet_facing", false, onSpan, "no trigger lets someone outside the repository start it")
 		return
 	}
 	note := first.event + " lets someone outside the repository start it"
 	if len(outside) == 1 && first.event == "pull_request" {
 		note = "pull_request runs the code of a fork's pull request — without secrets and with a read-only token, but an outsider's code"
 	}
-	analyzers.SetNote(el, "internet_facing", true, first.span, note)
+	el.SetNote("internet_facing", true, first.span, note)
 
 	fl := &model.Element{ID: el.ID + "/trigger", Kind: model.Flow, Type: "github_actions_trigger",
 		Name: el.Name + "/trigger", Span: first.span, Head: first.span, From: model.Internet, To: el.ID}
 	fl.Set("protocol", "https", first.span)
 	fl.Set("tls", true, first.span)
-	analyzers.SetNote(fl, "authenticated", false, first.span, "anyone with a GitHub account can open a pull request, an issue or a comment")
+	fl.SetNote("authenticated", false, first.span, "anyone with a GitHub account can open a pull request, an issue or a comment")
 	fl.Set("label", strings.Join(outside, ", "), first.span)
 	x.els = append(x.els, fl)
 	if !x.actor {
@@ -255,7 +255,7 @@ func (x *extractor) untrustedCheckout(el *model.Element, steps []*yamlnode.Node)
 			if !ok || !headRef.MatchString(ref.Value.String()) {
 				continue
 			}
-			analyzers.SetNote(el, "runs_untrusted_code", true, ref.Span(),
+			el.SetNote("runs_untrusted_code", true, ref.Span(),
 				priv+" runs with the repository's secrets and token, and this checks out the pull request's code")
 			return
 		}
@@ -264,7 +264,7 @@ func (x *extractor) untrustedCheckout(el *model.Element, steps []*yamlnode.Node)
 	if priv != "" {
 		note = "no step checks out the pull request's head"
 	}
-	analyzers.SetNote(el, "runs_untrusted_code", false, el.Head, note)
+	el.SetNote("runs_untrusted_code", false, el.Head, note)
 }
 
 // isAction reports whether uses names the action name (at any ref).
@@ -286,23 +286,23 @@ func (x *extractor) permissions(el *model.Element, j *yamlnode.Node) {
 	v := p.Value
 	switch {
 	case v == nil || v.Tag == "!!null":
-		analyzers.SetNote(el, "write_permissions", false, p.Span(), "empty permissions: the token can do nothing")
+		el.SetNote("write_permissions", false, p.Span(), "empty permissions: the token can do nothing")
 	case v.Kind == yamlnode.Scalar && strings.Contains(v.Value, "${{"):
 		el.SetUnknown("write_permissions", p.Span(), "the permissions come from an expression")
 	case v.Kind == yamlnode.Scalar && v.Value == "write-all":
-		analyzers.SetNote(el, "write_permissions", true, p.Span(), "write-all")
+		el.SetNote("write_permissions", true, p.Span(), "write-all")
 	case v.Kind == yamlnode.Scalar:
-		analyzers.SetNote(el, "write_permissions", false, p.Span(), v.Value)
+		el.SetNote("write_permissions", false, p.Span(), v.Value)
 	case v.Kind == yamlnode.Map:
 		for _, s := range v.Entries() {
 			// id-token: write lets the job request an OIDC token; the GITHUB_TOKEN itself
 			// gains no write scope from it (oidc_token says it).
 			if s.Value.String() == "write" && s.Key.Value != "id-token" {
-				analyzers.SetNote(el, "write_permissions", true, s.Span(), s.Key.Value+": write")
+				el.SetNote("write_permissions", true, s.Span(), s.Key.Value+": write")
 				return
 			}
 		}
-		analyzers.SetNote(el, "write_permissions", false, p.Span(), "no scope is write")
+		el.SetNote("write_permissions", false, p.Span(), "no scope is write")
 	default:
 		x.Problem(v.Span, "permissions must be read-all, write-all or a map of scopes")
 		el.SetUnknown("write_permissions", p.Span(), "permissions cannot be read")
@@ -322,12 +322,12 @@ func (x *extractor) secrets(el *model.Element, j *yamlnode.Node, steps []*yamlno
 		}
 		for _, p := range m.Entries() {
 			if name := secretIn(p.Value.String()); name != "" {
-				analyzers.SetNote(el, "secrets_in_env", true, p.Span(), "secrets."+name+" in "+p.Key.Value)
+				el.SetNote("secrets_in_env", true, p.Span(), "secrets."+name+" in "+p.Key.Value)
 				return
 			}
 		}
 	}
-	analyzers.SetNote(el, "secrets_in_env", false, el.Head, "no secret other than GITHUB_TOKEN in an env or with")
+	el.SetNote("secrets_in_env", false, el.Head, "no secret other than GITHUB_TOKEN in an env or with")
 }
 
 // secretIn returns the first secret other than GITHUB_TOKEN that an expression of s reads.
@@ -365,15 +365,15 @@ func (x *extractor) pinned(el *model.Element, j *yamlnode.Node, steps []*yamlnod
 			first = &uses[i]
 		}
 		if _, ref, _ := strings.Cut(u, "@"); !sha.MatchString(ref) {
-			analyzers.SetNote(el, "actions_pinned", false, p.Span(), u+" is not pinned to a commit SHA")
+			el.SetNote("actions_pinned", false, p.Span(), u+" is not pinned to a commit SHA")
 			return
 		}
 	}
 	if first == nil {
-		analyzers.SetNote(el, "actions_pinned", true, el.Head, "the job uses no third-party action")
+		el.SetNote("actions_pinned", true, el.Head, "the job uses no third-party action")
 		return
 	}
-	analyzers.SetNote(el, "actions_pinned", true, first.Span(), "every action is pinned to a commit SHA")
+	el.SetNote("actions_pinned", true, first.Span(), "every action is pinned to a commit SHA")
 }
 
 // injection sets script_injection: a run: script interpolates an event field an outsider
@@ -390,10 +390,10 @@ func (x *extractor) injection(el *model.Element, steps []*yamlnode.Node) {
 				if p.Value.Span.Start.Line == sp.Start.Line && p.Value.Span.End.Line == sp.Start.Line {
 					sp = p.Span()
 				}
-				analyzers.SetNote(el, "script_injection", true, sp, "the script interpolates "+m+", which an outsider writes")
+				el.SetNote("script_injection", true, sp, "the script interpolates "+m+", which an outsider writes")
 				return
 			}
 		}
 	}
-	analyzers.SetNote(el, "script_injection", false, el.Head, "no run: script interpolates an event field an outsider writes")
+	el.SetNote("script_injection", false, el.Head, "no run: script interpolates an event field an outsider writes")
 }

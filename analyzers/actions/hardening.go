@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/threatls/threatls/analyzers"
 	"github.com/threatls/threatls/analyzers/yamlnode"
 	"github.com/threatls/threatls/model"
 )
@@ -44,9 +43,9 @@ func (x *extractor) hardening(el *model.Element, j *yamlnode.Node, steps []*yaml
 			}
 		}
 		if base != nil {
-			analyzers.SetNote(el, "base_trigger", true, base.span, base.event+" runs in the repository's context (secrets, a token that may write, OIDC) whoever starts it")
+			el.SetNote("base_trigger", true, base.span, base.event+" runs in the repository's context (secrets, a token that may write, OIDC) whoever starts it")
 		} else {
-			analyzers.SetNote(el, "base_trigger", false, wf.on.Span(), "no outsider's trigger runs in the repository's context")
+			el.SetNote("base_trigger", false, wf.on.Span(), "no outsider's trigger runs in the repository's context")
 		}
 		x.artifacts(el, steps)
 	}
@@ -75,7 +74,7 @@ func (x *extractor) runner(el *model.Element, j *yamlnode.Node) {
 	case v.Kind == yamlnode.Map:
 		labels = append(v.Get("labels").Strings(), v.Get("labels").String())
 		if g := v.Get("group").String(); g != "" {
-			analyzers.SetNote(el, "self_hosted", true, p.Span(), "runner group "+g)
+			el.SetNote("self_hosted", true, p.Span(), "runner group "+g)
 			return
 		}
 	case v.Kind == yamlnode.Seq:
@@ -88,7 +87,7 @@ func (x *extractor) runner(el *model.Element, j *yamlnode.Node) {
 		switch {
 		case l == "":
 		case strings.EqualFold(l, "self-hosted"):
-			analyzers.SetNote(el, "self_hosted", true, p.Span(), "runs-on self-hosted")
+			el.SetNote("self_hosted", true, p.Span(), "runs-on self-hosted")
 			return
 		case strings.Contains(l, "${{"):
 			el.SetUnknown("self_hosted", p.Span(), "runs-on comes from an expression")
@@ -101,7 +100,7 @@ func (x *extractor) runner(el *model.Element, j *yamlnode.Node) {
 		el.SetUnknown("self_hosted", p.Span(), "runs-on "+other+" may be a self-hosted runner or a larger GitHub-hosted one")
 		return
 	}
-	analyzers.SetNote(el, "self_hosted", false, p.Span(), "a GitHub-hosted runner")
+	el.SetNote("self_hosted", false, p.Span(), "a GitHub-hosted runner")
 }
 
 // oidc sets oidc_token: the job's permissions (else the workflow's) grant id-token: write.
@@ -114,13 +113,13 @@ func (x *extractor) oidc(el *model.Element, j *yamlnode.Node) {
 	case !ok:
 		el.Default("oidc_token", false, "no permissions: the default token has no id-token: write")
 	case p.Value.String() == "write-all":
-		analyzers.SetNote(el, "oidc_token", true, p.Span(), "write-all includes id-token: write")
+		el.SetNote("oidc_token", true, p.Span(), "write-all includes id-token: write")
 	default:
 		if s, ok := p.Value.Pair("id-token"); ok && s.Value.String() == "write" {
-			analyzers.SetNote(el, "oidc_token", true, s.Span(), "id-token: write lets the job request cloud credentials by OIDC")
+			el.SetNote("oidc_token", true, s.Span(), "id-token: write lets the job request cloud credentials by OIDC")
 			return
 		}
-		analyzers.SetNote(el, "oidc_token", false, p.Span(), "no id-token: write")
+		el.SetNote("oidc_token", false, p.Span(), "no id-token: write")
 	}
 }
 
@@ -136,13 +135,13 @@ func (x *extractor) checkoutCredentials(el *model.Element, steps []*yamlnode.Nod
 			if v, _ := p.Value.Bool(); !v && !strings.Contains(p.Value.String(), "${{") {
 				continue
 			}
-			analyzers.SetNote(el, "persist_credentials", true, p.Span(), "persist-credentials keeps the token in .git/config")
+			el.SetNote("persist_credentials", true, p.Span(), "persist-credentials keeps the token in .git/config")
 			return
 		}
-		analyzers.SetNote(el, "persist_credentials", true, up.Span(), "actions/checkout keeps the token in .git/config unless persist-credentials: false")
+		el.SetNote("persist_credentials", true, up.Span(), "actions/checkout keeps the token in .git/config unless persist-credentials: false")
 		return
 	}
-	analyzers.SetNote(el, "persist_credentials", false, el.Head, "no actions/checkout keeps its token")
+	el.SetNote("persist_credentials", false, el.Head, "no actions/checkout keeps its token")
 }
 
 // downloadActions fetch the artifacts of another workflow run.
@@ -170,16 +169,16 @@ func (x *extractor) artifacts(el *model.Element, steps []*yamlnode.Node) {
 				if a == "actions/download-artifact" && s.Get("with").Get("run-id") == nil {
 					continue
 				}
-				analyzers.SetNote(el, "artifact_poisoning", true, up.Span(), u+" downloads the artifacts of the run that triggered this one: a pull request's code wrote them")
+				el.SetNote("artifact_poisoning", true, up.Span(), u+" downloads the artifacts of the run that triggered this one: a pull request's code wrote them")
 				return
 			}
 			if isAction(u, "actions/github-script") && strings.Contains(s.Get("with").Get("script").String(), "downloadArtifact") {
-				analyzers.SetNote(el, "artifact_poisoning", true, up.Span(), "the script downloads the triggering run's artifacts: a pull request's code wrote them")
+				el.SetNote("artifact_poisoning", true, up.Span(), "the script downloads the triggering run's artifacts: a pull request's code wrote them")
 				return
 			}
 		}
 		if p, ok := s.Pair("run"); ok && strings.Contains(p.Value.String(), "gh run download") {
-			analyzers.SetNote(el, "artifact_poisoning", true, p.Key.Span, "gh run download fetches the triggering run's artifacts: a pull request's code wrote them")
+			el.SetNote("artifact_poisoning", true, p.Key.Span, "gh run download fetches the triggering run's artifacts: a pull request's code wrote them")
 			return
 		}
 	}
@@ -236,7 +235,7 @@ func (x *extractor) envInjection(el *model.Element, j *yamlnode.Node, steps []*y
 				what = "a file's content"
 			}
 			if what != "" {
-				analyzers.SetNote(el, "env_injection", true, p.Key.Span, "the script writes "+what+" to "+m[3]+": an outsider can set the variables of the steps that follow")
+				el.SetNote("env_injection", true, p.Key.Span, "the script writes "+what+" to "+m[3]+": an outsider can set the variables of the steps that follow")
 				return
 			}
 		}
@@ -254,7 +253,7 @@ func (x *extractor) inherit(el *model.Element, j *yamlnode.Node) {
 	case !reusable || strings.HasPrefix(up.Value.String(), "./"):
 		el.Default("inherits_secrets", false, "no reusable workflow of another repository")
 	case ok && sp.Value.String() == "inherit":
-		analyzers.SetNote(el, "inherits_secrets", true, sp.Span(), up.Value.String()+" receives every secret of the repository")
+		el.SetNote("inherits_secrets", true, sp.Span(), up.Value.String()+" receives every secret of the repository")
 	default:
 		el.Default("inherits_secrets", false, "the reusable workflow receives only the secrets passed by name")
 	}

@@ -398,7 +398,7 @@ func flow(el *model.Element, p property, to string, ep *container.Endpoint) *mod
 	if scheme != "" {
 		fl.Set("protocol", container.Protocol(scheme), p.span)
 	} else if pr := container.PortProtocol(ep.Port); pr != "" {
-		analyzers.SetNote(fl, "protocol", pr, p.span, fmt.Sprintf("the well-known protocol of port %d", ep.Port))
+		fl.SetNote("protocol", pr, p.span, fmt.Sprintf("the well-known protocol of port %d", ep.Port))
 	}
 	port := ep.Port
 	if port == 0 {
@@ -409,14 +409,14 @@ func flow(el *model.Element, p property, to string, ep *container.Endpoint) *mod
 	}
 	switch {
 	case ep.TLS != container.TLSUnsaid:
-		analyzers.SetNote(fl, "tls", ep.TLS == container.TLSOn, p.span, ep.TLSNote)
+		fl.SetNote("tls", ep.TLS == container.TLSOn, p.span, ep.TLSNote)
 	case scheme == "https":
-		analyzers.SetNote(fl, "tls", true, p.span, "https:// is encrypted")
+		fl.SetNote("tls", true, p.span, "https:// is encrypted")
 	case scheme != "":
 		fl.Default("tls", false, scheme+":// asks for no TLS")
 	}
 	if ep.Password != "" {
-		analyzers.SetNote(fl, "authenticated", true, p.span, p.key+" carries credentials")
+		fl.SetNote("authenticated", true, p.span, p.key+" carries credentials")
 	}
 	return fl
 }

@@ -1,7 +1,6 @@
 package cloud
 
 import (
-	"github.com/threatls/threatls/analyzers"
 	"github.com/threatls/threatls/model"
 )
 
@@ -34,7 +33,7 @@ func BucketPublic(el *model.Element) {
 			el.Default("public", v, note)
 			return
 		}
-		analyzers.SetNote(el, "public", v, a.Span, note)
+		el.SetNote("public", v, a.Span, note)
 	}
 	switch {
 	case acl != nil && *acl:

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/threatls/threatls/analyzers"
 	"github.com/threatls/threatls/model"
 )
 
@@ -223,11 +222,11 @@ func (p *Policy) SetWildcards(el *model.Element, at model.Span) {
 		}
 		switch {
 		case x.r.v:
-			analyzers.SetNote(el, x.name, true, sp, "")
+			el.SetNote(x.name, true, sp, "")
 		case x.r.unkn != "":
 			el.SetUnknown(x.name, sp, x.r.unkn)
 		default:
-			analyzers.SetNote(el, x.name, false, at, "")
+			el.SetNote(x.name, false, at, "")
 		}
 	}
 }

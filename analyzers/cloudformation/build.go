@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/threatls/threatls/analyzers"
 	"github.com/threatls/threatls/analyzers/cloud"
 	"github.com/threatls/threatls/analyzers/container"
 	"github.com/threatls/threatls/model"
@@ -69,7 +68,7 @@ func (t *template) build() {
 		if r.typ == "AWS::S3::Bucket" {
 			cloud.BucketPublic(r.el)
 			if dst := t.target(r.props.get("LoggingConfiguration").get("DestinationBucketName"), "AWS::S3::Bucket"); dst != nil && dst.el != nil {
-				analyzers.SetNote(dst.el, "log_target", true, r.props.get("LoggingConfiguration").sp, r.id+" sends its access logs here")
+				dst.el.SetNote("log_target", true, r.props.get("LoggingConfiguration").sp, r.id+" sends its access logs here")
 			}
 		}
 		if r.el.Kind == model.Component || r.el.Kind == model.Store {
@@ -150,7 +149,7 @@ func (t *template) names(r *resource) {
 		}
 	}
 	if len(out) > 0 {
-		analyzers.SetNote(el, "tags", out, tags.sp, "")
+		el.SetNote("tags", out, tags.sp, "")
 		if name, ok := out["Name"].(string); ok {
 			add(name)
 		}
@@ -177,7 +176,7 @@ func linkBucketPolicy(t *template, r *resource) {
 		if sp.IsZero() {
 			sp = doc.sp
 		}
-		analyzers.SetNote(e, "public_policy", pub, sp, note)
+		e.SetNote("public_policy", pub, sp, note)
 	}
 	apply(el)
 	if bucket != nil && bucket.el != nil {
@@ -196,7 +195,7 @@ func buildPolicy(t *template, r *resource) {
 	el := t.mapped(r)
 	for _, x := range []struct{ prop, to string }{{"Users", "user"}, {"Roles", "role"}, {"Groups", "group"}} {
 		if v := r.props.get(x.prop); v != nil && len(v.items()) > 0 {
-			analyzers.SetNote(el, "attached_to", x.to, v.sp, "")
+			el.SetNote("attached_to", x.to, v.sp, "")
 			break
 		}
 	}
@@ -229,7 +228,7 @@ func buildPrincipal(t *template, r *resource) {
 	if el == nil {
 		return
 	}
-	analyzers.SetNote(el, "attached_to", strings.ToLower(strings.TrimPrefix(r.typ, "AWS::IAM::")), r.key.Span, "")
+	el.SetNote("attached_to", strings.ToLower(strings.TrimPrefix(r.typ, "AWS::IAM::")), r.key.Span, "")
 	// The inline policies: the first that grants a wildcard decides, as for one policy.
 	var docs []*val
 	for _, p := range r.props.get("Policies").items() {
@@ -266,14 +265,14 @@ func buildPrincipal(t *template, r *resource) {
 		}
 		for _, suffix := range adminARNs {
 			if strings.HasSuffix(s, suffix) {
-				analyzers.SetNote(el, "admin", true, a.sp, "attaches "+s)
-				analyzers.SetNote(el, "policy_arn", s, a.sp, "")
+				el.SetNote("admin", true, a.sp, "attaches "+s)
+				el.SetNote("policy_arn", s, a.sp, "")
 				return
 			}
 		}
 	}
 	if _, ok := el.Attrs.Get("admin"); !ok {
-		analyzers.SetNote(el, "admin", false, arns.sp, "no attached managed policy grants administrator access")
+		el.SetNote("admin", false, arns.sp, "no attached managed policy grants administrator access")
 	}
 }
 
@@ -308,11 +307,11 @@ func (t *template) ingress(fl *model.Element, rule *val) {
 	if p := rule.get("IpProtocol"); p != nil {
 		if s, ok := p.str(); ok {
 			proto := normProtocol(s)
-			analyzers.SetNote(fl, "protocol", proto, p.sp, "")
+			fl.SetNote("protocol", proto, p.sp, "")
 			if proto == "all" {
 				all = true
-				analyzers.SetNote(fl, "from_port", int64(0), p.sp, "protocol all opens every port")
-				analyzers.SetNote(fl, "to_port", int64(65535), p.sp, "protocol all opens every port")
+				fl.SetNote("from_port", int64(0), p.sp, "protocol all opens every port")
+				fl.SetNote("to_port", int64(65535), p.sp, "protocol all opens every port")
 			}
 		} else {
 			fl.SetUnknown("protocol", p.sp, unknownNote(p.plain(0)))
@@ -355,13 +354,13 @@ func (t *template) ingress(fl *model.Element, rule *val) {
 	case unknown != "":
 		fl.SetUnknown("source_cidrs", at.sp, unknown)
 		if internet {
-			analyzers.SetNote(fl, "from_internet", true, at.sp, "")
+			fl.SetNote("from_internet", true, at.sp, "")
 		} else {
 			fl.SetUnknown("from_internet", at.sp, unknown)
 		}
 	default:
-		analyzers.SetNote(fl, "source_cidrs", cidrs, at.sp, "")
-		analyzers.SetNote(fl, "from_internet", internet, at.sp, "")
+		fl.SetNote("source_cidrs", cidrs, at.sp, "")
+		fl.SetNote("from_internet", internet, at.sp, "")
 	}
 	if internet {
 		fl.From = model.Internet
@@ -390,12 +389,12 @@ func normProtocol(p string) string {
 func setInt(el *model.Element, name string, v *val) {
 	switch x := v.v.(type) {
 	case int64:
-		analyzers.SetNote(el, name, x, v.sp, "")
+		el.SetNote(name, x, v.sp, "")
 		return
 	case string:
 		var n int64
 		if _, err := fmt.Sscan(x, &n); err == nil {
-			analyzers.SetNote(el, name, n, v.sp, "")
+			el.SetNote(name, n, v.sp, "")
 			return
 		}
 	}
@@ -444,13 +443,13 @@ func linkListener(t *template, r *resource) {
 	for _, a := range actions {
 		if p := a.get("RedirectConfig").get("Protocol"); p != nil {
 			if s, _ := p.str(); strings.EqualFold(s, "HTTPS") {
-				analyzers.SetNote(fl, "redirects_to_https", true, p.sp, "")
+				fl.SetNote("redirects_to_https", true, p.sp, "")
 				return
 			}
 		}
 	}
 	if len(actions) > 0 {
-		analyzers.SetNote(fl, "redirects_to_https", false, actions[0].sp, "the default action does not redirect to HTTPS")
+		fl.SetNote("redirects_to_https", false, actions[0].sp, "the default action does not redirect to HTTPS")
 		return
 	}
 	fl.Default("redirects_to_https", false, "no default action redirects to HTTPS")
@@ -461,8 +460,8 @@ func (t *template) listener(fl *model.Element, l *val, protoProp, portProp, def 
 	if p := l.get(protoProp); p != nil {
 		if s, ok := p.str(); ok {
 			proto = strings.ToUpper(s)
-			analyzers.SetNote(fl, "protocol", proto, p.sp, "")
-			analyzers.SetNote(fl, "tls", proto == "HTTPS" || proto == "TLS" || proto == "SSL", p.sp, "")
+			fl.SetNote("protocol", proto, p.sp, "")
+			fl.SetNote("tls", proto == "HTTPS" || proto == "TLS" || proto == "SSL", p.sp, "")
 		} else {
 			note := unknownNote(p.plain(0))
 			fl.SetUnknown("protocol", p.sp, note)
@@ -483,7 +482,7 @@ func (t *template) setWAF(el *model.Element, rs ...*resource) {
 	for _, r := range rs {
 		for _, typ := range []string{"AWS::WAFv2::WebACLAssociation", "AWS::WAFRegional::WebACLAssociation"} {
 			if refs := t.referrers(r, typ, "ResourceArn"); len(refs) > 0 {
-				analyzers.SetNote(el, "behind_waf", true, refs[0].props.get("ResourceArn").sp, "web ACL associated by "+refs[0].id)
+				el.SetNote("behind_waf", true, refs[0].props.get("ResourceArn").sp, "web ACL associated by "+refs[0].id)
 				return
 			}
 		}
@@ -532,11 +531,11 @@ func buildInstance(t *template, r *resource) {
 func setBool(el *model.Element, name string, v *val) {
 	switch x := v.v.(type) {
 	case bool:
-		analyzers.SetNote(el, name, x, v.sp, "")
+		el.SetNote(name, x, v.sp, "")
 		return
 	case string:
 		if x == "true" || x == "false" {
-			analyzers.SetNote(el, name, x == "true", v.sp, "")
+			el.SetNote(name, x == "true", v.sp, "")
 			return
 		}
 	}
@@ -556,9 +555,9 @@ func buildFunction(t *template, r *resource) {
 	}
 	if img := r.props.get("ImageUri"); img != nil {
 		if s, ok := img.str(); ok {
-			analyzers.SetNote(el, "image", s, img.sp, "")
+			el.SetNote("image", s, img.sp, "")
 			pinned, _, _ := container.ImagePinned(s)
-			analyzers.SetNote(el, "image_pinned", pinned, img.sp, "")
+			el.SetNote("image_pinned", pinned, img.sp, "")
 			if al := model.ImageAlias(s); al != "" {
 				el.Aliases = append(el.Aliases, al)
 			}
@@ -613,20 +612,20 @@ func (t *template) environment(el *model.Element, vars *val) {
 		case isStr && strings.HasPrefix(s, "{{resolve:"):
 			// A dynamic reference: CloudFormation reads the value from Secrets Manager or SSM.
 			if _, ok := el.Attrs.Get("uses_vault"); !ok {
-				analyzers.SetNote(el, "uses_vault", true, p.v.sp, p.k+" is a dynamic reference to "+strings.TrimPrefix(strings.SplitN(s, ":", 3)[1], "{{"))
+				el.SetNote("uses_vault", true, p.v.sp, p.k+" is a dynamic reference to "+strings.TrimPrefix(strings.SplitN(s, ":", 3)[1], "{{"))
 			}
 		case p.v.ref != "" && (t.byID[p.v.ref].typ == "AWS::SecretsManager::Secret" || t.byID[p.v.ref].typ == "AWS::SSM::Parameter"):
 			if _, ok := el.Attrs.Get("uses_vault"); !ok {
-				analyzers.SetNote(el, "uses_vault", true, p.v.sp, p.k+" names "+p.v.ref)
+				el.SetNote("uses_vault", true, p.v.sp, p.k+" names "+p.v.ref)
 			}
 		case cloud.SecretVar(p.k, p.v.plain(0)) && cloud.Known(p.v.plain(0)):
 			if _, ok := el.Attrs.Get("secrets_in_env"); !ok {
-				analyzers.SetNote(el, "secrets_in_env", true, p.v.sp, p.k+" is set in plain text in the function's configuration")
+				el.SetNote("secrets_in_env", true, p.v.sp, p.k+" is set in plain text in the function's configuration")
 			}
 		}
 	}
 	if _, ok := el.Attrs.Get("secrets_in_env"); !ok {
-		analyzers.SetNote(el, "secrets_in_env", false, vars.sp, "no variable looks like a secret")
+		el.SetNote("secrets_in_env", false, vars.sp, "no variable looks like a secret")
 	}
 }
 
@@ -642,7 +641,7 @@ func (t *template) urlFlow(name, typ string, sp model.Span, auth *val) *model.El
 	fl.Default("tls", true, "function URLs are served over HTTPS only")
 	switch s, ok := auth.str(); {
 	case ok:
-		analyzers.SetNote(fl, "authenticated", !strings.EqualFold(s, "NONE"), auth.sp, "")
+		fl.SetNote("authenticated", !strings.EqualFold(s, "NONE"), auth.sp, "")
 	case auth != nil:
 		fl.SetUnknown("authenticated", auth.sp, unknownNote(auth.plain(0)))
 	default:
@@ -654,7 +653,7 @@ func (t *template) urlFlow(name, typ string, sp model.Span, auth *val) *model.El
 
 // exposeFunction makes a function internet-facing through fl.
 func exposeFunction(el, fl *model.Element, sp model.Span, what string) {
-	analyzers.SetNote(el, "internet_facing", true, sp, what+" is reachable from the internet")
+	el.SetNote("internet_facing", true, sp, what+" is reachable from the internet")
 	el.Attrs.Set("authenticates", fl.Attrs.At("authenticated"))
 	el.Related = append(el.Related, model.Related{Span: sp, Message: what})
 }
@@ -704,11 +703,11 @@ func (t *template) implicitAPI(fn *resource, typ, event string, ev *val) {
 	if auth := ev.get("Properties").get("Auth").get("Authorizer"); auth != nil {
 		s, _ := auth.str()
 		if a, ok := api.Attrs.Get("authenticates"); !ok || a.Value == false {
-			analyzers.SetNote(api, "authenticates", s != "" && s != "NONE", auth.sp, "the "+event+" event's authorizer")
+			api.SetNote("authenticates", s != "" && s != "NONE", auth.sp, "the "+event+" event's authorizer")
 		}
 	} else if _, ok := api.Attrs.Get("authenticates"); !ok {
 		if g := t.globals.Path(strings.TrimPrefix(apiType, "AWS::Serverless::"), "Auth", "DefaultAuthorizer"); g != nil {
-			analyzers.SetNote(api, "authenticates", true, g.Span, "the default authorizer of Globals")
+			api.SetNote("authenticates", true, g.Span, "the default authorizer of Globals")
 		} else {
 			api.Default("authenticates", false, "no authorizer for the "+event+" event")
 		}
@@ -773,7 +772,7 @@ func buildAPI(t *template, r *resource) {
 			l, ok = []any{s}, true
 		}
 		if ok && cloud.Known(l) {
-			analyzers.SetNote(el, "internet_facing", !slices.ContainsFunc(l, func(x any) bool { return x == "PRIVATE" }), types.sp, "")
+			el.SetNote("internet_facing", !slices.ContainsFunc(l, func(x any) bool { return x == "PRIVATE" }), types.sp, "")
 		} else {
 			el.SetUnknown("internet_facing", types.sp, unknownNote(types.plain(0)))
 		}
@@ -795,7 +794,7 @@ func (t *template) apiAuth(r *resource, v2 bool) {
 	el := r.el
 	if d := r.props.get("Auth").get("DefaultAuthorizer"); d != nil {
 		s, _ := d.str()
-		analyzers.SetNote(el, "authenticates", s != "" && s != "NONE", d.sp, "the API's default authorizer")
+		el.SetNote("authenticates", s != "" && s != "NONE", d.sp, "the API's default authorizer")
 		return
 	}
 	idProp, authorizer, method, authProp := "RestApiId", "AWS::ApiGateway::Authorizer", "AWS::ApiGateway::Method", "AuthorizationType"
@@ -803,14 +802,14 @@ func (t *template) apiAuth(r *resource, v2 bool) {
 		idProp, authorizer, method = "ApiId", "AWS::ApiGatewayV2::Authorizer", "AWS::ApiGatewayV2::Route"
 	}
 	if a := t.referrers(r, authorizer, idProp); len(a) > 0 {
-		analyzers.SetNote(el, "authenticates", true, a[0].key.Span, "authorizer "+a[0].id)
+		el.SetNote("authenticates", true, a[0].key.Span, "authorizer "+a[0].id)
 		return
 	}
 	var open *resource
 	for _, m := range t.referrers(r, method, idProp) {
 		a := m.props.get(authProp)
 		if s, ok := a.str(); ok && !strings.EqualFold(s, "NONE") {
-			analyzers.SetNote(el, "authenticates", true, a.sp, m.id+" requires "+s+" authorization")
+			el.SetNote("authenticates", true, a.sp, m.id+" requires "+s+" authorization")
 			return
 		} else if open == nil {
 			open = m
@@ -818,7 +817,7 @@ func (t *template) apiAuth(r *resource, v2 bool) {
 	}
 	if open != nil {
 		if a := open.props.get(authProp); a != nil {
-			analyzers.SetNote(el, "authenticates", false, a.sp, open.id+" requires no authorization, and the API has no authorizer")
+			el.SetNote("authenticates", false, a.sp, open.id+" requires no authorization, and the API has no authorizer")
 			return
 		}
 		el.Default("authenticates", false, open.id+" has AuthorizationType NONE by default, and the API has no authorizer")
@@ -836,7 +835,7 @@ func (t *template) apiThrottling(r *resource) {
 			for _, k := range []string{"ThrottlingRateLimit", "ThrottlingBurstLimit", "RateLimit", "BurstLimit"} {
 				if x := ms.get(k); x != nil {
 					if n, ok := x.v.(int64); ok {
-						analyzers.SetNote(el, "rate_limited", n >= 0, x.sp, "throttled by "+by)
+						el.SetNote("rate_limited", n >= 0, x.sp, "throttled by "+by)
 						return true
 					}
 				}
@@ -864,7 +863,7 @@ func (t *template) apiThrottling(r *resource) {
 func linkFlowLog(t *template, r *resource) {
 	t.mapped(r)
 	if z := t.target(r.props.get("ResourceId"), "AWS::EC2::VPC", "AWS::EC2::Subnet"); z != nil && z.el != nil {
-		analyzers.SetNote(z.el, "flow_logs", true, r.key.Span, "recorded by "+r.id)
+		z.el.SetNote("flow_logs", true, r.key.Span, "recorded by "+r.id)
 	}
 }
 
@@ -873,7 +872,7 @@ func linkFlowLog(t *template, r *resource) {
 func buildSecret(t *template, r *resource) {
 	el := t.mapped(r)
 	if rot := t.referrers(r, "AWS::SecretsManager::RotationSchedule", "SecretId"); len(rot) > 0 {
-		analyzers.SetNote(el, "rotation", true, rot[0].key.Span, "rotated by "+rot[0].id)
+		el.SetNote("rotation", true, rot[0].key.Span, "rotated by "+rot[0].id)
 		el.Related = append(el.Related, model.Related{Span: rot[0].key.Span, Message: "rotation configured by " + rot[0].id})
 	} else {
 		el.Default("rotation", false, "no AWS::SecretsManager::RotationSchedule for the secret")

@@ -4,7 +4,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/threatls/threatls/analyzers"
 	"github.com/threatls/threatls/analyzers/container"
 	"github.com/threatls/threatls/analyzers/yamlnode"
 	"github.com/threatls/threatls/model"
@@ -42,7 +41,7 @@ func (x *extractor) attrs(s *service) {
 func (x *extractor) image(s *service) {
 	el := s.el
 	if b, ok := s.pair("build"); ok {
-		analyzers.SetNote(el, "built_here", true, b.Span(), "compose builds the image from the workspace")
+		el.SetNote("built_here", true, b.Span(), "compose builds the image from the workspace")
 		// The image is built here: image: only names what the build tags. What is pulled is
 		// the Dockerfile's FROM, which the Dockerfile's element says when it fuses with this
 		// service (its value replaces this default).
@@ -57,7 +56,7 @@ func (x *extractor) image(s *service) {
 		img := p.Value.String()
 		el.Set("image", img, p.Value.Span)
 		if pinned, known, note := container.ImagePinned(img); known {
-			analyzers.SetNote(el, "image_pinned", pinned, p.Value.Span, note)
+			el.SetNote("image_pinned", pinned, p.Value.Span, note)
 		} else {
 			el.SetUnknown("image_pinned", p.Value.Span, note)
 		}
@@ -98,9 +97,9 @@ func (x *extractor) privileged(s *service) {
 	case explicit && container.Interpolated(p.Value.String()) && sock == nil:
 		el.SetUnknown("privileged", p.Span(), "privileged comes from a variable")
 	case explicit && v:
-		analyzers.SetNote(el, "privileged", true, p.Span(), "privileged: true gives the container every capability and the host's devices")
+		el.SetNote("privileged", true, p.Span(), "privileged: true gives the container every capability and the host's devices")
 	case sock != nil:
-		analyzers.SetNote(el, "privileged", true, sock.Span, "the Docker socket gives control of the host's Docker daemon")
+		el.SetNote("privileged", true, sock.Span, "the Docker socket gives control of the host's Docker daemon")
 	case explicit:
 		el.Set("privileged", false, p.Span())
 	default:
@@ -214,9 +213,9 @@ func (x *extractor) limits(s *service) {
 		}
 		el.Set("resource_limits", true, *at)
 	case mem != nil:
-		analyzers.SetNote(el, "resource_limits", false, *mem, "a memory limit but no CPU limit")
+		el.SetNote("resource_limits", false, *mem, "a memory limit but no CPU limit")
 	case cpu != nil:
-		analyzers.SetNote(el, "resource_limits", false, *cpu, "a CPU limit but no memory limit")
+		el.SetNote("resource_limits", false, *cpu, "a CPU limit but no memory limit")
 	default:
 		el.Default("resource_limits", false, "no deploy.resources.limits: the container may use all the host's CPU and memory")
 	}
@@ -232,12 +231,12 @@ func (x *extractor) secrets(s *service) {
 			continue
 		}
 		if container.SecretName(v.name) {
-			analyzers.SetNote(el, "secrets_in_env", true, v.span, v.name+" holds a literal value")
+			el.SetNote("secrets_in_env", true, v.span, v.name+" holds a literal value")
 			found = true
 			break
 		}
 		if ep, ok := container.Parse(v.name, v.value); ok && ep.Password != "" && !container.Interpolated(ep.Password) {
-			analyzers.SetNote(el, "secrets_in_env", true, v.span, v.name+" holds a connection string with a password")
+			el.SetNote("secrets_in_env", true, v.span, v.name+" holds a connection string with a password")
 			found = true
 			break
 		}
@@ -251,7 +250,7 @@ func (x *extractor) secrets(s *service) {
 	}
 	for _, v := range s.env {
 		if strings.HasPrefix(strings.ToUpper(v.name), "VAULT_") {
-			analyzers.SetNote(el, "uses_vault", true, v.span, v.name+": secrets are read from Vault")
+			el.SetNote("uses_vault", true, v.span, v.name+": secrets are read from Vault")
 			return
 		}
 	}
@@ -371,11 +370,11 @@ func (x *extractor) ports(s *service) {
 	}
 	switch {
 	case facing != nil:
-		analyzers.SetNote(el, "internet_facing", true, *facing, "published on all of the host's interfaces")
+		el.SetNote("internet_facing", true, *facing, "published on all of the host's interfaces")
 	case unknown != nil:
 		el.SetUnknown("internet_facing", *unknown, "the host address of the port comes from a variable")
 	case bound != nil:
-		analyzers.SetNote(el, "internet_facing", false, *bound, "every published port is bound to one host address")
+		el.SetNote("internet_facing", false, *bound, "every published port is bound to one host address")
 	default:
 		el.Default("internet_facing", false, "no published ports")
 	}
@@ -398,7 +397,7 @@ func (x *extractor) portFlow(s *service, i int, at model.Span, pt port) {
 	if proto == pt.proto {
 		fl.Set("protocol", proto, at)
 	} else {
-		analyzers.SetNote(fl, "protocol", proto, at, "from the container port")
+		fl.SetNote("protocol", proto, at, "from the container port")
 	}
 	if pt.container > 0 {
 		fl.Set("port", pt.container, at)
@@ -406,7 +405,7 @@ func (x *extractor) portFlow(s *service, i int, at model.Span, pt port) {
 		fl.SetUnknown("port", at, "the container port comes from a variable")
 	}
 	if proto == "https" {
-		analyzers.SetNote(fl, "tls", true, at, "port 443 serves HTTPS")
+		fl.SetNote("tls", true, at, "port 443 serves HTTPS")
 	} else {
 		fl.Default("tls", false, "a published port carries what the container serves; nothing says it is TLS")
 	}

@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/threatls/threatls/analyzers"
 	"github.com/threatls/threatls/analyzers/container"
 	"github.com/threatls/threatls/analyzers/yamlnode"
 	"github.com/threatls/threatls/model"
@@ -196,7 +195,7 @@ func (x *extractor) envFlow(s *service, c *cand) *model.Element {
 	if _, ok := model.RefAlias(c.to); ok {
 		// A name without a dot is a service of the Compose project or of the cluster: part of
 		// the system even when the workspace does not define it.
-		analyzers.SetNote(fl, "internal_peer", true, c.v.span, c.ep.Host+" is a service name, not a host of another organisation")
+		fl.SetNote("internal_peer", true, c.v.span, c.ep.Host+" is a service name, not a host of another organisation")
 	}
 	ep := c.ep
 	env := map[string]envVar{}
@@ -229,18 +228,18 @@ func (x *extractor) envFlow(s *service, c *cand) *model.Element {
 	case ep.Scheme != "":
 		fl.Set("protocol", container.Protocol(ep.Scheme), at)
 	case proto != "":
-		analyzers.SetNote(fl, "protocol", proto, portAt, fmt.Sprintf("the well-known protocol of port %d", port))
+		fl.SetNote("protocol", proto, portAt, fmt.Sprintf("the well-known protocol of port %d", port))
 	default:
 		fl.SetUnknown("protocol", at, c.v.name+" names no scheme and no well-known port")
 	}
 
 	switch {
 	case ep.TLS != container.TLSUnsaid:
-		analyzers.SetNote(fl, "tls", ep.TLS == container.TLSOn, at, ep.TLSNote)
+		fl.SetNote("tls", ep.TLS == container.TLSOn, at, ep.TLSNote)
 	case ep.Scheme != "":
 		fl.Default("tls", false, ep.Scheme+":// asks for no TLS")
 	case port == 443:
-		analyzers.SetNote(fl, "tls", true, portAt, "port 443 is HTTPS")
+		fl.SetNote("tls", true, portAt, "port 443 is HTTPS")
 	default:
 		fl.SetUnknown("tls", at, c.v.name+" names only the host: TLS is configured elsewhere")
 	}
@@ -253,9 +252,9 @@ func (x *extractor) envFlow(s *service, c *cand) *model.Element {
 		}
 	}
 	if ep.Password != "" {
-		analyzers.SetNote(fl, "authenticated", true, at, c.v.name+" carries credentials")
+		fl.SetNote("authenticated", true, at, c.v.name+" carries credentials")
 	} else if i := container.Credential(c.v.name, ep.Host, names); i >= 0 {
-		analyzers.SetNote(fl, "authenticated", true, others[i].span, others[i].name+" is set")
+		fl.SetNote("authenticated", true, others[i].span, others[i].name+" is set")
 	} else {
 		fl.SetUnknown("authenticated", at, "no credentials in "+c.v.name+" and no "+pre+"_PASSWORD or _TOKEN beside it")
 	}

@@ -3,7 +3,6 @@ package compose
 import (
 	"strings"
 
-	"github.com/threatls/threatls/analyzers"
 	"github.com/threatls/threatls/analyzers/container"
 	"github.com/threatls/threatls/analyzers/yamlnode"
 )
@@ -21,7 +20,7 @@ func (x *extractor) hardening(s *service) {
 		if p, ok := s.pair(k); ok && container.Interpolated(p.Value.String()) {
 			el.SetUnknown(attr, p.Span(), k+" comes from a variable")
 		} else if ok {
-			analyzers.SetNote(el, attr, p.Value.String() == "host", p.Span(), k+": "+p.Value.String())
+			el.SetNote(attr, p.Value.String() == "host", p.Span(), k+": "+p.Value.String())
 		} else {
 			el.Default(attr, false, "no "+k+": host: the container has a "+strings.ToUpper(k)+" namespace of its own")
 		}
@@ -48,7 +47,7 @@ func (x *extractor) hardening(s *service) {
 	switch _, unknown := el.Attrs.Get("capabilities_added"); {
 	case unknown:
 	case at != nil:
-		analyzers.SetNote(el, "capabilities_added", added, at.Span, "cap_add "+at.String())
+		el.SetNote("capabilities_added", added, at.Span, "cap_add "+at.String())
 	default:
 		el.Default("capabilities_added", []any{}, "no cap_add")
 	}
@@ -85,21 +84,21 @@ func (x *extractor) hardening(s *service) {
 	switch {
 	case variable != nil:
 	case noNew != nil:
-		analyzers.SetNote(el, "privilege_escalation", false, noNew.Span, "no-new-privileges: setuid binaries cannot gain privileges")
+		el.SetNote("privilege_escalation", false, noNew.Span, "no-new-privileges: setuid binaries cannot gain privileges")
 	default:
 		el.Default("privilege_escalation", true, "no security_opt no-new-privileges: a setuid binary in the image can gain privileges")
 	}
 	switch {
 	case variable != nil:
 	case unconfinedSeccomp != nil:
-		analyzers.SetNote(el, "seccomp", "Unconfined", unconfinedSeccomp.Span, "seccomp:unconfined")
+		el.SetNote("seccomp", "Unconfined", unconfinedSeccomp.Span, "seccomp:unconfined")
 	default:
 		el.Default("seccomp", "RuntimeDefault", "Docker applies its default seccomp profile")
 	}
 	switch {
 	case variable != nil:
 	case disabled != nil:
-		analyzers.SetNote(el, "confinement_disabled", true, disabled.Span, disabledNote)
+		el.SetNote("confinement_disabled", true, disabled.Span, disabledNote)
 	default:
 		el.Default("confinement_disabled", false, "no security_opt turns off seccomp, AppArmor or SELinux labelling")
 	}
@@ -123,7 +122,7 @@ func (x *extractor) hardening(s *service) {
 			src, _, _ = strings.Cut(it.String(), ":")
 		}
 		if container.SensitiveHostPath(src) {
-			analyzers.SetNote(el, "host_path", true, it.Span, "a bind mount of the host's "+src)
+			el.SetNote("host_path", true, it.Span, "a bind mount of the host's "+src)
 			return
 		}
 	}

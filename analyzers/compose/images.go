@@ -4,7 +4,6 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/threatls/threatls/analyzers"
 	"github.com/threatls/threatls/analyzers/container"
 	"github.com/threatls/threatls/model"
 )
@@ -80,8 +79,8 @@ func storeAuth(s *service, st storeInfo) {
 		}
 		return envVar{}, false
 	}
-	yes := func(v envVar, note string) { analyzers.SetNote(el, "authenticated", true, v.span, note) }
-	no := func(v envVar, note string) { analyzers.SetNote(el, "authenticated", false, v.span, note) }
+	yes := func(v envVar, note string) { el.SetNote("authenticated", true, v.span, note) }
+	no := func(v envVar, note string) { el.SetNote("authenticated", false, v.span, note) }
 	cmd := s.get("command")
 	command := strings.Join(cmd.Strings(), " ")
 	switch st.tech {
@@ -108,7 +107,7 @@ func storeAuth(s *service, st storeInfo) {
 		}
 	case "redis", "valkey":
 		if strings.Contains(command, "--requirepass") || strings.Contains(command, "--aclfile") {
-			analyzers.SetNote(el, "authenticated", true, cmd.Span, "the command sets --requirepass")
+			el.SetNote("authenticated", true, cmd.Span, "the command sets --requirepass")
 		} else if v, ok := first("ALLOW_EMPTY_PASSWORD"); ok && on(v) {
 			no(v, "ALLOW_EMPTY_PASSWORD lets clients connect without a password")
 		} else if v, ok := first("REDIS_PASSWORD", "VALKEY_PASSWORD", "REDIS_PASSWORD_FILE"); ok {
@@ -139,7 +138,7 @@ func storeAuth(s *service, st storeInfo) {
 	case "elasticsearch":
 		_, tag, _ := container.Repository(s.get("image").String())
 		if v, ok := first("xpack.security.enabled"); ok {
-			analyzers.SetNote(el, "authenticated", on(v), v.span, "xpack.security.enabled="+v.value)
+			el.SetNote("authenticated", on(v), v.span, "xpack.security.enabled="+v.value)
 		} else if v, ok := first("ELASTIC_PASSWORD", "ELASTIC_PASSWORD_FILE"); ok {
 			yes(v, v.name+" sets a password")
 		} else if oldElastic.MatchString(tag) {

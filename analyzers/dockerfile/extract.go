@@ -341,7 +341,7 @@ func (x *extractor) element(all []*instruction) *model.Element {
 	default:
 		el.Set("base_image", root.image, at)
 		if pinned, known, note := container.ImagePinned(root.image); known {
-			analyzers.SetNote(el, "image_pinned", pinned, at, note)
+			el.SetNote("image_pinned", pinned, at, note)
 		} else {
 			el.SetUnknown("image_pinned", at, note)
 		}
@@ -392,13 +392,13 @@ func (x *extractor) element(all []*instruction) *model.Element {
 	}
 
 	if secret != nil {
-		analyzers.SetNote(el, "secrets_in_env", true, x.firstLine(secret.span), secVar+" holds a literal value, kept in the image")
+		el.SetNote("secrets_in_env", true, x.firstLine(secret.span), secVar+" holds a literal value, kept in the image")
 	} else {
 		el.Default("secrets_in_env", false, "no secret-looking ENV or ARG holds a literal value")
 	}
 
 	if x.remote != nil {
-		analyzers.SetNote(el, "add_remote", true, x.firstLine(x.remote.span), "ADD fetches "+x.remoteURL+" at build time, unverified")
+		el.SetNote("add_remote", true, x.firstLine(x.remote.span), "ADD fetches "+x.remoteURL+" at build time, unverified")
 	} else {
 		el.Default("add_remote", false, "no ADD of a remote URL")
 	}

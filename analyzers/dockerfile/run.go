@@ -4,7 +4,6 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/threatls/threatls/analyzers"
 	"github.com/threatls/threatls/model"
 )
 
@@ -56,18 +55,18 @@ func (x *extractor) run(s *stage, ins *instruction) {
 // the stages the image is made of).
 func (x *extractor) runAttrs(el *model.Element, last *stage) {
 	if x.pipe != nil {
-		analyzers.SetNote(el, "pipe_to_shell", true, x.firstLine(x.pipe.span), "RUN runs what "+x.pipeWhat+" downloads, unverified")
+		el.SetNote("pipe_to_shell", true, x.firstLine(x.pipe.span), "RUN runs what "+x.pipeWhat+" downloads, unverified")
 	} else {
 		el.Default("pipe_to_shell", false, "no RUN pipes a download into a shell")
 	}
 	if x.sudo != nil {
-		analyzers.SetNote(el, "uses_sudo", true, x.firstLine(x.sudo.span), "RUN uses sudo")
+		el.SetNote("uses_sudo", true, x.firstLine(x.sudo.span), "RUN uses sudo")
 	} else {
 		el.Default("uses_sudo", false, "no RUN uses sudo")
 	}
 	for s := last; s != nil; s = s.parent {
 		if s.apt != nil {
-			analyzers.SetNote(el, "apt_recommends", true, x.firstLine(s.apt.span), "apt installs the packages' recommendations too: no --no-install-recommends")
+			el.SetNote("apt_recommends", true, x.firstLine(s.apt.span), "apt installs the packages' recommendations too: no --no-install-recommends")
 			return
 		}
 	}

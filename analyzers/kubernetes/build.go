@@ -7,7 +7,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/threatls/threatls/analyzers"
 	"github.com/threatls/threatls/analyzers/yamlnode"
 	"github.com/threatls/threatls/model"
 )
@@ -323,7 +322,7 @@ func (o *object) setZone(e *model.Element) {
 	case !o.nsSpan.IsZero():
 		e.Set("zone", zoneID(o.namespace), o.nsSpan)
 	case !o.nsBy.IsZero():
-		analyzers.SetNote(e, "zone", zoneID(o.namespace), o.nsBy, "the namespace of the kustomization that lists "+path.Base(o.file))
+		e.SetNote("zone", zoneID(o.namespace), o.nsBy, "the namespace of the kustomization that lists "+path.Base(o.file))
 	default:
 		e.Default("zone", zoneID(o.namespace), "no metadata.namespace: the default namespace, unless kubectl or kustomize is given another")
 	}
@@ -471,7 +470,7 @@ func (b *builder) foldServices() {
 		for _, w := range targets {
 			if !w.exposed && b.affects(w) {
 				w.exposed = true
-				analyzers.SetNote(w.el, "internet_facing", true, typ.Span, fmt.Sprintf("%s is of type %s", o.ref(), t))
+				w.el.SetNote("internet_facing", true, typ.Span, fmt.Sprintf("%s is of type %s", o.ref(), t))
 			}
 		}
 		if !whole {
@@ -578,14 +577,14 @@ func (b *builder) serviceFlow(o *object, annotations, p *yamlnode.Node, port int
 	}
 	switch {
 	case proto == "https" || proto == "grpcs" || proto == "tls":
-		analyzers.SetNote(f, "tls", true, protoAt, "the port speaks "+proto)
+		f.SetNote("tls", true, protoAt, "the port speaks "+proto)
 	case port == 443:
-		analyzers.SetNote(f, "tls", true, p.Get("port").Span, "port 443")
+		f.SetNote("tls", true, p.Get("port").Span, "port 443")
 	default:
 		tls := false
 		for _, a := range annotations.Entries() {
 			if strings.HasSuffix(a.Key.Value, "load-balancer-ssl-cert") || a.Key.Value == "service.beta.kubernetes.io/oci-load-balancer-ssl-ports" {
-				analyzers.SetNote(f, "tls", true, a.Span(), "the load balancer terminates TLS ("+a.Key.Value+")")
+				f.SetNote("tls", true, a.Span(), "the load balancer terminates TLS ("+a.Key.Value+")")
 				tls = true
 				break
 			}
@@ -657,7 +656,7 @@ func (b *builder) zones() {
 		}
 		z.Default("trust", "internal", "a cluster namespace is an internal zone")
 		if p := b.denyAll(n); p != nil {
-			analyzers.SetNote(z, "segmented", true, p.obj.span, p.obj.ref()+" denies all ingress not allowed by a rule")
+			z.SetNote("segmented", true, p.obj.span, p.obj.ref()+" denies all ingress not allowed by a rule")
 		} else {
 			z.Default("segmented", false, "no NetworkPolicy of the namespace denies ingress by default (podSelector: {} with no rule admitting everything)")
 		}

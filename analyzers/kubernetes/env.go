@@ -2,11 +2,9 @@ package kubernetes
 
 import (
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 
-	"github.com/threatls/threatls/analyzers"
 	"github.com/threatls/threatls/analyzers/container"
 	"github.com/threatls/threatls/analyzers/yamlnode"
 	"github.com/threatls/threatls/model"
@@ -111,14 +109,13 @@ func (b *builder) envFlows(w *workload) {
 	if !templated {
 		return
 	}
-	names := make([]string, 0, w.el.Attrs.Len())
+	var names []string // collected first: SetUnknown changes the list All reads
 	for k, a := range w.el.Attrs.All() {
 		// internet_facing and zone are decided by other objects, not by the pod spec.
 		if a.Origin == model.Defaulted && k != "internet_facing" && k != "zone" {
 			names = append(names, k)
 		}
 	}
-	sort.Strings(names)
 	for _, k := range names {
 		w.el.SetUnknown(k, w.el.Head, "a template action writes part of "+w.obj.ref()+": "+w.el.Attrs.At(k).Note+", unless it does")
 	}
@@ -153,22 +150,22 @@ func (b *builder) environment(w *workload) {
 		}
 	}
 	if literal != nil {
-		analyzers.SetNote(w.el, "secrets_in_env", true, literal.valueAt, literalNote)
+		w.el.SetNote("secrets_in_env", true, literal.valueAt, literalNote)
 	} else {
 		w.el.Default("secrets_in_env", false, "no secret-looking variable holds a literal value")
 	}
 	switch at, note := b.vault(w); {
 	case note != "":
-		analyzers.SetNote(w.el, "uses_vault", true, at, note)
+		w.el.SetNote("uses_vault", true, at, note)
 	case literal != nil:
-		analyzers.SetNote(w.el, "uses_vault", false, literal.valueAt, literal.name+" is written in the manifest"+literal.origin)
+		w.el.SetNote("uses_vault", false, literal.valueAt, literal.name+" is written in the manifest"+literal.origin)
 	case fromSecret != nil:
-		analyzers.SetNote(w.el, "uses_vault", false, fromSecret.valueAt, "secrets come from Secret/"+fromSecret.secret+": base64, not a vault")
+		w.el.SetNote("uses_vault", false, fromSecret.valueAt, "secrets come from Secret/"+fromSecret.secret+": base64, not a vault")
 	default:
 		for _, v := range items(w.pod.Get("volumes")) {
 			for _, s := range append([]*yamlnode.Node{v.Get("secret")}, sources(v)...) {
 				if s != nil {
-					analyzers.SetNote(w.el, "uses_vault", false, s.Span, "secrets come from a Secret volume: base64, not a vault")
+					w.el.SetNote("uses_vault", false, s.Span, "secrets come from a Secret volume: base64, not a vault")
 					return
 				}
 			}
@@ -266,7 +263,7 @@ func (b *builder) envFlow(w *workload, v *envVar, ep container.Endpoint, vars []
 	if _, ok := model.RefAlias(to); ok {
 		// A Service of the cluster, or of the workspace's Ingresses: part of the system even
 		// when the manifests read do not define it (a kustomize component, another repository).
-		analyzers.SetNote(f, "internal_peer", true, v.valueAt, ep.Host+" is a Service of the cluster, not a host of another organisation")
+		f.SetNote("internal_peer", true, v.valueAt, ep.Host+" is a Service of the cluster, not a host of another organisation")
 	}
 	prefix := ""
 	if i := strings.LastIndexByte(v.name, '_'); i >= 0 {
@@ -284,7 +281,7 @@ func (b *builder) envFlow(w *workload, v *envVar, ep container.Endpoint, vars []
 	case ep.Scheme != "":
 		f.Set("protocol", container.Protocol(ep.Scheme), v.valueAt)
 	case hasPort && container.PortProtocol(port) != "":
-		analyzers.SetNote(f, "protocol", container.PortProtocol(port), portAt, fmt.Sprintf("port %d", port))
+		f.SetNote("protocol", container.PortProtocol(port), portAt, fmt.Sprintf("port %d", port))
 	default:
 		f.SetUnknown("protocol", v.valueAt, "no scheme or well-known port says which protocol "+v.name+" speaks")
 	}
@@ -295,9 +292,9 @@ func (b *builder) envFlow(w *workload, v *envVar, ep container.Endpoint, vars []
 	}
 	switch {
 	case ep.TLS != container.TLSUnsaid:
-		analyzers.SetNote(f, "tls", ep.TLS == container.TLSOn, v.valueAt, ep.TLSNote)
+		f.SetNote("tls", ep.TLS == container.TLSOn, v.valueAt, ep.TLSNote)
 	case hasPort && port == 443:
-		analyzers.SetNote(f, "tls", true, portAt, "port 443")
+		f.SetNote("tls", true, portAt, "port 443")
 	case ep.Scheme != "":
 		f.Default("tls", false, ep.Scheme+" without an option that requires TLS")
 	default:
@@ -305,9 +302,9 @@ func (b *builder) envFlow(w *workload, v *envVar, ep container.Endpoint, vars []
 	}
 	switch sib := credential(v.name, ep.Host, vars); {
 	case ep.Password != "":
-		analyzers.SetNote(f, "authenticated", true, v.valueAt, v.name+" carries credentials")
+		f.SetNote("authenticated", true, v.valueAt, v.name+" carries credentials")
 	case sib != nil:
-		analyzers.SetNote(f, "authenticated", true, sib.valueAt, sib.name+" holds the caller's credentials")
+		f.SetNote("authenticated", true, sib.valueAt, sib.name+" holds the caller's credentials")
 	default:
 		f.Default("authenticated", false, "no credentials in "+v.name+" and no credential variable beside it")
 	}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/threatls/threatls/analyzers"
 	"github.com/threatls/threatls/analyzers/yamlnode"
 	"github.com/threatls/threatls/model"
 )
@@ -121,7 +120,7 @@ func (b *builder) ingress(o *object) {
 			}
 			if !w.exposed {
 				w.exposed = true
-				analyzers.SetNote(w.el, "internet_facing", true, be.svc.Span, "a backend of "+o.ref())
+				w.el.SetNote("internet_facing", true, be.svc.Span, "a backend of "+o.ref())
 			}
 			w.relate(o.span, "routed to by "+o.ref())
 		}
@@ -133,7 +132,7 @@ func (b *builder) ingressFlow(o *object, annotations *yamlnode.Node, be backend,
 	f := &model.Element{ID: id, Kind: model.Flow, Type: "Ingress", Name: name, Span: be.node.Span,
 		Head: lineOf(be.node.Span), From: model.Internet, To: to}
 	if at, ok := tlsCovers(o.root.Path("spec", "tls"), be.host); ok {
-		analyzers.SetNote(f, "tls", true, at, "the Ingress's tls: section covers "+orAny(be.host))
+		f.SetNote("tls", true, at, "the Ingress's tls: section covers "+orAny(be.host))
 		f.Set("protocol", "https", at)
 		f.Default("port", int64(443), "an Ingress serves its TLS hosts on 443")
 	} else {
@@ -146,7 +145,7 @@ func (b *builder) ingressFlow(o *object, annotations *yamlnode.Node, be backend,
 		for _, p := range annotations.Entries() {
 			for _, k := range a.keys {
 				if p.Key.Value == k && strings.ToLower(p.Value.String()) != "false" {
-					analyzers.SetNote(f, a.attr, true, p.Span(), k)
+					f.SetNote(a.attr, true, p.Span(), k)
 					found = true
 				}
 			}

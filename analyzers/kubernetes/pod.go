@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/threatls/threatls/analyzers"
 	"github.com/threatls/threatls/analyzers/container"
 	"github.com/threatls/threatls/analyzers/yamlnode"
 	"github.com/threatls/threatls/model"
@@ -81,7 +80,7 @@ func (b *builder) podAttrs(w *workload) {
 	} else {
 		n := b.accounts[key(w.obj.namespace, sa)].rootGet("automountServiceAccountToken")
 		if v, ok := n.Bool(); ok {
-			analyzers.SetNote(e, "service_account_token", v, n.Span, "set by ServiceAccount/"+sa)
+			e.SetNote("service_account_token", v, n.Span, "set by ServiceAccount/"+sa)
 		} else {
 			e.Default("service_account_token", true, "automountServiceAccountToken is not false: the service account token is mounted")
 		}
@@ -155,13 +154,13 @@ func (b *builder) image(w *workload) {
 				}
 				continue
 			}
-			analyzers.SetNote(e, "image_pinned", false, n.Span, fmt.Sprintf("container %s: %s is neither a digest nor a version tag", name(c), img))
+			e.SetNote("image_pinned", false, n.Span, fmt.Sprintf("container %s: %s is neither a digest nor a version tag", name(c), img))
 			return
 		}
 	}
 	switch {
 	case built != "":
-		analyzers.SetNote(e, "image_pinned", true, builtAt, built)
+		e.SetNote("image_pinned", true, builtAt, built)
 	case e.Attrs.At("image").Origin == model.Read:
 		e.Set("image_pinned", true, first.Span)
 	}
@@ -185,20 +184,20 @@ func (b *builder) storeAuth(w *workload, s store) {
 		switch {
 		case n == "POSTGRES_HOST_AUTH_METHOD" && val == "trust",
 			(n == "ALLOW_EMPTY_PASSWORD" || n == "MYSQL_ALLOW_EMPTY_PASSWORD") && (val == "yes" || val == "true" || val == "1"):
-			analyzers.SetNote(e, "authenticated", false, v.at(), v.name+"="+v.value+" lets clients in without a password")
+			e.SetNote("authenticated", false, v.at(), v.name+"="+v.value+" lets clients in without a password")
 			return
 		case strings.HasSuffix(n, "_PASSWORD") || strings.HasSuffix(n, "_PASS") || n == "REDIS_ARGS" && strings.Contains(val, "requirepass"):
 			if v.literal && v.value == "" {
 				continue
 			}
-			analyzers.SetNote(e, "authenticated", true, v.at(), v.name+" sets a password")
+			e.SetNote("authenticated", true, v.at(), v.name+" sets a password")
 			return
 		}
 	}
 	for _, c := range []string{"args", "command"} {
 		for _, a := range items(w.containers[0].Get(c)) {
 			if strings.Contains(a.String(), "requirepass") {
-				analyzers.SetNote(e, "authenticated", true, a.Span, "requirepass sets a password")
+				e.SetNote("authenticated", true, a.Span, "requirepass sets a password")
 				return
 			}
 		}
@@ -229,7 +228,7 @@ func (b *builder) runsAsRoot(w *workload) {
 		}
 		if uid, ok := user.Int(); ok {
 			if uid == 0 {
-				analyzers.SetNote(w.el, "runs_as_root", true, user.Span, "container "+name(c)+" runs as uid 0")
+				w.el.SetNote("runs_as_root", true, user.Span, "container "+name(c)+" runs as uid 0")
 				return
 			}
 			if nonRoot == nil {
@@ -239,7 +238,7 @@ func (b *builder) runsAsRoot(w *workload) {
 		}
 		if v, ok := nr.Bool(); ok {
 			if !v {
-				analyzers.SetNote(w.el, "runs_as_root", true, nr.Span, "container "+name(c)+": runAsNonRoot is false and no runAsUser is set")
+				w.el.SetNote("runs_as_root", true, nr.Span, "container "+name(c)+": runAsNonRoot is false and no runAsUser is set")
 				return
 			}
 			if nonRoot == nil {
@@ -270,7 +269,7 @@ func (b *builder) privileged(w *workload) {
 			return
 		}
 		if v, ok := n.Bool(); ok && v {
-			analyzers.SetNote(w.el, "privileged", true, n.Span, "container "+name(c)+" is privileged")
+			w.el.SetNote("privileged", true, n.Span, "container "+name(c)+" is privileged")
 			return
 		} else if ok && explicit == nil {
 			explicit = n
@@ -297,7 +296,7 @@ func (b *builder) readOnlyFS(w *workload) {
 				first = n
 			}
 		case ok:
-			analyzers.SetNote(w.el, "read_only_fs", false, n.Span, "container "+name(c)+" has a writable root filesystem")
+			w.el.SetNote("read_only_fs", false, n.Span, "container "+name(c)+" has a writable root filesystem")
 			return
 		default:
 			w.el.Default("read_only_fs", false, "container "+name(c)+" does not set readOnlyRootFilesystem")
@@ -322,7 +321,7 @@ func (b *builder) limits(w *workload) {
 			w.el.Default("resource_limits", false, "container "+name(c)+" sets no resources.limits")
 			return
 		case len(missing) > 0:
-			analyzers.SetNote(w.el, "resource_limits", false, l.Span, "container "+name(c)+" sets no "+strings.Join(missing, " or ")+" limit")
+			w.el.SetNote("resource_limits", false, l.Span, "container "+name(c)+" sets no "+strings.Join(missing, " or ")+" limit")
 			return
 		case first == nil:
 			first = l

@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/threatls/threatls/analyzers"
 	"github.com/threatls/threatls/analyzers/yamlnode"
 	"github.com/threatls/threatls/model"
 )
@@ -148,19 +147,19 @@ func (b *builder) block(f *model.Element, src, dst *workload) {
 	for _, p := range isolating {
 		for _, r := range p.rules {
 			if len(items(r.Get("from"))) == 0 {
-				analyzers.SetNote(f, "blocked", false, r.Span, p.obj.ref()+" admits all traffic to "+dst.obj.ref())
+				f.SetNote("blocked", false, r.Span, p.obj.ref()+" admits all traffic to "+dst.obj.ref())
 				return
 			}
 			for _, peer := range items(r.Get("from")) {
 				if b.admits(peer, ns, src.labels) {
-					analyzers.SetNote(f, "blocked", false, peer.Span, p.obj.ref()+" admits "+src.obj.ref())
+					f.SetNote("blocked", false, peer.Span, p.obj.ref()+" admits "+src.obj.ref())
 					return
 				}
 			}
 		}
 	}
 	p := isolating[0]
-	analyzers.SetNote(f, "blocked", true, p.obj.span, p.obj.ref()+" isolates "+dst.obj.ref()+" and no rule admits "+src.obj.ref())
+	f.SetNote("blocked", true, p.obj.span, p.obj.ref()+" isolates "+dst.obj.ref()+" and no rule admits "+src.obj.ref())
 }
 
 // isolating returns the policies of dst's namespace that isolate its pods for ingress, in the
@@ -244,7 +243,7 @@ func (b *builder) policyElements() {
 			}
 		}
 		if first != nil {
-			analyzers.SetNote(z, "network_policies", n, first.obj.head, fmt.Sprintf("%d NetworkPolicy objects", n))
+			z.SetNote("network_policies", n, first.obj.head, fmt.Sprintf("%d NetworkPolicy objects", n))
 		} else {
 			z.Default("network_policies", int64(0), "no NetworkPolicy in the namespace")
 		}

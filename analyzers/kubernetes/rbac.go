@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/threatls/threatls/analyzers"
 	"github.com/threatls/threatls/analyzers/yamlnode"
 	"github.com/threatls/threatls/model"
 )
@@ -203,7 +202,7 @@ func rules(e *model.Element, o *object) {
 		found := false
 		for _, g := range gs {
 			if n, note := c.test(g); n != nil {
-				analyzers.SetNote(e, c.attr, true, n.Span, note)
+				e.SetNote(c.attr, true, n.Span, note)
 				found = true
 				break
 			}
@@ -227,14 +226,14 @@ func binding(e *model.Element, o *object) {
 	}
 	admin := kind == "ClusterRole" && name == "cluster-admin"
 	if admin {
-		analyzers.SetNote(e, "binds_cluster_admin", true, ref.Get("name").Span, "it binds the cluster-admin ClusterRole: every right on every resource")
+		e.SetNote("binds_cluster_admin", true, ref.Get("name").Span, "it binds the cluster-admin ClusterRole: every right on every resource")
 	}
 	var all *yamlnode.Node
 	for _, s := range items(o.root.Get("subjects")) {
 		n := s.Get("name")
 		if !admin && s.Get("kind").String() == "Group" && n.String() == "system:masters" {
 			admin = true
-			analyzers.SetNote(e, "binds_cluster_admin", true, n.Span, "system:masters bypasses RBAC altogether")
+			e.SetNote("binds_cluster_admin", true, n.Span, "system:masters bypasses RBAC altogether")
 		}
 		if all == nil && everyone[n.String()] {
 			all = n
@@ -244,7 +243,7 @@ func binding(e *model.Element, o *object) {
 		e.Default("binds_cluster_admin", false, "the role is not cluster-admin and no subject is system:masters")
 	}
 	if all != nil {
-		analyzers.SetNote(e, "binds_everyone", true, all.Span, all.String()+" is every user"+map[bool]string{true: " who has any credential", false: " without credentials"}[all.String() == "system:authenticated"])
+		e.SetNote("binds_everyone", true, all.Span, all.String()+" is every user"+map[bool]string{true: " who has any credential", false: " without credentials"}[all.String() == "system:authenticated"])
 	} else {
 		e.Default("binds_everyone", false, "no subject is system:anonymous, system:unauthenticated or system:authenticated")
 	}

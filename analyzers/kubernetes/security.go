@@ -3,7 +3,6 @@ package kubernetes
 import (
 	"strings"
 
-	"github.com/threatls/threatls/analyzers"
 	"github.com/threatls/threatls/analyzers/container"
 	"github.com/threatls/threatls/analyzers/yamlnode"
 	"github.com/threatls/threatls/model"
@@ -36,7 +35,7 @@ func (b *builder) capabilities(w *workload) {
 		w.el.Default("capabilities_added", []any{}, "no container adds a capability")
 		return
 	}
-	analyzers.SetNote(w.el, "capabilities_added", added, at.Span, "container "+atC+" adds "+atName)
+	w.el.SetNote("capabilities_added", added, at.Span, "container "+atC+" adds "+atName)
 }
 
 func containsAny(xs []any, s string) bool {
@@ -60,7 +59,7 @@ func (b *builder) escalation(w *workload) {
 		v, ok := n.Bool()
 		switch {
 		case ok && v:
-			analyzers.SetNote(w.el, "privilege_escalation", true, n.Span, "container "+name(c)+" allows privilege escalation")
+			w.el.SetNote("privilege_escalation", true, n.Span, "container "+name(c)+" allows privilege escalation")
 			return
 		case !ok:
 			w.el.Default("privilege_escalation", true, "container "+name(c)+" does not set allowPrivilegeEscalation: false")
@@ -152,14 +151,14 @@ func (b *builder) confinement(w *workload) {
 	}
 	switch {
 	case weakestVal == "Unconfined":
-		analyzers.SetNote(w.el, "seccomp", "Unconfined", weakest.Span, disabledNote)
+		w.el.SetNote("seccomp", "Unconfined", weakest.Span, disabledNote)
 	case unset != "":
 		w.el.Default("seccomp", "Unconfined", "container "+unset+" sets no seccompProfile: it runs unconfined unless the kubelet enables SeccompDefault")
 	default:
 		w.el.Set("seccomp", weakestVal, weakest.Span)
 	}
 	if disabled != nil {
-		analyzers.SetNote(w.el, "confinement_disabled", true, disabled.Span, disabledNote)
+		w.el.SetNote("confinement_disabled", true, disabled.Span, disabledNote)
 	} else {
 		w.el.Default("confinement_disabled", false, "no container is explicitly unconfined by seccomp or AppArmor")
 	}
@@ -196,12 +195,12 @@ func (b *builder) hostPath(w *workload) {
 		}
 	}
 	if dir != nil {
-		analyzers.SetNote(w.el, "host_path", true, dir.Span, dirNote)
+		w.el.SetNote("host_path", true, dir.Span, dirNote)
 	} else {
 		w.el.Default("host_path", false, "no hostPath volume other than a runtime socket")
 	}
 	if sock != nil {
-		analyzers.SetNote(w.el, "docker_socket", true, sock.Span, sockNote)
+		w.el.SetNote("docker_socket", true, sock.Span, sockNote)
 	} else {
 		w.el.Default("docker_socket", false, "no container runtime socket is mounted")
 	}

@@ -7,7 +7,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/threatls/threatls/analyzers"
 	"github.com/threatls/threatls/model"
 )
 
@@ -488,7 +487,7 @@ func (fm *fileModel) nodeElement(id string, n *node) *model.Element {
 
 // guess records an attribute read from a word of the diagram rather than stated by it.
 func guess(e *model.Element, name string, v any, at model.Span, note string) {
-	analyzers.SetNote(e, name, v, at, note)
+	e.SetNote(name, v, at, note)
 }
 
 var (

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/threatls/threatls/analyzers"
 	"github.com/threatls/threatls/analyzers/cloud"
 	"github.com/threatls/threatls/mapping"
 	"github.com/threatls/threatls/model"
@@ -119,14 +118,14 @@ func (m *module) setACL(el *model.Element, a *Attribute) {
 		}
 		return
 	}
-	analyzers.SetNote(el, "public_acl", mapping.PublicACL(v.(string)), a.Span, el.Attrs.At("acl").Note)
+	el.SetNote("public_acl", mapping.PublicACL(v.(string)), a.Span, el.Attrs.At("acl").Note)
 }
 
 // setEncryption reads a server_side_encryption_configuration block or the body of the
 // companion resource of the same name. S3 encrypts every object whatever it says (SSE-S3 by
 // default since 2023-01): it decides sse_configured and the key.
 func (m *module) setEncryption(el *model.Element, b *Block) {
-	analyzers.SetNote(el, "sse_configured", true, b.Head, "")
+	el.SetNote("sse_configured", true, b.Head, "")
 	var def *Block
 	for _, rule := range b.Nested("rule") {
 		if def = rule.First("apply_server_side_encryption_by_default"); def != nil {
@@ -134,16 +133,16 @@ func (m *module) setEncryption(el *model.Element, b *Block) {
 		}
 	}
 	if def == nil {
-		analyzers.SetNote(el, "kms_managed_key", false, b.Head, "no rule applies encryption by default: S3 uses SSE-S3")
+		el.SetNote("kms_managed_key", false, b.Head, "no rule applies encryption by default: S3 uses SSE-S3")
 		return
 	}
 	a := def.Attr("sse_algorithm")
 	if a == nil {
-		analyzers.SetNote(el, "encrypted_at_rest", true, def.Head, "")
+		el.SetNote("encrypted_at_rest", true, def.Head, "")
 		el.SetUnknown("kms_managed_key", def.Head, "sse_algorithm is not set")
 		return
 	}
-	analyzers.SetNote(el, "encrypted_at_rest", true, a.Span, "")
+	el.SetNote("encrypted_at_rest", true, a.Span, "")
 	v, via := m.resolve(a.Expr)
 	if !known(v) {
 		el.SetUnknown("kms_managed_key", a.Span, unknownNote(v))
@@ -154,7 +153,7 @@ func (m *module) setEncryption(el *model.Element, b *Block) {
 	if via != "" {
 		note = "from " + via
 	}
-	analyzers.SetNote(el, "kms_managed_key", s == "aws:kms" || s == "aws:kms:dsse", a.Span, note)
+	el.SetNote("kms_managed_key", s == "aws:kms" || s == "aws:kms:dsse", a.Span, note)
 }
 
 func (m *module) setPublicPolicy(el *model.Element, a *Attribute) {
@@ -167,7 +166,7 @@ func (m *module) setPublicPolicy(el *model.Element, a *Attribute) {
 	if sp.IsZero() {
 		sp = a.Span
 	}
-	analyzers.SetNote(el, "public_policy", pub, sp, note)
+	el.SetNote("public_policy", pub, sp, note)
 }
 
 // bucketOf finds the bucket a companion's `bucket` argument names.
@@ -236,7 +235,7 @@ func linkCompanion(m *module, r *res) {
 			if a := b.Attr("target_bucket"); a != nil {
 				sp = a.Span
 			}
-			analyzers.SetNote(t, "logs_access", true, sp, "")
+			t.SetNote("logs_access", true, sp, "")
 		case "aws_s3_bucket_acl":
 			if a := b.Attr("acl"); a != nil {
 				m.setACL(t, a)
@@ -273,12 +272,12 @@ func (m *module) setGrants(el *model.Element, acp *Block) {
 		for _, ge := range g.Nested("grantee") {
 			uri := m.str(ge, "uri")
 			if strings.HasSuffix(uri, "/global/AllUsers") || strings.HasSuffix(uri, "/global/AuthenticatedUsers") {
-				analyzers.SetNote(el, "public_acl", true, ge.Attr("uri").Span, "a grant to "+uri)
+				el.SetNote("public_acl", true, ge.Attr("uri").Span, "a grant to "+uri)
 				return
 			}
 		}
 	}
-	analyzers.SetNote(el, "public_acl", false, acp.Head, "no grant to AllUsers or AuthenticatedUsers")
+	el.SetNote("public_acl", false, acp.Head, "no grant to AllUsers or AuthenticatedUsers")
 }
 
 var accessBlockFlags = []string{"block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"}
@@ -289,7 +288,7 @@ func (m *module) setAccessBlock(el *model.Element, b *Block) {
 	for _, f := range accessBlockFlags {
 		a := b.Attr(f)
 		if a == nil {
-			analyzers.SetNote(el, "public_access_block", false, b.Head, f+" defaults to false")
+			el.SetNote("public_access_block", false, b.Head, f+" defaults to false")
 			m.setNeutralisers(el, b)
 			return
 		}
@@ -304,7 +303,7 @@ func (m *module) setAccessBlock(el *model.Element, b *Block) {
 				}
 			}
 		case x == false:
-			analyzers.SetNote(el, "public_access_block", false, a.Span, "")
+			el.SetNote("public_access_block", false, a.Span, "")
 			m.setNeutralisers(el, b)
 			return
 		}
@@ -312,7 +311,7 @@ func (m *module) setAccessBlock(el *model.Element, b *Block) {
 	if unknown != "" {
 		el.SetUnknown("public_access_block", unknownAt, unknown)
 	} else {
-		analyzers.SetNote(el, "public_access_block", true, b.Head, "all four flags are true")
+		el.SetNote("public_access_block", true, b.Head, "all four flags are true")
 	}
 	m.setNeutralisers(el, b)
 }
@@ -348,7 +347,7 @@ func (m *module) logTarget(r *res) {
 	if t == nil || t.el == nil || t.typ != "aws_s3_bucket" {
 		return
 	}
-	analyzers.SetNote(t.el, "log_target", true, a.Span, r.addr+" sends its access logs here")
+	t.el.SetNote("log_target", true, a.Span, r.addr+" sends its access logs here")
 }
 
 // finishBucket derives `public`, once the bucket's companions have said what they say.
@@ -430,8 +429,8 @@ func (m *module) ingress(fl *model.Element, b *Block, protoArg, fromArg, toArg s
 			fl.Attrs.Set("protocol", at)
 			if p == "all" {
 				all = true
-				analyzers.SetNote(fl, "from_port", int64(0), a.Span, "protocol all opens every port")
-				analyzers.SetNote(fl, "to_port", int64(65535), a.Span, "protocol all opens every port")
+				fl.SetNote("from_port", int64(0), a.Span, "protocol all opens every port")
+				fl.SetNote("to_port", int64(65535), a.Span, "protocol all opens every port")
 			}
 		}
 	}
@@ -494,7 +493,7 @@ func (m *module) ingress(fl *model.Element, b *Block, protoArg, fromArg, toArg s
 	case unknown != "":
 		fl.SetUnknown("source_cidrs", at.Span, unknown)
 		if internet {
-			analyzers.SetNote(fl, "from_internet", true, at.Span, "")
+			fl.SetNote("from_internet", true, at.Span, "")
 		} else {
 			fl.SetUnknown("from_internet", at.Span, unknown)
 		}
@@ -502,8 +501,8 @@ func (m *module) ingress(fl *model.Element, b *Block, protoArg, fromArg, toArg s
 		if cidrs == nil {
 			cidrs = []any{}
 		}
-		analyzers.SetNote(fl, "source_cidrs", cidrs, at.Span, "")
-		analyzers.SetNote(fl, "from_internet", internet, at.Span, "")
+		fl.SetNote("source_cidrs", cidrs, at.Span, "")
+		fl.SetNote("from_internet", internet, at.Span, "")
 	}
 	if internet {
 		fl.From = InternetID
@@ -575,9 +574,9 @@ func linkListener(m *module, r *res) {
 	}
 	switch {
 	case redirect:
-		analyzers.SetNote(fl, "redirects_to_https", true, at, "")
+		fl.SetNote("redirects_to_https", true, at, "")
 	case len(r.b.Nested("default_action")) > 0:
-		analyzers.SetNote(fl, "redirects_to_https", false, r.b.Nested("default_action")[0].Head, "the default action does not redirect to HTTPS")
+		fl.SetNote("redirects_to_https", false, r.b.Nested("default_action")[0].Head, "the default action does not redirect to HTTPS")
 	default:
 		fl.Default("redirects_to_https", false, "no default action redirects to HTTPS")
 	}
@@ -606,6 +605,6 @@ func (m *module) listener(fl *model.Element, b *Block, protoArg, portArg, def st
 	case p.Origin == model.Defaulted:
 		fl.Default("tls", false, protoArg+" defaults to "+def)
 	default:
-		analyzers.SetNote(fl, "tls", proto == "HTTPS" || proto == "TLS" || proto == "SSL", p.Span, "")
+		fl.SetNote("tls", proto == "HTTPS" || proto == "TLS" || proto == "SSL", p.Span, "")
 	}
 }

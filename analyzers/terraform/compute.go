@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/threatls/threatls/analyzers"
 	"github.com/threatls/threatls/analyzers/cloud"
 	"github.com/threatls/threatls/analyzers/container"
 	"github.com/threatls/threatls/model"
@@ -140,8 +139,8 @@ func (m *module) containers(el *model.Element, td *res) {
 		if i == 0 {
 			if img := c.get("image"); img != nil {
 				if s, ok := img.v.(string); ok {
-					analyzers.SetNote(el, "image", s, img.sp, "")
-					analyzers.SetNote(el, "image_pinned", imagePinned(s), img.sp, "")
+					el.SetNote("image", s, img.sp, "")
+					el.SetNote("image_pinned", imagePinned(s), img.sp, "")
 					if al := model.ImageAlias(s); al != "" {
 						el.Aliases = append(el.Aliases, al)
 					}
@@ -354,7 +353,7 @@ func buildLambda(m *module, r *res) {
 	}
 	if a := r.b.Attr("image_uri"); a != nil {
 		if v := m.setAttr(el, "image", a, tString); v != nil {
-			analyzers.SetNote(el, "image_pinned", imagePinned(v.(string)), a.Span, "")
+			el.SetNote("image_pinned", imagePinned(v.(string)), a.Span, "")
 			if al := model.ImageAlias(v.(string)); al != "" {
 				el.Aliases = append(el.Aliases, al)
 			}
@@ -373,12 +372,12 @@ func buildLambda(m *module, r *res) {
 	}
 	for _, k := range env.keys {
 		if v := env.obj[k]; cloud.SecretVar(k, v.v) {
-			analyzers.SetNote(el, "secrets_in_env", true, v.sp, k+" is set in plain text in the function's configuration")
+			el.SetNote("secrets_in_env", true, v.sp, k+" is set in plain text in the function's configuration")
 			break
 		}
 	}
 	if _, ok := el.Attrs.Get("secrets_in_env"); !ok {
-		analyzers.SetNote(el, "secrets_in_env", false, a.Span, "no variable looks like a secret")
+		el.SetNote("secrets_in_env", false, a.Span, "no variable looks like a secret")
 	}
 	// A variable that names a secret of Secrets Manager or a parameter of SSM says where the
 	// function reads its secrets.
@@ -386,7 +385,7 @@ func buildLambda(m *module, r *res) {
 		for i, e := range a.Expr.Elems {
 			if addr, attr, ok := m.refAddr(e); ok && attr != "secret_string" {
 				if t := m.resources[addr].typ; t == "aws_secretsmanager_secret" || t == "aws_ssm_parameter" {
-					analyzers.SetNote(el, "uses_vault", true, e.Span, a.Expr.Keys[i]+" names "+addr)
+					el.SetNote("uses_vault", true, e.Span, a.Expr.Keys[i]+" names "+addr)
 					break
 				}
 			}
@@ -412,7 +411,7 @@ func linkFunctionURL(m *module, r *res) {
 		return
 	}
 	fl.To, fl.Parent = fn.el.ID, fn.el.ID
-	analyzers.SetNote(fn.el, "internet_facing", true, r.b.Head, "the function URL "+r.addr+" is reachable from the internet")
+	fn.el.SetNote("internet_facing", true, r.b.Head, "the function URL "+r.addr+" is reachable from the internet")
 	fn.el.Attrs.Set("authenticates", fl.Attrs.At("authenticated"))
 	fn.el.Related = append(fn.el.Related, model.Related{Span: r.b.Head, Message: "function URL " + r.addr})
 }
@@ -457,7 +456,7 @@ func (m *module) apiAuth(r *res, v2 bool) {
 		}
 		switch ref.r.typ {
 		case authorizer:
-			analyzers.SetNote(el, "authenticates", true, ref.r.b.Head, "authorizer "+ref.r.addr)
+			el.SetNote("authenticates", true, ref.r.b.Head, "authorizer "+ref.r.addr)
 			return
 		case method:
 			a := ref.r.b.Attr(authArg)
@@ -469,7 +468,7 @@ func (m *module) apiAuth(r *res, v2 bool) {
 			}
 			v, _ := m.resolve(a.Expr)
 			if s, ok := v.(string); ok && !strings.EqualFold(s, "NONE") {
-				analyzers.SetNote(el, "authenticates", true, a.Span, ref.r.addr+" requires "+s+" authorization")
+				el.SetNote("authenticates", true, a.Span, ref.r.addr+" requires "+s+" authorization")
 				return
 			} else if ok && open == nil {
 				open = &ref
@@ -480,7 +479,7 @@ func (m *module) apiAuth(r *res, v2 bool) {
 	case open == nil:
 		el.Default("authenticates", false, "no authorizer, and no method requires authorization")
 	case open.r.b.Attr(authArg) != nil:
-		analyzers.SetNote(el, "authenticates", false, open.r.b.Attr(authArg).Span, open.r.addr+" requires no authorization, and the API has no authorizer")
+		el.SetNote("authenticates", false, open.r.b.Attr(authArg).Span, open.r.addr+" requires no authorization, and the API has no authorizer")
 	default:
 		el.Default("authenticates", false, open.r.addr+" has authorization_type NONE by default, and the API has no authorizer")
 	}
@@ -492,11 +491,11 @@ func (m *module) apiThrottling(r *res, v2 bool) {
 	set := func(a *Attribute, by string) bool {
 		v, _ := m.resolve(a.Expr)
 		if n, ok := asInt(v); ok {
-			analyzers.SetNote(el, "rate_limited", n.(int64) >= 0, a.Span, "throttled by "+by)
+			el.SetNote("rate_limited", n.(int64) >= 0, a.Span, "throttled by "+by)
 			return true
 		}
 		if f, ok := v.(string); ok && f != "" && f[0] != '-' {
-			analyzers.SetNote(el, "rate_limited", true, a.Span, "throttled by "+by)
+			el.SetNote("rate_limited", true, a.Span, "throttled by "+by)
 			return true
 		}
 		return false
@@ -530,7 +529,7 @@ func (m *module) apiThrottling(r *res, v2 bool) {
 func (m *module) setWAF(el *model.Element, addrs ...string) {
 	for _, addr := range addrs {
 		if refs := m.referrers(addr, "aws_wafv2_web_acl_association", "resource_arn"); len(refs) > 0 {
-			analyzers.SetNote(el, "behind_waf", true, refs[0].a.Span, "web ACL associated by "+refs[0].r.addr)
+			el.SetNote("behind_waf", true, refs[0].a.Span, "web ACL associated by "+refs[0].r.addr)
 			return
 		}
 	}

@@ -2,8 +2,6 @@ package terraform
 
 import (
 	"strings"
-
-	"github.com/threatls/threatls/analyzers"
 )
 
 // sqlFlags are the Cloud SQL database flags read as attributes, by engine prefix: the flag,
@@ -41,7 +39,7 @@ func buildCloudSQL(m *module, r *res) {
 		if a := f.Attr("value"); a != nil {
 			v, _ := m.resolve(a.Expr)
 			if s, ok := asString(v); ok && known(v) {
-				analyzers.SetNote(el, sf.attr, strings.EqualFold(s.(string), sf.on), a.Span, "database flag "+sf.flag)
+				el.SetNote(sf.attr, strings.EqualFold(s.(string), sf.on), a.Span, "database flag "+sf.flag)
 			} else {
 				el.SetUnknown(sf.attr, a.Span, unknownNote(v))
 			}
@@ -76,8 +74,8 @@ func buildGCEInstance(m *module, r *res) {
 	case a == nil:
 		el.Default("default_sa_full_scope", false, "no scopes")
 	case !defaultSA:
-		analyzers.SetNote(el, "default_sa_full_scope", false, sa.Head, "the instance runs as "+email)
+		el.SetNote("default_sa_full_scope", false, sa.Head, "the instance runs as "+email)
 	default:
-		analyzers.SetNote(el, "default_sa_full_scope", full, a.Span, "the default compute service account")
+		el.SetNote("default_sa_full_scope", full, a.Span, "the default compute service account")
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"sort"
 	"strconv"
 
-	"github.com/threatls/threatls/analyzers"
 	"github.com/threatls/threatls/mapping"
 	"github.com/threatls/threatls/model"
 )
@@ -319,7 +318,7 @@ func (m *module) setAttr(el *model.Element, name string, a *Attribute, c conv) a
 	if via != "" {
 		note = "from " + via
 	}
-	analyzers.SetNote(el, name, x, a.Span, note)
+	el.SetNote(name, x, a.Span, note)
 	return x
 }
 

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/threatls/threatls/analyzers"
 	"github.com/threatls/threatls/analyzers/cloud"
 	"github.com/threatls/threatls/model"
 )
@@ -21,7 +20,7 @@ var attachedTo = map[string]string{
 func buildPolicy(m *module, r *res) {
 	el := m.element(r, model.Control, "iam")
 	if t, ok := attachedTo[r.typ]; ok {
-		analyzers.SetNote(el, "attached_to", t, r.b.Head, "")
+		el.SetNote("attached_to", t, r.b.Head, "")
 	}
 	var p *cloud.Policy
 	at := r.b.Head
@@ -122,11 +121,11 @@ func (m *module) policyDocument(b *Block) *cloud.Policy {
 func buildAttachment(m *module, r *res) {
 	el := m.element(r, model.Control, "iam")
 	if t, ok := attachedTo[r.typ]; ok {
-		analyzers.SetNote(el, "attached_to", t, r.b.Head, "")
+		el.SetNote("attached_to", t, r.b.Head, "")
 	} else {
 		for _, x := range []struct{ arg, t string }{{"users", "user"}, {"roles", "role"}, {"groups", "group"}} {
 			if a := r.b.Attr(x.arg); a != nil {
-				analyzers.SetNote(el, "attached_to", x.t, a.Span, "")
+				el.SetNote("attached_to", x.t, a.Span, "")
 				break
 			}
 		}
@@ -145,7 +144,7 @@ func buildAttachment(m *module, r *res) {
 	}
 	arn := v.(string)
 	admin := strings.HasSuffix(arn, ":policy/AdministratorAccess") || strings.HasSuffix(arn, ":policy/IAMFullAccess")
-	analyzers.SetNote(el, "admin", admin, a.Span, "")
+	el.SetNote("admin", admin, a.Span, "")
 }
 
 func linkAttachment(m *module, r *res) {
@@ -166,13 +165,13 @@ func linkAttachment(m *module, r *res) {
 	}
 	el.Related = append(el.Related, model.Related{Span: pol.b.Head, Message: "attaches " + addr})
 	if adm, ok := pol.el.Attrs.Get("admin"); ok && adm.Origin != model.Unknown {
-		analyzers.SetNote(el, "admin", adm.Value, a.Span, addr+" grants admin: "+fmt.Sprint(adm.Value))
+		el.SetNote("admin", adm.Value, a.Span, addr+" grants admin: "+fmt.Sprint(adm.Value))
 	} else {
 		el.SetUnknown("admin", a.Span, "whether "+addr+" grants admin is unknown")
 	}
 	if t, ok := el.Attrs.Get("attached_to"); ok {
 		if _, set := pol.el.Attrs.Get("attached_to"); !set {
-			analyzers.SetNote(pol.el, "attached_to", t.Value, t.Span, "attached by "+r.addr)
+			pol.el.SetNote("attached_to", t.Value, t.Span, "attached by "+r.addr)
 		}
 	}
 }

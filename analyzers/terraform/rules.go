@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/threatls/threatls/analyzers"
 	"github.com/threatls/threatls/mapping"
 	"github.com/threatls/threatls/model"
 )
@@ -110,11 +109,11 @@ func (m *module) ruleAttrs(fl *model.Element, spec ruleSpec, p portSpan) {
 		fl.SetUnknown("from_port", portsAt, "the port range is not known")
 		fl.SetUnknown("to_port", portsAt, "the port range is not known")
 	case all && spec.ports == nil:
-		analyzers.SetNote(fl, "from_port", int64(0), portsAt, "every port")
-		analyzers.SetNote(fl, "to_port", int64(65535), portsAt, "every port")
+		fl.SetNote("from_port", int64(0), portsAt, "every port")
+		fl.SetNote("to_port", int64(65535), portsAt, "every port")
 	default:
-		analyzers.SetNote(fl, "from_port", p.from, portsAt, "")
-		analyzers.SetNote(fl, "to_port", p.to, portsAt, "")
+		fl.SetNote("from_port", p.from, portsAt, "")
+		fl.SetNote("to_port", p.to, portsAt, "")
 	}
 	var srcs []any
 	at, unknown := fl.Head, ""
@@ -156,8 +155,8 @@ func (m *module) ruleAttrs(fl *model.Element, spec ruleSpec, p portSpan) {
 		fl.Default("source_cidrs", srcs, spec.srcsNote)
 		fl.Default("from_internet", internet, spec.srcsNote)
 	default:
-		analyzers.SetNote(fl, "source_cidrs", srcs, at, "")
-		analyzers.SetNote(fl, "from_internet", internet, at, "")
+		fl.SetNote("source_cidrs", srcs, at, "")
+		fl.SetNote("from_internet", internet, at, "")
 	}
 	if internet && unknown == "" {
 		fl.From = InternetID
@@ -313,15 +312,15 @@ func linkDBFirewallRule(m *module, r *res) {
 		fl.SetUnknown("from_internet", start.Span, note)
 		return
 	}
-	analyzers.SetNote(fl, "source_cidrs", []any{s + "-" + e}, start.Span, "")
+	fl.SetNote("source_cidrs", []any{s + "-" + e}, start.Span, "")
 	switch {
 	case s == "0.0.0.0" && e == "0.0.0.0":
-		analyzers.SetNote(fl, "from_internet", false, start.Span, "0.0.0.0 to 0.0.0.0 admits Azure's own services, not the internet")
+		fl.SetNote("from_internet", false, start.Span, "0.0.0.0 to 0.0.0.0 admits Azure's own services, not the internet")
 	case s == "0.0.0.0" && (e == "255.255.255.255" || strings.HasPrefix(e, "255.")):
-		analyzers.SetNote(fl, "from_internet", true, start.Span, "the range covers every address")
+		fl.SetNote("from_internet", true, start.Span, "the range covers every address")
 		fl.From = InternetID
 	default:
-		analyzers.SetNote(fl, "from_internet", false, start.Span, "")
+		fl.SetNote("from_internet", false, start.Span, "")
 	}
 }
 
@@ -331,10 +330,10 @@ func linkAuditing(m *module, r *res) {
 	for _, arg := range []string{"server_id", "database_id"} {
 		if s := m.target(r.b.Attr(arg), "azurerm_mssql_server", "azurerm_sql_server"); s != nil && s.el != nil {
 			if a := r.b.Attr("enabled"); a != nil && !isTrue(m, a) {
-				analyzers.SetNote(s.el, "logging", false, a.Span, "the auditing policy "+r.addr+" is disabled")
+				s.el.SetNote("logging", false, a.Span, "the auditing policy "+r.addr+" is disabled")
 				continue
 			}
-			analyzers.SetNote(s.el, "logging", true, r.b.Head, "audited by "+r.addr)
+			s.el.SetNote("logging", true, r.b.Head, "audited by "+r.addr)
 		}
 	}
 }
@@ -451,6 +450,6 @@ func linkDiagnostics(m *module, r *res) {
 		return
 	}
 	if t := m.resources[addr]; t != nil && t.el != nil {
-		analyzers.SetNote(t.el, "logging", true, r.b.Attr("target_resource_id").Span, "logs sent by "+r.addr)
+		t.el.SetNote("logging", true, r.b.Attr("target_resource_id").Span, "logs sent by "+r.addr)
 	}
 }

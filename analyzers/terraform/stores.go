@@ -4,7 +4,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/threatls/threatls/analyzers"
 	"github.com/threatls/threatls/model"
 )
 
@@ -77,7 +76,7 @@ func buildElastiCache(m *module, r *res) {
 func buildSecret(m *module, r *res) {
 	el := m.mapped(r)
 	if rot := m.referrers(r.addr, "aws_secretsmanager_secret_rotation", "secret_id"); len(rot) > 0 {
-		analyzers.SetNote(el, "rotation", true, rot[0].r.b.Head, "rotated by "+rot[0].r.addr)
+		el.SetNote("rotation", true, rot[0].r.b.Head, "rotated by "+rot[0].r.addr)
 		el.Related = append(el.Related, model.Related{Span: rot[0].r.b.Head, Message: "rotation configured by " + rot[0].r.addr})
 	} else {
 		el.Default("rotation", false, "no aws_secretsmanager_secret_rotation for the secret")

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/threatls/threatls/analyzers"
 	"github.com/threatls/threatls/model"
 )
 
@@ -226,7 +225,7 @@ func linkFlowLog(m *module, r *res) {
 	m.mapped(r)
 	for _, arg := range []string{"vpc_id", "subnet_id"} {
 		if z := m.resOf(exprOf(r.b.Attr(arg)), map[string]string{"vpc_id": "aws_vpc", "subnet_id": "aws_subnet"}[arg]); z != nil && z.el != nil {
-			analyzers.SetNote(z.el, "flow_logs", true, r.b.Head, "recorded by "+r.addr)
+			z.el.SetNote("flow_logs", true, r.b.Head, "recorded by "+r.addr)
 			z.el.Related = append(z.el.Related, model.Related{Span: r.b.Head, Message: "flow logs recorded by " + r.addr})
 		}
 	}
@@ -237,7 +236,7 @@ func buildSubnet(m *module, r *res) {
 	if a := r.b.Attr("vpc_id"); a != nil {
 		if vpc := m.resOf(a.Expr, "aws_vpc"); vpc != nil {
 			el.Parent = m.id(vpc.addr)
-			analyzers.SetNote(el, "parent", el.Parent, a.Span, "")
+			el.SetNote("parent", el.Parent, a.Span, "")
 		}
 	}
 	pub := m.subnetPublic(r)
@@ -471,7 +470,7 @@ func (m *module) place(r *res, subnets []*Attribute, at *Attribute, via string) 
 		if at == nil {
 			at = first
 		}
-		analyzers.SetNote(el, "zone", m.id(n.subnet.addr), at.Span, strings.Join(notes, "; "))
+		el.SetNote("zone", m.id(n.subnet.addr), at.Span, strings.Join(notes, "; "))
 		return
 	}
 	for _, sg := range n.sgs {
@@ -481,7 +480,7 @@ func (m *module) place(r *res, subnets []*Attribute, at *Attribute, via string) 
 		}
 		for _, a := range slices.Concat(r.b.Attrs, nestedAttrs(r.b)) {
 			if slices.Contains(m.refs(a), sg) {
-				analyzers.SetNote(el, "zone", m.id(vpc.addr), a.Span, "the VPC of "+sg)
+				el.SetNote("zone", m.id(vpc.addr), a.Span, "the VPC of "+sg)
 				return
 			}
 		}
@@ -630,7 +629,7 @@ func (m *module) targetAttrs(fl *model.Element, tg *res, port *Attribute) {
 				at := fl.Attrs.At("protocol")
 				at.Value = p
 				fl.Attrs.Set("protocol", at)
-				analyzers.SetNote(fl, "tls", p == "https" || p == "tls", a.Span, "")
+				fl.SetNote("tls", p == "https" || p == "tls", a.Span, "")
 			} else {
 				fl.SetUnknown("tls", a.Span, fl.Attrs.At("protocol").Note)
 			}
@@ -663,11 +662,11 @@ func (m *module) expose(u *res, ru *rule) {
 	}
 	switch {
 	case n.publicIP.Origin != model.Unknown && n.publicIP.Value == true:
-		analyzers.SetNote(el, "internet_facing", true, at, admits+" and it has a public IP")
+		el.SetNote("internet_facing", true, at, admits+" and it has a public IP")
 	case n.publicIP.Origin != model.Unknown:
 		return // a private address is not reachable from the internet
 	case pub.Origin != model.Unknown && pub.Value == true:
-		analyzers.SetNote(el, "internet_facing", true, at, admits+" and it sits in the public subnet "+n.subnet.addr)
+		el.SetNote("internet_facing", true, at, admits+" and it sits in the public subnet "+n.subnet.addr)
 	case pub.Origin != model.Unknown:
 		return
 	default:
@@ -741,7 +740,7 @@ func (m *module) sgFlow(ru *rule, from, to *res, seen map[string]bool) {
 		proto, protoAt, note = pa.Value.(string), pa.Span, ""
 	}
 	if proto != "" {
-		analyzers.SetNote(fl, "protocol", proto, protoAt, note)
+		fl.SetNote("protocol", proto, protoAt, note)
 	}
 	if t := to.net.tls; t.Origin != 0 {
 		fl.Attrs.Set("tls", t)
@@ -792,7 +791,7 @@ func (m *module) names(r *res) {
 		if via != "" {
 			note = "from " + via
 		}
-		analyzers.SetNote(el, "tags", t, a.Span, note)
+		el.SetNote("tags", t, a.Span, note)
 		if name, ok := t["Name"].(string); ok {
 			add(name)
 		}

@@ -7,7 +7,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/threatls/threatls/analyzers"
 	"github.com/threatls/threatls/model"
 )
 
@@ -336,20 +335,20 @@ func (m *module) providerRole(el *model.Element, p *Block, name string) {
 	case alias != nil:
 		el.Default("primary", false, "an aliased provider is never the account's primary one")
 	case m.world != nil && m.world.primaryDir() == m.dir:
-		analyzers.SetNote(el, "primary", true, p.Head, "the default aws provider of the first root module")
+		el.SetNote("primary", true, p.Head, "the default aws provider of the first root module")
 	case m.world == nil:
-		analyzers.SetNote(el, "primary", true, p.Head, "the default aws provider of the module")
+		el.SetNote("primary", true, p.Head, "the default aws provider of the module")
 	default:
 		el.Default("primary", false, "another root module's provider is the workspace's primary one, or this module is called by another")
 	}
 	if alias == nil {
-		analyzers.SetNote(el, "used", true, p.Head, "the default provider")
+		el.SetNote("used", true, p.Head, "the default provider")
 		return
 	}
 	ref := "aws." + strings.TrimPrefix(name, "provider.aws.")
 	for _, r := range m.order {
 		if a := r.b.Attr("provider"); a != nil && a.Expr.Kind == Ref && a.Expr.RefString() == ref {
-			analyzers.SetNote(el, "used", true, a.Span, "used by "+r.addr)
+			el.SetNote("used", true, a.Span, "used by "+r.addr)
 			return
 		}
 	}
@@ -357,7 +356,7 @@ func (m *module) providerRole(el *model.Element, p *Block, name string) {
 		if a := b.Attr("providers"); a != nil && a.Expr.Kind == Object {
 			for _, e := range a.Expr.Elems {
 				if e.Kind == Ref && e.RefString() == ref {
-					analyzers.SetNote(el, "used", true, a.Span, "passed to module."+b.Labels[0])
+					el.SetNote("used", true, a.Span, "passed to module."+b.Labels[0])
 					return
 				}
 			}
