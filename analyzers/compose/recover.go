@@ -156,8 +156,8 @@ func (e *entries) at(line int) (int, bool) {
 
 // parses reports whether the text up to line parses.
 func (e *entries) parses(line int) bool {
-	_, ps := yamlnode.Parse(e.text[:e.offs[line]], e.file)
-	return len(ps) == 0
+	d, _ := yamlnode.Parse(e.text[:e.offs[line]], e.file)
+	return len(d) == 0 || !d[0].Failed()
 }
 
 // confirm reports whether entry k is the first that breaks the text: the text up to its

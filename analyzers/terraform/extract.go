@@ -149,6 +149,9 @@ func recoverTree(t *parse.Tree) (*parse.Tree, int) {
 		if cs == 0 && ce == len(src) && i > 0 {
 			break
 		}
+		// The fault may follow an intact definition in the same range (a NUL byte after its
+		// closing brace): only what follows the definition is blanked.
+		cs = max(cs, intactBefore(cur.Root(), cs, off))
 		blank(cs, ce)
 		if !reparse() {
 			break
@@ -156,6 +159,30 @@ func recoverTree(t *parse.Tree) (*parse.Tree, int) {
 		cur = out
 	}
 	return out, unclosed
+}
+
+// intactBefore returns where the last top-level definition of the tree that holds no error,
+// starts at or after from and ends at or before off, ends; 0 when there is none.
+func intactBefore(root *parse.Node, from, off int) int {
+	end := 0
+	var visit func(n *parse.Node, depth int)
+	visit = func(n *parse.Node, depth int) {
+		for i := uint(0); i < n.ChildCount(); i++ {
+			c := n.Child(i)
+			switch c.Kind() {
+			case "body":
+				if depth == 0 {
+					visit(c, depth+1)
+				}
+			case "block", "attribute":
+				if !c.HasError() && !c.IsMissing() && int(c.StartByte()) >= from && int(c.EndByte()) <= off {
+					end = max(end, int(c.EndByte()))
+				}
+			}
+		}
+	}
+	visit(root, 0)
+	return end
 }
 
 // unclosedProblem reports a top-level definition, starting at offset start, whose braces do

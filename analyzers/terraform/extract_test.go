@@ -261,3 +261,24 @@ func TestLocalCycles(t *testing.T) {
 		t.Errorf("key_rotation = %+v", a)
 	}
 }
+
+// A fault after a definition's closing brace (stray characters, a control byte) is not the
+// definition's: recovery blanks what follows the definition, and the definitions on both sides
+// keep their facts. It blanked the definition before, and with it a public bucket. (A stray
+// closing brace still costs the definition before it: its braces do not balance.)
+func TestFaultAfterADefinitionKeepsIt(t *testing.T) {
+	for _, junk := range []string{"\x01", ")", "  = x", "  ]] garbage"} {
+		src := "resource \"aws_s3_bucket\" \"a\" {\n  acl = \"public-read\"\n}\n" + junk + "\n" +
+			"resource \"aws_s3_bucket\" \"b\" {\n  acl = \"public-read\"\n}\n"
+		ff := extractSrc(t, "m.tf", []byte(src))
+		var addrs []string
+		for _, e := range terraform.New().Link([]*model.FileFacts{ff}) {
+			if e.Type == "aws_s3_bucket" {
+				addrs = append(addrs, e.Name)
+			}
+		}
+		if len(addrs) != 2 || len(ff.Problems) != 1 || ff.Problems[0].Span.Start.Line != 3 {
+			t.Errorf("%q: buckets %v, problems %v; want both buckets and the fault on line 4", junk, addrs, ff.Problems)
+		}
+	}
+}

@@ -20,8 +20,12 @@ const maxSalvage = 8
 func Salvage(src []byte, file string, docs []*Doc, problems []model.Problem) []*Doc {
 	buf := slices.Clone(src)
 	tried := map[int]bool{}
-	for i := 0; i < maxSalvage && len(problems) > 0; i++ {
-		l := lineStart(buf, int(problems[0].Span.Start.Offset))
+	for i := 0; i < maxSalvage; i++ {
+		p, ok := failure(docs, problems)
+		if !ok {
+			break
+		}
+		l := lineStart(buf, int(p.Span.Start.Offset))
 		if blankLine(buf, l) {
 			l = nextLine(buf, l)
 		}
@@ -36,6 +40,19 @@ func Salvage(src []byte, file string, docs []*Doc, problems []model.Problem) []*
 		docs, problems = Parse(buf, file)
 	}
 	return docs
+}
+
+// failure returns the first of problems that is in a document of docs that did not parse (the
+// others say what was read as spaces).
+func failure(docs []*Doc, problems []model.Problem) (model.Problem, bool) {
+	for _, p := range problems {
+		for _, d := range docs {
+			if d.Failed() && d.Span.Start.Offset <= p.Span.Start.Offset && p.Span.Start.Offset <= d.Span.End.Offset {
+				return p, true
+			}
+		}
+	}
+	return model.Problem{}, false
 }
 
 func lineStart(b []byte, off int) int {

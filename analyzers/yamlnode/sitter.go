@@ -37,6 +37,7 @@ func Recover(src []byte, file string, docs []*Doc, problems []model.Problem) ([]
 			if p.Span.Start.Offset >= d.Span.Start.Offset && p.Span.Start.Offset <= d.Span.End.Offset {
 				if lines == nil {
 					lines = lineStarts(src)
+					src = cleaned(src) // as Parse read it
 				}
 				d.Root = recoverDoc(file, src, lines, int(d.Span.Start.Offset), int(d.Span.End.Offset))
 				d.Recovered = d.Root != nil

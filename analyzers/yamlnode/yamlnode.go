@@ -76,6 +76,8 @@ type Doc struct {
 	// what Reparse takes a document over by.
 	sum     uint64
 	decoded bool
+	// cleaning is what of the document's text was read as spaces (clean.go).
+	cleaning cleaning
 	// shared is set when an alias makes a node of Root reachable twice.
 	shared bool
 }
@@ -193,30 +195,54 @@ func parseDocs(src []byte, file string, byText map[uint64][]*Doc) ([]*Doc, []mod
 	lines := lineStarts(src)
 	var docs []*Doc
 	var problems []model.Problem
+	// read is src with the characters YAML does not allow read as spaces (clean.go): a copy
+	// made for the first document that holds one.
+	read, copied := src, false
 	for _, r := range documents(src) {
 		start, end := r[0], r[1]
 		text := src[start:end]
 		d := &Doc{Index: len(docs), Span: span(file, src, lines, start, end), sum: maphash.Bytes(textSeed, text)}
 		docs = append(docs, d)
 		if old := taken(byText, d); old != nil {
-			d.decoded, d.shared = true, old.shared
+			d.decoded, d.shared, d.cleaning = old.decoded, old.shared, old.cleaning
 			d.Root = moveTree(old.Root, d.Span.Start.Offset-old.Span.Start.Offset, d.Span.Start.Line-old.Span.Start.Line, old.shared)
+			if d.cleaning.n > 0 {
+				problems = append(problems, cleanProblem(file, src, lines, start, d.cleaning))
+			}
 			continue
+		}
+		if d.cleaning = scan(text); d.cleaning.n > 0 {
+			if !copied {
+				read, copied = append([]byte(nil), src...), true
+			}
+			blankDisallowed(read[start:end])
+			text = read[start:end]
 		}
 		root, err := decode(text)
 		if err != nil {
-			problems = append(problems, problem(file, src, lines, start, end, err))
+			problems = append(problems, problem(file, read, lines, start, end, err))
+		}
+		if d.cleaning.n > 0 {
+			// After the problem of a document that does not parse, which Recover looks for.
+			problems = append(problems, cleanProblem(file, src, lines, start, d.cleaning))
+		}
+		if err != nil {
 			continue
 		}
 		d.decoded = true
 		if root == nil {
 			continue
 		}
-		c := converter{file: file, src: src, lines: lines, base: start, end: end, seen: map[*yaml.Node]*Node{}}
+		c := converter{file: file, src: read, lines: lines, base: start, end: end, seen: map[*yaml.Node]*Node{}}
 		d.Root, d.shared = c.convert(root), c.shared
 	}
 	return docs, problems
 }
+
+// Failed reports whether the document did not parse: a problem says why, and Root is nil
+// unless Recover read what is intact of it. A document holding characters YAML does not
+// allow, read as spaces, has not failed for them.
+func (d *Doc) Failed() bool { return !d.decoded }
 
 // decodes counts the documents yaml.v3 decoded, for the tests that hold Reparse to decoding
 // only what an edit changed.
