@@ -140,9 +140,32 @@ func (e *Engine) extract(ctx context.Context, a analyzers.Analyzer, file string,
 		}
 	}()
 	if r, ok := a.(analyzers.Reextractor); ok && prev != nil {
-		return r.Reextract(tree, file, prev)
+		facts = r.Reextract(tree, file, prev)
+	} else {
+		facts = a.Extract(tree, file)
 	}
-	return a.Extract(tree, file)
+	if tree != nil && facts != nil {
+		if first, n := tree.NUL(); n > 0 {
+			facts.Problems = append(slices.Clip(facts.Problems), nulProblem(file, tree.Src, first, n))
+		}
+	}
+	return facts
+}
+
+// nulProblem reports the NUL bytes of a parsed text (parse.Tree.NUL): the first at offset
+// first, n in all, each read as a space.
+func nulProblem(file string, src []byte, first, n int) model.Problem {
+	line := bytes.Count(src[:first], []byte("\n"))
+	col := first - (bytes.LastIndexByte(src[:first], '\n') + 1)
+	msg := "a NUL byte, which no text of this format holds: read as a space"
+	switch n {
+	case 1:
+	case 2:
+		msg += ", as was 1 more in this file"
+	default:
+		msg += fmt.Sprintf(", as were %d more in this file", n-1)
+	}
+	return model.Problem{Span: model.Span{File: file, Start: model.At(first, line, col), End: model.At(first+1, line, col+1)}, Message: msg}
 }
 
 // splice reads the pending edits of file without parsing it again when its analyzer can
@@ -156,7 +179,9 @@ func (e *Engine) splice(a analyzers.Analyzer, file string, p *parse.Pending, pre
 	case from < 0:
 		return nil, false
 	}
-	if !can || prev == nil || int64(len(p.Text)) < from {
+	// A text holding a NUL byte is parsed: the problem that reports the byte comes with a
+	// parse (extract).
+	if !can || prev == nil || int64(len(p.Text)) < from || bytes.IndexByte(p.Text, 0) >= 0 {
 		return nil, false
 	}
 	defer func() {

@@ -1,6 +1,7 @@
 package parse
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -18,6 +19,37 @@ type Tree struct {
 	Src  []byte
 	t    *sitter.Tree
 	once sync.Once
+	// nul is where the first NUL byte of Src is and nuls how many it holds (see NUL).
+	nul, nuls int
+}
+
+// NUL returns where the first NUL byte of the text is and how many the text holds (-1, 0
+// for none). Each was read as a space: no format threatls reads allows one, tree-sitter's
+// lexers take one for the end of the text (one NUL byte in the middle of a Python file lost
+// what followed it), and the YAML decoder refuses a whole document for it. A Plain tree's Src
+// holds the spaces (its analyzer reads Src); a parsed tree's Src is the text as it is.
+func (t *Tree) NUL() (first, count int) {
+	if t.nuls == 0 {
+		return -1, 0
+	}
+	return t.nul, t.nuls
+}
+
+// withoutNUL returns src with its NUL bytes read as spaces (src itself when it holds none),
+// where the first is and how many there are.
+func withoutNUL(src []byte) (read []byte, first, n int) {
+	first = bytes.IndexByte(src, 0)
+	if first < 0 {
+		return src, -1, 0
+	}
+	read = bytes.Clone(src)
+	for i := first; i < len(read); i++ {
+		if read[i] == 0 {
+			read[i] = ' '
+			n++
+		}
+	}
+	return read, first, n
 }
 
 // Root returns the root node, or nil for a Plain tree. It is valid until Close.
@@ -74,7 +106,8 @@ func parse(ctx context.Context, l Lang, src []byte, old *sitter.Tree) (*Tree, er
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("parse: %w", err)
 		}
-		return &Tree{Lang: l, Src: src}, nil
+		read, nul, nuls := withoutNUL(src)
+		return &Tree{Lang: l, Src: read, nul: nul, nuls: nuls}, nil
 	}
 	p, err := getParser(l)
 	if err != nil {
@@ -95,11 +128,12 @@ func parse(ctx context.Context, l Lang, src []byte, old *sitter.Tree) (*Tree, er
 		return false
 	}}
 	n := len(src)
+	read, nul, nuls := withoutNUL(src)
 	t := p.ParseWithOptions(func(i int, _ sitter.Point) []byte {
 		if i >= n {
 			return nil
 		}
-		chunk := src[i:min(n, i+readChunk)]
+		chunk := read[i:min(n, i+readChunk)]
 		handed.Add(int64(len(chunk)))
 		return chunk
 	}, old, opts)
@@ -112,5 +146,5 @@ func parse(ctx context.Context, l Lang, src []byte, old *sitter.Tree) (*Tree, er
 		}
 		return nil, fmt.Errorf("parse %s: the parser gave up", l)
 	}
-	return &Tree{Lang: l, Src: src, t: t}, nil
+	return &Tree{Lang: l, Src: src, t: t, nul: nul, nuls: nuls}, nil
 }

@@ -247,3 +247,86 @@ data:
 		t.Errorf("%d files read, want the two templates and the manifest (package.json is not one threatls reads)", doc.Files)
 	}
 }
+
+// One byte no format allows, on a line of its own at the end of a file of any format threatls
+// reads, costs nothing of what the file says: each of its threats is still reported, beside a
+// syntax problem (TLS-001) that says where the byte is; so does a NUL byte halfway through. A
+// NUL byte at the end of a CloudFormation template, an Actions workflow, an OTM or Threagile
+// model once hid every threat of it (the YAML decoder refuses a whole document for one such
+// byte); after a Terraform block it hid the block; in the middle of a Python file, what
+// followed it (tree-sitter's lexers take a NUL byte for the end of the text).
+func TestSlipsOneByteInEveryFormat(t *testing.T) {
+	files := []string{
+		"terraform/testdata/src/s3/main.tf",
+		"cloudformation/testdata/src/s3/template.yaml",
+		"cloudformation/testdata/twins/stack.template.json",
+		"kubernetes/testdata/src/shop/api.yaml",
+		"compose/testdata/src/shop/compose.yaml",
+		"actions/testdata/src/pwn/.github/workflows/pr.yml",
+		"otm/testdata/src/shop/shop.otm.yaml",
+		"threagile/testdata/src/shop/shop.threagile.yaml",
+		"appconfig/testdata/src/dotnet/Cart/appsettings.json",
+		"dockerfile/testdata/src/run/tools/Dockerfile",
+		"code/testdata/taint/python/shop/security.py",
+	}
+	threats := func(t *testing.T, dir string) (map[string]bool, bool) {
+		t.Helper()
+		out, err := run(t, "scan", "--format", "json", dir)
+		if code := exitCode(err); code != 0 {
+			t.Fatalf("scan exit %d: %v", code, err)
+		}
+		var report struct {
+			Findings []struct {
+				ThreatID string `json:"threat_id"`
+				Element  string `json:"element"`
+			} `json:"findings"`
+		}
+		if err := json.Unmarshal([]byte(out), &report); err != nil {
+			t.Fatal(err)
+		}
+		set, syntax := map[string]bool{}, false
+		for _, f := range report.Findings {
+			if strings.HasPrefix(f.ThreatID, "TLS-") {
+				syntax = syntax || f.ThreatID == "TLS-001"
+				continue
+			}
+			set[f.ThreatID+" "+f.Element] = true
+		}
+		return set, syntax
+	}
+	for _, rel := range files {
+		text, err := os.ReadFile(filepath.Join("..", "..", "analyzers", filepath.FromSlash(rel)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The file keeps its path below testdata/ (a workflow is one under .github/workflows).
+		name := rel[strings.Index(rel, "testdata/")+len("testdata/"):]
+		clean := t.TempDir()
+		writeFiles(t, clean, map[string]string{name: string(text)})
+		want, _ := threats(t, clean)
+		if len(want) == 0 {
+			t.Fatalf("%s: no threat to hide", rel)
+		}
+		// The byte on a line of its own, at the end of the file, or halfway through it.
+		lines := strings.SplitAfter(string(text), "\n")
+		half := len(strings.Join(lines[:len(lines)/2], ""))
+		for _, b := range []string{"\x00", "\xff", "\x07"} {
+			for _, at := range []int{len(text), half} {
+				if at == half && b != "\x00" {
+					continue // only a NUL byte is read as a space in every format
+				}
+				dir := t.TempDir()
+				writeFiles(t, dir, map[string]string{name: string(text[:at]) + "\n" + b + "\n" + string(text[at:])})
+				got, syntax := threats(t, dir)
+				for k := range want {
+					if !got[k] {
+						t.Errorf("%s + %q at %d of %d bytes: %s is no longer reported", rel, b, at, len(text), k)
+					}
+				}
+				if !syntax && b != "\xff" { // tree-sitter reads a byte that is not UTF-8 as one character
+					t.Errorf("%s + %q at %d: no syntax problem says where the byte is", rel, b, at)
+				}
+			}
+		}
+	}
+}
