@@ -60,7 +60,7 @@ func extract(src []byte, file string) *model.FileFacts {
 	ff := &model.FileFacts{File: file, Format: Name}
 	docs, problems := yamlnode.Parse(src, file)
 	if len(problems) > 0 {
-		docs = yamlnode.Salvage(src, file, docs, problems)
+		docs, problems = yamlnode.Salvage(src, file, docs, problems)
 	}
 	x := &extractor{Reader: yamlnode.Reader{Problems: problems}, seenID: map[string]bool{}}
 	for _, d := range docs {

@@ -59,6 +59,11 @@ func (a Analyzer) Extract(t *parse.Tree, file string) *model.FileFacts {
 		return ff
 	}
 	docs, problems := yamlnode.Parse(t.Src, file)
+	if len(problems) > 0 {
+		// A template with a syntax error keeps what is intact around it (a half-typed
+		// resource costs that resource, not the template).
+		docs, problems = yamlnode.Salvage(t.Src, file, docs, problems)
+	}
 	ff.Problems = problems
 	var root *yamlnode.Node
 	for _, d := range docs {

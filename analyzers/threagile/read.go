@@ -191,7 +191,7 @@ func extract(src []byte, file string) *model.FileFacts {
 	ff := &model.FileFacts{File: file, Format: Name}
 	docs, problems := yamlnode.Parse(src, file)
 	if len(problems) > 0 {
-		docs = yamlnode.Salvage(src, file, docs, problems)
+		docs, problems = yamlnode.Salvage(src, file, docs, problems)
 	}
 	r := &reader{
 		prefix:  Name + ":" + file + "/",

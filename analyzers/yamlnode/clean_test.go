@@ -74,7 +74,10 @@ func TestDisallowedCharacterInABrokenDocument(t *testing.T) {
 	if len(probs) != 2 || !docs[0].Failed() || !strings.HasPrefix(probs[0].Message, "YAML does not parse") || !strings.HasPrefix(probs[1].Message, "a NUL byte") {
 		t.Fatalf("want the syntax error first, then the NUL byte: %v", probs)
 	}
-	salvaged := Salvage(src, "m.yaml", docs, probs)
+	salvaged, sprobs := Salvage(src, "m.yaml", docs, probs)
+	if !strings.Contains(sprobs[0].Message, "read as far as it is intact") {
+		t.Errorf("Salvage must say the document was read in part: %v", sprobs)
+	}
 	assets := salvaged[0].Root.Get("assets")
 	if assets.Path("web", "type").String() != "process" || assets.Path("db", "type").String() != "datastore" {
 		t.Fatalf("salvaged: %+v", assets)
@@ -106,5 +109,31 @@ func TestReparseKeepsWhatWasReadAsSpaces(t *testing.T) {
 	}
 	if redocs[1].Root.Get("b").String() != fresh[1].Root.Get("b").String() {
 		t.Errorf("b = %q, want %q", redocs[1].Root.Get("b").String(), fresh[1].Root.Get("b").String())
+	}
+}
+
+// What follows a document's value is reported, not silently dropped: yaml.v3 reads one value
+// and stops, so a stray bracket after a JSON template, or a second object, went unread and
+// unsaid. The value itself is read; Reparse keeps the problem of a document it takes over.
+func TestWhatFollowsTheValueIsReported(t *testing.T) {
+	for _, src := range []string{"{\"a\": 1}\n]\n", "{\"a\": 1}\n{\"b\": 2}\n"} {
+		docs, probs := Parse([]byte(src), "t.json")
+		if len(docs) != 1 || docs[0].Root.Get("a").String() != "1" {
+			t.Fatalf("%q: the value must be read: %+v", src, docs)
+		}
+		if len(probs) != 1 || probs[0].Span.Start.Line != 1 || !strings.HasSuffix(probs[0].Message, "what follows the document's value is not read") {
+			t.Fatalf("%q: problems %v, want one on line 2", src, probs)
+		}
+		edited := "a: 1\n---\n" + src
+		n := decodes.Load()
+		_, reprobs := Reparse([]byte(edited), "t.json", docs)
+		taken := decodes.Load()-n == 1
+		_, want := Parse([]byte(edited), "t.json")
+		if !taken || len(reprobs) != 1 || reprobs[0] != want[0] {
+			t.Errorf("%q: Reparse problems %v, Parse's %v", src, reprobs, want)
+		}
+	}
+	if _, probs := Parse([]byte("{\"a\": 1}\n# a comment\n\n"), "t.json"); len(probs) != 0 {
+		t.Errorf("a comment after the value is no problem: %v", probs)
 	}
 }

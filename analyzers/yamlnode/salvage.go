@@ -3,6 +3,8 @@ package yamlnode
 import (
 	"bytes"
 	"slices"
+	"sort"
+	"strings"
 
 	"github.com/threatls/threatls/model"
 )
@@ -16,18 +18,30 @@ const maxSalvage = 8
 // The decoder names a line at or before the fault; when blanking it is not enough, the next
 // line is blanked, then the definitions enclosing it. The problems of the first parse are the
 // ones reported: they say what is wrong, later parses only what was left out. docs and
-// problems are those of the first parse; Salvage returns the documents of the last.
-func Salvage(src []byte, file string, docs []*Doc, problems []model.Problem) []*Doc {
+// problems are those of the first parse; Salvage returns the documents of the last, and the
+// problems, those of a document it read in part saying so.
+func Salvage(src []byte, file string, docs []*Doc, problems []model.Problem) ([]*Doc, []model.Problem) {
+	first, reported := docs, slices.Clone(problems)
 	buf := slices.Clone(src)
+	blankDisallowed(buf) // as Parse reads it: the decodes below are of buf itself
 	tried := map[int]bool{}
 	for i := 0; i < maxSalvage; i++ {
-		p, ok := failure(docs, problems)
+		p, d, ok := failure(docs, problems)
 		if !ok {
 			break
 		}
 		l := lineStart(buf, int(p.Span.Start.Offset))
 		if blankLine(buf, l) {
 			l = nextLine(buf, l)
+		}
+		// The decoder often names the start of the mapping that holds the fault, a line that
+		// is not at fault itself: the fault is then the first line the document stops parsing
+		// at (junk after the last entry of a workflow blanked its top-level entries one by one).
+		start, end := int(d.Span.Start.Offset), int(d.Span.End.Offset)
+		if l >= 0 && !tried[l] && end-start <= maxSearch && !flow(buf[start:end]) && !breaks(buf, start, l) {
+			if f := firstBreak(buf, start, end); f >= 0 {
+				l = f
+			}
 		}
 		for l >= 0 && tried[l] {
 			l = parentLine(buf, l)
@@ -39,20 +53,72 @@ func Salvage(src []byte, file string, docs []*Doc, problems []model.Problem) []*
 		blankBlock(buf, l)
 		docs, problems = Parse(buf, file)
 	}
-	return docs
-}
-
-// failure returns the first of problems that is in a document of docs that did not parse (the
-// others say what was read as spaces).
-func failure(docs []*Doc, problems []model.Problem) (model.Problem, bool) {
-	for _, p := range problems {
-		for _, d := range docs {
-			if d.Failed() && d.Span.Start.Offset <= p.Span.Start.Offset && p.Span.Start.Offset <= d.Span.End.Offset {
-				return p, true
+	// A document read in part says so, as Recover's does.
+	for i, p := range reported {
+		for _, d := range first {
+			if d.Failed() && d.Index < len(docs) && docs[d.Index].Root != nil &&
+				d.Span.Start.Offset <= p.Span.Start.Offset && p.Span.Start.Offset <= d.Span.End.Offset {
+				reported[i].Message = strings.TrimSuffix(p.Message, ignored) + "; the rest of this document is read as far as it is intact"
+				break
 			}
 		}
 	}
-	return model.Problem{}, false
+	return docs, reported
+}
+
+// failure returns the first of problems that is in a document of docs that did not parse (the
+// others say what was read as spaces), and the document.
+func failure(docs []*Doc, problems []model.Problem) (model.Problem, *Doc, bool) {
+	for _, p := range problems {
+		for _, d := range docs {
+			if d.Failed() && d.Span.Start.Offset <= p.Span.Start.Offset && p.Span.Start.Offset <= d.Span.End.Offset {
+				return p, d, true
+			}
+		}
+	}
+	return model.Problem{}, nil, false
+}
+
+// maxSearch bounds the document Salvage searches for its first broken line: each step of the
+// search decodes a prefix of it.
+const maxSearch = 1 << 20
+
+// flow reports whether a document is a flow collection ({…} or […], JSON): a prefix of one
+// never parses, so its broken line cannot be searched for by prefixes.
+func flow(doc []byte) bool {
+	for l := 0; l < len(doc); l = lineEnd(doc, l) + 1 {
+		if t := bytes.TrimSpace(doc[l:lineEnd(doc, l)]); len(t) > 0 && t[0] != '#' {
+			return t[0] == '{' || t[0] == '['
+		}
+	}
+	return false
+}
+
+// parses reports whether the text decodes.
+func parses(text []byte) bool {
+	_, _, err := decode(text)
+	return err == nil
+}
+
+// breaks reports whether the line at l is the first that breaks the document starting at
+// start: the document parses up to it, and not up to its end.
+func breaks(buf []byte, start, l int) bool {
+	return parses(buf[start:l]) && !parses(buf[start:lineEnd(buf, l)])
+}
+
+// firstBreak returns the start of the first line of the document buf[start:end] up to whose
+// end the document does not parse, or -1: a binary search, on the assumption that a block
+// document that does not parse up to a line does not parse up to any later one.
+func firstBreak(buf []byte, start, end int) int {
+	var lines []int
+	for l := start; l < end; l = lineEnd(buf, l) + 1 {
+		lines = append(lines, l)
+	}
+	i := sort.Search(len(lines), func(i int) bool { return !parses(buf[start:min(end, lineEnd(buf, lines[i]))]) })
+	if i == len(lines) {
+		return -1
+	}
+	return lines[i]
 }
 
 func lineStart(b []byte, off int) int {

@@ -16,6 +16,7 @@ import (
 	"bytes"
 	"fmt"
 	"hash/maphash"
+	"io"
 	"regexp"
 	"strconv"
 	"strings"
@@ -76,8 +77,10 @@ type Doc struct {
 	// what Reparse takes a document over by.
 	sum     uint64
 	decoded bool
-	// cleaning is what of the document's text was read as spaces (clean.go).
+	// cleaning is what of the document's text was read as spaces (clean.go); after, the
+	// problem of what follows the document's value (see decode).
 	cleaning cleaning
+	after    *model.Problem
 	// shared is set when an alias makes a node of Root reachable twice.
 	shared bool
 }
@@ -205,7 +208,15 @@ func parseDocs(src []byte, file string, byText map[uint64][]*Doc) ([]*Doc, []mod
 		docs = append(docs, d)
 		if old := taken(byText, d); old != nil {
 			d.decoded, d.shared, d.cleaning = old.decoded, old.shared, old.cleaning
-			d.Root = moveTree(old.Root, d.Span.Start.Offset-old.Span.Start.Offset, d.Span.Start.Line-old.Span.Start.Line, old.shared)
+			off, dl := d.Span.Start.Offset-old.Span.Start.Offset, d.Span.Start.Line-old.Span.Start.Line
+			d.Root = moveTree(old.Root, off, dl, old.shared)
+			if old.after != nil {
+				p := *old.after
+				p.Span.Start.Offset, p.Span.End.Offset = p.Span.Start.Offset+off, p.Span.End.Offset+off
+				p.Span.Start.Line, p.Span.End.Line = p.Span.Start.Line+dl, p.Span.End.Line+dl
+				d.after = &p
+				problems = append(problems, p)
+			}
 			if d.cleaning.n > 0 {
 				problems = append(problems, cleanProblem(file, src, lines, start, d.cleaning))
 			}
@@ -218,9 +229,15 @@ func parseDocs(src []byte, file string, byText map[uint64][]*Doc) ([]*Doc, []mod
 			blankDisallowed(read[start:end])
 			text = read[start:end]
 		}
-		root, err := decode(text)
+		root, after, err := decode(text)
 		if err != nil {
 			problems = append(problems, problem(file, read, lines, start, end, err))
+		}
+		if after != nil {
+			p := problem(file, read, lines, start, end, after)
+			p.Message = strings.TrimSuffix(p.Message, ignored) + "; what follows the document's value is not read"
+			d.after = &p
+			problems = append(problems, p)
 		}
 		if d.cleaning.n > 0 {
 			// After the problem of a document that does not parse, which Recover looks for.
@@ -343,27 +360,42 @@ func moveTree(root *Node, off, lines int32, shared bool) *Node {
 }
 
 // decode runs yaml.v3 on one document; a panic in the decoder is an error of the document.
-func decode(text []byte) (root *yaml.Node, err error) {
+// after is the error of what follows the document's value in text: yaml.v3 reads one value
+// and stops, so a stray "]" after a JSON object, or a second object, was never read and
+// never reported.
+func decode(text []byte) (root *yaml.Node, after, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			root, err = nil, fmt.Errorf("yaml: %v", r)
+			root, after, err = nil, nil, fmt.Errorf("yaml: %v", r)
 		}
 	}()
 	if !utf8.Valid(text) {
-		return nil, fmt.Errorf("yaml: invalid UTF-8")
+		return nil, nil, fmt.Errorf("yaml: invalid UTF-8")
 	}
 	decodes.Add(1)
+	dec := yaml.NewDecoder(bytes.NewReader(text))
 	var n yaml.Node
-	if err := yaml.Unmarshal(text, &n); err != nil {
-		return nil, err
+	if err := dec.Decode(&n); err != nil {
+		if err == io.EOF {
+			return nil, nil, nil
+		}
+		return nil, nil, err
+	}
+	var more yaml.Node
+	switch err := dec.Decode(&more); {
+	case err == io.EOF:
+	case err != nil:
+		after = err
+	default:
+		after = fmt.Errorf("yaml: line %d: a second value, not read", more.Line)
 	}
 	if n.Kind == 0 || len(n.Content) == 0 {
-		return nil, nil
+		return nil, after, nil
 	}
 	if n.Kind == yaml.DocumentNode {
-		return n.Content[0], nil
+		return n.Content[0], after, nil
 	}
-	return &n, nil
+	return &n, after, nil
 }
 
 var errLine = regexp.MustCompile(`line (\d+)`)

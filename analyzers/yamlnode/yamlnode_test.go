@@ -136,7 +136,7 @@ func TestSalvage(t *testing.T) {
 	if len(probs) != 1 || docs[0].Root != nil {
 		t.Fatalf("the document must fail first: %v", probs)
 	}
-	docs = Salvage(src, "m.yaml", docs, probs)
+	docs, _ = Salvage(src, "m.yaml", docs, probs)
 	assets := docs[0].Root.Get("assets")
 	if assets.Path("web", "type").String() != "process" || assets.Path("db", "type").String() != "datastore" {
 		t.Fatalf("salvaged: %+v", assets)
@@ -222,5 +222,32 @@ func TestDocumentAt(t *testing.T) {
 		if got := src[lo:hi]; got != c.want {
 			t.Errorf("the document at %q is %q, want %q", c.at, got, c.want)
 		}
+	}
+}
+
+// When the decoder names the start of the mapping that holds the fault, a line that parses,
+// Salvage blanks the first line the document stops parsing at instead: junk after a
+// workflow's last job blanked its top-level entries one by one, and nothing was left. A flow
+// document (JSON), no prefix of which parses, is not searched.
+func TestSalvageFindsTheLineThatBreaks(t *testing.T) {
+	src := []byte("# a workflow\nname: PR\non:\n  push: {}\njobs:\n  build:\n    runs-on: ubuntu-latest\n]\n")
+	docs, probs := Parse(src, "w.yml")
+	if len(probs) != 1 || !docs[0].Failed() {
+		t.Fatalf("the document must fail first: %v", probs)
+	}
+	docs, probs = Salvage(src, "w.yml", docs, probs)
+	root := docs[0].Root
+	if root.Get("name").String() != "PR" || root.Path("jobs", "build", "runs-on").String() != "ubuntu-latest" || root.Get("on") == nil {
+		t.Fatalf("salvaged: %+v", root)
+	}
+	if !strings.Contains(probs[0].Message, "read as far as it is intact") {
+		t.Errorf("the problem must say the document was read in part: %v", probs)
+	}
+	n := decodes.Load()
+	json := []byte("{\n  \"a\": 1,\n  \"b\": [\n}\n")
+	docs, probs = Parse(json, "t.json")
+	Salvage(json, "t.json", docs, probs)
+	if got := decodes.Load() - n; got > 1+maxSalvage {
+		t.Errorf("a flow document was searched: %d decodes", got)
 	}
 }
