@@ -625,7 +625,7 @@ func (w *Workspace) readFile(ctx context.Context, p string, cfg Config) (*fileSt
 		if head, err = readHead(p, analyzers.SniffLen); err != nil {
 			return nil, nil
 		}
-		if a = w.analyzerFor(key, "", head); a == nil {
+		if a = w.analyzerFor(key, "", analyzers.UTF8(head)); a == nil {
 			return nil, nil
 		}
 	}
@@ -650,6 +650,7 @@ func (w *Workspace) readFile(ctx context.Context, p string, cfg Config) (*fileSt
 	if sk := tooLarge(int64(len(text))); sk != nil { // it grew since Stat
 		return nil, sk
 	}
+	text = analyzers.UTF8(text)
 	a = w.analyzerFor(key, "", text) // its content may say more than its name
 	// A file whose name says it is a format threatls reads is parsed whatever bytes it holds
 	// (NUL bytes, invalid UTF-8): what cannot be read is a syntax problem of the file.

@@ -3,9 +3,11 @@ package main
 import (
 	"encoding/json"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf16"
 )
 
 // Nothing slips past: a security gate that can be passed by hiding a file is no gate. Each
@@ -254,7 +256,9 @@ data:
 // NUL byte at the end of a CloudFormation template, an Actions workflow, an OTM or Threagile
 // model once hid every threat of it (the YAML decoder refuses a whole document for one such
 // byte); after a Terraform block it hid the block; in the middle of a Python file, what
-// followed it (tree-sitter's lexers take a NUL byte for the end of the text).
+// followed it (tree-sitter's lexers take a NUL byte for the end of the text). A stray "]", as
+// a half-typed line leaves, costs nothing either: after a CloudFormation template's last
+// resource it cost the template, after a workflow's last job the workflow.
 func TestSlipsOneByteInEveryFormat(t *testing.T) {
 	files := []string{
 		"terraform/testdata/src/s3/main.tf",
@@ -310,7 +314,7 @@ func TestSlipsOneByteInEveryFormat(t *testing.T) {
 		// The byte on a line of its own, at the end of the file, or halfway through it.
 		lines := strings.SplitAfter(string(text), "\n")
 		half := len(strings.Join(lines[:len(lines)/2], ""))
-		for _, b := range []string{"\x00", "\xff", "\x07"} {
+		for _, b := range []string{"\x00", "\xff", "\x07", "]"} {
 			for _, at := range []int{len(text), half} {
 				if at == half && b != "\x00" {
 					continue // only a NUL byte is read as a space in every format
@@ -326,6 +330,42 @@ func TestSlipsOneByteInEveryFormat(t *testing.T) {
 				if !syntax && b != "\xff" { // tree-sitter reads a byte that is not UTF-8 as one character
 					t.Errorf("%s + %q at %d: no syntax problem says where the byte is", rel, b, at)
 				}
+			}
+		}
+	}
+}
+
+// A file saved as UTF-16 (Windows PowerShell's `>` writes it; kubectl reads it) says what it
+// says in UTF-8: read as bytes, every other one a NUL, it said nothing and passed a gate.
+func TestSlipsUTF16(t *testing.T) {
+	for _, rel := range []string{
+		"terraform/testdata/src/s3/main.tf",
+		"kubernetes/testdata/src/shop/api.yaml",
+		"cloudformation/testdata/twins/stack.template.json",
+	} {
+		text, err := os.ReadFile(filepath.Join("..", "..", "analyzers", filepath.FromSlash(rel)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		name, dir := path.Base(rel), t.TempDir()
+		scan := func(text []byte) string {
+			writeFiles(t, dir, map[string]string{name: string(text)})
+			out, err := run(t, "scan", "--compact", dir)
+			if exitCode(err) != 0 {
+				t.Fatalf("%s: %v", rel, err)
+			}
+			return out
+		}
+		want := scan(text)
+		units := utf16.Encode([]rune("\ufeff" + string(text)))
+		le, be := make([]byte, 0, 2*len(units)), make([]byte, 0, 2*len(units))
+		for _, u := range units {
+			le = append(le, byte(u), byte(u>>8))
+			be = append(be, byte(u>>8), byte(u))
+		}
+		for order, b := range map[string][]byte{"little-endian": le, "big-endian": be} {
+			if got := scan(b); got != want {
+				t.Errorf("%s in UTF-16 %s:\n%s\nwant, as in UTF-8:\n%s", rel, order, got, want)
 			}
 		}
 	}
