@@ -170,9 +170,17 @@ func TestLink(t *testing.T) {
 	}
 }
 
-// A file that does not parse is read without the service the error is in.
+// A file that does not parse is read without the service the error is in, whether or not a
+// byte order mark (a Windows editor's) comes first: with one, the services line was not found,
+// and every service was lost.
 func TestBrokenMessage(t *testing.T) {
-	src := []byte("services:\n  web:\n    image: a\n  api:\n    image: b\n   ports: [80]\n  db:\n    image: postgres\n")
+	for _, bom := range []string{"", "\ufeff"} {
+		brokenMessage(t, []byte(bom+"services:\n  web:\n    image: a\n  api:\n    image: b\n   ports: [80]\n  db:\n    image: postgres\n"))
+	}
+}
+
+func brokenMessage(t *testing.T, src []byte) {
+	t.Helper()
 	ff := analyzertest.Extract(t, compose.New(), "compose.yaml", src)
 	if len(ff.Problems) != 1 {
 		t.Fatalf("problems = %v", ff.Problems)

@@ -65,7 +65,8 @@ func decode(src []byte, file string) (*yamlnode.Node, []model.Problem) {
 	return nil, problems
 }
 
-var servicesLine = regexp.MustCompile(`^services:\s*(#.*)?$`)
+// A byte order mark may come before it, at the top of the file.
+var servicesLine = regexp.MustCompile(`^(\x{FEFF})?services:\s*(#.*)?$`)
 
 // indent returns the column a line's content starts at (a tab, which YAML forbids in
 // indentation, counting as 8), or -1 for a blank or comment line.

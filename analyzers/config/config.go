@@ -79,6 +79,10 @@ func (Analyzer) Extract(t *parse.Tree, file string) *model.FileFacts {
 		return ff
 	}
 	docs, problems := yamlnode.Parse(t.Src, file)
+	if len(problems) > 0 {
+		// A declaration half typed costs that declaration, not the file's others.
+		docs, problems = yamlnode.Salvage(t.Src, file, docs, problems)
+	}
 	r := &reader{file: file, src: string(t.Src), problems: problems, declared: map[string]model.Span{}, assets: map[string]model.Span{}, flows: map[string]int{}}
 	for i := 1; i < len(docs); i++ {
 		d := docs[i]

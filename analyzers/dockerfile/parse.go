@@ -54,7 +54,13 @@ func parseFile(src []byte, file string) (*parsed, []model.Problem) {
 		for end < len(src) && src[end] != '\n' {
 			end++
 		}
-		lines = append(lines, line{off, strings.TrimSuffix(string(src[off:end]), "\r")})
+		start, text := off, strings.TrimSuffix(string(src[off:end]), "\r")
+		if off == 0 && strings.HasPrefix(text, "\ufeff") {
+			// BuildKit drops a UTF-8 byte order mark (Windows editors write one); read as
+			// text, it made the first FROM no instruction, and the file was not analysed.
+			start, text = len("\ufeff"), text[len("\ufeff"):]
+		}
+		lines = append(lines, line{start, text})
 		off = end + 1
 	}
 	pos := func(off int) model.Pos {

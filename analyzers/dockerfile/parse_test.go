@@ -38,3 +38,20 @@ func TestParse(t *testing.T) {
 		t.Errorf("words = %q", w)
 	}
 }
+
+// A UTF-8 byte order mark before the first instruction is not part of it, as BuildKit reads
+// it (a Windows editor writes one): the FROM is an instruction, and positions are the text's.
+func TestByteOrderMark(t *testing.T) {
+	for _, src := range []string{"\ufeffFROM alpine\nUSER root\n", "\ufeff# escape=`\nFROM alpine\n"} {
+		p, problems := parseFile([]byte(src), "Dockerfile")
+		if len(problems) != 0 || len(p.instructions) == 0 || p.instructions[0].cmd != "FROM" {
+			t.Fatalf("%q: problems %v, instructions %+v", src, problems, p.instructions)
+		}
+		if sp := p.instructions[0].span; src[sp.Start.Offset:sp.Start.Offset+4] != "FROM" {
+			t.Errorf("%q: FROM at %+v", src, sp.Start)
+		}
+	}
+	if p, _ := parseFile([]byte("\ufeff# escape=`\nFROM alpine\n"), "Dockerfile"); p.escape != '`' {
+		t.Error("a directive after the mark is still a directive")
+	}
+}
