@@ -181,58 +181,107 @@ func newModule(dir string, files []*model.FileFacts) *module {
 	m := &module{dir: dir, vars: map[string]*Block{}, locals: map[string]*Attribute{},
 		resources: map[string]*res{}, bucketNames: map[string]string{},
 		localVals: map[string]*localVal{}, modules: map[string]*Block{}, outputs: map[string]*Block{}}
+	// Override files come last, whatever their names (override.go).
+	var overrides []*model.FileFacts
 	for _, f := range files {
-		for _, b := range f.RawFacts().(*Raw).Blocks {
-			switch b.Type {
-			case "variable":
-				if len(b.Labels) == 1 {
-					if _, dup := m.vars[b.Labels[0]]; !dup {
-						m.vars[b.Labels[0]] = b
-					}
+		if isOverride(f.File) {
+			overrides = append(overrides, f)
+			continue
+		}
+		m.add(f, false)
+	}
+	for _, f := range overrides {
+		m.add(f, true)
+	}
+	return m
+}
+
+// add reads the blocks of f into the module. Of two blocks of one name the first counts
+// (Terraform refuses the module), unless over is set: f is then an override file, whose
+// blocks merge into those they name.
+func (m *module) add(f *model.FileFacts, over bool) {
+	for _, b := range f.RawFacts().(*Raw).Blocks {
+		switch b.Type {
+		case "variable":
+			if len(b.Labels) == 1 {
+				if old, dup := m.vars[b.Labels[0]]; !dup {
+					m.vars[b.Labels[0]] = b
+				} else if over {
+					m.vars[b.Labels[0]] = merged(old, b)
 				}
-			case "locals":
-				for _, a := range b.Attrs {
-					if _, dup := m.locals[a.Name]; !dup {
-						m.locals[a.Name] = a
-					}
+			}
+		case "locals":
+			for _, a := range b.Attrs {
+				if _, dup := m.locals[a.Name]; !dup || over {
+					m.locals[a.Name] = a
 				}
-			case "resource", "data":
-				if len(b.Labels) != 2 {
-					continue
+			}
+		case "resource", "data":
+			if len(b.Labels) != 2 {
+				continue
+			}
+			r := &res{b: b, typ: b.Labels[0], name: b.Labels[1], data: b.Type == "data"}
+			r.addr = r.typ + "." + r.name
+			if r.data {
+				r.addr = "data." + r.addr
+			}
+			if old, dup := m.resources[r.addr]; dup {
+				if over {
+					old.b = merged(old.b, b)
 				}
-				r := &res{b: b, typ: b.Labels[0], name: b.Labels[1], data: b.Type == "data"}
-				r.addr = r.typ + "." + r.name
-				if r.data {
-					r.addr = "data." + r.addr
-				}
-				if _, dup := m.resources[r.addr]; dup {
-					continue
-				}
-				m.resources[r.addr] = r
-				m.order = append(m.order, r)
-			case "provider":
-				if len(b.Labels) == 1 {
+				continue
+			}
+			// An override of a resource no other file declares is an error to Terraform;
+			// read as a resource, what it says is not lost.
+			m.resources[r.addr] = r
+			m.order = append(m.order, r)
+		case "provider":
+			if len(b.Labels) == 1 {
+				if i := m.provider(b); over && i >= 0 {
+					m.providers[i] = merged(m.providers[i], b)
+				} else {
 					m.providers = append(m.providers, b)
 				}
-			case "module":
-				if len(b.Labels) == 1 {
-					if _, dup := m.modules[b.Labels[0]]; !dup {
-						m.modules[b.Labels[0]] = b
-					}
+			}
+		case "module":
+			if len(b.Labels) == 1 {
+				if old, dup := m.modules[b.Labels[0]]; !dup {
+					m.modules[b.Labels[0]] = b
+				} else if over {
+					m.modules[b.Labels[0]] = merged(old, b)
 				}
-			case "output":
-				if len(b.Labels) == 1 {
-					if _, dup := m.outputs[b.Labels[0]]; !dup {
-						m.outputs[b.Labels[0]] = b
-					}
+			}
+		case "output":
+			if len(b.Labels) == 1 {
+				if old, dup := m.outputs[b.Labels[0]]; !dup {
+					m.outputs[b.Labels[0]] = b
+				} else if over {
+					m.outputs[b.Labels[0]] = merged(old, b)
 				}
 			}
 		}
-		if raw := f.RawFacts().(*Raw); len(raw.Attrs) > 0 {
-			m.varFiles = append(m.varFiles, varFile{file: f.File, attrs: raw.Attrs})
+	}
+	if raw := f.RawFacts().(*Raw); len(raw.Attrs) > 0 {
+		m.varFiles = append(m.varFiles, varFile{file: f.File, attrs: raw.Attrs})
+	}
+}
+
+// provider returns the index of the module's provider block that b names (the same provider
+// and alias), or -1.
+func (m *module) provider(b *Block) int {
+	alias := func(b *Block) string {
+		if a := b.Attr("alias"); a != nil && a.Expr != nil {
+			s, _ := a.Expr.Lit.(string)
+			return s
+		}
+		return ""
+	}
+	for i, p := range m.providers {
+		if p.Labels[0] == b.Labels[0] && alias(p) == alias(b) {
+			return i
 		}
 	}
-	return m
+	return -1
 }
 
 // Conversions as Terraform applies them to arguments: "true" is a bool, "80" a number.

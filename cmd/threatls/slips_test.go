@@ -271,7 +271,9 @@ func TestSlipsOneByteInEveryFormat(t *testing.T) {
 		"threagile/testdata/src/shop/shop.threagile.yaml",
 		"appconfig/testdata/src/dotnet/Cart/appsettings.json",
 		"dockerfile/testdata/src/run/tools/Dockerfile",
+		"dockerfile/testdata/src/shop/web/Dockerfile",
 		"code/testdata/taint/python/shop/security.py",
+		"config/testdata/src/valid/services/api/.threatls.yaml",
 	}
 	threats := func(t *testing.T, dir string) (map[string]bool, bool) {
 		t.Helper()
@@ -310,6 +312,16 @@ func TestSlipsOneByteInEveryFormat(t *testing.T) {
 		want, _ := threats(t, clean)
 		if len(want) == 0 {
 			t.Fatalf("%s: no threat to hide", rel)
+		}
+		// A UTF-8 byte order mark first (a Windows editor's) takes nothing away either: a
+		// Dockerfile with one was not analysed at all.
+		bom := t.TempDir()
+		writeFiles(t, bom, map[string]string{name: "\ufeff" + string(text)})
+		got, _ := threats(t, bom)
+		for k := range want {
+			if !got[k] {
+				t.Errorf("%s with a byte order mark: %s is no longer reported", rel, k)
+			}
 		}
 		// The byte on a line of its own, at the end of the file, or halfway through it.
 		lines := strings.SplitAfter(string(text), "\n")
@@ -368,5 +380,19 @@ func TestSlipsUTF16(t *testing.T) {
 				t.Errorf("%s in UTF-16 %s:\n%s\nwant, as in UTF-8:\n%s", rel, order, got, want)
 			}
 		}
+	}
+}
+
+// What an override file says is what Terraform applies: a bucket made public in override.tf
+// fails the gate (it was read as a second block of the bucket, and dropped).
+func TestSlipsOverrideFile(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"main.tf":     "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"data\"\n  acl    = \"private\"\n}\n",
+		"override.tf": "resource \"aws_s3_bucket\" \"b\" {\n  acl = \"public-read\"\n}\n",
+	})
+	out, err := run(t, "scan", "--fail-on", "high", dir)
+	if exitCode(err) != 1 || !strings.Contains(out, "override.tf:2:3: AWS-S3-001 critical") {
+		t.Errorf("exit %d, want 1 and the public ACL at override.tf:2:3:\n%s", exitCode(err), out)
 	}
 }

@@ -1,0 +1,68 @@
+package terraform_test
+
+import (
+	"testing"
+
+	"github.com/threatls/threatls/analyzers/terraform"
+	"github.com/threatls/threatls/model"
+)
+
+// An override file's blocks merge into the blocks they name, as Terraform merges them: an
+// argument replaces the argument, nested blocks of a type replace all of that type, and an
+// override file counts after the others whatever its name. Read as more blocks, the override
+// was dropped: a bucket public through override.tf was reported private.
+func TestOverrideFilesMerge(t *testing.T) {
+	files := map[string]string{
+		"m/main.tf": `resource "aws_s3_bucket" "b" {
+  bucket = "data"
+  acl    = "private"
+}
+resource "aws_security_group" "web" {
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = ["10.0.0.0/8"]
+  }
+  ingress {
+    from_port   = 80
+    to_port     = 80
+    protocol    = "tcp"
+    cidr_blocks = ["10.0.0.0/8"]
+  }
+}
+`,
+		"m/override.tf": `resource "aws_s3_bucket" "b" {
+  acl = "public-read"
+}
+`,
+		"m/a_override.tf": `resource "aws_security_group" "web" {
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+`,
+	}
+	var facts []*model.FileFacts
+	for _, name := range []string{"m/a_override.tf", "m/main.tf", "m/override.tf"} {
+		facts = append(facts, extractSrc(t, name, []byte(files[name])))
+	}
+	byName := map[string]*model.Element{}
+	for _, e := range terraform.New().Link(facts) {
+		byName[e.Name] = e
+	}
+	b := byName["aws_s3_bucket.b"]
+	if b == nil || b.Span.File != "m/main.tf" {
+		t.Fatalf("the bucket is main.tf's: %+v", b)
+	}
+	if acl, ok := b.Attrs.Get("public_acl"); !ok || acl.Value != true || acl.Span.File != "m/override.tf" {
+		t.Errorf("public_acl = %+v, want true, read in override.tf", acl)
+	}
+	in := byName["aws_security_group.web.ingress[0]"]
+	if in == nil || in.Span.File != "m/a_override.tf" || byName["aws_security_group.web.ingress[1]"] != nil {
+		t.Errorf("the override's ingress replaces both of main.tf's: %+v, second %+v", in, byName["aws_security_group.web.ingress[1]"])
+	}
+}
