@@ -93,6 +93,15 @@ type Splicer interface {
 	Splice(p *parse.Pending, file string, prev *model.FileFacts) (*model.FileFacts, bool)
 }
 
+// Unreader is implemented by analyzers whose tool reads files they do not read yet (Terraform
+// reads its JSON syntax, *.tf.json): such a file must fail a gate, not pass it unseen.
+type Unreader interface {
+	// Unread says why a file at path, of a format the analyzer's tool reads but the analyzer
+	// does not yet, is not analysed; "" for any other file. Such a file is a finding of its
+	// own (TLS-009): what it declares is applied, and the model does not have it.
+	Unread(path string) string
+}
+
 // Sniffer is implemented by analyzers that know their files by content as well as by name: a
 // CloudFormation template may be called anything.yaml, and Kubernetes, which reads every
 // .yaml, would find nothing in it. The engine gives a file to the Sniffer whose Sniff claims

@@ -116,6 +116,19 @@ func analyzerFor(as []analyzers.Analyzer, file, languageID string, head []byte) 
 }
 
 // sniffable reports whether, of as, an analyzer may know file by its content.
+// unread returns why an analyzer says file is of a format its tool reads and it does not
+// (analyzers.Unreader), or "".
+func unread(as []analyzers.Analyzer, file string) string {
+	for _, a := range as {
+		if u, ok := a.(analyzers.Unreader); ok {
+			if why := u.Unread(file); why != "" {
+				return why
+			}
+		}
+	}
+	return ""
+}
+
 func sniffable(as []analyzers.Analyzer, file string) bool {
 	for _, a := range as {
 		if s, ok := a.(analyzers.Sniffer); ok && s.Sniffs(file) {

@@ -508,6 +508,10 @@ func (w *Workspace) walk(cfg Config) (paths []string, skipped []model.Skipped) {
 		if cfg.Ignore != nil && cfg.Ignore(rel, false) {
 			return nil
 		}
+		if why := unread(w.analyzers, rel); why != "" {
+			skipped = append(skipped, model.Skipped{File: rel, Reason: why})
+			return nil
+		}
 		// WalkDir does not follow symlinked directories, so a symlink loop cannot trap it.
 		named := w.analyzerFor(rel, "", nil) != nil
 		if !named && !sniffable(w.analyzers, rel) {

@@ -396,3 +396,19 @@ func TestSlipsOverrideFile(t *testing.T) {
 		t.Errorf("exit %d, want 1 and the public ACL at override.tf:2:3:\n%s", exitCode(err), out)
 	}
 }
+
+// Terraform reads its JSON syntax beside its native one; threatls does not yet, so a
+// *.tf.json file is a finding of its own (TLS-009) that fails the gate: a public bucket in
+// main.tf.json passed it unseen.
+func TestSlipsTerraformJSON(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"main.tf":          "resource \"aws_s3_bucket\" \"logs\" {\n  bucket = \"logs\"\n}\n",
+		"main.tf.json":     `{"resource": {"aws_s3_bucket": {"b": {"acl": "public-read"}}}}`,
+		"prod.tfvars.json": `{"public": true}`,
+	})
+	out, err := run(t, "scan", "--fail-on", "high", dir)
+	if exitCode(err) != 1 || !strings.Contains(out, "main.tf.json:1:1: TLS-009 high") || !strings.Contains(out, "prod.tfvars.json:1:1: TLS-009 high") {
+		t.Errorf("exit %d, want 1 and both JSON files not analysed:\n%s", exitCode(err), out)
+	}
+}
