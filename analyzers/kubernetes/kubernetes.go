@@ -25,8 +25,10 @@
 package kubernetes
 
 import (
+	"bytes"
 	"maps"
 	"path"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -89,6 +91,29 @@ func (*Analyzer) Name() string { return Name }
 
 // Lang returns parse.Plain: documents are decoded by yamlnode, one at a time.
 func (*Analyzer) Lang() parse.Lang { return parse.Plain }
+
+// Sniffs reports whether p may be a manifest in JSON, which kubectl applies as it applies
+// YAML (`kubectl get -o json` writes one): a .json file.
+func (*Analyzer) Sniffs(p string) bool { return strings.ToLower(path.Ext(p)) == ".json" }
+
+// jsonManifest matches the beginning of a JSON object whose first key is apiVersion or kind.
+var jsonManifest = regexp.MustCompile(`^\s*\{\s*"(apiVersion|kind)"\s*:`)
+
+// Sniff reports whether head is a manifest in JSON: an object that begins with apiVersion or
+// kind and has the other. Unclaimed, a privileged pod in pod.json passed every gate.
+func (*Analyzer) Sniff(p string, head []byte) bool {
+	m := jsonManifest.FindSubmatch(head)
+	if m == nil {
+		return false
+	}
+	other := `"kind"`
+	if string(m[1]) == "kind" {
+		other = `"apiVersion"`
+	}
+	return bytes.Contains(head, []byte(other))
+}
+
+var _ analyzers.Sniffer = (*Analyzer)(nil)
 
 // Match reports whether p is a YAML file that may hold Kubernetes manifests: a .yaml or
 // .yml file that is not a Compose file, not threatls.yaml and not under .github/. For a

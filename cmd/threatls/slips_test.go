@@ -412,3 +412,23 @@ func TestSlipsTerraformJSON(t *testing.T) {
 		t.Errorf("exit %d, want 1 and both JSON files not analysed:\n%s", exitCode(err), out)
 	}
 }
+
+// kubectl applies a manifest in JSON as it applies YAML (`kubectl get -o json` writes one): a
+// privileged pod in pod.json fails the gate. It was read as no format at all.
+func TestSlipsKubernetesJSON(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"pod.json": `{
+  "apiVersion": "v1",
+  "kind": "Pod",
+  "metadata": {"name": "p"},
+  "spec": {"containers": [{"name": "c", "image": "nginx:1.27", "securityContext": {"privileged": true}}]}
+}
+`,
+		"package.json": `{"name": "web", "kind": "app", "apiVersion": "1"}`,
+	})
+	out, err := run(t, "scan", "--fail-on", "high", dir)
+	if exitCode(err) != 1 || !strings.Contains(out, "pod.json:5:98: SYS-CONT-001 high") || strings.Contains(out, "package.json") {
+		t.Errorf("exit %d, want 1 and the privileged container of pod.json, and nothing of package.json:\n%s", exitCode(err), out)
+	}
+}
