@@ -113,14 +113,15 @@ func Sniff(src []byte) bool {
 		!bytes.Contains(src, []byte("apiVersion")) && resourcesKey.Match(src) && resourceType.Match(src)
 }
 
-// Sniffs reports whether a file may be a template by content: a .yaml, .yml or .json file,
-// or a document without a path (an untitled buffer), which its name cannot place.
+// Sniffs reports whether a file may be a template by content: a .yaml, .yml, .json or
+// .template file (AWS's own samples are called *.template), or a document without a path (an
+// untitled buffer), which its name cannot place.
 func (Analyzer) Sniffs(p string) bool {
 	if p == "" || model.IsURI(p) {
 		return true
 	}
 	switch strings.ToLower(path.Ext(p)) {
-	case ".yaml", ".yml", ".json":
+	case ".yaml", ".yml", ".json", ".template":
 		return true
 	}
 	return false

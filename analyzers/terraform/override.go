@@ -12,10 +12,10 @@ import (
 // override.tf made a private bucket public, and no threat said so.
 // (https://developer.hashicorp.com/terraform/language/files/override)
 
-// isOverride reports whether file is an override file.
+// isOverride reports whether file is an override file (OpenTofu's .tofu ones too).
 func isOverride(file string) bool {
-	base := path.Base(file)
-	return base == "override.tf" || strings.HasSuffix(base, "_override.tf")
+	base := strings.TrimSuffix(strings.TrimSuffix(path.Base(file), ".tf"), ".tofu")
+	return base != path.Base(file) && (base == "override" || strings.HasSuffix(base, "_override"))
 }
 
 // merged returns orig with over merged into it as Terraform merges an override block: each

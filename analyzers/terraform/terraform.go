@@ -67,10 +67,12 @@ func (*Analyzer) Name() string { return Name }
 // Lang returns the HCL grammar.
 func (*Analyzer) Lang() parse.Lang { return parse.HCL }
 
-// Match reports whether path is a .tf or .tfvars file or, for documents without a path,
-// whether the editor's language is Terraform.
+// Match reports whether path is a .tf, .tofu (OpenTofu's, the same language) or .tfvars file
+// or, for documents without a path, whether the editor's language is Terraform. (Where a
+// directory holds main.tf and main.tofu, OpenTofu reads the second and Terraform the first;
+// threatls reads both, and of two blocks of one address the first, the .tf file's, counts.)
 func (*Analyzer) Match(p, languageID string) bool {
-	if strings.HasSuffix(path.Base(p), ".tf") || isVars(p) {
+	if base := path.Base(p); strings.HasSuffix(base, ".tf") || strings.HasSuffix(base, ".tofu") || isVars(p) {
 		return true
 	}
 	switch languageID {
@@ -92,7 +94,7 @@ func isVars(p string) bool { return strings.HasSuffix(path.Base(p), ".tfvars") }
 // threatls does not yet. Unreported, a bucket declared in main.tf.json passed every gate.
 func (*Analyzer) Unread(p string) string {
 	switch base := path.Base(p); {
-	case strings.HasSuffix(base, ".tf.json"):
+	case strings.HasSuffix(base, ".tf.json"), strings.HasSuffix(base, ".tofu.json"):
 		return "Terraform's JSON syntax is not read yet: what this file declares is not in the model, and Terraform applies it"
 	case strings.HasSuffix(base, ".tfvars.json"):
 		return "Terraform's JSON syntax is not read yet: the variables this file sets keep their defaults in the model"

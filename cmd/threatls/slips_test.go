@@ -432,3 +432,27 @@ func TestSlipsKubernetesJSON(t *testing.T) {
 		t.Errorf("exit %d, want 1 and the privileged container of pod.json, and nothing of package.json:\n%s", exitCode(err), out)
 	}
 }
+
+// Files their tools read under names of their own are read: OpenTofu's *.tofu (and its
+// overrides), and CloudFormation templates called *.template as AWS's samples are.
+func TestSlipsToolNames(t *testing.T) {
+	template, err := os.ReadFile(filepath.Join("..", "..", "analyzers", "cloudformation", "testdata", "twins", "stack.template.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"stack.template":       string(template),
+		"main.tofu":            "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"data\"\n}\n",
+		"public_override.tofu": "resource \"aws_s3_bucket\" \"b\" {\n  acl = \"public-read\"\n}\n",
+	})
+	out, err := run(t, "scan", "--fail-on", "high", dir)
+	for _, want := range []string{"stack.template:14:9: AWS-RDS-002", "main.tofu:1:1: AWS-S3-005", "public_override.tofu:2:3: AWS-S3-001 critical"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q:\n%s", want, out)
+		}
+	}
+	if exitCode(err) != 1 {
+		t.Errorf("exit %d, want 1", exitCode(err))
+	}
+}
