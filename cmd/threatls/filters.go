@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/bmatcuk/doublestar/v4"
 	"github.com/go-git/go-billy/v5/osfs"
 	"github.com/go-git/go-git/v5/plumbing/format/gitignore"
+	gitindex "github.com/go-git/go-git/v5/plumbing/format/index"
 	"github.com/spf13/cobra"
 	"go.yaml.in/yaml/v3"
 
@@ -132,14 +134,82 @@ func (f *filters) ignorer(root string) func(key string, dir bool) bool {
 		return nil
 	}
 	globs := f.exclude
+	var held map[string]bool
+	if m != nil {
+		held = tracked(root)
+	}
 	return func(key string, dir bool) bool {
 		for _, g := range globs {
 			if ok, _ := doublestar.Match(g, key); ok {
 				return true
 			}
 		}
-		return m != nil && m.Match(strings.Split(key, "/"), dir)
+		return m != nil && m.Match(strings.Split(key, "/"), dir) && !held[key]
 	}
+}
+
+// tracked returns the files under root that the git repository holding root tracks, and the
+// directories that hold them (keys relative to root), or nil outside a repository. .gitignore
+// leaves out untracked files only, as git does: a file committed with `git add -f` is checked
+// out, and applied, whatever .gitignore says; left out, it passed the gate unseen. Only the
+// index's paths are read (go-git's decoder), and git is not run: a repository's own
+// configuration can make git run a command.
+func tracked(root string) map[string]bool {
+	dir, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return nil
+	}
+	top, index := dir, ""
+	for {
+		dotgit := filepath.Join(top, ".git")
+		if fi, err := os.Stat(dotgit); err == nil && fi.IsDir() {
+			index = filepath.Join(dotgit, "index")
+			break
+		} else if err == nil && fi.Mode().IsRegular() {
+			// A worktree's or a submodule's: "gitdir: PATH", its git directory.
+			b, err := os.ReadFile(dotgit)
+			gitdir, ok := strings.CutPrefix(strings.TrimSpace(string(b)), "gitdir: ")
+			if err != nil || !ok {
+				return nil
+			}
+			if !filepath.IsAbs(gitdir) {
+				gitdir = filepath.Join(top, gitdir)
+			}
+			index = filepath.Join(gitdir, "index")
+			break
+		}
+		up := filepath.Dir(top)
+		if up == top {
+			return nil
+		}
+		top = up
+	}
+	f, err := os.Open(index)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	var idx gitindex.Index
+	if err := gitindex.NewDecoder(f).Decode(&idx); err != nil {
+		return nil
+	}
+	rel, err := filepath.Rel(top, dir)
+	if err != nil {
+		return nil
+	}
+	prefix := filepath.ToSlash(rel) + "/"
+	if rel == "." {
+		prefix = ""
+	}
+	out := map[string]bool{}
+	for _, e := range idx.Entries {
+		k, ok := strings.CutPrefix(e.Name, prefix)
+		for ok && k != "." && k != "" && !out[k] {
+			out[k] = true
+			k = path.Dir(k)
+		}
+	}
+	return out
 }
 
 // keep reports whether a finding passes the severity and threat filters. Meta findings

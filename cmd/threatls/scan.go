@@ -30,8 +30,8 @@ reports the threats found: file:line:col, threat ID, severity, STRIDE category a
 naming the resource. Accepted risks (# threatls:ignore ID reason) are not shown unless
 --show-suppressed is given.
 
-Filters: --exclude GLOB (repeatable) and .gitignore (unless --no-gitignore) leave files
-out; --min-severity, --threats ID,... and --skip ID,... leave findings out; --compact prints
+Filters: --exclude GLOB (repeatable) and .gitignore (unless --no-gitignore; as in git, it
+leaves out untracked files only) leave files out; --min-severity, --threats ID,... and --skip ID,... leave findings out; --compact prints
 one line per finding. Their defaults come from the scan: section of the nearest threatls.yaml
 (the scanned directory's or a parent's): exclude, gitignore, min_severity, threats, skip,
 fail_on. With --baseline FILE (an earlier scan --format json) only the findings new since

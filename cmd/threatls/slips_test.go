@@ -456,3 +456,36 @@ func TestSlipsToolNames(t *testing.T) {
 		t.Errorf("exit %d, want 1", exitCode(err))
 	}
 }
+
+// .gitignore leaves out untracked files only, as git does: a file committed with `git add -f`
+// is checked out and applied, so it is read, in the repository's root as in a directory below
+// it, and in a git worktree (whose .git is a file). It passed the gate unseen. An untracked
+// file .gitignore names is still left out.
+func TestSlipsIgnoredButTracked(t *testing.T) {
+	repo := t.TempDir()
+	public := "resource \"aws_s3_bucket\" \"b\" {\n  acl = \"public-read\"\n}\n"
+	writeFiles(t, repo, map[string]string{
+		".gitignore":         "hidden.tf\nbuild/\n",
+		"infra/main.tf":      "resource \"aws_s3_bucket\" \"logs\" {\n  bucket = \"logs\"\n}\n",
+		"infra/hidden.tf":    public,
+		"infra/build/gen.tf": strings.ReplaceAll(public, "\"b\"", "\"g\""),
+	})
+	gitIn(t, repo, "init", "-q")
+	gitIn(t, repo, "add", ".gitignore", "infra/main.tf")
+	gitIn(t, repo, "add", "-f", "infra/hidden.tf", "infra/build/gen.tf")
+	gitIn(t, repo, "commit", "-q", "-m", "x")
+	writeFiles(t, repo, map[string]string{"infra/build/untracked.tf": strings.ReplaceAll(public, "\"b\"", "\"u\"")})
+	worktree := filepath.Join(t.TempDir(), "wt")
+	gitIn(t, repo, "worktree", "add", "-q", worktree)
+	writeFiles(t, worktree, map[string]string{"infra/build/untracked.tf": strings.ReplaceAll(public, "\"b\"", "\"u\"")})
+	for _, dir := range []string{repo, filepath.Join(repo, "infra"), worktree} {
+		out, err := run(t, "scan", "--compact", "--fail-on", "high", dir)
+		if exitCode(err) != 1 || !strings.Contains(out, "hidden.tf:2:3: AWS-S3-001") || !strings.Contains(out, "gen.tf:2:3: AWS-S3-001") {
+			t.Errorf("%s: exit %d, want 1 and both tracked files read:\n%s", dir, exitCode(err), out)
+		}
+		// (Below the root, the root's .gitignore is not read: more is read, not less.)
+		if dir != filepath.Join(repo, "infra") && strings.Contains(out, "untracked.tf") {
+			t.Errorf("%s: an untracked file .gitignore names was read:\n%s", dir, out)
+		}
+	}
+}
