@@ -508,6 +508,19 @@ func (w *Workspace) walk(cfg Config) (paths []string, skipped []model.Skipped) {
 		if cfg.Ignore != nil && cfg.Ignore(rel, false) {
 			return nil
 		}
+		if d.Type()&fs.ModeSymlink != 0 {
+			// WalkDir does not descend into a linked directory; one inside the workspace is
+			// walked where it is. One outside is not read (its files could put any text into
+			// a report), and says so: a Terraform module linked in from outside was applied,
+			// and nothing said it was not seen.
+			if target, err := filepath.EvalSymlinks(p); err == nil && !within(w.root, target) {
+				if info, err := os.Stat(target); err == nil && info.IsDir() {
+					w.eng.log.Warn("not reading a link to a directory outside the workspace", zap.String("file", rel), zap.String("target", target))
+					skipped = append(skipped, model.Skipped{File: rel, Reason: "a symbolic link to a directory outside the workspace (" + target + "): not read"})
+					return nil
+				}
+			}
+		}
 		if why := unread(w.analyzers, rel); why != "" {
 			skipped = append(skipped, model.Skipped{File: rel, Reason: why})
 			return nil

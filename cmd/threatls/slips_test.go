@@ -76,6 +76,26 @@ func TestSlipsLinkOutside(t *testing.T) {
 	}
 }
 
+// A link inside the workspace to a directory outside it is not read either, and says so: a
+// Terraform module linked in from outside is applied, and nothing said it was not seen.
+func TestSlipsLinkToADirectoryOutside(t *testing.T) {
+	dir := t.TempDir()
+	outside := filepath.Join(dir, "shared", "bucket")
+	writeFiles(t, outside, map[string]string{"main.tf": "resource \"aws_s3_bucket\" \"b\" {\n  acl = \"public-read\"\n}\n"})
+	ws := filepath.Join(dir, "ws")
+	writeFiles(t, ws, map[string]string{"main.tf": "module \"bucket\" {\n  source = \"./bucket\"\n}\n"})
+	if err := os.Symlink(outside, filepath.Join(ws, "bucket")); err != nil {
+		t.Fatal(err)
+	}
+	out, err := run(t, "scan", "--fail-on", "high", ws)
+	if exitCode(err) != 1 || !strings.Contains(out, "bucket:1:1: TLS-009 high") || !strings.Contains(out, "a directory outside the workspace") {
+		t.Errorf("exit %d, want 1 with the linked directory not analysed:\n%s", exitCode(err), out)
+	}
+	if strings.Contains(out, "AWS-S3-001") {
+		t.Errorf("a file outside the workspace was read:\n%s", out)
+	}
+}
+
 // A NUL byte early in a file, or padding past the size limit, does not make the gate pass.
 func TestSlipsNULAndPadding(t *testing.T) {
 	for name, text := range map[string]string{
