@@ -45,3 +45,42 @@ func TestNULThroughEdits(t *testing.T) {
 	}
 	check("the byte typed again", s, true)
 }
+
+// A module from outside the workspace is reported (TLS-010) however an edit is read: spliced
+// (a small threshold makes every edit one), or parsed.
+func TestOutsideModuleThroughEdits(t *testing.T) {
+	ws := testEngine(t).Workspace("", Config{SpliceFrom: 1})
+	text := "module \"s3\" {\n  source = \"terraform-aws-modules/s3-bucket/aws\"\n}\n" +
+		"resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"b\"\n}\n"
+	outside := func(s *Snapshot) int {
+		n := 0
+		for _, f := range s.File("main.tf").Findings {
+			if f.ThreatID == "TLS-010" {
+				n++
+			}
+		}
+		return n
+	}
+	s, err := ws.Open("main.tf", "terraform", 1, []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	splices := ws.eng.splices.Load()
+	at := strings.Index(text, "\"b\"\n")
+	if s, err = ws.Change("main.tf", 2, []parse.Edit{{Start: at + 1, End: at + 1, Text: "x"}}); err != nil {
+		t.Fatal(err)
+	}
+	if ws.eng.splices.Load() == splices {
+		t.Fatal("the edit was not spliced: the test needs it to be")
+	}
+	if n := outside(s); n != 1 {
+		t.Errorf("after a spliced edit: %d TLS-010, want 1: %v", n, s.File("main.tf").Findings)
+	}
+	// The resource is half typed: the module before it is intact.
+	if s, err = ws.Change("main.tf", 3, []parse.Edit{{Start: at + 1, End: at + 1, Text: "\" = = "}}); err != nil {
+		t.Fatal(err)
+	}
+	if n := outside(s); n != 1 {
+		t.Errorf("after an edit that breaks the file: %d TLS-010, want 1", n)
+	}
+}

@@ -1068,7 +1068,10 @@ func modelFinding(p model.Problem) model.Finding {
 }
 
 func problemFinding(p model.Problem, file string) model.Finding {
-	m, _ := knowledge.MetaRuleFor(knowledge.MetaParse)
+	m, ok := knowledge.MetaRuleFor(p.Code)
+	if !ok {
+		m, _ = knowledge.MetaRuleFor(knowledge.MetaParse)
+	}
 	if p.Span.File == "" {
 		p.Span.File = file
 	}

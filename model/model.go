@@ -230,7 +230,14 @@ type Ignore struct {
 type Problem struct {
 	Span    Span   `json:"span"`
 	Message string `json:"message"`
+	// Code is the meta finding that reports the problem; "" for TLS-001, part of the file
+	// could not be read.
+	Code string `json:"code,omitempty"`
 }
+
+// ProblemOutside is the code of a problem that says a file declares something whose source is
+// outside the workspace (a Terraform module from the registry): knowledge.MetaOutside.
+const ProblemOutside = "TLS-010"
 
 // Skipped is a file that was not analysed, and why.
 type Skipped struct {

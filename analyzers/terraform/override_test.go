@@ -66,3 +66,22 @@ resource "aws_security_group" "web" {
 		t.Errorf("the override's ingress replaces both of main.tf's: %+v, second %+v", in, byName["aws_security_group.web.ingress[1]"])
 	}
 }
+
+// A module call whose source is outside the workspace says so (TLS-010), in every way a file
+// is read (a fresh extract, a reextract after an edit): read as nothing, a workspace of
+// registry modules looked like one without threats. A local module says nothing.
+func TestOutsideModules(t *testing.T) {
+	src := "module \"s3\" {\n  source  = \"terraform-aws-modules/s3-bucket/aws\"\n  version = \"4.1.0\"\n}\n" +
+		"module \"net\" {\n  source = \"git::https://example.com/net.git?ref=v1\"\n}\n" +
+		"module \"local\" {\n  source = \"./local\"\n}\n"
+	ff := extractSrc(t, "main.tf", []byte(src))
+	var got []string
+	for _, p := range ff.Problems {
+		if p.Code == model.ProblemOutside {
+			got = append(got, p.Span.String())
+		}
+	}
+	if len(got) != 2 || got[0] != "main.tf:2:3" || got[1] != "main.tf:6:3" {
+		t.Errorf("outside modules reported at %v, want main.tf:2:3 and main.tf:6:3 (problems %v)", got, ff.Problems)
+	}
+}

@@ -364,3 +364,26 @@ func (m *module) providerRole(el *model.Element, p *Block, name string) {
 	}
 	el.Default("used", false, "no resource or module call of the directory uses "+ref)
 }
+
+// outsideModules reports each module call of raw whose source is outside the workspace (a
+// registry, git or archive source): what it declares is not in the model (TLS-010). A call
+// read silently as nothing made a workspace of registry modules look like one with no threat.
+func outsideModules(raw *Raw) []model.Problem {
+	var out []model.Problem
+	for _, b := range raw.Blocks {
+		if b.Type != "module" || len(b.Labels) != 1 {
+			continue
+		}
+		a := b.Attr("source")
+		if a == nil || a.Expr == nil || a.Expr.Kind != Literal {
+			continue
+		}
+		src, _ := a.Expr.Lit.(string)
+		if src == "" || strings.HasPrefix(src, "./") || strings.HasPrefix(src, "../") {
+			continue
+		}
+		out = append(out, model.Problem{Span: a.Span, Code: model.ProblemOutside,
+			Message: fmt.Sprintf("module %s comes from %s, outside the workspace: what it declares is not in the model", b.Labels[0], src)})
+	}
+	return out
+}
