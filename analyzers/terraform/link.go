@@ -203,13 +203,11 @@ func (m *module) add(f *model.FileFacts, over bool) {
 	for _, b := range f.RawFacts().(*Raw).Blocks {
 		switch b.Type {
 		case "variable":
-			if len(b.Labels) == 1 {
-				if old, dup := m.vars[b.Labels[0]]; !dup {
-					m.vars[b.Labels[0]] = b
-				} else if over {
-					m.vars[b.Labels[0]] = merged(old, b)
-				}
-			}
+			addNamed(m.vars, b, over)
+		case "module":
+			addNamed(m.modules, b, over)
+		case "output":
+			addNamed(m.outputs, b, over)
 		case "locals":
 			for _, a := range b.Attrs {
 				if _, dup := m.locals[a.Name]; !dup || over {
@@ -243,26 +241,24 @@ func (m *module) add(f *model.FileFacts, over bool) {
 					m.providers = append(m.providers, b)
 				}
 			}
-		case "module":
-			if len(b.Labels) == 1 {
-				if old, dup := m.modules[b.Labels[0]]; !dup {
-					m.modules[b.Labels[0]] = b
-				} else if over {
-					m.modules[b.Labels[0]] = merged(old, b)
-				}
-			}
-		case "output":
-			if len(b.Labels) == 1 {
-				if old, dup := m.outputs[b.Labels[0]]; !dup {
-					m.outputs[b.Labels[0]] = b
-				} else if over {
-					m.outputs[b.Labels[0]] = merged(old, b)
-				}
-			}
 		}
 	}
 	if raw := f.RawFacts().(*Raw); len(raw.Attrs) > 0 {
 		m.varFiles = append(m.varFiles, varFile{file: f.File, attrs: raw.Attrs})
+	}
+}
+
+// addNamed adds b, a block of one label (a variable, a module call, an output), to into by
+// its label: the first of a label counts, unless over is set (b is an override's) and b
+// merges into it.
+func addNamed(into map[string]*Block, b *Block, over bool) {
+	if len(b.Labels) != 1 {
+		return
+	}
+	if old, dup := into[b.Labels[0]]; !dup {
+		into[b.Labels[0]] = b
+	} else if over {
+		into[b.Labels[0]] = merged(old, b)
 	}
 }
 
