@@ -2,8 +2,10 @@ package parse
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 // A NUL byte is read as a space: no grammar threatls parses allows one, and tree-sitter's
@@ -32,5 +34,36 @@ func TestNULIsReadAsASpace(t *testing.T) {
 	clean, _ := Parse(context.Background(), Plain, []byte("a: 1\n"))
 	if first, n := clean.NUL(); first != -1 || n != 0 {
 		t.Errorf("a text without NUL: NUL() = %d, %d", first, n)
+	}
+}
+
+// A parse's budget is the CPU time the parse uses, not wall time: wall time also passes for a
+// parse the machine does not run (every core busy with other work), and a 2 KB file gave up
+// after 500 ms of it in a loaded CI run. Here the wall clock jumps an hour ahead while the
+// parse runs; the parse still completes.
+func TestBudgetIsCPUTime(t *testing.T) {
+	if _, ok := threadCPU(); !ok {
+		t.Skip("this system does not give a thread's CPU time: the budget is wall time there")
+	}
+	var src strings.Builder
+	for i := range 3000 {
+		fmt.Fprintf(&src, "resource \"aws_s3_bucket\" \"b%d\" {\n  bucket = \"b%d\"\n  tags = { n = %d }\n}\n", i, i, i)
+	}
+	calls := 0
+	wallNow = func() time.Time {
+		calls++
+		if calls > 1 {
+			return time.Now().Add(time.Hour)
+		}
+		return time.Now()
+	}
+	defer func() { wallNow = time.Now }()
+	tree, err := Parse(context.Background(), HCL, []byte(src.String()))
+	if err != nil {
+		t.Fatalf("the parse gave up on wall time: %v", err)
+	}
+	defer tree.Close()
+	if calls < 3 || tree.Root().HasError() {
+		t.Fatalf("%d reads of the clock, error %v: the test needs a parse that checks its budget", calls, tree.Root().HasError())
 	}
 }

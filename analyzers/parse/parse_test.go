@@ -216,7 +216,9 @@ func TestParseBudget(t *testing.T) {
 	if !errors.Is(err, ErrBudget) {
 		t.Fatalf("err = %v", err)
 	}
-	if d > Budget(len(src))+time.Second {
+	// The budget is the parsing thread's CPU time: on a loaded machine, wall time runs ahead
+	// of it. A stalled parse is minutes; this bound only says it was not that.
+	if d > 4*Budget(len(src))+2*time.Second {
 		t.Errorf("gave up after %s, the budget is %s", d, Budget(len(src)))
 	}
 	tr, err = Parse(context.Background(), TypeScript, src)
