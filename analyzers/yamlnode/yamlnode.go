@@ -212,8 +212,7 @@ func parseDocs(src []byte, file string, byText map[uint64][]*Doc) ([]*Doc, []mod
 			d.Root = moveTree(old.Root, off, dl, old.shared)
 			if old.after != nil {
 				p := *old.after
-				p.Span.Start.Offset, p.Span.End.Offset = p.Span.Start.Offset+off, p.Span.End.Offset+off
-				p.Span.Start.Line, p.Span.End.Line = p.Span.Start.Line+dl, p.Span.End.Line+dl
+				p.Span = moveSpan(p.Span, off, dl)
 				d.after = &p
 				problems = append(problems, p)
 			}
@@ -338,10 +337,7 @@ func moveTree(root *Node, off, lines int32, shared bool) *Node {
 		if seen != nil {
 			seen[n] = m
 		}
-		m.Span.Start.Offset += off
-		m.Span.End.Offset += off
-		m.Span.Start.Line += lines
-		m.Span.End.Line += lines
+		m.Span = moveSpan(m.Span, off, lines)
 		if n.Pairs != nil {
 			m.Pairs, pairSlab = pairSlab[:len(n.Pairs):len(n.Pairs)], pairSlab[len(n.Pairs):]
 			for j, p := range n.Pairs {
@@ -357,6 +353,16 @@ func moveTree(root *Node, off, lines int32, shared bool) *Node {
 		return m
 	}
 	return move(root)
+}
+
+// moveSpan returns sp moved by off bytes and lines lines, as a document that begins a line
+// moves: its columns stay.
+func moveSpan(sp model.Span, off, lines int32) model.Span {
+	sp.Start.Offset += off
+	sp.End.Offset += off
+	sp.Start.Line += lines
+	sp.End.Line += lines
+	return sp
 }
 
 // decode runs yaml.v3 on one document; a panic in the decoder is an error of the document.
