@@ -368,16 +368,14 @@ func moveSpan(sp model.Span, off, lines int32) model.Span {
 // decode runs yaml.v3 on one document; a panic in the decoder is an error of the document.
 // after is the error of what follows the document's value in text: yaml.v3 reads one value
 // and stops, so a stray "]" after a JSON object, or a second object, was never read and
-// never reported.
+// never reported. text is read as Parse reads it: what YAML does not allow, bytes that are not
+// UTF-8 among it, already spaces (clean.go).
 func decode(text []byte) (root *yaml.Node, after, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			root, after, err = nil, nil, fmt.Errorf("yaml: %v", r)
 		}
 	}()
-	if !utf8.Valid(text) {
-		return nil, nil, fmt.Errorf("yaml: invalid UTF-8")
-	}
 	decodes.Add(1)
 	dec := yaml.NewDecoder(bytes.NewReader(text))
 	var n yaml.Node
