@@ -15,7 +15,7 @@ const (
 	MetaRiskUnused   = "TLS-007"            // a risk register entry that matches no finding
 	MetaRiskExpired  = "TLS-008"            // a risk register entry past its until: date
 	MetaNotAnalysed  = "TLS-009"            // a file of a format threatls reads that it could not read
-	MetaOutside      = model.ProblemOutside // a module whose source is outside the workspace
+	MetaOutside      = model.ProblemOutside // a module, base or chart whose source is outside the workspace
 )
 
 // MetaRule describes a meta finding.
@@ -91,13 +91,16 @@ func init() {
 			"`--max-file-size`), or keep the real file in the workspace instead of a link to " +
 			"outside it. The severity of this finding is a setting (`notAnalysedSeverity`, " +
 			"`--not-analysed-severity`): high by default, so that a CI gate does not pass it.",
-	}}, MetaRule{MetaOutside, "Module from outside the workspace", model.Info, Docs{
-		Why: "A Terraform module call takes its source from outside the workspace (the " +
-			"registry, a git repository, an archive): what the module declares is not in the " +
-			"model, so no threat of it is reported here, and what the call passes it is not " +
-			"followed. Nothing outside the workspace is read or fetched.",
-		Fix: "Scan the module where it is kept, or vendor it into the repository (a local " +
-			"`./` source) so that it is analysed with its callers.",
+	}}, MetaRule{MetaOutside, "Source from outside the workspace", model.Info, Docs{
+		Why: "The workspace applies something it does not hold: a Terraform module from the " +
+			"registry, a git repository or an archive; a kustomization's remote base, resource " +
+			"or component; a Helm chart or chart dependency from a repository. What that " +
+			"source declares is not in the model, so no threat of it is reported here, and " +
+			"what the workspace passes it is not followed. Nothing outside the workspace is " +
+			"read or fetched.",
+		Fix: "Scan the source where it is kept, or vendor it into the repository (a local " +
+			"`./` module source, a base directory, a chart under `charts/`) so that it is " +
+			"analysed with what uses it.",
 	}})
 }
 

@@ -236,7 +236,8 @@ type Problem struct {
 }
 
 // ProblemOutside is the code of a problem that says a file declares something whose source is
-// outside the workspace (a Terraform module from the registry): knowledge.MetaOutside.
+// outside the workspace (a Terraform module from the registry, a kustomization's remote base, a
+// chart from a repository): knowledge.MetaOutside.
 const ProblemOutside = "TLS-010"
 
 // Skipped is a file that was not analysed, and why.

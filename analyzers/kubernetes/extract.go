@@ -63,9 +63,11 @@ func modelled(kind string) bool {
 }
 
 // Extract reads the manifests of one file. A file none of whose documents has apiVersion and
-// kind is not a manifest: it yields nothing, not even problems. Elements are those the file
-// would give if it were the only one; elements that several files share (namespaces they
-// do not declare, the internet, external actors) are left to Link.
+// kind is not a manifest: it yields nothing, not even problems, but for a Helm chart's
+// Chart.yaml, whose dependencies from a repository are problems of their own (outside.go).
+// Elements are those the file would give if it were the only one; elements that several
+// files share (namespaces they do not declare, the internet, external actors) are left to
+// Link.
 func (a *Analyzer) Extract(t *parse.Tree, file string) *model.FileFacts {
 	return extract(t, file, nil)
 }
@@ -89,8 +91,12 @@ func extract(t *parse.Tree, file string, prev []*yamlnode.Doc) *model.FileFacts 
 	ff := &model.FileFacts{File: file, Format: Name}
 	objs, docs, problems, manifest := readObjects(t.Src, file, prev)
 	if !manifest {
+		if isChart(file) {
+			ff.Problems = chartDependencies(docs)
+		}
 		return ff
 	}
+	problems = append(problems, outsideSources(objs)...)
 	m := build(objs)
 	ff.Raw = &raw{objects: objs, docs: docs, built: m.elements}
 	var defs []model.Span
@@ -116,8 +122,9 @@ var manifestLine = regexp.MustCompile(`(?m)^\s*(apiVersion|kind)\s*:`)
 
 // readObjects decodes src and returns its objects, its documents, the problems of its
 // documents, and whether the file is a manifest: one of its documents has apiVersion and kind
-// (or, broken, looks as if it had them). The problems of a file that is not a manifest are
-// dropped: the file belongs to another format. prev, when not nil, are the documents of the
+// (or, broken, looks as if it had them). The objects and problems of a file that is not a
+// manifest are dropped, its documents kept (a Chart.yaml is read for its dependencies): the
+// file belongs to another format. prev, when not nil, are the documents of the
 // file's last version, taken over where the text is theirs (yamlnode.Reparse).
 func readObjects(src []byte, file string, prev []*yamlnode.Doc) ([]*object, []*yamlnode.Doc, []model.Problem, bool) {
 	// Template actions are rewritten so that what a Helm template writes literally is read
@@ -204,7 +211,7 @@ func readObjects(src []byte, file string, prev []*yamlnode.Doc) ([]*object, []*y
 		}
 	}
 	if !manifest {
-		return nil, nil, nil, false
+		return nil, docs, nil, false
 	}
 	return objs, docs, append(problems, others...), true
 }

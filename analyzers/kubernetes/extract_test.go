@@ -226,3 +226,86 @@ func TestKustomizationEditMovesZones(t *testing.T) {
 		t.Errorf("the api's zone is read at line %d after a line was added above the namespace: (at line %d before)", after+1, before+1)
 	}
 }
+
+// What a kustomization or a chart takes from outside the workspace says so (TLS-010), at the
+// entry that names it: read as nothing, a kustomization of remote bases looked like one with
+// no threat. What is in the workspace (a file, a directory, a dotted directory, a chart under
+// charts/ or from file://) says nothing.
+func TestOutsideSources(t *testing.T) {
+	for _, tc := range []struct {
+		file, src string
+		want      []string
+	}{{
+		file: "deploy/kustomization.yaml",
+		src: `apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+namespace: shop
+resources:
+  - deployment.yaml
+  - ../base
+  - app.v2/overlay
+  - github.com/example/platform//base?ref=v1.2.0
+  - https://example.com/manifests/all.yaml
+  - git@github.com:example/infra.git//k8s
+  - gitlab.example.org/team/app
+bases:
+  - ssh://git@example.com/base.git
+components:
+  - ./components/tls
+  - example.com/components/tls?ref=main
+helmCharts:
+  - name: redis
+    repo: https://charts.example.com/stable
+    version: 17.0.0
+  - name: local
+    version: 1.0.0
+`,
+		want: []string{"deploy/kustomization.yaml:8:5", "deploy/kustomization.yaml:9:5", "deploy/kustomization.yaml:10:5",
+			"deploy/kustomization.yaml:11:5", "deploy/kustomization.yaml:13:5", "deploy/kustomization.yaml:16:5",
+			"deploy/kustomization.yaml:19:11"},
+	}, {
+		// A kustomization known by its name alone (no apiVersion, no kind).
+		file: "kustomization.yml",
+		src:  "resources:\n- github.com/example/platform/base\n- base\n",
+		want: []string{"kustomization.yml:2:3"},
+	}, {
+		file: "charts/shop/Chart.yaml",
+		src: `apiVersion: v2
+name: shop
+version: 1.0.0
+dependencies:
+  - name: redis
+    version: 17.0.0
+    repository: https://charts.example.com/stable
+  - name: pg
+    version: 12.0.0
+    repository: oci://registry.example.com/charts
+  - name: cache
+    version: 1.0.0
+    repository: "@stable"
+  - name: common
+    version: 1.0.0
+    repository: file://../common
+  - name: vendored
+    version: 1.0.0
+`,
+		want: []string{"charts/shop/Chart.yaml:7:17", "charts/shop/Chart.yaml:10:17", "charts/shop/Chart.yaml:13:17"},
+	}, {
+		// A Chart.yaml elsewhere is a chart's too; a values file that looks alike is not.
+		file: "values.yaml",
+		src:  "dependencies:\n  - name: redis\n    repository: https://charts.example.com/stable\n",
+	}} {
+		ff := analyzertest.Extract(t, kubernetes.New(), tc.file, []byte(tc.src))
+		var got []string
+		for _, p := range ff.Problems {
+			if p.Code != model.ProblemOutside {
+				t.Errorf("%s: a problem that is not TLS-010: %v", tc.file, p)
+				continue
+			}
+			got = append(got, p.Span.String())
+		}
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("%s: outside sources at %v, want %v (problems %v)", tc.file, got, tc.want, ff.Problems)
+		}
+	}
+}

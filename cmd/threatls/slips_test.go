@@ -509,3 +509,28 @@ func TestSlipsIgnoredButTracked(t *testing.T) {
 		}
 	}
 }
+
+// What the workspace applies from outside it is said, file by file, where it is named: a
+// module from the registry, a kustomization's remote base, a chart dependency from a
+// repository (TLS-010, info: it does not fail a gate at high). Read as nothing, a deployment
+// made of remote bases scanned as one without a threat.
+func TestSlipsOutsideSources(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"infra/main.tf":               "module \"s3\" {\n  source = \"terraform-aws-modules/s3-bucket/aws\"\n}\n",
+		"deploy/kustomization.yaml":   "resources:\n  - github.com/example/platform//base?ref=v1\n  - local.yaml\n",
+		"deploy/local.yaml":           "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n",
+		"charts/shop/Chart.yaml":      "apiVersion: v2\nname: shop\nversion: 1.0.0\ndependencies:\n  - name: redis\n    version: 17.0.0\n    repository: https://charts.example.com/stable\n",
+		"charts/shop/templates/.keep": "",
+	})
+	out, err := run(t, "scan", "--fail-on", "high", dir)
+	for _, want := range []string{"infra/main.tf:2:3: TLS-010 info", "deploy/kustomization.yaml:2:5: TLS-010 info",
+		"charts/shop/Chart.yaml:7:17: TLS-010 info"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q:\n%s", want, out)
+		}
+	}
+	if exitCode(err) != 0 {
+		t.Errorf("exit %d, want 0: an outside source is info\n%s", exitCode(err), out)
+	}
+}
