@@ -4,7 +4,8 @@ package engine
 // otherwise (setting `exclude`): version control and tool state, dependencies (node_modules,
 // vendor, virtual environments) and build output (target, bin/obj, dist, build). Sources
 // there are someone else's, or a copy of the workspace's own; files of infrastructure
-// formats in them are not read either. Generated and minified source files elsewhere are
+// formats in them are not read either, but for a directory the workspace's own files call
+// (a Terraform module vendored under vendor/): Load reads it, as Terraform applies it. Generated and minified source files elsewhere are
 // skipped one by one, with the reason analyzers.SkipReason gives.
 var DefaultExclude = []string{
 	".git", ".hg", ".svn", ".terraform", ".terragrunt-cache",

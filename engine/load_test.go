@@ -365,3 +365,57 @@ func TestBatchPanicReachesLoadsCaller(t *testing.T) {
 	ws.Load(context.Background(), nil)
 	t.Fatal("a load whose first batch's update panics did not panic")
 }
+
+// A module the workspace calls in a directory the walk leaves out (vendor/, node_modules/, a
+// .gitignore'd directory) is what Terraform applies: it is read, and what it calls in turn,
+// through as many loads as there are. What no module calls there stays unread, and a call to
+// a directory that is not there, or that a link takes outside the workspace, reads nothing.
+func TestLoadFollowsCallsIntoLeftOutDirectories(t *testing.T) {
+	dir := t.TempDir()
+	bucket := func(name string) string {
+		return fmt.Sprintf("resource \"aws_s3_bucket\" %q {\n  bucket = %q\n}\n", name, name)
+	}
+	outside := t.TempDir()
+	files := map[string]string{
+		"main.tf": "module \"a\" {\n  source = \"./vendor/modules/a\"\n}\n" +
+			"module \"gone\" {\n  source = \"./vendor/modules/gone\"\n}\n" +
+			"module \"out\" {\n  source = \"./vendor/linked\"\n}\n",
+		"vendor/modules/a/main.tf":        "module \"b\" {\n  source = \"../b\"\n}\n" + bucket("a"),
+		"vendor/modules/a/sub/extra.tf":   bucket("sub"),
+		"vendor/modules/b/main.tf":        bucket("b"),
+		"vendor/modules/uncalled/main.tf": bucket("uncalled"),
+		"node_modules/pkg/main.tf":        bucket("pkg"),
+	}
+	for rel, text := range files {
+		p := filepath.Join(dir, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(outside, "main.tf"), []byte(bucket("outside")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(outside, filepath.Join(dir, "vendor", "linked")); err != nil {
+		t.Fatal(err)
+	}
+	ws := testEngine(t).Workspace(dir, DefaultConfig())
+	for load := 1; load <= 2; load++ {
+		snap, err := ws.Load(context.Background(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := slices.Sorted(slices.Values(snap.Files()))
+		want := []string{"main.tf", "vendor/modules/a/main.tf", "vendor/modules/b/main.tf"}
+		if !slices.Equal(got, want) {
+			t.Errorf("load %d read %v, want %v", load, got, want)
+		}
+		for _, id := range []string{"terraform:vendor/modules/a/aws_s3_bucket.a", "terraform:vendor/modules/b/aws_s3_bucket.b"} {
+			if snap.Graph().Element(id) == nil {
+				t.Errorf("load %d: no element %s", load, id)
+			}
+		}
+	}
+}

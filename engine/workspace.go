@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"math"
 	"os"
+	"path"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -324,7 +325,11 @@ func (w *Workspace) Load(ctx context.Context, progress func(done, total int)) (*
 		}
 	}
 	w.mu.Unlock()
-	paths, skipped := w.walk(cfg)
+	paths, skipped, excluded := w.walk(cfg)
+	// calls are the directories the files read call (Terraform's local module sources) that
+	// lie in a directory the walk left out: they are read after the rest (see follow).
+	var callsMu sync.Mutex
+	calls := map[string]bool{}
 	// seen are the files on disk now: read, or held by the editor (whose text wins, and which
 	// are not read: a file the editor opens while the load runs is not parsed for nothing, and
 	// not taken for gone if the editor closes it before the load ends).
@@ -359,6 +364,13 @@ func (w *Workspace) Load(ctx context.Context, progress func(done, total int)) (*
 		w.mu.Lock()
 		delete(w.reading, key)
 		w.mu.Unlock()
+		if in := calledIn(st, excluded); len(in) > 0 {
+			callsMu.Lock()
+			for _, d := range in {
+				calls[d] = true
+			}
+			callsMu.Unlock()
+		}
 		if rctx.Err() != nil && ctx.Err() == nil { // opened meanwhile
 			return nil, nil, true
 		}
@@ -456,6 +468,36 @@ func (w *Workspace) Load(ctx context.Context, progress func(done, total int)) (*
 		}
 	}
 	building.Wait()
+	// What the files read call in a directory the walk left out (a module vendored under
+	// vendor/) is what Terraform applies: it is read too, and what it calls in turn. Left
+	// out, a public bucket in a vendored module passed every gate unseen.
+	followed := map[string]bool{}
+	for ctx.Err() == nil && failed.Load() == nil {
+		callsMu.Lock()
+		var dirs []string
+		for d := range calls {
+			if !followed[d] {
+				dirs = append(dirs, d)
+			}
+		}
+		callsMu.Unlock()
+		if len(dirs) == 0 {
+			break
+		}
+		sort.Strings(dirs)
+		lo := len(paths)
+		for _, d := range dirs {
+			followed[d] = true
+			more, sk := w.follow(d)
+			paths, skipped = append(paths, more...), append(skipped, sk...)
+		}
+		n := len(paths) - lo
+		results = append(results, make([]*fileState, n)...)
+		skips = append(skips, make([]*model.Skipped, n)...)
+		open = append(open, make([]bool, n)...)
+		readAll(lo, len(paths))
+		install(lo, len(paths))
+	}
 	w.mu.Lock()
 	w.loading = false
 	for key, st := range w.files {
@@ -488,7 +530,8 @@ func (w *Workspace) Load(ctx context.Context, progress func(done, total int)) (*
 var loadBatch = 256
 
 // walk lists the files under the root that some analyzer reads.
-func (w *Workspace) walk(cfg Config) (paths []string, skipped []model.Skipped) {
+func (w *Workspace) walk(cfg Config) (paths []string, skipped []model.Skipped, excluded map[string]bool) {
+	excluded = map[string]bool{}
 	filepath.WalkDir(w.root, func(p string, d fs.DirEntry, err error) error {
 		rel := w.key(p)
 		if err != nil {
@@ -501,6 +544,7 @@ func (w *Workspace) walk(cfg Config) (paths []string, skipped []model.Skipped) {
 		}
 		if d.IsDir() {
 			if p != w.root && (slices.Contains(cfg.Exclude, d.Name()) || cfg.Ignore != nil && cfg.Ignore(rel, true)) {
+				excluded[rel] = true
 				return filepath.SkipDir
 			}
 			return nil
@@ -508,51 +552,112 @@ func (w *Workspace) walk(cfg Config) (paths []string, skipped []model.Skipped) {
 		if cfg.Ignore != nil && cfg.Ignore(rel, false) {
 			return nil
 		}
-		if d.Type()&fs.ModeSymlink != 0 {
-			// WalkDir does not descend into a linked directory; one inside the workspace is
-			// walked where it is. One outside is not read (its files could put any text into
-			// a report), and says so: a Terraform module linked in from outside was applied,
-			// and nothing said it was not seen.
-			if target, err := filepath.EvalSymlinks(p); err == nil && !within(w.root, target) {
-				if info, err := os.Stat(target); err == nil && info.IsDir() {
-					w.eng.log.Warn("not reading a link to a directory outside the workspace", zap.String("file", rel), zap.String("target", target))
-					skipped = append(skipped, model.Skipped{File: rel, Reason: "a symbolic link to a directory outside the workspace (" + target + "): not read"})
-					return nil
-				}
-			}
+		keep, skip := w.admit(p, rel, d)
+		if skip != nil {
+			skipped = append(skipped, *skip)
 		}
-		if why := unread(w.analyzers, rel); why != "" {
-			skipped = append(skipped, model.Skipped{File: rel, Reason: why})
-			return nil
+		if keep {
+			paths = append(paths, p)
 		}
-		// WalkDir does not follow symlinked directories, so a symlink loop cannot trap it.
-		named := w.analyzerFor(rel, "", nil) != nil
-		if !named && !sniffable(w.analyzers, rel) {
-			return nil
-		}
-		if d.Type()&fs.ModeSymlink != 0 {
-			// Nothing outside the workspace is read: a link out of it could put any file's
-			// text (a secret) into a report. A file only its content could make ours (any
-			// .json) is not reported unread: nothing says it is one.
-			target, err := filepath.EvalSymlinks(p)
-			switch {
-			case !named && (err != nil || !within(w.root, target)):
-				return nil
-			case err != nil:
-				skipped = append(skipped, model.Skipped{File: rel, Reason: "a symbolic link that does not resolve: " + err.Error()})
-				return nil
-			case !within(w.root, target):
-				w.eng.log.Warn("not reading a link to outside the workspace", zap.String("file", rel), zap.String("target", target))
-				skipped = append(skipped, model.Skipped{File: rel, Reason: "a symbolic link to outside the workspace (" + target + "): not read"})
-				return nil
-			}
-			if info, err := os.Stat(target); err == nil && info.IsDir() {
-				return nil
-			}
-		}
-		paths = append(paths, p)
 		return nil
 	})
+	return paths, skipped, excluded
+}
+
+// admit says whether the walk reads the file at p (rel in the workspace), which is not a
+// directory, or why it does not when that is worth a finding (skip).
+func (w *Workspace) admit(p, rel string, d fs.DirEntry) (keep bool, skip *model.Skipped) {
+	if d.Type()&fs.ModeSymlink != 0 {
+		// WalkDir does not descend into a linked directory; one inside the workspace is
+		// walked where it is. One outside is not read (its files could put any text into
+		// a report), and says so: a Terraform module linked in from outside was applied,
+		// and nothing said it was not seen.
+		if target, err := filepath.EvalSymlinks(p); err == nil && !within(w.root, target) {
+			if info, err := os.Stat(target); err == nil && info.IsDir() {
+				w.eng.log.Warn("not reading a link to a directory outside the workspace", zap.String("file", rel), zap.String("target", target))
+				return false, &model.Skipped{File: rel, Reason: "a symbolic link to a directory outside the workspace (" + target + "): not read"}
+			}
+		}
+	}
+	if why := unread(w.analyzers, rel); why != "" {
+		return false, &model.Skipped{File: rel, Reason: why}
+	}
+	// WalkDir does not follow symlinked directories, so a symlink loop cannot trap it.
+	named := w.analyzerFor(rel, "", nil) != nil
+	if !named && !sniffable(w.analyzers, rel) {
+		return false, nil
+	}
+	if d.Type()&fs.ModeSymlink != 0 {
+		// Nothing outside the workspace is read: a link out of it could put any file's
+		// text (a secret) into a report. A file only its content could make ours (any
+		// .json) is not reported unread: nothing says it is one.
+		target, err := filepath.EvalSymlinks(p)
+		switch {
+		case !named && (err != nil || !within(w.root, target)):
+			return false, nil
+		case err != nil:
+			return false, &model.Skipped{File: rel, Reason: "a symbolic link that does not resolve: " + err.Error()}
+		case !within(w.root, target):
+			w.eng.log.Warn("not reading a link to outside the workspace", zap.String("file", rel), zap.String("target", target))
+			return false, &model.Skipped{File: rel, Reason: "a symbolic link to outside the workspace (" + target + "): not read"}
+		}
+		if info, err := os.Stat(target); err == nil && info.IsDir() {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// calledIn returns the scopes st's facts join (the directories a Terraform module calls) that
+// lie in a directory of excluded, the directories the walk left out.
+func calledIn(st *fileState, excluded map[string]bool) []string {
+	if st == nil || st.facts == nil || len(excluded) == 0 {
+		return nil
+	}
+	j, ok := st.analyzer.(analyzers.Joiner)
+	if !ok {
+		return nil
+	}
+	var out []string
+	for _, k := range j.Joins(st.facts) {
+		if strings.ContainsRune(k, 0) {
+			continue // not a directory (a namespace's scope)
+		}
+		for d := k; d != "." && d != ".." && d != "/" && d != ""; d = path.Dir(d) {
+			if excluded[d] {
+				out = append(out, k)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// follow lists the files of dir (a workspace key) that the walk would read there, had it not
+// left dir out; subdirectories are not followed (a module is one directory). A directory
+// that is not there, or is outside the workspace through a link, gives nothing.
+func (w *Workspace) follow(dir string) (paths []string, skipped []model.Skipped) {
+	p := filepath.Join(w.root, filepath.FromSlash(dir))
+	if real, err := filepath.EvalSymlinks(p); err != nil || !within(w.root, real) {
+		return nil, nil
+	}
+	entries, err := os.ReadDir(p)
+	if err != nil {
+		return nil, nil
+	}
+	for _, e := range entries {
+		if e.IsDir() {
+			continue
+		}
+		fp := filepath.Join(p, e.Name())
+		keep, skip := w.admit(fp, w.key(fp), e)
+		if skip != nil {
+			skipped = append(skipped, *skip)
+		}
+		if keep {
+			paths = append(paths, fp)
+		}
+	}
 	return paths, skipped
 }
 

@@ -534,3 +534,18 @@ func TestSlipsOutsideSources(t *testing.T) {
 		t.Errorf("exit %d, want 0: an outside source is info\n%s", exitCode(err), out)
 	}
 }
+
+// A module vendored where the scan does not look (vendor/ is left out by default, like any
+// dependency directory) is applied by Terraform when the workspace calls it: its public
+// bucket fails the gate. The scan said "0 findings, 1 file" and exited 0.
+func TestSlipsVendoredModule(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"main.tf":                   "module \"s3\" {\n  source = \"./vendor/modules/s3\"\n}\n",
+		"vendor/modules/s3/main.tf": "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"data\"\n  acl    = \"public-read\"\n}\n",
+	})
+	out, err := run(t, "scan", "--fail-on", "high", dir)
+	if exitCode(err) != 1 || !strings.Contains(out, "vendor/modules/s3/main.tf:3:3: AWS-S3-001 critical") {
+		t.Errorf("exit %d, want 1 and the public ACL of the vendored module:\n%s", exitCode(err), out)
+	}
+}
