@@ -419,3 +419,39 @@ func TestLoadFollowsCallsIntoLeftOutDirectories(t *testing.T) {
 		}
 	}
 }
+
+// A file the walk leaves out stays out when the disk tells of it (an editor's file watcher
+// after `terraform init` or `npm install`): a refresh reads what a load would, so an updated
+// model is the fresh scan's. A module the workspace calls there is read, as Load reads it.
+func TestRefreshLeavesOutWhatTheWalkLeavesOut(t *testing.T) {
+	dir := t.TempDir()
+	bucket := "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"b\"\n}\n"
+	files := map[string]string{
+		"main.tf":                        "module \"s3\" {\n  source = \"./vendor/s3\"\n}\n",
+		"vendor/s3/main.tf":              bucket,
+		".terraform/modules/vpc/main.tf": bucket,
+		"node_modules/pkg/deploy.yaml":   "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: c\n      image: nginx\n",
+		"app/node_modules/x/index.js":    "require('http').createServer().listen(80)\n",
+		"vendor/uncalled/main.tf":        bucket,
+	}
+	for rel, text := range files {
+		p := filepath.Join(dir, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ws := testEngine(t).Workspace(dir, DefaultConfig())
+	if _, err := ws.Load(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	for rel := range files {
+		ws.StageRefresh(rel)
+	}
+	got := slices.Sorted(slices.Values(ws.Snapshot().Files()))
+	if want := []string{"main.tf", "vendor/s3/main.tf"}; !slices.Equal(got, want) {
+		t.Errorf("after the refreshes the model has %v, want %v as the load read", got, want)
+	}
+}

@@ -49,6 +49,9 @@ type Workspace struct {
 	// reading are the files a Load is reading now, each with what stops its read: an editor
 	// that opens one meanwhile makes the read pointless (the editor's text wins).
 	reading map[string]context.CancelFunc
+	// followed are the directories the walk left out that the last Load read all the same,
+	// because the workspace's files call them (see Load).
+	followed map[string]bool
 
 	bmu sync.Mutex
 	st  *buildState
@@ -500,6 +503,7 @@ func (w *Workspace) Load(ctx context.Context, progress func(done, total int)) (*
 	}
 	w.mu.Lock()
 	w.loading = false
+	w.followed = followed
 	for key, st := range w.files {
 		if !st.open && !seen[key] {
 			delete(w.files, key)
@@ -606,6 +610,20 @@ func (w *Workspace) admit(p, rel string, d fs.DirEntry) (keep bool, skip *model.
 		}
 	}
 	return true, nil
+}
+
+// leftOut reports whether the walk leaves out the file of key: it is in a directory of an
+// excluded name or an ignored one, or is ignored itself.
+func (w *Workspace) leftOut(key string, cfg Config) bool {
+	if cfg.Ignore != nil && cfg.Ignore(key, false) {
+		return true
+	}
+	for d := path.Dir(key); d != "." && d != "/" && d != ""; d = path.Dir(d) {
+		if slices.Contains(cfg.Exclude, path.Base(d)) || cfg.Ignore != nil && cfg.Ignore(d, true) {
+			return true
+		}
+	}
+	return false
 }
 
 // calledIn returns the scopes st's facts join (the directories a Terraform module calls) that
@@ -973,10 +991,13 @@ func (w *Workspace) StageRefresh(file string) {
 		w.mu.Unlock()
 		return
 	}
+	// What the walk leaves out a refresh leaves out (a watcher tells of every file `terraform
+	// init` or `npm install` writes): an updated model is the fresh scan's.
+	out := w.leftOut(file, cfg) && !w.followed[path.Dir(file)]
 	w.mu.Unlock()
 	var st *fileState
 	var skip *model.Skipped
-	if p != "" {
+	if p != "" && !out {
 		if _, err := os.Stat(p); err == nil {
 			st, skip = w.readFile(context.Background(), p, cfg)
 		}
