@@ -72,7 +72,7 @@ func (a *Analyzer) Extract(t *parse.Tree, file string) *model.FileFacts {
 		b.sum = textSum(x.src[b.Span.Start.Offset:b.Span.End.Offset])
 	}
 	ff.Ignores, ff.Problems = x.ignores(root, ff.Problems, raw)
-	ff.Problems = append(ff.Problems, outsideModules(raw)...)
+	ff.Problems = append(ff.Problems, outsideModules(file, raw)...)
 	return ff
 }
 

@@ -85,3 +85,21 @@ func TestOutsideModules(t *testing.T) {
 		t.Errorf("outside modules reported at %v, want main.tf:2:3 and main.tf:6:3 (problems %v)", got, ff.Problems)
 	}
 }
+
+// A local module source that climbs out of the workspace's root (a scan of one environment's
+// directory, whose modules are a sibling of it) is outside the workspace too (TLS-010); one
+// that climbs and stays inside is not.
+func TestOutsideModulesClimbingOut(t *testing.T) {
+	src := []byte("module \"s3\" {\n  source = \"../../modules/s3\"\n}\n")
+	for file, want := range map[string]int{"infra/prod/main.tf": 0, "prod/main.tf": 1, "main.tf": 1} {
+		n := 0
+		for _, p := range extractSrc(t, file, src).Problems {
+			if p.Code == model.ProblemOutside {
+				n++
+			}
+		}
+		if n != want {
+			t.Errorf("%s calling ../../modules/s3: %d outside modules, want %d", file, n, want)
+		}
+	}
+}

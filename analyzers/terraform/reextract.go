@@ -40,7 +40,7 @@ func (a *Analyzer) Reextract(t *parse.Tree, file string, prev *model.FileFacts) 
 	x := &extractor{t: t, src: t.Src, file: file}
 	x.reuse(top, 0, &raw.Blocks, byText)
 	ff.Ignores, ff.Problems = x.ignores(root, nil, raw)
-	ff.Problems = append(ff.Problems, outsideModules(raw)...)
+	ff.Problems = append(ff.Problems, outsideModules(file, raw)...)
 	return ff
 }
 
@@ -173,7 +173,7 @@ func (a *Analyzer) Splice(p *parse.Pending, file string, prev *model.FileFacts) 
 		}
 		return sp, tx.text(n), true
 	}, nil, raw)
-	ff.Problems = append(ff.Problems, outsideModules(raw)...)
+	ff.Problems = append(ff.Problems, outsideModules(file, raw)...)
 	return ff, true
 }
 

@@ -365,10 +365,12 @@ func (m *module) providerRole(el *model.Element, p *Block, name string) {
 	el.Default("used", false, "no resource or module call of the directory uses "+ref)
 }
 
-// outsideModules reports each module call of raw whose source is outside the workspace (a
-// registry, git or archive source): what it declares is not in the model (TLS-010). A call
-// read silently as nothing made a workspace of registry modules look like one with no threat.
-func outsideModules(raw *Raw) []model.Problem {
+// outsideModules reports each module call of raw, the facts of file, whose source is outside
+// the workspace (TLS-010): a registry, git or archive source, or a local path that climbs out
+// of the workspace's root (a scan of infra/prod of a repository whose modules are in a
+// sibling directory). What the module declares is not in the model. A call read silently as
+// nothing made a workspace of registry modules look like one with no threat.
+func outsideModules(file string, raw *Raw) []model.Problem {
 	var out []model.Problem
 	for _, b := range raw.Blocks {
 		if b.Type != "module" || len(b.Labels) != 1 {
@@ -379,8 +381,11 @@ func outsideModules(raw *Raw) []model.Problem {
 			continue
 		}
 		src, _ := a.Expr.Lit.(string)
-		if src == "" || strings.HasPrefix(src, "./") || strings.HasPrefix(src, "../") {
+		if src == "" {
 			continue
+		}
+		if child := childDir(path.Dir(file), b); child != "" && child != ".." && !strings.HasPrefix(child, "../") {
+			continue // a directory of the workspace
 		}
 		out = append(out, model.Problem{Span: a.Span, Code: model.ProblemOutside,
 			Message: fmt.Sprintf("module %s comes from %s, outside the workspace: what it declares is not in the model", b.Labels[0], src)})
