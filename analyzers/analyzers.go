@@ -52,6 +52,16 @@ type Joiner interface {
 	Joins(ff *model.FileFacts) []string
 }
 
+// FixTargeter is implemented by analyzers in whose formats what a fix changes may be said by
+// a definition in another file than the element's own, one that wins over it (a Terraform
+// override file): a fix made in the element's definition would change nothing.
+type FixTargeter interface {
+	// FixTarget returns the span of the definition where ops on el take effect, when it is
+	// not el's own. dir lists the files of el's directory; text returns a file's text, or
+	// nil.
+	FixTarget(el *model.Element, ops []model.FixOp, dir []string, text func(file string) []byte) (model.Span, bool)
+}
+
 // Cloner is implemented by analyzers that keep state between Links (what they built last, to
 // rebuild only what changed): each workspace links with a clone of its own, so that two
 // workspaces of one engine never undo each other's work.

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"path"
 	"runtime/debug"
 	"slices"
 	"sort"
@@ -248,8 +249,29 @@ func (e *Engine) Fixes(s *Snapshot, f model.Finding) []model.Fix {
 		return nil
 	}
 	var out []model.Fix
+	var dir []string // el's directory, for an analyzers.FixTargeter
+	text := func(p string) []byte {
+		if x := s.File(p); x != nil {
+			return x.Text
+		}
+		return nil
+	}
 	for _, m := range e.lib.FixOps(f.ThreatID, el) {
-		edit, err := e.fixEdit(src.analyzer, src.Path, src.Text, el, m.Ops)
+		at, in := el, src
+		if ft, ok := src.analyzer.(analyzers.FixTargeter); ok {
+			// What an override file sets is fixed there (analyzers.FixTargeter).
+			if dir == nil {
+				dir = s.dirFiles(path.Dir(el.Span.File))
+			}
+			if sp, ok := ft.FixTarget(el, m.Ops, dir, text); ok {
+				if x := s.File(sp.File); x != nil && x.analyzer != nil {
+					c := *el
+					c.Span, c.Head = sp, sp
+					at, in = &c, x
+				}
+			}
+		}
+		edit, err := e.fixEdit(in.analyzer, in.Path, in.Text, at, m.Ops)
 		if err != nil {
 			e.log.Warn("fix failed", zap.String("threat", f.ThreatID), zap.String("element", el.ID), zap.Error(err))
 			continue

@@ -83,6 +83,26 @@ func (s *Snapshot) File(key string) *File {
 	return f
 }
 
+// dirFiles returns the paths of the snapshot's files in directory dir ("." for the root),
+// not in directories below it.
+func (s *Snapshot) dirFiles(dir string) []string {
+	prefix := dir + "/"
+	if dir == "." {
+		prefix = ""
+	}
+	var out []string
+	s.files.Ascend(prefix, func(k string, _ *File) bool {
+		if !strings.HasPrefix(k, prefix) {
+			return false
+		}
+		if !strings.Contains(k[len(prefix):], "/") {
+			out = append(out, k)
+		}
+		return true
+	})
+	return out
+}
+
 // Findings returns every finding of the workspace, sorted; suppressed ones included.
 func (s *Snapshot) Findings() []model.Finding {
 	s.allOnce.Do(func() {

@@ -1,8 +1,13 @@
 package terraform
 
 import (
+	"context"
 	"path"
+	"slices"
 	"strings"
+
+	"github.com/threatls/threatls/analyzers/parse"
+	"github.com/threatls/threatls/model"
 )
 
 // Override files (override.tf, and files whose name ends in _override.tf) change what the
@@ -67,4 +72,71 @@ func setAttr(attrs []*Attribute, a *Attribute) []*Attribute {
 		}
 	}
 	return append(attrs, a)
+}
+
+// FixTarget returns the block of an override file that sets what ops change on el, a resource
+// or data source, when one of its directory's override files sets it: Terraform merges that
+// block over el's, so a fix made in el's block changed nothing (the quick fix for a public
+// ACL set in override.tf set acl in main.tf, and the bucket stayed public). Of several, the
+// last in name order, which Terraform merges last, is the one. A fix that adds a block stays
+// in el's file: an override file may only change what another file declares.
+func (a *Analyzer) FixTarget(el *model.Element, ops []model.FixOp, dir []string, text func(string) []byte) (model.Span, bool) {
+	if strings.Contains(el.Name, "[") || !strings.HasPrefix(el.ID, "terraform:") {
+		return model.Span{}, false // a nested block's element: its fixes rewrite the block it is in
+	}
+	var names []string
+	for _, op := range ops {
+		if op.Op == "append" {
+			return model.Span{}, false
+		}
+		if name, _, _ := strings.Cut(op.Path, "."); name != "" {
+			names = append(names, name)
+		}
+	}
+	var overrides []string
+	for _, f := range dir {
+		if isOverride(f) && f != el.Span.File {
+			overrides = append(overrides, f)
+		}
+	}
+	if len(names) == 0 || len(overrides) == 0 {
+		return model.Span{}, false
+	}
+	slices.Sort(overrides)
+	for _, f := range slices.Backward(overrides) {
+		src := text(f)
+		if src == nil {
+			continue
+		}
+		t, err := parse.Parse(context.Background(), parse.HCL, src)
+		if err != nil {
+			continue
+		}
+		ff := a.Extract(t, f)
+		t.Close()
+		raw, _ := ff.Raw.(*Raw)
+		if raw == nil {
+			continue
+		}
+		for _, b := range raw.Blocks {
+			if (b.Type != "resource" && b.Type != "data") || len(b.Labels) != 2 || blockAddr(b) != el.Name {
+				continue
+			}
+			for _, n := range names {
+				if b.Attr(n) != nil || slices.ContainsFunc(b.Blocks, func(c *Block) bool { return c.Type == n }) {
+					return b.Span, true
+				}
+			}
+		}
+	}
+	return model.Span{}, false
+}
+
+// blockAddr is the address of a resource or data block: aws_s3_bucket.b, data.x.y.
+func blockAddr(b *Block) string {
+	addr := b.Labels[0] + "." + b.Labels[1]
+	if b.Type == "data" {
+		addr = "data." + addr
+	}
+	return addr
 }
