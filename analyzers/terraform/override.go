@@ -114,7 +114,7 @@ func (a *Analyzer) FixTarget(el *model.Element, ops []model.FixOp, dir []string,
 		}
 		ff := a.Extract(t, f)
 		t.Close()
-		raw, _ := ff.Raw.(*Raw)
+		raw, _ := ff.RawFacts().(*Raw)
 		if raw == nil {
 			continue
 		}
