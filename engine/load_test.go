@@ -455,3 +455,50 @@ func TestRefreshLeavesOutWhatTheWalkLeavesOut(t *testing.T) {
 		t.Errorf("after the refreshes the model has %v, want %v as the load read", got, want)
 	}
 }
+
+// An edit that calls a module in a directory the walk leaves out reads it, and one that no
+// longer calls it lets it go: the updated model is a fresh load's of the same text.
+func TestEditFollowsCallsIntoLeftOutDirectories(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "vendor", "s3"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	plain := "resource \"aws_s3_bucket\" \"logs\" {\n  bucket = \"logs\"\n}\n"
+	calling := plain + "module \"s3\" {\n  source = \"./vendor/s3\"\n}\n"
+	for rel, text := range map[string]string{"main.tf": plain, "vendor/s3/main.tf": "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"b\"\n}\n"} {
+		if err := os.WriteFile(filepath.Join(dir, rel), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	eng := testEngine(t)
+	fresh := func(text string) []string {
+		if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		snap, err := eng.Workspace(dir, DefaultConfig()).Load(context.Background(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return snap.Files()
+	}
+	ws := eng.Workspace(dir, DefaultConfig())
+	if _, err := ws.Load(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ws.Open("main.tf", "terraform", 1, []byte(plain)); err != nil {
+		t.Fatal(err)
+	}
+	for v, text := range []string{calling, plain, calling} {
+		cur, _ := ws.Text("main.tf")
+		snap, err := ws.Change("main.tf", int32(v+2), []parse.Edit{{Start: 0, End: len(cur), Text: text}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := slices.Sorted(slices.Values(snap.Files())), slices.Sorted(slices.Values(fresh(text))); !slices.Equal(got, want) {
+			t.Errorf("edit %d: the updated model has %v, a fresh load %v", v+1, got, want)
+		}
+		if called := text == calling; (snap.Graph().Element("terraform:vendor/s3/aws_s3_bucket.b") != nil) != called {
+			t.Errorf("edit %d: the vendored bucket is in the model: %v, want %v", v+1, !called, called)
+		}
+	}
+}

@@ -49,9 +49,9 @@ type Workspace struct {
 	// reading are the files a Load is reading now, each with what stops its read: an editor
 	// that opens one meanwhile makes the read pointless (the editor's text wins).
 	reading map[string]context.CancelFunc
-	// followed are the directories the walk left out that the last Load read all the same,
-	// because the workspace's files call them (see Load).
-	followed map[string]bool
+	// excluded are the directories the last walk left out; followed those of them that are
+	// read all the same, because the workspace's files call them (see followCalls).
+	excluded, followed map[string]bool
 
 	bmu sync.Mutex
 	st  *buildState
@@ -71,6 +71,9 @@ type fileState struct {
 	// stale is set when edits were applied to the text and the tree's positions but not yet
 	// parsed and extracted: Update does that, once for however many edits came meanwhile.
 	stale bool
+	// joins are the directories its facts call (analyzers.Joiner: a Terraform module's local
+	// sources), read when the facts are made, while they are warm.
+	joins []string
 }
 
 // Workspace returns an empty workspace rooted at root (an absolute directory, or "").
@@ -205,7 +208,7 @@ func (w *Workspace) update(batch bool) *Snapshot {
 		// without parsing the file again; the document keeps its last tree, and the edits
 		// since (the next reparse starts from them).
 		if facts, ok := w.eng.splice(r.st.analyzer, r.st.key, r.p, r.st.facts, spliceFrom); ok {
-			fresh.facts = facts
+			fresh.facts, fresh.joins = facts, joinsOf(r.st.analyzer, facts)
 			continue
 		}
 		t, err := r.p.Parse(context.Background())
@@ -215,6 +218,7 @@ func (w *Workspace) update(batch bool) *Snapshot {
 		} else {
 			fresh.facts = w.eng.extract(context.Background(), r.st.analyzer, r.st.key, t, r.st.facts)
 		}
+		fresh.joins = joinsOf(r.st.analyzer, fresh.facts)
 		r.t = t
 	}
 	if len(rs) > 0 {
@@ -230,6 +234,10 @@ func (w *Workspace) update(batch bool) *Snapshot {
 			}
 		}
 		w.mu.Unlock()
+	}
+	if !loading {
+		// A load reads what its files call once it has read them (Load).
+		keys, states, skipped = w.followCalls(keys, states, skipped)
 	}
 
 	s := w.build(keys, states, skipped, complete, batch, loading, notAnalysed)
@@ -329,10 +337,9 @@ func (w *Workspace) Load(ctx context.Context, progress func(done, total int)) (*
 	}
 	w.mu.Unlock()
 	paths, skipped, excluded := w.walk(cfg)
-	// calls are the directories the files read call (Terraform's local module sources) that
-	// lie in a directory the walk left out: they are read after the rest (see follow).
-	var callsMu sync.Mutex
-	calls := map[string]bool{}
+	w.mu.Lock()
+	w.excluded, w.followed = excluded, nil
+	w.mu.Unlock()
 	// seen are the files on disk now: read, or held by the editor (whose text wins, and which
 	// are not read: a file the editor opens while the load runs is not parsed for nothing, and
 	// not taken for gone if the editor closes it before the load ends).
@@ -367,13 +374,6 @@ func (w *Workspace) Load(ctx context.Context, progress func(done, total int)) (*
 		w.mu.Lock()
 		delete(w.reading, key)
 		w.mu.Unlock()
-		if in := calledIn(st, excluded); len(in) > 0 {
-			callsMu.Lock()
-			for _, d := range in {
-				calls[d] = true
-			}
-			callsMu.Unlock()
-		}
 		if rctx.Err() != nil && ctx.Err() == nil { // opened meanwhile
 			return nil, nil, true
 		}
@@ -476,14 +476,14 @@ func (w *Workspace) Load(ctx context.Context, progress func(done, total int)) (*
 	// out, a public bucket in a vendored module passed every gate unseen.
 	followed := map[string]bool{}
 	for ctx.Err() == nil && failed.Load() == nil {
-		callsMu.Lock()
+		w.mu.Lock()
 		var dirs []string
-		for d := range calls {
+		for d := range w.neededLocked() {
 			if !followed[d] {
 				dirs = append(dirs, d)
 			}
 		}
-		callsMu.Unlock()
+		w.mu.Unlock()
 		if len(dirs) == 0 {
 			break
 		}
@@ -626,29 +626,137 @@ func (w *Workspace) leftOut(key string, cfg Config) bool {
 	return false
 }
 
-// calledIn returns the scopes st's facts join (the directories a Terraform module calls) that
-// lie in a directory of excluded, the directories the walk left out.
-func calledIn(st *fileState, excluded map[string]bool) []string {
-	if st == nil || st.facts == nil || len(excluded) == 0 {
+// joinsOf returns the directories ff, facts a read, calls: the scopes it joins that are
+// directories (analyzers.Joiner). A Joins that panics gives none here; the update that links
+// the file meets the panic again and starts over (Workspace.build).
+func joinsOf(a analyzers.Analyzer, ff *model.FileFacts) (out []string) {
+	j, ok := a.(analyzers.Joiner)
+	if !ok || ff == nil {
 		return nil
 	}
-	j, ok := st.analyzer.(analyzers.Joiner)
-	if !ok {
-		return nil
-	}
-	var out []string
-	for _, k := range j.Joins(st.facts) {
-		if strings.ContainsRune(k, 0) {
-			continue // not a directory (a namespace's scope)
+	defer func() {
+		if recover() != nil {
+			out = nil
 		}
-		for d := k; d != "." && d != ".." && d != "/" && d != ""; d = path.Dir(d) {
-			if excluded[d] {
-				out = append(out, k)
-				break
-			}
+	}()
+	for _, k := range j.Joins(ff) {
+		if !strings.ContainsRune(k, 0) { // a namespace's scope is not a directory
+			out = append(out, k)
 		}
 	}
 	return out
+}
+
+// neededLocked returns the directories the walk left out that the workspace's files call
+// (see followCalls). The caller holds w.mu.
+func (w *Workspace) neededLocked() map[string]bool {
+	needed := map[string]bool{}
+	if len(w.excluded) == 0 {
+		return needed
+	}
+	for _, st := range w.files {
+		for _, k := range st.joins {
+			for d := k; d != "." && d != ".." && d != "/" && d != ""; d = path.Dir(d) {
+				if w.excluded[d] {
+					needed[k] = true
+					break
+				}
+			}
+		}
+	}
+	return needed
+}
+
+// followCalls reads, for an update, the directories the walk left out that the workspace's
+// files now call, and lets go of those they no longer call, as a load of the same files
+// would (Load): an edit that adds a call to a module vendored under vendor/ reads it. It
+// returns keys and states, an update's files, with those it read or let go added, sorted.
+func (w *Workspace) followCalls(keys []string, states []*fileState, skipped []model.Skipped) ([]string, []*fileState, []model.Skipped) {
+	at := make(map[string]int, len(keys))
+	for i, k := range keys {
+		at[k] = i
+	}
+	put := func(k string, st *fileState) {
+		if i, ok := at[k]; ok {
+			states[i] = st
+			return
+		}
+		at[k] = len(keys)
+		keys, states = append(keys, k), append(states, st)
+	}
+	changed := false
+	for range 16 { // a chain of calls, a directory at a time; bounded
+		w.mu.Lock()
+		needed, cfg := w.neededLocked(), w.cfg
+		var add, drop []string
+		for d := range needed {
+			if !w.followed[d] {
+				add = append(add, d)
+			}
+		}
+		for d := range w.followed {
+			if !needed[d] {
+				drop = append(drop, d)
+			}
+		}
+		w.followed = needed
+		w.mu.Unlock()
+		if len(add) == 0 && len(drop) == 0 {
+			break
+		}
+		changed = true
+		sort.Strings(add)
+		var read []*fileState
+		var sk []model.Skipped
+		for _, d := range add {
+			paths, s := w.follow(d)
+			sk = append(sk, s...)
+			for _, p := range paths {
+				st, s := w.readFile(context.Background(), p, cfg)
+				if s != nil {
+					sk = append(sk, *s)
+				}
+				if st != nil {
+					read = append(read, st)
+				}
+			}
+		}
+		w.mu.Lock()
+		for _, st := range read {
+			if cur, ok := w.files[st.key]; ok && cur.open {
+				continue // the editor's text wins
+			}
+			w.files[st.key] = st
+			put(st.key, st)
+		}
+		for _, d := range drop {
+			for k, st := range w.files {
+				if !st.open && path.Dir(k) == d {
+					delete(w.files, k)
+					put(k, nil)
+				}
+			}
+		}
+		if len(sk) > 0 {
+			w.skipped = append(slices.Clone(w.skipped), sk...)
+			sort.Slice(w.skipped, func(i, j int) bool { return w.skipped[i].File < w.skipped[j].File })
+			skipped = w.skipped
+		}
+		w.mu.Unlock()
+	}
+	if changed {
+		idx := make([]int, len(keys))
+		for i := range idx {
+			idx[i] = i
+		}
+		sort.Slice(idx, func(a, b int) bool { return keys[idx[a]] < keys[idx[b]] })
+		k2, s2 := make([]string, len(keys)), make([]*fileState, len(keys))
+		for i, j := range idx {
+			k2[i], s2[i] = keys[j], states[j]
+		}
+		keys, states = k2, s2
+	}
+	return keys, states, skipped
 }
 
 // follow lists the files of dir (a workspace key) that the walk would read there, had it not
@@ -806,7 +914,8 @@ func (w *Workspace) readFile(ctx context.Context, p string, cfg Config) (*fileSt
 		return nil, &model.Skipped{File: key, Reason: err.Error()}
 	}
 	defer tree.Close()
-	return &fileState{key: key, analyzer: a, text: text, facts: w.eng.extract(ctx, a, key, tree, nil)}, nil
+	facts := w.eng.extract(ctx, a, key, tree, nil)
+	return &fileState{key: key, analyzer: a, text: text, facts: facts, joins: joinsOf(a, facts)}, nil
 }
 
 // beforeParse, when set, is called with a file's key before a file read from disk is parsed
@@ -860,6 +969,7 @@ func (w *Workspace) openLocked(file, languageID string, version int32, text []by
 	}
 	st.doc = doc
 	st.facts = w.eng.extract(context.Background(), a, file, doc.Tree(), nil)
+	st.joins = joinsOf(a, st.facts)
 	w.files[file] = st
 	return nil
 }
