@@ -208,7 +208,7 @@ func (w *Workspace) update(batch bool) *Snapshot {
 		// without parsing the file again; the document keeps its last tree, and the edits
 		// since (the next reparse starts from them).
 		if facts, ok := w.eng.splice(r.st.analyzer, r.st.key, r.p, r.st.facts, spliceFrom); ok {
-			fresh.facts, fresh.joins = facts, joinsOf(r.st.analyzer, facts)
+			fresh.facts, fresh.joins = facts, joinsOf(r.st.analyzer, r.st.key, facts)
 			continue
 		}
 		t, err := r.p.Parse(context.Background())
@@ -218,7 +218,7 @@ func (w *Workspace) update(batch bool) *Snapshot {
 		} else {
 			fresh.facts = w.eng.extract(context.Background(), r.st.analyzer, r.st.key, t, r.st.facts)
 		}
-		fresh.joins = joinsOf(r.st.analyzer, fresh.facts)
+		fresh.joins = joinsOf(r.st.analyzer, r.st.key, fresh.facts)
 		r.t = t
 	}
 	if len(rs) > 0 {
@@ -626,12 +626,15 @@ func (w *Workspace) leftOut(key string, cfg Config) bool {
 	return false
 }
 
-// joinsOf returns the directories ff, facts a read, calls: the scopes it joins that are
-// directories (analyzers.Joiner). A Joins that panics gives none here; the update that links
-// the file meets the panic again and starts over (Workspace.build).
-func joinsOf(a analyzers.Analyzer, ff *model.FileFacts) (out []string) {
+// joinsOf returns the directories ff, the facts a read of file, calls: the scopes it joins,
+// when a's scopes are directories (analyzers.Scoper, analyzers.Joiner: a Terraform module's
+// local sources). Kubernetes joins namespaces, and asking it cost every keystroke in a stream
+// of manifests another pass over its objects. A Joins that panics gives none here; the update that links the file
+// meets the panic again and starts over (Workspace.build).
+func joinsOf(a analyzers.Analyzer, file string, ff *model.FileFacts) (out []string) {
 	j, ok := a.(analyzers.Joiner)
-	if !ok || ff == nil {
+	sc, scoped := a.(analyzers.Scoper)
+	if !ok || !scoped || ff == nil || sc.Scope(file) != path.Dir(file) {
 		return nil
 	}
 	defer func() {
@@ -639,12 +642,7 @@ func joinsOf(a analyzers.Analyzer, ff *model.FileFacts) (out []string) {
 			out = nil
 		}
 	}()
-	for _, k := range j.Joins(ff) {
-		if !strings.ContainsRune(k, 0) { // a namespace's scope is not a directory
-			out = append(out, k)
-		}
-	}
-	return out
+	return j.Joins(ff)
 }
 
 // neededLocked returns the directories the walk left out that the workspace's files call
@@ -915,7 +913,7 @@ func (w *Workspace) readFile(ctx context.Context, p string, cfg Config) (*fileSt
 	}
 	defer tree.Close()
 	facts := w.eng.extract(ctx, a, key, tree, nil)
-	return &fileState{key: key, analyzer: a, text: text, facts: facts, joins: joinsOf(a, facts)}, nil
+	return &fileState{key: key, analyzer: a, text: text, facts: facts, joins: joinsOf(a, key, facts)}, nil
 }
 
 // beforeParse, when set, is called with a file's key before a file read from disk is parsed
@@ -969,7 +967,7 @@ func (w *Workspace) openLocked(file, languageID string, version int32, text []by
 	}
 	st.doc = doc
 	st.facts = w.eng.extract(context.Background(), a, file, doc.Tree(), nil)
-	st.joins = joinsOf(a, st.facts)
+	st.joins = joinsOf(a, file, st.facts)
 	w.files[file] = st
 	return nil
 }
