@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"math"
 	"os"
 	"path"
@@ -49,9 +50,9 @@ type Workspace struct {
 	// reading are the files a Load is reading now, each with what stops its read: an editor
 	// that opens one meanwhile makes the read pointless (the editor's text wins).
 	reading map[string]context.CancelFunc
-	// excluded are the directories the last walk left out; followed those of them that are
-	// read all the same, because the workspace's files call them (see followCalls).
-	excluded, followed map[string]bool
+	// followed are the directories the walk leaves out that are read all the same, because
+	// the workspace's files call them (see followCalls).
+	followed map[string]bool
 
 	bmu sync.Mutex
 	st  *buildState
@@ -336,10 +337,7 @@ func (w *Workspace) Load(ctx context.Context, progress func(done, total int)) (*
 		}
 	}
 	w.mu.Unlock()
-	paths, skipped, excluded := w.walk(cfg)
-	w.mu.Lock()
-	w.excluded, w.followed = excluded, nil
-	w.mu.Unlock()
+	paths, skipped := w.walk(cfg)
 	// seen are the files on disk now: read, or held by the editor (whose text wins, and which
 	// are not read: a file the editor opens while the load runs is not parsed for nothing, and
 	// not taken for gone if the editor closes it before the load ends).
@@ -471,39 +469,12 @@ func (w *Workspace) Load(ctx context.Context, progress func(done, total int)) (*
 		}
 	}
 	building.Wait()
-	// What the files read call in a directory the walk left out (a module vendored under
-	// vendor/) is what Terraform applies: it is read too, and what it calls in turn. Left
-	// out, a public bucket in a vendored module passed every gate unseen.
-	followed := map[string]bool{}
-	for ctx.Err() == nil && failed.Load() == nil {
-		w.mu.Lock()
-		var dirs []string
-		for d := range w.neededLocked() {
-			if !followed[d] {
-				dirs = append(dirs, d)
-			}
-		}
-		w.mu.Unlock()
-		if len(dirs) == 0 {
-			break
-		}
-		sort.Strings(dirs)
-		lo := len(paths)
-		for _, d := range dirs {
-			followed[d] = true
-			more, sk := w.follow(d)
-			paths, skipped = append(paths, more...), append(skipped, sk...)
-		}
-		n := len(paths) - lo
-		results = append(results, make([]*fileState, n)...)
-		skips = append(skips, make([]*model.Skipped, n)...)
-		open = append(open, make([]bool, n)...)
-		readAll(lo, len(paths))
-		install(lo, len(paths))
-	}
 	w.mu.Lock()
 	w.loading = false
-	w.followed = followed
+	// What the files call in a directory the walk leaves out is read by the update that makes
+	// the complete model, the first that is not a load's (see followCalls); what an earlier
+	// load read there goes with what the disk no longer holds, below.
+	w.followed = nil
 	for key, st := range w.files {
 		if !st.open && !seen[key] {
 			delete(w.files, key)
@@ -534,8 +505,7 @@ func (w *Workspace) Load(ctx context.Context, progress func(done, total int)) (*
 var loadBatch = 256
 
 // walk lists the files under the root that some analyzer reads.
-func (w *Workspace) walk(cfg Config) (paths []string, skipped []model.Skipped, excluded map[string]bool) {
-	excluded = map[string]bool{}
+func (w *Workspace) walk(cfg Config) (paths []string, skipped []model.Skipped) {
 	filepath.WalkDir(w.root, func(p string, d fs.DirEntry, err error) error {
 		rel := w.key(p)
 		if err != nil {
@@ -548,7 +518,6 @@ func (w *Workspace) walk(cfg Config) (paths []string, skipped []model.Skipped, e
 		}
 		if d.IsDir() {
 			if p != w.root && (slices.Contains(cfg.Exclude, d.Name()) || cfg.Ignore != nil && cfg.Ignore(rel, true)) {
-				excluded[rel] = true
 				return filepath.SkipDir
 			}
 			return nil
@@ -565,7 +534,7 @@ func (w *Workspace) walk(cfg Config) (paths []string, skipped []model.Skipped, e
 		}
 		return nil
 	})
-	return paths, skipped, excluded
+	return paths, skipped
 }
 
 // admit says whether the walk reads the file at p (rel in the workspace), which is not a
@@ -612,13 +581,16 @@ func (w *Workspace) admit(p, rel string, d fs.DirEntry) (keep bool, skip *model.
 	return true, nil
 }
 
-// leftOut reports whether the walk leaves out the file of key: it is in a directory of an
-// excluded name or an ignored one, or is ignored itself.
-func (w *Workspace) leftOut(key string, cfg Config) bool {
-	if cfg.Ignore != nil && cfg.Ignore(key, false) {
-		return true
-	}
-	for d := path.Dir(key); d != "." && d != "/" && d != ""; d = path.Dir(d) {
+// leftOut reports whether the walk leaves out the file of key: it is ignored, or in a
+// directory the walk leaves out.
+func leftOut(key string, cfg Config) bool {
+	return cfg.Ignore != nil && cfg.Ignore(key, false) || leftOutDir(path.Dir(key), cfg)
+}
+
+// leftOutDir reports whether the walk leaves out directory dir, a workspace key: it, or a
+// directory it is in, has an excluded name or is ignored.
+func leftOutDir(dir string, cfg Config) bool {
+	for d := dir; d != "." && d != ".." && d != "/" && d != ""; d = path.Dir(d) {
 		if slices.Contains(cfg.Exclude, path.Base(d)) || cfg.Ignore != nil && cfg.Ignore(d, true) {
 			return true
 		}
@@ -629,8 +601,8 @@ func (w *Workspace) leftOut(key string, cfg Config) bool {
 // joinsOf returns the directories ff, the facts a read of file, calls: the scopes it joins,
 // when a's scopes are directories (analyzers.Scoper, analyzers.Joiner: a Terraform module's
 // local sources). Kubernetes joins namespaces, and asking it cost every keystroke in a stream
-// of manifests another pass over its objects. A Joins that panics gives none here; the update that links the file
-// meets the panic again and starts over (Workspace.build).
+// of manifests another pass over its objects. A Joins that panics gives none here; the
+// update that links the file meets the panic again and starts over (Workspace.build).
 func joinsOf(a analyzers.Analyzer, file string, ff *model.FileFacts) (out []string) {
 	j, ok := a.(analyzers.Joiner)
 	sc, scoped := a.(analyzers.Scoper)
@@ -649,41 +621,30 @@ func joinsOf(a analyzers.Analyzer, file string, ff *model.FileFacts) (out []stri
 // (see followCalls). The caller holds w.mu.
 func (w *Workspace) neededLocked() map[string]bool {
 	needed := map[string]bool{}
-	if len(w.excluded) == 0 {
+	if w.root == "" {
 		return needed
 	}
 	for _, st := range w.files {
-		for _, k := range st.joins {
-			for d := k; d != "." && d != ".." && d != "/" && d != ""; d = path.Dir(d) {
-				if w.excluded[d] {
-					needed[k] = true
-					break
-				}
+		for _, d := range st.joins {
+			if !needed[d] && leftOutDir(d, w.cfg) {
+				needed[d] = true
 			}
 		}
 	}
 	return needed
 }
 
-// followCalls reads, for an update, the directories the walk left out that the workspace's
-// files now call, and lets go of those they no longer call, as a load of the same files
-// would (Load): an edit that adds a call to a module vendored under vendor/ reads it. It
-// returns keys and states, an update's files, with those it read or let go added, sorted.
+// followCalls reads, for an update, the directories the walk leaves out that the workspace's
+// files now call, and lets go of those they no longer call: a module vendored under vendor/
+// is what Terraform applies when main.tf calls it (left out, its public bucket passed every
+// gate unseen), and an edit that adds or removes the call makes the model a fresh load's.
+// What those directories call in turn is followed too. It returns keys and states, an
+// update's files, with those it read or let go added, sorted.
 func (w *Workspace) followCalls(keys []string, states []*fileState, skipped []model.Skipped) ([]string, []*fileState, []model.Skipped) {
-	at := make(map[string]int, len(keys))
-	for i, k := range keys {
-		at[k] = i
-	}
-	put := func(k string, st *fileState) {
-		if i, ok := at[k]; ok {
-			states[i] = st
-			return
-		}
-		at[k] = len(keys)
-		keys, states = append(keys, k), append(states, st)
-	}
-	changed := false
-	for range 16 { // a chain of calls, a directory at a time; bounded
+	more := map[string]*fileState{} // the files read, and those let go (nil)
+	// A round reads the directories called, the next what they call: bounded, a chain of
+	// sixteen modules deep is read as far as that.
+	for range 16 {
 		w.mu.Lock()
 		needed, cfg := w.neededLocked(), w.cfg
 		var add, drop []string
@@ -702,7 +663,6 @@ func (w *Workspace) followCalls(keys []string, states []*fileState, skipped []mo
 		if len(add) == 0 && len(drop) == 0 {
 			break
 		}
-		changed = true
 		sort.Strings(add)
 		var read []*fileState
 		var sk []model.Skipped
@@ -725,13 +685,13 @@ func (w *Workspace) followCalls(keys []string, states []*fileState, skipped []mo
 				continue // the editor's text wins
 			}
 			w.files[st.key] = st
-			put(st.key, st)
+			more[st.key] = st
 		}
 		for _, d := range drop {
 			for k, st := range w.files {
 				if !st.open && path.Dir(k) == d {
 					delete(w.files, k)
-					put(k, nil)
+					more[k] = nil
 				}
 			}
 		}
@@ -742,17 +702,18 @@ func (w *Workspace) followCalls(keys []string, states []*fileState, skipped []mo
 		}
 		w.mu.Unlock()
 	}
-	if changed {
-		idx := make([]int, len(keys))
-		for i := range idx {
-			idx[i] = i
+	if len(more) == 0 {
+		return keys, states, skipped
+	}
+	for i, k := range keys {
+		if _, ok := more[k]; !ok {
+			more[k] = states[i]
 		}
-		sort.Slice(idx, func(a, b int) bool { return keys[idx[a]] < keys[idx[b]] })
-		k2, s2 := make([]string, len(keys)), make([]*fileState, len(keys))
-		for i, j := range idx {
-			k2[i], s2[i] = keys[j], states[j]
-		}
-		keys, states = k2, s2
+	}
+	keys = slices.Sorted(maps.Keys(more))
+	states = make([]*fileState, len(keys))
+	for i, k := range keys {
+		states[i] = more[k]
 	}
 	return keys, states, skipped
 }
@@ -1101,7 +1062,7 @@ func (w *Workspace) StageRefresh(file string) {
 	}
 	// What the walk leaves out a refresh leaves out (a watcher tells of every file `terraform
 	// init` or `npm install` writes): an updated model is the fresh scan's.
-	out := w.leftOut(file, cfg) && !w.followed[path.Dir(file)]
+	out := leftOut(file, cfg) && !w.followed[path.Dir(file)]
 	w.mu.Unlock()
 	var st *fileState
 	var skip *model.Skipped
