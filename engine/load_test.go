@@ -502,3 +502,53 @@ func TestEditFollowsCallsIntoLeftOutDirectories(t *testing.T) {
 		}
 	}
 }
+
+// A keystroke that changes no call asks nothing about the directories the walk leaves out:
+// what the files call is counted as they change, not looked up over the workspace each time
+// (that was a tenth of a 5,000-file workspace's keystroke, BenchmarkScale terraform-string).
+func TestKeystrokeAsksNothingOfCalls(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := corpus.Write(dir, corpus.Scale(64, false)); err != nil {
+		t.Fatal(err)
+	}
+	ws := testEngine(t).Workspace(dir, DefaultConfig())
+	snap, err := ws.Load(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tf string
+	for _, f := range snap.Files() {
+		if strings.HasSuffix(f, ".tf") {
+			tf = f
+			break
+		}
+	}
+	text := snap.File(tf).Text
+	if _, err := ws.Open(tf, "terraform", 1, text); err != nil {
+		t.Fatal(err)
+	}
+	ws.mu.Lock()
+	before := ws.neededRuns
+	ws.mu.Unlock()
+	for i := range 10 {
+		if _, err := ws.Change(tf, int32(i+2), []parse.Edit{{Start: len(text) + i, End: len(text) + i, Text: "#"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ws.mu.Lock()
+	after := ws.neededRuns
+	ws.mu.Unlock()
+	if after != before {
+		t.Errorf("10 keystrokes that call nothing new looked up what the workspace calls %d times", after-before)
+	}
+	call := "\nmodule \"v\" {\n  source = \"./vendor/v\"\n}\n"
+	cur, _ := ws.Text(tf)
+	if _, err := ws.Change(tf, 20, []parse.Edit{{Start: len(cur), End: len(cur), Text: call}}); err != nil {
+		t.Fatal(err)
+	}
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	if ws.neededRuns == after {
+		t.Error("an edit that adds a call did not look up what the workspace calls")
+	}
+}

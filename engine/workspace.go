@@ -51,8 +51,15 @@ type Workspace struct {
 	// that opens one meanwhile makes the read pointless (the editor's text wins).
 	reading map[string]context.CancelFunc
 	// followed are the directories the walk leaves out that are read all the same, because
-	// the workspace's files call them (see followCalls).
-	followed map[string]bool
+	// the workspace's files call them (see followCalls). calls counts, by directory, the
+	// files of the model that call it, and joined holds what each such file calls; both are
+	// kept by every update (track), and callsChanged says calls changed since followCalls
+	// last looked.
+	followed     map[string]bool
+	calls        map[string]int
+	joined       map[string][]string
+	callsChanged bool
+	neededRuns   int // how many times neededLocked ran, for tests
 
 	bmu sync.Mutex
 	st  *buildState
@@ -222,20 +229,19 @@ func (w *Workspace) update(batch bool) *Snapshot {
 		fresh.joins = joinsOf(r.st.analyzer, r.st.key, fresh.facts)
 		r.t = t
 	}
-	if len(rs) > 0 {
-		w.mu.Lock()
-		for _, r := range rs {
-			if r.t != nil {
-				r.st.doc.Install(r.p, r.t)
-			} else {
-				r.p.Close()
-			}
-			if w.files[r.st.key] == r.st {
-				w.files[r.st.key] = states[r.i]
-			}
+	w.mu.Lock()
+	for _, r := range rs {
+		if r.t != nil {
+			r.st.doc.Install(r.p, r.t)
+		} else {
+			r.p.Close()
 		}
-		w.mu.Unlock()
+		if w.files[r.st.key] == r.st {
+			w.files[r.st.key] = states[r.i]
+		}
 	}
+	w.trackLocked(keys, states)
+	w.mu.Unlock()
 	if !loading {
 		// A load reads what its files call once it has read them (Load).
 		keys, states, skipped = w.followCalls(keys, states, skipped)
@@ -617,18 +623,49 @@ func joinsOf(a analyzers.Analyzer, file string, ff *model.FileFacts) (out []stri
 	return j.Joins(ff)
 }
 
-// neededLocked returns the directories the walk left out that the workspace's files call
+// trackLocked records what the files of keys call, states being their states in the model
+// now (nil: gone). The caller holds w.mu.
+func (w *Workspace) trackLocked(keys []string, states []*fileState) {
+	for i, k := range keys {
+		var now []string
+		if states[i] != nil {
+			now = states[i].joins
+		}
+		was := w.joined[k]
+		if slices.Equal(was, now) {
+			continue
+		}
+		if w.calls == nil {
+			w.calls, w.joined = map[string]int{}, map[string][]string{}
+		}
+		for _, d := range was {
+			if w.calls[d]--; w.calls[d] <= 0 {
+				delete(w.calls, d)
+			}
+		}
+		for _, d := range now {
+			w.calls[d]++
+		}
+		if now == nil {
+			delete(w.joined, k)
+		} else {
+			w.joined[k] = now
+		}
+		w.callsChanged = true
+	}
+}
+
+// neededLocked returns the directories the walk leaves out that the workspace's files call
 // (see followCalls). The caller holds w.mu.
 func (w *Workspace) neededLocked() map[string]bool {
+	w.neededRuns++
 	needed := map[string]bool{}
 	if w.root == "" {
 		return needed
 	}
-	for _, st := range w.files {
-		for _, d := range st.joins {
-			if !needed[d] && leftOutDir(d, w.cfg) {
-				needed[d] = true
-			}
+	for d := range w.calls {
+		if leftOutDir(d, w.cfg) {
+			needed[d] = true
 		}
 	}
 	return needed
@@ -646,6 +683,11 @@ func (w *Workspace) followCalls(keys []string, states []*fileState, skipped []mo
 	// sixteen modules deep is read as far as that.
 	for range 16 {
 		w.mu.Lock()
+		if !w.callsChanged && w.followed != nil {
+			w.mu.Unlock()
+			break // what the files call is what it was: so is what they need
+		}
+		w.callsChanged = false
 		needed, cfg := w.neededLocked(), w.cfg
 		var add, drop []string
 		for d := range needed {
@@ -680,21 +722,26 @@ func (w *Workspace) followCalls(keys []string, states []*fileState, skipped []mo
 			}
 		}
 		w.mu.Lock()
+		var ks []string
+		var ss []*fileState
 		for _, st := range read {
 			if cur, ok := w.files[st.key]; ok && cur.open {
 				continue // the editor's text wins
 			}
 			w.files[st.key] = st
 			more[st.key] = st
+			ks, ss = append(ks, st.key), append(ss, st)
 		}
 		for _, d := range drop {
 			for k, st := range w.files {
 				if !st.open && path.Dir(k) == d {
 					delete(w.files, k)
 					more[k] = nil
+					ks, ss = append(ks, k), append(ss, nil)
 				}
 			}
 		}
+		w.trackLocked(ks, ss)
 		if len(sk) > 0 {
 			w.skipped = append(slices.Clone(w.skipped), sk...)
 			sort.Slice(w.skipped, func(i, j int) bool { return w.skipped[i].File < w.skipped[j].File })
