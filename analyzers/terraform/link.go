@@ -133,6 +133,9 @@ func (a *Analyzer) Link(files []*model.FileFacts) []*model.Element {
 			m.world = w
 			m.build()
 			l = linked{files: fs, out: m.out, key: w.key(d)}
+			if replaced, differ := tofuTwins(fs); len(differ) > 0 {
+				l.out = append(l.out, tofuElements(d, fs, replaced, differ, w)...)
+			}
 		}
 		next[i] = l
 		for _, el := range l.out {

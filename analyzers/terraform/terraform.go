@@ -70,7 +70,7 @@ func (*Analyzer) Lang() parse.Lang { return parse.HCL }
 // Match reports whether path is a .tf, .tofu (OpenTofu's, the same language) or .tfvars file
 // or, for documents without a path, whether the editor's language is Terraform. (Where a
 // directory holds main.tf and main.tofu, OpenTofu reads the second and Terraform the first;
-// threatls reads both, and of two blocks of one address the first, the .tf file's, counts.)
+// threatls reads both, and builds what they declare otherwise both ways: twins.go.)
 func (*Analyzer) Match(p, languageID string) bool {
 	if base := path.Base(p); strings.HasSuffix(base, ".tf") || strings.HasSuffix(base, ".tofu") || isVars(p) {
 		return true

@@ -549,3 +549,17 @@ func TestSlipsVendoredModule(t *testing.T) {
 		t.Errorf("exit %d, want 1 and the public ACL of the vendored module:\n%s", exitCode(err), out)
 	}
 }
+
+// OpenTofu reads main.tofu instead of main.tf: a bucket main.tofu makes public fails the gate
+// though main.tf keeps it private. Of the two blocks of one address, main.tf's counted alone.
+func TestSlipsTofuTwin(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"main.tf":   "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"data\"\n}\n",
+		"main.tofu": "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"data\"\n  acl    = \"public-read\"\n}\n",
+	})
+	out, err := run(t, "scan", "--fail-on", "high", dir)
+	if exitCode(err) != 1 || !strings.Contains(out, "main.tofu:3:3: AWS-S3-001 critical") {
+		t.Errorf("exit %d, want 1 and the public ACL OpenTofu applies at main.tofu:3:3:\n%s", exitCode(err), out)
+	}
+}
