@@ -56,10 +56,10 @@ type Joiner interface {
 // a definition in another file than the element's own, one that wins over it (a Terraform
 // override file): a fix made in the element's definition would change nothing.
 type FixTargeter interface {
-	// FixTarget returns the span of the definition where ops on el take effect, when it is
-	// not el's own. dir lists the files of el's directory; text returns a file's text, or
-	// nil.
-	FixTarget(el *model.Element, ops []model.FixOp, dir []string, text func(file string) []byte) (model.Span, bool)
+	// FixTarget returns the function that says, for the operations of one fix of el, the
+	// span of the definition where they take effect when it is not el's own. dir lists the
+	// files of el's directory; text returns a file's text, or nil.
+	FixTarget(el *model.Element, dir []string, text func(file string) []byte) func(ops []model.FixOp) (model.Span, bool)
 }
 
 // Cloner is implemented by analyzers that keep state between Links (what they built last, to

@@ -249,26 +249,24 @@ func (e *Engine) Fixes(s *Snapshot, f model.Finding) []model.Fix {
 		return nil
 	}
 	var out []model.Fix
-	var dir []string // el's directory, for an analyzers.FixTargeter
-	text := func(p string) []byte {
-		if x := s.File(p); x != nil {
-			return x.Text
-		}
-		return nil
-	}
-	for _, m := range e.lib.FixOps(f.ThreatID, el) {
-		at, in := el, src
-		if ft, ok := src.analyzer.(analyzers.FixTargeter); ok {
-			// What an override file sets is fixed there (analyzers.FixTargeter).
-			if dir == nil {
-				dir = s.dirFiles(path.Dir(el.Span.File))
+	// What an override file sets is fixed there (analyzers.FixTargeter).
+	mitigations := e.lib.FixOps(f.ThreatID, el)
+	target := func([]model.FixOp) (model.Span, bool) { return model.Span{}, false }
+	if ft, ok := src.analyzer.(analyzers.FixTargeter); ok && len(mitigations) > 0 {
+		target = ft.FixTarget(el, s.dirFiles(path.Dir(el.Span.File)), func(p string) []byte {
+			if x := s.File(p); x != nil {
+				return x.Text
 			}
-			if sp, ok := ft.FixTarget(el, m.Ops, dir, text); ok {
-				if x := s.File(sp.File); x != nil && x.analyzer != nil {
-					c := *el
-					c.Span, c.Head = sp, sp
-					at, in = &c, x
-				}
+			return nil
+		})
+	}
+	for _, m := range mitigations {
+		at, in := el, src
+		if sp, ok := target(m.Ops); ok {
+			if x := s.File(sp.File); x != nil && x.analyzer != nil {
+				c := *el
+				c.Span, c.Head = sp, sp
+				at, in = &c, x
 			}
 		}
 		edit, err := e.fixEdit(in.analyzer, in.Path, in.Text, at, m.Ops)

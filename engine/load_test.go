@@ -386,15 +386,7 @@ func TestLoadFollowsCallsIntoLeftOutDirectories(t *testing.T) {
 		"vendor/modules/uncalled/main.tf": bucket("uncalled"),
 		"node_modules/pkg/main.tf":        bucket("pkg"),
 	}
-	for rel, text := range files {
-		p := filepath.Join(dir, filepath.FromSlash(rel))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeTree(t, dir, files)
 	if err := os.WriteFile(filepath.Join(outside, "main.tf"), []byte(bucket("outside")), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -434,15 +426,7 @@ func TestRefreshLeavesOutWhatTheWalkLeavesOut(t *testing.T) {
 		"app/node_modules/x/index.js":    "require('http').createServer().listen(80)\n",
 		"vendor/uncalled/main.tf":        bucket,
 	}
-	for rel, text := range files {
-		p := filepath.Join(dir, filepath.FromSlash(rel))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeTree(t, dir, files)
 	ws := testEngine(t).Workspace(dir, DefaultConfig())
 	if _, err := ws.Load(context.Background(), nil); err != nil {
 		t.Fatal(err)
@@ -460,21 +444,12 @@ func TestRefreshLeavesOutWhatTheWalkLeavesOut(t *testing.T) {
 // longer calls it lets it go: the updated model is a fresh load's of the same text.
 func TestEditFollowsCallsIntoLeftOutDirectories(t *testing.T) {
 	dir := t.TempDir()
-	if err := os.MkdirAll(filepath.Join(dir, "vendor", "s3"), 0o755); err != nil {
-		t.Fatal(err)
-	}
 	plain := "resource \"aws_s3_bucket\" \"logs\" {\n  bucket = \"logs\"\n}\n"
 	calling := plain + "module \"s3\" {\n  source = \"./vendor/s3\"\n}\n"
-	for rel, text := range map[string]string{"main.tf": plain, "vendor/s3/main.tf": "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"b\"\n}\n"} {
-		if err := os.WriteFile(filepath.Join(dir, rel), []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeTree(t, dir, map[string]string{"main.tf": plain, "vendor/s3/main.tf": "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"b\"\n}\n"})
 	eng := testEngine(t)
 	fresh := func(text string) []string {
-		if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		writeTree(t, dir, map[string]string{"main.tf": text})
 		snap, err := eng.Workspace(dir, DefaultConfig()).Load(context.Background(), nil)
 		if err != nil {
 			t.Fatal(err)
@@ -516,13 +491,8 @@ func TestKeystrokeAsksNothingOfCalls(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var tf string
-	for _, f := range snap.Files() {
-		if strings.HasSuffix(f, ".tf") {
-			tf = f
-			break
-		}
-	}
+	files := snap.Files()
+	tf := files[slices.IndexFunc(files, func(f string) bool { return strings.HasSuffix(f, ".tf") })]
 	text := snap.File(tf).Text
 	if _, err := ws.Open(tf, "terraform", 1, text); err != nil {
 		t.Fatal(err)
@@ -550,5 +520,17 @@ func TestKeystrokeAsksNothingOfCalls(t *testing.T) {
 	defer ws.mu.Unlock()
 	if ws.neededRuns == after {
 		t.Error("an edit that adds a call did not look up what the workspace calls")
+	}
+}
+
+// writeTree writes files (workspace path → text) under dir.
+func writeTree(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	var fs []corpus.File
+	for rel, text := range files {
+		fs = append(fs, corpus.File{Path: rel, Text: []byte(text)})
+	}
+	if _, err := corpus.Write(dir, fs); err != nil {
+		t.Fatal(err)
 	}
 }

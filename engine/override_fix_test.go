@@ -2,8 +2,6 @@ package engine
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -19,11 +17,7 @@ func TestFixOfAnOverriddenArgumentEditsTheOverride(t *testing.T) {
 		"main.tf":     "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"data\"\n  acl    = \"private\"\n}\n",
 		"override.tf": "resource \"aws_s3_bucket\" \"b\" {\n  acl = \"public-read\"\n}\n",
 	}
-	for rel, text := range files {
-		if err := os.WriteFile(filepath.Join(dir, rel), []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeTree(t, dir, files)
 	eng := testEngine(t)
 	snap, err := eng.Workspace(dir, DefaultConfig()).Load(context.Background(), nil)
 	if err != nil {

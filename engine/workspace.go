@@ -523,12 +523,12 @@ func (w *Workspace) walk(cfg Config) (paths []string, skipped []model.Skipped) {
 			return nil
 		}
 		if d.IsDir() {
-			if p != w.root && (slices.Contains(cfg.Exclude, d.Name()) || cfg.Ignore != nil && cfg.Ignore(rel, true)) {
+			if p != w.root && excludedDir(rel, cfg) {
 				return filepath.SkipDir
 			}
 			return nil
 		}
-		if cfg.Ignore != nil && cfg.Ignore(rel, false) {
+		if ignoredFile(rel, cfg) {
 			return nil
 		}
 		keep, skip := w.admit(p, rel, d)
@@ -587,17 +587,26 @@ func (w *Workspace) admit(p, rel string, d fs.DirEntry) (keep bool, skip *model.
 	return true, nil
 }
 
+// excludedDir reports whether the walk does not descend into directory dir, a workspace key:
+// its name is excluded, or it is ignored.
+func excludedDir(dir string, cfg Config) bool {
+	return slices.Contains(cfg.Exclude, path.Base(dir)) || cfg.Ignore != nil && cfg.Ignore(dir, true)
+}
+
+// ignoredFile reports whether the walk passes over the file of key where it finds it.
+func ignoredFile(key string, cfg Config) bool { return cfg.Ignore != nil && cfg.Ignore(key, false) }
+
 // leftOut reports whether the walk leaves out the file of key: it is ignored, or in a
 // directory the walk leaves out.
 func leftOut(key string, cfg Config) bool {
-	return cfg.Ignore != nil && cfg.Ignore(key, false) || leftOutDir(path.Dir(key), cfg)
+	return ignoredFile(key, cfg) || leftOutDir(path.Dir(key), cfg)
 }
 
 // leftOutDir reports whether the walk leaves out directory dir, a workspace key: it, or a
-// directory it is in, has an excluded name or is ignored.
+// directory it is in, is one the walk does not descend into.
 func leftOutDir(dir string, cfg Config) bool {
 	for d := dir; d != "." && d != ".." && d != "/" && d != ""; d = path.Dir(d) {
-		if slices.Contains(cfg.Exclude, path.Base(d)) || cfg.Ignore != nil && cfg.Ignore(d, true) {
+		if excludedDir(d, cfg) {
 			return true
 		}
 	}

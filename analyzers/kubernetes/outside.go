@@ -34,11 +34,7 @@ func outsideSources(objs []*object) []model.Problem {
 			}
 		}
 		for _, c := range items(o.root.Get("helmCharts")) {
-			repo := c.Get("repo")
-			if s, ok := repo.Str(); ok && s != "" && !strings.HasPrefix(s, "file://") {
-				out = append(out, model.Problem{Span: repo.Span, Code: model.ProblemOutside,
-					Message: fmt.Sprintf("chart %s comes from %s, outside the workspace: what it deploys is not in the model", c.Get("name").String(), s)})
-			}
+			out = append(out, fromRepository(c, "repo", "chart")...)
 		}
 	}
 	return out
@@ -54,14 +50,21 @@ func chartDependencies(docs []*yamlnode.Doc) []model.Problem {
 	var out []model.Problem
 	for _, d := range docs {
 		for _, dep := range items(d.Root.Get("dependencies")) {
-			repo := dep.Get("repository")
-			if s, ok := repo.Str(); ok && s != "" && !strings.HasPrefix(s, "file://") {
-				out = append(out, model.Problem{Span: repo.Span, Code: model.ProblemOutside,
-					Message: fmt.Sprintf("chart dependency %s comes from %s, outside the workspace: what it deploys is not in the model", dep.Get("name").String(), s)})
-			}
+			out = append(out, fromRepository(dep, "repository", "chart dependency")...)
 		}
 	}
 	return out
+}
+
+// fromRepository returns the problem of chart c (what it is called), when its key names a
+// repository: a chart from none, or from file://, is one of the workspace (charts/).
+func fromRepository(c *yamlnode.Node, key, what string) []model.Problem {
+	repo := c.Get(key)
+	if s, ok := repo.Str(); ok && s != "" && !strings.HasPrefix(s, "file://") {
+		return []model.Problem{{Span: repo.Span, Code: model.ProblemOutside,
+			Message: fmt.Sprintf("%s %s comes from %s, outside the workspace: what it deploys is not in the model", what, c.Get("name").String(), s)}}
+	}
+	return nil
 }
 
 // hostFirst matches a target that begins with a host name and goes on with a path:

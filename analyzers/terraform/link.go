@@ -221,11 +221,7 @@ func (m *module) add(f *model.FileFacts, over bool) {
 			if len(b.Labels) != 2 {
 				continue
 			}
-			r := &res{b: b, typ: b.Labels[0], name: b.Labels[1], data: b.Type == "data"}
-			r.addr = r.typ + "." + r.name
-			if r.data {
-				r.addr = "data." + r.addr
-			}
+			r := &res{b: b, typ: b.Labels[0], name: b.Labels[1], data: b.Type == "data", addr: blockAddr(b)}
 			if old, dup := m.resources[r.addr]; dup {
 				if over {
 					old.b = merged(old.b, b)

@@ -74,24 +74,17 @@ func setAttr(attrs []*Attribute, a *Attribute) []*Attribute {
 	return append(attrs, a)
 }
 
-// FixTarget returns the block of an override file that sets what ops change on el, a resource
-// or data source, when one of its directory's override files sets it: Terraform merges that
-// block over el's, so a fix made in el's block changed nothing (the quick fix for a public
-// ACL set in override.tf set acl in main.tf, and the bucket stayed public). Of several, the
-// last in name order, which Terraform merges last, is the one. A fix that adds a block stays
-// in el's file: an override file may only change what another file declares.
-func (a *Analyzer) FixTarget(el *model.Element, ops []model.FixOp, dir []string, text func(string) []byte) (model.Span, bool) {
+// FixTarget returns where the fixes of el, a resource or data source, take effect: the block
+// of an override file of its directory that sets what a fix changes, when one does.
+// Terraform merges that block over el's, so a fix made in el's block changed nothing (the
+// quick fix for a public ACL set in override.tf set acl in main.tf, and the bucket stayed
+// public). Of several, the last in name order, which Terraform merges last, is the one. A fix
+// that adds a block stays in el's file: an override file may only change what another file
+// declares. The override files are read once, for every fix asked of the function returned.
+func (a *Analyzer) FixTarget(el *model.Element, dir []string, text func(string) []byte) func(ops []model.FixOp) (model.Span, bool) {
+	none := func([]model.FixOp) (model.Span, bool) { return model.Span{}, false }
 	if strings.Contains(el.Name, "[") || !strings.HasPrefix(el.ID, "terraform:") {
-		return model.Span{}, false // a nested block's element: its fixes rewrite the block it is in
-	}
-	var names []string
-	for _, op := range ops {
-		if op.Op == "append" {
-			return model.Span{}, false
-		}
-		if name, _, _ := strings.Cut(op.Path, "."); name != "" {
-			names = append(names, name)
-		}
+		return none // a nested block's element: its fixes rewrite the block it is in
 	}
 	var overrides []string
 	for _, f := range dir {
@@ -99,10 +92,8 @@ func (a *Analyzer) FixTarget(el *model.Element, ops []model.FixOp, dir []string,
 			overrides = append(overrides, f)
 		}
 	}
-	if len(names) == 0 || len(overrides) == 0 {
-		return model.Span{}, false
-	}
 	slices.Sort(overrides)
+	var blocks []*Block // el's blocks in the override files, the one merged last first
 	for _, f := range slices.Backward(overrides) {
 		src := text(f)
 		if src == nil {
@@ -119,17 +110,33 @@ func (a *Analyzer) FixTarget(el *model.Element, ops []model.FixOp, dir []string,
 			continue
 		}
 		for _, b := range raw.Blocks {
-			if (b.Type != "resource" && b.Type != "data") || len(b.Labels) != 2 || blockAddr(b) != el.Name {
-				continue
+			if (b.Type == "resource" || b.Type == "data") && len(b.Labels) == 2 && blockAddr(b) == el.Name {
+				blocks = append(blocks, b)
 			}
+		}
+	}
+	if len(blocks) == 0 {
+		return none
+	}
+	return func(ops []model.FixOp) (model.Span, bool) {
+		var names []string
+		for _, op := range ops {
+			if op.Op == "append" {
+				return model.Span{}, false
+			}
+			if name, _, _ := strings.Cut(op.Path, "."); name != "" {
+				names = append(names, name)
+			}
+		}
+		for _, b := range blocks {
 			for _, n := range names {
 				if b.Attr(n) != nil || slices.ContainsFunc(b.Blocks, func(c *Block) bool { return c.Type == n }) {
 					return b.Span, true
 				}
 			}
 		}
+		return model.Span{}, false
 	}
-	return model.Span{}, false
 }
 
 // blockAddr is the address of a resource or data block: aws_s3_bucket.b, data.x.y.

@@ -2,6 +2,7 @@ package terraform
 
 import (
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/threatls/threatls/model"
@@ -20,16 +21,17 @@ import (
 // the same name replaces for OpenTofu, and the addresses of the resources and data sources
 // such a .tofu file declares otherwise than its twin, each with the .tofu file's name.
 func tofuTwins(fs []*model.FileFacts) (replaced map[string]bool, differ map[string]string) {
-	byName := map[string]*model.FileFacts{}
-	for _, f := range fs {
-		byName[f.File] = f
-	}
 	for _, f := range fs {
 		stem, ok := strings.CutSuffix(f.File, ".tofu")
-		tf := byName[stem+".tf"]
-		if !ok || tf == nil || isOverride(f.File) {
+		if !ok || isOverride(f.File) {
 			continue
 		}
+		// Every Link of a directory asks, a keystroke's included: no map of its files.
+		i := slices.IndexFunc(fs, func(g *model.FileFacts) bool { return g.File == stem+".tf" })
+		if i < 0 {
+			continue
+		}
+		tf := fs[i]
 		if replaced == nil {
 			replaced, differ = map[string]bool{}, map[string]string{}
 		}
