@@ -224,3 +224,59 @@ func PackSlices[T any](s [][]T) {
 		}
 	}
 }
+
+// Moved returns e with every span replaced by what at returns for it: e itself when at
+// changes none, else a copy (elements are immutable once built). ok is false, and the
+// element nil, when at cannot place a span (it returns false).
+func (e *Element) Moved(at func(Span) (Span, bool)) (out *Element, ok bool) {
+	changed := false
+	place := func(sp Span) Span {
+		if !ok {
+			return sp
+		}
+		n, placed := at(sp)
+		if !placed {
+			ok = false
+			return sp
+		}
+		changed = changed || n != sp
+		return n
+	}
+	ok = true
+	span, head := place(e.Span), place(e.Head)
+	for _, a := range e.Attrs.list {
+		place(a.Span)
+	}
+	for _, s := range e.Sources {
+		place(s)
+	}
+	for _, r := range e.Related {
+		place(r.Span)
+	}
+	if !ok {
+		return nil, false
+	}
+	if !changed {
+		return e, true
+	}
+	c := *e
+	c.Span, c.Head = span, head
+	c.Attrs = e.Attrs.Clone(0)
+	for i := range c.Attrs.list {
+		c.Attrs.list[i].Span, _ = at(c.Attrs.list[i].Span)
+	}
+	if e.Sources != nil {
+		c.Sources = make([]Span, len(e.Sources))
+		for i, s := range e.Sources {
+			c.Sources[i], _ = at(s)
+		}
+	}
+	if e.Related != nil {
+		c.Related = make([]Related, len(e.Related))
+		for i, r := range e.Related {
+			r.Span, _ = at(r.Span)
+			c.Related[i] = r
+		}
+	}
+	return &c, true
+}

@@ -102,7 +102,7 @@ func buildBucket(m *module, r *res) {
 	}
 	// Inline arguments of provider v3, still accepted by v4+ (the mapping reads the simple
 	// ones); a companion resource overrides.
-	if a := b.Attr("policy"); a != nil {
+	if a := m.attr(b, "policy"); a != nil {
 		m.setPublicPolicy(el, a)
 	}
 	if sse := b.First("server_side_encryption_configuration"); sse != nil {
@@ -136,7 +136,7 @@ func (m *module) setEncryption(el *model.Element, b *Block) {
 		el.SetNote("kms_managed_key", false, b.Head, "no rule applies encryption by default: S3 uses SSE-S3")
 		return
 	}
-	a := def.Attr("sse_algorithm")
+	a := m.attr(def, "sse_algorithm")
 	if a == nil {
 		el.SetNote("encrypted_at_rest", true, def.Head, "")
 		el.SetUnknown("kms_managed_key", def.Head, "sse_algorithm is not set")
@@ -171,7 +171,7 @@ func (m *module) setPublicPolicy(el *model.Element, a *Attribute) {
 
 // bucketOf finds the bucket a companion's `bucket` argument names.
 func (m *module) bucketOf(b *Block) *res {
-	a := b.Attr("bucket")
+	a := m.attr(b, "bucket")
 	if a == nil {
 		return nil
 	}
@@ -220,7 +220,7 @@ func linkCompanion(m *module, r *res) {
 				t.SetUnknown("versioned", b.Head, "no versioning_configuration block")
 				break
 			}
-			a := vc.Attr("status")
+			a := m.attr(vc, "status")
 			if a == nil {
 				t.SetUnknown("versioned", vc.Head, "versioning_configuration has no status")
 				break
@@ -232,18 +232,18 @@ func linkCompanion(m *module, r *res) {
 			}
 		case "aws_s3_bucket_logging":
 			sp := b.Head
-			if a := b.Attr("target_bucket"); a != nil {
+			if a := m.attr(b, "target_bucket"); a != nil {
 				sp = a.Span
 			}
 			t.SetNote("logs_access", true, sp, "")
 		case "aws_s3_bucket_acl":
-			if a := b.Attr("acl"); a != nil {
+			if a := m.attr(b, "acl"); a != nil {
 				m.setACL(t, a)
 			} else if acp := b.First("access_control_policy"); acp != nil {
 				m.setGrants(t, acp)
 			}
 		case "aws_s3_bucket_policy":
-			if a := b.Attr("policy"); a != nil {
+			if a := m.attr(b, "policy"); a != nil {
 				m.setPublicPolicy(t, a)
 			}
 		case "aws_s3_bucket_public_access_block":
@@ -272,7 +272,7 @@ func (m *module) setGrants(el *model.Element, acp *Block) {
 		for _, ge := range g.Nested("grantee") {
 			uri := m.str(ge, "uri")
 			if strings.HasSuffix(uri, "/global/AllUsers") || strings.HasSuffix(uri, "/global/AuthenticatedUsers") {
-				el.SetNote("public_acl", true, ge.Attr("uri").Span, "a grant to "+uri)
+				el.SetNote("public_acl", true, m.attr(ge, "uri").Span, "a grant to "+uri)
 				return
 			}
 		}
@@ -286,7 +286,7 @@ func (m *module) setAccessBlock(el *model.Element, b *Block) {
 	unknown := ""
 	var unknownAt model.Span
 	for _, f := range accessBlockFlags {
-		a := b.Attr(f)
+		a := m.attr(b, f)
 		if a == nil {
 			el.SetNote("public_access_block", false, b.Head, f+" defaults to false")
 			m.setNeutralisers(el, b)
@@ -334,7 +334,7 @@ func (m *module) logTarget(r *res) {
 			return
 		}
 	}
-	a := b.Attr("target_bucket")
+	a := m.attr(b, "target_bucket")
 	if a == nil {
 		return
 	}
@@ -374,10 +374,10 @@ func buildSecurityGroup(m *module, r *res) {
 	for i, in := range r.b.Nested("ingress") {
 		fl := m.nested(r, in, i, model.Flow, "security-group")
 		fl.To = r.el.ID
-		m.rules = append(m.rules, &rule{el: fl, sg: r.addr, sources: m.refs(in.Attr("security_groups"))})
+		m.rules = append(m.rules, &rule{el: fl, sg: r.addr, sources: m.refs(m.attr(in, "security_groups"))})
 		m.ingress(fl, in, "protocol", "from_port", "to_port", []string{"cidr_blocks", "ipv6_cidr_blocks"})
 		for _, a := range []string{"security_groups"} {
-			if at := in.Attr(a); at != nil && at.Expr.Kind == Tuple && len(at.Expr.Elems) > 0 && fl.From == "" {
+			if at := m.attr(in, a); at != nil && at.Expr.Kind == Tuple && len(at.Expr.Elems) > 0 && fl.From == "" {
 				if addr, _, ok := m.refAddr(at.Expr.Elems[0]); ok && m.resources[addr].el != nil {
 					fl.From = m.resources[addr].el.ID
 				}
@@ -393,7 +393,7 @@ func linkRule(m *module, r *res) {
 		}
 	}
 	fl := m.element(r, model.Flow, "security-group")
-	if a := r.b.Attr("security_group_id"); a != nil {
+	if a := m.attr(r.b, "security_group_id"); a != nil {
 		if addr, _, ok := m.refAddr(a.Expr); ok && m.resources[addr].el != nil {
 			fl.To = m.resources[addr].el.ID
 			fl.Parent = fl.To
@@ -406,12 +406,12 @@ func linkRule(m *module, r *res) {
 		src = "referenced_security_group_id"
 		m.ingress(fl, r.b, "ip_protocol", "from_port", "to_port", []string{"cidr_ipv4", "cidr_ipv6"})
 	}
-	ru := &rule{el: fl, sources: m.refs(r.b.Attr(src))}
-	if addr, _, ok := m.refAddr(exprOf(r.b.Attr("security_group_id"))); ok {
+	ru := &rule{el: fl, sources: m.refs(m.attr(r.b, src))}
+	if addr, _, ok := m.refAddr(exprOf(m.attr(r.b, "security_group_id"))); ok {
 		ru.sg = addr
 	}
 	m.rules = append(m.rules, ru)
-	if a := r.b.Attr(src); a != nil && fl.From == "" {
+	if a := m.attr(r.b, src); a != nil && fl.From == "" {
 		if addr, _, ok := m.refAddr(a.Expr); ok && m.resources[addr].el != nil {
 			fl.From = m.resources[addr].el.ID
 		}
@@ -421,7 +421,7 @@ func linkRule(m *module, r *res) {
 // ingress reads the protocol, ports and sources of an ingress rule.
 func (m *module) ingress(fl *model.Element, b *Block, protoArg, fromArg, toArg string, cidrArgs []string) {
 	all := false
-	if a := b.Attr(protoArg); a != nil {
+	if a := m.attr(b, protoArg); a != nil {
 		if v := m.setAttr(fl, "protocol", a, tString); v != nil {
 			p := normProtocol(v.(string))
 			at := fl.Attrs.At("protocol")
@@ -436,7 +436,7 @@ func (m *module) ingress(fl *model.Element, b *Block, protoArg, fromArg, toArg s
 	}
 	if !all {
 		for _, p := range [][2]string{{"from_port", fromArg}, {"to_port", toArg}} {
-			if a := b.Attr(p[1]); a != nil {
+			if a := m.attr(b, p[1]); a != nil {
 				m.setAttr(fl, p[0], a, tInt)
 			}
 		}
@@ -445,7 +445,7 @@ func (m *module) ingress(fl *model.Element, b *Block, protoArg, fromArg, toArg s
 	var at *Attribute
 	unknown := ""
 	for _, name := range cidrArgs {
-		a := b.Attr(name)
+		a := m.attr(b, name)
 		if a == nil {
 			continue
 		}
@@ -530,7 +530,7 @@ func normProtocol(p string) string {
 func buildLB(m *module, r *res) {
 	el := m.mapped(r)
 	m.netOf(r, "security_groups")
-	m.place(r, append(attrsAt(r.b, "subnets"), attrsAt(r.b, "subnet_mapping.subnet_id")...), nil, "")
+	m.place(r, append(m.attrsAt(r.b, "subnets"), m.attrsAt(r.b, "subnet_mapping.subnet_id")...), nil, "")
 	m.setWAF(el, r.addr)
 	if r.typ != "aws_elb" {
 		return
@@ -548,7 +548,7 @@ func buildLB(m *module, r *res) {
 func linkListener(m *module, r *res) {
 	fl := m.mapped(r)
 	def := "HTTP"
-	if a := r.b.Attr("load_balancer_arn"); a != nil {
+	if a := m.attr(r.b, "load_balancer_arn"); a != nil {
 		if addr, _, ok := m.refAddr(a.Expr); ok {
 			if lb := m.resources[addr]; lb.el != nil {
 				fl.To = lb.el.ID
@@ -568,7 +568,7 @@ func linkListener(m *module, r *res) {
 	var at model.Span
 	for _, da := range r.b.Nested("default_action") {
 		if rd := da.First("redirect"); rd != nil && strings.EqualFold(m.str(rd, "protocol"), "HTTPS") {
-			redirect, at = true, rd.Attr("protocol").Span
+			redirect, at = true, m.attr(rd, "protocol").Span
 			break
 		}
 	}
@@ -584,7 +584,7 @@ func linkListener(m *module, r *res) {
 
 func (m *module) listener(fl *model.Element, b *Block, protoArg, portArg, def string) {
 	proto := ""
-	if a := b.Attr(protoArg); a != nil {
+	if a := m.attr(b, protoArg); a != nil {
 		if v := m.setAttr(fl, "protocol", a, tString); v != nil {
 			proto = strings.ToUpper(v.(string))
 			at := fl.Attrs.At("protocol")
@@ -595,7 +595,7 @@ func (m *module) listener(fl *model.Element, b *Block, protoArg, portArg, def st
 		proto = def
 		fl.Default("protocol", def, protoArg+" defaults to "+def)
 	}
-	if a := b.Attr(portArg); a != nil {
+	if a := m.attr(b, portArg); a != nil {
 		m.setAttr(fl, "port", a, tInt)
 	}
 	switch p := fl.Attrs.At("protocol"); {

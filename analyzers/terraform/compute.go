@@ -16,13 +16,13 @@ import (
 func buildInstance(m *module, r *res) {
 	el := m.mapped(r)
 	n := m.netOf(r, "vpc_security_group_ids", "security_groups")
-	m.place(r, attrsAt(r.b, "subnet_id"), nil, "")
+	m.place(r, m.attrsAt(r.b, "subnet_id"), nil, "")
 	n.exposable = true
-	switch a := r.b.Attr("associate_public_ip_address"); {
+	switch a := m.attr(r.b, "associate_public_ip_address"); {
 	case a != nil && !isNull(m, a):
 		m.setAttr(el, "internet_facing", a, tBool)
 	case n.subnet != nil:
-		mp := n.subnet.b.Attr("map_public_ip_on_launch")
+		mp := m.attr(n.subnet.b, "map_public_ip_on_launch")
 		switch v, _ := m.resolve(exprOf(mp)); {
 		case mp == nil || v == nil:
 			el.Default("internet_facing", false, n.subnet.addr+" does not assign public IPs (map_public_ip_on_launch defaults to false)")
@@ -33,11 +33,11 @@ func buildInstance(m *module, r *res) {
 		default:
 			el.SetUnknown("internet_facing", mp.Span, unknownNote(v))
 		}
-	case isNull(m, r.b.Attr("subnet_id")) && r.b.First("network_interface") == nil:
+	case isNull(m, m.attr(r.b, "subnet_id")) && r.b.First("network_interface") == nil:
 		el.Default("internet_facing", true, "no subnet_id: the instance runs in the default VPC, whose subnets assign public IPs")
 	default:
 		sp := r.b.Head
-		if a := r.b.Attr("subnet_id"); a != nil {
+		if a := m.attr(r.b, "subnet_id"); a != nil {
 			sp = a.Span
 		}
 		el.SetUnknown("internet_facing", sp, "the subnet is not in this module: whether the instance gets a public IP is not known")
@@ -48,9 +48,9 @@ func buildInstance(m *module, r *res) {
 func buildLaunchTemplate(m *module, r *res) {
 	el := m.mapped(r)
 	n := m.netOf(r, "vpc_security_group_ids", "network_interfaces.security_groups")
-	m.place(r, attrsAt(r.b, "network_interfaces.subnet_id"), nil, "")
+	m.place(r, m.attrsAt(r.b, "network_interfaces.subnet_id"), nil, "")
 	n.exposable = true
-	if as := attrsAt(r.b, "network_interfaces.associate_public_ip_address"); len(as) > 0 {
+	if as := m.attrsAt(r.b, "network_interfaces.associate_public_ip_address"); len(as) > 0 {
 		m.setAttr(el, "internet_facing", as[0], tBool)
 	} else {
 		el.SetUnknown("internet_facing", r.b.Head, "the subnets the instances are launched in decide whether they get a public IP")
@@ -92,13 +92,13 @@ func buildTaskDefinition(m *module, r *res) {
 }
 
 func (m *module) taskDefinition(s *res) *res {
-	return m.target(s.b.Attr("task_definition"), "aws_ecs_task_definition")
+	return m.target(m.attr(s.b, "task_definition"), "aws_ecs_task_definition")
 }
 
 func buildECSService(m *module, r *res) {
 	el := m.mapped(r)
 	n := m.netOf(r, "network_configuration.security_groups")
-	m.place(r, attrsAt(r.b, "network_configuration.subnets"), nil, "")
+	m.place(r, m.attrsAt(r.b, "network_configuration.subnets"), nil, "")
 	n.exposable = true
 	n.publicIP = el.Attrs.At("internet_facing")
 	if td := m.taskDefinition(r); td != nil {
@@ -114,12 +114,12 @@ var containerAttrs = []string{"privileged", "runs_as_root", "read_only_fs", "sec
 // first container's image, and what holds for any (privileged, runs_as_root,
 // secrets_in_env, uses_vault) or every (read_only_fs) container.
 func (m *module) containers(el *model.Element, td *res) {
-	if a := td.b.Attr("network_mode"); a != nil {
+	if a := m.attr(td.b, "network_mode"); a != nil {
 		m.setAs(el, "host_network", a, tString, func(v any) any { return v == "host" })
 	} else {
 		el.Default("host_network", false, "network_mode defaults to bridge (awsvpc on Fargate)")
 	}
-	a := td.b.Attr("container_definitions")
+	a := m.attr(td.b, "container_definitions")
 	if a == nil {
 		return
 	}
@@ -339,7 +339,7 @@ func (n *jnode) str() (string, bool) {
 func buildEKS(m *module, r *res) {
 	m.mapped(r)
 	m.netOf(r, "vpc_config.security_group_ids")
-	m.place(r, attrsAt(r.b, "vpc_config.subnet_ids"), nil, "")
+	m.place(r, m.attrsAt(r.b, "vpc_config.subnet_ids"), nil, "")
 }
 
 // --- Lambda ---
@@ -347,11 +347,11 @@ func buildEKS(m *module, r *res) {
 func buildLambda(m *module, r *res) {
 	el := m.mapped(r)
 	m.netOf(r, "vpc_config.security_group_ids")
-	m.place(r, attrsAt(r.b, "vpc_config.subnet_ids"), nil, "")
+	m.place(r, m.attrsAt(r.b, "vpc_config.subnet_ids"), nil, "")
 	if r.b.First("vpc_config") == nil {
 		el.Default("outbound_internet", true, "no vpc_config: the function runs outside a VPC and reaches the internet")
 	}
-	if a := r.b.Attr("image_uri"); a != nil {
+	if a := m.attr(r.b, "image_uri"); a != nil {
 		if v := m.setAttr(el, "image", a, tString); v != nil {
 			el.SetNote("image_pinned", imagePinned(v.(string)), a.Span, "")
 			if al := model.ImageAlias(v.(string)); al != "" {
@@ -359,7 +359,7 @@ func buildLambda(m *module, r *res) {
 			}
 		}
 	}
-	vars := attrsAt(r.b, "environment.variables")
+	vars := m.attrsAt(r.b, "environment.variables")
 	if len(vars) == 0 {
 		el.Default("secrets_in_env", false, "no environment variables")
 		return
@@ -401,12 +401,12 @@ func linkFunctionURL(m *module, r *res) {
 	fl.Default("protocol", "https", "function URLs are served over HTTPS only")
 	fl.Default("port", int64(443), "function URLs are served on port 443")
 	fl.Default("tls", true, "function URLs are served over HTTPS only")
-	if a := r.b.Attr("authorization_type"); a != nil {
+	if a := m.attr(r.b, "authorization_type"); a != nil {
 		m.setAs(fl, "authenticated", a, tString, func(v any) any { return v != "NONE" })
 	} else {
 		fl.SetUnknown("authenticated", r.b.Head, "authorization_type is not set")
 	}
-	fn := m.target(r.b.Attr("function_name"), "aws_lambda_function")
+	fn := m.target(m.attr(r.b, "function_name"), "aws_lambda_function")
 	if fn == nil || fn.el == nil {
 		return
 	}
@@ -421,7 +421,7 @@ func linkFunctionURL(m *module, r *res) {
 func buildAPI(m *module, r *res) {
 	el := m.mapped(r)
 	v2 := r.typ == "aws_apigatewayv2_api"
-	switch a := attrsAt(r.b, "endpoint_configuration.types"); {
+	switch a := m.attrsAt(r.b, "endpoint_configuration.types"); {
 	case v2:
 		el.Default("internet_facing", true, "HTTP and WebSocket APIs have public endpoints only")
 	case len(a) > 0:
@@ -459,7 +459,7 @@ func (m *module) apiAuth(r *res, v2 bool) {
 			el.SetNote("authenticates", true, ref.r.b.Head, "authorizer "+ref.r.addr)
 			return
 		case method:
-			a := ref.r.b.Attr(authArg)
+			a := m.attr(ref.r.b, authArg)
 			if a == nil {
 				if open == nil {
 					open = &ref
@@ -478,8 +478,8 @@ func (m *module) apiAuth(r *res, v2 bool) {
 	switch {
 	case open == nil:
 		el.Default("authenticates", false, "no authorizer, and no method requires authorization")
-	case open.r.b.Attr(authArg) != nil:
-		el.SetNote("authenticates", false, open.r.b.Attr(authArg).Span, open.r.addr+" requires no authorization, and the API has no authorizer")
+	case m.attr(open.r.b, authArg) != nil:
+		el.SetNote("authenticates", false, m.attr(open.r.b, authArg).Span, open.r.addr+" requires no authorization, and the API has no authorizer")
 	default:
 		el.Default("authenticates", false, open.r.addr+" has authorization_type NONE by default, and the API has no authorizer")
 	}
@@ -514,7 +514,7 @@ func (m *module) apiThrottling(r *res, v2 bool) {
 	}
 	for _, p := range paths {
 		for _, ref := range m.referrers(r.addr, p.typ, p.ref) {
-			for _, a := range attrsAt(ref.r.b, p.attr) {
+			for _, a := range m.attrsAt(ref.r.b, p.attr) {
 				if set(a, ref.r.addr) {
 					return
 				}
@@ -560,14 +560,14 @@ func linkIntegration(m *module, r *res) {
 	if r.typ == "aws_apigatewayv2_integration" {
 		idArg, uriArg = "api_id", "integration_uri"
 	}
-	api := m.target(r.b.Attr(idArg), "aws_api_gateway_rest_api", "aws_apigatewayv2_api")
-	addr, _, ok := m.refAddr(exprOf(r.b.Attr(uriArg)))
+	api := m.target(m.attr(r.b, idArg), "aws_api_gateway_rest_api", "aws_apigatewayv2_api")
+	addr, _, ok := m.refAddr(exprOf(m.attr(r.b, uriArg)))
 	if api == nil || api.el == nil || !ok {
 		return
 	}
 	t := m.resources[addr]
 	if t.typ == "aws_lb_listener" || t.typ == "aws_alb_listener" {
-		if t = m.target(t.b.Attr("load_balancer_arn"), "aws_lb", "aws_alb"); t == nil {
+		if t = m.target(m.attr(t.b, "load_balancer_arn"), "aws_lb", "aws_alb"); t == nil {
 			return
 		}
 	}

@@ -268,7 +268,7 @@ func (m *module) ref(e *Expr, depth int) (any, string) {
 		}
 		// Another resource's attribute that is one of its arguments (aws_vpc.web.cidr_block)
 		// has the argument's value; what Terraform computes (id, arn) is unknown.
-		a := r.b.Attr(e.Path[2])
+		a := m.attr(r.b, e.Path[2])
 		if a == nil {
 			return &unknownVal{Note: fmt.Sprintf("%s is known only when Terraform runs", e.RefString()),
 				NotStar: e.Path[len(e.Path)-1] == "arn"}, ""

@@ -22,7 +22,7 @@ func (m *module) expand() {
 	// A for_each over another resource (for_each = aws_s3_bucket.site) waits for that
 	// resource's instances: such resources are expanded after the others.
 	overResource := func(r *res) bool {
-		a := r.b.Attr("for_each")
+		a := m.attr(r.b, "for_each")
 		return a != nil && a.Expr.Kind == Ref && len(a.Expr.Path) == 2 && m.resources[a.Expr.Path[0]+"."+a.Expr.Path[1]] != nil
 	}
 	done := map[*res][]*res{}
@@ -44,7 +44,7 @@ func (m *module) expand() {
 func (m *module) expandOne(r *res) []*res {
 	var order []*res
 	{
-		if a := r.b.Attr("count"); a != nil {
+		if a := m.attr(r.b, "count"); a != nil {
 			v, _ := m.resolve(a.Expr)
 			if n, ok := asInt(v); ok && known(v) && n.(int64) <= 0 {
 				delete(m.resources, r.addr)
@@ -54,7 +54,7 @@ func (m *module) expandOne(r *res) []*res {
 				r.maybe = "count = " + exprText(a.Expr) + ": " + unknownNote(v)
 			}
 		}
-		if a := r.b.Attr("for_each"); a != nil {
+		if a := m.attr(r.b, "for_each"); a != nil {
 			v, _ := m.resolve(a.Expr)
 			keys, vals, ok := eachItems(v)
 			if ok && len(keys) == 0 {
@@ -151,6 +151,7 @@ func (m *module) substBlock(b *Block, bind map[string]any, depth int) *Block {
 		return b
 	}
 	out := &Block{Type: b.Type, Labels: b.Labels, Span: b.Span, Head: b.Head}
+	m.log.derive(out, b)
 	for _, a := range b.Attrs {
 		out.Attrs = append(out.Attrs, &Attribute{Name: a.Name, Span: a.Span, Expr: m.subst(a.Expr, bind, 0)})
 	}
@@ -172,7 +173,7 @@ func (m *module) dynamic(d *Block, bind map[string]any, depth int) []*Block {
 		return nil
 	}
 	iter := d.Labels[0]
-	if a := d.Attr("iterator"); a != nil && a.Expr.Kind == Ref && len(a.Expr.Path) == 1 {
+	if a := m.attr(d, "iterator"); a != nil && a.Expr.Kind == Ref && len(a.Expr.Path) == 1 {
 		iter = a.Expr.Path[0]
 	}
 	with := func(v any) map[string]any {
@@ -188,7 +189,7 @@ func (m *module) dynamic(d *Block, bind map[string]any, depth int) []*Block {
 		c.Type, c.Labels, c.Span, c.Head = d.Labels[0], nil, d.Span, d.Head
 		return c
 	}
-	fe := d.Attr("for_each")
+	fe := m.attr(d, "for_each")
 	var v any = &unknownVal{Note: "the dynamic block has no for_each"}
 	if fe != nil {
 		v, _ = m.eval(m.subst(fe.Expr, bind, 0), 0)

@@ -36,7 +36,7 @@ func buildCloudSQL(m *module, r *res) {
 			el.Default(sf.attr, sf.def, "the database flag "+sf.flag+" is not set")
 			continue
 		}
-		if a := f.Attr("value"); a != nil {
+		if a := m.attr(f, "value"); a != nil {
 			v, _ := m.resolve(a.Expr)
 			if s, ok := asString(v); ok && known(v) {
 				el.SetNote(sf.attr, strings.EqualFold(s.(string), sf.on), a.Span, "database flag "+sf.flag)
@@ -58,9 +58,9 @@ func buildGCEInstance(m *module, r *res) {
 		return
 	}
 	email := m.str(sa, "email")
-	defaultSA := email == "" && sa.Attr("email") == nil || strings.HasSuffix(email, "-compute@developer.gserviceaccount.com")
+	defaultSA := email == "" && m.attr(sa, "email") == nil || strings.HasSuffix(email, "-compute@developer.gserviceaccount.com")
 	full := false
-	a := sa.Attr("scopes")
+	a := m.attr(sa, "scopes")
 	if a != nil {
 		v, _ := m.resolve(a.Expr)
 		l, _ := v.([]any)

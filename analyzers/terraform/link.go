@@ -50,6 +50,8 @@ type module struct {
 	world            *world
 	// instances are the instances of the resources with a known for_each, by address.
 	instances map[string][]instance
+	// log is what the build read (reads.go).
+	log *readLog
 }
 
 // res is a resource or data source of a module and the element built for it, if any.
@@ -93,7 +95,9 @@ func (*Analyzer) Joins(ff *model.FileFacts) []string {
 // grouped by directory: each directory is a module, and element IDs are
 // "terraform:<dir>/<address>". Link reads its input and never modifies it; its cost is linear
 // in the number of blocks of the modules whose facts changed since the previous Link (the
-// elements of the others are reused: elements are immutable once returned).
+// elements of the others are reused: elements are immutable once returned), and a large
+// module whose edit changed nothing its last build read takes its last elements over, moved
+// (reuse.go).
 func (a *Analyzer) Link(files []*model.FileFacts) []*model.Element {
 	byDir := map[string][]*model.FileFacts{}
 	for _, f := range files {
@@ -123,18 +127,24 @@ func (a *Analyzer) Link(files []*model.FileFacts) []*model.Element {
 	}
 	a.mu.Unlock()
 	next := make([]linked, len(dirs))
+	reused := 0
 	w := newWorld(byDir)
 	for i, d := range dirs {
 		fs := byDir[d]
 		sort.Slice(fs, func(i, j int) bool { return fs[i].File < fs[j].File })
 		l := prev[i]
-		if l.files == nil || !sameFacts(l.files, fs) || l.key != w.key(d) {
-			m := newModule(d, fs)
-			m.world = w
-			m.build()
-			l = linked{files: fs, out: m.out, key: w.key(d)}
-			if replaced, differ := tofuTwins(fs); len(differ) > 0 {
-				l.out = append(l.out, tofuElements(d, fs, replaced, differ, w)...)
+		if key := w.key(d); l.files == nil || !sameFacts(l.files, fs) || l.key != key {
+			if out, ok := reuse(l, fs); ok && l.key == key {
+				l = linked{files: fs, out: out, key: key, log: l.log}
+				reused++
+			} else {
+				m := newModule(d, fs)
+				m.world = w
+				m.build()
+				l = linked{files: fs, out: m.out, key: key, log: m.log.kept()}
+				if replaced, differ := tofuTwins(fs); len(differ) > 0 {
+					l.out = append(l.out, tofuElements(d, fs, replaced, differ, w)...)
+				}
 			}
 		}
 		next[i] = l
@@ -153,6 +163,7 @@ func (a *Analyzer) Link(files []*model.FileFacts) []*model.Element {
 	for i, d := range dirs {
 		a.modules[d] = next[i]
 	}
+	a.reused += reused
 	a.mu.Unlock()
 	if internet != nil {
 		out = append(out, model.InternetActor(*internet))
@@ -184,6 +195,9 @@ func newModule(dir string, files []*model.FileFacts) *module {
 	m := &module{dir: dir, vars: map[string]*Block{}, locals: map[string]*Attribute{},
 		resources: map[string]*res{}, bucketNames: map[string]string{},
 		localVals: map[string]*localVal{}, modules: map[string]*Block{}, outputs: map[string]*Block{}}
+	if logged(files) {
+		m.log = newReadLog()
+	}
 	// Override files come last, whatever their names (override.go).
 	var overrides []*model.FileFacts
 	for _, f := range files {
@@ -203,7 +217,8 @@ func newModule(dir string, files []*model.FileFacts) *module {
 // (Terraform refuses the module), unless over is set: f is then an override file, whose
 // blocks merge into those they name.
 func (m *module) add(f *model.FileFacts, over bool) {
-	for _, b := range f.RawFacts().(*Raw).Blocks {
+	for i, b := range f.RawFacts().(*Raw).Blocks {
+		m.log.register(b, topRef{f.File, i}, 0)
 		switch b.Type {
 		case "variable":
 			addNamed(m.vars, b, over)
@@ -212,6 +227,7 @@ func (m *module) add(f *model.FileFacts, over bool) {
 		case "output":
 			addNamed(m.outputs, b, over)
 		case "locals":
+			m.readAll(b) // read by name from m.locals
 			for _, a := range b.Attrs {
 				if _, dup := m.locals[a.Name]; !dup || over {
 					m.locals[a.Name] = a
@@ -265,7 +281,7 @@ func addNamed(into map[string]*Block, b *Block, over bool) {
 // and alias), or -1.
 func (m *module) provider(b *Block) int {
 	alias := func(b *Block) string {
-		if a := b.Attr("alias"); a != nil && a.Expr != nil {
+		if a := m.attr(b, "alias"); a != nil && a.Expr != nil {
 			s, _ := a.Expr.Lit.(string)
 			return s
 		}
@@ -370,7 +386,7 @@ func (m *module) setAttr(el *model.Element, name string, a *Attribute, c conv) a
 // when b does not set it; def nil records nothing. It returns the value, or nil when unknown
 // or absent without default.
 func (m *module) arg(el *model.Element, name string, b *Block, arg string, c conv, def any, note string) any {
-	if a := b.Attr(arg); a != nil {
+	if a := m.attr(b, arg); a != nil {
 		if v, _ := m.resolve(a.Expr); v == nil && def != nil {
 			el.Default(name, def, fmt.Sprintf("%s is null: %s", arg, note))
 			return def
@@ -453,7 +469,7 @@ func (m *module) build() {
 			continue
 		}
 		name := "provider.aws"
-		if a := p.Attr("alias"); a != nil {
+		if a := m.attr(p, "alias"); a != nil {
 			if v, _ := m.resolve(a.Expr); v != nil {
 				if s, ok := v.(string); ok {
 					name += "." + s
@@ -465,7 +481,7 @@ func (m *module) build() {
 		el.Set("technology", "aws", p.Head)
 		el.Set("in_scope", true, p.Head)
 		el.Set("cloud", "aws", p.Head)
-		if a := p.Attr("region"); a != nil {
+		if a := m.attr(p, "region"); a != nil {
 			m.setAttr(el, "region", a, tString)
 		}
 		m.providerRole(el, p, name)
@@ -473,7 +489,7 @@ func (m *module) build() {
 	}
 	for _, r := range m.order {
 		if r.typ == "aws_ebs_encryption_by_default" && !r.data {
-			if a := r.b.Attr("enabled"); a == nil || isTrue(m, a) {
+			if a := m.attr(r.b, "enabled"); a == nil || isTrue(m, a) {
 				m.ebsDefault = r
 			}
 		}
@@ -517,7 +533,7 @@ func isTrue(m *module, a *Attribute) bool {
 
 // str returns the literal string value of argument arg of b, or "".
 func (m *module) str(b *Block, arg string) string {
-	a := b.Attr(arg)
+	a := m.attr(b, arg)
 	if a == nil {
 		return ""
 	}

@@ -41,7 +41,7 @@ func (h reader) Get(path string) (mapping.Value, bool) {
 	parts := strings.Split(path, ".")
 	b := h.b
 	for i, p := range parts {
-		if a := b.Attr(p); a != nil {
+		if a := h.m.attr(b, p); a != nil {
 			v, via := h.m.resolve(a.Expr)
 			for _, step := range parts[i+1:] {
 				var ok bool
@@ -85,6 +85,7 @@ func stepInto(v any, k string) (any, bool) {
 // blockValue returns a block's arguments and nested blocks (the first of each type) as a map.
 func (m *module) blockValue(b *Block, depth int) map[string]any {
 	out := make(map[string]any, len(b.Attrs)+len(b.Blocks))
+	m.readAll(b)
 	for _, a := range b.Attrs {
 		out[a.Name], _ = m.resolve(a.Expr)
 	}
@@ -114,7 +115,7 @@ func (h reader) every(head, rest string) (mapping.Value, bool) {
 		}
 	}
 	var items []reader
-	if a := parent.Attr(last); a != nil {
+	if a := h.m.attr(parent, last); a != nil {
 		// A list written as an argument: step into each item's value.
 		v, via := h.m.resolve(a.Expr)
 		l, ok := v.([]any)

@@ -27,7 +27,7 @@ func buildPolicy(m *module, r *res) {
 	if r.typ == "aws_iam_policy_document" {
 		p = m.policyDocument(r.b)
 	} else {
-		a := r.b.Attr("policy")
+		a := m.attr(r.b, "policy")
 		if a == nil {
 			return
 		}
@@ -64,7 +64,7 @@ func (m *module) policyDocument(b *Block) *cloud.Policy {
 	p := &cloud.Policy{}
 	for _, s := range b.Nested("statement") {
 		st := cloud.Statement{Span: s.Span, ActionsSpan: s.Head, Effect: "Allow"}
-		if a := s.Attr("effect"); a != nil {
+		if a := m.attr(s, "effect"); a != nil {
 			v, _ := m.resolve(a.Expr)
 			if e, ok := v.(string); ok {
 				st.Effect = e
@@ -73,7 +73,7 @@ func (m *module) policyDocument(b *Block) *cloud.Policy {
 			}
 		}
 		list := func(arg string) ([]string, *Attribute) {
-			a := s.Attr(arg)
+			a := m.attr(s, arg)
 			if a == nil {
 				return nil, nil
 			}
@@ -97,7 +97,7 @@ func (m *module) policyDocument(b *Block) *cloud.Policy {
 		}
 		for _, pr := range s.Nested("principals") {
 			typ := m.str(pr, "type")
-			ids := pr.Attr("identifiers")
+			ids := m.attr(pr, "identifiers")
 			if ids == nil {
 				continue
 			}
@@ -124,13 +124,13 @@ func buildAttachment(m *module, r *res) {
 		el.SetNote("attached_to", t, r.b.Head, "")
 	} else {
 		for _, x := range []struct{ arg, t string }{{"users", "user"}, {"roles", "role"}, {"groups", "group"}} {
-			if a := r.b.Attr(x.arg); a != nil {
+			if a := m.attr(r.b, x.arg); a != nil {
 				el.SetNote("attached_to", x.t, a.Span, "")
 				break
 			}
 		}
 	}
-	a := r.b.Attr("policy_arn")
+	a := m.attr(r.b, "policy_arn")
 	if a == nil {
 		return
 	}
@@ -149,7 +149,7 @@ func buildAttachment(m *module, r *res) {
 
 func linkAttachment(m *module, r *res) {
 	el := r.el
-	a := r.b.Attr("policy_arn")
+	a := m.attr(r.b, "policy_arn")
 	if el == nil || a == nil {
 		return
 	}

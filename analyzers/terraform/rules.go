@@ -166,7 +166,7 @@ func (m *module) ruleAttrs(fl *model.Element, spec ruleSpec, p portSpan) {
 // ports reads the port ranges of a rule from a string argument or a list argument.
 func (m *module) ports(b *Block, args ...string) ([]portSpan, model.Span) {
 	for _, arg := range args {
-		a := b.Attr(arg)
+		a := m.attr(b, arg)
 		if a == nil {
 			continue
 		}
@@ -199,7 +199,7 @@ func (m *module) ports(b *Block, args ...string) ([]portSpan, model.Span) {
 // literalIs reports whether argument arg of b is the string want (without case), and whether
 // it is known at all.
 func (m *module) literalIs(b *Block, arg, want, def string) (is, known bool) {
-	a := b.Attr(arg)
+	a := m.attr(b, arg)
 	if a == nil {
 		return strings.EqualFold(def, want), true
 	}
@@ -235,7 +235,7 @@ func linkNSGRule(m *module, r *res) {
 		return
 	}
 	var to string
-	if a := r.b.Attr("network_security_group_name"); a != nil {
+	if a := m.attr(r.b, "network_security_group_name"); a != nil {
 		if g := m.target(a, "azurerm_network_security_group"); g != nil && g.el != nil {
 			to = g.el.ID
 		}
@@ -263,13 +263,13 @@ func (m *module) nsgSpec(b *Block) (ruleSpec, bool) {
 	if !k1 || !k2 {
 		spec.unknown = "whether the rule is an inbound Allow rule is not known"
 	}
-	if a := b.Attr("protocol"); a != nil {
+	if a := m.attr(b, "protocol"); a != nil {
 		spec.proto = a
 	}
 	spec.ports, spec.portsAt = m.ports(b, "destination_port_range", "destination_port_ranges")
-	spec.srcs = b.Attr("source_address_prefix")
+	spec.srcs = m.attr(b, "source_address_prefix")
 	if spec.srcs == nil {
-		spec.srcs = b.Attr("source_address_prefixes")
+		spec.srcs = m.attr(b, "source_address_prefixes")
 	}
 	return spec, true
 }
@@ -288,14 +288,14 @@ func linkDBFirewallRule(m *module, r *res) {
 	fl.Default("from_port", port, fmt.Sprintf("the %s port", kind))
 	fl.Default("to_port", port, fmt.Sprintf("the %s port", kind))
 	for _, arg := range []string{"server_id", "server_name"} {
-		if a := r.b.Attr(arg); a != nil {
+		if a := m.attr(r.b, arg); a != nil {
 			if s := m.target(a, "azurerm_mssql_server", "azurerm_sql_server", "azurerm_postgresql_server",
 				"azurerm_mysql_server", "azurerm_postgresql_flexible_server", "azurerm_mysql_flexible_server"); s != nil && s.el != nil {
 				fl.To, fl.Parent = s.el.ID, s.el.ID
 			}
 		}
 	}
-	start, end := r.b.Attr("start_ip_address"), r.b.Attr("end_ip_address")
+	start, end := m.attr(r.b, "start_ip_address"), m.attr(r.b, "end_ip_address")
 	if start == nil || end == nil {
 		return
 	}
@@ -328,8 +328,8 @@ func linkDBFirewallRule(m *module, r *res) {
 func linkAuditing(m *module, r *res) {
 	m.mapped(r)
 	for _, arg := range []string{"server_id", "database_id"} {
-		if s := m.target(r.b.Attr(arg), "azurerm_mssql_server", "azurerm_sql_server"); s != nil && s.el != nil {
-			if a := r.b.Attr("enabled"); a != nil && !isTrue(m, a) {
+		if s := m.target(m.attr(r.b, arg), "azurerm_mssql_server", "azurerm_sql_server"); s != nil && s.el != nil {
+			if a := m.attr(r.b, "enabled"); a != nil && !isTrue(m, a) {
 				s.el.SetNote("logging", false, a.Span, "the auditing policy "+r.addr+" is disabled")
 				continue
 			}
@@ -348,12 +348,12 @@ func buildFirewall(m *module, r *res) {
 	if in, known := m.literalIs(r.b, "direction", "INGRESS", "INGRESS"); known && !in {
 		return
 	}
-	if a := r.b.Attr("disabled"); a != nil && isTrue(m, a) {
+	if a := m.attr(r.b, "disabled"); a != nil && isTrue(m, a) {
 		return
 	}
-	spec := ruleSpec{srcs: r.b.Attr("source_ranges")}
+	spec := ruleSpec{srcs: m.attr(r.b, "source_ranges")}
 	if spec.srcs == nil {
-		if r.b.Attr("source_tags") != nil || r.b.Attr("source_service_accounts") != nil {
+		if m.attr(r.b, "source_tags") != nil || m.attr(r.b, "source_service_accounts") != nil {
 			spec.srcsNote = "the rule admits instances by tag or service account"
 		} else {
 			spec.srcsDefault = []any{"0.0.0.0/0"}
@@ -363,7 +363,7 @@ func buildFirewall(m *module, r *res) {
 	k := 0
 	for _, al := range r.b.Nested("allow") {
 		s := spec
-		s.proto = al.Attr("protocol")
+		s.proto = m.attr(al, "protocol")
 		s.ports, s.portsAt = m.ports(al, "ports")
 		for _, fl := range m.ruleFlows(r, al, fmt.Sprintf("%s.allow[%d]", r.addr, k), r.typ+".allow", "gcp-firewall", s) {
 			_ = fl
@@ -383,10 +383,10 @@ func linkAlicloudRule(m *module, r *res) {
 	if acc, known := m.literalIs(r.b, "policy", "accept", "accept"); known && !acc {
 		return
 	}
-	spec := ruleSpec{proto: r.b.Attr("ip_protocol"), srcs: r.b.Attr("cidr_ip")}
+	spec := ruleSpec{proto: m.attr(r.b, "ip_protocol"), srcs: m.attr(r.b, "cidr_ip")}
 	spec.ports, spec.portsAt = m.ports(r.b, "port_range")
 	if spec.srcs == nil {
-		spec.srcs = r.b.Attr("ipv6_cidr_ip")
+		spec.srcs = m.attr(r.b, "ipv6_cidr_ip")
 	}
 	m.ruleFlows(r, r.b, r.addr, r.typ, "alicloud-security-group", spec)
 }
@@ -413,7 +413,7 @@ func linkOCIRule(m *module, r *res) {
 // ociSpec reads an OCI rule: protocol "6" (TCP), "17" (UDP), "all"; source; and the
 // destination ports of tcp_options or udp_options.
 func (m *module) ociSpec(b *Block) ruleSpec {
-	spec := ruleSpec{proto: b.Attr("protocol"), srcs: b.Attr("source")}
+	spec := ruleSpec{proto: m.attr(b, "protocol"), srcs: m.attr(b, "source")}
 	for _, o := range []string{"tcp_options", "udp_options"} {
 		opt := b.First(o)
 		if opt == nil {
@@ -423,7 +423,7 @@ func (m *module) ociSpec(b *Block) ruleSpec {
 		if rng == nil {
 			rng = opt
 		}
-		lo, hi := rng.Attr("min"), rng.Attr("max")
+		lo, hi := m.attr(rng, "min"), m.attr(rng, "max")
 		if lo == nil || hi == nil {
 			continue
 		}
@@ -445,11 +445,11 @@ func (m *module) ociSpec(b *Block) ruleSpec {
 // logs for (target_resource_id).
 func linkDiagnostics(m *module, r *res) {
 	m.mapped(r)
-	addr, _, ok := m.refAddr(exprOf(r.b.Attr("target_resource_id")))
+	addr, _, ok := m.refAddr(exprOf(m.attr(r.b, "target_resource_id")))
 	if !ok {
 		return
 	}
 	if t := m.resources[addr]; t != nil && t.el != nil {
-		t.el.SetNote("logging", true, r.b.Attr("target_resource_id").Span, "logs sent by "+r.addr)
+		t.el.SetNote("logging", true, m.attr(r.b, "target_resource_id").Span, "logs sent by "+r.addr)
 	}
 }

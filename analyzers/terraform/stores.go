@@ -13,10 +13,10 @@ func (m *module) rdsNetwork(r *res) {
 	el := r.el
 	n := m.netOf(r, "vpc_security_group_ids")
 	var subnets []*Attribute
-	a := r.b.Attr("db_subnet_group_name")
+	a := m.attr(r.b, "db_subnet_group_name")
 	via := ""
 	if g := m.target(a, "aws_db_subnet_group"); g != nil {
-		subnets, via = attrsAt(g.b, "subnet_ids"), g.addr
+		subnets, via = m.attrsAt(g.b, "subnet_ids"), g.addr
 	}
 	m.place(r, subnets, a, via)
 	n.auth = el.Attrs.At("authenticated")
@@ -31,10 +31,10 @@ func (m *module) rdsTLS(r *res) model.Attr {
 	if r.typ == "aws_rds_cluster" {
 		arg, typ = "db_cluster_parameter_group_name", "aws_rds_cluster_parameter_group"
 	}
-	if pg := m.target(r.b.Attr(arg), typ); pg != nil {
+	if pg := m.target(m.attr(r.b, arg), typ); pg != nil {
 		for _, p := range pg.b.Nested("parameter") {
 			name := m.str(p, "name")
-			a := p.Attr("value")
+			a := m.attr(p, "value")
 			if (name != "rds.force_ssl" && name != "require_secure_transport") || a == nil {
 				continue
 			}
@@ -64,10 +64,10 @@ func buildElastiCache(m *module, r *res) {
 	b := r.b
 	n := m.netOf(r, "security_group_ids")
 	var subnets []*Attribute
-	a := b.Attr("subnet_group_name")
+	a := m.attr(b, "subnet_group_name")
 	via := ""
 	if g := m.target(a, "aws_elasticache_subnet_group"); g != nil {
-		subnets, via = attrsAt(g.b, "subnet_ids"), g.addr
+		subnets, via = m.attrsAt(g.b, "subnet_ids"), g.addr
 	}
 	m.place(r, subnets, a, via)
 	n.tls, n.auth = el.Attrs.At("tls_in_transit"), el.Attrs.At("authenticated")

@@ -38,6 +38,8 @@ type Analyzer struct {
 	// re-reads a single file to carry out a fix) leaves the others' entries alone, so one
 	// entry per directory ever linked is kept.
 	modules map[string]linked
+	// reused counts the Links of a module that took the last elements over (reuse.go).
+	reused int
 }
 
 type linked struct {
@@ -45,6 +47,8 @@ type linked struct {
 	out   []*model.Element
 	// key is what the elements depend on in other directories (world.key): module calls.
 	key string
+	// log is what the build read, for a module large enough to keep it (reads.go).
+	log *readLog
 }
 
 // New returns the Terraform analyzer.

@@ -138,7 +138,7 @@ func nestedAttrs(b *Block) []*Attribute {
 
 // attrsAt returns the attributes at path in b ("network_configuration.subnets"), in every
 // nested block of the path.
-func attrsAt(b *Block, path string) []*Attribute {
+func (m *module) attrsAt(b *Block, path string) []*Attribute {
 	parts := strings.Split(path, ".")
 	blocks := []*Block{b}
 	for _, p := range parts[:len(parts)-1] {
@@ -150,7 +150,7 @@ func attrsAt(b *Block, path string) []*Attribute {
 	}
 	var out []*Attribute
 	for _, x := range blocks {
-		if a := x.Attr(parts[len(parts)-1]); a != nil {
+		if a := m.attr(x, parts[len(parts)-1]); a != nil {
 			out = append(out, a)
 		}
 	}
@@ -224,7 +224,7 @@ func buildVPC(m *module, r *res) {
 func linkFlowLog(m *module, r *res) {
 	m.mapped(r)
 	for _, arg := range []string{"vpc_id", "subnet_id"} {
-		if z := m.resOf(exprOf(r.b.Attr(arg)), map[string]string{"vpc_id": "aws_vpc", "subnet_id": "aws_subnet"}[arg]); z != nil && z.el != nil {
+		if z := m.resOf(exprOf(m.attr(r.b, arg)), map[string]string{"vpc_id": "aws_vpc", "subnet_id": "aws_subnet"}[arg]); z != nil && z.el != nil {
 			z.el.SetNote("flow_logs", true, r.b.Head, "recorded by "+r.addr)
 			z.el.Related = append(z.el.Related, model.Related{Span: r.b.Head, Message: "flow logs recorded by " + r.addr})
 		}
@@ -233,7 +233,7 @@ func linkFlowLog(m *module, r *res) {
 
 func buildSubnet(m *module, r *res) {
 	el := m.element(r, model.Zone, "subnet")
-	if a := r.b.Attr("vpc_id"); a != nil {
+	if a := m.attr(r.b, "vpc_id"); a != nil {
 		if vpc := m.resOf(a.Expr, "aws_vpc"); vpc != nil {
 			el.Parent = m.id(vpc.addr)
 			el.SetNote("parent", el.Parent, a.Span, "")
@@ -285,18 +285,18 @@ func (m *module) routing() *routing {
 				addRoute(key, m.igwRoute(rb, "cidr_block", "ipv6_cidr_block"))
 			}
 		case "aws_route":
-			if key, ok := m.tableKey(exprOf(r.b.Attr("route_table_id"))); ok {
+			if key, ok := m.tableKey(exprOf(m.attr(r.b, "route_table_id"))); ok {
 				addRoute(key, m.igwRoute(r.b, "destination_cidr_block", "destination_ipv6_cidr_block"))
 			}
 		case "aws_route_table_association":
-			if addr, _, ok := m.refAddr(exprOf(r.b.Attr("subnet_id"))); ok {
-				if a := r.b.Attr("route_table_id"); a != nil && rt.assoc[addr] == nil {
+			if addr, _, ok := m.refAddr(exprOf(m.attr(r.b, "subnet_id"))); ok {
+				if a := m.attr(r.b, "route_table_id"); a != nil && rt.assoc[addr] == nil {
 					rt.assoc[addr] = a
 				}
 			}
 		case "aws_main_route_table_association":
-			vpc := m.resOf(exprOf(r.b.Attr("vpc_id")), "aws_vpc")
-			if key, known := m.tableKey(exprOf(r.b.Attr("route_table_id"))); vpc != nil && known {
+			vpc := m.resOf(exprOf(m.attr(r.b, "vpc_id")), "aws_vpc")
+			if key, known := m.tableKey(exprOf(m.attr(r.b, "route_table_id"))); vpc != nil && known {
 				rt.main[vpc.addr] = key
 			}
 		}
@@ -307,7 +307,7 @@ func (m *module) routing() *routing {
 // ownTableKey is the key of a route table resource.
 func (m *module) ownTableKey(r *res) string {
 	if r.typ == "aws_default_route_table" {
-		if vpc := m.resOf(exprOf(r.b.Attr("default_route_table_id")), "aws_vpc"); vpc != nil {
+		if vpc := m.resOf(exprOf(m.attr(r.b, "default_route_table_id")), "aws_vpc"); vpc != nil {
 			return "main:" + vpc.addr
 		}
 	}
@@ -345,7 +345,7 @@ func (m *module) igwRoute(b *Block, v4, v6 string) *Attribute {
 	if m.str(b, v4) != "0.0.0.0/0" && m.str(b, v6) != "::/0" {
 		return nil
 	}
-	g := b.Attr("gateway_id")
+	g := m.attr(b, "gateway_id")
 	if g == nil {
 		return nil
 	}
@@ -378,7 +378,7 @@ func (m *module) decidePublic(r *res) model.Attr {
 		return model.Attr{Value: v, Origin: model.Read, Span: at, Note: note}
 	}
 	assoc := rt.assoc[r.addr]
-	vpc := m.resOf(exprOf(r.b.Attr("vpc_id")), "aws_vpc")
+	vpc := m.resOf(exprOf(m.attr(r.b, "vpc_id")), "aws_vpc")
 	key, known := "", false
 	switch {
 	case assoc != nil:
@@ -396,7 +396,7 @@ func (m *module) decidePublic(r *res) model.Attr {
 		}
 		return read(true, g.Span, fmt.Sprintf("%s routes 0.0.0.0/0 to the internet gateway %s", tableName(key), gw))
 	}
-	if mp := r.b.Attr("map_public_ip_on_launch"); mp != nil && isTrue(m, mp) {
+	if mp := m.attr(r.b, "map_public_ip_on_launch"); mp != nil && isTrue(m, mp) {
 		return read(true, mp.Span, "the subnet assigns public IPs on launch")
 	}
 	switch {
@@ -409,7 +409,7 @@ func (m *module) decidePublic(r *res) model.Attr {
 			Note: "no route table association: " + tableName(key) + " has no route to an internet gateway"}
 	}
 	sp := r.b.Head
-	if a := r.b.Attr("vpc_id"); a != nil {
+	if a := m.attr(r.b, "vpc_id"); a != nil {
 		sp = a.Span
 	}
 	return model.Attr{Origin: model.Unknown, Span: sp, Note: "the subnet's VPC and route tables are not in this module"}
@@ -430,7 +430,7 @@ func (m *module) netOf(r *res, sgPaths ...string) *netInfo {
 	n := &netInfo{}
 	r.net = n
 	for _, p := range sgPaths {
-		for _, a := range attrsAt(r.b, p) {
+		for _, a := range m.attrsAt(r.b, p) {
 			for _, addr := range m.refs(a) {
 				if m.resources[addr].typ == "aws_security_group" && !slices.Contains(n.sgs, addr) {
 					n.sgs = append(n.sgs, addr)
@@ -474,7 +474,7 @@ func (m *module) place(r *res, subnets []*Attribute, at *Attribute, via string) 
 		return
 	}
 	for _, sg := range n.sgs {
-		vpc := m.resOf(exprOf(m.resources[sg].b.Attr("vpc_id")), "aws_vpc")
+		vpc := m.resOf(exprOf(m.attr(m.resources[sg].b, "vpc_id")), "aws_vpc")
 		if vpc == nil {
 			continue
 		}
@@ -555,14 +555,14 @@ func (m *module) lbFor(tg *res) *res {
 		switch {
 		case (l.typ == "aws_lb_listener" || l.typ == "aws_alb_listener") && strings.HasPrefix(ref.path, "default_action."):
 		case (l.typ == "aws_lb_listener_rule" || l.typ == "aws_alb_listener_rule") && strings.HasPrefix(ref.path, "action."):
-			l = m.target(l.b.Attr("listener_arn"), "aws_lb_listener", "aws_alb_listener")
+			l = m.target(m.attr(l.b, "listener_arn"), "aws_lb_listener", "aws_alb_listener")
 			if l == nil {
 				continue
 			}
 		default:
 			continue
 		}
-		if lb := m.target(l.b.Attr("load_balancer_arn"), "aws_lb", "aws_alb"); lb != nil && lb.el != nil {
+		if lb := m.target(m.attr(l.b, "load_balancer_arn"), "aws_lb", "aws_alb"); lb != nil && lb.el != nil {
 			return lb
 		}
 	}
@@ -574,18 +574,18 @@ var targetGroups = []string{"aws_lb_target_group", "aws_alb_target_group"}
 // attachmentFlow makes an aws_lb_target_group_attachment the flow from the load balancer that
 // forwards to the target group to the target.
 func (m *module) attachmentFlow(r *res, linked map[[2]string]bool) {
-	tg := m.target(r.b.Attr("target_group_arn"), targetGroups...)
+	tg := m.target(m.attr(r.b, "target_group_arn"), targetGroups...)
 	lb := m.lbFor(tg)
 	fl := m.element(r, model.Flow, lbTech(lb))
 	if lb != nil {
 		fl.From = lb.el.ID
 	}
-	if addr, _, ok := m.refAddr(exprOf(r.b.Attr("target_id"))); ok {
+	if addr, _, ok := m.refAddr(exprOf(m.attr(r.b, "target_id"))); ok {
 		if t := m.resources[addr]; t.el != nil && (t.el.Kind == model.Component || t.el.Kind == model.Store) {
 			fl.To = t.el.ID
 		}
 	}
-	m.targetAttrs(fl, tg, r.b.Attr("port"))
+	m.targetAttrs(fl, tg, m.attr(r.b, "port"))
 	if fl.From != "" && fl.To != "" {
 		linked[[2]string{fl.From, fl.To}] = true
 	}
@@ -594,11 +594,11 @@ func (m *module) attachmentFlow(r *res, linked map[[2]string]bool) {
 // serviceLBFlow makes a load_balancer block of an ECS service the flow from the load balancer
 // to the service.
 func (m *module) serviceLBFlow(r *res, b *Block, i int, linked map[[2]string]bool) {
-	tg := m.target(b.Attr("target_group_arn"), targetGroups...)
+	tg := m.target(m.attr(b, "target_group_arn"), targetGroups...)
 	var lb *res
 	if tg != nil {
 		lb = m.lbFor(tg)
-	} else if e := m.target(b.Attr("elb_name"), "aws_elb"); e != nil && e.el != nil {
+	} else if e := m.target(m.attr(b, "elb_name"), "aws_elb"); e != nil && e.el != nil {
 		lb = e
 	}
 	fl := m.nested(r, b, i, model.Flow, lbTech(lb))
@@ -607,7 +607,7 @@ func (m *module) serviceLBFlow(r *res, b *Block, i int, linked map[[2]string]boo
 		fl.From = lb.el.ID
 		linked[[2]string{fl.From, fl.To}] = true
 	}
-	m.targetAttrs(fl, tg, b.Attr("container_port"))
+	m.targetAttrs(fl, tg, m.attr(b, "container_port"))
 }
 
 func lbTech(lb *res) string {
@@ -623,7 +623,7 @@ func lbTech(lb *res) string {
 // (port, or else the target group's).
 func (m *module) targetAttrs(fl *model.Element, tg *res, port *Attribute) {
 	if tg != nil {
-		if a := tg.b.Attr("protocol"); a != nil {
+		if a := m.attr(tg.b, "protocol"); a != nil {
 			if v := m.setAttr(fl, "protocol", a, tString); v != nil {
 				p := strings.ToLower(v.(string))
 				at := fl.Attrs.At("protocol")
@@ -635,7 +635,7 @@ func (m *module) targetAttrs(fl *model.Element, tg *res, port *Attribute) {
 			}
 		}
 		if port == nil {
-			port = tg.b.Attr("port")
+			port = m.attr(tg.b, "port")
 		}
 	}
 	if port != nil {
@@ -775,7 +775,7 @@ func (m *module) names(r *res) {
 			add(s)
 		}
 	}
-	a := r.b.Attr("tags")
+	a := m.attr(r.b, "tags")
 	if a == nil {
 		return
 	}

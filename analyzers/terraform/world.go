@@ -145,7 +145,7 @@ func (m *module) varValue(name string, depth int) (any, string) {
 	if v, from, ok := m.fromVarFiles(name, depth); ok {
 		return v, via + " (" + from + ")"
 	}
-	d := m.vars[name].Attr("default")
+	d := m.attr(m.vars[name], "default")
 	if d == nil {
 		return &unknownVal{Note: via + " has no default"}, via
 	}
@@ -160,11 +160,11 @@ func (m *module) input(name string, calls []call, depth int) (any, string) {
 	var vals []any
 	var wheres []string
 	for _, c := range calls {
-		a := c.b.Attr(name)
+		a := m.attr(c.b, name)
 		where := fmt.Sprintf("module.%s in %s", c.b.Labels[0], c.b.Span.File)
 		var v any
 		if a == nil {
-			d := m.vars[name].Attr("default")
+			d := m.attr(m.vars[name], "default")
 			if d == nil {
 				v = &unknownVal{Note: where + " does not set " + via + ", which has no default"}
 			} else {
@@ -284,7 +284,7 @@ func (m *module) output(mod, out string, depth int) (any, string) {
 	}
 	cm := m.world.module(child)
 	ob := cm.outputs[out]
-	a := ob.Attr("value")
+	a := m.attr(ob, "value")
 	if a == nil {
 		return &unknownVal{Note: via + " is not an output of " + child}, via
 	}
@@ -330,7 +330,7 @@ func (w *world) primaryDir() string {
 // provider (primary), and for an alias whether any resource or module call of its
 // directory uses it (used).
 func (m *module) providerRole(el *model.Element, p *Block, name string) {
-	alias := p.Attr("alias")
+	alias := m.attr(p, "alias")
 	switch {
 	case alias != nil:
 		el.Default("primary", false, "an aliased provider is never the account's primary one")
@@ -347,13 +347,13 @@ func (m *module) providerRole(el *model.Element, p *Block, name string) {
 	}
 	ref := "aws." + strings.TrimPrefix(name, "provider.aws.")
 	for _, r := range m.order {
-		if a := r.b.Attr("provider"); a != nil && a.Expr.Kind == Ref && a.Expr.RefString() == ref {
+		if a := m.attr(r.b, "provider"); a != nil && a.Expr.Kind == Ref && a.Expr.RefString() == ref {
 			el.SetNote("used", true, a.Span, "used by "+r.addr)
 			return
 		}
 	}
 	for _, b := range m.modules {
-		if a := b.Attr("providers"); a != nil && a.Expr.Kind == Object {
+		if a := m.attr(b, "providers"); a != nil && a.Expr.Kind == Object {
 			for _, e := range a.Expr.Elems {
 				if e.Kind == Ref && e.RefString() == ref {
 					el.SetNote("used", true, a.Span, "passed to module."+b.Labels[0])

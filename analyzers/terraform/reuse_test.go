@@ -1,0 +1,195 @@
+package terraform
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"math/rand"
+	"reflect"
+	"regexp"
+	"testing"
+
+	"github.com/threatls/threatls/analyzers/parse"
+	"github.com/threatls/threatls/engine/corpus"
+	"github.com/threatls/threatls/model"
+)
+
+// TestReuseIsBuild types into every .tf file of the testdata, and into a generated module of
+// 2,000 lines, and checks after each edit that Link, which takes over the last elements when
+// the edit changed nothing the last build read, returns exactly what a new analyzer's Link
+// (a build from nothing) returns: the same elements, every span where its text now is. The
+// edits are those of a person at work — characters typed and deleted in strings and
+// comments, blank lines, and any edit at all — and the test fails if too few of them were
+// served by a reuse for it to say anything of it.
+func TestReuseIsBuild(t *testing.T) {
+	defer func(n int) { logMin = n }(logMin)
+	logMin = 0
+	srcs := testdataSources(t)
+	large, _ := corpus.LargeFile(3, 2000)
+	srcs = append(srcs, large)
+	rng := rand.New(rand.NewSource(5))
+	edits, reused := 0, 0
+	for i, src := range srcs {
+		doc, err := parse.NewDocument(context.Background(), parse.HCL, src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := New().(*Analyzer)
+		facts := a.Extract(doc.Tree(), "main.tf")
+		a.Link([]*model.FileFacts{facts})
+		for step := range 60 {
+			text := bytes.Clone(doc.Text())
+			e := typedEdit(rng, text)
+			if err := doc.Apply(context.Background(), []parse.Edit{e}); err != nil {
+				t.Fatal(err)
+			}
+			if doc.Tree().Root().HasError() { // a broken file is read whole: take it back
+				undo := parse.Edit{Start: e.Start, End: e.Start + len(e.Text), Text: string(text[e.Start:e.End])}
+				if err := doc.Apply(context.Background(), []parse.Edit{undo}); err != nil {
+					t.Fatal(err)
+				}
+				facts = a.Extract(doc.Tree(), "main.tf")
+				a.Link([]*model.FileFacts{facts})
+				continue
+			}
+			facts = a.Reextract(doc.Tree(), "main.tf", facts)
+			before := a.reused
+			got := a.Link([]*model.FileFacts{facts})
+			want := New().Link([]*model.FileFacts{facts})
+			edits++
+			if a.reused > before {
+				reused++
+			}
+			if d := diffElements(got, want); d != "" {
+				t.Fatalf("file %d, edit %d (%+v, reused %v): Link differs from a build\n%s", i, step, e, a.reused > before, d)
+			}
+		}
+		doc.Close()
+	}
+	t.Logf("%d edits of %d files, %d served by taking the last elements over", edits, len(srcs), reused)
+	if reused < edits/5 {
+		t.Fatalf("only %d of %d edits took the last elements over: the test checks little of it", reused, edits)
+	}
+}
+
+// TestReuseOfAReadArgument checks that an edit of what the build reads — a bucket's ACL, a
+// rule's CIDR block, a reference — is built again, and that one of what it does not read is
+// not.
+func TestReuseOfAReadArgument(t *testing.T) {
+	defer func(n int) { logMin = n }(logMin)
+	logMin = 0
+	src := []byte(`resource "aws_s3_bucket" "b" {
+  bucket = "logs"
+  acl    = "private"
+  # a comment
+}
+
+resource "aws_s3_bucket" "site" {
+  for_each = toset(["site-a"])
+  bucket   = each.key
+  wanted   = "private"
+}
+
+resource "aws_s3_bucket_acl" "site" {
+  for_each = aws_s3_bucket.site
+  bucket   = each.value.bucket
+  acl      = each.value.wanted
+}
+
+resource "aws_vpc" "main" {
+  cidr_block = "10.0.0.0/16"
+}
+
+resource "aws_instance" "app" {
+  ami                    = "ami-1"
+  noted                  = aws_security_group.web.id
+  vpc_security_group_ids = [aws_security_group.web.id]
+}
+
+resource "aws_security_group" "web" {
+  description = "web servers"
+  vpc_id      = aws_vpc.main.id
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = ["10.0.0.0/8"]
+  }
+}
+`)
+	for _, c := range []struct {
+		from, to string
+		reuse    bool
+	}{
+		{`"private"`, `"public-read"`, false},
+		{`"10.0.0.0/8"`, `"0.0.0.0/0"`, false},
+		{`# a comment`, `# a longer comment`, true},
+		// An argument no builder looks up, read as part of a whole resource (each.value).
+		{`"private"
+}`, `"public-read"
+}`, false},
+		// An argument no builder looks up, whose reference places the instance in the VPC.
+		{`aws_security_group.web.id
+  vpc_security`, `"sg-1"
+  vpc_security`, false},
+		{`"web servers"`, `"the web servers"`, true},
+	} {
+		t.Run(c.to, func(t *testing.T) {
+			doc, err := parse.NewDocument(context.Background(), parse.HCL, src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer doc.Close()
+			a := New().(*Analyzer)
+			facts := a.Extract(doc.Tree(), "main.tf")
+			a.Link([]*model.FileFacts{facts})
+			at := bytes.Index(src, []byte(c.from))
+			if err := doc.Apply(context.Background(), []parse.Edit{{Start: at, End: at + len(c.from), Text: c.to}}); err != nil {
+				t.Fatal(err)
+			}
+			facts = a.Reextract(doc.Tree(), "main.tf", facts)
+			got := a.Link([]*model.FileFacts{facts})
+			if reused := a.reused > 0; reused != c.reuse {
+				t.Errorf("reused: %v, want %v", reused, c.reuse)
+			}
+			if d := diffElements(got, New().Link([]*model.FileFacts{facts})); d != "" {
+				t.Error(d)
+			}
+		})
+	}
+}
+
+// stringOrComment finds where a person types in a string or a comment.
+var stringOrComment = regexp.MustCompile(`= "[^"$\n]|# ?[^\n]|\n\n`)
+
+// typedEdit returns an edit in a string or a comment (a character typed or deleted), a blank
+// line, or, one time in three, any edit at all (randomEdit).
+func typedEdit(rng *rand.Rand, text []byte) parse.Edit {
+	places := stringOrComment.FindAllIndex(text, -1)
+	if len(places) == 0 || rng.Intn(3) == 0 {
+		return randomEdit(rng, text)
+	}
+	p := places[rng.Intn(len(places))]
+	at := p[1] - 1
+	switch rng.Intn(4) {
+	case 0:
+		return parse.Edit{Start: at, End: at + 1} // a character deleted
+	case 1:
+		return parse.Edit{Start: at, End: at, Text: "\n"}
+	default:
+		return parse.Edit{Start: at, End: at, Text: string(rune('a' + rng.Intn(26)))}
+	}
+}
+
+// diffElements describes how two lists of elements differ, or returns "".
+func diffElements(got, want []*model.Element) string {
+	if len(got) != len(want) {
+		return fmt.Sprintf("%d elements, want %d", len(got), len(want))
+	}
+	for i := range got {
+		if !reflect.DeepEqual(got[i], want[i]) {
+			return fmt.Sprintf("element %d:\n got  %+v\n want %+v", i, *got[i], *want[i])
+		}
+	}
+	return ""
+}
