@@ -195,8 +195,8 @@ func newModule(dir string, files []*model.FileFacts) *module {
 	m := &module{dir: dir, vars: map[string]*Block{}, locals: map[string]*Attribute{},
 		resources: map[string]*res{}, bucketNames: map[string]string{},
 		localVals: map[string]*localVal{}, modules: map[string]*Block{}, outputs: map[string]*Block{}}
-	if logged(files) {
-		m.log = newReadLog()
+	if n, ok := logged(files); ok {
+		m.log = newReadLog(n)
 	}
 	// Override files come last, whatever their names (override.go).
 	var overrides []*model.FileFacts
@@ -217,8 +217,8 @@ func newModule(dir string, files []*model.FileFacts) *module {
 // (Terraform refuses the module), unless over is set: f is then an override file, whose
 // blocks merge into those they name.
 func (m *module) add(f *model.FileFacts, over bool) {
-	for i, b := range f.RawFacts().(*Raw).Blocks {
-		m.log.register(b, topRef{f.File, i}, 0)
+	for _, b := range f.RawFacts().(*Raw).Blocks {
+		m.log.add(f.File, b)
 		switch b.Type {
 		case "variable":
 			addNamed(m.vars, b, over)
