@@ -104,7 +104,18 @@ func LargeFile(seed int64, lines int) (text []byte, mid int) {
 // StringPointNear returns an offset inside the value of the `description = "..."` attribute
 // closest to off: after the opening quote and its first character.
 func StringPointNear(text []byte, off int) int {
-	const key = `description = "`
+	return PointNear(text, off, `description = "`)
+}
+
+// NamePointNear returns the offset nearest off just inside a bucket's name, after its
+// prefix: what the model reads (a keystroke there changes the bucket), where StringPointNear's
+// description is read by nothing.
+func NamePointNear(text []byte, off int) int {
+	return PointNear(text, off, `bucket        = "${local.name_prefix}-`) - 1
+}
+
+// PointNear returns the offset one byte after the occurrence of key nearest off.
+func PointNear(text []byte, off int, key string) int {
 	best := -1
 	for i := 0; ; {
 		j := bytes.Index(text[i:], []byte(key))
