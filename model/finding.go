@@ -1,7 +1,8 @@
 package model
 
 import (
-	"sort"
+	"cmp"
+	"slices"
 	"strings"
 )
 
@@ -95,20 +96,25 @@ type Finding struct {
 func (f Finding) Open() bool { return f.Suppressed == nil && f.Mitigated == nil }
 
 // SortFindings orders findings by (file, offset, threat ID, element) — the order of every output.
+// Findings gathered element by element mostly are in order already: a file's 2,700 findings,
+// sorted after every keystroke by a reflecting swap, were 5% of one in a 5 MB file.
 func SortFindings(fs []Finding) {
-	sort.SliceStable(fs, func(i, j int) bool {
-		a, b := fs[i], fs[j]
-		if a.Span.File != b.Span.File {
-			return a.Span.File < b.Span.File
-		}
-		if a.Span.Start.Offset != b.Span.Start.Offset {
-			return a.Span.Start.Offset < b.Span.Start.Offset
-		}
-		if a.ThreatID != b.ThreatID {
-			return a.ThreatID < b.ThreatID
-		}
-		return a.Element < b.Element
-	})
+	if !slices.IsSortedFunc(fs, compareFindings) {
+		slices.SortStableFunc(fs, compareFindings)
+	}
+}
+
+func compareFindings(a, b Finding) int {
+	if c := strings.Compare(a.Span.File, b.Span.File); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.Span.Start.Offset, b.Span.Start.Offset); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.ThreatID, b.ThreatID); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Element, b.Element)
 }
 
 // FixOp is one mechanical change that mitigates a finding, expressed against an element and
