@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"iter"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -229,53 +230,52 @@ func PackSlices[T any](s [][]T) {
 // changes none, else a copy (elements are immutable once built). ok is false, and the
 // element nil, when at cannot place a span (it returns false).
 func (e *Element) Moved(at func(Span) (Span, bool)) (out *Element, ok bool) {
+	var buf [24]Span
+	spans := buf[:0]
 	changed := false
-	place := func(sp Span) Span {
-		if !ok {
-			return sp
-		}
+	place := func(sp Span) bool {
 		n, placed := at(sp)
-		if !placed {
-			ok = false
-			return sp
-		}
 		changed = changed || n != sp
-		return n
+		spans = append(spans, n)
+		return placed
 	}
-	ok = true
-	span, head := place(e.Span), place(e.Head)
+	if !place(e.Span) || !place(e.Head) {
+		return nil, false
+	}
 	for _, a := range e.Attrs.list {
-		place(a.Span)
+		if !place(a.Span) {
+			return nil, false
+		}
 	}
 	for _, s := range e.Sources {
-		place(s)
+		if !place(s) {
+			return nil, false
+		}
 	}
 	for _, r := range e.Related {
-		place(r.Span)
-	}
-	if !ok {
-		return nil, false
+		if !place(r.Span) {
+			return nil, false
+		}
 	}
 	if !changed {
 		return e, true
 	}
 	c := *e
-	c.Span, c.Head = span, head
+	c.Span, c.Head = spans[0], spans[1]
+	spans = spans[2:]
 	c.Attrs = e.Attrs.Clone(0)
 	for i := range c.Attrs.list {
-		c.Attrs.list[i].Span, _ = at(c.Attrs.list[i].Span)
+		c.Attrs.list[i].Span = spans[i]
 	}
+	spans = spans[len(c.Attrs.list):]
 	if e.Sources != nil {
-		c.Sources = make([]Span, len(e.Sources))
-		for i, s := range e.Sources {
-			c.Sources[i], _ = at(s)
-		}
+		c.Sources = slices.Clone(spans[:len(e.Sources)])
+		spans = spans[len(e.Sources):]
 	}
 	if e.Related != nil {
-		c.Related = make([]Related, len(e.Related))
-		for i, r := range e.Related {
-			r.Span, _ = at(r.Span)
-			c.Related[i] = r
+		c.Related = slices.Clone(e.Related)
+		for i := range c.Related {
+			c.Related[i].Span = spans[i]
 		}
 	}
 	return &c, true
