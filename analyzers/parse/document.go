@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"strings"
 
 	sitter "github.com/tree-sitter/go-tree-sitter"
 )
@@ -31,6 +32,9 @@ type Document struct {
 	// dirty is the range of the current text that the edits since the last parse wrote or
 	// joined: outside it the text is the parsed text, moved (dirty[0] < 0 when no edit came).
 	dirty [2]int
+	// grown is how many bytes and lines the edits since the last parse added (negative when
+	// they removed more): how far the text after dirty moved.
+	grown [2]int
 }
 
 // NewDocument parses text and keeps the tree. A text that does not parse still yields a tree
@@ -80,7 +84,7 @@ func (d *Document) Edit(edits []Edit) error {
 	}
 	edited := base.Clone()
 	text := d.text
-	dirty := d.dirty
+	dirty, grown := d.dirty, d.grown
 	for _, e := range edits {
 		next, err := e.Apply(text)
 		if err != nil {
@@ -88,6 +92,8 @@ func (d *Document) Edit(edits []Edit) error {
 			return err
 		}
 		dirty = e.widen(dirty)
+		grown[0] += len(e.Text) - (e.End - e.Start)
+		grown[1] += strings.Count(e.Text, "\n") - bytes.Count(text[e.Start:e.End], []byte("\n"))
 		startPt := pointAt(text, e.Start)
 		edited.Edit(&sitter.InputEdit{
 			StartByte: uint(e.Start), OldEndByte: uint(e.End), NewEndByte: uint(e.Start + len(e.Text)),
@@ -100,7 +106,7 @@ func (d *Document) Edit(edits []Edit) error {
 	if d.edited != nil {
 		d.edited.Close()
 	}
-	d.edited, d.text, d.dirty = edited, text, dirty
+	d.edited, d.text, d.dirty, d.grown = edited, text, dirty, grown
 	d.seq++
 	return nil
 }
@@ -147,6 +153,7 @@ type Pending struct {
 	old   *sitter.Tree
 	seq   int
 	dirty [2]int
+	grown [2]int
 }
 
 // Snapshot returns the pending reparse of the current text, or nil when the tree is current.
@@ -154,7 +161,7 @@ func (d *Document) Snapshot() *Pending {
 	if d.Current() || d.closed {
 		return nil
 	}
-	p := &Pending{lang: d.lang, Text: d.text, seq: d.seq, dirty: d.dirty}
+	p := &Pending{lang: d.lang, Text: d.text, seq: d.seq, dirty: d.dirty, grown: d.grown}
 	if d.edited != nil {
 		p.old = d.edited.Clone()
 	}
@@ -184,6 +191,10 @@ func (p *Pending) Dirty() (start, end int, ok bool) {
 	return p.dirty[0], p.dirty[1], p.dirty[0] >= 0
 }
 
+// Grown returns how many bytes and lines the edits since the last parse added (negative when
+// they removed more): the text after Dirty is the parsed text moved by as much.
+func (p *Pending) Grown() (bytes, lines int) { return p.grown[0], p.grown[1] }
+
 // Close releases what the pending reparse holds.
 func (p *Pending) Close() {
 	if p.old != nil {
@@ -206,7 +217,7 @@ func (d *Document) Install(p *Pending, t *Tree) bool {
 		d.edited = nil
 	}
 	d.tree.Close()
-	d.tree, d.parsed, d.dirty = t, d.seq, [2]int{-1, -1}
+	d.tree, d.parsed, d.dirty, d.grown = t, d.seq, [2]int{-1, -1}, [2]int{}
 	return true
 }
 

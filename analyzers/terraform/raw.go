@@ -9,6 +9,10 @@ type Raw struct {
 	Blocks []*Block
 	// Attrs are the file's top-level attributes: the values of a .tfvars file.
 	Attrs []*Attribute
+	// grown is, for facts Splice made, how many bytes and lines the edits since the
+	// document's last parse had added (parse.Pending.Grown): the blocks after those edits are
+	// where the parsed text's were, moved by as much. Zero for facts read from a tree.
+	grown [2]int
 }
 
 // Block is a block of the file: `resource "aws_s3_bucket" "logs" { ... }`, `ingress { ... }`.
