@@ -59,6 +59,8 @@ func reuse(l linked, fs []*model.FileFacts) (out []*model.Element, ok bool) {
 type fileMove struct {
 	file   string
 	blocks []blockMove
+	// last is the block at found last: an element's places are mostly in one block.
+	last int
 }
 
 type blockMove struct {
@@ -72,9 +74,13 @@ func (mv *fileMove) at(sp model.Span) (model.Span, bool) {
 	if sp.IsZero() {
 		return sp, true
 	}
-	i := sort.Search(len(mv.blocks), func(i int) bool { return mv.blocks[i].span.End.Offset >= sp.End.Offset })
-	if i == len(mv.blocks) || mv.blocks[i].span.Start.Offset > sp.Start.Offset {
-		return sp, false // between blocks: no fact is there
+	i := mv.last
+	if i >= len(mv.blocks) || mv.blocks[i].span.Start.Offset > sp.Start.Offset || mv.blocks[i].span.End.Offset < sp.End.Offset {
+		i = sort.Search(len(mv.blocks), func(i int) bool { return mv.blocks[i].span.End.Offset >= sp.End.Offset })
+		if i == len(mv.blocks) || mv.blocks[i].span.Start.Offset > sp.Start.Offset {
+			return sp, false // between blocks: no fact is there
+		}
+		mv.last = i
 	}
 	b := &mv.blocks[i]
 	if b.exact == nil {
