@@ -391,12 +391,14 @@ func TestEditingDuringALoadInBatches(t *testing.T) {
 	}
 }
 
-// diffSnapshots compares what two snapshots say: every finding, every element, the paths.
+// diffSnapshots compares what two snapshots say: every finding, every element, the paths, and
+// the byte offsets of their places (a fix edits at them; a span prints as a line and a column).
 func diffSnapshots(a, b *engine.Snapshot) string {
 	var out []string
 	af, bf := renderFindings(a.Findings()), renderFindings(b.Findings())
 	out = append(out, diffLines("finding", af, bf)...)
 	out = append(out, diffLines("element", renderElements(a.Graph()), renderElements(b.Graph()))...)
+	out = append(out, diffLines("place", offsets(a), offsets(b))...)
 	if len(out) > 8 {
 		out = append(out[:8], fmt.Sprintf("… and %d more", len(out)-8))
 	}
@@ -447,6 +449,31 @@ func renderElements(g *model.Graph) []string {
 		out = append(out, fmt.Sprintf("%s %s %s %q %s>%s %v%s members=%v sources=%v related=%d zone=%s in=%d out=%d reach=%v paths=%d",
 			e.ID, e.Kind, e.Type, e.Name, e.From, e.To, e.Span, attrs.String(), e.Members, e.Sources, len(e.Related),
 			g.ZoneID(e.ID), len(g.Inbound(e.ID)), len(g.Outbound(e.ID)), g.ReachableFromInternet(e.ID), len(g.PathsThrough(e.ID))))
+	}
+	return out
+}
+
+// offsets lists every place of a snapshot's elements and findings with its byte offsets
+// (a Span prints as a line and a column).
+func offsets(s *engine.Snapshot) []string {
+	at := func(sp model.Span) string {
+		return fmt.Sprintf("%s@%d-%d", sp, sp.Start.Offset, sp.End.Offset)
+	}
+	var out []string
+	for _, e := range s.Graph().Elements() {
+		out = append(out, e.ID+" "+at(e.Span)+" "+at(e.Head))
+		for k, a := range e.Attrs.All() {
+			out = append(out, e.ID+"."+k+" "+at(a.Span))
+		}
+		for _, r := range e.Related {
+			out = append(out, e.ID+" related "+at(r.Span))
+		}
+	}
+	for _, f := range s.Findings() {
+		out = append(out, f.ThreatID+"@"+f.Element+" "+at(f.Span))
+		for _, ev := range f.Evidence {
+			out = append(out, f.ThreatID+"@"+f.Element+" evidence "+at(ev.Span))
+		}
 	}
 	return out
 }

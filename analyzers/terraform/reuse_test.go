@@ -193,3 +193,38 @@ func diffElements(got, want []*model.Element) string {
 	}
 	return ""
 }
+
+// TestReuseInALargeModule: with the default threshold, a keystroke in a description of a
+// generated module of 20,000 lines (BenchmarkEdit's kind of file) takes the last elements
+// over, and one in a bucket's name does not. BenchmarkEdit/change-5MB measures the first.
+func TestReuseInALargeModule(t *testing.T) {
+	text, mid := corpus.LargeFile(1, 20000)
+	for _, c := range []struct {
+		name  string
+		at    int
+		reuse bool
+	}{{"description", corpus.StringPointNear(text, mid), true}, {"bucket name", corpus.NamePointNear(text, mid), false}} {
+		doc, err := parse.NewDocument(context.Background(), parse.HCL, text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := New().(*Analyzer)
+		facts := a.Extract(doc.Tree(), "main.tf")
+		if n, ok := logged([]*model.FileFacts{facts}); !ok {
+			t.Fatalf("the module has %d blocks, fewer than the %d its builds log from", n, logMin)
+		}
+		a.Link([]*model.FileFacts{facts})
+		if err := doc.Apply(context.Background(), []parse.Edit{{Start: c.at, End: c.at, Text: "x"}}); err != nil {
+			t.Fatal(err)
+		}
+		facts = a.Reextract(doc.Tree(), "main.tf", facts)
+		got := a.Link([]*model.FileFacts{facts})
+		if reused := a.reused > 0; reused != c.reuse {
+			t.Errorf("%s: reused %v, want %v", c.name, reused, c.reuse)
+		}
+		if d := diffElements(got, New().Link([]*model.FileFacts{facts})); d != "" {
+			t.Errorf("%s: %s", c.name, d)
+		}
+		doc.Close()
+	}
+}
