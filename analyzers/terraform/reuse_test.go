@@ -228,3 +228,30 @@ func TestReuseInALargeModule(t *testing.T) {
 		doc.Close()
 	}
 }
+
+// BenchmarkLinkLarge builds the module of a 4.5 MB generated file from nothing (a new
+// analyzer each time), with the log of what the build reads (logged) and without it
+// (unlogged): what the log costs a build that a keystroke cannot take its elements over from.
+//
+//	go test -run '^$' -bench LinkLarge -benchtime 10x ./analyzers/terraform/
+func BenchmarkLinkLarge(b *testing.B) {
+	text, _ := corpus.LargeFile(1, 170000)
+	tr, err := parse.Parse(context.Background(), parse.HCL, text)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ff := New().Extract(tr, "main.tf")
+	tr.Close()
+	for _, c := range []struct {
+		name string
+		min  int
+	}{{"logged", logMin}, {"unlogged", 1 << 30}} {
+		b.Run(c.name, func(b *testing.B) {
+			defer func(n int) { logMin = n }(logMin)
+			logMin = c.min
+			for b.Loop() {
+				New().Link([]*model.FileFacts{ff})
+			}
+		})
+	}
+}
