@@ -158,6 +158,9 @@ func (a *Analyzer) Splice(p *parse.Pending, file string, prev *model.FileFacts) 
 	for _, b := range blocks[last:] {
 		raw.Blocks = append(raw.Blocks, b.moved(after))
 	}
+	if len(raw.Blocks) == 0 {
+		raw.Blocks = nil // as Extract leaves a file of no block
+	}
 	ff := &model.FileFacts{File: file, Format: Name, Raw: raw}
 	root, sroot := t.Root(), small.Root()
 	ff.Ignores, ff.Problems = x.ignoresBy(func(at, end uint) (model.Span, string, bool) {
