@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"iter"
-	"slices"
 	"sort"
 	"strings"
 )
@@ -224,59 +223,4 @@ func PackSlices[T any](s [][]T) {
 			s[i] = all[len(all)-len(x) : len(all) : len(all)]
 		}
 	}
-}
-
-// Moved returns e with every span replaced by what at returns for it: e itself when at
-// changes none, else a copy (elements are immutable once built). ok is false, and the
-// element nil, when at cannot place a span (it returns false).
-func (e *Element) Moved(at func(Span) (Span, bool)) (out *Element, ok bool) {
-	var buf [24]Span
-	spans := buf[:0]
-	changed := false
-	place := func(sp Span) bool {
-		n, placed := at(sp)
-		changed = changed || n != sp
-		spans = append(spans, n)
-		return placed
-	}
-	if !place(e.Span) || !place(e.Head) {
-		return nil, false
-	}
-	for _, a := range e.Attrs.list {
-		if !place(a.Span) {
-			return nil, false
-		}
-	}
-	for _, s := range e.Sources {
-		if !place(s) {
-			return nil, false
-		}
-	}
-	for _, r := range e.Related {
-		if !place(r.Span) {
-			return nil, false
-		}
-	}
-	if !changed {
-		return e, true
-	}
-	c := *e
-	c.Span, c.Head = spans[0], spans[1]
-	spans = spans[2:]
-	c.Attrs = e.Attrs.Clone(0)
-	for i := range c.Attrs.list {
-		c.Attrs.list[i].Span = spans[i]
-	}
-	spans = spans[len(c.Attrs.list):]
-	if e.Sources != nil {
-		c.Sources = slices.Clone(spans[:len(e.Sources)])
-		spans = spans[len(e.Sources):]
-	}
-	if e.Related != nil {
-		c.Related = slices.Clone(e.Related)
-		for i := range c.Related {
-			c.Related[i].Span = spans[i]
-		}
-	}
-	return &c, true
 }

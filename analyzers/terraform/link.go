@@ -134,11 +134,11 @@ func (a *Analyzer) Link(files []*model.FileFacts) []*model.Element {
 		sort.Slice(fs, func(i, j int) bool { return fs[i].File < fs[j].File })
 		l := prev[i]
 		if key := w.key(d); l.files == nil || !sameFacts(l.files, fs) || l.key != key {
-			if out, ok := reuse(l, fs); ok && l.key == key {
+			if out, ok := reuse(l, fs, key); ok {
 				l = linked{files: fs, out: out, key: key, log: l.log}
 				reused++
 			} else {
-				m := newModule(d, fs)
+				m := newModule(d, fs, true)
 				m.world = w
 				m.build()
 				l = linked{files: fs, out: m.out, key: key, log: m.log.kept()}
@@ -191,11 +191,14 @@ func before(a, b model.Span) bool {
 	return a.Start.Offset < b.Start.Offset
 }
 
-func newModule(dir string, files []*model.FileFacts) *module {
+// newModule reads the blocks of files, the module of dir. logReads is set for a module Link
+// builds (not one made to resolve names across directories): its build then logs what it
+// reads when the module is large enough (reads.go).
+func newModule(dir string, files []*model.FileFacts, logReads bool) *module {
 	m := &module{dir: dir, vars: map[string]*Block{}, locals: map[string]*Attribute{},
 		resources: map[string]*res{}, bucketNames: map[string]string{},
 		localVals: map[string]*localVal{}, modules: map[string]*Block{}, outputs: map[string]*Block{}}
-	if n, ok := logged(files); ok {
+	if n, ok := logged(files); ok && logReads {
 		m.log = newReadLog(n)
 	}
 	// Override files come last, whatever their names (override.go).
@@ -227,7 +230,6 @@ func (m *module) add(f *model.FileFacts, over bool) {
 		case "output":
 			addNamed(m.outputs, b, over)
 		case "locals":
-			m.readAll(b) // read by name from m.locals
 			for _, a := range b.Attrs {
 				if _, dup := m.locals[a.Name]; !dup || over {
 					m.locals[a.Name] = a

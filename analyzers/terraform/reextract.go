@@ -34,7 +34,7 @@ func (a *Analyzer) Reextract(t *parse.Tree, file string, prev *model.FileFacts) 
 	if root == nil || !ok || root.HasError() {
 		return a.Extract(t, file)
 	}
-	byText := old.byText()
+	byText := byText(old.Blocks)
 	raw := &Raw{}
 	ff := &model.FileFacts{File: file, Format: Name, Raw: raw}
 	x := &extractor{t: t, src: t.Src, file: file}
@@ -55,9 +55,9 @@ func warmRaw(prev *model.FileFacts, file string) *Raw {
 }
 
 // byText indexes the top-level blocks by the hash of their text.
-func (r *Raw) byText() map[uint64][]*Block {
-	m := make(map[uint64][]*Block, len(r.Blocks))
-	for _, b := range r.Blocks {
+func byText(blocks []*Block) map[uint64][]*Block {
+	m := make(map[uint64][]*Block, len(blocks))
+	for _, b := range blocks {
 		m[b.sum] = append(m[b.sum], b)
 	}
 	return m
@@ -143,7 +143,7 @@ func (a *Analyzer) Splice(p *parse.Pending, file string, prev *model.FileFacts) 
 		return nil, false
 	}
 
-	byText := (&Raw{Blocks: blocks[first:last]}).byText()
+	byText := byText(blocks[first:last])
 	raw := &Raw{Blocks: make([]*Block, 0, len(blocks)+len(between)-(last-first)), grown: [2]int{grownBytes, grownLines}}
 	x := &extractor{t: t, src: src, file: file}
 	xs := &extractor{t: small, src: snippet, file: file}

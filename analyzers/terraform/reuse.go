@@ -8,17 +8,17 @@ import (
 	"github.com/threatls/threatls/model"
 )
 
-// reuse returns the elements of the module whose files are now fs, when they differ from
-// those of l, its last build, only in what that build did not read (reads.go): l's elements,
-// moved to where their blocks now are. That is so when each file that changed has the same
+// reuse returns the elements of the module whose files are now fs and whose key (world.key)
+// is key, when they differ from those of l, its last build, only in what that build did not
+// read (reads.go): l's elements, moved to where their blocks now are. That is so when each file that changed has the same
 // blocks in the same order, every one of them the same text moved, or a resource or data
 // source whose arguments that differ were never looked up and refer to nothing. ok is false
 // otherwise, and the module is built again.
 //
 // Modules linked to others by module calls, and those with override or OpenTofu files, are
 // always built again: their elements read what no log of one build holds.
-func reuse(l linked, fs []*model.FileFacts) (out []*model.Element, ok bool) {
-	if l.log == nil || l.log.unknown || l.key != "" || len(l.files) != len(fs) {
+func reuse(l linked, fs []*model.FileFacts, key string) (out []*model.Element, ok bool) {
+	if l.log == nil || l.log.unknown || l.key != "" || key != "" || len(l.files) != len(fs) {
 		return nil, false
 	}
 	var moves []*fileMove
@@ -107,6 +107,8 @@ func compareFacts(log *readLog, old, now *model.FileFacts) (*fileMove, bool) {
 			ob.Span.Start.Col == nb.Span.Start.Col && ob.Span.End.Offset-ob.Span.Start.Offset == nb.Span.End.Offset-nb.Span.Start.Offset:
 			bm.shift = shift{off: nb.Span.Start.Offset - ob.Span.Start.Offset, line: nb.Span.Start.Line - ob.Span.Start.Line}
 		case ob.Type == "resource" || ob.Type == "data":
+			// Only these are read through the log: locals are read by name from
+			// module.locals, variables and outputs across directories.
 			p := &pairing{log: log, t: topRef{old.File, i}, exact: map[model.Span]model.Span{}}
 			if !p.block(ob, nb, 0) {
 				return nil, false

@@ -30,41 +30,27 @@ func TestReuseIsBuild(t *testing.T) {
 	rng := rand.New(rand.NewSource(5))
 	edits, reused := 0, 0
 	for i, src := range srcs {
-		doc, err := parse.NewDocument(context.Background(), parse.HCL, src)
-		if err != nil {
-			t.Fatal(err)
-		}
-		a := New().(*Analyzer)
-		facts := a.Extract(doc.Tree(), "main.tf")
-		a.Link([]*model.FileFacts{facts})
+		ed := openLinked(t, src)
 		for step := range 60 {
-			text := bytes.Clone(doc.Text())
+			text := bytes.Clone(ed.doc.Text())
 			e := typedEdit(rng, text)
-			if err := doc.Apply(context.Background(), []parse.Edit{e}); err != nil {
-				t.Fatal(err)
-			}
-			if doc.Tree().Root().HasError() { // a broken file is read whole: take it back
-				undo := parse.Edit{Start: e.Start, End: e.Start + len(e.Text), Text: string(text[e.Start:e.End])}
-				if err := doc.Apply(context.Background(), []parse.Edit{undo}); err != nil {
-					t.Fatal(err)
-				}
-				facts = a.Extract(doc.Tree(), "main.tf")
-				a.Link([]*model.FileFacts{facts})
+			ed.apply(e)
+			if ed.doc.Tree().Root().HasError() { // a broken file is read whole: take it back
+				ed.apply(parse.Edit{Start: e.Start, End: e.Start + len(e.Text), Text: string(text[e.Start:e.End])})
+				ed.facts = ed.a.Extract(ed.doc.Tree(), "main.tf")
+				ed.a.Link([]*model.FileFacts{ed.facts})
 				continue
 			}
-			facts = a.Reextract(doc.Tree(), "main.tf", facts)
-			before := a.reused
-			got := a.Link([]*model.FileFacts{facts})
-			want := New().Link([]*model.FileFacts{facts})
+			before := ed.a.reused
+			got := ed.link()
 			edits++
-			if a.reused > before {
+			if ed.a.reused > before {
 				reused++
 			}
-			if d := diffElements(got, want); d != "" {
-				t.Fatalf("file %d, edit %d (%+v, reused %v): Link differs from a build\n%s", i, step, e, a.reused > before, d)
+			if d := diffElements(got, ed.built()); d != "" {
+				t.Fatalf("file %d, edit %d (%+v, reused %v): Link differs from a build\n%s", i, step, e, ed.a.reused > before, d)
 			}
 		}
-		doc.Close()
 	}
 	t.Logf("%d edits of %d files, %d served by taking the last elements over", edits, len(srcs), reused)
 	if reused < edits/5 {
@@ -135,29 +121,56 @@ resource "aws_security_group" "web" {
 		{`"web servers"`, `"the web servers"`, true},
 	} {
 		t.Run(c.to, func(t *testing.T) {
-			doc, err := parse.NewDocument(context.Background(), parse.HCL, src)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer doc.Close()
-			a := New().(*Analyzer)
-			facts := a.Extract(doc.Tree(), "main.tf")
-			a.Link([]*model.FileFacts{facts})
+			ed := openLinked(t, src)
 			at := bytes.Index(src, []byte(c.from))
-			if err := doc.Apply(context.Background(), []parse.Edit{{Start: at, End: at + len(c.from), Text: c.to}}); err != nil {
-				t.Fatal(err)
-			}
-			facts = a.Reextract(doc.Tree(), "main.tf", facts)
-			got := a.Link([]*model.FileFacts{facts})
-			if reused := a.reused > 0; reused != c.reuse {
+			ed.apply(parse.Edit{Start: at, End: at + len(c.from), Text: c.to})
+			got := ed.link()
+			if reused := ed.a.reused > 0; reused != c.reuse {
 				t.Errorf("reused: %v, want %v", reused, c.reuse)
 			}
-			if d := diffElements(got, New().Link([]*model.FileFacts{facts})); d != "" {
+			if d := diffElements(got, ed.built()); d != "" {
 				t.Error(d)
 			}
 		})
 	}
 }
+
+// linkedFile is main.tf open in an editor, linked by one analyzer as its edits come.
+type linkedFile struct {
+	t     *testing.T
+	doc   *parse.Document
+	a     *Analyzer
+	facts *model.FileFacts
+}
+
+// openLinked opens src as main.tf and links it once, as an editor's first keystroke finds it.
+func openLinked(t *testing.T, src []byte) *linkedFile {
+	doc, err := parse.NewDocument(context.Background(), parse.HCL, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(doc.Close)
+	ed := &linkedFile{t: t, doc: doc, a: New().(*Analyzer)}
+	ed.facts = ed.a.Extract(doc.Tree(), "main.tf")
+	ed.a.Link([]*model.FileFacts{ed.facts})
+	return ed
+}
+
+// apply types e and parses the file again.
+func (ed *linkedFile) apply(e parse.Edit) {
+	if err := ed.doc.Apply(context.Background(), []parse.Edit{e}); err != nil {
+		ed.t.Fatal(err)
+	}
+}
+
+// link reads the file as the engine does after an edit and links it.
+func (ed *linkedFile) link() []*model.Element {
+	ed.facts = ed.a.Reextract(ed.doc.Tree(), "main.tf", ed.facts)
+	return ed.a.Link([]*model.FileFacts{ed.facts})
+}
+
+// built is what a new analyzer, which has linked nothing, makes of the file's facts.
+func (ed *linkedFile) built() []*model.Element { return New().Link([]*model.FileFacts{ed.facts}) }
 
 // stringOrComment finds where a person types in a string or a comment.
 var stringOrComment = regexp.MustCompile(`= "[^"$\n]|# ?[^\n]|\n\n`)
@@ -204,28 +217,18 @@ func TestReuseInALargeModule(t *testing.T) {
 		at    int
 		reuse bool
 	}{{"description", corpus.StringPointNear(text, mid), true}, {"bucket name", corpus.NamePointNear(text, mid), false}} {
-		doc, err := parse.NewDocument(context.Background(), parse.HCL, text)
-		if err != nil {
-			t.Fatal(err)
-		}
-		a := New().(*Analyzer)
-		facts := a.Extract(doc.Tree(), "main.tf")
-		if n, ok := logged([]*model.FileFacts{facts}); !ok {
+		ed := openLinked(t, text)
+		if n, ok := logged([]*model.FileFacts{ed.facts}); !ok {
 			t.Fatalf("the module has %d blocks, fewer than the %d its builds log from", n, logMin)
 		}
-		a.Link([]*model.FileFacts{facts})
-		if err := doc.Apply(context.Background(), []parse.Edit{{Start: c.at, End: c.at, Text: "x"}}); err != nil {
-			t.Fatal(err)
-		}
-		facts = a.Reextract(doc.Tree(), "main.tf", facts)
-		got := a.Link([]*model.FileFacts{facts})
-		if reused := a.reused > 0; reused != c.reuse {
+		ed.apply(parse.Edit{Start: c.at, End: c.at, Text: "x"})
+		got := ed.link()
+		if reused := ed.a.reused > 0; reused != c.reuse {
 			t.Errorf("%s: reused %v, want %v", c.name, reused, c.reuse)
 		}
-		if d := diffElements(got, New().Link([]*model.FileFacts{facts})); d != "" {
+		if d := diffElements(got, ed.built()); d != "" {
 			t.Errorf("%s: %s", c.name, d)
 		}
-		doc.Close()
 	}
 }
 

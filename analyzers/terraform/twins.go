@@ -65,7 +65,7 @@ func tofuElements(dir string, fs []*model.FileFacts, replaced map[string]bool, d
 			view = append(view, f)
 		}
 	}
-	m := newModule(dir, view)
+	m := newModule(dir, view, false)
 	m.world = w
 	m.build()
 	// An element is a twin's when it is a resource of differ or a block nested in one.

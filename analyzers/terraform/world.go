@@ -80,7 +80,7 @@ func (w *world) module(dir string) *module {
 	if m, ok := w.mods[dir]; ok {
 		return m
 	}
-	m := newModule(dir, w.dirs[dir])
+	m := newModule(dir, w.dirs[dir], false)
 	m.world = w
 	w.mods[dir] = m
 	return m
