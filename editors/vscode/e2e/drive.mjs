@@ -84,14 +84,24 @@ async function openFile(name, line) {
   await page.keyboard.press('Enter');
   await until(`the editor of ${name}`, () => page.evaluate((n) =>
     [...document.querySelectorAll('.tabs-container .tab.active')].some((t) => t.textContent.includes(n)), name));
-  if (line) {
+  // Go to the line until the status bar says the cursor is on it: an Enter that reaches the
+  // quick input before it has read ":N" leaves the cursor where it was (a CI run hovered line
+  // 1 for a minute).
+  for (let tries = 0; line; tries++) {
     await page.keyboard.press('F1');
     const i2 = await page.waitForSelector('.quick-input-widget .quick-input-box input', { visible: true });
     await i2.click({ clickCount: 3 });
     await page.keyboard.press('Backspace');
     await page.keyboard.type(`:${line}`, { delay: 5 });
     await page.keyboard.press('Enter');
-    await sleep(300);
+    try {
+      await until(`the cursor on line ${line}`, () => page.evaluate((l) =>
+        [...document.querySelectorAll('.statusbar-item')].some((e) => e.textContent.includes(`Ln ${l},`)), line), 5_000);
+      return;
+    } catch (e) {
+      await page.keyboard.press('Escape');
+      if (tries === 2) throw e;
+    }
   }
 }
 
