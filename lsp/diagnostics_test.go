@@ -1,10 +1,17 @@
 package lsp
 
 import (
+	"bytes"
+	"context"
+	"math/rand/v2"
 	"testing"
 
 	"go.lsp.dev/protocol"
+	"go.uber.org/zap"
 
+	"github.com/threatls/threatls/analyzers/parse"
+	"github.com/threatls/threatls/engine"
+	"github.com/threatls/threatls/engine/corpus"
 	"github.com/threatls/threatls/model"
 )
 
@@ -89,4 +96,73 @@ func TestDigestSeesWhatDiagnosticsSay(t *testing.T) {
 	if digestOf(same) != want {
 		t.Error("the digest changed with what no diagnostic shows (fingerprint, evidence)")
 	}
+}
+
+// TestEncodedDiagnosticsAreMarshal types into an open stream of manifests (hundreds of
+// diagnostics, each with related places further down the file) and checks that each
+// publication encoded from the last one's is, byte for byte, what encoding it whole writes:
+// a diagnostic whose range, related places or message moved is encoded again, and those
+// that did not are taken from the last publication.
+func TestEncodedDiagnosticsAreMarshal(t *testing.T) {
+	text, _ := corpus.LargeManifest(1, 96<<10)
+	eng := testEngine(t)
+	ws := eng.Workspace("", engine.DefaultConfig())
+	const key = "cluster/all.yaml"
+	snap, err := ws.Open(key, "yaml", 1, text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newServer(context.Background(), eng, zap.NewNop(), nil)
+	p := newPublisher(s, nil)
+	files := fileMap{root: "/ws"}
+	r := rand.New(rand.NewPCG(7, 7))
+	total := 0
+	for v := int32(1); v <= 40; v++ {
+		if v > 1 {
+			// A character, a line break or a character of two UTF-16 units, where the
+			// findings are, or a change undone: ranges that move within a line, lines
+			// that move, related places that move while their finding's range does not.
+			cur := snap.File(key).Text
+			fs := snap.File(key).Findings
+			at := int(fs[r.IntN(len(fs))].Span.Start.Offset)
+			if r.IntN(2) == 0 {
+				at = r.IntN(len(cur))
+			}
+			ins := []string{"x", "\n", "𝄞", " "}[r.IntN(4)]
+			if snap, err = ws.Change(key, v, []parse.Edit{{Start: at, End: at, Text: ins}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		file := snap.File(key)
+		shown := s.shown(file.Findings)
+		if len(shown) < encodedFrom {
+			t.Fatalf("version %d: %d diagnostics, want at least %d for the test to mean anything", v, len(shown), encodedFrom)
+		}
+		diags := make([]protocol.Diagnostic, 0, len(shown))
+		for _, f := range shown {
+			diags = append(diags, s.diagnostic(snap, files, encUTF16, f))
+		}
+		version := v
+		got, err := p.encodeDiagnostics(key, files.uri(key), &version, diags)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := protocol.Marshal(&protocol.PublishDiagnosticsParams{URI: files.uri(key), Version: protocol.NewOptional(v), Diagnostics: diags})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			i := 0
+			for i < min(len(got), len(want)) && got[i] == want[i] {
+				i++
+			}
+			t.Fatalf("version %d: the encoded publication differs from its whole encoding at byte %d:\n got …%s…\nwant …%s…",
+				v, i, got[max(0, i-200):min(len(got), i+100)], want[max(0, i-200):min(len(want), i+100)])
+		}
+		total += len(diags)
+	}
+	if p.taken == 0 {
+		t.Fatal("no diagnostic was taken from a last publication")
+	}
+	t.Logf("%d of %d diagnostics taken from the last publication", p.taken, total)
 }
