@@ -261,3 +261,57 @@ func BenchmarkPublishLargeFile(b *testing.B) {
 }
 
 func ms(d time.Duration) float64 { return float64(d) / 1e6 }
+
+// TestPublishedAfterKeystrokesIsTheModel types into an open stream of manifests whose
+// publications are encoded from the last one's (encodeDiagnostics) and checks that what the
+// editor gets after each keystroke is the diagnostics of the model of that version: names
+// typed into change the messages of their Deployment's findings, line breaks move the
+// findings after them.
+func TestPublishedAfterKeystrokesIsTheModel(t *testing.T) {
+	root := t.TempDir()
+	var src strings.Builder
+	for i := range 60 {
+		fmt.Fprintf(&src, "---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api%03d\nspec:\n  selector: {matchLabels: {app: api%03d}}\n  template:\n    metadata: {labels: {app: api%03d}}\n    spec:\n      containers:\n        - name: api\n          image: shop/api:latest\n", i, i, i)
+	}
+	text := src.String()
+	c, srv, u := openIdle(t, root, "all.yaml", text)
+	if n := len(srv.ws.Latest().File("all.yaml").Findings); n < encodedFrom {
+		t.Fatalf("the stream has %d findings, want at least %d", n, encodedFrom)
+	}
+	at := rangeOf(t, text, "name: api030").End
+	for i, typed := range []string{"x", "y", "\n", "\n  ", "z"} {
+		version := int32(i + 2)
+		c.notify(protocol.MethodTextDocumentDidChange, &protocol.DidChangeTextDocumentParams{
+			TextDocument:   protocol.VersionedTextDocumentIdentifier{TextDocumentIdentifier: protocol.TextDocumentIdentifier{URI: u}, Version: version},
+			ContentChanges: []protocol.TextDocumentContentChangeEvent{&protocol.TextDocumentContentChangePartial{Range: protocol.Range{Start: at, End: at}, Text: typed}},
+		})
+		if typed == "\n" || typed == "\n  " {
+			at = protocol.Position{Line: at.Line + 1, Character: uint32(len(typed) - 1)}
+		} else {
+			at.Character++
+		}
+		got := c.waitDiagnostics(u, fmt.Sprintf("version %d", version), func(p published) bool { v, ok := p.version(); return ok && v == version })
+		snap := srv.ws.Latest()
+		file := snap.File("all.yaml")
+		if file == nil || file.Version != version {
+			t.Fatalf("version %d published, the model is of another", version)
+		}
+		_, _, enc := srv.session()
+		var want []protocol.Diagnostic
+		for _, f := range srv.shown(file.Findings) {
+			want = append(want, srv.diagnostic(snap, srv.folderList()[0].files, enc, f))
+		}
+		gotJSON, _ := protocol.Marshal(got.Diagnostics)
+		wantJSON, _ := protocol.Marshal(want)
+		if !bytes.Equal(gotJSON, wantJSON) {
+			t.Fatalf("version %d: the editor got %d diagnostics that are not the model's %d", version, len(got.Diagnostics), len(want))
+		}
+	}
+	p := srv.folderList()[0].diags
+	p.mu.Lock()
+	taken := p.taken
+	p.mu.Unlock()
+	if taken == 0 {
+		t.Fatal("no diagnostic was taken from a last publication: the test no longer exercises encodeDiagnostics")
+	}
+}
