@@ -52,6 +52,18 @@ type Joiner interface {
 	Joins(ff *model.FileFacts) []string
 }
 
+// Caller is implemented by analyzers whose files make the workspace apply files of other
+// places of it by path: a kustomization's local resources, bases and components. The engine
+// reads those the walk leaves out (vendor/, an excluded or ignored directory), as it reads the
+// local sources of a Terraform module (Joiner, when the analyzer's scopes are directories):
+// what is applied is what is scanned.
+type Caller interface {
+	// Calls returns the workspace paths (of directories or files, cleaned, relative to the
+	// workspace root) that the file of ff makes the workspace apply. It is asked each time a
+	// file's facts change: it must cost little.
+	Calls(ff *model.FileFacts) []string
+}
+
 // FixTargeter is implemented by analyzers in whose formats what a fix changes may be said by
 // a definition in another file than the element's own, one that wins over it (a Terraform
 // override file): a fix made in the element's definition would change nothing.

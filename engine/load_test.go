@@ -478,6 +478,84 @@ func TestEditFollowsCallsIntoLeftOutDirectories(t *testing.T) {
 	}
 }
 
+// A kustomization of the workspace that lists a base or a manifest in a directory the walk
+// leaves out makes it applied: it is read, what the base lists in turn too, and an edit that
+// stops listing it lets it go — as long as nothing else lists it or its directory. Each
+// updated model is a fresh load's of the same text.
+func TestEditFollowsKustomizeIntoLeftOutDirectories(t *testing.T) {
+	dir := t.TempDir()
+	pod := func(name string) string {
+		return fmt.Sprintf("apiVersion: v1\nkind: Pod\nmetadata:\n  name: %s\nspec:\n  containers:\n    - name: c\n      image: nginx:1.27\n", name)
+	}
+	kust := func(entries ...string) string {
+		text := "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n"
+		for _, e := range entries {
+			text += "  - " + e + "\n"
+		}
+		return text
+	}
+	const overlay = "overlays/prod/kustomization.yaml"
+	writeTree(t, dir, map[string]string{
+		overlay:                               kust("local.yaml"),
+		"overlays/prod/local.yaml":            pod("local"),
+		"vendor/acme/base/kustomization.yaml": kust("api.yaml", "../extra/listed.yaml"),
+		"vendor/acme/base/api.yaml":           pod("api"),
+		"vendor/acme/base/other.yaml":         pod("other"),
+		"vendor/acme/extra/listed.yaml":       pod("listed"),
+		"vendor/acme/extra/unlisted.yaml":     pod("unlisted"),
+	})
+	eng := testEngine(t)
+	fresh := func(text string) []string {
+		writeTree(t, dir, map[string]string{overlay: text})
+		snap, err := eng.Workspace(dir, DefaultConfig()).Load(context.Background(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return slices.Sorted(slices.Values(snap.Files()))
+	}
+	plain := kust("local.yaml")
+	ws := eng.Workspace(dir, DefaultConfig())
+	if _, err := ws.Load(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ws.Open(overlay, "yaml", 1, []byte(plain)); err != nil {
+		t.Fatal(err)
+	}
+	base := []string{"vendor/acme/base/api.yaml", "vendor/acme/base/kustomization.yaml", "vendor/acme/base/other.yaml", "vendor/acme/extra/listed.yaml"}
+	for v, c := range []struct {
+		text string
+		want []string // the vendored files read
+	}{
+		{kust("local.yaml", "../../vendor/acme/base"), base},
+		{plain, nil},
+		{kust("local.yaml", "../../vendor/acme/extra/listed.yaml"), []string{"vendor/acme/extra/listed.yaml"}},
+		// The base lists listed.yaml too: it stays when the overlay stops listing it.
+		{kust("local.yaml", "../../vendor/acme/base", "../../vendor/acme/extra/listed.yaml"), base},
+		{kust("local.yaml", "../../vendor/acme/base"), base},
+		{kust("local.yaml", "../../vendor/acme/base/api.yaml"), []string{"vendor/acme/base/api.yaml"}},
+		{kust("local.yaml", "../../../outside", "https://github.com/acme/base?ref=v1"), nil},
+	} {
+		cur, _ := ws.Text(overlay)
+		snap, err := ws.Change(overlay, int32(v+2), []parse.Edit{{Start: 0, End: len(cur), Text: c.text}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := slices.Sorted(slices.Values(snap.Files()))
+		if want := fresh(c.text); !slices.Equal(got, want) {
+			t.Errorf("edit %d: the updated model has %v, a fresh load %v", v+1, got, want)
+		}
+		var vendored []string
+		for _, f := range got {
+			if strings.HasPrefix(f, "vendor/") {
+				vendored = append(vendored, f)
+			}
+		}
+		if !slices.Equal(vendored, c.want) {
+			t.Errorf("edit %d: read %v of vendor/, want %v", v+1, vendored, c.want)
+		}
+	}
+}
+
 // A keystroke that changes no call asks nothing about the directories the walk leaves out:
 // what the files call is counted as they change, not looked up over the workspace each time
 // (that was a tenth of a 5,000-file workspace's keystroke, BenchmarkScale terraform-string).

@@ -613,15 +613,15 @@ func leftOutDir(dir string, cfg Config) bool {
 	return false
 }
 
-// joinsOf returns the directories ff, the facts a read of file, calls: the scopes it joins,
-// when a's scopes are directories (analyzers.Scoper, analyzers.Joiner: a Terraform module's
-// local sources). Kubernetes joins namespaces, and asking it cost every keystroke in a stream
-// of manifests another pass over its objects. A Joins that panics gives none here; the
-// update that links the file meets the panic again and starts over (Workspace.build).
+// joinsOf returns the paths ff, the facts a read of file, calls: what the analyzer says they
+// make the workspace apply (analyzers.Caller: a kustomization's local resources), or the
+// scopes they join when a's scopes are directories (analyzers.Scoper, analyzers.Joiner: a
+// Terraform module's local sources). Kubernetes joins namespaces, and asking it cost every
+// keystroke in a stream of manifests another pass over its objects. A Joins or a Calls that
+// panics gives none here; the update that links the file meets the panic again and starts
+// over (Workspace.build).
 func joinsOf(a analyzers.Analyzer, file string, ff *model.FileFacts) (out []string) {
-	j, ok := a.(analyzers.Joiner)
-	sc, scoped := a.(analyzers.Scoper)
-	if !ok || !scoped || ff == nil || sc.Scope(file) != path.Dir(file) {
+	if ff == nil {
 		return nil
 	}
 	defer func() {
@@ -629,6 +629,14 @@ func joinsOf(a analyzers.Analyzer, file string, ff *model.FileFacts) (out []stri
 			out = nil
 		}
 	}()
+	if c, ok := a.(analyzers.Caller); ok {
+		return c.Calls(ff)
+	}
+	j, ok := a.(analyzers.Joiner)
+	sc, scoped := a.(analyzers.Scoper)
+	if !ok || !scoped || sc.Scope(file) != path.Dir(file) {
+		return nil
+	}
 	return j.Joins(ff)
 }
 
@@ -664,8 +672,8 @@ func (w *Workspace) trackLocked(keys []string, states []*fileState) {
 	}
 }
 
-// neededLocked returns the directories the walk leaves out that the workspace's files call
-// (see followCalls). The caller holds w.mu.
+// neededLocked returns the directories and files the walk leaves out that the workspace's
+// files call (see followCalls). The caller holds w.mu.
 func (w *Workspace) neededLocked() map[string]bool {
 	w.neededRuns++
 	needed := map[string]bool{}
@@ -673,7 +681,7 @@ func (w *Workspace) neededLocked() map[string]bool {
 		return needed
 	}
 	for d := range w.calls {
-		if leftOutDir(d, w.cfg) {
+		if leftOutDir(d, w.cfg) || ignoredFile(d, w.cfg) {
 			needed[d] = true
 		}
 	}
@@ -743,7 +751,8 @@ func (w *Workspace) followCalls(keys []string, states []*fileState, skipped []mo
 		}
 		for _, d := range drop {
 			for k, st := range w.files {
-				if !st.open && path.Dir(k) == d {
+				// A file called alone, or in a directory called: it goes when neither is.
+				if !st.open && (path.Dir(k) == d || k == d) && !needed[k] && !needed[path.Dir(k)] {
 					delete(w.files, k)
 					more[k] = nil
 					ks, ss = append(ks, k), append(ss, nil)
@@ -775,11 +784,23 @@ func (w *Workspace) followCalls(keys []string, states []*fileState, skipped []mo
 }
 
 // follow lists the files of dir (a workspace key) that the walk would read there, had it not
-// left dir out; subdirectories are not followed (a module is one directory). A directory
-// that is not there, or is outside the workspace through a link, gives nothing.
+// left dir out; subdirectories are not followed (a module is one directory). dir may name a
+// file (a manifest a kustomization lists): it is read alone, if the walk would read it. A
+// path that is not there, or is outside the workspace through a link, gives nothing.
 func (w *Workspace) follow(dir string) (paths []string, skipped []model.Skipped) {
 	p := filepath.Join(w.root, filepath.FromSlash(dir))
 	if real, err := filepath.EvalSymlinks(p); err != nil || !within(w.root, real) {
+		return nil, nil
+	}
+	if info, err := os.Stat(p); err == nil && !info.IsDir() {
+		if li, err := os.Lstat(p); err == nil {
+			info = li // admit reads a link as the walk does
+		}
+		if keep, skip := w.admit(p, dir, fs.FileInfoToDirEntry(info)); keep {
+			return []string{p}, nil
+		} else if skip != nil {
+			return nil, []model.Skipped{*skip}
+		}
 		return nil, nil
 	}
 	entries, err := os.ReadDir(p)

@@ -22,6 +22,7 @@ type raw struct {
 	// built is what Extract built of the objects, shared elements included: a part of
 	// Link whose objects are the file's is that (see Link), and is not built twice.
 	built []*model.Element
+	calls []string // what its kustomizations make the workspace apply (see Calls)
 }
 
 // object is one Kubernetes object of a kind the analyzer reads: a document with apiVersion
@@ -98,7 +99,7 @@ func extract(t *parse.Tree, file string, prev []*yamlnode.Doc) *model.FileFacts 
 	}
 	problems = append(problems, outsideSources(objs)...)
 	m := build(objs)
-	ff.Raw = &raw{objects: objs, docs: docs, built: m.elements}
+	ff.Raw = &raw{objects: objs, docs: docs, built: m.elements, calls: localSources(objs)}
 	var defs []model.Span
 	for _, e := range m.elements {
 		if !m.shared[e] {

@@ -227,6 +227,51 @@ func TestKustomizationEditMovesZones(t *testing.T) {
 	}
 }
 
+// What a kustomization makes the workspace apply by path, which the engine reads where its
+// walk does not look (a base vendored under vendor/): its local resources, bases and
+// components, as workspace paths; not what it fetches, nor what climbs above the workspace.
+func TestLocalSources(t *testing.T) {
+	for _, tc := range []struct {
+		file, src string
+		want      []string
+	}{{
+		file: "deploy/kustomization.yaml",
+		src: `apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+namespace: shop
+resources:
+  - deployment.yaml
+  - ../base
+  - app.v2/overlay
+  - ../vendor/acme/base/
+  - ../../outside
+  - /etc/kubernetes/manifests
+  - github.com/example/platform//base?ref=v1.2.0
+  - https://example.com/manifests/all.yaml
+bases:
+  - ssh://git@example.com/base.git
+  - ../legacy
+components:
+  - ./components/tls
+`,
+		want: []string{"base", "deploy/app.v2/overlay", "deploy/components/tls", "deploy/deployment.yaml", "legacy", "vendor/acme/base"},
+	}, {
+		// A kustomization known by its name alone (no apiVersion, no kind).
+		file: "kustomization.yml",
+		src:  "resources:\n- github.com/example/platform/base\n- base\n",
+		want: []string{"base"},
+	}, {
+		// Manifests list nothing.
+		file: "deploy/all.yaml",
+		src:  "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: resources\ndata:\n  resources: ../base\n",
+	}} {
+		ff := analyzertest.Extract(t, kubernetes.New(), tc.file, []byte(tc.src))
+		if got := kubernetes.New().(*kubernetes.Analyzer).Calls(ff); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: calls %v, want %v", tc.file, got, tc.want)
+		}
+	}
+}
+
 // What a kustomization or a chart takes from outside the workspace says so (TLS-010), at the
 // entry that names it: read as nothing, a kustomization of remote bases looked like one with
 // no threat. What is in the workspace (a file, a directory, a dotted directory, a chart under

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/threatls/threatls/analyzers/yamlnode"
@@ -38,6 +39,42 @@ func outsideSources(objs []*object) []model.Problem {
 		}
 	}
 	return out
+}
+
+// localSources returns what the kustomizations among objs make the workspace apply by path:
+// the local entries of their resources, bases and components (a directory of another
+// kustomization, or a manifest), as workspace paths, sorted. An entry that climbs above the
+// workspace's root is left out (the engine reads nothing outside the workspace).
+func localSources(objs []*object) []string {
+	var out []string
+	for _, o := range objs {
+		if o.namespace != buildNamespace || o.kind != "Kustomization" && o.kind != "Component" {
+			continue
+		}
+		dir := path.Dir(o.file)
+		for _, list := range []string{"resources", "bases", "components"} {
+			for _, r := range items(o.root.Get(list)) {
+				s, ok := r.Str()
+				if !ok || s == "" || remoteTarget(s) || path.IsAbs(s) || templated(r) {
+					continue
+				}
+				if p := path.Join(dir, s); p != ".." && !strings.HasPrefix(p, "../") {
+					out = append(out, p)
+				}
+			}
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// Calls returns what the kustomizations of ff make the workspace apply (see localSources):
+// the engine reads those in directories its walk leaves out, a base vendored under vendor/.
+func (*Analyzer) Calls(ff *model.FileFacts) []string {
+	if r, ok := ff.RawFacts().(*raw); ok {
+		return r.calls
+	}
+	return nil
 }
 
 // isChart reports whether file is a Helm chart's Chart.yaml.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path"
 	"path/filepath"
@@ -561,5 +562,35 @@ func TestSlipsTofuTwin(t *testing.T) {
 	out, err := run(t, "scan", "--fail-on", "high", dir)
 	if exitCode(err) != 1 || !strings.Contains(out, "main.tofu:3:3: AWS-S3-001 critical") {
 		t.Errorf("exit %d, want 1 and the public ACL OpenTofu applies at main.tofu:3:3:\n%s", exitCode(err), out)
+	}
+}
+
+// A kustomize base vendored where the scan does not look is applied by `kubectl apply -k` when
+// an overlay of the workspace lists it: its privileged container fails the gate, as a file
+// the base lists alone does. The scan said "0 findings, 1 file" and exited 0.
+func TestSlipsKustomizeBaseInVendor(t *testing.T) {
+	deployment := "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: %s\nspec:\n  selector: {matchLabels: {app: %s}}\n" +
+		"  template:\n    metadata: {labels: {app: %s}}\n    spec:\n      containers:\n        - name: c\n          image: acme/%s:1.0\n" +
+		"          securityContext:\n            privileged: true\n"
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"overlays/prod/kustomization.yaml": "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: prod\n" +
+			"resources:\n  - ../../vendor/acme/base\n  - ../../vendor/acme/extra/worker.yaml\n",
+		"vendor/acme/base/kustomization.yaml": "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - api.yaml\n",
+		"vendor/acme/base/api.yaml":           fmt.Sprintf(deployment, "api", "api", "api", "api"),
+		"vendor/acme/extra/worker.yaml":       fmt.Sprintf(deployment, "worker", "worker", "worker", "worker"),
+		"vendor/acme/extra/unlisted.yaml":     fmt.Sprintf(deployment, "unlisted", "unlisted", "unlisted", "unlisted"),
+	})
+	out, err := run(t, "scan", "--fail-on", "high", dir)
+	for _, want := range []string{"vendor/acme/base/api.yaml:14:25: SYS-CONT-001", "vendor/acme/extra/worker.yaml:14:25: SYS-CONT-001"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q", want)
+		}
+	}
+	if strings.Contains(out, "unlisted") {
+		t.Error("a manifest no kustomization lists, in a directory the scan leaves out, was read")
+	}
+	if exitCode(err) != 1 {
+		t.Errorf("exit %d, want 1 for the privileged containers of the vendored base:\n%s", exitCode(err), out)
 	}
 }
