@@ -142,8 +142,8 @@ func (a *Analyzer) Link(files []*model.FileFacts) []*model.Element {
 				m.world = w
 				m.build()
 				l = linked{files: fs, out: m.out, key: key, log: m.log.kept()}
-				if replaced, differ := tofuTwins(fs); len(differ) > 0 {
-					l.out = append(l.out, tofuElements(d, fs, replaced, differ, w)...)
+				if replaced, differ, other := tofuTwins(fs); len(differ) > 0 || other != "" {
+					l.out = append(l.out, tofuElements(d, fs, replaced, differ, other, w, m.out)...)
 				}
 			}
 		}

@@ -1,7 +1,10 @@
 package terraform_test
 
 import (
+	"fmt"
+	"maps"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/threatls/threatls/analyzers/terraform"
@@ -53,5 +56,65 @@ func TestTofuTwins(t *testing.T) {
 	}
 	if !slices.Contains(ids, "terraform:m/aws_s3_bucket.logs") {
 		t.Errorf("other.tf's bucket is missing: %v", ids)
+	}
+}
+
+// A variable, a local or a provider that a .tofu twin declares otherwise changes what OpenTofu
+// applies of resources declared alike in other files: each element OpenTofu's reading makes
+// otherwise is added beside Terraform's (with the .tofu file's name), a block nested in one
+// with it; what reads nothing that differs, and a twin that differs only in its layout, add
+// nothing.
+func TestTofuTwinVariables(t *testing.T) {
+	link := func(files map[string]string) map[string]*model.Element {
+		var facts []*model.FileFacts
+		for _, name := range slices.Sorted(maps.Keys(files)) {
+			facts = append(facts, extractSrc(t, name, []byte(files[name])))
+		}
+		byID := map[string]*model.Element{}
+		for _, e := range terraform.New().Link(facts) {
+			byID[e.ID] = e
+		}
+		return byID
+	}
+	main := "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"data\"\n  acl    = var.acl\n}\n" +
+		"resource \"aws_s3_bucket\" \"logs\" {\n  bucket = \"logs\"\n}\n" +
+		"resource \"aws_security_group\" \"web\" {\n  ingress {\n    from_port   = 22\n    to_port     = 22\n    protocol    = \"tcp\"\n    cidr_blocks = [local.cidr]\n  }\n}\n"
+	byID := link(map[string]string{
+		"m/main.tf":        main,
+		"m/variables.tf":   "variable \"acl\" {\n  default = \"private\"\n}\nlocals {\n  cidr = \"10.0.0.0/8\"\n}\n",
+		"m/variables.tofu": "variable \"acl\" {\n  default = \"public-read\"\n}\nlocals {\n  cidr = \"0.0.0.0/0\"\n}\n",
+	})
+	b, twin := byID["terraform:m/aws_s3_bucket.b"], byID["terraform:m/aws_s3_bucket.b@variables.tofu"]
+	if b == nil || twin == nil {
+		t.Fatalf("want the bucket as Terraform and as OpenTofu read it: %v", slices.Sorted(maps.Keys(byID)))
+	}
+	if acl, _ := b.Attrs.Get("public_acl"); acl.Value == true {
+		t.Errorf("Terraform's bucket: public_acl %+v, want not public", acl)
+	}
+	if acl, _ := twin.Attrs.Get("public_acl"); acl.Value != true || twin.Span.File != "m/main.tf" {
+		t.Errorf("OpenTofu's bucket: public_acl %+v at %s, want public, where main.tf declares it", acl, twin.Span)
+	}
+	if byID["terraform:m/aws_s3_bucket.logs@variables.tofu"] != nil {
+		t.Error("a bucket that reads no variable got a twin")
+	}
+	// The rule's CIDR is the local's: the rule differs, its group (which says nothing of it)
+	// does not, and stays the rule's parent.
+	rule := byID["terraform:m/aws_security_group.web.ingress[0]@variables.tofu"]
+	if rule == nil || rule.Parent != "terraform:m/aws_security_group.web" || fmt.Sprint(rule.Attrs.At("source_cidrs").Value) != "[0.0.0.0/0]" {
+		t.Errorf("OpenTofu's ingress rule %v: want one open to 0.0.0.0/0, whose parent is the group", rule)
+	}
+	if byID["terraform:m/aws_security_group.web@variables.tofu"] != nil {
+		t.Error("the group, which reads nothing that differs, got a twin")
+	}
+	// Laid out otherwise, said alike: no twin.
+	byID = link(map[string]string{
+		"m/main.tf":        main,
+		"m/variables.tf":   "variable \"acl\" {\n  default = \"private\"\n}\nlocals {\n  cidr = \"10.0.0.0/8\"\n}\n",
+		"m/variables.tofu": "variable \"acl\" {\n  default     = \"private\"\n}\n\nlocals {\n  cidr   = \"10.0.0.0/8\"\n}\n",
+	})
+	for id := range byID {
+		if strings.Contains(id, "@") {
+			t.Errorf("%s: a twin that differs in its layout alone made an element", id)
+		}
 	}
 }

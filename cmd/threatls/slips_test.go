@@ -594,3 +594,19 @@ func TestSlipsKustomizeBaseInVendor(t *testing.T) {
 		t.Errorf("exit %d, want 1 for the privileged containers of the vendored base:\n%s", exitCode(err), out)
 	}
 }
+
+// OpenTofu reads variables.tofu instead of variables.tf: the bucket main.tf declares, whose
+// ACL is the variable's default, is public as OpenTofu applies it though Terraform keeps it
+// private. Only main.tf's reading counted, and the scan exited 0.
+func TestSlipsTofuTwinVariable(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"main.tf":        "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"data\"\n  acl    = var.acl\n}\n",
+		"variables.tf":   "variable \"acl\" {\n  default = \"private\"\n}\n",
+		"variables.tofu": "variable \"acl\" {\n  default = \"public-read\"\n}\n",
+	})
+	out, err := run(t, "scan", "--fail-on", "high", dir)
+	if exitCode(err) != 1 || !strings.Contains(out, "main.tf:3:3: AWS-S3-001 critical") {
+		t.Errorf("exit %d, want 1 and the public ACL OpenTofu applies at main.tf:3:3:\n%s", exitCode(err), out)
+	}
+}
