@@ -152,9 +152,6 @@ func readObjects(src []byte, file string, prev []*yamlnode.Doc) ([]*object, []*y
 		}
 		manifest = true
 		text := src[d.Span.Start.Offset:d.Span.End.Offset]
-		if d.Recovered && templateAction(text) >= 0 {
-			continue // a template: reported as one below, never read
-		}
 		objects := []*yamlnode.Node{n}
 		if n.Get("kind").String() == "List" {
 			objects = items(n.Get("items"))

@@ -37,8 +37,10 @@ func Salvage(src []byte, file string, docs []*Doc, problems []model.Problem) ([]
 		// The decoder often names the start of the mapping that holds the fault, a line that
 		// is not at fault itself: the fault is then the first line the document stops parsing
 		// at (junk after the last entry of a workflow blanked its top-level entries one by one).
+		// When the decoder stops at the end of the text (an unclosed [ on the last line), the
+		// search finds the line too.
 		start, end := int(d.Span.Start.Offset), int(d.Span.End.Offset)
-		if l >= 0 && !tried[l] && end-start <= maxSearch && !flow(buf[start:end]) && !breaks(buf, start, l) {
+		if (l < 0 || !tried[l]) && end-start <= maxSearch && !flow(buf[start:end]) && (l < 0 || !breaks(buf, start, l)) {
 			if f := firstBreak(buf, start, end); f >= 0 {
 				l = f
 			}

@@ -23,9 +23,12 @@ import (
 // compares them.
 
 // Recover gives every document of docs that did not parse — the one holding a problem of
-// problems — the Root tree-sitter recovers of it, and marks it Recovered. docs and problems
-// are Parse's; the problems stand (they say what is wrong), their message saying now that
-// what is intact is read.
+// problems — a Root of what is intact of it, and marks it Recovered: the document as Salvage
+// reads it alone (yaml.v3 once the definitions at the fault are blanked out: what it keeps
+// is where the text says), else what tree-sitter recovers of it (everything outside its
+// ERROR nodes, but a fault near the end can put what precedes it at the top of the
+// document). docs and problems are Parse's; the problems stand (they say what is wrong),
+// their message saying now that what is intact is read.
 func Recover(src []byte, file string, docs []*Doc, problems []model.Problem) ([]*Doc, []model.Problem) {
 	var lines []int // made for the first document that did not parse
 	out := slices.Clone(problems)
@@ -39,7 +42,9 @@ func Recover(src []byte, file string, docs []*Doc, problems []model.Problem) ([]
 					lines = lineStarts(src)
 					src = cleaned(src) // as Parse read it
 				}
-				d.Root = recoverDoc(file, src, lines, int(d.Span.Start.Offset), int(d.Span.End.Offset))
+				if d.Root = salvageDoc(file, src, d); d.Root == nil {
+					d.Root = recoverDoc(file, src, lines, int(d.Span.Start.Offset), int(d.Span.End.Offset))
+				}
 				d.Recovered = d.Root != nil
 				if d.Recovered {
 					out[i].Message = strings.TrimSuffix(p.Message, ignored) + "; the rest of this document is read as far as it is intact"
@@ -49,6 +54,31 @@ func Recover(src []byte, file string, docs []*Doc, problems []model.Problem) ([]
 		}
 	}
 	return docs, out
+}
+
+// salvageDoc reads the document d of src as Salvage reads a text (blanking the definitions
+// the decoder stops at, and parsing again), alone, its tree moved to where d is; nil when
+// nothing of it parses. tree-sitter's recovery of a line of junk at the end of a pod's spec
+// read spec, template and containers as entries of the top mapping: the privileged container
+// above the junk was nowhere, and passed the gate.
+func salvageDoc(file string, src []byte, d *Doc) *Node {
+	start, end := int(d.Span.Start.Offset), int(d.Span.End.Offset)
+	if end-start > maxSearch {
+		return nil
+	}
+	text := src[start:end]
+	docs, problems := Parse(text, file)
+	docs, _ = Salvage(text, file, docs, problems)
+	var root *Node
+	for _, x := range docs {
+		if x.Root != nil {
+			if root != nil {
+				return nil // a document of the stream read as two: not this one
+			}
+			root = x.Root
+		}
+	}
+	return moveTree(root, int32(start), d.Span.Start.Line, false)
 }
 
 // recoverDoc reads the document src[start:end] with tree-sitter; nil when nothing is left.

@@ -180,3 +180,46 @@ func TestSitterGrammarGap(t *testing.T) {
 		}
 	}
 }
+
+// A line of junk left open at the end of a pod's spec (the decoder stops at the end of the
+// text) keeps, through Recover, every entry above it where it is: tree-sitter's recovery
+// wrapped them in one ERROR and read spec, template and containers as entries of the top
+// mapping, and the privileged container above the junk passed every gate.
+func TestRecoverKeepsWhereEntriesAre(t *testing.T) {
+	src := []byte(`apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: c
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: app
+spec:
+  template:
+    spec:
+      containers:
+        - name: app
+          image: "x:1"
+          securityContext:
+            privileged: true
+      junk: [
+`)
+	docs, problems := Parse(src, "d.yaml")
+	docs, problems = Recover(src, "d.yaml", docs, problems)
+	if len(docs) != 2 || !docs[1].Recovered || len(problems) != 1 {
+		t.Fatalf("%d documents, recovered %v, problems %v: want the second recovered", len(docs), len(docs) > 1 && docs[1].Recovered, problems)
+	}
+	d := docs[1].Root
+	if d.Get("containers") != nil || d.Get("template") != nil {
+		t.Errorf("entries of the pod's spec read at the top of the document: %v", d.Pairs)
+	}
+	c := d.Path("spec", "template", "spec", "containers")
+	if c == nil || len(c.Items) != 1 {
+		t.Fatalf("spec.template.spec.containers: %+v", c)
+	}
+	p := c.Items[0].Path("securityContext", "privileged")
+	if b, ok := p.Bool(); !ok || !b || string(src[p.Span.Start.Offset:p.Span.End.Offset]) != "true" || p.Span.Start.Line != 16 || p.Span.Start.Col != 24 {
+		t.Errorf("privileged: %+v at %v", p, p.Span)
+	}
+}

@@ -610,3 +610,26 @@ func TestSlipsTofuTwinVariable(t *testing.T) {
 		t.Errorf("exit %d, want 1 and the public ACL OpenTofu applies at main.tf:3:3:\n%s", exitCode(err), out)
 	}
 }
+
+// A line of junk at the end of a manifest's pod spec, or of a Helm template's, left the
+// privileged container above it unread: the manifest's findings were all tentative, the
+// template was not read at all, and the gate passed both. What is intact is read where it is.
+func TestSlipsJunkAfterAPrivilegedContainer(t *testing.T) {
+	pod := "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: %s\nspec:\n  template:\n    spec:\n      containers:\n" +
+		"        - name: app\n          image: \"x:1\"\n          securityContext:\n            privileged: true\n      junk: [\n"
+	for name, text := range map[string]string{
+		"deploy.yaml":                 fmt.Sprintf(pod, "app"),
+		"chart/templates/deploy.yaml": fmt.Sprintf(pod, "{{ .Release.Name }}"),
+	} {
+		dir := t.TempDir()
+		files := map[string]string{name: text}
+		if strings.HasPrefix(name, "chart/") {
+			files["chart/Chart.yaml"] = "apiVersion: v2\nname: app\nversion: 1.0.0\n"
+		}
+		writeFiles(t, dir, files)
+		out, err := run(t, "scan", "--fail-on", "high", dir)
+		if want := name + ":12:25: SYS-CONT-001 high"; exitCode(err) != 1 || !strings.Contains(out, want) {
+			t.Errorf("%s: exit %d, want 1 and %q:\n%s", name, exitCode(err), want, out)
+		}
+	}
+}
