@@ -81,6 +81,7 @@ type builder struct {
 	policies   []*policy
 	ingresses  []*object
 	builds     []*object                 // skaffold and kustomize configurations (images.go)
+	patches    []*object                 // kustomize patches of workloads (patch.go)
 	routes     map[string][]route        // Ingress paths by host
 	actors     map[string]*model.Element // external actors by host
 	// byLabel indexes workloads by namespace, label and value; byAlias by namespace and
@@ -302,6 +303,7 @@ func (b *builder) index() {
 			b.workload(o)
 		}
 	}
+	b.patched()
 }
 
 func (b *builder) namespace(name string, o *object) *namespace {

@@ -17,9 +17,9 @@
 //
 // What is not read: what Helm template actions write (template.go: the literal rest is read,
 // the actions' values are unknown), kustomize's transformations but one (a kustomization's
-// namespace: applies to the manifests it lists by file that name none, images.go; patches are
-// fragments, not workloads; name prefixes and suffixes, and overlays of other directories, are
-// not applied), CRDs (Argo Rollouts, Knative
+// namespace: applies to the manifests it lists by file that name none, images.go; and a patch
+// of a workload makes a twin of the workload it patches, patch.go; name prefixes and
+// suffixes, and overlays of other directories, are not applied), CRDs (Argo Rollouts, Knative
 // Services), egress rules and ports of NetworkPolicies, and flows between namespaces for
 // blocking.
 package kubernetes

@@ -45,14 +45,16 @@ func (b *builder) other(o *object) {
 		b.rbac(o)
 	} else if o.namespace == buildNamespace {
 		b.builds = append(b.builds, o)
+	} else if podPath[o.kind] != nil {
+		b.patches = append(b.patches, o)
 	}
 }
 
 // partial reports whether a workload object is a fragment, not a workload: a container of its
 // pod has no image, which a workload the API server admits always has. Kustomize patches
 // (patchesStrategicMerge, patches: - path:) are such fragments of a workload defined in a
-// base: what they leave out is the base's, not a default, so they make no element of their
-// own — the base is analysed where it is defined. (In a Helm template an include may write
+// base: what they leave out is the base's, not a default, so they make no workload of their
+// own — the base merged with the patch is one (patch.go). (In a Helm template an include may write
 // the image: a template's object is not taken for a patch.)
 func partial(o *object) bool {
 	pod := o.root.Path(podPath[o.kind]...).Get("spec")
