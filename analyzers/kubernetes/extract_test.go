@@ -253,8 +253,16 @@ bases:
   - ../legacy
 components:
   - ./components/tls
+patches:
+  - path: ../vendor/acme/patches/priv.yaml
+  - patch: |-
+      - op: add
+        path: /spec/replicas
+        value: 3
+patchesStrategicMerge:
+  - limits.yaml
 `,
-		want: []string{"base", "deploy/app.v2/overlay", "deploy/components/tls", "deploy/deployment.yaml", "legacy", "vendor/acme/base"},
+		want: []string{"base", "deploy/app.v2/overlay", "deploy/components/tls", "deploy/deployment.yaml", "deploy/limits.yaml", "legacy", "vendor/acme/base", "vendor/acme/patches/priv.yaml"},
 	}, {
 		// A kustomization known by its name alone (no apiVersion, no kind).
 		file: "kustomization.yml",

@@ -43,7 +43,7 @@ func outsideSources(objs []*object) []model.Problem {
 
 // localSources returns what the kustomizations among objs make the workspace apply by path:
 // the local entries of their resources, bases and components (a directory of another
-// kustomization, or a manifest), as workspace paths, sorted. An entry that climbs above the
+// kustomization, or a manifest) and the files of their patches, as workspace paths, sorted. An entry that climbs above the
 // workspace's root is left out (the engine reads nothing outside the workspace).
 func localSources(objs []*object) []string {
 	var out []string
@@ -52,8 +52,11 @@ func localSources(objs []*object) []string {
 			continue
 		}
 		dir := path.Dir(o.file)
-		for _, list := range []string{"resources", "bases", "components"} {
+		for _, list := range []string{"resources", "bases", "components", "patchesStrategicMerge", "patches"} {
 			for _, r := range items(o.root.Get(list)) {
+				if list == "patches" {
+					r = r.Get("path") // patches: - path: priv.yaml (an inline patch is not a file)
+				}
 				s, ok := r.Str()
 				if !ok || s == "" || remoteTarget(s) || path.IsAbs(s) || templated(r) {
 					continue

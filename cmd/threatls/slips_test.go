@@ -634,20 +634,24 @@ func TestSlipsJunkAfterAPrivilegedContainer(t *testing.T) {
 	}
 }
 
-// A kustomize patch that makes the base's container privileged is what an overlay applies:
-// the patch was read as a fragment of nothing and the base as it is, and the gate passed.
+// A kustomize patch that makes the base's container privileged is what an overlay applies,
+// in the overlay or vendored where the scan does not look: the patch was read as a fragment
+// of nothing and the base as it is, and the gate passed.
 func TestSlipsKustomizePatch(t *testing.T) {
-	dir := t.TempDir()
-	writeFiles(t, dir, map[string]string{
-		"base/kustomization.yaml": "resources:\n  - deploy.yaml\n",
-		"base/deploy.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n" +
-			"      containers:\n        - name: api\n          image: acme/api:1.0\n        - name: log\n          image: acme/log:1.0\n",
-		"overlay/kustomization.yaml": "resources:\n  - ../base\npatches:\n  - path: priv.yaml\n",
-		"overlay/priv.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n" +
-			"      containers:\n        - name: api\n          securityContext:\n            privileged: true\n",
-	})
-	out, err := run(t, "scan", "--fail-on", "high", dir)
-	if exitCode(err) != 1 || !strings.Contains(out, "overlay/priv.yaml:11:25: SYS-CONT-001 high") {
-		t.Errorf("exit %d, want 1 and the privileged container the patch makes:\n%s", exitCode(err), out)
+	for _, patch := range []string{"overlay/priv.yaml", "vendor/patches/priv.yaml"} {
+		dir := t.TempDir()
+		rel, _ := filepath.Rel("overlay", patch)
+		writeFiles(t, dir, map[string]string{
+			"base/kustomization.yaml": "resources:\n  - deploy.yaml\n",
+			"base/deploy.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n" +
+				"      containers:\n        - name: api\n          image: acme/api:1.0\n        - name: log\n          image: acme/log:1.0\n",
+			"overlay/kustomization.yaml": "resources:\n  - ../base\npatches:\n  - path: " + filepath.ToSlash(rel) + "\n",
+			patch: "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n" +
+				"      containers:\n        - name: api\n          securityContext:\n            privileged: true\n",
+		})
+		out, err := run(t, "scan", "--fail-on", "high", dir)
+		if exitCode(err) != 1 || !strings.Contains(out, patch+":11:25: SYS-CONT-001 high") {
+			t.Errorf("%s: exit %d, want 1 and the privileged container the patch makes:\n%s", patch, exitCode(err), out)
+		}
 	}
 }
