@@ -1,6 +1,7 @@
 package kubernetes
 
 import (
+	"cmp"
 	"path"
 	"slices"
 	"strings"
@@ -52,8 +53,16 @@ func readBuildConfig(file string, n *yamlnode.Node) *object {
 		kind, head = "Kustomization", n.Span
 		head.End = head.Start
 	}
-	return &object{file: file, kind: kind, name: file, namespace: buildNamespace, root: n, span: n.Span,
+	o := &object{file: file, kind: kind, name: file, namespace: buildNamespace, root: n, span: n.Span,
 		head: head, kindSpan: head}
+	// The namespaces of the workloads its inline patches patch (patch.go) are linked with it.
+	for _, ip := range inlinePatches(o) {
+		ns := cmp.Or(ip.namespace, n.Get("namespace").String(), "default")
+		if !slices.Contains(o.refs, ns) {
+			o.refs = append(o.refs, ns)
+		}
+	}
+	return o
 }
 
 // unpinnedImage reports whether a workload object runs an image its reference does not pin.

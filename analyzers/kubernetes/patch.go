@@ -1,7 +1,13 @@
 package kubernetes
 
 import (
+	"cmp"
+	"slices"
+	"strconv"
+	"strings"
+
 	"github.com/threatls/threatls/analyzers/yamlnode"
+	"github.com/threatls/threatls/model"
 )
 
 // A kustomize patch (patchesStrategicMerge, patches: - path:) is a fragment of a workload a
@@ -14,8 +20,50 @@ import (
 // file (kubernetes:default/Deployment/api@overlays/prod/priv.yaml), where the patch is. What
 // the patch sets is read where the patch says it, the rest where the base does.
 
-// patched adds the workloads the patches of b.patches make of the workloads they patch.
+// patched adds the workloads the patches of b.patches make of the workloads they patch, and
+// those the inline patches of the kustomizations of b.builds make (inlinePatches).
 func (b *builder) patched() {
+	for _, k := range b.builds {
+		ips := inlinePatches(k)
+		if len(ips) == 0 {
+			continue
+		}
+		for _, w := range slices.Clone(b.workloads) {
+			o := w.obj
+			if strings.Contains(w.el.ID, "@") {
+				continue // a twin, or a second object of the name
+			}
+			// Every patch of the kustomization that targets it, in order, as kustomize applies
+			// them: one workload, where the first is.
+			var root *yamlnode.Node
+			var where model.Span
+			for _, ip := range ips {
+				if o.kind != ip.kind || ip.name != "" && o.name != ip.name || ip.namespace != "" && o.namespace != ip.namespace {
+					continue
+				}
+				cur := cmp.Or(root, o.root)
+				next := mergePatch(cur, ip.tree)
+				if ip.ops {
+					next = applyOps(cur, ip.tree)
+				}
+				if next != nil {
+					if root == nil {
+						where = ip.at
+					}
+					root = next
+				}
+			}
+			id := w.el.ID + "@" + k.file
+			if root == nil || b.ids[id] {
+				continue
+			}
+			m := *o
+			m.root, m.file, m.span, m.head = root, k.file, where, where
+			nw := newWorkload(&m, id)
+			b.add(nw.el, false)
+			b.workloads = append(b.workloads, nw)
+		}
+	}
 	for _, p := range b.patches {
 		var base *workload
 		for _, w := range b.workloads {
@@ -46,7 +94,7 @@ func mergePatch(base, patch *yamlnode.Node) *yamlnode.Node {
 	case patch == nil:
 		return base
 	case base == nil || patch.Tag == "!!null":
-		return patch
+		return patch // a null the map it is in deletes
 	case base.Kind == yamlnode.Map && patch.Kind == yamlnode.Map:
 		out := *patch
 		out.Pairs = nil
@@ -59,10 +107,13 @@ func mergePatch(base, patch *yamlnode.Node) *yamlnode.Node {
 					break
 				}
 			}
+			if merged.Value != nil && merged.Value.Tag == "!!null" && merged.Value != bp.Value {
+				continue // key: null deletes the key
+			}
 			out.Pairs = append(out.Pairs, merged)
 		}
 		for _, pp := range ps {
-			if base.Get(pp.Key.Value) == nil {
+			if base.Get(pp.Key.Value) == nil && pp.Value.Tag != "!!null" {
 				out.Pairs = append(out.Pairs, pp)
 			}
 		}
@@ -103,4 +154,130 @@ func named(seq *yamlnode.Node) bool {
 		}
 	}
 	return len(seq.Items) > 0
+}
+
+// inlinePatch is a patch a kustomization writes in itself (patches: - patch: |-, or
+// patchesJson6902: - patch: |-): a strategic merge patch, or JSON 6902 operations (ops), of the
+// workloads of a kind (and a name, a namespace) its target or its own kind and name say. Where
+// it is, is the patch's text: what it sets is read there.
+type inlinePatch struct {
+	kind, name, namespace string
+	tree                  *yamlnode.Node
+	ops                   bool
+	at                    model.Span
+}
+
+// inlinePatches returns the inline patches of kustomization k (none for another object).
+func inlinePatches(k *object) []inlinePatch {
+	if k.kind != "Kustomization" && k.kind != "Component" {
+		return nil
+	}
+	var out []inlinePatch
+	for _, list := range []string{"patches", "patchesJson6902"} {
+		for _, e := range items(k.root.Get(list)) {
+			text := e.Get("patch")
+			src, ok := text.Str()
+			if !ok || templated(text) {
+				continue
+			}
+			docs, problems := yamlnode.Parse([]byte(src), k.file)
+			if len(problems) > 0 || len(docs) != 1 || docs[0].Root == nil {
+				continue
+			}
+			ip := inlinePatch{tree: at(docs[0].Root, text.Span), at: text.Span}
+			if ip.tree.Kind == yamlnode.Seq {
+				ip.ops = true
+			} else {
+				ip.kind, ip.name = ip.tree.Get("kind").String(), ip.tree.Path("metadata", "name").String()
+				ip.namespace = ip.tree.Path("metadata", "namespace").String()
+			}
+			if t := e.Get("target"); t != nil {
+				ip.kind, ip.name, ip.namespace = t.Get("kind").String(), t.Get("name").String(), t.Get("namespace").String()
+			}
+			if podPath[ip.kind] != nil {
+				out = append(out, ip)
+			}
+		}
+	}
+	return out
+}
+
+// at returns the tree n with every node where sp is: the text of an inline patch is a string
+// of the kustomization, whose own places are not the file's.
+func at(n *yamlnode.Node, sp model.Span) *yamlnode.Node {
+	if n == nil {
+		return nil
+	}
+	c := *n
+	c.Span = sp
+	c.Pairs, c.Items = nil, nil
+	for _, p := range n.Pairs {
+		c.Pairs = append(c.Pairs, yamlnode.Pair{Key: at(p.Key, sp), Value: at(p.Value, sp)})
+	}
+	for _, it := range n.Items {
+		c.Items = append(c.Items, at(it, sp))
+	}
+	return &c
+}
+
+// applyOps returns base with the JSON 6902 operations ops done to it, each as the strategic
+// merge patch that does what it does: add and replace put a value at a path (an index of a
+// list of named entries is the entry of that name), remove puts a null there, which deletes.
+// It returns nil when no operation applies.
+func applyOps(base, ops *yamlnode.Node) *yamlnode.Node {
+	cur, applied := base, false
+	for _, op := range ops.Items {
+		kind := op.Get("op").String()
+		if kind != "add" && kind != "replace" && kind != "remove" {
+			continue
+		}
+		segs := strings.Split(strings.TrimPrefix(op.Get("path").String(), "/"), "/")
+		value := op.Get("value")
+		if kind == "remove" {
+			value = &yamlnode.Node{Kind: yamlnode.Scalar, Tag: "!!null", Span: op.Span}
+		}
+		if value == nil || len(segs) == 0 || segs[0] == "" {
+			continue
+		}
+		if p := opTree(cur, segs, value); p != nil {
+			cur, applied = mergePatch(cur, p), true
+		}
+	}
+	if !applied {
+		return nil
+	}
+	return cur
+}
+
+// opTree returns the patch that puts value at the path segs of base, or nil when the path
+// goes through a list by an index its entry has no name at, or past base.
+func opTree(base *yamlnode.Node, segs []string, value *yamlnode.Node) *yamlnode.Node {
+	if len(segs) == 0 {
+		return value
+	}
+	seg := strings.ReplaceAll(strings.ReplaceAll(segs[0], "~1", "/"), "~0", "~")
+	if base != nil && base.Kind == yamlnode.Seq {
+		i, err := strconv.Atoi(seg)
+		if err != nil || i < 0 || i >= len(base.Items) {
+			return nil // "-" appends: an entry of its own, which only a named list could merge
+		}
+		item := base.Items[i]
+		name := item.Get("name")
+		if _, ok := name.Str(); !ok {
+			return nil
+		}
+		rest := opTree(item, segs[1:], value)
+		if rest == nil || rest.Kind != yamlnode.Map {
+			return nil
+		}
+		entry := *rest
+		entry.Pairs = append([]yamlnode.Pair{{Key: &yamlnode.Node{Kind: yamlnode.Scalar, Tag: "!!str", Value: "name", Span: value.Span}, Value: name}}, rest.Pairs...)
+		return &yamlnode.Node{Kind: yamlnode.Seq, Tag: "!!seq", Span: value.Span, Items: []*yamlnode.Node{&entry}}
+	}
+	rest := opTree(base.Get(seg), segs[1:], value)
+	if rest == nil {
+		return nil
+	}
+	return &yamlnode.Node{Kind: yamlnode.Map, Tag: "!!map", Span: value.Span,
+		Pairs: []yamlnode.Pair{{Key: &yamlnode.Node{Kind: yamlnode.Scalar, Tag: "!!str", Value: seg, Span: value.Span}, Value: rest}}}
 }

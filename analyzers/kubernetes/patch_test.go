@@ -44,3 +44,39 @@ func TestMergePatch(t *testing.T) {
 		t.Error("the base or the patch was changed")
 	}
 }
+
+// JSON 6902 operations are done as the strategic merge patches that do what they do: add and
+// replace put a value at a path (an index of the containers is the container of that name),
+// remove deletes; an operation through an index of a list of unnamed values applies nothing.
+func TestApplyOps(t *testing.T) {
+	parse := func(src string) *yamlnode.Node {
+		docs, problems := yamlnode.Parse([]byte(src), "x.yaml")
+		if len(problems) > 0 || len(docs) != 1 {
+			t.Fatalf("%q: %v", src, problems)
+		}
+		return docs[0].Root
+	}
+	base := parse("spec:\n  containers:\n    - name: api\n      image: api:1\n      securityContext: {runAsNonRoot: true}\n    - name: log\n      image: log:1\n  args: [a]\n")
+	got := applyOps(base, parse("- op: add\n  path: /spec/hostNetwork\n  value: true\n"+
+		"- op: replace\n  path: /spec/containers/1/image\n  value: log:2\n"+
+		"- op: remove\n  path: /spec/containers/0/securityContext/runAsNonRoot\n"+
+		"- op: add\n  path: /spec/args/0\n  value: b\n"+
+		"- op: test\n  path: /spec/hostNetwork\n  value: false\n"))
+	if got == nil {
+		t.Fatal("no operation applied")
+	}
+	spec := got.Get("spec")
+	cs := spec.Get("containers").Items
+	if spec.Get("hostNetwork").String() != "true" || len(cs) != 2 || cs[1].Get("image").String() != "log:2" || cs[0].Get("image").String() != "api:1" {
+		t.Errorf("after the operations: %v", spec.Pairs)
+	}
+	if sc := cs[0].Get("securityContext"); sc.Get("runAsNonRoot") != nil {
+		t.Errorf("runAsNonRoot was removed: %v", sc.Pairs)
+	}
+	if args := spec.Get("args").Items; len(args) != 1 || args[0].String() != "a" {
+		t.Errorf("an index of unnamed values applies nothing: args %v", args)
+	}
+	if applyOps(base, parse("- op: copy\n  from: /a\n  path: /b\n")) != nil {
+		t.Error("an operation that applies nothing gave a workload")
+	}
+}

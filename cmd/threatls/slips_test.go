@@ -655,3 +655,32 @@ func TestSlipsKustomizePatch(t *testing.T) {
 		}
 	}
 }
+
+// Patches a kustomization writes in itself — JSON 6902 operations for a target, a strategic
+// merge patch — are applied as patch files are: the host network one turns on and the
+// privileged container the other makes fail the gate, where each is written.
+func TestSlipsKustomizeInlinePatch(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"base/kustomization.yaml": "resources:\n  - deploy.yaml\n",
+		"base/deploy.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n" +
+			"      containers:\n        - name: api\n          image: acme/api:1.0\n          securityContext:\n            runAsNonRoot: true\n",
+		"overlay/kustomization.yaml": "resources:\n  - ../base\npatches:\n" +
+			"  - target:\n      kind: Deployment\n      name: api\n    patch: |-\n" +
+			"      - op: add\n        path: /spec/template/spec/hostNetwork\n        value: true\n" +
+			"      - op: remove\n        path: /spec/template/spec/containers/0/securityContext/runAsNonRoot\n" +
+			"  - patch: |-\n      apiVersion: apps/v1\n      kind: Deployment\n      metadata:\n        name: api\n" +
+			"      spec:\n        template:\n          spec:\n            containers:\n              - name: api\n" +
+			"                securityContext:\n                  privileged: true\n",
+	})
+	out, err := run(t, "scan", "--fail-on", "high", dir)
+	for _, want := range []string{"overlay/kustomization.yaml:7:12: SYS-CONT-003 high", "overlay/kustomization.yaml:13:12: SYS-CONT-001 high",
+		"overlay/kustomization.yaml:7:12: SYS-CONT-002 medium"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q", want)
+		}
+	}
+	if exitCode(err) != 1 {
+		t.Errorf("exit %d, want 1:\n%s", exitCode(err), out)
+	}
+}
