@@ -48,12 +48,6 @@ func (b *builder) apply(objs []*object) ([]*model.Element, bool) {
 	if len(objs) != len(b.objs) {
 		return nil, false
 	}
-	// A workload a patch patches is made again with its patched twin (patch.go): whole.
-	patched := func(o *object) bool {
-		return slices.ContainsFunc(b.patches, func(p *object) bool {
-			return p.kind == o.kind && p.name == o.name && p.namespace == o.namespace
-		})
-	}
 	var pairs [][2]*object
 	for i, o := range objs {
 		old := b.objs[i]
@@ -61,7 +55,8 @@ func (b *builder) apply(objs []*object) ([]*model.Element, bool) {
 			continue
 		}
 		r := roleOf(o)
-		if len(pairs) == deltaMost || patched(old) || patched(o) || o.file != old.file || o.kind != old.kind || o.namespace != old.namespace ||
+		// A workload a patch patches is made again with its patched twin (patch.go): whole.
+		if len(pairs) == deltaMost || b.patchedBy(old) || b.patchedBy(o) || o.file != old.file || o.kind != old.kind || o.namespace != old.namespace ||
 			r != roleOf(old) || o.name != old.name && r != roleWorkload && r != roleService && r != roleIngress {
 			return nil, false
 		}

@@ -38,7 +38,7 @@ func (b *builder) patched() {
 			var root *yamlnode.Node
 			var where model.Span
 			for _, ip := range ips {
-				if o.kind != ip.kind || ip.name != "" && o.name != ip.name || ip.namespace != "" && o.namespace != ip.namespace {
+				if !ip.targets(o) {
 					continue
 				}
 				cur := cmp.Or(root, o.root)
@@ -67,7 +67,7 @@ func (b *builder) patched() {
 	for _, p := range b.patches {
 		var base *workload
 		for _, w := range b.workloads {
-			if o := w.obj; o.kind == p.kind && o.name == p.name && o.namespace == p.namespace && o.file != p.file {
+			if o := w.obj; o.kind == p.kind && o.name == p.name && o.namespace == p.namespace && o.file != p.file && !strings.Contains(w.el.ID, "@") {
 				base = w
 				break
 			}
@@ -165,6 +165,27 @@ type inlinePatch struct {
 	tree                  *yamlnode.Node
 	ops                   bool
 	at                    model.Span
+}
+
+// targets reports whether the patch applies to o.
+func (ip inlinePatch) targets(o *object) bool {
+	return o.kind == ip.kind && (ip.name == "" || o.name == ip.name) && (ip.namespace == "" || o.namespace == ip.namespace)
+}
+
+// patchedBy reports whether a patch of b (a file, or one a kustomization writes) applies to
+// o: its twin is made with it, so an edit of o is built whole (delta.go).
+func (b *builder) patchedBy(o *object) bool {
+	if slices.ContainsFunc(b.patches, func(p *object) bool {
+		return p.kind == o.kind && p.name == o.name && p.namespace == o.namespace
+	}) {
+		return true
+	}
+	for _, k := range b.builds {
+		if slices.ContainsFunc(inlinePatches(k), func(ip inlinePatch) bool { return ip.targets(o) }) {
+			return true
+		}
+	}
+	return false
 }
 
 // inlinePatches returns the inline patches of kustomization k (none for another object).
