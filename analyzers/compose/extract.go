@@ -154,7 +154,11 @@ func (x *extractor) resolve(s *service, depth int) {
 		name, file = ext.Value.Get("service").String(), ext.Value.Get("file").String()
 	}
 	if file != "" && path.Clean(file) != path.Base(x.file) {
-		return // another file: its services are not read here
+		// Another file: an analyzer reads its own file alone, and compose files are known by
+		// their names. Said, not skipped in silence: what the service inherits (a privileged
+		// base) is not in the model.
+		x.problem(ext.Span(), "extends: service %q of %s is not read: what %s inherits from it is not in the model", name, file, s.name)
+		return
 	}
 	base := x.byName[name]
 	if base == nil {
