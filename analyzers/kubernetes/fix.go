@@ -35,6 +35,11 @@ func (a *Analyzer) Fix(src []byte, el *model.Element, op model.FixOp) ([]model.T
 func fixIn(src []byte, lo, hi int, el *model.Element, op model.FixOp) ([]model.TextEdit, error) {
 	at := int(el.Head.Start.Offset) - lo
 	docs, _ := yamlnode.Parse(src[lo:hi], el.Span.File)
+	// A workload a patch written in a kustomization makes (patch.go) is defined there, in a
+	// string: setting its fields in the kustomization would write a Deployment's spec into it.
+	if root := objectAt(docs, at); root != nil && root.Get("kind").String() != el.Type && podPath[el.Type] != nil {
+		return nil, fmt.Errorf("%s is made by a patch written in %s: change the patch, or the base", el.Name, el.Span.File)
+	}
 	if op.Op == "append" {
 		return appendDoc(src, lo, docs, at, el, op.Text)
 	}

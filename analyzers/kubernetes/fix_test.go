@@ -111,3 +111,24 @@ func TestFixInDocumentIsFixInFile(t *testing.T) {
 	}
 	t.Logf("%d fixes, %d of them appends", tried, appended)
 }
+
+// A workload a patch written in a kustomization makes is defined in a string of the
+// kustomization: a fix is not written into the kustomization as if it were the workload.
+func TestNoFixInAKustomizationsPatch(t *testing.T) {
+	a := kubernetes.New()
+	kust := "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [deploy.yaml]\npatches:\n" +
+		"  - target: {kind: Deployment, name: api}\n    patch: |-\n      - op: add\n        path: /spec/template/spec/hostNetwork\n        value: true\n"
+	deploy := "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n          image: api:1\n"
+	facts := []*model.FileFacts{analyzertest.Extract(t, a, "k/kustomization.yaml", []byte(kust)), analyzertest.Extract(t, a, "k/deploy.yaml", []byte(deploy))}
+	for _, e := range a.Link(facts) {
+		if e.ID != "kubernetes:default/Deployment/api@k/kustomization.yaml" {
+			continue
+		}
+		edits, err := a.Fix([]byte(kust), e, model.FixOp{Op: "set", Path: "spec.template.spec.hostNetwork", Value: "false"})
+		if err == nil {
+			t.Fatalf("a fix of the patched Deployment edits its kustomization: %v", edits)
+		}
+		return
+	}
+	t.Fatal("no twin of the Deployment made by the kustomization's patch")
+}
