@@ -169,13 +169,13 @@ func (p *publisher) publishFile(snap *engine.Snapshot, files fileMap, enc encodi
 				for _, f := range shown {
 					diags = append(diags, p.s.diagnostic(snap, files, enc, f))
 				}
-				p.send(files.uri(key), nil, diags)
+				p.send(files.uri(key), publication(files.uri(key), nil, diags))
 				p.last[key] = sent{shown: len(shown), digest: d}
 			}
 			return
 		}
 		if had && prev.shown > 0 {
-			p.send(files.uri(key), nil, []protocol.Diagnostic{})
+			p.send(files.uri(key), publication(files.uri(key), nil, []protocol.Diagnostic{}))
 		}
 		delete(p.last, key)
 		return
@@ -206,13 +206,13 @@ func (p *publisher) publishFile(snap *engine.Snapshot, files fileMap, enc encodi
 	if p.open[key] && len(diags) >= encodedFrom && p.s.conn != nil && !p.s.pulled() {
 		raw, err := p.encodeDiagnostics(key, files.uri(key), version, diags)
 		if err == nil {
-			p.sendRaw(files.uri(key), raw)
+			p.send(files.uri(key), jsonrpc2.RawMessage(raw))
 			p.last[key] = next
 			return
 		}
 		p.s.log.Debug("encoding diagnostics", zap.String("file", key), zap.Error(err))
 	}
-	p.send(files.uri(key), version, diags)
+	p.send(files.uri(key), publication(files.uri(key), version, diags))
 	p.last[key] = next
 }
 
@@ -240,14 +240,10 @@ var diagnosticSeeds = [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}
 // of a file's thousands of diagnostics, and encoding them all again was most of a
 // publication of the 5 MB stream of manifests (BenchmarkPublishLargeFile: 17,800
 // diagnostics, 15 MB of JSON). What is kept is the last publication and a map of a few
-// dozen bytes a diagnostic: a copy of each diagnostic's JSON and of its key, kept apart,
-// held 70–90 MB more of the server's memory with that file open.
+// dozen bytes a diagnostic, where a copy of each diagnostic's JSON and of its key, kept
+// apart, held the publication twice over.
 func (p *publisher) encodeDiagnostics(key string, u uri.URI, version *int32, diags []protocol.Diagnostic) ([]byte, error) {
-	params := &protocol.PublishDiagnosticsParams{URI: u, Diagnostics: []protocol.Diagnostic{}}
-	if version != nil {
-		params.Version = protocol.NewOptional(*version)
-	}
-	shell, err := protocol.Marshal(params)
+	shell, err := protocol.Marshal(publication(u, version, []protocol.Diagnostic{}))
 	if err != nil {
 		return nil, err
 	}
@@ -338,27 +334,24 @@ func diagnosticKey(buf []byte, d *protocol.Diagnostic) ([]byte, bool) {
 	return buf, true
 }
 
-// sendRaw sends params, the JSON of a publication of u's diagnostics (see send).
-func (p *publisher) sendRaw(u uri.URI, params []byte) {
-	p.s.modelChanged()
-	if p.s.pulled() {
-		return
-	}
-	if err := p.s.conn.Notify(p.s.ctx, protocol.MethodTextDocumentPublishDiagnostics, jsonrpc2.RawMessage(params)); err != nil {
-		p.s.log.Debug("publishing diagnostics", zap.String("uri", string(u)), zap.Error(err))
-	}
-}
-
-func (p *publisher) send(u uri.URI, version *int32, diags []protocol.Diagnostic) {
-	p.s.modelChanged()
-	if p.s.pulled() {
-		return // the client asks for them: textDocument/diagnostic
-	}
+// publication is the params of a publication of u's diagnostics, of a version when the
+// editor holds the document open.
+func publication(u uri.URI, version *int32, diags []protocol.Diagnostic) *protocol.PublishDiagnosticsParams {
 	params := &protocol.PublishDiagnosticsParams{URI: u, Diagnostics: diags}
 	if version != nil {
 		params.Version = protocol.NewOptional(*version)
 	}
-	if err := p.s.client.PublishDiagnostics(p.s.ctx, params); err != nil {
+	return params
+}
+
+// send sends a publication of u's diagnostics: params are a publication's, or their JSON
+// (encodeDiagnostics).
+func (p *publisher) send(u uri.URI, params any) {
+	p.s.modelChanged()
+	if p.s.pulled() {
+		return // the client asks for them: textDocument/diagnostic
+	}
+	if err := p.s.conn.Notify(p.s.ctx, protocol.MethodTextDocumentPublishDiagnostics, params); err != nil {
 		p.s.log.Debug("publishing diagnostics", zap.String("uri", string(u)), zap.Error(err))
 	}
 }

@@ -156,7 +156,7 @@ func (p *publisher) clear() {
 	slices.Sort(keys)
 	for _, key := range keys {
 		if p.last[key].shown > 0 {
-			p.send(p.f.files.uri(key), nil, []protocol.Diagnostic{})
+			p.send(p.f.files.uri(key), publication(p.f.files.uri(key), nil, []protocol.Diagnostic{}))
 		}
 		delete(p.last, key)
 	}

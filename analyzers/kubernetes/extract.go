@@ -46,6 +46,8 @@ type object struct {
 	// blanks are the offsets of the lines of the object that only template actions wrote (an
 	// include, an if block): what they would have written is unknown.
 	blanks []int
+	// inline are the patches a kustomization writes in itself (patch.go).
+	inline []inlinePatch
 }
 
 // ref is the object's address in messages: "Deployment/api".

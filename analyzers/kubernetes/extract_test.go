@@ -236,23 +236,18 @@ func TestLocalSources(t *testing.T) {
 		want      []string
 	}{{
 		file: "deploy/kustomization.yaml",
+		src:  kustomizationOfEverySource,
+		want: []string{"base", "deploy/app.v2/overlay", "deploy/components/tls", "deploy/deployment.yaml"},
+	}, {
+		file: "deploy/kustomization.yaml",
 		src: `apiVersion: kustomize.config.k8s.io/v1beta1
 kind: Kustomization
-namespace: shop
 resources:
-  - deployment.yaml
-  - ../base
-  - app.v2/overlay
   - ../vendor/acme/base/
   - ../../outside
   - /etc/kubernetes/manifests
-  - github.com/example/platform//base?ref=v1.2.0
-  - https://example.com/manifests/all.yaml
 bases:
-  - ssh://git@example.com/base.git
   - ../legacy
-components:
-  - ./components/tls
 patches:
   - path: ../vendor/acme/patches/priv.yaml
   - patch: |-
@@ -262,7 +257,7 @@ patches:
 patchesStrategicMerge:
   - limits.yaml
 `,
-		want: []string{"base", "deploy/app.v2/overlay", "deploy/components/tls", "deploy/deployment.yaml", "deploy/limits.yaml", "legacy", "vendor/acme/base", "vendor/acme/patches/priv.yaml"},
+		want: []string{"deploy/limits.yaml", "legacy", "vendor/acme/base", "vendor/acme/patches/priv.yaml"},
 	}, {
 		// A kustomization known by its name alone (no apiVersion, no kind).
 		file: "kustomization.yml",
@@ -290,29 +285,7 @@ func TestOutsideSources(t *testing.T) {
 		want      []string
 	}{{
 		file: "deploy/kustomization.yaml",
-		src: `apiVersion: kustomize.config.k8s.io/v1beta1
-kind: Kustomization
-namespace: shop
-resources:
-  - deployment.yaml
-  - ../base
-  - app.v2/overlay
-  - github.com/example/platform//base?ref=v1.2.0
-  - https://example.com/manifests/all.yaml
-  - git@github.com:example/infra.git//k8s
-  - gitlab.example.org/team/app
-bases:
-  - ssh://git@example.com/base.git
-components:
-  - ./components/tls
-  - example.com/components/tls?ref=main
-helmCharts:
-  - name: redis
-    repo: https://charts.example.com/stable
-    version: 17.0.0
-  - name: local
-    version: 1.0.0
-`,
+		src:  kustomizationOfEverySource,
 		want: []string{"deploy/kustomization.yaml:8:5", "deploy/kustomization.yaml:9:5", "deploy/kustomization.yaml:10:5",
 			"deploy/kustomization.yaml:11:5", "deploy/kustomization.yaml:13:5", "deploy/kustomization.yaml:16:5",
 			"deploy/kustomization.yaml:19:11"},
@@ -362,3 +335,29 @@ dependencies:
 		}
 	}
 }
+
+// kustomizationOfEverySource lists every kind of source a kustomization may take: local ones,
+// which the engine reads (TestLocalSources), and remote ones, each a problem (TestOutsideSources).
+const kustomizationOfEverySource = `apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+namespace: shop
+resources:
+  - deployment.yaml
+  - ../base
+  - app.v2/overlay
+  - github.com/example/platform//base?ref=v1.2.0
+  - https://example.com/manifests/all.yaml
+  - git@github.com:example/infra.git//k8s
+  - gitlab.example.org/team/app
+bases:
+  - ssh://git@example.com/base.git
+components:
+  - ./components/tls
+  - example.com/components/tls?ref=main
+helmCharts:
+  - name: redis
+    repo: https://charts.example.com/stable
+    version: 17.0.0
+  - name: local
+    version: 1.0.0
+`

@@ -56,7 +56,8 @@ func readBuildConfig(file string, n *yamlnode.Node) *object {
 	o := &object{file: file, kind: kind, name: file, namespace: buildNamespace, root: n, span: n.Span,
 		head: head, kindSpan: head}
 	// The namespaces of the workloads its inline patches patch (patch.go) are linked with it.
-	for _, ip := range inlinePatches(o) {
+	o.inline = inlinePatches(o)
+	for _, ip := range o.inline {
 		ns := cmp.Or(ip.namespace, n.Get("namespace").String(), "default")
 		if !slices.Contains(o.refs, ns) {
 			o.refs = append(o.refs, ns)

@@ -17,16 +17,25 @@ import (
 // with no threat. Each such source is a problem of its own (TLS-010, as a Terraform module from
 // the registry); nothing is fetched.
 
+// appliedLists are the lists of a kustomization whose entries name what it applies.
+var appliedLists = []string{"resources", "bases", "components"}
+
+// applies reports whether o is a kustomization (or a kustomize component): what its lists
+// name is applied with it.
+func applies(o *object) bool {
+	return o.namespace == buildNamespace && (o.kind == "Kustomization" || o.kind == "Component")
+}
+
 // outsideSources returns a problem for each source of the kustomizations among objs that is
 // outside the workspace: a remote entry of resources, bases or components, and a chart of
 // helmCharts taken from a repository.
 func outsideSources(objs []*object) []model.Problem {
 	var out []model.Problem
 	for _, o := range objs {
-		if o.namespace != buildNamespace || o.kind != "Kustomization" && o.kind != "Component" {
+		if !applies(o) {
 			continue
 		}
-		for _, list := range []string{"resources", "bases", "components"} {
+		for _, list := range appliedLists {
 			for _, r := range items(o.root.Get(list)) {
 				if s, ok := r.Str(); ok && remoteTarget(s) {
 					out = append(out, model.Problem{Span: r.Span, Code: model.ProblemOutside,
@@ -43,16 +52,17 @@ func outsideSources(objs []*object) []model.Problem {
 
 // localSources returns what the kustomizations among objs make the workspace apply by path:
 // the local entries of their resources, bases and components (a directory of another
-// kustomization, or a manifest) and the files of their patches, as workspace paths, sorted. An entry that climbs above the
-// workspace's root is left out (the engine reads nothing outside the workspace).
+// kustomization, or a manifest) and the files of their patches, as workspace paths, sorted.
+// An entry that climbs above the workspace's root is left out (the engine reads nothing
+// outside the workspace).
 func localSources(objs []*object) []string {
 	var out []string
 	for _, o := range objs {
-		if o.namespace != buildNamespace || o.kind != "Kustomization" && o.kind != "Component" {
+		if !applies(o) {
 			continue
 		}
 		dir := path.Dir(o.file)
-		for _, list := range []string{"resources", "bases", "components", "patchesStrategicMerge", "patches"} {
+		for _, list := range slices.Concat(appliedLists, []string{"patchesStrategicMerge", "patches"}) {
 			for _, r := range items(o.root.Get(list)) {
 				if list == "patches" {
 					r = r.Get("path") // patches: - path: priv.yaml (an inline patch is not a file)

@@ -21,15 +21,13 @@ import (
 // the patch sets is read where the patch says it, the rest where the base does.
 
 // patched adds the workloads the patches of b.patches make of the workloads they patch, and
-// those the inline patches of the kustomizations of b.builds make (inlinePatches).
+// those the inline patches of the kustomizations of b.builds make (object.inline).
 func (b *builder) patched() {
 	for _, k := range b.builds {
-		ips := inlinePatches(k)
-		if len(ips) == 0 {
+		if len(k.inline) == 0 {
 			continue
 		}
 		for _, w := range slices.Clone(b.workloads) {
-			o := w.obj
 			if strings.Contains(w.el.ID, "@") {
 				continue // a twin, or a second object of the name
 			}
@@ -37,11 +35,11 @@ func (b *builder) patched() {
 			// them: one workload, where the first is.
 			var root *yamlnode.Node
 			var where model.Span
-			for _, ip := range ips {
-				if !ip.targets(o) {
+			for _, ip := range k.inline {
+				if !ip.target.of(w.obj) {
 					continue
 				}
-				cur := cmp.Or(root, o.root)
+				cur := cmp.Or(root, w.obj.root)
 				next := mergePatch(cur, ip.tree)
 				if ip.ops {
 					next = applyOps(cur, ip.tree)
@@ -53,38 +51,49 @@ func (b *builder) patched() {
 					root = next
 				}
 			}
-			id := w.el.ID + "@" + k.file
-			if root == nil || b.ids[id] {
-				continue
+			if root != nil {
+				m := *w.obj
+				m.root, m.file, m.span, m.head = root, k.file, where, where
+				b.addTwin(&m, w.el.ID+"@"+k.file)
 			}
-			m := *o
-			m.root, m.file, m.span, m.head = root, k.file, where, where
-			nw := newWorkload(&m, id)
-			b.add(nw.el, false)
-			b.workloads = append(b.workloads, nw)
 		}
 	}
 	for _, p := range b.patches {
-		var base *workload
-		for _, w := range b.workloads {
-			if o := w.obj; o.kind == p.kind && o.name == p.name && o.namespace == p.namespace && o.file != p.file && !strings.Contains(w.el.ID, "@") {
-				base = w
-				break
-			}
-		}
-		if base == nil {
+		t := targetOf(p)
+		i := slices.IndexFunc(b.workloads, func(w *workload) bool {
+			return t.of(w.obj) && w.obj.file != p.file && !strings.Contains(w.el.ID, "@")
+		})
+		if i < 0 {
 			continue // its base is not in the workspace, or not in this part of it
 		}
+		base := b.workloads[i]
 		m := *p
 		m.root = mergePatch(base.obj.root, p.root)
-		id := base.el.ID + "@" + p.file
-		if b.ids[id] {
-			continue // a second patch of the file for the same object: the first counts
-		}
-		w := newWorkload(&m, id)
-		b.add(w.el, false)
-		b.workloads = append(b.workloads, w)
+		b.addTwin(&m, base.el.ID+"@"+p.file)
 	}
+}
+
+// addTwin adds the workload of o, a workload as a patch makes it, of ID id, unless an element of
+// that ID is there (a second patch of the same file for the same object: the first counts).
+func (b *builder) addTwin(o *object, id string) {
+	if b.ids[id] {
+		return
+	}
+	w := newWorkload(o, id)
+	b.add(w.el, false)
+	b.workloads = append(b.workloads, w)
+}
+
+// target is what a patch applies to: the objects of a kind, and of a name and a namespace
+// when it says them.
+type target struct{ kind, name, namespace string }
+
+// targetOf is the target of a patch file: the object of its kind, name and namespace.
+func targetOf(p *object) target { return target{p.kind, p.name, p.namespace} }
+
+// of reports whether t is o.
+func (t target) of(o *object) bool {
+	return o.kind == t.kind && (t.name == "" || o.name == t.name) && (t.namespace == "" || o.namespace == t.namespace)
 }
 
 // mergePatch returns base with patch merged into it as a strategic merge patch does, as a new
@@ -161,36 +170,27 @@ func named(seq *yamlnode.Node) bool {
 // workloads of a kind (and a name, a namespace) its target or its own kind and name say. Where
 // it is, is the patch's text: what it sets is read there.
 type inlinePatch struct {
-	kind, name, namespace string
-	tree                  *yamlnode.Node
-	ops                   bool
-	at                    model.Span
-}
-
-// targets reports whether the patch applies to o.
-func (ip inlinePatch) targets(o *object) bool {
-	return o.kind == ip.kind && (ip.name == "" || o.name == ip.name) && (ip.namespace == "" || o.namespace == ip.namespace)
+	target
+	tree *yamlnode.Node
+	ops  bool
+	at   model.Span
 }
 
 // patchedBy reports whether a patch of b (a file, or one a kustomization writes) applies to
 // o: its twin is made with it, so an edit of o is built whole (delta.go).
 func (b *builder) patchedBy(o *object) bool {
-	if slices.ContainsFunc(b.patches, func(p *object) bool {
-		return p.kind == o.kind && p.name == o.name && p.namespace == o.namespace
-	}) {
+	if slices.ContainsFunc(b.patches, func(p *object) bool { return targetOf(p).of(o) }) {
 		return true
 	}
-	for _, k := range b.builds {
-		if slices.ContainsFunc(inlinePatches(k), func(ip inlinePatch) bool { return ip.targets(o) }) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(b.builds, func(k *object) bool {
+		return slices.ContainsFunc(k.inline, func(ip inlinePatch) bool { return ip.target.of(o) })
+	})
 }
 
-// inlinePatches returns the inline patches of kustomization k (none for another object).
+// inlinePatches returns the inline patches of kustomization k (none for another object), read
+// once, when k is (readBuildConfig).
 func inlinePatches(k *object) []inlinePatch {
-	if k.kind != "Kustomization" && k.kind != "Component" {
+	if !applies(k) {
 		return nil
 	}
 	var out []inlinePatch

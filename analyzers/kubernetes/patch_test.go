@@ -10,15 +10,8 @@ import (
 // entries entry by entry (a container the base has is patched, one it has not is added, the
 // others kept), any other value replaced; the base and the patch are left as they were.
 func TestMergePatch(t *testing.T) {
-	parse := func(src string) *yamlnode.Node {
-		docs, problems := yamlnode.Parse([]byte(src), "x.yaml")
-		if len(problems) > 0 || len(docs) != 1 {
-			t.Fatalf("%q: %v", src, problems)
-		}
-		return docs[0].Root
-	}
-	base := parse("spec:\n  replicas: 1\n  containers:\n    - name: api\n      image: api:1\n      ports: [80]\n    - name: log\n      image: log:1\n  args: [a, b]\n")
-	patch := parse("spec:\n  replicas: 3\n  containers:\n    - name: api\n      ports: [8080]\n      securityContext: {privileged: true}\n    - name: debug\n      image: busybox\n  args: [c]\n")
+	base := tree(t, "spec:\n  replicas: 1\n  containers:\n    - name: api\n      image: api:1\n      ports: [80]\n    - name: log\n      image: log:1\n  args: [a, b]\n")
+	patch := tree(t, "spec:\n  replicas: 3\n  containers:\n    - name: api\n      ports: [8080]\n      securityContext: {privileged: true}\n    - name: debug\n      image: busybox\n  args: [c]\n")
 	m := mergePatch(base, patch)
 	spec := m.Get("spec")
 	if got := spec.Get("replicas").String(); got != "3" {
@@ -49,15 +42,8 @@ func TestMergePatch(t *testing.T) {
 // replace put a value at a path (an index of the containers is the container of that name),
 // remove deletes; an operation through an index of a list of unnamed values applies nothing.
 func TestApplyOps(t *testing.T) {
-	parse := func(src string) *yamlnode.Node {
-		docs, problems := yamlnode.Parse([]byte(src), "x.yaml")
-		if len(problems) > 0 || len(docs) != 1 {
-			t.Fatalf("%q: %v", src, problems)
-		}
-		return docs[0].Root
-	}
-	base := parse("spec:\n  containers:\n    - name: api\n      image: api:1\n      securityContext: {runAsNonRoot: true}\n    - name: log\n      image: log:1\n  args: [a]\n")
-	got := applyOps(base, parse("- op: add\n  path: /spec/hostNetwork\n  value: true\n"+
+	base := tree(t, "spec:\n  containers:\n    - name: api\n      image: api:1\n      securityContext: {runAsNonRoot: true}\n    - name: log\n      image: log:1\n  args: [a]\n")
+	got := applyOps(base, tree(t, "- op: add\n  path: /spec/hostNetwork\n  value: true\n"+
 		"- op: replace\n  path: /spec/containers/1/image\n  value: log:2\n"+
 		"- op: remove\n  path: /spec/containers/0/securityContext/runAsNonRoot\n"+
 		"- op: add\n  path: /spec/args/0\n  value: b\n"+
@@ -76,7 +62,17 @@ func TestApplyOps(t *testing.T) {
 	if args := spec.Get("args").Items; len(args) != 1 || args[0].String() != "a" {
 		t.Errorf("an index of unnamed values applies nothing: args %v", args)
 	}
-	if applyOps(base, parse("- op: copy\n  from: /a\n  path: /b\n")) != nil {
+	if applyOps(base, tree(t, "- op: copy\n  from: /a\n  path: /b\n")) != nil {
 		t.Error("an operation that applies nothing gave a workload")
 	}
+}
+
+// tree is the root of src, one YAML document that parses.
+func tree(t *testing.T, src string) *yamlnode.Node {
+	t.Helper()
+	docs, problems := yamlnode.Parse([]byte(src), "x.yaml")
+	if len(problems) > 0 || len(docs) != 1 {
+		t.Fatalf("%q: %v", src, problems)
+	}
+	return docs[0].Root
 }

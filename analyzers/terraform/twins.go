@@ -115,16 +115,15 @@ func tofuElements(dir string, fs []*model.FileFacts, replaced map[string]bool, d
 		}
 	}
 	// A block nested in a twin is its twin's too, said alike or not: its parent is the twin.
+	parentOf := make(map[string]string, len(m.out))
+	for _, e := range m.out {
+		parentOf[e.ID] = e.Parent
+	}
 	var out []*model.Element
 	for _, e := range m.out {
 		file := files[e.ID]
-		for p := e.Parent; file == "" && p != ""; {
+		for p, depth := e.Parent, 0; file == "" && p != "" && depth < 64; p, depth = parentOf[p], depth+1 {
 			file = files[p]
-			parent := slices.IndexFunc(m.out, func(x *model.Element) bool { return x.ID == p })
-			if parent < 0 {
-				break
-			}
-			p = m.out[parent].Parent
 		}
 		if file != "" {
 			files[e.ID] = file

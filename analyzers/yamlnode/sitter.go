@@ -38,11 +38,14 @@ func Recover(src []byte, file string, docs []*Doc, problems []model.Problem) ([]
 		}
 		for i, p := range out {
 			if p.Span.Start.Offset >= d.Span.Start.Offset && p.Span.Start.Offset <= d.Span.End.Offset {
-				if lines == nil {
-					lines = lineStarts(src)
-					src = cleaned(src) // as Parse read it
-				}
+				// The stream's lines and cleaned text, for tree-sitter only: Salvage reads the
+				// document alone, and a document typed into in a stream of 5 MB usually is
+				// salvaged.
 				if d.Root = salvageDoc(file, src, d); d.Root == nil {
+					if lines == nil {
+						lines = lineStarts(src)
+						src = cleaned(src) // as Parse read it
+					}
 					d.Root = recoverDoc(file, src, lines, int(d.Span.Start.Offset), int(d.Span.End.Offset))
 				}
 				d.Recovered = d.Root != nil
