@@ -751,7 +751,7 @@ func (b *buildState) evaluate(g *model.Graph, deps []model.Dep, touched map[stri
 		el := g.Element(id)
 		if old := b.evals[id]; old != nil && el != nil {
 			if _, read := readChanged[id]; !read {
-				if m, ok := moved(old.el, el); ok {
+				if m, ok := model.Moves(old.el, el); ok {
 					if fs, ok := moveFindings(old.findings, m); ok {
 						b.reg.index(old.el, el)
 						old.el, old.findings = el, fs

@@ -127,6 +127,7 @@ func (b *Builder) Update(removed, added []*Element) (*Graph, []Dep) {
 		b.init()
 	}
 	u := newUpdate(b)
+	removed, added = u.move(removed, added)
 	nodesOut, nodesIn, flowsOut, flowsIn := b.applyRaw(removed, added)
 	u.fuse(nodesOut, nodesIn)
 	u.resolveFlows(flowsOut, flowsIn)
@@ -253,11 +254,15 @@ func blocked(f *Element) bool {
 // key is what a unit of an update read from an earlier stage: the units of later stages that
 // read a key are redone when an update changes it.
 type key struct {
-	k    byte // 'i' an ID (its node, fused ID, members), 's' a slot, 'z' a node's zone, 'I' whether anything is inferred
+	// 'i' an ID (its node, fused ID, members), 'p' where the node of an ID is (the spans of
+	// what it says), 's' a slot, 'z' a node's zone, 'I' whether anything is inferred. What
+	// reads 'p' of an ID reads its 'i' too; a node that only moved changes 'p' alone (move.go).
+	k    byte
 	a, b string
 }
 
 func idKey(id string) key            { return key{k: 'i', a: id} }
+func posKey(id string) key           { return key{k: 'p', a: id} }
 func slotKey(s slot) key             { return key{k: 's', a: s.alias, b: s.family} }
 func zoneKeyOf(id string) key        { return key{k: 'z', a: id} }
 func inferredKey() key               { return key{k: 'I'} }

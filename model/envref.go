@@ -99,6 +99,7 @@ func (u *update) envValue(from, name string, depth int, rd *reads) (to string, v
 		return "", nil, Span{}
 	}
 	rd.add(idKey(from))
+	rd.add(posKey(from)) // the span of its value is a related place of the flow
 	var members []*Element
 	if g := u.b.f.byNode[from]; g != nil {
 		members = g.members

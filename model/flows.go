@@ -349,6 +349,14 @@ func (u *update) derive() {
 		} else {
 			r.derived[id] = nw
 		}
+		if _, ok := Moves(old, nw); ok {
+			// Made where the first flow that names it moved to: what reads where it is,
+			// and its decoration, are made again, not the flows of the thousands of
+			// workloads that name it.
+			u.preChanged[id] = struct{}{}
+			mark(u.changed, posKey(id))
+			continue
+		}
 		u.nodeChanged(id)
 	}
 }

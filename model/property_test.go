@@ -49,12 +49,24 @@ func TestUpdateIsBuild(t *testing.T) {
 						id := pick(r, live)
 						removed = append(removed, live[id])
 						delete(live, id)
-					default: // replace with an edited copy
+					case op < 8: // replace with an edited copy
 						id := pick(r, live)
 						e := gen.edit(live[id], live)
 						removed = append(removed, live[id])
 						live[id] = e
 						added = append(added, e)
+					default: // a keystroke: every element of a file after it moved
+						file, line, by := live[pick(r, live)].Span.File, 1+r.Intn(39), 1-2*r.Intn(2)
+						for _, id := range sortedIDs(live) {
+							e := live[id]
+							if e.Span.File != file || int(e.Span.Start.Line) < line {
+								continue
+							}
+							m := moveLines(e, by)
+							removed = append(removed, e)
+							live[id] = m
+							added = append(added, m)
+						}
 					}
 				}
 				removed, added = net(removed, added)
@@ -118,12 +130,30 @@ func net(removed, added []*Element) ([]*Element, []*Element) {
 }
 
 func pick(r *rand.Rand, m map[string]*Element) string {
+	ids := sortedIDs(m)
+	return ids[r.Intn(len(ids))]
+}
+
+func sortedIDs(m map[string]*Element) []string {
 	ids := make([]string, 0, len(m))
 	for id := range m {
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
-	return ids[r.Intn(len(ids))]
+	return ids
+}
+
+// moveLines returns e with every span of its file by lines further down (up when by is
+// negative): what an edit above it does.
+func moveLines(e *Element, by int) *Element {
+	m, _ := e.Moved(func(sp Span) (Span, bool) {
+		if sp.File == e.Span.File && sp != (Span{}) {
+			sp.Start = At(int(sp.Start.Offset)+100*by, int(sp.Start.Line)+by, int(sp.Start.Col))
+			sp.End = At(int(sp.End.Offset)+100*by, int(sp.End.Line)+by, int(sp.End.Col))
+		}
+		return sp, true
+	})
+	return m
 }
 
 func union(a, b map[Dep]string) map[Dep]bool {

@@ -25,6 +25,13 @@ func (d *decor) init() {
 	d.deps.Init()
 }
 
+func (d *decorated) finalOrNil() *Element {
+	if d == nil {
+		return nil
+	}
+	return d.final
+}
+
 // decorate redoes the nodes whose element changed or whose decoration read something that
 // changed.
 func (u *update) decorate() {
@@ -122,7 +129,12 @@ func (u *update) decorate1(id string) {
 		oldZone = old.zone
 	}
 	u.setZone(id, oldZone, zone)
-	if old == nil || old.final != final {
+	switch _, moved := Moves(old.finalOrNil(), final); {
+	case old != nil && old.final == final:
+	case moved && old.zone == zone:
+		u.setFinal(id, final) // only where it is changed (see move.go)
+		mark(u.changed, posKey(id))
+	default:
 		u.setNode(id, final)
 	}
 }
