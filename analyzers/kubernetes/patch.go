@@ -15,10 +15,11 @@ import (
 // is applied. An overlay whose patch made the base's container privileged passed every gate,
 // the patch read as nothing and the base as it is. So each patch whose base is among the
 // objects makes a workload of its own beside the base's: the base with the patch merged into
-// it as kustomize merges (maps key by key, lists of named entries — containers, volumes, env
-// — entry by entry, any other value replaced), its ID the base's told apart by the patch's
-// file (kubernetes:default/Deployment/api@overlays/prod/priv.yaml), where the patch is. What
-// the patch sets is read where the patch says it, the rest where the base does.
+// it as kustomize merges (maps key by key; the lists the API's types give a merge key —
+// containers and env by name, ports by containerPort, volume mounts by mountPath — entry by
+// entry, with the $patch directives; any other value replaced), its ID the base's told apart
+// by the patch's file (kubernetes:default/Deployment/api@overlays/prod/priv.yaml), where the
+// patch is. What the patch sets is read where the patch says it, the rest where the base does.
 
 // patched adds the workloads the patches of b.patches make of the workloads they patch, and
 // those the inline patches of the kustomizations of b.builds make (object.inline).
@@ -98,13 +99,35 @@ func (t target) of(o *object) bool {
 
 // mergePatch returns base with patch merged into it as a strategic merge patch does, as a new
 // tree sharing the nodes of both (neither is modified).
-func mergePatch(base, patch *yamlnode.Node) *yamlnode.Node {
+func mergePatch(base, patch *yamlnode.Node) *yamlnode.Node { return mergeAt(base, patch, "") }
+
+// mergeKeys are the keys by which a strategic merge patch merges the lists of a workload's
+// pod template, by the field that holds the list (the patchMergeKey of the Kubernetes API's
+// types: a container's ports by containerPort, its volume mounts by mountPath). A list of
+// any other field (args, command, tolerations, envFrom) is replaced whole.
+var mergeKeys = map[string]string{
+	"containers": "name", "initContainers": "name", "ephemeralContainers": "name",
+	"env": "name", "volumes": "name", "imagePullSecrets": "name", "resourceClaims": "name",
+	"schedulingGates": "name", "ports": "containerPort", "volumeMounts": "mountPath",
+	"volumeDevices": "devicePath", "hostAliases": "ip", "topologySpreadConstraints": "topologyKey",
+}
+
+// patchDirective is the key of a strategic merge patch's directive in a map: $patch: delete
+// (in an entry of a list: remove the base's entry of its key), $patch: replace (the map, or
+// the list the entry is in, replaces the base's whole).
+const patchDirective = "$patch"
+
+// mergeAt is mergePatch of the value of field (a map's key; "" for the root).
+func mergeAt(base, patch *yamlnode.Node, field string) *yamlnode.Node {
 	switch {
 	case patch == nil:
 		return base
 	case base == nil || patch.Tag == "!!null":
-		return patch // a null the map it is in deletes
+		return directiveFree(patch) // a null the map it is in deletes
 	case base.Kind == yamlnode.Map && patch.Kind == yamlnode.Map:
+		if patch.Get(patchDirective).String() == "replace" {
+			return directiveFree(patch)
+		}
 		out := *patch
 		out.Pairs = nil
 		bs, ps := base.Entries(), patch.Entries()
@@ -112,7 +135,7 @@ func mergePatch(base, patch *yamlnode.Node) *yamlnode.Node {
 			merged := bp
 			for _, pp := range ps {
 				if pp.Key.Value == bp.Key.Value {
-					merged = yamlnode.Pair{Key: pp.Key, Value: mergePatch(bp.Value, pp.Value)}
+					merged = yamlnode.Pair{Key: pp.Key, Value: mergeAt(bp.Value, pp.Value, bp.Key.Value)}
 					break
 				}
 			}
@@ -122,47 +145,114 @@ func mergePatch(base, patch *yamlnode.Node) *yamlnode.Node {
 			out.Pairs = append(out.Pairs, merged)
 		}
 		for _, pp := range ps {
-			if base.Get(pp.Key.Value) == nil && pp.Value.Tag != "!!null" {
-				out.Pairs = append(out.Pairs, pp)
+			if base.Get(pp.Key.Value) == nil && pp.Value.Tag != "!!null" && !directive(pp.Key.Value) {
+				out.Pairs = append(out.Pairs, yamlnode.Pair{Key: pp.Key, Value: directiveFree(pp.Value)})
 			}
 		}
 		return &out
-	case base.Kind == yamlnode.Seq && patch.Kind == yamlnode.Seq && named(base) && named(patch):
+	case base.Kind == yamlnode.Seq && patch.Kind == yamlnode.Seq && mergeKeys[field] != "" && keyed(base, mergeKeys[field]) && keyed(patch, mergeKeys[field]):
+		key := mergeKeys[field]
+		if slices.ContainsFunc(patch.Items, func(it *yamlnode.Node) bool { return it.Get(patchDirective).String() == "replace" }) {
+			out := *patch // the list replaces the base's, the directive's entry aside
+			out.Items = nil
+			for _, it := range patch.Items {
+				if it.Get(patchDirective) == nil {
+					out.Items = append(out.Items, directiveFree(it))
+				}
+			}
+			return &out
+		}
+		keyOf := func(n *yamlnode.Node) string { return n.Get(key).String() }
 		out := *patch
 		out.Items = nil
 		for _, bi := range base.Items {
 			merged := bi
 			for _, pi := range patch.Items {
-				if pi.Get("name").String() == bi.Get("name").String() {
-					merged = mergePatch(bi, pi)
+				if keyOf(pi) == keyOf(bi) {
+					if pi.Get(patchDirective).String() == "delete" {
+						merged = nil
+					} else {
+						merged = mergeAt(bi, pi, "")
+					}
 					break
 				}
 			}
-			out.Items = append(out.Items, merged)
+			if merged != nil {
+				out.Items = append(out.Items, merged)
+			}
 		}
 		for _, pi := range patch.Items {
-			found := false
-			for _, bi := range base.Items {
-				found = found || bi.Get("name").String() == pi.Get("name").String()
+			if pi.Get(patchDirective).String() == "delete" {
+				continue
 			}
-			if !found {
-				out.Items = append(out.Items, pi)
+			if !slices.ContainsFunc(base.Items, func(bi *yamlnode.Node) bool { return keyOf(bi) == keyOf(pi) }) {
+				out.Items = append(out.Items, directiveFree(pi))
 			}
 		}
 		return &out
 	}
-	return patch
+	return directiveFree(patch)
 }
 
-// named reports whether every item of a sequence is a map with a scalar name: a list kustomize
-// merges entry by entry.
-func named(seq *yamlnode.Node) bool {
+// keyed reports whether every item of a sequence is a map with a scalar key: a list a
+// strategic merge patch merges entry by entry. An entry that is only a directive
+// ($patch: replace) counts.
+func keyed(seq *yamlnode.Node, key string) bool {
 	for _, it := range seq.Items {
-		if _, ok := it.Get("name").Str(); !ok {
+		if _, ok := it.Get(key).Str(); !ok && it.Get(patchDirective).String() != "replace" {
 			return false
 		}
 	}
 	return len(seq.Items) > 0
+}
+
+// directive reports whether a map's key is a strategic merge patch's directive ($patch,
+// $retainKeys, $setElementOrder/…, $deleteFromPrimitiveList/…): what the patch says to do,
+// not a field of the workload.
+func directive(k string) bool { return strings.HasPrefix(k, "$") }
+
+// directiveFree returns n without the directives of its maps, at any depth (n itself when it
+// has none): a value the patch sets, as the workload has it.
+func directiveFree(n *yamlnode.Node) *yamlnode.Node {
+	if n == nil {
+		return nil
+	}
+	switch n.Kind {
+	case yamlnode.Map:
+		var out *yamlnode.Node
+		for i, p := range n.Pairs {
+			v := directiveFree(p.Value)
+			drop := p.Key != nil && directive(p.Key.Value)
+			if out == nil && (drop || v != p.Value) {
+				c := *n
+				c.Pairs = append([]yamlnode.Pair(nil), n.Pairs[:i]...)
+				out = &c
+			}
+			if out != nil && !drop {
+				out.Pairs = append(out.Pairs, yamlnode.Pair{Key: p.Key, Value: v})
+			}
+		}
+		if out != nil {
+			return out
+		}
+	case yamlnode.Seq:
+		var out *yamlnode.Node
+		for i, it := range n.Items {
+			v := directiveFree(it)
+			if out == nil && v != it {
+				c := *n
+				c.Items = append([]*yamlnode.Node(nil), n.Items[:i]...)
+				out = &c
+			}
+			if out != nil {
+				out.Items = append(out.Items, v)
+			}
+		}
+		if out != nil {
+			return out
+		}
+	}
+	return n
 }
 
 // inlinePatch is a patch a kustomization writes in itself (patches: - patch: |-, or
@@ -243,7 +333,7 @@ func at(n *yamlnode.Node, sp model.Span) *yamlnode.Node {
 
 // applyOps returns base with the JSON 6902 operations ops done to it, each as the strategic
 // merge patch that does what it does: add and replace put a value at a path (an index of a
-// list of named entries is the entry of that name), remove puts a null there, which deletes.
+// list with a merge key is the entry of its key), remove puts a null there, which deletes.
 // It returns nil when no operation applies.
 func applyOps(base, ops *yamlnode.Node) *yamlnode.Node {
 	cur, applied := base, false
@@ -260,7 +350,7 @@ func applyOps(base, ops *yamlnode.Node) *yamlnode.Node {
 		if value == nil || len(segs) == 0 || segs[0] == "" {
 			continue
 		}
-		if p := opTree(cur, segs, value); p != nil {
+		if p := opTree(cur, segs, value, ""); p != nil {
 			cur, applied = mergePatch(cur, p), true
 		}
 	}
@@ -270,9 +360,10 @@ func applyOps(base, ops *yamlnode.Node) *yamlnode.Node {
 	return cur
 }
 
-// opTree returns the patch that puts value at the path segs of base, or nil when the path
-// goes through a list by an index its entry has no name at, or past base.
-func opTree(base *yamlnode.Node, segs []string, value *yamlnode.Node) *yamlnode.Node {
+// opTree returns the patch that puts value at the path segs of base, the value of field, or
+// nil when the path goes through a list by an index of an entry a strategic merge patch could
+// not name (a list without a merge key, an entry without its key), or past base.
+func opTree(base *yamlnode.Node, segs []string, value *yamlnode.Node, field string) *yamlnode.Node {
 	if len(segs) == 0 {
 		return value
 	}
@@ -282,20 +373,20 @@ func opTree(base *yamlnode.Node, segs []string, value *yamlnode.Node) *yamlnode.
 		if err != nil || i < 0 || i >= len(base.Items) {
 			return nil // "-" appends: an entry of its own, which only a named list could merge
 		}
-		item := base.Items[i]
-		name := item.Get("name")
-		if _, ok := name.Str(); !ok {
+		item, key := base.Items[i], mergeKeys[field]
+		name := item.Get(key)
+		if _, ok := name.Str(); !ok || key == "" {
 			return nil
 		}
-		rest := opTree(item, segs[1:], value)
+		rest := opTree(item, segs[1:], value, "")
 		if rest == nil || rest.Kind != yamlnode.Map {
 			return nil
 		}
 		entry := *rest
-		entry.Pairs = append([]yamlnode.Pair{{Key: &yamlnode.Node{Kind: yamlnode.Scalar, Tag: "!!str", Value: "name", Span: value.Span}, Value: name}}, rest.Pairs...)
+		entry.Pairs = append([]yamlnode.Pair{{Key: &yamlnode.Node{Kind: yamlnode.Scalar, Tag: "!!str", Value: key, Span: value.Span}, Value: name}}, rest.Pairs...)
 		return &yamlnode.Node{Kind: yamlnode.Seq, Tag: "!!seq", Span: value.Span, Items: []*yamlnode.Node{&entry}}
 	}
-	rest := opTree(base.Get(seg), segs[1:], value)
+	rest := opTree(base.Get(seg), segs[1:], value, seg)
 	if rest == nil {
 		return nil
 	}

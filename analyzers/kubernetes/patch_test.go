@@ -38,6 +38,44 @@ func TestMergePatch(t *testing.T) {
 	}
 }
 
+// Lists merge by their field's merge key, as the Kubernetes API's types say: a container's
+// ports by containerPort, its volume mounts by mountPath (two mounts of one volume are two
+// entries). $patch: delete removes an entry, $patch: replace replaces a map or a list whole,
+// and no directive is left in the workload.
+func TestMergePatchKeysAndDirectives(t *testing.T) {
+	base := tree(t, "spec:\n  containers:\n    - name: api\n      ports: [{containerPort: 80}]\n"+
+		"      volumeMounts: [{name: data, mountPath: /data}]\n      securityContext: {runAsNonRoot: true, runAsUser: 1000}\n"+
+		"    - name: debug\n      securityContext: {privileged: true}\n  tolerations: [{key: a}]\n")
+	patch := tree(t, "spec:\n  $setElementOrder/containers: [{name: api}]\n  containers:\n    - name: api\n"+
+		"      ports: [{containerPort: 8080, hostPort: 8080}]\n      volumeMounts: [{name: data, mountPath: /backup, readOnly: true}]\n"+
+		"      securityContext: {$patch: replace, runAsUser: 0}\n    - name: debug\n      $patch: delete\n  tolerations: [{key: b}]\n")
+	spec := mergePatch(base, patch).Get("spec")
+	cs := spec.Get("containers").Items
+	if len(cs) != 1 || cs[0].Get("name").String() != "api" {
+		t.Fatalf("containers %v, want api alone ($patch: delete removes debug)", cs)
+	}
+	api := cs[0]
+	if ports := api.Get("ports").Items; len(ports) != 2 || ports[0].Get("containerPort").String() != "80" || ports[1].Get("hostPort").String() != "8080" {
+		t.Errorf("ports merge by containerPort: %v", ports)
+	}
+	if ms := api.Get("volumeMounts").Items; len(ms) != 2 || ms[0].Get("mountPath").String() != "/data" || ms[1].Get("mountPath").String() != "/backup" {
+		t.Errorf("volume mounts merge by mountPath: %v", ms)
+	}
+	if sc := api.Get("securityContext"); sc.Get("runAsNonRoot") != nil || sc.Get("runAsUser").String() != "0" || sc.Get("$patch") != nil {
+		t.Errorf("$patch: replace replaces the map whole, without the directive: %v", sc.Pairs)
+	}
+	if ts := spec.Get("tolerations").Items; len(ts) != 1 || ts[0].Get("key").String() != "b" {
+		t.Errorf("a list without a merge key is replaced: %v", ts)
+	}
+	if spec.Get("$setElementOrder/containers") != nil {
+		t.Error("a directive was left in the workload")
+	}
+	list := mergePatch(base, tree(t, "spec:\n  containers:\n    - {$patch: replace}\n    - name: web\n"))
+	if cs := list.Get("spec").Get("containers").Items; len(cs) != 1 || cs[0].Get("name").String() != "web" || len(cs[0].Pairs) != 1 {
+		t.Errorf("an entry $patch: replace replaces the list: %v", cs)
+	}
+}
+
 // JSON 6902 operations are done as the strategic merge patches that do what they do: add and
 // replace put a value at a path (an index of the containers is the container of that name),
 // remove deletes; an operation through an index of a list of unnamed values applies nothing.
