@@ -962,7 +962,7 @@ func (b *buildState) assemble(touched map[string]struct{}, today string) []strin
 				if i == maxProblems {
 					break
 				}
-				f := problemFinding(p, key)
+				f := problemFinding(p, key, b.lastSkippedSev)
 				f.Local = true
 				if i > 0 {
 					f.Fingerprint = knowledge.Fingerprint(f.ThreatID, key+"#"+p.Span.String())
@@ -1087,10 +1087,15 @@ func modelFinding(p model.Problem) model.Finding {
 		Fingerprint: knowledge.Fingerprint(m.ID, p.Span.String()+p.Message)}
 }
 
-func problemFinding(p model.Problem, file string) model.Finding {
+// problemFinding reports a problem of file's analysis; notAnalysed is the severity the
+// configuration gives what was not analysed ("": the rule's).
+func problemFinding(p model.Problem, file string, notAnalysed model.Severity) model.Finding {
 	m, ok := knowledge.MetaRuleFor(p.Code)
 	if !ok {
 		m, _ = knowledge.MetaRuleFor(knowledge.MetaParse)
+	}
+	if m.ID == knowledge.MetaNotAnalysed && notAnalysed != "" {
+		m.Severity = notAnalysed
 	}
 	if p.Span.File == "" {
 		p.Span.File = file

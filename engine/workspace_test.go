@@ -560,3 +560,42 @@ func TestCountReadByAnyNameReevaluates(t *testing.T) {
 		t.Errorf("one bucket again: TEST-DUP-001 reported %d times", n)
 	}
 }
+
+// TestNotAnalysedSeverityReachesAnalyzersProblems: a file that makes the workspace apply one
+// threatls does not read (a Compose service extending a service of common.yml) is reported at
+// the severity the configuration gives what was not analysed, and again when it changes.
+func TestNotAnalysedSeverityReachesAnalyzersProblems(t *testing.T) {
+	dir := t.TempDir()
+	for name, text := range map[string]string{
+		"docker-compose.yml": "services:\n  api:\n    extends:\n      file: common.yml\n      service: base\n",
+		"common.yml":         "services:\n  base:\n    privileged: true\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ws := newWorkspace(t, dir, engine.DefaultConfig())
+	sevOf := func(snap *engine.Snapshot) model.Severity {
+		for _, f := range snap.Findings() {
+			if f.ThreatID == "TLS-009" {
+				return f.Severity
+			}
+		}
+		return ""
+	}
+	snap, err := ws.Load(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := sevOf(snap); got != model.High {
+		t.Fatalf("TLS-009 %q, want high", got)
+	}
+	cfg := engine.DefaultConfig()
+	cfg.NotAnalysed = model.Low
+	if snap, err = ws.Reconfigure(context.Background(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	if got := sevOf(snap); got != model.Low {
+		t.Errorf("after the setting changed, TLS-009 %q, want low", got)
+	}
+}

@@ -6,16 +6,16 @@ import "github.com/threatls/threatls/model"
 // parse, a suppression that is malformed or stale. They have IDs, docs and severities like
 // threats, but no condition: the engine reports them.
 const (
-	MetaParse        = "TLS-001"            // a file could not be fully read
-	MetaIgnoreReason = "TLS-002"            // threatls:ignore without a reason
-	MetaIgnoreUnused = "TLS-003"            // threatls:ignore that matches no finding
-	MetaIgnoreExpiry = "TLS-004"            // threatls:ignore past its until= date
-	MetaModel        = "TLS-005"            // the system model could not resolve a reference or a declaration
-	MetaRiskInvalid  = "TLS-006"            // a risk register entry that cannot apply
-	MetaRiskUnused   = "TLS-007"            // a risk register entry that matches no finding
-	MetaRiskExpired  = "TLS-008"            // a risk register entry past its until: date
-	MetaNotAnalysed  = "TLS-009"            // a file of a format threatls reads that it could not read
-	MetaOutside      = model.ProblemOutside // a module, base or chart whose source is outside the workspace
+	MetaParse        = "TLS-001"                // a file could not be fully read
+	MetaIgnoreReason = "TLS-002"                // threatls:ignore without a reason
+	MetaIgnoreUnused = "TLS-003"                // threatls:ignore that matches no finding
+	MetaIgnoreExpiry = "TLS-004"                // threatls:ignore past its until= date
+	MetaModel        = "TLS-005"                // the system model could not resolve a reference or a declaration
+	MetaRiskInvalid  = "TLS-006"                // a risk register entry that cannot apply
+	MetaRiskUnused   = "TLS-007"                // a risk register entry that matches no finding
+	MetaRiskExpired  = "TLS-008"                // a risk register entry past its until: date
+	MetaNotAnalysed  = model.ProblemNotAnalysed // a file of a format threatls reads that it could not read
+	MetaOutside      = model.ProblemOutside     // a module, base or chart whose source is outside the workspace
 )
 
 // MetaRule describes a meta finding.
@@ -84,12 +84,14 @@ func init() {
 	metaRules = append(metaRules, MetaRule{MetaNotAnalysed, "File was not analysed", model.High, Docs{
 		Why: "A file whose name says it is of a format threatls reads was not analysed: it is " +
 			"over the size limit, cannot be read, is a link to outside the workspace, or is " +
-			"written in a syntax threatls does not read yet (Terraform's JSON). " +
+			"written in a syntax threatls does not read yet (Terraform's JSON); or a file makes " +
+			"the workspace apply one threatls does not read (a Compose service that extends a " +
+			"service of a file not named as Compose files are). " +
 			"Whatever it holds is not in the model and no finding can come from it, so a gate " +
 			"that passes it would pass anything written there.",
 		Fix: "Make the file readable, keep it under the size limit (setting maxFileSize, " +
-			"`--max-file-size`), or keep the real file in the workspace instead of a link to " +
-			"outside it. The severity of this finding is a setting (`notAnalysedSeverity`, " +
+			"`--max-file-size`), keep the real file in the workspace instead of a link to " +
+			"outside it, or name a Compose file that others extend docker-compose.<name>.yaml. The severity of this finding is a setting (`notAnalysedSeverity`, " +
 			"`--not-analysed-severity`): high by default, so that a CI gate does not pass it.",
 	}}, MetaRule{MetaOutside, "Source from outside the workspace", model.Info, Docs{
 		Why: "The workspace applies something it does not hold: a Terraform module from the " +

@@ -295,6 +295,11 @@ type Problem struct {
 // chart from a repository): knowledge.MetaOutside.
 const ProblemOutside = "TLS-010"
 
+// ProblemNotAnalysed is the code of a problem that says a file makes the workspace apply what
+// threatls does not read (a Compose service extending a service of a file it does not read
+// as Compose): knowledge.MetaNotAnalysed, at the severity the configuration gives it.
+const ProblemNotAnalysed = "TLS-009"
+
 // Skipped is a file that was not analysed, and why.
 type Skipped struct {
 	File   string `json:"file"`

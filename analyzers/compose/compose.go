@@ -60,9 +60,21 @@ func (*Analyzer) Match(p, languageID string) bool {
 // Comment returns a YAML line comment holding text.
 func (*Analyzer) Comment(text string) string { return "# " + text }
 
-// raw is what Link needs of a file beyond its elements: the actors its flows name.
+// raw is what Link needs of a file beyond its elements: the actors its flows name; and the
+// Compose files its services extend (see Calls).
 type raw struct {
 	actors []actorRef
+	calls  []string
+}
+
+// Calls returns the Compose files of the workspace the services of ff's file extend: the
+// workspace applies what they say, and reads them where the walk leaves them out (vendor/,
+// an ignored directory), as it reads a kustomization's bases.
+func (*Analyzer) Calls(ff *model.FileFacts) []string {
+	if r, ok := ff.RawFacts().(*raw); ok {
+		return r.calls
+	}
+	return nil
 }
 
 // actorRef is an actor a flow of the file starts or ends at: the internet, or an external

@@ -3,6 +3,7 @@ package compose
 import (
 	"fmt"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -78,7 +79,12 @@ func (x *extractor) id(what string) string { return Name + ":" + x.file + "/" + 
 
 // problem records a problem once, however many services inherit what causes it.
 func (x *extractor) problem(sp model.Span, format string, args ...any) {
-	p := model.Problem{Span: sp, Message: fmt.Sprintf(format, args...)}
+	x.problemCode(sp, "", format, args...)
+}
+
+// problemCode is problem, reported by the meta finding code ("": TLS-001).
+func (x *extractor) problemCode(sp model.Span, code, format string, args ...any) {
+	p := model.Problem{Span: sp, Message: fmt.Sprintf(format, args...), Code: code}
 	if x.reported[p] {
 		return
 	}
@@ -154,10 +160,18 @@ func (x *extractor) resolve(s *service, depth int) {
 		name, file = ext.Value.Get("service").String(), ext.Value.Get("file").String()
 	}
 	if file != "" && path.Clean(file) != path.Base(x.file) {
-		// Another file: an analyzer reads its own file alone, and compose files are known by
-		// their names. Said, not skipped in silence: what the service inherits (a privileged
-		// base) is not in the model.
-		x.problem(ext.Span(), "extends: service %q of %s is not read: what %s inherits from it is not in the model", name, file, s.name)
+		// Another file: an analyzer reads its own file alone. What the service inherits (a
+		// privileged base) is not in its element: a file Compose's names make threatls read
+		// is analysed on its own, its services' threats reported there; any other is not
+		// read at all, which the gate must not pass (TLS-009).
+		if target := path.Join(path.Dir(x.file), file); (&Analyzer{}).Match(target, "") && target != ".." && !strings.HasPrefix(target, "../") {
+			if !slices.Contains(x.raw.calls, target) {
+				x.raw.calls = append(x.raw.calls, target)
+			}
+			x.problem(ext.Span(), "extends: service %q of %s is analysed in its own file, but what %s inherits from it is not merged into %s", name, file, s.name, s.name)
+		} else {
+			x.problemCode(ext.Span(), model.ProblemNotAnalysed, "extends: %s inherits service %q of %s, which threatls does not read as a Compose file (it reads compose*.yaml and docker-compose*.yaml by their names): what it sets is not in the model; name the file docker-compose.<name>.yaml to have it analysed", s.name, name, file)
+		}
 		return
 	}
 	base := x.byName[name]

@@ -684,3 +684,39 @@ func TestSlipsKustomizeInlinePatch(t *testing.T) {
 		t.Errorf("exit %d, want 1:\n%s", exitCode(err), out)
 	}
 }
+
+// A Compose service that extends a service of another file inherits what that file says:
+// a privileged base in common.yml, a file no Compose tool finds by its name, passed the gate
+// unread, said only by a low problem. The file is not read as Compose, and the gate says so
+// (TLS-009, whose severity is a setting); a base file Compose's names make threatls read is
+// analysed on its own, its privileged service failing the gate there, even where the scan
+// does not look (vendor/).
+func TestSlipsComposeExtendsAnotherFile(t *testing.T) {
+	for _, base := range []string{"common.yml", "docker-compose.base.yml", "vendor/acme/docker-compose.base.yml"} {
+		dir := t.TempDir()
+		writeFiles(t, dir, map[string]string{
+			"docker-compose.yml": "services:\n  api:\n    extends:\n      file: " + base + "\n      service: base\n    image: acme/api:1.0\n",
+			base:                 "services:\n  base:\n    image: acme/base:1.0\n    privileged: true\n",
+		})
+		out, err := run(t, "scan", "--fail-on", "high", dir)
+		if exitCode(err) != 1 {
+			t.Errorf("%s: exit %d, want 1:\n%s", base, exitCode(err), out)
+		}
+		want := "docker-compose.yml:3:5: TLS-009 high"
+		if base != "common.yml" {
+			want = base + ":4:5: SYS-CONT-001 high"
+		}
+		if !strings.Contains(out, want) {
+			t.Errorf("%s: no %q:\n%s", base, want, out)
+		}
+	}
+	// The setting says how much an unread base weighs.
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"docker-compose.yml": "services:\n  api:\n    extends:\n      file: common.yml\n      service: base\n",
+		"common.yml":         "services:\n  base:\n    privileged: true\n",
+	})
+	if out, err := run(t, "scan", "--fail-on", "high", "--not-analysed-severity", "low", dir); exitCode(err) != 0 || !strings.Contains(out, "TLS-009 low") {
+		t.Errorf("--not-analysed-severity low: exit %d, want 0 and TLS-009 low:\n%s", exitCode(err), out)
+	}
+}
