@@ -599,3 +599,45 @@ func TestNotAnalysedSeverityReachesAnalyzersProblems(t *testing.T) {
 		t.Errorf("after the setting changed, TLS-009 %q, want low", got)
 	}
 }
+
+// TestEditOfAnExtendedComposeFile: a Compose service takes what the service it extends in
+// another file says; an edit of that file changes the service's findings as a fresh load
+// would.
+func TestEditOfAnExtendedComposeFile(t *testing.T) {
+	dir := t.TempDir()
+	base := "services:\n  base:\n    image: acme/base:1.0\n    privileged: true\n"
+	for name, text := range map[string]string{
+		"docker-compose.yml":      "services:\n  api:\n    extends:\n      file: docker-compose.base.yml\n      service: base\n",
+		"docker-compose.base.yml": base,
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	privileged := func(snap *engine.Snapshot) bool {
+		for _, f := range snap.Findings() {
+			if f.ThreatID == "SYS-CONT-001" && f.Element == "compose:docker-compose.yml/api" {
+				return true
+			}
+		}
+		return false
+	}
+	ws := newWorkspace(t, dir, engine.DefaultConfig())
+	snap, err := ws.Load(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !privileged(snap) {
+		t.Fatal("api does not inherit privileged: true")
+	}
+	if _, err := ws.Open("docker-compose.base.yml", "dockercompose", 1, []byte(base)); err != nil {
+		t.Fatal(err)
+	}
+	at := strings.Index(base, "true")
+	if snap, err = ws.Change("docker-compose.base.yml", 2, []parse.Edit{{Start: at, End: at + 4, Text: "false"}}); err != nil {
+		t.Fatal(err)
+	}
+	if privileged(snap) {
+		t.Error("api is still privileged after its base stopped being so")
+	}
+}

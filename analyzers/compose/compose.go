@@ -10,7 +10,9 @@
 package compose
 
 import (
+	"maps"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/threatls/threatls/analyzers"
@@ -63,8 +65,25 @@ func (*Analyzer) Comment(text string) string { return "# " + text }
 // raw is what Link needs of a file beyond its elements: the actors its flows name; and the
 // Compose files its services extend (see Calls).
 type raw struct {
-	actors []actorRef
-	calls  []string
+	actors   []actorRef
+	calls    []string
+	inherits []inherit
+}
+
+// inherit is a service that extends a service of another Compose file: id's element takes
+// what base's says and its own does not (see Link).
+type inherit struct {
+	id, base string
+	at       model.Span // the extends: entry
+}
+
+// Joins returns the scopes (files) of the Compose files ff's services extend: they link
+// together, so that what a service inherits is merged into its element.
+func (*Analyzer) Joins(ff *model.FileFacts) []string {
+	if r, ok := ff.RawFacts().(*raw); ok {
+		return r.calls
+	}
+	return nil
 }
 
 // Calls returns the Compose files of the workspace the services of ff's file extend: the
@@ -93,6 +112,7 @@ func (*Analyzer) Scope(p string) string { return p }
 func (*Analyzer) Link(files []*model.FileFacts) []*model.Element {
 	var out []*model.Element
 	first := map[string]actorRef{}
+	var inherits []inherit
 	for _, f := range files {
 		if f == nil || f.Format != Name {
 			continue
@@ -107,12 +127,108 @@ func (*Analyzer) Link(files []*model.FileFacts) []*model.Element {
 				first[a.id] = a
 			}
 		}
+		inherits = append(inherits, r.inherits...)
 	}
+	out = inherited(out, inherits)
 	for _, a := range first {
 		out = append(out, actor(a))
 	}
 	model.SortElements(out)
 	return out
+}
+
+// inherited returns els with each service that extends a service of another file of them
+// merged with it, as Compose merges them: what the service's own file says wins, and it takes
+// each attribute of the base's that it does not say (one it lacks, or has only by default or
+// unresolved), and a flow of its own for each flow from or to the base (what the base's
+// environment names, the ports it publishes). Bases that extend others are merged first, as
+// far as maxExtends. The network zone is the service's own file's.
+func inherited(els []*model.Element, inherits []inherit) []*model.Element {
+	if len(inherits) == 0 {
+		return els
+	}
+	byID := make(map[string]*model.Element, len(els))
+	for _, e := range els {
+		byID[e.ID] = e
+	}
+	of := map[string]inherit{}
+	for _, in := range inherits {
+		of[in.id] = in
+	}
+	merged := map[string]*model.Element{}
+	var flows []*model.Element
+	var merge func(id string, depth int) *model.Element
+	merge = func(id string, depth int) *model.Element {
+		if m, ok := merged[id]; ok {
+			return m
+		}
+		el := byID[id]
+		in, ok := of[id]
+		if !ok || el == nil || depth >= maxExtends {
+			return el
+		}
+		merged[id] = el // a cycle stops here
+		base := merge(in.base, depth+1)
+		if base == nil {
+			return el
+		}
+		m := copyOf(el)
+		for k, a := range base.Attrs.All() {
+			if k == "zone" {
+				continue
+			}
+			own, has := m.Attrs.Get(k)
+			switch {
+			case k == model.EnvAttr && has:
+				env, _ := own.Value.(map[string]any)
+				benv, _ := a.Value.(map[string]any)
+				if env != nil && benv != nil {
+					all := maps.Clone(benv)
+					maps.Copy(all, env)
+					own.Value = all
+					m.Attrs.Set(k, own)
+				}
+			case !has || own.Origin != model.Read && a.Origin == model.Read || own.Origin == model.Defaulted && a.Origin == model.Unknown:
+				m.Attrs.Set(k, a)
+			}
+		}
+		m.Related = append(m.Related, model.Related{Span: base.Head, Message: "extends " + base.Name + ": inherits what it does not set"})
+		merged[id] = m
+		for _, f := range els {
+			if f.Kind != model.Flow || f.From != base.ID && f.To != base.ID || f.From == base.ID && f.To == base.ID {
+				continue
+			}
+			c := copyOf(f)
+			c.ID = m.ID + "/extends/" + f.ID
+			if rest, ok := strings.CutPrefix(f.Name, base.Name+"/"); ok {
+				c.Name = m.Name + "/" + rest
+			}
+			if c.From == base.ID {
+				c.From = m.ID
+			} else {
+				c.To = m.ID
+			}
+			flows = append(flows, c)
+		}
+		return m
+	}
+	out := make([]*model.Element, 0, len(els))
+	for _, e := range els {
+		if _, ok := of[e.ID]; ok {
+			e = merge(e.ID, 0)
+		}
+		out = append(out, e)
+	}
+	return append(out, flows...)
+}
+
+// copyOf returns a copy of e that can be changed without changing e.
+func copyOf(e *model.Element) *model.Element {
+	c := *e
+	c.Attrs = e.Attrs.Clone(1)
+	c.Related = slices.Clone(e.Related)
+	c.Aliases = slices.Clone(e.Aliases)
+	return &c
 }
 
 func actor(a actorRef) *model.Element {

@@ -3,6 +3,7 @@ package compose_test
 import (
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -211,4 +212,52 @@ func FuzzExtract(f *testing.F) {
 		ff := analyzertest.Extract(t, a, "compose.yaml", src)
 		analyzertest.Inside(t, src, ff, a.Link([]*model.FileFacts{ff}))
 	})
+}
+
+// A service that extends a service of another Compose file is that service merged with its
+// own: what its file says wins; it takes what the base says and it does not (privileged,
+// the user that makes it not run as root), the base's variables beside its own, and a flow
+// of its own for each of the base's (the port the base publishes); its network is its own
+// file's. The base stays as it is.
+func TestExtendsAnotherFile(t *testing.T) {
+	a := compose.New()
+	app := analyzertest.Extract(t, a, "docker-compose.yml", []byte("services:\n  api:\n    extends:\n"+
+		"      file: base/docker-compose.base.yml\n      service: base\n    image: acme/api:1.0\n    read_only: false\n    environment:\n      ORDERS_URL: http://orders:8080\n"))
+	base := analyzertest.Extract(t, a, "base/docker-compose.base.yml", []byte("services:\n  base:\n    image: acme/base:1.0\n"+
+		"    privileged: true\n    read_only: true\n    user: \"1000\"\n    ports: [\"8080:80\"]\n    environment:\n      CACHE_URL: redis://cache:6379\n"))
+	if got := a.(interface {
+		Joins(*model.FileFacts) []string
+	}).Joins(app); !reflect.DeepEqual(got, []string{"base/docker-compose.base.yml"}) {
+		t.Fatalf("joins %v, want the base's file", got)
+	}
+	els := map[string]*model.Element{}
+	for _, e := range a.Link([]*model.FileFacts{app, base}) {
+		els[e.ID] = e
+	}
+	api, b := els["compose:docker-compose.yml/api"], els["compose:base/docker-compose.base.yml/base"]
+	if api == nil || b == nil {
+		t.Fatalf("no api or base: %v", els)
+	}
+	if p := api.Attrs.At("privileged"); p.Value != true || p.Span.File != "base/docker-compose.base.yml" {
+		t.Errorf("api privileged = %+v, want the base's", p)
+	}
+	if r := api.Attrs.At("runs_as_root"); r.Value != false {
+		t.Errorf("api runs_as_root = %+v, want the base's user", r)
+	}
+	if ro := api.Attrs.At("read_only_fs"); ro.Value != false || ro.Span.File != "docker-compose.yml" {
+		t.Errorf("api read_only_fs = %+v, want its own read_only: false", ro)
+	}
+	if env, _ := api.Attrs.At(model.EnvAttr).Value.(map[string]any); env["ORDERS_URL"] == nil || env["CACHE_URL"] == nil {
+		t.Errorf("api environment = %v, want its own ORDERS_URL and the base's CACHE_URL", env)
+	}
+	if z := api.Attrs.At("zone"); z.Value != "compose:docker-compose.yml/network:default" {
+		t.Errorf("api zone = %v, want its own file's network", z.Value)
+	}
+	port := els["compose:docker-compose.yml/api/extends/compose:base/docker-compose.base.yml/base/port/0"]
+	if port == nil || port.From != model.Internet || port.To != api.ID || port.Name != "api/port/0" {
+		t.Errorf("the base's published port is no flow to api: %+v", port)
+	}
+	if b.Attrs.At("privileged").Value != true || len(b.Related) != 0 || b != base.Elements[slices.IndexFunc(base.Elements, func(e *model.Element) bool { return e.ID == b.ID })] {
+		t.Error("the base was changed")
+	}
 }

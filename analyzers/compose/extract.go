@@ -160,15 +160,15 @@ func (x *extractor) resolve(s *service, depth int) {
 		name, file = ext.Value.Get("service").String(), ext.Value.Get("file").String()
 	}
 	if file != "" && path.Clean(file) != path.Base(x.file) {
-		// Another file: an analyzer reads its own file alone. What the service inherits (a
-		// privileged base) is not in its element: a file Compose's names make threatls read
-		// is analysed on its own, its services' threats reported there; any other is not
-		// read at all, which the gate must not pass (TLS-009).
+		// Another file: an analyzer reads its own file alone. A file Compose's names make
+		// threatls read is linked with this one, and what the service inherits merged into
+		// its element there (Link); any other is not read at all, which the gate must not
+		// pass (TLS-009).
 		if target := path.Join(path.Dir(x.file), file); (&Analyzer{}).Match(target, "") && target != ".." && !strings.HasPrefix(target, "../") {
 			if !slices.Contains(x.raw.calls, target) {
 				x.raw.calls = append(x.raw.calls, target)
 			}
-			x.problem(ext.Span(), "extends: service %q of %s is analysed in its own file, but what %s inherits from it is not merged into %s", name, file, s.name, s.name)
+			x.raw.inherits = append(x.raw.inherits, inherit{id: x.id(s.name), base: Name + ":" + target + "/" + name, at: ext.Span()})
 		} else {
 			x.problemCode(ext.Span(), model.ProblemNotAnalysed, "extends: %s inherits service %q of %s, which threatls does not read as a Compose file (it reads compose*.yaml and docker-compose*.yaml by their names): what it sets is not in the model; name the file docker-compose.<name>.yaml to have it analysed", s.name, name, file)
 		}

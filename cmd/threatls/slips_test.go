@@ -689,8 +689,8 @@ func TestSlipsKustomizeInlinePatch(t *testing.T) {
 // a privileged base in common.yml, a file no Compose tool finds by its name, passed the gate
 // unread, said only by a low problem. The file is not read as Compose, and the gate says so
 // (TLS-009, whose severity is a setting); a base file Compose's names make threatls read is
-// analysed on its own, its privileged service failing the gate there, even where the scan
-// does not look (vendor/).
+// read even where the scan does not look (vendor/), and the service inherits what it says:
+// api is privileged where the base says so.
 func TestSlipsComposeExtendsAnotherFile(t *testing.T) {
 	for _, base := range []string{"common.yml", "docker-compose.base.yml", "vendor/acme/docker-compose.base.yml"} {
 		dir := t.TempDir()
@@ -704,7 +704,7 @@ func TestSlipsComposeExtendsAnotherFile(t *testing.T) {
 		}
 		want := "docker-compose.yml:3:5: TLS-009 high"
 		if base != "common.yml" {
-			want = base + ":4:5: SYS-CONT-001 high"
+			want = base + ":4:5: SYS-CONT-001 high [ElevationOfPrivilege] api runs a privileged container"
 		}
 		if !strings.Contains(out, want) {
 			t.Errorf("%s: no %q:\n%s", base, want, out)
