@@ -140,8 +140,8 @@ func (*Analyzer) Link(files []*model.FileFacts) []*model.Element {
 // inherited returns els with each service that extends a service of another file of them
 // merged with it, as Compose merges them: what the service's own file says wins, and it takes
 // each attribute of the base's that it does not say (one it lacks, or has only by default or
-// unresolved), and a flow of its own for each flow from or to the base (what the base's
-// environment names, the ports it publishes). Bases that extend others are merged first, as
+// unresolved), and a flow of its own for each of the base's (what the base's environment
+// names, the ports it publishes). Bases that extend others are merged first, as
 // far as maxExtends. The network zone is the service's own file's.
 func inherited(els []*model.Element, inherits []inherit) []*model.Element {
 	if len(inherits) == 0 {
@@ -195,7 +195,9 @@ func inherited(els []*model.Element, inherits []inherit) []*model.Element {
 		m.Related = append(m.Related, model.Related{Span: base.Head, Message: "extends " + base.Name + ": inherits what it does not set"})
 		merged[id] = m
 		for _, f := range els {
-			if f.Kind != model.Flow || f.From != base.ID && f.To != base.ID || f.From == base.ID && f.To == base.ID {
+			// The base's own: what its configuration draws from it, and the ports it publishes
+			// (not another service's flow to it).
+			if f.Kind != model.Flow || f.From == f.To || f.From != base.ID && (f.To != base.ID || f.Type != "compose_port") {
 				continue
 			}
 			c := copyOf(f)

@@ -223,7 +223,7 @@ func TestExtendsAnotherFile(t *testing.T) {
 	a := compose.New()
 	app := analyzertest.Extract(t, a, "docker-compose.yml", []byte("services:\n  api:\n    extends:\n"+
 		"      file: base/docker-compose.base.yml\n      service: base\n    image: acme/api:1.0\n    read_only: false\n    environment:\n      ORDERS_URL: http://orders:8080\n"))
-	base := analyzertest.Extract(t, a, "base/docker-compose.base.yml", []byte("services:\n  base:\n    image: acme/base:1.0\n"+
+	base := analyzertest.Extract(t, a, "base/docker-compose.base.yml", []byte("services:\n  web:\n    image: acme/web:1.0\n    environment:\n      API: http://base:80\n  base:\n    image: acme/base:1.0\n"+
 		"    privileged: true\n    read_only: true\n    user: \"1000\"\n    ports: [\"8080:80\"]\n    environment:\n      CACHE_URL: redis://cache:6379\n"))
 	if got := a.(interface {
 		Joins(*model.FileFacts) []string
@@ -256,6 +256,11 @@ func TestExtendsAnotherFile(t *testing.T) {
 	port := els["compose:docker-compose.yml/api/extends/compose:base/docker-compose.base.yml/base/port/0"]
 	if port == nil || port.From != model.Internet || port.To != api.ID || port.Name != "api/port/0" {
 		t.Errorf("the base's published port is no flow to api: %+v", port)
+	}
+	for id, e := range els {
+		if strings.Contains(id, "/extends/") && e.To == api.ID && e.From != model.Internet {
+			t.Errorf("another service's flow to the base is not one to api: %s", id)
+		}
 	}
 	if b.Attrs.At("privileged").Value != true || len(b.Related) != 0 || b != base.Elements[slices.IndexFunc(base.Elements, func(e *model.Element) bool { return e.ID == b.ID })] {
 		t.Error("the base was changed")
