@@ -113,8 +113,8 @@ var mergeKeys = map[string]string{
 }
 
 // patchDirective is the key of a strategic merge patch's directive in a map: $patch: delete
-// (in an entry of a list: remove the base's entry of its key), $patch: replace (the map, or
-// the list the entry is in, replaces the base's whole).
+// (the map goes; in an entry of a list, the base's entry of its key), $patch: replace (the
+// map, or the list the entry is in, replaces the base's whole).
 const patchDirective = "$patch"
 
 // mergeAt is mergePatch of the value of field (a map's key; "" for the root).
@@ -125,8 +125,11 @@ func mergeAt(base, patch *yamlnode.Node, field string) *yamlnode.Node {
 	case base == nil || patch.Tag == "!!null":
 		return directiveFree(patch) // a null the map it is in deletes
 	case base.Kind == yamlnode.Map && patch.Kind == yamlnode.Map:
-		if patch.Get(patchDirective).String() == "replace" {
+		switch patch.Get(patchDirective).String() {
+		case "replace":
 			return directiveFree(patch)
+		case "delete": // the map goes, as a null would take it
+			return &yamlnode.Node{Kind: yamlnode.Scalar, Tag: "!!null", Span: patch.Span}
 		}
 		out := *patch
 		out.Pairs = nil
