@@ -349,7 +349,7 @@ func (u *update) derive() {
 		} else {
 			r.derived[id] = nw
 		}
-		if _, ok := Moves(old, nw); ok {
+		if onlyMoved(old, nw) {
 			// Made where the first flow that names it moved to: what reads where it is,
 			// and its decoration, are made again, not the flows of the thousands of
 			// workloads that name it.

@@ -75,6 +75,12 @@ func Moves(old, now *Element) (SpanMap, bool) {
 	return m, true
 }
 
+// onlyMoved reports whether now says what old said, at other places (see Moves).
+func onlyMoved(old, now *Element) bool {
+	_, ok := Moves(old, now)
+	return ok
+}
+
 // moving is whether Update puts moved elements in place (BenchmarkKeystroke compares).
 var moving = true
 

@@ -25,13 +25,6 @@ func (d *decor) init() {
 	d.deps.Init()
 }
 
-func (d *decorated) finalOrNil() *Element {
-	if d == nil {
-		return nil
-	}
-	return d.final
-}
-
 // decorate redoes the nodes whose element changed or whose decoration read something that
 // changed.
 func (u *update) decorate() {
@@ -129,9 +122,9 @@ func (u *update) decorate1(id string) {
 		oldZone = old.zone
 	}
 	u.setZone(id, oldZone, zone)
-	switch _, moved := Moves(old.finalOrNil(), final); {
+	switch {
 	case old != nil && old.final == final:
-	case moved && old.zone == zone:
+	case old != nil && old.zone == zone && onlyMoved(old.final, final):
 		u.setFinal(id, final) // only where it is changed (see move.go)
 		mark(u.changed, posKey(id))
 	default:

@@ -72,10 +72,7 @@ type raw struct {
 
 // inherit is a service that extends a service of another Compose file: id's element takes
 // what base's says and its own does not (see Link).
-type inherit struct {
-	id, base string
-	at       model.Span // the extends: entry
-}
+type inherit struct{ id, base string }
 
 // Joins returns the scopes (files) of the Compose files ff's services extend: they link
 // together, so that what a service inherits is merged into its element.

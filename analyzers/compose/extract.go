@@ -168,7 +168,7 @@ func (x *extractor) resolve(s *service, depth int) {
 			if !slices.Contains(x.raw.calls, target) {
 				x.raw.calls = append(x.raw.calls, target)
 			}
-			x.raw.inherits = append(x.raw.inherits, inherit{id: x.id(s.name), base: Name + ":" + target + "/" + name, at: ext.Span()})
+			x.raw.inherits = append(x.raw.inherits, inherit{id: x.id(s.name), base: Name + ":" + target + "/" + name})
 		} else {
 			x.problemCode(ext.Span(), model.ProblemNotAnalysed, "extends: %s inherits service %q of %s, which threatls does not read as a Compose file (it reads compose*.yaml and docker-compose*.yaml by their names): what it sets is not in the model; name the file docker-compose.<name>.yaml to have it analysed", s.name, name, file)
 		}
