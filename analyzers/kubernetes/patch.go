@@ -148,7 +148,7 @@ func mergeAt(base, patch *yamlnode.Node, field string) *yamlnode.Node {
 			out.Pairs = append(out.Pairs, merged)
 		}
 		for _, pp := range ps {
-			if base.Get(pp.Key.Value) == nil && pp.Value.Tag != "!!null" && !directive(pp.Key.Value) {
+			if base.Get(pp.Key.Value) == nil && pp.Value.Tag != "!!null" && !directive(pp.Key.Value) && pp.Value.Get(patchDirective).String() != "delete" {
 				out.Pairs = append(out.Pairs, yamlnode.Pair{Key: pp.Key, Value: directiveFree(pp.Value)})
 			}
 		}

@@ -49,7 +49,7 @@ func TestMergePatchKeysAndDirectives(t *testing.T) {
 	patch := tree(t, "spec:\n  $setElementOrder/containers: [{name: api}]\n  containers:\n    - name: api\n"+
 		"      ports: [{containerPort: 8080, hostPort: 8080}]\n      volumeMounts: [{name: data, mountPath: /backup, readOnly: true}]\n"+
 		"      securityContext: {$patch: replace, runAsUser: 0}\n    - name: debug\n      $patch: delete\n  tolerations: [{key: b}]\n"+
-		"  affinity: {$patch: delete}\n")
+		"  affinity: {$patch: delete}\n  dnsConfig: {$patch: delete}\n")
 	spec := mergePatch(base, patch).Get("spec")
 	cs := spec.Get("containers").Items
 	if len(cs) != 1 || cs[0].Get("name").String() != "api" {
@@ -68,8 +68,8 @@ func TestMergePatchKeysAndDirectives(t *testing.T) {
 	if ts := spec.Get("tolerations").Items; len(ts) != 1 || ts[0].Get("key").String() != "b" {
 		t.Errorf("a list without a merge key is replaced: %v", ts)
 	}
-	if spec.Get("affinity") != nil {
-		t.Error("a map $patch: delete deletes is still there")
+	if spec.Get("affinity") != nil || spec.Get("dnsConfig") != nil {
+		t.Error("a map $patch: delete deletes is there")
 	}
 	if spec.Get("$setElementOrder/containers") != nil {
 		t.Error("a directive was left in the workload")
