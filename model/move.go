@@ -175,7 +175,7 @@ func (u *update) moveNode(old, nw *Element, m SpanMap) bool {
 	f.substitute(old, nw)
 	g.node = pre
 	d.nodes[nw.ID] = &decorated{pre: pre, final: pre, zone: dn.zone}
-	u.setFinal(nw.ID, pre)
+	u.setMovedFinal(nw.ID, pre)
 	mark(u.changed, posKey(nw.ID))
 	return true
 }
@@ -223,7 +223,7 @@ func (u *update) moveFlow(old, nw *Element, m SpanMap) bool {
 	delete(p.made, res.elem)
 	p.made[elem] = &made{zones: mk.zones, drift: mk.drift, final: final}
 	p.final = []*Element{final}
-	u.setFinal(nw.ID, final)
+	u.setMovedFinal(nw.ID, final)
 	// The actors it makes for what it names and nothing defines are where their first flow
 	// is: made again if it is this one.
 	for _, d := range res.derived {

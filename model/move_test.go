@@ -123,3 +123,22 @@ func BenchmarkKeystroke(b *testing.B) {
 		}
 	}
 }
+
+// TestMovedNodeFusedInTheSameUpdate: a store a keystroke moved, and in the same update
+// another file's store of its name came, fuse into one element, the other's: the moved
+// store's own element goes, as in a fresh build.
+func TestMovedNodeFusedInTheSameUpdate(t *testing.T) {
+	s := node("compose:shop/store/orders", Store, 4, NameAlias("orders"))
+	var b Builder
+	b.Update(nil, []*Element{s})
+	s2 := moveLines(s, 1)
+	tf := node("terraform:aws_db_instance.orders", Store, 2, NameAlias("orders"))
+	got, _ := b.Update([]*Element{s}, []*Element{s2, tf})
+	want := NewGraph([]*Element{s2, tf})
+	if diff := diffParts(dump(got), dump(want)); diff != "" {
+		t.Fatalf("the updated graph differs from a fresh build (-updated +fresh):\n%s", diff)
+	}
+	if got.Element(s.ID) != nil {
+		t.Errorf("the moved store's own element is still there")
+	}
+}

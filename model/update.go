@@ -23,8 +23,10 @@ type update struct {
 	zoneMoves      []zoneMove
 	// finals are the graph's elements this update replaces, by ID (nil: removed); replaced
 	// the IDs whose element the last applyFinals replaced (or removed).
-	finals          map[string]*Element
-	replaced        map[string]struct{}
+	finals   map[string]*Element
+	replaced map[string]struct{}
+	// movedFinals are the IDs of finals that move set, which a later removal may undo.
+	movedFinals     map[string]struct{}
 	deps            map[Dep]struct{}
 	problemsChanged bool
 	// edgesCame and edgesGone are the unblocked flows, as from→to, that came and went (a flow
@@ -47,6 +49,7 @@ func newUpdate(b *Builder) *update {
 		pairTouched:    map[pairKey]struct{}{},
 		derivedTouched: map[string]struct{}{},
 		finals:         map[string]*Element{},
+		movedFinals:    map[string]struct{}{},
 		deps:           map[Dep]struct{}{},
 		typesBefore:    map[string]int{},
 	}
@@ -69,14 +72,24 @@ func (u *update) setNode(id string, el *Element) {
 }
 
 // setFinal records the graph's element of ID id (nil: none). A removal never undoes what
-// another unit of the same update set.
+// another unit of the same update set, but for what move set (an element as it was, moved):
+// the stages after it may find the element gone, or fused into another.
 func (u *update) setFinal(id string, el *Element) {
 	if el == nil {
 		if cur, ok := u.finals[id]; ok && cur != nil {
-			return
+			if _, moved := u.movedFinals[id]; !moved {
+				return
+			}
 		}
 	}
+	delete(u.movedFinals, id)
 	u.finals[id] = el
+}
+
+// setMovedFinal is setFinal of an element move put in its last one's place.
+func (u *update) setMovedFinal(id string, el *Element) {
+	u.finals[id] = el
+	u.movedFinals[id] = struct{}{}
 }
 
 // flowsChanged records that a pair's flows went from old to now.
@@ -289,7 +302,7 @@ func (u *update) applyFinals() {
 			}
 		}
 	}
-	u.finals = map[string]*Element{}
+	u.finals, u.movedFinals = map[string]*Element{}, map[string]struct{}{}
 	for f := range refiled {
 		u.refile(g.byFile, f, func(e *Element) bool { return slices.Contains(e.files(), f) }, files[f], false)
 	}
