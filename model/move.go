@@ -153,8 +153,8 @@ func (u *update) move(removed, added []*Element) ([]*Element, []*Element) {
 	if len(taken) == 0 {
 		return removed, added
 	}
-	keep := func(e *Element) bool { return !taken[e] }
-	return filter(removed, keep), filter(added, keep)
+	isTaken := func(e *Element) bool { return taken[e] }
+	return slices.DeleteFunc(slices.Clone(removed), isTaken), slices.DeleteFunc(slices.Clone(added), isTaken)
 }
 
 // moveNode puts nw, old moved as m says, in old's place, if the stages would leave it alone.
@@ -259,16 +259,6 @@ func movedAs(e, was, now *Element, m SpanMap) (*Element, bool) {
 		return now, true
 	}
 	return e.Moved(m.Get)
-}
-
-func filter(es []*Element, keep func(*Element) bool) []*Element {
-	out := make([]*Element, 0, len(es))
-	for _, e := range es {
-		if keep(e) {
-			out = append(out, e)
-		}
-	}
-	return out
 }
 
 // sameRef reports whether x and y are one map or one slice (an element moved shares its

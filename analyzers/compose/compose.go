@@ -76,12 +76,7 @@ type inherit struct{ id, base string }
 
 // Joins returns the scopes (files) of the Compose files ff's services extend: they link
 // together, so that what a service inherits is merged into its element.
-func (*Analyzer) Joins(ff *model.FileFacts) []string {
-	if r, ok := ff.RawFacts().(*raw); ok {
-		return r.calls
-	}
-	return nil
-}
+func (a *Analyzer) Joins(ff *model.FileFacts) []string { return a.Calls(ff) }
 
 // Calls returns the Compose files of the workspace the services of ff's file extend: the
 // workspace applies what they say, and reads them where the walk leaves them out (vendor/,
