@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/threatls/threatls/analyzers/all"
+	"github.com/threatls/threatls/analyzers/kubernetes"
 	"github.com/threatls/threatls/analyzers/parse"
 	"github.com/threatls/threatls/analyzers/terraform"
 	"github.com/threatls/threatls/engine/corpus"
@@ -262,6 +263,47 @@ func TestEditReadsTheChangedBlock(t *testing.T) {
 			t.Errorf("the edited block reads %v", b.Attr("bucket").Expr.Lit)
 		case i > 25 && (b == before[i] || b.Span.Start.Offset != before[i].Span.Start.Offset+4):
 			t.Errorf("block %d, after the edit, starts at %d, was at %d", i, b.Span.Start.Offset, before[i].Span.Start.Offset)
+		}
+	}
+}
+
+// A keystroke in a stream of hundreds of manifests is applied to the build the file kept
+// from its last reading (kubernetes/kept.go), the objects after it moved rather than built
+// again — and gives what a scan of the same text gives.
+func TestEditOfAStreamAppliesToItsKeptBuild(t *testing.T) {
+	eng := testEngine(t)
+	ws := eng.Workspace("", DefaultConfig())
+	text, at := corpus.LargeManifest(3, 200<<10)
+	snap, err := ws.Open("cluster/all.yaml", "yaml", 1, text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for v := range 3 {
+		before := kubernetes.KeptEdits()
+		if snap, err = ws.Change("cluster/all.yaml", int32(v+2), []parse.Edit{{Start: at, End: at, Text: "x"}}); err != nil {
+			t.Fatal(err)
+		}
+		text = append(text[:at:at], append([]byte("x"), text[at:]...)...)
+		// The first keystroke builds the file whole, and keeps that build.
+		if applied := kubernetes.KeptEdits() > before; applied != (v > 0) {
+			t.Errorf("keystroke %d: applied to the kept build %v", v+1, applied)
+		}
+	}
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "cluster"), 0o755)
+	os.WriteFile(filepath.Join(dir, "cluster/all.yaml"), text, 0o644)
+	fresh, err := testEngine(t).Workspace(dir, DefaultConfig()).Load(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, want := snap.File("cluster/all.yaml").Findings, fresh.File("cluster/all.yaml").Findings
+	if len(got) != len(want) || len(want) == 0 {
+		t.Fatalf("%d findings after the keystrokes, a scan of the text %d", len(got), len(want))
+	}
+	for i := range got {
+		if got[i].ThreatID != want[i].ThreatID || got[i].Span != want[i].Span || got[i].Message != want[i].Message || got[i].Element != want[i].Element {
+			t.Fatalf("finding %d: %s %s at %v, a scan gives %s %s at %v", i, got[i].ThreatID, got[i].Element, got[i].Span,
+				want[i].ThreatID, want[i].Element, want[i].Span)
 		}
 	}
 }

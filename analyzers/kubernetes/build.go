@@ -68,7 +68,10 @@ type result struct {
 }
 
 type builder struct {
-	objs       []*object
+	objs []*object
+	// place is, while an edit is applied to a file's kept build (kept.go), where a span of
+	// the build is in the file's text now; nil when the build's spans are where they are.
+	place      func(model.Span) model.Span
 	out        []*model.Element
 	shared     map[*model.Element]bool
 	ids        map[string]bool
@@ -184,7 +187,7 @@ func (b *builder) affects(w *workload) bool { return b.redo == nil || b.redo[w] 
 func (b *builder) internetActor() {
 	var first *model.Element
 	for _, f := range b.out {
-		if f.From == model.Internet && (first == nil || before(f.Span, first.Span)) {
+		if f.From == model.Internet && (first == nil || before(b.at(f.Span), b.at(first.Span))) {
 			first = f
 		}
 	}
@@ -620,6 +623,14 @@ func lineOf(sp model.Span) model.Span {
 		sp.End = sp.Start
 	}
 	return sp
+}
+
+// at is where sp, a span of the build, is in the text now (see place).
+func (b *builder) at(sp model.Span) model.Span {
+	if b.place == nil {
+		return sp
+	}
+	return b.place(sp)
 }
 
 func before(a, b model.Span) bool {

@@ -3,9 +3,11 @@ package kubernetes
 import (
 	"bytes"
 	"fmt"
+	"hash/maphash"
 	"regexp"
 	"sort"
 	"strings"
+	"sync/atomic"
 
 	"github.com/threatls/threatls/analyzers"
 	"github.com/threatls/threatls/analyzers/parse"
@@ -23,6 +25,8 @@ type raw struct {
 	// Link whose objects are the file's is that (see Link), and is not built twice.
 	built []*model.Element
 	calls []string // what its kustomizations make the workspace apply (see Calls)
+	// keep is the build that made built, kept for the file's next reading (kept.go).
+	keep atomic.Pointer[kept]
 }
 
 // object is one Kubernetes object of a kind the analyzer reads: a document with apiVersion
@@ -48,7 +52,21 @@ type object struct {
 	blanks []int
 	// inline are the patches a kustomization writes in itself (patch.go).
 	inline []inlinePatch
+	// text is the hash of the text of the document the object is read from, and item its
+	// place among the document's objects: an object of the same text and item says the same,
+	// wherever it is (kept.go).
+	text docText
+	item int
 }
+
+// docText is the hash and length of a document's text.
+type docText struct {
+	sum uint64
+	n   int32
+}
+
+// textSeed hashes documents' texts (docText).
+var textSeed = maphash.MakeSeed()
 
 // ref is the object's address in messages: "Deployment/api".
 func (o *object) ref() string { return o.kind + "/" + o.name }
@@ -79,20 +97,23 @@ func (a *Analyzer) Extract(t *parse.Tree, file string) *model.FileFacts {
 // prev, the facts of its text before, that the edit left as they were: a keystroke decodes
 // its document, not the file (yamlnode.Reparse).
 func (a *Analyzer) Reextract(t *parse.Tree, file string, prev *model.FileFacts) *model.FileFacts {
-	var docs []*yamlnode.Doc
 	if prev != nil && prev.File == file && prev.Warm() {
 		if r, ok := prev.RawFacts().(*raw); ok {
-			docs = r.docs
+			return extract(t, file, r)
 		}
 	}
-	return extract(t, file, docs)
+	return extract(t, file, nil)
 }
 
-// extract is Extract, reading the documents of the text with those of its last version
-// (prev, nil for none).
-func extract(t *parse.Tree, file string, prev []*yamlnode.Doc) *model.FileFacts {
+// extract is Extract, reading the text with the facts of its last version (prev, nil for
+// none): its documents, and the build a file of many objects keeps (kept.go).
+func extract(t *parse.Tree, file string, prev *raw) *model.FileFacts {
 	ff := &model.FileFacts{File: file, Format: Name}
-	objs, docs, problems, manifest := readObjects(t.Src, file, prev)
+	var prevDocs []*yamlnode.Doc
+	if prev != nil {
+		prevDocs = prev.docs
+	}
+	objs, docs, problems, manifest := readObjects(t.Src, file, prevDocs)
 	if !manifest {
 		if isChart(file) {
 			ff.Problems = chartDependencies(docs)
@@ -100,8 +121,27 @@ func extract(t *parse.Tree, file string, prev []*yamlnode.Doc) *model.FileFacts 
 		return ff
 	}
 	problems = append(problems, outsideSources(objs)...)
-	m := build(objs)
-	ff.Raw = &raw{objects: objs, docs: docs, built: m.elements, calls: localSources(objs)}
+	var m result
+	k := prev.takeKept()
+	if k != nil {
+		var ok bool
+		if m, ok = k.apply(file, prev.objects, objs); !ok {
+			k = nil
+		}
+	}
+	if k == nil {
+		b := newBuilder(objs)
+		b.build()
+		m = result{elements: b.out, shared: b.shared}
+		if prev != nil && len(objs) >= deltaFrom {
+			k = &kept{b: b}
+		}
+	}
+	r := &raw{objects: objs, docs: docs, built: m.elements, calls: localSources(objs)}
+	if k != nil {
+		r.keep.Store(k)
+	}
+	ff.Raw = r
 	var defs []model.Span
 	for _, e := range m.elements {
 		if !m.shared[e] {
@@ -163,11 +203,15 @@ func readObjects(src []byte, file string, prev []*yamlnode.Doc) ([]*object, []*y
 			problems = append(problems, templateProblem(src, file, int(d.Span.Start.Offset)+i))
 			templated = true
 		}
-		for _, it := range objects {
+		dt := docText{maphash.Bytes(textSeed, text), int32(len(text))}
+		for item, it := range objects {
 			if !isObject(it) && !buildConfig(it, file) {
 				continue
 			}
 			o, p := readObject(src, file, it)
+			if o != nil {
+				o.text, o.item = dt, item
+			}
 			if p != nil && d.Recovered {
 				continue
 			}

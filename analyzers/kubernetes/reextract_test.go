@@ -2,7 +2,6 @@ package kubernetes
 
 import (
 	"bytes"
-	"fmt"
 	"io/fs"
 	"math/rand"
 	"os"
@@ -21,22 +20,8 @@ import (
 // at random — characters typed and deleted, lines and separators added — each edit read
 // from the facts of the text before.
 func TestReextractIsExtract(t *testing.T) {
-	var texts [][]byte
-	var all bytes.Buffer
-	err := filepath.WalkDir("testdata/src", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".yaml") && !strings.HasSuffix(p, ".yml") {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		texts = append(texts, b)
-		all.WriteString("---\n")
-		all.Write(b)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	texts = append(texts, all.Bytes())
+	texts, all := testdataManifests(t)
+	texts = append(texts, all)
 	a := New().(*Analyzer)
 	r := rand.New(rand.NewSource(11))
 	pieces := []string{"x", "\n", "---\n", ": ", "  ", "{{ .Values.x }}", "\"", "# threatls:ignore K8S-001 reason\n", "- a\n", "kind: Service\n"}
@@ -67,6 +52,27 @@ func TestReextractIsExtract(t *testing.T) {
 		}
 	}
 	t.Logf("%d edits of %d texts", edits, len(texts))
+}
+
+// testdataManifests returns the text of every manifest of the testdata, and all of them as
+// one stream.
+func testdataManifests(t *testing.T) ([][]byte, []byte) {
+	var texts [][]byte
+	var all bytes.Buffer
+	err := filepath.WalkDir("testdata/src", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".yaml") && !strings.HasSuffix(p, ".yml") {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		texts = append(texts, b)
+		all.WriteString("---\n")
+		all.Write(b)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return texts, all.Bytes()
 }
 
 // TestReextractTakesDocumentsOver holds the point of Reextract: the objects of the documents
@@ -107,49 +113,7 @@ func TestReextractTakesDocumentsOver(t *testing.T) {
 // makes — through random edits of a stream of every testdata manifest, each read by
 // Reextract, as an editor's keystrokes in a large manifest are.
 func TestLinkOfOneFileIsItsBuild(t *testing.T) {
-	var all strings.Builder
-	for i := range 30 {
-		fmt.Fprintf(&all, `---
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: svc-%[1]d
-  labels: {app: svc-%[1]d}
-spec:
-  selector: {matchLabels: {app: svc-%[1]d}}
-  template:
-    metadata: {labels: {app: svc-%[1]d}}
-    spec:
-      containers:
-        - name: app
-          image: reg/svc-%[1]d:1.%[1]d
-          envFrom: [{configMapRef: {name: svc-%[1]d-config}}]
-          env:
-            - {name: NEXT_URL, value: "http://svc-%[2]d:8080"}
-            - {name: DB_URL, value: "postgres://u:p@db-%[3]d.example.com/x"}
----
-apiVersion: v1
-kind: Service
-metadata: {name: svc-%[1]d}
-spec:
-  type: %[4]s
-  selector: {app: svc-%[1]d}
-  ports: [{port: 8080}]
----
-apiVersion: v1
-kind: ConfigMap
-metadata: {name: svc-%[1]d-config}
-data: {CACHE_URL: "redis://svc-%[2]d:6379"}
----
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: svc-%[1]d-in}
-spec:
-  podSelector: {matchLabels: {app: svc-%[1]d}}
-  ingress: [{from: [{podSelector: {matchLabels: {app: svc-%[3]d}}}]}]
-`, i, (i+1)%30, (i+7)%30, []string{"ClusterIP", "LoadBalancer"}[i%2])
-	}
-	text := []byte(all.String())
+	text := linkedStream(30)
 	a := New().(*Analyzer)
 	r := rand.New(rand.NewSource(13))
 	const file = "k8s/all.yaml"

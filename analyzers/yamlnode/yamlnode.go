@@ -293,6 +293,21 @@ func moveTree(root *Node, off, lines int32, shared bool) *Node {
 	if root == nil || off == 0 && lines == 0 {
 		return root
 	}
+	return copyTree(root, off, lines, "", shared)
+}
+
+// Retag returns a copy of the tree of root whose spans name file instead of the file they
+// name. The copy keeps what an alias shares shared.
+func Retag(root *Node, file string) *Node {
+	if root == nil {
+		return nil
+	}
+	return copyTree(root, 0, 0, file, true)
+}
+
+// copyTree copies the tree of root, moving its spans by off bytes and lines lines and, when
+// file is not "", naming file in them.
+func copyTree(root *Node, off, lines int32, file string, shared bool) *Node {
 	// When shared: the nodes counted, and the copy of each node copied.
 	var counted map[*Node]bool
 	var seen map[*Node]*Node
@@ -338,6 +353,9 @@ func moveTree(root *Node, off, lines int32, shared bool) *Node {
 			seen[n] = m
 		}
 		m.Span = moveSpan(m.Span, off, lines)
+		if file != "" {
+			m.Span.File = file
+		}
 		if n.Pairs != nil {
 			m.Pairs, pairSlab = pairSlab[:len(n.Pairs):len(n.Pairs)], pairSlab[len(n.Pairs):]
 			for j, p := range n.Pairs {
