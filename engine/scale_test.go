@@ -166,6 +166,21 @@ func benchScale(b *testing.B, n int, oneNS bool) {
 				}
 				return []parse.Edit{{Start: off, End: end, Text: next}}
 			}},
+		{name: "manifest-object", key: k8sKey, lang: "yaml",
+			// A Service added at the end of the manifest, selecting its workload; then taken
+			// away; and so on.
+			at: func(i int, text []byte) []parse.Edit {
+				if j := bytes.Index(text, []byte("---\napiVersion: v1\nkind: Service\nmetadata:\n  name: extra-")); j >= 0 {
+					return []parse.Edit{{Start: j, End: len(text)}}
+				}
+				value := func(key string) string {
+					j := bytes.Index(text, []byte(key)) + len(key)
+					return string(text[j : j+bytes.IndexByte(text[j:], '\n')])
+				}
+				doc := fmt.Sprintf("---\napiVersion: v1\nkind: Service\nmetadata:\n  name: extra-%s\n  namespace: %s\nspec:\n  type: LoadBalancer\n  selector:\n    app: %[1]s\n  ports:\n    - port: 9090\n",
+					value("app: "), value("namespace: "))
+				return []parse.Edit{{Start: len(text), End: len(text), Text: doc}}
+			}},
 		{name: "terraform-unclosed", key: tfKey, lang: "terraform",
 			// A block being typed, not closed yet, in the middle of the file; then characters
 			// typed inside it.

@@ -73,7 +73,8 @@ func deltaIsBuild(t *testing.T, seed uint64) {
 		}
 		where := fmt.Sprintf("step %d, %s in %s (applied to the kept build: %v)", step, what, file, a.deltas > n)
 		if len(got) != len(want) {
-			t.Fatalf("%s: %d elements, a whole build %d", where, len(got), len(want))
+			t.Fatalf("%s: %d elements, a whole build %d; only in it: %v, only in the whole build: %v", where, len(got), len(want),
+				onlyIn(got, want), onlyIn(want, got))
 		}
 		for i := range got {
 			if got[i].ID != want[i].ID || !model.Equal(got[i], want[i]) {
@@ -91,6 +92,21 @@ func deltaIsBuild(t *testing.T, seed uint64) {
 		t.Errorf("%d of %d edits were applied to the kept build", applied, *deltaSteps)
 	}
 	t.Logf("%d of %d edits applied to the kept build", applied, *deltaSteps)
+}
+
+// onlyIn returns the IDs of the elements of xs that ys has not.
+func onlyIn(xs, ys []*model.Element) []string {
+	in := map[string]bool{}
+	for _, y := range ys {
+		in[y.ID] = true
+	}
+	var out []string
+	for _, x := range xs {
+		if !in[x.ID] {
+			out = append(out, x.ID)
+		}
+	}
+	return out
 }
 
 var (
@@ -115,7 +131,7 @@ func mutate(rng *rand.Rand, text []byte) ([]byte, string) {
 		return append(append(append([]byte(nil), text[:s]...), with...), text[e:]...)
 	}
 	pick := func(xs ...string) string { return xs[rng.IntN(len(xs))] }
-	switch rng.IntN(8) {
+	switch rng.IntN(10) {
 	case 0:
 		if s, e, ok := at(valueLine, 2); ok {
 			return put(s, e, pick("http://api:8080", "postgres://u:p@db:5432/x", "https://api.stripe.com/v1",
@@ -153,6 +169,29 @@ func mutate(rng *rand.Rand, text []byte) ([]byte, string) {
 		i := rng.IntN(len(lines))
 		s := len(bytes.Join(lines[:i], nil))
 		return put(s, s+len(lines[i]), ""), "a line deleted"
+	case 7:
+		n := rng.IntN(4)
+		doc := pick(
+			fmt.Sprintf("apiVersion: v1\nkind: Service\nmetadata:\n  name: app-%d-svc\nspec:\n  type: %s\n  selector: {app: app-%d}\n  ports: [{port: 8080}]\n", n, pick("LoadBalancer", "ClusterIP"), n),
+			fmt.Sprintf("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: shared%d\ndata:\n  CACHE_URL: redis://app-%d-svc:6379\n", n, n),
+			fmt.Sprintf("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: extra-%d\nspec:\n  template:\n    metadata:\n      labels: {app: app-%d}\n    spec:\n      containers:\n        - name: c\n          image: example/extra:%d\n          env:\n            - name: UP_URL\n              value: http://app-%d-svc:8080\n", n, n, n, (n+1)%6),
+			fmt.Sprintf("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: deny-%d\nspec:\n  podSelector:\n    matchLabels: {app: app-%d}\n  ingress: []\n", n, n),
+			fmt.Sprintf("apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: edge-%d\nspec:\n  rules:\n    - host: e%d.example.com\n      http:\n        paths:\n          - path: /\n            backend:\n              service: {name: app-%d-svc, port: {number: 8080}}\n", n, n, n))
+		if len(text) > 0 && text[len(text)-1] != '\n' {
+			doc = "\n" + doc
+		}
+		return put(len(text), len(text), "---\n"+doc), "a document added"
+	case 8:
+		seps := regexp.MustCompile(`(?m)^---\n`).FindAllIndex(text, -1)
+		if len(seps) == 0 {
+			break
+		}
+		i := rng.IntN(len(seps))
+		end := len(text)
+		if i+1 < len(seps) {
+			end = seps[i+1][0]
+		}
+		return put(seps[i][0], end, ""), "a document removed"
 	}
 	if len(text) == 0 {
 		return []byte("a"), "a character typed"
@@ -312,6 +351,9 @@ spec:
 		// The first edit after a load is built whole: the load keeps no build.
 		{"an environment value", "http://svc-8:8080", "http://svc-9:8080", false},
 		{"an environment value again", "http://svc-9:8080", "https://hooks.example.org", true},
+		// A file read again as it was (opened in the editor): its objects are new, and the
+		// same.
+		{"nothing", "kind: Deployment", "kind: Deployment", true},
 		{"a Service's type", "type: ClusterIP", "type: LoadBalancer", true},
 		{"a ConfigMap's value", "redis://svc-3:6379", "redis://svc-4:6379", true},
 		{"a NetworkPolicy's rule", "{app: svc-2}", "{app: svc-7}", true},
@@ -319,6 +361,12 @@ spec:
 		{"a workload's name", "name: svc-7\nspec", "name: svc-7x\nspec", true},
 		{"a Service's name", "name: svc-7\nspec:\n  type", "name: svc-7y\nspec:\n  type", true},
 		{"an object added", "ports: [{port: 8080}]\n", "ports: [{port: 8080}]\n---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: extra\n", false},
+		// At the end of the file: an object after the edit in its file moves, and a
+		// ServiceAccount moved is built whole.
+		{"a Service added", "  name: extra\n", "  name: extra\n" + extraService, true},
+		{"a workload added", "ports: [{port: 9090}]\n", "ports: [{port: 9090}]\n" + extraWorkload, true},
+		{"a workload removed", extraWorkload, "", true},
+		{"a Service removed", extraService, "", true},
 	} {
 		i := 7
 		for j := len(facts) - 2; j < len(facts); j++ {
@@ -343,6 +391,14 @@ spec:
 		}
 	}
 }
+
+// The documents TestDeltaInALargeNamespace adds and removes: a Service that selects one
+// workload and names another's port, a workload that an existing Service selects and whose
+// environment names that Service.
+const (
+	extraService  = "---\napiVersion: v1\nkind: Service\nmetadata:\n  name: extra-svc\nspec:\n  type: LoadBalancer\n  selector: {app: svc-5}\n  ports: [{port: 9090}]\n"
+	extraWorkload = "---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: extra\nspec:\n  template:\n    metadata:\n      labels: {app: svc-4}\n    spec:\n      containers:\n        - name: c\n          image: example/extra:1\n          env:\n            - {name: UP_URL, value: \"http://extra-svc:9090\"}\n"
+)
 
 // A panic while an edit is applied to a kept build (here, a build made inconsistent on
 // purpose) costs a whole build, not the namespace's elements.

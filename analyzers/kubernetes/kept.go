@@ -24,8 +24,8 @@ import (
 // text, each of its spans by the shift of the object it lies in: where the build read that
 // object to where it is now. A span in no object of the build (an element the edit should
 // have made again and did not) fails the shortcut, and the file is built whole, as it is when
-// the edit adds or removes an object, when the build holds many tags, or when two objects
-// share a kind, name and namespace and lines moved (their IDs say their line).
+// the edit is one the build cannot take (delta.go), when the build holds many tags, or when
+// two objects share a kind, name and namespace and lines moved (their IDs say their line).
 
 // mostTags is the most texts a kept build may hold objects of before the file is built whole
 // again, in the places of its text of the moment.
@@ -60,19 +60,38 @@ func (r *raw) takeKept() *kept {
 // built whole; k is then unusable.
 func (k *kept) apply(file string, prev, objs []*object) (res result, ok bool) {
 	b := k.b
-	if len(objs) != len(prev) || len(b.objs) != len(prev) {
+	if len(b.objs) != len(prev) {
 		return result{}, false
 	}
 	k.edits++
 	tag := file + "\x00" + strconv.Itoa(k.edits)
+	same := func(o, p *object) bool { return o.text == p.text && o.item == p.item && o.file == p.file }
 	next := make([]*object, len(objs))
 	changed := false
-	for i, o := range objs {
-		if p := prev[i]; o.text == p.text && o.item == p.item && o.file == p.file {
-			next[i] = b.objs[i]
-			continue
+	if n, m := len(prev), len(objs); n == m {
+		for i, o := range objs {
+			if same(o, prev[i]) {
+				next[i] = b.objs[i]
+				continue
+			}
+			next[i], changed = o.tagged(tag), true
 		}
-		next[i], changed = o.tagged(tag), true
+	} else {
+		// Objects added or removed: those from the first to the last that changed are
+		// the edit's.
+		p, s := 0, 0
+		for p < n && p < m && same(objs[p], prev[p]) {
+			p++
+		}
+		for s < n-p && s < m-p && same(objs[m-1-s], prev[n-1-s]) {
+			s++
+		}
+		copy(next, b.objs[:p])
+		copy(next[m-s:], b.objs[n-s:])
+		for i := p; i < m-s; i++ {
+			next[i] = objs[i].tagged(tag)
+		}
+		changed = true
 	}
 	pl, ok := newPlacing(file, next, objs)
 	if !ok {
