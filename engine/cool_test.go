@@ -308,6 +308,49 @@ func TestEditOfAStreamAppliesToItsKeptBuild(t *testing.T) {
 	}
 }
 
+// A keystroke that arrives while an update reads the document's last ones is read, at the
+// next update, from what that update read — not from the reading before it, whose kept build
+// the update took: typing faster than the model updates, every update of a large stream
+// built it whole.
+func TestChangeDuringAnUpdateReadsFromIt(t *testing.T) {
+	eng := testEngine(t)
+	ws := eng.Workspace("", DefaultConfig())
+	text, at := corpus.LargeManifest(3, 200<<10)
+	if _, err := ws.Open("cluster/all.yaml", "yaml", 1, text); err != nil {
+		t.Fatal(err)
+	}
+	key := func(v int32) []parse.Edit { return []parse.Edit{{Start: at, End: at, Text: "x"}} }
+	// The first keystroke builds the file whole and keeps the build.
+	if _, err := ws.Change("cluster/all.yaml", 2, key(2)); err != nil {
+		t.Fatal(err)
+	}
+	v := int32(2)
+	afterReading = func() {
+		v++
+		if err := ws.Stage("cluster/all.yaml", v, key(v)); err != nil {
+			t.Error(err)
+		}
+	}
+	defer func() { afterReading = nil }()
+	for range 3 {
+		before := kubernetes.KeptEdits()
+		if err := ws.Stage("cluster/all.yaml", v+1, key(v+1)); err != nil {
+			t.Fatal(err)
+		}
+		v++
+		ws.Update()
+		if kubernetes.KeptEdits() == before {
+			t.Fatalf("version %d: the update built the stream whole", v)
+		}
+	}
+	afterReading = nil
+	snap := ws.Update()
+	want := bytes.Repeat([]byte("x"), int(v)-1)
+	if got := snap.File("cluster/all.yaml").Text; !bytes.Equal(got[at:at+len(want)], want) {
+		t.Fatalf("the text lost keystrokes: %q", got[at:at+len(want)+5])
+	}
+}
+
 // Lines typed at the top of a file move every element after them; an element whose findings
 // read the graph (its flows, its zone, what reaches it) keeps them, moved, when nothing it
 // read changed, rather than being evaluated again.

@@ -168,6 +168,10 @@ func (w *Workspace) Pending() bool {
 // returns the new snapshot (the last one when nothing changed).
 func (w *Workspace) Update() *Snapshot { return w.update(false) }
 
+// afterReading, when set (by tests), runs in an update once the edited documents are read,
+// before they are installed: what an editor's change arriving meanwhile meets.
+var afterReading func()
+
 // update is Update; a batch of a load (batch) links only units no earlier update linked.
 func (w *Workspace) update(batch bool) *Snapshot {
 	w.bmu.Lock()
@@ -229,6 +233,9 @@ func (w *Workspace) update(batch bool) *Snapshot {
 		fresh.joins = joinsOf(r.st.analyzer, r.st.key, fresh.facts)
 		r.t = t
 	}
+	if afterReading != nil {
+		afterReading()
+	}
 	w.mu.Lock()
 	for _, r := range rs {
 		if r.t != nil {
@@ -236,8 +243,16 @@ func (w *Workspace) update(batch bool) *Snapshot {
 		} else {
 			r.p.Close()
 		}
-		if w.files[r.st.key] == r.st {
+		switch cur := w.files[r.st.key]; {
+		case cur == r.st:
 			w.files[r.st.key] = states[r.i]
+		case cur != nil && cur.stale && cur.doc == r.st.doc && cur.facts == r.st.facts:
+			// Changed while it was read: the next update reads the newer text from what this
+			// one read, the facts of the tree installed above, rather than again from the
+			// reading before (whose kept build, kubernetes/kept.go, this one took).
+			next := *cur
+			next.facts, next.joins = states[r.i].facts, states[r.i].joins
+			w.files[r.st.key] = &next
 		}
 	}
 	w.trackLocked(keys, states)
