@@ -58,6 +58,7 @@ func (s *server) codeAction(ctx context.Context, p *protocol.CodeActionParams) (
 		r, ok := v.rangeOK(f.Span)
 		return ok && namedIn(p.Context.Diagnostics, f.ThreatID, r.Start.Line)
 	}
+	pl := s.places(v.snap, v.files, v.enc)
 	for _, f := range s.shownWhere(v.file.Findings, asked) {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
@@ -66,7 +67,7 @@ func (s *server) codeAction(ctx context.Context, p *protocol.CodeActionParams) (
 		if !ok {
 			continue // typed over since the model was made: its fixes would miss
 		}
-		diag := s.diagnostic(v.snap, v.files, v.enc, f)
+		diag := s.diagnostic(pl, f)
 		diag.Range = r
 		el := v.snap.Element(f.Element)
 		for i, fix := range s.eng.Fixes(v.snap, f) {

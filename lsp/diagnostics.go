@@ -166,8 +166,9 @@ func (p *publisher) publishFile(snap *engine.Snapshot, files fileMap, enc encodi
 		if len(shown) > 0 && snap.Complete() {
 			if d := digestOf(shown); !had || prev.digest != d {
 				diags := make([]protocol.Diagnostic, 0, len(shown))
+				pl := p.s.places(snap, files, enc)
 				for _, f := range shown {
-					diags = append(diags, p.s.diagnostic(snap, files, enc, f))
+					diags = append(diags, p.s.diagnostic(pl, f))
 				}
 				p.send(files.uri(key), publication(files.uri(key), nil, diags))
 				p.last[key] = sent{shown: len(shown), digest: d}
@@ -200,8 +201,9 @@ func (p *publisher) publishFile(snap *engine.Snapshot, files fileMap, enc encodi
 		return
 	}
 	diags := make([]protocol.Diagnostic, 0, len(shown))
+	pl := p.s.places(snap, files, enc)
 	for _, f := range shown {
-		diags = append(diags, p.s.diagnostic(snap, files, enc, f))
+		diags = append(diags, p.s.diagnostic(pl, f))
 	}
 	if p.open[key] && len(diags) >= encodedFrom && p.s.conn != nil && !p.s.pulled() {
 		raw, err := p.encodeDiagnostics(key, files.uri(key), version, diags)
@@ -400,7 +402,7 @@ func digestOf(fs []model.Finding) findingsDigest {
 }
 
 // diagnostic converts a finding of snap into a diagnostic.
-func (s *server) diagnostic(snap *engine.Snapshot, files fileMap, enc encoding, f model.Finding) protocol.Diagnostic {
+func (s *server) diagnostic(pl *places, f model.Finding) protocol.Diagnostic {
 	d := protocol.Diagnostic{
 		Severity:        s.severity(f),
 		Code:            protocol.String(f.ThreatID),
@@ -408,23 +410,62 @@ func (s *server) diagnostic(snap *engine.Snapshot, files fileMap, enc encoding, 
 		Source:          protocol.NewOptional("threatls"),
 		Message:         protocol.String(f.Message),
 	}
-	if file := snap.File(f.Span.File); file != nil {
-		d.Range = s.maps.get(f.Span.File, file.Text, enc).rangeOf(int(f.Span.Start.Offset), int(f.Span.End.Offset))
+	if p := pl.of(f.Span.File); p.m != nil {
+		d.Range = p.m.rangeOf(int(f.Span.Start.Offset), int(f.Span.End.Offset))
 	}
 	for _, r := range f.Related {
-		file := snap.File(r.Span.File)
-		if file == nil {
+		p := pl.of(r.Span.File)
+		if p.m == nil {
 			continue
 		}
 		d.RelatedInformation = append(d.RelatedInformation, protocol.DiagnosticRelatedInformation{
-			Location: protocol.Location{
-				URI:   files.uri(r.Span.File),
-				Range: s.maps.get(r.Span.File, file.Text, enc).rangeOf(int(r.Span.Start.Offset), int(r.Span.End.Offset)),
-			},
-			Message: r.Message,
+			Location: protocol.Location{URI: p.uri, Range: p.m.rangeOf(int(r.Span.Start.Offset), int(r.Span.End.Offset))},
+			Message:  r.Message,
 		})
 	}
 	return d
+}
+
+// places is what diagnostic looks up of each file the findings of one publication or request
+// name: its URI and the mapper of its text in the snapshot (nil for a file it has not). Made
+// for each finding, they cost a keystroke in a stream of 17,700 findings a fifth of its
+// publication.
+type places struct {
+	s     *server
+	snap  *engine.Snapshot
+	files fileMap
+	enc   encoding
+	last  string
+	at    place
+	seen  map[string]place
+}
+
+type place struct {
+	uri uri.URI
+	m   *mapper
+}
+
+func (s *server) places(snap *engine.Snapshot, files fileMap, enc encoding) *places {
+	return &places{s: s, snap: snap, files: files, enc: enc}
+}
+
+// of returns the place of file key.
+func (pl *places) of(key string) place {
+	if pl.seen != nil && key == pl.last {
+		return pl.at
+	}
+	p, ok := pl.seen[key]
+	if !ok {
+		if file := pl.snap.File(key); file != nil {
+			p = place{uri: pl.files.uri(key), m: pl.s.maps.get(key, file.Text, pl.enc)}
+		}
+		if pl.seen == nil {
+			pl.seen = map[string]place{}
+		}
+		pl.seen[key] = p
+	}
+	pl.last, pl.at = key, p
+	return p
 }
 
 // severity is the LSP policy for severities: the library's severity (critical and high are

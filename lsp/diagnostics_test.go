@@ -139,8 +139,9 @@ func TestEncodedDiagnosticsAreMarshal(t *testing.T) {
 			t.Fatalf("version %d: %d diagnostics, want at least %d for the test to mean anything", v, len(shown), encodedFrom)
 		}
 		diags := make([]protocol.Diagnostic, 0, len(shown))
+		pl := s.places(snap, files, encUTF16)
 		for _, f := range shown {
-			diags = append(diags, s.diagnostic(snap, files, encUTF16, f))
+			diags = append(diags, s.diagnostic(pl, f))
 		}
 		version := v
 		got, err := p.encodeDiagnostics(key, files.uri(key), &version, diags)

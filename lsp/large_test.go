@@ -207,8 +207,9 @@ func BenchmarkPublishLargeFile(b *testing.B) {
 	files := fileMap{root: "/ws"}
 	diagnostics := func(snap *engine.Snapshot) []protocol.Diagnostic {
 		var diags []protocol.Diagnostic
+		pl := s.places(snap, files, encUTF16)
 		for _, f := range s.shown(snap.File(key).Findings) {
-			diags = append(diags, s.diagnostic(snap, files, encUTF16, f))
+			diags = append(diags, s.diagnostic(pl, f))
 		}
 		return diags
 	}
@@ -228,8 +229,9 @@ func BenchmarkPublishLargeFile(b *testing.B) {
 	for b.Loop() {
 		t0 := time.Now()
 		diags := make([]protocol.Diagnostic, 0, len(findings))
+		pl := s.places(snap, files, encUTF16)
 		for _, f := range findings {
-			diags = append(diags, s.diagnostic(snap, files, encUTF16, f))
+			diags = append(diags, s.diagnostic(pl, f))
 		}
 		t1 := time.Now()
 		raw, err := protocol.Marshal(&protocol.PublishDiagnosticsParams{URI: files.uri(key), Version: protocol.NewOptional(int32(2)), Diagnostics: diags})
@@ -301,8 +303,9 @@ func TestPublishedAfterKeystrokesIsTheModel(t *testing.T) {
 		}
 		_, _, enc := srv.session()
 		var want []protocol.Diagnostic
+		pl := srv.places(snap, srv.folderList()[0].files, enc)
 		for _, f := range srv.shown(file.Findings) {
-			want = append(want, srv.diagnostic(snap, srv.folderList()[0].files, enc, f))
+			want = append(want, srv.diagnostic(pl, f))
 		}
 		gotJSON, _ := protocol.Marshal(got.Diagnostics)
 		wantJSON, _ := protocol.Marshal(want)

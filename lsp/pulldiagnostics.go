@@ -36,8 +36,9 @@ func (s *server) documentDiagnostic(ctx context.Context, p *protocol.DocumentDia
 			Kind: "unchanged", ResultID: id}}, nil
 	}
 	items := make([]protocol.Diagnostic, 0, len(shown))
+	pl := s.places(v.snap, v.files, v.enc)
 	for _, f := range shown {
-		d := s.diagnostic(v.snap, v.files, v.enc, f)
+		d := s.diagnostic(pl, f)
 		if f.Span.File == v.key {
 			d.Range = v.rangeOf(f.Span)
 		}
@@ -79,8 +80,9 @@ func (s *server) workspaceDiagnostic(ctx context.Context, p *protocol.WorkspaceD
 				continue
 			}
 			items := make([]protocol.Diagnostic, 0, len(shown))
+			pl := s.places(v.snap, v.files, v.enc)
 			for _, f := range shown {
-				items = append(items, s.diagnostic(v.snap, v.files, v.enc, f))
+				items = append(items, s.diagnostic(pl, f))
 			}
 			out.Items = append(out.Items, &protocol.WorkspaceFullDocumentDiagnosticReport{
 				FullDocumentDiagnosticReport: protocol.FullDocumentDiagnosticReport{Kind: "full", ResultID: &id, Items: items},
