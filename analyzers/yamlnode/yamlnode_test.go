@@ -3,6 +3,8 @@ package yamlnode
 import (
 	"strings"
 	"testing"
+
+	"github.com/threatls/threatls/model"
 )
 
 func TestSpansAndValues(t *testing.T) {
@@ -249,5 +251,50 @@ func TestSalvageFindsTheLineThatBreaks(t *testing.T) {
 	Salvage(json, "t.json", docs, probs)
 	if got := decodes.Load() - n; got > 1+maxSalvage {
 		t.Errorf("a flow document was searched: %d decodes", got)
+	}
+}
+
+// Retag copies a tree with its spans naming another file, leaving the tree it copies as it
+// was (trees are shared by the facts of several versions of a file), and keeps what an
+// alias shares shared.
+func TestRetagCopies(t *testing.T) {
+	src := "base: &b {image: nginx, port: 80}\nweb: *b\nname: web\n"
+	docs, probs := Parse([]byte(src), "k8s/web.yaml")
+	if len(probs) != 0 || len(docs) != 1 {
+		t.Fatalf("docs %d problems %v", len(docs), probs)
+	}
+	root := docs[0].Root
+	tagged := Retag(root, "k8s/web.yaml\x001")
+	var walk func(n *Node, file string)
+	nodes := 0
+	walk = func(n *Node, file string) {
+		if n == nil {
+			return
+		}
+		nodes++
+		if n.Span.File != file {
+			t.Fatalf("%q names %q, want %q", n.Value, n.Span.File, file)
+		}
+		for _, p := range n.Pairs {
+			walk(p.Key, file)
+			walk(p.Value, file)
+		}
+		for _, it := range n.Items {
+			walk(it, file)
+		}
+	}
+	walk(tagged, "k8s/web.yaml\x001")
+	walk(root, "k8s/web.yaml")
+	if nodes < 10 {
+		t.Fatalf("walked %d nodes", nodes)
+	}
+	if tagged == root || tagged.Get("base") == root.Get("base") {
+		t.Fatal("Retag returned nodes of the tree it copies")
+	}
+	if tagged.Get("base") != tagged.Get("web") {
+		t.Fatal("the alias's node is no longer the anchor's in the copy")
+	}
+	if n := tagged.Path("web", "port"); n.String() != "80" || n.Span != (model.Span{File: "k8s/web.yaml\x001", Start: root.Path("base", "port").Span.Start, End: root.Path("base", "port").Span.End}) {
+		t.Fatalf("port %q at %v", n.String(), n.Span)
 	}
 }
