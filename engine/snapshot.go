@@ -390,7 +390,7 @@ func (b *buildState) update(keys []string, states []*fileState, skipped []model.
 	t1 := time.Now()
 	g, deps := b.builder.Update(removed, added)
 	t2 := time.Now()
-	b.evaluate(g, deps, touched)
+	b.evaluate(g, deps, b.builder.MovedDeps(), touched)
 	b.modelProblems(g, touched)
 	b.notAnalysed(skipped, notAnalysed, touched)
 	b.reg.update(b.facts, changedFacts, g, b.eng.lib, touched)
@@ -719,7 +719,8 @@ func diffElements(was, now []*model.Element) (removed, added []*model.Element) {
 
 // evaluate re-evaluates the elements the update changed and those whose findings read a part
 // of the graph it changed, and adds the files their findings were and are in to touched.
-func (b *buildState) evaluate(g *model.Graph, deps []model.Dep, touched map[string]struct{}) {
+// movedDeps are those of deps that changed only in that elements moved (Builder.MovedDeps).
+func (b *buildState) evaluate(g *model.Graph, deps, movedDeps []model.Dep, touched map[string]struct{}) {
 	dirty := map[string]struct{}{}
 	for _, d := range deps {
 		if d.Kind == model.DepElement {
@@ -739,9 +740,14 @@ func (b *buildState) evaluate(g *model.Graph, deps []model.Dep, touched map[stri
 	sort.Strings(ids)
 	ev := b.eng.lib.Evaluator(g)
 	// Elements dirty only because they moved (an edit before them in their file), and
-	// nothing of the graph their findings read changed, keep their findings, moved.
+	// nothing of the graph their findings read changed but for elements and lists that only
+	// moved, keep their findings, moved: a finding may quote the places of what it read.
+	pl := b.movedPlaces(g, deps, movedDeps)
 	readChanged := map[string]struct{}{}
 	for _, d := range deps {
+		if pl.only(d) {
+			continue
+		}
 		for id := range b.rdeps.Of(d) {
 			readChanged[id] = struct{}{}
 		}
@@ -751,7 +757,7 @@ func (b *buildState) evaluate(g *model.Graph, deps []model.Dep, touched map[stri
 		el := g.Element(id)
 		if old := b.evals[id]; old != nil && el != nil {
 			if _, read := readChanged[id]; !read {
-				if m, ok := model.Moves(old.el, el); ok {
+				if m, ok := pl.of(old.el, el); ok {
 					if fs, ok := moveFindings(old.findings, m); ok {
 						b.reg.index(old.el, el)
 						old.el, old.findings = el, fs

@@ -58,6 +58,10 @@ type Builder struct {
 	raw  map[*Element]struct{}
 	byID map[string][]*Element
 
+	// movedDeps are the deps the last Update reported whose change is only that elements
+	// in them moved (see MovedDeps).
+	movedDeps []Dep
+
 	f fusion    // fuse.go
 	r flowState // flows.go
 	d decor     // zones.go, drift.go
@@ -138,6 +142,13 @@ func (b *Builder) Update(removed, added []*Element) (*Graph, []Dep) {
 	u.paths()
 	return u.publish()
 }
+
+// MovedDeps returns, of the deps the last Update reported, those of lists (a node's flows,
+// a zone's members) that changed only in that elements they hold moved: the same elements,
+// in the same order, saying the same at other places of their files. What read such a list
+// reads what it read, and only the places its findings quote may have moved (with those
+// elements, whose own DepElement the update reports too).
+func (b *Builder) MovedDeps() []Dep { return b.movedDeps }
 
 func (b *Builder) init() {
 	b.g = newGraph()

@@ -142,3 +142,30 @@ func TestMovedNodeFusedInTheSameUpdate(t *testing.T) {
 		t.Errorf("the moved store's own element is still there")
 	}
 }
+
+// TestMovedDocumentMovesItsDrift: lines typed at the top of the design document move every
+// element it documents; a drift attribute quotes where the design says it (the documented
+// element's line), and moves with it, whether the element it documents is fused with the
+// workspace's or alone.
+func TestMovedDocumentMovesItsDrift(t *testing.T) {
+	els := shop()
+	var b Builder
+	b.Update(nil, els)
+	var was, now []*Element
+	for _, e := range els {
+		if e.Provenance == Documented {
+			was, now = append(was, e), append(now, moveLines(e, 2))
+		}
+	}
+	got, _ := b.Update(was, now)
+	var all []*Element
+	for _, e := range els {
+		if e.Provenance != Documented {
+			all = append(all, e)
+		}
+	}
+	want := NewGraph(append(all, now...))
+	if diff := diffParts(dump(got), dump(want)); diff != "" {
+		t.Fatalf("the updated graph differs from a fresh build (-updated +fresh):\n%s", diff)
+	}
+}

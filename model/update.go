@@ -26,7 +26,12 @@ type update struct {
 	finals   map[string]*Element
 	replaced map[string]struct{}
 	// movedFinals are the IDs of finals that move set, which a later removal may undo.
-	movedFinals     map[string]struct{}
+	movedFinals map[string]struct{}
+	// moved are the IDs whose element the last applyFinals replaced with the same element
+	// moved; movedDeps the deps of lists that changed only by such elements (see
+	// Builder.MovedDeps).
+	moved           map[string]struct{}
+	movedDeps       map[Dep]struct{}
 	deps            map[Dep]struct{}
 	problemsChanged bool
 	// edgesCame and edgesGone are the unblocked flows, as from→to, that came and went (a flow
@@ -50,6 +55,7 @@ func newUpdate(b *Builder) *update {
 		derivedTouched: map[string]struct{}{},
 		finals:         map[string]*Element{},
 		movedFinals:    map[string]struct{}{},
+		movedDeps:      map[Dep]struct{}{},
 		deps:           map[Dep]struct{}{},
 		typesBefore:    map[string]int{},
 	}
@@ -153,7 +159,7 @@ func (u *update) index() {
 		before, _ := g.members.Get(z)
 		u.refile(g.members, z, func(e *Element) bool { return g.ZoneID(e.ID) == z }, cands[z], false)
 		if after, _ := g.members.Get(z); !slices.Equal(before, after) {
-			u.dep(DepMembers, z)
+			u.listDep(Dep{DepMembers, z}, before, after)
 		}
 	}
 	if u.problemsChanged {
@@ -302,6 +308,12 @@ func (u *update) applyFinals() {
 			}
 		}
 	}
+	u.moved = map[string]struct{}{}
+	for id := range u.movedFinals {
+		if _, ok := u.replaced[id]; ok && u.finals[id] != nil {
+			u.moved[id] = struct{}{}
+		}
+	}
 	u.finals, u.movedFinals = map[string]*Element{}, map[string]struct{}{}
 	for f := range refiled {
 		u.refile(g.byFile, f, func(e *Element) bool { return slices.Contains(e.files(), f) }, files[f], false)
@@ -313,10 +325,30 @@ func (u *update) applyFinals() {
 		if d.Kind == DepInbound {
 			m = g.in
 		}
+		before, _ := m.Get(d.ID)
 		if u.refile(m, d.ID, func(*Element) bool { return true }, fs, true) {
-			u.dep(d.Kind, d.ID)
+			after, _ := m.Get(d.ID)
+			u.listDep(d, before, after)
 		}
 	}
+}
+
+// listDep records that the list of d went from before to after: a change of what it holds,
+// or, when it holds the same IDs in the same order and each element that differs is one this
+// update only moved, a change of where they are (movedDeps).
+func (u *update) listDep(d Dep, before, after []*Element) {
+	u.dep(d.Kind, d.ID)
+	if len(before) != len(after) {
+		return
+	}
+	for i, e := range after {
+		if e != before[i] {
+			if _, moved := u.moved[e.ID]; !moved || e.ID != before[i].ID {
+				return
+			}
+		}
+	}
+	u.movedDeps[d] = struct{}{}
 }
 
 // count adds n to the count of elements of type t.
@@ -356,6 +388,10 @@ func (u *update) publish() (*Graph, []Dep) {
 	out := make([]Dep, 0, len(u.deps))
 	for d := range u.deps {
 		out = append(out, d)
+	}
+	u.b.movedDeps = u.b.movedDeps[:0]
+	for d := range u.movedDeps {
+		u.b.movedDeps = append(u.b.movedDeps, d)
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Kind != out[j].Kind {
