@@ -290,21 +290,29 @@ func TestEditOfAStreamAppliesToItsKeptBuild(t *testing.T) {
 			t.Errorf("keystroke %d: applied to the kept build %v", v+1, applied)
 		}
 	}
+	findingsAreAScans(t, snap, "cluster/all.yaml", text)
+}
+
+// findingsAreAScans checks that the findings of file key in snap, a workspace updated through
+// edits, are those of a scan of text, its text, place for place.
+func findingsAreAScans(t *testing.T, snap *Snapshot, key string, text []byte) {
+	t.Helper()
 	dir := t.TempDir()
-	os.MkdirAll(filepath.Join(dir, "cluster"), 0o755)
-	os.WriteFile(filepath.Join(dir, "cluster/all.yaml"), text, 0o644)
+	os.MkdirAll(filepath.Dir(filepath.Join(dir, key)), 0o755)
+	os.WriteFile(filepath.Join(dir, key), text, 0o644)
 	fresh, err := testEngine(t).Workspace(dir, DefaultConfig()).Load(context.Background(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, want := snap.File("cluster/all.yaml").Findings, fresh.File("cluster/all.yaml").Findings
+	got, want := snap.File(key).Findings, fresh.File(key).Findings
 	if len(got) != len(want) || len(want) == 0 {
 		t.Fatalf("%d findings after the keystrokes, a scan of the text %d", len(got), len(want))
 	}
 	for i := range got {
-		if got[i].ThreatID != want[i].ThreatID || got[i].Span != want[i].Span || got[i].Message != want[i].Message || got[i].Element != want[i].Element {
-			t.Fatalf("finding %d: %s %s at %v, a scan gives %s %s at %v", i, got[i].ThreatID, got[i].Element, got[i].Span,
-				want[i].ThreatID, want[i].Element, want[i].Span)
+		g, w := got[i], want[i]
+		if g.ThreatID != w.ThreatID || g.Element != w.Element || g.Span != w.Span || g.Message != w.Message ||
+			!reflect.DeepEqual(g.Evidence, w.Evidence) || !reflect.DeepEqual(g.Related, w.Related) {
+			t.Fatalf("finding %d:\n%+v\na scan gives\n%+v", i, g, w)
 		}
 	}
 }
@@ -385,24 +393,7 @@ func TestReadersOfMovedElementsKeepTheirFindings(t *testing.T) {
 			at += len(e.Text)
 		}
 	}
-	dir := t.TempDir()
-	os.MkdirAll(filepath.Join(dir, "cluster"), 0o755)
-	os.WriteFile(filepath.Join(dir, "cluster/all.yaml"), text, 0o644)
-	fresh, err := testEngine(t).Workspace(dir, DefaultConfig()).Load(context.Background(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, want := snap.File("cluster/all.yaml").Findings, fresh.File("cluster/all.yaml").Findings
-	if len(got) != len(want) || len(want) == 0 {
-		t.Fatalf("%d findings after the keystrokes, a scan of the text %d", len(got), len(want))
-	}
-	for i := range got {
-		g, w := got[i], want[i]
-		if g.ThreatID != w.ThreatID || g.Element != w.Element || g.Span != w.Span || g.Message != w.Message ||
-			!reflect.DeepEqual(g.Evidence, w.Evidence) || !reflect.DeepEqual(g.Related, w.Related) {
-			t.Fatalf("finding %d:\n%+v\na scan gives\n%+v", i, g, w)
-		}
-	}
+	findingsAreAScans(t, snap, "cluster/all.yaml", text)
 }
 
 // Lines typed at the top of a file move every element after them; an element whose findings
