@@ -74,7 +74,7 @@ func (u *update) envFlow(f *Element, prev *resolution, rd *reads) (*Element, str
 	default:
 		to, tentative, d = u.envByName(f, from, name, dir, rd)
 	}
-	key := to + "|" + setAt.String()
+	key := to + "|" + placeKey(setAt)
 	if tentative != nil {
 		key += "|tentative:" + tentative.Note
 	}

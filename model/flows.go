@@ -437,7 +437,7 @@ func (u *update) pairs() {
 		for _, f := range flows {
 			zi := u.zoneInputs(f, &rd)
 			drift, note, at := u.flowDrift(f, members[f], &rd)
-			why := drift + "\x00" + note + "\x00" + at.String()
+			why := driftKey(drift, note, at)
 			if m := p.made[f]; m != nil && m.zones == zi && m.drift == why {
 				next[f] = m
 				final = append(final, m.final)

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"reflect"
 	"slices"
 )
@@ -181,7 +182,21 @@ func (u *update) moveNode(old, nw *Element, m SpanMap) bool {
 }
 
 // noDrift is what pairs records of a flow without drift.
-var noDrift = "\x00\x00" + Span{}.String()
+var noDrift = driftKey("", "", Span{})
+
+// driftKey is what pairs records of a flow's drift, to make its final element again only
+// when that changes: the attribute, its note and its place, offsets included (a character
+// typed on a line above moves the place and keeps its line and column).
+func driftKey(drift, note string, at Span) string {
+	return drift + "\x00" + note + "\x00" + placeKey(at)
+}
+
+// placeKey says where sp is, for the records that decide whether a stage's result is made
+// again: its line and column, and its offsets, which a character typed on a line above moves
+// alone.
+func placeKey(sp Span) string {
+	return fmt.Sprintf("%s@%d-%d", sp, sp.Start.Offset, sp.End.Offset)
+}
 
 // moveFlow puts nw, old moved as m says, in old's place, if the stages would leave it alone:
 // a flow whose ends are IDs or references (not the code's variables), alone between its

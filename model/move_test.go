@@ -28,6 +28,19 @@ func TestMovedNodeMovesWhatReadsWhereItIs(t *testing.T) {
 	if f == nil || len(f.Related) == 0 || f.Related[len(f.Related)-1].Span != set {
 		t.Fatalf("the code's flow does not point where the workload sets ORDERS_ADDR now (%v): %+v", set, f)
 	}
+	// A character typed on a line above moves the place by a byte, on the same line and
+	// column: the code's flow was kept by its line and column, and pointed a byte off.
+	w3, _ := w2.Moved(func(sp Span) (Span, bool) {
+		if sp.File == w2.Span.File {
+			sp.Start.Offset++
+			sp.End.Offset++
+		}
+		return sp, true
+	})
+	got, _ = b.Update([]*Element{w2}, []*Element{w3})
+	if diff := diffParts(dump(got), dump(NewGraph([]*Element{w3, o2, code}))); diff != "" {
+		t.Fatalf("after a byte's move, the updated graph differs from a fresh build (-updated +fresh):\n%s", diff)
+	}
 }
 
 // TestMovedNodesAreNotMadeAgain: the stores below a keystroke are put in their last
@@ -143,18 +156,40 @@ func TestMovedNodeFusedInTheSameUpdate(t *testing.T) {
 	}
 }
 
-// TestMovedDocumentMovesItsDrift: lines typed at the top of the design document move every
-// element it documents; a drift attribute quotes where the design says it (the documented
-// element's line), and moves with it, whether the element it documents is fused with the
-// workspace's or alone.
+// TestMovedDocumentMovesItsDrift: typing in the design document moves every element it
+// documents below; a drift attribute quotes where the design says it (the documented
+// element's head), and moves with it — by lines, and by bytes alone (a character typed on a
+// line above: the places below keep their line and column). The flows' drift was kept by its
+// line and column, and stayed a byte off.
 func TestMovedDocumentMovesItsDrift(t *testing.T) {
+	for _, shift := range []struct {
+		what string
+		move func(*Element) *Element
+	}{
+		{"lines", func(e *Element) *Element { return moveLines(e, 2) }},
+		{"bytes", func(e *Element) *Element {
+			m, _ := e.Moved(func(sp Span) (Span, bool) {
+				if sp.File == e.Span.File {
+					sp.Start.Offset++
+					sp.End.Offset++
+				}
+				return sp, true
+			})
+			return m
+		}},
+	} {
+		t.Run(shift.what, func(t *testing.T) { movedDocumentMovesItsDrift(t, shift.move) })
+	}
+}
+
+func movedDocumentMovesItsDrift(t *testing.T, move func(*Element) *Element) {
 	els := shop()
 	var b Builder
 	b.Update(nil, els)
 	var was, now []*Element
 	for _, e := range els {
 		if e.Provenance == Documented {
-			was, now = append(was, e), append(now, moveLines(e, 2))
+			was, now = append(was, e), append(now, move(e))
 		}
 	}
 	got, _ := b.Update(was, now)

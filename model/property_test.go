@@ -229,14 +229,26 @@ func dump(g *Graph) map[Dep]string {
 // render writes everything an element says, deterministically.
 func render(e *Element) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s %s %q %s>%s parent=%s prov=%s span=%v head=%v", e.ID, e.Kind, e.Type, e.Name, e.From, e.To,
-		e.Parent, e.Provenance, e.Span, e.Head)
+	fmt.Fprintf(&b, "%s %s %s %q %s>%s parent=%s prov=%s span=%s head=%s", e.ID, e.Kind, e.Type, e.Name, e.From, e.To,
+		e.Parent, e.Provenance, placeOf(e.Span), placeOf(e.Head))
 	for k, a := range e.Attrs.All() {
-		fmt.Fprintf(&b, " %s=%v(%s@%v %q)", k, a.Value, a.Origin, a.Span, a.Note)
+		fmt.Fprintf(&b, " %s=%v(%s@%s %q)", k, a.Value, a.Origin, placeOf(a.Span), a.Note)
 	}
-	fmt.Fprintf(&b, " aliases=%v members=%v sources=%v related=%v", e.Aliases, e.Members, e.Sources, e.Related)
+	fmt.Fprintf(&b, " aliases=%v members=%v sources=[", e.Aliases, e.Members)
+	for _, sp := range e.Sources {
+		b.WriteString(placeOf(sp) + " ")
+	}
+	b.WriteString("] related=[")
+	for _, r := range e.Related {
+		b.WriteString(placeOf(r.Span) + " " + r.Message + "; ")
+	}
+	b.WriteString("]")
 	return b.String()
 }
+
+// placeOf renders a span with its byte offsets: a place a fix edits at, which its line and column
+// alone do not say.
+func placeOf(sp Span) string { return fmt.Sprintf("%s@%d-%d", sp, sp.Start.Offset, sp.End.Offset) }
 
 func diffParts(got, want map[Dep]string) string {
 	var out []string
