@@ -82,6 +82,16 @@ func (s Span) Contains(o Span) bool {
 	return s.File == o.File && s.Start.Offset <= o.Start.Offset && o.End.Offset <= s.End.Offset
 }
 
+// Shift returns s moved by off bytes and lines lines, its columns kept: as text that begins a
+// line (a document, a block) moves when an edit before it adds or removes bytes and lines.
+func (s Span) Shift(off, lines int32) Span {
+	s.Start.Offset += off
+	s.End.Offset += off
+	s.Start.Line += lines
+	s.End.Line += lines
+	return s
+}
+
 // String formats s as file:line:col with one-based line and column, as compilers do.
 func (s Span) String() string {
 	return fmt.Sprintf("%s:%d:%d", s.File, s.Start.Line+1, s.Start.Col+1)

@@ -106,7 +106,7 @@ func (u *update) decorate1(id string) {
 		zone = z
 		name, note, at := u.nodeDrift(n, zone, &rd)
 		if name != "" {
-			why = name + "\x00" + note + "\x00" + at.String()
+			why = driftKey(name, note, at)
 			if old != nil && old.pre == n && old.why == why {
 				final = old.final
 			} else {

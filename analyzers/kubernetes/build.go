@@ -62,8 +62,8 @@ type namespace struct {
 // result is the model of a set of objects.
 type result struct {
 	elements []*model.Element
-	// shared are the elements that no one file defines alone: the internet, external
-	// actors, namespaces that are used but not declared.
+	// shared are the elements that no one file defines alone: the internet's actor and the
+	// external actors (builder.add's shared).
 	shared map[*model.Element]bool
 }
 
@@ -113,14 +113,8 @@ type builder struct {
 	kept    int // how many elements of out the edit kept, in order, before it added any
 }
 
-// build makes the model of objs, which are in file order. The same objects always give
+// build makes the model of b.objs, which are in file order. The same objects always give
 // equal elements.
-func build(objs []*object) result {
-	b := newBuilder(objs)
-	b.build()
-	return result{elements: b.out, shared: b.shared}
-}
-
 func (b *builder) build() {
 	b.index()
 	for _, w := range b.workloads {

@@ -629,7 +629,7 @@ func (b *builder) twin(id string) bool {
 // same text at the same place is no change: objs is returned with the build's object there
 // (a copy: the caller's slice is left as it is).
 func (b *builder) align(objs []*object) (_ []*object, pairs [][2]*object, born, dead []*object, ok bool) {
-	objs, pairs, born, dead, ok = b.pair(objs)
+	pairs, born, dead, ok = b.pair(objs)
 	if !ok {
 		return nil, nil, nil, nil, false
 	}
@@ -657,19 +657,13 @@ func (b *builder) align(objs []*object) (_ []*object, pairs [][2]*object, born, 
 	return objs, pairs, born, dead, true
 }
 
-func (b *builder) pair(objs []*object) (_ []*object, pairs [][2]*object, born, dead []*object, ok bool) {
+// pair is align without the objects read again as they were.
+func (b *builder) pair(objs []*object) (pairs [][2]*object, born, dead []*object, ok bool) {
 	n, m := len(b.objs), len(objs)
-	p := 0
-	for p < n && p < m && b.objs[p] == objs[p] {
-		p++
-	}
-	s := 0
-	for s < n-p && s < m-p && b.objs[n-1-s] == objs[m-1-s] {
-		s++
-	}
+	p, s := commonEnds(n, m, func(i, j int) bool { return b.objs[i] == objs[j] })
 	olds, news := b.objs[p:n-s], objs[p:m-s]
 	if len(olds)+len(news) > 2*deltaMost {
-		return nil, nil, nil, nil, false
+		return nil, nil, nil, false
 	}
 	if len(olds) == len(news) {
 		for i, o := range news {
@@ -681,7 +675,7 @@ func (b *builder) pair(objs []*object) (_ []*object, pairs [][2]*object, born, d
 			}
 		}
 		if pairs != nil {
-			return objs, pairs, nil, nil, true
+			return pairs, nil, nil, true
 		}
 	}
 	type name struct{ file, kind, ns, name string }
@@ -689,7 +683,7 @@ func (b *builder) pair(objs []*object) (_ []*object, pairs [][2]*object, born, d
 	at := make(map[name]*object, len(olds))
 	for _, o := range olds {
 		if at[nameOf(o)] != nil {
-			return nil, nil, nil, nil, false
+			return nil, nil, nil, false
 		}
 		at[nameOf(o)] = o
 	}
@@ -697,7 +691,7 @@ func (b *builder) pair(objs []*object) (_ []*object, pairs [][2]*object, born, d
 	for _, o := range news {
 		k := nameOf(o)
 		if seen[k] {
-			return nil, nil, nil, nil, false
+			return nil, nil, nil, false
 		}
 		seen[k] = true
 		if old := at[k]; old != nil {
@@ -714,7 +708,19 @@ func (b *builder) pair(objs []*object) (_ []*object, pairs [][2]*object, born, d
 			dead = append(dead, o)
 		}
 	}
-	return objs, pairs, born, dead, true
+	return pairs, born, dead, true
+}
+
+// commonEnds returns how many of two lists' first items (p) and last items (s) are the same,
+// by same(i, j) of the first list's item i and the second's j, the two never overlapping.
+func commonEnds(n, m int, same func(i, j int) bool) (p, s int) {
+	for p < n && p < m && same(p, p) {
+		p++
+	}
+	for s < n-p && s < m-p && same(n-1-s, m-1-s) {
+		s++
+	}
+	return p, s
 }
 
 // bornAndDead checks that the objects an edit added (born) and removed (dead) can be applied

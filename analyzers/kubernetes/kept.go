@@ -79,13 +79,7 @@ func (k *kept) apply(file string, prev, objs []*object) (res result, ok bool) {
 	} else {
 		// Objects added or removed: those from the first to the last that changed are
 		// the edit's.
-		p, s := 0, 0
-		for p < n && p < m && same(objs[p], prev[p]) {
-			p++
-		}
-		for s < n-p && s < m-p && same(objs[m-1-s], prev[n-1-s]) {
-			s++
-		}
+		p, s := commonEnds(n, m, func(i, j int) bool { return same(objs[j], prev[i]) })
 		copy(next, b.objs[:p])
 		copy(next[m-s:], b.objs[n-s:])
 		for i := p; i < m-s; i++ {
@@ -190,13 +184,8 @@ func (p *placing) at(sp model.Span) (model.Span, bool) {
 	if i == len(list) || list[i].start > sp.Start.Offset {
 		return sp, false
 	}
-	s := list[i]
 	sp.File = p.file
-	sp.Start.Offset += s.offset
-	sp.End.Offset += s.offset
-	sp.Start.Line += s.line
-	sp.End.Line += s.line
-	return sp, true
+	return sp.Shift(list[i].offset, list[i].line), true
 }
 
 // place is at for the build's stages, which compare places while the edit is applied.

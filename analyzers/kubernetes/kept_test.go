@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/threatls/threatls/analyzers/analyzertest"
-	"github.com/threatls/threatls/analyzers/parse"
 	"github.com/threatls/threatls/model"
 )
 
@@ -105,13 +104,7 @@ func TestKeptBuildIsBuild(t *testing.T) {
 		before := keptEdits.Load()
 		for step := range c.steps {
 			text = keystroke(r, text, pieces, c.valuesAt)
-			tr, err := parse.Parse(t.Context(), a.Lang(), text)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := a.Reextract(tr, file, prev)
-			want := a.Extract(tr, file)
-			tr.Close()
+			got, want := readBoth(t, a, file, text, prev)
 			if why := differ(got, want); why != "" {
 				t.Fatalf("%s, edit %d: Reextract differs from Extract: %s\n%s", c.name, step, why, text)
 			}

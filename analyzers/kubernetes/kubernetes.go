@@ -427,9 +427,9 @@ func (pt *partition) alone(g *group) []*model.Element {
 	return r.built
 }
 
-// sharedKept returns built with each element that Extract left to Link (a namespace the file
-// does not declare, the internet, an external actor) the pointer of the last part's equal
-// one: Extract makes them anew each time.
+// sharedKept returns built with each element equal to one of the last part's that pointer,
+// the elements Extract left to Link (the internet, an external actor) among them: Extract
+// makes those anew each time.
 func sharedKept(built []*model.Element, last *part) []*model.Element {
 	if last == nil {
 		return built

@@ -37,13 +37,7 @@ func TestReextractIsExtract(t *testing.T) {
 				end := min(len(text), at+1+r.Intn(6))
 				text = append(text[:at:at], text[end:]...)
 			}
-			tr, err := parse.Parse(t.Context(), a.Lang(), text)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := a.Reextract(tr, file, prev)
-			want := a.Extract(tr, file)
-			tr.Close()
+			got, want := readBoth(t, a, file, text, prev)
 			if !reflect.DeepEqual(got, want) {
 				t.Fatalf("text %d, edit %d: Reextract differs from Extract\n%s", i, step, text)
 			}
@@ -52,6 +46,18 @@ func TestReextractIsExtract(t *testing.T) {
 		}
 	}
 	t.Logf("%d edits of %d texts", edits, len(texts))
+}
+
+// readBoth returns text, the text of file after an edit, read by Reextract from prev, the
+// facts of the text before, and by Extract alone.
+func readBoth(t *testing.T, a *Analyzer, file string, text []byte, prev *model.FileFacts) (got, want *model.FileFacts) {
+	t.Helper()
+	tr, err := parse.Parse(t.Context(), a.Lang(), text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	return a.Reextract(tr, file, prev), a.Extract(tr, file)
 }
 
 // testdataManifests returns the text of every manifest of the testdata, and all of them as

@@ -271,13 +271,7 @@ func appendDefs(defs []model.Span, b *Block) []model.Span {
 // stay: the block starts at the same column).
 type shift struct{ off, line int32 }
 
-func (s shift) span(sp model.Span) model.Span {
-	sp.Start.Offset += s.off
-	sp.End.Offset += s.off
-	sp.Start.Line += s.line
-	sp.End.Line += s.line
-	return sp
-}
+func (s shift) span(sp model.Span) model.Span { return sp.Shift(s.off, s.line) }
 
 // moved returns b at its new place: b itself when it did not move, else a copy (facts are
 // shared with the last snapshot and never modified). The copy's parts are made together, a

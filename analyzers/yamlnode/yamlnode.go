@@ -212,7 +212,7 @@ func parseDocs(src []byte, file string, byText map[uint64][]*Doc) ([]*Doc, []mod
 			d.Root = moveTree(old.Root, off, dl, old.shared)
 			if old.after != nil {
 				p := *old.after
-				p.Span = moveSpan(p.Span, off, dl)
+				p.Span = p.Span.Shift(off, dl)
 				d.after = &p
 				problems = append(problems, p)
 			}
@@ -352,7 +352,7 @@ func copyTree(root *Node, off, lines int32, file string, shared bool) *Node {
 		if seen != nil {
 			seen[n] = m
 		}
-		m.Span = moveSpan(m.Span, off, lines)
+		m.Span = m.Span.Shift(off, lines)
 		if file != "" {
 			m.Span.File = file
 		}
@@ -371,16 +371,6 @@ func copyTree(root *Node, off, lines int32, file string, shared bool) *Node {
 		return m
 	}
 	return move(root)
-}
-
-// moveSpan returns sp moved by off bytes and lines lines, as a document that begins a line
-// moves: its columns stay.
-func moveSpan(sp model.Span, off, lines int32) model.Span {
-	sp.Start.Offset += off
-	sp.End.Offset += off
-	sp.Start.Line += lines
-	sp.End.Line += lines
-	return sp
 }
 
 // decode runs yaml.v3 on one document; a panic in the decoder is an error of the document.
