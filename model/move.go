@@ -1,9 +1,9 @@
 package model
 
 import (
-	"fmt"
 	"reflect"
 	"slices"
+	"strconv"
 )
 
 // An edit moves everything after it in its file: a keystroke near the top of a file of
@@ -195,7 +195,12 @@ func driftKey(drift, note string, at Span) string {
 // again: its line and column, and its offsets, which a character typed on a line above moves
 // alone.
 func placeKey(sp Span) string {
-	return fmt.Sprintf("%s@%d-%d", sp, sp.Start.Offset, sp.End.Offset)
+	b := make([]byte, 0, len(sp.File)+40)
+	b = append(b, sp.File...)
+	for _, n := range [...]int32{sp.Start.Offset, sp.Start.Line, sp.Start.Col, sp.End.Offset, sp.End.Line, sp.End.Col} {
+		b = strconv.AppendInt(append(b, ':'), int64(n), 10)
+	}
+	return string(b)
 }
 
 // moveFlow puts nw, old moved as m says, in old's place, if the stages would leave it alone:
